@@ -1,0 +1,457 @@
+"""Core-module binary decoder: bytes -> :class:`~.module.Module`.
+
+Decodes the preamble and every section of Wasm 2.0 (plus extended-const,
+whose only effect here is what may appear in constant expressions; that is
+checked by the validator).  Checks everything the spec calls *malformed* at
+section level: magic/version, section ids, order and sizes, LEB128 rules
+(via :mod:`.reader`), UTF-8 names, vector lengths, the function/code count
+agreement and the data count agreement.  Function bodies are only delimited
+here (byte ranges); their instructions are decoded lazily by the validator
+and the translator.
+
+A component-binary decoder will sit beside this one: the preamble's version
+field tells the two apart (components use a different layer byte), and
+components nest core modules, which they will decode by calling
+:func:`decode_module` on a sub-range.
+"""
+from __future__ import annotations
+
+from . import reader
+from .code import read_instr, scan_body
+from .errors import MalformedError, WasmError
+from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
+                     Func, Global, Import, Module, NameSection, Section,
+                     SegmentMode)
+from .opcodes import END
+from .types import (EXTERNREF, FUNCREF, VALUE_TYPES, FuncType, GlobalType,
+                    Limits, MemType, TableType)
+
+MAGIC = b"\0asm"
+VERSION = b"\x01\0\0\0"
+
+SECTION_NAMES = {0: "custom", 1: "type", 2: "import", 3: "function", 4: "table",
+                 5: "memory", 6: "global", 7: "export", 8: "start",
+                 9: "element", 10: "code", 11: "data", 12: "datacount"}
+# Position of each non-custom section in the required order (datacount sits
+# between element and code).
+_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12}
+
+_u32 = reader.u32
+_u8 = reader.u8
+
+
+def _vec_len(data, pos, end):
+    """A vector's element count.
+
+    Not checked against what is left: the suite expects running out of
+    elements to be "unexpected end", and since every element consumes at
+    least one byte, a hostile count still ends at the end of the file.
+    """
+    return _u32(data, pos, end)
+
+
+def _len32(data, pos, end):
+    """A byte length (body size, data bytes); one beyond the file is malformed."""
+    at = pos
+    n, pos = _u32(data, pos, end)
+    if n > end - pos:
+        raise MalformedError("length out of bounds", at)
+    return n, pos
+
+
+def _valtype(data, pos, end):
+    t, pos = _u8(data, pos, end)
+    if t not in VALUE_TYPES:
+        raise MalformedError("malformed value type", pos - 1)
+    return t, pos
+
+
+def _reftype(data, pos, end):
+    t, pos = _u8(data, pos, end)
+    if t != FUNCREF and t != EXTERNREF:
+        raise MalformedError("malformed reference type", pos - 1)
+    return t, pos
+
+
+def _limits(data, pos, end):
+    # The flag is a 1-bit LEB128 in the reference grammar, hence the messages.
+    flag, pos = _u8(data, pos, end)
+    if flag & 0x80:
+        raise MalformedError("integer representation too long", pos - 1)
+    if flag > 1:
+        raise MalformedError("integer too large", pos - 1)
+    lo, pos = _u32(data, pos, end)
+    hi = None
+    if flag:
+        hi, pos = _u32(data, pos, end)
+    return Limits(lo, hi), pos
+
+
+def _tabletype(data, pos, end):
+    t, pos = _reftype(data, pos, end)
+    lim, pos = _limits(data, pos, end)
+    return TableType(t, lim), pos
+
+
+def _globaltype(data, pos, end):
+    t, pos = _valtype(data, pos, end)
+    m, pos = _u8(data, pos, end)
+    if m > 1:
+        raise MalformedError("malformed mutability", pos - 1)
+    return GlobalType(t, bool(m)), pos
+
+
+def const_expr(data, pos, end) -> tuple[ConstExpr, int]:
+    """Decode a constant expression up to and including its ``end``."""
+    start = pos
+    instrs = []
+    while True:
+        op, imm, npos = read_instr(data, pos, end)
+        if op is END:
+            return ConstExpr(instrs, start, npos), npos
+        instrs.append((op, imm, pos))
+        pos = npos
+
+
+# ---- one function per section; each returns nothing, filling ``m`` -------
+
+def _type_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        form, pos = _u8(data, pos, end)
+        if form != 0x60:
+            raise MalformedError("integer representation too long" if form & 0x80
+                                 else "malformed function type", pos - 1)
+        np, pos = _vec_len(data, pos, end)
+        params = []
+        for _ in range(np):
+            t, pos = _valtype(data, pos, end)
+            params.append(t)
+        nr, pos = _vec_len(data, pos, end)
+        results = []
+        for _ in range(nr):
+            t, pos = _valtype(data, pos, end)
+            results.append(t)
+        m.types.append(FuncType(tuple(params), tuple(results)))
+    return pos
+
+
+def _import_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        at = pos
+        modname, pos = reader.name(data, pos, end)
+        name, pos = reader.name(data, pos, end)
+        kind, pos = _u8(data, pos, end)
+        if kind == 0:
+            desc, pos = _u32(data, pos, end)
+            m.func_types.append(desc)
+        elif kind == 1:
+            desc, pos = _tabletype(data, pos, end)
+            m.table_types.append(desc)
+        elif kind == 2:
+            lim, pos = _limits(data, pos, end)
+            desc = MemType(lim)
+            m.mem_types.append(desc)
+        elif kind == 3:
+            desc, pos = _globaltype(data, pos, end)
+            m.global_types.append(desc)
+        else:
+            raise MalformedError("malformed import kind", pos - 1)
+        m.imports.append(Import(modname, name, ExternKind(kind), desc, at))
+    m.num_imported_funcs = len(m.func_types)
+    m.num_imported_tables = len(m.table_types)
+    m.num_imported_mems = len(m.mem_types)
+    m.num_imported_globals = len(m.global_types)
+    return pos
+
+
+def _function_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        t, pos = _u32(data, pos, end)
+        m.funcs.append(Func(t, 0, 0))
+        m.func_types.append(t)
+    return pos
+
+
+def _table_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        tt, pos = _tabletype(data, pos, end)
+        m.tables.append(tt)
+        m.table_types.append(tt)
+    return pos
+
+
+def _memory_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        lim, pos = _limits(data, pos, end)
+        m.mems.append(MemType(lim))
+        m.mem_types.append(MemType(lim))
+    return pos
+
+
+def _global_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        gt, pos = _globaltype(data, pos, end)
+        init, pos = const_expr(data, pos, end)
+        m.globals.append(Global(gt, init))
+        m.global_types.append(gt)
+    return pos
+
+
+def _export_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        at = pos
+        name, pos = reader.name(data, pos, end)
+        kind, pos = _u8(data, pos, end)
+        if kind > 3:
+            raise MalformedError("malformed export kind", pos - 1)
+        idx, pos = _u32(data, pos, end)
+        m.exports.append(Export(name, ExternKind(kind), idx, at))
+    return pos
+
+
+def _start_section(m, data, pos, end):
+    m.start, pos = _u32(data, pos, end)
+    return pos
+
+
+def _funcidx_vec(data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    out = []
+    for _ in range(n):
+        f, pos = _u32(data, pos, end)
+        out.append(f)
+    return out, pos
+
+
+def _expr_vec(data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    out = []
+    for _ in range(n):
+        e, pos = const_expr(data, pos, end)
+        out.append(e)
+    return out, pos
+
+
+def _elemkind(data, pos, end):
+    k, pos = _u8(data, pos, end)
+    if k != 0:
+        raise MalformedError("malformed element kind", pos - 1)
+    return FUNCREF, pos
+
+
+def _element_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        at = pos
+        flags, pos = _u32(data, pos, end)
+        if flags > 7:
+            raise MalformedError("malformed elements segment kind", at)
+        # bit 0: passive/declarative; bit 1: explicit table (active) or
+        # declarative (non-active); bit 2: expressions instead of indices.
+        table, offset = 0, None
+        if flags & 1:
+            mode = SegmentMode.DECLARATIVE if flags & 2 else SegmentMode.PASSIVE
+        else:
+            mode = SegmentMode.ACTIVE
+            if flags & 2:
+                table, pos = _u32(data, pos, end)
+            offset, pos = const_expr(data, pos, end)
+        if flags & 3 == 0:
+            etype = FUNCREF           # flags 0 / 4: implicit funcref
+        elif flags & 4:
+            etype, pos = _reftype(data, pos, end)
+        else:
+            etype, pos = _elemkind(data, pos, end)
+        funcs = exprs = None
+        if flags & 4:
+            exprs, pos = _expr_vec(data, pos, end)
+        else:
+            funcs, pos = _funcidx_vec(data, pos, end)
+        m.elems.append(ElemSegment(mode, etype, table, offset, funcs, exprs, at))
+    return pos
+
+
+def _code_section(m, data, pos, end):
+    # The count is compared with the function section's at the end of the
+    # module (the reference interpreter's order of checks, which the suite
+    # observes when sections are duplicated or misplaced).
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        size, pos = _len32(data, pos, end)
+        m.bodies.append((pos, pos + size))
+        pos += size
+    return pos
+
+
+def _data_section(m, data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    if m.data_count is not None and n != m.data_count:
+        raise MalformedError("data count and data section have inconsistent lengths", pos)
+    for _ in range(n):
+        at = pos
+        flags, pos = _u32(data, pos, end)
+        mem, offset = 0, None
+        if flags == 1:
+            mode = SegmentMode.PASSIVE
+        elif flags == 0 or flags == 2:
+            mode = SegmentMode.ACTIVE
+            if flags == 2:
+                mem, pos = _u32(data, pos, end)
+            offset, pos = const_expr(data, pos, end)
+        else:
+            raise MalformedError("malformed data segment kind", at)
+        size, pos = _u32(data, pos, end)
+        if size > end - pos:     # a plain u32 in the reference grammar: not len32
+            raise reader.eof(data, end, end)
+        m.datas.append(DataSegment(mode, mem, offset, pos, pos + size, at))
+        pos += size
+    return pos
+
+
+def _datacount_section(m, data, pos, end):
+    m.data_count, pos = _u32(data, pos, end)
+    return pos
+
+
+_SECTION_DECODERS = {1: _type_section, 2: _import_section, 3: _function_section,
+                     4: _table_section, 5: _memory_section, 6: _global_section,
+                     7: _export_section, 8: _start_section, 9: _element_section,
+                     10: _code_section, 11: _data_section, 12: _datacount_section}
+
+
+def _name_map(data, pos, end):
+    n, pos = _vec_len(data, pos, end)
+    out = {}
+    for _ in range(n):
+        idx, pos = _u32(data, pos, end)
+        s, pos = reader.name(data, pos, end)
+        out[idx] = s
+    return out, pos
+
+
+def decode_name_section(data, pos: int, end: int) -> NameSection:
+    """Decode the ``name`` custom section (module, function and local names).
+
+    Raises MalformedError; callers treat a bad name section as absent, because
+    custom sections never make a module invalid.
+    """
+    ns = NameSection()
+    while pos < end:
+        sub, pos = _u8(data, pos, end)
+        size, pos = _u32(data, pos, end)
+        sub_end = pos + size
+        if sub_end > end:
+            raise MalformedError("unexpected end of section or function", pos)
+        if sub == 0:
+            ns.module, pos = reader.name(data, pos, sub_end)
+        elif sub == 1:
+            ns.funcs, pos = _name_map(data, pos, sub_end)
+        elif sub == 2:
+            n, pos = _vec_len(data, pos, sub_end)
+            for _ in range(n):
+                f, pos = _u32(data, pos, sub_end)
+                ns.locals[f], pos = _name_map(data, pos, sub_end)
+        pos = sub_end           # other subsections (labels, types...) are skipped
+    return ns
+
+
+def decode_module(data: bytes, filename: str | None = None) -> Module:
+    """Decode a core Wasm module binary.  Raises :class:`MalformedError`."""
+    try:
+        return _decode(bytes(data), filename)
+    except WasmError as e:
+        if e.filename is None:
+            e.filename = filename
+        raise
+
+
+def _decode(data: bytes, filename: str | None) -> Module:
+    n = len(data)
+    if n < 4:
+        raise MalformedError("unexpected end", n)
+    if data[:4] != MAGIC:
+        raise MalformedError("magic header not detected", 0)
+    if n < 8:
+        raise MalformedError("unexpected end", n)
+    if data[4:8] != VERSION:
+        raise MalformedError("unknown binary version", 4)
+    m = Module(data, filename)
+    try:
+        return _sections(m, data, n)
+    except MalformedError as e:
+        # Function bodies are decoded lazily, but a malformed body that comes
+        # before this error in the byte stream must win (stream order).
+        _first_body_error(m, data, n, e.offset if e.offset is not None else n)
+        raise
+
+
+def _first_body_error(m: Module, data: bytes, n: int, before: int) -> None:
+    for start, stop in m.bodies:
+        if start >= before:
+            return
+        end = scan_body(data, start, n)     # raises the body's own error
+        if end != stop:
+            raise MalformedError("section size mismatch", start)
+
+
+def _sections(m: Module, data: bytes, n: int) -> Module:
+    pos = 8
+    last = 0
+    while pos < n:
+        at = pos
+        sid = data[pos]
+        pos += 1
+        if sid > 12:
+            raise MalformedError("malformed section id", at)
+        try:
+            size, pos = _u32(data, pos, n)
+        except MalformedError as e:
+            if e.message.startswith("unexpected end"):
+                e.message = "unexpected end"    # at top level: the file ended
+                e.args = (e.message,)
+            raise
+        end = pos + size
+        if end > n:
+            raise MalformedError("length out of bounds", pos)
+        # Sections are decoded against the end of the *file*, and the size is
+        # checked afterwards ("section size mismatch"), as the reference
+        # interpreter does: the suite's expected messages depend on it (an
+        # over-long LEB128 crossing a section end is "integer representation
+        # too long", not "unexpected end").
+        if sid == 0:
+            cname, cpos = reader.name(data, pos, n)
+            if cpos > end:
+                raise MalformedError("unexpected end of section or function", end)
+            sec = Section(0, cname, at, cpos, end)
+            m.customs.append(sec)
+            if cname == "name" and m.names is None:
+                try:
+                    m.names = decode_name_section(data, cpos, end)
+                except WasmError:
+                    m.names = None       # a broken name section is just ignored
+            pos = end
+        else:
+            order = _ORDER[sid]
+            if order <= last:
+                raise MalformedError("unexpected content after last section", at)
+            last = order
+            sec = Section(sid, SECTION_NAMES[sid], at, pos, end)
+            pos = _SECTION_DECODERS[sid](m, data, pos, n)
+            if pos != end:
+                raise MalformedError("section size mismatch", pos)
+        m.sections.append(sec)
+    if len(m.bodies) != len(m.funcs):
+        raise MalformedError("function and code section have inconsistent lengths", n)
+    for f, (start, stop) in zip(m.funcs, m.bodies):
+        f.body_start, f.body_end = start, stop
+    if m.data_count is not None and m.data_count != len(m.datas) and \
+            not any(s.id == 11 for s in m.sections):
+        raise MalformedError("data count and data section have inconsistent lengths", n)
+    return m

@@ -1,0 +1,268 @@
+"""Instruction decoding: immediates per :class:`~.opcodes.Imm` kind, and body iteration.
+
+The binary layout of each immediate kind is written once, here, as one small
+reader function per kind in ``IMM_READERS``; every consumer (section decoder
+for constant expressions, validator, IR translator, inspect) reads
+instructions through :func:`read_instr` or :func:`iter_instrs`.
+
+Immediate values (what ``read_instr`` returns as ``imm``):
+
+=============== ==========================================================
+NONE            ``None``
+BLOCKTYPE       an int, the s33 as the spec defines it: ``-64`` (0x40) is the
+                empty type, other negatives are a single value type whose
+                byte is ``bt + 0x80`` (``-1`` = i32 ...), ``>= 0`` a type index
+LABEL, FUNC,    the u32 index
+LOCAL, GLOBAL,
+TABLE, ELEM,
+DATA, MEMORY,
+HEAPTYPE, LANE
+BR_TABLE        ``(labels: tuple[int, ...], default: int)``
+CALL_INDIRECT   ``(typeidx, tableidx)``
+MEMARG          ``(align_log2, offset)``
+MEMARG_LANE     ``(align_log2, offset, lane)``
+I32, I64        the value as an *unsigned* bit pattern (``& 0xFFFFFFFF``)
+F32, F64        the raw IEEE bit pattern as an int (NaN payloads survive)
+V128            16 bytes (little-endian lanes)
+SELECT_T        ``tuple`` of value types
+TABLE_INIT      ``(elemidx, tableidx)``
+TABLE_COPY      ``(dst_table, src_table)``
+MEMORY_INIT     ``(dataidx, memidx)``
+MEMORY_COPY     ``(dst_mem, src_mem)``
+SHUFFLE         16 bytes of lane indices
+=============== ==========================================================
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from . import reader
+from .errors import MalformedError
+from .opcodes import BY_BYTE, BY_PREFIX, Imm, Op
+from .types import VALUE_TYPES
+
+_u32 = reader.u32
+_s32 = reader.s32
+_s64 = reader.s64
+
+# Block types that are a single value type (s33 negative form).
+BLOCK_EMPTY = -64
+_BLOCK_VALTYPES = frozenset(t - 0x80 for t in VALUE_TYPES)
+
+
+def blocktype_result(bt: int) -> int | None:
+    """The single result type of a negative (non-index) block type, or None if empty."""
+    return None if bt == BLOCK_EMPTY else bt + 0x80
+
+
+def _none(data, pos, end):
+    return None, pos
+
+
+def _blocktype(data, pos, end):
+    if pos < end:
+        b = data[pos]
+        if b == 0x40:
+            return BLOCK_EMPTY, pos + 1
+        if 0x40 < b < 0x80:
+            # a one-byte negative s33: must be a value type
+            if b - 0x80 not in _BLOCK_VALTYPES:
+                raise MalformedError("malformed value type", pos)
+            return b - 0x80, pos + 1
+    bt, npos = reader.s33(data, pos, end)
+    if bt < 0:
+        # a multi-byte negative: only the one-byte forms denote value types
+        raise MalformedError("malformed value type", pos)
+    return bt, npos
+
+
+def _br_table(data, pos, end):
+    n, pos = _u32(data, pos, end)
+    if n > end - pos:
+        raise MalformedError("unexpected end of section or function", pos)
+    labels = []
+    for _ in range(n):
+        l, pos = _u32(data, pos, end)
+        labels.append(l)
+    default, pos = _u32(data, pos, end)
+    return (tuple(labels), default), pos
+
+
+def _two_u32(data, pos, end):
+    a, pos = _u32(data, pos, end)
+    b, pos = _u32(data, pos, end)
+    return (a, b), pos
+
+
+def _memarg(data, pos, end):
+    align, pos = _u32(data, pos, end)
+    if align >= 64:
+        # bit 6 selects an explicit memory index (multi-memory); not in Wasm 2.0
+        raise MalformedError("malformed memop flags", pos)
+    offset, pos = _u32(data, pos, end)
+    return (align, offset), pos
+
+
+def _memarg_lane(data, pos, end):
+    (align, offset), pos = _memarg(data, pos, end)
+    lane, pos = reader.u8(data, pos, end)
+    return (align, offset, lane), pos
+
+
+def _zero_byte(data, pos, end):
+    b, pos = reader.u8(data, pos, end)
+    if b != 0:
+        raise MalformedError("zero byte expected", pos - 1)
+    return 0, pos
+
+
+def _memory_init(data, pos, end):
+    idx, pos = _u32(data, pos, end)
+    mem, pos = _zero_byte(data, pos, end)
+    return (idx, mem), pos
+
+
+def _memory_copy(data, pos, end):
+    a, pos = _zero_byte(data, pos, end)
+    b, pos = _zero_byte(data, pos, end)
+    return (a, b), pos
+
+
+def _i32(data, pos, end):
+    v, pos = _s32(data, pos, end)
+    return v & 0xFFFFFFFF, pos
+
+
+def _i64(data, pos, end):
+    v, pos = _s64(data, pos, end)
+    return v & 0xFFFFFFFFFFFFFFFF, pos
+
+
+def _v128(data, pos, end):
+    return reader.raw(data, pos, end, 16)
+
+
+def _select_t(data, pos, end):
+    n, pos = _u32(data, pos, end)
+    if n > end - pos:
+        raise MalformedError("unexpected end of section or function", pos)
+    ts = []
+    for _ in range(n):
+        t, pos = reader.u8(data, pos, end)
+        if t not in VALUE_TYPES:
+            raise MalformedError("malformed value type", pos - 1)
+        ts.append(t)
+    return tuple(ts), pos
+
+
+def _heaptype(data, pos, end):
+    t, pos = reader.u8(data, pos, end)
+    if t != 0x70 and t != 0x6F:
+        raise MalformedError("malformed reference type", pos - 1)
+    return t, pos
+
+
+def _lane(data, pos, end):
+    return reader.u8(data, pos, end)
+
+
+IMM_READERS = [None] * len(Imm)
+for _kind, _fn in {
+    Imm.NONE: _none, Imm.BLOCKTYPE: _blocktype, Imm.LABEL: _u32,
+    Imm.BR_TABLE: _br_table, Imm.FUNC: _u32, Imm.CALL_INDIRECT: _two_u32,
+    Imm.LOCAL: _u32, Imm.GLOBAL: _u32, Imm.TABLE: _u32, Imm.MEMARG: _memarg,
+    Imm.MEMORY: _zero_byte, Imm.I32: _i32, Imm.I64: _i64,
+    Imm.F32: reader.f32_bits, Imm.F64: reader.f64_bits, Imm.V128: _v128,
+    Imm.SELECT_T: _select_t, Imm.HEAPTYPE: _heaptype, Imm.ELEM: _u32,
+    Imm.DATA: _u32, Imm.TABLE_INIT: _two_u32, Imm.TABLE_COPY: _two_u32,
+    Imm.MEMORY_INIT: _memory_init, Imm.MEMORY_COPY: _memory_copy,
+    Imm.SHUFFLE: _v128, Imm.LANE: _lane, Imm.MEMARG_LANE: _memarg_lane,
+}.items():
+    IMM_READERS[_kind] = _fn
+assert all(IMM_READERS), "every Imm kind needs a reader"
+IMM_READERS = tuple(IMM_READERS)
+
+
+def read_op(data, pos: int, end: int) -> tuple[Op, int]:
+    """Read an opcode (with 0xFC/0xFD prefix handling); unknown ones are malformed."""
+    if pos >= end:
+        raise reader.eof(data, pos, end)
+    b = data[pos]
+    op = BY_BYTE[b]
+    if op is not None:
+        return op, pos + 1
+    table = BY_PREFIX.get(b)
+    if table is not None:
+        sub, npos = _u32(data, pos + 1, end)
+        op = table.get(sub)
+        if op is not None:
+            return op, npos
+    raise MalformedError("illegal opcode", pos)
+
+
+def read_instr(data, pos: int, end: int) -> tuple[Op, object, int]:
+    """Read one instruction: ``(op, imm, new_pos)``."""
+    op, pos = read_op(data, pos, end)
+    imm, pos = IMM_READERS[op.imm](data, pos, end)
+    return op, imm, pos
+
+
+def read_locals(data, pos: int, end: int) -> tuple[list[tuple[int, int]], int]:
+    """The locals declarations of a function body: ``[(count, type)]``.
+
+    The total may not exceed 2**32 - 1 ("too many locals").
+    """
+    n, pos = _u32(data, pos, end)
+    decls = []
+    total = 0
+    for _ in range(n):
+        count, pos = _u32(data, pos, end)
+        t, pos = reader.u8(data, pos, end)
+        if t not in VALUE_TYPES:
+            raise MalformedError("malformed value type", pos - 1)
+        total += count
+        if total > 0xFFFFFFFF:
+            raise MalformedError("too many locals", pos)
+        decls.append((count, t))
+    return decls, pos
+
+
+def iter_instrs(data, pos: int, end: int) -> Iterator[tuple[Op, object, int]]:
+    """Yield ``(op, imm, offset)`` for each instruction in ``data[pos:end]``.
+
+    Structural well-formedness (matching ``end``s) is the validator's job;
+    this only decodes.
+    """
+    readers = IMM_READERS
+    while pos < end:
+        start = pos
+        op, pos = read_op(data, pos, end)
+        imm, pos = readers[op.imm](data, pos, end)
+        yield op, imm, start
+
+
+_BLOCK_OPENERS = frozenset(op.key for op in BY_BYTE if op is not None
+                           and op.name in ("block", "loop", "if"))
+
+
+def scan_body(data, pos: int, limit: int) -> int:
+    """Decode a function body's locals and instructions up to its final ``end``.
+
+    Returns the position after that ``end``.  Only decodes (no typing); used
+    to report a malformed body *before* a later section error, because errors
+    are reported in stream order, as the reference decoder does.  ``limit``
+    is normally the end of the file: a body that runs past its declared size
+    is detected by the caller comparing the result with the declared end.
+    """
+    _, pos = read_locals(data, pos, limit)
+    depth = 0
+    readers = IMM_READERS
+    while True:
+        op, pos = read_op(data, pos, limit)
+        _, pos = readers[op.imm](data, pos, limit)
+        if op.key in _BLOCK_OPENERS:
+            depth += 1
+        elif op.code == 0x0B and not op.prefix:
+            if depth == 0:
+                return pos
+            depth -= 1
