@@ -1,0 +1,1036 @@
+"""Validation of core Wasm 2.0 modules (plus the extended-const proposal).
+
+Entry points:
+
+* :func:`validate_module` -- the whole module; raises :class:`InvalidError`
+  (or :class:`MalformedError` for function bodies, which are decoded for the
+  first time here).  As a by-product it fills ``Func.locals_`` and
+  ``Func.code_start`` of every defined function for the IR translator.
+* :func:`validate_function` -- one defined function's body, usable alone.
+* :func:`const_expr_type` -- one constant expression against its expected type.
+
+Messages contain the spec testsuite's wording (``type mismatch``, ``unknown
+global 3``...); offsets are byte offsets into ``Module.data``.
+
+What is checked, module level (in the reference interpreter's order, which
+decides the message when a module has several problems):
+
+* imports: function type indices exist; table/memory limits (min <= max,
+  memory at most 65536 pages);
+* functions: type indices exist;
+* globals: the initializer is a constant expression of the global's type;
+  ``global.get`` in constant expressions may only name *imported*, immutable
+  globals (Wasm 2.0); constant instructions are ``*.const``, ``ref.null``,
+  ``ref.func``, ``global.get`` and extended-const's ``i32/i64.add/sub/mul``;
+* tables and memories: limits; at most one memory (checked last);
+* element segments: each init expression is a constant of the element type
+  (the index forms: function indices exist); active ones name an existing
+  table of the same element type and have an i32 constant offset;
+* data segments: active ones need memory 0 and an i32 constant offset;
+* function bodies (below); start function exists with type [] -> [];
+  exports name existing entities, with unique names.
+
+Function bodies follow the spec appendix's validation algorithm (operand
+stack of value types with ``UNKNOWN`` as the bottom type, control stack of
+frames with a height and an unreachable flag): block types with multi-value
+params, ``if`` without ``else`` needs params == results, labels, ``br_table``
+exactly as the appendix (each target's arity equals the default's; each
+target accepts the operands, re-pushing the popped types), untyped ``select``
+only on numeric/vector operands, locals, globals (``global is immutable``),
+memory 0 for memory instructions, alignment <= natural, lane indices,
+``call_indirect`` needs a funcref table, table instruction element types,
+``ref.func`` needs a *declared* function (one named in an element segment, a
+global initializer or an export), ``memory.init``/``data.drop`` need the
+data count section (malformed) and an existing data segment.  The body must
+end with its own final ``end`` exactly at its declared end.
+
+Malformed beats invalid: the reference interpreter decodes the whole module
+before validating anything, so when an invalid error is found, every body is
+re-decoded (decode only, :func:`_first_malformed`) and a malformed body is
+reported instead.  That costs nothing on the success path.
+
+Speed: the body loop dispatches on the opcode byte through per-opcode tables
+built once at import (``_KIND``, signature tables), keeps everything in
+Python locals, reads one-byte LEB128 immediates inline, allocates nothing per
+instruction on the fast paths, and only falls back to the general (spec)
+pop/push helpers for unreachable code and errors.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from . import reader
+from .code import IMM_READERS, read_instr, read_locals
+from .errors import InvalidError, MalformedError
+from .module import ConstExpr, ExternKind, Module, SegmentMode
+from .opcodes import BY_BYTE, BY_PREFIX, Imm, OPS
+from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
+                    UNKNOWN, V128, VALUE_TYPES, type_name)
+
+__all__ = ["validate_module", "validate_function", "const_expr_type"]
+
+_u32 = reader.u32
+_s32 = reader.s32
+_s64 = reader.s64
+_read_blocktype = IMM_READERS[Imm.BLOCKTYPE]
+_read_memarg = IMM_READERS[Imm.MEMARG]
+_read_br_table = IMM_READERS[Imm.BR_TABLE]
+
+_EOF = "unexpected end of section or function"
+
+
+def _memarg(data, pos, limit):
+    """A memarg, with Wasm 2.0's bound on the alignment exponent.
+
+    The reference decoder rejects an exponent >= 32 as "malformed memop
+    flags" (align.wast); ``code.py``'s reader only rejects >= 64 (the
+    multi-memory flag bit), so the stricter check is repeated here.
+    """
+    at = pos
+    imm, pos = _read_memarg(data, pos, limit)
+    if imm[0] >= 32:
+        raise MalformedError("malformed memop flags", at)
+    return imm, pos
+
+
+# ---------------------------------------------------------------------------
+# Per-opcode tables (built once at import)
+# ---------------------------------------------------------------------------
+
+# Dispatch kinds of single-byte opcodes; the main loop tests them roughly in
+# order of frequency in compiled code.
+(K_ILLEGAL, K_LOCAL_GET, K_BIN, K_UN, K_I32C, K_LOCAL_SET, K_LOCAL_TEE,
+ K_LOAD, K_STORE, K_BR_IF, K_END, K_BLOCK, K_LOOP, K_IF, K_ELSE, K_BR,
+ K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
+ K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
+ K_PREFIX, K_OTHER) = range(31)
+
+_KIND = [K_ILLEGAL] * 256
+_P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
+_P2 = [0] * 256          # K_STORE: the value operand type
+_R1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the result type
+_PL = [None] * 256       # params as a list (slow path)
+_NAT = [0] * 256         # natural alignment (log2) of loads/stores
+
+_SPECIAL_KINDS = {
+    "local.get": K_LOCAL_GET, "local.set": K_LOCAL_SET, "local.tee": K_LOCAL_TEE,
+    "i32.const": K_I32C, "i64.const": K_I64C, "f32.const": K_F32C,
+    "f64.const": K_F64C, "br_if": K_BR_IF, "end": K_END, "block": K_BLOCK,
+    "loop": K_LOOP, "if": K_IF, "else": K_ELSE, "br": K_BR, "call": K_CALL,
+    "drop": K_DROP, "global.get": K_GLOBAL_GET, "global.set": K_GLOBAL_SET,
+    "return": K_RETURN, "unreachable": K_UNREACHABLE, "nop": K_NOP,
+    "br_table": K_BR_TABLE, "call_indirect": K_CALL_INDIRECT,
+}
+
+
+def _build_tables() -> None:
+    for b, op in enumerate(BY_BYTE):
+        if op is None:
+            continue
+        _PL[b] = list(op.params) if op.params is not None else None
+        k = _SPECIAL_KINDS.get(op.name)
+        if k is None and op.code == 0x1B:
+            k = K_SELECT
+        if k is None:
+            p, r = op.params, op.results
+            if op.imm is Imm.MEMARG:
+                _NAT[b] = op.align
+                if len(p) == 1:
+                    k, _P1[b], _R1[b] = K_LOAD, p[0], r[0]
+                else:
+                    k, _P2[b] = K_STORE, p[1]
+            elif op.imm is Imm.NONE and p is not None and len(r) == 1 and \
+                    len(p) == 2 and p[0] == p[1]:
+                k, _P1[b], _R1[b] = K_BIN, p[0], r[0]
+            elif op.imm is Imm.NONE and p is not None and len(r) == 1 and len(p) == 1:
+                k, _P1[b], _R1[b] = K_UN, p[0], r[0]
+            else:
+                k = K_OTHER
+        _KIND[b] = k
+    _KIND[0xFC] = _KIND[0xFD] = K_PREFIX
+
+
+_build_tables()
+
+# Prefixed (0xFC / 0xFD) opcodes: op by sub-opcode, params/results as lists.
+_PREFIX_OPS = {p: {sub: op for sub, op in t.items()} for p, t in BY_PREFIX.items()}
+_OP_SIG = {op: (list(op.params) if op.params is not None else None,
+                list(op.results) if op.results is not None else None) for op in OPS}
+
+# Block types that need no type index: the byte after block/loop/if -> results.
+_BT_SIMPLE = [None] * 256
+_BT_SIMPLE[0x40] = []
+for _t in VALUE_TYPES:
+    _BT_SIMPLE[_t] = [_t]
+_EMPTY: list = []
+
+# Control frame layout (lists, mutated in place by else / unreachable).
+F_KIND, F_PARAMS, F_RESULTS, F_LABELS, F_HEIGHT, F_UNREACHABLE = range(6)
+FR_BLOCK, FR_LOOP, FR_IF, FR_ELSE = range(4)
+
+_NUMERIC = frozenset((I32, I64, F32, F64, UNKNOWN))
+_VECTOR = frozenset((V128, UNKNOWN))
+
+# Constant expressions: allowed opcode keys -> pushed type (None = special).
+_KEY_V128_CONST = 0xFD << 16 | 0x0C
+_CONST_PUSH = {0x41: I32, 0x42: I64, 0x43: F32, 0x44: F64, _KEY_V128_CONST: V128}
+_CONST_BINOP = {0x6A: I32, 0x6B: I32, 0x6C: I32,          # extended-const
+                0x7C: I64, 0x7D: I64, 0x7E: I64}
+_CONST_SPECIAL = (0x23, 0xD0, 0xD2)                        # global.get, ref.null, ref.func
+
+
+# ---------------------------------------------------------------------------
+# Errors and the general (spec) stack helpers: slow path only
+# ---------------------------------------------------------------------------
+
+def _stack_str(ts) -> str:
+    return "[" + " ".join(type_name(t) for t in ts) + "]"
+
+
+def _op_name(data, at: int) -> str:
+    try:
+        op, _, _ = read_instr(data, at, len(data))
+        return op.name
+    except Exception:      # only used to word an error message
+        return "instruction"
+
+
+def _mismatch(data, at, expected, stack, h) -> InvalidError:
+    return InvalidError(f"type mismatch: {_op_name(data, at)} requires "
+                        f"{_stack_str(expected)} but stack has "
+                        f"{_stack_str(stack[max(h, len(stack) - len(expected)):])}", at)
+
+
+def _pop_vals(stack, h, unr, types, data, at) -> list:
+    """The appendix's ``pop_vals(types)``: returns the popped *actual* types
+    (``UNKNOWN`` where the polymorphic stack supplied one), in push order."""
+    n = len(types)
+    avail = len(stack) - h
+    if avail < n and not unr:
+        raise _mismatch(data, at, types, stack, h)
+    out = [UNKNOWN] * n
+    for i in range(n - 1, -1, -1):
+        t = types[i]
+        if len(stack) == h:
+            break                    # unreachable: the rest are UNKNOWN
+        a = stack[-1]
+        if a != t and a != UNKNOWN and t != UNKNOWN:
+            raise _mismatch(data, at, types, stack, h)
+        del stack[-1]
+        out[i] = a
+    return out
+
+
+def _pop_any(stack, h, unr, data, at, what="a value") -> int:
+    """``pop_val()`` without an expected type."""
+    if len(stack) == h:
+        if unr:
+            return UNKNOWN
+        raise InvalidError(f"type mismatch: {_op_name(data, at)} requires "
+                           f"{what} but stack is empty", at)
+    return stack.pop()
+
+
+class _BigLocals:
+    """Local types of a function declaring very many locals: looked up by
+    bisection over the declaration groups instead of an expanded list."""
+    __slots__ = ("ends", "types", "n")
+
+    def __init__(self, params, decls):
+        self.ends, self.types = [], []
+        n = 0
+        for t in params:
+            n += 1
+            self.ends.append(n)
+            self.types.append(t)
+        for count, t in decls:
+            if count:
+                n += count
+                self.ends.append(n)
+                self.types.append(t)
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return self.types[bisect_right(self.ends, i)]
+
+
+_MAX_EXPANDED_LOCALS = 1 << 16
+
+
+# ---------------------------------------------------------------------------
+# Module context
+# ---------------------------------------------------------------------------
+
+class _Ctx:
+    """What function bodies need from the module, precomputed once."""
+    __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
+                 "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
+                 "has_datacount", "declared")
+
+    def __init__(self, m: Module):
+        self.m = m
+        self.data = m.data
+        # Bodies are read against the end of the file, as the reference
+        # decoder does; the declared size is checked after the final ``end``.
+        self.limit = len(m.data)
+        self.tsig = [(list(ft.params), list(ft.results)) for ft in m.types]
+        nt = len(self.tsig)
+        self.fsig = [self.tsig[t] if t < nt else None for t in m.func_types]
+        self.nfuncs = len(m.func_types)
+        self.tables = [tt.elem for tt in m.table_types]
+        self.has_mem = bool(m.mem_types)
+        self.gtypes = [g.type for g in m.global_types]
+        self.gmut = [g.mutable for g in m.global_types]
+        self.elem_types = [e.type for e in m.elems]
+        self.ndatas = len(m.datas)
+        self.has_datacount = m.data_count is not None
+        self.declared = _declared_funcs(m)
+
+
+def _declared_funcs(m: Module) -> frozenset:
+    """Function indices ``ref.func`` may name in bodies: those occurring in
+    element segments, global initializers and exports (spec C.refs)."""
+    refs = set()
+    exprs = [g.init for g in m.globals]
+    for seg in m.elems:
+        if seg.func_indices is not None:
+            refs.update(seg.func_indices)
+        else:
+            exprs.extend(seg.exprs)
+        if seg.offset is not None:
+            exprs.append(seg.offset)
+    for d in m.datas:
+        if d.offset is not None:
+            exprs.append(d.offset)
+    for e in exprs:
+        for op, imm, _ in e.instrs:
+            if op.code == 0xD2 and not op.prefix:
+                refs.add(imm)
+    for ex in m.exports:
+        if ex.kind == ExternKind.FUNC:
+            refs.add(ex.index)
+    return frozenset(refs)
+
+
+# ---------------------------------------------------------------------------
+# Function bodies
+# ---------------------------------------------------------------------------
+
+class _NeedDataCount(InvalidError):
+    """memory.init / data.drop without a data count section.  Malformed per
+    spec, but the reference decoder checks it only after decoding every body,
+    so it is resolved by :func:`_first_malformed` like an invalid error."""
+
+
+def _check_body(ctx: _Ctx, fi: int) -> None:
+    m = ctx.m
+    f = m.funcs[fi]
+    data = ctx.data
+    limit = ctx.limit
+    sig = ctx.fsig[m.num_imported_funcs + fi]
+    params, results = sig
+    decls, pos = read_locals(data, f.body_start, limit)
+    f.locals_ = decls
+    f.code_start = pos
+    total = len(params) + sum(c for c, _ in decls)
+    if total <= _MAX_EXPANDED_LOCALS:
+        ltypes = list(params)
+        for count, t in decls:
+            ltypes += [t] * count
+    else:
+        ltypes = _BigLocals(params, decls)
+    nloc = total
+
+    stack: list = []
+    push = stack.append
+    # The function's own frame: a block whose label is the results.
+    ctrl = [[FR_BLOCK, _EMPTY, results, results, 0, False]]
+    h = 0
+    unr = False
+
+    KIND = _KIND
+    P1, P2, R1, PL, NAT = _P1, _P2, _R1, _PL, _NAT
+    BT = _BT_SIMPLE
+    fsig = ctx.fsig
+    nfuncs = ctx.nfuncs
+    has_mem = ctx.has_mem
+    gtypes = ctx.gtypes
+    nglobals = len(gtypes)
+    u32 = _u32
+    at = pos
+    try:
+        while True:
+            at = pos
+            b = data[pos]
+            pos += 1
+            k = KIND[b]
+            if k == K_LOCAL_GET:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = u32(data, pos, limit)
+                if x >= nloc:
+                    raise InvalidError(f"unknown local {x}", at)
+                push(ltypes[x])
+            elif k == K_BIN:
+                t = P1[b]
+                if len(stack) - 2 >= h and stack[-1] == t and stack[-2] == t:
+                    del stack[-1]
+                    stack[-1] = R1[b]
+                else:
+                    _pop_vals(stack, h, unr, PL[b], data, at)
+                    push(R1[b])
+            elif k == K_I32C:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = _s32(data, pos, limit)
+                push(I32)
+            elif k == K_LOCAL_SET or k == K_LOCAL_TEE:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = u32(data, pos, limit)
+                if x >= nloc:
+                    raise InvalidError(f"unknown local {x}", at)
+                t = ltypes[x]
+                if len(stack) > h and stack[-1] == t:
+                    if k == K_LOCAL_SET:
+                        del stack[-1]
+                else:
+                    _pop_vals(stack, h, unr, [t], data, at)
+                    if k == K_LOCAL_TEE:
+                        push(t)
+            elif k == K_LOAD or k == K_STORE:
+                a = data[pos]
+                if a < 0x20:
+                    pos += 1
+                    x = data[pos]
+                    if x < 0x80:
+                        pos += 1
+                    else:
+                        x, pos = u32(data, pos, limit)
+                else:
+                    (a, x), pos = _memarg(data, pos, limit)
+                if not has_mem:
+                    raise InvalidError("unknown memory 0", at)
+                if a > NAT[b]:
+                    raise InvalidError("alignment must not be larger than natural", at)
+                if k == K_LOAD:
+                    if len(stack) > h and stack[-1] == I32:
+                        stack[-1] = R1[b]
+                    else:
+                        _pop_vals(stack, h, unr, PL[b], data, at)
+                        push(R1[b])
+                else:
+                    if len(stack) - 2 >= h and stack[-1] == P2[b] and stack[-2] == I32:
+                        del stack[-2:]
+                    else:
+                        _pop_vals(stack, h, unr, PL[b], data, at)
+            elif k == K_UN:
+                if len(stack) > h and stack[-1] == P1[b]:
+                    stack[-1] = R1[b]
+                else:
+                    _pop_vals(stack, h, unr, PL[b], data, at)
+                    push(R1[b])
+            elif k == K_BR_IF or k == K_BR:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = u32(data, pos, limit)
+                if x >= len(ctrl):
+                    raise InvalidError(f"unknown label {x}", at)
+                labels = ctrl[-1 - x][F_LABELS]
+                if k == K_BR_IF:
+                    if len(stack) > h and stack[-1] == I32:
+                        del stack[-1]
+                    else:
+                        _pop_vals(stack, h, unr, [I32], data, at)
+                    n = len(labels)
+                    if n and not (len(stack) - n >= h and stack[-n:] == labels):
+                        _pop_vals(stack, h, unr, labels, data, at)
+                        stack += labels
+                else:
+                    _pop_vals(stack, h, unr, labels, data, at)
+                    del stack[h:]
+                    unr = True
+                    ctrl[-1][F_UNREACHABLE] = True
+            elif k == K_END:
+                frame = ctrl[-1]
+                res = frame[F_RESULTS]
+                n = len(res)
+                if not (len(stack) == h + n and (n == 0 or stack[h:] == res)):
+                    _pop_vals(stack, h, unr, res, data, at)
+                    if len(stack) != h:
+                        raise InvalidError(
+                            f"type mismatch: block requires {_stack_str(res)} but stack "
+                            f"has {_stack_str(stack[h:] + res)}", at)
+                    stack += res
+                if frame[F_KIND] == FR_IF and frame[F_PARAMS] != res:
+                    raise InvalidError("type mismatch: if without else must have "
+                                       "matching parameter and result types", at)
+                del ctrl[-1]
+                if not ctrl:
+                    break
+                frame = ctrl[-1]
+                h = frame[F_HEIGHT]
+                unr = frame[F_UNREACHABLE]
+            elif k == K_BLOCK or k == K_LOOP or k == K_IF:
+                if k == K_IF:
+                    if len(stack) > h and stack[-1] == I32:
+                        del stack[-1]
+                    else:
+                        _pop_vals(stack, h, unr, [I32], data, at)
+                res = BT[data[pos]]
+                if res is not None:
+                    pos += 1
+                    ps = _EMPTY
+                else:
+                    x, pos = _read_blocktype(data, pos, limit)
+                    if x < 0 or x >= len(ctx.tsig):
+                        raise InvalidError(f"unknown type {x}", at)
+                    ps, res = ctx.tsig[x]
+                    if ps:
+                        _pop_vals(stack, h, unr, ps, data, at)
+                        stack += ps
+                h = len(stack) - len(ps)
+                unr = False
+                if k == K_BLOCK:
+                    ctrl.append([FR_BLOCK, ps, res, res, h, False])
+                elif k == K_LOOP:
+                    ctrl.append([FR_LOOP, ps, res, ps, h, False])
+                else:
+                    ctrl.append([FR_IF, ps, res, res, h, False])
+            elif k == K_CALL:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = u32(data, pos, limit)
+                if x >= nfuncs:
+                    raise InvalidError(f"unknown function {x}", at)
+                ps, rs = fsig[x]
+                n = len(ps)
+                if n and not (len(stack) - n >= h and stack[-n:] == ps):
+                    _pop_vals(stack, h, unr, ps, data, at)
+                elif n:
+                    del stack[-n:]
+                if rs:
+                    stack += rs
+            elif k == K_DROP:
+                if len(stack) > h:
+                    del stack[-1]
+                else:
+                    _pop_any(stack, h, unr, data, at)
+            elif k == K_ELSE:
+                frame = ctrl[-1]
+                if frame[F_KIND] != FR_IF:
+                    raise MalformedError("END opcode expected", at)
+                res = frame[F_RESULTS]
+                n = len(res)
+                if not (len(stack) == h + n and (n == 0 or stack[h:] == res)):
+                    _pop_vals(stack, h, unr, res, data, at)
+                    if len(stack) != h:
+                        raise InvalidError(
+                            f"type mismatch: block requires {_stack_str(res)} but stack "
+                            f"has {_stack_str(stack[h:] + res)}", at)
+                del stack[h:]
+                stack += frame[F_PARAMS]
+                frame[F_KIND] = FR_ELSE
+                frame[F_UNREACHABLE] = unr = False
+            elif k == K_GLOBAL_GET or k == K_GLOBAL_SET:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = u32(data, pos, limit)
+                if x >= nglobals:
+                    raise InvalidError(f"unknown global {x}", at)
+                t = gtypes[x]
+                if k == K_GLOBAL_GET:
+                    push(t)
+                else:
+                    if not ctx.gmut[x]:
+                        raise InvalidError(f"global is immutable: global {x}", at)
+                    if len(stack) > h and stack[-1] == t:
+                        del stack[-1]
+                    else:
+                        _pop_vals(stack, h, unr, [t], data, at)
+            elif k == K_I64C:
+                x = data[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = _s64(data, pos, limit)
+                push(I64)
+            elif k == K_F32C or k == K_F64C:
+                pos += 4 if k == K_F32C else 8
+                if pos > limit:
+                    raise MalformedError(_EOF, limit)
+                push(F32 if k == K_F32C else F64)
+            elif k == K_SELECT:
+                if len(stack) - 3 >= h and stack[-1] == I32 and \
+                        stack[-2] == stack[-3] and stack[-2] in _NUMERIC_OR_VEC:
+                    del stack[-2:]
+                else:
+                    _select(stack, h, unr, data, at)
+            elif k == K_RETURN or k == K_UNREACHABLE:
+                if k == K_RETURN:
+                    _pop_vals(stack, h, unr, results, data, at)
+                del stack[h:]
+                unr = True
+                ctrl[-1][F_UNREACHABLE] = True
+            elif k == K_NOP:
+                pass
+            elif k == K_BR_TABLE:
+                (targets, default), pos = _read_br_table(data, pos, limit)
+                _br_table(ctrl, stack, h, unr, targets, default, data, at)
+                del stack[h:]
+                unr = True
+                ctrl[-1][F_UNREACHABLE] = True
+            elif k == K_CALL_INDIRECT:
+                (x, tbl), pos = IMM_READERS[Imm.CALL_INDIRECT](data, pos, limit)
+                if tbl >= len(ctx.tables):
+                    raise InvalidError(f"unknown table {tbl}", at)
+                if x >= len(ctx.tsig):
+                    raise InvalidError(f"unknown type {x}", at)
+                if ctx.tables[tbl] != FUNCREF:
+                    raise InvalidError("type mismatch: call_indirect requires a table "
+                                       "of functions", at)
+                ps, rs = ctx.tsig[x]
+                _pop_vals(stack, h, unr, [I32], data, at)
+                _pop_vals(stack, h, unr, ps, data, at)
+                stack += rs
+            elif k == K_PREFIX:
+                pos = _prefixed(ctx, b, data, pos, limit, stack, h, unr, at)
+            elif k == K_OTHER:
+                pos = _other(ctx, b, data, pos, limit, stack, h, unr, at)
+            else:
+                raise MalformedError("illegal opcode", at)
+    except IndexError:
+        if pos < limit:
+            raise                  # a bug, not the end of the input
+        raise MalformedError(_EOF, limit) from None
+    if pos != f.body_end:
+        raise MalformedError("section size mismatch", pos)
+
+
+_NUMERIC_OR_VEC = frozenset((I32, I64, F32, F64, V128))
+
+
+def _select(stack, h, unr, data, at) -> None:
+    """Untyped ``select``: appendix algorithm (numeric or vector operands)."""
+    _pop_vals(stack, h, unr, [I32], data, at)
+    t1 = _pop_any(stack, h, unr, data, at)
+    t2 = _pop_any(stack, h, unr, data, at)
+    if not ((t1 in _NUMERIC and t2 in _NUMERIC) or (t1 in _VECTOR and t2 in _VECTOR)):
+        raise InvalidError("type mismatch: select requires numeric or vector operands "
+                           f"but stack has {_stack_str((t2, t1))}", at)
+    if t1 != t2 and t1 != UNKNOWN and t2 != UNKNOWN:
+        raise InvalidError(f"type mismatch: select operands {_stack_str((t2, t1))} "
+                           "differ", at)
+    stack.append(t2 if t1 == UNKNOWN else t1)
+
+
+def _br_table(ctrl, stack, h, unr, targets, default, data, at) -> None:
+    """``br_table`` per the spec appendix: all targets have the default's
+    arity; each target must accept the operands, and the popped (actual)
+    types are pushed back, so under an unreachable stack targets with
+    different label types are fine as long as each is consistent."""
+    _pop_vals(stack, h, unr, [I32], data, at)
+    nctrl = len(ctrl)
+    if default >= nctrl:
+        raise InvalidError(f"unknown label {default}", at)
+    arity = len(ctrl[-1 - default][F_LABELS])
+    for x in targets:
+        if x >= nctrl:
+            raise InvalidError(f"unknown label {x}", at)
+        labels = ctrl[-1 - x][F_LABELS]
+        if len(labels) != arity:
+            raise InvalidError("type mismatch: br_table targets have different "
+                               "arities", at)
+        stack += _pop_vals(stack, h, unr, labels, data, at)
+    _pop_vals(stack, h, unr, ctrl[-1 - default][F_LABELS], data, at)
+
+
+def _need_table(ctx, x, at) -> int:
+    if x >= len(ctx.tables):
+        raise InvalidError(f"unknown table {x}", at)
+    return ctx.tables[x]
+
+
+def _need_mem(ctx, at) -> None:
+    if not ctx.has_mem:
+        raise InvalidError("unknown memory 0", at)
+
+
+def _need_data(ctx, x, at) -> None:
+    if not ctx.has_datacount:
+        raise _NeedDataCount("data count section required", at)
+    if x >= ctx.ndatas:
+        raise InvalidError(f"unknown data segment {x}", at)
+
+
+def _need_elem(ctx, x, at) -> int:
+    if x >= len(ctx.elem_types):
+        raise InvalidError(f"unknown elem segment {x}", at)
+    return ctx.elem_types[x]
+
+
+def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
+    """Rare single-byte instructions with special typing."""
+    op = BY_BYTE[b]
+    imm, pos = IMM_READERS[op.imm](data, pos, limit)
+    if b == 0x1C:                                # select t*
+        if len(imm) != 1:
+            raise InvalidError("invalid result arity", at)
+        t = imm[0]
+        _pop_vals(stack, h, unr, [t, t, I32], data, at)
+        stack.append(t)
+    elif b == 0x25:                              # table.get
+        t = _need_table(ctx, imm, at)
+        _pop_vals(stack, h, unr, [I32], data, at)
+        stack.append(t)
+    elif b == 0x26:                              # table.set
+        t = _need_table(ctx, imm, at)
+        _pop_vals(stack, h, unr, [I32, t], data, at)
+    elif b == 0x3F or b == 0x40:                 # memory.size / memory.grow
+        _need_mem(ctx, at)
+        _pop_vals(stack, h, unr, _PL[b], data, at)
+        stack.append(I32)
+    elif b == 0xD0:                              # ref.null t
+        stack.append(imm)
+    elif b == 0xD1:                              # ref.is_null
+        t = _pop_any(stack, h, unr, data, at, "a reference")
+        if t != FUNCREF and t != EXTERNREF and t != UNKNOWN:
+            raise InvalidError("type mismatch: ref.is_null requires a reference "
+                               f"but stack has {type_name(t)}", at)
+        stack.append(I32)
+    elif b == 0xD2:                              # ref.func x
+        if imm >= ctx.nfuncs:
+            raise InvalidError(f"unknown function {imm}", at)
+        if imm not in ctx.declared:
+            raise InvalidError(f"undeclared function reference {imm}", at)
+        stack.append(FUNCREF)
+    else:   # pragma: no cover - every K_OTHER opcode is handled above
+        raise AssertionError(op)
+    return pos
+
+
+def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
+    """0xFC (saturating truncation, bulk memory, tables) and 0xFD (SIMD)."""
+    sub = data[pos]
+    if sub < 0x80:
+        pos += 1
+    else:
+        sub, pos = _u32(data, pos, limit)
+    op = _PREFIX_OPS[prefix].get(sub)
+    if op is None:
+        raise MalformedError("illegal opcode", at)
+    kind = op.imm
+    if kind is Imm.NONE:
+        imm = None
+    else:
+        ipos = pos
+        imm, pos = IMM_READERS[kind](data, pos, limit)
+        if kind is Imm.MEMARG or kind is Imm.MEMARG_LANE:
+            if imm[0] >= 32:
+                raise MalformedError("malformed memop flags", ipos)
+            _need_mem(ctx, at)
+            if imm[0] > op.align:
+                raise InvalidError("alignment must not be larger than natural", at)
+            if kind is Imm.MEMARG_LANE and imm[2] >= op.lanes:
+                raise InvalidError("invalid lane index", at)
+        elif kind is Imm.LANE:
+            if imm >= op.lanes:
+                raise InvalidError("invalid lane index", at)
+        elif kind is Imm.SHUFFLE:
+            if max(imm) >= 32:
+                raise InvalidError("invalid lane index", at)
+        elif kind is Imm.MEMORY_INIT:                # memory.init
+            _need_mem(ctx, at)
+            _need_data(ctx, imm[0], at)
+        elif kind is Imm.DATA:                       # data.drop
+            _need_data(ctx, imm, at)
+        elif kind is Imm.MEMORY or kind is Imm.MEMORY_COPY:   # memory.fill / copy
+            _need_mem(ctx, at)
+        elif kind is Imm.TABLE_INIT:                 # table.init elem table
+            t1 = _need_table(ctx, imm[1], at)
+            t2 = _need_elem(ctx, imm[0], at)
+            if t1 != t2:
+                raise InvalidError(f"type mismatch: table.init of {type_name(t2)} "
+                                   f"segment into {type_name(t1)} table", at)
+        elif kind is Imm.ELEM:                       # elem.drop
+            _need_elem(ctx, imm, at)
+        elif kind is Imm.TABLE_COPY:                 # table.copy dst src
+            t1 = _need_table(ctx, imm[0], at)
+            t2 = _need_table(ctx, imm[1], at)
+            if t1 != t2:
+                raise InvalidError(f"type mismatch: table.copy from {type_name(t2)} "
+                                   f"table to {type_name(t1)} table", at)
+        elif kind is Imm.TABLE:                      # table.size / grow / fill
+            t = _need_table(ctx, imm, at)
+            if op.code == 0x0F:                      # table.grow: [t i32] -> [i32]
+                _pop_vals(stack, h, unr, [t, I32], data, at)
+                stack.append(I32)
+                return pos
+            if op.code == 0x11:                      # table.fill: [i32 t i32] -> []
+                _pop_vals(stack, h, unr, [I32, t, I32], data, at)
+                return pos
+    ps, rs = _OP_SIG[op]
+    n = len(ps)
+    if n:
+        if len(stack) - n >= h and stack[-n:] == ps:
+            del stack[-n:]
+        else:
+            _pop_vals(stack, h, unr, ps, data, at)
+    stack += rs
+    return pos
+
+
+# ---------------------------------------------------------------------------
+# Malformed-first: decode-only scan used when an invalid error was found
+# ---------------------------------------------------------------------------
+
+_MEMORY_INIT = BY_PREFIX[0xFC][0x08]
+_DATA_DROP = BY_PREFIX[0xFC][0x09]
+
+
+def _scan_body(m: Module, fi: int) -> bool:
+    """Decode one body without typing it, raising its MalformedError (the
+    reference decoder's checks).  Returns whether it uses data segments."""
+    data = m.data
+    limit = len(data)
+    f = m.funcs[fi]
+    _, pos = read_locals(data, f.body_start, limit)
+    kinds = [FR_BLOCK]
+    uses_data = False
+    while True:
+        at = pos
+        op, imm, pos = read_instr(data, pos, limit)
+        if (op.imm is Imm.MEMARG or op.imm is Imm.MEMARG_LANE) and imm[0] >= 32:
+            raise MalformedError("malformed memop flags", at)
+        if not op.prefix:
+            c = op.code
+            if c == 0x02 or c == 0x03:
+                kinds.append(FR_BLOCK)
+            elif c == 0x04:
+                kinds.append(FR_IF)
+            elif c == 0x05:
+                if kinds[-1] != FR_IF:
+                    raise MalformedError("END opcode expected", at)
+                kinds[-1] = FR_ELSE
+            elif c == 0x0B:
+                kinds.pop()
+                if not kinds:
+                    break
+        elif op is _MEMORY_INIT or op is _DATA_DROP:
+            uses_data = True
+    if pos != f.body_end:
+        raise MalformedError("section size mismatch", pos)
+    return uses_data
+
+
+def _first_malformed(m: Module, funcs=None) -> None:
+    """Raise the error the reference decoder would report for the bodies
+    (all of them, or the given indices), if any: the first malformed body in
+    stream order, else "data count section required"."""
+    uses_data = False
+    for fi in (range(len(m.funcs)) if funcs is None else funcs):
+        uses_data |= _scan_body(m, fi)
+    if uses_data and m.data_count is None:
+        raise MalformedError("data count section required", len(m.data))
+
+
+# ---------------------------------------------------------------------------
+# Constant expressions
+# ---------------------------------------------------------------------------
+
+def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
+                    globals_limit: int | None = None) -> None:
+    """Check that ``expr`` is a constant expression of type ``expected``.
+
+    ``globals_limit``: how many globals (from index 0) constant expressions
+    may read; Wasm 2.0 allows only the imported ones, which is the default.
+    Only immutable globals are constant.
+    """
+    if globals_limit is None:
+        globals_limit = m.num_imported_globals
+    nfuncs = len(m.func_types)
+    # 1. every instruction must be constant (the reference's is_const pass;
+    #    it looks globals up, hence "unknown global" comes from here).
+    for op, imm, at in expr.instrs:
+        key = op.key
+        if key == 0x23:
+            if imm >= globals_limit:
+                raise InvalidError(f"unknown global {imm}", at)
+            if m.global_types[imm].mutable:
+                raise InvalidError("constant expression required: "
+                                   f"global {imm} is mutable", at)
+        elif key not in _CONST_PUSH and key not in _CONST_BINOP and \
+                key not in _CONST_SPECIAL:
+            raise InvalidError(f"constant expression required: {op.name}", at)
+    # 2. typing, as a block with result [expected].
+    stack = []
+    for op, imm, at in expr.instrs:
+        key = op.key
+        t = _CONST_PUSH.get(key)
+        if t is not None:
+            stack.append(t)
+        elif key in _CONST_BINOP:
+            t = _CONST_BINOP[key]
+            if stack[-2:] != [t, t]:
+                raise InvalidError(f"type mismatch: {op.name} requires "
+                                   f"{_stack_str((t, t))} but stack has "
+                                   f"{_stack_str(stack[-2:])}", at)
+            del stack[-1]
+        elif key == 0x23:
+            stack.append(m.global_types[imm].type)
+        elif key == 0xD0:
+            stack.append(imm)
+        else:                                      # ref.func
+            if imm >= nfuncs:
+                raise InvalidError(f"unknown function {imm}", at)
+            stack.append(FUNCREF)
+    if stack != [expected]:
+        at = expr.instrs[-1][2] if expr.instrs else expr.offset
+        raise InvalidError(f"type mismatch: constant expression requires "
+                           f"[{type_name(expected)}] but has {_stack_str(stack)}", at)
+
+
+# ---------------------------------------------------------------------------
+# Module level
+# ---------------------------------------------------------------------------
+
+def _check_limits(lim, at, bound, msg) -> None:
+    if lim.min > bound or (lim.max is not None and lim.max > bound):
+        raise InvalidError(msg, at)
+    if lim.max is not None and lim.min > lim.max:
+        raise InvalidError("size minimum must not be greater than maximum", at)
+
+
+def _check_table_type(tt, at) -> None:
+    _check_limits(tt.limits, at, 0xFFFF_FFFF, "table size must be at most 2^32-1")
+
+
+def _check_mem_type(mt, at) -> None:
+    _check_limits(mt.limits, at, MAX_PAGES,
+                  "memory size must be at most 65536 pages (4GiB)")
+
+
+def _section_offset(m: Module, sid: int) -> int:
+    for s in m.sections:
+        if s.id == sid:
+            return s.payload_start
+    return 0
+
+
+def _check_module_header(m: Module) -> None:
+    """Everything before function bodies (reference order)."""
+    ntypes = len(m.types)
+    # Imports: the reference folds from the last import to the first.
+    for imp in reversed(m.imports):
+        if imp.kind == ExternKind.FUNC:
+            if imp.desc >= ntypes:
+                raise InvalidError(f"unknown type {imp.desc}", imp.offset)
+        elif imp.kind == ExternKind.TABLE:
+            _check_table_type(imp.desc, imp.offset)
+        elif imp.kind == ExternKind.MEMORY:
+            _check_mem_type(imp.desc, imp.offset)
+    fsec = _section_offset(m, 3)
+    for f in m.funcs:
+        if f.type_index >= ntypes:
+            raise InvalidError(f"unknown type {f.type_index}", fsec)
+    for g in m.globals:
+        const_expr_type(m, g.init, g.type.type)
+    tsec = _section_offset(m, 4)
+    for tt in m.tables:
+        _check_table_type(tt, tsec)
+    msec = _section_offset(m, 5)
+    for mt in m.mems:
+        _check_mem_type(mt, msec)
+    nfuncs = len(m.func_types)
+    for seg in m.elems:
+        if seg.func_indices is not None:
+            for x in seg.func_indices:
+                if x >= nfuncs:
+                    raise InvalidError(f"unknown function {x}", seg.pos)
+        else:
+            for e in seg.exprs:
+                const_expr_type(m, e, seg.type)
+        if seg.mode == SegmentMode.ACTIVE:
+            if seg.table >= len(m.table_types):
+                raise InvalidError(f"unknown table {seg.table}", seg.pos)
+            if m.table_types[seg.table].elem != seg.type:
+                raise InvalidError("type mismatch in active element segment", seg.pos)
+            const_expr_type(m, seg.offset, I32)
+    for d in m.datas:
+        if d.mode == SegmentMode.ACTIVE:
+            if d.memory >= len(m.mem_types):
+                raise InvalidError(f"unknown memory {d.memory}", d.pos)
+            const_expr_type(m, d.offset, I32)
+
+
+def _check_module_trailer(m: Module) -> None:
+    """Start, exports, memory count: after the bodies (reference order)."""
+    if m.start is not None:
+        at = _section_offset(m, 8)
+        if m.start >= len(m.func_types):
+            raise InvalidError(f"unknown function {m.start}", at)
+        ft = m.func_type(m.start)
+        if ft.params or ft.results:
+            raise InvalidError("start function must not have parameters or results", at)
+    spaces = {ExternKind.FUNC: (len(m.func_types), "function"),
+              ExternKind.TABLE: (len(m.table_types), "table"),
+              ExternKind.MEMORY: (len(m.mem_types), "memory"),
+              ExternKind.GLOBAL: (len(m.global_types), "global")}
+    names = set()
+    for ex in m.exports:
+        n, what = spaces[ex.kind]
+        if ex.index >= n:
+            raise InvalidError(f"unknown {what} {ex.index}", ex.offset)
+        if ex.name in names:
+            raise InvalidError(f"duplicate export name {ex.name!r}", ex.offset)
+        names.add(ex.name)
+    if len(m.mem_types) > 1:
+        raise InvalidError("multiple memories are not allowed", _section_offset(m, 5))
+
+
+def validate_module(m: Module) -> None:
+    """Validate a decoded module; see the module docstring for what is checked."""
+    try:
+        _check_module_header(m)
+        ctx = _Ctx(m)
+        for fi in range(len(m.funcs)):
+            _check_body(ctx, fi)
+        _check_module_trailer(m)
+    except InvalidError as e:
+        _first_malformed(m)          # a malformed body anywhere wins
+        if isinstance(e, _NeedDataCount):
+            raise MalformedError(e.message, e.offset) from None
+        raise
+
+
+def validate_function(m: Module, func_index_in_funcs: int) -> None:
+    """Validate one defined function's body (index into ``m.funcs``).
+
+    Assumes the module-level parts it relies on (type indices) are valid;
+    fills ``locals_`` and ``code_start`` of that function.
+    """
+    f = m.funcs[func_index_in_funcs]
+    if f.type_index >= len(m.types):
+        raise InvalidError(f"unknown type {f.type_index}", f.body_start)
+    try:
+        _check_body(_Ctx(m), func_index_in_funcs)
+    except InvalidError as e:
+        _first_malformed(m, (func_index_in_funcs,))
+        if isinstance(e, _NeedDataCount):
+            raise MalformedError(e.message, e.offset) from None
+        raise
