@@ -313,3 +313,16 @@ def test_malformed_wins_over_module_level_invalid():
                   section(5, vec([b"\x01\x02\x01"])),              # memory min 2 > max 1
                   section(10, vec([body(b"\xff\x0b")])))
     malformed(data, "illegal opcode")
+
+
+def test_very_many_locals_are_not_expanded():
+    # 2**20 i32 locals then one i64: looked up by bisection, not a list.
+    def build(code):
+        return module(section(1, vec([functype()])), section(3, vec([uleb(0)])),
+                      section(10, vec([body(code, [(1 << 20, I32), (1, I64)])])))
+    last = b"\x20" + uleb(1 << 20)                 # local.get of the i64
+    validate_module(decode_module(build(last + b"\x1a\x20\x05\x1a\x0b")))
+    with pytest.raises(InvalidError, match="type mismatch"):
+        validate_module(decode_module(build(last + b"\x45\x1a\x0b")))   # i32.eqz
+    with pytest.raises(InvalidError, match="unknown local"):
+        validate_module(decode_module(build(b"\x20" + uleb((1 << 20) + 1) + b"\x1a\x0b")))
