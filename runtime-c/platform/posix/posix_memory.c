@@ -1,0 +1,114 @@
+/*
+ * POSIX linear memory: mmap reservations, committed with mprotect.
+ *
+ * GUARD mode: one PROT_NONE reservation of WASMAOT_GUARD_RESERVATION bytes
+ * per memory (MAP_NORESERVE: untouched PROT_NONE pages cost address space,
+ * not RAM or commit charge).  Growing only mprotects more of it, so base is
+ * stable, and fresh anonymous pages are zero, so grow needs no memset.  The
+ * reservation is registered for the fault handler.
+ *
+ * EXPLICIT mode: reserve min(max, WASMAOT_EXPLICIT_RESERVE_BYTES) (at least
+ * the initial size, at least one Wasm page so base is never NULL) and commit
+ * the current size.  A grow past the reservation maps a bigger one, copies,
+ * and unmaps the old one: base moves (generated code reloads it after calls).
+ * EXPLICIT reservations are deliberately NOT registered with the fault
+ * handler: generated code checks every access, so a fault there is a
+ * compiler bug and should crash loudly rather than pass for a Wasm trap.
+ */
+#define _GNU_SOURCE 1
+#include "posix_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE 0
+#endif
+
+static void *reserve(uint64_t bytes) {
+    if (bytes > (uint64_t)SIZE_MAX) return NULL;
+    void *p = mmap(NULL, (size_t)bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static int commit(uint8_t *start, uint64_t bytes) {
+    if (bytes == 0) return 0;
+    return mprotect(start, (size_t)bytes, PROT_READ | PROT_WRITE);
+}
+
+int wasmaot_platform_memory_new(wasmaot_memory *mem, uint64_t initial_bytes, uint64_t max_bytes) {
+#if WASMAOT_BOUNDS_GUARD
+    (void)max_bytes;
+    uint64_t cap = WASMAOT_GUARD_RESERVATION;
+#else
+    uint64_t cap = (uint64_t)WASMAOT_EXPLICIT_RESERVE_BYTES;
+    if (cap > max_bytes) cap = max_bytes;
+    if (cap < initial_bytes) cap = initial_bytes;
+    if (cap < WASMAOT_PAGE_SIZE) cap = WASMAOT_PAGE_SIZE;
+#endif
+    uint8_t *base = (uint8_t *)reserve(cap);
+    if (base == NULL) return -1;
+    if (commit(base, initial_bytes) != 0) {
+        munmap(base, (size_t)cap);
+        return -1;
+    }
+#if WASMAOT_BOUNDS_GUARD
+    if (wasmaot_posix_register_reservation((uintptr_t)base, (uintptr_t)base + (uintptr_t)cap) != 0) {
+        munmap(base, (size_t)cap);
+        return -1;
+    }
+    mem->flags |= WASMAOT_MEMORY_GUARD;
+#endif
+    /* capacity_bytes is the whole reservation in both modes: a grow that
+     * stays inside it only commits more pages, in place. */
+    mem->base = base;
+    mem->capacity_bytes = cap;
+    mem->flags |= WASMAOT_MEMORY_MAPPED;
+    return 0;
+}
+
+int wasmaot_platform_memory_grow(wasmaot_memory *mem, uint64_t new_bytes) {
+    if (new_bytes <= mem->capacity_bytes)
+        return commit(mem->base + mem->size_bytes, new_bytes - mem->size_bytes) == 0 ? 0 : -1;
+#if WASMAOT_BOUNDS_GUARD
+    return -1; /* unreachable: the reservation exceeds 4 GiB */
+#else
+    /* Move to a bigger reservation; double to amortize, capped at max. */
+    uint64_t max_bytes = (uint64_t)mem->max_pages * WASMAOT_PAGE_SIZE;
+    uint64_t cap = mem->capacity_bytes * 2;
+    if (cap < new_bytes) cap = new_bytes;
+    if (cap > max_bytes) cap = max_bytes;
+    uint8_t *base = (uint8_t *)reserve(cap);
+    if (base == NULL) return -1;
+    if (commit(base, new_bytes) != 0) {
+        munmap(base, (size_t)cap);
+        return -1;
+    }
+    memcpy(base, mem->base, (size_t)mem->size_bytes);
+    munmap(mem->base, (size_t)mem->capacity_bytes);
+    mem->base = base;
+    mem->capacity_bytes = cap;
+    return 0;
+#endif
+}
+
+void wasmaot_platform_memory_free(wasmaot_memory *mem) {
+    if (mem->base == NULL) return;
+#if WASMAOT_BOUNDS_GUARD
+    wasmaot_posix_unregister_reservation((uintptr_t)mem->base);
+#endif
+    munmap(mem->base, (size_t)mem->capacity_bytes);
+}
+
+void *wasmaot_platform_realloc(void *p, size_t new_bytes) {
+    return realloc(p, new_bytes);
+}
+
+void wasmaot_platform_free(void *p) {
+    free(p);
+}
