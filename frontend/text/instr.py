@@ -1,0 +1,524 @@
+"""Instructions: flat and folded sequences, block structure, immediates.
+
+Everything instruction-specific is derived from :data:`opcodes.OPS`: the text
+name selects the :class:`~wasmaot.frontend.opcodes.Op`, and its ``imm`` kind
+selects one small function in :data:`IMMEDIATES` that reads the immediates
+from the text and appends their binary encoding.  Only the block structure
+(``block``/``loop``/``if`` with ``else``/``end`` and labels) is handled by
+the sequence parser itself, keyed on ``Imm.BLOCKTYPE``.
+
+The functions here need a *function context* ``fc`` with:
+
+* ``fc.mod``: the module context (index spaces ``funcs``, ``tables``,
+  ``mems``, ``globals``, ``elems``, ``datas``, ``types``; methods
+  ``typeuse(c, names)`` and ``blocktype(c)``; ``uses_data_count`` flag),
+* ``fc.locals``: the local index space (params then locals),
+* ``fc.labels``: the label names, innermost last (None for unnamed).
+"""
+from __future__ import annotations
+
+import struct
+
+from ..opcodes import BY_NAME, OPS, Imm, Op
+from ..types import EXTERNREF, FUNCREF
+from .cursor import Cursor
+from .encode import sleb_bits, uleb
+from .lexer import ATOM, ID, LP, RP
+from .numbers import NumberError, classify, parse_float, parse_int, parse_nat
+
+END_BYTE = b"\x0b"
+ELSE_BYTE = BY_NAME["else"].encoding
+
+#: Text name -> typed variant, for names with two encodings where the typed
+#: one is chosen by a following ``(result ...)`` (``select``).
+_TYPED_VARIANT: dict[str, Op] = {op.name: op for op in OPS if op.imm is Imm.SELECT_T}
+
+_VALTYPES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "v128": 0x7B,
+             "funcref": FUNCREF, "externref": EXTERNREF}
+_REFTYPES = {"funcref": FUNCREF, "externref": EXTERNREF}
+_HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF}
+
+
+# --------------------------------------------------------------------------
+# shared small readers
+# --------------------------------------------------------------------------
+
+def valtype(c: Cursor) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM:
+        t = _VALTYPES.get(tok[1])
+        if t is not None:
+            c.i += 1
+            return t
+    raise c.unexpected()
+
+
+def reftype(c: Cursor) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM:
+        t = _REFTYPES.get(tok[1])
+        if t is not None:
+            c.i += 1
+            return t
+    raise c.unexpected()
+
+
+def heaptype(c: Cursor) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM:
+        t = _HEAPTYPES.get(tok[1])
+        if t is not None:
+            c.i += 1
+            return t
+    raise c.unexpected()
+
+
+def nat32(c: Cursor, what: str = "i32 constant out of range") -> int:
+    """An unsigned 32-bit literal (limits, offsets, lane counts...)."""
+    tok = c.peek()
+    if tok[0] == ATOM:
+        try:
+            v = parse_nat(tok[1], 32)
+        except NumberError as e:
+            if e.range:
+                raise c.error(what) from None
+            raise c.unexpected() from None
+        c.i += 1
+        return v
+    raise c.unexpected()
+
+
+def _var_tok(tok) -> bool:
+    return tok[0] == ID or (tok[0] == ATOM and classify(tok[1]) == "nat")
+
+
+def at_var(c: Cursor) -> bool:
+    """Whether an index (``$id`` or a nat) follows."""
+    return _var_tok(c.peek())
+
+
+def label(c: Cursor, fc) -> int:
+    tok = c.peek()
+    if tok[0] == ID:
+        labels = fc.labels
+        for depth in range(len(labels)):
+            if labels[-1 - depth] == tok[1]:
+                c.i += 1
+                return depth
+        raise c.error(f"unknown label {tok[1]}")
+    return nat32(c)
+
+
+# --------------------------------------------------------------------------
+# immediates, one function per Imm kind: (cursor, fc, op, out) -> None
+# --------------------------------------------------------------------------
+
+def _imm_none(c, fc, op, out):
+    pass
+
+
+def _imm_label(c, fc, op, out):
+    out += uleb(label(c, fc))
+
+
+def _imm_br_table(c, fc, op, out):
+    depths = [label(c, fc)]
+    while at_var(c):
+        depths.append(label(c, fc))
+    out += uleb(len(depths) - 1)
+    for d in depths:
+        out += uleb(d)
+
+
+def _imm_func(c, fc, op, out):
+    out += uleb(fc.mod.funcs.index(c))
+
+
+def _imm_call_indirect(c, fc, op, out):
+    table = fc.mod.tables.index(c) if at_var(c) else 0
+    typeidx = fc.mod.typeuse(c, False)[0]
+    out += uleb(typeidx)
+    out += uleb(table)
+
+
+def _imm_local(c, fc, op, out):
+    out += uleb(fc.locals.index(c))
+
+
+def _imm_global(c, fc, op, out):
+    out += uleb(fc.mod.globals.index(c))
+
+
+def _imm_table(c, fc, op, out):
+    # Wasm 2.0 abbreviation: the table index may be omitted, meaning table 0.
+    out += uleb(fc.mod.tables.index(c) if at_var(c) else 0)
+
+
+def _memarg(c, op) -> tuple[int, int]:
+    """``offset=N? align=N?`` -> (log2 alignment, offset)."""
+    offset = 0
+    align = 1 << op.align
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1].startswith("offset="):
+        offset = _memarg_value(c, tok, "offset=")
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1].startswith("align="):
+        align = _memarg_value(c, tok, "align=")
+        if align == 0 or align & (align - 1):
+            raise c.error("alignment must be a power of two", tok[2])
+    return align.bit_length() - 1, offset
+
+
+def _memarg_value(c, tok, prefix) -> int:
+    try:
+        v = parse_nat(tok[1][len(prefix):], 32)
+    except NumberError as e:
+        if e.range:
+            raise c.error("i32 constant out of range") from None
+        raise c.unexpected() from None
+    c.i += 1
+    return v
+
+
+def _imm_memarg(c, fc, op, out):
+    a, o = _memarg(c, op)
+    out += uleb(a)
+    out += uleb(o)
+
+
+def _imm_memory(c, fc, op, out):
+    out.append(0)     # memory index 0: the only memory in Wasm 2.0
+
+
+def _int_literal(c, bits: int) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM:
+        try:
+            v = parse_int(tok[1], bits)
+        except NumberError as e:
+            if e.range:
+                raise c.error("constant out of range") from None
+            raise c.unexpected() from None
+        c.i += 1
+        return v
+    raise c.unexpected()
+
+
+def _float_literal(c, bits: int) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM:
+        try:
+            v = parse_float(tok[1], bits)
+        except NumberError as e:
+            if e.range:
+                raise c.error("constant out of range") from None
+            raise c.unexpected() from None
+        c.i += 1
+        return v
+    raise c.unexpected()
+
+
+def _imm_i32(c, fc, op, out):
+    out += sleb_bits(_int_literal(c, 32), 32)
+
+
+def _imm_i64(c, fc, op, out):
+    out += sleb_bits(_int_literal(c, 64), 64)
+
+
+def _imm_f32(c, fc, op, out):
+    out += struct.pack("<I", _float_literal(c, 32))
+
+
+def _imm_f64(c, fc, op, out):
+    out += struct.pack("<Q", _float_literal(c, 64))
+
+
+# shape -> (lane count, lane width in bits, is float)
+V128_SHAPES = {"i8x16": (16, 8, False), "i16x8": (8, 16, False), "i32x4": (4, 32, False),
+               "i64x2": (2, 64, False), "f32x4": (4, 32, True), "f64x2": (2, 64, True)}
+
+
+def v128_literal(c: Cursor) -> bytes:
+    """``shape lane*`` of ``v128.const`` -> 16 bytes."""
+    tok = c.peek()
+    shape = V128_SHAPES.get(tok[1]) if tok[0] == ATOM else None
+    if shape is None:
+        raise c.unexpected()
+    c.i += 1
+    n, bits, is_float = shape
+    # The lane count is checked before the lane values (the reference
+    # interpreter's order): "i32x4 <huge> <huge>" is a count error.
+    count = 0
+    while True:
+        tok = c.peek(count)
+        if tok[0] != ATOM or classify(tok[1]) is None:
+            break
+        count += 1
+    if count != n:
+        err = c.unexpected(c.i + count)
+        if count < n and "unknown operator" in err.message:
+            raise err
+        raise c.error("wrong number of lane literals")
+    out = bytearray()
+    for _ in range(n):
+        v = _float_literal(c, bits) if is_float else _int_literal(c, bits)
+        out += v.to_bytes(bits // 8, "little")
+    return bytes(out)
+
+
+def _imm_v128(c, fc, op, out):
+    out += v128_literal(c)
+
+
+def _imm_select_t(c, fc, op, out):
+    types = []
+    while c.at_list("result"):
+        c.i += 2
+        while not c.at_rp():
+            types.append(valtype(c))
+        c.rp()
+    out += uleb(len(types))
+    out += bytes(types)
+
+
+def _imm_heaptype(c, fc, op, out):
+    out.append(heaptype(c))
+
+
+def _imm_elem(c, fc, op, out):
+    out += uleb(fc.mod.elems.index(c))
+
+
+def _imm_data(c, fc, op, out):
+    fc.mod.uses_data_count = True
+    out += uleb(fc.mod.datas.index(c))
+
+
+def _imm_table_init(c, fc, op, out):
+    # ``table.init elem`` or ``table.init table elem``
+    table = 0
+    if _var_tok(c.peek(1)):
+        table = fc.mod.tables.index(c)
+    elem = fc.mod.elems.index(c)
+    out += uleb(elem)
+    out += uleb(table)
+
+
+def _imm_table_copy(c, fc, op, out):
+    dst = src = 0
+    if at_var(c):
+        dst = fc.mod.tables.index(c)
+        src = fc.mod.tables.index(c)
+    out += uleb(dst)
+    out += uleb(src)
+
+
+def _imm_memory_init(c, fc, op, out):
+    fc.mod.uses_data_count = True
+    out += uleb(fc.mod.datas.index(c))
+    out.append(0)
+
+
+def _imm_memory_copy(c, fc, op, out):
+    out += b"\x00\x00"
+
+
+def _imm_shuffle(c, fc, op, out):
+    lanes = bytearray()
+    while c.peek()[0] == ATOM and len(lanes) < 16:
+        tok = c.peek()
+        try:
+            v = parse_nat(tok[1], 8)
+        except NumberError:
+            raise c.error("malformed lane index") from None
+        lanes.append(v)
+        c.i += 1
+    if len(lanes) != 16:
+        raise c.error("invalid lane length")
+    tok = c.peek()
+    if tok[0] == ATOM and classify(tok[1]) is not None:
+        raise c.error("invalid lane length")
+    out += lanes
+
+
+def _lane_index(c) -> int:
+    tok = c.peek()
+    if tok[0] == ATOM and classify(tok[1]) == "nat":
+        try:
+            v = parse_nat(tok[1], 8)
+        except NumberError:
+            raise c.error("malformed lane index") from None
+        c.i += 1
+        return v
+    raise c.unexpected()
+
+
+def _imm_lane(c, fc, op, out):
+    out.append(_lane_index(c))
+
+
+def _imm_memarg_lane(c, fc, op, out):
+    a, o = _memarg(c, op)
+    out += uleb(a)
+    out += uleb(o)
+    out.append(_lane_index(c))
+
+
+IMMEDIATES = {
+    Imm.NONE: _imm_none,
+    Imm.LABEL: _imm_label,
+    Imm.BR_TABLE: _imm_br_table,
+    Imm.FUNC: _imm_func,
+    Imm.CALL_INDIRECT: _imm_call_indirect,
+    Imm.LOCAL: _imm_local,
+    Imm.GLOBAL: _imm_global,
+    Imm.TABLE: _imm_table,
+    Imm.MEMARG: _imm_memarg,
+    Imm.MEMORY: _imm_memory,
+    Imm.I32: _imm_i32,
+    Imm.I64: _imm_i64,
+    Imm.F32: _imm_f32,
+    Imm.F64: _imm_f64,
+    Imm.V128: _imm_v128,
+    Imm.SELECT_T: _imm_select_t,
+    Imm.HEAPTYPE: _imm_heaptype,
+    Imm.ELEM: _imm_elem,
+    Imm.DATA: _imm_data,
+    Imm.TABLE_INIT: _imm_table_init,
+    Imm.TABLE_COPY: _imm_table_copy,
+    Imm.MEMORY_INIT: _imm_memory_init,
+    Imm.MEMORY_COPY: _imm_memory_copy,
+    Imm.SHUFFLE: _imm_shuffle,
+    Imm.LANE: _imm_lane,
+    Imm.MEMARG_LANE: _imm_memarg_lane,
+}
+# BLOCKTYPE is read by the block structure code (labels come before it).
+assert set(IMMEDIATES) | {Imm.BLOCKTYPE} == set(Imm), "every Imm kind needs a text parser"
+
+# Instructions that may appear as plain (non-block) text: all ops except the
+# block structure keywords, which the sequence parser owns.
+_STRUCTURE = {"else", "end"}
+_IF = BY_NAME["if"]
+
+
+# --------------------------------------------------------------------------
+# sequences
+# --------------------------------------------------------------------------
+
+def instrs(c: Cursor, fc, out: bytearray) -> None:
+    """Parse instructions up to (not including) ``)``, ``end`` or ``else``."""
+    toks = c.toks
+    while c.i < c.end:
+        kind, value, _ = toks[c.i]
+        if kind == LP:
+            folded(c, fc, out)
+        elif kind == ATOM:
+            if value in _STRUCTURE:
+                return
+            op = BY_NAME.get(value)
+            if op is None:
+                raise c.unexpected()
+            c.i += 1
+            if op.imm is Imm.BLOCKTYPE:
+                _flat_block(c, fc, op, out)
+            else:
+                _plain(c, fc, op, out)
+        elif kind == RP:
+            return
+        else:
+            raise c.unexpected()
+
+
+def _plain(c: Cursor, fc, op: Op, out: bytearray) -> None:
+    """Op name already consumed: read immediates, append encoding."""
+    if op.imm is Imm.NONE and op.name in _TYPED_VARIANT and c.at_list("result"):
+        op = _TYPED_VARIANT[op.name]
+    out += op.encoding
+    IMMEDIATES[op.imm](c, fc, op, out)
+
+
+def _end_label(c: Cursor, label_name: str | None) -> None:
+    """An optional ``$id`` after ``end``/``else`` must repeat the block label."""
+    tok = c.peek()
+    if tok[0] == ID:
+        if tok[1] != label_name:
+            raise c.error("mismatching label")
+        c.i += 1
+
+
+def _flat_block(c: Cursor, fc, op: Op, out: bytearray) -> None:
+    name = c.take_id()
+    out += op.encoding
+    out += fc.mod.blocktype(c)
+    fc.labels.append(name)
+    instrs(c, fc, out)
+    if op is _IF and c.at_atom("else"):
+        c.i += 1
+        _end_label(c, name)
+        out += ELSE_BYTE
+        instrs(c, fc, out)
+    c.keyword("end")
+    _end_label(c, name)
+    fc.labels.pop()
+    out += END_BYTE
+
+
+def folded(c: Cursor, fc, out: bytearray) -> None:
+    """One ``( ... )`` instruction."""
+    c.lp()
+    tok = c.peek()
+    op = BY_NAME.get(tok[1]) if tok[0] == ATOM else None
+    if op is None or tok[1] in _STRUCTURE:
+        raise c.unexpected()
+    c.i += 1
+    if op.imm is Imm.BLOCKTYPE:
+        name = c.take_id()
+        bt = fc.mod.blocktype(c)
+        if op is _IF:
+            # condition operands come first, then the if itself
+            while c.at_lp() and not (c.at_list("then")):
+                folded(c, fc, out)
+            out += op.encoding
+            out += bt
+            fc.labels.append(name)
+            c.open("then")
+            instrs(c, fc, out)
+            c.rp()
+            if c.at_list("else"):
+                c.i += 2
+                out += ELSE_BYTE
+                instrs(c, fc, out)
+                c.rp()
+        else:
+            out += op.encoding
+            out += bt
+            fc.labels.append(name)
+            instrs(c, fc, out)
+        fc.labels.pop()
+        out += END_BYTE
+        c.rp()
+        return
+    # plain instruction: immediates, then folded operands, then the op
+    if op.imm is Imm.NONE and op.name in _TYPED_VARIANT and c.at_list("result"):
+        op = _TYPED_VARIANT[op.name]
+    code = bytearray(op.encoding)
+    IMMEDIATES[op.imm](c, fc, op, code)
+    while c.at_lp():
+        folded(c, fc, out)
+    c.rp()
+    out += code
+
+
+def const_expr(c: Cursor, fc) -> bytes:
+    """An expression up to ``)``, terminated with ``end``."""
+    out = bytearray()
+    instrs(c, fc, out)
+    if not (c.at_end() or c.at_rp()):
+        raise c.unexpected()      # a stray ``end`` / ``else``
+    out += END_BYTE
+    return bytes(out)
+
+
+__all__ = ["instrs", "folded", "const_expr", "valtype", "reftype", "heaptype",
+           "nat32", "at_var", "label", "v128_literal", "V128_SHAPES", "IMMEDIATES"]

@@ -1,0 +1,256 @@
+"""Tokenizer for the WebAssembly text format (shared by .wat and .wast).
+
+The whole input is tokenized up front into a flat list of ``(kind, value,
+offset)`` tuples plus a table of matching parentheses, so that parsers can
+skip a whole s-expression in O(1) (the module parser's first pass does this
+for every field).
+
+Token kinds:
+
+* ``LP`` / ``RP``: ``(`` and ``)``
+* ``ATOM``: a run of identifier characters not starting with ``$`` --
+  keywords (``i32.add``, ``offset=4``), numbers (``-0x1p3``) and "reserved"
+  runs such as ``0x`` that are neither; the parser classifies them when it
+  needs to, because the error for a reserved run depends on context.
+* ``ID``: ``$name`` (value keeps the ``$``)
+* ``STRING``: value is the decoded ``bytes`` (escapes resolved)
+
+As in the reference interpreter, a run of identifier characters glued to a
+string (``$l"a"``, ``data"a"``, ``"a""b"``) is a single reserved token; it is
+reported as ``unknown operator`` when the parser reaches it, which is what the
+spec suite's token.wast expects.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..errors import MalformedError
+
+LP, RP, ATOM, ID, STRING, RESERVED = range(6)
+
+# Identifier characters (spec: idchar).
+_IDCHARS = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
+# A run of idchars and/or strings with no space between them.  The string
+# alternative accepts any escape here; escapes are checked when decoding.
+_RUN = re.compile(r'(?:[%s]+|"(?:[^"\\\n]|\\[^\n])*")+' % _IDCHARS)
+_IDRUN = re.compile(r'[%s]+' % _IDCHARS)
+_LINE_END = re.compile(r"[\n\r]")
+_SPACE = re.compile(r"[ \t\n\r]+")
+_STRING_BODY_OK = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+_ESCAPE = re.compile(r'\\(?:([0-9a-fA-F]{2})|u\{([0-9a-fA-F](?:_?[0-9a-fA-F])*)\}|(.))', re.S)
+_SIMPLE_ESCAPES = {"n": b"\n", "t": b"\t", "r": b"\r", '"': b'"', "'": b"'", "\\": b"\\"}
+
+
+class Source:
+    """The text being parsed, with offset -> line/col mapping for errors.
+
+    ``line_base``/``col_base`` shift reported positions, for module text that
+    came out of a ``(module quote ...)`` in a script: positions are then
+    reported relative to the script where that is meaningful.
+    """
+
+    __slots__ = ("text", "filename", "_nl", "line_base", "col_base")
+
+    def __init__(self, text: str, filename: str | None = None,
+                 line_base: int = 0, col_base: int = 0):
+        self.text = text
+        self.filename = filename
+        self._nl: list[int] | None = None
+        self.line_base = line_base
+        self.col_base = col_base
+
+    def linecol(self, offset: int) -> tuple[int, int]:
+        if self._nl is None:
+            # Built lazily: only needed when something goes wrong.
+            self._nl = [m.start() for m in re.finditer("\n", self.text)]
+        i = bisect.bisect_left(self._nl, offset)
+        line = i + 1
+        col = offset - (self._nl[i - 1] + 1 if i else 0) + 1
+        if line == 1:
+            col += self.col_base
+        return line + self.line_base, col
+
+    def error(self, message: str, offset: int) -> MalformedError:
+        line, col = self.linecol(offset)
+        return MalformedError(message, offset, filename=self.filename, line=line, col=col)
+
+
+def decode_string(body: str, src: Source, offset: int) -> bytes:
+    """Decode the inside of a string literal (without quotes) to bytes.
+
+    ``offset`` is the position of the opening quote, for error reporting.
+    """
+    if "\\" not in body:
+        m = _STRING_BODY_OK.fullmatch(body)
+        if m is None:
+            bad = _STRING_BODY_OK.match(body).end()
+            raise src.error("illegal control character in string", offset + 1 + bad)
+        return body.encode("utf-8")
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(body):
+        chunk = body[pos:m.start()]
+        if _STRING_BODY_OK.fullmatch(chunk) is None:
+            bad = pos + _STRING_BODY_OK.match(chunk).end()
+            raise src.error("illegal control character in string", offset + 1 + bad)
+        out += chunk.encode("utf-8")
+        hexbyte, uni, simple = m.groups()
+        if hexbyte is not None:
+            out.append(int(hexbyte, 16))
+        elif uni is not None:
+            cp = int(uni.replace("_", ""), 16)
+            if cp >= 0x110000 or 0xD800 <= cp < 0xE000:
+                raise src.error("malformed UTF-8 encoding", offset + 1 + m.start())
+            out += chr(cp).encode("utf-8")
+        elif simple in _SIMPLE_ESCAPES:
+            out += _SIMPLE_ESCAPES[simple]
+        else:
+            raise src.error("illegal escape", offset + 1 + m.start())
+        pos = m.end()
+    chunk = body[pos:]
+    if "\\" in chunk:   # a lone backslash at the very end
+        raise src.error("illegal escape", offset + 1 + pos + chunk.index("\\"))
+    if _STRING_BODY_OK.fullmatch(chunk) is None:
+        bad = pos + _STRING_BODY_OK.match(chunk).end()
+        raise src.error("illegal control character in string", offset + 1 + bad)
+    out += chunk.encode("utf-8")
+    return bytes(out)
+
+
+class Tokens:
+    """Tokenized text: ``toks[i] = (kind, value, offset)``, ``match[i]`` = index
+    of the ``)`` closing the ``(`` at ``i`` (only meaningful for LP tokens;
+    ``len(toks)`` if it is never closed).  ``unbalanced`` is the offset of the
+    first parenthesis without partner, or None."""
+
+    __slots__ = ("src", "toks", "match", "unbalanced")
+
+    def __init__(self, src: Source, toks: list, match: list[int], unbalanced: int | None):
+        self.src = src
+        self.toks = toks
+        self.match = match
+        self.unbalanced = unbalanced
+
+
+def tokenize(text: str, filename: str | None = None, *,
+             line_base: int = 0, col_base: int = 0) -> Tokens:
+    """Split ``text`` into tokens; raise MalformedError for lexical errors."""
+    src = Source(text, filename, line_base, col_base)
+    toks: list = []
+    match: list[int] = []
+    stack: list[int] = []
+    unbalanced: int | None = None
+    n = len(text)
+    i = 0
+    space = _SPACE.match
+    run = _RUN.match
+    append = toks.append
+    while i < n:
+        c = text[i]
+        if c in " \t\n\r":
+            i = space(text, i).end()
+        elif c == "(":
+            if text.startswith("(;", i):
+                i = _skip_block_comment(text, i, src)
+                continue
+            stack.append(len(toks))
+            append((LP, "(", i))
+            match.append(-1)
+            i += 1
+        elif c == ")":
+            # Unbalanced parentheses are not a lexical error here: the parser
+            # reports them where it meets them, so an earlier error inside the
+            # module (what the spec suite asserts) wins, as in the reference
+            # interpreter, which lexes lazily.
+            if stack:
+                match[stack.pop()] = len(toks)
+            elif unbalanced is None:
+                unbalanced = i
+            append((RP, ")", i))
+            match.append(-1)
+            i += 1
+        elif c == ";":
+            if text.startswith(";;", i):
+                # a line comment ends at LF or CR (comments.wast checks a lone CR)
+                m = _LINE_END.search(text, i)
+                i = n if m is None else m.end()
+            else:
+                raise src.error("unknown operator ;", i)
+        else:
+            m = run(text, i)
+            if m is None:
+                raise _diagnose(text, i, src)
+            s = m.group()
+            if c == '"':
+                if len(s) >= 2 and s[-1] == '"' and _is_single_string(s):
+                    append((STRING, decode_string(s[1:-1], src, i), i))
+                else:
+                    append((RESERVED, s, i))
+            elif '"' in s:
+                append((RESERVED, s, i))
+            elif c == "$":
+                append((ID, s, i) if len(s) > 1 else (RESERVED, s, i))
+            else:
+                append((ATOM, s, i))
+            match.append(-1)
+            i = m.end()
+    for j in stack:
+        match[j] = len(toks)       # closes "at the end of input"
+    if stack and unbalanced is None:
+        unbalanced = toks[stack[0]][2]
+    return Tokens(src, toks, match, unbalanced)
+
+
+def _is_single_string(s: str) -> bool:
+    """Whether ``s`` (starting with a quote) is exactly one string literal."""
+    j = 1
+    n = len(s) - 1
+    while j < n:
+        ch = s[j]
+        if ch == "\\":
+            j += 2
+        elif ch == '"':
+            return False
+        else:
+            j += 1
+    return j == n
+
+
+_COMMENT_DELIM = re.compile(r"\(;|;\)")
+
+
+def _skip_block_comment(text: str, i: int, src: Source) -> int:
+    """``(; ... ;)`` comments nest; return the offset after the comment."""
+    depth = 0
+    start = i
+    for m in _COMMENT_DELIM.finditer(text, i):
+        if m.group() == "(;":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    raise src.error("unclosed comment", start)
+
+
+def _diagnose(text: str, i: int, src: Source) -> MalformedError:
+    """Explain why no token starts at ``i``."""
+    c = text[i]
+    if c == '"':
+        j = i + 1
+        n = len(text)
+        while j < n:
+            ch = text[j]
+            if ch == '"':
+                break
+            if ch == "\n":
+                return src.error("unclosed string", i)
+            if ch == "\\":
+                j += 1
+            j += 1
+        return src.error("unclosed string", i)
+    if ord(c) < 0x20 or c == "\x7f":
+        return src.error("malformed operator: control character", i)
+    # Any other character (non-ASCII outside strings, brackets, commas...)
+    return src.error(f"unknown operator {c!r}", i)

@@ -1,0 +1,487 @@
+""".wast scripts: commands, argument values and expected results.
+
+:func:`parse_script` turns a script into a list of command dataclasses.  Every
+module in a script is held as a :class:`ModuleSource`; it is converted to a
+binary only when someone calls :meth:`ModuleSource.to_binary`, which is where
+a malformed module raises -- so one bad module (the point of
+``assert_malformed``) never stops the script from parsing.  A malformed
+*script* (bad s-expression, unknown command, bad constant in an ``invoke``)
+raises :class:`MalformedError` from :func:`parse_script` itself.
+
+Value representation: ``i32``/``i64`` are unsigned bit patterns, ``f32``/
+``f64`` raw IEEE bit patterns (so NaN payloads and -0 survive), ``v128`` is 16
+bytes (little-endian lanes), references are small dataclasses.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import ClassVar, Union
+
+from ..errors import MalformedError
+from .cursor import Cursor
+from .instr import V128_SHAPES, v128_literal
+from .lexer import ATOM, Tokens, tokenize
+from .numbers import NumberError, parse_float, parse_int, parse_nat
+
+# --------------------------------------------------------------------------
+# values
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A constant: ``type`` is i32|i64|f32|f64 (``bits`` an int bit pattern) or
+    v128 (``bits`` 16 bytes)."""
+    type: str
+    bits: int | bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RefNull:
+    heap: str                  # "func" | "extern"
+
+
+@dataclass(frozen=True, slots=True)
+class RefExtern:
+    """``(ref.extern N)``; as an expected result ``value`` None means any
+    non-null extern reference."""
+    value: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefFunc:
+    """Expected result ``(ref.func)``: any non-null function reference
+    (``index`` is given only if the script names one)."""
+    index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NanPattern:
+    """Expected ``nan:canonical`` / ``nan:arithmetic`` of type f32|f64."""
+    type: str
+    kind: str                  # "canonical" | "arithmetic"
+
+
+@dataclass(frozen=True, slots=True)
+class V128Pattern:
+    """Expected v128 where some lane is a NaN pattern.  ``lanes`` holds, per
+    lane of ``shape`` (``f32x4``/``f64x2``), an int bit pattern or a
+    :class:`NanPattern`."""
+    shape: str
+    lanes: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    """``(either r1 r2 ...)``: any one of the alternatives."""
+    options: tuple
+
+
+Arg = Union[Value, RefNull, RefExtern]
+Expected = Union[Value, RefNull, RefExtern, RefFunc, NanPattern, V128Pattern, Either]
+
+
+# --------------------------------------------------------------------------
+# modules
+# --------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class ModuleSource:
+    """A module as written in a script.
+
+    ``kind`` is ``"text"`` (``text`` is the source of the ``(module ...)``
+    form), ``"binary"`` (``data`` holds the bytes) or ``"quote"`` (``data``
+    holds the concatenated string bytes, ``text`` their UTF-8 decoding with
+    replacement characters, for display only).
+    """
+    kind: str
+    name: str | None
+    text: str | None
+    data: bytes | None
+    line: int
+    filename: str | None = None
+    _tokens: Tokens | None = field(default=None, repr=False)
+    _range: tuple[int, int] = field(default=(0, 0), repr=False)
+    _col: int = field(default=0, repr=False)
+
+    def to_binary(self) -> bytes:
+        """The module as a Wasm binary; raises MalformedError if the text or
+        quote does not parse (binary modules are returned as they are)."""
+        from .wat import module_from_tokens, parse_module_text
+        if self.kind == "binary":
+            return self.data
+        if self.kind == "text":
+            return module_from_tokens(self._tokens, *self._range)
+        try:
+            text = self.data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise MalformedError("malformed UTF-8 encoding", e.start, filename=self.filename,
+                                 line=self.line, col=self._col) from None
+        # Positions inside the quote are reported relative to the line of its
+        # first string (exact for single-line quotes without escapes).
+        return parse_module_text(text, self.filename, line_base=self.line - 1,
+                                 col_base=self._col)
+
+
+def module_source(c: Cursor) -> ModuleSource:
+    """Read ``(module $id? ...)`` at the cursor (consumes it)."""
+    src = c.t.src
+    close = c.list_end()
+    start_off = c.offset()
+    line, _ = src.linecol(start_off)
+    c.open("module")
+    name = c.take_id()
+    if c.at_atom("binary") or c.at_atom("quote"):
+        kind = c.atom()
+        first = c.offset()
+        data = bytearray()
+        while not c.at_rp():
+            data += c.string()
+        c.rp()
+        data = bytes(data)
+        if kind == "binary":
+            return ModuleSource("binary", name, None, data, line, src.filename)
+        qline, qcol = src.linecol(first)
+        return ModuleSource("quote", name, data.decode("utf-8", "replace"), data, qline,
+                            src.filename, _col=qcol)
+    fields_start = c.i
+    c.i = close + 1
+    stop = c.toks[close][2] + 1 if close < len(c.toks) else len(src.text)
+    text = src.text[start_off:stop]
+    return ModuleSource("text", name, text, None, line, src.filename,
+                        _tokens=c.t, _range=(fields_start, close))
+
+
+# --------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Invoke:
+    module: str | None
+    field: str
+    args: tuple
+    line: int
+    kind: ClassVar[str] = "invoke"
+
+
+@dataclass(frozen=True)
+class Get:
+    module: str | None
+    field: str
+    line: int
+    kind: ClassVar[str] = "get"
+
+
+Action = Union[Invoke, Get]
+
+
+@dataclass
+class ModuleCommand:
+    module: ModuleSource
+    line: int
+    kind: ClassVar[str] = "module"
+
+    @property
+    def name(self) -> str | None:
+        return self.module.name
+
+
+@dataclass
+class Register:
+    as_name: str
+    module: str | None
+    line: int
+    kind: ClassVar[str] = "register"
+
+
+@dataclass
+class ActionCommand:
+    """A bare ``(invoke ...)`` / ``(get ...)`` at top level."""
+    action: Action
+    line: int
+    kind: ClassVar[str] = "action"
+
+
+@dataclass
+class AssertReturn:
+    action: Action
+    expected: tuple
+    line: int
+    kind: ClassVar[str] = "assert_return"
+
+
+@dataclass
+class AssertTrap:
+    """Trap from an action, or (``module`` set, ``action`` None) while
+    instantiating a module."""
+    action: Action | None
+    module: ModuleSource | None
+    message: str
+    line: int
+    kind: ClassVar[str] = "assert_trap"
+
+
+@dataclass
+class AssertExhaustion:
+    action: Action
+    message: str
+    line: int
+    kind: ClassVar[str] = "assert_exhaustion"
+
+
+@dataclass
+class AssertModule:
+    """Base of the assertions about a module: invalid, malformed, unlinkable,
+    uninstantiable."""
+    module: ModuleSource
+    message: str
+    line: int
+
+
+@dataclass
+class AssertInvalid(AssertModule):
+    kind: ClassVar[str] = "assert_invalid"
+
+
+@dataclass
+class AssertMalformed(AssertModule):
+    kind: ClassVar[str] = "assert_malformed"
+
+
+@dataclass
+class AssertUnlinkable(AssertModule):
+    kind: ClassVar[str] = "assert_unlinkable"
+
+
+@dataclass
+class AssertUninstantiable(AssertModule):
+    kind: ClassVar[str] = "assert_uninstantiable"
+
+
+Command = Union[ModuleCommand, Register, ActionCommand, AssertReturn, AssertTrap,
+                AssertExhaustion, AssertInvalid, AssertMalformed, AssertUnlinkable,
+                AssertUninstantiable]
+
+_MODULE_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
+                            "start", "elem", "data"))
+_MODULE_ASSERTS = {"assert_invalid": AssertInvalid, "assert_malformed": AssertMalformed,
+                   "assert_unlinkable": AssertUnlinkable,
+                   "assert_uninstantiable": AssertUninstantiable}
+
+
+# --------------------------------------------------------------------------
+# parsing
+# --------------------------------------------------------------------------
+
+def parse_script(text: str, filename: str | None = None) -> list[Command]:
+    tokens = tokenize(text, filename)
+    if tokens.unbalanced is not None:
+        raise tokens.src.error("unbalanced parentheses", tokens.unbalanced)
+    c = Cursor(tokens)
+    if c.list_head() in _MODULE_FIELDS:
+        # A script may be just the fields of one module (inline-module.wast).
+        line = _line(c)
+        return [ModuleCommand(ModuleSource("text", None, text, None, line, filename,
+                                           _tokens=tokens, _range=(0, len(tokens.toks))),
+                              line)]
+    cmds: list[Command] = []
+    while not c.at_end():
+        cmds.append(_command(c))
+    return cmds
+
+
+def _line(c: Cursor) -> int:
+    return c.t.src.linecol(c.offset())[0]
+
+
+def _utf8(c: Cursor) -> str:
+    off = c.offset()
+    b = c.string()
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        raise c.error("malformed UTF-8 encoding", off) from None
+
+
+def _command(c: Cursor) -> Command:
+    line = _line(c)
+    head = c.list_head()
+    if head == "module":
+        return ModuleCommand(module_source(c), line)
+    if head in ("invoke", "get"):
+        return ActionCommand(_action(c), line)
+    if head == "register":
+        c.i += 2
+        as_name = _utf8(c)
+        mod = c.take_id()
+        c.rp()
+        return Register(as_name, mod, line)
+    if head == "assert_return":
+        c.i += 2
+        action = _action(c)
+        expected = []
+        while not c.at_rp():
+            expected.append(_expected(c))
+        c.rp()
+        return AssertReturn(action, tuple(expected), line)
+    if head == "assert_trap":
+        c.i += 2
+        if c.at_list("module"):
+            mod = module_source(c)
+            msg = _utf8(c)
+            c.rp()
+            return AssertTrap(None, mod, msg, line)
+        action = _action(c)
+        msg = _utf8(c)
+        c.rp()
+        return AssertTrap(action, None, msg, line)
+    if head == "assert_exhaustion":
+        c.i += 2
+        action = _action(c)
+        msg = _utf8(c)
+        c.rp()
+        return AssertExhaustion(action, msg, line)
+    if head in _MODULE_ASSERTS:
+        c.i += 2
+        if not c.at_list("module"):
+            raise c.unexpected()
+        mod = module_source(c)
+        msg = _utf8(c)
+        c.rp()
+        return _MODULE_ASSERTS[head](mod, msg, line)
+    raise c.unexpected(c.i + 1 if c.at_lp() else None)
+
+
+def _action(c: Cursor) -> Action:
+    line = _line(c)
+    head = c.list_head()
+    if head == "invoke":
+        c.i += 2
+        mod = c.take_id()
+        name = _utf8(c)
+        args = []
+        while not c.at_rp():
+            args.append(_arg(c))
+        c.rp()
+        return Invoke(mod, name, tuple(args), line)
+    if head == "get":
+        c.i += 2
+        mod = c.take_id()
+        name = _utf8(c)
+        c.rp()
+        return Get(mod, name, line)
+    raise c.unexpected(c.i + 1 if c.at_lp() else None)
+
+
+def _num(c: Cursor, ty: str) -> int:
+    tok = c.peek()
+    if tok[0] != ATOM:
+        raise c.unexpected()
+    try:
+        if ty in ("i32", "i64"):
+            v = parse_int(tok[1], int(ty[1:]))
+        else:
+            v = parse_float(tok[1], int(ty[1:]))
+    except NumberError as e:
+        if e.range:
+            raise c.error("constant out of range") from None
+        raise c.unexpected() from None
+    c.i += 1
+    return v
+
+
+def _const(c: Cursor, head: str, allow_patterns: bool):
+    """The inside of ``(head ...)`` for a constant; cursor after the head."""
+    if head in ("i32.const", "i64.const", "f32.const", "f64.const"):
+        ty = head[:3]
+        if allow_patterns and ty[0] == "f" and c.peek()[0] == ATOM and \
+                c.peek()[1] in ("nan:canonical", "nan:arithmetic"):
+            kind = c.atom()[4:]
+            return NanPattern(ty, kind)
+        return Value(ty, _num(c, ty))
+    if head == "v128.const":
+        if allow_patterns:
+            tok = c.peek()
+            if tok[0] == ATOM and tok[1] in ("f32x4", "f64x2"):
+                pat = _v128_pattern(c)
+                if pat is not None:
+                    return pat
+        return Value("v128", v128_literal(c))
+    if head == "ref.null":
+        tok = c.peek()
+        if tok[0] == ATOM and tok[1] in ("func", "extern"):
+            c.i += 1
+            return RefNull(tok[1])
+        raise c.unexpected()
+    if head == "ref.extern":
+        if allow_patterns and c.at_rp():
+            return RefExtern(None)
+        return RefExtern(_nat(c))
+    if head == "ref.func" and allow_patterns:
+        return RefFunc(None if c.at_rp() else _nat(c))
+    raise c.unexpected(c.i - 1)
+
+
+def _nat(c: Cursor) -> int:
+    tok = c.peek()
+    if tok[0] != ATOM:
+        raise c.unexpected()
+    try:
+        v = parse_nat(tok[1], 64)
+    except NumberError as e:
+        raise (c.error("constant out of range") if e.range else c.unexpected()) from None
+    c.i += 1
+    return v
+
+
+def _v128_pattern(c: Cursor) -> V128Pattern | None:
+    """A float-shaped v128 with NaN patterns in some lanes, or None (cursor
+    unchanged) if every lane is an ordinary literal."""
+    shape = c.peek()[1]
+    n, bits, _ = V128_SHAPES[shape]
+    toks = [c.peek(1 + k) for k in range(n)]
+    if not any(t[0] == ATOM and t[1] in ("nan:canonical", "nan:arithmetic") for t in toks):
+        return None
+    c.i += 1
+    lanes = []
+    for _ in range(n):
+        tok = c.peek()
+        if tok[0] == ATOM and tok[1] in ("nan:canonical", "nan:arithmetic"):
+            lanes.append(NanPattern(f"f{bits}", tok[1][4:]))
+            c.i += 1
+        else:
+            lanes.append(_num(c, f"f{bits}"))
+    return V128Pattern(shape, tuple(lanes))
+
+
+def _arg(c: Cursor) -> Arg:
+    c.lp()
+    head = c.atom()
+    v = _const(c, head, False)
+    c.rp()
+    return v
+
+
+def _expected(c: Cursor) -> Expected:
+    c.lp()
+    head = c.atom()
+    if head == "either":
+        options = []
+        while not c.at_rp():
+            options.append(_expected(c))
+        c.rp()
+        return Either(tuple(options))
+    v = _const(c, head, True)
+    c.rp()
+    return v
+
+
+def value_as_float(v: Value) -> float:
+    """Convenience for printing: the Python float of an f32/f64 Value."""
+    if v.type == "f32":
+        return struct.unpack("<f", struct.pack("<I", v.bits))[0]
+    return struct.unpack("<d", struct.pack("<Q", v.bits))[0]
+
+

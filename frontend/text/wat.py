@@ -1,0 +1,665 @@
+"""Modules: fields, index spaces, type uses, and the binary they become.
+
+Parsing is two passes over the module's fields:
+
+1. *Declare*: walk the fields in text order, read only their headers and bind
+   every identifier (types are parsed completely here, since everything else
+   refers to them).  Inline ``(import ...)`` on func/table/memory/global makes
+   the field an import; imports after a definition are rejected (``import
+   after function``), which is what makes "index = position in text order"
+   correct for every index space.  Tables with inline ``(elem ...)`` and
+   memories with inline ``(data ...)`` also declare their segment here, so
+   segment indices follow text order too.
+2. *Define*: walk again and parse everything, appending section entries.
+   Type uses without a matching explicit type append an implicit type at the
+   end of the type section, deduplicated, in order of first use (spec
+   "abbreviations" for type uses) -- function headers and block types alike,
+   in text order, after all explicit types are known.
+
+The encoding choices (which of the 8 elem / 3 data segment forms) follow the
+text: index lists stay index lists, an explicit ``(table x)`` or
+``(memory x)`` selects the form with an explicit index.  These are the
+choices the ``wast`` crate (wasmtime's wat2wasm) makes, so our output can be
+compared byte for byte against it in the tests.
+"""
+from __future__ import annotations
+
+from ..types import FUNCREF
+from .cursor import Cursor
+from .encode import MAGIC_VERSION, limits, name, section, sleb, uleb
+from .instr import (at_var, const_expr, folded, instrs, nat32, reftype, valtype)
+from .lexer import ATOM, ID, Tokens, tokenize
+
+_EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
+_DEF_KINDS = ("func", "table", "memory", "global")
+_DESCRIPTIVE = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
+_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
+                     "start", "elem", "data"))
+_REFTYPE_WORDS = ("funcref", "externref")
+
+
+class Space:
+    """One index space: identifier bindings and the next free index."""
+
+    __slots__ = ("kind", "what", "names", "count")
+
+    def __init__(self, kind: str, what: str | None = None):
+        self.kind = kind                 # for "duplicate func $f"
+        self.what = what or kind         # for "unknown function $f"
+        self.names: dict[str, int] = {}
+        self.count = 0
+
+    def define(self, ident: str | None, c: Cursor, offset: int) -> int:
+        idx = self.count
+        self.count += 1
+        if ident is not None:
+            if ident in self.names:
+                raise c.error(f"duplicate {self.kind} {ident}", offset)
+            self.names[ident] = idx
+        return idx
+
+    def index(self, c: Cursor) -> int:
+        tok = c.peek()
+        if tok[0] == ID:
+            idx = self.names.get(tok[1])
+            if idx is None:
+                raise c.error(f"unknown {self.what} {tok[1]}")
+            c.i += 1
+            return idx
+        return nat32(c)
+
+
+class FuncContext:
+    """What instruction parsing needs besides the module (see ``instr``)."""
+
+    __slots__ = ("mod", "locals", "labels")
+
+    def __init__(self, mod: "ModuleContext", locals_: Space | None = None):
+        self.mod = mod
+        self.locals = locals_ or Space("local")
+        self.labels: list[str | None] = []
+
+
+Sig = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+class ModuleContext:
+    def __init__(self, tokens: Tokens):
+        self.tokens = tokens
+        self.types = Space("type")
+        self.funcs = Space("func", "function")
+        self.tables = Space("table")
+        self.mems = Space("memory")
+        self.globals = Space("global")
+        self.elems = Space("elem", "elem segment")
+        self.datas = Space("data", "data segment")
+        self.spaces = {"func": self.funcs, "table": self.tables,
+                       "memory": self.mems, "global": self.globals}
+        self.sigs: list[Sig] = []
+        self._sig_index: dict[Sig, int] = {}
+        self.uses_data_count = False
+        # section contents
+        self.imports: list[bytes] = []
+        self.func_types: list[int] = []
+        self.table_defs: list[bytes] = []
+        self.mem_defs: list[bytes] = []
+        self.global_defs: list[bytes] = []
+        self.exports: list[bytes] = []
+        self.start: int | None = None
+        self.elem_segs: list[bytes] = []
+        self.data_segs: list[bytes] = []
+        self.codes: list[bytes] = []
+
+    # -- types ----------------------------------------------------------------
+    def add_sig(self, sig: Sig) -> int:
+        idx = len(self.sigs)
+        self.sigs.append(sig)
+        self._sig_index.setdefault(sig, idx)
+        return idx
+
+    def implicit(self, sig: Sig) -> int:
+        """Index of the first type equal to ``sig``, appending one if none."""
+        idx = self._sig_index.get(sig)
+        if idx is None:
+            idx = self.add_sig(sig)
+            self.types.count += 1
+        return idx
+
+    def _inline_sig(self, c: Cursor, names: bool) -> tuple[list, list, list]:
+        """``(param ...)* (result ...)*`` -> (params, param names, results)."""
+        params: list[int] = []
+        pnames: list = []
+        while c.at_list("param"):
+            c.i += 2
+            if c.at_id():
+                if not names:
+                    raise c.unexpected()
+                off = c.offset()
+                pnames.append((c.take_id(), off))
+                params.append(valtype(c))
+            else:
+                while not c.at_rp():
+                    params.append(valtype(c))
+                    pnames.append(None)
+            c.rp()
+        results: list[int] = []
+        while c.at_list("result"):
+            c.i += 2
+            while not c.at_rp():
+                results.append(valtype(c))
+            c.rp()
+        if c.at_list("param"):
+            raise c.unexpected()        # params must come before results
+        return params, pnames, results
+
+    def typeuse(self, c: Cursor, names: bool) -> tuple[int, Sig, list]:
+        """``(type x)? (param ...)* (result ...)*`` -> (type index, signature,
+        parameter names); appends an implicit type if needed."""
+        x = None
+        if c.at_list("type"):
+            c.i += 2
+            x = self.types.index(c)
+            c.rp()
+        at = c.offset()
+        params, pnames, results = self._inline_sig(c, names)
+        sig = (tuple(params), tuple(results))
+        if x is None:
+            return self.implicit(sig), sig, pnames
+        inline = bool(params or results)
+        if x < len(self.sigs):
+            if inline and self.sigs[x] != sig:
+                raise c.error("inline function type", at)
+            if not inline:
+                sig = self.sigs[x]
+                pnames = [None] * len(sig[0])
+        elif inline:
+            raise c.error(f"unknown type {x}", at)
+        return x, sig, pnames
+
+    def blocktype(self, c: Cursor) -> bytes:
+        head = c.list_head()
+        if head == "type":
+            return sleb(self.typeuse(c, False)[0])
+        if head != "param" and head != "result":
+            return b"\x40"
+        params, _, results = self._inline_sig(c, False)
+        if not params:
+            if not results:
+                return b"\x40"
+            if len(results) == 1:
+                return bytes(results)
+        return sleb(self.implicit((tuple(params), tuple(results))))
+
+
+# ------------------------------------------------------------------------------
+# pass 1: declare
+# ------------------------------------------------------------------------------
+
+def _skip_exports(c: Cursor) -> None:
+    while c.at_list("export"):
+        c.skip_list()
+
+
+def _declare(m: ModuleContext, head: str, c: Cursor, state: dict) -> None:
+    """``c`` is positioned after ``(head``."""
+    off = c.offset()
+    if head == "type":
+        ident = c.take_id()
+        c.open("func")
+        params, _, results = m._inline_sig(c, True)
+        c.rp()
+        if not c.at_end():
+            raise c.unexpected()
+        m.types.define(ident, c, off)
+        m.add_sig((tuple(params), tuple(results)))
+        return
+    if head == "import":
+        c.name()
+        c.name()
+        kind = c.list_head()
+        if kind not in _DEF_KINDS:
+            raise c.unexpected(c.i + 1 if c.at_lp() else None)
+        _check_import_order(c, state)
+        c.i += 2
+        m.spaces[kind].define(c.take_id(), c, off)
+        return
+    if head in _DEF_KINDS:
+        ident = c.take_id()
+        _skip_exports(c)
+        if c.at_list("import"):
+            _check_import_order(c, state)
+        else:
+            state.setdefault("first_def", head)
+            if head == "table" and c.peek()[0] == ATOM and c.peek()[1] in _REFTYPE_WORDS \
+                    and c.at_list_at(1, "elem"):
+                m.elems.define(None, c, off)
+            elif head == "memory" and c.at_list("data"):
+                m.datas.define(None, c, off)
+        m.spaces[head].define(ident, c, off)
+        return
+    if head == "elem":
+        m.elems.define(c.take_id(), c, off)
+    elif head == "data":
+        m.datas.define(c.take_id(), c, off)
+
+
+def _check_import_order(c: Cursor, state: dict) -> None:
+    first = state.get("first_def")
+    if first is not None:
+        raise c.error(f"import after {_DESCRIPTIVE[first]}")
+
+
+# ------------------------------------------------------------------------------
+# pass 2: define
+# ------------------------------------------------------------------------------
+
+def _inline_exports(m: ModuleContext, c: Cursor, kind: str, idx: int) -> None:
+    while c.at_list("export"):
+        c.i += 2
+        n = c.name()
+        c.rp()
+        m.exports.append(name(n) + bytes((_EXPORT_KINDS[kind],)) + uleb(idx))
+
+
+def _inline_import(c: Cursor) -> bytes | None:
+    if not c.at_list("import"):
+        return None
+    c.i += 2
+    mod = c.name()
+    item = c.name()
+    c.rp()
+    return name(mod) + name(item)
+
+
+def _limits(c: Cursor) -> bytes:
+    lo = nat32(c)
+    hi = None
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1][:1].isdigit():
+        hi = nat32(c)
+    return limits(lo, hi)
+
+
+def _tabletype(c: Cursor) -> bytes:
+    lim = _limits(c)
+    return bytes((reftype(c),)) + lim
+
+
+def _globaltype(c: Cursor) -> bytes:
+    if c.at_list("mut"):
+        c.i += 2
+        t = valtype(c)
+        c.rp()
+        return bytes((t, 1))
+    return bytes((valtype(c), 0))
+
+
+def _end(c: Cursor) -> None:
+    if not c.at_end():
+        raise c.unexpected()
+
+
+def _define_import(m: ModuleContext, c: Cursor) -> None:
+    prefix = name(c.name()) + name(c.name())
+    kind = c.list_head()
+    c.i += 2
+    c.take_id()
+    prefix += _import_desc(m, c, kind)
+    c.rp()
+    _end(c)
+    m.imports.append(prefix)
+
+
+def _import_desc(m: ModuleContext, c: Cursor, kind: str) -> bytes:
+    if kind == "func":
+        return b"\x00" + uleb(m.typeuse(c, True)[0])
+    if kind == "table":
+        return b"\x01" + _tabletype(c)
+    if kind == "memory":
+        return b"\x02" + _limits(c)
+    return b"\x03" + _globaltype(c)
+
+
+def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
+    c.take_id()
+    _inline_exports(m, c, "func", idx)
+    imp = _inline_import(c)
+    if imp is not None:
+        m.imports.append(imp + _import_desc(m, c, "func"))
+        _end(c)
+        return
+    typeidx, sig, pnames = m.typeuse(c, True)
+    m.func_types.append(typeidx)
+    fc = FuncContext(m)
+    for p in pnames:
+        if p is None:
+            fc.locals.define(None, c, 0)
+        else:
+            fc.locals.define(p[0], c, p[1])
+    local_types: list[int] = []
+    while c.at_list("local"):
+        c.i += 2
+        if c.at_id():
+            off = c.offset()
+            fc.locals.define(c.take_id(), c, off)
+            local_types.append(valtype(c))
+        else:
+            while not c.at_rp():
+                fc.locals.define(None, c, 0)
+                local_types.append(valtype(c))
+        c.rp()
+    body = bytearray()
+    # runs of equal types, as the binary format groups them
+    runs: list[tuple[int, int]] = []
+    for t in local_types:
+        if runs and runs[-1][1] == t:
+            runs[-1] = (runs[-1][0] + 1, t)
+        else:
+            runs.append((1, t))
+    body += uleb(len(runs))
+    for n, t in runs:
+        body += uleb(n)
+        body.append(t)
+    instrs(c, fc, body)
+    _end(c)
+    body.append(0x0B)
+    m.codes.append(uleb(len(body)) + body)
+
+
+def _expr_or_offset(m: ModuleContext, c: Cursor, keyword: str) -> bytes:
+    """``(keyword instr*)`` or one folded instruction (the abbreviation)."""
+    fc = FuncContext(m)
+    if c.at_list(keyword):
+        c.i += 2
+        e = const_expr(c, fc)
+        c.rp()
+        return e
+    out = bytearray()
+    folded(c, fc, out)
+    out.append(0x0B)
+    return bytes(out)
+
+
+def _elem_exprs(m: ModuleContext, c: Cursor) -> list[bytes]:
+    items = []
+    while c.at_lp():
+        items.append(_expr_or_offset(m, c, "item"))
+    return items
+
+
+def _func_indices(m: ModuleContext, c: Cursor) -> list[int]:
+    out = []
+    while at_var(c):
+        out.append(m.funcs.index(c))
+    return out
+
+
+def _define_table(m: ModuleContext, c: Cursor, idx: int) -> None:
+    c.take_id()
+    _inline_exports(m, c, "table", idx)
+    imp = _inline_import(c)
+    if imp is not None:
+        m.imports.append(imp + b"\x01" + _tabletype(c))
+        _end(c)
+        return
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1] in _REFTYPE_WORDS:
+        # (table reftype (elem ...)): table sized to fit, active segment at 0
+        et = reftype(c)
+        c.open("elem")
+        if c.at_lp():
+            items = _elem_exprs(m, c)
+            seg = b"\x06" + uleb(idx) + b"\x41\x00\x0b" + bytes((et,)) + uleb(len(items)) + b"".join(items)
+            n = len(items)
+        else:
+            funcs = _func_indices(m, c)
+            n = len(funcs)
+            seg = (b"\x02" + uleb(idx) + b"\x41\x00\x0b\x00" + uleb(n)
+                   + b"".join(uleb(f) for f in funcs))
+        c.rp()
+        _end(c)
+        m.table_defs.append(bytes((et,)) + limits(n, n))
+        m.elem_segs.append(seg)
+        return
+    m.table_defs.append(_tabletype(c))
+    _end(c)
+
+
+def _define_memory(m: ModuleContext, c: Cursor, idx: int) -> None:
+    c.take_id()
+    _inline_exports(m, c, "memory", idx)
+    imp = _inline_import(c)
+    if imp is not None:
+        m.imports.append(imp + b"\x02" + _limits(c))
+        _end(c)
+        return
+    if c.at_list("data"):
+        c.i += 2
+        data = bytearray()
+        while not c.at_rp():
+            data += c.string()
+        c.rp()
+        _end(c)
+        pages = (len(data) + 0xFFFF) // 0x10000
+        m.mem_defs.append(limits(pages, pages))
+        m.data_segs.append(b"\x02" + uleb(idx) + b"\x41\x00\x0b" + uleb(len(data)) + data
+                           if idx else b"\x00\x41\x00\x0b" + uleb(len(data)) + data)
+        return
+    m.mem_defs.append(_limits(c))
+    _end(c)
+
+
+def _define_global(m: ModuleContext, c: Cursor, idx: int) -> None:
+    c.take_id()
+    _inline_exports(m, c, "global", idx)
+    imp = _inline_import(c)
+    if imp is not None:
+        m.imports.append(imp + b"\x03" + _globaltype(c))
+        _end(c)
+        return
+    gt = _globaltype(c)
+    e = const_expr(c, FuncContext(m))
+    _end(c)
+    m.global_defs.append(gt + e)
+
+
+def _define_export(m: ModuleContext, c: Cursor) -> None:
+    n = c.name()
+    kind = c.list_head()
+    if kind not in _EXPORT_KINDS:
+        raise c.unexpected(c.i + 1 if c.at_lp() else None)
+    c.i += 2
+    idx = m.spaces[kind].index(c)
+    c.rp()
+    _end(c)
+    m.exports.append(name(n) + bytes((_EXPORT_KINDS[kind],)) + uleb(idx))
+
+
+def _define_start(m: ModuleContext, c: Cursor) -> None:
+    off = c.offset()
+    idx = m.funcs.index(c)
+    _end(c)
+    if m.start is not None:
+        raise c.error("multiple start sections", off)
+    m.start = idx
+
+
+def _define_elem(m: ModuleContext, c: Cursor) -> None:
+    c.take_id()
+    mode = "passive"
+    table = None
+    offset = b""
+    if c.at_atom("declare"):
+        c.i += 1
+        mode = "declare"
+    else:
+        if c.at_list("table"):
+            c.i += 2
+            table = m.tables.index(c)
+            c.rp()
+            mode = "active"
+        if c.at_lp():
+            offset = _expr_or_offset(m, c, "offset")
+            mode = "active"
+        elif mode == "active":
+            raise c.unexpected()
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1] in _REFTYPE_WORDS:
+        et = reftype(c)
+        items = _elem_exprs(m, c)
+        _end(c)
+        payload = uleb(len(items)) + b"".join(items)
+        if mode == "passive":
+            seg = b"\x05" + bytes((et,)) + payload
+        elif mode == "declare":
+            seg = b"\x07" + bytes((et,)) + payload
+        elif table is None and et == FUNCREF:
+            seg = b"\x04" + offset + payload
+        else:
+            seg = b"\x06" + uleb(table or 0) + offset + bytes((et,)) + payload
+    else:
+        if c.at_atom("func"):
+            c.i += 1
+        elif mode != "active" or table is not None:
+            # the bare index list is an abbreviation of active segments only
+            raise c.unexpected()
+        funcs = _func_indices(m, c)
+        _end(c)
+        payload = uleb(len(funcs)) + b"".join(uleb(f) for f in funcs)
+        if mode == "passive":
+            seg = b"\x01\x00" + payload
+        elif mode == "declare":
+            seg = b"\x03\x00" + payload
+        elif table is None:
+            seg = b"\x00" + offset + payload
+        else:
+            seg = b"\x02" + uleb(table) + offset + b"\x00" + payload
+    m.elem_segs.append(seg)
+
+
+def _define_data(m: ModuleContext, c: Cursor) -> None:
+    c.take_id()
+    mem = None
+    offset = None
+    if c.at_list("memory"):
+        c.i += 2
+        mem = m.mems.index(c)
+        c.rp()
+        offset = _expr_or_offset(m, c, "offset")
+    elif c.at_lp():
+        offset = _expr_or_offset(m, c, "offset")
+    data = bytearray()
+    while not c.at_end():
+        data += c.string()
+    payload = uleb(len(data)) + data
+    if offset is None:
+        seg = b"\x01" + payload
+    elif not mem:
+        # memory 0, implicit or explicit: the short form (as wasm-encoder does)
+        seg = b"\x00" + offset + payload
+    else:
+        seg = b"\x02" + uleb(mem) + offset + payload
+    m.data_segs.append(seg)
+
+
+# ------------------------------------------------------------------------------
+# driver
+# ------------------------------------------------------------------------------
+
+def module_from_tokens(tokens: Tokens, start: int, end: int) -> bytes:
+    """Encode the module whose fields are ``tokens[start:end]``."""
+    m = ModuleContext(tokens)
+    c = Cursor(tokens, start, end)
+    fields: list[tuple[str, int, int]] = []
+    state: dict = {}
+    pending = None
+    while not c.at_end():
+        head = c.list_head()
+        if head not in _FIELDS:
+            # Reported after the fields before it are parsed, so that an
+            # error inside them comes first (stray ")" after a bad field).
+            pending = c.unexpected(c.i + 1 if c.at_lp() else None)
+            break
+        close = c.list_end()
+        _declare(m, head, Cursor(tokens, c.i + 2, close), state)
+        fields.append((head, c.i + 2, close))
+        c.i = close + 1
+
+    counters = {"func": 0, "table": 0, "memory": 0, "global": 0}
+    for head, s, e in fields:
+        fc = Cursor(tokens, s, e)
+        if head == "type":
+            continue
+        if head in counters:
+            idx = counters[head]
+            counters[head] += 1
+            _DEFINE[head](m, fc, idx)
+        elif head == "import":
+            kind = _import_kind(fc)
+            counters[kind] += 1
+            _define_import(m, fc)
+        else:
+            _DEFINE[head](m, fc)
+    if pending is not None:
+        raise pending
+    return _assemble(m)
+
+
+def _import_kind(c: Cursor) -> str:
+    return c.toks[c.i + 3][1]       # "m" "n" ( kind
+
+
+_DEFINE = {"func": _define_func, "table": _define_table, "memory": _define_memory,
+           "global": _define_global, "export": _define_export, "start": _define_start,
+           "elem": _define_elem, "data": _define_data}
+
+
+def _assemble(m: ModuleContext) -> bytes:
+    out = bytearray(MAGIC_VERSION)
+
+    def sec(sid: int, entries: list[bytes]) -> None:
+        if entries:
+            out.extend(section(sid, uleb(len(entries)) + b"".join(entries)))
+
+    sec(1, [b"\x60" + uleb(len(p)) + bytes(p) + uleb(len(r)) + bytes(r) for p, r in m.sigs])
+    sec(2, m.imports)
+    sec(3, [uleb(t) for t in m.func_types])
+    sec(4, m.table_defs)
+    sec(5, m.mem_defs)
+    sec(6, m.global_defs)
+    sec(7, m.exports)
+    if m.start is not None:
+        out.extend(section(8, uleb(m.start)))
+    sec(9, m.elem_segs)
+    if m.uses_data_count:
+        out.extend(section(12, uleb(len(m.data_segs))))
+    sec(10, m.codes)
+    sec(11, m.data_segs)
+    return bytes(out)
+
+
+def parse_module_text(text: str, filename: str | None = None, *,
+                      line_base: int = 0, col_base: int = 0) -> bytes:
+    """A .wat file: one ``(module ...)`` form or bare module fields."""
+    tokens = tokenize(text, filename, line_base=line_base, col_base=col_base)
+    return module_from_token_range(tokens, 0, len(tokens.toks))
+
+
+def module_from_token_range(tokens: Tokens, start: int, end: int) -> bytes:
+    """Tokens ``[start, end)`` hold either one ``(module ...)`` or bare fields."""
+    c = Cursor(tokens, start, end)
+    if c.at_list("module"):
+        close = c.list_end()
+        from .script import module_source       # (module binary/quote ...) too
+        src = module_source(Cursor(tokens, start, end))
+        binary = src.to_binary()
+        if close + 1 < end:
+            raise Cursor(tokens, close + 1, end).unexpected()
+    else:
+        binary = module_from_tokens(tokens, start, end)
+    if tokens.unbalanced is not None:
+        # Checked last so that errors inside the text are reported first.
+        off = tokens.unbalanced
+        msg = "unexpected token )" if tokens.src.text[off] == ")" else "unclosed parenthesis"
+        raise tokens.src.error(msg, off)
+    return binary
