@@ -170,6 +170,7 @@ FR_BLOCK, FR_LOOP, FR_IF, FR_ELSE = range(4)
 
 _NUMERIC = frozenset((I32, I64, F32, F64, UNKNOWN))
 _VECTOR = frozenset((V128, UNKNOWN))
+_NUMERIC_OR_VEC = frozenset((I32, I64, F32, F64, V128))   # select's fast path
 
 # Constant expressions: allowed opcode keys -> pushed type (None = special).
 _KEY_V128_CONST = 0xFD << 16 | 0x0C
@@ -622,9 +623,6 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
         raise MalformedError("section size mismatch", pos)
 
 
-_NUMERIC_OR_VEC = frozenset((I32, I64, F32, F64, V128))
-
-
 def _select(stack, h, unr, data, at) -> None:
     """Untyped ``select``: appendix algorithm (numeric or vector operands)."""
     _pop_vals(stack, h, unr, [I32], data, at)
@@ -1022,7 +1020,9 @@ def validate_function(m: Module, func_index_in_funcs: int) -> None:
     """Validate one defined function's body (index into ``m.funcs``).
 
     Assumes the module-level parts it relies on (type indices) are valid;
-    fills ``locals_`` and ``code_start`` of that function.
+    fills ``locals_`` and ``code_start`` of that function.  Builds the
+    module context (signatures, declared references) on every call, which
+    is O(module): :func:`validate_module` is the bulk path.
     """
     f = m.funcs[func_index_in_funcs]
     if f.type_index >= len(m.types):
