@@ -17,8 +17,8 @@ import sys
 import click
 
 from . import __version__
-from ..frontend.errors import WasmError
-from ..frontend.load import InputError, load_file
+from .frontend.errors import WasmError
+from .frontend.load import InputError, load_file
 
 EXIT_REJECTED = 1
 EXIT_INTERNAL = 70
@@ -102,7 +102,7 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
 
 def _register_optional_commands() -> None:
     """Commands living in other subpackages register themselves here."""
-    from ..spectest.cli import spectest
+    from .spectest.cli import spectest
     main.add_command(spectest)
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..frontend.module import ExternKind, Module, SegmentMode
-from ..frontend.opcodes import Imm
-from ..frontend.types import GlobalType, Limits, MemType, TableType, type_name
+from .frontend.module import ExternKind, Module, SegmentMode
+from .frontend.opcodes import Imm
+from .frontend.types import GlobalType, Limits, MemType, TableType, type_name
 
 
 def _limits(l: Limits, unit: str = "") -> str:

@@ -1,8 +1,9 @@
 """Reading user input: a path (or bytes) in binary or text form -> validated Module.
 
-Binary vs text is decided by content, not by the file name: a file starting
-with the ``\\0asm`` magic is a binary; anything else is parsed as the text
-format.  So ``app.wat``, ``app.wasm`` and ``app`` all work.
+A ``.wasm`` file is always decoded as a binary (so junk in it reports a
+missing magic header, not a text syntax error) and a ``.wat`` file is always
+text; any other name is decided by content: the ``\0asm`` magic means binary,
+anything else is parsed as text.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def read_bytes(path: str) -> bytes:
 
 def to_binary(data: bytes, filename: str | None = None) -> bytes:
     """Return a Wasm binary: ``data`` itself, or the text format compiled to binary."""
-    if data[:4] == MAGIC:
+    suffix = os.path.splitext(filename or "")[1].lower()
+    if suffix == ".wasm" or (suffix != ".wat" and data[:4] == MAGIC):
         return data
     try:
         text = data.decode("utf-8")

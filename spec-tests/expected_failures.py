@@ -1,0 +1,22 @@
+"""Expected spec-suite failures: the one explicit list, with a reason each.
+
+Keys are ``(file name, line of the command)``; a listed entry that *passes*
+is reported as an error ("unexpected pass"), so this list cannot go stale
+silently.  Frontend-only mode and execution mode share it; an entry may be
+limited to one mode with the ``modes`` field.
+
+Empty: Wasm 2.0 + extended-const pass completely in frontend-only mode.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Expected:
+    reason: str
+    modes: frozenset[str] = frozenset({"frontend", "exec"})
+
+
+EXPECTED_FAILURES: dict[tuple[str, int], Expected] = {
+}

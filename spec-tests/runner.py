@@ -1,0 +1,157 @@
+"""Run official .wast spec-test scripts.
+
+One call of :func:`run_file` handles one script and returns a
+:class:`FileResult`.  Files run in parallel worker processes
+(:func:`run_files`); each prints as one line, in input order, and the very
+last line of the run is ``N passed, N failed, N skipped``.
+
+Counting rules (every assertion kind counts):
+
+* ``module``: passes when it decodes and validates.
+* ``assert_malformed``: passes when decoding/parsing raises
+  :class:`MalformedError` whose message contains the expected text.
+* ``assert_invalid``: passes when validation raises :class:`InvalidError`
+  whose message contains the expected text.
+* ``assert_unlinkable`` / ``assert_uninstantiable`` / ``assert_trap`` on a
+  module: in frontend-only mode the module must validate and the assertion
+  itself counts as skipped (it needs execution); a module that does not
+  validate is a failure.
+* actions and their assertions (``invoke``, ``get``, ``assert_return``,
+  ``assert_trap``, ``assert_exhaustion``): skipped in frontend-only mode.
+* ``register`` is bookkeeping, not an assertion, and is not counted.
+
+Expected failures come from :mod:`.expected_failures` only; one that passes
+is counted as failed ("unexpected pass").
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..frontend.binary import decode_module
+from ..frontend.errors import InvalidError, MalformedError, WasmError
+from ..frontend.validate import validate_module
+from ..frontend.text import Command, parse_wast
+from .expected_failures import EXPECTED_FAILURES
+
+
+@dataclass
+class FileResult:
+    path: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    xfailed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+
+@dataclass(frozen=True)
+class Options:
+    mode: str = "frontend"          # "frontend": decode/validate only
+
+
+def _load(cmd: Command):
+    """The command's module -> decoded and validated module; raises WasmError."""
+    binary = cmd.module.to_binary()
+    m = decode_module(binary)
+    validate_module(m)
+    return m
+
+
+def _check_rejected(cmd: Command, want: type) -> str | None:
+    """None if loading the command's module fails as expected, else why not."""
+    try:
+        _load(cmd)
+    except WasmError as e:
+        if not isinstance(e, want):
+            return f"expected {want.kind} ({cmd.message!r}), got {e.kind}: {e.message}"
+        if cmd.message not in e.message:
+            return f"expected {cmd.message!r}, got {e.kind}: {e.message}"
+        return None
+    return f"module accepted, expected {want.kind} ({cmd.message!r})"
+
+
+_REJECTS = {"assert_malformed": MalformedError, "assert_invalid": InvalidError}
+# Assertions about a *valid* module that need instantiation to check.
+_NEEDS_INSTANCE = frozenset(("assert_unlinkable", "assert_uninstantiable"))
+
+
+def _run_command(cmd: Command, opts: Options) -> tuple[str, str | None]:
+    """Returns (outcome, detail) with outcome in pass|fail|skip|none."""
+    k = cmd.kind
+    want = _REJECTS.get(k)
+    if want is not None:
+        why = _check_rejected(cmd, want)
+        return ("fail", why) if why else ("pass", None)
+    if k == "module" or k in _NEEDS_INSTANCE or (k == "assert_trap" and cmd.module is not None):
+        try:
+            _load(cmd)
+        except WasmError as e:
+            return "fail", f"module rejected: {e.kind}: {e.message}"
+        return ("pass", None) if k == "module" else ("skip", None)
+    if k == "register":
+        return "none", None
+    return "skip", None                 # actions and their assertions: need execution
+
+
+def run_file(path: str, opts: Options = Options()) -> FileResult:
+    res = FileResult(path)
+    name = res.name
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        commands = parse_wast(text, path)
+    except (OSError, UnicodeDecodeError, WasmError) as e:
+        res.failed += 1
+        res.failures.append(f"{name}: cannot read script: {e}")
+        return res
+    for cmd in commands:
+        try:
+            outcome, detail = _run_command(cmd, opts)
+        except Exception as e:   # a bug in wasmaot: report it as a failure, keep going
+            outcome, detail = "fail", f"internal error: {type(e).__name__}: {e}"
+        expected = EXPECTED_FAILURES.get((name, cmd.line))
+        if expected is not None and opts.mode in expected.modes:
+            if outcome == "fail":
+                res.xfailed += 1
+                continue
+            if outcome == "pass":
+                outcome, detail = "fail", f"unexpected pass (listed: {expected.reason})"
+        if outcome == "pass":
+            res.passed += 1
+        elif outcome == "skip":
+            res.skipped += 1
+        elif outcome == "fail":
+            res.failed += 1
+            res.failures.append(f"{name}:{cmd.line}: {cmd.kind}: {detail}")
+    return res
+
+
+def collect(paths: list[str], excludes: list[str] = ()) -> list[str]:
+    """.wast files named, or directly inside named folders (sorted), minus excludes."""
+    import fnmatch
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            files.extend(os.path.join(p, n) for n in sorted(os.listdir(p)) if n.endswith(".wast"))
+        else:
+            files.append(p)
+    return [f for f in files
+            if not any(fnmatch.fnmatch(os.path.basename(f), pat) for pat in excludes)]
+
+
+def run_files(files: list[str], opts: Options, jobs: int):
+    """Yield FileResults in input order, computed by ``jobs`` worker processes."""
+    if jobs <= 1 or len(files) <= 1:
+        for f in files:
+            yield run_file(f, opts)
+        return
+    # Big files first would balance better, but results are yielded in input
+    # order; map() with a small chunksize keeps both workers busy.
+    with ProcessPoolExecutor(max_workers=jobs) as ex:
+        yield from ex.map(run_file, files, [opts] * len(files), chunksize=1)
