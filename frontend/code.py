@@ -96,8 +96,10 @@ def _two_u32(data, pos, end):
 
 def _memarg(data, pos, end):
     align, pos = _u32(data, pos, end)
-    if align >= 64:
-        # bit 6 selects an explicit memory index (multi-memory); not in Wasm 2.0
+    if align >= 32:
+        # An exponent >= 32 can never be valid and the reference decoder
+        # rejects it as malformed (align.wast); bit 6 will select an explicit
+        # memory index with multi-memory, not in Wasm 2.0.
         raise MalformedError("malformed memop flags", pos)
     offset, pos = _u32(data, pos, end)
     return (align, offset), pos
