@@ -1,0 +1,130 @@
+"""Scripts (.wast): commands, values, expected results, lazy module errors."""
+import pytest
+
+from wasmaot.frontend.errors import MalformedError
+from wasmaot.frontend.text import (
+    ActionCommand, AssertExhaustion, AssertInvalid, AssertMalformed, AssertReturn, AssertTrap,
+    AssertUninstantiable, AssertUnlinkable, Either, Get, Invoke, ModuleCommand, NanPattern,
+    RefExtern, RefFunc, RefNull, Register, V128Pattern, Value, parse_wast,
+)
+
+SCRIPT = r'''
+(module $M (func (export "f") (param i32) (result i32) local.get 0))
+(module $B binary "\00asm" "\01\00\00\00")
+(register "m" $M)
+(assert_return (invoke $M "f" (i32.const -1)) (i32.const 0xffff_ffff))
+(assert_return (invoke "g" (f32.const -0) (f64.const nan:0x1) (i64.const -1))
+               (f32.const nan:canonical) (f64.const nan:arithmetic) (f32.const 0x1p-149))
+(assert_return (get "glob") (v128.const i32x4 1 2 3 -1))
+(assert_return (invoke "v") (v128.const f32x4 1.0 nan:canonical -0 nan:arithmetic))
+(assert_return (invoke "r" (ref.null extern) (ref.extern 7))
+               (ref.null func) (ref.extern 7) (ref.extern) (ref.func))
+(assert_return (invoke "e") (either (i32.const 1) (i32.const 2)))
+(assert_trap (invoke "t") "unreachable")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(assert_exhaustion (invoke "loop") "call stack exhausted")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func (i32.const0))") "unknown operator")
+(assert_malformed (module binary "\00asm") "unexpected end")
+(assert_unlinkable (module (import "x" "y" (func))) "unknown import")
+(assert_uninstantiable (module (memory 1) (data (i32.const 99999) "a")) "out of bounds")
+(invoke "f" (i32.const 1))
+(get $M "glob")
+'''
+
+
+@pytest.fixture(scope="module")
+def cmds():
+    return parse_wast(SCRIPT, "t.wast")
+
+
+def test_command_kinds_and_lines(cmds):
+    kinds = [c.kind for c in cmds]
+    assert kinds == ["module", "module", "register", "assert_return", "assert_return",
+                     "assert_return", "assert_return", "assert_return", "assert_return",
+                     "assert_trap", "assert_trap", "assert_exhaustion", "assert_invalid",
+                     "assert_malformed", "assert_malformed", "assert_unlinkable",
+                     "assert_uninstantiable", "action", "action"]
+    assert [c.line for c in cmds][:5] == [2, 3, 4, 5, 6]
+    assert all(isinstance(c.line, int) for c in cmds)
+
+
+def test_modules(cmds):
+    m, b = cmds[0], cmds[1]
+    assert isinstance(m, ModuleCommand) and m.name == "$M" and m.module.kind == "text"
+    assert m.module.text.startswith("(module $M") and m.module.text.endswith("local.get 0))")
+    assert m.module.to_binary()[:8] == b"\0asm\x01\0\0\0"
+    assert b.module.kind == "binary" and b.module.to_binary() == b"\0asm\x01\0\0\0"
+    assert isinstance(cmds[2], Register) and cmds[2].as_name == "m" and cmds[2].module == "$M"
+
+
+def test_values(cmds):
+    a = cmds[3]
+    assert isinstance(a, AssertReturn)
+    assert a.action == Invoke("$M", "f", (Value("i32", 0xFFFFFFFF),), 5)
+    assert a.expected == (Value("i32", 0xFFFFFFFF),)
+    b = cmds[4]
+    assert b.action.args == (Value("f32", 0x80000000), Value("f64", 0x7FF0000000000001),
+                             Value("i64", (1 << 64) - 1))
+    assert b.expected == (NanPattern("f32", "canonical"), NanPattern("f64", "arithmetic"),
+                          Value("f32", 1))
+    c = cmds[5]
+    assert isinstance(c.action, Get) and c.action.module is None
+    assert c.expected == (Value("v128", bytes([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 255, 255, 255, 255])),)
+    d = cmds[6]
+    assert d.expected == (V128Pattern("f32x4", (0x3F800000, NanPattern("f32", "canonical"),
+                                                0x80000000, NanPattern("f32", "arithmetic"))),)
+    e = cmds[7]
+    assert e.action.args == (RefNull("extern"), RefExtern(7))
+    assert e.expected == (RefNull("func"), RefExtern(7), RefExtern(None), RefFunc(None))
+    assert cmds[8].expected == (Either((Value("i32", 1), Value("i32", 2))),)
+
+
+def test_assertions(cmds):
+    t = cmds[9]
+    assert isinstance(t, AssertTrap) and t.module is None and t.message == "unreachable"
+    tm = cmds[10]
+    assert isinstance(tm, AssertTrap) and tm.action is None and tm.module.kind == "text"
+    assert isinstance(cmds[11], AssertExhaustion)
+    assert isinstance(cmds[12], AssertInvalid) and cmds[12].message == "type mismatch"
+    mal = cmds[13]
+    assert isinstance(mal, AssertMalformed) and mal.module.kind == "quote"
+    assert mal.module.text == "(func (i32.const0))"
+    with pytest.raises(MalformedError, match="unknown operator") as ei:
+        mal.module.to_binary()
+    assert ei.value.line == 17 == mal.line
+    assert cmds[14].module.kind == "binary" and cmds[14].module.to_binary() == b"\0asm"
+    assert isinstance(cmds[15], AssertUnlinkable) and isinstance(cmds[16], AssertUninstantiable)
+    assert isinstance(cmds[17], ActionCommand) and cmds[17].action.field == "f"
+    assert cmds[18].action == Get("$M", "glob", 22)
+
+
+def test_bad_text_module_fails_lazily():
+    cmds = parse_wast("(module (func (i32.add (nope))))\n(module)")
+    assert len(cmds) == 2
+    with pytest.raises(MalformedError) as ei:
+        cmds[0].module.to_binary()
+    assert (ei.value.line, ei.value.col) == (1, 25)      # at "nope"
+
+
+def test_quote_with_invalid_utf8_fails_lazily():
+    cmds = parse_wast('(assert_malformed (module quote "\\ff") "malformed UTF-8 encoding")')
+    with pytest.raises(MalformedError, match="malformed UTF-8 encoding"):
+        cmds[0].module.to_binary()
+
+
+@pytest.mark.parametrize("text", [
+    "(module", "(module))", "(bogus)", "(assert_return (invoke \"f\" (i32.const 1.5)))",
+    "(assert_return (invoke \"f\") (i32.const 0x100000000))", "(invoke)", "x",
+    "(assert_malformed (invoke \"f\") \"x\")", "(register $M)",
+])
+def test_malformed_scripts_raise(text):
+    with pytest.raises(MalformedError) as ei:
+        parse_wast(text, "s.wast")
+    assert ei.value.line is not None and ei.value.filename == "s.wast"
+
+
+def test_inline_module_script():
+    cmds = parse_wast('(func) (memory 0) (func (export "f"))')
+    assert len(cmds) == 1 and cmds[0].kind == "module"
+    assert cmds[0].module.to_binary()[:8] == b"\0asm\x01\0\0\0"
