@@ -112,7 +112,7 @@ class ModuleSource:
         if self.kind == "binary":
             return self.data
         if self.kind == "text":
-            return module_from_tokens(self._tokens, *self._range)
+            return module_from_tokens(self._tokens, *self._range, self.name)
         try:
             text = self.data.decode("utf-8")
         except UnicodeDecodeError as e:

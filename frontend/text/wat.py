@@ -109,6 +109,8 @@ class ModuleContext:
         self.elem_segs: list[bytes] = []
         self.data_segs: list[bytes] = []
         self.codes: list[bytes] = []
+        # for the "name" custom section: funcidx -> {localidx: name}
+        self.local_names: dict[int, dict[int, str]] = {}
 
     # -- types ----------------------------------------------------------------
     def add_sig(self, sig: Sig) -> int:
@@ -364,6 +366,8 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
     _end(c)
     body.append(0x0B)
     m.codes.append(uleb(len(body)) + body)
+    if fc.locals.names:
+        m.local_names[idx] = {i: n for n, i in fc.locals.names.items()}
 
 
 def _expr_or_offset(m: ModuleContext, c: Cursor, keyword: str) -> bytes:
@@ -566,8 +570,10 @@ def _define_data(m: ModuleContext, c: Cursor) -> None:
 # driver
 # ------------------------------------------------------------------------------
 
-def module_from_tokens(tokens: Tokens, start: int, end: int) -> bytes:
-    """Encode the module whose fields are ``tokens[start:end]``."""
+def module_from_tokens(tokens: Tokens, start: int, end: int,
+                       module_name: str | None = None) -> bytes:
+    """Encode the module whose fields are ``tokens[start:end]``;
+    ``module_name`` is its ``$id``, if any (for the name section)."""
     m = ModuleContext(tokens)
     c = Cursor(tokens, start, end)
     fields: list[tuple[str, int, int]] = []
@@ -602,7 +608,7 @@ def module_from_tokens(tokens: Tokens, start: int, end: int) -> bytes:
             _DEFINE[head](m, fc)
     if pending is not None:
         raise pending
-    return _assemble(m)
+    return _assemble(m) + _name_section(m, module_name)
 
 
 def _import_kind(c: Cursor) -> str:
@@ -635,6 +641,34 @@ def _assemble(m: ModuleContext) -> bytes:
         out.extend(section(12, uleb(len(m.data_segs))))
     sec(10, m.codes)
     sec(11, m.data_segs)
+    return bytes(out)
+
+
+def _name_section(m: ModuleContext, module_name: str | None) -> bytes:
+    """The ``name`` custom section (module, function and local names, from
+    the ``$id``s without the ``$``), or nothing if no name was given.  Not
+    needed for semantics; it lets later stages name functions after the text."""
+    subs = bytearray()
+    if module_name:
+        payload = name(module_name[1:].encode())
+        subs += b"\x00" + uleb(len(payload)) + payload
+    if m.funcs.names:
+        payload = _name_map({i: n for n, i in m.funcs.names.items()})
+        subs += b"\x01" + uleb(len(payload)) + payload
+    if m.local_names:
+        payload = bytearray(uleb(len(m.local_names)))
+        for f in sorted(m.local_names):
+            payload += uleb(f) + _name_map(m.local_names[f])
+        subs += b"\x02" + uleb(len(payload)) + payload
+    if not subs:
+        return b""
+    return section(0, name(b"name") + subs)
+
+
+def _name_map(names: dict[int, str]) -> bytes:
+    out = bytearray(uleb(len(names)))
+    for i in sorted(names):
+        out += uleb(i) + name(names[i][1:].encode())
     return bytes(out)
 
 

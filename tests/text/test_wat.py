@@ -66,7 +66,7 @@ def malformed(text: str, msg: str) -> MalformedError:
 def test_empty_module_forms():
     assert parse_wat("(module)") == HDR
     assert parse_wat("") == HDR
-    assert parse_wat("(module $m)") == HDR
+    assert sections(parse_wat("(module $m)")) == {}       # only a name section
     assert parse_wat(";; nothing\n") == HDR
 
 
@@ -401,3 +401,15 @@ def test_mutations_never_leak_python_errors():
             parse_wat(" ".join(t))
         except MalformedError as e:
             assert e.line is not None
+
+
+def test_name_section():
+    b = parse_wat('(module $mod (import "a" "b" (func $imp)) (func $f (param $x i32) (local $y i64)'
+                  ' (local i32) (local $z f32)) (func))')
+    custom = b[len(parse_wat('(import "a" "b" (func)) (func (param i32) (local i64 i32 f32)) (func)')):]
+    assert custom == (b"\x00\x24\x04name"
+                      + b"\x00\x04\x03mod"
+                      + b"\x01\x09\x02\x00\x03imp\x01\x01f"
+                      + b"\x02\x0c\x01\x01\x03\x00\x01x\x01\x01y\x03\x01z")
+    assert parse_wat("(func) (func (param i32))") == parse_wat("(func) (func (param i32))")
+    assert b"name" not in parse_wat("(func) (func (param i32))")
