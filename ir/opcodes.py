@@ -1,0 +1,422 @@
+"""The one table of IR opcodes.
+
+Every IR opcode is declared exactly once, in ``_TABLE`` below.  The printer,
+the parser, the builder methods (``InstBuilder.iadd`` ...), the verifier's
+type checks and the passes' effect queries (``can_trap``, ``is_pure`` ...)
+all read :data:`OPINFO`; nothing else lists opcodes.
+
+Row format (whitespace separated)::
+
+    name  ctrl  imms  args  results  [flags...]
+
+* ``ctrl`` -- the controlling type, printed as the ``.T`` suffix
+  (``iadd.i32``): a type class (``Int`` = i32|i64, ``Float`` = f32|f64,
+  ``Num``, ``Ref``, ``Any``), a single type (``i64``), or ``-`` when the
+  opcode is not polymorphic (then no suffix is printed).
+* ``imms`` -- immediate kinds (:class:`ImmKind`) in storage and text order,
+  comma separated, or ``-``.
+* ``args`` -- value operands, comma separated, or ``-``.  Each is a *type
+  spec*: ``T`` (the controlling type), ``Tbits`` (same-width other kind,
+  for bitcast), a fixed type (``i32``), a class (``Int`` ...: any member,
+  operand only), ``A`` (address type of the instruction's memory), ``G``
+  (type of its global), ``E`` (element type of its first table).  A final
+  ``...`` is a variadic list typed by the signature of the ``func``/``sig``
+  immediate; ``rets...`` is typed by the enclosing function's results.
+* ``results`` -- result type specs as above, ``sig`` for the results of the
+  callee signature, or ``-``.
+* flags -- ``trap:code,code`` (may trap, with these codes; ``trap:imm``: the
+  code is the trapcode immediate), ``reads:``/``writes:`` followed by
+  ``mem``/``table``/``global``/``seg`` (data/elem segment state), ``call``
+  (may do anything a function can: every effect, every trap), ``term``
+  (block terminator), ``branch:1``/``branch:2``/``branch:table`` (number
+  of successor block calls, stored after the operands), ``access:8|16|32|T``
+  (bytes touched by a memory access: width in bits, or the controlling type).
+
+An instruction is *pure* when it has no flag at all: it may be removed when
+unused, hoisted, or folded.
+
+Wasm semantics are part of each opcode's contract: integer ops wrap, shift and
+rotate counts are taken modulo the width, ``fmin``/``fmax``/``fnearest`` are
+Wasm's, conversions trap exactly where Wasm's do (see ``wasm_numerics``).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .trapcodes import TrapCode
+from .types import (ANY, EXTERNREF, F32, F64, FLOAT, FUNCREF, I32, I64, INT,
+                    NUM, REF, V128)
+
+
+class ImmKind(enum.IntEnum):
+    IMM64 = 0      # integer constant, stored as the unsigned bit pattern
+    IEEE = 1       # float constant, stored as the raw IEEE bit pattern
+    INTCC = 2      # IntCC
+    FLOATCC = 3    # FloatCC
+    TRAPCODE = 4   # TrapCode
+    MEMFLAGS = 5   # MemFlags bits (notrap, explicit alignment)
+    MEM = 6        # memory index
+    OFFSET = 7     # static byte offset added to the address (u32 for memory32)
+    FUNC = 8       # function index
+    SIG = 9        # signature index
+    GLOBAL = 10
+    TABLE = 11
+    ELEM = 12
+    DATA = 13
+
+
+class IntCC(enum.IntEnum):
+    eq = 0
+    ne = 1
+    slt = 2
+    ult = 3
+    sgt = 4
+    ugt = 5
+    sle = 6
+    ule = 7
+    sge = 8
+    uge = 9
+
+
+class FloatCC(enum.IntEnum):
+    """Wasm float comparisons: ``eq`` etc. are ordered (false on NaN) except
+    ``ne``, which is unordered-or-not-equal (true on NaN), as in Wasm."""
+    eq = 0
+    ne = 1
+    lt = 2
+    gt = 3
+    le = 4
+    ge = 5
+
+
+class MemFlags:
+    """Helpers for the ``memflags`` immediate.
+
+    bit 0: ``notrap`` -- the access is known to be in bounds (a dominating
+    ``bounds_check`` or access covers it), so the emitter needs no check.
+    bits 1..7: explicit alignment, ``log2(align) + 1``; 0 means natural.
+    Natural alignment is normalised to 0 on creation so that one access has
+    exactly one encoding (structural equality after a text round trip).
+    """
+    NOTRAP = 1
+
+    @staticmethod
+    def make(notrap: bool, align_log2: int | None, natural_log2: int) -> int:
+        a = 0 if align_log2 is None or align_log2 == natural_log2 else align_log2 + 1
+        return (1 if notrap else 0) | (a << 1)
+
+    @staticmethod
+    def notrap(flags: int) -> bool:
+        return bool(flags & 1)
+
+    @staticmethod
+    def align_log2(flags: int, natural_log2: int) -> int:
+        a = flags >> 1
+        return natural_log2 if a == 0 else a - 1
+
+
+class Flag(enum.IntFlag):
+    NONE = 0
+    TRAPS = 1 << 0
+    READS_MEM = 1 << 1
+    WRITES_MEM = 1 << 2
+    READS_TABLE = 1 << 3
+    WRITES_TABLE = 1 << 4
+    READS_GLOBAL = 1 << 5
+    WRITES_GLOBAL = 1 << 6
+    READS_SEG = 1 << 7
+    WRITES_SEG = 1 << 8
+    CALL = 1 << 9
+    TERMINATOR = 1 << 10
+    BRANCH = 1 << 11
+
+
+READS = Flag.READS_MEM | Flag.READS_TABLE | Flag.READS_GLOBAL | Flag.READS_SEG
+WRITES = Flag.WRITES_MEM | Flag.WRITES_TABLE | Flag.WRITES_GLOBAL | Flag.WRITES_SEG
+
+
+class Spec(enum.IntEnum):
+    """Symbolic type specs (fixed types are the type ints themselves, > 0)."""
+    T = -1
+    TBITS = -2
+    A = -3
+    G = -4
+    E = -5
+    INT = -10
+    FLOAT = -11
+    NUM = -12
+    REF = -13
+    ANY = -14
+
+
+#: Type classes a ``Spec`` class stands for.
+SPEC_CLASS = {Spec.INT: INT, Spec.FLOAT: FLOAT, Spec.NUM: NUM, Spec.REF: REF,
+              Spec.ANY: ANY}
+
+
+class VarArgs(enum.IntEnum):
+    NONE = 0
+    SIG_PARAMS = 1     # `...`: callee signature params
+    FUNC_RESULTS = 2   # `rets...`: enclosing function's results
+
+
+_TABLE = r"""
+# ---- constants -----------------------------------------------------------------
+iconst            Int    imm64               -            T
+fconst            Float  ieee                -            T
+null              Ref    -                   -            T
+func_ref          -      func                -            funcref
+# ---- integer arithmetic (wraps; shift/rotate counts masked to the width) --------
+iadd              Int    -                   T,T          T
+isub              Int    -                   T,T          T
+imul              Int    -                   T,T          T
+sdiv              Int    -                   T,T          T      trap:int_divz,int_ovf
+udiv              Int    -                   T,T          T      trap:int_divz
+srem              Int    -                   T,T          T      trap:int_divz
+urem              Int    -                   T,T          T      trap:int_divz
+band              Int    -                   T,T          T
+bor               Int    -                   T,T          T
+bxor              Int    -                   T,T          T
+ishl              Int    -                   T,T          T
+ushr              Int    -                   T,T          T
+sshr              Int    -                   T,T          T
+rotl              Int    -                   T,T          T
+rotr              Int    -                   T,T          T
+clz               Int    -                   T            T
+ctz               Int    -                   T            T
+popcnt            Int    -                   T            T
+sextend8          Int    -                   T            T
+sextend16         Int    -                   T            T
+sextend32         i64    -                   T            T
+eqz               Int    -                   T            i32
+icmp              Int    intcc               T,T          i32
+ireduce           i32    -                   i64          T
+uextend           i64    -                   i32          T
+sextend           i64    -                   i32          T
+# ---- float arithmetic ------------------------------------------------------------
+fadd              Float  -                   T,T          T
+fsub              Float  -                   T,T          T
+fmul              Float  -                   T,T          T
+fdiv              Float  -                   T,T          T
+fmin              Float  -                   T,T          T
+fmax              Float  -                   T,T          T
+fcopysign         Float  -                   T,T          T
+fabs              Float  -                   T            T
+fneg              Float  -                   T            T
+fsqrt             Float  -                   T            T
+fceil             Float  -                   T            T
+ffloor            Float  -                   T            T
+ftrunc            Float  -                   T            T
+fnearest          Float  -                   T            T
+fcmp              Float  floatcc             T,T          i32
+# ---- conversions ---------------------------------------------------------------
+fpromote          f64    -                   f32          T
+fdemote           f32    -                   f64          T
+fcvt_from_sint    Float  -                   Int          T
+fcvt_from_uint    Float  -                   Int          T
+fcvt_to_sint      Int    -                   Float        T      trap:int_ovf,bad_toint
+fcvt_to_uint      Int    -                   Float        T      trap:int_ovf,bad_toint
+fcvt_to_sint_sat  Int    -                   Float        T
+fcvt_to_uint_sat  Int    -                   Float        T
+bitcast           Num    -                   Tbits        T
+# ---- parametric / references -----------------------------------------------------
+select            Any    -                   i32,T,T      T
+is_null           -      -                   Ref          i32
+# ---- linear memory -------------------------------------------------------------
+load              Num    memflags,mem,offset A            T      trap:heap_oob reads:mem access:T
+uload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
+sload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
+uload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
+sload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
+uload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
+sload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
+store             Num    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:T
+istore8           Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:8
+istore16          Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:16
+istore32          i64    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:32
+bounds_check      -      mem,offset          A            -      trap:heap_oob reads:mem
+memory_size       -      mem                 -            A      reads:mem
+memory_grow       -      mem                 A            A      reads:mem writes:mem
+memory_fill       -      mem                 A,i32,A      -      trap:heap_oob writes:mem
+memory_copy       -      mem,mem             A,A,A        -      trap:heap_oob reads:mem writes:mem
+memory_init       -      mem,data            A,i32,i32    -      trap:heap_oob reads:seg writes:mem
+data_drop         -      data                -            -      writes:seg
+# ---- globals and tables --------------------------------------------------------
+global_get        -      global              -            G      reads:global
+global_set        -      global              G            -      writes:global
+table_get         -      table               i32          E      trap:table_oob reads:table
+table_set         -      table               i32,E        -      trap:table_oob writes:table
+table_size        -      table               -            i32    reads:table
+table_grow        -      table               E,i32        i32    reads:table writes:table
+table_fill        -      table               i32,E,i32    -      trap:table_oob writes:table
+table_copy        -      table,table         i32,i32,i32  -      trap:table_oob reads:table writes:table
+table_init        -      table,elem          i32,i32,i32  -      trap:table_oob reads:seg writes:table
+elem_drop         -      elem                -            -      writes:seg
+# ---- calls ---------------------------------------------------------------------
+call              -      func                ...          sig    call
+call_indirect     -      sig,table           i32,...      sig    call trap:undef_elem,uninit_elem,bad_sig reads:table
+# ---- control flow (terminators) ------------------------------------------------
+return            -      -                   rets...      -      term
+jump              -      -                   -            -      term branch:1
+brif              -      -                   i32          -      term branch:2
+br_table          -      -                   i32          -      term branch:table
+trap              -      trapcode            -            -      term trap:imm
+unreachable       -      -                   -            -      term
+# ---- conditional traps (not terminators) --------------------------------------
+trapz             -      trapcode            i32          -      trap:imm
+trapnz            -      trapcode            i32          -      trap:imm
+"""
+
+_TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,
+          "funcref": FUNCREF, "externref": EXTERNREF}
+_CLASSES = {"Int": (Spec.INT, INT), "Float": (Spec.FLOAT, FLOAT),
+            "Num": (Spec.NUM, NUM), "Ref": (Spec.REF, REF), "Any": (Spec.ANY, ANY)}
+_SYMBOLS = {"T": Spec.T, "Tbits": Spec.TBITS, "A": Spec.A, "G": Spec.G, "E": Spec.E}
+_EFFECTS = {("reads", "mem"): Flag.READS_MEM, ("writes", "mem"): Flag.WRITES_MEM,
+            ("reads", "table"): Flag.READS_TABLE, ("writes", "table"): Flag.WRITES_TABLE,
+            ("reads", "global"): Flag.READS_GLOBAL, ("writes", "global"): Flag.WRITES_GLOBAL,
+            ("reads", "seg"): Flag.READS_SEG, ("writes", "seg"): Flag.WRITES_SEG}
+
+#: Branch count marker for br_table (a default plus a variable list).
+BRANCH_TABLE = -1
+
+
+@dataclass(frozen=True, slots=True)
+class OpInfo:
+    """Everything the compiler knows about one opcode (one table row)."""
+    opcode: int
+    name: str
+    ctrl: frozenset[int] | None        # allowed controlling types, None = none
+    imms: tuple[ImmKind, ...]
+    args: tuple[int, ...]              # fixed operand specs
+    varargs: VarArgs
+    results: tuple[int, ...]           # result specs (empty when sig_results)
+    sig_results: bool                  # results come from a signature
+    flags: Flag
+    traps: tuple[TrapCode, ...]        # codes it may trap with (empty: see imm)
+    trap_imm: bool                     # trap code is the TRAPCODE immediate
+    access: int                        # bytes accessed: 0 none, -1 = T's width
+    branches: int                      # 0, 1, 2 or BRANCH_TABLE
+    ctrl_arg: int                      # index of the first `T` operand, or -1
+
+    @property
+    def is_terminator(self) -> bool:
+        return bool(self.flags & Flag.TERMINATOR)
+
+    @property
+    def is_branch(self) -> bool:
+        return self.branches != 0
+
+    @property
+    def is_call(self) -> bool:
+        return bool(self.flags & Flag.CALL)
+
+    @property
+    def may_trap(self) -> bool:
+        """Statically may trap (a ``notrap`` memflags can still rule it out
+        per instruction; see ``DataFlowGraph.can_trap``)."""
+        return bool(self.flags & (Flag.TRAPS | Flag.CALL))
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.flags & (WRITES | Flag.CALL))
+
+    @property
+    def reads(self) -> bool:
+        return bool(self.flags & (READS | Flag.CALL))
+
+    @property
+    def is_pure(self) -> bool:
+        """No effect, no trap, not control: removable when unused."""
+        return not self.flags
+
+    def imm_index(self, kind: ImmKind) -> int:
+        """Position of the first immediate of ``kind`` (ValueError if none)."""
+        return self.imms.index(kind)
+
+
+def _spec(s: str) -> int:
+    if s in _TYPES:
+        return _TYPES[s]
+    if s in _CLASSES:
+        return _CLASSES[s][0]
+    return _SYMBOLS[s]
+
+
+def _parse_table(text: str) -> list[OpInfo]:
+    rows = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, ctrl_s, imms_s, args_s, res_s, *flag_words = line.split()
+        if ctrl_s == "-":
+            ctrl = None
+        elif ctrl_s in _CLASSES:
+            ctrl = frozenset(_CLASSES[ctrl_s][1])
+        else:
+            ctrl = frozenset((_TYPES[ctrl_s],))
+        imms = () if imms_s == "-" else tuple(ImmKind[k.upper()] for k in imms_s.split(","))
+        varargs = VarArgs.NONE
+        args: list[int] = []
+        for a in ([] if args_s == "-" else args_s.split(",")):
+            if a == "...":
+                varargs = VarArgs.SIG_PARAMS
+            elif a == "rets...":
+                varargs = VarArgs.FUNC_RESULTS
+            else:
+                assert varargs is VarArgs.NONE, f"{name}: variadic must be last"
+                args.append(_spec(a))
+        sig_results = res_s == "sig"
+        results = () if res_s in ("-", "sig") else tuple(_spec(r) for r in res_s.split(","))
+        flags = Flag.NONE
+        traps: tuple[TrapCode, ...] = ()
+        trap_imm = False
+        access = 0
+        branches = 0
+        for w in flag_words:
+            key, _, val = w.partition(":")
+            if key == "trap":
+                flags |= Flag.TRAPS
+                if val == "imm":
+                    trap_imm = True
+                else:
+                    traps = tuple(TrapCode[c] for c in val.split(","))
+            elif key in ("reads", "writes"):
+                for v in val.split(","):
+                    flags |= _EFFECTS[key, v]
+            elif key == "call":
+                flags |= Flag.CALL
+            elif key == "term":
+                flags |= Flag.TERMINATOR
+            elif key == "branch":
+                flags |= Flag.BRANCH
+                branches = BRANCH_TABLE if val == "table" else int(val)
+            elif key == "access":
+                access = -1 if val == "T" else int(val) // 8
+            else:
+                raise AssertionError(f"{name}: unknown flag {w}")
+        if ctrl is None:
+            assert Spec.T not in args and Spec.T not in results, name
+        ctrl_arg = args.index(Spec.T) if Spec.T in args else -1
+        rows.append(OpInfo(len(rows), name, ctrl, imms, tuple(args), varargs,
+                           results, sig_results, flags, traps, trap_imm, access,
+                           branches, ctrl_arg))
+    return rows
+
+
+OPINFO: list[OpInfo] = _parse_table(_TABLE)
+
+#: ``Opcode.iadd`` etc.: the opcode numbers, generated from the table so the
+#: names cannot drift from it.  ``int(Opcode.x)`` indexes :data:`OPINFO`.
+Opcode = enum.IntEnum("Opcode", [(i.name, i.opcode) for i in OPINFO])
+Opcode.__doc__ = "IR opcodes (generated from the table in wasmaot.ir.opcodes)."
+Opcode.__module__ = __name__
+
+BY_NAME: dict[str, OpInfo] = {i.name: i for i in OPINFO}
+assert len(BY_NAME) == len(OPINFO), "duplicate opcode name"
+
+
+def info(op: int) -> OpInfo:
+    return OPINFO[op]

@@ -1,0 +1,574 @@
+"""Parser for the IR text form written by :mod:`.printer`.
+
+``parse_module(text)`` reads declarations and functions; ``parse_function``
+reads a text holding exactly one function.  Errors are :class:`ParseError`
+with ``line``/``col`` (1-based) and print as ``LINE:COL: message``.
+
+Value and block numbers are kept exactly as written (``v7`` is value 7), so
+``print(parse(text)) == text`` for canonical text and
+``parse(print(f)) == f`` structurally.  Gaps in numbering are allowed.
+
+Besides the canonical forms the parser accepts, for hand-written tests:
+``fconst`` literals as decimal/``inf``/``nan``/``nan:0xPAYLOAD`` (f32
+literals are rounded to nearest-even from the exact decimal via ``struct``),
+``iconst`` in hex or unsigned decimal, ``align=N`` equal to the natural
+alignment.  Comments run from ``;`` to the end of the line.
+
+Two passes: declarations and function headers first (so a call may name a
+function defined later), bodies second.
+"""
+from __future__ import annotations
+
+import json
+import re
+import struct
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .builder import check_imm64, natural_align_log2, BuildError
+from .entities import Block
+from .function import Function
+from .module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
+                     MemoryDecl, Module, Signature, TableDecl)
+from .opcodes import (BY_NAME, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
+                      Opcode, VarArgs)
+from .trapcodes import TrapCode
+from .types import F32, F64, I32, I64, REF, bits, type_from_name, type_name
+
+
+class ParseError(Exception):
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(f"{line}:{col}: {message}")
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>[ \t\r]+|;[^\n]*)
+  | (?P<nl>\n)
+  | (?P<str>"(?:[^"\\\n]|\\.)*")
+  | (?P<name>%(?:[A-Za-z0-9_$.\-]+|"(?:[^"\\\n]|\\.)*"))
+  | (?P<num>[+-]?(?:0x[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?(?:p[+-]?\d+)?
+                  |\d+(?:\.\d+)?(?:[eE][+-]?\d+)?
+                  |(?:inf|nan(?::0x[0-9a-fA-F]+)?)\b))
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<punct>->|\.\.|[(){}\[\],:=])
+""", re.VERBOSE)
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str
+    text: str
+    line: int
+    col: int
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks = []
+    pos = 0
+    line, line_start = 1, 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)
+        kind = m.lastgroup
+        if kind == "nl":
+            line += 1
+            line_start = m.end()
+        elif kind != "ws":
+            toks.append(Tok(kind, m.group(), line, pos - line_start + 1))
+        pos = m.end()
+    toks.append(Tok("eof", "", line, pos - line_start + 1))
+    return toks
+
+
+_ENTITY_RE = re.compile(r"(v|block|fn|sig|g|mem|table|elem|data)(\d+)\Z")
+_ENTITY_KIND = {ImmKind.MEM: "mem", ImmKind.FUNC: "fn", ImmKind.SIG: "sig",
+                ImmKind.GLOBAL: "g", ImmKind.TABLE: "table", ImmKind.ELEM: "elem",
+                ImmKind.DATA: "data"}
+_WHAT = {"mem": "memory", "fn": "function", "sig": "signature", "g": "global",
+         "table": "table", "elem": "element segment", "data": "data segment"}
+
+
+_HEXFLOAT = re.compile(r"0x([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:p([+-]?\d+))?\Z")
+
+
+def _float_literal_bits(text: str, ty: int) -> int:
+    """Bits of a float literal (decimal, hex float, inf, nan, nan:0xP),
+    rounded once, exactly, to the type (never through a double for f32)."""
+    from .wasm_numerics import fraction_bits
+    neg = text.startswith("-")
+    body = text.lstrip("+-")
+    w = bits(ty)
+    sign = (1 << (w - 1)) if neg else 0
+    mant_bits = 23 if ty == F32 else 52
+    exp_all = ((1 << (w - 1)) - 1) ^ ((1 << mant_bits) - 1)   # exponent field all ones
+    if body == "inf":
+        return sign | exp_all
+    if body.startswith("nan"):
+        payload = int(body[4:], 16) if ":" in body else 1 << (mant_bits - 1)
+        if not 0 < payload < (1 << mant_bits):
+            raise ValueError("NaN payload out of range")
+        return sign | exp_all | payload
+    m = _HEXFLOAT.match(body)
+    if m:
+        ip, fp, ex = m.group(1) or "0", m.group(2) or "", int(m.group(3) or 0)
+        value = Fraction(int(ip + fp, 16), 16 ** len(fp)) * Fraction(2) ** ex
+    else:
+        value = Fraction(Decimal(body))
+    return fraction_bits(value, w, negative=neg)
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.toks = tokenize(text)
+        self.i = 0
+
+    # ---- token helpers ----------------------------------------------------
+    @property
+    def tok(self) -> Tok:
+        return self.toks[self.i]
+
+    def err(self, msg: str, tok: Tok | None = None) -> ParseError:
+        t = tok or self.tok
+        return ParseError(msg, t.line, t.col)
+
+    def next(self) -> Tok:
+        t = self.toks[self.i]
+        if t.kind != "eof":
+            self.i += 1
+        return t
+
+    def at(self, text: str) -> bool:
+        return self.tok.text == text and self.tok.kind in ("punct", "ident")
+
+    def accept(self, text: str) -> bool:
+        if self.at(text):
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str, what: str | None = None) -> Tok:
+        if not self.at(text):
+            got = self.tok.text or "end of input"
+            raise self.err(f"expected {what or repr(text)}, got {got!r}")
+        return self.next()
+
+    def ident(self, what: str) -> Tok:
+        if self.tok.kind != "ident":
+            raise self.err(f"expected {what}, got {self.tok.text or 'end of input'!r}")
+        return self.next()
+
+    def number(self, what: str) -> tuple[int, Tok]:
+        t = self.tok
+        if t.kind != "num" or not re.fullmatch(r"[+-]?(0x[0-9a-fA-F]+|\d+)", t.text):
+            raise self.err(f"expected {what}, got {t.text or 'end of input'!r}")
+        self.next()
+        return int(t.text, 0), t
+
+    def string(self) -> str:
+        if self.tok.kind != "str":
+            raise self.err(f"expected a string, got {self.tok.text!r}")
+        return json.loads(self.next().text)
+
+    def entity(self, prefix: str, what: str | None = None) -> tuple[int, Tok]:
+        t = self.tok
+        m = _ENTITY_RE.match(t.text) if t.kind == "ident" else None
+        if m is None or m.group(1) != prefix:
+            raise self.err(f"expected {what or prefix + 'N'}, got {t.text or 'end of input'!r}")
+        self.next()
+        return int(m.group(2)), t
+
+    def type_(self) -> int:
+        t = self.tok
+        try:
+            ty = type_from_name(t.text) if t.kind == "ident" else None
+        except KeyError:
+            ty = None
+        if ty is None:
+            raise self.err(f"expected a type, got {t.text or 'end of input'!r}")
+        self.next()
+        return ty
+
+    def name(self) -> str:
+        t = self.tok
+        if t.kind != "name":
+            raise self.err(f"expected a %name, got {t.text or 'end of input'!r}")
+        self.next()
+        body = t.text[1:]
+        return json.loads(body) if body.startswith('"') else body
+
+    def sig(self) -> Signature:
+        self.expect("(")
+        params = []
+        if not self.at(")"):
+            params.append(self.type_())
+            while self.accept(","):
+                params.append(self.type_())
+        self.expect(")")
+        results = []
+        if self.accept("->"):
+            results.append(self.type_())
+            while self.accept(","):
+                results.append(self.type_())
+        return Signature(tuple(params), tuple(results))
+
+    def limits(self) -> tuple[int, int | None]:
+        lo, _ = self.number("a limit")
+        hi = None
+        if self.accept(".."):
+            hi, _ = self.number("a maximum")
+        return lo, hi
+
+    def opt_import(self) -> Import | None:
+        if self.accept("import"):
+            return Import(self.string(), self.string())
+        return None
+
+    def label(self, prefix: str, expected: int) -> None:
+        n, t = self.entity(prefix)
+        if n != expected:
+            raise self.err(f"{prefix}{n} declared out of order, expected {prefix}{expected}", t)
+
+    # ---- module -------------------------------------------------------------
+    def module(self) -> Module:
+        m = Module()
+        bodies: list[tuple[Function, int]] = []
+        while self.tok.kind != "eof":
+            t = self.tok
+            if _ENTITY_RE.match(t.text) and t.text.startswith("sig"):
+                self.label("sig", len(m.sigs))
+                self.expect("=")
+                m.sigs.append(self.sig())
+            elif self.accept("memory"):
+                self.label("mem", len(m.memories))
+                index_type = I64 if self.accept("i64") else I32
+                shared = self.accept("shared")
+                lo, hi = self.limits()
+                m.memories.append(MemoryDecl(lo, hi, index_type, shared, self.opt_import()))
+            elif self.accept("table"):
+                self.label("table", len(m.tables))
+                elem = self.ref_type()
+                lo, hi = self.limits()
+                m.tables.append(TableDecl(elem, lo, hi, self.opt_import()))
+            elif self.accept("global"):
+                self.label("g", len(m.globals))
+                mut = self.accept("mut")
+                ty = self.type_()
+                imp = self.opt_import()
+                init = None
+                if imp is None:
+                    self.expect("=", "'=' or import")
+                    init = self.global_init(ty)
+                m.globals.append(GlobalDecl(ty, mut, init, imp))
+            elif self.accept("elem"):
+                self.label("elem", len(m.elems))
+                m.elems.append(ElemDecl(self.ref_type()))
+            elif self.accept("data"):
+                self.label("data", len(m.datas))
+                m.datas.append(DataDecl())
+            elif self.at("function"):
+                ft = self.next()
+                name = self.name()
+                sig = self.sig()
+                imp = self.opt_import()
+                if imp is not None:
+                    if any(d.import_ is None for d in m.funcs):
+                        raise self.err("function imports must precede definitions", ft)
+                    m.funcs.append(FuncDecl(name, sig, imp))
+                elif self.at("{"):
+                    f = Function(name, sig, m)
+                    m.funcs.append(FuncDecl(name, sig, None, f))
+                    bodies.append((f, self.i))
+                    self.skip_body()
+                else:
+                    m.funcs.append(FuncDecl(name, sig))
+            else:
+                raise self.err(f"expected a declaration or function, got {t.text!r}")
+        end = self.i
+        for f, start in bodies:
+            self.i = start
+            _BodyParser(self, f).parse()
+        self.i = end
+        return m
+
+    def ref_type(self) -> int:
+        t = self.tok
+        ty = self.type_()
+        if ty not in REF:
+            raise self.err(f"expected a reference type, got {t.text!r}", t)
+        return ty
+
+    def global_init(self, ty: int) -> GlobalInit:
+        t = self.ident("an initialiser (iconst, fconst, null, func_ref, global_get)")
+        if t.text == "iconst":
+            v, nt = self.number("an integer")
+            try:
+                return GlobalInit(Opcode.iconst, check_imm64(v, ty))
+            except (BuildError, KeyError) as e:
+                raise self.err(str(e), nt) from None
+        if t.text == "fconst":
+            return GlobalInit(Opcode.fconst, self.ieee(ty))
+        if t.text == "null":
+            return GlobalInit(Opcode.null)
+        if t.text == "func_ref":
+            return GlobalInit(Opcode.func_ref, self.entity("fn")[0])
+        if t.text == "global_get":
+            return GlobalInit(Opcode.global_get, self.entity("g")[0])
+        raise self.err(f"unknown initialiser {t.text!r}", t)
+
+    def ieee(self, ty: int) -> int:
+        t = self.tok
+        if t.kind != "num":
+            raise self.err(f"expected a float constant, got {t.text or 'end of input'!r}")
+        self.next()
+        if ty not in (F32, F64):
+            raise self.err(f"fconst needs a float type, not {type_name(ty)}", t)
+        if re.fullmatch(r"0x[0-9a-fA-F]+", t.text):
+            v = int(t.text, 16)
+            if v >> bits(ty):
+                raise self.err(f"bit pattern too wide for {type_name(ty)}", t)
+            return v
+        try:
+            return _float_literal_bits(t.text, ty)
+        except ValueError as e:
+            raise self.err(str(e), t) from None
+
+    def skip_body(self) -> None:
+        depth = 0
+        while True:
+            t = self.next()
+            if t.kind == "eof":
+                raise self.err("unterminated function body (missing '}')", t)
+            if t.text == "{" and t.kind == "punct":
+                depth += 1
+            elif t.text == "}" and t.kind == "punct":
+                depth -= 1
+                if depth == 0:
+                    return
+
+
+class _BodyParser:
+    """Parses one ``{ ... }`` body into ``func`` (tokens shared with ``p``)."""
+
+    def __init__(self, p: _Parser, func: Function):
+        self.p = p
+        self.f = func
+        self.defined_blocks: set[int] = set()
+        self.used_blocks: dict[int, Tok] = {}
+        self.used_values: dict[int, Tok] = {}
+
+    def parse(self) -> None:
+        p = self.p
+        p.expect("{")
+        dfg, lay = self.f.dfg, self.f.layout
+        block = None
+        while not p.at("}"):
+            t = p.tok
+            if t.kind == "eof":
+                raise p.err("unexpected end of input in function body")
+            m = _ENTITY_RE.match(t.text) if t.kind == "ident" else None
+            if m and m.group(1) == "block" and p.toks[p.i + 1].text in (":", "("):
+                block = self.block_header()
+                continue
+            if block is None:
+                raise p.err("instruction before the first block header")
+            self.inst(block)
+        p.expect("}")
+        for b, bt in self.used_blocks.items():
+            if b not in self.defined_blocks:
+                raise ParseError(f"undefined block block{b}", bt.line, bt.col)
+        for v, vt in self.used_values.items():
+            if not dfg.value_is_valid(v):
+                raise ParseError(f"undefined value v{int(v)}", vt.line, vt.col)
+
+    def block_header(self) -> int:
+        p = self.p
+        n, t = p.entity("block")
+        if n in self.defined_blocks:
+            raise p.err(f"block{n} defined twice", t)
+        self.defined_blocks.add(n)
+        dfg = self.f.dfg
+        dfg.reserve_blocks(n + 1)
+        self.f.layout.append_block(n)
+        if p.accept("("):
+            while True:
+                v, vt = p.entity("v", "a value")
+                p.expect(":")
+                ty = p.type_()
+                if dfg.value_is_valid(v):
+                    raise p.err(f"value v{int(v)} defined twice", vt)
+                dfg.append_block_param(n, ty, v)
+                if not p.accept(","):
+                    break
+            p.expect(")")
+        p.expect(":")
+        return n
+
+    def value(self) -> int:
+        v, t = self.p.entity("v", "a value")
+        self.used_values.setdefault(v, t)
+        return v
+
+    def value_list(self, close: str) -> list[int]:
+        p = self.p
+        out = []
+        if not p.at(close):
+            out.append(self.value())
+            while p.accept(","):
+                out.append(self.value())
+        return out
+
+    def block_call(self) -> tuple[int, list[int]]:
+        p = self.p
+        b, t = p.entity("block", "a block")
+        self.used_blocks.setdefault(b, t)
+        args = []
+        if p.accept("("):
+            args = self.value_list(")")
+            p.expect(")")
+        return b, args
+
+    def inst(self, block: int) -> None:
+        p, dfg = self.p, self.f.dfg
+        line = p.tok.line
+        results: list[tuple[int, Tok]] = []
+        if _ENTITY_RE.match(p.tok.text) and p.tok.text.startswith("v") and p.tok.kind == "ident":
+            results.append(p.entity("v", "a value"))
+            while p.accept(","):
+                results.append(p.entity("v", "a value"))
+            p.expect("=")
+        opt = p.ident("an opcode")
+        name, _, suffix = opt.text.partition(".")
+        info = BY_NAME.get(name)
+        if info is None:
+            raise p.err(f"unknown opcode {name!r}", opt)
+        ctrl = 0
+        if info.ctrl is not None:
+            if not suffix:
+                raise p.err(f"{name} needs a type suffix (e.g. {name}.{type_name(min(info.ctrl))})", opt)
+            try:
+                ctrl = type_from_name(suffix)
+            except KeyError:
+                raise p.err(f"unknown type {suffix!r}", opt) from None
+            if ctrl not in info.ctrl:
+                raise p.err(f"{name} does not take type {suffix}", opt)
+        elif suffix:
+            raise p.err(f"{name} takes no type suffix", opt)
+        module = self.f.module
+        imms: list[int] = []
+        notrap, align = False, None
+        for kind in info.imms:
+            t = p.tok
+            if kind == ImmKind.MEMFLAGS:
+                while True:
+                    if p.accept("notrap"):
+                        notrap = True
+                    elif p.accept("align"):
+                        p.expect("=")
+                        a, at = p.number("an alignment")
+                        if a <= 0 or a & (a - 1):
+                            raise p.err("alignment must be a power of two", at)
+                        align = a.bit_length() - 1
+                    else:
+                        break
+                imms.append(0)
+            elif kind == ImmKind.OFFSET:
+                imms.append(0)          # read with the first operand
+            elif kind == ImmKind.IMM64:
+                v, nt = p.number("an integer constant")
+                try:
+                    imms.append(check_imm64(v, ctrl))
+                except BuildError as e:
+                    raise p.err(str(e), nt) from None
+            elif kind == ImmKind.IEEE:
+                imms.append(p.ieee(ctrl))
+            elif kind in (ImmKind.INTCC, ImmKind.FLOATCC, ImmKind.TRAPCODE):
+                enum_ = {ImmKind.INTCC: IntCC, ImmKind.FLOATCC: FloatCC,
+                         ImmKind.TRAPCODE: TrapCode}[kind]
+                it = p.ident(f"a {enum_.__name__}")
+                try:
+                    imms.append(int(enum_[it.text]))
+                except KeyError:
+                    raise p.err(f"unknown {enum_.__name__} {it.text!r}", it) from None
+            else:
+                prefix = _ENTITY_KIND[kind]
+                n, et = p.entity(prefix)
+                table = {"mem": module.memories, "fn": module.funcs, "sig": module.sigs,
+                         "g": module.globals, "table": module.tables, "elem": module.elems,
+                         "data": module.datas}[prefix] if module else []
+                if n >= len(table):
+                    raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
+                imms.append(n)
+        if ImmKind.MEMFLAGS in info.imms:
+            imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(
+                notrap, align, natural_align_log2(info, ctrl))
+        args: list[int] = []
+        for k in range(len(info.args)):
+            if k:
+                p.expect(",")
+            args.append(self.value())
+            if k == 0 and ImmKind.OFFSET in info.imms and p.tok.kind == "num" \
+                    and p.tok.text.startswith("+") and p.tok.line == line:
+                off, ot = p.number("an offset")
+                if off >> 32:
+                    raise p.err("offset does not fit 32 bits", ot)
+                imms[info.imms.index(ImmKind.OFFSET)] = off
+        if info.varargs == VarArgs.SIG_PARAMS:
+            p.expect("(")
+            args.extend(self.value_list(")"))
+            p.expect(")")
+        elif info.varargs == VarArgs.FUNC_RESULTS:
+            if p.tok.line == line and p.tok.kind == "ident":
+                args.extend(self.value_list("\n"))
+        calls = None
+        if info.branches:
+            if info.args:
+                p.expect(",")
+            calls = [self.block_call()]
+            if info.branches == 2:
+                p.expect(",")
+                calls.append(self.block_call())
+            elif info.branches == BRANCH_TABLE:
+                p.expect(",")
+                p.expect("[")
+                if not p.at("]"):
+                    calls.append(self.block_call())
+                    while p.accept(","):
+                        calls.append(self.block_call())
+                p.expect("]")
+        if p.tok.line == line and p.tok.kind != "eof":
+            raise p.err(f"expected end of line, got {p.tok.text!r}")
+        try:
+            rtypes = dfg.result_types(info, ctrl, imms, module)
+        except (LookupError, AttributeError):
+            raise p.err(f"cannot type {name}: unknown referenced entity", opt) from None
+        if len(results) != len(rtypes):
+            raise p.err(f"{name} has {len(rtypes)} result(s), {len(results)} named",
+                        results[0][1] if results else opt)
+        first = results[0][0] if results else None
+        for k, (v, vt) in enumerate(results):
+            if v != first + k:
+                raise p.err("results of one instruction must be consecutive values", vt)
+            if dfg.value_is_valid(v):
+                raise p.err(f"value v{int(v)} defined twice", vt)
+        inst = dfg.make_inst(info.opcode, ctrl, imms, args, calls, rtypes, first)
+        self.f.layout.append_inst(inst, block)
+
+
+def parse_module(text: str) -> Module:
+    return _Parser(text).module()
+
+
+def parse_function(text: str) -> Function:
+    """Parse a text containing exactly one function definition (declarations
+    it refers to may precede it)."""
+    m = parse_module(text)
+    fs = m.functions()
+    if len(fs) != 1:
+        raise ParseError(f"expected exactly one function, found {len(fs)}", 1, 1)
+    return fs[0]

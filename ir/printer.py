@@ -1,0 +1,216 @@
+"""The IR text form (Cranelift-like); :mod:`.parser` reads it back.
+
+Canonical text, per function::
+
+    function %add(i32, i32) -> i32 {
+    block0(v0: i32, v1: i32):
+        v2 = iadd.i32 v0, v1
+        return v2
+    }
+
+Instruction syntax, derived from the opcode table:
+``[results =] name[.T] imms... operands``
+
+* ``.T`` is printed iff the opcode has a controlling type;
+* immediates in table order, space separated: ``iconst`` as signed decimal
+  (hex bit pattern beyond +-65536),
+  ``fconst`` as the raw IEEE bits in hex (``0x3f800000``), cond codes and
+  trap codes by name, entities as ``fn3 sig0 g1 mem0 table0 elem0 data0``,
+  memflags as optional ``notrap`` / ``align=N`` (only when not natural);
+* operands comma separated; a static offset attaches to the first one
+  (``v0+8``, omitted when 0); call arguments are parenthesised after the
+  callee (``call fn1(v0, v1)``, ``call_indirect sig0 table0 v2(v0)``);
+* block calls last: ``block1(v2, v3)`` (no parens without arguments);
+  ``br_table v0, block3, [block1, block2]`` (default first).
+
+Module text: declarations one per line, then functions separated by blank
+lines (see :func:`print_module`).  ``;`` starts a comment (parser only).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from .dfg import DataFlowGraph
+from .entities import BY_PREFIX
+from .function import Function
+from .module import GlobalInit, Module, Signature
+from .opcodes import (OPINFO, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
+                      Opcode, VarArgs)
+from .trapcodes import TrapCode
+from .types import F64, bits, type_name
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_$.\-]+\Z")
+
+_ENTITY_PREFIX = {ImmKind.MEM: "mem", ImmKind.FUNC: "fn", ImmKind.SIG: "sig",
+                  ImmKind.GLOBAL: "g", ImmKind.TABLE: "table", ImmKind.ELEM: "elem",
+                  ImmKind.DATA: "data"}
+
+
+def fmt_name(name: str) -> str:
+    return "%" + (name if _PLAIN_NAME.match(name) else json.dumps(name))
+
+
+def fmt_sig(sig: Signature) -> str:
+    s = "(" + ", ".join(type_name(t) for t in sig.params) + ")"
+    if sig.results:
+        s += " -> " + ", ".join(type_name(t) for t in sig.results)
+    return s
+
+
+def fmt_iconst(value: int, ty: int) -> str:
+    """Signed decimal for small magnitudes, else the hex bit pattern (masks
+    and INT_MIN read better as ``0x80000000`` than as ``-2147483648``)."""
+    w = bits(ty)
+    s = value - (1 << w) if value >= 1 << (w - 1) else value
+    if -65536 <= s <= 65536:
+        return str(s)
+    return f"0x{value:x}"
+
+
+def fmt_ieee(value: int, ty: int) -> str:
+    return f"0x{value:016x}" if ty == F64 else f"0x{value:08x}"
+
+
+def _natural_log2(info, ctrl: int) -> int:
+    size = info.access if info.access != -1 else bits(ctrl) // 8
+    return size.bit_length() - 1
+
+
+def format_inst(func: Function, inst: int) -> str:
+    """One instruction, without indentation."""
+    dfg: DataFlowGraph = func.dfg
+    info = OPINFO[dfg.op[inst]]
+    ctrl = dfg.ctrl[inst]
+    head = info.name if info.ctrl is None else f"{info.name}.{type_name(ctrl)}"
+    imms = dfg.inst_imms(inst)
+    words = []
+    offset = 0
+    for kind, v in zip(info.imms, imms):
+        if kind == ImmKind.OFFSET:
+            offset = v
+        elif kind == ImmKind.MEMFLAGS:
+            if MemFlags.notrap(v):
+                words.append("notrap")
+            nat = _natural_log2(info, ctrl)
+            a = MemFlags.align_log2(v, nat)
+            if a != nat:
+                words.append(f"align={1 << a}")
+        elif kind == ImmKind.IMM64:
+            words.append(fmt_iconst(v, ctrl))
+        elif kind == ImmKind.IEEE:
+            words.append(fmt_ieee(v, ctrl))
+        elif kind == ImmKind.INTCC:
+            words.append(IntCC(v).name)
+        elif kind == ImmKind.FLOATCC:
+            words.append(FloatCC(v).name)
+        elif kind == ImmKind.TRAPCODE:
+            words.append(TrapCode(v).name)
+        else:
+            words.append(f"{_ENTITY_PREFIX[kind]}{v}")
+    args = dfg.inst_args(inst)
+    nfixed = len(info.args)
+    ops = [str(a) for a in args[:nfixed]]
+    if offset and ops:
+        ops[0] += f"+{offset}"
+    if info.varargs == VarArgs.FUNC_RESULTS:
+        ops.extend(str(a) for a in args[nfixed:])
+    if info.branches:
+        calls = [_fmt_call(b, a) for b, a in dfg.inst_block_calls(inst)]
+        if info.branches == BRANCH_TABLE:
+            ops.append(calls[0])
+            ops.append("[" + ", ".join(calls[1:]) + "]")
+        else:
+            ops.extend(calls)
+    text = head
+    if words:
+        text += " " + " ".join(words)
+    if ops:
+        text += " " + ", ".join(ops)
+    if info.varargs == VarArgs.SIG_PARAMS:
+        text += "(" + ", ".join(str(a) for a in args[nfixed:]) + ")"
+    res = dfg.inst_results(inst)
+    if res:
+        text = ", ".join(str(r) for r in res) + " = " + text
+    return text
+
+
+def _fmt_call(block, args) -> str:
+    if not args:
+        return str(block)
+    return f"{block}(" + ", ".join(str(a) for a in args) + ")"
+
+
+def format_block_header(func: Function, block: int) -> str:
+    dfg = func.dfg
+    params = dfg.bparams[block]
+    if not params:
+        return f"block{int(block)}:"
+    return (f"block{int(block)}(" + ", ".join(f"v{v}: {type_name(dfg.vtype[v])}" for v in params)
+            + "):")
+
+
+def print_function(func: Function) -> str:
+    lines = [f"function {fmt_name(func.name)}{fmt_sig(func.sig)} {{"]
+    for b in func.layout.blocks():
+        lines.append(format_block_header(func, b))
+        for i in func.layout.insts(b):
+            lines.append("    " + format_inst(func, i))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _limits(lo: int, hi: int | None) -> str:
+    return f"{lo}" if hi is None else f"{lo}..{hi}"
+
+
+def _import(imp) -> str:
+    return f" import {json.dumps(imp.module)} {json.dumps(imp.field)}"
+
+
+def fmt_global_init(init: GlobalInit, ty: int) -> str:
+    name = OPINFO[init.op].name
+    if init.op == Opcode.iconst:
+        return f"{name} {fmt_iconst(init.value, ty)}"
+    if init.op == Opcode.fconst:
+        return f"{name} {fmt_ieee(init.value, ty)}"
+    if init.op == Opcode.func_ref:
+        return f"{name} fn{init.value}"
+    if init.op == Opcode.global_get:
+        return f"{name} g{init.value}"
+    return name  # null
+
+
+def print_module(module: Module) -> str:
+    decls = []
+    for i, s in enumerate(module.sigs):
+        decls.append(f"sig{i} = {fmt_sig(s)}")
+    for i, m in enumerate(module.memories):
+        extra = (" i64" if m.index_type != 0x7F else "") + (" shared" if m.shared else "")
+        decls.append(f"memory mem{i}{extra} {_limits(m.min, m.max)}"
+                     + (_import(m.import_) if m.import_ else ""))
+    for i, t in enumerate(module.tables):
+        decls.append(f"table table{i} {type_name(t.elem)} {_limits(t.min, t.max)}"
+                     + (_import(t.import_) if t.import_ else ""))
+    for i, g in enumerate(module.globals):
+        head = f"global g{i} {'mut ' if g.mutable else ''}{type_name(g.type)}"
+        if g.import_:
+            decls.append(head + _import(g.import_))
+        else:
+            decls.append(f"{head} = {fmt_global_init(g.init, g.type)}")
+    for i, e in enumerate(module.elems):
+        decls.append(f"elem elem{i} {type_name(e.elem)}")
+    for i in range(len(module.datas)):
+        decls.append(f"data data{i}")
+    for d in module.funcs:
+        if d.import_:
+            decls.append(f"function {fmt_name(d.name)}{fmt_sig(d.sig)}{_import(d.import_)}")
+    parts = []
+    if decls:
+        parts.append("\n".join(decls) + "\n")
+    for d in module.funcs:
+        if d.body is not None:
+            parts.append(print_function(d.body))
+        elif d.import_ is None:
+            parts.append(f"function {fmt_name(d.name)}{fmt_sig(d.sig)}\n")
+    return "\n".join(parts)
