@@ -10,14 +10,16 @@ decodes (``module`` commands and the modules of ``assert_invalid`` /
 ``assert_unlinkable`` / ``assert_uninstantiable`` / ``assert_trap``), plus
 the 1 MB benchmark module (``benchmarks/wasm_inputs.py``) when it has been
 built.  Seeds come from our own ``wasmaot.frontend.text.parse_wast`` when it
-exists, else from ``wasmtime.wat2wasm`` (PyPI ``wasmtime``) and the suite's
-``(module binary ...)`` forms.  They are cached (``~/.cache/wasmaot-fuzz``).
+exists and from ``wasmtime.wat2wasm`` (PyPI ``wasmtime``; the suite's
+``(module binary ...)`` forms are decoded here), deduplicated; they are
+cached in ``~/.cache/wasmaot-fuzz``.
 
 Input ``i`` is a pure function of ``(--seed, i, seed corpus)``: a seed
 module picked by a RNG seeded from ``"{seed}:{i}"`` and 1-4 stacked mutations
 (bit flips, byte overwrite/insert/delete/duplicate, LEB128 lengthening /
 shortening / re-valuing, section size corruption, section
-delete/duplicate/swap/splice-from-another-seed, mutation of one section or one
+delete/duplicate/swap/splice-from-another-seed, ``name`` sections, locals
+declarations, deep nesting, long operand stacks, mutation of one section or one
 function body with the sizes fixed up so the change reaches the validator,
 instruction insertion at instruction boundaries, truncation).
 
@@ -60,7 +62,7 @@ BIG_SEED_SHARE = 0.002
 # Share of picks among the valid seeds (the rest: any seed, incl. assert_invalid ones).
 VALID_SEED_SHARE = 0.7
 
-SEED_CACHE_VERSION = 2
+SEED_CACHE_VERSION = 3
 
 ACCEPTED, REJECTED, CRASH, HANG = "accepted", "rejected", "crash", "hang"
 
@@ -261,62 +263,59 @@ def suite_files(suite: Path) -> list[Path]:
 
 
 def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]]:
-    """All decodable modules of the suite as ``(name, bytes)``, deterministic order."""
+    """All decodable modules of the suite as ``(name, bytes)``, deterministic order.
+
+    ``source``: ``ours`` (``parse_wast``), ``wasmtime`` (``wat2wasm``), or
+    ``auto``: both when available (they encode differently -- wat2wasm emits
+    name sections, for one -- so together they are the more varied corpus).
+    """
     files = suite_files(suite)
     if not files:
         raise SetupError(f"no .wast files in {suite} (the official suite is expected at "
                          "<repo>/../shared/spec-testsuite)")
-    h = hashlib.sha256(source.encode())
+    use_ours = source in ("auto", "ours") and _our_parser_exists()
+    if source == "ours" and not use_ours:
+        raise SetupError("wasmaot.frontend.text.parse_wast is not available")
+    wat2wasm = None
+    if source in ("auto", "wasmtime"):
+        try:
+            from wasmtime import wat2wasm
+        except ImportError:
+            if source == "wasmtime":
+                raise SetupError("wasmtime (PyPI) is not installed") from None
+    if not use_ours and wat2wasm is None:
+        raise SetupError("neither wasmaot.frontend.text.parse_wast nor wasmtime.wat2wasm "
+                         "is available to build seeds")
+    h = hashlib.sha256(f"v{SEED_CACHE_VERSION}:{use_ours}:{wat2wasm is not None}".encode())
     for f in files:
         st = f.stat()
         h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    ours_available = source in ("auto", "ours") and _our_parser_exists()
-    if source == "ours" and not ours_available:
-        raise SetupError("wasmaot.frontend.text.parse_wast is not available")
-    h.update(f"v{SEED_CACHE_VERSION}".encode())
-    if ours_available:
+    if use_ours:
         # the parser is part of the key: a changed parser may encode differently
         import wasmaot.frontend.text as text_pkg
         for p in sorted(Path(text_pkg.__file__).parent.glob("*.py")):
             h.update(p.read_bytes())
-    else:
-        h.update(b"wasmtime")
     cache_file = CACHE / f"seeds-{h.hexdigest()[:16]}.pickle"
     try:
         return pickle.loads(cache_file.read_bytes())
     except (OSError, pickle.PickleError, EOFError):
         pass
     seeds: list[tuple[str, bytes]] = []
-    wat2wasm = None
-    if not ours_available:
-        try:
-            from wasmtime import wat2wasm
-        except ImportError:
-            raise SetupError("neither wasmaot.frontend.text.parse_wast nor wasmtime.wat2wasm "
-                             "is available to build seeds") from None
     for f in files:
         text = f.read_text(encoding="utf-8", errors="replace")
-        mods = None
-        if ours_available:
+        if use_ours:
             try:
-                mods = _seeds_with_our_parser(text, f.name)
+                mods = _seeds_with_our_parser(text, f.name) or []
             except Exception:
-                mods = None                # fall back for this file
-            if not mods and source == "auto" and any(True for _ in wast_module_forms(text)):
-                mods = None
-        if mods is None:
-            if wat2wasm is None:
-                try:
-                    from wasmtime import wat2wasm
-                except ImportError:
-                    continue
+                mods = []                  # a script our parser cannot read yet
+            seeds += [(f"{f.stem}#o{k}:{kind}", data) for k, (kind, data) in enumerate(mods)]
+        if wat2wasm is not None:
             mods = []
             for kind, form in wast_module_forms(text):
                 data = module_form_to_binary(form, wat2wasm)
                 if data is not None:
                     mods.append((kind, data))
-        for k, (kind, data) in enumerate(mods):
-            seeds.append((f"{f.stem}#{k}:{kind}", data))
+            seeds += [(f"{f.stem}#w{k}:{kind}", data) for k, (kind, data) in enumerate(mods)]
     # Only modules that decode are seeds (a binary module of assert_invalid may
     # also be a malformed one); deduplicate by content, keep the first name.
     from wasmaot.frontend.binary import decode_module
@@ -479,7 +478,7 @@ class Mutator:
         self.module_mutators = [
             (self.m_in_body, 18), (self.m_in_section, 10), (self.m_section_size, 3),
             (self.m_section_shuffle, 3), (self.m_splice, 4), (self.m_truncate, 2),
-            (self.m_raw, 8),
+            (self.m_raw, 8), (self.m_name_section, 2),
         ]
 
     # ---- helpers
@@ -700,13 +699,64 @@ class Mutator:
             at = offs[0]
             body[at:at] = b"\x41\x00" * rng.choice((1000, 100000)) + b"\x1a" * rng.choice((0, 10))
         elif r < 0.7:
-            # the locals declarations
-            body[0:0] = uleb(rng.choice((1, 2))) + uleb(rng.choice(INTERESTING_VALUES) & 0xFFFFFFFF) \
-                + bytes((rng.choice((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F, 0x40, 0x00)),))
+            # replace the locals declarations (many locals, huge counts, odd types)
+            offs = self._instr_boundaries(bytes(body))
+            code_at = offs[0] if offs else 0
+            decls = bytearray()
+            nd = rng.choice((1, 1, 2, 3))
+            for _ in range(nd):
+                cnt = rng.choice((1, 2, 100, 70000, 0x10000, rng.choice(INTERESTING_VALUES)))
+                decls += uleb(cnt & 0xFFFFFFFF)
+                decls.append(rng.choice((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F, 0x40, 0x00)))
+            local = rng.choice((0, 1, 2, 99, 0xFFFF, 0x10000, 69999, 70000, 0xFFFFFFFE))
+            use = rng.choice((b"", b"\x20" + uleb(local) + b"\x1a",
+                              b"\x41\x00\x21" + uleb(local), b"\x42\x00\x22" + uleb(local) + b"\x1a"))
+            body[0:code_at] = uleb(nd) + decls + use
         else:
             body = self._pick(rng, self.byte_mutators)(rng, body)
         bodies[j] = bytes(body)
         secs[k] = (10, join_code(bodies))
+        return join_sections(b, secs)
+
+    def m_name_section(self, rng, idx, b):
+        """Add (or replace) a ``name`` custom section, well-formed or slightly not."""
+        secs = split_sections(b)
+        if secs is None:
+            return self.m_raw(rng, idx, b)
+
+        def name(rng):
+            return rng.choice((b"f", b"", b"\xc3\xa9", b"\xff", b"\xed\xa0\x80", b"x" * 300))
+
+        def namemap(rng):
+            n = rng.choice((0, 1, 2, 3))
+            items = b"".join(uleb(rng.choice((0, 1, 2, 5, 0xFFFFFFFF))) + uleb(len(nm)) + nm
+                             for nm in (name(rng) for _ in range(n)))
+            count = n if rng.random() < 0.8 else rng.choice(INTERESTING_VALUES) & 0xFFFFFFFF
+            return uleb(count) + items
+
+        subs = bytearray()
+        for _ in range(rng.choice((1, 2, 3, 4))):
+            sub = rng.choice((0, 1, 1, 2, 2, 3, 4, 7, 0xFF))
+            if sub == 0:
+                content = uleb(len(nm := name(rng))) + nm
+            elif sub == 2:
+                n = rng.choice((0, 1, 2))
+                content = uleb(n) + b"".join(uleb(rng.choice((0, 1, 7))) + namemap(rng)
+                                             for _ in range(n))
+            else:
+                content = namemap(rng)
+            size = len(content) + rng.choice((0, 0, 0, 0, 1, -1, 100))
+            subs.append(sub)
+            subs += uleb(max(size, 0), rng.choice((0, 0, 5)))
+            subs += content
+        if rng.random() < 0.2 and subs:
+            del subs[rng.randrange(len(subs)):]
+        payload = b"\x04name" + bytes(subs)
+        existing = [k for k, (sid, p) in enumerate(secs) if sid == 0 and p[:5] == b"\x04name"]
+        if existing:
+            secs[existing[0]] = (0, payload)
+        else:
+            secs.insert(rng.randrange(len(secs) + 1), (0, payload))
         return join_sections(b, secs)
 
     def m_section_size(self, rng, idx, b):
