@@ -1,0 +1,180 @@
+"""Trap delivery: messages, exit status 134, real faults, stack exhaustion,
+and wasmaot_rt_try surviving many and nested traps.
+
+Expected messages are written out here (from the spec testsuite's
+assert_trap/assert_exhaustion texts), not read from the C code, so a typo in
+the runtime's message table fails these tests.
+"""
+
+import signal
+
+import pytest
+
+from .conftest import run
+
+TRAP_EXIT = 134  # 128 + SIGABRT, exit()ed, not raised
+
+# code -> message, exactly as the testsuite expects
+MESSAGES = {
+    1: "unreachable",
+    2: "out of bounds memory access",
+    3: "out of bounds table access",
+    4: "indirect call type mismatch",
+    5: "uninitialized element",
+    6: "undefined element",
+    7: "integer divide by zero",
+    8: "integer overflow",
+    9: "invalid conversion to integer",
+    10: "call stack exhausted",
+    11: "null function reference",
+    12: "null reference",
+    13: "null structure reference",
+    14: "null array reference",
+    15: "null i31 reference",
+    16: "cast failure",
+    17: "out of bounds array access",
+    18: "unaligned atomic",
+    19: "uncaught exception",
+    20: "host trap",
+}
+
+CONFIGS = {
+    "guard": ("x86_64-linux-musl", []),
+    "explicit": ("x86_64-linux-musl-explicit", ["-DWASMAOT_EXPLICIT_RESERVE_BYTES=0"]),
+    "i386": ("x86-linux-musl", []),
+}
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def traps(request, builder):
+    config, extra = CONFIGS[request.param]
+    return request.param, builder.build(config, extra).link("traps")
+
+
+@pytest.fixture(scope="module")
+def guard_traps(builder):
+    return builder.build("x86_64-linux-musl").link("traps")
+
+
+def assert_trap(proc, message, stdout=""):
+    assert proc.stderr == f"wasm trap: {message}\n"
+    assert proc.returncode == TRAP_EXIT
+    assert proc.stdout == stdout
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_every_trap_code_message_and_exit_status(traps, code):
+    _, exe = traps
+    assert_trap(run(exe, "code", str(code)), MESSAGES[code])
+
+
+def test_unknown_code_still_reports(traps):
+    _, exe = traps
+    assert_trap(run(exe, "code", "21"), "unknown trap")
+    assert_trap(run(exe, "code", "0xffffffff"), "unknown trap")
+
+
+def test_buffered_stdout_survives_a_trap(traps):
+    _, exe = traps
+    assert_trap(run(exe, "output-then-trap"), "unreachable", stdout="partial output, no newline")
+
+
+# ------------------------------------------------------------ guard faults
+
+
+def test_guard_store_inside_memory_is_fine(guard_traps):
+    proc = run(guard_traps, "guard-store", "0xffff")  # last byte of the 1-page memory
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "stored\n", "")
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [
+        "0x10000",  # first byte past the committed page
+        "0xffffffff",  # largest i32 index, offset 0
+        "0x1fffffffe",  # largest index + largest static offset the backend may fold
+        "0x20000ffff",  # last byte of the 8 GiB + 64 KiB reservation
+    ],
+)
+def test_guard_fault_is_out_of_bounds_trap(guard_traps, offset):
+    assert_trap(run(guard_traps, "guard-store", offset), "out of bounds memory access")
+
+
+def test_guard_fault_without_try_frame(guard_traps):
+    # delivered from the signal handler itself (write + _exit path)
+    assert_trap(run(guard_traps, "guard-store-notry", "0x10000"), "out of bounds memory access")
+
+
+def test_fault_outside_any_reservation_is_a_crash_not_a_trap(traps):
+    # A runtime/compiler bug must stay visible: SIGSEGV death, no trap text.
+    _, exe = traps
+    proc = run(exe, "null-store")
+    assert proc.returncode == -signal.SIGSEGV
+    assert "wasm trap" not in proc.stderr
+
+
+def test_user_sent_sigsegv_is_not_a_trap(traps):
+    _, exe = traps
+    proc = run(exe, "raise-segv")
+    assert proc.returncode == -signal.SIGSEGV
+    assert proc.stdout == "" and proc.stderr == ""
+
+
+def test_real_division_by_zero_maps_to_trap(traps):
+    _, exe = traps
+    assert_trap(run(exe, "div-zero"), "integer divide by zero")
+
+
+# ------------------------------------------------------- stack exhaustion
+
+
+@pytest.mark.parametrize("stack_mib", [8, 1, 64])
+def test_unbounded_c_recursion_is_call_stack_exhausted(traps, stack_mib):
+    # No checks in the recursion: the guard page faults, the handler runs on
+    # the alternate stack and recognizes the stack window.
+    _, exe = traps
+    assert_trap(run(exe, "stack-unchecked", stack_bytes=stack_mib << 20), "call stack exhausted")
+
+
+@pytest.mark.parametrize("stack_mib", [8, 1, 64])
+def test_explicit_stack_check_traps_at_the_limit(traps, stack_mib):
+    _, exe = traps
+    proc = run(exe, "stack-checked", stack_bytes=stack_mib << 20)
+    assert_trap(
+        proc,
+        "call stack exhausted",
+        stdout="limit set: yes\ntrapped at the limit: yes\ndepth > 10000: yes\n",
+    )
+
+
+# ------------------------------------------------------- try: repeat, nest
+
+
+def test_hundred_traps_in_one_process(traps):
+    # unreachable, guard fault (GUARD) / bulk OOB (EXPLICIT), unchecked and
+    # checked stack overflow, in rotation; memory writes before each trap
+    # must persist after it.
+    _, exe = traps
+    proc = run(exe, "loop", "100")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "100 traps caught, 0 wrong\n", "")
+
+
+def test_nested_try_frames(traps):
+    _, exe = traps
+    proc = run(exe, "nested")
+    assert_trap(
+        proc,
+        "indirect call type mismatch",
+        stdout=(
+            "inner: start\n"
+            "middle: inner returned 8 (integer overflow)\n"
+            "inner: start\n"
+            "middle: inner returned 9 (invalid conversion to integer)\n"
+            "middle: now trapping itself\n"
+            "outer: middle returned 6 (undefined element)\n"
+            "ok_fn: ran\n"
+            "outer: ok_fn returned 0, out=0\n"
+            "ok_fn: ran\n"
+            "outer: ok_fn returned 0 with out=NULL\n"
+        ),
+    )
