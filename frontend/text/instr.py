@@ -406,28 +406,154 @@ _IF = BY_NAME["if"]
 # sequences
 # --------------------------------------------------------------------------
 
+# The sequence parser is an explicit state machine rather than recursive
+# descent: generated text (a wasm2wat dump of a big switch) nests blocks
+# thousands deep, beyond Python's recursion limit.  Each open construct is a
+# frame on ``stack``; frame kinds:
+_FLAT = 0       # block/loop/if ... end      [kind, op, label, seen_else]
+_BLOCK = 1      # (block ...) / (loop ...)   [kind]
+_COND = 2       # (if ... <here> (then      [kind, op, label, blocktype]
+_THEN = 3       # (then ...)                 [kind]
+_ELSE = 4       # (else ...)                 [kind]
+_OPERANDS = 5   # (op imm <here> )           [kind, pending encoding]
+
+
 def instrs(c: Cursor, fc, out: bytearray) -> None:
-    """Parse instructions up to (not including) ``)``, ``end`` or ``else``."""
+    """Parse instructions up to (not including) ``)``, ``end`` or ``else``
+    at the outer level."""
+    _run(c, fc, out, [])
+
+
+def folded(c: Cursor, fc, out: bytearray) -> None:
+    """Exactly one ``( ... )`` instruction."""
+    stack: list = []
+    _open_folded(c, fc, out, stack)
+    if stack:
+        _run(c, fc, out, stack)
+
+
+def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
+    """Drive the frames; returns when ``stack`` (if it started non-empty)
+    empties, or at an outer-level terminator."""
     toks = c.toks
-    while c.i < c.end:
-        kind, value, _ = toks[c.i]
+    labels = fc.labels
+    single = bool(stack)
+    while True:
+        if single and not stack:
+            return
+        if c.i < c.end:
+            kind, value, _ = toks[c.i]
+        else:
+            kind = value = None
+        frame = stack[-1] if stack else None
+        fk = frame[0] if frame else -1
+
+        if fk == _OPERANDS:
+            if kind == LP:
+                _open_folded(c, fc, out, stack)
+            elif kind == RP:
+                c.i += 1
+                out += frame[1]
+                stack.pop()
+            else:
+                raise c.unexpected()
+            continue
+        if fk == _COND:
+            if c.at_list("then"):
+                c.i += 2
+                out += frame[1].encoding
+                out += frame[3]
+                labels.append(frame[2])
+                stack[-1] = [_THEN]
+            elif kind == LP:
+                _open_folded(c, fc, out, stack)
+            else:
+                raise c.unexpected()
+            continue
+
+        # an instruction sequence: outer level, flat block, (block), then, else
         if kind == LP:
-            folded(c, fc, out)
+            _open_folded(c, fc, out, stack)
         elif kind == ATOM:
             if value in _STRUCTURE:
-                return
+                if fk != _FLAT:
+                    if frame is None:
+                        return                      # the caller's terminator
+                    raise c.unexpected()
+                c.i += 1
+                if value == "else":
+                    if frame[1] is not _IF or frame[3]:
+                        raise c.unexpected(c.i - 1)
+                    _end_label(c, frame[2])
+                    frame[3] = True
+                    out += ELSE_BYTE
+                else:
+                    _end_label(c, frame[2])
+                    labels.pop()
+                    stack.pop()
+                    out += END_BYTE
+                continue
             op = BY_NAME.get(value)
             if op is None:
                 raise c.unexpected()
             c.i += 1
             if op.imm is Imm.BLOCKTYPE:
-                _flat_block(c, fc, op, out)
+                name = c.take_id()
+                out += op.encoding
+                out += fc.mod.blocktype(c)
+                labels.append(name)
+                stack.append([_FLAT, op, name, False])
             else:
                 _plain(c, fc, op, out)
-        elif kind == RP:
-            return
+        elif kind == RP or kind is None:
+            if frame is None:
+                return
+            if kind is None or fk == _FLAT:
+                raise c.unexpected()                # missing ``end`` / ``)``
+            c.i += 1
+            if fk == _BLOCK:
+                labels.pop()
+                stack.pop()
+                out += END_BYTE
+            elif fk == _THEN and c.at_list("else"):
+                c.i += 2
+                out += ELSE_BYTE
+                stack[-1] = [_ELSE]
+            else:                                   # end of then/else: close the if
+                c.rp()
+                labels.pop()
+                stack.pop()
+                out += END_BYTE
         else:
             raise c.unexpected()
+
+
+def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
+    """At ``(op``: start a folded instruction, pushing its frame."""
+    c.lp()
+    tok = c.peek()
+    op = BY_NAME.get(tok[1]) if tok[0] == ATOM else None
+    if op is None or tok[1] in _STRUCTURE:
+        raise c.unexpected()
+    c.i += 1
+    if op.imm is Imm.BLOCKTYPE:
+        name = c.take_id()
+        bt = fc.mod.blocktype(c)
+        if op is _IF:
+            # condition operands come first, then the if itself
+            stack.append([_COND, op, name, bt])
+        else:
+            out += op.encoding
+            out += bt
+            fc.labels.append(name)
+            stack.append([_BLOCK])
+        return
+    # plain instruction: immediates now, folded operands next, the op last
+    if op.imm is Imm.NONE and op.name in _TYPED_VARIANT and c.at_list("result"):
+        op = _TYPED_VARIANT[op.name]
+    code = bytearray(op.encoding)
+    IMMEDIATES[op.imm](c, fc, op, code)
+    stack.append([_OPERANDS, code])
 
 
 def _plain(c: Cursor, fc, op: Op, out: bytearray) -> None:
@@ -445,69 +571,6 @@ def _end_label(c: Cursor, label_name: str | None) -> None:
         if tok[1] != label_name:
             raise c.error("mismatching label")
         c.i += 1
-
-
-def _flat_block(c: Cursor, fc, op: Op, out: bytearray) -> None:
-    name = c.take_id()
-    out += op.encoding
-    out += fc.mod.blocktype(c)
-    fc.labels.append(name)
-    instrs(c, fc, out)
-    if op is _IF and c.at_atom("else"):
-        c.i += 1
-        _end_label(c, name)
-        out += ELSE_BYTE
-        instrs(c, fc, out)
-    c.keyword("end")
-    _end_label(c, name)
-    fc.labels.pop()
-    out += END_BYTE
-
-
-def folded(c: Cursor, fc, out: bytearray) -> None:
-    """One ``( ... )`` instruction."""
-    c.lp()
-    tok = c.peek()
-    op = BY_NAME.get(tok[1]) if tok[0] == ATOM else None
-    if op is None or tok[1] in _STRUCTURE:
-        raise c.unexpected()
-    c.i += 1
-    if op.imm is Imm.BLOCKTYPE:
-        name = c.take_id()
-        bt = fc.mod.blocktype(c)
-        if op is _IF:
-            # condition operands come first, then the if itself
-            while c.at_lp() and not (c.at_list("then")):
-                folded(c, fc, out)
-            out += op.encoding
-            out += bt
-            fc.labels.append(name)
-            c.open("then")
-            instrs(c, fc, out)
-            c.rp()
-            if c.at_list("else"):
-                c.i += 2
-                out += ELSE_BYTE
-                instrs(c, fc, out)
-                c.rp()
-        else:
-            out += op.encoding
-            out += bt
-            fc.labels.append(name)
-            instrs(c, fc, out)
-        fc.labels.pop()
-        out += END_BYTE
-        c.rp()
-        return
-    # plain instruction: immediates, then folded operands, then the op
-    if op.imm is Imm.NONE and op.name in _TYPED_VARIANT and c.at_list("result"):
-        op = _TYPED_VARIANT[op.name]
-    code = bytearray(op.encoding)
-    IMMEDIATES[op.imm](c, fc, op, code)
-    while c.at_lp():
-        folded(c, fc, out)
-    c.rp()
-    out += code
 
 
 def const_expr(c: Cursor, fc) -> bytes:

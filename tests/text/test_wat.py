@@ -413,3 +413,12 @@ def test_name_section():
                       + b"\x02\x0c\x01\x01\x03\x00\x01x\x01\x01y\x03\x01z")
     assert parse_wat("(func) (func (param i32))") == parse_wat("(func) (func (param i32))")
     assert b"name" not in parse_wat("(func) (func (param i32))")
+
+
+@pytest.mark.parametrize("open_,close", [("(block ", ")"), ("block ", "end "),
+                                         ("(if (i32.const 0) (then ", "))"),
+                                         ("(i32.add (i32.const 1) ", ")")])
+def test_deep_nesting_beyond_the_recursion_limit(open_, close):
+    depth = 5000
+    b = parse_wat("(func " + open_ * depth + close * depth + ")")
+    assert len(b) > 2 * depth
