@@ -38,6 +38,9 @@ const char *wasmaot_trap_message(wasmaot_trap_code code) {
 }
 
 void wasmaot_trap(wasmaot_trap_code code) {
+    /* Code 0 means "no trap" to wasmaot_rt_try: delivering it unchanged
+     * would make a trap look like a normal return.  Report it as unknown. */
+    if (code == WASMAOT_TRAP_NONE) code = 0xFFFFFFFFu;
     wasmaot_platform_trap(code);
 }
 

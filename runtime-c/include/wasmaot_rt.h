@@ -432,7 +432,8 @@ enum {
 const char *wasmaot_trap_message(wasmaot_trap_code code);
 
 /* Raise a trap.  Never returns.  Called by generated code and by the runtime's
- * own checks.  Safe to call with little stack left (it uses a few hundred
+ * own checks.  WASMAOT_TRAP_NONE is a caller bug and is raised as
+ * 0xFFFFFFFF ("unknown trap") so that it cannot pass for a normal return.  Safe to call with little stack left (it uses a few hundred
  * bytes; WASMAOT_STACK_RESERVE covers it). */
 WASMAOT_NORETURN WASMAOT_COLD void wasmaot_trap(wasmaot_trap_code code);
 

@@ -72,6 +72,8 @@ def test_unknown_code_still_reports(traps):
     _, exe = traps
     assert_trap(run(exe, "code", "21"), "unknown trap")
     assert_trap(run(exe, "code", "0xffffffff"), "unknown trap")
+    # code 0 ("no trap") must not make wasmaot_rt_run report success
+    assert_trap(run(exe, "code", "0"), "unknown trap")
 
 
 def test_buffered_stdout_survives_a_trap(traps):
