@@ -34,9 +34,6 @@ _IDCHARS = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
 # A run of idchars and/or strings with no space between them.  The string
 # alternative accepts any escape here; escapes are checked when decoding.
 _RUN = re.compile(r'(?:[%s]+|"(?:[^"\\\n]|\\[^\n])*")+' % _IDCHARS)
-_IDRUN = re.compile(r'[%s]+' % _IDCHARS)
-_LINE_END = re.compile(r"[\n\r]")
-_SPACE = re.compile(r"[ \t\n\r]+")
 _STRING_BODY_OK = re.compile(r'[^"\\\x00-\x1f\x7f]*')
 _ESCAPE = re.compile(r'\\(?:([0-9a-fA-F]{2})|u\{([0-9a-fA-F](?:_?[0-9a-fA-F])*)\}|(.))', re.S)
 _SIMPLE_ESCAPES = {"n": b"\n", "t": b"\t", "r": b"\r", '"': b'"', "'": b"'", "\\": b"\\"}
@@ -133,68 +130,67 @@ class Tokens:
         self.unbalanced = unbalanced
 
 
+# One alternative per token class; whitespace and line comments match with no
+# group.  ``(;`` (block comment) is handled by hand because comments nest;
+# the final ``.`` catches anything else, for the error path.
+_TOKEN = re.compile(r'[ \t\n\r]+|;;[^\n\r]*|(\(;)|(\()|(\))|(%s)|(.)' % _RUN.pattern, re.S)
+
+
 def tokenize(text: str, filename: str | None = None, *,
              line_base: int = 0, col_base: int = 0) -> Tokens:
     """Split ``text`` into tokens; raise MalformedError for lexical errors."""
     src = Source(text, filename, line_base, col_base)
     toks: list = []
-    match: list[int] = []
+    pairs: list[tuple[int, int]] = []
     stack: list[int] = []
     unbalanced: int | None = None
-    n = len(text)
-    i = 0
-    space = _SPACE.match
-    run = _RUN.match
     append = toks.append
-    while i < n:
-        c = text[i]
-        if c in " \t\n\r":
-            i = space(text, i).end()
-        elif c == "(":
-            if text.startswith("(;", i):
-                i = _skip_block_comment(text, i, src)
-                continue
-            stack.append(len(toks))
-            append((LP, "(", i))
-            match.append(-1)
-            i += 1
-        elif c == ")":
-            # Unbalanced parentheses are not a lexical error here: the parser
-            # reports them where it meets them, so an earlier error inside the
-            # module (what the spec suite asserts) wins, as in the reference
-            # interpreter, which lexes lazily.
-            if stack:
-                match[stack.pop()] = len(toks)
-            elif unbalanced is None:
-                unbalanced = i
-            append((RP, ")", i))
-            match.append(-1)
-            i += 1
-        elif c == ";":
-            if text.startswith(";;", i):
-                # a line comment ends at LF or CR (comments.wast checks a lone CR)
-                m = _LINE_END.search(text, i)
-                i = n if m is None else m.end()
-            else:
-                raise src.error("unknown operator ;", i)
-        else:
-            m = run(text, i)
-            if m is None:
-                raise _diagnose(text, i, src)
-            s = m.group()
-            if c == '"':
-                if len(s) >= 2 and s[-1] == '"' and _is_single_string(s):
-                    append((STRING, decode_string(s[1:-1], src, i), i))
-                else:
+    pos = 0
+    while True:
+        restart = None
+        for m in _TOKEN.finditer(text, pos):
+            g = m.lastindex
+            if g is None:
+                continue                            # whitespace, line comment
+            i = m.start()
+            if g == 4:
+                s = m.group(4)
+                c = s[0]
+                if c == '"':
+                    if len(s) >= 2 and s[-1] == '"' and _is_single_string(s):
+                        append((STRING, decode_string(s[1:-1], src, i), i))
+                    else:
+                        append((RESERVED, s, i))
+                elif '"' in s:
                     append((RESERVED, s, i))
-            elif '"' in s:
-                append((RESERVED, s, i))
-            elif c == "$":
-                append((ID, s, i) if len(s) > 1 else (RESERVED, s, i))
+                elif c == "$":
+                    append((ID, s, i) if len(s) > 1 else (RESERVED, s, i))
+                else:
+                    append((ATOM, s, i))
+            elif g == 2:
+                stack.append(len(toks))
+                append((LP, "(", i))
+            elif g == 3:
+                # Unbalanced parentheses are not a lexical error here: the
+                # parser reports them where it meets them, so an earlier error
+                # inside the module (what the spec suite asserts) wins, as in
+                # the reference interpreter, which lexes lazily.
+                if stack:
+                    pairs.append((stack.pop(), len(toks)))
+                elif unbalanced is None:
+                    unbalanced = i
+                append((RP, ")", i))
+            elif g == 1:
+                restart = _skip_block_comment(text, i, src)
+                break
             else:
-                append((ATOM, s, i))
-            match.append(-1)
-            i = m.end()
+                raise _diagnose(text, i, src)
+        if restart is None:
+            break
+        pos = restart
+    match = [-1] * len(toks)
+    for a, b in pairs:
+        match[a] = b
     for j in stack:
         match[j] = len(toks)       # closes "at the end of input"
     if stack and unbalanced is None:
@@ -250,6 +246,8 @@ def _diagnose(text: str, i: int, src: Source) -> MalformedError:
                 j += 1
             j += 1
         return src.error("unclosed string", i)
+    if c == ";":
+        return src.error("unknown operator ;", i)
     if ord(c) < 0x20 or c == "\x7f":
         return src.error("malformed operator: control character", i)
     # Any other character (non-ASCII outside strings, brackets, commas...)
