@@ -94,6 +94,20 @@ def _machine() -> dict:
             "implementation": platform.python_implementation()}
 
 
+def _git_state() -> dict:
+    """HEAD and whether the frontend has uncommitted changes (others work in this tree)."""
+    import subprocess
+    repo = HERE.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "frontend"], cwd=repo,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {"head": head, "frontend_uncommitted_changes": bool(dirty)}
+
+
 def profile_validate(data: bytes, decode_module, validate_module, top: int) -> str:
     m = decode_module(data)
     prof = cProfile.Profile()
@@ -189,6 +203,7 @@ def main(argv=None) -> int:
             "benchmark": "frontend_speed",
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": _machine(),
+            "git": _git_state(),
             "module": {**info, "functions": nfuncs, "code_bytes": code_bytes,
                        "instructions": ninstrs},
             "runs": args.runs, "warmup": args.warmup,
