@@ -47,9 +47,37 @@ def classify(s: str) -> str | None:
     return None
 
 
+def _decimal(digits: str) -> int:
+    """``int(digits)`` without CPython's 4300-digit limit on str -> int
+    conversion (a literal may legitimately be that long)."""
+    if len(digits) <= 4000:
+        return int(digits)
+    v = 0
+    for k in range(0, len(digits), 4000):
+        chunk = digits[k:k + 4000]
+        v = v * 10 ** len(chunk) + int(chunk)
+    return v
+
+
+def _exponent(ex: str | None) -> int:
+    """The exponent of a float literal, clamped: anything past 10**9 is
+    already far outside every format, so the exact value does not matter."""
+    if not ex:
+        return 0
+    ex = ex.replace("_", "")
+    sign = -1 if ex[0] == "-" else 1
+    ex = ex.lstrip("+-").lstrip("0") or "0"
+    return sign * (int(ex) if len(ex) <= 9 else 10 ** 9)
+
+
 def _nat_value(s: str) -> int:
     s = s.replace("_", "")
-    return int(s[2:], 16) if s.startswith("0x") else int(s, 10)
+    if s.startswith("0x"):
+        return int(s[2:], 16)
+    s = s.lstrip("0") or "0"
+    if len(s) > 40:                 # far beyond 64 bits; the exact value is not needed
+        return 1 << 200
+    return int(s, 10)
 
 
 def parse_nat(s: str, bits: int = 32) -> int:
@@ -138,7 +166,7 @@ def parse_float(s: str, bits: int) -> int:
         ip = ip.replace("_", "")
         fp = (fp or "").replace("_", "")
         mant = int(ip + fp, 16)
-        e2 = (int(ex.replace("_", "")) if ex else 0) - 4 * len(fp)
+        e2 = _exponent(ex) - 4 * len(fp)
         sign = sign_bit if sgn == "-" else 0
         if mant == 0:
             return sign
@@ -154,7 +182,7 @@ def parse_float(s: str, bits: int) -> int:
     if m:
         sgn, ip, fp, ex = m.groups()
         digits = (ip + (fp or "")).replace("_", "").lstrip("0")
-        e10 = (int(ex.replace("_", "")) if ex else 0) - len((fp or "").replace("_", ""))
+        e10 = _exponent(ex) - len((fp or "").replace("_", ""))
         sign = sign_bit if sgn == "-" else 0
         if not digits:
             return sign
@@ -163,7 +191,7 @@ def parse_float(s: str, bits: int) -> int:
             raise NumberError(True)
         if len(digits) + e10 < -400:
             return sign
-        mant = int(digits)
+        mant = _decimal(digits)
         if e10 >= 0:
             return sign | _round(mant * 10 ** e10, 1, mbits, ebits)
         return sign | _round(mant, 10 ** -e10, mbits, ebits)

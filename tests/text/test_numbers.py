@@ -163,3 +163,17 @@ def test_f32_hex_matches_struct_rounding():
         if x != x or x > 3.4e38:
             continue
         assert f32(x.hex()) == struct.unpack("<I", struct.pack("<f", x))[0], x.hex()
+
+
+def test_very_long_literals_do_not_hit_int_conversion_limits():
+    # CPython refuses str -> int beyond 4300 digits; literals may be longer.
+    assert f64("1." + "0" * 5000 + "1") == 0x3FF0000000000000
+    assert f32("0" * 5000 + "1") == 0x3F800000
+    assert parse_int("0" * 5000 + "7", 32) == 7
+    with pytest.raises(NumberError) as ei:
+        parse_int("9" * 5000, 64)
+    assert ei.value.range
+    with pytest.raises(NumberError):
+        f64("1e" + "9" * 5000)
+    assert f64("1e-" + "9" * 5000) == 0
+    assert f32("-0x1p-" + "9" * 50) == 0x80000000
