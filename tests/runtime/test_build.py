@@ -123,6 +123,21 @@ def test_baremetal_objects_need_only_the_embedder_trap(builder, name):
     assert {"memcpy", "memmove", "memset", "memcmp"} <= defined
 
 
+@pytest.mark.parametrize("name", ["thumbv7m-cortex-m3", "riscv32-imac"])
+def test_baremetal_firmware_links_without_libc(builder, name, tmp_path):
+    # The embedder stub + runtime objects, -nostdlib, gc-sections: the image
+    # must link with nothing left undefined.
+    build = builder.build(name)
+    stub = build.compile_program(C_DIR / "firmware.c")
+    image = tmp_path / "firmware.elf"
+    zig(["-target", build.config.target, *build.cflags, "-nostdlib", "-Wl,--gc-sections",
+         str(stub), *map(str, build.objects), "-o", str(image)])
+    bits, _, defined, undefined = elf_info(image)
+    assert bits == 32
+    assert undefined == set()
+    assert {"wasmaot_memory_fill", "wasmaot_table_fill", "wasmaot_embedder_trap"} <= defined
+
+
 @pytest.mark.parametrize("name", ["x86_64-linux-musl", "x86_64-linux-musl-explicit"])
 def test_posix_objects_define_the_abi(builder, name):
     defined = set()
