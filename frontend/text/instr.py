@@ -396,8 +396,8 @@ IMMEDIATES = {
 # BLOCKTYPE is read by the block structure code (labels come before it).
 assert set(IMMEDIATES) | {Imm.BLOCKTYPE} == set(Imm), "every Imm kind needs a text parser"
 
-# Instructions that may appear as plain (non-block) text: all ops except the
-# block structure keywords, which the sequence parser owns.
+# ``else``/``end`` are in the opcode table (they have encodings) but in text
+# they only delimit flat blocks; the sequence parser owns them.
 _STRUCTURE = {"else", "end"}
 _IF = BY_NAME["if"]
 
