@@ -53,15 +53,15 @@ class DataFlowGraph:
     def __init__(self) -> None:
         self.op = array("H")
         self.ctrl = array("H")
-        self.off = array("L")
-        self.len = array("L")
-        self.res = array("l")
+        self.off = array("I")
+        self.len = array("I")
+        self.res = array("i")
         self.nres = array("H")
         self.pool = array("Q")
         self.vtype = array("H")
         self.vkind = array("B")
-        self.vdef = array("l")
-        self.vnum = array("L")
+        self.vdef = array("i")
+        self.vnum = array("I")
         self.bparams: list[list[int]] = []
         self.garbage = 0
 

@@ -2,7 +2,7 @@
 
 ``Layout`` is separate from the :class:`~.dfg.DataFlowGraph` (as in
 Cranelift): the DFG says *what* each instruction computes, the layout says
-*where* it sits.  Insert, remove and move are O(1).  Links are ``array('l')``
+*where* it sits.  Insert, remove and move are O(1).  Links are ``array('i')``
 indexed by entity number, ``-1`` meaning none; ``iblock[i] == -1`` means
 instruction ``i`` is not in the layout, ``binl[b] == 0`` that block ``b``
 is not.
@@ -23,21 +23,21 @@ class Layout:
                  "last_block", "iprev", "inext", "iblock")
 
     def __init__(self) -> None:
-        self.bprev = array("l")
-        self.bnext = array("l")
+        self.bprev = array("i")
+        self.bnext = array("i")
         self.binl = bytearray()
-        self.bfirst = array("l")
-        self.blast = array("l")
+        self.bfirst = array("i")
+        self.blast = array("i")
         self.first_block = -1
         self.last_block = -1
-        self.iprev = array("l")
-        self.inext = array("l")
-        self.iblock = array("l")
+        self.iprev = array("i")
+        self.inext = array("i")
+        self.iblock = array("i")
 
     def _grow_blocks(self, b: int) -> None:
         n = b + 1 - len(self.binl)
         if n > 0:
-            neg = array("l", [-1]) * n
+            neg = array("i", [-1]) * n
             self.bprev.extend(neg)
             self.bnext.extend(neg)
             self.bfirst.extend(neg)
@@ -46,8 +46,12 @@ class Layout:
 
     def _grow_insts(self, i: int) -> None:
         n = i + 1 - len(self.iblock)
-        if n > 0:
-            neg = array("l", [-1]) * n
+        if n == 1:                      # the common case: the newest inst
+            self.iprev.append(-1)
+            self.inext.append(-1)
+            self.iblock.append(-1)
+        elif n > 0:
+            neg = array("i", [-1]) * n
             self.iprev.extend(neg)
             self.inext.extend(neg)
             self.iblock.extend(neg)

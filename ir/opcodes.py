@@ -300,36 +300,19 @@ class OpInfo:
     branches: int                      # 0, 1, 2 or BRANCH_TABLE
     ctrl_arg: int                      # index of the first `T` operand, or -1
 
-    @property
-    def is_terminator(self) -> bool:
-        return bool(self.flags & Flag.TERMINATOR)
+    # Derived booleans, computed once per row (enum flag arithmetic is slow
+    # in CPython and these are asked per instruction in every pass).
+    is_terminator: bool = False
+    is_call: bool = False
+    may_trap: bool = False     # statically; a notrap memflags can still rule
+                               # it out per instruction (DataFlowGraph.can_trap)
+    writes: bool = False       # writes memory/table/global/segment state, or calls
+    reads: bool = False
+    is_pure: bool = False      # no flag at all: removable when unused
 
     @property
     def is_branch(self) -> bool:
         return self.branches != 0
-
-    @property
-    def is_call(self) -> bool:
-        return bool(self.flags & Flag.CALL)
-
-    @property
-    def may_trap(self) -> bool:
-        """Statically may trap (a ``notrap`` memflags can still rule it out
-        per instruction; see ``DataFlowGraph.can_trap``)."""
-        return bool(self.flags & (Flag.TRAPS | Flag.CALL))
-
-    @property
-    def writes(self) -> bool:
-        return bool(self.flags & (WRITES | Flag.CALL))
-
-    @property
-    def reads(self) -> bool:
-        return bool(self.flags & (READS | Flag.CALL))
-
-    @property
-    def is_pure(self) -> bool:
-        """No effect, no trap, not control: removable when unused."""
-        return not self.flags
 
     def imm_index(self, kind: ImmKind) -> int:
         """Position of the first immediate of ``kind`` (ValueError if none)."""
@@ -402,7 +385,13 @@ def _parse_table(text: str) -> list[OpInfo]:
         ctrl_arg = args.index(Spec.T) if Spec.T in args else -1
         rows.append(OpInfo(len(rows), name, ctrl, imms, tuple(args), varargs,
                            results, sig_results, flags, traps, trap_imm, access,
-                           branches, ctrl_arg))
+                           branches, ctrl_arg,
+                           is_terminator=bool(flags & Flag.TERMINATOR),
+                           is_call=bool(flags & Flag.CALL),
+                           may_trap=bool(flags & (Flag.TRAPS | Flag.CALL)),
+                           writes=bool(flags & (WRITES | Flag.CALL)),
+                           reads=bool(flags & (READS | Flag.CALL)),
+                           is_pure=not flags))
     return rows
 
 

@@ -54,12 +54,20 @@ class PassTiming:
 
 @dataclass
 class PassManager:
-    passes: list[str] = field(default_factory=lambda: list(PIPELINE))
+    """Runs ``passes`` in order.  An entry is a pass name, or a
+    ``(name, run)`` pair for an ad-hoc pass (tests, experiments)."""
+    passes: list = field(default_factory=lambda: list(PIPELINE))
     verify: bool = False
     timings: dict[str, PassTiming] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._mods = [(n, get_pass(n)) for n in self.passes]
+        self._mods = []
+        for p in self.passes:
+            if isinstance(p, str):
+                self._mods.append((p, get_pass(p).run))
+            else:
+                name, fn = p
+                self._mods.append((name, fn))
 
     def _time(self, name: str, seconds: float, changed: bool) -> None:
         t = self.timings.get(name)
@@ -80,9 +88,9 @@ class PassManager:
         changed_any = False
         if self.verify:
             self._verify(func, "input")
-        for name, mod in self._mods:
+        for name, run in self._mods:
             t0 = time.perf_counter()
-            changed = bool(mod.run(func))
+            changed = bool(run(func))
             self._time(name, time.perf_counter() - t0, changed)
             changed_any |= changed
             if self.verify:

@@ -34,9 +34,9 @@ def removable(func: Function, inst: int) -> bool:
     """May ``inst`` be deleted when its results are unused?"""
     dfg = func.dfg
     info = OPINFO[dfg.op[inst]]
-    if info.is_terminator or info.is_call or info.writes:
+    if info.is_terminator or info.writes:      # calls count as writes
         return False
-    if not dfg.can_trap(inst):
+    if not info.may_trap or not dfg.can_trap(inst):
         return True
     if dfg.op[inst] in _DIVS:
         d = dfg.inst_args(inst)[1]
@@ -49,14 +49,23 @@ def removable(func: Function, inst: int) -> bool:
     return False
 
 
+# Per-opcode answers, so the common case costs one list index.
+_PURE = [i.is_pure or (not i.is_terminator and not i.writes and not i.may_trap)
+         for i in OPINFO]
+_NEVER = [i.is_terminator or i.writes for i in OPINFO]
+
+
 def run(func: Function) -> bool:
     dfg = func.dfg
-    vkind, vdef = dfg.vkind, dfg.vdef
+    vkind, vdef, op = dfg.vkind, dfg.vdef, dfg.op
     live = bytearray(dfg.num_insts)
     work = []
     insts = list(func.all_insts())
     for i in insts:
-        if not removable(func, i):
+        o = op[i]
+        if _PURE[o]:
+            continue
+        if _NEVER[o] or not removable(func, i):
             live[i] = 1
             work.append(i)
     while work:
@@ -68,8 +77,9 @@ def run(func: Function) -> bool:
                     live[d] = 1
                     work.append(d)
     changed = False
+    remove = func.layout.remove_inst
     for i in insts:
         if not live[i]:
-            func.layout.remove_inst(i)
+            remove(i)
             changed = True
     return changed
