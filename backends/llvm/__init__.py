@@ -1,0 +1,1 @@
+"""See backends/ABI.md and the package docstring of the parent."""
