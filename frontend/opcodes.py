@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .leb import uleb
 from .types import F32, F64, FUNCREF, EXTERNREF, I32, I64, V128, type_from_name
 
 
@@ -97,23 +98,11 @@ class Op:
     def encoding(self) -> bytes:
         if not self.prefix:
             return bytes((self.code,))
-        return bytes((self.prefix,)) + _uleb(self.code)
+        return bytes((self.prefix,)) + uleb(self.code)
 
     @property
     def special(self) -> bool:
         return self.params is None
-
-
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 _TABLE = r"""

@@ -5,31 +5,9 @@ The text parser builds each function body and section payload directly as
 """
 from __future__ import annotations
 
+from ..leb import sleb, uleb  # noqa: F401  (re-exported: the writer's primitives)
+
 MAGIC_VERSION = b"\0asm\x01\0\0\0"
-
-
-def uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def sleb(n: int) -> bytes:
-    """Signed LEB128 of a Python int (callers pass the signed value)."""
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if (n == 0 and not b & 0x40) or (n == -1 and b & 0x40):
-            out.append(b)
-            return bytes(out)
-        out.append(b | 0x80)
 
 
 def sleb_bits(pattern: int, bits: int) -> bytes:
