@@ -110,9 +110,16 @@ class InstBuilder:
             raise BuildError(f"{info.name}: bad controlling type {type_name(ctrl)}")
         if ImmKind.MEMFLAGS in info.imms:
             align = kw.pop("align", None)
-            align_log2 = None if align is None else int(align).bit_length() - 1
+            nat = natural_align_log2(info, ctrl)
+            align_log2 = None
+            if align is not None:
+                align = int(align)
+                if align <= 0 or align & (align - 1) or align.bit_length() - 1 > nat:
+                    raise BuildError(f"{info.name}: alignment {align} is not a power of two "
+                                     f"<= the natural {1 << nat}")
+                align_log2 = align.bit_length() - 1
             imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(
-                bool(kw.pop("notrap", False)), align_log2, natural_align_log2(info, ctrl))
+                bool(kw.pop("notrap", False)), align_log2, nat)
         if ImmKind.IMM64 in info.imms:
             i = info.imms.index(ImmKind.IMM64)
             imms[i] = check_imm64(imms[i], ctrl)

@@ -38,6 +38,21 @@ unused, hoisted, or folded.
 Wasm semantics are part of each opcode's contract: integer ops wrap, shift and
 rotate counts are taken modulo the width, ``fmin``/``fmax``/``fnearest`` are
 Wasm's, conversions trap exactly where Wasm's do (see ``wasm_numerics``).
+
+Memory: an access of S bytes at ``A+off`` (``load.i32 mem0 v0+8``) touches
+bytes ``[zext(A) + off, zext(A) + off + S)`` computed without wrap-around
+(64-bit arithmetic for memory32), and traps ``heap_oob`` if the end exceeds
+the memory's current byte size -- unless its memflags say ``notrap``, which
+asserts that a dominating ``bounds_check``/access already proved it (the
+emitter then omits the check).  ``bounds_check memN A+E`` traps unless
+``zext(A) + E <= size``: E is the *end* offset (offset + access size), so one
+check can cover several accesses off the same base.  Memory never shrinks,
+so a proven range stays valid (what ``trapelim`` relies on).
+
+``trap code`` is an unconditional trap (Wasm ``unreachable`` is ``trap
+unreachable``).  ``unreachable`` asserts control never gets here (after the
+translator knows a path is impossible); emitters should still lower it to a
+trap rather than to undefined behaviour.
 """
 from __future__ import annotations
 

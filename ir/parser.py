@@ -505,8 +505,10 @@ class _BodyParser:
                     raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
                 imms.append(n)
         if ImmKind.MEMFLAGS in info.imms:
-            imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(
-                notrap, align, natural_align_log2(info, ctrl))
+            nat = natural_align_log2(info, ctrl)
+            if align is not None and align > nat:
+                raise p.err(f"alignment {1 << align} exceeds the natural {1 << nat}", opt)
+            imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(notrap, align, nat)
         args: list[int] = []
         for k in range(len(info.args)):
             if k:

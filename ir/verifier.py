@@ -67,6 +67,11 @@ _ENTITY_LISTS = {ImmKind.FUNC: ("funcs", "function", "fn"),
                  ImmKind.DATA: ("datas", "data segment", "data")}
 
 
+def _natural(info, ctrl: int) -> int:
+    size = info.access if info.access != -1 else bits(ctrl) // 8
+    return size.bit_length() - 1
+
+
 class VerifierError(Exception):
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
@@ -206,7 +211,8 @@ class _Verifier:
                 self.err(f"bad float condition code {v} (I2)", b, i)
             elif kind == ImmKind.TRAPCODE and v not in TrapCode._value2member_map_:
                 self.err(f"bad trap code {v} (I2)", b, i)
-            elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) > 8):
+            elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) - 1 >= _natural(info, ctrl)):
+                # explicit alignment is stored only when below natural
                 self.err(f"bad memflags {v:#x} (I2)", b, i)
         if not ok:
             return

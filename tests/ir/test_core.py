@@ -122,6 +122,10 @@ def test_builder_rejects_bad_input():
         fb.iconst(F32, 1)
     with pytest.raises(BuildError, match="expected 2 operands"):
         fb.iadd(fb.iconst(I32, 1))
+    m = Module(memories=[MemoryDecl(1)])
+    m.add_function(f)
+    with pytest.raises(BuildError, match="alignment 8"):
+        fb.load(I32, 0, fb.iconst(I32, 0), align=8)
     with pytest.raises(BuildError, match="keywords"):
         fb.iconst(I32, 1, offset=3)
 

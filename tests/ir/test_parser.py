@@ -38,6 +38,8 @@ def fn(body: str, sig: str = "(i32) -> i32", params: str = "(v0: i32)") -> str:
     (fn("    v1 = global_get g3\n    return v1"), 3, 21, "unknown global g3"),
     (fn("    v1 = load.i32 align=3 mem0 v0\n    return v1"), 3, 25,
      "alignment must be a power of two"),
+    (fn("    v1 = load.i32 align=8 mem0 v0\n    return v1"), 3, 10,
+     "alignment 8 exceeds the natural 4"),
     (fn("    v1 = load.i32 mem0 v0+4294967296\n    return v1"), 3, 26,
      "offset does not fit 32 bits"),
     (fn("    v1, v2 = iadd.i32 v0, v0\n    return v1"), 3, 5, "iadd has 1 result(s), 2 named"),
