@@ -28,13 +28,10 @@ result values (the constant folder's tool).
 from __future__ import annotations
 
 import keyword
-from typing import Sequence
 
 from .entities import Block, Inst, Value
 from .function import Function
-from .opcodes import (OPINFO, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
-                      OpInfo, VarArgs)
-from .trapcodes import TrapCode
+from .opcodes import OPINFO, BRANCH_TABLE, ImmKind, MemFlags, OpInfo, VarArgs
 from .types import NOTYPE, bits, type_name
 
 

@@ -9,7 +9,7 @@ reachable from the entry are in the tree.
 """
 from __future__ import annotations
 
-from .entities import Block, Inst
+from .entities import Block
 from .function import Function
 
 

@@ -32,10 +32,10 @@ counts the words); in-place changes of the same size reuse the segment.
 from __future__ import annotations
 
 from array import array
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from .entities import Block, Inst, Value
-from .opcodes import OPINFO, BRANCH_TABLE, ImmKind, MemFlags, OpInfo, Spec, VarArgs
+from .opcodes import OPINFO, ImmKind, MemFlags, OpInfo, Spec
 from .types import NOTYPE, bits
 
 VK_NONE = 0

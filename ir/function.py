@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .dfg import DataFlowGraph
-from .entities import Block, Inst, Value
+from .entities import Block, Inst
 from .layout import Layout
 from .module import Module, Signature
 

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from .builder import check_imm64, natural_align_log2, BuildError
-from .entities import Block
 from .function import Function
 from .module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
                      MemoryDecl, Module, Signature, TableDecl)

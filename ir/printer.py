@@ -32,7 +32,6 @@ import json
 import re
 
 from .dfg import DataFlowGraph
-from .entities import BY_PREFIX
 from .function import Function
 from .module import GlobalInit, Module, Signature
 from .opcodes import (OPINFO, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,

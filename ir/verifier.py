@@ -52,8 +52,8 @@ from .cfg import ControlFlowGraph, DominatorTree
 from .dfg import VK_PARAM, VK_RESULT, callee_sig, resolve_spec
 from .function import Function
 from .module import Module
-from .opcodes import (OPINFO, SPEC_CLASS, FloatCC, ImmKind, IntCC, MemFlags, Opcode,
-                      Spec, VarArgs)
+from .opcodes import (OPINFO, SPEC_CLASS, FloatCC, ImmKind, IntCC, Opcode, Spec,
+                      VarArgs)
 from .printer import fmt_name, format_inst
 from .trapcodes import TrapCode
 from .types import FUNCREF, NOTYPE, bits, type_name

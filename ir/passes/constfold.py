@@ -36,8 +36,8 @@ from ..builder import replace
 from ..cfg import DominatorTree
 from ..dfg import VK_RESULT
 from ..function import Function
-from ..opcodes import ImmKind, Opcode
-from ..types import F32, F64, bits, is_float
+from ..opcodes import Opcode
+from ..types import bits, is_float
 from .. import wasm_numerics as wn
 
 O = Opcode
