@@ -91,6 +91,10 @@ class Module:
     globals: list[GlobalDecl] = field(default_factory=list)
     elems: list[ElemDecl] = field(default_factory=list)
     datas: list[DataDecl] = field(default_factory=list)
+    #: Index of the synthesized instantiation function (``__wasmaot_init``,
+    #: [] -> []): global initializers and active segments, in spec order.
+    #: It sits after all Wasm functions, so Wasm indices are unchanged.
+    init_func: int | None = None
 
     def func_sig(self, fn: int) -> Signature:
         return self.funcs[fn].sig
@@ -130,7 +134,7 @@ class Module:
                 tuple((m.min, m.max, m.index_type, m.shared, m.import_) for m in self.memories),
                 tuple((t.elem, t.min, t.max, t.import_) for t in self.tables),
                 tuple((g.type, g.mutable, g.init, g.import_) for g in self.globals),
-                tuple(e.elem for e in self.elems), len(self.datas))
+                tuple(e.elem for e in self.elems), len(self.datas), self.init_func)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Module) and self.structure() == other.structure()
