@@ -1,0 +1,34 @@
+"""Calls: ``call`` and ``call_indirect``.
+
+What: arguments are popped in Wasm order, results (any number: multi-value)
+pushed in order; the IR ops take the callee signature from the function
+(``call fnN``) or the type index (``call_indirect sigT tableX``, whose first
+operand is the table index).  The signature and type checks of
+``call_indirect`` are the IR op's contract (emitter).
+"""
+from __future__ import annotations
+
+from ..opcodes import Opcode
+from ..types import NOTYPE
+
+_CALL = int(Opcode.call)
+_CALL_INDIRECT = int(Opcode.call_indirect)
+
+
+def _call(t, f):
+    sig = t.module.funcs[f].sig
+    inst = t.emit(_CALL, NOTYPE, (f,), t.pop_n(len(sig.params)), sig.results)
+    t.stack.extend(t.results_of(inst))
+
+
+def _call_indirect(t, imm):
+    typeidx, table = imm
+    sig = t.module.sigs[typeidx]
+    idx = t.stack.pop()
+    args = t.pop_n(len(sig.params))
+    args.insert(0, idx)
+    inst = t.emit(_CALL_INDIRECT, NOTYPE, (typeidx, table), args, sig.results)
+    t.stack.extend(t.results_of(inst))
+
+
+HANDLERS = {"call": _call, "call_indirect": _call_indirect}

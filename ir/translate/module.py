@@ -1,0 +1,194 @@
+"""Module-level translation: declarations, function bodies, and the
+synthesized instantiation function ``__wasmaot_init``.
+
+What:
+
+* IR declarations mirror the Wasm index spaces one to one (imports first):
+  ``fnN``, ``sigN``, ``gN``, ``memN``, ``tableN``, ``elemN``, ``dataN`` are
+  Wasm indices.  Function names come from the name section when present
+  (made unique), else ``fnN``.
+* A defined global's ``GlobalInit`` is its initialiser when that is a single
+  instruction (``i32.const``, ``ref.func``, ``global.get``...).  An
+  extended-const initialiser (``i32.add`` ...) has no single-instruction
+  form: its ``GlobalInit`` is then the type's zero, which is what the
+  zero-filled instance holds before ``__wasmaot_init`` runs -- the init
+  function is authoritative for every defined global.
+* ``__wasmaot_init`` ([] -> []) is appended after all Wasm functions, so
+  Wasm function indices are unchanged; its index is ``Translation.init_func``
+  (always the last function).  It does, in spec order: ``global_set`` of
+  every defined global from its constant expression (translated as IR
+  instructions, extended-const included); for each element segment in
+  order: active -> ``table_init(table, elem, offset, 0, n)`` then
+  ``elem_drop``, declarative -> ``elem_drop``; then for each active data
+  segment ``memory_init(mem, data, offset, 0, n)`` then ``data_drop``.  The
+  emitter builds the segments' storage, then runs it, then the start
+  function.
+
+Preconditions: ``m`` is validated (``Func.locals_``/``code_start`` are used
+when filled; otherwise the locals are decoded here).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...frontend.code import iter_instrs, read_locals
+from ...frontend.module import ExternKind, SegmentMode
+from ...frontend.types import FuncType
+from ..function import Function
+from ..module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
+                      MemoryDecl, Module, TableDecl)
+from ..opcodes import Opcode
+from ..types import EXTERNREF, F32, F64, FUNCREF, I32, I64, NOTYPE
+from .dispatch import DISPATCH, SKIP_DISPATCH
+from .errors import TranslateError
+from .state import FUNC, Frame, FuncTranslator
+
+INIT_NAME = "__wasmaot_init"
+INIT_SIG = FuncType((), ())
+
+_O = Opcode
+_RETURN = int(_O["return"])
+
+
+@dataclass(slots=True)
+class Translation:
+    """The result of :func:`translate`: the IR module, and the index of its
+    instantiation function (``module.funcs[init_func]``, always the last)."""
+    module: Module
+    init_func: int
+
+
+def translate(m) -> Translation:
+    """Translate a validated frontend ``Module`` into an IR module."""
+    mod = Module()
+    _declare(m, mod)
+    for i in range(m.num_imported_funcs, len(mod.funcs)):
+        mod.funcs[i].body = translate_function(m, mod, i)
+    init = _init_function(m, mod)
+    mod.funcs.append(FuncDecl(init.name, init.sig, None, init))
+    return Translation(mod, len(mod.funcs) - 1)
+
+
+def translate_module(m) -> Module:
+    """:func:`translate` without the wrapper; the init function is the last
+    one (named ``__wasmaot_init``)."""
+    return translate(m).module
+
+
+def translate_function(m, mod: Module, funcidx: int) -> Function:
+    """Translate defined function ``funcidx`` (declarations already in ``mod``)."""
+    decl = mod.funcs[funcidx]
+    f = m.defined_func(funcidx)
+    sig = decl.sig
+    decls, pos = f.locals_, f.code_start
+    if decls is None:
+        decls, pos = read_locals(m.data, f.body_start, f.body_end)
+    func = Function(decl.name, sig, mod)
+    t = FuncTranslator(m, mod, func, sig.params, decls)
+    t.ctrl.append(Frame(FUNC, (), sig.results, 0))
+    try:
+        t.run(iter_instrs(m.data, pos, f.body_end), DISPATCH, SKIP_DISPATCH)
+    except TranslateError as e:
+        raise TranslateError(f"{e} (in function {funcidx} %{decl.name})") from None
+    except Exception as e:
+        e.add_note(f"while translating function {funcidx} %{decl.name}")
+        raise
+    return t.finish()
+
+
+# ---- declarations ------------------------------------------------------------------
+def _func_names(m) -> list[str]:
+    n = len(m.func_types)
+    named = m.names.funcs if m.names else {}
+    used = {INIT_NAME}
+    names = []
+    for i in range(n):
+        name = named.get(i) or f"fn{i}"
+        if name in used:
+            k = i
+            while f"{name}.{k}" in used:
+                k += 1
+            name = f"{name}.{k}"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def _declare(m, mod: Module) -> None:
+    mod.sigs = list(m.types)
+    names = _func_names(m)
+    for imp in m.imports:
+        ir_imp = Import(imp.module, imp.name)
+        d = imp.desc
+        if imp.kind == ExternKind.FUNC:
+            mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[d], ir_imp))
+        elif imp.kind == ExternKind.TABLE:
+            mod.tables.append(TableDecl(d.elem, d.limits.min, d.limits.max, ir_imp))
+        elif imp.kind == ExternKind.MEMORY:
+            mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, import_=ir_imp))
+        else:
+            mod.globals.append(GlobalDecl(d.type, d.mutable, None, ir_imp))
+    for f in m.funcs:
+        mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[f.type_index]))
+    for tt in m.tables:
+        mod.tables.append(TableDecl(tt.elem, tt.limits.min, tt.limits.max))
+    for mt in m.mems:
+        mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max))
+    for g in m.globals:
+        mod.globals.append(GlobalDecl(g.type.type, g.type.mutable, _global_init(g)))
+    mod.elems = [ElemDecl(e.type) for e in m.elems]
+    mod.datas = [DataDecl() for _ in m.datas]
+
+
+_SIMPLE = {"i32.const": _O.iconst, "i64.const": _O.iconst, "f32.const": _O.fconst,
+           "f64.const": _O.fconst, "ref.func": _O.func_ref, "global.get": _O.global_get}
+_ZERO = {I32: GlobalInit(_O.iconst, 0), I64: GlobalInit(_O.iconst, 0),
+         F32: GlobalInit(_O.fconst, 0), F64: GlobalInit(_O.fconst, 0),
+         FUNCREF: GlobalInit(_O.null), EXTERNREF: GlobalInit(_O.null)}
+
+
+def _global_init(g) -> GlobalInit:
+    instrs = g.init.instrs
+    if len(instrs) == 1:
+        op, imm, _ = instrs[0]
+        if op.name == "ref.null":
+            return GlobalInit(_O.null)
+        if op.name in _SIMPLE:
+            return GlobalInit(_SIMPLE[op.name], imm)
+    if g.type.type not in _ZERO:
+        raise TranslateError("SIMD not supported yet: v128 global")
+    return _ZERO[g.type.type]       # computed by __wasmaot_init (module docstring)
+
+
+# ---- the init function ---------------------------------------------------------------
+def _const_expr(t: FuncTranslator, expr) -> int:
+    t.run(expr.instrs, DISPATCH, SKIP_DISPATCH)
+    return t.stack.pop()
+
+
+def _init_function(m, mod: Module) -> Function:
+    func = Function(INIT_NAME, INIT_SIG, mod)
+    t = FuncTranslator(m, mod, func, (), [])
+    try:
+        base = m.num_imported_globals
+        for i, g in enumerate(m.globals):
+            v = _const_expr(t, g.init)
+            t.emit(_O.global_set, NOTYPE, (base + i,), (v,))
+        for e, seg in enumerate(m.elems):
+            if seg.mode == SegmentMode.ACTIVE:
+                off = _const_expr(t, seg.offset)
+                n = t.value(_O.iconst, I32, (len(seg),), (), (I32,))
+                t.emit(_O.table_init, NOTYPE, (seg.table, e), (off, t.ssa.zero(I32), n))
+                t.emit(_O.elem_drop, NOTYPE, (e,), ())
+            elif seg.mode == SegmentMode.DECLARATIVE:
+                t.emit(_O.elem_drop, NOTYPE, (e,), ())
+        for d, seg in enumerate(m.datas):
+            if seg.mode == SegmentMode.ACTIVE:
+                off = _const_expr(t, seg.offset)
+                n = t.value(_O.iconst, I32, (seg.data_end - seg.data_start,), (), (I32,))
+                t.emit(_O.memory_init, NOTYPE, (seg.memory, d), (off, t.ssa.zero(I32), n))
+                t.emit(_O.data_drop, NOTYPE, (d,), ())
+    except TranslateError as e:
+        raise TranslateError(f"{e} (in a constant expression)") from None
+    t.branch(_RETURN, (), ())
+    return t.finish()
