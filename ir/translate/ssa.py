@@ -55,7 +55,7 @@ class SSABuilder:
     ``[(count, type)]`` after its parameters (``params``)."""
 
     __slots__ = ("func", "dfg", "defs", "preds", "sealed", "incomplete", "phis",
-                 "phi_var", "phi_args", "users", "alias", "zeros", "entry",
+                 "phi_var", "phi_args", "users", "alias", "zeros", "zero_last", "entry",
                  "_bounds", "_types")
 
     def __init__(self, func, params, local_decls) -> None:
@@ -71,6 +71,7 @@ class SSABuilder:
         self.users: dict[int, list[int]] = {}     # phi -> complete phis that use it
         self.alias: dict[int, int] = {}           # removed trivial phi -> replacement
         self.zeros: dict[int, int] = {}           # type -> zero constant in the entry
+        self.zero_last = -1                       # the last of them (they stay in order)
         self.entry = -1
         # Local types without expanding the declarations (a body may declare
         # millions of locals): cumulative bounds, looked up by bisection.
@@ -259,10 +260,13 @@ class SSABuilder:
         dfg, lay = self.dfg, self.func.layout
         inst = dfg.make_inst(op, ty, imms, (), None, (ty,))
         first = lay.first_inst(self.entry)
-        if first is None:
+        if self.zero_last >= 0:
+            lay.insert_inst_after(inst, self.zero_last)
+        elif first is None:
             lay.append_inst(inst, self.entry)
         else:
             lay.insert_inst_before(inst, first)
+        self.zero_last = inst
         v = dfg.res[inst]
         self.zeros[ty] = v
         return v
