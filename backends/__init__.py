@@ -1,1 +1,154 @@
-"""See the package docstring in the top-level README."""
+"""wasmaot.backends: IR -> LLVM IR -> optimized object, per backends/ABI.md.
+
+Public API (other components code against exactly this)::
+
+    opts = CompileOptions(target="x86_64-linux", opt_level=2, bounds="guard")
+    emitted = compile_ir(frontend_module, ir_module, opts)
+    emitted.object      # ELF relocatable bytes defining `<prefix>_module`
+    emitted.llvm_ir     # optimized LLVM IR text   (computed on first access)
+    emitted.asm         # target assembly text     (computed on first access)
+    emitted.timings     # {"emit": s, "parse": s, "optimize": s, "object": s, ...}
+
+Preconditions: ``ir_module`` was translated from ``frontend_module`` (same
+function index space, types, imports, exports, segments) and verifies.
+The object references the runtime's bounds-mode marker symbol, so it links
+only with a runtime built with the same ``bounds`` (runtime-c/sources.txt
+config from ``Target.runtime_config(bounds)``; see :mod:`.link`).
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, fields
+
+from .targets import Target, get_target, target_names
+
+__all__ = ["CompileOptions", "Emitted", "compile_ir", "get_target", "target_names", "Target"]
+
+_PREFIX_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    target: str = "x86_64-linux"
+    opt_level: int = 2            # 0..3: LLVM pipeline level
+    bounds: str = "guard"         # "guard" | "explicit"
+    stack_check: bool = True
+    prefix: str = "wasm"          # symbol prefix P
+    cpu: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.opt_level <= 3:
+            raise ValueError(f"opt_level must be 0..3, not {self.opt_level}")
+        if self.bounds not in ("guard", "explicit"):
+            raise ValueError(f"bounds must be 'guard' or 'explicit', not {self.bounds!r}")
+        if not _PREFIX_RE.match(self.prefix):
+            raise ValueError(f"prefix must be a C identifier, not {self.prefix!r}")
+
+    def cache_key(self) -> str:
+        """Everything that affects the object, as one string.  The resolved
+        CPU (not None) is used so that changing a target's default CPU
+        changes the key."""
+        t = get_target(self.target)
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
+        parts.append(f"triple={t.triple}")
+        parts.append(f"resolved_cpu={self.cpu or t.default_cpu}")
+        parts.append(f"features={t.features}")
+        parts.append(f"backend_abi={_BACKEND_REVISION}")
+        return ";".join(parts)
+
+
+#: Bump when generated code changes incompatibly for the same options (cache keys).
+_BACKEND_REVISION = 1
+
+_llvm_ready = False
+
+
+def _llvm():
+    global _llvm_ready
+    import llvmlite.binding as llvm
+    if not _llvm_ready:
+        llvm.initialize_all_targets()
+        llvm.initialize_all_asmprinters()
+        _llvm_ready = True
+    return llvm
+
+
+def target_machine(target: Target, opts: CompileOptions):
+    llvm = _llvm()
+    t = llvm.Target.from_triple(target.triple)
+    # PIC works for both static-PIE and non-PIE links; the linker relaxes
+    # GOT accesses to direct ones in a static link.
+    return t.create_target_machine(cpu=opts.cpu or target.default_cpu, features=target.features,
+                                   opt=opts.opt_level, reloc="pic", codemodel="default")
+
+
+class Emitted:
+    """Result of :func:`compile_ir`.  ``object`` is produced eagerly;
+    ``llvm_ir`` and ``asm`` on first access (printing a large module, or
+    running codegen a second time for assembly, is not free)."""
+
+    def __init__(self, module, tm, obj: bytes, timings: dict[str, float], source: str) -> None:
+        self._module = module
+        self._tm = tm
+        self.object = obj
+        self.timings = timings
+        self.source = source          # the unoptimized LLVM IR we generated
+        self._llvm_ir: str | None = None
+        self._asm: str | None = None
+
+    @property
+    def llvm_ir(self) -> str:
+        if self._llvm_ir is None:
+            t0 = time.perf_counter()
+            self._llvm_ir = str(self._module)
+            self.timings["print_ir"] = time.perf_counter() - t0
+        return self._llvm_ir
+
+    @property
+    def asm(self) -> str:
+        if self._asm is None:
+            t0 = time.perf_counter()
+            self._asm = self._tm.emit_assembly(self._module)
+            self.timings["asm"] = time.perf_counter() - t0
+        return self._asm
+
+
+def emit_llvm_text(wasm, ir, opts: CompileOptions) -> str:
+    """The unoptimized LLVM IR text for ``ir`` (no LLVM parsing)."""
+    from .llvm.emit import emit_module
+    target = get_target(opts.target)
+    if opts.bounds not in target.bounds_modes:
+        raise ValueError(f"target {target.name} does not support bounds={opts.bounds}")
+    tm = target_machine(target, opts)
+    return emit_module(wasm, ir, opts, target, str(tm.target_data),
+                       opts.cpu or target.default_cpu, target.features)
+
+
+def compile_ir(wasm, ir, opts: CompileOptions) -> Emitted:
+    llvm = _llvm()
+    target = get_target(opts.target)
+    if opts.bounds not in target.bounds_modes:
+        raise ValueError(f"target {target.name} does not support bounds={opts.bounds}")
+    from .llvm.emit import emit_module
+    timings: dict[str, float] = {}
+    tm = target_machine(target, opts)
+    t0 = time.perf_counter()
+    text = emit_module(wasm, ir, opts, target, str(tm.target_data),
+                       opts.cpu or target.default_cpu, target.features)
+    t1 = time.perf_counter()
+    timings["emit"] = t1 - t0
+    mod = llvm.parse_assembly(text)
+    mod.verify()
+    t2 = time.perf_counter()
+    timings["parse"] = t2 - t1
+    if opts.opt_level > 0:
+        pto = llvm.create_pipeline_tuning_options(speed_level=opts.opt_level)
+        pb = llvm.create_pass_builder(tm, pto)
+        mpm = pb.getModulePassManager()
+        mpm.run(mod, pb)
+    t3 = time.perf_counter()
+    timings["optimize"] = t3 - t2
+    obj = tm.emit_object(mod)
+    timings["object"] = time.perf_counter() - t3
+    return Emitted(mod, tm, obj, timings, text)

@@ -1,1 +1,1 @@
-"""See backends/ABI.md and the package docstring of the parent."""
+"""x86-64 target family: see ``target.py`` (same files in every family folder)."""

@@ -1,0 +1,271 @@
+"""Constants, integer and float arithmetic, comparisons, conversions, select.
+
+Wasm semantics map onto LLVM as follows (why each choice is exact):
+
+* shifts: the count is masked to ``width - 1`` first (Wasm takes it modulo
+  the width; LLVM's ``shl``/``lshr``/``ashr`` give poison for counts >=
+  width);
+* rotates: ``llvm.fshl(x, x, n)`` / ``llvm.fshr`` (modulo by definition);
+* ``clz``/``ctz``: ``llvm.ctlz``/``cttz`` with ``is_zero_poison = false``
+  (0 -> width, as Wasm requires);
+* ``fmin``/``fmax``: ``llvm.minimum``/``maximum`` (NaN-propagating, -0 < +0,
+  exactly Wasm's; ``minnum`` would not be);
+* ``nearest``: ``llvm.roundeven`` (ties to even);
+* ``abs``/``neg``/``copysign``: ``llvm.fabs``, ``fneg``, ``llvm.copysign`` --
+  pure sign-bit operations in LLVM's semantics, so NaN payloads survive;
+* saturating truncation: ``llvm.fptosi.sat``/``fptoui.sat`` (NaN -> 0);
+* reinterpret: ``bitcast``.
+Division and trapping truncation are in :mod:`.traps`.
+
+Constants are not emitted as instructions: ``iconst``/``fconst``/``null``
+become literal operands (``FuncEmitter.consts``).
+"""
+from __future__ import annotations
+
+import struct
+
+from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
+from ...ir.types import F32, F64, I32, I64
+from . import traps
+from .common import LTYPE
+
+_INT_BIN = {Opcode.iadd: "add", Opcode.isub: "sub", Opcode.imul: "mul",
+            Opcode.band: "and", Opcode.bor: "or", Opcode.bxor: "xor"}
+_SHIFT = {Opcode.ishl: "shl", Opcode.ushr: "lshr", Opcode.sshr: "ashr"}
+_DIV = {Opcode.sdiv: "sdiv", Opcode.udiv: "udiv", Opcode.srem: "srem", Opcode.urem: "urem"}
+_ICC = {IntCC.eq: "eq", IntCC.ne: "ne", IntCC.slt: "slt", IntCC.ult: "ult",
+        IntCC.sgt: "sgt", IntCC.ugt: "ugt", IntCC.sle: "sle", IntCC.ule: "ule",
+        IntCC.sge: "sge", IntCC.uge: "uge"}
+# Wasm comparisons: ordered, except `ne`, which is true on NaN.
+_FCC = {FloatCC.eq: "oeq", FloatCC.ne: "une", FloatCC.lt: "olt", FloatCC.gt: "ogt",
+        FloatCC.le: "ole", FloatCC.ge: "oge"}
+_FBIN = {Opcode.fadd: "fadd", Opcode.fsub: "fsub", Opcode.fmul: "fmul", Opcode.fdiv: "fdiv"}
+_FINTR2 = {Opcode.fmin: "minimum", Opcode.fmax: "maximum", Opcode.fcopysign: "copysign"}
+_FINTR1 = {Opcode.fabs: "fabs", Opcode.fsqrt: "sqrt", Opcode.fceil: "ceil",
+           Opcode.ffloor: "floor", Opcode.ftrunc: "trunc", Opcode.fnearest: "roundeven"}
+_FSUF = {F32: "f32", F64: "f64"}
+_ISUF = {I32: "i32", I64: "i64"}
+
+
+def float_literal(bits: int, ty: int) -> str:
+    """LLVM literal for raw IEEE bits.  LLVM spells every float constant as
+    the hex of a double; an f32 (NaNs included, payload shifted into place)
+    widens exactly, and the parser keeps signalling-NaN payloads."""
+    if ty == F64:
+        return f"0x{bits:016X}"
+    sign = bits >> 31
+    exp = (bits >> 23) & 0xFF
+    mant = bits & 0x7FFFFF
+    if exp == 0xFF:
+        d = (sign << 63) | (0x7FF << 52) | (mant << 29)
+    else:
+        (f,) = struct.unpack("<f", struct.pack("<I", bits))
+        (d,) = struct.unpack("<Q", struct.pack("<d", f))
+    return f"0x{d:016X}"
+
+
+def _signed(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _imm(fe, inst, kind):
+    return fe.dfg.inst_imm(inst, kind)
+
+
+def h_iconst(fe, inst):
+    ctrl = fe.dfg.ctrl[inst]
+    fe.consts[fe.dfg.res[inst]] = str(_signed(_imm(fe, inst, ImmKind.IMM64), 32 if ctrl == I32 else 64))
+
+
+def h_fconst(fe, inst):
+    fe.consts[fe.dfg.res[inst]] = float_literal(_imm(fe, inst, ImmKind.IEEE), fe.dfg.ctrl[inst])
+
+
+def h_null(fe, inst):
+    fe.consts[fe.dfg.res[inst]] = "null"
+
+
+def _args(fe, inst):
+    return [fe.val(a) for a in fe.dfg.inst_args(inst)]
+
+
+def h_int_bin(fe, inst):
+    a, b = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    fe.emit(f"{fe.res(inst)} = {_INT_BIN[fe.dfg.op[inst]]} {ty} {a}, {b}")
+
+
+def h_shift(fe, inst):
+    a, b = _args(fe, inst)
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    mask = 31 if ctrl == I32 else 63
+    if b.lstrip("-").isdigit():
+        n = str(int(b) & mask)
+    else:
+        n = fe.tmp("sh")
+        fe.emit(f"{n} = and {ty} {b}, {mask}")
+    fe.emit(f"{fe.res(inst)} = {_SHIFT[fe.dfg.op[inst]]} {ty} {a}, {n}")
+
+
+def h_rot(fe, inst):
+    a, b = _args(fe, inst)
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    name = "fshl" if fe.dfg.op[inst] == Opcode.rotl else "fshr"
+    f = fe.mc.intrinsic(f"llvm.{name}.{ty}", ty, f"{ty}, {ty}, {ty}")
+    fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a}, {ty} {a}, {ty} {b})")
+
+
+def h_div(fe, inst):
+    a, b = _args(fe, inst)
+    traps.divide(fe, _DIV[fe.dfg.op[inst]], LTYPE[fe.dfg.ctrl[inst]], a, b, fe.res(inst))
+
+
+def h_bitcount(fe, inst):
+    (a,) = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    op = fe.dfg.op[inst]
+    if op == Opcode.popcnt:
+        f = fe.mc.intrinsic(f"llvm.ctpop.{ty}", ty, ty)
+        fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a})")
+    else:
+        name = "ctlz" if op == Opcode.clz else "cttz"
+        f = fe.mc.intrinsic(f"llvm.{name}.{ty}", ty, f"{ty}, i1")
+        fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a}, i1 false)")
+
+
+def h_sext_n(fe, inst):
+    (a,) = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    n = {Opcode.sextend8: 8, Opcode.sextend16: 16, Opcode.sextend32: 32}[fe.dfg.op[inst]]
+    t = fe.tmp()
+    fe.emit(f"{t} = trunc {ty} {a} to i{n}")
+    fe.emit(f"{fe.res(inst)} = sext i{n} {t} to {ty}")
+
+
+def h_eqz(fe, inst):
+    (a,) = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    t = fe.tmp("c")
+    fe.emit(f"{t} = icmp eq {ty} {a}, 0")
+    fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
+
+
+def h_icmp(fe, inst):
+    a, b = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    cc = _ICC[IntCC(_imm(fe, inst, ImmKind.INTCC))]
+    t = fe.tmp("c")
+    fe.emit(f"{t} = icmp {cc} {ty} {a}, {b}")
+    fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
+
+
+def h_int_conv(fe, inst):
+    (a,) = _args(fe, inst)
+    op = fe.dfg.op[inst]
+    if op == Opcode.ireduce:
+        fe.emit(f"{fe.res(inst)} = trunc i64 {a} to i32")
+    else:
+        kw = "zext" if op == Opcode.uextend else "sext"
+        fe.emit(f"{fe.res(inst)} = {kw} i32 {a} to i64")
+
+
+def h_fbin(fe, inst):
+    a, b = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    fe.emit(f"{fe.res(inst)} = {_FBIN[fe.dfg.op[inst]]} {ty} {a}, {b}")
+
+
+def h_fintr2(fe, inst):
+    a, b = _args(fe, inst)
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    f = fe.mc.intrinsic(f"llvm.{_FINTR2[fe.dfg.op[inst]]}.{_FSUF[ctrl]}", ty, f"{ty}, {ty}")
+    fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a}, {ty} {b})")
+
+
+def h_fintr1(fe, inst):
+    (a,) = _args(fe, inst)
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    f = fe.mc.intrinsic(f"llvm.{_FINTR1[fe.dfg.op[inst]]}.{_FSUF[ctrl]}", ty, ty)
+    fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a})")
+
+
+def h_fneg(fe, inst):
+    (a,) = _args(fe, inst)
+    fe.emit(f"{fe.res(inst)} = fneg {LTYPE[fe.dfg.ctrl[inst]]} {a}")
+
+
+def h_fcmp(fe, inst):
+    a, b = _args(fe, inst)
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    cc = _FCC[FloatCC(_imm(fe, inst, ImmKind.FLOATCC))]
+    t = fe.tmp("c")
+    fe.emit(f"{t} = fcmp {cc} {ty} {a}, {b}")
+    fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
+
+
+def h_fconv(fe, inst):
+    (a,) = _args(fe, inst)
+    op = fe.dfg.op[inst]
+    dst = LTYPE[fe.dfg.ctrl[inst]]
+    src = fe.ty(fe.dfg.inst_args(inst)[0])
+    kw = {Opcode.fpromote: "fpext", Opcode.fdemote: "fptrunc",
+          Opcode.fcvt_from_sint: "sitofp", Opcode.fcvt_from_uint: "uitofp",
+          Opcode.bitcast: "bitcast"}[op]
+    fe.emit(f"{fe.res(inst)} = {kw} {src} {a} to {dst}")
+
+
+def h_trunc(fe, inst):
+    (v,) = fe.dfg.inst_args(inst)
+    signed = fe.dfg.op[inst] == Opcode.fcvt_to_sint
+    traps.trunc_checked(fe, signed, fe.dfg.vtype[v], fe.dfg.ctrl[inst], fe.val(v), fe.res(inst))
+
+
+def h_trunc_sat(fe, inst):
+    (v,) = fe.dfg.inst_args(inst)
+    ctrl = fe.dfg.ctrl[inst]
+    src = fe.dfg.vtype[v]
+    s = "s" if fe.dfg.op[inst] == Opcode.fcvt_to_sint_sat else "u"
+    ity, fty = LTYPE[ctrl], LTYPE[src]
+    f = fe.mc.intrinsic(f"llvm.fpto{s}i.sat.{_ISUF[ctrl]}.{_FSUF[src]}", ity, fty)
+    fe.emit(f"{fe.res(inst)} = call {ity} {f}({fty} {fe.val(v)})")
+
+
+def h_select(fe, inst):
+    c, a, b = fe.dfg.inst_args(inst)
+    t = fe.tmp("c")
+    fe.emit(f"{t} = icmp ne i32 {fe.val(c)}, 0")
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    fe.emit(f"{fe.res(inst)} = select i1 {t}, {ty} {fe.val(a)}, {ty} {fe.val(b)}")
+
+
+def h_is_null(fe, inst):
+    (a,) = _args(fe, inst)
+    t = fe.tmp("c")
+    fe.emit(f"{t} = icmp eq ptr {a}, null")
+    fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
+
+
+HANDLERS = {
+    Opcode.iconst: h_iconst, Opcode.fconst: h_fconst, Opcode.null: h_null,
+    **{op: h_int_bin for op in _INT_BIN},
+    **{op: h_shift for op in _SHIFT},
+    Opcode.rotl: h_rot, Opcode.rotr: h_rot,
+    **{op: h_div for op in _DIV},
+    Opcode.clz: h_bitcount, Opcode.ctz: h_bitcount, Opcode.popcnt: h_bitcount,
+    Opcode.sextend8: h_sext_n, Opcode.sextend16: h_sext_n, Opcode.sextend32: h_sext_n,
+    Opcode.eqz: h_eqz, Opcode.icmp: h_icmp,
+    Opcode.ireduce: h_int_conv, Opcode.uextend: h_int_conv, Opcode.sextend: h_int_conv,
+    **{op: h_fbin for op in _FBIN},
+    **{op: h_fintr2 for op in _FINTR2},
+    **{op: h_fintr1 for op in _FINTR1},
+    Opcode.fneg: h_fneg, Opcode.fcmp: h_fcmp,
+    Opcode.fpromote: h_fconv, Opcode.fdemote: h_fconv, Opcode.fcvt_from_sint: h_fconv,
+    Opcode.fcvt_from_uint: h_fconv, Opcode.bitcast: h_fconv,
+    Opcode.fcvt_to_sint: h_trunc, Opcode.fcvt_to_uint: h_trunc,
+    Opcode.fcvt_to_sint_sat: h_trunc_sat, Opcode.fcvt_to_uint_sat: h_trunc_sat,
+    Opcode.select: h_select, Opcode.is_null: h_is_null,
+}

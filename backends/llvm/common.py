@@ -1,0 +1,221 @@
+"""Shared state of the LLVM text emitter: module context and per-function emitter.
+
+What: :class:`ModuleContext` collects module-level declarations (runtime
+functions, intrinsics, constants, metadata) while functions are emitted;
+:class:`FuncEmitter` holds the text of one function being built, block by
+block, and the helpers every opcode family uses (fresh names, typed loads and
+stores with alias metadata, instance field addresses, conditional traps).
+
+Why textual LLVM IR instead of ``llvmlite.ir`` objects: one Python string per
+LLVM instruction is several times cheaper than an object graph, and the text
+form gives direct access to everything we need (metadata, call-site
+attributes, opaque pointers) without waiting for binding support.  The
+parser in ``llvmlite.binding`` checks the result.
+
+Alias metadata (TBAA, one root, distinct sibling scalar types): linear memory
+(every Wasm load/store, whatever its value type -- Wasm memory is untyped, so
+one tag for all), instance bookkeeping (slots, runtime structs, type ids,
+funcrefs, segments), global storage and table elements.  Siblings never alias,
+so a store to linear memory does not force a reload of ``mem->base`` or of a
+global.  Calls still clobber everything (LLVM cannot see into them).
+"""
+from __future__ import annotations
+
+from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
+
+LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
+         FUNCREF: "ptr", EXTERNREF: "ptr"}
+
+#: Metadata node numbers (fixed; printed once by ModuleContext.metadata()).
+TBAA_MEM = "!10"       # linear memory
+TBAA_INST = "!11"      # instance bookkeeping and runtime structs
+TBAA_GLOBAL = "!12"    # Wasm global storage
+TBAA_TABLE = "!13"     # table element arrays
+MD_EMPTY = "!20"       # for !invariant.load
+MD_COLD = "!21"        # branch weights: the first successor is (almost) never taken
+
+_METADATA = """\
+!0 = !{!"wasmaot tbaa"}
+!1 = !{!"wasm linear memory", !0, i64 0}
+!2 = !{!"wasmaot instance", !0, i64 0}
+!3 = !{!"wasm global", !0, i64 0}
+!4 = !{!"wasm table element", !0, i64 0}
+!10 = !{!1, !1, i64 0}
+!11 = !{!2, !2, i64 0}
+!12 = !{!3, !3, i64 0}
+!13 = !{!4, !4, i64 0}
+!20 = !{}
+!21 = !{!"branch_weights", i32 1, i32 1048575}
+"""
+
+
+def ltype(t: int) -> str:
+    return LTYPE[t]
+
+
+def ret_type(results) -> str:
+    if not results:
+        return "void"
+    if len(results) == 1:
+        return LTYPE[results[0]]
+    return "{" + ", ".join(LTYPE[t] for t in results) + "}"
+
+
+def c_string(s: bytes) -> str:
+    """LLVM ``c"..."`` body for raw bytes (no terminator added)."""
+    out = []
+    for b in s:
+        if 32 <= b < 127 and b not in (34, 92):
+            out.append(chr(b))
+        else:
+            out.append(f"\\{b:02X}")
+    return "".join(out)
+
+
+class ModuleContext:
+    """Module-wide emission state.  ``layout`` is the InstanceLayout,
+    ``opts`` the CompileOptions, ``target`` the Target."""
+
+    def __init__(self, irmod, wasm, opts, target, layout) -> None:
+        self.ir = irmod
+        self.wasm = wasm
+        self.opts = opts
+        self.target = target
+        self.layout = layout
+        self.prefix = opts.prefix
+        self.guard = opts.bounds == "guard"
+        self.ptr_bytes = target.pointer_bytes
+        self.decls: dict[str, str] = {}      # symbol -> declaration line
+        self.globals_text: list[str] = []    # module-level constants
+        self._strings: dict[bytes, str] = {}
+        self.func_names: dict[int, str] = {}
+        self.need_canon_funcref = False
+        self.need_null_funcref = False
+
+    # ---- names ---------------------------------------------------------------
+    def fname(self, index: int) -> str:
+        return self.func_names[index]
+
+    def declare(self, name: str, text: str) -> str:
+        self.decls.setdefault(name, text)
+        return "@" + name
+
+    def intrinsic(self, name: str, ret: str, params: str) -> str:
+        return self.declare(name, f"declare {ret} @{name}({params})")
+
+    def runtime(self, name: str, ret: str, params: str, attrs: str = "nounwind") -> str:
+        return self.declare(name, f"declare {ret} @{name}({params}) {attrs}")
+
+    def string(self, s: str | bytes) -> str:
+        """A private NUL-terminated constant; returns its symbol."""
+        b = s.encode() if isinstance(s, str) else s
+        sym = self._strings.get(b)
+        if sym is None:
+            sym = f"@{self.prefix}.str.{len(self._strings)}"
+            self._strings[b] = sym
+            self.globals_text.append(
+                f'{sym} = private unnamed_addr constant [{len(b) + 1} x i8] c"{c_string(b)}\\00", align 1')
+        return sym
+
+    def metadata(self) -> str:
+        return _METADATA
+
+
+class FuncEmitter:
+    """Text of one LLVM function under construction.
+
+    ``blocks`` is a list of ``[label, phi_lines, lines]``; ``cur`` is the
+    ``lines`` list of the block being filled.  ``entry_lines`` go first in the
+    LLVM entry block (allocas, prologue).  Conditional traps split the current
+    block, so the LLVM block that ends an IR block is ``self.label`` at the
+    time its terminator is emitted (what phis must name).
+    """
+
+    def __init__(self, mc: ModuleContext, func) -> None:
+        self.mc = mc
+        self.func = func
+        self.dfg = func.dfg
+        self.consts: dict[int, str] = {}
+        self.blocks: list[list] = []
+        self.cur: list[str] = []
+        self.label = ""
+        self.entry_lines: list[str] = []
+        self._n = 0
+        self.trap_codes: set[int] = set()
+        self.allocas: dict[str, str] = {}
+
+    # ---- names and values -------------------------------------------------------
+    def tmp(self, hint: str = "t") -> str:
+        self._n += 1
+        return f"%{hint}{self._n}"
+
+    def val(self, v: int) -> str:
+        c = self.consts.get(v)
+        return c if c is not None else f"%v{int(v)}"
+
+    def ty(self, v: int) -> str:
+        return LTYPE[self.dfg.vtype[v]]
+
+    def typed(self, v: int) -> str:
+        return f"{self.ty(v)} {self.val(v)}"
+
+    def res(self, inst: int) -> str:
+        return f"%v{self.dfg.res[inst]}"
+
+    def emit(self, line: str) -> None:
+        self.cur.append("  " + line)
+
+    def start_block(self, label: str) -> None:
+        self.label = label
+        self.cur = []
+        self.blocks.append([label, [], self.cur])
+
+    def alloca(self, key: str, ty: str, align: int) -> str:
+        """One entry-block alloca per ``key`` (static, so it costs nothing
+        and SROA can remove it)."""
+        name = self.allocas.get(key)
+        if name is None:
+            name = f"%scratch.{key}"
+            self.allocas[key] = name
+            self.entry_lines.append(f"  {name} = alloca {ty}, align {align}")
+        return name
+
+    # ---- memory helpers ---------------------------------------------------------
+    def gep(self, base: str, off: int | str) -> str:
+        """``base + off`` bytes (``off`` an int or an ``i64`` operand)."""
+        if off == 0:
+            return base
+        t = self.tmp("p")
+        self.emit(f"{t} = getelementptr inbounds i8, ptr {base}, i64 {off}")
+        return t
+
+    def inst_field(self, off: int) -> str:
+        return self.gep("%inst", off)
+
+    def load(self, ty: str, ptr: str, tag: str, align: int = 8, invariant: bool = False,
+             hint: str = "l") -> str:
+        t = self.tmp(hint)
+        md = f", !tbaa {tag}"
+        if invariant:
+            md += f", !invariant.load {MD_EMPTY}"
+        self.emit(f"{t} = load {ty}, ptr {ptr}, align {align}{md}")
+        return t
+
+    def store(self, ty: str, value: str, ptr: str, tag: str, align: int = 8) -> None:
+        self.emit(f"store {ty} {value}, ptr {ptr}, align {align}, !tbaa {tag}")
+
+    # ---- traps ------------------------------------------------------------------
+    def trap_label(self, rt_code: int) -> str:
+        self.trap_codes.add(rt_code)
+        return f"trap.{rt_code}"
+
+    def trap_if(self, cond: str, rt_code: int) -> None:
+        """Branch to the function's shared cold trap block for ``rt_code``
+        when the i1 ``cond`` is true; continue in a fresh block."""
+        ok = self.tmp("ok")[1:]
+        self.emit(f"br i1 {cond}, label %{self.trap_label(rt_code)}, label %{ok}, !prof {MD_COLD}")
+        self.start_block(ok)
+
+    def trap_now(self, rt_code: int) -> None:
+        """Unconditional trap: ends the current block."""
+        self.emit(f"br label %{self.trap_label(rt_code)}")

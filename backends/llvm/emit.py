@@ -1,0 +1,168 @@
+"""IR module -> LLVM IR text: the driver.
+
+What: names every function, emits each defined function (blocks in layout
+order, block parameters as phis, instruction lowering dispatched to the
+opcode-family modules), then the module glue from :mod:`.instance`
+(instantiate, trampolines, descriptor), declarations and metadata.
+
+Preconditions: a verified IR module whose function index space mirrors the
+Wasm module's (``ir.funcs[i]`` is Wasm function ``i``; synthesized functions
+such as ``__wasmaot_init`` come after), and the frontend module it was
+translated from (segment contents, import/export names, start function).
+
+Blocks unreachable from the entry are not emitted: their values can only be
+used by other unreachable blocks (dominance), and LLVM rejects phis without
+incoming edges.
+"""
+from __future__ import annotations
+
+from ...frontend.module import ExternKind
+from ...ir.opcodes import OPINFO, Opcode
+from . import arith, calls, control, globals as globals_, memory, tables, traps
+from .common import LTYPE, FuncEmitter, ModuleContext, ret_type
+from .instance import (InstanceLayout, descriptor_text, instantiate_text,
+                       trampoline_text)
+
+HANDLERS = {}
+for _m in (arith, memory, globals_, tables, calls, control):
+    for _op, _h in _m.HANDLERS.items():
+        assert _op not in HANDLERS, _op
+        HANDLERS[_op] = _h
+_missing = [i.name for i in OPINFO if i.opcode not in HANDLERS]
+assert not _missing, f"LLVM emitter lacks handlers for {_missing}"
+
+_CALL_OPS = (Opcode.call, Opcode.call_indirect)
+
+
+def mangle(name: str) -> str:
+    """Export name -> C identifier fragment, injective: ``[A-Za-z0-9]`` kept,
+    every other byte (``_`` included) as ``_HH``."""
+    out = []
+    for b in name.encode():
+        c = chr(b)
+        out.append(c if c.isascii() and c.isalnum() else f"_{b:02x}")
+    return "".join(out)
+
+
+def _reachable(func) -> list[int]:
+    dfg, lay = func.dfg, func.layout
+    entry = lay.entry_block
+    seen = {int(entry)}
+    stack = [int(entry)]
+    while stack:
+        b = stack.pop()
+        last = lay.last_inst(b)
+        if last is None:
+            continue
+        for s in dfg.inst_successors(last):
+            if int(s) not in seen:
+                seen.add(int(s))
+                stack.append(int(s))
+    return [int(b) for b in lay.blocks() if int(b) in seen]
+
+
+def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
+    fe = FuncEmitter(mc, func)
+    fe.incoming = {}
+    fe.extra_blocks = []
+    dfg = func.dfg
+    blocks = _reachable(func)
+    entry = blocks[0]
+    has_calls = False
+    handlers = HANDLERS
+    for b in blocks:
+        fe.start_block(f"b{b}")
+        for inst in func.layout.insts(b):
+            op = dfg.op[inst]
+            if op in _CALL_OPS:
+                has_calls = True
+            handlers[op](fe, inst)
+
+    # Function parameters: the entry block's parameters.  If the entry block
+    # is also a branch target, its parameters become phis fed from `entry`.
+    eparams = dfg.bparams[entry]
+    if entry in fe.incoming:
+        pnames = [f"%a{k}" for k in range(len(eparams))]
+        fe.incoming[entry].append(("entry", pnames))
+    else:
+        pnames = [f"%v{v}" for v in eparams]
+    params = ", ".join(["ptr %inst"] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
+
+    body = [f"b{entry}"]
+    pro = list(fe.entry_lines)
+    if mc.opts.stack_check and has_calls:
+        pro += traps.stack_check_lines(fe, f"b{entry}")
+    else:
+        pro.append(f"  br label %b{entry}")
+
+    out = []
+    link = "" if external else "internal "
+    out.append(f"define {link}{ret_type(func.sig.results)} @{mc.fname(index)}({params}) #0 {{")
+    out.append("entry:")
+    out.extend(pro)
+    for label, _phis, lines in fe.blocks:
+        out.append(f"{label}:")
+        if label.startswith("b") and label[1:].isdigit():
+            b = int(label[1:])
+            inc = fe.incoming.get(b, ())
+            for k, v in enumerate(dfg.bparams[b]):
+                if not inc:
+                    break
+                ty = LTYPE[dfg.vtype[v]]
+                ents = ", ".join(f"[ {a[k] if isinstance(a[k], str) else fe.val(a[k])}, %{pred} ]"
+                                 for pred, a in inc)
+                out.append(f"  %v{v} = phi {ty} {ents}")
+        out.extend(lines)
+    for label, lines in fe.extra_blocks:
+        out.append(f"{label}:")
+        out.extend(lines)
+    for code in sorted(fe.trap_codes):
+        out.append(f"trap.{code}:")
+        out.extend(traps.trap_block_lines(fe, code))
+    out.append("}")
+    del body
+    return "\n".join(out) + "\n"
+
+
+def emit_module(wasm, irmod, opts, target, data_layout: str, cpu: str, features: str) -> str:
+    layout = InstanceLayout(irmod, wasm, target.pointer_bytes)
+    mc = ModuleContext(irmod, wasm, opts, target, layout)
+    P = opts.prefix
+    exported: dict[int, str] = {}
+    for ex in wasm.exports:
+        if ex.kind == ExternKind.FUNC:
+            exported.setdefault(ex.index, ex.name)
+    for i, d in enumerate(irmod.funcs):
+        if d.import_ is not None:
+            continue
+        if d.body is None:
+            raise ValueError(f"function {i} ({d.name}) has no body")
+        if i in exported:
+            mc.func_names[i] = f"{P}_export_{mangle(exported[i])}"
+        else:
+            mc.func_names[i] = f"{P}.f{i}"
+
+    funcs = []
+    for i, d in enumerate(irmod.funcs):
+        if d.body is not None:
+            funcs.append(emit_function(mc, d.body, i, i in exported))
+
+    tramps = {fn: f"{P}.tramp.{fn}" for fn in exported}
+    glue = [trampoline_text(mc, fn, name) for fn, name in tramps.items()]
+    glue.append(instantiate_text(mc))
+    if mc.need_canon_funcref:
+        glue.append(tables.canon_funcref_text(mc))
+    desc = descriptor_text(mc, tramps)
+    if mc.need_null_funcref:
+        pb = target.pointer_bytes
+        mc.globals_text.append(f"@{P}.null_funcref = internal constant [{3 * pb} x i8] zeroinitializer, align {pb}")
+
+    feats = f' "target-features"="{features}"' if features else ""
+    head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
+    tail = ["",
+            f'attributes #0 = {{ nounwind "probe-stack"="inline-asm" "target-cpu"="{cpu}"{feats} }}',
+            "attributes #1 = { cold noreturn nounwind }",
+            "attributes #2 = { noinline }",
+            "", mc.metadata()]
+    return "\n".join(head + mc.globals_text + [desc] + list(mc.decls.values()) + [""]
+                     + funcs + glue + tail)

@@ -1,0 +1,190 @@
+"""Linear memory: loads, stores, bounds_check, size/grow, bulk operations,
+data segments.
+
+Addresses: ``base + zext64(index) + offset`` in 64-bit arithmetic (never
+wraps).  The GEP is *not* ``inbounds``: in guard mode an out-of-bounds access
+must reach the PROT_NONE reservation and fault, and an inbounds GEP would make
+such an address poison, i.e. give LLVM license to assume it never happens.
+
+Alignment: every access is emitted ``align 1``.  Wasm alignment is only a
+hint (a misaligned access must still work), and the IR has no "proven
+aligned" flag; on x86-64 unaligned scalar/SSE accesses cost nothing extra.
+(Targets that need aligned accesses would want such a flag: see report.)
+
+Memory struct pointer: a defined memory's ``wasmaot_memory`` is inline in the
+instance (a constant offset from ``%inst``); an imported one is reached
+through its pointer slot, which never changes after instantiation
+(``!invariant.load``).  ``base`` is invariant too in GUARD mode (the runtime
+never moves a guard reservation), so LLVM may hoist it out of loops even
+across calls; in EXPLICIT mode it is an ordinary load, redone after every
+call and ``memory.grow`` because nothing lets LLVM keep it.
+"""
+from __future__ import annotations
+
+from ...ir.opcodes import ImmKind, MemFlags, Opcode
+from ...ir.types import bits
+from . import traps
+from .common import LTYPE, TBAA_INST, TBAA_MEM
+
+
+def memory_ptr(fe, mem: int) -> str:
+    lay = fe.mc.layout
+    if mem in lay.mem_struct:
+        return fe.inst_field(lay.mem_struct[mem])
+    return fe.load("ptr", fe.inst_field(lay.mem_slot[mem]), TBAA_INST, invariant=True, hint="mem")
+
+
+def memory_base(fe, memptr: str) -> str:
+    return fe.load("ptr", memptr, TBAA_INST, invariant=fe.mc.guard, hint="base")
+
+
+def _check_memory32(fe, mem: int) -> None:
+    from ...ir.types import I32
+    if fe.func.module.memories[mem].index_type != I32:
+        raise NotImplementedError("memory64 is not supported by the LLVM emitter yet")
+
+
+def effective_ptr(fe, inst, width: int) -> str:
+    """Pointer for a load/store of ``width`` bytes, after the bounds policy."""
+    dfg = fe.dfg
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    off = dfg.inst_imm(inst, ImmKind.OFFSET)
+    notrap = MemFlags.notrap(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+    _check_memory32(fe, mem)
+    addr = dfg.inst_args(inst)[0]
+    memptr = memory_ptr(fe, mem)
+    idx = fe.tmp("ea")
+    fe.emit(f"{idx} = zext i32 {fe.val(addr)} to i64")
+    if traps.access_needs_check(fe, notrap):
+        traps.memory_check(fe, memptr, idx, off + width)
+    base = memory_base(fe, memptr)
+    if off:
+        e = fe.tmp("ea")
+        fe.emit(f"{e} = add nuw i64 {idx}, {off}")
+        idx = e
+    p = fe.tmp("addr")
+    fe.emit(f"{p} = getelementptr i8, ptr {base}, i64 {idx}")
+    return p
+
+
+_NARROW_LOAD = {Opcode.uload8: (8, "zext"), Opcode.sload8: (8, "sext"),
+                Opcode.uload16: (16, "zext"), Opcode.sload16: (16, "sext"),
+                Opcode.uload32: (32, "zext"), Opcode.sload32: (32, "sext")}
+_NARROW_STORE = {Opcode.istore8: 8, Opcode.istore16: 16, Opcode.istore32: 32}
+
+
+def h_load(fe, inst):
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    p = effective_ptr(fe, inst, bits(ctrl) // 8)
+    fe.emit(f"{fe.res(inst)} = load {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+
+
+def h_narrow_load(fe, inst):
+    n, ext = _NARROW_LOAD[fe.dfg.op[inst]]
+    ty = LTYPE[fe.dfg.ctrl[inst]]
+    p = effective_ptr(fe, inst, n // 8)
+    t = fe.tmp("n")
+    fe.emit(f"{t} = load i{n}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"{fe.res(inst)} = {ext} i{n} {t} to {ty}")
+
+
+def h_store(fe, inst):
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    v = fe.dfg.inst_args(inst)[1]
+    op = fe.dfg.op[inst]
+    if op == Opcode.store:
+        p = effective_ptr(fe, inst, bits(ctrl) // 8)
+        fe.emit(f"store {ty} {fe.val(v)}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+        return
+    n = _NARROW_STORE[op]
+    p = effective_ptr(fe, inst, n // 8)
+    t = fe.tmp("n")
+    fe.emit(f"{t} = trunc {ty} {fe.val(v)} to i{n}")
+    fe.emit(f"store i{n} {t}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+
+
+def h_bounds_check(fe, inst):
+    dfg = fe.dfg
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    end = dfg.inst_imm(inst, ImmKind.OFFSET)
+    _check_memory32(fe, mem)
+    memptr = memory_ptr(fe, mem)
+    idx = fe.tmp("ea")
+    fe.emit(f"{idx} = zext i32 {fe.val(dfg.inst_args(inst)[0])} to i64")
+    traps.memory_check(fe, memptr, idx, end)
+
+
+def h_memory_size(fe, inst):
+    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    fe.emit(f"{fe.res(inst)} = load i32, ptr {fe.gep(memptr, 16)}, align 4, !tbaa {TBAA_INST}")
+
+
+def h_memory_grow(fe, inst):
+    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    f = fe.mc.runtime("wasmaot_memory_grow", "i32", "ptr, i32")
+    (d,) = fe.dfg.inst_args(inst)
+    fe.emit(f"{fe.res(inst)} = call i32 {f}(ptr {memptr}, i32 {fe.val(d)})")
+
+
+def h_memory_fill(fe, inst):
+    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    f = fe.mc.runtime("wasmaot_memory_fill", "void", "ptr, i32, i32, i32")
+    d, v, n = (fe.val(a) for a in fe.dfg.inst_args(inst))
+    fe.emit(f"call void {f}(ptr {memptr}, i32 {d}, i32 {v}, i32 {n})")
+
+
+def h_memory_copy(fe, inst):
+    o = fe.dfg.off[inst]
+    dst_mem, src_mem = fe.dfg.pool[o], fe.dfg.pool[o + 1]   # imms: dst, src
+    dst = memory_ptr(fe, dst_mem)
+    src = memory_ptr(fe, src_mem) if src_mem != dst_mem else dst
+    f = fe.mc.runtime("wasmaot_memory_copy", "void", "ptr, ptr, i32, i32, i32")
+    d, s, n = (fe.val(a) for a in fe.dfg.inst_args(inst))
+    fe.emit(f"call void {f}(ptr {dst}, ptr {src}, i32 {d}, i32 {s}, i32 {n})")
+
+
+def segment_data_len(fe, seg_off: int) -> tuple[str, str]:
+    """(data pointer, effective length) of the wasmaot_segment at instance
+    offset ``seg_off``: a dropped segment has length 0."""
+    pb = fe.mc.ptr_bytes
+    seg = fe.inst_field(seg_off)
+    data = fe.load("ptr", seg, TBAA_INST, align=pb, hint="sd")
+    size = fe.load("i32", fe.gep(seg, pb), TBAA_INST, align=4, hint="ss")
+    dropped = fe.load("i32", fe.gep(seg, pb + 4), TBAA_INST, align=4, hint="sdr")
+    c = fe.tmp("c")
+    n = fe.tmp("slen")
+    fe.emit(f"{c} = icmp ne i32 {dropped}, 0")
+    fe.emit(f"{n} = select i1 {c}, i32 0, i32 {size}")
+    return data, n
+
+
+def drop_segment(fe, seg_off: int) -> None:
+    fe.store("i32", "1", fe.inst_field(seg_off + fe.mc.ptr_bytes + 4), TBAA_INST, align=4)
+
+
+def h_memory_init(fe, inst):
+    mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
+    seg = fe.mc.layout.data_seg[fe.dfg.inst_imm(inst, ImmKind.DATA)]
+    memptr = memory_ptr(fe, mem)
+    data, n = segment_data_len(fe, seg)
+    f = fe.mc.runtime("wasmaot_memory_init", "void", "ptr, i32, ptr, i32, i32, i32")
+    d, s, cnt = (fe.val(a) for a in fe.dfg.inst_args(inst))
+    fe.emit(f"call void {f}(ptr {memptr}, i32 {d}, ptr {data}, i32 {n}, i32 {s}, i32 {cnt})")
+
+
+def h_data_drop(fe, inst):
+    drop_segment(fe, fe.mc.layout.data_seg[fe.dfg.inst_imm(inst, ImmKind.DATA)])
+
+
+HANDLERS = {
+    Opcode.load: h_load,
+    **{op: h_narrow_load for op in _NARROW_LOAD},
+    Opcode.store: h_store,
+    **{op: h_store for op in _NARROW_STORE},
+    Opcode.bounds_check: h_bounds_check,
+    Opcode.memory_size: h_memory_size, Opcode.memory_grow: h_memory_grow,
+    Opcode.memory_fill: h_memory_fill, Opcode.memory_copy: h_memory_copy,
+    Opcode.memory_init: h_memory_init, Opcode.data_drop: h_data_drop,
+}

@@ -1,0 +1,205 @@
+"""THE trap and bounds policy of the LLVM emitter (keep this file small).
+
+Every check generated code makes lives here, so the policy can be reviewed in
+one place.  Each check branches to the function's shared cold block for its
+trap code (``FuncEmitter.trap_if``), which calls the runtime's noreturn
+``wasmaot_trap(code)``; the fast path falls through.
+
+Policy, in Wasm spec terms:
+
+* integer division: ``div_s``/``div_u``/``rem_s``/``rem_u`` by zero trap
+  ``integer divide by zero``; ``div_s(INT_MIN, -1)`` traps ``integer
+  overflow``; ``rem_s(INT_MIN, -1)`` is 0 (no trap) -- computed as
+  ``srem(x, y == -1 ? 1 : y)`` because LLVM's ``srem`` is UB there.
+* trapping float->int truncation: NaN traps ``invalid conversion to
+  integer``; a value whose truncation does not fit traps ``integer
+  overflow``.  The range test uses exact float bounds (below); after it,
+  ``fptosi``/``fptoui`` cannot produce poison.
+* linear memory, EXPLICIT mode: an access of W bytes at ``i`` (u32) with
+  static offset ``o`` traps iff ``zext64(i) + o + W > size_bytes`` -- 64-bit
+  arithmetic, so nothing wraps.  ``size_bytes`` is reloaded for every access
+  (LLVM's GVN merges reloads that no call or grow separates; TBAA tells it
+  linear-memory stores do not change it).  Accesses the IR marks ``notrap``
+  get no check.  GUARD mode: no check at all (the 8 GiB reservation faults).
+* ``bounds_check memN A+E`` traps iff ``zext64(A) + E > size_bytes`` in
+  BOTH modes: it is an explicit IR instruction whose trap point matters
+  (accesses after it may be ``notrap`` and side effects may sit between).
+* tables: ``table.get/set/fill/copy/init`` are checked by the runtime
+  functions we call.  ``call_indirect`` checks, in spec order: index >=
+  size -> ``undefined element``; null entry -> ``uninitialized element``;
+  type id differs from the expected canonical id -> ``indirect call type
+  mismatch``.
+* stack: with ``stack_check`` on, a function that makes Wasm calls compares
+  the stack pointer (``llvm.stacksave`` in the entry block, after the static
+  frame is allocated) with ``wasmaot_stack_limit`` and traps ``call stack
+  exhausted`` if below.  Leaf functions (no ``call``/``call_indirect``) skip
+  the check: they add one bounded frame on top of a checked caller, which the
+  runtime's WASMAOT_STACK_RESERVE (>= 16 KiB) absorbs, and frames larger than
+  a page are probed (``"probe-stack"="inline-asm"``), so a huge leaf frame
+  hits the guard page, which the runtime also reports as stack exhaustion.
+"""
+from __future__ import annotations
+
+from ...ir.trapcodes import TrapCode
+from ...ir.types import F32, F64, I32, I64
+from .common import MD_COLD, TBAA_INST, TBAA_TABLE
+
+# IR trap code -> runtime wasmaot_trap_code (wasmaot_rt.h section 2).
+RT_CODE = {
+    TrapCode.unreachable: 1,
+    TrapCode.heap_oob: 2,
+    TrapCode.table_oob: 3,
+    TrapCode.bad_sig: 4,
+    TrapCode.uninit_elem: 5,
+    TrapCode.undef_elem: 6,
+    TrapCode.int_divz: 7,
+    TrapCode.int_ovf: 8,
+    TrapCode.bad_toint: 9,
+    TrapCode.stk_ovf: 10,
+}
+MEMORY_OOB = RT_CODE[TrapCode.heap_oob]
+DIVZ = RT_CODE[TrapCode.int_divz]
+OVF = RT_CODE[TrapCode.int_ovf]
+BAD_TOINT = RT_CODE[TrapCode.bad_toint]
+STACK = RT_CODE[TrapCode.stk_ovf]
+
+
+def rt_code(ir_code: int) -> int:
+    return RT_CODE[TrapCode(ir_code)]
+
+
+# ---- integer division ----------------------------------------------------------
+
+def divide(fe, op: str, ty: str, a: str, b: str, res: str) -> None:
+    """``op`` is one of sdiv/udiv/srem/urem on LLVM type ``ty``."""
+    bits = 32 if ty == "i32" else 64
+    z = fe.tmp("dz")
+    fe.emit(f"{z} = icmp eq {ty} {b}, 0")
+    fe.trap_if(z, DIVZ)
+    if op == "sdiv":
+        m1 = fe.tmp("m1")
+        mn = fe.tmp("mn")
+        both = fe.tmp("ov")
+        fe.emit(f"{m1} = icmp eq {ty} {b}, -1")
+        fe.emit(f"{mn} = icmp eq {ty} {a}, {-(1 << (bits - 1))}")
+        fe.emit(f"{both} = and i1 {m1}, {mn}")
+        fe.trap_if(both, OVF)
+    elif op == "srem":
+        # x rem_s -1 == 0 for every x; avoid LLVM's UB for INT_MIN srem -1.
+        m1 = fe.tmp("m1")
+        safe = fe.tmp("sb")
+        fe.emit(f"{m1} = icmp eq {ty} {b}, -1")
+        fe.emit(f"{safe} = select i1 {m1}, {ty} 1, {ty} {b}")
+        b = safe
+    fe.emit(f"{res} = {op} {ty} {a}, {b}")
+
+
+# ---- float -> int truncation ---------------------------------------------------
+
+def _fhex(x: float) -> str:
+    import struct
+    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def _trunc_bounds(src: int, dst: int, signed: bool) -> tuple[str, float, float]:
+    """``(lower_cmp, lo, hi)``: the conversion is in range iff
+    ``x lower_cmp lo and x < hi`` (ordered compares: false on NaN).
+
+    hi is 2^(N-1) (signed) or 2^N (unsigned), exact in every float type.
+    lo: unsigned -> ``x > -1`` (trunc(-0.99) = 0 is fine).  Signed -> ``x >
+    -2^(N-1) - 1`` when that bound is exact in the source type (i32 from
+    f64), else ``x >= -2^(N-1)`` (no float lies strictly between the two).
+    """
+    n = 32 if dst == I32 else 64
+    if not signed:
+        return "ogt", -1.0, float(2 ** n)
+    lo = -(2.0 ** (n - 1))
+    if src == F64 and n == 32:
+        return "ogt", lo - 1.0, -lo
+    return "oge", lo, -lo
+
+
+def trunc_checked(fe, signed: bool, src: int, dst: int, x: str, res: str) -> None:
+    fty = "float" if src == F32 else "double"
+    ity = "i32" if dst == I32 else "i64"
+    nan = fe.tmp("nan")
+    fe.emit(f"{nan} = fcmp uno {fty} {x}, {x}")
+    fe.trap_if(nan, BAD_TOINT)
+    cmp, lo, hi = _trunc_bounds(src, dst, signed)
+    c1, c2, ok, bad = fe.tmp("lo"), fe.tmp("hi"), fe.tmp("in"), fe.tmp("out")
+    fe.emit(f"{c1} = fcmp {cmp} {fty} {x}, {_fhex(lo)}")
+    fe.emit(f"{c2} = fcmp olt {fty} {x}, {_fhex(hi)}")
+    fe.emit(f"{ok} = and i1 {c1}, {c2}")
+    fe.emit(f"{bad} = xor i1 {ok}, true")
+    fe.trap_if(bad, OVF)
+    fe.emit(f"{res} = {'fptosi' if signed else 'fptoui'} {fty} {x} to {ity}")
+
+
+# ---- linear memory ----------------------------------------------------------------
+
+def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
+    """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
+    < 2^33, so the 64-bit sum cannot wrap)."""
+    size = fe.load("i64", fe.gep(memptr, 8), TBAA_INST, hint="sz")
+    last = fe.tmp("end")
+    fe.emit(f"{last} = add nuw i64 {idx64}, {end}")
+    bad = fe.tmp("oob")
+    fe.emit(f"{bad} = icmp ugt i64 {last}, {size}")
+    fe.trap_if(bad, MEMORY_OOB)
+
+
+def access_needs_check(fe, notrap: bool) -> bool:
+    """Loads/stores: explicit mode checks unless the IR proved the access."""
+    return not fe.mc.guard and not notrap
+
+
+# ---- call_indirect ------------------------------------------------------------------
+
+def call_indirect_check(fe, tptr: str, idx: str, expected_id: str) -> tuple[str, str]:
+    """Spec-order checks on a funcref table; returns (func, callee instance)."""
+    pb = fe.mc.ptr_bytes
+    esize = 3 * pb          # sizeof(wasmaot_funcref): 24 or 12
+    size = fe.load("i32", fe.gep(tptr, 8), TBAA_INST, align=4, hint="tsz")
+    oob = fe.tmp("undef")
+    fe.emit(f"{oob} = icmp uge i32 {idx}, {size}")
+    fe.trap_if(oob, RT_CODE[TrapCode.undef_elem])
+    elems = fe.load("ptr", tptr, TBAA_INST, hint="elems")
+    i64 = fe.tmp("ix")
+    fe.emit(f"{i64} = zext i32 {idx} to i64")
+    byte = fe.tmp("ixb")
+    fe.emit(f"{byte} = mul nuw nsw i64 {i64}, {esize}")
+    e = fe.gep(elems, byte)
+    func = fe.load("ptr", e, TBAA_TABLE, align=pb, hint="fn")
+    null = fe.tmp("uninit")
+    fe.emit(f"{null} = icmp eq ptr {func}, null")
+    fe.trap_if(null, RT_CODE[TrapCode.uninit_elem])
+    tid = fe.load("i32", fe.gep(e, pb), TBAA_TABLE, align=4, hint="tid")
+    bad = fe.tmp("badsig")
+    fe.emit(f"{bad} = icmp ne i32 {tid}, {expected_id}")
+    fe.trap_if(bad, RT_CODE[TrapCode.bad_sig])
+    callee_inst = fe.load("ptr", fe.gep(e, 2 * pb), TBAA_TABLE, align=pb, hint="ci")
+    return func, callee_inst
+
+
+# ---- stack limit ----------------------------------------------------------------------
+
+def stack_check_lines(fe, cont: str) -> list[str]:
+    """Prologue lines (end of the entry block, after the allocas) that trap
+    when the stack pointer is below ``wasmaot_stack_limit``, else continue
+    at label ``cont``."""
+    mc = fe.mc
+    ity = "i64" if mc.ptr_bytes == 8 else "i32"
+    ss = mc.intrinsic("llvm.stacksave.p0", "ptr", "")
+    mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
+    fe.trap_codes.add(STACK)
+    return [f"  %sp = call ptr {ss}()",
+            f"  %sp.i = ptrtoint ptr %sp to {ity}",
+            f"  %sp.lim = load {ity}, ptr @wasmaot_stack_limit, align {mc.ptr_bytes}, !tbaa {TBAA_INST}",
+            f"  %sp.low = icmp ult {ity} %sp.i, %sp.lim",
+            f"  br i1 %sp.low, label %trap.{STACK}, label %{cont}, !prof {MD_COLD}"]
+
+
+def trap_block_lines(fe, rt: int) -> list[str]:
+    trap = fe.mc.runtime("wasmaot_trap", "void", "i32", "noreturn nounwind cold")
+    return [f"  call void {trap}(i32 {rt}) #1", "  unreachable"]
+
