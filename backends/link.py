@@ -1,158 +1,401 @@
-"""Building the C runtime for a target and linking executables with zig cc.
+"""Build the C runtime and link compiled modules into static executables.
 
-What: reads ``runtime-c/sources.txt`` (format documented there), compiles
-the runtime configuration matching ``(target, bounds)`` with ``python -m
-ziglang cc``, caches the objects by a hash of sources and flags, and links
-generated objects + runtime (+ host sources) into a static executable.
+Everything goes through the hermetic zig toolchain (``python -m ziglang cc``),
+driven by ``runtime-c/sources.txt`` (format documented at its top):
 
-Why here: the emitter decides the bounds mode and target of an object; the
-runtime must be built the same way (the mode marker symbol turns a mismatch
-into a link error), so the mapping lives next to the targets.
+* :func:`parse_manifest` reads the manifest (the one real reader; the copy in
+  ``tests/runtime/conftest.py`` predates it).
+* :func:`runtime_objects` compiles the runtime for a (target, bounds mode) into
+  a content-addressed cache directory and returns the object paths.  The key
+  hashes every runtime source and header, the flags, the zig target and the
+  zig version, so editing any of them rebuilds and nothing else does.
+* :func:`compile_host_c` compiles one host C file (standalone ``main``, spec
+  driver, test fakes) against the runtime headers, cached the same way.
+* :func:`link_executable` links objects (bytes or paths) + host C + runtime
+  into a static executable.
 
-Cache: ``$WASMAOT_CACHE_DIR`` (default ``~/.cache/wasmaot``)/runtime/<key>/,
-or an explicit ``cache_dir``.  Objects are written to a temporary name and
-renamed, so concurrent builds never see a partial file.
+Cache: ``$WASMAOT_CACHE_DIR`` or ``~/.cache/wasmaot/`` (or an explicit
+``cache_dir``).  Entries are written under a temporary name and renamed into
+place, so concurrent builds (the spec runner's worker processes) never see a
+half-written entry; the loser of a race discards its copy.  Output
+executables are linked to a temporary name beside the destination and
+renamed, so a failed link never leaves a partial file where the user's
+output was.
+
+Errors from zig become :class:`LinkError` with a one-line message.
+
+Targets: the emitter's registry (``backends/targets.py``) names targets and
+their runtime configs; a small fallback table below keeps the linker usable
+for targets the registry does not list yet.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Sequence
 
-from .targets import get_target
+ZIG_CC = (sys.executable, "-m", "ziglang", "cc")
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime-c"
-ZIG_CC = [sys.executable, "-m", "ziglang", "cc"]
+# Bumped when the layout of cache entries changes.
+_CACHE_LAYOUT = "1"
 
 
-def runtime_dir() -> Path:
-    if RUNTIME_DIR.is_dir():
-        return RUNTIME_DIR
-    import wasmaot.runtime as rt   # installed (non-editable) package data
-    return Path(rt.__file__).resolve().parent
+class LinkError(Exception):
+    """Building the runtime or linking failed; ``str()`` is one line."""
+
+
+# ----------------------------------------------------------------- targets
+
+@dataclass(frozen=True)
+class Target:
+    name: str          # wasmaot spelling, as in CompileOptions.target
+    zig: str           # `zig cc -target`
+    triple: str        # LLVM triple (for objects we emit ourselves)
+    # LLVM module flag some targets need so our own objects link with the
+    # runtime's (lld refuses to mix RISC-V float ABIs).
+    abi: str | None = None
+
+
+_TARGETS = {t.name: t for t in (
+    Target("x86_64-linux", "x86_64-linux-musl", "x86_64-unknown-linux-musl"),
+    Target("aarch64-linux", "aarch64-linux-musl", "aarch64-unknown-linux-musl"),
+    Target("riscv64-linux", "riscv64-linux-musl", "riscv64-unknown-linux-musl", abi="lp64d"),
+)}
+
+
+def _registry_target(name: str):
+    try:
+        from .targets import get_target
+        return get_target(name)
+    except (ImportError, ValueError):
+        return None
+
+
+def target_info(target: str) -> Target:
+    """A wasmaot target name ("x86_64-linux") or a zig triple
+    ("x86_64-linux-musl") -> :class:`Target`.  The emitter's registry is
+    authoritative when it knows the name."""
+    reg = _registry_target(target)
+    if reg is not None:
+        known = _TARGETS.get(reg.name)
+        return Target(reg.name, reg.zig_target, reg.triple, known.abi if known else None)
+    if target in _TARGETS:
+        return _TARGETS[target]
+    for t in _TARGETS.values():
+        if t.zig == target:
+            return t
+    raise LinkError(f"unsupported target {target!r} (known: {', '.join(sorted(_TARGETS))})")
+
+
+# ---------------------------------------------------------------- manifest
+
+def runtime_root() -> Path:
+    from wasmaot import runtime
+    return runtime.root()
+
+
+runtime_dir = runtime_root       # the name other modules used first
 
 
 @dataclass
-class RuntimeConfig:
+class Config:
     name: str
-    zig_target: str
-    sources: list[str]
-    cflags: list[str]
-    ldflags: list[str] | None
-    includes: list[str] = field(default_factory=list)
+    target: str
+    layers: list[str]
+    cflags: list[str] = field(default_factory=list)
+    ldflags: list[str] | None = None
 
 
-def read_manifest(name: str, root: Path | None = None) -> RuntimeConfig:
-    root = root or runtime_dir()
-    includes, layers, cflags, ldflags, configs = [], {}, {}, {}, {}
-    for raw in (root / "sources.txt").read_text().splitlines():
-        tok = raw.split("#", 1)[0].split()
-        if not tok:
+@dataclass
+class Manifest:
+    includes: list[str]
+    layers: dict[str, list[str]]
+    all_cflags: list[str]
+    configs: dict[str, Config]
+
+    def sources(self, config: Config) -> list[str]:
+        return [f for layer in config.layers for f in self.layers[layer]]
+
+
+def parse_manifest(path: Path) -> Manifest:
+    """Parse runtime-c/sources.txt (format documented at its top)."""
+    includes: list[str] = []
+    layers: dict[str, list[str]] = {}
+    cflags: dict[str, list[str]] = {}
+    ldflags: dict[str, list[str]] = {}
+    configs: dict[str, Config] = {}
+    for lineno, raw in enumerate(Path(path).read_text().splitlines(), 1):
+        tokens = raw.split("#", 1)[0].split()
+        if not tokens:
             continue
-        key, args = tok[0], tok[1:]
+        key, args = tokens[0], tokens[1:]
         if key == "include":
             includes += args
         elif key == "layer":
             layers.setdefault(args[0], []).extend(args[1:])
         elif key == "config":
-            configs[args[0]] = (args[1], args[2:])
+            configs[args[0]] = Config(args[0], args[1], args[2:])
         elif key == "cflags":
             cflags.setdefault(args[0], []).extend(args[1:])
         elif key == "ldflags":
             ldflags.setdefault(args[0], []).extend(args[1:])
         else:
-            raise ValueError(f"sources.txt: unknown keyword {key!r}")
-    if name not in configs:
-        raise ValueError(f"runtime config {name!r} not in sources.txt")
-    zt, lays = configs[name]
-    return RuntimeConfig(name, zt, [f for l in lays for f in layers[l]],
-                         cflags.get("all", []) + cflags.get(name, []), ldflags.get(name),
-                         [str(root / d) for d in includes])
+            raise ValueError(f"{path}:{lineno}: unknown keyword {key!r}")
+    for name, cfg in configs.items():
+        cfg.cflags = cflags.get(name, [])
+        cfg.ldflags = ldflags.get(name)
+        for layer in cfg.layers:
+            if layer not in layers:
+                raise ValueError(f"config {name}: unknown layer {layer!r}")
+    unknown = (set(cflags) - {"all"} - set(configs)) | (set(ldflags) - set(configs))
+    if unknown:
+        raise ValueError(f"flags for unknown configs: {sorted(unknown)}")
+    return Manifest(includes, layers, cflags.get("all", []), configs)
 
 
-def zig_cc(args: list[str]) -> None:
-    p = subprocess.run(ZIG_CC + args, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"zig cc failed ({p.returncode}): {' '.join(args)}\n{p.stderr}")
+_BOUNDS_FLAG = {"guard": "-DWASMAOT_BOUNDS_GUARD=1", "explicit": "-DWASMAOT_BOUNDS_EXPLICIT=1"}
 
 
-def _cache_root(cache_dir: str | os.PathLike | None) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    base = os.environ.get("WASMAOT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "wasmaot")
-    return Path(base)
+def select_config(manifest: Manifest, target: str, bounds: str) -> Config:
+    """The linkable manifest config for (target, bounds): the registry's
+    choice if it names one, else the config for the same zig target whose
+    flags select that bounds mode.  A target listed only in the other mode
+    gets that config with the bounds macro swapped (both macros at 1 would
+    be an #error in the header)."""
+    if bounds not in _BOUNDS_FLAG:
+        raise LinkError(f"unknown bounds mode {bounds!r} (guard or explicit)")
+    reg = _registry_target(target)
+    if reg is not None and bounds in getattr(reg, "runtime_configs", {}):
+        cfg = manifest.configs.get(reg.runtime_configs[bounds])
+        if cfg is not None:
+            return cfg
+    zt = target_info(target).zig
+    linkable = [c for c in manifest.configs.values() if c.target == zt and c.ldflags is not None]
+    for c in linkable:
+        if _BOUNDS_FLAG[bounds] in c.cflags:
+            return c
+    if not linkable:
+        raise LinkError(f"runtime-c/sources.txt has no linkable config for {zt}")
+    base = linkable[0]
+    flags = [f for f in base.cflags if not f.startswith("-DWASMAOT_BOUNDS_")] + [_BOUNDS_FLAG[bounds]]
+    return Config(f"{base.name}-{bounds}", base.target, base.layers, flags, base.ldflags)
 
 
-def build_runtime(target: str, bounds: str, cache_dir=None, extra_cflags: list[str] = ()) -> list[Path]:
-    """Runtime objects for ``target`` in ``bounds`` mode (built once, cached)."""
-    t = get_target(target)
-    cfg = read_manifest(t.runtime_config(bounds))
-    root = runtime_dir()
+# -------------------------------------------------------------------- zig
+
+@lru_cache(maxsize=None)
+def zig_version() -> str:
+    try:
+        from importlib.metadata import version
+        return "ziglang " + version("ziglang")
+    except Exception:
+        proc = subprocess.run([*ZIG_CC[:-1], "version"], capture_output=True, text=True)
+        return proc.stdout.strip()
+
+
+def _zig(args: Sequence[str], what: str) -> None:
+    proc = subprocess.run([*ZIG_CC, *map(str, args)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise LinkError(f"{what}: {_first_error(proc.stderr) or f'zig cc exited with {proc.returncode}'}")
+
+
+def _first_error(stderr: str) -> str:
+    """The first `error:` line of zig/clang output (+ how many more), one line."""
+    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
+    errors = [l for l in lines if "error:" in l]
+    if not errors:
+        return lines[0] if lines else ""
+    first = errors[0]
+    if first.startswith("error:"):
+        first = first[len("error:"):].strip()
+    more = len(errors) - 1
+    return first + (f" (and {more} more error{'s' * (more > 1)})" if more else "")
+
+
+# ------------------------------------------------------------------ cache
+
+def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get("WASMAOT_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "wasmaot"
+
+
+def _digest(parts: Iterable[bytes | str]) -> str:
     h = hashlib.sha256()
-    for part in [cfg.zig_target, *cfg.cflags, *extra_cflags]:
-        h.update(part.encode() + b"\0")
-    for f in sorted(root.rglob("*")):
-        if f.suffix in (".c", ".h") or f.name == "sources.txt":
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
-    out = _cache_root(cache_dir) / "runtime" / f"{cfg.name}-{h.hexdigest()[:16]}"
-    out.mkdir(parents=True, exist_ok=True)
-    objs = []
-    for src in cfg.sources:
-        obj = out / (src.replace("/", "_").removesuffix(".c") + ".o")
-        if not obj.exists():
-            fd, tmp = tempfile.mkstemp(dir=out, suffix=".o")
-            os.close(fd)
-            try:
-                zig_cc(["-target", cfg.zig_target, *cfg.cflags, *extra_cflags,
-                        *(f"-I{i}" for i in cfg.includes), "-c", str(root / src), "-o", tmp])
-                os.replace(tmp, obj)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        objs.append(obj)
+    for p in parts:
+        b = p.encode() if isinstance(p, str) else p
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()[:32]
+
+
+def _publish_dir(tmp: Path, final: Path) -> None:
+    """Rename a fully written temp directory into place; losing a race to an
+    identical concurrent build is fine (content-addressed)."""
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _headers(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.h") if p.is_file())
+
+
+_lock = threading.Lock()
+_runtime_memo: dict[str, list[Path]] = {}
+
+
+def runtime_objects(target: str = "x86_64-linux", bounds: str = "guard",
+                    cache: str | os.PathLike | None = None,
+                    extra_cflags: Sequence[str] = ()) -> list[Path]:
+    """Runtime objects for (target, bounds), from the cache or built now."""
+    root = runtime_root()
+    manifest = parse_manifest(root / "sources.txt")
+    cfg = select_config(manifest, target, bounds)
+    cflags = [*manifest.all_cflags, *cfg.cflags, *extra_cflags]
+    incs = [f"-I{root / d}" for d in manifest.includes]
+    sources = manifest.sources(cfg)
+    key = _digest([_CACHE_LAYOUT, zig_version(), cfg.target, *cflags, *manifest.includes,
+                   *(p for s in sources for p in (s, (root / s).read_bytes())),
+                   *(p for h in _headers(root) if "host" not in h.relative_to(root).parts
+                     for p in (str(h.relative_to(root)), h.read_bytes()))])
+    final = cache_dir(cache) / "runtime" / f"{cfg.name}-{key}"
+    objs = [final / (s.replace("/", "_").removesuffix(".c") + ".o") for s in sources]
+    with _lock:
+        if str(final) in _runtime_memo and all(o.is_file() for o in objs):
+            return _runtime_memo[str(final)]
+    if not all(o.is_file() for o in objs):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+        try:
+            jobs = [["-target", cfg.target, *cflags, *incs, "-c", str(root / s),
+                     "-o", str(tmp / o.name)] for s, o in zip(sources, objs)]
+            with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 2))) as pool:
+                for f in [pool.submit(_zig, j, f"cannot build runtime ({cfg.name})") for j in jobs]:
+                    f.result()
+            _publish_dir(tmp, final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    with _lock:
+        _runtime_memo[str(final)] = objs
     return objs
 
 
-def compile_c(source, out, target: str, bounds: str, extra: list[str] = ()) -> Path:
-    """Compile a host C file against the runtime header with the runtime's flags."""
-    t = get_target(target)
-    cfg = read_manifest(t.runtime_config(bounds))
-    zig_cc(["-target", cfg.zig_target, *cfg.cflags, *(f"-I{i}" for i in cfg.includes),
-            *extra, "-c", str(source), "-o", str(out)])
+def build_runtime(target: str, bounds: str, cache_dir=None, extra_cflags: Sequence[str] = ()) -> list[Path]:
+    """Alias of :func:`runtime_objects` (the emitter's first spelling)."""
+    return runtime_objects(target, bounds, cache_dir, extra_cflags)
+
+
+def host_include_dirs() -> list[Path]:
+    root = runtime_root()
+    return [root / "include", root / "host"]
+
+
+def compile_host_c(source: Path | str, target: str = "x86_64-linux", bounds: str = "guard",
+                   extra_flags: Sequence[str] = (), cache: str | os.PathLike | None = None) -> Path:
+    """Compile a host C file (hosted, against the runtime headers and
+    ``runtime-c/host/``) with the runtime's flags for (target, bounds); cached.
+    The key covers the file, every header beside it, the runtime headers and
+    the flags."""
+    source = Path(source).resolve()
+    root = runtime_root()
+    manifest = parse_manifest(root / "sources.txt")
+    cfg = select_config(manifest, target, bounds)
+    cflags = [*manifest.all_cflags, *cfg.cflags, *extra_flags]
+    incs = [f"-I{d}" for d in host_include_dirs()] + [f"-I{source.parent}"]
+    headers = sorted(set(_headers(root)) | set(source.parent.glob("*.h")))
+    key = _digest([_CACHE_LAYOUT, zig_version(), cfg.target, *cflags, *incs, source.read_bytes(),
+                   *(p for h in headers for p in (str(h), h.read_bytes()))])
+    out = cache_dir(cache) / "host" / f"{source.stem}-{cfg.name}-{key}.o"
+    if out.is_file():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=out.name + ".tmp-", dir=out.parent)
+    os.close(fd)
+    try:
+        _zig(["-target", cfg.target, *cflags, *incs, "-c", str(source), "-o", tmp],
+             f"cannot compile {source.name}")
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def compile_c(source, out, target: str, bounds: str, extra: Sequence[str] = ()) -> Path:
+    """Compile a host C file to ``out`` (uncached form of :func:`compile_host_c`)."""
+    shutil.copyfile(compile_host_c(source, target, bounds, extra), out)
     return Path(out)
 
 
-def link_executable(objects, out, target: str, bounds: str, host_sources=None,
-                    cache_dir=None) -> Path:
-    """Link ``objects`` (paths or object bytes) with the runtime and the host
-    sources (default: every ``runtime-c/host/*.c``) into ``out``."""
-    t = get_target(target)
-    cfg = read_manifest(t.runtime_config(bounds))
+# ------------------------------------------------------------------- link
+
+def standalone_host_sources() -> list[Path]:
+    """The host C files of a standalone executable (its ``main``)."""
+    host = runtime_root() / "host"
+    return [host / "standalone_main.c", host / "host_link.c"]
+
+
+def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str | os.PathLike,
+                    target: str = "x86_64-linux", bounds: str = "guard",
+                    extra_c: Sequence[str | os.PathLike] | None = None, *,
+                    host_sources: Sequence[str | os.PathLike] | None = None,
+                    cache_dir: str | os.PathLike | None = None) -> Path:
+    """Link ``objects`` (ELF bytes or paths), the compiled ``extra_c`` host
+    files and the runtime into a static executable at ``out_path``.
+
+    ``extra_c=None`` (the default) links the standalone host
+    (:func:`standalone_host_sources`: ``main`` for a module compiled with
+    prefix ``wasm``); pass a list (possibly empty) to supply your own.
+    ``host_sources`` is an alias of ``extra_c``; entries ending in ``.o``
+    are taken as objects.
+
+    The link writes a temporary file in the destination directory and renames
+    it over ``out_path`` only on success.  Raises :class:`LinkError`."""
+    if extra_c is None:
+        extra_c = host_sources
+    if extra_c is None:
+        extra_c = standalone_host_sources()
+    out = Path(out_path)
+    zt = target_info(target).zig
+    cfg = select_config(parse_manifest(runtime_root() / "sources.txt"), target, bounds)
     if cfg.ldflags is None:
-        raise ValueError(f"runtime config {cfg.name} is compile-only (no ldflags): "
-                         "link it in the embedder's own build")
-    rt = build_runtime(target, bounds, cache_dir)
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for k, o in enumerate(objects):
-            if isinstance(o, (bytes, bytearray)):
-                p = Path(tmp) / f"module{k}.o"
-                p.write_bytes(o)
+        raise LinkError(f"runtime config {cfg.name} is compile-only: link it in the embedder's own build")
+    rt = runtime_objects(target, bounds, cache_dir)
+    host = [Path(c) if str(c).endswith(".o") else compile_host_c(c, target, bounds, cache=cache_dir)
+            for c in extra_c]
+    out_dir = out.parent if str(out.parent) else Path(".")
+    with tempfile.TemporaryDirectory(prefix="wasmaot-link-") as td:
+        paths: list[str] = []
+        for i, o in enumerate(objects):
+            if isinstance(o, (bytes, bytearray, memoryview)):
+                p = Path(td) / f"obj{i}.o"
+                p.write_bytes(bytes(o))
                 paths.append(str(p))
             else:
-                paths.append(str(o))
-        if host_sources is None:
-            host_sources = sorted((runtime_dir() / "host").glob("*.c"))
-        for k, src in enumerate(host_sources):
-            if str(src).endswith(".o"):
-                paths.append(str(src))
-                continue
-            obj = Path(tmp) / f"host{k}.o"
-            compile_c(src, obj, target, bounds)
-            paths.append(str(obj))
-        zig_cc(["-target", cfg.zig_target, *cfg.ldflags, *paths, *map(str, rt), "-o", str(out)])
-    return Path(out)
+                paths.append(os.fspath(o))
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out_dir)
+        os.close(fd)
+        try:
+            _zig(["-target", zt, *cfg.ldflags, *paths, *map(str, host), *map(str, rt), "-o", tmp],
+                 "link failed")
+            os.chmod(tmp, 0o755)
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return out

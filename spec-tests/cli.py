@@ -21,23 +21,40 @@ from .runner import Options, collect, run_files
               help="Skip .wast files whose name matches GLOB (repeatable), "
                    "e.g. --exclude 'simd_*'.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every failure, not just the first 10 per file.")
-def spectest(paths, frontend_only, jobs, exclude, verbose):
+@click.option("--target", default="x86_64-linux", show_default=True,
+              help="Execution mode: target to compile and run for.")
+@click.option("--bounds", type=click.Choice(["guard", "explicit"]), default="guard", show_default=True,
+              help="Execution mode: memory bounds checking (guard pages or explicit compares).")
+@click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
+              help="Execution mode: optimization level (-O0 .. -O3).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Execution mode: seconds each file's executable may run.")
+@click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
+              help="Execution mode: keep the test executables in this folder.")
+def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, keep_dir):
     """Run .wast spec-test scripts (a folder means every .wast directly in it).
+
+    Without --frontend-only every script is compiled, with all its modules,
+    into one native executable that runs every command (execution mode).
 
     Prints one line per file and, as the very last line,
     `N passed, N failed, N skipped`.  Exits 1 if anything failed.
     Expected failures live in one explicit list
     (spec-tests/expected_failures.py); a listed one that passes fails.
     """
-    if not frontend_only:
-        # Execution needs the backend, which does not exist yet: say so
-        # instead of silently running only half of the checks.
-        raise click.UsageError("only --frontend-only is implemented so far "
-                               "(execution of assertions needs the native backend)")
     files = collect(list(paths), list(exclude))
     if not files:
         raise click.UsageError("no .wast files found in the given paths")
-    opts = Options(mode="frontend")
+    if frontend_only:
+        opts = Options(mode="frontend")
+    else:
+        from .exec import backend_available
+        why = backend_available()
+        if why:
+            # say so instead of failing every module of every file
+            raise click.UsageError(f"execution mode: {why}; use --frontend-only")
+        opts = Options(mode="exec", target=target, bounds=bounds, opt_level=opt_level,
+                       timeout=timeout, keep_dir=keep_dir)
     total = [0, 0, 0, 0]
     for r in run_files(files, opts, jobs or os.cpu_count() or 1):
         total[0] += r.passed

@@ -20,6 +20,14 @@ Counting rules (every assertion kind counts):
   ``assert_trap``, ``assert_exhaustion``): skipped in frontend-only mode.
 * ``register`` is bookkeeping, not an assertion, and is not counted.
 
+Execution mode (``Options(mode="exec")``, :mod:`.exec`) counts the same
+commands, but runs them: a module passes when it compiles, links and
+instantiates; ``assert_unlinkable`` / ``assert_uninstantiable`` /
+``assert_trap`` on a module pass when linking fails / instantiation traps
+with the expected message; actions and their assertions pass when the
+native code does what they say.  ``assert_malformed`` / ``assert_invalid``
+are checked as in frontend-only mode.
+
 Expected failures come from :mod:`.expected_failures` only; one that passes
 is counted as failed ("unexpected pass").
 """
@@ -52,7 +60,13 @@ class FileResult:
 
 @dataclass(frozen=True)
 class Options:
-    mode: str = "frontend"          # "frontend": decode/validate only
+    mode: str = "frontend"          # "frontend": decode/validate only; "exec": run (exec.py)
+    # execution mode only:
+    target: str = "x86_64-linux"
+    bounds: str = "guard"
+    opt_level: int = 2
+    timeout: float = 300.0          # seconds per file's executable
+    keep_dir: str | None = None     # keep executables here (debugging)
 
 
 def _load(cmd: Command):
@@ -110,11 +124,7 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
         res.failed += 1
         res.failures.append(f"{name}: cannot read script: {e}")
         return res
-    for cmd in commands:
-        try:
-            outcome, detail = _run_command(cmd, opts)
-        except Exception as e:   # a bug in wasmaot: report it as a failure, keep going
-            outcome, detail = "fail", f"internal error: {type(e).__name__}: {e}"
+    for cmd, outcome, detail in _outcomes(commands, path, opts):
         expected = EXPECTED_FAILURES.get((name, cmd.line))
         if expected is not None and opts.mode in expected.modes:
             if outcome == "fail":
@@ -130,6 +140,25 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
             res.failed += 1
             res.failures.append(f"{name}:{cmd.line}: {cmd.kind}: {detail}")
     return res
+
+
+def _outcomes(commands, path: str, opts: Options):
+    """(command, outcome, detail) for every command, by the selected mode."""
+    if opts.mode == "exec":
+        from .exec import execute
+        try:
+            results = list(execute(commands, path, opts))
+        except Exception as e:   # a bug in wasmaot: every command fails, the run goes on
+            results = [(cmd, "none" if cmd.kind == "register" else "fail",
+                        f"internal error: {type(e).__name__}: {e}") for cmd in commands]
+        yield from results
+        return
+    for cmd in commands:
+        try:
+            outcome, detail = _run_command(cmd, opts)
+        except Exception as e:   # a bug in wasmaot: report it as a failure, keep going
+            outcome, detail = "fail", f"internal error: {type(e).__name__}: {e}"
+        yield cmd, outcome, detail
 
 
 def collect(paths: list[str], excludes: list[str] = ()) -> list[str]:

@@ -1,0 +1,234 @@
+"""Execution mode of the spec runner: one native executable per .wast file.
+
+For a parsed script, :func:`execute`
+
+1. checks ``assert_malformed`` / ``assert_invalid`` exactly as frontend-only
+   mode does (they need no execution);
+2. decodes, validates and compiles every other module (``module``,
+   ``assert_unlinkable``, ``assert_uninstantiable``, ``assert_trap`` on a
+   module) with the symbol prefixes ``m0``, ``m1``, ... in script order;
+3. builds the command table (:mod:`.table`), emits it as an object, and links
+   table + module objects + the driver (``spec-tests/driver/``) + the runtime
+   into one static executable (:mod:`wasmaot.backends.link`);
+4. runs it with a timeout and maps its ``<line> ok`` / ``<line>: why``
+   lines back to the commands.
+
+A module that fails to load or compile fails its own command with the
+compiler's message; the driver then fails every action aimed at it, and the
+rest of the file still runs.  If the executable dies (signal, timeout)
+every command without a result yet fails, naming the signal.
+
+Per-file work is sequential; :func:`wasmaot.spectest.runner.run_files`
+runs files in parallel processes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from .table import EXEC_KINDS, build_table, carries_module, table_object
+
+DRIVER_DIR = Path(__file__).resolve().parent / "driver"
+
+_OK = re.compile(r"^(\d+) ok$")
+_FAIL = re.compile(r"^(\d+): (.*)$")
+_SUMMARY = re.compile(r"^summary: (\d+) passed, (\d+) failed$")
+
+
+def driver_sources() -> list[Path]:
+    """The C files of the spec driver (main, the spectest host module) and
+    the shared host helpers."""
+    from ..runtime import root
+    return [DRIVER_DIR / "spectest_driver.c", DRIVER_DIR / "spectest_host.c",
+            root() / "host" / "host_link.c"]
+
+
+def backend_available() -> str | None:
+    """None if modules can be compiled here, else why not (one line)."""
+    try:
+        from ..backends import CompileOptions, compile_ir  # noqa: F401
+        from ..ir.translate import translate_module  # noqa: F401
+    except ImportError as e:
+        return f"the native backend is not available ({e})"
+    return None
+
+
+def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
+    """Default module compiler: Wasm binary -> [ELF object] with ``prefix``.
+    Uses the driver's pipeline (translate, IR passes, emit) when present so
+    spec runs see exactly what `wasmaot compile` produces."""
+    from ..backends import CompileOptions
+    copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
+                           prefix=prefix)
+    try:
+        from ..compile import compile_bytes
+    except ImportError:
+        compile_bytes = None
+    if compile_bytes is not None:
+        return [compile_bytes(binary, name, copts, emit="obj").data]
+    from ..backends import compile_ir
+    from ..frontend.load import load_module
+    from ..ir.translate import translate_module
+    module = load_module(binary, name)
+    ir = translate_module(module)
+    ir = getattr(ir, "module", ir)
+    return [compile_ir(module, ir, copts).object]
+
+
+# (binary, script name, prefix, options) -> objects; raises on failure
+Compiler = Callable[[bytes, str, str, object], Sequence]
+
+
+@dataclass
+class _Slot:
+    outcome: str | None = None
+    detail: str | None = None
+
+
+def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
+            extra_c: Sequence[str | os.PathLike] = ()) -> Iterator[tuple[object, str, str | None]]:
+    """Yield ``(command, outcome, detail)`` for every command, in order;
+    outcome is pass|fail|skip|none (``none``: not counted, e.g. register).
+
+    ``compiler`` replaces :func:`compile_module` (tests pass one that
+    returns no objects and supply hand-written modules in ``extra_c``)."""
+    from . import runner
+    compiler = compiler or compile_module
+    name = os.path.basename(path)
+    slots = [_Slot() for _ in commands]
+    objects: list = []
+    module_index: dict[int, int | None] = {}
+    n_modules = 0
+    compiled: set[int] = set()
+    for i, cmd in enumerate(commands):
+        k = cmd.kind
+        if k not in EXEC_KINDS:
+            try:
+                slots[i].outcome, slots[i].detail = runner._run_command(cmd, runner.Options())
+            except Exception as e:   # a bug in wasmaot: a failure, keep going
+                slots[i].outcome, slots[i].detail = "fail", f"internal error: {type(e).__name__}: {e}"
+            continue
+        if k == "register":
+            slots[i].outcome = "none"
+        if not carries_module(cmd):
+            continue
+        idx = n_modules
+        n_modules += 1
+        module_index[id(cmd)] = None
+        try:
+            binary = cmd.module.to_binary()
+            runner._load(cmd)
+        except Exception as e:
+            kind = getattr(e, "kind", type(e).__name__)
+            slots[i].outcome, slots[i].detail = "fail", f"module rejected: {kind}: {getattr(e, 'message', e)}"
+            continue
+        try:
+            objs = compiler(binary, name, f"m{idx}", opts)
+        except Exception as e:
+            slots[i].outcome, slots[i].detail = "fail", f"compile failed: {type(e).__name__}: {_one_line(e)}"
+            continue
+        objects.extend(objs)
+        module_index[id(cmd)] = idx
+        compiled.add(idx)
+
+    pending = [i for i, c in enumerate(commands) if c.kind in EXEC_KINDS and c.kind != "register"]
+    if any(slots[i].outcome is None for i in pending):
+        _run_driver(commands, slots, pending, module_index, n_modules, compiled, objects, opts, name,
+                    extra_c)
+    for cmd, s in zip(commands, slots):
+        yield cmd, s.outcome or "fail", s.detail
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else ""
+
+
+def _run_driver(commands, slots, pending, module_index, n_modules, compiled, objects, opts, name,
+                extra_c) -> None:
+    from ..backends.link import LinkError, link_executable
+
+    def fail_rest(why: str):
+        for i in pending:
+            if slots[i].outcome is None:
+                slots[i].outcome, slots[i].detail = "fail", why
+
+    keep = getattr(opts, "keep_dir", None)
+    with tempfile.TemporaryDirectory(prefix="wasmaot-spec-") as td:
+        outdir = Path(keep) if keep else Path(td)
+        outdir.mkdir(parents=True, exist_ok=True)
+        exe = outdir / (Path(name).stem + ".exe")
+        try:
+            blob = build_table(commands, module_index, n_modules)
+            tobj = table_object(blob, n_modules, opts.target, compiled)
+            link_executable([tobj, *objects], exe, opts.target, opts.bounds,
+                            [*driver_sources(), *extra_c])
+        except LinkError as e:
+            fail_rest(str(e))
+            return
+        except Exception as e:
+            fail_rest(f"cannot build the test executable: {type(e).__name__}: {_one_line(e)}")
+            return
+        timeout = getattr(opts, "timeout", 300)
+        try:
+            proc = subprocess.run([str(exe)], capture_output=True, timeout=timeout,
+                                  preexec_fn=_stack_limit)
+            out, rc, timed_out = proc.stdout, proc.returncode, False
+        except subprocess.TimeoutExpired as e:
+            out, rc, timed_out = e.stdout or b"", None, True
+
+    by_line: dict[int, deque] = defaultdict(deque)
+    for i in pending:
+        by_line[commands[i].line].append(i)
+    summary = False
+    last_line = None
+    for raw in out.decode("utf-8", "replace").splitlines():
+        m = _OK.match(raw)
+        if m:
+            line, outcome, detail = int(m.group(1)), "pass", None
+        else:
+            m = _FAIL.match(raw)
+            if not m:
+                summary = summary or bool(_SUMMARY.match(raw))
+                continue
+            line, outcome, detail = int(m.group(1)), "fail", m.group(2)
+        q = by_line.get(line)
+        if not q:
+            continue
+        i = q.popleft()
+        last_line = line
+        if slots[i].outcome is None:          # a Python-side failure (compile error) wins
+            slots[i].outcome, slots[i].detail = outcome, detail
+    if timed_out:
+        fail_rest(f"timeout after {timeout}s" + (f" (last result: line {last_line})" if last_line else ""))
+    elif rc is not None and rc < 0:
+        try:
+            sig = signal.Signals(-rc).name
+        except ValueError:
+            sig = f"signal {-rc}"
+        fail_rest(f"driver crashed: {sig}" + (f" after line {last_line}" if last_line else ""))
+    elif not summary:
+        fail_rest(f"driver exited with status {rc} before this command")
+    else:
+        fail_rest("no result from the driver")
+
+
+def _stack_limit():
+    """Children get a known 8 MiB stack: the runtime's stack limit (and so
+    assert_exhaustion depth) derives from RLIMIT_STACK."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    want = 8 << 20
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (want, hard))
+    except (ValueError, OSError):
+        pass
