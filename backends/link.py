@@ -399,3 +399,59 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return out
+
+
+# ------------------------------------------------- small generated objects
+
+_llvm_ready = False
+
+
+def emit_llvm_object(llvm_ir: str, target: str = "x86_64-linux") -> bytes:
+    """Compile textual LLVM IR (data-only helper modules: the spec command
+    table, the baked-in default export) to an ELF object for ``target``."""
+    global _llvm_ready
+    import llvmlite.binding as llvm
+    if not _llvm_ready:
+        try:
+            llvm.initialize()
+        except RuntimeError:
+            pass        # newer llvmlite initializes itself and refuses the call
+        llvm.initialize_all_targets()
+        llvm.initialize_all_asmprinters()
+        _llvm_ready = True
+    t = target_info(target)
+    tm = llvm.Target.from_triple(t.triple).create_target_machine(reloc="pic", codemodel="default")
+    m = llvm.parse_assembly(llvm_ir)
+    m.verify()
+    return tm.emit_object(m)
+
+
+def default_invoke_object(export: str, target: str = "x86_64-linux") -> bytes:
+    """An object defining ``const char *const wasmaot_default_invoke`` =
+    ``export``: linked into a standalone executable, it makes that export
+    the function to call when no ``--invoke`` / ``WASMAOT_INVOKE`` is given
+    (see runtime-c/host/standalone_main.c)."""
+    import llvmlite.ir as ir
+    t = target_info(target)
+    mod = ir.Module(name="wasmaot_default_invoke")
+    mod.triple = t.triple
+    data = bytearray(export.encode("utf-8") + b"\0")
+    arr = ir.ArrayType(ir.IntType(8), len(data))
+    s = ir.GlobalVariable(mod, arr, "wasmaot_default_invoke.str")
+    s.global_constant = True
+    s.linkage = "private"
+    s.initializer = ir.Constant(arr, data)
+    p = ir.GlobalVariable(mod, ir.PointerType(ir.IntType(8)), "wasmaot_default_invoke")
+    p.global_constant = True
+    p.initializer = s.bitcast(ir.PointerType(ir.IntType(8)))
+    _abi_flag(mod, t)
+    return emit_llvm_object(str(mod), target)
+
+
+def _abi_flag(mod, t: Target) -> None:
+    """Targets whose linker checks the float ABI of every object (RISC-V)."""
+    if t.abi:
+        import llvmlite.ir as ir
+        mod.add_named_metadata("llvm.module.flags",
+                               [ir.IntType(32)(1), ir.MetaDataString(mod, "target-abi"),
+                                ir.MetaDataString(mod, t.abi)])
