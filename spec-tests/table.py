@@ -252,10 +252,9 @@ def table_object(blob: bytes, n_modules: int, target: str = "x86_64-linux",
     ``m<i>_module`` for i < n_modules; NULL for indices not in ``compiled``,
     so a module that failed to compile needs no symbol) and
     ``wasmaot_spec_n_modules``.  Emitted with llvmlite."""
-    import llvmlite.binding as llvm
     import llvmlite.ir as ir
 
-    from ..backends.link import target_info
+    from ..backends.link import _abi_flag, emit_llvm_object, target_info
 
     t = target_info(target)
     compiled = set(range(n_modules) if compiled is None else compiled)
@@ -286,37 +285,8 @@ def table_object(blob: bytes, n_modules: int, target: str = "x86_64-linux",
     if not descs:
         descs = [ir.Constant(ptr, None)]
     define("wasmaot_spec_modules", parr, ir.Constant(parr, descs))
-    if t.abi:
-        mod.add_named_metadata("llvm.module.flags",
-                               [i32(1), ir.MetaDataString(mod, "target-abi"), ir.MetaDataString(mod, t.abi)])
-    return emit_object(str(mod), t.triple)
-
-
-def emit_object(llvm_ir: str, triple: str) -> bytes:
-    import llvmlite.binding as llvm
-    _init_llvm()
-    target = llvm.Target.from_triple(triple)
-    tm = target.create_target_machine(reloc="pic", codemodel="default")
-    m = llvm.parse_assembly(llvm_ir)
-    m.verify()
-    return tm.emit_object(m)
-
-
-_llvm_ready = False
-
-
-def _init_llvm():
-    global _llvm_ready
-    if _llvm_ready:
-        return
-    import llvmlite.binding as llvm
-    try:
-        llvm.initialize()
-    except RuntimeError:
-        pass        # newer llvmlite initializes itself and refuses the call
-    llvm.initialize_all_targets()
-    llvm.initialize_all_asmprinters()
-    _llvm_ready = True
+    _abi_flag(mod, t)
+    return emit_llvm_object(str(mod), target)
 
 
 def decode_table(blob: bytes) -> list[tuple[int, int]]:

@@ -627,7 +627,10 @@ int main(int argc, char **argv) {
         printf("0: cannot create the spectest module\n");
         return 3;
     }
-    bind_name(&registered, &n_registered, strdup("spectest"), sp);
+    char *spname = malloc(sizeof "spectest");
+    if (!spname) malformed();
+    memcpy(spname, "spectest", sizeof "spectest");
+    bind_name(&registered, &n_registered, spname, sp);
 
     rd r = {wasmaot_spec_table, wasmaot_spec_table + wasmaot_spec_table_size};
     if (r_u32(&r) != SPEC_TABLE_MAGIC || r_u32(&r) != SPEC_TABLE_VERSION) malformed();
