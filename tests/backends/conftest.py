@@ -145,7 +145,7 @@ def wat_for_ir(ir_text: str, extra: str = "") -> str:
             out.append(f"  (global {imp(d.import_)} {t})")
     for d in m.funcs:
         if d.import_:
-            out.append(f"  (func {imp(d.import_)} (param {' '.join(map(_tn, d.sig.params))}) "
+            out.append(f"  (func ${d.name} {imp(d.import_)} (param {' '.join(map(_tn, d.sig.params))}) "
                        f"(result {' '.join(map(_tn, d.sig.results))}))")
     for d in m.memories:
         if not d.import_:
