@@ -215,8 +215,9 @@ def _first_error(stderr: str) -> str:
     if not errors:
         return lines[0] if lines else ""
     first = errors[0]
-    if first.startswith("error:"):
-        first = first[len("error:"):].strip()
+    for prefix in ("error:", "ld.lld: error:"):      # the linker's own prefix says nothing
+        if first.startswith(prefix):
+            first = first[len(prefix):].strip()
     more = len(errors) - 1
     return first + (f" (and {more} more error{'s' * (more > 1)})" if more else "")
 

@@ -88,13 +88,15 @@ def test_crash_fails_the_rest_naming_the_signal():
     assert by_line[7] == ("pass", None)        # assert_malformed needs no execution
 
 
-def test_timeout(monkeypatch, tmp_path):
+def test_timeout(tmp_path):
     w = tmp_path / "t.wast"
-    w.write_text('(module (func (export "rec") (result i32) (i32.const 0)))\n'
-                 '(assert_return (invoke "rec") (i32.const 0))\n')
-    # a zero-ish timeout: the executable cannot even start in time
-    results = run_script(w, timeout=0.001)
-    assert all(o == "fail" and d.startswith("timeout after") for _, o, d in results)
+    w.write_text('(module (func (export "add") (param i32 i32) (result i32) (local.get 0)))\n'
+                 '(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))\n'
+                 '(invoke "spin")\n'
+                 '(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))\n')
+    results = run_script(w, timeout=2)
+    assert [(c.line, o) for c, o, _ in results] == [(1, "pass"), (2, "pass"), (3, "fail"), (4, "fail")]
+    assert results[3][2] == "timeout after 2s (last result: line 2)"
 
 
 def test_table_round_trip():

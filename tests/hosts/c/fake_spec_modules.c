@@ -16,7 +16,7 @@ typedef struct m0_inst {
     wasmaot_table tab;
     uint64_t g;
     wasmaot_funcref f_add, f_div, f_nan32, f_arith32, f_nan64, f_multi, f_vec, f_ext, f_fref, f_nullf, f_rec,
-        f_crash;
+        f_crash, f_spin;
 } m0_inst;
 
 static int32_t m0_add(void *inst, int32_t a, int32_t b) { (void)inst; return (int32_t)((uint32_t)a + (uint32_t)b); }
@@ -66,6 +66,13 @@ static void t_crash(void *i, uint64_t *s) {
     *(volatile int *)(uintptr_t)16 = 1;
 }
 
+static void t_spin(void *i, uint64_t *s) {
+    (void)i;
+    (void)s;
+    for (volatile int forever = 1; forever;) {
+    }
+}
+
 #define M0(f) FAKE_OFF(m0_inst, f)
 static const wasmaot_export_desc m0_exports[] = {
     {"mem", WASMAOT_EXTERN_MEMORY, M0(mem_slot), NULL, NULL},
@@ -83,11 +90,14 @@ static const wasmaot_export_desc m0_exports[] = {
     {"nullf", WASMAOT_EXTERN_FUNC, M0(f_nullf), "()->(funcref)", t_nullf},
     {"rec", WASMAOT_EXTERN_FUNC, M0(f_rec), "()->(i32)", t_rec},
     {"crash", WASMAOT_EXTERN_FUNC, M0(f_crash), "()->()", t_crash},
+    {"spin", WASMAOT_EXTERN_FUNC, M0(f_spin), "()->()", t_spin},
 };
 
 static int m0_instantiate(void *instance) {
     m0_inst *in = instance;
-    (void)WASMAOT_RT_BOUNDS_MARKER; /* the mode marker, as generated code reads it */
+    /* read the mode marker, as generated code must (a mismatch is a link error) */
+    volatile uint32_t marker = WASMAOT_RT_BOUNDS_MARKER;
+    (void)marker;
     if (wasmaot_memory_new(&in->mem, 1, 2, WASMAOT_MEMORY_HAS_MAX)) return -1;
     if (wasmaot_table_new(&in->tab, WASMAOT_REF_FUNCREF, 3, 0, 0)) return -1;
     in->mem_slot = &in->mem;
