@@ -86,7 +86,12 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
         fe.incoming[entry].append(("entry", pnames))
     else:
         pnames = [f"%v{v}" for v in eparams]
-    params = ", ".join(["ptr %inst"] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
+    # The instance is always one of *our* instances (callers pass the
+    # callee's own), so LLVM may treat all of it as dereferenceable: this
+    # lets LICM hoist instance-field loads (memory base/size in explicit
+    # mode) out of loops even when they sit after a conditional trap.
+    inst_attrs = f"noundef nonnull align 16 dereferenceable({mc.layout.size})"
+    params = ", ".join([f"ptr {inst_attrs} %inst"] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
 
     body = [f"b{entry}"]
     pro = list(fe.entry_lines)
