@@ -1,0 +1,80 @@
+"""The translator's module-level API and declarations."""
+from __future__ import annotations
+
+import pytest
+
+from wasmaot.frontend.load import load_module
+from wasmaot.ir.module import GlobalInit, Module
+from wasmaot.ir.opcodes import Opcode
+from wasmaot.ir.translate import (INIT_NAME, TranslateError, Translation, translate,
+                                  translate_module)
+
+from .util import translate_wat
+
+
+def test_translation_and_init_function_index():
+    tr = translate_wat("""(module
+      (import "m" "f" (func $imp (param i32)))
+      (func $a) (func $b (result i32) (i32.const 1)))""")
+    assert isinstance(tr, Translation) and isinstance(tr.module, Module)
+    funcs = tr.module.funcs
+    assert tr.init_func == len(funcs) - 1 == 3
+    init = funcs[tr.init_func]
+    assert init.name == INIT_NAME and init.sig.params == () and init.sig.results == ()
+    assert [f.name for f in funcs[:3]] == ["imp", "a", "b"]
+    assert funcs[0].import_.module == "m" and funcs[0].body is None
+    m = load_module(b"(module (func))")
+    assert isinstance(translate_module(m), Module)
+
+
+def test_index_spaces_imports_first():
+    tr = translate_wat("""(module
+      (import "e" "g" (global $g (mut i64)))
+      (import "e" "t" (table 2 funcref))
+      (global $d i32 (i32.const 3))
+      (table 1 externref)
+      (memory 1) )""")
+    mod = tr.module
+    assert mod.globals[0].import_ is not None and mod.globals[0].mutable
+    assert mod.globals[1].init == GlobalInit(Opcode.iconst, 3)
+    assert mod.tables[0].import_ is not None and mod.tables[0].min == 2
+    assert mod.tables[1].min == 1
+
+
+def test_names_are_unique():
+    tr = translate_wat("(module (func $__wasmaot_init) (func) (func $fn1))")
+    names = [f.name for f in tr.module.funcs]
+    assert len(set(names)) == len(names) == 4
+    assert names[-1] == INIT_NAME
+
+
+def test_global_inits():
+    tr = translate_wat("""(module
+      (import "e" "g" (global $g i32))
+      (global $a i32 (global.get $g))
+      (global $b funcref (ref.null func))
+      (global $c f64 (f64.const 1))
+      (global $d i32 (i32.add (global.get $g) (i32.const 1)))
+      (func $f))""")
+    inits = [g.init for g in tr.module.globals]
+    assert inits[1:4] == [GlobalInit(Opcode.global_get, 0), GlobalInit(Opcode.null),
+                          GlobalInit(Opcode.fconst, 0x3FF0000000000000)]
+    # extended-const: the instance's zero until __wasmaot_init computes it
+    assert inits[4] == GlobalInit(Opcode.iconst, 0)
+
+
+@pytest.mark.parametrize("wat, what", [
+    ("(module (func (drop (v128.const i64x2 0 0))))", "v128.const"),
+    ("(module (func (result v128) (local v128) (local.get 0)))", "v128 local"),
+    ("(module (global v128 (v128.const i64x2 0 0)))", "v128"),
+    ("(module (func (unreachable) (drop (i32x4.splat (i32.const 0)))))", "i32x4.splat"),
+])
+def test_simd_is_a_clear_error(wat, what):
+    with pytest.raises(TranslateError, match=f"^SIMD not supported yet: {what}"):
+        translate(load_module(wat.encode()))
+
+
+def test_dispatch_covers_every_non_simd_op():
+    from wasmaot.frontend.opcodes import OPS
+    from wasmaot.ir.translate.dispatch import DISPATCH
+    assert all(op.key in DISPATCH for op in OPS)
