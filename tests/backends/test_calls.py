@@ -186,7 +186,7 @@ block0:
 EXTRA = """(elem (i32.const 0) func $inc $dbl $pair $add1)
 (elem funcref (ref.func $dbl) (ref.null func))
 (start $_start)
-(export "g1" (global 1)) (export "tab" (table 0))"""
+(export "g1" (global 1)) (export "tab" (table 0)) (export "reexp" (func $add1))"""
 
 UNDEF, UNINIT, MISMATCH = "trap undefined element", "trap uninitialized element", "trap indirect call type mismatch"
 TOOB = "trap out of bounds table access"
@@ -210,6 +210,7 @@ SCRIPT = [
     ("tcopy 0 4 2", ()), ("ci 0 3", (4,)), ("tcopy 5 0 2", TOOB),
     ("gref_store 3", ()), ("gref_call 2 9", (10,)),           # host funcref via a global
     ("depth 1000", (1000,)),
+    ("reexp 41", (42,)),                                       # re-exported import
 ]
 
 
