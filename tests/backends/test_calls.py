@@ -246,7 +246,9 @@ def test_descriptor(build_ir):
     assert exports["g1"][0] == "3" and exports["g1"][2:] == ["mut", "i32", "-"]
     assert exports["tab"][0] == "1" and exports["tab"][2] == "funcref"
     assert "_start" not in exports and "__wasmaot_init" not in exports
-    offsets = [int(e[1]) for e in exports.values()] + [int(i[4]) for i in imports]
+    # a re-exported import shares the import's funcref slot
+    assert exports["reexp"][1] == [i[4] for i in imports if i[2] == "add1"][0]
+    offsets = [int(e[1]) for n, e in exports.items() if n != "reexp"] + [int(i[4]) for i in imports]
     # the import slots and funcrefs do not overlap one another
     assert len(set(offsets)) == len(offsets)
     assert all(0 <= o < int(size) for o in offsets)
