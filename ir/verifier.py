@@ -27,8 +27,10 @@ Instructions (types per the opcode table)
       signature params, function results);
   I6  result count and types match the table / the callee signature, and
       each result value records this instruction as its definition;
-  I7  global_set targets a mutable global; table_copy/table_init element
-      types agree; call_indirect goes through a funcref table.
+  I7  global_set targets a mutable global (except in the module's
+      instantiation function, ``Module.init_func``, which initializes
+      immutable globals); table_copy/table_init element types agree;
+      call_indirect goes through a funcref table.
 Branches
   B1  every branch target exists and is in the layout;
   B2  block-call arguments match the target's parameters in count and type.
@@ -103,6 +105,9 @@ class _Verifier:
         self.f = func
         self.errors: list[str] = []
         self.where_fn = f"function {fmt_name(func.name)}"
+        m = func.module
+        self._is_init_func = (m is not None and m.init_func is not None
+                              and m.funcs[m.init_func].body is func)
 
     def err(self, msg: str, block: int | None = None, inst: int | None = None) -> None:
         parts = [self.where_fn]
@@ -254,7 +259,8 @@ class _Verifier:
                              "definition (I6)", b, i)
         # I7
         op = dfg.op[i]
-        if op == Opcode.global_set and not module.globals[imms[0]].mutable:
+        if op == Opcode.global_set and not module.globals[imms[0]].mutable \
+                and not self._is_init_func:
             self.err(f"global_set of immutable global g{imms[0]} (I7)", b, i)
         elif op == Opcode.table_copy and \
                 module.tables[imms[0]].elem != module.tables[imms[1]].elem:

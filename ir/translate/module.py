@@ -66,7 +66,8 @@ def translate(m) -> Translation:
         mod.funcs[i].body = translate_function(m, mod, i)
     init = _init_function(m, mod)
     mod.funcs.append(FuncDecl(init.name, init.sig, None, init))
-    return Translation(mod, len(mod.funcs) - 1)
+    mod.init_func = len(mod.funcs) - 1
+    return Translation(mod, mod.init_func)
 
 
 def translate_module(m) -> Module:
