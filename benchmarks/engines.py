@@ -1,0 +1,487 @@
+"""The engines `wasmaot bench` runs every workload under.
+
+=================== =========================================================
+``native``          the C source compiled for the host by ``zig cc -O2``
+``wasmaot-guard``   ``wasmaot compile -O2 --bounds guard``, then the executable
+``wasmaot-explicit`` ``wasmaot compile -O2 --bounds explicit``
+``wasmtime``        PyPI ``wasmtime`` (Cranelift), in-process, WASI preview1
+``v8``              node's WebAssembly + ``node:wasi``, default tiering
+``v8-noliftoff``    the same with ``--no-liftoff`` (TurboFan only)
+=================== =========================================================
+
+Each engine says at start-up whether it can run (``probe``); one that cannot
+is reported as *missing (reason)*, never silently dropped.  node is always
+started with ``--single-threaded``: node 20 on these machines crashes after
+float-heavy wasm otherwise.
+
+Two times per run: ``whole`` is what a user waits for (the process from
+start to exit, with start-up and any JIT compile; for wasmtime, in-process,
+from reading the file to the return of ``_start``), ``kernel`` is what the
+workload measured itself (``kernel-ns:`` on stderr).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import suite
+
+KERNEL_RE = re.compile(r"^kernel-ns:\s*(\d+)\s*$", re.M)
+ENGINE_COMPILE_RE = re.compile(r"^engine-compile-ns:\s*(\d+)\s*$", re.M)
+
+ENGINE_ORDER = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime", "v8", "v8-noliftoff")
+ALIASES = {"wasmaot": ("wasmaot-guard", "wasmaot-explicit"), "v8": ("v8", "v8-noliftoff"),
+           "node": ("v8", "v8-noliftoff"), "all": ENGINE_ORDER}
+
+NODE_FLAGS = ["--single-threaded", "--no-warnings"]
+
+NODE_RUNNER = r"""// written by wasmaot bench: run a WASI preview1 command module under node
+import { readFileSync } from 'node:fs';
+import { WASI } from 'node:wasi';
+const [, , file, ...args] = process.argv;
+const t0 = process.hrtime.bigint();
+const mod = await WebAssembly.compile(readFileSync(file));
+const t1 = process.hrtime.bigint();
+const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, returnOnExit: true });
+const inst = await WebAssembly.instantiate(mod, { wasi_snapshot_preview1: wasi.wasiImport });
+const code = wasi.start(inst);
+process.stderr.write(`engine-compile-ns: ${t1 - t0}\n`);
+process.exitCode = code;
+"""
+
+
+@dataclass
+class RunResult:
+    ok: bool
+    whole_s: float | None = None
+    kernel_s: float | None = None
+    engine_compile_s: float | None = None  # JIT engines: compile inside the run
+    exit: int | None = None
+    error: str | None = None
+    stderr: str = ""
+
+
+@dataclass
+class Prepared:
+    """What an engine runs for one workload (an executable or a module)."""
+    path: Path | None
+    compile_s: float | None = None      # ahead-of-time compile (wasmaot, native)
+    error: str | None = None
+    cached: bool = False
+
+
+def expand(spec: str | None) -> list[str]:
+    """``native,wasmaot,v8`` -> engine names in the canonical order."""
+    if not spec:
+        return list(ENGINE_ORDER)
+    names: list[str] = []
+    for part in re.split(r"[,\s]+", spec.strip()):
+        if not part:
+            continue
+        group = ALIASES.get(part, (part,))
+        for n in group:
+            if n not in ENGINE_ORDER:
+                raise ValueError(f"unknown engine {part!r} (engines: {', '.join(ENGINE_ORDER)}; "
+                                 "groups: wasmaot, v8, all)")
+            if n not in names:
+                names.append(n)
+    return [n for n in ENGINE_ORDER if n in names]
+
+
+def _signame(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _failure_line(stderr: str) -> str | None:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith("CHECK FAILED"):
+            return ln
+    lines = [ln for ln in lines if not KERNEL_RE.match(ln) and not ENGINE_COMPILE_RE.match(ln)]
+    return lines[-1][:300] if lines else None
+
+
+def interpret(exit_code: int | None, stderr: str, whole_s: float | None,
+              engine_compile_s: float | None = None) -> RunResult:
+    """Turn a finished run into a RunResult: a run counts only with exit 0 and a kernel time."""
+    r = RunResult(ok=False, whole_s=whole_s, exit=exit_code, engine_compile_s=engine_compile_s,
+                  stderr=stderr)
+    m = KERNEL_RE.findall(stderr)
+    if m:
+        r.kernel_s = int(m[-1]) / 1e9
+    if exit_code != 0:
+        why = _failure_line(stderr)
+        if exit_code is not None and exit_code < 0:
+            r.error = f"killed by {_signame(exit_code)}" + (f": {why}" if why else "")
+        else:
+            r.error = why or f"exit status {exit_code}"
+            if why and not why.startswith("CHECK FAILED"):
+                r.error = f"exit {exit_code}: {why}"
+        return r
+    if r.kernel_s is None:
+        r.error = "no `kernel-ns:` line on stderr"
+        return r
+    r.ok = True
+    return r
+
+
+def run_process(cmd: list[str], timeout: float, cwd: str | None = None) -> RunResult:
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                             stdin=subprocess.DEVNULL)
+    except OSError as e:
+        return RunResult(False, error=f"cannot start {cmd[0]}: {e.strerror or e}")
+    try:
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return RunResult(False, error=f"timed out after {timeout:g} s")
+    dt = time.perf_counter() - t0
+    stderr = err.decode("utf-8", "replace")
+    ec = ENGINE_COMPILE_RE.findall(stderr)
+    return interpret(p.returncode, stderr, dt, int(ec[-1]) / 1e9 if ec else None)
+
+
+class Engine:
+    name = "?"
+    label = "?"
+    kind = "wasm"   # or "native"
+    version: str | None = None
+    missing: str | None = None     # reason, once probed
+
+    def probe(self) -> None:
+        """Set ``self.missing`` to a reason if the engine cannot run here."""
+
+    def prepare(self, b: suite.Build, *, rebuild: bool = False) -> Prepared:
+        if b.wasm is None:
+            return Prepared(None, error=b.error or "no wasm module")
+        return Prepared(b.wasm)
+
+    def run(self, prep: Prepared, timeout: float) -> RunResult:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return self.label
+
+
+class Native(Engine):
+    name, label, kind = "native", "native (clang -O2)", "native"
+
+    def probe(self) -> None:
+        v = suite.zig_version()
+        if v is None:
+            self.missing = "`python -m ziglang` does not run"
+        else:
+            self.version = f"zig {v} (clang)"
+
+    def prepare(self, b, *, rebuild=False):
+        if not b.workload.native_possible:
+            return Prepared(None, error="n/a (no C source)")
+        if b.native is None:
+            return Prepared(None, error=b.error or "native build failed")
+        return Prepared(b.native, compile_s=b.native_compile_s)
+
+    def run(self, prep, timeout):
+        return run_process([str(prep.path)], timeout)
+
+    def describe(self):
+        return "the same C source, `zig cc " + " ".join(suite.NATIVE_FLAGS) + "` for this CPU"
+
+
+# ---------------------------------------------------------------------------
+# wasmaot
+
+
+def _wasmaot_fingerprint() -> str:
+    """Hash of every source file of the installed compiler (it changes under us)."""
+    import importlib.util
+    h = hashlib.sha256()
+    roots = set()
+    for mod in ("wasmaot", "wasmaot.frontend", "wasmaot.ir", "wasmaot.backends",
+                "wasmaot.runtime", "wasmaot.wasi"):
+        try:
+            spec = importlib.util.find_spec(mod)
+        except (ImportError, ValueError):
+            spec = None
+        if spec and spec.submodule_search_locations:
+            roots.update(spec.submodule_search_locations)
+    for root in sorted(roots):
+        for dirpath, dirnames, files in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for f in sorted(files):
+                if f.endswith((".py", ".c", ".h", ".txt", ".S", ".s", ".ld")):
+                    p = os.path.join(dirpath, f)
+                    try:
+                        h.update(p.encode() + b"\0" + open(p, "rb").read())
+                    except OSError:
+                        pass
+    return h.hexdigest()[:16]
+
+
+class Wasmaot(Engine):
+    def __init__(self, bounds: str, opt_level: int = 2):
+        self.bounds, self.opt_level = bounds, opt_level
+        self.name = f"wasmaot-{bounds}"
+        self.label = f"wasmaot -O{opt_level} {bounds}"
+        self._fp: str | None = None
+
+    def _cmd(self, wasm: Path, out: Path) -> list[str]:
+        return [sys.executable, "-m", "wasmaot", "compile", str(wasm), "-o", str(out),
+                f"-O{self.opt_level}", "--bounds", self.bounds]
+
+    def describe(self):
+        return f"`wasmaot compile -O{self.opt_level} --bounds {self.bounds}`, then the executable"
+
+    def _compile(self, wasm: Path, out: Path, timeout: float = 900) -> tuple[float | None, str | None]:
+        tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+        t0 = time.perf_counter()
+        try:
+            p = subprocess.run(self._cmd(wasm, tmp), capture_output=True, text=True, timeout=timeout,
+                               env={**os.environ, "WASMAOT_TRACEBACK": ""})
+        except subprocess.TimeoutExpired:
+            return None, f"wasmaot compile timed out after {timeout:g} s"
+        except OSError as e:
+            return None, f"cannot run wasmaot compile: {e}"
+        dt = time.perf_counter() - t0
+        if p.returncode != 0 or not tmp.exists():
+            lines = [ln.strip() for ln in (p.stderr or p.stdout).splitlines() if ln.strip()]
+            msg = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
+            return None, f"wasmaot compile failed (exit {p.returncode}): {msg[:300]}"
+        os.replace(tmp, out)
+        return dt, None
+
+    def probe(self) -> None:
+        import importlib.util
+        try:
+            from importlib.metadata import version
+            self.version = f"wasmaot {version('wasmaot')}"
+        except Exception:  # noqa: BLE001
+            self.version = "wasmaot"
+        try:
+            has_api = importlib.util.find_spec("wasmaot.compile") is not None
+        except (ImportError, ValueError):
+            has_api = False
+        try:
+            p = subprocess.run([sys.executable, "-m", "wasmaot", "compile", "--help"],
+                               capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError) as e:
+            self.missing = f"`python -m wasmaot` does not run: {e}"
+            return
+        if p.returncode != 0:
+            line = (p.stderr.strip().splitlines() or ["?"])[-1]
+            self.missing = ("no `wasmaot compile` command yet" + (" (wasmaot.compile API exists)"
+                            if has_api else "") + f": {line[:200]}")
+            return
+        if "--bounds" not in p.stdout:
+            self.missing = "`wasmaot compile` has no --bounds option yet"
+            return
+        # A tiny WASI program (stdio, clock_gettime, exit status) must compile and run.
+        probe = suite.Workload("probe", "probe", "probe", suite.WORKLOAD_DIR / "probe.c")
+        b = suite.build(probe, quick=True, native=False)
+        if b.error or b.wasm is None:
+            self.missing = f"cannot build the probe program: {b.error}"
+            return
+        out = suite.cache_dir() / "probe" / f"{self.name}-{os.getpid()}"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _, err = self._compile(b.wasm, out, timeout=600)
+        if err:
+            self.missing = f"probe (stdio + clock_gettime + exit) does not compile: {err}"
+            return
+        r = run_process([str(out)], 60)
+        try:
+            out.unlink()
+        except OSError:
+            pass
+        if not r.ok:
+            self.missing = f"probe (stdio + clock_gettime + exit) does not run: {r.error}"
+
+    def prepare(self, b, *, rebuild=False):
+        if b.wasm is None:
+            return Prepared(None, error=b.error or "no wasm module")
+        if self._fp is None:
+            self._fp = _wasmaot_fingerprint()
+        data = b.wasm.read_bytes()
+        key = hashlib.sha256(data + f"\0{self.bounds}\0{self.opt_level}\0{self._fp}".encode())
+        d = suite.cache_dir() / "wasmaot" / key.hexdigest()[:24]
+        d.mkdir(parents=True, exist_ok=True)
+        exe, meta = d / b.workload.name, d / "compile.json"
+        if exe.exists() and meta.exists() and not rebuild:
+            try:
+                return Prepared(exe, compile_s=json.loads(meta.read_text())["compile_s"], cached=True)
+            except (OSError, ValueError, KeyError):
+                pass
+        dt, err = self._compile(b.wasm, exe)
+        if err:
+            return Prepared(None, error=err)
+        meta.write_text(json.dumps({"compile_s": dt, "cmd": self._cmd(b.wasm, exe)}))
+        return Prepared(exe, compile_s=dt)
+
+    def run(self, prep, timeout):
+        return run_process([str(prep.path)], timeout)
+
+
+# ---------------------------------------------------------------------------
+# wasmtime (in-process, in a worker)
+
+
+class Wasmtime(Engine):
+    name, label = "wasmtime", "wasmtime (Cranelift)"
+    WORKER = Path(__file__).resolve().with_name("wasmtime_worker.py")
+
+    def __init__(self):
+        self._proc: subprocess.Popen | None = None
+
+    def describe(self):
+        return "PyPI `wasmtime` in-process (Python API), WASI preview1; compiles on every run"
+
+    def _start(self) -> str | None:
+        try:
+            self._proc = subprocess.Popen([sys.executable, "-u", str(self.WORKER)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        except OSError as e:
+            return f"cannot start the worker: {e}"
+        msg = self._read(120)
+        if msg is None:
+            self.close()
+            return "the worker did not start"
+        if "fatal" in msg:
+            self.close()
+            return msg["fatal"]
+        self.version = f"wasmtime {msg.get('ready')}"
+        return None
+
+    def _read(self, timeout: float) -> dict | None:
+        assert self._proc and self._proc.stdout
+        r, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        if not r:
+            return None
+        line = self._proc.stdout.readline()
+        if not line:
+            return None
+        try:
+            return json.loads(line)
+        except ValueError:
+            return None
+
+    def probe(self) -> None:
+        self.missing = self._start()
+
+    def run(self, prep, timeout):
+        if self._proc is None or self._proc.poll() is not None:
+            err = self._start()
+            if err:
+                return RunResult(False, error=err)
+        assert self._proc and self._proc.stdin
+        try:
+            self._proc.stdin.write(json.dumps({"wasm": str(prep.path), "args": []}) + "\n")
+            self._proc.stdin.flush()
+        except OSError:
+            self.close()
+            return RunResult(False, error="the wasmtime worker died")
+        res = self._read(timeout)
+        if res is None:
+            crashed = self._proc.poll() is not None
+            rc = self._proc.returncode
+            self.close()
+            if crashed:
+                return RunResult(False, error=f"the wasmtime worker crashed ({_signame(rc) if rc and rc < 0 else rc})")
+            return RunResult(False, error=f"timed out after {timeout:g} s")
+        if res.get("error"):
+            r = interpret(None, res.get("stderr", ""), None)
+            r.ok, r.exit = False, None
+            r.error = res["error"]
+            return r
+        return interpret(res["exit"], res.get("stderr", ""), res["total_s"], res["compile_s"])
+
+    def close(self):
+        if self._proc is not None:
+            try:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+            except (OSError, subprocess.SubprocessError):
+                pass
+            for f in (self._proc.stdin, self._proc.stdout):
+                try:
+                    f and f.close()
+                except OSError:
+                    pass
+            self._proc = None
+
+
+# ---------------------------------------------------------------------------
+# V8 (node)
+
+
+class V8(Engine):
+    def __init__(self, liftoff: bool):
+        self.liftoff = liftoff
+        self.name = "v8" if liftoff else "v8-noliftoff"
+        self.label = "v8 (node, default tiering)" if liftoff else "v8 (node, --no-liftoff)"
+        self._node = shutil.which("node") or shutil.which("nodejs")
+        self._runner: Path | None = None
+
+    def flags(self) -> list[str]:
+        return NODE_FLAGS + ([] if self.liftoff else ["--no-liftoff"])
+
+    def describe(self):
+        return f"`node {' '.join(self.flags())}` with WebAssembly + node:wasi (preview1)"
+
+    def probe(self) -> None:
+        if not self._node:
+            self.missing = "node is not installed"
+            return
+        try:
+            v = subprocess.run([self._node, "--version"], capture_output=True, text=True,
+                               timeout=60).stdout.strip()
+        except (OSError, subprocess.SubprocessError) as e:
+            self.missing = f"node does not run: {e}"
+            return
+        self.version = f"node {v}"
+        m = re.match(r"v(\d+)", v)
+        if not m or int(m.group(1)) < 20:
+            self.missing = f"node {v} is too old (node:wasi preview1 needs >= 20)"
+            return
+        d = suite.cache_dir() / "node"
+        d.mkdir(parents=True, exist_ok=True)
+        self._runner = d / f"run-wasi-{hashlib.sha256(NODE_RUNNER.encode()).hexdigest()[:12]}.mjs"
+        if not self._runner.exists():
+            tmp = self._runner.with_name(self._runner.name + f".{os.getpid()}")
+            tmp.write_text(NODE_RUNNER)
+            os.replace(tmp, self._runner)
+        try:
+            p = subprocess.run([self._node, *self.flags(), "-e", "require('node:wasi')"],
+                               capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError) as e:
+            self.missing = f"node does not run: {e}"
+            return
+        if p.returncode != 0:
+            self.missing = f"node:wasi unavailable: {(p.stderr.strip().splitlines() or ['?'])[-1]}"
+
+    def run(self, prep, timeout):
+        return run_process([self._node, *self.flags(), str(self._runner), str(prep.path)], timeout)
+
+
+def make(names: list[str]) -> list[Engine]:
+    table = {"native": Native, "wasmaot-guard": lambda: Wasmaot("guard"),
+             "wasmaot-explicit": lambda: Wasmaot("explicit"), "wasmtime": Wasmtime,
+             "v8": lambda: V8(True), "v8-noliftoff": lambda: V8(False)}
+    return [table[n]() for n in names]
