@@ -287,8 +287,11 @@ class Wasmaot(Engine):
             return
         if p.returncode != 0:
             line = (p.stderr.strip().splitlines() or ["?"])[-1]
-            self.missing = ("no `wasmaot compile` command yet" + (" (wasmaot.compile API exists)"
-                            if has_api else "") + f": {line[:200]}")
+            if "No such command" in line:
+                self.missing = "no `wasmaot compile` command yet" + (
+                    " (the wasmaot.compile API exists, not yet on the CLI)" if has_api else "")
+            else:
+                self.missing = f"`wasmaot compile --help` fails: {line[:200]}"
             return
         if "--bounds" not in p.stdout:
             self.missing = "`wasmaot compile` has no --bounds option yet"

@@ -1,0 +1,390 @@
+"""Reports of `wasmaot bench`: Markdown tables, CSV and JSON of every run, SVG charts.
+
+Files written into the output directory:
+
+``results.md``        headline (geometric mean of time / native per engine),
+                      kernel and whole-process tables, compile times, engines,
+                      failures, machine and versions
+``runs.csv``          one row per run, warm-ups included (flagged)
+``results.json``      metadata, engines, workloads, every run and the summary
+``ratio-kernel.svg``  bars of kernel time / native per workload and engine,
+``ratio-whole.svg``   log scale; the same for the whole process
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from html import escape
+from pathlib import Path
+
+from .harness import METRICS, Results
+
+SHORT = {"native": "native", "wasmaot-guard": "wasmaot guard", "wasmaot-explicit": "wasmaot explicit",
+         "wasmtime": "wasmtime", "v8": "v8", "v8-noliftoff": "v8 no-liftoff"}
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
+COLORS = {"wasmaot-guard": "#0072B2", "wasmaot-explicit": "#56B4E9", "wasmtime": "#E69F00",
+          "v8": "#009E73", "v8-noliftoff": "#CC79A7", "native": "#555555"}
+METRIC_TITLE = {"kernel": "kernel time (the workload's own timer around its hot part)",
+                "whole": "whole process (start-up, compile, run: what a user waits for)"}
+
+
+def short(name: str) -> str:
+    return SHORT.get(name, name)
+
+
+def fmt_s(t: float) -> str:
+    if t >= 10:
+        return f"{t:.1f} s"
+    if t >= 1:
+        return f"{t:.2f} s"
+    if t >= 0.01:
+        return f"{t:.3f} s"
+    return f"{t * 1000:.2f} ms"
+
+
+def fmt_ratio(r: float | None) -> str:
+    return "" if r is None else (f"{r:.2f}×" if r < 10 else f"{r:.1f}×")
+
+
+def _cell(res: Results, w: str, e: str, metric: str) -> str:
+    info = res.engine(e)
+    if info["missing"]:
+        return "missing"
+    st = res.status.get((w, e))
+    if st:
+        return "**FAIL**" if st.startswith("FAIL") else st.split(":")[0].split(" (")[0]
+    s = res.stats(w, e, metric)
+    if not s:
+        return "–"
+    txt = f"{fmt_s(s['median'])} ±{s['spread'] * 100:.0f}%"
+    r = res.ratio(w, e, metric)
+    if r is not None and e != "native":
+        txt += f" ({fmt_ratio(r)})"
+    return txt
+
+
+def markdown(res: Results) -> str:
+    m, v = res.meta, res.meta["versions"]
+    names = [e["name"] for e in res.engines]
+    out = []
+    out.append(f"# wasmaot bench: {m['mode']} run, {m['date']}")
+    out.append("")
+    mc = m["machine"]
+    git = m.get("git") or {}
+    out.append(f"- **Machine**: {mc['cpu']}, {mc['cpus']} CPUs, {mc.get('memory') or '?'} RAM, "
+               f"{mc['platform']}. Shared and noisy: other jobs ran at the same time; read the "
+               "spreads before reading a small difference.")
+    out.append(f"- **Versions**: Python {v['python']}, llvmlite {v['llvmlite']}, wasmtime {v['wasmtime']} "
+               f"(PyPI), node {v['node']}, zig {v['zig']} (PyPI ziglang {v['ziglang']}), "
+               f"wasmaot {v['wasmaot']}"
+               + (f" at git `{git['head']}`" + (" + uncommitted changes" if git.get("uncommitted_changes") else "")
+                  if git.get("head") else "") + ".")
+    out.append(f"- **Method**: per workload, {m['warmup']} warm-up round(s) then {m['runs']} timed rounds; "
+               "in each round every engine runs once, interleaved (A B C A B C ...). "
+               "Cells: median ± spread (half the min–max range, in % of the median), and in "
+               "parentheses the ratio of the medians to native (lower is better). "
+               "Geometric means over the workloads where both the engine and native succeeded.")
+    out.append(f"- **Builds**: wasm `zig cc {m['wasm_cflags']}`, native `zig cc {m['native_cflags']}` "
+               f"{('with ' + m['size_define']) if m['size_define'] else ''} (host CPU: native code may use "
+               "SIMD/FMA that wasm32 without simd128 cannot). node runs with "
+               f"`{m['node_flags']}`. Total time of this run: {m.get('elapsed_s', 0):.0f} s.")
+    out.append("")
+
+    out.append("## Headline: geometric mean of time / native (lower is better)")
+    out.append("")
+    out.append("| engine | kernel | whole process | workloads |")
+    out.append("|---|--:|--:|--:|")
+    for e in res.engines:
+        if e["missing"]:
+            out.append(f"| {e['label']} | missing: {escape_md(e['missing'])} | | |")
+            continue
+        gk, nk, tot = res.geomean(e["name"], "kernel")
+        gw, _, _ = res.geomean(e["name"], "whole")
+        out.append(f"| {e['label']} | {fmt_ratio(gk) or '–'} | {fmt_ratio(gw) or '–'} | {nk} of {tot} |")
+    out.append("")
+    groups = [g for g in dict.fromkeys(w["group"] for w in res.workloads)]
+    if len(groups) > 1:
+        out.append("Kernel time / native, geometric mean per group:")
+        out.append("")
+        avail = [e for e in res.engines if not e["missing"] and e["name"] != "native"]
+        out.append("| group | " + " | ".join(short(e["name"]) for e in avail) + " |")
+        out.append("|---|" + "--:|" * len(avail))
+        for g in groups:
+            n = sum(1 for w in res.workloads if w["group"] == g)
+            cells = [fmt_ratio(res.geomean(e["name"], "kernel", g)[0]) or "–" for e in avail]
+            out.append(f"| {g} ({n}) | " + " | ".join(cells) + " |")
+        out.append("")
+
+    for metric in METRICS:
+        out.append(f"## {'Kernel time' if metric == 'kernel' else 'Whole process'}")
+        out.append("")
+        out.append(METRIC_TITLE[metric][0].upper() + METRIC_TITLE[metric][1:] + ".")
+        out.append("")
+        out.append("| workload | " + " | ".join(short(n) for n in names) + " |")
+        out.append("|---|" + "--:|" * len(names))
+        for w in res.workloads:
+            out.append(f"| {w['name']} | " + " | ".join(_cell(res, w["name"], n, metric) for n in names) + " |")
+        geo = []
+        for n in names:
+            g = None if res.engine(n)["missing"] else res.geomean(n, metric)[0]
+            geo.append(f"**{fmt_ratio(g)}**" if g else "")
+        out.append("| **geomean × native** | " + " | ".join(geo) + " |")
+        out.append("")
+
+    out.append("## Compile time")
+    out.append("")
+    out.append("Ahead of time: `wasmaot compile` (the whole command: Python start-up, frontend, IR, "
+               "LLVM, link; measured once per build with "
+               f"{m['jobs']} parallel job(s), cached per compiler source) and `zig cc` for native. "
+               "In the engine: wasmtime's `Module()` (Cranelift, all functions, median over the runs) and "
+               "V8's `WebAssembly.compile` (median; with lazy compilation and tiering it finishes before "
+               "most code is compiled optimized).")
+    out.append("")
+    cols = [("wasm size", None)]
+    for e in res.engines:
+        if e["name"].startswith("wasmaot"):
+            cols.append((short(e["name"]), e))
+    for e in res.engines:
+        if e["name"] in ("wasmtime", "v8", "v8-noliftoff"):
+            cols.append((short(e["name"]), e))
+    native = next((e for e in res.engines if e["name"] == "native"), None)
+    if native:
+        cols.append(("native (zig cc)", native))
+    out.append("| workload | " + " | ".join(c for c, _ in cols) + " |")
+    out.append("|---|" + "--:|" * len(cols))
+    for w in res.workloads:
+        cells = []
+        for c, e in cols:
+            if e is None:
+                cells.append(f"{w['wasm_bytes'] / 1024:.1f} KiB" if w.get("wasm_bytes") else "–")
+            elif e["missing"]:
+                cells.append("missing")
+            elif e["name"] in ("wasmtime", "v8", "v8-noliftoff"):
+                t = res.engine_compile(w["name"], e["name"])
+                cells.append(fmt_s(t) if t is not None else "–")
+            else:
+                c_ = res.compile.get((w["name"], e["name"]))
+                st = res.status.get((w["name"], e["name"]))
+                if c_:
+                    cells.append(fmt_s(c_["compile_s"]))
+                elif st and st.startswith("FAIL"):
+                    cells.append("**FAIL**")
+                else:
+                    cells.append("–")
+        out.append(f"| {w['name']} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    out.append("## Engines")
+    out.append("")
+    out.append("| engine | how | version | status |")
+    out.append("|---|---|---|---|")
+    for e in res.engines:
+        st = f"missing: {escape_md(e['missing'])}" if e["missing"] else "ran"
+        out.append(f"| {e['name']} | {escape_md(e['how'])} | {e['version'] or '?'} | {st} |")
+    out.append("")
+    out.append("Whole process: for native and wasmaot the executable from exec to exit; for node "
+               "the `node` process (start-up, compile, instantiate, run); for wasmtime, which runs "
+               "in-process through its Python API, from reading the file to the return of `_start` "
+               "(compile included, Python start-up not).")
+    out.append("")
+
+    fails = res.failures()
+    out.append("## Failures")
+    out.append("")
+    if not fails:
+        out.append("None: every run of every available engine exited 0 with a correct checksum.")
+    for w, e, s in fails:
+        out.append(f"- `{w}` under `{e}`: {escape_md(s.removeprefix('FAIL: '))}")
+    bad_builds = [w for w in res.workloads if w.get("build_error")]
+    for w in bad_builds:
+        out.append(f"- `{w['name']}` did not build: {escape_md(w['build_error'])}")
+    out.append("")
+    return "\n".join(out)
+
+
+def escape_md(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def write_csv(res: Results, path: Path) -> None:
+    fields = ["workload", "group", "engine", "round", "warmup", "ok", "whole_s", "kernel_s",
+              "engine_compile_s", "exit", "error"]
+    groups = {w["name"]: w["group"] for w in res.workloads}
+    with open(path, "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=fields)
+        wr.writeheader()
+        for r in res.runs:
+            row = dict(r, group=groups.get(r["workload"], ""))
+            row["warmup"] = int(r["warmup"])
+            row["ok"] = int(r["ok"])
+            for k in ("whole_s", "kernel_s", "engine_compile_s"):
+                row[k] = "" if r[k] is None else f"{r[k]:.6f}"
+            row["exit"] = "" if r["exit"] is None else r["exit"]
+            row["error"] = r["error"] or ""
+            wr.writerow(row)
+
+
+def summary(res: Results) -> dict:
+    out = {"geomean": {}, "workloads": {}}
+    for e in res.engines:
+        if e["missing"]:
+            continue
+        g = {}
+        for metric in METRICS:
+            val, n, tot = res.geomean(e["name"], metric)
+            g[metric] = {"ratio_to_native": val, "workloads": n, "of": tot}
+        out["geomean"][e["name"]] = g
+    for w in res.workloads:
+        d = {}
+        for e in res.engines:
+            k = (w["name"], e["name"])
+            ent = {"status": "missing" if e["missing"] else (res.status.get(k) or "ok")}
+            for metric in METRICS:
+                s = res.stats(w["name"], e["name"], metric)
+                if s:
+                    ent[metric] = dict(s, ratio_to_native=res.ratio(w["name"], e["name"], metric))
+            if k in res.compile:
+                ent["aot_compile_s"] = res.compile[k]["compile_s"]
+            ec = res.engine_compile(w["name"], e["name"])
+            if ec is not None:
+                ent["engine_compile_s"] = ec
+            d[e["name"]] = ent
+        out["workloads"][w["name"]] = d
+    return out
+
+
+def write_json(res: Results, path: Path) -> None:
+    doc = {"meta": res.meta, "engines": res.engines, "workloads": res.workloads,
+           "summary": summary(res), "runs": res.runs}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+
+
+# ---------------------------------------------------------------------------
+# SVG: horizontal grouped bars of time / native on a log axis, anchored at 1x
+
+
+def _nice_ticks(lo: float, hi: float) -> list[float]:
+    ticks = []
+    for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for m in (1, 2, 5):
+            t = m * 10.0 ** k
+            if lo <= t <= hi:
+                ticks.append(t)
+    return ticks
+
+
+def svg_chart(res: Results, metric: str) -> str:
+    series = [e for e in res.engines if e["name"] != "native"]
+    live = [e for e in series if not e["missing"]]
+    cats = [("geomean", None)] + [(w["name"], w) for w in res.workloads]
+
+    def value(cat, e):
+        name, w = cat
+        if e["missing"]:
+            return None
+        if w is None:
+            return res.geomean(e["name"], metric)[0]
+        st = res.status.get((w["name"], e["name"]))
+        if st and st.startswith("FAIL"):
+            return "FAIL"
+        return res.ratio(w["name"], e["name"], metric)
+
+    vals = [value(c, e) for c in cats for e in live]
+    nums = [x for x in vals if isinstance(x, float)]
+    lo = min(nums + [1.0]) / 1.15
+    hi = max(nums + [1.0]) * 1.15
+    lo, hi = min(lo, 0.8), max(hi, 2.0)
+
+    bar_h, bar_gap, group_gap = 9, 2, 12
+    n = max(1, len(live))
+    group_h = n * (bar_h + bar_gap) - bar_gap + group_gap
+    left, plot_w, right = 190, 620, 70
+    top = 96 + 18 * ((len(series) + 2) // 3)
+    height = top + len(cats) * group_h + 12 + 56
+    width = left + plot_w + right
+
+    def x(v: float) -> float:
+        return left + (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * plot_w
+
+    title = f"{'Kernel time' if metric == 'kernel' else 'Whole process time'} relative to native (clang -O2)"
+    m = res.meta
+    sub = (f"log scale, lower is better; median of {m['runs']} interleaved runs; "
+           f"{m['mode']} sizes; {m['machine']['cpu']}; {m['date']}")
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+         f'<rect width="{width}" height="{height}" fill="white"/>',
+         f'<text x="{left}" y="26" font-size="17" font-weight="bold">{escape(title)}</text>',
+         f'<text x="{left}" y="46" fill="#444">{escape(sub)}</text>']
+    # legend, three per row
+    for i, e in enumerate(series):
+        lx, ly = left + (i % 3) * 210, 70 + 18 * (i // 3)
+        col = COLORS.get(e["name"], "#888") if not e["missing"] else "#ccc"
+        o.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="11" fill="{col}"/>')
+        label = e["label"] + (" — missing" if e["missing"] else "")
+        o.append(f'<text x="{lx + 20}" y="{ly}" fill="{"#999" if e["missing"] else "#000"}">{escape(label)}</text>')
+    plot_top, plot_bottom = top - 6, top + len(cats) * group_h
+    # bands and grid
+    for i, (name, w) in enumerate(cats):
+        gy = top + i * group_h - group_gap / 2
+        if i % 2 == 0:
+            o.append(f'<rect x="{left - 186}" y="{gy:.1f}" width="{plot_w + 186 + right - 4}" '
+                     f'height="{group_h}" fill="#f4f4f4"/>')
+    for t in _nice_ticks(lo, hi):
+        tx = x(t)
+        o.append(f'<line x1="{tx:.1f}" y1="{plot_top}" x2="{tx:.1f}" y2="{plot_bottom}" '
+                 f'stroke="#ddd" stroke-width="1"/>')
+        o.append(f'<text x="{tx:.1f}" y="{plot_bottom + 16}" text-anchor="middle" fill="#444">{t:g}×</text>')
+    o.append(f'<text x="{left + plot_w / 2}" y="{plot_bottom + 36}" text-anchor="middle" fill="#222">'
+             f'time / native time ({escape(METRIC_TITLE[metric].split(" (")[0])})</text>')
+    # bars
+    for i, (name, w) in enumerate(cats):
+        gy = top + i * group_h
+        cy = gy + (n * (bar_h + bar_gap) - bar_gap) / 2
+        weight = ' font-weight="bold"' if w is None else ""
+        o.append(f'<text x="{left - 10}" y="{cy + 4:.1f}" text-anchor="end"{weight}>{escape(name)}</text>')
+        if w is not None:
+            ns = res.stats(name, "native", metric) if "native" in res.available() else None
+            if ns:
+                o.append(f'<text x="{left - 10}" y="{cy + 16:.1f}" text-anchor="end" font-size="10" '
+                         f'fill="#777">native {escape(fmt_s(ns["median"]))}</text>')
+        for j, e in enumerate(live):
+            by = gy + j * (bar_h + bar_gap)
+            v = value((name, w), e)
+            col = COLORS.get(e["name"], "#888")
+            if v == "FAIL":
+                o.append(f'<text x="{x(1.0) + 4:.1f}" y="{by + bar_h - 1}" font-size="10" '
+                         f'font-weight="bold" fill="#c00">FAIL ({escape(short(e["name"]))})</text>')
+                continue
+            if not isinstance(v, float):
+                continue
+            x0, x1 = sorted((x(1.0), x(v)))
+            o.append(f'<rect x="{x0:.1f}" y="{by}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
+                     f'fill="{col}"><title>{escape(name)} / {escape(e["label"])}: {v:.3g}× native</title></rect>')
+            if v >= 1:
+                o.append(f'<text x="{x1 + 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333">{fmt_ratio(v)}</text>')
+            else:
+                o.append(f'<text x="{x0 - 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333" '
+                         f'text-anchor="end">{fmt_ratio(v)}</text>')
+        if w is None:
+            ly = gy + group_h - group_gap / 2
+            o.append(f'<line x1="{left - 186}" y1="{ly:.1f}" x2="{left + plot_w + right - 4}" y2="{ly:.1f}" '
+                     f'stroke="#888" stroke-width="1"/>')
+    o.append(f'<line x1="{x(1.0):.1f}" y1="{plot_top}" x2="{x(1.0):.1f}" y2="{plot_bottom}" '
+             f'stroke="#000" stroke-width="1.5"/>')
+    o.append(f'<text x="{x(1.0):.1f}" y="{plot_top - 3}" text-anchor="middle" font-size="10">native</text>')
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+def write_all(res: Results, out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"markdown": out_dir / "results.md", "csv": out_dir / "runs.csv",
+             "json": out_dir / "results.json", "svg_kernel": out_dir / "ratio-kernel.svg",
+             "svg_whole": out_dir / "ratio-whole.svg"}
+    paths["markdown"].write_text(markdown(res) + "\n")
+    write_csv(res, paths["csv"])
+    write_json(res, paths["json"])
+    for metric in METRICS:
+        paths[f"svg_{metric}"].write_text(svg_chart(res, metric))
+    return paths
