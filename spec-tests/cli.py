@@ -27,7 +27,7 @@ from .runner import Options, collect, run_files
               help="Execution mode: memory bounds checking (guard pages or explicit compares).")
 @click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
               help="Execution mode: optimization level (-O0 .. -O3).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True,
               help="Execution mode: seconds each file's executable may run.")
 @click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
               help="Execution mode: keep the test executables in this folder.")

@@ -65,7 +65,7 @@ class Options:
     target: str = "x86_64-linux"
     bounds: str = "guard"
     opt_level: int = 2
-    timeout: float = 300.0          # seconds per file's executable
+    timeout: float = 60.0           # seconds per file's executable
     keep_dir: str | None = None     # keep executables here (debugging)
 
 
