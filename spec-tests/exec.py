@@ -103,7 +103,7 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
     compiler = compiler or compile_module
     name = os.path.basename(path)
     slots = [_Slot() for _ in commands]
-    objects: list = []
+    objects: dict[int, list] = {}
     module_index: dict[int, int | None] = {}
     n_modules = 0
     compiled: set[int] = set()
@@ -134,7 +134,7 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
         except Exception as e:
             slots[i].outcome, slots[i].detail = "fail", f"compile failed: {type(e).__name__}: {_one_line(e)}"
             continue
-        objects.extend(objs)
+        objects[idx] = list(objs)
         module_index[id(cmd)] = idx
         compiled.add(idx)
 
@@ -165,11 +165,29 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
         outdir = Path(keep) if keep else Path(td)
         outdir.mkdir(parents=True, exist_ok=True)
         exe = outdir / (Path(name).stem + ".exe")
+        host = [*driver_sources(), *extra_c]
+
+        def link(ok: set[int]):
+            index = {k: (v if v in ok else None) for k, v in module_index.items()}
+            blob = build_table(commands, index, n_modules)
+            tobj = table_object(blob, n_modules, opts.target, ok)
+            objs = [o for i in sorted(ok) for o in objects.get(i, ())]
+            link_executable([tobj, *objs], exe, opts.target, opts.bounds, host)
+
         try:
-            blob = build_table(commands, module_index, n_modules)
-            tobj = table_object(blob, n_modules, opts.target, compiled)
-            link_executable([tobj, *objects], exe, opts.target, opts.bounds,
-                            [*driver_sources(), *extra_c])
+            try:
+                link(compiled)
+            except LinkError as e:
+                # One bad object must not sink the whole file: link each
+                # module alone, drop those that cannot link, and retry.
+                bad = _unlinkable_modules(link, compiled)
+                if not bad:
+                    raise
+                for cmd_i, c in enumerate(commands):
+                    idx = module_index.get(id(c))
+                    if idx in bad and slots[cmd_i].outcome is None:
+                        slots[cmd_i].outcome, slots[cmd_i].detail = "fail", bad[idx]
+                link(compiled - set(bad))
         except LinkError as e:
             fail_rest(str(e))
             return
@@ -218,6 +236,18 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
         fail_rest(f"driver exited with status {rc} before this command")
     else:
         fail_rest("no result from the driver")
+
+
+def _unlinkable_modules(link, compiled: set[int]) -> dict[int, str]:
+    """Modules whose object does not link even alone -> the link error."""
+    from ..backends.link import LinkError
+    bad = {}
+    for i in sorted(compiled):
+        try:
+            link({i})
+        except LinkError as e:
+            bad[i] = str(e)
+    return bad
 
 
 def _stack_limit():

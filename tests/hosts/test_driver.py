@@ -129,3 +129,32 @@ def test_table_object_symbols(tmp_path):
     assert {"wasmaot_spec_table", "wasmaot_spec_table_size", "wasmaot_spec_modules",
             "wasmaot_spec_n_modules"} <= defined
     assert undefined == {"m0_module", "m2_module"}      # m1 did not compile: NULL, no symbol
+
+
+def test_a_module_that_does_not_link_fails_alone(tmp_path):
+    """m1's object references a symbol nobody defines: only m1's commands fail."""
+    from wasmaot.backends.link import compile_host_c
+    (tmp_path / "m0.c").write_text(
+        '#include "wasmaot_rt.h"\n'
+        'static void t_add(void *i, uint64_t *s) { (void)i; s[0] = (uint32_t)(s[0] + s[1]); }\n'
+        'static const wasmaot_export_desc ex[] = {{"add", WASMAOT_EXTERN_FUNC, 0, "(i32,i32)->(i32)", t_add}};\n'
+        'static int inst(void *i) { (void)i; return 0; }\n'
+        'const wasmaot_module_desc m0_module = {WASMAOT_RT_ABI_VERSION, 32, 0, 1, 0, ex, inst};\n')
+    (tmp_path / "m1.c").write_text(
+        '#include "wasmaot_rt.h"\n'
+        'extern int undefined_symbol_for_test(void);\n'
+        'static int inst(void *i) { (void)i; return undefined_symbol_for_test(); }\n'
+        'const wasmaot_module_desc m1_module = {WASMAOT_RT_ABI_VERSION, 16, 0, 0, 0, 0, inst};\n')
+    objs = {p: [compile_host_c(tmp_path / f"{p}.c")] for p in ("m0", "m1")}
+    w = tmp_path / "t.wast"
+    w.write_text('(module (func (export "add") (param i32 i32) (result i32) (local.get 0)))\n'
+                 '(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))\n'
+                 '(module (func (export "f")))\n'
+                 '(assert_return (invoke "f"))\n')
+    cmds = parse_wast(w.read_text(), str(w))
+    results = list(ex.execute(cmds, str(w), runner.Options(mode="exec"),
+                              compiler=lambda b, n, prefix, o: objs[prefix]))
+    got = [(c.line, o) for c, o, _ in results]
+    assert got == [(1, "pass"), (2, "pass"), (3, "fail"), (4, "fail")]
+    assert "undefined_symbol_for_test" in results[2][2]
+    assert results[3][2] == "module unavailable (module not compiled)"
