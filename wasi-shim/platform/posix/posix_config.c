@@ -1,0 +1,154 @@
+/*
+ * POSIX host configuration: wasmtime-style option parsing
+ * (wasmaot_wasi_config_parse) and the process-wide default ctx used by the
+ * standalone executable (wasmaot_wasi_default_ctx).
+ */
+#define _GNU_SOURCE 1
+#include "../../core/wasi_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+static void err_msg(char *err, size_t errlen, const char *a, const char *b) {
+    if (err && errlen) snprintf(err, errlen, "%s%s", a, b ? b : "");
+}
+
+static int add_env(wasmaot_wasi_config *cfg, const char *entry) {
+    const char **env = malloc(sizeof(char *) * (cfg->envc + 1u));
+    if (!env) return -1;
+    if (cfg->envc) memcpy(env, cfg->env, sizeof(char *) * cfg->envc);
+    env[cfg->envc++] = entry;
+    cfg->env = env; /* the previous array is leaked on purpose: it may be the caller's */
+    return 0;
+}
+
+static int add_preopen(wasmaot_wasi_config *cfg, const char *spec, int read_only) {
+    /* HOST[::GUEST] -- wasmtime's separator is "::" (a single ':' is legal in
+     * host paths). */
+    const char *sep = strstr(spec, "::");
+    char *host = sep ? strndup(spec, (size_t)(sep - spec)) : strdup(spec);
+    char *guest = strdup(sep ? sep + 2 : spec);
+    wasmaot_wasi_preopen *p = malloc(sizeof *p * (cfg->n_preopens + 1u));
+    if (!host || !guest || !p || !*host || !*guest) {
+        free(host);
+        free(guest);
+        free(p);
+        return -1;
+    }
+    if (cfg->n_preopens) memcpy(p, cfg->preopens, sizeof *p * cfg->n_preopens);
+    p[cfg->n_preopens].host_path = host;
+    p[cfg->n_preopens].guest_path = guest;
+    p[cfg->n_preopens].read_only = read_only;
+    cfg->n_preopens++;
+    cfg->preopens = p;
+    return 0;
+}
+
+/* Option `name` at opts[*i]: "--name value" or "--name=value". */
+static const char *opt_value(const char *name, int n, const char *const *opts, int *i, int *matched) {
+    size_t len = strlen(name);
+    const char *o = opts[*i];
+    *matched = 0;
+    if (strncmp(o, name, len) != 0) return NULL;
+    if (o[len] == '=') { *matched = 1; return o + len + 1; }
+    if (o[len] != '\0') return NULL;
+    *matched = 1;
+    if (*i + 1 >= n) return NULL;
+    return opts[++*i];
+}
+
+int wasmaot_wasi_config_parse(wasmaot_wasi_config *cfg, int n, const char *const *opts, int *consumed, char *err,
+                              size_t errlen) {
+    int i = 0;
+    for (; i < n; i++) {
+        const char *o = opts[i];
+        int m;
+        const char *v;
+        if (!strcmp(o, "--inherit-env") ||
+            (!strcmp(o, "-S") && i + 1 < n && !strcmp(opts[i + 1], "inherit-env") && ++i) ||
+            !strcmp(o, "-Sinherit-env")) {
+            for (char **e = environ; e && *e; e++)
+                if (add_env(cfg, *e)) goto oom;
+            continue;
+        }
+        if ((v = opt_value("--dir-ro", n, opts, &i, &m)), m) {
+            if (!v) { err_msg(err, errlen, "--dir-ro needs HOST[::GUEST]", NULL); goto fail; }
+            if (add_preopen(cfg, v, 1)) { err_msg(err, errlen, "bad --dir-ro value: ", v); goto fail; }
+            continue;
+        }
+        if ((v = opt_value("--dir", n, opts, &i, &m)), m) {
+            if (!v) { err_msg(err, errlen, "--dir needs HOST[::GUEST]", NULL); goto fail; }
+            if (add_preopen(cfg, v, 0)) { err_msg(err, errlen, "bad --dir value: ", v); goto fail; }
+            continue;
+        }
+        if ((v = opt_value("--env", n, opts, &i, &m)), m) {
+            if (!v || !*v || *v == '=') { err_msg(err, errlen, "--env needs NAME[=VALUE]", NULL); goto fail; }
+            if (strchr(v, '=')) {
+                if (add_env(cfg, v)) goto oom;
+            } else {
+                const char *hv = getenv(v); /* wasmtime: `--env NAME` inherits NAME if set */
+                if (hv) {
+                    size_t k = strlen(v) + 1 + strlen(hv) + 1;
+                    char *e = malloc(k);
+                    if (!e) goto oom;
+                    snprintf(e, k, "%s=%s", v, hv);
+                    if (add_env(cfg, e)) goto oom;
+                }
+            }
+            continue;
+        }
+        if (o[0] == '-' && o[1] == '-' && o[2] != '\0') {
+            err_msg(err, errlen, "unknown WASI option ", o);
+            goto fail;
+        }
+        break; /* first non-option */
+    }
+    if (consumed) *consumed = i;
+    return 0;
+oom:
+    err_msg(err, errlen, "out of memory", NULL);
+fail:
+    if (consumed) *consumed = i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ default ctx */
+
+static wasmaot_wasi_ctx default_ctx;
+static wasmaot_wasi_config default_cfg;
+static const wasmaot_wasi_config *default_override;
+
+void wasmaot_wasi_set_default_config(const wasmaot_wasi_config *cfg) {
+    default_override = cfg;
+}
+
+static WASMAOT_NORETURN void die(const char *msg) {
+    char line[400];
+    snprintf(line, sizeof line, "wasmaot: %s", msg);
+    wasmaot_wasi_plat_error_line(line);
+    exit(1);
+}
+
+wasmaot_wasi_ctx *wasmaot_wasi_default_ctx(void) {
+    if (default_ctx.initialized) return &default_ctx;
+    const wasmaot_wasi_config *cfg = default_override;
+    if (!cfg) {
+        wasmaot_wasi_config_init(&default_cfg);
+        default_cfg.argc = wasmaot_rt_argc > 0 ? (uint32_t)wasmaot_rt_argc : 0u;
+        default_cfg.argv = (const char *const *)wasmaot_rt_argv;
+        if (wasmaot_wasi_baked_options) {
+            int n = 0, used = 0;
+            while (wasmaot_wasi_baked_options[n]) n++;
+            char err[300];
+            if (wasmaot_wasi_config_parse(&default_cfg, n, wasmaot_wasi_baked_options, &used, err, sizeof err))
+                die(err);
+            if (used != n) die("unexpected baked WASI option (not an option)");
+        }
+        cfg = &default_cfg;
+    }
+    if (wasmaot_wasi_init(&default_ctx, cfg) != 0) die(wasmaot_wasi_error(&default_ctx));
+    return &default_ctx;
+}
