@@ -50,9 +50,12 @@ static uint64_t r_u64(rd *r) {
     uint64_t lo = r_u32(r);
     return lo | (uint64_t)r_u32(r) << 32;
 }
-/* A length-prefixed string as a fresh NUL-terminated copy. */
-static char *r_str(rd *r) {
+/* A length-prefixed string as a fresh NUL-terminated copy; *len (if not
+ * NULL) gets its real length, which differs from strlen() when it contains
+ * NUL bytes. */
+static char *r_str_len(rd *r, size_t *len) {
     uint32_t n = r_u32(r);
+    if (len) *len = n;
     if ((size_t)(r->end - r->p) < n) malformed();
     char *s = malloc((size_t)n + 1);
     if (!s) malformed();
@@ -61,6 +64,8 @@ static char *r_str(rd *r) {
     r->p += n;
     return s;
 }
+
+static char *r_str(rd *r) { return r_str_len(r, NULL); }
 
 /* ------------------------------------------------------------- reporting */
 
@@ -381,7 +386,8 @@ static void run_action(rd *r, outcome *o) {
     memset(o, 0, sizeof *o);
     uint8_t kind = r_u8(r);
     char *modname = r_str(r);
-    char *field = r_str(r);
+    size_t field_len;
+    char *field = r_str_len(r, &field_len);
     uint32_t nargs = 0;
     tval *args = NULL;
     if (kind == SPEC_ACTION_INVOKE) {
@@ -402,6 +408,13 @@ static void run_action(rd *r, outcome *o) {
     if (rec->broken[0]) {
         o->error = 1;
         snprintf(o->msg, sizeof o->msg, "module unavailable (%s)", rec->broken);
+        goto done;
+    }
+    if (field_len != strlen(field)) {
+        /* descriptor names are C strings (backends/ABI.md): a name with a
+         * NUL byte cannot be looked up, and must not match its prefix */
+        o->error = 1;
+        snprintf(o->msg, sizeof o->msg, "export name contains a NUL byte (not representable in the descriptor)");
         goto done;
     }
     exp = wasmaot_host_find_export(rec->desc, field);
