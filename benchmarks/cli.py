@@ -48,7 +48,9 @@ def _list() -> None:
                    "Use 1 for compile times measured without contention.")
 @click.option("--rebuild", is_flag=True, help="Ignore cached builds and compiles.")
 @click.option("--list", "list_only", is_flag=True, help="List suites, workloads and engines.")
-def bench(specs, engine_spec, runs, warmup, quick, out_dir, timeout, jobs, rebuild, list_only):
+@click.option("--redraw", type=click.Path(dir_okay=False, exists=True), default=None, metavar="JSON",
+              help="Only rewrite the reports (tables, SVGs) of a finished run from its results.json.")
+def bench(specs, engine_spec, runs, warmup, quick, out_dir, timeout, jobs, rebuild, list_only, redraw):
     """Run workloads under several engines side by side and compare them with native.
 
     Each workload (C, self-checking, built for wasm32-wasi and for this CPU
@@ -68,6 +70,15 @@ def bench(specs, engine_spec, runs, warmup, quick, out_dir, timeout, jobs, rebui
         _list()
         return
     from . import harness, report
+    if redraw:
+        import json
+        try:
+            res = harness.Results.from_json(json.loads(Path(redraw).read_text()))
+            paths = report.write_all(res, Path(out_dir))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            _err(f"cannot redraw from {redraw}: {e}", 1)
+        click.echo(f"rewrote {', '.join(str(p) for p in paths.values())}")
+        return
     try:
         workloads = suite.select(list(specs))
         names = eng.expand(engine_spec)

@@ -58,6 +58,15 @@ class Results:
     compile: dict = field(default_factory=dict)   # (w, e) -> {"compile_s", "cached"}
     elapsed_s: float = 0.0
 
+    @classmethod
+    def from_json(cls, doc: dict) -> "Results":
+        """Rebuild from a results.json (to redraw the reports of a finished run)."""
+        res = cls(doc["meta"], doc["workloads"], doc["engines"], doc["runs"])
+        res.status = {(w, e): s for w, e, s in doc.get("status", [])}
+        res.compile = {(w, e): c for w, e, c in doc.get("aot_compile", [])}
+        res.elapsed_s = doc["meta"].get("elapsed_s", 0.0)
+        return res
+
     # --- summary ---------------------------------------------------------
     def engine(self, name: str) -> dict:
         return next(e for e in self.engines if e["name"] == name)

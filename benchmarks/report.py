@@ -256,7 +256,9 @@ def summary(res: Results) -> dict:
 
 def write_json(res: Results, path: Path) -> None:
     doc = {"meta": res.meta, "engines": res.engines, "workloads": res.workloads,
-           "summary": summary(res), "runs": res.runs}
+           "summary": summary(res), "runs": res.runs,
+           "status": [[w, e, s] for (w, e), s in res.status.items()],
+           "aot_compile": [[w, e, c] for (w, e), c in res.compile.items()]}
     path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
@@ -264,10 +266,21 @@ def write_json(res: Results, path: Path) -> None:
 # SVG: horizontal grouped bars of time / native on a log axis, anchored at 1x
 
 
+def _legend_rows(series, left: int, width: int) -> int:
+    rows, lx = 1, left
+    for e in series:
+        w_item = 20 + 7 * len(e["label"] + (" — missing" if e["missing"] else "")) + 24
+        if lx + w_item > width - 10 and lx > left:
+            rows, lx = rows + 1, left
+        lx += w_item
+    return rows
+
+
 def _nice_ticks(lo: float, hi: float) -> list[float]:
     ticks = []
+    mantissas = (1, 2, 3, 5) if hi / lo < 30 else (1, 2, 5) if hi / lo < 1000 else (1,)
     for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
-        for m in (1, 2, 5):
+        for m in mantissas:
             t = m * 10.0 ** k
             if lo <= t <= hi:
                 ticks.append(t)
@@ -294,13 +307,13 @@ def svg_chart(res: Results, metric: str) -> str:
     nums = [x for x in vals if isinstance(x, float)]
     lo = min(nums + [1.0]) / 1.15
     hi = max(nums + [1.0]) * 1.15
-    lo, hi = min(lo, 0.8), max(hi, 2.0)
+    lo, hi = min(lo, 0.5), max(hi, 2.0)
 
     bar_h, bar_gap, group_gap = 9, 2, 12
     n = max(1, len(live))
     group_h = n * (bar_h + bar_gap) - bar_gap + group_gap
     left, plot_w, right = 190, 620, 70
-    top = 96 + 18 * ((len(series) + 2) // 3)
+    top = 96 + 18 * _legend_rows(series, left, left + plot_w + right)
     height = top + len(cats) * group_h + 12 + 56
     width = left + plot_w + right
 
@@ -316,13 +329,17 @@ def svg_chart(res: Results, metric: str) -> str:
          f'<rect width="{width}" height="{height}" fill="white"/>',
          f'<text x="{left}" y="26" font-size="17" font-weight="bold">{escape(title)}</text>',
          f'<text x="{left}" y="46" fill="#444">{escape(sub)}</text>']
-    # legend, three per row
-    for i, e in enumerate(series):
-        lx, ly = left + (i % 3) * 210, 70 + 18 * (i // 3)
+    # legend: items flow left to right and wrap
+    lx, ly = left, 70
+    for e in series:
         col = COLORS.get(e["name"], "#888") if not e["missing"] else "#ccc"
-        o.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="11" fill="{col}"/>')
         label = e["label"] + (" — missing" if e["missing"] else "")
+        w_item = 20 + 7 * len(label) + 24
+        if lx + w_item > width - 10 and lx > left:
+            lx, ly = left, ly + 18
+        o.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="11" fill="{col}"/>')
         o.append(f'<text x="{lx + 20}" y="{ly}" fill="{"#999" if e["missing"] else "#000"}">{escape(label)}</text>')
+        lx += w_item
     plot_top, plot_bottom = top - 6, top + len(cats) * group_h
     # bands and grid
     for i, (name, w) in enumerate(cats):
