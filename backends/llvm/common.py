@@ -143,6 +143,7 @@ class FuncEmitter:
         self._n = 0
         self.trap_codes: set[int] = set()
         self.allocas: dict[str, str] = {}
+        self.used: set[int] = set()     # guard mode: values that have a use
 
     # ---- names and values -------------------------------------------------------
     def tmp(self, hint: str = "t") -> str:

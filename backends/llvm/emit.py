@@ -67,6 +67,12 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
     fe.extra_blocks = []
     dfg = func.dfg
     blocks = _reachable(func)
+    if mc.guard:   # values with a use (see memory._load_kw)
+        used = set()
+        for b in blocks:
+            for inst in func.layout.insts(b):
+                used.update(dfg.uses(inst))
+        fe.used = used
     entry = blocks[0]
     has_calls = False
     handlers = HANDLERS
@@ -165,7 +171,12 @@ def emit_module(wasm, irmod, opts, target, data_layout: str, cpu: str, features:
     feats = f' "target-features"="{features}"' if features else ""
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
     tail = ["",
-            f'attributes #0 = {{ nounwind "probe-stack"="inline-asm" "target-cpu"="{cpu}"{feats} }}',
+            # "disable-tail-calls": LLVM's tail-recursion elimination would turn
+            # unbounded Wasm recursion into an endless loop instead of the
+            # "call stack exhausted" trap Wasm requires (spec
+            # skip-stack-guard-page, assert_exhaustion).  Costs sibling calls.
+            f'attributes #0 = {{ nounwind "probe-stack"="inline-asm" "disable-tail-calls"="true" '
+            f'"target-cpu"="{cpu}"{feats} }}',
             "attributes #1 = { cold noreturn nounwind }",
             "attributes #2 = { noinline }",
             "", mc.metadata()]

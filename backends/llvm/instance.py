@@ -87,7 +87,8 @@ class InstanceLayout:
         for i, e in enumerate(wasm.elems):
             esize = self.funcref_size if e.type == FUNCREF else P
             self.elem_array[i] = self._alloc(max(1, len(e)) * esize, P)
-        self.size = (self._off + 15) & ~15
+        # never 0: hosts allocate it, and LLVM wants dereferenceable(N > 0)
+        self.size = max(16, (self._off + 15) & ~15)
 
     def _alloc(self, size: int, align: int) -> int:
         off = (self._off + align - 1) & ~(align - 1)
