@@ -171,9 +171,46 @@ def h_int_conv(fe, inst):
         fe.emit(f"{fe.res(inst)} = {kw} i32 {a} to i64")
 
 
+def _canonicalize(fe, ctrl: int, x: str, res: str) -> None:
+    """``res = llvm.canonicalize(x)``: quiets a signalling NaN (payload
+    kept), identity otherwise; LLVM does not fold it away."""
+    ty = LTYPE[ctrl]
+    f = fe.mc.intrinsic(f"llvm.canonicalize.{_FSUF[ctrl]}", ty, ty)
+    fe.emit(f"{res} = call {ty} {f}({ty} {x})")
+
+
+# Constants that make an arithmetic op an identity LLVM folds away
+# (x + -0, x - +0, x * 1, x / 1).  Wasm requires the result of an
+# arithmetic op on a signalling NaN to be quiet, which the folded form is
+# not, so such ops get a canonicalize (spec float_exprs "no_fold_*").
+# (f32 bits, f64 bits, operand positions); -1 and "-0 - x" fold to fneg.
+_ONE, _M1, _M0 = (0x3F800000, 0x3FF0000000000000), (0xBF800000, 0xBFF0000000000000), \
+    (0x80000000, 0x8000000000000000)
+_IDENTITY = {Opcode.fadd: [(*_M0, (0, 1))],
+             Opcode.fsub: [(0, 0, (1,)), (*_M0, (0,))],
+             Opcode.fmul: [(*_ONE, (0, 1)), (*_M1, (0, 1))],
+             Opcode.fdiv: [(*_ONE, (1,)), (*_M1, (1,))]}
+
+
+def _is_identity_const(fe, inst) -> bool:
+    ctrl = fe.dfg.ctrl[inst]
+    args = fe.dfg.inst_args(inst)
+    for b32, b64, pos in _IDENTITY[fe.dfg.op[inst]]:
+        want = float_literal(b32 if ctrl == F32 else b64, ctrl)
+        if any(fe.consts.get(args[k]) == want for k in pos):
+            return True
+    return False
+
+
 def h_fbin(fe, inst):
     a, b = _args(fe, inst)
-    ty = LTYPE[fe.dfg.ctrl[inst]]
+    ctrl = fe.dfg.ctrl[inst]
+    ty = LTYPE[ctrl]
+    if _is_identity_const(fe, inst):
+        t = fe.tmp("f")
+        fe.emit(f"{t} = {_FBIN[fe.dfg.op[inst]]} {ty} {a}, {b}")
+        _canonicalize(fe, ctrl, t, fe.res(inst))
+        return
     fe.emit(f"{fe.res(inst)} = {_FBIN[fe.dfg.op[inst]]} {ty} {a}, {b}")
 
 
@@ -181,8 +218,16 @@ def h_fintr2(fe, inst):
     a, b = _args(fe, inst)
     ctrl = fe.dfg.ctrl[inst]
     ty = LTYPE[ctrl]
-    f = fe.mc.intrinsic(f"llvm.{_FINTR2[fe.dfg.op[inst]]}.{_FSUF[ctrl]}", ty, f"{ty}, {ty}")
-    fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a}, {ty} {b})")
+    op = fe.dfg.op[inst]
+    f = fe.mc.intrinsic(f"llvm.{_FINTR2[op]}.{_FSUF[ctrl]}", ty, f"{ty}, {ty}")
+    if op == Opcode.fcopysign:
+        fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a}, {ty} {b})")
+        return
+    # llvm.minimum/maximum may return a signalling NaN operand unchanged;
+    # Wasm wants an arithmetic (quiet) NaN.
+    t = fe.tmp("f")
+    fe.emit(f"{t} = call {ty} {f}({ty} {a}, {ty} {b})")
+    _canonicalize(fe, ctrl, t, fe.res(inst))
 
 
 def h_fintr1(fe, inst):
