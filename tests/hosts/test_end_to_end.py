@@ -97,11 +97,7 @@ def _spectest(*args):
     return r, tuple(map(int, m.groups()))
 
 
-@pytest.mark.parametrize("bounds", [
-    pytest.param("guard", marks=pytest.mark.xfail(
-        reason="emitter: a dropped load (address.wast *_bad) is deleted, so the guard-page "
-               "fault never happens; explicit mode keeps the check")),
-    "explicit"])
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
 def test_spectest_exec_i32_and_address(suite, bounds):
     r, (passed, failed, skipped) = _spectest("--bounds", bounds, suite / "i32.wast", suite / "address.wast")
     assert skipped == 0
