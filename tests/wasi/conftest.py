@@ -169,7 +169,7 @@ PROGRAMS = HERE / "programs"
 
 
 def build_wasm(src: Path, out: Path, extra=()) -> Path:
-    zig(["-target", "wasm32-wasi", "-O2", "-s", *extra, str(src), "-o", str(out)])
+    zig(["-target", "wasm32-wasi", "-O2", "-s", "-Wno-format", "-Wno-unused-result", *extra, str(src), "-o", str(out)])
     return out
 
 

@@ -216,6 +216,9 @@ wasmaot_p2_status wasmaot_p2_link_at(wasmaot_wasi_ctx *ctx, uint32_t d, uint32_t
     GET_DIR(nr, new_d);
     NEED_MUTATE(nr);
     NEED_MUTATE(r);
+    /* wasmtime refuses to follow a symlink for link-at (hard links to a
+     * symlink's target are not portable): INVALID, before any lookup. */
+    if (old_flags & WASMAOT_P2_PATH_SYMLINK_FOLLOW) return WASMAOT_P2_E_INVALID;
     return wasmaot_wasi_plat_link_at(r->host, old_flags & WASMAOT_P2_PATH_SYMLINK_FOLLOW, old_path, nr->host,
                                      new_path);
 }
@@ -230,11 +233,6 @@ wasmaot_p2_status wasmaot_p2_open_at(wasmaot_wasi_ctx *ctx, uint32_t d, uint32_t
         return WASMAOT_P2_E_NOT_PERMITTED;
     if ((oflags & WASMAOT_P2_OPEN_DIRECTORY) &&
         (oflags & (WASMAOT_P2_OPEN_CREATE | WASMAOT_P2_OPEN_EXCLUSIVE | WASMAOT_P2_OPEN_TRUNCATE)))
-        return WASMAOT_P2_E_INVALID;
-    /* Creating or truncating needs write access: wasmtime opens through
-     * cap-std's OpenOptions, which (like Rust's std) refuses create/truncate
-     * without write with EINVAL before touching the file system. */
-    if (!(flags & WASMAOT_P2_DESC_WRITE) && (oflags & (WASMAOT_P2_OPEN_CREATE | WASMAOT_P2_OPEN_TRUNCATE)))
         return WASMAOT_P2_E_INVALID;
     uint32_t h = wasmaot_wasi_res_alloc(ctx, WASMAOT_WASI_RES_DESCRIPTOR);
     if (!h) return WASMAOT_P2_E_INSUFFICIENT_MEMORY;
