@@ -260,6 +260,13 @@ def h_fconv(fe, inst):
     kw = {Opcode.fpromote: "fpext", Opcode.fdemote: "fptrunc",
           Opcode.fcvt_from_sint: "sitofp", Opcode.fcvt_from_uint: "uitofp",
           Opcode.bitcast: "bitcast"}[op]
+    if op == Opcode.fpromote or op == Opcode.fdemote:
+        # Wasm: promote/demote of a signalling NaN yields a quiet one, but
+        # LLVM folds fptrunc(fpext x) to x (float_exprs no_fold_promote_demote).
+        t = fe.tmp("f")
+        fe.emit(f"{t} = {kw} {src} {a} to {dst}")
+        _canonicalize(fe, fe.dfg.ctrl[inst], t, fe.res(inst))
+        return
     fe.emit(f"{fe.res(inst)} = {kw} {src} {a} to {dst}")
 
 
