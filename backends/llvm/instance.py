@@ -44,7 +44,7 @@ TABLE_SIZE = 32
 REF_FUNCREF, REF_EXTERNREF = 0, 1
 MEMORY_HAS_MAX = 1
 TABLE_HAS_MAX = 1
-ABI_VERSION = 1
+ABI_VERSION = 2   # must equal WASMAOT_RT_ABI_VERSION in runtime-c/include/wasmaot_rt.h
 
 
 def canonical_sig(sig) -> str:
@@ -400,8 +400,8 @@ def descriptor_text(mc, tramps: dict[int, str]) -> str:
     ir, wasm, lay = mc.ir, mc.wasm, mc.layout
     P = mc.ptr_bytes
     i32 = "i32"
-    imp_ty = "{ ptr, ptr, i32, i32, ptr, i32, i32, i32 }"
-    exp_ty = "{ ptr, i32, i32, ptr, ptr }"
+    imp_ty = "{ ptr, ptr, i32, i32, ptr, i32, i32, i32, i32, i32 }"
+    exp_ty = "{ ptr, i32, i32, ptr, ptr, i32 }"
     counters = {ExternKind.FUNC: 0, ExternKind.TABLE: 0, ExternKind.MEMORY: 0, ExternKind.GLOBAL: 0}
     imports = []
     for imp in wasm.imports:
@@ -421,7 +421,8 @@ def descriptor_text(mc, tramps: dict[int, str]) -> str:
             ty = mc.string(global_type_string(imp.desc.type, imp.desc.mutable))
         imports.append(f"{imp_ty} {{ ptr {mc.string(imp.module)}, ptr {mc.string(imp.name)}, "
                        f"{i32} {int(imp.kind)}, {i32} {off}, ptr {ty}, {i32} {mn}, "
-                       f"{i32} {_u32(mx)}, {i32} {has} }}")
+                       f"{i32} {_u32(mx)}, {i32} {has}, {i32} {len(imp.module.encode())}, "
+                       f"{i32} {len(imp.name.encode())} }}")
     exports = []
     for ex in wasm.exports:
         tramp = "null"
@@ -437,7 +438,7 @@ def descriptor_text(mc, tramps: dict[int, str]) -> str:
             gt = wasm.global_types[ex.index]
             off, ty = lay.global_slot[ex.index], mc.string(global_type_string(gt.type, gt.mutable))
         exports.append(f"{exp_ty} {{ ptr {mc.string(ex.name)}, {i32} {int(ex.kind)}, "
-                       f"{i32} {off}, ptr {ty}, ptr {tramp} }}")
+                       f"{i32} {off}, ptr {ty}, ptr {tramp}, {i32} {len(ex.name.encode())} }}")
     out = []
     pre = mc.prefix
     if imports:

@@ -94,10 +94,17 @@ void *wasmaot_host_alloc_instance(const wasmaot_module_desc *desc) {
     return p;
 }
 
-const wasmaot_export_desc *wasmaot_host_find_export(const wasmaot_module_desc *desc, const char *name) {
-    for (uint32_t i = 0; i < desc->n_exports; i++)
-        if (strcmp(desc->exports[i].name, name) == 0) return &desc->exports[i];
+const wasmaot_export_desc *wasmaot_host_find_export_n(const wasmaot_module_desc *desc,
+                                                       const char *name, size_t len) {
+    for (uint32_t i = 0; i < desc->n_exports; i++) {
+        const wasmaot_export_desc *e = &desc->exports[i];
+        if (e->name_len == len && memcmp(e->name, name, len) == 0) return e;
+    }
     return NULL;
+}
+
+const wasmaot_export_desc *wasmaot_host_find_export(const wasmaot_module_desc *desc, const char *name) {
+    return wasmaot_host_find_export_n(desc, name, strlen(name));
 }
 
 /* ---------------------------------------------------------------- linking */

@@ -75,6 +75,9 @@ void *wasmaot_host_alloc_instance(const wasmaot_module_desc *desc);
 
 /* The export named `name` (exact, NUL-terminated), or NULL. */
 const wasmaot_export_desc *wasmaot_host_find_export(const wasmaot_module_desc *desc, const char *name);
+/* The same by byte string: Wasm names may contain NUL bytes. */
+const wasmaot_export_desc *wasmaot_host_find_export_n(const wasmaot_module_desc *desc,
+                                                       const char *name, size_t len);
 
 static inline void *wasmaot_host_slot(void *instance, uint32_t offset) {
     return (char *)instance + offset;

@@ -277,7 +277,7 @@ extern "C" {
 #define _Static_assert static_assert
 #endif
 
-#define WASMAOT_RT_ABI_VERSION 1u
+#define WASMAOT_RT_ABI_VERSION 2u  /* 2: byte lengths of descriptor names */
 
 /* ===================== configuration defaults & checks ================== */
 
@@ -687,6 +687,11 @@ typedef struct wasmaot_import_desc {
     uint32_t min;      /* TABLE/MEMORY limits */
     uint32_t max;      /* 0xFFFFFFFF when has_max == 0 */
     uint32_t has_max;
+    /* Byte lengths of `module` and `name`: Wasm names may contain NUL
+     * bytes, so compare with these, not strcmp (the strings are still
+     * NUL-terminated for printing). */
+    uint32_t module_len;
+    uint32_t name_len;
 } wasmaot_import_desc;
 
 typedef struct wasmaot_export_desc {
@@ -701,6 +706,7 @@ typedef struct wasmaot_export_desc {
      * zero-extended, floats as bit patterns in the low bits, refs as the
      * pointer), two for v128 (low half first). */
     void (*trampoline)(void *instance, uint64_t *slots);
+    uint32_t name_len; /* byte length of `name` (names may contain NUL) */
 } wasmaot_export_desc;
 
 typedef struct wasmaot_module_desc {

@@ -164,7 +164,7 @@ static int instantiate(int32_t idx, int link_only, instance **out, char *msg, si
         const wasmaot_import_desc *imp = &d->imports[i];
         instance *src = lookup(registered, n_registered, imp->module);
         const wasmaot_export_desc *exp = NULL;
-        if (src && !src->broken[0]) exp = wasmaot_host_find_export(src->desc, imp->name);
+        if (src && !src->broken[0]) exp = wasmaot_host_find_export_n(src->desc, imp->name, imp->name_len);
         int st = wasmaot_host_link_import(rec->inst, imp, exp ? src->inst : NULL, exp);
         if (st != WASMAOT_LINK_OK) {
             snprintf(msg, msgn, "%s \"%s\" \"%s\"", wasmaot_link_message(st), imp->module, imp->name);
@@ -410,14 +410,7 @@ static void run_action(rd *r, outcome *o) {
         snprintf(o->msg, sizeof o->msg, "module unavailable (%s)", rec->broken);
         goto done;
     }
-    if (field_len != strlen(field)) {
-        /* descriptor names are C strings (backends/ABI.md): a name with a
-         * NUL byte cannot be looked up, and must not match its prefix */
-        o->error = 1;
-        snprintf(o->msg, sizeof o->msg, "export name contains a NUL byte (not representable in the descriptor)");
-        goto done;
-    }
-    exp = wasmaot_host_find_export(rec->desc, field);
+    exp = wasmaot_host_find_export_n(rec->desc, field, field_len);
     if (kind == SPEC_ACTION_GET) {
         int vt = exp && exp->kind == WASMAOT_EXTERN_GLOBAL ? wasmaot_global_vt(exp->type, NULL) : -1;
         if (vt < 0) {

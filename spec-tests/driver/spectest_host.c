@@ -70,19 +70,19 @@ static void t_print_f64_f64(void *i, uint64_t *s) { sp_print_f64_f64(i, f64_of(s
 #define OFF(f) ((uint32_t)offsetof(spectest_instance, f))
 
 static const wasmaot_export_desc spectest_exports[] = {
-    {"print", WASMAOT_EXTERN_FUNC, OFF(f_print), "()->()", t_print},
-    {"print_i32", WASMAOT_EXTERN_FUNC, OFF(f_print_i32), "(i32)->()", t_print_i32},
-    {"print_i64", WASMAOT_EXTERN_FUNC, OFF(f_print_i64), "(i64)->()", t_print_i64},
-    {"print_f32", WASMAOT_EXTERN_FUNC, OFF(f_print_f32), "(f32)->()", t_print_f32},
-    {"print_f64", WASMAOT_EXTERN_FUNC, OFF(f_print_f64), "(f64)->()", t_print_f64},
-    {"print_i32_f32", WASMAOT_EXTERN_FUNC, OFF(f_print_i32_f32), "(i32,f32)->()", t_print_i32_f32},
-    {"print_f64_f64", WASMAOT_EXTERN_FUNC, OFF(f_print_f64_f64), "(f64,f64)->()", t_print_f64_f64},
-    {"global_i32", WASMAOT_EXTERN_GLOBAL, OFF(g_i32_slot), "i32", NULL},
-    {"global_i64", WASMAOT_EXTERN_GLOBAL, OFF(g_i64_slot), "i64", NULL},
-    {"global_f32", WASMAOT_EXTERN_GLOBAL, OFF(g_f32_slot), "f32", NULL},
-    {"global_f64", WASMAOT_EXTERN_GLOBAL, OFF(g_f64_slot), "f64", NULL},
-    {"table", WASMAOT_EXTERN_TABLE, OFF(table_slot), "funcref", NULL},
-    {"memory", WASMAOT_EXTERN_MEMORY, OFF(memory_slot), NULL, NULL},
+    {"print", WASMAOT_EXTERN_FUNC, OFF(f_print), "()->()", t_print, sizeof "print" - 1},
+    {"print_i32", WASMAOT_EXTERN_FUNC, OFF(f_print_i32), "(i32)->()", t_print_i32, sizeof "print_i32" - 1},
+    {"print_i64", WASMAOT_EXTERN_FUNC, OFF(f_print_i64), "(i64)->()", t_print_i64, sizeof "print_i64" - 1},
+    {"print_f32", WASMAOT_EXTERN_FUNC, OFF(f_print_f32), "(f32)->()", t_print_f32, sizeof "print_f32" - 1},
+    {"print_f64", WASMAOT_EXTERN_FUNC, OFF(f_print_f64), "(f64)->()", t_print_f64, sizeof "print_f64" - 1},
+    {"print_i32_f32", WASMAOT_EXTERN_FUNC, OFF(f_print_i32_f32), "(i32,f32)->()", t_print_i32_f32, sizeof "print_i32_f32" - 1},
+    {"print_f64_f64", WASMAOT_EXTERN_FUNC, OFF(f_print_f64_f64), "(f64,f64)->()", t_print_f64_f64, sizeof "print_f64_f64" - 1},
+    {"global_i32", WASMAOT_EXTERN_GLOBAL, OFF(g_i32_slot), "i32", NULL, sizeof "global_i32" - 1},
+    {"global_i64", WASMAOT_EXTERN_GLOBAL, OFF(g_i64_slot), "i64", NULL, sizeof "global_i64" - 1},
+    {"global_f32", WASMAOT_EXTERN_GLOBAL, OFF(g_f32_slot), "f32", NULL, sizeof "global_f32" - 1},
+    {"global_f64", WASMAOT_EXTERN_GLOBAL, OFF(g_f64_slot), "f64", NULL, sizeof "global_f64" - 1},
+    {"table", WASMAOT_EXTERN_TABLE, OFF(table_slot), "funcref", NULL, sizeof "table" - 1},
+    {"memory", WASMAOT_EXTERN_MEMORY, OFF(memory_slot), NULL, NULL, sizeof "memory" - 1},
 };
 
 static void set_func(spectest_instance *si, wasmaot_funcref *f, const void *fn, const char *sig) {

@@ -137,7 +137,7 @@ def test_a_module_that_does_not_link_fails_alone(tmp_path):
     (tmp_path / "m0.c").write_text(
         '#include "wasmaot_rt.h"\n'
         'static void t_add(void *i, uint64_t *s) { (void)i; s[0] = (uint32_t)(s[0] + s[1]); }\n'
-        'static const wasmaot_export_desc ex[] = {{"add", WASMAOT_EXTERN_FUNC, 0, "(i32,i32)->(i32)", t_add}};\n'
+        'static const wasmaot_export_desc ex[] = {{"add", WASMAOT_EXTERN_FUNC, 0, "(i32,i32)->(i32)", t_add, 3}};\n'
         'static int inst(void *i) { (void)i; return 0; }\n'
         'const wasmaot_module_desc m0_module = {WASMAOT_RT_ABI_VERSION, 32, 0, 1, 0, ex, inst};\n')
     (tmp_path / "m1.c").write_text(

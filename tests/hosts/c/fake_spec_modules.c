@@ -75,22 +75,22 @@ static void t_spin(void *i, uint64_t *s) {
 
 #define M0(f) FAKE_OFF(m0_inst, f)
 static const wasmaot_export_desc m0_exports[] = {
-    {"mem", WASMAOT_EXTERN_MEMORY, M0(mem_slot), NULL, NULL},
-    {"g", WASMAOT_EXTERN_GLOBAL, M0(g_slot), "i32", NULL},
-    {"tab", WASMAOT_EXTERN_TABLE, M0(tab_slot), "funcref", NULL},
-    {"add", WASMAOT_EXTERN_FUNC, M0(f_add), "(i32,i32)->(i32)", t_add},
-    {"div", WASMAOT_EXTERN_FUNC, M0(f_div), "(i32,i32)->(i32)", t_div},
-    {"nan32", WASMAOT_EXTERN_FUNC, M0(f_nan32), "()->(f32)", t_nan32},
-    {"arith32", WASMAOT_EXTERN_FUNC, M0(f_arith32), "()->(f32)", t_arith32},
-    {"nan64", WASMAOT_EXTERN_FUNC, M0(f_nan64), "()->(f64)", t_nan64},
-    {"multi", WASMAOT_EXTERN_FUNC, M0(f_multi), "(i64)->(i32,i64,f64)", t_multi},
-    {"vec", WASMAOT_EXTERN_FUNC, M0(f_vec), "()->(v128)", t_vec},
-    {"ext", WASMAOT_EXTERN_FUNC, M0(f_ext), "(externref)->(externref)", t_ext},
-    {"fref", WASMAOT_EXTERN_FUNC, M0(f_fref), "()->(funcref)", t_fref},
-    {"nullf", WASMAOT_EXTERN_FUNC, M0(f_nullf), "()->(funcref)", t_nullf},
-    {"rec", WASMAOT_EXTERN_FUNC, M0(f_rec), "()->(i32)", t_rec},
-    {"crash", WASMAOT_EXTERN_FUNC, M0(f_crash), "()->()", t_crash},
-    {"spin", WASMAOT_EXTERN_FUNC, M0(f_spin), "()->()", t_spin},
+    {"mem", WASMAOT_EXTERN_MEMORY, M0(mem_slot), NULL, NULL, sizeof "mem" - 1},
+    {"g", WASMAOT_EXTERN_GLOBAL, M0(g_slot), "i32", NULL, sizeof "g" - 1},
+    {"tab", WASMAOT_EXTERN_TABLE, M0(tab_slot), "funcref", NULL, sizeof "tab" - 1},
+    {"add", WASMAOT_EXTERN_FUNC, M0(f_add), "(i32,i32)->(i32)", t_add, sizeof "add" - 1},
+    {"div", WASMAOT_EXTERN_FUNC, M0(f_div), "(i32,i32)->(i32)", t_div, sizeof "div" - 1},
+    {"nan32", WASMAOT_EXTERN_FUNC, M0(f_nan32), "()->(f32)", t_nan32, sizeof "nan32" - 1},
+    {"arith32", WASMAOT_EXTERN_FUNC, M0(f_arith32), "()->(f32)", t_arith32, sizeof "arith32" - 1},
+    {"nan64", WASMAOT_EXTERN_FUNC, M0(f_nan64), "()->(f64)", t_nan64, sizeof "nan64" - 1},
+    {"multi", WASMAOT_EXTERN_FUNC, M0(f_multi), "(i64)->(i32,i64,f64)", t_multi, sizeof "multi" - 1},
+    {"vec", WASMAOT_EXTERN_FUNC, M0(f_vec), "()->(v128)", t_vec, sizeof "vec" - 1},
+    {"ext", WASMAOT_EXTERN_FUNC, M0(f_ext), "(externref)->(externref)", t_ext, sizeof "ext" - 1},
+    {"fref", WASMAOT_EXTERN_FUNC, M0(f_fref), "()->(funcref)", t_fref, sizeof "fref" - 1},
+    {"nullf", WASMAOT_EXTERN_FUNC, M0(f_nullf), "()->(funcref)", t_nullf, sizeof "nullf" - 1},
+    {"rec", WASMAOT_EXTERN_FUNC, M0(f_rec), "()->(i32)", t_rec, sizeof "rec" - 1},
+    {"crash", WASMAOT_EXTERN_FUNC, M0(f_crash), "()->()", t_crash, sizeof "crash" - 1},
+    {"spin", WASMAOT_EXTERN_FUNC, M0(f_spin), "()->()", t_spin, sizeof "spin" - 1},
 };
 
 static int m0_instantiate(void *instance) {
@@ -139,16 +139,16 @@ static void t_pages(void *i, uint64_t *s) {
 
 #define M1(f) FAKE_OFF(m1_inst, f)
 static const wasmaot_import_desc m1_imports[] = {
-    {"M0", "add", WASMAOT_EXTERN_FUNC, M1(imp_add), "(i32,i32)->(i32)", 0, FAKE_NO_MAX, 0},
-    {"spectest", "print_i32", WASMAOT_EXTERN_FUNC, M1(imp_print), "(i32)->()", 0, FAKE_NO_MAX, 0},
-    {"spectest", "global_i32", WASMAOT_EXTERN_GLOBAL, M1(imp_g), "i32", 0, FAKE_NO_MAX, 0},
-    {"spectest", "memory", WASMAOT_EXTERN_MEMORY, M1(imp_spmem), NULL, 1, FAKE_NO_MAX, 0},
-    {"M0", "mem", WASMAOT_EXTERN_MEMORY, M1(imp_m0mem), NULL, 1, 2, 1},
+    {"M0", "add", WASMAOT_EXTERN_FUNC, M1(imp_add), "(i32,i32)->(i32)", 0, FAKE_NO_MAX, 0, sizeof "M0" - 1, sizeof "add" - 1},
+    {"spectest", "print_i32", WASMAOT_EXTERN_FUNC, M1(imp_print), "(i32)->()", 0, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "print_i32" - 1},
+    {"spectest", "global_i32", WASMAOT_EXTERN_GLOBAL, M1(imp_g), "i32", 0, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "global_i32" - 1},
+    {"spectest", "memory", WASMAOT_EXTERN_MEMORY, M1(imp_spmem), NULL, 1, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "memory" - 1},
+    {"M0", "mem", WASMAOT_EXTERN_MEMORY, M1(imp_m0mem), NULL, 1, 2, 1, sizeof "M0" - 1, sizeof "mem" - 1},
 };
 static const wasmaot_export_desc m1_exports[] = {
-    {"sum3", WASMAOT_EXTERN_FUNC, M1(f_sum3), "(i32)->(i32)", t_sum3},
-    {"gi", WASMAOT_EXTERN_FUNC, M1(f_gi), "()->(i32)", t_gi},
-    {"pages", WASMAOT_EXTERN_FUNC, M1(f_pages), "()->(i32)", t_pages},
+    {"sum3", WASMAOT_EXTERN_FUNC, M1(f_sum3), "(i32)->(i32)", t_sum3, sizeof "sum3" - 1},
+    {"gi", WASMAOT_EXTERN_FUNC, M1(f_gi), "()->(i32)", t_gi, sizeof "gi" - 1},
+    {"pages", WASMAOT_EXTERN_FUNC, M1(f_pages), "()->(i32)", t_pages, sizeof "pages" - 1},
 };
 static int m1_instantiate(void *instance) {
     m1_inst *in = instance;
@@ -166,16 +166,16 @@ typedef struct imp_inst { wasmaot_funcref f; void *p; } imp_inst;
 static int never(void *instance) { (void)instance; wasmaot_trap(WASMAOT_TRAP_HOST); }
 
 static const wasmaot_import_desc m2_imports[] = {
-    {"spectest", "nope", WASMAOT_EXTERN_FUNC, 0, "()->()", 0, FAKE_NO_MAX, 0},
+    {"spectest", "nope", WASMAOT_EXTERN_FUNC, 0, "()->()", 0, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "nope" - 1},
 };
 static const wasmaot_import_desc m3_imports[] = {
-    {"spectest", "print_i32", WASMAOT_EXTERN_FUNC, 0, "(i64)->()", 0, FAKE_NO_MAX, 0},
+    {"spectest", "print_i32", WASMAOT_EXTERN_FUNC, 0, "(i64)->()", 0, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "print_i32" - 1},
 };
 static const wasmaot_import_desc m4_imports[] = {
-    {"spectest", "memory", WASMAOT_EXTERN_MEMORY, FAKE_OFF(imp_inst, p), NULL, 3, FAKE_NO_MAX, 0},
+    {"spectest", "memory", WASMAOT_EXTERN_MEMORY, FAKE_OFF(imp_inst, p), NULL, 3, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "memory" - 1},
 };
 static const wasmaot_import_desc m5_imports[] = {
-    {"spectest", "table", WASMAOT_EXTERN_TABLE, FAKE_OFF(imp_inst, p), "funcref", 11, FAKE_NO_MAX, 0},
+    {"spectest", "table", WASMAOT_EXTERN_TABLE, FAKE_OFF(imp_inst, p), "funcref", 11, FAKE_NO_MAX, 0, sizeof "spectest" - 1, sizeof "table" - 1},
 };
 const wasmaot_module_desc m2_module = {WASMAOT_RT_ABI_VERSION, sizeof(imp_inst), 1, 0, m2_imports, NULL, never};
 const wasmaot_module_desc m3_module = {WASMAOT_RT_ABI_VERSION, sizeof(imp_inst), 1, 0, m3_imports, NULL, never};

@@ -40,21 +40,21 @@ static void t_start(void *i, uint64_t *s) {
 
 #define OFF(k) FAKE_OFF(inst, f[k])
 static const wasmaot_export_desc exports[] = {
-    {"add", WASMAOT_EXTERN_FUNC, OFF(0), "(i32,i32)->(i32)", t_add},
-    {"floats", WASMAOT_EXTERN_FUNC, OFF(1), "()->(f32,f64,f32,f64,f32,f32,f64,f32)", t_floats},
-    {"id64", WASMAOT_EXTERN_FUNC, OFF(2), "(i64)->(i64)", t_id64},
-    {"trap", WASMAOT_EXTERN_FUNC, OFF(3), "()->()", t_trap},
-    {"v", WASMAOT_EXTERN_FUNC, OFF(4), "(v128)->(v128)", t_v},
-    {"refs", WASMAOT_EXTERN_FUNC, OFF(5), "()->(externref,funcref)", t_refs},
-    {"fid", WASMAOT_EXTERN_FUNC, OFF(6), "(f32,f64)->(f32,f64)", t_fid},
+    {"add", WASMAOT_EXTERN_FUNC, OFF(0), "(i32,i32)->(i32)", t_add, sizeof "add" - 1},
+    {"floats", WASMAOT_EXTERN_FUNC, OFF(1), "()->(f32,f64,f32,f64,f32,f32,f64,f32)", t_floats, sizeof "floats" - 1},
+    {"id64", WASMAOT_EXTERN_FUNC, OFF(2), "(i64)->(i64)", t_id64, sizeof "id64" - 1},
+    {"trap", WASMAOT_EXTERN_FUNC, OFF(3), "()->()", t_trap, sizeof "trap" - 1},
+    {"v", WASMAOT_EXTERN_FUNC, OFF(4), "(v128)->(v128)", t_v, sizeof "v" - 1},
+    {"refs", WASMAOT_EXTERN_FUNC, OFF(5), "()->(externref,funcref)", t_refs, sizeof "refs" - 1},
+    {"fid", WASMAOT_EXTERN_FUNC, OFF(6), "(f32,f64)->(f32,f64)", t_fid, sizeof "fid" - 1},
 #if WITH_START
-    {"_start", WASMAOT_EXTERN_FUNC, OFF(7), "()->()", t_start},
+    {"_start", WASMAOT_EXTERN_FUNC, OFF(7), "()->()", t_start, sizeof "_start" - 1},
 #endif
 };
 
 #if WITH_IMPORT
 static const wasmaot_import_desc imports[] = {
-    {"env", "foo", WASMAOT_EXTERN_FUNC, FAKE_OFF(inst, imp), "()->()", 0, FAKE_NO_MAX, 0},
+    {"env", "foo", WASMAOT_EXTERN_FUNC, FAKE_OFF(inst, imp), "()->()", 0, FAKE_NO_MAX, 0, sizeof "env" - 1, sizeof "foo" - 1},
 };
 #define N_IMPORTS 1u
 #else
