@@ -81,15 +81,16 @@ class Results:
                 and r[key] is not None]
 
     def stats(self, w: str, e: str, metric: str) -> dict | None:
-        """median, min, max, spread (half the range over the median) of the timed runs."""
+        """median, min, max, MAD and spread (MAD / median) of the timed runs."""
         if self.status.get((w, e)) is not None or self.engine(e)["missing"]:
             return None
         ts = self.timed(w, e, metric)
         if not ts:
             return None
         med = statistics.median(ts)
-        return {"median": med, "min": min(ts), "max": max(ts), "n": len(ts),
-                "spread": (max(ts) - min(ts)) / 2 / med if med > 0 else 0.0}
+        mad = statistics.median(abs(t - med) for t in ts)
+        return {"median": med, "min": min(ts), "max": max(ts), "n": len(ts), "mad": mad,
+                "spread": mad / med if med > 0 else 0.0}
 
     def ratio(self, w: str, e: str, metric: str) -> float | None:
         s, n = self.stats(w, e, metric), self.stats(w, "native", metric) if "native" in self.available() else None
@@ -221,6 +222,7 @@ def run(cfg: Config, progress: Progress) -> Results:
             "timeout_s": cfg.timeout, "jobs": jobs, "machine": machine_info(),
             "versions": versions(), "git": git_state(),
             "wasm_cflags": " ".join(suite.WASM_FLAGS), "native_cflags": " ".join(suite.NATIVE_FLAGS),
+            "native_target_cpu": suite.native_target_cpu(),
             "node_flags": " ".join(eng.NODE_FLAGS),
             "size_define": "-DSIZE_QUICK" if cfg.quick else ""}
     try:

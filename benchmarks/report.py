@@ -82,12 +82,15 @@ def markdown(res: Results) -> str:
                   if git.get("head") else "") + ".")
     out.append(f"- **Method**: per workload, {m['warmup']} warm-up round(s) then {m['runs']} timed rounds; "
                "in each round every engine runs once, interleaved (A B C A B C ...). "
-               "Cells: median ± spread (half the min–max range, in % of the median), and in "
+               "Cells: median ± spread (the median absolute deviation, in % of the median; min and max "
+               "of every cell are in results.json, every run in runs.csv), and in "
                "parentheses the ratio of the medians to native (lower is better). "
                "Geometric means over the workloads where both the engine and native succeeded.")
     out.append(f"- **Builds**: wasm `zig cc {m['wasm_cflags']}`, native `zig cc {m['native_cflags']}` "
-               f"{('with ' + m['size_define']) if m['size_define'] else ''} (host CPU: native code may use "
-               "SIMD/FMA that wasm32 without simd128 cannot). node runs with "
+               f"{('with ' + m['size_define'] + ' ') if m['size_define'] else ''}for the host CPU "
+               f"(`{m.get('native_target_cpu') or '?'}`: native code may use SIMD that wasm32 without simd128 "
+               "cannot; no FMA contraction, which Wasm forbids and which made latency-bound reductions "
+               "slower natively). node runs with "
                f"`{m['node_flags']}`. Total time of this run: {m.get('elapsed_s', 0):.0f} s.")
     out.append("")
 

@@ -5,8 +5,12 @@ the expected checksums in ``expected.h``).  Each is compiled twice with the
 hermetic zig toolchain from PyPI:
 
 * for WebAssembly: ``python -m ziglang cc -target wasm32-wasi -O2 -g0 -s``
-* for the host:    ``python -m ziglang cc -O2 -g0`` (clang for the host CPU:
-  the physical limit for an LLVM backend)
+* for the host:    ``python -m ziglang cc -O2 -g0 -ffp-contract=off`` (clang
+  for the host CPU: the physical limit for an LLVM backend).  Without
+  ``-ffp-contract=off`` clang fuses ``a*b+c`` into an FMA, which Wasm may not
+  do: different rounding, and on this machine (Zen, FMA latency 4 vs add 3)
+  the latency-bound reductions of lu/atax/bicg/trisolv/cholesky ran up to
+  1.8x *slower* natively than under wasmtime, so "native" was no limit.
 
 ``-DSIZE_QUICK`` selects the small inputs of ``--quick``.  Builds are cached
 under ``$WASMAOT_BENCH_CACHE`` (default ``~/.cache/wasmaot-bench``), keyed
@@ -28,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 WORKLOAD_DIR = HERE / "workloads"
 
 WASM_FLAGS = ["-target", "wasm32-wasi", "-O2", "-g0", "-s"]
-NATIVE_FLAGS = ["-O2", "-g0"]
+NATIVE_FLAGS = ["-O2", "-g0", "-ffp-contract=off"]
 LIBM = ["-lm"]
 
 # name -> (group, one-line description)
@@ -137,6 +141,18 @@ def select(specs: list[str]) -> list[Workload]:
 def cache_dir() -> Path:
     d = os.environ.get("WASMAOT_BENCH_CACHE")
     return Path(d) if d else Path.home() / ".cache" / "wasmaot-bench"
+
+
+def native_target_cpu() -> str | None:
+    """The CPU zig compiles the native builds for (it detects the host)."""
+    try:
+        p = subprocess.run(zig_cmd() + ["cc", "-###", *NATIVE_FLAGS, "-c", "-x", "c", os.devnull,
+                                        "-o", os.devnull], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    import re
+    cpus = re.findall(r'"-target-cpu" "([^"]+)"', p.stderr + p.stdout)
+    return cpus[-1] if cpus else None
 
 
 def zig_cmd() -> list[str]:

@@ -2,7 +2,7 @@
  * permutation counter (N-queens); almost all time is call/return. */
 #include "bench.h"
 
-#define FIB BENCH_PICK(33, 36)
+#define FIB BENCH_PICK(33, 40)
 #define TAK_X BENCH_PICK(20, 24)
 #define QUEENS BENCH_PICK(10, 12)
 

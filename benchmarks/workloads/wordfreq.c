@@ -5,7 +5,7 @@
 
 #define TEXT BENCH_PICK(1000000, 4000000)
 #define NBUCKETS 65536
-#define ROUNDS BENCH_PICK(4, 10)
+#define ROUNDS BENCH_PICK(4, 20)
 
 typedef struct Entry { struct Entry *next; uint32_t count; uint32_t len; char word[]; } Entry;
 
