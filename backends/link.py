@@ -263,17 +263,42 @@ def runtime_objects(target: str = "x86_64-linux", bounds: str = "guard",
                     cache: str | os.PathLike | None = None,
                     extra_cflags: Sequence[str] = ()) -> list[Path]:
     """Runtime objects for (target, bounds), from the cache or built now."""
-    root = runtime_root()
+    return _library_objects(runtime_root(), "runtime", target, bounds, cache, extra_cflags)
+
+
+def wasi_root() -> Path:
+    from ..wasi import root
+    return root()
+
+
+def wasi_objects(target: str = "x86_64-linux", bounds: str = "guard",
+                 cache: str | os.PathLike | None = None) -> list[Path]:
+    """The WASI shim's objects (wasi-shim/sources.txt), built with the same
+    platform/bounds flags as the runtime it links with."""
+    return _library_objects(wasi_root(), "wasi", target, bounds, cache, ())
+
+
+def _include_dir(root: Path, d: str) -> Path:
+    """A manifest include path; ``../runtime-c/...`` names the runtime's
+    folder, which an installed package calls ``runtime``."""
+    if d.startswith("../runtime-c/"):
+        return runtime_root() / d[len("../runtime-c/"):]
+    return root / d
+
+
+def _library_objects(root: Path, what: str, target: str, bounds: str,
+                     cache: str | os.PathLike | None, extra_cflags: Sequence[str]) -> list[Path]:
     manifest = parse_manifest(root / "sources.txt")
     cfg = select_config(manifest, target, bounds)
     cflags = [*manifest.all_cflags, *cfg.cflags, *extra_cflags]
-    incs = [f"-I{root / d}" for d in manifest.includes]
+    incs = [f"-I{_include_dir(root, d)}" for d in manifest.includes]
     sources = manifest.sources(cfg)
-    key = _digest([_CACHE_LAYOUT, zig_version(), cfg.target, *cflags, *manifest.includes,
+    headers = _headers(runtime_root()) + (_headers(root) if root != runtime_root() else [])
+    key = _digest([_CACHE_LAYOUT, what, zig_version(), cfg.target, *cflags, *manifest.includes,
                    *(p for s in sources for p in (s, (root / s).read_bytes())),
-                   *(p for h in _headers(root) if "host" not in h.relative_to(root).parts
-                     for p in (str(h.relative_to(root)), h.read_bytes()))])
-    final = cache_dir(cache) / "runtime" / f"{cfg.name}-{key}"
+                   *(p for h in headers if what != "runtime" or "host" not in h.relative_to(runtime_root()).parts
+                     for p in (h.name, h.read_bytes()))])
+    final = cache_dir(cache) / what / f"{cfg.name}-{key}"
     objs = [final / (s.replace("/", "_").removesuffix(".c") + ".o") for s in sources]
     with _lock:
         if str(final) in _runtime_memo and all(o.is_file() for o in objs):
@@ -285,7 +310,7 @@ def runtime_objects(target: str = "x86_64-linux", bounds: str = "guard",
             jobs = [["-target", cfg.target, *cflags, *incs, "-c", str(root / s),
                      "-o", str(tmp / o.name)] for s, o in zip(sources, objs)]
             with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 2))) as pool:
-                for f in [pool.submit(_zig, j, f"cannot build runtime ({cfg.name})") for j in jobs]:
+                for f in [pool.submit(_zig, j, f"cannot build {what} ({cfg.name})") for j in jobs]:
                     f.result()
             _publish_dir(tmp, final)
         finally:
@@ -355,7 +380,8 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
                     target: str = "x86_64-linux", bounds: str = "guard",
                     extra_c: Sequence[str | os.PathLike] | None = None, *,
                     host_sources: Sequence[str | os.PathLike] | None = None,
-                    cache_dir: str | os.PathLike | None = None) -> Path:
+                    cache_dir: str | os.PathLike | None = None,
+                    wasi: bool = False) -> Path:
     """Link ``objects`` (ELF bytes or paths), the compiled ``extra_c`` host
     files and the runtime into a static executable at ``out_path``.
 
@@ -377,6 +403,10 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
     if cfg.ldflags is None:
         raise LinkError(f"runtime config {cfg.name} is compile-only: link it in the embedder's own build")
     rt = runtime_objects(target, bounds, cache_dir)
+    if wasi:
+        # before the runtime: the shim calls into it (static archive order
+        # does not matter for plain objects, but keep the dependency order)
+        rt = wasi_objects(target, bounds, cache_dir) + rt
     host = [Path(c) if str(c).endswith(".o") else compile_host_c(c, target, bounds, cache=cache_dir)
             for c in extra_c]
     out_dir = out.parent if str(out.parent) else Path(".")
@@ -445,6 +475,34 @@ def default_invoke_object(export: str, target: str = "x86_64-linux") -> bytes:
     p = ir.GlobalVariable(mod, ir.PointerType(ir.IntType(8)), "wasmaot_default_invoke")
     p.global_constant = True
     p.initializer = s.bitcast(ir.PointerType(ir.IntType(8)))
+    _abi_flag(mod, t)
+    return emit_llvm_object(str(mod), target)
+
+
+def wasi_options_object(options: Sequence[str], target: str = "x86_64-linux") -> bytes:
+    """An object defining ``const char *const wasmaot_wasi_baked_options[]``
+    (NULL-terminated): grants baked in at compile time (``--dir``, ``--env``
+    ...), parsed by the shim before the command line's own (see
+    wasi-shim/include/wasmaot_wasi.h)."""
+    import llvmlite.ir as ir
+    t = target_info(target)
+    mod = ir.Module(name="wasmaot_wasi_baked_options")
+    mod.triple = t.triple
+    i8p = ir.PointerType(ir.IntType(8))
+    ptrs = []
+    for k, opt in enumerate(options):
+        data = bytearray(opt.encode("utf-8") + b"\0")
+        arr = ir.ArrayType(ir.IntType(8), len(data))
+        g = ir.GlobalVariable(mod, arr, f"wasmaot_wasi_baked_options.{k}")
+        g.global_constant = True
+        g.linkage = "private"
+        g.initializer = ir.Constant(arr, data)
+        ptrs.append(g.bitcast(i8p))
+    ptrs.append(ir.Constant(i8p, None))
+    arr_t = ir.ArrayType(i8p, len(ptrs))
+    tab = ir.GlobalVariable(mod, arr_t, "wasmaot_wasi_baked_options")
+    tab.global_constant = True
+    tab.initializer = ir.Constant(arr_t, ptrs)
     _abi_flag(mod, t)
     return emit_llvm_object(str(mod), target)
 

@@ -100,6 +100,175 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
         sys.exit(EXIT_REJECTED)
 
 
+def _target_names() -> list[str]:
+    from .backends.targets import target_names
+    return target_names()
+
+
+def _compile_options(target, opt_level, bounds, cpu, stack_check):
+    from .backends import CompileOptions
+    if target not in _target_names():
+        raise click.BadParameter(f"unknown target {target!r}; known: {', '.join(_target_names())}",
+                                 param_hint="--target")
+    try:
+        return CompileOptions(target=target, opt_level=opt_level, bounds=bounds, cpu=cpu,
+                              stack_check=stack_check)
+    except (ValueError, KeyError) as e:
+        raise click.UsageError(str(e)) from None
+
+
+_codegen_options = [
+    click.option("--target", default="x86_64-linux", show_default=True,
+                 help="Target to compile for (always explicit; never guessed from the host)."),
+    click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
+                 help="LLVM optimization level, -O0 .. -O3."),
+    click.option("--bounds", type=click.Choice(["guard", "explicit"]), default="guard",
+                 show_default=True,
+                 help="Memory bounds strategy: guard pages (no checks in code; 64-bit "
+                      "targets) or an explicit compare on every access."),
+    click.option("--cpu", default=None, help="Target CPU (default: the target's baseline)."),
+    click.option("--no-stack-check", "stack_check", flag_value=False, default=True,
+                 help="Rely on the guard page alone for stack exhaustion."),
+]
+
+
+def codegen_options(fn):
+    for opt in reversed(_codegen_options):
+        fn = opt(fn)
+    return fn
+
+
+_wasi_options = [
+    click.option("--dir", "dirs", multiple=True, metavar="HOST[::GUEST]",
+                 help="Grant a host directory (read-write) to the program, seen as GUEST "
+                      "(default: the same path).  Repeatable.  Nothing is granted by default."),
+    click.option("--dir-ro", "dirs_ro", multiple=True, metavar="HOST[::GUEST]",
+                 help="Grant a host directory read-only.  Repeatable."),
+    click.option("--env", "envs", multiple=True, metavar="NAME[=VAL]",
+                 help="Set an environment variable for the program (NAME alone: inherit it "
+                      "from the host).  Repeatable."),
+    click.option("--inherit-env", is_flag=True, help="Give the program the whole host environment."),
+]
+
+
+def wasi_options(fn):
+    for opt in reversed(_wasi_options):
+        fn = opt(fn)
+    return fn
+
+
+def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
+    """WASI grants as the shim's option list (wasi-shim/include/wasmaot_wasi.h)."""
+    out: list[str] = []
+    for d in dirs:
+        out += ["--dir", d]
+    for d in dirs_ro:
+        out += ["--dir-ro", d]
+    for e in envs:
+        out += ["--env", e]
+    if inherit_env:
+        out.append("--inherit-env")
+    return out
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", default=None,
+              help="Output path (default: FILE without extension for exe, FILE.o for obj, "
+                   "stdout for ir/llvm/asm; '-' for stdout).")
+@click.option("--emit", type=click.Choice(["exe", "obj", "llvm", "asm", "ir"]), default="exe",
+              show_default=True, help="Stop after this stage and write its output.")
+@click.option("--invoke", default=None, metavar="NAME",
+              help="Bake in the export the executable calls by default (instead of _start); "
+                   "`./app --invoke OTHER ARGS...` still overrides it at run time.")
+@click.option("--time-passes", is_flag=True, help="Print per-stage and per-IR-pass timing on stderr.")
+@codegen_options
+@wasi_options
+@user_errors
+def compile(file, out, emit, invoke, time_passes, target, opt_level, bounds, cpu, stack_check,
+            dirs, dirs_ro, envs, inherit_env):
+    """Compile a Wasm module (binary or text) ahead of time.
+
+    By default writes a static native executable that instantiates the
+    module and runs its `_start` export, or the export named by
+    `--invoke NAME` (at compile time, or as the executable's first argument
+    at run time: `./app --invoke fac 20`).  Results print one per line as
+    `wasmtime --invoke` prints them.  A trap prints `wasm trap: MESSAGE` on
+    stderr and exits 134.
+
+    Programs importing WASI preview1 get the WASI shim linked in.  Grants
+    (`--dir`, `--dir-ro`, `--env`, `--inherit-env`) are baked into the
+    executable; without them the program sees no files and no environment.
+    The executable passes its own command line to the program (a leading
+    `--` is dropped, so `./app -- --invoke` gives the program `--invoke`).
+    """
+    from .compile import compile_bytes
+    from .frontend.load import read_bytes
+    opts = _compile_options(target, opt_level, bounds, cpu, stack_check)
+    data = read_bytes(file)
+    stem = os.path.splitext(file)[0]
+    if out is None:
+        out = {"exe": stem, "obj": stem + ".o"}.get(emit, "-")
+    if out != "-" and os.path.exists(out) and os.path.samefile(out, file):
+        raise click.UsageError(f"output {out} would overwrite the input")
+    if emit == "exe" and out == "-":
+        raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
+    res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
+                        wasi_options=_grants(dirs, dirs_ro, envs, inherit_env))
+    if emit != "exe":
+        payload = res.data.encode() if isinstance(res.data, str) else res.data
+        if out == "-":
+            sys.stdout.buffer.write(payload)
+            sys.stdout.flush()
+        else:
+            _write_atomically(out, payload)
+    if time_passes:
+        for stage, secs in res.timings.items():
+            click.echo(f"{secs:10.6f}  {stage}", err=True)
+        if res.pass_report:
+            click.echo(res.pass_report, err=True)
+
+
+def _write_atomically(path: str, payload: bytes) -> None:
+    """Never leave a half-written file where the user's output goes."""
+    import tempfile
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".wasmaot-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@main.command(context_settings={"ignore_unknown_options": True,
+                                "allow_interspersed_args": False})
+@codegen_options
+@wasi_options
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@user_errors
+def run(file, args, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, envs, inherit_env):
+    """Compile FILE (cached) and run it natively.
+
+    Options go before FILE; everything after FILE goes to the program.
+    `wasmaot run app.wasm --invoke fac 20` calls an export instead of
+    `_start`.  WASI grants as for `compile` (`--dir HOST[::GUEST]`, `--env`
+    ...), spelled as `wasmtime run` spells them.  Executables are cached
+    under $WASMAOT_CACHE_DIR (default ~/.cache/wasmaot), keyed on the
+    compiler version, target, options, grants, runtime sources and the
+    input's hash.  The exit status is the program's.
+    """
+    from .compile import cached_executable
+    opts = _compile_options(target, opt_level, bounds, cpu, stack_check)
+    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(exe, [file, *args])
+
+
 def _register_optional_commands() -> None:
     """Commands living in other subpackages register themselves here."""
     from .spectest.cli import spectest

@@ -151,11 +151,11 @@ int main(int argc, char **argv) {
     void *inst = wasmaot_host_alloc_instance(desc);
     if (!inst) die(1, "out of memory%s%s", "", "");
     resolve_imports(desc, inst);
+    bind_host_modules(desc, inst);     /* before instantiation: start functions may call hosts */
     int status = 0;
     wasmaot_trap_code code = wasmaot_host_instantiate(desc, inst, &status);
     if (code) wasmaot_rt_report_trap_and_exit(code);
     if (status != 0) die(1, "instantiation failed: cannot create a memory or table%s%s", "", "");
-    bind_host_modules(desc, inst);
 
     if (invoke_name) {
         invoke(desc, inst, invoke_name, prog_argc - 1, prog_argv + 1);

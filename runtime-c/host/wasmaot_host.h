@@ -111,9 +111,10 @@ int wasmaot_host_link_import(void *inst, const wasmaot_import_desc *imp,
  * equals `name`, before instantiation; it fills the slot (e.g. a funcref
  * {host_fn, type_id, host_state}: the type id comes from
  * wasmaot_rt_intern_signature(imp->type)) and returns a WASMAOT_LINK_*
- * status.  `bind`, if not NULL, is called after a successful instantiation
- * with the instance and its descriptor (e.g. to find the exported "memory"
- * WASI functions read from). */
+ * status.  `bind`, if not NULL, is called after the imports are resolved and
+ * BEFORE instantiation (so host functions called from the start function
+ * work) with the instance and its descriptor: e.g. to record the instance's
+ * slot of its exported "memory", which instantiation fills. */
 typedef struct wasmaot_host_module {
     const char *name;
     int (*resolve)(const wasmaot_import_desc *imp, void *instance);

@@ -162,4 +162,10 @@ void wasmaot_wasi_destroy(wasmaot_wasi_ctx *ctx) {
 
 void wasmaot_wasi_bind_memory(wasmaot_wasi_ctx *ctx, wasmaot_memory *mem) {
     ctx->memory = mem;
+    ctx->memory_slot = 0;
+}
+
+void wasmaot_wasi_bind_memory_slot(wasmaot_wasi_ctx *ctx, wasmaot_memory *const *slot) {
+    ctx->memory = 0;
+    ctx->memory_slot = slot;
 }

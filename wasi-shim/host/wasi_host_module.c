@@ -9,11 +9,9 @@
  * Every import is bound to the process-wide default ctx
  * (wasmaot_wasi_default_ctx: the program's argv, the grants baked in with
  * wasmaot_wasi_baked_options, stdio 0/1/2).  The guest memory is bound in
- * `bind`, after instantiation, from the instance's export "memory" (what
- * WASI requires of a command module).  Limitation: a WASI call from the
- * module's START function runs before `bind` and traps (host trap); wasi-libc
- * and Rust never do that (they use the `_start` export).  Lifting it needs
- * the descriptor in `resolve` (a wasmaot_host.h change, not ours).
+ * `bind`, which hosts call BEFORE instantiation: it records the instance's
+ * pointer slot of its export "memory" (what WASI requires of a command
+ * module), read at every call, so WASI calls from a start function work.
  */
 #include "wasmaot_host.h"
 #include "wasmaot_wasi.h"
@@ -32,7 +30,8 @@ static int wasi_resolve(const wasmaot_import_desc *imp, void *instance) {
 static void wasi_bind(void *instance, const wasmaot_module_desc *desc) {
     const wasmaot_export_desc *e = wasmaot_host_find_export(desc, "memory");
     if (e && e->kind == WASMAOT_EXTERN_MEMORY)
-        wasmaot_wasi_bind_memory(wasmaot_wasi_default_ctx(), *(wasmaot_memory **)wasmaot_host_slot(instance, e->offset));
+        wasmaot_wasi_bind_memory_slot(wasmaot_wasi_default_ctx(),
+                                      (wasmaot_memory *const *)wasmaot_host_slot(instance, e->offset));
 }
 
 const wasmaot_host_module wasmaot_host_wasi_snapshot_preview1 = {"wasi_snapshot_preview1", wasi_resolve, wasi_bind};

@@ -269,6 +269,9 @@ typedef struct wasmaot_wasi_fd {
 typedef struct wasmaot_wasi_ctx {
     const wasmaot_wasi_config *cfg;
     wasmaot_memory *memory;                  /* guest memory 0, after bind */
+    wasmaot_memory *const *memory_slot;      /* or: the instance's memory pointer slot,
+                                                read at each call (bound before
+                                                instantiation: start functions) */
     uint32_t n_fds;                          /* 1 + highest fd in use (0 if none) */
     int initialized;
     uint64_t insecure_state[2];              /* xorshift128+ for wasi:random/insecure */
@@ -295,6 +298,12 @@ void wasmaot_wasi_destroy(wasmaot_wasi_ctx *ctx);
  * instantiation).  Preview1 functions read pointers from it.  May be called
  * again (another instance). */
 void wasmaot_wasi_bind_memory(wasmaot_wasi_ctx *ctx, wasmaot_memory *mem);
+
+/* Bind the guest's memory through the instance's pointer slot for it, which
+ * may be done BEFORE instantiation (the slot is filled when the instance
+ * creates its memory), so that WASI calls from a start function work.  The
+ * slot is read at every call. */
+void wasmaot_wasi_bind_memory_slot(wasmaot_wasi_ctx *ctx, wasmaot_memory *const *slot);
 
 /* Import resolution.  module "wasi_snapshot_preview1" (and, for old
  * binaries, "wasi_unstable" is NOT supported: -1).  On success fills *out

@@ -102,7 +102,7 @@ static wasmaot_wasi_ctx *C(void *inst) { return (wasmaot_wasi_ctx *)inst; }
 /* [addr, addr+len) of guest memory, or a trap.  `align` is the natural
  * alignment of the pointee (wiggle traps on misaligned typed pointers). */
 static uint8_t *gp(wasmaot_wasi_ctx *ctx, uint32_t addr, uint64_t len, uint32_t align) {
-    const wasmaot_memory *m = ctx->memory;
+    const wasmaot_memory *m = ctx->memory ? ctx->memory : ctx->memory_slot ? *ctx->memory_slot : 0;
     if (!m) wasmaot_trap(WASMAOT_TRAP_HOST);
     if ((uint64_t)addr + len > m->size_bytes) wasmaot_trap(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
     if (align > 1 && (addr & (align - 1u))) wasmaot_trap(WASMAOT_TRAP_HOST);

@@ -1,0 +1,159 @@
+"""The compile pipeline: file -> Module -> IR -> passes -> LLVM -> object -> executable.
+
+Each stage is timed (``Result.timings``) and can be the last one (``emit``):
+
+======== =================================================================
+``ir``   the IR module after the pass pipeline, as text
+``llvm`` the optimized LLVM IR, as text
+``asm``  the target assembly, as text
+``obj``  the relocatable object (ELF) of the module alone
+``exe``  a static executable: the object linked with the C runtime and the
+         standalone host (``runtime-c/host``)
+======== =================================================================
+
+``run`` keeps executables in a content-addressed cache whose key covers the
+compiler version, the target, every option that changes the object and the
+input's hash (numba's lesson: anything less serves stale code).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from . import __version__
+from .frontend.load import load_module, read_bytes
+
+EMIT_KINDS = ("exe", "obj", "llvm", "asm", "ir")
+WASI_P1 = "wasi_snapshot_preview1"
+
+
+@dataclass
+class Result:
+    data: bytes | str | None = None          # what was asked for (None for exe)
+    timings: dict[str, float] = field(default_factory=dict)
+    pass_report: str | None = None
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def stage(self, name: str):
+        clock = self
+
+        class _Stage:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                clock.timings[name] = clock.timings.get(name, 0.0) + time.perf_counter() - self.t0
+        return _Stage()
+
+
+def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
+                  out: str | None = None, passes: list[str] | None = None,
+                  verify: bool = False, invoke: str | None = None,
+                  wasi_options: list[str] | None = None) -> Result:
+    """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``."""
+    from .ir.pipeline import PIPELINE, PassManager
+    from .ir.translate import translate_module
+
+    res = Result()
+    clock = _Clock(res.timings)
+    with clock.stage("frontend"):
+        module = load_module(data, filename)
+    with clock.stage("translate"):
+        ir_module = _ir_module(translate_module(module))
+    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    with clock.stage("passes"):
+        pm.run_module(ir_module)
+    res.pass_report = pm.report()
+    if emit == "ir":
+        res.data = str(ir_module)
+        return res
+    from .backends import compile_ir
+    with clock.stage("llvm"):
+        emitted = compile_ir(module, ir_module, opts)
+    for k, v in getattr(emitted, "timings", {}).items():
+        res.timings[f"llvm:{k}"] = v
+    if emit == "llvm":
+        res.data = emitted.llvm_ir
+        return res
+    if emit == "asm":
+        res.data = emitted.asm
+        return res
+    if emit == "obj":
+        res.data = emitted.object
+        return res
+    from .backends.link import default_invoke_object, link_executable, wasi_options_object
+    objects = [emitted.object]
+    if invoke is not None:
+        objects.append(default_invoke_object(invoke, opts.target))
+    # The WASI shim is linked only into programs that import WASI, so a pure
+    # module's executable stays minimal.  Grants (--dir, --env ...) are baked
+    # in; nothing is granted unless asked.
+    wasi = any(imp.module == WASI_P1 for imp in module.imports)
+    if wasi and wasi_options:
+        objects.append(wasi_options_object(wasi_options, opts.target))
+    with clock.stage("link"):
+        link_executable(objects, out, opts.target, opts.bounds, wasi=wasi)
+    return res
+
+
+def _ir_module(t):
+    """The translator returns the IR module, or a result object holding it."""
+    return getattr(t, "module", t)
+
+
+def cache_dir() -> str:
+    return os.environ.get("WASMAOT_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "wasmaot")
+
+
+def _sources_digest() -> str:
+    """Hash of the C sources linked into every executable (runtime, hosts):
+    an edited runtime must not be served from an old cached executable."""
+    from .runtime import root as runtime_root
+    from .wasi import root as wasi_root
+    h = hashlib.sha256()
+    for base in (runtime_root(), wasi_root()):
+        for p in sorted(base.rglob("*")):
+            if p.suffix in (".c", ".h", ".txt") and p.is_file():
+                h.update(str(p.relative_to(base)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(data: bytes, opts, extra: str = "") -> str:
+    """Compiler version, every option that changes the object (target, CPU,
+    features, -O, bounds...), the runtime and shim sources, what is baked
+    in (``extra``: WASI grants) and the input's hash."""
+    h = hashlib.sha256()
+    for part in ("wasmaot", __version__, opts.cache_key(), _sources_digest(), extra):
+        h.update(part.encode())
+        h.update(b"\0")
+    h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()[:32]
+
+
+def cached_executable(path: str, opts, wasi_options: list[str] | None = None) -> str:
+    """Compile ``path`` to an executable in the cache (or reuse it); return its path."""
+    data = read_bytes(path)
+    key = cache_key(data, opts, "\0".join(wasi_options or ()))
+    exe = os.path.join(cache_dir(), "exe", key)
+    if os.path.exists(exe):
+        return exe
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    # Link to a private name, then rename: concurrent runs never see a partial file.
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(exe), prefix=".tmp-")
+    os.close(fd)
+    try:
+        compile_bytes(data, path, opts, emit="exe", out=tmp, wasi_options=wasi_options)
+        os.replace(tmp, exe)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return exe
