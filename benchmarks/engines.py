@@ -31,7 +31,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import suite
@@ -78,6 +78,7 @@ class Prepared:
     compile_s: float | None = None      # ahead-of-time compile (wasmaot, native)
     error: str | None = None
     cached: bool = False
+    stages: dict = field(default_factory=dict)   # wasmaot --time-passes: stage -> s
 
 
 def expand(spec: str | None) -> list[str]:
@@ -261,13 +262,15 @@ class Wasmaot(Engine):
         self.label = f"wasmaot -O{opt_level} {bounds}"
         self._fp: str | None = None
         self.via = "cli"     # or "api": wasmaot.compile.compile_bytes in a subprocess
+        self.time_passes = False   # the CLI prints per-stage times (--time-passes)
 
     def _cmd(self, wasm: Path, out: Path) -> list[str]:
         if self.via == "api":
             return [sys.executable, "-c", API_COMPILE, str(wasm), str(out), str(self.opt_level),
                     self.bounds]
         return [sys.executable, "-m", "wasmaot", "compile", str(wasm), "-o", str(out),
-                f"-O{self.opt_level}", "--bounds", self.bounds]
+                f"-O{self.opt_level}", "--bounds", self.bounds] + (
+                    ["--time-passes"] if self.time_passes else [])
 
     def describe(self):
         if self.via == "api":
@@ -275,23 +278,31 @@ class Wasmaot(Engine):
                     "(no `wasmaot compile` command yet), then the executable")
         return f"`wasmaot compile -O{self.opt_level} --bounds {self.bounds}`, then the executable"
 
-    def _compile(self, wasm: Path, out: Path, timeout: float = 900) -> tuple[float | None, str | None]:
+    @staticmethod
+    def _stages(stderr: str) -> dict[str, float]:
+        """Per-stage seconds from `--time-passes` ("  0.056220  translate" lines)."""
+        st = {}
+        for m in re.finditer(r"^\s*(\d+\.\d+)\s+([A-Za-z][\w:]*)\s*$", stderr, re.M):
+            st.setdefault(m.group(2), float(m.group(1)))
+        return st
+
+    def _compile(self, wasm: Path, out: Path, timeout: float = 900) -> tuple[float | None, str | None, dict]:
         tmp = out.with_name(out.name + f".tmp{os.getpid()}")
         t0 = time.perf_counter()
         try:
             p = subprocess.run(self._cmd(wasm, tmp), capture_output=True, text=True, timeout=timeout,
                                env={**os.environ, "WASMAOT_TRACEBACK": ""})
         except subprocess.TimeoutExpired:
-            return None, f"wasmaot compile timed out after {timeout:g} s"
+            return None, f"wasmaot compile timed out after {timeout:g} s", {}
         except OSError as e:
-            return None, f"cannot run wasmaot compile: {e}"
+            return None, f"cannot run wasmaot compile: {e}", {}
         dt = time.perf_counter() - t0
         if p.returncode != 0 or not tmp.exists():
             lines = [ln.strip() for ln in (p.stderr or p.stdout).splitlines() if ln.strip()]
             msg = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
-            return None, f"wasmaot compile failed (exit {p.returncode}): {msg[:300]}"
+            return None, f"wasmaot compile failed (exit {p.returncode}): {msg[:300]}", {}
         os.replace(tmp, out)
-        return dt, None
+        return dt, None, self._stages(p.stderr)
 
     def probe(self) -> None:
         import importlib.util
@@ -322,6 +333,8 @@ class Wasmaot(Engine):
         elif "--bounds" not in p.stdout:
             self.missing = "`wasmaot compile` has no --bounds option yet"
             return
+        else:
+            self.time_passes = "--time-passes" in p.stdout
         # A tiny WASI program (stdio, clock_gettime, exit status) must compile and run.
         probe = suite.Workload("probe", "probe", "probe", suite.WORKLOAD_DIR / "probe.c")
         b = suite.build(probe, quick=True, native=False)
@@ -330,7 +343,7 @@ class Wasmaot(Engine):
             return
         out = suite.cache_dir() / "probe" / f"{self.name}-{os.getpid()}"
         out.parent.mkdir(parents=True, exist_ok=True)
-        _, err = self._compile(b.wasm, out, timeout=600)
+        _, err, _ = self._compile(b.wasm, out, timeout=600)
         if err:
             self.missing = f"probe (stdio + clock_gettime + exit) does not compile: {err}"
             return
@@ -354,14 +367,15 @@ class Wasmaot(Engine):
         exe, meta = d / b.workload.name, d / "compile.json"
         if exe.exists() and meta.exists() and not rebuild:
             try:
-                return Prepared(exe, compile_s=json.loads(meta.read_text())["compile_s"], cached=True)
+                m = json.loads(meta.read_text())
+                return Prepared(exe, compile_s=m["compile_s"], stages=m.get("stages") or {}, cached=True)
             except (OSError, ValueError, KeyError):
                 pass
-        dt, err = self._compile(b.wasm, exe)
+        dt, err, stages = self._compile(b.wasm, exe)
         if err:
             return Prepared(None, error=err)
-        meta.write_text(json.dumps({"compile_s": dt, "cmd": self._cmd(b.wasm, exe)}))
-        return Prepared(exe, compile_s=dt)
+        meta.write_text(json.dumps({"compile_s": dt, "stages": stages, "cmd": self._cmd(b.wasm, exe)}))
+        return Prepared(exe, compile_s=dt, stages=stages)
 
     def run(self, prep, timeout):
         return run_process([str(prep.path)], timeout)

@@ -281,7 +281,8 @@ def run(cfg: Config, progress: Progress) -> Results:
                     prepared[key] = e.prepare(b)
                 p = prepared[key]
                 if p.compile_s is not None:
-                    res.compile[key] = {"compile_s": p.compile_s, "cached": p.cached}
+                    res.compile[key] = {"compile_s": p.compile_s, "cached": p.cached,
+                                        "stages": p.stages}
                 if p.error and p.error.startswith("n/a"):
                     res.status[key] = p.error
                 elif p.error:

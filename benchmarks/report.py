@@ -177,6 +177,22 @@ def markdown(res: Results) -> str:
                     cells.append("–")
         out.append(f"| {w['name']} | " + " | ".join(cells) + " |")
     out.append("")
+    for e in res.engines:
+        if not e["name"].startswith("wasmaot") or e["missing"]:
+            continue
+        comp = [c for (w, n), c in res.compile.items() if n == e["name"] and c.get("stages")]
+        if not comp:
+            continue
+        total = sum(c["compile_s"] for c in comp)
+        keys = [k for k in ("frontend", "translate", "passes", "llvm", "llvm:optimize", "llvm:object", "link")
+                if any(k in c["stages"] for c in comp)]
+        parts = [f"{k} {sum(c['stages'].get(k, 0.0) for c in comp):.1f} s" for k in keys]
+        staged = sum(sum(c["stages"].get(k, 0.0) for k in ("frontend", "translate", "passes", "llvm", "link"))
+                     for c in comp)
+        out.append(f"`{e['name']}` compile, summed over {len(comp)} workloads (`--time-passes`): "
+                   f"{total:.1f} s in all; " + ", ".join(parts)
+                   + f"; the rest ({total - staged:.1f} s) is process start-up and imports.")
+        out.append("")
 
     out.append("## Engines")
     out.append("")
