@@ -16,10 +16,12 @@ Each family lives in its own folder (``x86_64/target.py``) exporting
 from __future__ import annotations
 
 import importlib
+import platform
+import shutil
 from dataclasses import dataclass, field
 
 #: Target-family subpackages, each with a ``target.py`` exporting ``TARGETS``.
-FAMILIES = ("x86_64",)
+FAMILIES = ("x86_64", "aarch64", "riscv64")
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,50 @@ class Target:
     bounds_modes: tuple[str, ...]
     runtime_configs: dict = field(default_factory=dict)  # bounds -> sources.txt config
     llvm_target_init: str = ""  # informational: LLVM backend name
+    # Architecture as Linux's `uname -m` spells it (the triple's first part
+    # unless given); compared with the build machine to decide whether the
+    # target's executables run natively.
+    arch: str = ""
+    # Float ABI tag where the linker checks it (RISC-V: "lp64d"); "" = none.
+    abi: str = ""
+    # Command prefix that runs this target's executables on a machine of
+    # another architecture (qemu-user; static executables need no sysroot).
+    # Empty: f"qemu-{arch}".  See run_command_prefix().
+    run_prefix: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
         assert self.default_bounds in self.bounds_modes
         assert self.pointer_bytes in (4, 8)
+        if not self.arch:
+            object.__setattr__(self, "arch", self.triple.split("-", 1)[0])
+
+    def runs_natively(self, host_machine: str | None = None) -> bool:
+        """True if this target's Linux executables run directly on the
+        build machine (same architecture; all our hosted targets are
+        static Linux executables, so the OS must be Linux too)."""
+        machine = _normalize_machine(host_machine or platform.machine())
+        if host_machine is None and platform.system() != "Linux":
+            return False
+        return machine == self.arch
+
+    def run_command_prefix(self, host_machine: str | None = None) -> tuple[str, ...]:
+        """What to put before an executable of this target to run it here:
+        ``()`` natively, else the emulator (``("qemu-aarch64",)``)."""
+        if self.runs_natively(host_machine):
+            return ()
+        return self.run_prefix or (f"qemu-{self.arch}",)
+
+    def check_runnable(self, host_machine: str | None = None) -> tuple[str, ...]:
+        """:meth:`run_command_prefix`, after checking the emulator is
+        installed; raises :class:`RunnerMissing` (one clear line) if not."""
+        prefix = self.run_command_prefix(host_machine)
+        if prefix and shutil.which(prefix[0]) is None:
+            raise RunnerMissing(
+                f"cannot run {self.name} executables on this {platform.machine()} machine: "
+                f"{prefix[0]} not found (install Debian/Ubuntu package qemu-user, e.g. "
+                f"scripts/install-test-deps.sh)")
+        return prefix
 
     def runtime_config(self, bounds: str) -> str:
         try:
@@ -46,6 +87,19 @@ class Target:
         except KeyError:
             raise ValueError(f"target {self.name} has no runtime configuration for "
                              f"bounds mode {bounds!r} (supported: {', '.join(self.bounds_modes)})") from None
+
+
+class RunnerMissing(RuntimeError):
+    """The emulator needed to run a non-native target's executables is not installed."""
+
+
+# platform.machine() spellings -> Linux `uname -m` / our Target.arch
+_MACHINE_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
+
+
+def _normalize_machine(m: str) -> str:
+    m = m.lower()
+    return _MACHINE_ALIASES.get(m, m)
 
 
 _REGISTRY: dict[str, Target] | None = None

@@ -1,0 +1,1 @@
+"""AArch64 target family: see ``target.py`` (same files in every family folder)."""

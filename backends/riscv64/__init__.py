@@ -1,0 +1,1 @@
+"""RISC-V 64 target family: see ``target.py`` (same files in every family folder)."""

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Install the system packages the test suite needs beyond the Python ones
+# (`pip install -e '.[test]'` covers those):
+#
+#   qemu-user   qemu-aarch64 / qemu-riscv64 run the AArch64 and RISC-V 64
+#               executables the cross tests (tests/cross/) and
+#               `wasmaot spectest --target aarch64-linux|riscv64-linux` produce.
+#               The executables are static (musl), so no binfmt or sysroot is
+#               needed: the emulator is invoked explicitly (Target.run_prefix).
+#
+# Idempotent and fast when everything is already installed: apt is only
+# touched when a tool is missing.  Debian/Ubuntu (apt-get); run as root or
+# with sudo available.
+set -eu
+
+need=""
+for tool in qemu-aarch64 qemu-riscv64; do
+    command -v "$tool" >/dev/null 2>&1 || need="qemu-user"
+done
+
+if [ -z "$need" ]; then
+    echo "install-test-deps: qemu-user already installed ($(qemu-aarch64 --version | head -n1))"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: apt-get not found; install qemu-user (qemu-aarch64, qemu-riscv64) with your package manager" >&2
+    exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-test-deps: need root (or sudo) to apt-get install $need" >&2
+        exit 1
+    fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $need
+echo "install-test-deps: installed $need ($(qemu-aarch64 --version | head -n1))"
