@@ -196,7 +196,12 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
             return
         timeout = getattr(opts, "timeout", 300)
         try:
-            proc = subprocess.run([str(exe)], capture_output=True, timeout=timeout,
+            prefix = run_prefix(opts.target)
+        except Exception as e:            # emulator missing: one clear line per command
+            fail_rest(str(e))
+            return
+        try:
+            proc = subprocess.run([*prefix, str(exe)], capture_output=True, timeout=timeout,
                                   preexec_fn=_stack_limit)
             out, rc, timed_out = proc.stdout, proc.returncode, False
         except subprocess.TimeoutExpired as e:
@@ -236,6 +241,19 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
         fail_rest(f"driver exited with status {rc} before this command")
     else:
         fail_rest("no result from the driver")
+
+
+def run_prefix(target: str) -> tuple[str, ...]:
+    """Command prefix that runs ``target``'s executables on this machine:
+    ``()`` when native, else its emulator from the target registry
+    (``Target.run_prefix``, e.g. ``qemu-aarch64``; qemu-user runs our static
+    executables with no sysroot).  Raises with a one-line message naming
+    the package to install if the emulator is missing.  qemu-user sizes the
+    guest's (fixed) main stack from its own RLIMIT_STACK, which
+    :func:`_stack_limit` sets, so the runtime's stack-limit arithmetic holds
+    under emulation too."""
+    from ..backends.targets import get_target
+    return get_target(target).check_runnable()
 
 
 def _unlinkable_modules(link, compiled: set[int]) -> dict[int, str]:
