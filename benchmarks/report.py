@@ -397,11 +397,16 @@ def svg_chart(res: Results, metric: str) -> str:
             x0, x1 = sorted((x(1.0), x(v)))
             o.append(f'<rect x="{x0:.1f}" y="{by}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
                      f'fill="{col}"><title>{escape(name)} / {escape(e["label"])}: {v:.3g}× native</title></rect>')
+            lab = fmt_ratio(v)
+            if w is None:
+                _, cnt, tot = res.geomean(e["name"], metric)
+                if cnt < tot:
+                    lab += f" (only {cnt} of {tot} workloads)"
             if v >= 1:
-                o.append(f'<text x="{x1 + 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333">{fmt_ratio(v)}</text>')
+                o.append(f'<text x="{x1 + 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333">{escape(lab)}</text>')
             else:
                 o.append(f'<text x="{x0 - 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333" '
-                         f'text-anchor="end">{fmt_ratio(v)}</text>')
+                         f'text-anchor="end">{escape(lab)}</text>')
         if w is None:
             ly = gy + group_h - group_gap / 2
             o.append(f'<line x1="{left - 186}" y1="{ly:.1f}" x2="{left + plot_w + right - 4}" y2="{ly:.1f}" '
