@@ -8,7 +8,8 @@
    but ``iadd(x, y)``, ``store(mem, addr, value)``, ``select(c, x, y)``);
 2. the immediates in table order, except the optional ones which are
    keywords: ``offset=`` (default 0), ``notrap=`` (False), ``align=`` (bytes,
-   default natural);
+   default natural); a 128-bit immediate (``vconst``, ``shuffle``) is one
+   int (lane 0 in the low bits);
 3. the fixed value operands;
 4. the variadic operands (calls, ``return_``) as one sequence;
 5. block calls: ``block`` or ``(block, [args])`` -- one for ``jump``, two
@@ -80,6 +81,16 @@ class InstBuilder:
                     imms.append(0)            # filled in once ctrl is known
                 elif kind == ImmKind.OFFSET:
                     imms.append(int(kw.pop("offset", 0)))
+                elif kind == ImmKind.IMM128:
+                    # one 128-bit int (vconst bits / shuffle mask, lane 0
+                    # in the low byte), stored as two u64 words
+                    v = int(pos.pop(0))
+                    if not 0 <= v < 1 << 128:
+                        raise BuildError(f"{info.name}: {v:#x} is not a 128-bit pattern")
+                    imms.append(v & ((1 << 64) - 1))
+                    imms.append(v >> 64)
+                elif kind == ImmKind.IMM128_HI:
+                    pass                      # appended with IMM128
                 else:
                     v = pos.pop(0)
                     if kind == ImmKind.IEEE and not isinstance(v, int):

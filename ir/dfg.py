@@ -393,6 +393,9 @@ def resolve_spec(spec: int, info: OpInfo, ctrl: int, imms: Sequence[int], module
         return spec
     if spec == Spec.T:
         return ctrl
+    if spec == Spec.L:
+        from .types import lane_type
+        return lane_type(ctrl)
     if spec == Spec.TBITS:
         from .types import counterpart
         return counterpart(ctrl)

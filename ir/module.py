@@ -32,7 +32,8 @@ class Import:
 @dataclass(frozen=True, slots=True)
 class GlobalInit:
     """A global's constant initialiser as one IR instruction: ``op`` is
-    ``iconst``/``fconst`` (``value`` = bit pattern), ``null`` (value unused),
+    ``iconst``/``fconst``/``vconst`` (``value`` = bit pattern; v128: 128
+    bits, byte 0 lowest), ``null`` (value unused),
     ``func_ref`` (value = function index) or ``global_get`` (value = an
     imported global's index)."""
     op: int

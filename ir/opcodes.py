@@ -12,14 +12,21 @@ Row format (whitespace separated)::
 * ``ctrl`` -- the controlling type, printed as the ``.T`` suffix
   (``iadd.i32``): a type class (``Int`` = i32|i64, ``Float`` = f32|f64,
   ``Num``, ``Ref``, ``Any``), a single type (``i64``), or ``-`` when the
-  opcode is not polymorphic (then no suffix is printed).
+  opcode is not polymorphic (then no suffix is printed).  SIMD rows use
+  lane shapes (``i32x4`` ...; classes ``Shape``, ``IShape``, ``FShape``,
+  or an explicit ``i8x16|i16x8`` list) as the controlling type: their
+  vector operands and results are plain ``v128`` values, the shape only
+  says how the 128 bits split into lanes.  ``NumV`` (= Num | v128) is
+  what ``load``/``store`` accept.
 * ``imms`` -- immediate kinds (:class:`ImmKind`) in storage and text order,
   comma separated, or ``-``.
 * ``args`` -- value operands, comma separated, or ``-``.  Each is a *type
   spec*: ``T`` (the controlling type), ``Tbits`` (same-width other kind,
   for bitcast), a fixed type (``i32``), a class (``Int`` ...: any member,
   operand only), ``A`` (address type of the instruction's memory), ``G``
-  (type of its global), ``E`` (element type of its first table).  A final
+  (type of its global), ``E`` (element type of its first table), ``L``
+  (lane type of the controlling shape: i32 for i8x16/i16x8/i32x4, i64,
+  f32, f64).  A final
   ``...`` is a variadic list typed by the signature of the ``func``/``sig``
   immediate; ``rets...`` is typed by the enclosing function's results.
 * ``results`` -- result type specs as above, ``sig`` for the results of the
@@ -29,7 +36,7 @@ Row format (whitespace separated)::
   ``mem``/``table``/``global``/``seg`` (data/elem segment state), ``call``
   (may do anything a function can: every effect, every trap), ``term``
   (block terminator), ``branch:1``/``branch:2``/``branch:table`` (number
-  of successor block calls, stored after the operands), ``access:8|16|32|T``
+  of successor block calls, stored after the operands), ``access:8|16|32|64|T``
   (bytes touched by a memory access: width in bits, or the controlling type).
 
 An instruction is *pure* when it has no flag at all: it may be removed when
@@ -60,8 +67,8 @@ import enum
 from dataclasses import dataclass
 
 from .trapcodes import TrapCode
-from .types import (ANY, EXTERNREF, F32, F64, FLOAT, FUNCREF, I32, I64, INT,
-                    NUM, REF, V128)
+from .types import (ANY, EXTERNREF, F32, F64, FLOAT, FSHAPE, FUNCREF, I32, I64,
+                    INT, ISHAPE, NUM, REF, SHAPE, V128, type_from_name)
 
 
 class ImmKind(enum.IntEnum):
@@ -79,6 +86,10 @@ class ImmKind(enum.IntEnum):
     TABLE = 11
     ELEM = 12
     DATA = 13
+    LANE = 14      # SIMD lane index (< the lane count of the shape / access)
+    IMM128 = 15    # low 64 bits of a 128-bit immediate (vconst bits, shuffle mask)
+    IMM128_HI = 16  # its high 64 bits; always directly after IMM128 (the
+                    # table's ``imm128`` expands to both: the pool is u64)
 
 
 class IntCC(enum.IntEnum):
@@ -163,6 +174,7 @@ class Spec(enum.IntEnum):
     NUM = -12
     REF = -13
     ANY = -14
+    L = -6         # lane type of the controlling lane shape (i32 for i8x16)
 
 
 #: Type classes a ``Spec`` class stands for.
@@ -239,14 +251,14 @@ bitcast           Num    -                   Tbits        T
 select            Any    -                   i32,T,T      T
 is_null           -      -                   Ref          i32
 # ---- linear memory -------------------------------------------------------------
-load              Num    memflags,mem,offset A            T      trap:heap_oob reads:mem access:T
+load              NumV   memflags,mem,offset A            T      trap:heap_oob reads:mem access:T
 uload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
 sload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
 uload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
 sload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
 uload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
 sload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
-store             Num    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:T
+store             NumV   memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:T
 istore8           Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:8
 istore16          Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:16
 istore32          i64    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:32
@@ -281,13 +293,121 @@ unreachable       -      -                   -            -      term
 # ---- conditional traps (not terminators) --------------------------------------
 trapz             -      trapcode            i32          -      trap:imm
 trapnz            -      trapcode            i32          -      trap:imm
+# ---- SIMD (v128) -----------------------------------------------------------------
+# Lane-wise ops: the controlling type is the lane shape (see the docstring),
+# operands/results are v128.  Integer lanes wrap; shift counts are taken
+# modulo the lane width; float ops follow Wasm (fmin/fmax NaN-propagating
+# with -0 < +0, pmin/pmax = b < a ? b : a / a < b ? b : a, NaN results are
+# arithmetic NaNs); conversions to int saturate (NaN -> 0).
+# Memory accesses: the same contract as load/store (a v128 `load`/`store`
+# is `load.v128`); extending/splat/zero/lane loads touch the bytes `access`
+# says.  `lane` immediates index lanes of the shape or of the access width.
+vconst            -      imm128              -            v128
+shuffle           -      imm128              v128,v128    v128
+swizzle           -      -                   v128,v128    v128
+splat             Shape  -                   L            v128
+extractlane       i32x4|i64x2|f32x4|f64x2 lane v128      L
+sextractlane      i8x16|i16x8 lane           v128         i32
+uextractlane      i8x16|i16x8 lane           v128         i32
+insertlane        Shape  lane                v128,L       v128
+vnot              -      -                   v128         v128
+vand              -      -                   v128,v128    v128
+vor               -      -                   v128,v128    v128
+vxor              -      -                   v128,v128    v128
+vandnot           -      -                   v128,v128    v128
+bitselect         -      -                   v128,v128,v128 v128
+vany_true         -      -                   v128         i32
+vall_true         IShape -                   v128         i32
+vbitmask          IShape -                   v128         i32
+viadd             IShape -                   v128,v128    v128
+visub             IShape -                   v128,v128    v128
+vimul             i16x8|i32x4|i64x2 -        v128,v128    v128
+vineg             IShape -                   v128         v128
+viabs             IShape -                   v128         v128
+vpopcnt           i8x16  -                   v128         v128
+vsadd_sat         i8x16|i16x8 -              v128,v128    v128
+vuadd_sat         i8x16|i16x8 -              v128,v128    v128
+vssub_sat         i8x16|i16x8 -              v128,v128    v128
+vusub_sat         i8x16|i16x8 -              v128,v128    v128
+vsmin             i8x16|i16x8|i32x4 -        v128,v128    v128
+vumin             i8x16|i16x8|i32x4 -        v128,v128    v128
+vsmax             i8x16|i16x8|i32x4 -        v128,v128    v128
+vumax             i8x16|i16x8|i32x4 -        v128,v128    v128
+vavgr_u           i8x16|i16x8 -              v128,v128    v128
+vq15mulr_sat      i16x8  -                   v128,v128    v128
+# widening ops: the controlling type is the RESULT shape (lanes of half
+# the width come in); narrowing: the result shape too.
+vdot_s            i32x4  -                   v128,v128    v128
+vsextmul_low      i16x8|i32x4|i64x2 -        v128,v128    v128
+vsextmul_high     i16x8|i32x4|i64x2 -        v128,v128    v128
+vuextmul_low      i16x8|i32x4|i64x2 -        v128,v128    v128
+vuextmul_high     i16x8|i32x4|i64x2 -        v128,v128    v128
+vsextadd_pairwise i16x8|i32x4 -              v128         v128
+vuextadd_pairwise i16x8|i32x4 -              v128         v128
+vswiden_low       i16x8|i32x4|i64x2 -        v128         v128
+vswiden_high      i16x8|i32x4|i64x2 -        v128         v128
+vuwiden_low       i16x8|i32x4|i64x2 -        v128         v128
+vuwiden_high      i16x8|i32x4|i64x2 -        v128         v128
+vsnarrow          i8x16|i16x8 -              v128,v128    v128
+vunarrow          i8x16|i16x8 -              v128,v128    v128
+vishl             IShape -                   v128,i32     v128
+vushr             IShape -                   v128,i32     v128
+vsshr             IShape -                   v128,i32     v128
+vicmp             IShape intcc               v128,v128    v128
+vfcmp             FShape floatcc             v128,v128    v128
+vfadd             FShape -                   v128,v128    v128
+vfsub             FShape -                   v128,v128    v128
+vfmul             FShape -                   v128,v128    v128
+vfdiv             FShape -                   v128,v128    v128
+vfmin             FShape -                   v128,v128    v128
+vfmax             FShape -                   v128,v128    v128
+vfpmin            FShape -                   v128,v128    v128
+vfpmax            FShape -                   v128,v128    v128
+vfabs             FShape -                   v128         v128
+vfneg             FShape -                   v128         v128
+vfsqrt            FShape -                   v128         v128
+vfceil            FShape -                   v128         v128
+vffloor           FShape -                   v128         v128
+vftrunc           FShape -                   v128         v128
+vfnearest         FShape -                   v128         v128
+# int <-> float: the controlling type is the FLOAT shape; the int side is
+# always i32x4 (f64x2: from its low two lanes / into its low two lanes,
+# high lanes of the result zero).
+vfcvt_from_sint   FShape -                   v128         v128
+vfcvt_from_uint   FShape -                   v128         v128
+vfcvt_to_sint_sat FShape -                   v128         v128
+vfcvt_to_uint_sat FShape -                   v128         v128
+vfdemote_zero     -      -                   v128         v128
+vfpromote_low     -      -                   v128         v128
+vload8x8_s        -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload8x8_u        -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload16x4_s       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload16x4_u       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload32x2_s       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload32x2_u       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload8_splat      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:8
+vload16_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:16
+vload32_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:32
+vload64_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload32_zero      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:32
+vload64_zero      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
+vload8_lane       -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:8
+vload16_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:16
+vload32_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:32
+vload64_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:64
+vstore8_lane      -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:8
+vstore16_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:16
+vstore32_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:32
+vstore64_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:64
 """
 
 _TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,
           "funcref": FUNCREF, "externref": EXTERNREF}
 _CLASSES = {"Int": (Spec.INT, INT), "Float": (Spec.FLOAT, FLOAT),
             "Num": (Spec.NUM, NUM), "Ref": (Spec.REF, REF), "Any": (Spec.ANY, ANY)}
-_SYMBOLS = {"T": Spec.T, "Tbits": Spec.TBITS, "A": Spec.A, "G": Spec.G, "E": Spec.E}
+#: Classes usable only as a controlling type (never as an operand spec).
+_CTRL_CLASSES = {"NumV": NUM | {V128}, "Shape": SHAPE, "IShape": ISHAPE, "FShape": FSHAPE}
+_SYMBOLS = {"L": Spec.L, "T": Spec.T, "Tbits": Spec.TBITS, "A": Spec.A, "G": Spec.G, "E": Spec.E}
 _EFFECTS = {("reads", "mem"): Flag.READS_MEM, ("writes", "mem"): Flag.WRITES_MEM,
             ("reads", "table"): Flag.READS_TABLE, ("writes", "table"): Flag.WRITES_TABLE,
             ("reads", "global"): Flag.READS_GLOBAL, ("writes", "global"): Flag.WRITES_GLOBAL,
@@ -353,9 +473,16 @@ def _parse_table(text: str) -> list[OpInfo]:
             ctrl = None
         elif ctrl_s in _CLASSES:
             ctrl = frozenset(_CLASSES[ctrl_s][1])
-        else:
-            ctrl = frozenset((_TYPES[ctrl_s],))
-        imms = () if imms_s == "-" else tuple(ImmKind[k.upper()] for k in imms_s.split(","))
+        elif ctrl_s in _CTRL_CLASSES:
+            ctrl = frozenset(_CTRL_CLASSES[ctrl_s])
+        else:   # a type, or a `|` list of types / lane shapes
+            ctrl = frozenset(type_from_name(t) for t in ctrl_s.split("|"))
+        imm_list: list[ImmKind] = []
+        for k in ([] if imms_s == "-" else imms_s.split(",")):
+            imm_list.append(ImmKind[k.upper()])
+            if k == "imm128":
+                imm_list.append(ImmKind.IMM128_HI)
+        imms = tuple(imm_list)
         varargs = VarArgs.NONE
         args: list[int] = []
         for a in ([] if args_s == "-" else args_s.split(",")):

@@ -11,7 +11,8 @@ Value and block numbers are kept exactly as written (``v7`` is value 7), so
 Besides the canonical forms the parser accepts, for hand-written tests:
 ``fconst`` literals as decimal/``inf``/``nan``/``nan:0xPAYLOAD`` (f32
 literals are rounded to nearest-even from the exact decimal via ``struct``),
-``iconst`` in hex or unsigned decimal, ``align=N`` equal to the natural
+``iconst`` in hex or unsigned decimal, ``vconst``/``shuffle`` immediates
+in decimal, ``align=N`` equal to the natural
 alignment.  Comments run from ``;`` to the end of the line.
 
 Two passes: declarations and function headers first (so a call may name a
@@ -32,7 +33,7 @@ from .module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Impor
 from .opcodes import (BY_NAME, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
                       Opcode, VarArgs)
 from .trapcodes import TrapCode
-from .types import F32, F64, I32, I64, REF, bits, type_from_name, type_name
+from .types import F32, F64, I32, I64, REF, bits, is_shape, type_from_name, type_name
 
 
 class ParseError(Exception):
@@ -187,7 +188,7 @@ class _Parser:
             ty = type_from_name(t.text) if t.kind == "ident" else None
         except KeyError:
             ty = None
-        if ty is None:
+        if ty is None or is_shape(ty):
             raise self.err(f"expected a type, got {t.text or 'end of input'!r}")
         self.next()
         return ty
@@ -317,6 +318,11 @@ class _Parser:
             return GlobalInit(Opcode.func_ref, self.entity("fn")[0])
         if t.text == "global_get":
             return GlobalInit(Opcode.global_get, self.entity("g")[0])
+        if t.text == "vconst":
+            v, nt = self.number("a 128-bit constant")
+            if not 0 <= v < 1 << 128:
+                raise self.err("constant does not fit 128 bits", nt)
+            return GlobalInit(Opcode.vconst, v)
         raise self.err(f"unknown initialiser {t.text!r}", t)
 
     def ieee(self, ty: int) -> int:
@@ -485,6 +491,19 @@ class _BodyParser:
                     raise p.err(str(e), nt) from None
             elif kind == ImmKind.IEEE:
                 imms.append(p.ieee(ctrl))
+            elif kind == ImmKind.LANE:
+                v, nt = p.number("a lane index")
+                if not 0 <= v < 256:
+                    raise p.err("lane index out of range", nt)
+                imms.append(v)
+            elif kind == ImmKind.IMM128:
+                v, nt = p.number("a 128-bit constant")
+                if not 0 <= v < 1 << 128:
+                    raise p.err("constant does not fit 128 bits", nt)
+                imms.append(v & ((1 << 64) - 1))
+                imms.append(v >> 64)
+            elif kind == ImmKind.IMM128_HI:
+                pass                    # read with IMM128
             elif kind in (ImmKind.INTCC, ImmKind.FLOATCC, ImmKind.TRAPCODE):
                 enum_ = {ImmKind.INTCC: IntCC, ImmKind.FLOATCC: FloatCC,
                          ImmKind.TRAPCODE: TrapCode}[kind]

@@ -16,7 +16,9 @@ Instruction syntax, derived from the opcode table:
   (hex bit pattern beyond +-65536),
   ``fconst`` as the raw IEEE bits in hex (``0x3f800000``), cond codes and
   trap codes by name, entities as ``fn3 sig0 g1 mem0 table0 elem0 data0``,
-  memflags as optional ``notrap`` / ``align=N`` (only when not natural);
+  memflags as optional ``notrap`` / ``align=N`` (only when not natural),
+  a lane index as decimal, a 128-bit immediate (``vconst`` bits,
+  ``shuffle`` mask) as 32 hex digits (``0x`` + byte 15 ... byte 0);
 * operands comma separated; a static offset attaches to the first one
   (``v0+8``, omitted when 0); call arguments are parenthesised after the
   callee (``call fn1(v0, v1)``, ``call_indirect sig0 table0 v2(v0)``);
@@ -71,6 +73,11 @@ def fmt_ieee(value: int, ty: int) -> str:
     return f"0x{value:016x}" if ty == F64 else f"0x{value:08x}"
 
 
+def fmt_imm128(value: int) -> str:
+    """A 128-bit immediate: 32 hex digits, lane 0 (byte 0) rightmost."""
+    return f"0x{value:032x}"
+
+
 def _natural_log2(info, ctrl: int) -> int:
     size = info.access if info.access != -1 else bits(ctrl) // 8
     return size.bit_length() - 1
@@ -105,6 +112,12 @@ def format_inst(func: Function, inst: int) -> str:
             words.append(FloatCC(v).name)
         elif kind == ImmKind.TRAPCODE:
             words.append(TrapCode(v).name)
+        elif kind == ImmKind.LANE:
+            words.append(str(v))
+        elif kind == ImmKind.IMM128:
+            words.append(fmt_imm128(v | (imms[info.imms.index(ImmKind.IMM128_HI)] << 64)))
+        elif kind == ImmKind.IMM128_HI:
+            pass
         else:
             words.append(f"{_ENTITY_PREFIX[kind]}{v}")
     args = dfg.inst_args(inst)
@@ -177,6 +190,8 @@ def fmt_global_init(init: GlobalInit, ty: int) -> str:
         return f"{name} fn{init.value}"
     if init.op == Opcode.global_get:
         return f"{name} g{init.value}"
+    if init.op == Opcode.vconst:
+        return f"{name} {fmt_imm128(init.value)}"
     return name  # null
 
 

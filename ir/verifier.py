@@ -17,7 +17,8 @@ Instructions (types per the opcode table)
       polymorphic, and allowed for it;
   I2  immediates are in range: iconst fits its type, fconst bits fit, cond
       codes / trap codes / memflags are valid, offsets fit the memory's
-      index type;
+      index type, lane indices fit the shape (or the lane access width),
+      shuffle mask bytes are < 32;
   I3  referenced module entities exist (function, signature, global,
       memory, table, element/data segment), and the function has a module
       if it refers to any;
@@ -58,7 +59,7 @@ from .opcodes import (OPINFO, SPEC_CLASS, FloatCC, ImmKind, IntCC, Opcode, Spec,
                       VarArgs)
 from .printer import fmt_name, format_inst
 from .trapcodes import TrapCode
-from .types import FUNCREF, NOTYPE, bits, type_name
+from .types import FUNCREF, NOTYPE, bits, is_shape, lane_count, type_name
 
 _ENTITY_LISTS = {ImmKind.FUNC: ("funcs", "function", "fn"),
                  ImmKind.SIG: ("sigs", "signature", "sig"),
@@ -72,6 +73,14 @@ _ENTITY_LISTS = {ImmKind.FUNC: ("funcs", "function", "fn"),
 def _natural(info, ctrl: int) -> int:
     size = info.access if info.access != -1 else bits(ctrl) // 8
     return size.bit_length() - 1
+
+
+def _lanes(info, ctrl: int) -> int:
+    """Lane count a LANE immediate indexes: the shape's, or for a lane
+    load/store the lanes of its access width."""
+    if is_shape(ctrl):
+        return lane_count(ctrl)
+    return 16 // info.access
 
 
 class VerifierError(Exception):
@@ -216,6 +225,12 @@ class _Verifier:
                 self.err(f"bad float condition code {v} (I2)", b, i)
             elif kind == ImmKind.TRAPCODE and v not in TrapCode._value2member_map_:
                 self.err(f"bad trap code {v} (I2)", b, i)
+            elif kind == ImmKind.LANE and v >= _lanes(info, ctrl):
+                self.err(f"lane index {v} out of range (I2)", b, i)
+            elif kind == ImmKind.IMM128 and dfg.op[i] == Opcode.shuffle and \
+                    any(((v | imms[info.imms.index(ImmKind.IMM128_HI)] << 64) >> (8 * k)) & 0xFF >= 32
+                        for k in range(16)):
+                self.err("shuffle lane index >= 32 (I2)", b, i)
             elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) - 1 >= _natural(info, ctrl)):
                 # explicit alignment is stored only when below natural
                 self.err(f"bad memflags {v:#x} (I2)", b, i)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from ...frontend.module import ExternKind
 from ...ir.opcodes import OPINFO, Opcode
-from . import arith, calls, control, globals as globals_, memory, tables, traps
+from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, FuncEmitter, ModuleContext, ret_type
 from .instance import (InstanceLayout, descriptor_text, instantiate_text,
                        trampoline_text)
 
 HANDLERS = {}
-for _m in (arith, memory, globals_, tables, calls, control):
+for _m in (arith, memory, globals_, tables, calls, control, simd):
     for _op, _h in _m.HANDLERS.items():
         assert _op not in HANDLERS, _op
         HANDLERS[_op] = _h

@@ -149,6 +149,9 @@ def _global_init_value(mc, body: _Body, g) -> str:
         return str(v - (1 << bits) if v >= 1 << (bits - 1) else v)
     if init.op == Opcode.fconst:
         return float_literal(init.value, g.type)
+    if init.op == Opcode.vconst:     # v128 (<2 x i64>), low half first
+        lo, hi = init.value & ((1 << 64) - 1), init.value >> 64
+        return f"<i64 {lo - (1 << 64) if lo >> 63 else lo}, i64 {hi - (1 << 64) if hi >> 63 else hi}>"
     if init.op == Opcode.null:
         return "null" if g.type in (FUNCREF, EXTERNREF) else "zeroinitializer"
     if init.op == Opcode.func_ref:

@@ -65,7 +65,7 @@ def run(func: Function) -> bool:
                 mem, off = dfg.inst_imms(inst)
                 end = off
             elif info.access and ImmKind.MEMFLAGS in info.imms:
-                flags, mem, off = dfg.inst_imms(inst)
+                flags, mem, off = dfg.inst_imms(inst)[:3]   # lane accesses add a lane imm
                 if MemFlags.notrap(flags):
                     continue
                 end = off + dfg.access_bytes(inst)

@@ -11,7 +11,8 @@ API::
     translate_module(m)  # just the ir.Module
 
 ``TranslateError`` (a ``NotImplementedError``) is raised for valid modules
-the translator does not support yet: SIMD (``"SIMD not supported yet: <op>"``).
+the translator does not support; every Wasm 2.0 instruction, SIMD
+included, has a translation today.
 
 Layout of the package, one file per concern:
 
@@ -20,7 +21,7 @@ Layout of the package, one file per concern:
 * :mod:`.ssa`       SSA for locals (Braun et al., sealed blocks, on block params)
 * :mod:`.dispatch`  handler tables indexed by the Wasm ``Op.key``
 * :mod:`.control`, :mod:`.numeric`, :mod:`.variables`, :mod:`.memory`,
-  :mod:`.tables`, :mod:`.calls`: the handlers, one small function per op
+  :mod:`.tables`, :mod:`.calls`, :mod:`.simd`: the handlers, one small function per op
   family (numeric ops are table-driven closures)
 """
 from .errors import TranslateError

@@ -1,18 +1,16 @@
 """The dispatch tables, indexed by the Wasm ``Op.key``, built once at import.
 
 ``DISPATCH[op.key]`` translates ``op`` in live code; ``SKIP_DISPATCH``
-holds what runs in dead code (block nesting, and the SIMD error so that a
-module with SIMD is rejected wherever the instruction sits).  Every Wasm
-2.0 instruction outside SIMD must have a handler: checked here, at import.
+holds what runs in dead code (block nesting).  Every Wasm 2.0 instruction,
+SIMD included, must have a handler: checked here, at import.
 """
 from __future__ import annotations
 
 from ...frontend.opcodes import OPS
-from . import calls, control, memory, numeric, tables, variables
-from .state import simd_error
+from . import calls, control, memory, numeric, simd, tables, variables
 
 _BY_NAME = {}
-for _mod in (control, numeric, variables, memory, tables, calls):
+for _mod in (control, numeric, variables, memory, tables, calls, simd):
     for _name, _h in _mod.HANDLERS.items():
         assert _name not in _BY_NAME, f"two handlers for {_name}"
         _BY_NAME[_name] = _h
@@ -20,9 +18,6 @@ for _mod in (control, numeric, variables, memory, tables, calls):
 DISPATCH: dict[int, object] = {}
 SKIP_DISPATCH: dict[int, object] = {}
 for _op in OPS:
-    if _op.prefix == 0xFD:
-        DISPATCH[_op.key] = SKIP_DISPATCH[_op.key] = simd_error(_op.name)
-        continue
     if _op.name not in _BY_NAME:
         raise AssertionError(f"no translator for Wasm op {_op.name}")
     DISPATCH[_op.key] = _BY_NAME[_op.name]

@@ -38,7 +38,7 @@ from ..function import Function
 from ..module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
                       MemoryDecl, Module, TableDecl)
 from ..opcodes import Opcode
-from ..types import EXTERNREF, F32, F64, FUNCREF, I32, I64, NOTYPE
+from ..types import EXTERNREF, F32, F64, FUNCREF, I32, I64, NOTYPE, V128
 from .dispatch import DISPATCH, SKIP_DISPATCH
 from .errors import TranslateError
 from .state import FUNC, Frame, FuncTranslator
@@ -145,7 +145,8 @@ _SIMPLE = {"i32.const": _O.iconst, "i64.const": _O.iconst, "f32.const": _O.fcons
            "f64.const": _O.fconst, "ref.func": _O.func_ref, "global.get": _O.global_get}
 _ZERO = {I32: GlobalInit(_O.iconst, 0), I64: GlobalInit(_O.iconst, 0),
          F32: GlobalInit(_O.fconst, 0), F64: GlobalInit(_O.fconst, 0),
-         FUNCREF: GlobalInit(_O.null), EXTERNREF: GlobalInit(_O.null)}
+         FUNCREF: GlobalInit(_O.null), EXTERNREF: GlobalInit(_O.null),
+         V128: GlobalInit(_O.vconst, 0)}
 
 
 def _global_init(g) -> GlobalInit:
@@ -154,10 +155,10 @@ def _global_init(g) -> GlobalInit:
         op, imm, _ = instrs[0]
         if op.name == "ref.null":
             return GlobalInit(_O.null)
+        if op.name == "v128.const":
+            return GlobalInit(_O.vconst, int.from_bytes(imm, "little"))
         if op.name in _SIMPLE:
             return GlobalInit(_SIMPLE[op.name], imm)
-    if g.type.type not in _ZERO:
-        raise TranslateError("SIMD not supported yet: v128 global")
     return _ZERO[g.type.type]       # computed by __wasmaot_init (module docstring)
 
 

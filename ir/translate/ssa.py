@@ -43,11 +43,11 @@ from bisect import bisect_right
 
 from ..opcodes import Opcode
 from ..types import F32, F64, FUNCREF, EXTERNREF, I32, I64, V128, NOTYPE
-from .errors import TranslateError
 
 _ICONST = int(Opcode.iconst)
 _FCONST = int(Opcode.fconst)
 _NULL = int(Opcode.null)
+_VCONST = int(Opcode.vconst)
 
 
 class SSABuilder:
@@ -256,9 +256,9 @@ class SSABuilder:
             op, imms = _NULL, []
         else:
             assert ty == V128
-            raise TranslateError("SIMD not supported yet: v128 local without a value")
+            op, imms = _VCONST, [0, 0]      # 128-bit immediate: two u64 words
         dfg, lay = self.dfg, self.func.layout
-        inst = dfg.make_inst(op, ty, imms, (), None, (ty,))
+        inst = dfg.make_inst(op, NOTYPE if op == _VCONST else ty, imms, (), None, (ty,))
         first = lay.first_inst(self.entry)
         if self.zero_last >= 0:
             lay.insert_inst_after(inst, self.zero_last)

@@ -112,8 +112,8 @@ def test_fold_matches_numerics(case):
 
 def test_every_pure_numeric_opcode_is_foldable():
     numeric = {i.opcode for i in OPINFO
-               if i.ctrl is not None and i.ctrl <= (INT | FLOAT) and not i.imms or
-               i.imms in ((ImmKind.INTCC,), (ImmKind.FLOATCC,))}
+               if i.ctrl is not None and i.ctrl <= (INT | FLOAT) and
+               (not i.imms or i.imms in ((ImmKind.INTCC,), (ImmKind.FLOATCC,)))}
     numeric -= {Opcode.select}
     missing = {OPINFO[o].name for o in numeric if o not in constfold.FOLDERS}
     assert not missing, missing
