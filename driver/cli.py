@@ -182,11 +182,13 @@ def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
               help="Bake in the export the executable calls by default (instead of _start); "
                    "`./app --invoke OTHER ARGS...` still overrides it at run time.")
 @click.option("--time-passes", is_flag=True, help="Print per-stage and per-IR-pass timing on stderr.")
+@click.option("--keep-symbols", is_flag=True,
+              help="Keep symbols and debug info in the executable (default: stripped).")
 @codegen_options
 @wasi_options
 @user_errors
-def compile(file, out, emit, invoke, time_passes, target, opt_level, bounds, cpu, stack_check,
-            dirs, dirs_ro, envs, inherit_env):
+def compile(file, out, emit, invoke, time_passes, keep_symbols, target, opt_level, bounds, cpu,
+            stack_check, dirs, dirs_ro, envs, inherit_env):
     """Compile a Wasm module (binary or text) ahead of time.
 
     By default writes a static native executable that instantiates the
@@ -214,7 +216,8 @@ def compile(file, out, emit, invoke, time_passes, target, opt_level, bounds, cpu
     if emit == "exe" and out == "-":
         raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
     res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
-                        wasi_options=_grants(dirs, dirs_ro, envs, inherit_env))
+                        wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
+                        strip=not keep_symbols)
     if emit != "exe":
         payload = res.data.encode() if isinstance(res.data, str) else res.data
         if out == "-":

@@ -56,7 +56,7 @@ class _Clock:
 def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                   out: str | None = None, passes: list[str] | None = None,
                   verify: bool = False, invoke: str | None = None,
-                  wasi_options: list[str] | None = None) -> Result:
+                  wasi_options: list[str] | None = None, strip: bool = True) -> Result:
     """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``."""
     from .ir.pipeline import PIPELINE, PassManager
     from .ir.translate import translate_module
@@ -99,7 +99,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
     with clock.stage("link"):
-        link_executable(objects, out, opts.target, opts.bounds, wasi=wasi)
+        link_executable(objects, out, opts.target, opts.bounds, wasi=wasi, strip=strip)
     return res
 
 
