@@ -20,7 +20,8 @@ Where LLVM's default semantics differ from Wasm's (why each choice is exact):
   then ``llvm.canonicalize`` (they may pass a signalling NaN through);
   ``pmin``/``pmax``: ``select (b < a), b, a`` / ``select (a < b), b, a`` --
   Wasm's definition, NaN/zero behaviour included;
-* saturating float->int: ``llvm.fpto[su]i.sat`` (NaN -> 0, clamps);
+* saturating float->int: NaN -> 0, clamp into range, then ``fptosi``/``fptoui``
+  (see :func:`h_cvt_to_int_sat`);
 * narrowing: signed clamp (``smax``/``smin``) then ``trunc``;
 * ``q15mulr_sat_s``: ``(a*b + 0x4000) >> 15`` in i32, clamped to 0x7fff
   (the only overflow: -0x8000 * -0x8000);
@@ -37,6 +38,8 @@ access width the IR op declares (16 bytes for ``load.v128``, which the
 scalar handlers in :mod:`.memory` already lower).
 """
 from __future__ import annotations
+
+import struct
 
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, lane_bits, lane_count
@@ -538,16 +541,49 @@ def h_cvt_from_int(fe, inst):
 
 
 def h_cvt_to_int_sat(fe, inst):
+    """Saturating float -> i32 lanes, NaN -> 0.
+
+    Not ``llvm.fpto[su]i.sat`` on vectors: x86 scalarizes those (four
+    cvttss2si + fixups).  Instead the input is clamped in the float domain
+    into the range where ``fptosi``/``fptoui`` are defined, which LLVM lowers
+    to cvttps2dq / cvttpd2dq.  f64: every i32/u32 bound is exact in double,
+    so clamping to [min, max] is the whole job.  f32: 2^31-1 and 2^32-1 are
+    not floats, so lanes >= 2^31 (2^32) are clamped to 0 before the
+    conversion and then replaced by the integer maximum."""
     shape = _ctrl(fe, inst)
     (a,) = _args(fe, inst, shape)
-    s = "s" if fe.dfg.op[inst] == Opcode.vfcvt_to_sint_sat else "u"
-    if shape == F32X4:
-        r = _call(fe, f"llvm.fpto{s}i.sat.v4i32.v4f32", "<4 x i32>", [("<4 x float>", a)])
-    else:
-        t = _call(fe, f"llvm.fpto{s}i.sat.v2i32.v2f64", "<2 x i32>", [("<2 x double>", a)])
-        r = _op(fe, f"shufflevector <2 x i32> {t}, <2 x i32> zeroinitializer, "
+    signed = fe.dfg.op[inst] == Opcode.vfcvt_to_sint_sat
+    kw = "fptosi" if signed else "fptoui"
+    n = lane_count(shape)
+    t = VT[shape]
+    e = ELEM[shape]
+    fc = lambda x: _splat_const(n, e, _flit(x))            # noqa: E731
+    ordered = _op(fe, f"fcmp ord {t} {a}, {a}", "c")
+    x = _op(fe, f"select <{n} x i1> {ordered}, {t} {a}, {t} zeroinitializer")
+    lo = -2.0 ** 31 if signed else 0.0
+    low = _op(fe, f"fcmp olt {t} {x}, {fc(lo)}", "c")
+    x = _op(fe, f"select <{n} x i1> {low}, {t} {fc(lo)}, {t} {x}")
+    if shape == F64X2:
+        hi = 2.0 ** 31 - 1 if signed else 2.0 ** 32 - 1
+        high = _op(fe, f"fcmp ogt {t} {x}, {fc(hi)}", "c")
+        x = _op(fe, f"select <2 x i1> {high}, {t} {fc(hi)}, {t} {x}")
+        r2 = _op(fe, f"{kw} {t} {x} to <2 x i32>")
+        r = _op(fe, f"shufflevector <2 x i32> {r2}, <2 x i32> zeroinitializer, "
                     f"{_mask([0, 1, 2, 3])}")
+    else:
+        limit = 2.0 ** 31 if signed else 2.0 ** 32
+        big = _op(fe, f"fcmp oge {t} {a}, {fc(limit)}", "c")
+        x = _op(fe, f"select <4 x i1> {big}, {t} zeroinitializer, {t} {x}")
+        i = _op(fe, f"{kw} {t} {x} to <4 x i32>")
+        imax = (1 << 31) - 1 if signed else -1
+        r = _op(fe, f"select <4 x i1> {big}, <4 x i32> {_splat_const(4, 'i32', imax)}, "
+                    f"<4 x i32> {i}")
     vout(fe, inst, r, I32X4)
+
+
+def _flit(x: float) -> str:
+    """LLVM literal for a float/double constant (exact: the hex of a double)."""
+    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", x))[0]
 
 
 def h_demote(fe, inst):
