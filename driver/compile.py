@@ -66,7 +66,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     with clock.stage("frontend"):
         module = load_module(data, filename)
     with clock.stage("translate"):
-        ir_module = _ir_module(translate_module(module))
+        ir_module = translate_module(module)
     pm = PassManager(list(PIPELINE if passes is None else passes), verify)
     with clock.stage("passes"):
         pm.run_module(ir_module)
@@ -101,11 +101,6 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     with clock.stage("link"):
         link_executable(objects, out, opts.target, opts.bounds, wasi=wasi, strip=strip)
     return res
-
-
-def _ir_module(t):
-    """The translator returns the IR module, or a result object holding it."""
-    return getattr(t, "module", t)
 
 
 def cache_dir() -> str:
