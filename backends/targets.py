@@ -46,6 +46,13 @@ class Target:
     # another architecture (qemu-user; static executables need no sysroot).
     # Empty: f"qemu-{arch}".  See run_command_prefix().
     run_prefix: tuple[str, ...] = ()
+    # LLVM's lowering of llvm.ceil/floor/trunc/roundeven may hand a
+    # signalling NaN operand back unchanged (RISC-V without Zfa: "if
+    # |x| >= 2^mantissa-bits or NaN, return x"), while Wasm wants an
+    # arithmetic (quiet) NaN.  The emitter then follows those ops with
+    # llvm.canonicalize (one fmin.s/d); elsewhere that would cost an
+    # instruction for nothing (x86 roundsd, AArch64 frint* already quiet).
+    round_may_keep_snan: bool = False
 
     def __post_init__(self) -> None:
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
