@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
@@ -226,7 +227,18 @@ static wasmaot_trap_code classify(int sig, const siginfo_t *info) {
 
 static void fault_handler(int sig, siginfo_t *info, void *uctx) {
     wasmaot_trap_code code = classify(sig, info);
-    if (code != WASMAOT_TRAP_NONE) deliver(code, 1);
+    if (code != WASMAOT_TRAP_NONE) {
+        /* Leave with the interrupted code's signal mask.  With SA_NODEFER
+         * and an empty sa_mask this is a no-op on a real kernel, but
+         * qemu-user (7.2, Debian 12) for RISC-V reads the handler's sa_mask
+         * one word too far into the kernel sigaction struct -- musl's
+         * uninitialized padding -- so the handler can run with arbitrary
+         * signals, SIGSEGV included, blocked.  A plain siglongjmp would keep
+         * them blocked and the next trap would kill the process.  Costs one
+         * (async-signal-safe) syscall per trap, none per wasmaot_rt_try. */
+        if (uctx != NULL) sigprocmask(SIG_SETMASK, &((ucontext_t *)uctx)->uc_sigmask, NULL);
+        deliver(code, 1);
+    }
 
     /* Not ours: hand over to whoever was installed before us, else the
      * default action (returning re-executes the faulting instruction, which
