@@ -6,9 +6,11 @@ type of its lane shape (``<4 x i32>`` for ``i32x4`` ...), computes with
 ordinary vector instructions or target-independent intrinsics, and bitcasts
 the result back; LLVM folds the casts, so x86-64 gets SSE (and AVX2 when
 the CPU has it) and AArch64 NEON, while a target without vectors gets the
-same IR legalized to scalars.  No target-specific intrinsic is used: the
+same IR legalized to scalars.  Target-independent IR throughout (the
 patterns below are the ones LLVM's x86/AArch64 backends match to single
-instructions (pavg, pmaddwd, packss/packus, pshufb for swizzle ...).
+instructions: pavg, pmaddwd, packss/packus, pshufb for swizzle ...), with
+one exception: AArch64 swizzle is NEON ``tbl`` (LLVM does not match the
+generic variable permute there).
 
 Where LLVM's default semantics differ from Wasm's (why each choice is exact):
 
@@ -147,6 +149,13 @@ def h_shuffle(fe, inst):
 
 def h_swizzle(fe, inst):
     a, idx = _args(fe, inst, I8X16)
+    if fe.mc.target.arch == "aarch64":
+        # NEON tbl: an index >= 16 selects 0, exactly Wasm's swizzle (the
+        # generic form below is scalarized through the stack on AArch64)
+        r = _call(fe, "llvm.aarch64.neon.tbl1.v16i8", "<16 x i8>",
+                  [("<16 x i8>", a), ("<16 x i8>", idx)])
+        vout(fe, inst, r, I8X16)
+        return
     # A variable permute: lane k = a[idx[k] & 15] (never poison), then
     # zero where idx[k] >= 16.  x86 selects pshufb for the build_vector of
     # extracts, AArch64 tbl.
