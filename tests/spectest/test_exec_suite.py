@@ -2,9 +2,9 @@
 natively (x86-64, -O2) in both bounds modes, through `wasmaot spectest`.
 
 Every assertion kind counts (traps, exhaustion, linking, instantiation); a
-module that fails to compile fails all its assertions.  SIMD scripts are
-excluded until the SIMD lowering lands (its own issue); the exclusion is
-this one explicit list, printed by the run.
+module that fails to compile fails all its assertions.  SIMD scripts
+included (``simd_*.wast``); ``EXCLUDE`` is the one explicit list of
+exclusions should any ever be needed, printed by the run.
 """
 import re
 import subprocess
@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-EXCLUDE = ["simd_*"]          # SIMD: not lowered yet (see module docstring)
+EXCLUDE: list[str] = []       # nothing excluded (see module docstring)
 
 
 @pytest.mark.parametrize("bounds", ["guard", "explicit"])
@@ -33,7 +33,7 @@ def test_whole_suite_executes(suite, bounds, tmp_path):
     assert skipped == 0, "execution mode must not skip assertions"
     # An independent lower bound: every assert_return / assert_trap line of
     # the executed files was counted.
-    files = [f for f in sorted(suite.glob("*.wast")) if not f.name.startswith("simd_")]
+    files = sorted(suite.glob("*.wast"))
     files += sorted((suite / "proposals" / "extended-const").glob("*.wast"))
     n_actions = sum(len(re.findall(r"^\(assert_(?:return|trap)\b", f.read_text(errors="replace"), re.M))
                     for f in files)
