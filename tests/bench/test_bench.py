@@ -207,3 +207,22 @@ def test_one_real_workload_under_every_available_engine(tmp_path):
     doc = json.loads((out / "results.json").read_text())
     for name, ent in doc["summary"]["workloads"]["recursion"].items():
         assert ent["status"] in ("ok", "missing"), (name, ent)
+
+
+def test_bench_is_a_click_command_the_main_cli_can_register():
+    import click
+    from click.testing import CliRunner
+
+    from wasmaot.bench.cli import bench as bench_cmd
+
+    assert isinstance(bench_cmd, click.Command) and bench_cmd.name == "bench"
+
+    @click.group()
+    def main():
+        pass
+
+    main.add_command(bench_cmd)          # what driver/cli.py does with one line
+    r = CliRunner().invoke(main, ["bench", "--list"])
+    assert r.exit_code == 0 and "polybench" in r.output and "wasmtime" in r.output
+    r = CliRunner().invoke(main, ["bench", "--help"])
+    assert r.exit_code == 0 and "--quick" in r.output and "--engines" in r.output
