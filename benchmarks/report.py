@@ -40,7 +40,9 @@ def fmt_s(t: float) -> str:
         return f"{t:.2f} s"
     if t >= 0.01:
         return f"{t:.3f} s"
-    return f"{t * 1000:.2f} ms"
+    if t >= 0.001:
+        return f"{t * 1000:.2f} ms"
+    return f"{t * 1e6:.1f} µs"
 
 
 def fmt_ratio(r: float | None) -> str:
