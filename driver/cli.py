@@ -275,7 +275,9 @@ def run(file, args, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, 
 def _register_optional_commands() -> None:
     """Commands living in other subpackages register themselves here."""
     from .spectest.cli import spectest
+    from .bench.cli import bench
     main.add_command(spectest)
+    main.add_command(bench)
 
 
 _register_optional_commands()
