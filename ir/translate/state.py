@@ -28,7 +28,6 @@ from __future__ import annotations
 from ..function import Function
 from ..opcodes import Opcode
 from ..types import NOTYPE
-from .errors import TranslateError
 from .ssa import SSABuilder
 
 BLOCK, LOOP, IF, ELSE, FUNC = range(5)
@@ -176,7 +175,7 @@ class FuncTranslator:
     def run(self, instrs, dispatch, skip_dispatch) -> None:
         """Translate ``(op, imm, offset)`` triples.  ``dispatch[op.key]`` is
         the handler for live code; ``skip_dispatch.get(op.key)`` (structure
-        and SIMD only) runs in dead code."""
+        only) runs in dead code."""
         for op, imm, _ in instrs:
             if self.dead:
                 h = skip_dispatch.get(op.key)
@@ -189,8 +188,3 @@ class FuncTranslator:
         self.ssa.finalize()
         return self.func
 
-
-def simd_error(name: str):
-    def handler(t, imm):
-        raise TranslateError(f"SIMD not supported yet: {name}")
-    return handler
