@@ -2,11 +2,11 @@
 
 The translator only sees validated modules, so a ``TranslateError`` never
 means "invalid Wasm": it means a construct the compiler does not support yet
-(SIMD), and says which one.
+(today none in Wasm 2.0; later proposals, e.g. memory64), and says which one.
 """
 from __future__ import annotations
 
 
 class TranslateError(NotImplementedError):
     """A valid construct the translator does not handle yet, e.g.
-    ``TranslateError("SIMD not supported yet: i32x4.add")``."""
+    ``TranslateError("memory64 not supported yet: i64.load")``."""
