@@ -31,60 +31,9 @@ RUNTIME_TEST_CFLAGS = ["-Werror"]
 # --------------------------------------------------------------- manifest
 
 
-@dataclass
-class Config:
-    name: str
-    target: str
-    layers: list[str]
-    cflags: list[str] = field(default_factory=list)
-    ldflags: list[str] | None = None
-
-
-@dataclass
-class Manifest:
-    includes: list[str]
-    layers: dict[str, list[str]]
-    all_cflags: list[str]
-    configs: dict[str, Config]
-
-    def sources(self, config: Config) -> list[str]:
-        return [f for layer in config.layers for f in self.layers[layer]]
-
-
-def parse_manifest(path: Path) -> Manifest:
-    """Parse runtime-c/sources.txt (format documented at its top)."""
-    includes: list[str] = []
-    layers: dict[str, list[str]] = {}
-    cflags: dict[str, list[str]] = {}
-    ldflags: dict[str, list[str]] = {}
-    configs: dict[str, Config] = {}
-    for lineno, raw in enumerate(path.read_text().splitlines(), 1):
-        tokens = raw.split("#", 1)[0].split()
-        if not tokens:
-            continue
-        key, args = tokens[0], tokens[1:]
-        if key == "include":
-            includes += args
-        elif key == "layer":
-            layers.setdefault(args[0], []).extend(args[1:])
-        elif key == "config":
-            configs[args[0]] = Config(args[0], args[1], args[2:])
-        elif key == "cflags":
-            cflags.setdefault(args[0], []).extend(args[1:])
-        elif key == "ldflags":
-            ldflags.setdefault(args[0], []).extend(args[1:])
-        else:
-            raise ValueError(f"{path}:{lineno}: unknown keyword {key!r}")
-    for name, cfg in configs.items():
-        cfg.cflags = cflags.get(name, [])
-        cfg.ldflags = ldflags.get(name)
-        for layer in cfg.layers:
-            if layer not in layers:
-                raise ValueError(f"config {name}: unknown layer {layer!r}")
-    unknown = (set(cflags) - {"all"} - set(configs)) | (set(ldflags) - set(configs))
-    if unknown:
-        raise ValueError(f"flags for unknown configs: {sorted(unknown)}")
-    return Manifest(includes, layers, cflags.get("all", []), configs)
+# The manifest reader is the product's own (backends/link.py), so the tests
+# read runtime-c/sources.txt exactly as the compiler driver does.
+from wasmaot.backends.link import Config, Manifest, parse_manifest  # noqa: E402,F401
 
 
 # ------------------------------------------------------------------ zig

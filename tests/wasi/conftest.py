@@ -10,9 +10,7 @@
   the way the ``wasmtime`` CLI would (exit status 134 for traps, 1 for host
   errors), capturing stdout/stderr through files.
 
-The manifests are parsed here (small, same format as runtime-c's) instead of
-importing ``backends/link.py``, which belongs to the hosts engineer and is
-still moving.
+The manifests are read with the product's own parser (``backends/link.py``).
 """
 from __future__ import annotations
 
@@ -24,6 +22,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from wasmaot.backends import link
 
 import pytest
 
@@ -42,52 +42,29 @@ def cache_root() -> Path:
 # --------------------------------------------------------------- manifests
 
 @dataclass
-class Config:
-    name: str
-    target: str
-    layers: list[str]
-    cflags: list[str] = field(default_factory=list)
-    ldflags: list[str] | None = None
-
-
-@dataclass
 class Manifest:
+    """The product's manifest (backends/link.py) plus the folder it lives in,
+    for absolute source and include paths."""
     root: Path
-    includes: list[str]
-    layers: dict[str, list[str]]
-    all_cflags: list[str]
-    configs: dict[str, Config]
+    m: link.Manifest
 
-    def sources(self, cfg: Config) -> list[Path]:
-        return [self.root / f for layer in cfg.layers for f in self.layers[layer]]
+    @property
+    def configs(self) -> dict[str, link.Config]:
+        return self.m.configs
+
+    @property
+    def all_cflags(self) -> list[str]:
+        return self.m.all_cflags
+
+    def sources(self, cfg: link.Config) -> list[Path]:
+        return [self.root / f for f in self.m.sources(cfg)]
 
     def include_flags(self) -> list[str]:
-        return [f"-I{(self.root / d).resolve()}" for d in self.includes]
+        return [f"-I{(self.root / d).resolve()}" for d in self.m.includes]
 
 
 def parse_manifest(path: Path) -> Manifest:
-    includes, layers, cflags, ldflags, configs = [], {}, {}, {}, {}
-    for raw in path.read_text().splitlines():
-        tok = raw.split("#", 1)[0].split()
-        if not tok:
-            continue
-        key, args = tok[0], tok[1:]
-        if key == "include":
-            includes += args
-        elif key == "layer":
-            layers.setdefault(args[0], []).extend(args[1:])
-        elif key == "config":
-            configs[args[0]] = Config(args[0], args[1], args[2:])
-        elif key == "cflags":
-            cflags.setdefault(args[0], []).extend(args[1:])
-        elif key == "ldflags":
-            ldflags.setdefault(args[0], []).extend(args[1:])
-        else:
-            raise ValueError(f"{path}: unknown keyword {key}")
-    for name, cfg in configs.items():
-        cfg.cflags = cflags.get(name, [])
-        cfg.ldflags = ldflags.get(name)
-    return Manifest(path.parent, includes, layers, cflags.get("all", []), configs)
+    return Manifest(path.parent, link.parse_manifest(path))
 
 
 def _digest(parts) -> str:
