@@ -12,6 +12,30 @@ produces the same object on every build machine.
 
 Each family lives in its own folder (``x86_64/target.py``) exporting
 ``TARGETS``; :data:`FAMILIES` lists the folders to import.
+
+Running executables of another architecture: any host builds for any
+target (zig cross-compiles the runtime and musl); to *run* the result, the
+spec runner and the tests put :meth:`Target.run_command_prefix` in front of
+it -- nothing on the target's own architecture, else qemu-user
+(``qemu-aarch64``, ``qemu-riscv64``; Debian package ``qemu-user``, see
+``scripts/install-test-deps.sh``).  Our executables are static, so qemu
+needs no sysroot and no binfmt registration.
+
+Cost of guard reservations under qemu-user (measured, qemu 7.2 on an
+x86-64 host): qemu tracks guest page flags per 4 KiB page, so each
+GUARD-mode memory (one 8 GiB + 64 KiB PROT_NONE reservation) costs about
+30-35 ms to map and about 70 MB of qemu's own memory (unmapping: ~15 ms
+more); EXPLICIT mode reserves 4 GiB + 64 KiB per memory without a maximum,
+about half.  The worst spec file (data.wast, dozens of live memories) runs
+in 1.5 s / 1.2 GB RSS in guard mode vs 0.6 s / 0.4 GB explicit; over the
+whole suite the two modes take about the same time (compilation
+dominates), so qemu runs keep the real configuration.  The guard size is
+deliberately NOT a build option: guard-mode code has no bounds check at all
+and relies on zext(i32 index) + u32 offset + access size never leaving the
+reservation, so a smaller one would turn out-of-bounds accesses into
+accesses to unrelated mappings.  (EXPLICIT mode's reservation is already a
+runtime build option, ``WASMAOT_EXPLICIT_RESERVE_BYTES``, trading copies on
+``memory.grow`` for less address space.)
 """
 from __future__ import annotations
 
