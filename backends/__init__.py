@@ -59,7 +59,7 @@ class CompileOptions:
 
 
 #: Bump when generated code changes incompatibly for the same options (cache keys).
-_BACKEND_REVISION = 1
+_BACKEND_REVISION = 2
 
 _llvm_ready = False
 

@@ -264,11 +264,20 @@ def run(file, args, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, 
     compiler version, target, options, grants, runtime sources and the
     input's hash.  The exit status is the program's.
     """
+    from .backends import get_target
+    from .backends.targets import RunnerMissing
     from .compile import cached_executable
     opts = _compile_options(target, opt_level, bounds, cpu, stack_check)
+    try:
+        prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
+    except RunnerMissing as e:       # say how to get the emulator
+        raise click.ClickException(str(e)) from None
     exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env))
     sys.stdout.flush()
     sys.stderr.flush()
+    if prefix:
+        # qemu's -0 sets the program's argv[0] (the module's name, as natively)
+        os.execvp(prefix[0], [*prefix, "-0", file, exe, *args])
     os.execv(exe, [file, *args])
 
 

@@ -234,8 +234,20 @@ def h_fintr1(fe, inst):
     (a,) = _args(fe, inst)
     ctrl = fe.dfg.ctrl[inst]
     ty = LTYPE[ctrl]
-    f = fe.mc.intrinsic(f"llvm.{_FINTR1[fe.dfg.op[inst]]}.{_FSUF[ctrl]}", ty, ty)
+    op = fe.dfg.op[inst]
+    f = fe.mc.intrinsic(f"llvm.{_FINTR1[op]}.{_FSUF[ctrl]}", ty, ty)
+    if op in _ROUNDING and getattr(fe.mc.target, "round_may_keep_snan", False):
+        # The target's lowering may return a signalling NaN unchanged
+        # (RISC-V without Zfa: "|x| >= 2^52 or NaN -> x"); Wasm wants an
+        # arithmetic (quiet) NaN.  Elsewhere this would cost an instruction.
+        t = fe.tmp("f")
+        fe.emit(f"{t} = call {ty} {f}({ty} {a})")
+        _canonicalize(fe, ctrl, t, fe.res(inst))
+        return
     fe.emit(f"{fe.res(inst)} = call {ty} {f}({ty} {a})")
+
+
+_ROUNDING = (Opcode.fceil, Opcode.ffloor, Opcode.ftrunc, Opcode.fnearest)
 
 
 def h_fneg(fe, inst):
