@@ -37,11 +37,19 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except (WasmError, InputError) as e:
             _fail(str(e))
+        except NotImplementedError as e:   # TranslateError: valid Wasm we do not compile yet
+            _fail(f"unsupported: {e}")
+        except OSError as e:               # unwritable output, missing directory, full disk...
+            where = e.filename if e.filename else ""
+            _fail(f"{where}: {e.strerror or e}" if where else str(e))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: say so in one line, keep the details opt-in
+            from .backends.link import LinkError    # lazily: only on the error path
+            if isinstance(e, LinkError):            # e.g. the toolchain failed: one line, exit 1
+                _fail(f"link failed: {e}" if not str(e).startswith("link failed") else str(e))
             if os.environ.get("WASMAOT_TRACEBACK"):
                 raise
             _fail(f"internal compiler error: {type(e).__name__}: {e} "
@@ -215,6 +223,8 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, target, opt_leve
         raise click.UsageError(f"output {out} would overwrite the input")
     if emit == "exe" and out == "-":
         raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
+    if out != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        raise click.UsageError(f"cannot write {out}: its directory does not exist")
     res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
                         wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
                         strip=not keep_symbols)

@@ -174,3 +174,9 @@ def test_user_errors_are_one_line(tmp_path):
     r = wasmaot("compile", bad, "-o", out)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert out.read_text() == "precious"        # a failed compile never clobbers the output
+
+
+def test_unwritable_output_is_a_user_error(tmp_path):
+    r = wasmaot("compile", HELLO, "-o", tmp_path / "no-such-dir" / "x")
+    assert r.returncode == 2 and "no-such-dir/x" in r.stderr
+    assert "internal compiler error" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
