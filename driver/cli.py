@@ -57,13 +57,34 @@ def user_errors(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """Usage errors as one line (`wasmaot: error: ...`), like every other
+    error, instead of click's usage block; exit status 2 as click's."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        try:
+            rv = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:     # bare `wasmaot`: show help
+            click.echo(e.ctx.get_help(), err=True)
+            sys.exit(2)
+        except click.UsageError as e:
+            cmd = e.ctx.command_path if e.ctx else "wasmaot"
+            _fail(f"{e.format_message()} (see '{cmd} --help')", e.exit_code)
+        except click.ClickException as e:
+            _fail(e.format_message(), e.exit_code)
+        except click.exceptions.Abort:
+            _fail("aborted", 1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wasmaot")
 def main() -> None:
     """wasmaot: compile WebAssembly ahead of time to native code.
 
-    Every command accepts binary (.wasm) and text (.wat) modules; the form
-    is detected from the content.
+    Every command accepts binary (.wasm) and text (.wat) modules: a .wasm
+    file is decoded as binary, a .wat file parsed as text, any other name
+    decided by its content.
     """
 
 
@@ -224,7 +245,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, target, opt_leve
     if emit == "exe" and out == "-":
         raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
     if out != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(out))):
-        raise click.UsageError(f"cannot write {out}: its directory does not exist")
+        raise click.UsageError(f"cannot write {out}: its directory does not exist")  # one line (see _OneLineErrors)
     res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
                         wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
                         strip=not keep_symbols)
