@@ -139,7 +139,8 @@ def test_wasi_grants(tmp_path):
     prog.write_text('#include <stdio.h>\n#include <stdlib.h>\n'
                     'int main(int c, char **v) { FILE *f = fopen(v[1], "r"); if (!f) { perror(v[1]); return 3; }\n'
                     'char b[64]; size_t n = fread(b, 1, sizeof b, f); fwrite(b, 1, n, stdout);\n'
-                    'const char *e = getenv("K"); printf("K=%s\\n", e ? e : "-"); return 0; }\n')
+                    'const char *e = getenv("K"); printf("K=%s\\n", e ? e : "-");\n'
+                    'if (getenv("WASMAOT_WASI_OPTIONS")) printf("LEAKED\\n"); return 0; }\n')
     wasm = tmp_path / "cat.wasm"
     subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-O2",
                     str(prog), "-o", str(wasm)], check=True)
@@ -156,6 +157,13 @@ def test_wasi_grants(tmp_path):
     assert wasmaot("compile", wasm, "-o", bare).returncode == 0
     r = subprocess.run([bare, "/d/x.txt"], capture_output=True, text=True)
     assert r.returncode == 3
+    # grants at run time, by environment variable (never the program's argv)
+    env = {"WASMAOT_WASI_OPTIONS": f"--dir {data}::/d --env K=rt --inherit-env"}
+    r = subprocess.run([bare, "/d/x.txt"], capture_output=True, text=True, env=env)
+    assert (r.returncode, r.stdout) == (0, "granted\nK=rt\n")      # and not LEAKED
+    r = subprocess.run([bare, "x"], capture_output=True, text=True,
+                       env={"WASMAOT_WASI_OPTIONS": "--bogus"})
+    assert r.returncode == 1 and "--bogus" in r.stderr
 
 
 def test_user_errors_are_one_line(tmp_path):

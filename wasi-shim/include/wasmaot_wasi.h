@@ -221,6 +221,12 @@ int wasmaot_wasi_config_parse(wasmaot_wasi_config *cfg, int n, const char *const
  * driver (`wasmaot compile --dir ...`), same syntax as
  * wasmaot_wasi_config_parse.  Weak: absent = nothing granted. */
 extern const char *const wasmaot_wasi_baked_options[] __attribute__((weak));
+
+/* Environment variable holding run-time grants for an executable, in the
+ * same syntax (whitespace-separated): WASMAOT_WASI_OPTIONS="--dir d::/d".
+ * Read after the baked options; never passed on to the program, even with
+ * --inherit-env. */
+#define WASMAOT_WASI_OPTIONS_ENV "WASMAOT_WASI_OPTIONS"
 #endif
 
 /* =============================== context ================================ */

@@ -70,8 +70,11 @@ int wasmaot_wasi_config_parse(wasmaot_wasi_config *cfg, int n, const char *const
         if (!strcmp(o, "--inherit-env") ||
             (!strcmp(o, "-S") && i + 1 < n && !strcmp(opts[i + 1], "inherit-env") && ++i) ||
             !strcmp(o, "-Sinherit-env")) {
-            for (char **e = environ; e && *e; e++)
+            for (char **e = environ; e && *e; e++) {
+                /* the runtime's own grant variable is not the program's */
+                if (!strncmp(*e, WASMAOT_WASI_OPTIONS_ENV "=", sizeof WASMAOT_WASI_OPTIONS_ENV)) continue;
                 if (add_env(cfg, *e)) goto oom;
+            }
             continue;
         }
         if ((v = opt_value("--dir-ro", n, opts, &i, &m)), m) {
@@ -146,6 +149,26 @@ wasmaot_wasi_ctx *wasmaot_wasi_default_ctx(void) {
             if (wasmaot_wasi_config_parse(&default_cfg, n, wasmaot_wasi_baked_options, &used, err, sizeof err))
                 die(err);
             if (used != n) die("unexpected baked WASI option (not an option)");
+        }
+        /* Run-time grants: WASMAOT_WASI_OPTIONS="--dir ./data::/data --env K=V"
+         * (the baked options' syntax, whitespace-separated; a path containing
+         * spaces must be baked in instead).  An environment variable, not
+         * arguments, so it can never collide with the program's own command
+         * line.  Added after the baked grants. */
+        const char *rt = getenv(WASMAOT_WASI_OPTIONS_ENV);
+        if (rt && *rt) {
+            static char buf[4096];
+            static const char *toks[128];
+            int n = 0, used = 0;
+            if (strlen(rt) >= sizeof buf) die(WASMAOT_WASI_OPTIONS_ENV " is too long");
+            strcpy(buf, rt);
+            for (char *p = strtok(buf, " \t\n"); p; p = strtok(NULL, " \t\n")) {
+                if (n == (int)(sizeof toks / sizeof toks[0])) die(WASMAOT_WASI_OPTIONS_ENV " has too many options");
+                toks[n++] = p;
+            }
+            char err[300];
+            if (wasmaot_wasi_config_parse(&default_cfg, n, toks, &used, err, sizeof err)) die(err);
+            if (used != n) die("unexpected word in " WASMAOT_WASI_OPTIONS_ENV " (not an option)");
         }
         cfg = &default_cfg;
     }
