@@ -114,17 +114,6 @@ class Emitted:
         return self._asm
 
 
-def emit_llvm_text(wasm, ir, opts: CompileOptions) -> str:
-    """The unoptimized LLVM IR text for ``ir`` (no LLVM parsing)."""
-    from .llvm.emit import emit_module
-    target = get_target(opts.target)
-    if opts.bounds not in target.bounds_modes:
-        raise ValueError(f"target {target.name} does not support bounds={opts.bounds}")
-    tm = target_machine(target, opts)
-    return emit_module(wasm, ir, opts, target, str(tm.target_data),
-                       opts.cpu or target.default_cpu, target.features)
-
-
 def compile_ir(wasm, ir, opts: CompileOptions) -> Emitted:
     llvm = _llvm()
     target = get_target(opts.target)

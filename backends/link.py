@@ -103,9 +103,6 @@ def runtime_root() -> Path:
     return runtime.root()
 
 
-runtime_dir = runtime_root       # the name other modules used first
-
-
 @dataclass
 class Config:
     name: str
@@ -321,11 +318,6 @@ def _library_objects(root: Path, what: str, target: str, bounds: str,
     return objs
 
 
-def build_runtime(target: str, bounds: str, cache_dir=None, extra_cflags: Sequence[str] = ()) -> list[Path]:
-    """Alias of :func:`runtime_objects` (the emitter's first spelling)."""
-    return runtime_objects(target, bounds, cache_dir, extra_cflags)
-
-
 def host_include_dirs() -> list[Path]:
     root = runtime_root()
     return [root / "include", root / "host"]
@@ -362,12 +354,6 @@ def compile_host_c(source: Path | str, target: str = "x86_64-linux", bounds: str
     return out
 
 
-def compile_c(source, out, target: str, bounds: str, extra: Sequence[str] = ()) -> Path:
-    """Compile a host C file to ``out`` (uncached form of :func:`compile_host_c`)."""
-    shutil.copyfile(compile_host_c(source, target, bounds, extra), out)
-    return Path(out)
-
-
 # ------------------------------------------------------------------- link
 
 def standalone_host_sources() -> list[Path]:
@@ -379,7 +365,6 @@ def standalone_host_sources() -> list[Path]:
 def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str | os.PathLike,
                     target: str = "x86_64-linux", bounds: str = "guard",
                     extra_c: Sequence[str | os.PathLike] | None = None, *,
-                    host_sources: Sequence[str | os.PathLike] | None = None,
                     cache_dir: str | os.PathLike | None = None,
                     wasi: bool = False, strip: bool = False) -> Path:
     """Link ``objects`` (ELF bytes or paths), the compiled ``extra_c`` host
@@ -388,13 +373,10 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
     ``extra_c=None`` (the default) links the standalone host
     (:func:`standalone_host_sources`: ``main`` for a module compiled with
     prefix ``wasm``); pass a list (possibly empty) to supply your own.
-    ``host_sources`` is an alias of ``extra_c``; entries ending in ``.o``
-    are taken as objects.
+    Entries ending in ``.o`` are taken as objects.
 
     The link writes a temporary file in the destination directory and renames
     it over ``out_path`` only on success.  Raises :class:`LinkError`."""
-    if extra_c is None:
-        extra_c = host_sources
     if extra_c is None:
         extra_c = standalone_host_sources()
     out = Path(out_path)
@@ -470,15 +452,9 @@ def default_invoke_object(export: str, target: str = "x86_64-linux") -> bytes:
     t = target_info(target)
     mod = ir.Module(name="wasmaot_default_invoke")
     mod.triple = t.triple
-    data = bytearray(export.encode("utf-8") + b"\0")
-    arr = ir.ArrayType(ir.IntType(8), len(data))
-    s = ir.GlobalVariable(mod, arr, "wasmaot_default_invoke.str")
-    s.global_constant = True
-    s.linkage = "private"
-    s.initializer = ir.Constant(arr, data)
     p = ir.GlobalVariable(mod, ir.PointerType(ir.IntType(8)), "wasmaot_default_invoke")
     p.global_constant = True
-    p.initializer = s.bitcast(ir.PointerType(ir.IntType(8)))
+    p.initializer = _c_string(mod, "wasmaot_default_invoke.str", export)
     _abi_flag(mod, t)
     return emit_llvm_object(str(mod), target)
 
@@ -493,15 +469,7 @@ def wasi_options_object(options: Sequence[str], target: str = "x86_64-linux") ->
     mod = ir.Module(name="wasmaot_wasi_baked_options")
     mod.triple = t.triple
     i8p = ir.PointerType(ir.IntType(8))
-    ptrs = []
-    for k, opt in enumerate(options):
-        data = bytearray(opt.encode("utf-8") + b"\0")
-        arr = ir.ArrayType(ir.IntType(8), len(data))
-        g = ir.GlobalVariable(mod, arr, f"wasmaot_wasi_baked_options.{k}")
-        g.global_constant = True
-        g.linkage = "private"
-        g.initializer = ir.Constant(arr, data)
-        ptrs.append(g.bitcast(i8p))
+    ptrs = [_c_string(mod, f"wasmaot_wasi_baked_options.{k}", opt) for k, opt in enumerate(options)]
     ptrs.append(ir.Constant(i8p, None))
     arr_t = ir.ArrayType(i8p, len(ptrs))
     tab = ir.GlobalVariable(mod, arr_t, "wasmaot_wasi_baked_options")
@@ -509,6 +477,19 @@ def wasi_options_object(options: Sequence[str], target: str = "x86_64-linux") ->
     tab.initializer = ir.Constant(arr_t, ptrs)
     _abi_flag(mod, t)
     return emit_llvm_object(str(mod), target)
+
+
+def _c_string(mod, name: str, text: str):
+    """A private NUL-terminated UTF-8 constant ``name`` in ``mod``, as an
+    ``i8*`` constant expression."""
+    import llvmlite.ir as ir
+    data = bytearray(text.encode("utf-8") + b"\0")
+    arr = ir.ArrayType(ir.IntType(8), len(data))
+    g = ir.GlobalVariable(mod, arr, name)
+    g.global_constant = True
+    g.linkage = "private"
+    g.initializer = ir.Constant(arr, data)
+    return g.bitcast(ir.PointerType(ir.IntType(8)))
 
 
 def _abi_flag(mod, t: Target) -> None:

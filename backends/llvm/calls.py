@@ -11,10 +11,9 @@ may hoist them out of loops).  ``call_indirect`` goes through the checks in
 """
 from __future__ import annotations
 
-from ...ir.dfg import callee_sig
 from ...ir.opcodes import ImmKind, Opcode
 from . import traps
-from .common import LTYPE, TBAA_INST, ret_type
+from .common import TBAA_INST, ret_type
 
 
 def _emit_call(fe, inst, callee: str, callee_inst: str, sig, args) -> None:

@@ -49,10 +49,6 @@ _METADATA = """\
 """
 
 
-def ltype(t: int) -> str:
-    return LTYPE[t]
-
-
 def ret_type(results) -> str:
     if not results:
         return "void"

@@ -41,7 +41,7 @@ Policy, in Wasm spec terms:
 from __future__ import annotations
 
 from ...ir.trapcodes import TrapCode
-from ...ir.types import F32, F64, I32, I64
+from ...ir.types import F32, F64, I32
 from .common import MD_COLD, TBAA_INST, TBAA_TABLE
 
 # IR trap code -> runtime wasmaot_trap_code (wasmaot_rt.h section 2).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ...frontend.opcodes import OPS
 from ..dfg import resolve_spec
-from ..opcodes import OPINFO, BY_NAME, FloatCC, IntCC, Opcode
+from ..opcodes import BY_NAME, FloatCC, IntCC, Opcode
 from ..types import F32, F64, I32, I64
 
 _I = IntCC

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from wasmaot.backends import CompileOptions, compile_ir
-from wasmaot.backends.link import compile_c, link_executable
+from wasmaot.backends.link import link_executable
 from wasmaot.frontend.load import load_module
 from wasmaot.ir.parser import parse_module
 from wasmaot.ir.verifier import verifier_errors
@@ -78,7 +78,6 @@ class Builder:
     def __init__(self, root: Path):
         self.root = root
         self.cache: dict = {}
-        self.host_objs: dict = {}
 
     def compile(self, wat: str, ir_text: str, **kw):
         wasm = load_module(wat.encode())
@@ -96,12 +95,9 @@ class Builder:
             h = hashlib.sha1(repr(key).encode()).hexdigest()[:12]
             obj = self.root / f"m-{h}.o"
             obj.write_bytes(emitted.object)
-            if opts.bounds not in self.host_objs:
-                self.host_objs[opts.bounds] = compile_c(
-                    C_DIR / "host.c", self.root / f"host-{opts.bounds}.o", opts.target, opts.bounds)
             exe = self.root / f"m-{h}"
             link_executable([obj], exe, opts.target, opts.bounds,
-                            host_sources=[self.host_objs[opts.bounds]], cache_dir=self.root)
+                            extra_c=[C_DIR / "host.c"], cache_dir=self.root)
             self.cache[key] = Program(exe, emitted)
         return self.cache[key]
 

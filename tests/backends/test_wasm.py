@@ -57,16 +57,13 @@ SCRIPT = [("fac 5", (120,)), ("fac 10", (3628800,)), ("sum 8 3", (6,)), ("sum 8 
 
 @pytest.fixture(scope="module")
 def translate():
-    try:
-        from wasmaot.ir.translate import translate_module
-    except ImportError:  # pragma: no cover - the translator is optional here
-        pytest.skip("translator not available")
+    from wasmaot.ir.translate import translate_module
     return translate_module
 
 
 @pytest.mark.parametrize("bounds,opt", [("guard", 2), ("explicit", 2), ("guard", 0)])
 def test_wasm_pipeline(builder, translate, tmp_path, bounds, opt):
-    from wasmaot.backends.link import compile_c, link_executable
+    from wasmaot.backends.link import link_executable
     from .conftest import C_DIR, Program
     wasm = load_module(WAT.encode())
     ir = translate(wasm)
@@ -74,9 +71,8 @@ def test_wasm_pipeline(builder, translate, tmp_path, bounds, opt):
     emitted = compile_ir(wasm, ir, CompileOptions(bounds=bounds, opt_level=opt))
     obj = tmp_path / "m.o"
     obj.write_bytes(emitted.object)
-    host = compile_c(C_DIR / "host.c", tmp_path / "host.o", "x86_64-linux", bounds)
     exe = link_executable([obj], tmp_path / "m", "x86_64-linux", bounds,
-                          host_sources=[host], cache_dir=builder.root)
+                          extra_c=[C_DIR / "host.c"], cache_dir=builder.root)
     out = Program(exe, emitted).run(*(c for c, _ in SCRIPT))
     got = [tuple(int(x) for x in l.split()[1:]) if l.startswith("ok") else l for l in out]
     assert got == [w for _, w in SCRIPT]

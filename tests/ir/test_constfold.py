@@ -3,7 +3,6 @@ exactly what ``wasm_numerics`` computes -- or leaves the instruction alone
 when that traps or (for non-bit-exact float ops) yields a NaN."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from wasmaot.ir import wasm_numerics as wn

@@ -14,7 +14,7 @@ from wasmaot.ir.parser import ParseError, parse_module
 from wasmaot.ir.printer import print_module
 from wasmaot.ir.translate import translate
 from wasmaot.ir.translate.dispatch import DISPATCH
-from wasmaot.ir.types import (F32, I8X16, I16X8, I32, I32X4, I64, I64X2, SHAPE, V128,
+from wasmaot.ir.types import (I8X16, I16X8, I32, I32X4, I64, I64X2, SHAPE, V128,
                               lane_count, lane_type, type_from_name, type_name)
 from wasmaot.ir.verifier import verifier_errors, verify_module
 

@@ -7,9 +7,6 @@ skipped (Python recursion is not the native stack); v128 is not supported.
 """
 from __future__ import annotations
 
-import math
-import sys
-
 from wasmaot.frontend.load import load_module
 from wasmaot.frontend.text import (ActionCommand, AssertReturn, AssertTrap, Either, Get,
                                    ModuleCommand, NanPattern, RefExtern, RefFunc, RefNull,

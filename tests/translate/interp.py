@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import struct
 
-from wasmaot.frontend.module import SegmentMode
-from wasmaot.ir.opcodes import OPINFO, BRANCH_TABLE, ImmKind, Opcode as O, VarArgs
+from wasmaot.ir.opcodes import OPINFO, Opcode as O
 from wasmaot.ir.passes.constfold import FOLDERS
 from wasmaot.ir.trapcodes import TrapCode
 from wasmaot.frontend.types import FuncType

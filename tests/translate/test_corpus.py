@@ -17,8 +17,6 @@ import collections
 import sys
 import time
 
-import pytest
-
 from wasmaot.frontend.errors import WasmError
 from wasmaot.frontend.load import load_module
 from wasmaot.frontend.text import ModuleCommand, parse_wast
