@@ -17,6 +17,7 @@ import sys
 import click
 
 from . import __version__
+from .compile import EMIT_KINDS
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_file
 
@@ -205,7 +206,7 @@ def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
 @click.option("-o", "--output", "out", default=None,
               help="Output path (default: FILE without extension for exe, FILE.o for obj, "
                    "stdout for ir/llvm/asm; '-' for stdout).")
-@click.option("--emit", type=click.Choice(["exe", "obj", "llvm", "asm", "ir"]), default="exe",
+@click.option("--emit", type=click.Choice(EMIT_KINDS), default="exe",
               show_default=True, help="Stop after this stage and write its output.")
 @click.option("--invoke", default=None, metavar="NAME",
               help="Bake in the export the executable calls by default (instead of _start); "

@@ -243,28 +243,46 @@ def iter_instrs(data, pos: int, end: int) -> Iterator[tuple[Op, object, int]]:
         yield op, imm, start
 
 
-_BLOCK_OPENERS = frozenset(op.key for op in BY_BYTE if op is not None
-                           and op.name in ("block", "loop", "if"))
+_MEMORY_INIT = BY_PREFIX[0xFC][0x08]
+_DATA_DROP = BY_PREFIX[0xFC][0x09]
 
 
-def scan_body(data, pos: int, limit: int) -> int:
-    """Decode a function body's locals and instructions up to its final ``end``.
+def scan_body(data, start: int, stop: int) -> bool:
+    """Decode the function body ``data[start:stop]`` without typing it.
 
-    Returns the position after that ``end``.  Only decodes (no typing); used
-    to report a malformed body *before* a later section error, because errors
-    are reported in stream order, as the reference decoder does.  ``limit``
-    is normally the end of the file: a body that runs past its declared size
-    is detected by the caller comparing the result with the declared end.
+    Raises the body's MalformedError as the reference decoder would (bad
+    immediates, ``else`` outside an ``if``, the final ``end`` not exactly at
+    ``stop``: "section size mismatch").  Used to report a malformed body
+    *before* a later error, because errors are reported in stream order.
+    Decodes against the end of the data, not ``stop``, as the reference
+    decoder does.  Returns whether the body uses data segments
+    (``memory.init`` / ``data.drop``: they need the data count section).
     """
-    _, pos = read_locals(data, pos, limit)
-    depth = 0
+    limit = len(data)
+    _, pos = read_locals(data, start, limit)
+    open_if = [False]           # per open block: an ``if`` not yet at ``else``
+    uses_data = False
     readers = IMM_READERS
     while True:
+        at = pos
         op, pos = read_op(data, pos, limit)
         _, pos = readers[op.imm](data, pos, limit)
-        if op.key in _BLOCK_OPENERS:
-            depth += 1
-        elif op.code == 0x0B and not op.prefix:
-            if depth == 0:
-                return pos
-            depth -= 1
+        if not op.prefix:
+            c = op.code
+            if c == 0x02 or c == 0x03:
+                open_if.append(False)
+            elif c == 0x04:
+                open_if.append(True)
+            elif c == 0x05:
+                if not open_if[-1]:
+                    raise MalformedError("END opcode expected", at)
+                open_if[-1] = False
+            elif c == 0x0B:
+                open_if.pop()
+                if not open_if:
+                    break
+        elif op is _MEMORY_INIT or op is _DATA_DROP:
+            uses_data = True
+    if pos != stop:
+        raise MalformedError("section size mismatch", pos)
+    return uses_data

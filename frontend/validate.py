@@ -60,7 +60,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from . import reader
-from .code import IMM_READERS, read_instr, read_locals
+from .code import IMM_READERS, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError
 from .module import ConstExpr, ExternKind, Module, SegmentMode
 from .opcodes import BY_BYTE, BY_PREFIX, Imm, OPS
@@ -77,20 +77,6 @@ _read_memarg = IMM_READERS[Imm.MEMARG]
 _read_br_table = IMM_READERS[Imm.BR_TABLE]
 
 _EOF = "unexpected end of section or function"
-
-
-def _memarg(data, pos, limit):
-    """A memarg, with Wasm 2.0's bound on the alignment exponent.
-
-    The reference decoder rejects an exponent >= 32 as "malformed memop
-    flags" (align.wast); ``code.py``'s reader only rejects >= 64 (the
-    multi-memory flag bit), so the stricter check is repeated here.
-    """
-    at = pos
-    imm, pos = _read_memarg(data, pos, limit)
-    if imm[0] >= 32:
-        raise MalformedError("malformed memop flags", at)
-    return imm, pos
 
 
 # ---------------------------------------------------------------------------
@@ -418,7 +404,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     else:
                         x, pos = u32(data, pos, limit)
                 else:
-                    (a, x), pos = _memarg(data, pos, limit)
+                    (a, x), pos = _read_memarg(data, pos, limit)
                 if not has_mem:
                     raise InvalidError("unknown memory 0", at)
                 if a > NAT[b]:
@@ -736,11 +722,8 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
     if kind is Imm.NONE:
         imm = None
     else:
-        ipos = pos
         imm, pos = IMM_READERS[kind](data, pos, limit)
         if kind is Imm.MEMARG or kind is Imm.MEMARG_LANE:
-            if imm[0] >= 32:
-                raise MalformedError("malformed memop flags", ipos)
             _need_mem(ctx, at)
             if imm[0] > op.align:
                 raise InvalidError("alignment must not be larger than natural", at)
@@ -797,52 +780,14 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
 # Malformed-first: decode-only scan used when an invalid error was found
 # ---------------------------------------------------------------------------
 
-_MEMORY_INIT = BY_PREFIX[0xFC][0x08]
-_DATA_DROP = BY_PREFIX[0xFC][0x09]
-
-
-def _scan_body(m: Module, fi: int) -> bool:
-    """Decode one body without typing it, raising its MalformedError (the
-    reference decoder's checks).  Returns whether it uses data segments."""
-    data = m.data
-    limit = len(data)
-    f = m.funcs[fi]
-    _, pos = read_locals(data, f.body_start, limit)
-    kinds = [FR_BLOCK]
-    uses_data = False
-    while True:
-        at = pos
-        op, imm, pos = read_instr(data, pos, limit)
-        if (op.imm is Imm.MEMARG or op.imm is Imm.MEMARG_LANE) and imm[0] >= 32:
-            raise MalformedError("malformed memop flags", at)
-        if not op.prefix:
-            c = op.code
-            if c == 0x02 or c == 0x03:
-                kinds.append(FR_BLOCK)
-            elif c == 0x04:
-                kinds.append(FR_IF)
-            elif c == 0x05:
-                if kinds[-1] != FR_IF:
-                    raise MalformedError("END opcode expected", at)
-                kinds[-1] = FR_ELSE
-            elif c == 0x0B:
-                kinds.pop()
-                if not kinds:
-                    break
-        elif op is _MEMORY_INIT or op is _DATA_DROP:
-            uses_data = True
-    if pos != f.body_end:
-        raise MalformedError("section size mismatch", pos)
-    return uses_data
-
-
 def _first_malformed(m: Module, funcs=None) -> None:
     """Raise the error the reference decoder would report for the bodies
     (all of them, or the given indices), if any: the first malformed body in
     stream order, else "data count section required"."""
     uses_data = False
     for fi in (range(len(m.funcs)) if funcs is None else funcs):
-        uses_data |= _scan_body(m, fi)
+        f = m.funcs[fi]
+        uses_data |= scan_body(m.data, f.body_start, f.body_end)
     if uses_data and m.data_count is None:
         raise MalformedError("data count section required", len(m.data))
 

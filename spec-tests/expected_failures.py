@@ -5,7 +5,8 @@ is reported as an error ("unexpected pass"), so this list cannot go stale
 silently.  Frontend-only mode and execution mode share it; an entry may be
 limited to one mode with the ``modes`` field.
 
-Empty: Wasm 2.0 + extended-const pass completely in frontend-only mode.
+Empty: Wasm 2.0 + extended-const pass completely, both in frontend-only mode
+and in execution mode.
 """
 from __future__ import annotations
 

@@ -43,34 +43,27 @@ _HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF}
 # shared small readers
 # --------------------------------------------------------------------------
 
-def valtype(c: Cursor) -> int:
+def _keyword(c: Cursor, table: dict[str, int]) -> int:
+    """The value of the next atom in ``table``, consuming it; else a syntax error."""
     tok = c.peek()
     if tok[0] == ATOM:
-        t = _VALTYPES.get(tok[1])
+        t = table.get(tok[1])
         if t is not None:
             c.i += 1
             return t
     raise c.unexpected()
+
+
+def valtype(c: Cursor) -> int:
+    return _keyword(c, _VALTYPES)
 
 
 def reftype(c: Cursor) -> int:
-    tok = c.peek()
-    if tok[0] == ATOM:
-        t = _REFTYPES.get(tok[1])
-        if t is not None:
-            c.i += 1
-            return t
-    raise c.unexpected()
+    return _keyword(c, _REFTYPES)
 
 
 def heaptype(c: Cursor) -> int:
-    tok = c.peek()
-    if tok[0] == ATOM:
-        t = _HEAPTYPES.get(tok[1])
-        if t is not None:
-            c.i += 1
-            return t
-    raise c.unexpected()
+    return _keyword(c, _HEAPTYPES)
 
 
 def nat32(c: Cursor, what: str = "i32 constant out of range") -> int:
