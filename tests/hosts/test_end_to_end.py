@@ -11,7 +11,6 @@ import pytest
 
 from .conftest import run
 
-pytest.importorskip("wasmaot.ir.translate", reason="translator not available")
 
 WAT = r"""
 (module

@@ -68,6 +68,9 @@ def _name(path: str) -> str:
     return os.path.relpath(path, SUITE)
 
 
+# In CI the suite is always beside the repo: only a local checkout without it skips.
+if not os.path.isdir(SUITE) and os.environ.get("CI"):
+    raise RuntimeError(f"spec testsuite not found at {SUITE}")
 pytestmark = pytest.mark.skipif(not os.path.isdir(SUITE),
                                 reason=f"spec testsuite not found at {SUITE}")
 
