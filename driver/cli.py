@@ -50,7 +50,7 @@ def user_errors(fn):
         except Exception as e:  # a bug: say so in one line, keep the details opt-in
             from .backends.link import LinkError    # lazily: only on the error path
             if isinstance(e, LinkError):            # e.g. the toolchain failed: one line, exit 1
-                _fail(f"link failed: {e}" if not str(e).startswith("link failed") else str(e))
+                _fail(str(e))                       # LinkError messages say what failed
             if os.environ.get("WASMAOT_TRACEBACK"):
                 raise
             _fail(f"internal compiler error: {type(e).__name__}: {e} "
