@@ -2,10 +2,20 @@
 
 An IR module mirrors the Wasm index spaces one to one, so the translator maps
 indices unchanged: ``fn3`` is Wasm function 3 (imports first), ``sig2`` Wasm
-type 2, ``g0``/``mem0``/``table0``/``elem0``/``data0`` likewise.  Only what is
-needed to type-check and compile bodies is kept here (types, limits,
-mutability, imports, global initialisers); segment *contents* stay in the
-frontend module for the emitter.
+type 2, ``g0``/``mem0``/``table0``/``elem0``/``data0`` likewise.
+
+The IR module is the *whole* module: everything the backend needs to emit an
+instance is here -- imports (with their order in the import section),
+exports, the start function, memories (index type, limits, page size),
+tables, globals, and the contents of data and element segments.  Nothing is
+read from the frontend module after translation, so a printed IR module can
+be parsed back and compiled (``wasmaot compile x.ir``).
+
+Segment *application* (active segments' offsets, ``memory.init`` /
+``table.init`` then ``drop``) is code: it lives in the synthesized
+``__wasmaot_init`` function (``init_func``).  The declarations below hold
+what that code and the instance need: the bytes of a data segment, the
+items of an element segment, and the segment's mode.
 """
 from __future__ import annotations
 
@@ -27,6 +37,24 @@ Signature = FuncType
 class Import:
     module: str
     field: str
+
+
+#: Extern kinds, numbered as the Wasm binary format (and the runtime's
+#: descriptor) number them.
+EXTERN_FUNC, EXTERN_TABLE, EXTERN_MEMORY, EXTERN_GLOBAL = 0, 1, 2, 3
+EXTERN_NAMES = ("func", "table", "memory", "global")
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    name: str
+    kind: int          # EXTERN_*
+    index: int         # into the kind's index space (imports first)
+
+
+#: Segment modes, numbered as the frontend numbers them.
+SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARATIVE = 0, 1, 2
+SEG_MODE_NAMES = ("active", "passive", "declarative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +83,7 @@ class MemoryDecl:
     index_type: int = I32        # i64 once memory64 is supported
     shared: bool = False
     import_: Import | None = None
+    page_size_log2: int = 16     # custom-page-sizes: 0 (1 byte) or 16 (64 KiB)
 
 
 @dataclass(slots=True)
@@ -75,12 +104,21 @@ class GlobalDecl:
 
 @dataclass(slots=True)
 class ElemDecl:
+    """An element segment: its reference type, mode, and items.  Each item
+    is a constant as a :class:`GlobalInit` (``func_ref`` n, ``null``, or
+    ``global_get`` g of an imported global).  Active segments are applied by
+    ``__wasmaot_init`` (which holds the table and offset)."""
     elem: int                    # element reference type of the segment
+    mode: int = SEG_PASSIVE
+    items: tuple[GlobalInit, ...] = ()
 
 
 @dataclass(slots=True)
 class DataDecl:
-    pass
+    """A data segment: its bytes and mode.  Active segments are applied by
+    ``__wasmaot_init`` (which holds the memory and offset)."""
+    data: bytes = b""
+    mode: int = SEG_PASSIVE
 
 
 @dataclass(slots=True, eq=False)
@@ -96,6 +134,28 @@ class Module:
     #: [] -> []): global initializers and active segments, in spec order.
     #: It sits after all Wasm functions, so Wasm indices are unchanged.
     init_func: int | None = None
+    exports: list[Export] = field(default_factory=list)
+    #: The Wasm start function, called after ``init_func``.
+    start: int | None = None
+    #: The import section's order, as (EXTERN_* kind, index in that kind's
+    #: space).  Hosts see imports in this order (the descriptor), so the
+    #: first unresolvable one is the one reported.  Empty means "functions,
+    #: tables, memories, globals" (hand-written IR).
+    import_order: list[tuple[int, int]] = field(default_factory=list)
+
+    def imports(self) -> list[tuple[int, int, Import]]:
+        """Every import as (kind, index, Import), in import-section order."""
+        spaces = (self.funcs, self.tables, self.memories, self.globals)
+        order = self.import_order or [
+            (k, i) for k, space in enumerate(spaces)
+            for i, d in enumerate(space) if d.import_ is not None]
+        return [(k, i, spaces[k][i].import_) for k, i in order]
+
+    def wasm_funcs(self) -> int:
+        """Number of Wasm functions (imports included): every function but
+        the synthesized init function, which is always last."""
+        n = len(self.funcs)
+        return n - 1 if self.init_func is not None and self.init_func == n - 1 else n
 
     def func_sig(self, fn: int) -> Signature:
         return self.funcs[fn].sig
@@ -135,7 +195,10 @@ class Module:
                 tuple((m.min, m.max, m.index_type, m.shared, m.import_) for m in self.memories),
                 tuple((t.elem, t.min, t.max, t.import_) for t in self.tables),
                 tuple((g.type, g.mutable, g.init, g.import_) for g in self.globals),
-                tuple(e.elem for e in self.elems), len(self.datas), self.init_func)
+                tuple((e.elem, e.mode, e.items) for e in self.elems),
+                tuple((d.data, d.mode) for d in self.datas), self.init_func,
+                tuple(self.exports), self.start, tuple(self.imports()),
+                tuple(m.page_size_log2 for m in self.memories))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Module) and self.structure() == other.structure()

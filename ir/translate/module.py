@@ -35,7 +35,7 @@ from ...frontend.code import iter_instrs, read_locals
 from ...frontend.module import ExternKind, SegmentMode
 from ...frontend.types import FuncType
 from ..function import Function
-from ..module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
+from ..module import (DataDecl, ElemDecl, Export, FuncDecl, GlobalDecl, GlobalInit, Import,
                       MemoryDecl, Module, TableDecl)
 from ..opcodes import Opcode
 from ..types import EXTERNREF, F32, F64, FUNCREF, I32, I64, NOTYPE, V128
@@ -118,9 +118,11 @@ def _func_names(m) -> list[str]:
 def _declare(m, mod: Module) -> None:
     mod.sigs = list(m.types)
     names = _func_names(m)
+    spaces = (mod.funcs, mod.tables, mod.memories, mod.globals)
     for imp in m.imports:
         ir_imp = Import(imp.module, imp.name)
         d = imp.desc
+        mod.import_order.append((int(imp.kind), len(spaces[imp.kind])))
         if imp.kind == ExternKind.FUNC:
             mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[d], ir_imp))
         elif imp.kind == ExternKind.TABLE:
@@ -137,8 +139,29 @@ def _declare(m, mod: Module) -> None:
         mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max))
     for g in m.globals:
         mod.globals.append(GlobalDecl(g.type.type, g.type.mutable, _global_init(g)))
-    mod.elems = [ElemDecl(e.type) for e in m.elems]
-    mod.datas = [DataDecl() for _ in m.datas]
+    mod.elems = [ElemDecl(e.type, int(e.mode), _elem_items(e)) for e in m.elems]
+    mod.datas = [DataDecl(bytes(m.data[d.data_start:d.data_end]), int(d.mode)) for d in m.datas]
+    mod.exports = [Export(e.name, int(e.kind), e.index) for e in m.exports]
+    mod.start = m.start
+
+
+def _elem_items(seg) -> tuple[GlobalInit, ...]:
+    """An element segment's items as constants (the validator allows only
+    ``ref.func``, ``ref.null`` and ``global.get`` there)."""
+    if seg.func_indices is not None:
+        return tuple(GlobalInit(_O.func_ref, f) for f in seg.func_indices)
+    items = []
+    for expr in seg.exprs:
+        (op, imm, _), = expr.instrs
+        if op.name == "ref.null":
+            items.append(GlobalInit(_O.null))
+        elif op.name == "ref.func":
+            items.append(GlobalInit(_O.func_ref, imm))
+        elif op.name == "global.get":
+            items.append(GlobalInit(_O.global_get, imm))
+        else:
+            raise TranslateError(f"element expression {op.name} is not supported")
+    return tuple(items)
 
 
 _SIMPLE = {"i32.const": _O.iconst, "i64.const": _O.iconst, "f32.const": _O.fconst,
