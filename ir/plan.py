@@ -1,0 +1,190 @@
+"""The link plan: a program is a list of core instances wired at compile time.
+
+What: a :class:`LinkPlan` lists core instances (an IR module plus the name
+it is registered under, if any) in instantiation order, and says for every
+import of every instance where it comes from:
+
+* :class:`InstanceBinding` -- the export of an earlier instance, resolved
+  through re-exports down to the instance that *defines* the entity (an
+  import re-exported by an instance that itself imported it from the host
+  resolves to that host import: :class:`HostBinding` of the earlier one);
+* :class:`HostBinding` -- nothing in the program provides it: the host
+  (WASI, the spec driver's ``spectest`` module, an embedder's C) fills the
+  slot by name when the executable starts, as for a single module.
+
+The backend turns instance bindings into direct calls and shared
+memory/table/global pointers (``backends/llvm``); host bindings stay in the
+descriptor's import table.  A single module is a plan of one instance.
+
+The *main* instance is the last one: its exports are the program's exports
+(``--invoke``, ``_start``).  Earlier instances are libraries
+(``wasmaot compile app.wasm --preload NAME=lib.wasm``, as wasmtime spells
+it), instantiated first, in the order given.
+
+Type checks happen here, at compile time, with the spec's import-matching
+rules: a function's signature must equal the import's; a global's type and
+mutability must equal; a memory's or table's *declared* limits must match
+the import's limits.  Trade-off: the spec matches against the exporter's
+*current* size, which a start function may have grown; a plan checks the
+declared minimum, so it can refuse a link that a run-time linker would
+accept after such a growth (never the reverse).  Errors are
+:class:`LinkPlanError`, one line naming the importing module, the import and
+what is wrong.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_NAMES, EXTERN_TABLE,
+                     Import, Module)
+from .types import type_name
+
+
+class LinkPlanError(Exception):
+    """An import that cannot be bound; ``str()`` is one line."""
+
+
+@dataclass(slots=True)
+class Instance:
+    module: Module
+    #: The import-module name other instances use for it (``--preload
+    #: NAME=...``), or None for the main instance.
+    name: str | None = None
+    #: Where it came from, for error messages (a file name).
+    origin: str = "<module>"
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceBinding:
+    """Entity ``index`` of kind ``kind``, *defined* by instance ``instance``."""
+    instance: int
+    kind: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class HostBinding:
+    """Left to the host: the slot of (``instance``, ``kind``, ``index``) --
+    an import of that instance -- is filled by name at start-up."""
+    instance: int
+    kind: int
+    index: int
+
+
+Binding = InstanceBinding | HostBinding
+
+
+@dataclass(slots=True)
+class LinkPlan:
+    instances: list[Instance] = field(default_factory=list)
+    #: (instance, kind, index of the import in that kind's space) -> binding.
+    bindings: dict[tuple[int, int, int], Binding] = field(default_factory=dict)
+
+    @property
+    def main(self) -> int:
+        return len(self.instances) - 1
+
+    def binding(self, instance: int, kind: int, index: int) -> Binding:
+        return self.bindings[(instance, kind, index)]
+
+    def host_imports(self) -> list[tuple[int, int, int, Import]]:
+        """Imports the host fills, as (instance, kind, index, Import), in
+        instantiation order then import-section order."""
+        out = []
+        for i, inst in enumerate(self.instances):
+            for kind, index, imp in inst.module.imports():
+                b = self.bindings[(i, kind, index)]
+                if isinstance(b, HostBinding) and b.instance == i:
+                    out.append((i, kind, index, imp))
+        return out
+
+
+def single(module: Module, origin: str = "<module>") -> LinkPlan:
+    """The plan of one module: every import is the host's."""
+    return build_plan([Instance(module, None, origin)])
+
+
+def build_plan(instances: list[Instance]) -> LinkPlan:
+    """Resolve every import of every instance against the *earlier*
+    instances' exports by (import module name, export name)."""
+    plan = LinkPlan(list(instances))
+    by_name: dict[str, int] = {}
+    for i, inst in enumerate(plan.instances):
+        for kind, index, imp in inst.module.imports():
+            plan.bindings[(i, kind, index)] = _resolve(plan, by_name, i, kind, index, imp)
+        if inst.name is not None:
+            if inst.name in by_name:
+                raise LinkPlanError(f"{inst.origin}: instance name {inst.name!r} is given twice")
+            by_name[inst.name] = i
+    return plan
+
+
+def _resolve(plan: LinkPlan, by_name: dict[str, int], i: int, kind: int, index: int,
+             imp: Import) -> Binding:
+    j = by_name.get(imp.module)
+    if j is None:
+        return HostBinding(i, kind, index)
+    exporter = plan.instances[j].module
+    where = f"{plan.instances[i].origin}: import {imp.module!r} {imp.field!r}"
+    exp = next((e for e in exporter.exports if e.name == imp.field), None)
+    if exp is None:
+        raise LinkPlanError(f"{where}: unknown import ({plan.instances[j].origin} "
+                            f"exports no {imp.field!r})")
+    if exp.kind != kind:
+        raise LinkPlanError(f"{where}: incompatible import type (expected a "
+                            f"{EXTERN_NAMES[kind]}, {plan.instances[j].origin} exports a "
+                            f"{EXTERN_NAMES[exp.kind]})")
+    why = _mismatch(plan.instances[i].module, kind, index, exporter, exp.index)
+    if why:
+        raise LinkPlanError(f"{where}: incompatible import type ({why})")
+    # An entity the exporter itself imported: follow its binding.
+    if _space(exporter, kind)[exp.index].import_ is not None:
+        return plan.bindings[(j, kind, exp.index)]
+    return InstanceBinding(j, kind, exp.index)
+
+
+def _space(m: Module, kind: int) -> list:
+    return (m.funcs, m.tables, m.memories, m.globals)[kind]
+
+
+def _limits_ok(imp_min: int, imp_max: int | None, min_: int, max_: int | None) -> bool:
+    if min_ < imp_min:
+        return False
+    return imp_max is None or (max_ is not None and max_ <= imp_max)
+
+
+def _fmt_limits(lo: int, hi: int | None) -> str:
+    return f"{lo}" if hi is None else f"{lo}..{hi}"
+
+
+def _mismatch(importer: Module, kind: int, index: int, exporter: Module, eindex: int) -> str:
+    """Why the export does not match the import, or ""."""
+    want, have = _space(importer, kind)[index], _space(exporter, kind)[eindex]
+    if kind == EXTERN_FUNC:
+        if want.sig != have.sig:
+            return f"expected {_fmt_sig(want.sig)}, got {_fmt_sig(have.sig)}"
+    elif kind == EXTERN_GLOBAL:
+        if (want.type, want.mutable) != (have.type, have.mutable):
+            return (f"expected {'mut ' * want.mutable}{type_name(want.type)}, "
+                    f"got {'mut ' * have.mutable}{type_name(have.type)}")
+    elif kind == EXTERN_TABLE:
+        if want.elem != have.elem:
+            return f"expected {type_name(want.elem)}, got {type_name(have.elem)}"
+        if not _limits_ok(want.min, want.max, have.min, have.max):
+            return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
+    elif kind == EXTERN_MEMORY:
+        if (want.index_type, want.page_size_log2, want.shared) != (
+                have.index_type, have.page_size_log2, have.shared):
+            return "memory type differs (index type, page size or sharing)"
+        if not _limits_ok(want.min, want.max, have.min, have.max):
+            return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
+    return ""
+
+
+def _fmt_sig(sig) -> str:
+    return ("(" + ", ".join(type_name(t) for t in sig.params) + ") -> ("
+            + ", ".join(type_name(t) for t in sig.results) + ")")
+
+
+__all__ = ["Binding", "HostBinding", "Instance", "InstanceBinding", "LinkPlan", "LinkPlanError",
+           "build_plan", "single", "EXTERN_FUNC", "EXTERN_GLOBAL", "EXTERN_MEMORY", "EXTERN_TABLE"]
