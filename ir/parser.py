@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .builder import check_imm64, natural_align_log2, BuildError
+from .builder import check_imm64, BuildError
 from .function import Function
-from .module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
-                     MemoryDecl, Module, Signature, TableDecl)
+from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE,
+                     SEG_MODE_NAMES, SEG_PASSIVE, DataDecl, ElemDecl, Export, FuncDecl,
+                     GlobalDecl, GlobalInit, Import, MemoryDecl, Module, Signature, TableDecl)
 from .opcodes import (BY_NAME, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
                       Opcode, VarArgs)
 from .trapcodes import TrapCode
@@ -47,7 +48,7 @@ class ParseError(Exception):
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\r]+|;[^\n]*)
   | (?P<nl>\n)
-  | (?P<str>"(?:[^"\\\n]|\\.)*")
+  | (?P<str>"[^"\\\n]*(?:\\.[^"\\\n]*)*")
   | (?P<name>%(?:[A-Za-z0-9_$.\-]+|"(?:[^"\\\n]|\\.)*"))
   | (?P<num>[+-]?(?:0x[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?(?:p[+-]?\d+)?
                   |\d+(?:\.\d+)?(?:[eE][+-]?\d+)?
@@ -91,6 +92,14 @@ _ENTITY_KIND = {ImmKind.MEM: "mem", ImmKind.FUNC: "fn", ImmKind.SIG: "sig",
                 ImmKind.DATA: "data"}
 _WHAT = {"mem": "memory", "fn": "function", "sig": "signature", "g": "global",
          "table": "table", "elem": "element segment", "data": "data segment"}
+
+
+_KIND_WHAT = ("function", "table", "memory", "global")     # by EXTERN_* kind
+_EXPORT_KINDS = {"fn": EXTERN_FUNC, "table": EXTERN_TABLE, "mem": EXTERN_MEMORY,
+                 "g": EXTERN_GLOBAL}
+#: Escapes in a data string; group 1 is None for an invalid escape.
+_BYTE_ESCAPE = re.compile(r"""\\([0-9a-fA-F]{2}|[ntr"'\\])?""")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
 
 
 _HEXFLOAT = re.compile(r"0x([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:p([+-]?\d+))?\Z")
@@ -235,65 +244,176 @@ class _Parser:
 
     # ---- module -------------------------------------------------------------
     def module(self) -> Module:
-        m = Module()
+        m = self.m = Module()
+        #: (prefix, index, token) references to module entities, checked
+        #: once every declaration is read (an export may name a later function).
+        self.refs: list[tuple[str, int, Tok]] = []
         bodies: list[tuple[Function, int]] = []
+        decls = {"memory": self.memory_decl, "table": self.table_decl,
+                 "global": self.global_decl, "elem": self.elem_decl, "data": self.data_decl,
+                 "export": self.export_decl, "start": self.start_decl, "init": self.init_decl}
         while self.tok.kind != "eof":
             t = self.tok
-            if _ENTITY_RE.match(t.text) and t.text.startswith("sig"):
+            if t.kind == "ident" and _ENTITY_RE.match(t.text) and t.text.startswith("sig"):
                 self.label("sig", len(m.sigs))
                 self.expect("=")
                 m.sigs.append(self.sig())
-            elif self.accept("memory"):
-                self.label("mem", len(m.memories))
-                index_type = I64 if self.accept("i64") else I32
-                shared = self.accept("shared")
-                lo, hi = self.limits()
-                m.memories.append(MemoryDecl(lo, hi, index_type, shared, self.opt_import()))
-            elif self.accept("table"):
-                self.label("table", len(m.tables))
-                elem = self.ref_type()
-                lo, hi = self.limits()
-                m.tables.append(TableDecl(elem, lo, hi, self.opt_import()))
-            elif self.accept("global"):
-                self.label("g", len(m.globals))
-                mut = self.accept("mut")
-                ty = self.type_()
-                imp = self.opt_import()
-                init = None
-                if imp is None:
-                    self.expect("=", "'=' or import")
-                    init = self.global_init(ty)
-                m.globals.append(GlobalDecl(ty, mut, init, imp))
-            elif self.accept("elem"):
-                self.label("elem", len(m.elems))
-                m.elems.append(ElemDecl(self.ref_type()))
-            elif self.accept("data"):
-                self.label("data", len(m.datas))
-                m.datas.append(DataDecl())
+            elif t.kind == "ident" and t.text in decls:
+                self.next()
+                decls[t.text](t)
             elif self.at("function"):
-                ft = self.next()
-                name = self.name()
-                sig = self.sig()
-                imp = self.opt_import()
-                if imp is not None:
-                    if any(d.import_ is None for d in m.funcs):
-                        raise self.err("function imports must precede definitions", ft)
-                    m.funcs.append(FuncDecl(name, sig, imp))
-                elif self.at("{"):
-                    f = Function(name, sig, m)
-                    m.funcs.append(FuncDecl(name, sig, None, f))
-                    bodies.append((f, self.i))
-                    self.skip_body()
-                else:
-                    m.funcs.append(FuncDecl(name, sig))
+                self.function_decl(bodies)
             else:
                 raise self.err(f"expected a declaration or function, got {t.text!r}")
+        self.check_refs()
         end = self.i
         for f, start in bodies:
             self.i = start
             _BodyParser(self, f).parse()
         self.i = end
         return m
+
+    def declare(self, kind: int, space: list, decl, tok: Tok) -> None:
+        """Append ``decl`` to its index space; an import also takes the next
+        place in the import section (the order imports appear in the text)."""
+        if decl.import_ is not None:
+            if any(d.import_ is None for d in space):
+                raise self.err(f"{_KIND_WHAT[kind]} imports must precede definitions", tok)
+            self.m.import_order.append((kind, len(space)))
+        space.append(decl)
+
+    def ref(self, prefix: str) -> int:
+        n, t = self.entity(prefix)
+        self.refs.append((prefix, n, t))
+        return n
+
+    def check_refs(self) -> None:
+        m = self.m
+        sizes = {"fn": len(m.funcs), "g": len(m.globals), "mem": len(m.memories),
+                 "table": len(m.tables)}
+        for prefix, n, t in self.refs:
+            if n >= sizes[prefix]:
+                raise ParseError(f"unknown {_WHAT[prefix]} {prefix}{n}", t.line, t.col)
+
+    def memory_decl(self, t: Tok) -> None:
+        self.label("mem", len(self.m.memories))
+        index_type = I64 if self.accept("i64") else I32
+        shared = self.accept("shared")
+        lo, hi = self.limits()
+        page_log2 = 16
+        if self.accept("pagesize"):
+            self.expect("=")
+            size, st = self.number("a page size")
+            if size not in (1, 1 << 16):
+                raise self.err("page size must be 1 or 65536", st)
+            page_log2 = size.bit_length() - 1
+        decl = MemoryDecl(lo, hi, index_type, shared, self.opt_import(), page_log2)
+        self.declare(EXTERN_MEMORY, self.m.memories, decl, t)
+
+    def table_decl(self, t: Tok) -> None:
+        self.label("table", len(self.m.tables))
+        elem = self.ref_type()
+        lo, hi = self.limits()
+        self.declare(EXTERN_TABLE, self.m.tables, TableDecl(elem, lo, hi, self.opt_import()), t)
+
+    def global_decl(self, t: Tok) -> None:
+        self.label("g", len(self.m.globals))
+        mut = self.accept("mut")
+        ty = self.type_()
+        imp = self.opt_import()
+        init = None
+        if imp is None:
+            self.expect("=", "'=' or import")
+            init = self.global_init(ty)
+        self.declare(EXTERN_GLOBAL, self.m.globals, GlobalDecl(ty, mut, init, imp), t)
+
+    def seg_mode(self) -> int:
+        """An optional segment mode; passive when omitted."""
+        if self.tok.kind == "ident" and self.tok.text in SEG_MODE_NAMES:
+            return SEG_MODE_NAMES.index(self.next().text)
+        return SEG_PASSIVE
+
+    def elem_decl(self, t: Tok) -> None:
+        self.label("elem", len(self.m.elems))
+        elem = self.ref_type()
+        mode = self.seg_mode()
+        items = []
+        if self.accept("["):
+            if not self.at("]"):
+                items.append(self.elem_item())
+                while self.accept(","):
+                    items.append(self.elem_item())
+            self.expect("]")
+        self.m.elems.append(ElemDecl(elem, mode, tuple(items)))
+
+    def elem_item(self) -> GlobalInit:
+        if self.accept("null"):
+            return GlobalInit(Opcode.null)
+        if self.tok.text.startswith("g"):
+            return GlobalInit(Opcode.global_get, self.ref("g"))
+        return GlobalInit(Opcode.func_ref, self.ref("fn"))
+
+    def data_decl(self, t: Tok) -> None:
+        self.label("data", len(self.m.datas))
+        mode = self.seg_mode()
+        data = self.data_string() if self.tok.kind == "str" else b""
+        self.m.datas.append(DataDecl(data, mode))
+
+    def data_string(self) -> bytes:
+        """A WAT-style byte string: ``\\hh``, ``\\n \\t \\r \\" \\' \\\\``, other
+        characters as their UTF-8."""
+        t = self.next()
+        body = t.text[1:-1]
+        out = bytearray()
+        pos = 0
+        for esc in _BYTE_ESCAPE.finditer(body):
+            out += body[pos:esc.start()].encode()
+            e = esc.group(1)
+            if e is None:
+                raise ParseError("bad escape in byte string (\\hh, \\n, \\t, \\r, \\\", "
+                                 "\\', \\\\)", t.line, t.col + 1 + esc.start())
+            out.append(int(e, 16) if len(e) == 2 else ord(_SIMPLE_ESCAPES[e]))
+            pos = esc.end()
+        out += body[pos:].encode()
+        return bytes(out)
+
+    def export_decl(self, t: Tok) -> None:
+        name_tok = self.tok
+        name = self.string()
+        if any(e.name == name for e in self.m.exports):
+            raise self.err(f"duplicate export {json.dumps(name)}", name_tok)
+        et = self.tok
+        m = _ENTITY_RE.match(et.text) if et.kind == "ident" else None
+        prefix = m.group(1) if m else None
+        if prefix not in _EXPORT_KINDS:
+            raise self.err(f"expected fnN, tableN, memN or gN, got {et.text or 'end of input'!r}")
+        self.m.exports.append(Export(name, _EXPORT_KINDS[prefix], self.ref(prefix)))
+
+    def start_decl(self, t: Tok) -> None:
+        if self.m.start is not None:
+            raise self.err("a second start function", t)
+        self.m.start = self.ref("fn")
+
+    def init_decl(self, t: Tok) -> None:
+        if self.m.init_func is not None:
+            raise self.err("a second init function", t)
+        self.m.init_func = self.ref("fn")
+
+    def function_decl(self, bodies: list) -> None:
+        ft = self.next()
+        m = self.m
+        name = self.name()
+        sig = self.sig()
+        imp = self.opt_import()
+        if imp is not None:
+            self.declare(EXTERN_FUNC, m.funcs, FuncDecl(name, sig, imp), ft)
+        elif self.at("{"):
+            f = Function(name, sig, m)
+            m.funcs.append(FuncDecl(name, sig, None, f))
+            bodies.append((f, self.i))
+            self.skip_body()
+        else:
+            m.funcs.append(FuncDecl(name, sig))
 
     def ref_type(self) -> int:
         t = self.tok
@@ -315,9 +435,9 @@ class _Parser:
         if t.text == "null":
             return GlobalInit(Opcode.null)
         if t.text == "func_ref":
-            return GlobalInit(Opcode.func_ref, self.entity("fn")[0])
+            return GlobalInit(Opcode.func_ref, self.ref("fn"))
         if t.text == "global_get":
-            return GlobalInit(Opcode.global_get, self.entity("g")[0])
+            return GlobalInit(Opcode.global_get, self.ref("g"))
         if t.text == "vconst":
             v, nt = self.number("a 128-bit constant")
             if not 0 <= v < 1 << 128:
@@ -522,7 +642,7 @@ class _BodyParser:
                     raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
                 imms.append(n)
         if ImmKind.MEMFLAGS in info.imms:
-            nat = natural_align_log2(info, ctrl)
+            nat = info.natural_align_log2(ctrl)
             if align is not None and align > nat:
                 raise p.err(f"alignment {1 << align} exceeds the natural {1 << nat}", opt)
             imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(notrap, align, nat)

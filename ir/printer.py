@@ -25,8 +25,39 @@ Instruction syntax, derived from the opcode table:
 * block calls last: ``block1(v2, v3)`` (no parens without arguments);
   ``br_table v0, block3, [block1, block2]`` (default first).
 
-Module text: declarations one per line, then functions separated by blank
-lines (see :func:`print_module`).  ``;`` starts a comment (parser only).
+Module text: declarations one per line, in Wasm section order, then the
+functions separated by blank lines.  ``;`` starts a comment (parser only)::
+
+    sig0 = (i32) -> i32                           ; types
+    global g0 i32 import "env" "off"              ; imports, in import-section order
+    function %log(i32) import "env" "log"
+    memory mem0 1..2 import "env" "mem"
+    table table0 funcref 4                        ; defined tables, memories, globals
+    memory mem1 i64 shared 0..8 pagesize=1        ; pagesize only when not 65536
+    global g1 mut i32 = iconst 0                  ; iconst/fconst/vconst/null/func_ref/global_get
+    export "run" fn3                              ; fnN / tableN / memN / gN
+    start fn2
+    elem elem0 funcref active [fn1, fn2, null, g0]    ; items: fnN, null, gN (global_get)
+    data data0 passive "\\00abc\\"\\\\"              ; bytes as a WAT string
+    init fn7                                      ; the instantiation function
+
+* Imported declarations come first, in the order of the Wasm import
+  section: the parser numbers each index space as it reads it (imports
+  must precede definitions in each space) and records the order in which
+  imports appear as ``Module.import_order``; so a hand-written file
+  simply lists its imports in the order it wants.
+* Element and data segments hold their mode (``active``, ``passive``,
+  ``declarative``) and contents; where an active one goes is code, in the
+  ``init`` function.  Hand-written text may omit the mode (passive) and
+  the contents (none).
+* A data string escapes ``"``, ``\\`` and every byte outside printable
+  ASCII as ``\\hh``; the parser also reads ``\\n \\t \\r \\'`` and UTF-8.
+* Names (``%name``, import and export names) are JSON strings when not plain.
+* Function bodies follow in index order; a function without a body and
+  without an import is printed as its bare header (a declaration).
+
+``parse_module(print_module(m)) == m`` (``Module.structure()``) for every
+module the translator produces (``tests/ir/test_spec_roundtrip.py``).
 """
 from __future__ import annotations
 
@@ -35,11 +66,12 @@ import re
 
 from .dfg import DataFlowGraph
 from .function import Function
-from .module import GlobalInit, Module, Signature
+from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, SEG_MODE_NAMES,
+                     FuncDecl, GlobalDecl, GlobalInit, MemoryDecl, Module, Signature, TableDecl)
 from .opcodes import (OPINFO, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
                       Opcode, VarArgs)
 from .trapcodes import TrapCode
-from .types import F64, bits, type_name
+from .types import F64, I32, bits, type_name
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_$.\-]+\Z")
 
@@ -180,6 +212,16 @@ def _import(imp) -> str:
     return f" import {json.dumps(imp.module)} {json.dumps(imp.field)}"
 
 
+#: Data bytes as in WAT strings: printable ASCII as itself, ``\"`` and
+#: ``\\``, anything else as ``\hh``.
+_BYTE_TEXT = tuple({0x22: '\\"', 0x5C: "\\\\"}.get(b) or
+                   (chr(b) if 0x20 <= b < 0x7F else f"\\{b:02x}") for b in range(256))
+
+
+def fmt_bytes(data: bytes) -> str:
+    return '"' + "".join(map(_BYTE_TEXT.__getitem__, data)) + '"'
+
+
 def fmt_global_init(init: GlobalInit, ty: int) -> str:
     name = OPINFO[init.op].name
     if init.op == Opcode.iconst:
@@ -195,30 +237,69 @@ def fmt_global_init(init: GlobalInit, ty: int) -> str:
     return name  # null
 
 
-def print_module(module: Module) -> str:
-    decls = []
-    for i, s in enumerate(module.sigs):
-        decls.append(f"sig{i} = {fmt_sig(s)}")
-    for i, m in enumerate(module.memories):
-        extra = (" i64" if m.index_type != 0x7F else "") + (" shared" if m.shared else "")
-        decls.append(f"memory mem{i}{extra} {_limits(m.min, m.max)}"
-                     + (_import(m.import_) if m.import_ else ""))
-    for i, t in enumerate(module.tables):
-        decls.append(f"table table{i} {type_name(t.elem)} {_limits(t.min, t.max)}"
-                     + (_import(t.import_) if t.import_ else ""))
-    for i, g in enumerate(module.globals):
-        head = f"global g{i} {'mut ' if g.mutable else ''}{type_name(g.type)}"
-        if g.import_:
-            decls.append(head + _import(g.import_))
-        else:
-            decls.append(f"{head} = {fmt_global_init(g.init, g.type)}")
+def fmt_elem_item(item: GlobalInit) -> str:
+    """An element item: ``fnN`` (func_ref), ``null`` or ``gN`` (global_get)."""
+    if item.op == Opcode.func_ref:
+        return f"fn{item.value}"
+    if item.op == Opcode.global_get:
+        return f"g{item.value}"
+    return "null"
+
+
+_EXPORT_PREFIX = ("fn", "table", "mem", "g")     # by EXTERN_* kind
+
+
+def _memory(i: int, m: MemoryDecl) -> str:
+    text = f"memory mem{i}" + (" i64" if m.index_type != I32 else "") \
+        + (" shared" if m.shared else "") + " " + _limits(m.min, m.max)
+    if m.page_size_log2 != 16:
+        text += f" pagesize={1 << m.page_size_log2}"
+    return text + (_import(m.import_) if m.import_ else "")
+
+
+def _table(i: int, t: TableDecl) -> str:
+    return (f"table table{i} {type_name(t.elem)} {_limits(t.min, t.max)}"
+            + (_import(t.import_) if t.import_ else ""))
+
+
+def _global(i: int, g: GlobalDecl) -> str:
+    head = f"global g{i} {'mut ' if g.mutable else ''}{type_name(g.type)}"
+    if g.import_:
+        return head + _import(g.import_)
+    return f"{head} = {fmt_global_init(g.init, g.type)}"
+
+
+def _func_decl(d: FuncDecl) -> str:
+    return f"function {fmt_name(d.name)}{fmt_sig(d.sig)}" + (_import(d.import_) if d.import_ else "")
+
+
+def _declarations(module: Module) -> list[str]:
+    """Module header lines, in Wasm section order (module docstring)."""
+    decls = [f"sig{i} = {fmt_sig(s)}" for i, s in enumerate(module.sigs)]
+    fmt = {EXTERN_FUNC: lambda i: _func_decl(module.funcs[i]),
+           EXTERN_TABLE: lambda i: _table(i, module.tables[i]),
+           EXTERN_MEMORY: lambda i: _memory(i, module.memories[i]),
+           EXTERN_GLOBAL: lambda i: _global(i, module.globals[i])}
+    decls.extend(fmt[kind](i) for kind, i, _ in module.imports())
+    decls.extend(_table(i, t) for i, t in enumerate(module.tables) if t.import_ is None)
+    decls.extend(_memory(i, m) for i, m in enumerate(module.memories) if m.import_ is None)
+    decls.extend(_global(i, g) for i, g in enumerate(module.globals) if g.import_ is None)
+    decls.extend(f"export {json.dumps(e.name)} {_EXPORT_PREFIX[e.kind]}{e.index}"
+                 for e in module.exports)
+    if module.start is not None:
+        decls.append(f"start fn{module.start}")
     for i, e in enumerate(module.elems):
-        decls.append(f"elem elem{i} {type_name(e.elem)}")
-    for i in range(len(module.datas)):
-        decls.append(f"data data{i}")
-    for d in module.funcs:
-        if d.import_:
-            decls.append(f"function {fmt_name(d.name)}{fmt_sig(d.sig)}{_import(d.import_)}")
+        decls.append(f"elem elem{i} {type_name(e.elem)} {SEG_MODE_NAMES[e.mode]} ["
+                     + ", ".join(map(fmt_elem_item, e.items)) + "]")
+    for i, d in enumerate(module.datas):
+        decls.append(f"data data{i} {SEG_MODE_NAMES[d.mode]} {fmt_bytes(d.data)}")
+    if module.init_func is not None:
+        decls.append(f"init fn{module.init_func}")
+    return decls
+
+
+def print_module(module: Module) -> str:
+    decls = _declarations(module)
     parts = []
     if decls:
         parts.append("\n".join(decls) + "\n")
@@ -226,5 +307,5 @@ def print_module(module: Module) -> str:
         if d.body is not None:
             parts.append(print_function(d.body))
         elif d.import_ is None:
-            parts.append(f"function {fmt_name(d.name)}{fmt_sig(d.sig)}\n")
+            parts.append(_func_decl(d) + "\n")
     return "\n".join(parts)

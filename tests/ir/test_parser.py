@@ -70,6 +70,17 @@ def test_parse_errors(text, line, col, msg):
     ("table table0 i32 1\n", 1, 14, "expected a reference type"),
     ("bogus\n", 1, 1, "expected a declaration or function"),
     ("sig0 = (i32\n", 2, 1, "expected ')', got 'end of input'"),
+    ("memory mem0 1\nmemory mem1 1 import \"a\" \"b\"\n", 2, 1,
+     "memory imports must precede definitions"),
+    ("memory mem0 1 pagesize=4096\n", 1, 24, "page size must be 1 or 65536"),
+    ("export \"f\" fn0\n", 1, 12, "unknown function fn0"),
+    ("memory mem0 1\nexport \"m\" mem0\nexport \"m\" mem0\n", 3, 8, "duplicate export \"m\""),
+    ("export \"x\" sig0\n", 1, 12, "expected fnN, tableN, memN or gN"),
+    ("elem elem0 funcref active [fn0, null]\n", 1, 28, "unknown function fn0"),
+    ("global g0 i32 = global_get g1\n", 1, 28, "unknown global g1"),
+    ("data data0 active \"ab\\q\"\n", 1, 22, "bad escape in byte string"),
+    ("start fn0\n", 1, 7, "unknown function fn0"),
+    ("function %f()\ninit fn0\ninit fn0\n", 3, 1, "a second init function"),
 ])
 def test_declaration_errors(text, line, col, msg):
     e = perr(text)
@@ -171,3 +182,19 @@ def test_print_parse_roundtrip_generated(ops, nblocks):
     m2 = parse_module(text)
     assert m2 == m
     assert print_module(m2) == text
+
+
+def test_import_order_is_text_order_and_prints_back():
+    text = ('global g0 i32 import "a" "g"\nfunction %f() import "a" "f"\n'
+            'memory mem0 1 import "a" "m"\nfunction %h() import "a" "h"\n')
+    m = parse_module(text)
+    assert [(k, i) for k, i, _ in m.imports()] == [(3, 0), (0, 0), (2, 0), (0, 1)]
+    assert print_module(m) == text
+
+
+def test_data_strings():
+    m = parse_module('data data0 active "a\\00\\n\\t\\\\\\"\\41\\ff"\ndata data1\n'
+                     'data data2 declarative "\u00e9"\n')
+    assert [(d.data, d.mode) for d in m.datas] == [
+        (b'a\0\n\t\\"A\xff', 0), (b"", 1), ("\u00e9".encode(), 2)]
+    assert print_module(m).splitlines()[0] == r'data data0 active "a\00\0a\09\\\"A\ff"'
