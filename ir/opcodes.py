@@ -48,7 +48,7 @@ Wasm's, conversions trap exactly where Wasm's do (see ``wasm_numerics``).
 
 Memory: an access of S bytes at ``A+off`` (``load.i32 mem0 v0+8``) touches
 bytes ``[zext(A) + off, zext(A) + off + S)`` computed without wrap-around
-(64-bit arithmetic for memory32), and traps ``heap_oob`` if the end exceeds
+(64-bit arithmetic for memory32), and traps ``memory_out_of_bounds`` if the end exceeds
 the memory's current byte size -- unless its memflags say ``notrap``, which
 asserts that a dominating ``bounds_check``/access already proved it (the
 emitter then omits the check).  ``bounds_check memN A+E`` traps unless
@@ -198,10 +198,10 @@ func_ref          -      func                -            funcref
 iadd              Int    -                   T,T          T
 isub              Int    -                   T,T          T
 imul              Int    -                   T,T          T
-sdiv              Int    -                   T,T          T      trap:int_divz,int_ovf
-udiv              Int    -                   T,T          T      trap:int_divz
-srem              Int    -                   T,T          T      trap:int_divz
-urem              Int    -                   T,T          T      trap:int_divz
+sdiv              Int    -                   T,T          T      trap:integer_divide_by_zero,integer_overflow
+udiv              Int    -                   T,T          T      trap:integer_divide_by_zero
+srem              Int    -                   T,T          T      trap:integer_divide_by_zero
+urem              Int    -                   T,T          T      trap:integer_divide_by_zero
 band              Int    -                   T,T          T
 bor               Int    -                   T,T          T
 bxor              Int    -                   T,T          T
@@ -242,8 +242,8 @@ fpromote          f64    -                   f32          T
 fdemote           f32    -                   f64          T
 fcvt_from_sint    Float  -                   Int          T
 fcvt_from_uint    Float  -                   Int          T
-fcvt_to_sint      Int    -                   Float        T      trap:int_ovf,bad_toint
-fcvt_to_uint      Int    -                   Float        T      trap:int_ovf,bad_toint
+fcvt_to_sint      Int    -                   Float        T      trap:integer_overflow,invalid_conversion
+fcvt_to_uint      Int    -                   Float        T      trap:integer_overflow,invalid_conversion
 fcvt_to_sint_sat  Int    -                   Float        T
 fcvt_to_uint_sat  Int    -                   Float        T
 bitcast           Num    -                   Tbits        T
@@ -251,38 +251,38 @@ bitcast           Num    -                   Tbits        T
 select            Any    -                   i32,T,T      T
 is_null           -      -                   Ref          i32
 # ---- linear memory -------------------------------------------------------------
-load              NumV   memflags,mem,offset A            T      trap:heap_oob reads:mem access:T
-uload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
-sload8            Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:8
-uload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
-sload16           Int    memflags,mem,offset A            T      trap:heap_oob reads:mem access:16
-uload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
-sload32           i64    memflags,mem,offset A            T      trap:heap_oob reads:mem access:32
-store             NumV   memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:T
-istore8           Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:8
-istore16          Int    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:16
-istore32          i64    memflags,mem,offset A,T          -      trap:heap_oob writes:mem access:32
-bounds_check      -      mem,offset          A            -      trap:heap_oob reads:mem
+load              NumV   memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:T
+uload8            Int    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:8
+sload8            Int    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:8
+uload16           Int    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:16
+sload16           Int    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:16
+uload32           i64    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:32
+sload32           i64    memflags,mem,offset A            T      trap:memory_out_of_bounds reads:mem access:32
+store             NumV   memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:T
+istore8           Int    memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:8
+istore16          Int    memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:16
+istore32          i64    memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:32
+bounds_check      -      mem,offset          A            -      trap:memory_out_of_bounds reads:mem
 memory_size       -      mem                 -            A      reads:mem
 memory_grow       -      mem                 A            A      reads:mem writes:mem
-memory_fill       -      mem                 A,i32,A      -      trap:heap_oob writes:mem
-memory_copy       -      mem,mem             A,A,A        -      trap:heap_oob reads:mem writes:mem
-memory_init       -      mem,data            A,i32,i32    -      trap:heap_oob reads:seg writes:mem
+memory_fill       -      mem                 A,i32,A      -      trap:memory_out_of_bounds writes:mem
+memory_copy       -      mem,mem             A,A,A        -      trap:memory_out_of_bounds reads:mem writes:mem
+memory_init       -      mem,data            A,i32,i32    -      trap:memory_out_of_bounds reads:seg writes:mem
 data_drop         -      data                -            -      writes:seg
 # ---- globals and tables --------------------------------------------------------
 global_get        -      global              -            G      reads:global
 global_set        -      global              G            -      writes:global
-table_get         -      table               i32          E      trap:table_oob reads:table
-table_set         -      table               i32,E        -      trap:table_oob writes:table
+table_get         -      table               i32          E      trap:table_out_of_bounds reads:table
+table_set         -      table               i32,E        -      trap:table_out_of_bounds writes:table
 table_size        -      table               -            i32    reads:table
 table_grow        -      table               E,i32        i32    reads:table writes:table
-table_fill        -      table               i32,E,i32    -      trap:table_oob writes:table
-table_copy        -      table,table         i32,i32,i32  -      trap:table_oob reads:table writes:table
-table_init        -      table,elem          i32,i32,i32  -      trap:table_oob reads:seg writes:table
+table_fill        -      table               i32,E,i32    -      trap:table_out_of_bounds writes:table
+table_copy        -      table,table         i32,i32,i32  -      trap:table_out_of_bounds reads:table writes:table
+table_init        -      table,elem          i32,i32,i32  -      trap:table_out_of_bounds reads:seg writes:table
 elem_drop         -      elem                -            -      writes:seg
 # ---- calls ---------------------------------------------------------------------
 call              -      func                ...          sig    call
-call_indirect     -      sig,table           i32,...      sig    call trap:undef_elem,uninit_elem,bad_sig reads:table
+call_indirect     -      sig,table           i32,...      sig    call trap:undefined_element,uninitialized_element,indirect_call_type_mismatch reads:table
 # ---- control flow (terminators) ------------------------------------------------
 return            -      -                   rets...      -      term
 jump              -      -                   -            -      term branch:1
@@ -379,26 +379,26 @@ vfcvt_to_sint_sat FShape -                   v128         v128
 vfcvt_to_uint_sat FShape -                   v128         v128
 vfdemote_zero     -      -                   v128         v128
 vfpromote_low     -      -                   v128         v128
-vload8x8_s        -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload8x8_u        -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload16x4_s       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload16x4_u       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload32x2_s       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload32x2_u       -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload8_splat      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:8
-vload16_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:16
-vload32_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:32
-vload64_splat     -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload32_zero      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:32
-vload64_zero      -      memflags,mem,offset A            v128   trap:heap_oob reads:mem access:64
-vload8_lane       -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:8
-vload16_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:16
-vload32_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:32
-vload64_lane      -      memflags,mem,offset,lane A,v128  v128   trap:heap_oob reads:mem access:64
-vstore8_lane      -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:8
-vstore16_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:16
-vstore32_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:32
-vstore64_lane     -      memflags,mem,offset,lane A,v128  -      trap:heap_oob writes:mem access:64
+vload8x8_s        -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload8x8_u        -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload16x4_s       -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload16x4_u       -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload32x2_s       -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload32x2_u       -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload8_splat      -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:8
+vload16_splat     -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:16
+vload32_splat     -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:32
+vload64_splat     -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload32_zero      -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:32
+vload64_zero      -      memflags,mem,offset A            v128   trap:memory_out_of_bounds reads:mem access:64
+vload8_lane       -      memflags,mem,offset,lane A,v128  v128   trap:memory_out_of_bounds reads:mem access:8
+vload16_lane      -      memflags,mem,offset,lane A,v128  v128   trap:memory_out_of_bounds reads:mem access:16
+vload32_lane      -      memflags,mem,offset,lane A,v128  v128   trap:memory_out_of_bounds reads:mem access:32
+vload64_lane      -      memflags,mem,offset,lane A,v128  v128   trap:memory_out_of_bounds reads:mem access:64
+vstore8_lane      -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:8
+vstore16_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:16
+vstore32_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:32
+vstore64_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:64
 """
 
 _TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,

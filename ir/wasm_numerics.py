@@ -64,24 +64,24 @@ def bxor(w, a, b): return a ^ b
 
 def sdiv(w, a, b):
     if b == 0:
-        raise Trap(TrapCode.int_divz)
+        raise Trap(TrapCode.integer_divide_by_zero)
     sa, sb = signed(a, w), signed(b, w)
     if sa == -(1 << (w - 1)) and sb == -1:
-        raise Trap(TrapCode.int_ovf)
+        raise Trap(TrapCode.integer_overflow)
     q = abs(sa) // abs(sb)                 # truncate toward zero
     return (-q if (sa < 0) != (sb < 0) else q) & mask(w)
 
 
 def udiv(w, a, b):
     if b == 0:
-        raise Trap(TrapCode.int_divz)
+        raise Trap(TrapCode.integer_divide_by_zero)
     return a // b
 
 
 def srem(w, a, b):
     """Sign of the dividend; ``srem(INT_MIN, -1) == 0`` (does not trap)."""
     if b == 0:
-        raise Trap(TrapCode.int_divz)
+        raise Trap(TrapCode.integer_divide_by_zero)
     sa, sb = signed(a, w), signed(b, w)
     r = abs(sa) % abs(sb)
     return (-r if sa < 0 else r) & mask(w)
@@ -89,7 +89,7 @@ def srem(w, a, b):
 
 def urem(w, a, b):
     if b == 0:
-        raise Trap(TrapCode.int_divz)
+        raise Trap(TrapCode.integer_divide_by_zero)
     return a % b
 
 
@@ -321,24 +321,24 @@ def fcvt_from_uint(fmt, w, a):
 
 def _trunc_value(fmt, a):
     if is_nan(fmt, a):
-        raise Trap(TrapCode.bad_toint)
+        raise Trap(TrapCode.invalid_conversion)
     x = to_float(fmt, a)
     if math.isinf(x):
-        raise Trap(TrapCode.int_ovf)
+        raise Trap(TrapCode.integer_overflow)
     return math.trunc(x)
 
 
 def fcvt_to_sint(w, fmt, a):
     t = _trunc_value(fmt, a)
     if not -(1 << (w - 1)) <= t < (1 << (w - 1)):
-        raise Trap(TrapCode.int_ovf)
+        raise Trap(TrapCode.integer_overflow)
     return t & mask(w)
 
 
 def fcvt_to_uint(w, fmt, a):
     t = _trunc_value(fmt, a)
     if not 0 <= t < (1 << w):          # trunc(-0.9) == 0 is in range
-        raise Trap(TrapCode.int_ovf)
+        raise Trap(TrapCode.integer_overflow)
     return t
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.trapcodes import TrapCode
-from . import traps
 from .common import ret_type
 
 
@@ -81,11 +80,11 @@ def h_return(fe, inst):
 
 
 def h_trap(fe, inst):
-    fe.trap_now(traps.rt_code(fe.dfg.inst_imm(inst, ImmKind.TRAPCODE)))
+    fe.trap_now(fe.dfg.inst_imm(inst, ImmKind.TRAPCODE))   # = runtime code
 
 
 def h_unreachable(fe, inst):
-    fe.trap_now(traps.RT_CODE[TrapCode.unreachable])
+    fe.trap_now(int(TrapCode.unreachable))
 
 
 def h_trapz(fe, inst):
@@ -93,7 +92,7 @@ def h_trapz(fe, inst):
     t = fe.tmp("c")
     cc = "eq" if fe.dfg.op[inst] == Opcode.trapz else "ne"
     fe.emit(f"{t} = icmp {cc} i32 {fe.val(c)}, 0")
-    fe.trap_if(t, traps.rt_code(fe.dfg.inst_imm(inst, ImmKind.TRAPCODE)))
+    fe.trap_if(t, fe.dfg.inst_imm(inst, ImmKind.TRAPCODE))
 
 
 HANDLERS = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, MemFlags, Opcode
 from ...ir.types import bits
+from .. import abi
 from . import traps
 from .common import LTYPE, TBAA_INST, TBAA_MEM
 
@@ -35,7 +36,8 @@ def memory_ptr(fe, mem: int) -> str:
 
 
 def memory_base(fe, memptr: str) -> str:
-    return fe.load("ptr", memptr, TBAA_INST, invariant=fe.mc.guard, hint="base")
+    base = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).base)
+    return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.guard, hint="base")
 
 
 def _check_memory32(fe, mem: int) -> None:
@@ -130,7 +132,8 @@ def h_bounds_check(fe, inst):
 
 def h_memory_size(fe, inst):
     memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
-    fe.emit(f"{fe.res(inst)} = load i32, ptr {fe.gep(memptr, 16)}, align 4, !tbaa {TBAA_INST}")
+    pages = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).pages)
+    fe.emit(f"{fe.res(inst)} = load i32, ptr {pages}, align 4, !tbaa {TBAA_INST}")
 
 
 def h_memory_grow(fe, inst):
@@ -161,10 +164,11 @@ def segment_data_len(fe, seg_off: int) -> tuple[str, str]:
     """(data pointer, effective length) of the wasmaot_segment at instance
     offset ``seg_off``: a dropped segment has length 0."""
     pb = fe.mc.ptr_bytes
+    sl = abi.segment(pb)
     seg = fe.inst_field(seg_off)
-    data = fe.load("ptr", seg, TBAA_INST, align=pb, hint="sd")
-    size = fe.load("i32", fe.gep(seg, pb), TBAA_INST, align=4, hint="ss")
-    dropped = fe.load("i32", fe.gep(seg, pb + 4), TBAA_INST, align=4, hint="sdr")
+    data = fe.load("ptr", fe.gep(seg, sl.data), TBAA_INST, align=pb, hint="sd")
+    size = fe.load("i32", fe.gep(seg, sl.size), TBAA_INST, align=4, hint="ss")
+    dropped = fe.load("i32", fe.gep(seg, sl.dropped), TBAA_INST, align=4, hint="sdr")
     c = fe.tmp("c")
     n = fe.tmp("slen")
     fe.emit(f"{c} = icmp ne i32 {dropped}, 0")
@@ -173,7 +177,7 @@ def segment_data_len(fe, seg_off: int) -> tuple[str, str]:
 
 
 def drop_segment(fe, seg_off: int) -> None:
-    fe.store("i32", "1", fe.inst_field(seg_off + fe.mc.ptr_bytes + 4), TBAA_INST, align=4)
+    fe.store("i32", "1", fe.inst_field(seg_off + abi.segment(fe.mc.ptr_bytes).dropped), TBAA_INST, align=4)
 
 
 def h_memory_init(fe, inst):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.types import FUNCREF
+from .. import abi
 from .common import TBAA_INST
 
 
@@ -56,14 +57,15 @@ def h_table_get(fe, inst):
     pb = mc.ptr_bytes
     get = mc.runtime("wasmaot_table_get", "void", "ptr, i32, ptr")
     if _elem_type(fe, t) == FUNCREF:
-        scratch = fe.alloca("funcref", f"[{3 * pb} x i8]", pb)
+        fr_size = abi.funcref(pb).sizeof
+        scratch = fe.alloca("funcref", f"[{fr_size} x i8]", pb)
         fe.emit(f"call void {get}(ptr {tp}, i32 {fe.val(i)}, ptr {scratch})")
         # The call checked the index; find the slot itself for the fallback.
-        elems = fe.load("ptr", tp, TBAA_INST, hint="elems")
+        elems = fe.load("ptr", fe.gep(tp, abi.table(pb).elements), TBAA_INST, hint="elems")
         ix = fe.tmp("ix")
         fe.emit(f"{ix} = zext i32 {fe.val(i)} to i64")
         byte = fe.tmp("ixb")
-        fe.emit(f"{byte} = mul nuw nsw i64 {ix}, {3 * pb}")
+        fe.emit(f"{byte} = mul nuw nsw i64 {ix}, {fr_size}")
         slotp = fe.gep(elems, byte)
         mc.need_canon_funcref = True
         fe.emit(f"{fe.res(inst)} = call ptr @{mc.prefix}.canon_funcref(ptr %inst, ptr {slotp})")
@@ -84,7 +86,8 @@ def h_table_set(fe, inst):
 
 def h_table_size(fe, inst):
     tp = table_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.TABLE))
-    fe.emit(f"{fe.res(inst)} = load i32, ptr {fe.gep(tp, 8)}, align 4, !tbaa {TBAA_INST}")
+    size = fe.gep(tp, abi.table(fe.mc.ptr_bytes).size)
+    fe.emit(f"{fe.res(inst)} = load i32, ptr {size}, align 4, !tbaa {TBAA_INST}")
 
 
 def h_table_grow(fe, inst):
@@ -144,7 +147,9 @@ def canon_funcref_text(mc) -> str:
     pb = mc.ptr_bytes
     n = len(lay.funcref)
     first = lay.funcref[0] if n else 0
-    size = 3 * pb
+    fr = abi.funcref(pb)
+    size = fr.sizeof
+    assert fr.func == 0   # the text loads func straight from %copy / %cand
     return f"""\
 define internal ptr @{mc.prefix}.canon_funcref(ptr %inst, ptr %copy) #0 {{
 entry:
@@ -154,7 +159,7 @@ entry:
 null:
   ret ptr null
 search:
-  %ip = getelementptr inbounds i8, ptr %copy, i64 {2 * pb}
+  %ip = getelementptr inbounds i8, ptr %copy, i64 {fr.instance}
   %ci = load ptr, ptr %ip, align {pb}
   br label %loop
 loop:
@@ -166,7 +171,7 @@ body:
   %ko2 = add nuw nsw i64 %ko, {first}
   %cand = getelementptr inbounds i8, ptr %inst, i64 %ko2
   %cf = load ptr, ptr %cand, align {pb}
-  %cip = getelementptr inbounds i8, ptr %cand, i64 {2 * pb}
+  %cip = getelementptr inbounds i8, ptr %cand, i64 {fr.instance}
   %cci = load ptr, ptr %cip, align {pb}
   %e1 = icmp eq ptr %cf, %f
   %e2 = icmp eq ptr %cci, %ci

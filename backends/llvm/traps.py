@@ -40,32 +40,18 @@ Policy, in Wasm spec terms:
 """
 from __future__ import annotations
 
-from ...ir.trapcodes import TrapCode
 from ...ir.types import F32, F64, I32
+from .. import abi
+from ..abi import TrapCode
 from .common import MD_COLD, TBAA_INST, TBAA_TABLE
 
-# IR trap code -> runtime wasmaot_trap_code (wasmaot_rt.h section 2).
-RT_CODE = {
-    TrapCode.unreachable: 1,
-    TrapCode.heap_oob: 2,
-    TrapCode.table_oob: 3,
-    TrapCode.bad_sig: 4,
-    TrapCode.uninit_elem: 5,
-    TrapCode.undef_elem: 6,
-    TrapCode.int_divz: 7,
-    TrapCode.int_ovf: 8,
-    TrapCode.bad_toint: 9,
-    TrapCode.stk_ovf: 10,
-}
-MEMORY_OOB = RT_CODE[TrapCode.heap_oob]
-DIVZ = RT_CODE[TrapCode.int_divz]
-OVF = RT_CODE[TrapCode.int_ovf]
-BAD_TOINT = RT_CODE[TrapCode.bad_toint]
-STACK = RT_CODE[TrapCode.stk_ovf]
-
-
-def rt_code(ir_code: int) -> int:
-    return RT_CODE[TrapCode(ir_code)]
+# IR trap codes are the runtime's wasmaot_trap_code (ir/trapcodes.py): they
+# go to wasmaot_trap(code) and into trap-block labels unchanged.
+MEMORY_OOB = int(TrapCode.memory_out_of_bounds)
+DIVZ = int(TrapCode.integer_divide_by_zero)
+OVF = int(TrapCode.integer_overflow)
+BAD_TOINT = int(TrapCode.invalid_conversion)
+STACK = int(TrapCode.call_stack_exhausted)
 
 
 # ---- integer division ----------------------------------------------------------
@@ -140,7 +126,7 @@ def trunc_checked(fe, signed: bool, src: int, dst: int, x: str, res: str) -> Non
 def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
     """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
     < 2^33, so the 64-bit sum cannot wrap)."""
-    size = fe.load("i64", fe.gep(memptr, 8), TBAA_INST, hint="sz")
+    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
     last = fe.tmp("end")
     fe.emit(f"{last} = add nuw i64 {idx64}, {end}")
     bad = fe.tmp("oob")
@@ -158,26 +144,26 @@ def access_needs_check(fe, notrap: bool) -> bool:
 def call_indirect_check(fe, tptr: str, idx: str, expected_id: str) -> tuple[str, str]:
     """Spec-order checks on a funcref table; returns (func, callee instance)."""
     pb = fe.mc.ptr_bytes
-    esize = 3 * pb          # sizeof(wasmaot_funcref): 24 or 12
-    size = fe.load("i32", fe.gep(tptr, 8), TBAA_INST, align=4, hint="tsz")
+    fr = abi.funcref(pb)
+    size = fe.load("i32", fe.gep(tptr, abi.table(pb).size), TBAA_INST, align=4, hint="tsz")
     oob = fe.tmp("undef")
     fe.emit(f"{oob} = icmp uge i32 {idx}, {size}")
-    fe.trap_if(oob, RT_CODE[TrapCode.undef_elem])
-    elems = fe.load("ptr", tptr, TBAA_INST, hint="elems")
+    fe.trap_if(oob, int(TrapCode.undefined_element))
+    elems = fe.load("ptr", fe.gep(tptr, abi.table(pb).elements), TBAA_INST, hint="elems")
     i64 = fe.tmp("ix")
     fe.emit(f"{i64} = zext i32 {idx} to i64")
     byte = fe.tmp("ixb")
-    fe.emit(f"{byte} = mul nuw nsw i64 {i64}, {esize}")
+    fe.emit(f"{byte} = mul nuw nsw i64 {i64}, {fr.sizeof}")
     e = fe.gep(elems, byte)
-    func = fe.load("ptr", e, TBAA_TABLE, align=pb, hint="fn")
+    func = fe.load("ptr", fe.gep(e, fr.func), TBAA_TABLE, align=pb, hint="fn")
     null = fe.tmp("uninit")
     fe.emit(f"{null} = icmp eq ptr {func}, null")
-    fe.trap_if(null, RT_CODE[TrapCode.uninit_elem])
-    tid = fe.load("i32", fe.gep(e, pb), TBAA_TABLE, align=4, hint="tid")
+    fe.trap_if(null, int(TrapCode.uninitialized_element))
+    tid = fe.load("i32", fe.gep(e, fr.type_id), TBAA_TABLE, align=4, hint="tid")
     bad = fe.tmp("badsig")
     fe.emit(f"{bad} = icmp ne i32 {tid}, {expected_id}")
-    fe.trap_if(bad, RT_CODE[TrapCode.bad_sig])
-    callee_inst = fe.load("ptr", fe.gep(e, 2 * pb), TBAA_TABLE, align=pb, hint="ci")
+    fe.trap_if(bad, int(TrapCode.indirect_call_type_mismatch))
+    callee_inst = fe.load("ptr", fe.gep(e, fr.instance), TBAA_TABLE, align=pb, hint="ci")
     return func, callee_inst
 
 

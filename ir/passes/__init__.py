@@ -1,4 +1,6 @@
-"""IR passes: one module per pass, each with ``run(func) -> bool``.
+"""IR passes: one module per pass, each with ``run``, a ``KIND``, a
+``PRESERVES`` set and a docstring starting ``<name>: <description>``.
 
-See :mod:`wasmaot.ir.pipeline` for how they are chained and timed.
+See :mod:`wasmaot.ir.pipeline` for the contract and how passes are chained,
+checked and timed.
 """

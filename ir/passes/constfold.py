@@ -40,6 +40,11 @@ from ..opcodes import Opcode
 from ..types import bits, is_float
 from .. import wasm_numerics as wn
 
+#: Pass contract (ir/pipeline.py): one function at a time; brif/br_table on
+#: a constant become jumps: the CFG changes.
+KIND = "function"
+PRESERVES = frozenset()
+
 O = Opcode
 
 

@@ -27,6 +27,11 @@ from ..opcodes import OPINFO, Opcode
 from .. import wasm_numerics as wn
 from ..types import bits
 
+#: Pass contract (ir/pipeline.py): one function at a time; terminators
+#: always stay, so blocks and edges are unchanged.
+KIND = "function"
+PRESERVES = frozenset({"cfg"})
+
 _DIVS = {Opcode.sdiv, Opcode.srem, Opcode.udiv, Opcode.urem}
 
 

@@ -40,6 +40,11 @@ from ..cfg import DominatorTree
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, MemFlags, Opcode
 
+#: Pass contract (ir/pipeline.py): one function at a time; only bounds_check
+#: instructions go and memflags change; terminators stay.
+KIND = "function"
+PRESERVES = frozenset({"cfg"})
+
 
 def run(func: Function) -> bool:
     dfg, lay = func.dfg, func.layout

@@ -29,6 +29,11 @@ from ..cfg import DominatorTree
 from ..function import Function
 from ..opcodes import Opcode
 
+#: Pass contract (ir/pipeline.py): one function at a time; removes blocks
+#: and edges.
+KIND = "function"
+PRESERVES = frozenset()
+
 
 def run(func: Function) -> bool:
     changed = _remove_unreachable(func)

@@ -51,10 +51,10 @@ block1(v1: i32):
 }
 function %traps(i32) -> i32 {
 block0(v0: i32):
-    trapnz int_ovf v0
+    trapnz integer_overflow v0
     v1 = iconst.i32 1
     v2 = iadd.i32 v0, v1
-    trapz heap_oob v2
+    trapz memory_out_of_bounds v2
     brif v2, block1, block2
 block1:
     unreachable

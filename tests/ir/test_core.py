@@ -15,6 +15,7 @@ from wasmaot.ir.module import MemoryDecl, Module, Signature
 from wasmaot.ir.opcodes import BY_NAME, OPINFO, ImmKind, IntCC, Opcode
 from wasmaot.ir.parser import parse_function, parse_module
 from wasmaot.ir.printer import print_function
+from wasmaot.ir.trapcodes import TrapCode
 from wasmaot.ir.types import F32, F64, I32, I64
 from wasmaot.ir.verifier import verify_function
 
@@ -51,7 +52,8 @@ def test_every_opcode_is_in_the_round_trip_filetest():
 
 def test_flags():
     assert OPINFO[Opcode.iadd].is_pure and not OPINFO[Opcode.sdiv].is_pure
-    assert OPINFO[Opcode.sdiv].may_trap and set(OPINFO[Opcode.sdiv].traps) >= {1, 2}
+    assert OPINFO[Opcode.sdiv].may_trap and set(OPINFO[Opcode.sdiv].traps) == {
+        TrapCode.integer_divide_by_zero, TrapCode.integer_overflow}
     assert OPINFO[Opcode.load].reads and not OPINFO[Opcode.load].writes
     assert OPINFO[Opcode.store].writes and OPINFO[Opcode.call].writes
     assert OPINFO[Opcode.call].may_trap and OPINFO[Opcode.call].is_call

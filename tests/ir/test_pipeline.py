@@ -1,6 +1,7 @@
 """Pass manager, pass contracts, and scale (memory per instruction, linear time)."""
 from __future__ import annotations
 
+import importlib
 import time
 import tracemalloc
 
@@ -12,8 +13,8 @@ from wasmaot.ir.module import MemoryDecl, Module, Signature
 from wasmaot.ir.opcodes import OPINFO, Opcode
 from wasmaot.ir.parser import parse_function, parse_module
 from wasmaot.ir.passes import dce
-from wasmaot.ir.pipeline import (PIPELINE, PassManager, available_passes, get_pass,
-                                 run_passes)
+from wasmaot.ir.pipeline import (PIPELINE, PRESERVABLE, PassInfo, PassManager,
+                                 available_passes, describe, get_pass, run_passes)
 from wasmaot.ir.printer import print_function
 from wasmaot.ir.types import I32
 from wasmaot.ir.verifier import VerifierError
@@ -23,9 +24,69 @@ def test_pipeline_names_are_passes_with_docstrings():
     assert set(PIPELINE) <= set(available_passes())
     assert {"constfold", "dce", "unreachable", "trapelim"} <= set(available_passes())
     for name in available_passes():
-        doc = get_pass(name).__doc__
-        assert doc.startswith(f"{name}:"), name
+        info = get_pass(name)
+        doc = importlib.import_module(f"wasmaot.ir.passes.{name}").__doc__
+        assert doc.startswith(f"{name}: {info.description}"), name
         assert "Why" in doc and "Precondition" in doc, name
+        assert info.kind in ("function", "module") and info.preserves <= PRESERVABLE
+    assert describe()["dce"].startswith("dead code elimination")
+    assert get_pass("dce").preserves == {"cfg"} and get_pass("constfold").preserves == set()
+
+
+def test_a_pass_without_a_contract_is_refused(monkeypatch):
+    from wasmaot.ir.passes import trapelim
+    monkeypatch.delattr(trapelim, "KIND")
+    with pytest.raises(TypeError, match="KIND must be one of"):
+        get_pass("trapelim")
+    monkeypatch.setattr(trapelim, "KIND", "function", raising=False)
+    monkeypatch.setattr(trapelim, "PRESERVES", frozenset({"everything"}))
+    with pytest.raises(TypeError, match="PRESERVES must be a frozenset"):
+        get_pass("trapelim")
+
+
+BRANCHY = ("function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iconst.i32 1\n"
+           "    brif v1, block1, block2\nblock1:\n    return v0\nblock2:\n    return v1\n}\n")
+
+
+def test_a_pass_breaking_its_cfg_promise_is_named():
+    from wasmaot.ir.passes import constfold
+    liar = PassInfo("liar", constfold.run, "function", frozenset({"cfg"}))
+    with pytest.raises(VerifierError, match="after pass 'liar'.*CFG changed"):
+        PassManager([liar], verify=True).run_function(parse_function(BRANCHY))
+    PassManager([liar]).run_function(parse_function(BRANCHY))     # unchecked without verify
+
+
+def test_module_passes_run_between_function_stages():
+    order = []
+
+    def fpass(name):
+        return PassInfo(name, lambda f: order.append((name, f.name)) or False)
+
+    def mpass(module):
+        order.append(("m", len(module.functions())))
+        return True
+    m = parse_module(BRANCHY + "\n" + BRANCHY.replace("%f", "%g"))
+    pm = PassManager([fpass("a"), fpass("b"), PassInfo("m", mpass, "module"), fpass("c")],
+                     verify=True)
+    assert pm.run_module(m) and not pm.function_parallel
+    assert order == [("a", "f"), ("b", "f"), ("a", "g"), ("b", "g"), ("m", 2),
+                     ("c", "f"), ("c", "g")]
+    with pytest.raises(ValueError, match="function passes only"):
+        pm.run_functions(m.functions())
+
+
+def test_run_functions_on_a_partition_matches_run_module():
+    """What a worker process does: a subset of the functions, timings merged."""
+    text = BRANCHY + "\n" + BRANCHY.replace("%f", "%g")
+    whole, parts = parse_module(text), parse_module(text)
+    PassManager(verify=True).run_module(whole)
+    total = PassManager(verify=True)
+    for f in parts.functions():
+        worker = PassManager(verify=True)
+        worker.run_functions([f])
+        total.merge_timings(worker.timings)
+    assert parts == whole
+    assert total.timings["dce"].runs == 4 and total.timings["constfold"].changed == 2
 
 
 def test_unknown_pass_is_reported_with_the_alternatives():

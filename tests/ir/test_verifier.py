@@ -196,7 +196,7 @@ def test_I2_bad_trap_code():
     f = ok("""\
 function %f(i32) {
 block0(v0: i32):
-    trapz int_divz v0
+    trapz integer_divide_by_zero v0
     return
 }
 """)

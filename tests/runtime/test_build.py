@@ -8,6 +8,9 @@ import subprocess
 
 import pytest
 
+from wasmaot.backends import abi
+from wasmaot.backends.targets import get_target, target_names
+
 from .conftest import C_DIR, RUNTIME, parse_manifest, run, zig
 
 # ---------------------------------------------------------------- helpers
@@ -146,7 +149,7 @@ def test_posix_objects_define_the_abi(builder, name):
     defined = set()
     for obj in builder.build(name).objects:
         defined |= elf_info(obj)[2]
-    abi = {
+    functions = {
         "wasmaot_trap", "wasmaot_trap_message", "wasmaot_memory_new", "wasmaot_memory_attach",
         "wasmaot_memory_free", "wasmaot_memory_grow", "wasmaot_memory_fill", "wasmaot_memory_copy",
         "wasmaot_memory_init", "wasmaot_memory_checked_ptr", "wasmaot_table_new", "wasmaot_table_attach",
@@ -156,9 +159,9 @@ def test_posix_objects_define_the_abi(builder, name):
         "wasmaot_rt_init", "wasmaot_rt_try", "wasmaot_rt_run", "wasmaot_rt_report_trap_and_exit",
         "wasmaot_rt_argc", "wasmaot_rt_argv",
     }
-    assert abi <= defined, abi - defined
-    marker = "wasmaot_rt_abi_v1_guard" if name == "x86_64-linux-musl" else "wasmaot_rt_abi_v1_explicit"
-    other = ({"wasmaot_rt_abi_v1_guard", "wasmaot_rt_abi_v1_explicit"} - {marker}).pop()
+    assert functions <= defined, functions - defined
+    marker = abi.bounds_marker(name == "x86_64-linux-musl")
+    other = abi.bounds_marker(name != "x86_64-linux-musl")
     assert marker in defined and other not in defined
 
 
@@ -175,68 +178,79 @@ def test_mode_marker_links_same_mode_and_rejects_the_other(builder, tmp_path):
     proc = zig(["-target", "x86_64-linux-musl", "-static", str(user_guard), *map(str, explicit.objects),
                 "-o", str(tmp_path / "bad")], check=False)
     assert proc.returncode != 0
-    assert "wasmaot_rt_abi_v1_guard" in proc.stderr
+    assert abi.bounds_marker(True) in proc.stderr
 
 
 # ------------------------------------------------------------- ABI layout
+# backends/abi.py is the compiler's copy of the header's numbers.  We turn it
+# into _Static_asserts and compile them against the header for every runtime
+# configuration a registered target links (64-bit, both bounds modes), for
+# the 32-bit bare-metal configurations and for i386 (uint64_t aligned to 4):
+# any difference is a compile error that names the field or constant.
 
-LAYOUT_64 = """\
-wasmaot_memory.base 0
-wasmaot_memory.size_bytes 8
-wasmaot_memory.pages 16
-wasmaot_memory.max_pages 20
-wasmaot_memory.capacity_bytes 24
-wasmaot_memory.flags 32
-sizeof wasmaot_memory 40
-wasmaot_table.elements 0
-wasmaot_table.size 8
-wasmaot_table.max_size 12
-wasmaot_table.kind 16
-wasmaot_table.capacity 20
-wasmaot_table.flags 24
-sizeof wasmaot_table 32
-wasmaot_funcref.func 0
-wasmaot_funcref.type_id 8
-wasmaot_funcref.instance 16
-sizeof wasmaot_funcref 24
-wasmaot_segment.data 0
-wasmaot_segment.size 8
-wasmaot_segment.dropped 12
-sizeof wasmaot_segment 16
-sizeof wasmaot_externref 8
-sizeof wasmaot_trap_code 4
-"""
-
-# memory and table: identical offsets; funcref/segment: natural 32-bit layout
-LAYOUT_32 = (
-    LAYOUT_64.replace("wasmaot_funcref.type_id 8", "wasmaot_funcref.type_id 4")
-    .replace("wasmaot_funcref.instance 16", "wasmaot_funcref.instance 8")
-    .replace("sizeof wasmaot_funcref 24", "sizeof wasmaot_funcref 12")
-    .replace("wasmaot_segment.size 8", "wasmaot_segment.size 4")
-    .replace("wasmaot_segment.dropped 12", "wasmaot_segment.dropped 8")
-    .replace("sizeof wasmaot_segment 16", "sizeof wasmaot_segment 12")
-    .replace("sizeof wasmaot_externref 8", "sizeof wasmaot_externref 4")
-)
+# 32-bit configurations no registered target uses yet: config -> pointer size
+EXTRA_ABI_CONFIGS = {"thumbv7m-cortex-m3": 4, "riscv32-imac": 4}
 
 
-def test_abi_layout_64(builder):
-    proc = run(builder.build("x86_64-linux-musl").link("abi_layout"))
-    assert (proc.returncode, proc.stdout) == (0, LAYOUT_64)
+def abi_cases():
+    cases = dict(EXTRA_ABI_CONFIGS)
+    for name in target_names():
+        t = get_target(name)
+        for bounds in t.bounds_modes:
+            cases[t.runtime_config(bounds)] = t.pointer_bytes
+    return cases
 
 
-def test_abi_layout_32_on_i386(builder):
-    # i386 aligns uint64_t to 4 inside structs: the padded base/elements slot
-    # is what keeps size_bytes at offset 8 there too.
-    proc = run(builder.build("x86-linux-musl").link("abi_layout"))
-    assert (proc.returncode, proc.stdout) == (0, LAYOUT_32)
+def abi_static_asserts(ptr_bytes):
+    """C source asserting every number of backends/abi.py for one pointer size."""
+    out = ['#include "wasmaot_rt.h"',
+           f'_Static_assert(sizeof(void *) == {ptr_bytes}, "abi.py: pointer size");']
+    for layout in abi.STRUCTS:
+        st = layout(ptr_bytes)
+        for f, off in st.fields.items():
+            out.append(f'_Static_assert(offsetof({st.c_name}, {f}) == {off}, "abi.py: {st.c_name}.{f}");')
+        out.append(f'_Static_assert(sizeof({st.c_name}) == {st.sizeof}, "abi.py: sizeof {st.c_name}");')
+        out.append(f'_Static_assert({st.alignof} % _Alignof({st.c_name}) == 0, "abi.py: alignof {st.c_name}");')
+    ext = abi.ref_size(abi.REF_EXTERNREF, ptr_bytes)
+    out.append(f'_Static_assert(sizeof(wasmaot_externref) == {ext}, "abi.py: externref size");')
+    out.append('_Static_assert(sizeof(wasmaot_trap_code) == 4, "abi.py: trap codes are i32");')
+    for name, value in abi.C_CONSTANTS.items():
+        out.append(f'_Static_assert({name} == {value}ull, "abi.py: {name}");')
+    # The header declares only the marker of the configured mode: naming the
+    # other one, or a misspelt one, does not compile.
+    out += ["#if WASMAOT_BOUNDS_GUARD",
+            f'_Static_assert(sizeof({abi.bounds_marker(True)}) == 4, "abi.py: guard marker");',
+            "#else",
+            f'_Static_assert(sizeof({abi.bounds_marker(False)}) == 4, "abi.py: explicit marker");',
+            "#endif"]
+    return "\n".join(out) + "\n"
 
 
-@pytest.mark.parametrize("name", ["thumbv7m-cortex-m3", "riscv32-imac"])
-def test_abi_static_asserts_hold_on_32bit_targets(manifest, name, tmp_path):
-    # compile-only targets: the _Static_asserts in the header are the check
+def test_abi_cases_cover_every_config(manifest):
+    assert set(abi_cases()) == set(manifest.configs)
+
+
+@pytest.mark.parametrize("name", sorted(abi_cases()))
+def test_abi_py_matches_the_header(manifest, name, tmp_path):
     cfg = manifest.configs[name]
-    proc = header_probe(cfg.target, [*manifest.all_cflags, *cfg.cflags], tmp_path=tmp_path)
+    proc = header_probe(cfg.target, [*manifest.all_cflags, *cfg.cflags],
+                        source=abi_static_asserts(abi_cases()[name]), tmp_path=tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_abi_py_matches_the_header_on_i386(manifest, tmp_path):
+    proc = header_probe("x86-linux-musl", list(manifest.all_cflags),
+                        source=abi_static_asserts(4), tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_abi_check_can_fail(manifest, tmp_path):
+    # A wrong number in abi.py must break the check, with the field named.
+    src = abi_static_asserts(8).replace("offsetof(wasmaot_memory, size_bytes) == 8",
+                                        "offsetof(wasmaot_memory, size_bytes) == 16")
+    proc = header_probe("x86_64-linux-musl", list(manifest.all_cflags), source=src, tmp_path=tmp_path)
+    assert proc.returncode != 0
+    assert "abi.py: wasmaot_memory.size_bytes" in proc.stderr
 
 
 # ------------------------------------------------- configuration macros

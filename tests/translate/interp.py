@@ -195,12 +195,12 @@ class Instance:
         if op == O.call_indirect:
             tab = self.tables[imms[1]].elems
             if a[0] >= len(tab):
-                raise Trap(TrapCode.undef_elem)
+                raise Trap(TrapCode.undefined_element)
             ref = tab[a[0]]
             if ref is None:
-                raise Trap(TrapCode.uninit_elem)
+                raise Trap(TrapCode.uninitialized_element)
             if ref_sig(ref) != self.mod.sigs[imms[0]]:
-                raise Trap(TrapCode.bad_sig)
+                raise Trap(TrapCode.indirect_call_type_mismatch)
             return call_ref(ref, a[1:])
         if op == O.trap:
             raise Trap(TrapCode(imms[0]))
@@ -209,7 +209,7 @@ class Instance:
     def _range(self, mem, addr, n):
         data = self.mems[mem].data
         if addr + n > len(data):
-            raise Trap(TrapCode.heap_oob)
+            raise Trap(TrapCode.memory_out_of_bounds)
         return data[addr:addr + n]
 
     def exec_bulk(self, op, imms, a):
@@ -237,7 +237,7 @@ class Instance:
             d, s, n = a
             seg = self.datas[imms[1]]
             if s + n > len(seg):
-                raise Trap(TrapCode.heap_oob)
+                raise Trap(TrapCode.memory_out_of_bounds)
             self._range(imms[0], d, n)
             self.mems[imms[0]].data[d:d + n] = seg[s:s + n]
             return None
@@ -251,11 +251,11 @@ class Instance:
         t = tab.elems
         if op == O.table_get:
             if a[0] >= len(t):
-                raise Trap(TrapCode.table_oob)
+                raise Trap(TrapCode.table_out_of_bounds)
             return t[a[0]]
         if op == O.table_set:
             if a[0] >= len(t):
-                raise Trap(TrapCode.table_oob)
+                raise Trap(TrapCode.table_out_of_bounds)
             t[a[0]] = a[1]
             return None
         if op == O.table_size:
@@ -269,21 +269,21 @@ class Instance:
         if op == O.table_fill:
             i, v, n = a
             if i + n > len(t):
-                raise Trap(TrapCode.table_oob)
+                raise Trap(TrapCode.table_out_of_bounds)
             t[i:i + n] = [v] * n
             return None
         if op == O.table_copy:
             d, s, n = a
             src = self.tables[imms[1]].elems
             if d + n > len(t) or s + n > len(src):
-                raise Trap(TrapCode.table_oob)
+                raise Trap(TrapCode.table_out_of_bounds)
             t[d:d + n] = src[s:s + n]
             return None
         if op == O.table_init:
             d, s, n = a
             seg = self.elems[imms[1]]
             if d + n > len(t) or s + n > len(seg):
-                raise Trap(TrapCode.table_oob)
+                raise Trap(TrapCode.table_out_of_bounds)
             t[d:d + n] = seg[s:s + n]
             return None
         raise NotImplementedError(OPINFO[op].name)
