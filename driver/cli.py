@@ -53,7 +53,8 @@ def user_errors(fn):
                 _fail(str(e))                       # LinkError messages say what failed
             if os.environ.get("WASMAOT_TRACEBACK"):
                 raise
-            _fail(f"internal compiler error: {type(e).__name__}: {e} "
+            first = (str(e).splitlines() or [""])[0]    # e.g. a VerifierError lists many
+            _fail(f"internal compiler error: {type(e).__name__}: {first} "
                   "(set WASMAOT_TRACEBACK=1 for details)", EXIT_INTERNAL)
     return wrapper
 
@@ -85,7 +86,9 @@ def main() -> None:
 
     Every command accepts binary (.wasm) and text (.wat) modules: a .wasm
     file is decoded as binary, a .wat file parsed as text, any other name
-    decided by its content.
+    decided by its content.  `compile` and `run` also accept wasmaot IR text
+    (what `--emit ir` writes): a .ir file, or any other name whose content is
+    neither a binary (\\0asm) nor WAT (first token `(`).
     """
 
 
@@ -201,6 +204,13 @@ def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
     return out
 
 
+#: Shared by compile and run.
+_verify_ir = click.option(
+    "--verify-ir", is_flag=True,
+    help="Run the IR verifier on the input of the IR passes and after every pass "
+         "(slower; stops with the name of the pass that broke the IR).")
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out", default=None,
@@ -214,12 +224,13 @@ def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
 @click.option("--time-passes", is_flag=True, help="Print per-stage and per-IR-pass timing on stderr.")
 @click.option("--keep-symbols", is_flag=True,
               help="Keep symbols and debug info in the executable (default: stripped).")
+@_verify_ir
 @codegen_options
 @wasi_options
 @user_errors
-def compile(file, out, emit, invoke, time_passes, keep_symbols, target, opt_level, bounds, cpu,
+def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, target, opt_level, bounds, cpu,
             stack_check, dirs, dirs_ro, envs, inherit_env):
-    """Compile a Wasm module (binary or text) ahead of time.
+    """Compile a Wasm module (binary or text), or IR text, ahead of time.
 
     By default writes a static native executable that instantiates the
     module and runs its `_start` export, or the export named by
@@ -249,7 +260,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, target, opt_leve
         raise click.UsageError(f"cannot write {out}: its directory does not exist")  # one line (see _OneLineErrors)
     res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
                         wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
-                        strip=not keep_symbols)
+                        strip=not keep_symbols, verify=verify_ir)
     if emit != "exe":
         payload = res.data.encode() if isinstance(res.data, str) else res.data
         if out == "-":
@@ -280,12 +291,13 @@ def _write_atomically(path: str, payload: bytes) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True,
                                 "allow_interspersed_args": False})
+@_verify_ir
 @codegen_options
 @wasi_options
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @user_errors
-def run(file, args, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, envs, inherit_env):
+def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, envs, inherit_env):
     """Compile FILE (cached) and run it natively.
 
     Options go before FILE; everything after FILE goes to the program.
@@ -304,7 +316,7 @@ def run(file, args, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, 
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator
         raise click.ClickException(str(e)) from None
-    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env))
+    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env), verify_ir)
     sys.stdout.flush()
     sys.stderr.flush()
     if prefix:

@@ -57,16 +57,26 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                   out: str | None = None, passes: list[str] | None = None,
                   verify: bool = False, invoke: str | None = None,
                   wasi_options: list[str] | None = None, strip: bool = True) -> Result:
-    """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``."""
+    """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``.
+
+    ``data`` is Wasm (binary or text) or IR text (``ir.parser.is_ir_input``:
+    a ``.ir`` file, or content that is neither ``\\0asm`` nor WAT), which is
+    parsed and verified.  From the passes on only the IR module is used.
+    ``verify`` (``--verify-ir``) runs the verifier before and after every pass."""
+    from .ir.parser import is_ir_input, load_ir
     from .ir.pipeline import PIPELINE, PassManager
-    from .ir.translate import translate_module
 
     res = Result()
     clock = _Clock(res.timings)
-    with clock.stage("frontend"):
-        module = load_module(data, filename)
-    with clock.stage("translate"):
-        ir_module = translate_module(module)
+    if is_ir_input(data, filename):
+        with clock.stage("parse-ir"):
+            ir_module = load_ir(data, filename)
+    else:
+        from .ir.translate import translate_module
+        with clock.stage("frontend"):
+            module = load_module(data, filename)
+        with clock.stage("translate"):
+            ir_module = translate_module(module)
     pm = PassManager(list(PIPELINE if passes is None else passes), verify)
     with clock.stage("passes"):
         pm.run_module(ir_module)
@@ -95,7 +105,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     # The WASI shim is linked only into programs that import WASI, so a pure
     # module's executable stays minimal.  Grants (--dir, --env ...) are baked
     # in; nothing is granted unless asked.
-    wasi = any(imp.module == WASI_P1 for imp in module.imports)
+    wasi = any(imp.module == WASI_P1 for _, _, imp in ir_module.imports())
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
     with clock.stage("link"):
@@ -134,10 +144,12 @@ def cache_key(data: bytes, opts, extra: str = "") -> str:
     return h.hexdigest()[:32]
 
 
-def cached_executable(path: str, opts, wasi_options: list[str] | None = None) -> str:
-    """Compile ``path`` to an executable in the cache (or reuse it); return its path."""
+def cached_executable(path: str, opts, wasi_options: list[str] | None = None,
+                      verify: bool = False) -> str:
+    """Compile ``path`` to an executable in the cache (or reuse it); return its path.
+    A ``verify`` compile has its own cache entry, so it always runs the verifier."""
     data = read_bytes(path)
-    key = cache_key(data, opts, "\0".join(wasi_options or ()))
+    key = cache_key(data, opts, "\0".join(wasi_options or ()) + ("\0verify-ir" if verify else ""))
     exe = os.path.join(cache_dir(), "exe", key)
     if os.path.exists(exe):
         return exe
@@ -146,7 +158,8 @@ def cached_executable(path: str, opts, wasi_options: list[str] | None = None) ->
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(exe), prefix=".tmp-")
     os.close(fd)
     try:
-        compile_bytes(data, path, opts, emit="exe", out=tmp, wasi_options=wasi_options)
+        compile_bytes(data, path, opts, emit="exe", out=tmp, wasi_options=wasi_options,
+                      verify=verify)
         os.replace(tmp, exe)
     finally:
         if os.path.exists(tmp):

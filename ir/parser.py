@@ -3,6 +3,9 @@
 ``parse_module(text)`` reads declarations and functions; ``parse_function``
 reads a text holding exactly one function.  Errors are :class:`ParseError`
 with ``line``/``col`` (1-based) and print as ``LINE:COL: message``.
+``load_ir(data, filename)`` reads compiler input (``wasmaot compile x.ir``):
+parsed and verified, with the frontend's one-line errors; ``is_ir_input``
+tells IR input from Wasm.
 
 Value and block numbers are kept exactly as written (``v7`` is value 7), so
 ``print(parse(text)) == text`` for canonical text and
@@ -21,6 +24,7 @@ function defined later), bodies second.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -711,3 +715,48 @@ def parse_function(text: str) -> Function:
     if len(fs) != 1:
         raise ParseError(f"expected exactly one function, found {len(fs)}", 1, 1)
     return fs[0]
+
+
+# ---- user input ---------------------------------------------------------------------
+#: The extension of IR text files (``wasmaot compile x.ir``).
+IR_SUFFIX = ".ir"
+
+
+def is_ir_input(data: bytes, filename: str | None) -> bool:
+    """Is this compiler input IR text rather than Wasm?  ``.ir`` files
+    always are; ``.wasm``/``.wat`` files never are; any other name is IR
+    when it is neither a binary (``\\0asm``) nor WAT (whose first token,
+    after blank and ``;`` comment lines, is ``(``)."""
+    suffix = os.path.splitext(filename or "")[1].lower()
+    if suffix in (IR_SUFFIX, ".wasm", ".wat"):
+        return suffix == IR_SUFFIX
+    if data[:4] == b"\0asm":
+        return False
+    for line in data.splitlines():
+        line = line.strip()
+        if line and not line.startswith(b";"):
+            return not line.startswith(b"(")
+    return False                                # empty: let the frontend say so
+
+
+def load_ir(data: bytes, filename: str | None = None) -> Module:
+    """User input as IR text -> a verified module.  Errors are the
+    frontend's one-line kinds: :class:`MalformedError` with line:col for
+    text that does not parse, :class:`InvalidError` for a module the
+    verifier rejects (its first error, and how many more)."""
+    from ..frontend.errors import InvalidError, MalformedError
+    from .verifier import VerifierError, verify_module
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedError("malformed UTF-8 encoding", e.start, filename=filename) from None
+    try:
+        module = parse_module(text)
+    except ParseError as e:
+        raise MalformedError(e.message, filename=filename, line=e.line, col=e.col) from None
+    try:
+        verify_module(module)
+    except VerifierError as e:
+        more = f" (and {len(e.errors) - 1} more)" if len(e.errors) > 1 else ""
+        raise InvalidError(e.errors[0] + more, filename=filename) from None
+    return module
