@@ -5,7 +5,9 @@
 
 /* Messages exactly as the official spec testsuite's assert_trap /
  * assert_exhaustion expect them (harnesses compare by prefix).  Indexed by
- * code; the _Static_assert keeps the table and the enum in step. */
+ * code; the _Static_assert keeps the table and the enum in step, and
+ * tests/runtime/test_traps.py checks that every printed message equals
+ * TrapCode.message in ir/trapcodes.py. */
 static const char *const trap_messages[WASMAOT_TRAP_COUNT] = {
     [WASMAOT_TRAP_NONE] = "no trap",
     [WASMAOT_TRAP_UNREACHABLE] = "unreachable",

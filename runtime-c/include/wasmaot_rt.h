@@ -2,11 +2,14 @@
  * wasmaot_rt.h -- THE interface between wasmaot-generated code and its C runtime.
  *
  * Everything the LLVM backend emits calls to, or loads from, is declared here.
- * The backend does not parse this file: it hard-codes the struct offsets and
- * function signatures documented below, and the _Static_asserts at the bottom
- * pin them so that a layout change breaks the C build instead of silently
- * breaking generated code.  Changing anything marked "ABI" requires bumping
- * WASMAOT_RT_ABI_VERSION and the backend in the same commit.
+ * The compiler does not parse this file: its Python twin is backends/abi.py
+ * (ABI version, struct offsets and sizes, trap codes and messages, flags,
+ * marker names), and tests/runtime/test_build.py compiles _Static_asserts
+ * generated from abi.py against this header for every target, 32-bit
+ * included.  The _Static_asserts at the bottom pin the layout for C, so that
+ * a layout change breaks the C build instead of silently breaking generated
+ * code.  Changing anything marked "ABI" requires bumping
+ * WASMAOT_RT_ABI_VERSION and backends/abi.py in the same commit.
  *
  * The header is self-contained and freestanding-clean: it includes only
  * <stdint.h> and <stddef.h>, so it can be used by the bare-metal core.
@@ -89,7 +92,11 @@
  * "uninitialized element").  Every distinct message in the Wasm 2.0 core
  * suite has a code; codes after CALL_STACK_EXHAUSTED cover the proposals'
  * suites (function-references, gc, threads, exception-handling) so adding
- * those features does not renumber anything.
+ * those features does not renumber anything.  These are THE trap numbers of
+ * the whole compiler: the IR's TrapCode (ir/trapcodes.py) has the same
+ * values, named by the enumerators in lower case without WASMAOT_TRAP_
+ * (`trapz integer_divide_by_zero v3`), and the same messages (core/trap.c).
+ * New codes go at the end, in all three places in one commit.
  *
  * Generated code traps by calling wasmaot_trap(code), which never returns.
  * On POSIX it unwinds (siglongjmp) to the innermost wasmaot_rt_try(), or, if
