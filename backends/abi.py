@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE
 from ..ir.trapcodes import TRAP_NONE, TrapCode
 
 __all__ = ["ABI_VERSION", "TRAP_NONE", "TrapCode", "Struct", "memory", "table", "funcref",
@@ -54,8 +55,8 @@ TABLE_EXTERNAL = 1 << 1     # WASMAOT_TABLE_EXTERNAL
 REF_FUNCREF = 0             # WASMAOT_REF_FUNCREF: table of wasmaot_funcref
 REF_EXTERNREF = 1           # WASMAOT_REF_EXTERNREF: table of pointers
 
-# WASMAOT_EXTERN_*: descriptor `kind` (the Wasm binary's external kinds)
-EXTERN_FUNC, EXTERN_TABLE, EXTERN_MEMORY, EXTERN_GLOBAL = 0, 1, 2, 3
+# WASMAOT_EXTERN_*, the descriptor's `kind`: the IR's extern kinds (the Wasm
+# binary's numbering), imported above and checked against the header.
 
 #: Name -> value of every integer constant above, with its C macro/enumerator
 #: name; the layout test asserts each against the header.
