@@ -29,9 +29,13 @@ from .runner import Options, collect, run_files
               help="Execution mode: optimization level (-O0 .. -O3).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True,
               help="Execution mode: seconds each file's executable may run.")
+@click.option("--via-ir", is_flag=True,
+              help="Execution mode: compile every module from its printed IR text "
+                   "(translate, print, parse, verify), as `wasmaot compile x.ir` does.")
 @click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
               help="Execution mode: keep the test executables in this folder.")
-def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, keep_dir):
+def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, via_ir,
+             keep_dir):
     """Run .wast spec-test scripts (a folder means every .wast directly in it).
 
     Without --frontend-only every script is compiled, with all its modules,
@@ -46,6 +50,8 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
     if not files:
         raise click.UsageError("no .wast files found in the given paths")
     if frontend_only:
+        if via_ir:
+            raise click.UsageError("--via-ir needs execution mode (drop --frontend-only)")
         opts = Options(mode="frontend")
     else:
         from .exec import backend_available
@@ -54,7 +60,7 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
             # say so instead of failing every module of every file
             raise click.UsageError(f"execution mode: {why}; use --frontend-only")
         opts = Options(mode="exec", target=target, bounds=bounds, opt_level=opt_level,
-                       timeout=timeout, keep_dir=keep_dir)
+                       timeout=timeout, keep_dir=keep_dir, via_ir=via_ir)
     total = [0, 0, 0, 0]
     for r in run_files(files, opts, jobs or os.cpu_count() or 1):
         total[0] += r.passed

@@ -67,6 +67,9 @@ def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
     from ..backends import CompileOptions
     copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
                            prefix=prefix)
+    if getattr(opts, "via_ir", False):      # `wasmaot spectest --via-ir`: print -> parse
+        from .runner import ir_text
+        binary, name = ir_text(binary), name + ".ir"
     try:
         from ..compile import compile_bytes
     except ImportError:

@@ -26,7 +26,9 @@ instantiates; ``assert_unlinkable`` / ``assert_uninstantiable`` /
 ``assert_trap`` on a module pass when linking fails / instantiation traps
 with the expected message; actions and their assertions pass when the
 native code does what they say.  ``assert_malformed`` / ``assert_invalid``
-are checked as in frontend-only mode.
+are checked as in frontend-only mode.  With ``Options(via_ir=True)``
+(``--via-ir``) every module is translated, printed as IR text, and compiled
+from that text, as ``wasmaot compile x.ir`` does.
 
 Expected failures come from :mod:`.expected_failures` only; one that passes
 is counted as failed ("unexpected pass").
@@ -67,6 +69,7 @@ class Options:
     opt_level: int = 2
     timeout: float = 60.0           # seconds per file's executable
     keep_dir: str | None = None     # keep executables here (debugging)
+    via_ir: bool = False            # compile each module from its printed IR (ir_text)
 
 
 def _load(cmd: Command):
@@ -75,6 +78,17 @@ def _load(cmd: Command):
     m = decode_module(binary)
     validate_module(m)
     return m
+
+
+def ir_text(binary: bytes) -> bytes:
+    """A valid module's IR, as the text ``wasmaot compile --emit ir`` writes
+    before the passes; execution mode with ``via_ir`` compiles this text
+    back (``wasmaot compile x.ir``), so every spec assertion checks that the
+    text form carries the whole module."""
+    from ..frontend.load import load_module
+    from ..ir.printer import print_module
+    from ..ir.translate import translate_module
+    return print_module(translate_module(load_module(binary))).encode()
 
 
 def _check_rejected(cmd: Command, want: type) -> str | None:
