@@ -3,14 +3,16 @@
 Public API (other components code against exactly this)::
 
     opts = CompileOptions(target="x86_64-linux", opt_level=2, bounds="guard")
-    emitted = compile_ir(frontend_module, ir_module, opts)
+    emitted = compile_ir(ir_module, opts)
     emitted.object      # ELF relocatable bytes defining `<prefix>_module`
     emitted.llvm_ir     # optimized LLVM IR text   (computed on first access)
     emitted.asm         # target assembly text     (computed on first access)
     emitted.timings     # {"emit": s, "parse": s, "optimize": s, "object": s, ...}
 
-Preconditions: ``ir_module`` was translated from ``frontend_module`` (same
-function index space, types, imports, exports, segments) and verifies.
+Preconditions: ``ir_module`` verifies.  It is the whole module (imports,
+exports, start, segments, the type index space ``ir.sigs``): nothing else is
+read, so a module translated from Wasm and one parsed from IR text compile
+the same way.
 The object references the runtime's bounds-mode marker symbol, so it links
 only with a runtime built with the same ``bounds`` (runtime-c/sources.txt
 config from ``Target.runtime_config(bounds)``; see :mod:`.link`).
@@ -114,8 +116,8 @@ class Emitted:
         return self._asm
 
 
-def compile_ir(wasm, ir, opts: CompileOptions) -> Emitted:
-    llvm = _llvm()
+def compile_ir(ir, opts: CompileOptions) -> Emitted:
+    """IR module -> :class:`Emitted`: emit LLVM IR text, then :func:`_codegen`."""
     target = get_target(opts.target)
     if opts.bounds not in target.bounds_modes:
         raise ValueError(f"target {target.name} does not support bounds={opts.bounds}")
@@ -123,10 +125,16 @@ def compile_ir(wasm, ir, opts: CompileOptions) -> Emitted:
     timings: dict[str, float] = {}
     tm = target_machine(target, opts)
     t0 = time.perf_counter()
-    text = emit_module(wasm, ir, opts, target, str(tm.target_data),
+    text = emit_module(ir, opts, target, str(tm.target_data),
                        opts.cpu or target.default_cpu, target.features)
+    timings["emit"] = time.perf_counter() - t0
+    return _codegen(text, tm, opts, timings)
+
+
+def _codegen(text: str, tm, opts: CompileOptions, timings: dict[str, float]) -> Emitted:
+    """LLVM IR text -> parsed, verified, optimized module and its object."""
+    llvm = _llvm()
     t1 = time.perf_counter()
-    timings["emit"] = t1 - t0
     mod = llvm.parse_assembly(text)
     mod.verify()
     t2 = time.perf_counter()

@@ -86,7 +86,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         return res
     from .backends import compile_ir
     with clock.stage("llvm"):
-        emitted = compile_ir(module, ir_module, opts)
+        emitted = compile_ir(ir_module, opts)
     for k, v in getattr(emitted, "timings", {}).items():
         res.timings[f"llvm:{k}"] = v
     if emit == "llvm":

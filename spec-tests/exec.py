@@ -61,28 +61,17 @@ def backend_available() -> str | None:
 
 
 def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
-    """Default module compiler: Wasm binary -> [ELF object] with ``prefix``.
-    Uses the driver's pipeline (translate, IR passes, emit) when present so
-    spec runs see exactly what `wasmaot compile` produces."""
+    """Default module compiler: Wasm binary -> [ELF object] with ``prefix``,
+    through the driver's pipeline (translate, IR passes, emit), so spec runs
+    see exactly what `wasmaot compile` produces."""
     from ..backends import CompileOptions
+    from ..compile import compile_bytes
     copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
                            prefix=prefix)
     if getattr(opts, "via_ir", False):      # `wasmaot spectest --via-ir`: print -> parse
         from .runner import ir_text
         binary, name = ir_text(binary), name + ".ir"
-    try:
-        from ..compile import compile_bytes
-    except ImportError:
-        compile_bytes = None
-    if compile_bytes is not None:
-        return [compile_bytes(binary, name, copts, emit="obj").data]
-    from ..backends import compile_ir
-    from ..frontend.load import load_module
-    from ..ir.translate import translate_module
-    module = load_module(binary, name)
-    ir = translate_module(module)
-    ir = getattr(ir, "module", ir)
-    return [compile_ir(module, ir, copts).object]
+    return [compile_bytes(binary, name, copts, emit="obj").data]
 
 
 # (binary, script name, prefix, options) -> objects; raises on failure

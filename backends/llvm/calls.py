@@ -13,44 +13,54 @@ from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
 from . import traps
-from .common import TBAA_INST, ret_type
+from .common import TBAA_INST, Builder, Callee, ret_type
 
 
-def _emit_call(fe, inst, callee: str, callee_inst: str, sig, args) -> None:
+def call_line(c: Callee, rty: str, args: list[str]) -> str:
+    """``call [cc] R f(ptr inst, args...)`` (no result name)."""
+    cc = f"{c.cc} " if c.cc else ""
+    return f"call {cc}{rty} {c.func}(" + ", ".join([f"ptr {c.inst}"] + args) + ")"
+
+
+def _emit_call(fe, inst, c: Callee, sig, args) -> None:
     rty = ret_type(sig.results)
-    arglist = ", ".join([f"ptr {callee_inst}"] + [fe.typed(a) for a in args])
+    call = call_line(c, rty, [fe.typed(a) for a in args])
     results = fe.dfg.inst_results(inst)
     if not sig.results:
-        fe.emit(f"call void {callee}({arglist})")
+        fe.emit(call)
     elif len(sig.results) == 1:
-        fe.emit(f"{fe.res(inst)} = call {rty} {callee}({arglist})")
+        fe.emit(f"{fe.res(inst)} = {call}")
     else:
         agg = fe.tmp("mv")
-        fe.emit(f"{agg} = call {rty} {callee}({arglist})")
+        fe.emit(f"{agg} = {call}")
         for k, r in enumerate(results):
             fe.emit(f"%v{int(r)} = extractvalue {rty} {agg}, {k}")
 
 
-def import_slot(fe, fn: int) -> tuple[str, str]:
-    """(func pointer, callee instance) of imported function ``fn``."""
-    pb = fe.mc.ptr_bytes
-    slot = fe.inst_field(fe.mc.layout.funcref[fn])
-    f = fe.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
-    ci = fe.load("ptr", fe.gep(slot, 2 * pb), TBAA_INST, align=pb, invariant=True, hint="impi")
-    return f, ci
+def func_callee(mc, b: Builder, fn: int) -> Callee:
+    """How Wasm function ``fn`` is called from code that ``b`` builds (a
+    function body or the glue): a defined one directly with our own
+    ``%inst``; an imported one as :meth:`ModuleContext.import_callee`
+    decides, by default through its funcref slot, ``slot.func(slot.instance,
+    ...)``.  The slot is written before instantiation and never again, so
+    its loads are ``!invariant.load`` (LLVM may hoist them out of loops)."""
+    if mc.ir.funcs[fn].import_ is None:
+        return Callee("@" + mc.fname(fn), "%inst")
+    bound = mc.import_callee(fn)
+    if bound is not None:
+        return bound
+    pb = mc.ptr_bytes
+    slot = b.inst_field(mc.layout.funcref[fn])
+    f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
+    ci = b.load("ptr", b.gep(slot, 2 * pb), TBAA_INST, align=pb, invariant=True, hint="impi")
+    return Callee(f, ci)
 
 
 def h_call(fe, inst):
     dfg = fe.dfg
     fn = dfg.inst_imm(inst, ImmKind.FUNC)
-    mod = fe.func.module
-    sig = mod.func_sig(fn)
-    args = dfg.inst_args(inst)
-    if mod.funcs[fn].import_ is not None:
-        f, ci = import_slot(fe, fn)
-        _emit_call(fe, inst, f, ci, sig, args)
-    else:
-        _emit_call(fe, inst, "@" + fe.mc.fname(fn), "%inst", sig, args)
+    _emit_call(fe, inst, func_callee(fe.mc, fe, fn), fe.func.module.func_sig(fn),
+               dfg.inst_args(inst))
 
 
 def h_call_indirect(fe, inst):
@@ -64,7 +74,7 @@ def h_call_indirect(fe, inst):
     expected = fe.load("i32", fe.inst_field(fe.mc.layout.type_id[sig_i]), TBAA_INST,
                        align=4, invariant=True, hint="want")
     f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected)
-    _emit_call(fe, inst, f, ci, sig, args[1:])
+    _emit_call(fe, inst, Callee(f, ci), sig, args[1:])
 
 
 HANDLERS = {Opcode.call: h_call, Opcode.call_indirect: h_call_indirect}

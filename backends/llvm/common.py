@@ -21,6 +21,8 @@ global.  Calls still clobber everything (LLVM cannot see into them).
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 
 LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
@@ -68,13 +70,20 @@ def c_string(s: bytes) -> str:
     return "".join(out)
 
 
-class ModuleContext:
-    """Module-wide emission state.  ``layout`` is the InstanceLayout,
-    ``opts`` the CompileOptions, ``target`` the Target."""
+class Callee(NamedTuple):
+    """How one call site reaches its callee: ``call cc R func(ptr inst, ...)``."""
+    func: str          # function operand: ``@symbol`` or a loaded pointer
+    inst: str          # the callee's instance operand
+    cc: str = ""       # LLVM calling-convention keyword; "" = the target's C convention
 
-    def __init__(self, irmod, wasm, opts, target, layout) -> None:
+
+class ModuleContext:
+    """Module-wide emission state.  ``ir`` is the IR module (the only source
+    of module facts), ``layout`` the InstanceLayout, ``opts`` the
+    CompileOptions, ``target`` the Target."""
+
+    def __init__(self, irmod, opts, target, layout) -> None:
         self.ir = irmod
-        self.wasm = wasm
         self.opts = opts
         self.target = target
         self.layout = layout
@@ -91,6 +100,23 @@ class ModuleContext:
     # ---- names ---------------------------------------------------------------
     def fname(self, index: int) -> str:
         return self.func_names[index]
+
+    # ---- imports: the link plan's hooks -------------------------------------------
+    # Each import is reached through the slot the host fills before
+    # ``instantiate`` unless one of these says otherwise.  A link plan that
+    # binds imports at compile time overrides them (direct calls into
+    # another instance, its memory/table/global objects); a single module
+    # binds nothing, so both return None.
+    def import_callee(self, fn: int) -> Callee | None:
+        """Imported function ``fn``: a direct callee (symbol, instance
+        operand, convention), or None to call through its funcref slot."""
+        return None
+
+    def import_object(self, kind: int, index: int) -> str | None:
+        """Imported memory/table/global ``index`` (``kind`` an EXTERN_*): a
+        constant pointer operand to its ``wasmaot_memory``/``wasmaot_table``
+        /value storage, or None to load it from its slot."""
+        return None
 
     def declare(self, name: str, text: str) -> str:
         self.decls.setdefault(name, text)
@@ -117,67 +143,24 @@ class ModuleContext:
         return _METADATA
 
 
-class FuncEmitter:
-    """Text of one LLVM function under construction.
+class Builder:
+    """Straight-line LLVM text in ``cur`` (a list of lines), with the
+    helpers every emitter needs: fresh names, byte offsets from a pointer,
+    instance fields, loads and stores with alias metadata.  The module glue
+    (instantiate, trampolines) uses it as is; :class:`FuncEmitter` adds
+    blocks and traps."""
 
-    ``blocks`` is a list of ``[label, phi_lines, lines]``; ``cur`` is the
-    ``lines`` list of the block being filled.  ``entry_lines`` go first in the
-    LLVM entry block (allocas, prologue).  Conditional traps split the current
-    block, so the LLVM block that ends an IR block is ``self.label`` at the
-    time its terminator is emitted (what phis must name).
-    """
-
-    def __init__(self, mc: ModuleContext, func) -> None:
-        self.mc = mc
-        self.func = func
-        self.dfg = func.dfg
-        self.consts: dict[int, str] = {}
-        self.blocks: list[list] = []
+    def __init__(self) -> None:
         self.cur: list[str] = []
-        self.label = ""
-        self.entry_lines: list[str] = []
         self._n = 0
-        self.trap_codes: set[int] = set()
-        self.allocas: dict[str, str] = {}
-        self.used: set[int] = set()     # guard mode: values that have a use
 
-    # ---- names and values -------------------------------------------------------
     def tmp(self, hint: str = "t") -> str:
         self._n += 1
         return f"%{hint}{self._n}"
 
-    def val(self, v: int) -> str:
-        c = self.consts.get(v)
-        return c if c is not None else f"%v{int(v)}"
-
-    def ty(self, v: int) -> str:
-        return LTYPE[self.dfg.vtype[v]]
-
-    def typed(self, v: int) -> str:
-        return f"{self.ty(v)} {self.val(v)}"
-
-    def res(self, inst: int) -> str:
-        return f"%v{self.dfg.res[inst]}"
-
     def emit(self, line: str) -> None:
         self.cur.append("  " + line)
 
-    def start_block(self, label: str) -> None:
-        self.label = label
-        self.cur = []
-        self.blocks.append([label, [], self.cur])
-
-    def alloca(self, key: str, ty: str, align: int) -> str:
-        """One entry-block alloca per ``key`` (static, so it costs nothing
-        and SROA can remove it)."""
-        name = self.allocas.get(key)
-        if name is None:
-            name = f"%scratch.{key}"
-            self.allocas[key] = name
-            self.entry_lines.append(f"  {name} = alloca {ty}, align {align}")
-        return name
-
-    # ---- memory helpers ---------------------------------------------------------
     def gep(self, base: str, off: int | str) -> str:
         """``base + off`` bytes (``off`` an int or an ``i64`` operand)."""
         if off == 0:
@@ -200,6 +183,59 @@ class FuncEmitter:
 
     def store(self, ty: str, value: str, ptr: str, tag: str, align: int = 8) -> None:
         self.emit(f"store {ty} {value}, ptr {ptr}, align {align}, !tbaa {tag}")
+
+
+class FuncEmitter(Builder):
+    """Text of one LLVM function under construction.
+
+    ``blocks`` is a list of ``[label, phi_lines, lines]``; ``cur`` is the
+    ``lines`` list of the block being filled.  ``entry_lines`` go first in the
+    LLVM entry block (allocas, prologue).  Conditional traps split the current
+    block, so the LLVM block that ends an IR block is ``self.label`` at the
+    time its terminator is emitted (what phis must name).
+    """
+
+    def __init__(self, mc: ModuleContext, func) -> None:
+        super().__init__()
+        self.mc = mc
+        self.func = func
+        self.dfg = func.dfg
+        self.consts: dict[int, str] = {}
+        self.blocks: list[list] = []
+        self.label = ""
+        self.entry_lines: list[str] = []
+        self.trap_codes: set[int] = set()
+        self.allocas: dict[str, str] = {}
+        self.used: set[int] = set()     # guard mode: values that have a use
+
+    # ---- values -------------------------------------------------------------------
+    def val(self, v: int) -> str:
+        c = self.consts.get(v)
+        return c if c is not None else f"%v{int(v)}"
+
+    def ty(self, v: int) -> str:
+        return LTYPE[self.dfg.vtype[v]]
+
+    def typed(self, v: int) -> str:
+        return f"{self.ty(v)} {self.val(v)}"
+
+    def res(self, inst: int) -> str:
+        return f"%v{self.dfg.res[inst]}"
+
+    def start_block(self, label: str) -> None:
+        self.label = label
+        self.cur = []
+        self.blocks.append([label, [], self.cur])
+
+    def alloca(self, key: str, ty: str, align: int) -> str:
+        """One entry-block alloca per ``key`` (static, so it costs nothing
+        and SROA can remove it)."""
+        name = self.allocas.get(key)
+        if name is None:
+            name = f"%scratch.{key}"
+            self.allocas[key] = name
+            self.entry_lines.append(f"  {name} = alloca {ty}, align {align}")
+        return name
 
     # ---- traps ------------------------------------------------------------------
     def trap_label(self, rt_code: int) -> str:

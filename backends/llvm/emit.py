@@ -6,9 +6,9 @@ opcode-family modules), then the module glue from :mod:`.instance`
 (instantiate, trampolines, descriptor), declarations and metadata.
 
 Preconditions: a verified IR module whose function index space mirrors the
-Wasm module's (``ir.funcs[i]`` is Wasm function ``i``; synthesized functions
-such as ``__wasmaot_init`` come after), and the frontend module it was
-translated from (segment contents, import/export names, start function).
+Wasm module's (``ir.funcs[i]`` is Wasm function ``i``; the synthesized
+``__wasmaot_init``, ``ir.init_func``, comes after).  The IR module is the only
+input: exports, start, imports, segments all come from it.
 
 Blocks unreachable from the entry are not emitted: their values can only be
 used by other unreachable blocks (dominance), and LLVM rejects phis without
@@ -16,7 +16,7 @@ incoming edges.
 """
 from __future__ import annotations
 
-from ...frontend.module import ExternKind
+from ...ir.module import EXTERN_FUNC
 from ...ir.opcodes import OPINFO, Opcode
 from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, FuncEmitter, ModuleContext, ret_type
@@ -99,7 +99,6 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
     inst_attrs = f"noundef nonnull align 16 dereferenceable({mc.layout.size})"
     params = ", ".join([f"ptr {inst_attrs} %inst"] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
 
-    body = [f"b{entry}"]
     pro = list(fe.entry_lines)
     if mc.opts.stack_check and has_calls:
         pro += traps.stack_check_lines(fe, f"b{entry}")
@@ -131,17 +130,16 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
         out.append(f"trap.{code}:")
         out.extend(traps.trap_block_lines(fe, code))
     out.append("}")
-    del body
     return "\n".join(out) + "\n"
 
 
-def emit_module(wasm, irmod, opts, target, data_layout: str, cpu: str, features: str) -> str:
-    layout = InstanceLayout(irmod, wasm, target.pointer_bytes)
-    mc = ModuleContext(irmod, wasm, opts, target, layout)
+def emit_module(irmod, opts, target, data_layout: str, cpu: str, features: str) -> str:
+    layout = InstanceLayout(irmod, target.pointer_bytes)
+    mc = ModuleContext(irmod, opts, target, layout)
     P = opts.prefix
     exported: dict[int, str] = {}
-    for ex in wasm.exports:
-        if ex.kind == ExternKind.FUNC:
+    for ex in irmod.exports:
+        if ex.kind == EXTERN_FUNC:
             exported.setdefault(ex.index, ex.name)
     for i, d in enumerate(irmod.funcs):
         if d.import_ is not None:

@@ -9,6 +9,7 @@ kept in a register, and vice versa.
 """
 from __future__ import annotations
 
+from ...ir.module import EXTERN_GLOBAL
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.types import V128
 from .common import LTYPE, TBAA_GLOBAL, TBAA_INST
@@ -18,6 +19,9 @@ def global_ptr(fe, g: int) -> str:
     lay = fe.mc.layout
     if g in lay.global_storage:
         return fe.inst_field(lay.global_storage[g])
+    bound = fe.mc.import_object(EXTERN_GLOBAL, g)
+    if bound is not None:
+        return bound
     return fe.load("ptr", fe.inst_field(lay.global_slot[g]), TBAA_INST, invariant=True, hint="gp")
 
 

@@ -21,6 +21,7 @@ call and ``memory.grow`` because nothing lets LLVM keep it.
 """
 from __future__ import annotations
 
+from ...ir.module import EXTERN_MEMORY
 from ...ir.opcodes import ImmKind, MemFlags, Opcode
 from ...ir.types import bits
 from .. import abi
@@ -32,6 +33,9 @@ def memory_ptr(fe, mem: int) -> str:
     lay = fe.mc.layout
     if mem in lay.mem_struct:
         return fe.inst_field(lay.mem_struct[mem])
+    bound = fe.mc.import_object(EXTERN_MEMORY, mem)
+    if bound is not None:
+        return bound
     return fe.load("ptr", fe.inst_field(lay.mem_slot[mem]), TBAA_INST, invariant=True, hint="mem")
 
 

@@ -18,6 +18,7 @@ runtime-owned canonical store; see the report.
 """
 from __future__ import annotations
 
+from ...ir.module import EXTERN_TABLE
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.types import FUNCREF
 from .. import abi
@@ -28,6 +29,9 @@ def table_ptr(fe, t: int) -> str:
     lay = fe.mc.layout
     if t in lay.table_struct:
         return fe.inst_field(lay.table_struct[t])
+    bound = fe.mc.import_object(EXTERN_TABLE, t)
+    if bound is not None:
+        return bound
     return fe.load("ptr", fe.inst_field(lay.table_slot[t]), TBAA_INST, invariant=True, hint="tab")
 
 

@@ -1,11 +1,13 @@
-"""Fixtures for backend tests: compile (frontend module, IR text) pairs to
-objects, link them with the runtime (built once per session and bounds mode,
-via wasmaot.backends.link) and the test host c/host.c, and run exports.
+"""Fixtures for backend tests: compile IR modules to objects, link them
+with the runtime (built once per session and bounds mode, via
+wasmaot.backends.link) and the test host c/host.c, and run exports.
 
-A test module is given twice: as WAT for the frontend ``Module`` (types,
-imports, exports, segments, start; function bodies may be ``unreachable``)
-and as IR text with the real bodies, in the same index space.  Once the
-translator lands, tests can also go through ``translate_module``.
+A test module is IR text only: the IR module is the whole module (imports,
+exports, ``start``, segments with their bytes and items, ``init``), as the
+backend sees it.  One convention saves writing an ``export`` line per
+function: every defined function whose name does not start with ``_`` is
+also exported under its name (:func:`parse_ir`).  Tests that start from
+Wasm text translate it (``test_wasm.py``).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import pytest
 
 from wasmaot.backends import CompileOptions, compile_ir
 from wasmaot.backends.link import link_executable
-from wasmaot.frontend.load import load_module
+from wasmaot.ir.module import EXTERN_FUNC, Export
 from wasmaot.ir.parser import parse_module
 from wasmaot.ir.verifier import verifier_errors
 
@@ -74,24 +76,34 @@ class Program:
         return line
 
 
+def parse_ir(ir_text: str):
+    """IR text -> verified IR module, with every defined function whose name
+    does not start with ``_`` exported under its name (unless the text
+    already exports something of that name)."""
+    m = parse_module(ir_text)
+    for fn in m.functions():
+        errs = verifier_errors(fn)
+        assert not errs, errs
+    names = {e.name for e in m.exports}
+    for i, d in enumerate(m.funcs[:m.wasm_funcs()]):
+        if d.body is not None and not d.name.startswith("_") and d.name not in names:
+            m.exports.append(Export(d.name, EXTERN_FUNC, i))
+    return m
+
+
 class Builder:
     def __init__(self, root: Path):
         self.root = root
         self.cache: dict = {}
 
-    def compile(self, wat: str, ir_text: str, **kw):
-        wasm = load_module(wat.encode())
-        irmod = parse_module(ir_text)
-        for fn in irmod.functions():
-            errs = verifier_errors(fn)
-            assert not errs, errs
-        return compile_ir(wasm, irmod, CompileOptions(**kw))
+    def compile(self, ir_text: str, **kw):
+        return compile_ir(parse_ir(ir_text), CompileOptions(**kw))
 
-    def build(self, wat: str, ir_text: str, **kw) -> Program:
-        key = (wat, ir_text, tuple(sorted(kw.items())))
+    def build(self, ir_text: str, **kw) -> Program:
+        key = (ir_text, tuple(sorted(kw.items())))
         if key not in self.cache:
             opts = CompileOptions(**kw)
-            emitted = self.compile(wat, ir_text, **kw)
+            emitted = self.compile(ir_text, **kw)
             h = hashlib.sha1(repr(key).encode()).hexdigest()[:12]
             obj = self.root / f"m-{h}.o"
             obj.write_bytes(emitted.object)
@@ -107,67 +119,6 @@ def builder(tmp_path_factory) -> Builder:
     return Builder(tmp_path_factory.mktemp("wasmaot-backend"))
 
 
-def _tn(t: int) -> str:
-    from wasmaot.ir.types import type_name
-    return type_name(t)
-
-
-def wat_for_ir(ir_text: str, extra: str = "") -> str:
-    """A WAT module with the same index spaces as the IR module: imports,
-    memories, tables, globals (initialisers are taken from the IR by the
-    emitter, so the WAT ones are dummies of the right type), and one stub
-    function per IR function, exported under its IR name unless the name
-    starts with '_'.  ``extra`` adds segments, a start function, more
-    exports."""
-    m = parse_module(ir_text)
-    out = ["(module"]
-    for s in m.sigs:
-        out.append(f"  (type (func (param {' '.join(map(_tn, s.params))}) (result {' '.join(map(_tn, s.results))})))")
-
-    def lim(lo, hi):
-        return f"{lo}" + (f" {hi}" if hi is not None else "")
-
-    def imp(i):
-        return f'(import "{i.module}" "{i.field}")'
-    for i, d in enumerate(m.memories):
-        if d.import_:
-            out.append(f"  (memory {imp(d.import_)} {lim(d.min, d.max)})")
-    for d in m.tables:
-        if d.import_:
-            out.append(f"  (table {imp(d.import_)} {lim(d.min, d.max)} {_tn(d.elem)})")
-    for d in m.globals:
-        if d.import_:
-            t = f"(mut {_tn(d.type)})" if d.mutable else _tn(d.type)
-            out.append(f"  (global {imp(d.import_)} {t})")
-    for d in m.funcs:
-        if d.import_:
-            out.append(f"  (func ${d.name} {imp(d.import_)} (param {' '.join(map(_tn, d.sig.params))}) "
-                       f"(result {' '.join(map(_tn, d.sig.results))}))")
-    for d in m.memories:
-        if not d.import_:
-            out.append(f"  (memory {lim(d.min, d.max)})")
-    for d in m.tables:
-        if not d.import_:
-            out.append(f"  (table {lim(d.min, d.max)} {_tn(d.elem)})")
-    zero = {"i32": "(i32.const 0)", "i64": "(i64.const 0)", "f32": "(f32.const 0)",
-            "f64": "(f64.const 0)", "funcref": "(ref.null func)", "externref": "(ref.null extern)"}
-    for d in m.globals:
-        if not d.import_:
-            t = f"(mut {_tn(d.type)})" if d.mutable else _tn(d.type)
-            out.append(f"  (global {t} {zero[_tn(d.type)]})")
-    for d in m.funcs:
-        if d.import_ or d.name == "__wasmaot_init":
-            continue
-        ex = "" if d.name.startswith("_") else f' (export "{d.name}")'
-        out.append(f"  (func${d.name}{ex} (param {' '.join(map(_tn, d.sig.params))}) "
-                   f"(result {' '.join(map(_tn, d.sig.results))}) unreachable)".replace("func$", "func $"))
-    out.append(extra)
-    out.append(")")
-    return "\n".join(out)
-
-
 @pytest.fixture(scope="session")
 def build_ir(builder):
-    def build(ir_text: str, extra_wat: str = "", **opts) -> Program:
-        return builder.build(wat_for_ir(ir_text, extra_wat), ir_text, **opts)
-    return build
+    return builder.build

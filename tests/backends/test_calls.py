@@ -17,8 +17,13 @@ global g1 mut i32 = iconst 5
 global g2 i64 = iconst -1
 global g3 mut funcref = null
 global g4 mut i32 = iconst 0
-elem elem0 funcref
-elem elem1 funcref
+elem elem0 funcref active [fn1, fn2, fn3, fn0]
+elem elem1 funcref passive [fn2, null]
+export "g1" g1
+export "tab" table0
+export "reexp" fn0
+start fn25
+init fn26
 function %add1(i32) -> i32 import "host" "add1"
 
 function %inc(i32) -> i32 {
@@ -183,10 +188,6 @@ block0:
     return
 }
 """
-EXTRA = """(elem (i32.const 0) func $inc $dbl $pair $add1)
-(elem funcref (ref.func $dbl) (ref.null func))
-(start $_start)
-(export "g1" (global 1)) (export "tab" (table 0)) (export "reexp" (func $add1))"""
 
 UNDEF, UNINIT, MISMATCH = "trap undefined element", "trap uninitialized element", "trap indirect call type mismatch"
 TOOB = "trap out of bounds table access"
@@ -216,7 +217,7 @@ SCRIPT = [
 
 @pytest.mark.parametrize("opt_level", [0, 2])
 def test_calls_tables_globals(build_ir, opt_level):
-    p = build_ir(MODULE, EXTRA, opt_level=opt_level)
+    p = build_ir(MODULE, opt_level=opt_level)
     out = p.run(*(c for c, _ in SCRIPT))
     failures = []
     for (cmd, want), line in zip(SCRIPT, out):
@@ -229,13 +230,13 @@ def test_calls_tables_globals(build_ir, opt_level):
 
 @pytest.mark.parametrize("stack_check", [True, False])
 def test_recursion_exhausts_stack(build_ir, stack_check):
-    p = build_ir(MODULE, EXTRA, stack_check=stack_check)
+    p = build_ir(MODULE, stack_check=stack_check)
     # after the trap the process keeps working (wasmaot_rt_try unwound it)
     assert p.run("rec 0", "depth 10") == ["trap call stack exhausted", "ok 10"]
 
 
 def test_descriptor(build_ir):
-    p = build_ir(MODULE, EXTRA)
+    p = build_ir(MODULE)
     lines = p.run("describe")
     abi, size = lines[0].split()[1::2]
     from wasmaot.backends.llvm.instance import ABI_VERSION

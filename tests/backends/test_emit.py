@@ -8,18 +8,17 @@ import pytest
 from wasmaot.backends import CompileOptions, get_target, target_names
 from wasmaot.backends.llvm.emit import mangle
 
-from .conftest import wat_for_ir
-from .test_calls import EXTRA as CALLS_EXTRA, MODULE as CALLS
-from .test_memory import EXTRA as MEM_EXTRA, MODULE as MEM
+from .test_calls import MODULE as CALLS
+from .test_memory import MODULE as MEM
 
 
-def _compile(builder, ir, extra="", **kw):
-    return builder.compile(wat_for_ir(ir, extra), ir, **kw)
+def _compile(builder, ir, **kw):
+    return builder.compile(ir, **kw)
 
 
 @pytest.mark.parametrize("opt_level", [0, 2])
 def test_every_function_is_nounwind(builder, opt_level):
-    e = _compile(builder, CALLS, CALLS_EXTRA, opt_level=opt_level)
+    e = _compile(builder, CALLS, opt_level=opt_level)
     ir = e.llvm_ir
     groups = dict(re.findall(r"^attributes (#\d+) = \{(.*)\}$", ir, re.M))
     defs = re.findall(r"^define [^@]*@(\S+)\(.*\) (#\d+)", ir, re.M)
@@ -29,7 +28,7 @@ def test_every_function_is_nounwind(builder, opt_level):
 
 
 def test_asm_and_object(builder):
-    e = _compile(builder, CALLS, CALLS_EXTRA)
+    e = _compile(builder, CALLS)
     assert e.object[:4] == b"\x7fELF" and e.object[18] == 62       # EM_X86_64
     asm = e.asm
     assert "wasm_export_inc:" in asm and ".text" in asm
@@ -39,7 +38,7 @@ def test_asm_and_object(builder):
 def test_only_prefixed_symbols_are_external(builder):
     from tests.runtime.test_build import elf_info
     import tempfile, pathlib
-    e = _compile(builder, CALLS, CALLS_EXTRA, prefix="m7")
+    e = _compile(builder, CALLS, prefix="m7")
     with tempfile.TemporaryDirectory() as d:
         p = pathlib.Path(d) / "m.o"
         p.write_bytes(e.object)
@@ -51,7 +50,7 @@ def test_only_prefixed_symbols_are_external(builder):
 
 
 def test_guard_mode_hoists_memory_base(builder):
-    ir = _compile(builder, MEM, MEM_EXTRA).llvm_ir
+    ir = _compile(builder, MEM).llvm_ir
     start = ir.index(f"@wasm_export_{mangle('sum_loop')}(")
     body = ir[start:ir.index("\n}\n", start)]
     # The loop body (a block that branches back to itself) loads no pointer.
@@ -64,13 +63,13 @@ def test_guard_mode_hoists_memory_base(builder):
 
 
 def test_stack_check_only_with_calls(builder):
-    ir = _compile(builder, CALLS, CALLS_EXTRA, opt_level=0).llvm_ir
+    ir = _compile(builder, CALLS, opt_level=0).llvm_ir
     def body(name):
         s = ir.index(f"@wasm_export_{mangle(name)}(")
         return ir[s:ir.index("\n}\n", s)]
     assert "wasmaot_stack_limit" in body("depth")
     assert "wasmaot_stack_limit" not in body("inc")        # leaf function
-    ir2 = _compile(builder, CALLS, CALLS_EXTRA, opt_level=0, stack_check=False).llvm_ir
+    ir2 = _compile(builder, CALLS, opt_level=0, stack_check=False).llvm_ir
     assert "wasmaot_stack_limit" not in ir2
 
 

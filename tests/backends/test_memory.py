@@ -8,10 +8,11 @@ from .conftest import f64, u32
 
 OOB = "trap out of bounds memory access"
 
-MODULE = """
+MODULE = r"""
 memory mem0 1..3
-data data0
-data data1
+data data0 passive "\01\02\03\04\05\06\07\08"
+data data1 active "abcd"
+init fn24
 
 function %ld32(i32) -> i32 {
 block0(v0: i32):
@@ -158,7 +159,6 @@ block0:
     return
 }
 """
-EXTRA = r'''(data "\01\02\03\04\05\06\07\08") (data (i32.const 16) "abcd")'''
 
 SCRIPT = [
     ("ld32 16", (0x64636261,)),                  # active segment applied by __wasmaot_init
@@ -188,7 +188,7 @@ SCRIPT = [
 
 @pytest.mark.parametrize("bounds", ["guard", "explicit"])
 def test_memory_script(build_ir, bounds):
-    p = build_ir(MODULE, EXTRA, bounds=bounds)
+    p = build_ir(MODULE, bounds=bounds)
     out = p.run(*(c for c, _ in SCRIPT))
     failures = []
     for (cmd, want), line in zip(SCRIPT, out):
@@ -200,10 +200,8 @@ def test_memory_script(build_ir, bounds):
 
 
 def test_explicit_checks_and_guard_does_not(builder):
-    from .conftest import wat_for_ir
-    wat = wat_for_ir(MODULE, EXTRA)
-    g = builder.compile(wat, MODULE, bounds="guard").llvm_ir
-    e = builder.compile(wat, MODULE, bounds="explicit").llvm_ir
+    g = builder.compile(MODULE, bounds="guard").llvm_ir
+    e = builder.compile(MODULE, bounds="explicit").llvm_ir
     assert "wasmaot_rt_abi_v1_guard" in g and "wasmaot_rt_abi_v1_explicit" not in g
     assert "wasmaot_rt_abi_v1_explicit" in e
     # ld32 in guard mode: no trap block at all; explicit: the oob trap

@@ -68,7 +68,7 @@ def test_wasm_pipeline(builder, translate, tmp_path, bounds, opt):
     wasm = load_module(WAT.encode())
     ir = translate(wasm)
     PassManager(verify=True).run_module(ir)
-    emitted = compile_ir(wasm, ir, CompileOptions(bounds=bounds, opt_level=opt))
+    emitted = compile_ir(ir, CompileOptions(bounds=bounds, opt_level=opt))
     obj = tmp_path / "m.o"
     obj.write_bytes(emitted.object)
     exe = link_executable([obj], tmp_path / "m", "x86_64-linux", bounds,

@@ -37,8 +37,7 @@ def build(tmp_path, wat: str, bounds="guard", opt=2):
     from wasmaot.ir.translate import translate_module
     module = load_module(wat.encode(), "t.wat")
     ir = translate_module(module)
-    ir = getattr(ir, "module", ir)
-    emitted = compile_ir(module, ir, CompileOptions(bounds=bounds, opt_level=opt, prefix="wasm"))
+    emitted = compile_ir(ir, CompileOptions(bounds=bounds, opt_level=opt, prefix="wasm"))
     return link_executable([emitted.object], tmp_path / f"prog-{bounds}-{opt}", "x86_64-linux", bounds)
 
 

@@ -42,7 +42,7 @@ def _module(body: dict[str, str], result: str) -> bytes:
 
 def _asm(src: bytes, target: str = "x86_64-linux") -> str:
     wasm = load_module(src)
-    em = compile_ir(wasm, translate(wasm).module, CompileOptions(target=target))
+    em = compile_ir(translate(wasm).module, CompileOptions(target=target))
     return em.asm
 
 
