@@ -119,8 +119,7 @@ class Emitted:
 def compile_ir(ir, opts: CompileOptions) -> Emitted:
     """IR module -> :class:`Emitted`: emit LLVM IR text, then :func:`_codegen`."""
     target = get_target(opts.target)
-    if opts.bounds not in target.bounds_modes:
-        raise ValueError(f"target {target.name} does not support bounds={opts.bounds}")
+    target.check_bounds(opts.bounds)        # TargetError: one line for the user
     from .llvm.emit import emit_module
     timings: dict[str, float] = {}
     tm = target_machine(target, opts)

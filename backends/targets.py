@@ -1,17 +1,28 @@
 """Registry of compilation targets: user-facing names -> :class:`Target`.
 
-What: a target says everything target specific that the emitter, the linker
-helpers and the tests need -- LLVM triple (always the full 4-part form),
-default CPU and features, the zig ``-target`` used to build and link the C
-runtime, pointer size, the default and the supported bounds modes, and which
-``runtime-c/sources.txt`` configuration matches each bounds mode.
+One :class:`Target` record per target owns every target-specific fact:
+LLVM triple (always the full 4-part form), default CPU and features, the
+float ABI, pointer size, the zig ``-target`` that builds the C runtime and
+links, the supported and the default bounds modes, the build configuration
+of the runtime (``runtime-c/sources.txt``) and of the WASI shim
+(``wasi-shim/sources.txt``) for each bounds mode, the output kind and the
+link recipe.  The emitter, ``backends/link.py``, the CLI (``--bounds``
+defaults to :attr:`Target.default_bounds`) and the tests all read it; no
+other table of targets exists.
 
 Why a registry: targets are always named explicitly (``x86_64-linux``); the
 compiler never falls back to "the host" by accident, so the same command
 produces the same object on every build machine.
 
-Each family lives in its own folder (``x86_64/target.py``) exporting
-``TARGETS``; :data:`FAMILIES` lists the folders to import.
+Adding a target: one folder ``backends/<family>/`` with ``__init__.py`` and
+``target.py`` exporting ``TARGETS`` (a tuple of :class:`Target`), plus its
+family name in :data:`FAMILIES`.  Packaging finds the folder by itself
+(``setup.py``).  The configs it names must exist in both manifests
+(``tests/hosts/test_targets.py`` checks every registered target); a target
+for an existing C platform reuses or copies a config line there.
+
+An unknown target, or a bounds mode a target lacks, is a
+:class:`TargetError`: one line for the user, never an internal error.
 
 Running executables of another architecture: any host builds for any
 target (zig cross-compiles the runtime and musl); to *run* the result, the
@@ -44,8 +55,42 @@ import platform
 import shutil
 from dataclasses import dataclass, field
 
-#: Target-family subpackages, each with a ``target.py`` exporting ``TARGETS``.
+#: Target-family subpackages, each with a ``target.py`` exporting ``TARGETS``:
+#: the one place a new family is registered.
 FAMILIES = ("x86_64", "aarch64", "riscv64")
+
+#: The target when none is named (the CLI's --target default).
+DEFAULT_TARGET = "x86_64-linux"
+
+#: Bounds modes the compiler implements (a target supports a subset).
+BOUNDS_MODES = ("guard", "explicit")
+
+#: What compiling for a target produces.  "exe": a static Linux executable
+#: (generated objects + runtime + standalone host, linked by
+#: ``backends/link.py``).  The next kind is "firmware" (an image for a
+#: microcontroller: linker script, defined memories as ``.bss`` arrays, no
+#: name tables); no target produces it yet, so it is not accepted here.
+OUTPUT_KINDS = ("exe",)
+
+
+class TargetError(ValueError):
+    """An unknown target, or an option the target does not support; ``str()``
+    is one line for the user (the CLI exits 2, as for any bad flag)."""
+
+
+@dataclass(frozen=True)
+class LinkRecipe:
+    """How ``backends/link.py`` links an executable for a target (output
+    kind "exe"): ``python -m ziglang cc -target <zig_target> <ldflags>
+    [<strip_flags>] <objects> <host objects> <shim + runtime objects>``."""
+    ldflags: tuple[str, ...] = ("-static",)
+    # --keep-symbols not given: drop symbols/debug info and unreferenced
+    # sections (runtime and shim are built with -ffunction-sections); a
+    # stripped hello world is ~5x smaller.
+    strip_flags: tuple[str, ...] = ("-s", "-Wl,--gc-sections")
+    # The standalone host's C files (its ``main``), relative to runtime-c/;
+    # linked unless the caller supplies its own host (spec driver, tests).
+    host_sources: tuple[str, ...] = ("host/standalone_main.c", "host/host_link.c")
 
 
 @dataclass(frozen=True)
@@ -54,17 +99,26 @@ class Target:
     triple: str                # LLVM triple, 4 parts: arch-vendor-os-env
     default_cpu: str           # LLVM CPU name used unless overridden
     features: str              # LLVM feature string ("+a,-b"), may be ""
-    zig_target: str            # `zig cc -target` for runtime and link
+    zig_target: str            # `zig cc -target` for runtime, host C and link
     pointer_bytes: int         # 8 or 4: drives funcref/segment layouts
-    default_bounds: str        # "guard" or "explicit"
+    default_bounds: str        # `--bounds` when not given; in bounds_modes
     bounds_modes: tuple[str, ...]
-    runtime_configs: dict = field(default_factory=dict)  # bounds -> sources.txt config
-    llvm_target_init: str = ""  # informational: LLVM backend name
+    # bounds mode -> config name in runtime-c/sources.txt; one per mode.
+    runtime_configs: dict = field(default_factory=dict)
+    # bounds mode -> config name in wasi-shim/sources.txt.  Empty: the
+    # runtime's names (the shim is built with its runtime's flags, so both
+    # manifests name a configuration alike).
+    shim_configs: dict = field(default_factory=dict)
+    output_kind: str = "exe"   # one of OUTPUT_KINDS
+    link: LinkRecipe = LinkRecipe()
     # Architecture as Linux's `uname -m` spells it (the triple's first part
     # unless given); compared with the build machine to decide whether the
     # target's executables run natively.
     arch: str = ""
-    # Float ABI tag where the linker checks it (RISC-V: "lp64d"); "" = none.
+    # Float ABI where the linker checks it (RISC-V: "lp64d"; "" = none).
+    # Generated code gets it from `features` (LLVM picks lp64d given +d);
+    # helper objects, built without our features, carry it as the
+    # "target-abi" module flag (helper_objects.py), or lld refuses them.
     abi: str = ""
     # Command prefix that runs this target's executables on a machine of
     # another architecture (qemu-user; static executables need no sysroot).
@@ -79,11 +133,34 @@ class Target:
     round_may_keep_snan: bool = False
 
     def __post_init__(self) -> None:
+        # Invariants of every record (tests/hosts/test_targets.py adds the
+        # cross-file ones: configs present in both manifests).
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
-        assert self.default_bounds in self.bounds_modes
+        assert self.bounds_modes and set(self.bounds_modes) <= set(BOUNDS_MODES), self.name
+        assert self.default_bounds in self.bounds_modes, self.name
+        assert set(self.runtime_configs) == set(self.bounds_modes), self.name
         assert self.pointer_bytes in (4, 8)
+        assert self.output_kind in OUTPUT_KINDS, self.name
+        if not self.shim_configs:
+            object.__setattr__(self, "shim_configs", dict(self.runtime_configs))
+        assert set(self.shim_configs) == set(self.bounds_modes), self.name
         if not self.arch:
             object.__setattr__(self, "arch", self.triple.split("-", 1)[0])
+
+    def check_bounds(self, bounds: str) -> str:
+        """``bounds`` if this target supports it, else a :class:`TargetError`."""
+        if bounds not in self.bounds_modes:
+            raise TargetError(f"target {self.name} does not support --bounds {bounds} "
+                              f"(supported: {', '.join(self.bounds_modes)})")
+        return bounds
+
+    def runtime_config(self, bounds: str) -> str:
+        """The runtime-c/sources.txt config to link for ``bounds``."""
+        return self.runtime_configs[self.check_bounds(bounds)]
+
+    def shim_config(self, bounds: str) -> str:
+        """The wasi-shim/sources.txt config to link for ``bounds``."""
+        return self.shim_configs[self.check_bounds(bounds)]
 
     def runs_natively(self, host_machine: str | None = None) -> bool:
         """True if this target's Linux executables run directly on the
@@ -111,13 +188,6 @@ class Target:
                 f"{prefix[0]} not found (install Debian/Ubuntu package qemu-user, e.g. "
                 f"scripts/install-test-deps.sh)")
         return prefix
-
-    def runtime_config(self, bounds: str) -> str:
-        try:
-            return self.runtime_configs[bounds]
-        except KeyError:
-            raise ValueError(f"target {self.name} has no runtime configuration for "
-                             f"bounds mode {bounds!r} (supported: {', '.join(self.bounds_modes)})") from None
 
 
 class RunnerMissing(RuntimeError):
@@ -152,7 +222,7 @@ def _load() -> dict[str, Target]:
 def get_target(name: str) -> Target:
     reg = _load()
     if name not in reg:
-        raise ValueError(f"unknown target {name!r}; known: {', '.join(sorted(reg))}")
+        raise TargetError(f"unknown target {name!r} (known: {', '.join(sorted(reg))})")
     return reg[name]
 
 

@@ -26,7 +26,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+from wasmaot.cache import cache_dir as _cache_dir
+
+#: The benchmarks' cache root: $WASMAOT_BENCH_CACHE or ~/.cache/wasmaot-bench.
+cache_dir = partial(_cache_dir, kind="bench")
 
 HERE = Path(__file__).resolve().parent
 WORKLOAD_DIR = HERE / "workloads"
@@ -136,11 +142,6 @@ def select(specs: list[str]) -> list[Workload]:
             raise ValueError(f"{spec}: not a suite ({', '.join(('all',) + GROUPS)}), "
                              "a workload name or a .c/.wasm file")
     return out
-
-
-def cache_dir() -> Path:
-    d = os.environ.get("WASMAOT_BENCH_CACHE")
-    return Path(d) if d else Path.home() / ".cache" / "wasmaot-bench"
 
 
 def native_target_cpu() -> str | None:

@@ -24,7 +24,13 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from functools import partial
 from pathlib import Path
+
+from wasmaot.cache import cache_dir as _cache_dir
+
+#: The benchmarks' cache root: $WASMAOT_BENCH_CACHE or ~/.cache/wasmaot-bench.
+cache_dir = partial(_cache_dir, kind="bench")
 
 # Pinned so that every machine benchmarks the same code (npm checks the
 # package integrity against the registry).  sqlite3@6.0.1 bundles SQLite 3.52.0.
@@ -49,11 +55,6 @@ MODULE_NAME = "sqlite3-shell.wasm"
 
 class SetupError(Exception):
     """Set-up failed for an expected reason (no npm, no network, compile error)."""
-
-
-def cache_dir() -> Path:
-    d = os.environ.get("WASMAOT_BENCH_CACHE")
-    return Path(d) if d else Path.home() / ".cache" / "wasmaot-bench"
 
 
 def _log(msg: str) -> None:

@@ -5,7 +5,8 @@ as one line on stderr naming the file and the byte offset or line:col, and a
 non-zero exit status:
 
   1  the input was rejected (malformed, invalid, unreadable)
-  2  bad command-line usage (click's convention)
+  2  bad command-line usage (click's convention), including an unknown
+     target or a bounds mode the target lacks
   70 internal compiler error (a bug in wasmaot; set WASMAOT_TRACEBACK=1 to see it)
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import click
 
 from . import __version__
+from .backends.targets import BOUNDS_MODES, DEFAULT_TARGET, TargetError, get_target, target_names
 from .compile import EMIT_KINDS
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_file
@@ -38,6 +40,8 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except (WasmError, InputError) as e:
             _fail(str(e))
+        except TargetError as e:           # an option the target lacks: a usage error
+            _fail(str(e), 2)
         except NotImplementedError as e:   # TranslateError: valid Wasm we do not compile yet
             _fail(f"unsupported: {e}")
         except OSError as e:               # unwritable output, missing directory, full disk...
@@ -133,16 +137,14 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
         sys.exit(EXIT_REJECTED)
 
 
-def _target_names() -> list[str]:
-    from .backends.targets import target_names
-    return target_names()
-
-
 def _compile_options(target, opt_level, bounds, cpu, stack_check):
+    """CompileOptions from the flags; no --bounds means the target's default."""
     from .backends import CompileOptions
-    if target not in _target_names():
-        raise click.BadParameter(f"unknown target {target!r}; known: {', '.join(_target_names())}",
-                                 param_hint="--target")
+    try:
+        t = get_target(target)
+        bounds = t.check_bounds(bounds or t.default_bounds)
+    except TargetError as e:
+        raise click.UsageError(str(e)) from None
     try:
         return CompileOptions(target=target, opt_level=opt_level, bounds=bounds, cpu=cpu,
                               stack_check=stack_check)
@@ -150,15 +152,24 @@ def _compile_options(target, opt_level, bounds, cpu, stack_check):
         raise click.UsageError(str(e)) from None
 
 
+def _default_bounds_help() -> str:
+    """Each target's default bounds mode, from the registry, for --help."""
+    by_mode: dict[str, list[str]] = {}
+    for name in target_names():
+        by_mode.setdefault(get_target(name).default_bounds, []).append(name)
+    return "; ".join(f"{mode} for {', '.join(names)}" for mode, names in by_mode.items())
+
+
 _codegen_options = [
-    click.option("--target", default="x86_64-linux", show_default=True,
-                 help="Target to compile for (always explicit; never guessed from the host)."),
+    click.option("--target", default=DEFAULT_TARGET, show_default=True,
+                 help=f"Target to compile for: {', '.join(target_names())} (always explicit; "
+                      "never guessed from the host)."),
     click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
                  help="LLVM optimization level, -O0 .. -O3."),
-    click.option("--bounds", type=click.Choice(["guard", "explicit"]), default="guard",
-                 show_default=True,
+    click.option("--bounds", type=click.Choice(BOUNDS_MODES), default=None,
                  help="Memory bounds strategy: guard pages (no checks in code; 64-bit "
-                      "targets) or an explicit compare on every access."),
+                      "targets) or an explicit compare on every access.  [default: the "
+                      f"target's own: {_default_bounds_help()}]"),
     click.option("--cpu", default=None, help="Target CPU (default: the target's baseline)."),
     click.option("--no-stack-check", "stack_check", flag_value=False, default=True,
                  help="Rely on the guard page alone for stack exhaustion."),
@@ -308,7 +319,6 @@ def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, dirs
     compiler version, target, options, grants, runtime sources and the
     input's hash.  The exit status is the program's.
     """
-    from .backends import get_target
     from .backends.targets import RunnerMissing
     from .compile import cached_executable
     opts = _compile_options(target, opt_level, bounds, cpu, stack_check)

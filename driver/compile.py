@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import __version__
+from .cache import cache_dir
 from .frontend.load import load_module, read_bytes
 
 EMIT_KINDS = ("exe", "obj", "llvm", "asm", "ir")
@@ -111,11 +112,6 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     with clock.stage("link"):
         link_executable(objects, out, opts.target, opts.bounds, wasi=wasi, strip=strip)
     return res
-
-
-def cache_dir() -> str:
-    return os.environ.get("WASMAOT_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "wasmaot")
 
 
 def _sources_digest() -> str:

@@ -33,11 +33,7 @@ AARCH64_LINUX = Target(
     pointer_bytes=8,
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
-    # runtime-c/sources.txt lists only the guard config for aarch64; the
-    # explicit one is derived from it by backends/link.py:select_config
-    # (bounds macro swapped), under exactly this name.
     runtime_configs={"guard": "aarch64-linux-musl", "explicit": "aarch64-linux-musl-explicit"},
-    llvm_target_init="AArch64",
     arch="aarch64",
     run_prefix=("qemu-aarch64",),
 )

@@ -236,7 +236,7 @@ def h_fintr1(fe, inst):
     ty = LTYPE[ctrl]
     op = fe.dfg.op[inst]
     f = fe.mc.intrinsic(f"llvm.{_FINTR1[op]}.{_FSUF[ctrl]}", ty, ty)
-    if op in _ROUNDING and getattr(fe.mc.target, "round_may_keep_snan", False):
+    if op in _ROUNDING and fe.mc.target.round_may_keep_snan:
         # The target's lowering may return a signalling NaN unchanged
         # (RISC-V without Zfa: "|x| >= 2^52 or NaN -> x"); Wasm wants an
         # arithmetic (quiet) NaN.  Elsewhere this would cost an instruction.

@@ -530,7 +530,7 @@ def h_funary(fe, inst):
         r = _op(fe, f"fneg {t} {a}")
     else:
         r = _call(fe, f"llvm.{_FUNARY[op]}.{SUF[shape]}", t, [(t, a)])
-        if op in _ROUNDING and getattr(fe.mc.target, "round_may_keep_snan", False):
+        if op in _ROUNDING and fe.mc.target.round_may_keep_snan:
             # the target's rounding sequence returns a signalling NaN as is
             # (see Target.round_may_keep_snan); Wasm wants it quiet
             r = _canonicalize(fe, shape, r)

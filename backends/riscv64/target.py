@@ -15,7 +15,7 @@ ABI: ``lp64d`` (doubles in FP registers).  It must match the runtime and
 musl objects zig builds, because lld refuses to link objects with
 different RISC-V float ABIs (ELF ``e_flags``).  LLVM picks lp64d by default
 when ``+d`` is present; ``abi`` records it so helper objects built without
-our feature string (``backends/link.py:_abi_flag``) and tests can say so
+our feature string (``backends/helper_objects.py``) and tests can say so
 explicitly.  ``+c`` is not an ABI matter but halves code size; zig's musl
 uses it too.
 
@@ -57,10 +57,7 @@ RISCV64_LINUX = Target(
     pointer_bytes=8,
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
-    # Only the guard config is in runtime-c/sources.txt; backends/link.py
-    # derives the explicit one (bounds macro swapped) under this name.
     runtime_configs={"guard": "riscv64-linux-musl", "explicit": "riscv64-linux-musl-explicit"},
-    llvm_target_init="RISCV",
     arch="riscv64",
     abi="lp64d",
     run_prefix=("qemu-riscv64",),

@@ -1,10 +1,11 @@
 """x86-64 Linux (musl, static): what the emitter needs to know about the target.
 
 Every target family is one folder with the same files (``target.py``
-exporting ``TARGETS``: a tuple of :class:`~wasmaot.backends.targets.Target`).
-Adding ``aarch64/``, ``riscv64/``, ``thumbv7m/`` or ``riscv32/`` means
-filling in the same fields; nothing else in the emitter is target specific
-except what these fields say (pointer size, default bounds mode, ...).
+exporting ``TARGETS``: a tuple of :class:`~wasmaot.backends.targets.Target`),
+registered by name in ``targets.FAMILIES``.  Adding ``thumbv7m/`` or
+``riscv32/`` means filling in the same fields; nothing else in the emitter,
+the linker or the CLI is target specific except what these fields say
+(pointer size, default bounds mode, runtime configs, link recipe, ...).
 
 Why ``x86-64-v2`` by default: it is the oldest level still common in
 practice and includes SSE4.1, which makes ``llvm.roundeven``/``ceil``/
@@ -25,7 +26,6 @@ X86_64_LINUX = Target(
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
     runtime_configs={"guard": "x86_64-linux-musl", "explicit": "x86_64-linux-musl-explicit"},
-    llvm_target_init="X86",
 )
 
 TARGETS = (X86_64_LINUX,)

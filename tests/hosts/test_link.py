@@ -1,6 +1,7 @@
-"""backends/link.py: the runtime build cache (reuse, rebuild on any change
-of flags or sources, safe under concurrent builds), one-line LinkErrors, and
-never leaving a partial executable where the user's output was."""
+"""backends/link.py and backends/buildcache.py: the runtime build cache
+(reuse, rebuild on any change of flags or sources, safe under concurrent
+builds), one-line LinkErrors, and never leaving a partial executable where
+the user's output was."""
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from wasmaot.backends import link
+from wasmaot.backends import buildcache
 from wasmaot.backends.link import LinkError, compile_host_c, link_executable, runtime_objects
+from wasmaot.backends.targets import TargetError
 
 from .conftest import C_DIR, run
 
@@ -18,24 +20,14 @@ from .conftest import C_DIR, run
 @pytest.fixture
 def zig_calls(monkeypatch):
     calls = []
-    real = link._zig
+    real = buildcache.run_zig
 
     def counting(args, what):
         calls.append(list(args))
         return real(args, what)
-    monkeypatch.setattr(link, "_zig", counting)
-    link._runtime_memo.clear()
+    monkeypatch.setattr(buildcache, "run_zig", counting)
+    buildcache._runtime_memo.clear()
     return calls
-
-
-def test_manifest_reader_matches_the_runtime_tests_copy():
-    from tests.runtime.conftest import parse_manifest as old
-    from wasmaot.runtime import root
-    new = link.parse_manifest(root() / "sources.txt")
-    ref = old(root() / "sources.txt")
-    assert new.includes == ref.includes and new.layers == ref.layers
-    assert {n: (c.target, c.layers, c.cflags, c.ldflags) for n, c in new.configs.items()} == \
-        {n: (c.target, c.layers, c.cflags, c.ldflags) for n, c in ref.configs.items()}
 
 
 def test_second_build_reuses_and_a_changed_flag_rebuilds(tmp_path, monkeypatch, zig_calls):
@@ -43,7 +35,7 @@ def test_second_build_reuses_and_a_changed_flag_rebuilds(tmp_path, monkeypatch, 
     first = runtime_objects("x86_64-linux", "guard")
     assert len(zig_calls) == len(first) > 0 and all(p.is_file() for p in first)
     mtimes = [p.stat().st_mtime_ns for p in first]
-    link._runtime_memo.clear()                      # as in a new process
+    buildcache._runtime_memo.clear()                # as in a new process
     again = runtime_objects("x86_64-linux", "guard")
     assert again == first and len(zig_calls) == len(first)
     assert [p.stat().st_mtime_ns for p in again] == mtimes
@@ -59,7 +51,7 @@ def test_a_changed_source_rebuilds(tmp_path, monkeypatch, zig_calls):
     from wasmaot.runtime import root
     copy = tmp_path / "rt"
     shutil.copytree(root(), copy)
-    monkeypatch.setattr(link, "runtime_root", lambda: copy)
+    monkeypatch.setattr(buildcache, "runtime_root", lambda: copy)
     monkeypatch.setenv("WASMAOT_CACHE_DIR", str(tmp_path / "cache"))
     a = runtime_objects()
     (copy / "core" / "string.c").write_text((copy / "core" / "string.c").read_text() + "\n/* edit */\n")
@@ -72,7 +64,7 @@ def test_a_changed_source_rebuilds(tmp_path, monkeypatch, zig_calls):
 
 def test_concurrent_builds_agree(tmp_path, monkeypatch):
     monkeypatch.setenv("WASMAOT_CACHE_DIR", str(tmp_path))
-    link._runtime_memo.clear()
+    buildcache._runtime_memo.clear()
     results, errors = [], []
 
     def build():
@@ -133,7 +125,9 @@ def test_mode_mismatch_is_a_link_error(tmp_path):
 
 
 def test_unknown_target_and_bounds():
-    with pytest.raises(LinkError, match="unsupported target"):
+    with pytest.raises(TargetError, match=r"^unknown target 'sparc-solaris' \(known: .*x86_64-linux"):
         runtime_objects("sparc-solaris", "guard")
-    with pytest.raises(LinkError, match="bounds mode"):
+    with pytest.raises(TargetError, match=r"^target x86_64-linux does not support --bounds fast"):
         runtime_objects("x86_64-linux", "fast")
+    with pytest.raises(TargetError, match="does not support --bounds fast"):
+        link_executable([], "never-written", "x86_64-linux", "fast")

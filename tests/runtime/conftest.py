@@ -1,9 +1,10 @@
 """Build machinery for the C runtime tests.
 
-The runtime is compiled from `runtime-c/sources.txt` (the same manifest the
-backend will read), with the hermetic zig toolchain, once per configuration
-per pytest session; test programs from `tests/runtime/c/` are then linked
-against those objects.  Everything lands in a session temp dir.
+The runtime is compiled from `runtime-c/sources.txt` (read by the product's
+own parser, as the backend reads it), with the hermetic zig toolchain, once
+per configuration per pytest session; test programs from `tests/runtime/c/`
+are then linked against those objects with the Linux targets' link flags
+(the target registry's link recipe).  Everything lands in a session temp dir.
 """
 
 from __future__ import annotations
@@ -31,9 +32,14 @@ RUNTIME_TEST_CFLAGS = ["-Werror"]
 # --------------------------------------------------------------- manifest
 
 
-# The manifest reader is the product's own (backends/link.py), so the tests
-# read runtime-c/sources.txt exactly as the compiler driver does.
-from wasmaot.backends.link import Config, Manifest, parse_manifest  # noqa: E402,F401
+# The manifest reader is the product's own (backends/manifest.py), so the
+# tests read runtime-c/sources.txt exactly as the compiler driver does.
+from wasmaot.backends.manifest import Config, Manifest, parse_manifest  # noqa: E402,F401
+from wasmaot.backends.targets import DEFAULT_TARGET, get_target  # noqa: E402
+
+# Test programs are hosted Linux executables: linked as the default target
+# links its executables (static).
+LDFLAGS = list(get_target(DEFAULT_TARGET).link.ldflags)
 
 
 # ------------------------------------------------------------------ zig
@@ -72,7 +78,7 @@ class RuntimeBuild:
         if key not in self._exes:
             obj = self.compile_program(C_DIR / f"{program}.c", list(extra_cflags))
             exe = self.outdir / f"{program}-{_digest(extra_cflags)}"
-            zig(["-target", self.config.target, *(self.config.ldflags or []), str(obj),
+            zig(["-target", self.config.target, *LDFLAGS, str(obj),
                  *map(str, self.objects), "-o", str(exe)])
             self._exes[key] = exe
         return self._exes[key]
@@ -133,7 +139,6 @@ TEST_CONFIGS = {
         target="x86_64-linux-musl",
         layers=["core", "baremetal"],
         cflags=["-ffreestanding", "-DWASMAOT_PLATFORM_BAREMETAL=1", "-DWASMAOT_BOUNDS_EXPLICIT=1"],
-        ldflags=["-static"],
     ),
     # 32-bit hosted POSIX, runs natively on x86_64 Linux: exercises the
     # 32-bit layout (i386 aligns uint64_t to 4 in structs) and the 32-bit
@@ -143,7 +148,6 @@ TEST_CONFIGS = {
         target="x86-linux-musl",
         layers=["core", "posix"],
         cflags=["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BOUNDS_EXPLICIT=1"],
-        ldflags=["-static"],
     ),
 }
 

@@ -2,7 +2,7 @@
 
 * ``shim_build(config)``: the runtime (``runtime-c/sources.txt``) and the shim
   (``wasi-shim/sources.txt``) compiled for one manifest config with zig,
-  cached under ``$WASMAOT_CACHE_DIR/wasi-tests`` (or ``~/.cache/wasmaot``)
+  cached under ``wasi-tests/`` of the compiler's cache (``wasmaot/cache.py``)
   by a hash of every source, header and flag;
 * ``test_shim_exe``: ``tests/wasi/c/test_shim.c`` linked against them;
 * ``wasm_programs``: ``tests/wasi/programs/*.c`` built for wasm32-wasi;
@@ -10,7 +10,8 @@
   the way the ``wasmtime`` CLI would (exit status 134 for traps, 1 for host
   errors), capturing stdout/stderr through files.
 
-The manifests are read with the product's own parser (``backends/link.py``).
+The manifests are read with the product's own parser (``backends/manifest.py``);
+configs and link flags come from the target registry (``backends/targets.py``).
 """
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from wasmaot.backends import link
+from wasmaot.backends import manifest as product_manifest
+from wasmaot.backends.targets import DEFAULT_TARGET, get_target
+from wasmaot.cache import cache_dir
 
 import pytest
 
@@ -35,28 +38,27 @@ ZIG_CC = [sys.executable, "-m", "ziglang", "cc"]
 
 
 def cache_root() -> Path:
-    env = os.environ.get("WASMAOT_CACHE_DIR")
-    return (Path(env) if env else Path.home() / ".cache" / "wasmaot") / "wasi-tests"
+    return cache_dir() / "wasi-tests"
 
 
 # --------------------------------------------------------------- manifests
 
 @dataclass
 class Manifest:
-    """The product's manifest (backends/link.py) plus the folder it lives in,
+    """The product's manifest (backends/manifest.py) plus the folder it lives in,
     for absolute source and include paths."""
     root: Path
-    m: link.Manifest
+    m: product_manifest.Manifest
 
     @property
-    def configs(self) -> dict[str, link.Config]:
+    def configs(self) -> dict[str, product_manifest.Config]:
         return self.m.configs
 
     @property
     def all_cflags(self) -> list[str]:
         return self.m.all_cflags
 
-    def sources(self, cfg: link.Config) -> list[Path]:
+    def sources(self, cfg: product_manifest.Config) -> list[Path]:
         return [self.root / f for f in self.m.sources(cfg)]
 
     def include_flags(self) -> list[str]:
@@ -64,7 +66,7 @@ class Manifest:
 
 
 def parse_manifest(path: Path) -> Manifest:
-    return Manifest(path.parent, link.parse_manifest(path))
+    return Manifest(path.parent, product_manifest.parse_manifest(path))
 
 
 def _digest(parts) -> str:
@@ -94,7 +96,6 @@ class Build:
     cflags: list[str]
     includes: list[str]
     objects: list[Path]
-    ldflags: list[str] | None
 
 
 def shim_build(config: str, extra_cflags: tuple[str, ...] = ()) -> Build:
@@ -124,12 +125,12 @@ def shim_build(config: str, extra_cflags: tuple[str, ...] = ()) -> Build:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-    return Build(config, rcfg.target, sflags, incs, objs, scfg.ldflags)
+    return Build(config, rcfg.target, sflags, incs, objs)
 
 
 def link_c(build: Build, source: Path, exe: Path, extra=()) -> Path:
     zig(["-target", build.target, *build.cflags, "-Wno-error", *build.includes, *extra, str(source),
-         *map(str, build.objects), *(build.ldflags or ["-static"]), "-o", str(exe)])
+         *map(str, build.objects), *get_target(DEFAULT_TARGET).link.ldflags, "-o", str(exe)])
     return exe
 
 
@@ -137,7 +138,7 @@ def link_c(build: Build, source: Path, exe: Path, extra=()) -> Path:
 
 @pytest.fixture(scope="session")
 def test_shim_exe(tmp_path_factory) -> Path:
-    b = shim_build("x86_64-linux-musl-explicit")
+    b = shim_build(get_target(DEFAULT_TARGET).shim_config("explicit"))
     exe = tmp_path_factory.mktemp("shim") / "test_shim"
     return link_c(b, HERE / "c" / "test_shim.c", exe, extra=["-lpthread"])
 
