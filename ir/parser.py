@@ -52,7 +52,6 @@ class ParseError(Exception):
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\r]+|;[^\n]*)
   | (?P<nl>\n)
-  | (?P<str>"[^"\\\n]*(?:\\.[^"\\\n]*)*")
   | (?P<name>%(?:[A-Za-z0-9_$.\-]+|"(?:[^"\\\n]|\\.)*"))
   | (?P<num>[+-]?(?:0x[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?(?:p[+-]?\d+)?
                   |\d+(?:\.\d+)?(?:[eE][+-]?\d+)?
@@ -70,12 +69,36 @@ class Tok:
     col: int
 
 
+def _string_end(text: str, pos: int) -> int:
+    """The index after the string starting at ``pos`` (a ``"``), or -1 if it
+    does not end on its line.  A quote ends it unless an odd number of
+    backslashes precede it."""
+    i = pos + 1
+    while True:
+        j = text.find('"', i)
+        if j < 0:
+            return -1
+        k = j
+        while text[k - 1] == "\\" and k - 1 > pos:
+            k -= 1
+        if (j - k) % 2 == 0:
+            return -1 if "\n" in text[pos:j] else j + 1
+        i = j + 1
+
+
 def tokenize(text: str) -> list[Tok]:
     toks = []
     pos = 0
     line, line_start = 1, 0
     n = len(text)
     while pos < n:
+        if text[pos] == '"':            # strings can be megabytes of data: no regex
+            end = _string_end(text, pos)
+            if end < 0:
+                raise ParseError("unterminated string", line, pos - line_start + 1)
+            toks.append(Tok("str", text[pos:end], line, pos - line_start + 1))
+            pos = end
+            continue
         m = _TOKEN.match(text, pos)
         if m is None:
             raise ParseError(f"unexpected character {text[pos]!r}", line, pos - line_start + 1)
@@ -101,8 +124,10 @@ _WHAT = {"mem": "memory", "fn": "function", "sig": "signature", "g": "global",
 _KIND_WHAT = ("function", "table", "memory", "global")     # by EXTERN_* kind
 _EXPORT_KINDS = {"fn": EXTERN_FUNC, "table": EXTERN_TABLE, "mem": EXTERN_MEMORY,
                  "g": EXTERN_GLOBAL}
-#: Escapes in a data string; group 1 is None for an invalid escape.
-_BYTE_ESCAPE = re.compile(r"""\\([0-9a-fA-F]{2}|[ntr"'\\])?""")
+#: Escapes in a data string: a run of ``\\hh`` (decoded at once: zero-filled
+#: data is long runs of ``\\00``), one simple escape, or (neither group) a
+#: bad one.
+_BYTE_ESCAPE = re.compile(r"""((?:\\[0-9a-fA-F]{2})+)|\\([ntr"'\\])|\\""")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -372,11 +397,14 @@ class _Parser:
         pos = 0
         for esc in _BYTE_ESCAPE.finditer(body):
             out += body[pos:esc.start()].encode()
-            e = esc.group(1)
-            if e is None:
+            hexrun, simple = esc.groups()
+            if hexrun:
+                out += bytes.fromhex(hexrun.replace("\\", ""))
+            elif simple:
+                out += _SIMPLE_ESCAPES[simple].encode()
+            else:
                 raise ParseError("bad escape in byte string (\\hh, \\n, \\t, \\r, \\\", "
                                  "\\', \\\\)", t.line, t.col + 1 + esc.start())
-            out.append(int(e, 16) if len(e) == 2 else ord(_SIMPLE_ESCAPES[e]))
             pos = esc.end()
         out += body[pos:].encode()
         return bytes(out)
