@@ -167,6 +167,12 @@ def test_unknown_target_is_a_one_line_usage_error(capsys, wat):
     assert err.startswith("wasmaot: error: unknown target 'thumbv7m-none' (known: ")
 
 
+def test_compile_ir_rejects_the_mode_as_a_target_error(explicit_only):
+    from wasmaot.backends import CompileOptions, compile_ir
+    with pytest.raises(TargetError, match="does not support --bounds guard"):
+        compile_ir(None, CompileOptions(target=explicit_only, bounds="guard"))
+
+
 def test_help_states_the_targets_defaults(capsys):
     code, out, _ = cli(capsys, "compile", "--help")
     assert code == 0
