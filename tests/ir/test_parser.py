@@ -81,7 +81,7 @@ def test_parse_errors(text, line, col, msg):
     ("data data0 active \"ab\\q\"\n", 1, 22, "bad escape in byte string"),
     ("start fn0\n", 1, 7, "unknown function fn0"),
     ("function %f()\ninit fn0\ninit fn0\n", 3, 1, "a second init function"),
-    ("data data0 passive \"abc\\\"\n\"\n", 1, 19, "unterminated string"),
+    ("data data0 passive \"abc\\\"\n\"\n", 1, 20, "unterminated string"),
 ])
 def test_declaration_errors(text, line, col, msg):
     e = perr(text)
