@@ -56,11 +56,6 @@ def check_imm64(value: int, ty: int) -> int:
     return value & ((1 << w) - 1)
 
 
-def natural_align_log2(info: OpInfo, ctrl: int) -> int:
-    size = info.access if info.access != -1 else bits(ctrl) // 8
-    return size.bit_length() - 1
-
-
 class InstBuilder:
     """Base class; subclasses implement :meth:`_emit`."""
     func: Function
@@ -118,7 +113,7 @@ class InstBuilder:
             raise BuildError(f"{info.name}: bad controlling type {type_name(ctrl)}")
         if ImmKind.MEMFLAGS in info.imms:
             align = kw.pop("align", None)
-            nat = natural_align_log2(info, ctrl)
+            nat = info.natural_align_log2(ctrl)
             align_log2 = None
             if align is not None:
                 align = int(align)

@@ -36,7 +36,7 @@ from typing import Iterator, Sequence
 
 from .entities import Block, Inst, Value
 from .opcodes import OPINFO, ImmKind, MemFlags, OpInfo, Spec
-from .types import NOTYPE, bits
+from .types import NOTYPE
 
 VK_NONE = 0
 VK_RESULT = 1
@@ -349,10 +349,7 @@ class DataFlowGraph:
     # ---- effects -----------------------------------------------------------
     def access_bytes(self, inst: int) -> int:
         """Bytes a load/store touches (0 for non-accesses)."""
-        info = OPINFO[self.op[inst]]
-        if info.access == -1:
-            return bits(self.ctrl[inst]) // 8
-        return info.access
+        return OPINFO[self.op[inst]].access_bytes(self.ctrl[inst])
 
     def can_trap(self, inst: int) -> bool:
         """May this instruction trap?  Like ``OpInfo.may_trap`` but honours a
@@ -369,21 +366,20 @@ class DataFlowGraph:
         """Result types an instruction would have (builder and parser);
         needs ``module`` for G/E/A/sig specs."""
         if info.sig_results:
-            sig = _callee_sig(info, imms, module)
+            sig = callee_sig(info, imms, module)
             return list(sig.results)
         return [resolve_spec(s, info, ctrl, imms, module) for s in info.results]
-
-
-def _callee_sig(info: OpInfo, imms: Sequence[int], module):
-    if ImmKind.FUNC in info.imms:
-        return module.func_sig(imms[info.imms.index(ImmKind.FUNC)])
-    return module.sigs[imms[info.imms.index(ImmKind.SIG)]]
 
 
 def callee_sig(info: OpInfo, imms: Sequence[int], module):
     """Signature a call/call_indirect uses (raises IndexError/KeyError if the
     referenced function or signature does not exist)."""
-    return _callee_sig(info, imms, module)
+    if ImmKind.FUNC in info.imms:
+        return module.func_sig(imms[info.imms.index(ImmKind.FUNC)])
+    return module.sigs[imms[info.imms.index(ImmKind.SIG)]]
+
+
+
 
 
 def resolve_spec(spec: int, info: OpInfo, ctrl: int, imms: Sequence[int], module) -> int:

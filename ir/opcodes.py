@@ -68,7 +68,7 @@ from dataclasses import dataclass
 
 from .trapcodes import TrapCode
 from .types import (ANY, EXTERNREF, F32, F64, FLOAT, FSHAPE, FUNCREF, I32, I64,
-                    INT, ISHAPE, NUM, REF, SHAPE, V128, type_from_name)
+                    INT, ISHAPE, NUM, REF, SHAPE, V128, bits, type_from_name)
 
 
 class ImmKind(enum.IntEnum):
@@ -448,6 +448,15 @@ class OpInfo:
     @property
     def is_branch(self) -> bool:
         return self.branches != 0
+
+    def access_bytes(self, ctrl: int) -> int:
+        """Bytes a memory access with controlling type ``ctrl`` touches (0
+        for non-accesses)."""
+        return self.access if self.access != -1 else bits(ctrl) // 8
+
+    def natural_align_log2(self, ctrl: int) -> int:
+        """log2 of the access's natural alignment (its size)."""
+        return self.access_bytes(ctrl).bit_length() - 1
 
     def imm_index(self, kind: ImmKind) -> int:
         """Position of the first immediate of ``kind`` (ValueError if none)."""

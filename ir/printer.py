@@ -110,9 +110,6 @@ def fmt_imm128(value: int) -> str:
     return f"0x{value:032x}"
 
 
-def _natural_log2(info, ctrl: int) -> int:
-    size = info.access if info.access != -1 else bits(ctrl) // 8
-    return size.bit_length() - 1
 
 
 def format_inst(func: Function, inst: int) -> str:
@@ -130,7 +127,7 @@ def format_inst(func: Function, inst: int) -> str:
         elif kind == ImmKind.MEMFLAGS:
             if MemFlags.notrap(v):
                 words.append("notrap")
-            nat = _natural_log2(info, ctrl)
+            nat = info.natural_align_log2(ctrl)
             a = MemFlags.align_log2(v, nat)
             if a != nat:
                 words.append(f"align={1 << a}")

@@ -70,11 +70,6 @@ _ENTITY_LISTS = {ImmKind.FUNC: ("funcs", "function", "fn"),
                  ImmKind.DATA: ("datas", "data segment", "data")}
 
 
-def _natural(info, ctrl: int) -> int:
-    size = info.access if info.access != -1 else bits(ctrl) // 8
-    return size.bit_length() - 1
-
-
 def _lanes(info, ctrl: int) -> int:
     """Lane count a LANE immediate indexes: the shape's, or for a lane
     load/store the lanes of its access width."""
@@ -231,7 +226,7 @@ class _Verifier:
                     any(((v | imms[info.imms.index(ImmKind.IMM128_HI)] << 64) >> (8 * k)) & 0xFF >= 32
                         for k in range(16)):
                 self.err("shuffle lane index >= 32 (I2)", b, i)
-            elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) - 1 >= _natural(info, ctrl)):
+            elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) - 1 >= info.natural_align_log2(ctrl)):
                 # explicit alignment is stored only when below natural
                 self.err(f"bad memflags {v:#x} (I2)", b, i)
         if not ok:

@@ -11,7 +11,7 @@ Wasm 2.0 has one memory, but the index is carried through everywhere.
 from __future__ import annotations
 
 from ..opcodes import BY_NAME, MemFlags, Opcode
-from ..types import F32, F64, I32, I64, NOTYPE, bits
+from ..types import F32, F64, I32, I64, NOTYPE
 
 _LOADS = {
     "i32.load": ("load", I32), "i64.load": ("load", I64),
@@ -31,14 +31,11 @@ _STORES = {
 }
 
 
-def _natural_log2(info, ctrl: int) -> int:
-    size = info.access if info.access != -1 else bits(ctrl) // 8
-    return size.bit_length() - 1
 
 
 def _make_load(irname: str, ty: int):
     info = BY_NAME[irname]
-    op, nat, rtypes = info.opcode, _natural_log2(info, ty), (ty,)
+    op, nat, rtypes = info.opcode, info.natural_align_log2(ty), (ty,)
     flags = [MemFlags.make(False, a, nat) for a in range(nat + 1)]
 
     def load(t, memarg):
@@ -50,7 +47,7 @@ def _make_load(irname: str, ty: int):
 
 def _make_store(irname: str, ty: int):
     info = BY_NAME[irname]
-    op, nat = info.opcode, _natural_log2(info, ty)
+    op, nat = info.opcode, info.natural_align_log2(ty)
     flags = [MemFlags.make(False, a, nat) for a in range(nat + 1)]
 
     def store(t, memarg):
