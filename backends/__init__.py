@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from .targets import Target, get_target, target_names
 
@@ -38,12 +38,17 @@ class CompileOptions:
     stack_check: bool = True
     prefix: str = "wasm"          # symbol prefix P
     cpu: str | None = None
+    # Code-generation processes (0: the cores available).  Not in the cache
+    # key: the object is byte-identical for any value (see .codegen).
+    jobs: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be 0..3, not {self.opt_level}")
         if self.bounds not in ("guard", "explicit"):
             raise ValueError(f"bounds must be 'guard' or 'explicit', not {self.bounds!r}")
+        if self.jobs < 0:
+            raise ValueError(f"jobs must be >= 0, not {self.jobs}")
         if not _PREFIX_RE.match(self.prefix):
             raise ValueError(f"prefix must be a C identifier, not {self.prefix!r}")
 
@@ -52,7 +57,7 @@ class CompileOptions:
         CPU (not None) is used so that changing a target's default CPU
         changes the key."""
         t = get_target(self.target)
-        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)]
+        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.compare]
         parts.append(f"triple={t.triple}")
         parts.append(f"resolved_cpu={self.cpu or t.default_cpu}")
         parts.append(f"features={t.features}")
@@ -86,34 +91,49 @@ def target_machine(target: Target, opts: CompileOptions):
 
 
 class Emitted:
-    """Result of :func:`compile_ir`.  ``object`` is produced eagerly;
-    ``llvm_ir`` and ``asm`` on first access (printing a large module, or
-    running codegen a second time for assembly, is not free)."""
+    """Result of :func:`compile_ir`.  Every output is produced on first
+    access, by one run of :mod:`.codegen` over the module's partitions
+    (parse, verify, optimize, then object / IR / assembly): asking only for
+    the LLVM IR does not generate code.  ``objects`` has one object per
+    partition (what the linker takes); ``object`` is them as one
+    relocatable.  ``timings`` and ``codegen_report`` grow with each run."""
 
-    def __init__(self, module, tm, obj: bytes, timings: dict[str, float], source: str) -> None:
-        self._module = module
-        self._tm = tm
-        self.object = obj
+    def __init__(self, parts, machine, jobs: int, timings: dict[str, float], source: str) -> None:
+        self._parts = parts
+        self._machine = machine
+        self._jobs = jobs
         self.timings = timings
         self.source = source          # the unoptimized LLVM IR we generated
-        self._llvm_ir: str | None = None
-        self._asm: str | None = None
+        self.codegen_report = ""      # per partition and worker (--time-passes)
+        self._out: dict[str, object] = {}
+
+    def _run(self, output: str):
+        if output not in self._out:
+            from . import codegen
+            res = codegen.run(self._parts, self._machine, self._jobs, output)
+            for k, v in res.timings.items():
+                self.timings[k] = self.timings.get(k, 0.0) + v
+            self.codegen_report += codegen.report(res) + "\n"
+            self._out[output] = ([r.payload for r in res.results] if output == "object"
+                                 else codegen.joined(res))
+        return self._out[output]
+
+    @property
+    def objects(self) -> list[bytes]:
+        return self._run("object")
+
+    @property
+    def object(self) -> bytes:
+        from .codegen import merge_objects
+        return merge_objects(self.objects)
 
     @property
     def llvm_ir(self) -> str:
-        if self._llvm_ir is None:
-            t0 = time.perf_counter()
-            self._llvm_ir = str(self._module)
-            self.timings["print_ir"] = time.perf_counter() - t0
-        return self._llvm_ir
+        return self._run("llvm")
 
     @property
     def asm(self) -> str:
-        if self._asm is None:
-            t0 = time.perf_counter()
-            self._asm = self._tm.emit_assembly(self._module)
-            self.timings["asm"] = time.perf_counter() - t0
-        return self._asm
+        return self._run("asm")
 
 
 def compile_ir(ir, opts: CompileOptions) -> Emitted:
@@ -131,20 +151,12 @@ def compile_ir(ir, opts: CompileOptions) -> Emitted:
 
 
 def _codegen(text: str, tm, opts: CompileOptions, timings: dict[str, float]) -> Emitted:
-    """LLVM IR text -> parsed, verified, optimized module and its object."""
-    llvm = _llvm()
-    t1 = time.perf_counter()
-    mod = llvm.parse_assembly(text)
-    mod.verify()
-    t2 = time.perf_counter()
-    timings["parse"] = t2 - t1
-    if opts.opt_level > 0:
-        pto = llvm.create_pipeline_tuning_options(speed_level=opts.opt_level)
-        pb = llvm.create_pass_builder(tm, pto)
-        mpm = pb.getModulePassManager()
-        mpm.run(mod, pb)
-    t3 = time.perf_counter()
-    timings["optimize"] = t3 - t2
-    obj = tm.emit_object(mod)
-    timings["object"] = time.perf_counter() - t3
-    return Emitted(mod, tm, obj, timings, text)
+    """LLVM IR text -> partitions (see :mod:`.codegen`), compiled on demand."""
+    from . import codegen
+    target = get_target(opts.target)
+    t0 = time.perf_counter()
+    parts = codegen.split_module(text)
+    timings["split"] = time.perf_counter() - t0
+    machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, target.features,
+                              opts.opt_level)
+    return Emitted(parts, machine, opts.jobs or codegen.cores_available(), timings, text)

@@ -137,7 +137,7 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
         sys.exit(EXIT_REJECTED)
 
 
-def _compile_options(target, opt_level, bounds, cpu, stack_check):
+def _compile_options(target, opt_level, bounds, cpu, stack_check, jobs=0):
     """CompileOptions from the flags; no --bounds means the target's default."""
     from .backends import CompileOptions
     try:
@@ -147,7 +147,7 @@ def _compile_options(target, opt_level, bounds, cpu, stack_check):
         raise click.UsageError(str(e)) from None
     try:
         return CompileOptions(target=target, opt_level=opt_level, bounds=bounds, cpu=cpu,
-                              stack_check=stack_check)
+                              stack_check=stack_check, jobs=jobs or 0)
     except (ValueError, KeyError) as e:
         raise click.UsageError(str(e)) from None
 
@@ -173,6 +173,9 @@ _codegen_options = [
     click.option("--cpu", default=None, help="Target CPU (default: the target's baseline)."),
     click.option("--no-stack-check", "stack_check", flag_value=False, default=True,
                  help="Rely on the guard page alone for stack exhaustion."),
+    click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+                 help="Code-generation processes for modules large enough to be split "
+                      "(default: the cores available); the output is identical for any N."),
 ]
 
 
@@ -240,7 +243,7 @@ _verify_ir = click.option(
 @wasi_options
 @user_errors
 def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, target, opt_level, bounds, cpu,
-            stack_check, dirs, dirs_ro, envs, inherit_env):
+            stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
     """Compile a Wasm module (binary or text), or IR text, ahead of time.
 
     By default writes a static native executable that instantiates the
@@ -258,7 +261,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, targe
     """
     from .compile import compile_bytes
     from .frontend.load import read_bytes
-    opts = _compile_options(target, opt_level, bounds, cpu, stack_check)
+    opts = _compile_options(target, opt_level, bounds, cpu, stack_check, jobs)
     data = read_bytes(file)
     stem = os.path.splitext(file)[0]
     if out is None:
@@ -284,6 +287,8 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, targe
             click.echo(f"{secs:10.6f}  {stage}", err=True)
         if res.pass_report:
             click.echo(res.pass_report, err=True)
+        if res.codegen_report:
+            click.echo(res.codegen_report.rstrip("\n"), err=True)
 
 
 def _write_atomically(path: str, payload: bytes) -> None:
@@ -308,7 +313,7 @@ def _write_atomically(path: str, payload: bytes) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @user_errors
-def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, dirs, dirs_ro, envs, inherit_env):
+def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
     """Compile FILE (cached) and run it natively.
 
     Options go before FILE; everything after FILE goes to the program.
@@ -321,7 +326,7 @@ def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, dirs
     """
     from .backends.targets import RunnerMissing
     from .compile import cached_executable
-    opts = _compile_options(target, opt_level, bounds, cpu, stack_check)
+    opts = _compile_options(target, opt_level, bounds, cpu, stack_check, jobs)
     try:
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator

@@ -36,6 +36,7 @@ class Result:
     data: bytes | str | None = None          # what was asked for (None for exe)
     timings: dict[str, float] = field(default_factory=dict)
     pass_report: str | None = None
+    codegen_report: str | None = None        # per partition / worker (backends.codegen)
 
 
 class _Clock:
@@ -88,19 +89,17 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(ir_module, opts)
-    for k, v in getattr(emitted, "timings", {}).items():
+        # Code generation runs when an output is first asked for (backends.codegen).
+        output = {"llvm": "llvm_ir", "asm": "asm", "obj": "object"}.get(emit, "objects")
+        product = getattr(emitted, output)
+    for k, v in emitted.timings.items():
         res.timings[f"llvm:{k}"] = v
-    if emit == "llvm":
-        res.data = emitted.llvm_ir
-        return res
-    if emit == "asm":
-        res.data = emitted.asm
-        return res
-    if emit == "obj":
-        res.data = emitted.object
+    res.codegen_report = emitted.codegen_report
+    if emit != "exe":
+        res.data = product
         return res
     from .backends.link import default_invoke_object, link_executable, wasi_options_object
-    objects = [emitted.object]
+    objects = list(product)
     if invoke is not None:
         objects.append(default_invoke_object(invoke, opts.target))
     # The WASI shim is linked only into programs that import WASI, so a pure

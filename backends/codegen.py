@@ -1,0 +1,438 @@
+"""Parallel code generation: LLVM IR text -> optimized object code.
+
+The emitted module is cut into K partitions, each a complete LLVM module
+holding a contiguous run of the defined functions; every partition is
+parsed, verified, optimized and code-generated on its own, in a pool of
+``jobs`` worker processes (llvmlite is not thread-safe, and the GIL would
+serialize the Python side anyway).
+
+Invariants:
+
+* K depends only on the module text (:data:`PART_BYTES`), never on
+  ``jobs``, and each partition is compiled the same way whichever process
+  runs it: the objects, hence the executable, are byte-identical for any
+  ``-j``.  A module under ``1.5 * PART_BYTES`` is one partition, compiled
+  from the unchanged text (the single-module path).
+* Partitions are contiguous runs of the ``define``s in text order (the Wasm
+  function order, where a C compiler leaves call-graph neighbours
+  together), balanced by IR text size.  Global variables and constants all
+  live in partition 0.
+* A symbol defined in one partition and referenced from another is made
+  visible across them: ``internal``/``private`` becomes ``hidden`` (global
+  in the objects, local in the linked executable), and the referencing
+  partition gets a declaration.  Symbols referenced only within their own
+  partition keep their linkage, so LLVM still sees them as local.
+* Cross-partition calls cannot be inlined: the price of partitioning,
+  paid only by modules large enough to have K > 1.
+
+Outputs: one object per partition (:func:`run` with ``"object"``), linked
+together as any list of objects; :func:`merge_objects` makes them one
+relocatable (``ld.lld -r``) for ``--emit obj``.  ``--emit llvm``/``asm``
+print each partition's optimized IR / assembly in order, each after a
+``partition i/K`` comment line: readable, not meant to be re-assembled as
+one file when K > 1.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+#: Target LLVM IR text per partition (bytes).  SQLite's shell (36 MB of IR)
+#: gets 9 partitions; a module under 1.5x this is never split.
+PART_BYTES = 4_000_000
+
+OUTPUTS = ("object", "llvm", "asm")
+
+# A global value name as it appears after `@` (unquoted form, or quoted).
+_SYM = r'(?:[-A-Za-z$._][-\w$.]*|"[^"]*"|\d+)'
+_REF_RE = re.compile(r"@(" + _SYM + r")")
+_DEFINE_NAME_RE = re.compile(r"@(" + _SYM + r")\(")
+_GLOBAL_RE = re.compile(r"@(" + _SYM + r")\s*=\s*")
+_LINKAGES = {"private", "internal", "external", "available_externally", "linkonce",
+             "linkonce_odr", "weak", "weak_odr", "common", "appending", "extern_weak"}
+# Linkages we can split across modules as they are (or by making them hidden).
+_SPLITTABLE = {"private", "internal", "external", None}
+_GLOBAL_WORDS = {"global", "constant"}
+
+
+def cores_available() -> int:
+    """CPUs this process may run on (the default for ``-j``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:          # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Item:
+    """One top-level entity of the module text."""
+    kind: str                 # "define" | "global" | "shared" (declarations, types, attributes, metadata)
+    text: str
+    name: str | None = None
+    linkage: str | None = None
+
+
+@dataclass
+class Partition:
+    index: int
+    text: str
+    functions: int
+    ir_bytes: int
+
+
+@dataclass
+class PartResult:
+    index: int
+    pid: int
+    start: float              # seconds after the pool started
+    timings: dict[str, float]  # wall seconds per stage
+    cpu: float                # CPU seconds of the whole partition (robust on a busy machine)
+    payload: bytes | str
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What a worker needs to build the target machine (picklable)."""
+    triple: str
+    cpu: str
+    features: str
+    opt_level: int
+
+
+@dataclass
+class Outcome:
+    partitions: list[Partition]
+    results: list[PartResult]
+    wall: float
+    workers: int
+    output: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------
+# Splitting
+
+
+class _Unsplittable(Exception):
+    """The text uses a construct the splitter does not handle: compile it whole."""
+
+
+def scan_items(text: str) -> list[Item]:
+    """Cut module text into top-level items.  A ``define`` runs to its
+    closing ``}`` line; any other item to the next line starting in column 0
+    with something other than ``]``/``}`` (multi-line initializers)."""
+    items: list[Item] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        if text.startswith("define ", pos):
+            end = text.find("\n}\n", pos)
+            end = n if end < 0 else end + 3
+            items.append(_define_item(text[pos:end]))
+            pos = end
+            continue
+        end = text.find("\n", pos)
+        end = n if end < 0 else end + 1
+        while end < n and text[end] in " \t]}":
+            nxt = text.find("\n", end)
+            end = n if nxt < 0 else nxt + 1
+        items.append(_other_item(text[pos:end]))
+        pos = end
+    return items
+
+
+def _define_item(chunk: str) -> Item:
+    header = chunk[:chunk.find("\n")]
+    m = _DEFINE_NAME_RE.search(header)
+    if not m:
+        raise _Unsplittable(f"cannot find the name in {header[:80]!r}")
+    words = header[len("define "):m.start()].split()
+    linkage = words[0] if words and words[0] in _LINKAGES else None
+    if linkage not in _SPLITTABLE:
+        raise _Unsplittable(f"linkage {linkage}")
+    return Item("define", chunk, m.group(1), linkage)
+
+
+def _other_item(chunk: str) -> Item:
+    if not chunk.strip() or chunk.startswith(";"):
+        return Item("skip", chunk)
+    if chunk.startswith(("target ", "source_filename")):
+        return Item("header", chunk)
+    if chunk.startswith(("declare ", "attributes ", "!", "%")):
+        return Item("shared", chunk)
+    m = _GLOBAL_RE.match(chunk)
+    if not m:
+        raise _Unsplittable(f"top-level {chunk[:40]!r}")
+    words = chunk[m.end():].split(None, 8)
+    linkage = words[0] if words and words[0] in _LINKAGES else None
+    if linkage in ("external", "extern_weak"):
+        return Item("shared", chunk)          # a declaration
+    if linkage not in _SPLITTABLE or not _GLOBAL_WORDS & set(words):
+        raise _Unsplittable(f"global {chunk[:60]!r}")
+    return Item("global", chunk, m.group(1), linkage)
+
+
+def _cuts(sizes: list[int], k: int) -> list[int]:
+    """Indices where partitions 1..k-1 start: contiguous runs of about
+    ``sum(sizes) / k`` each (cumulative targets, so errors do not add up)."""
+    total = sum(sizes)
+    cuts, acc, nxt = [], 0, 1
+    for i, s in enumerate(sizes):
+        if nxt < k and acc >= total * nxt / k:
+            cuts.append(i)
+            nxt += 1
+        acc += s
+    return cuts
+
+
+def partition_count(nbytes: int, part_bytes: int | None = None) -> int:
+    return max(1, round(nbytes / (part_bytes or PART_BYTES)))
+
+
+def split_module(text: str, part_bytes: int | None = None) -> list[Partition]:
+    """The module as K self-contained modules (K = 1: the text itself)."""
+    k = partition_count(len(text), part_bytes)
+    if k > 1:
+        try:
+            return _split(scan_items(text), k)
+        except _Unsplittable:
+            pass
+    return [Partition(0, text, text.count("\ndefine ") + text.startswith("define "), len(text))]
+
+
+def _split(items: list[Item], k: int) -> list[Partition]:
+    defines = [it for it in items if it.kind == "define"]
+    k = min(k, len(defines))
+    if k <= 1:
+        raise _Unsplittable("too few functions")
+    starts = [0, *_cuts([len(d.text) for d in defines], k), len(defines)]
+    groups = [defines[a:b] for a, b in zip(starts, starts[1:])]
+    globals_ = [it for it in items if it.kind == "global"]
+    owner = {it.name: 0 for it in globals_}
+    for p, group in enumerate(groups):
+        for it in group:
+            owner[it.name] = p
+    by_name = {it.name: it for it in (*globals_, *defines)}
+    refs = []                         # per partition: symbols defined elsewhere it uses
+    for p, group in enumerate(groups):
+        own = group + (globals_ if p == 0 else [])
+        used = set(_REF_RE.findall("".join(it.text for it in own)))
+        refs.append(sorted(n for n in used if owner.get(n, p) != p))
+    exported = {n for r in refs for n in r}
+    head = "".join(it.text for it in items if it.kind == "header")
+    shared = "".join(it.text for it in items if it.kind == "shared")
+    parts = []
+    for p, group in enumerate(groups):
+        own = (globals_ if p == 0 else []) + group
+        body = "".join(_exported(it) if it.name in exported else it.text for it in own)
+        decls = "".join(_declaration(by_name[n]) for n in refs[p])
+        text = f"{head}\n; partition {p}/{len(groups)}\n{decls}{body}{shared}"
+        parts.append(Partition(p, text, len(group), len(text)))
+    return parts
+
+
+def _relink(text: str, start: int, linkage: str | None) -> str:
+    """``text`` with the linkage word after ``start`` replaced by ``hidden``
+    when it was internal/private (kept as is otherwise)."""
+    if linkage not in ("internal", "private"):
+        return text
+    i = text.index(linkage, start)
+    return text[:i] + "hidden" + text[i + len(linkage):]
+
+
+def _exported(it: Item) -> str:
+    start = len("define ") if it.kind == "define" else _GLOBAL_RE.match(it.text).end()
+    return _relink(it.text, start, it.linkage)
+
+
+def _declaration(it: Item) -> str:
+    """A declaration of ``it`` for another partition (hidden if it was local)."""
+    vis = "hidden " if it.linkage in ("internal", "private") else ""
+    if it.kind == "define":
+        header = it.text[:it.text.find("\n")].rstrip().removesuffix("{").rstrip()
+        rest = header[len("define "):]
+        if it.linkage:
+            rest = rest.split(None, 1)[1]
+        return f"declare {vis}{rest}\n"
+    m = _GLOBAL_RE.match(it.text)
+    words = it.text[m.end():]
+    if it.linkage:
+        words = words.split(None, 1)[1]
+    # [unnamed_addr|local_unnamed_addr] [addrspace(N)] [externally_initialized] global|constant TYPE init...
+    kw = re.match(r"((?:[a-z_]+(?:\(\d+\))?\s+)*?)(global|constant)\s+", words)
+    ty = _scan_type(words, kw.end())
+    return f"@{it.name} = external {vis}{kw.group(1)}{kw.group(2)} {ty}\n"
+
+
+def _scan_type(s: str, i: int) -> str:
+    """The LLVM type starting at ``s[i]`` (brackets balanced)."""
+    depth, j = 0, i
+    while j < len(s):
+        c = s[j]
+        if c in "[{<(":
+            depth += 1
+        elif c in "]}>)":
+            depth -= 1
+        elif c in " ,\n" and depth == 0:
+            break
+        j += 1
+    return s[i:j]
+
+
+# --------------------------------------------------------------------------
+# Compiling partitions
+
+_llvm_ready = False
+
+
+def _llvm():
+    global _llvm_ready
+    import llvmlite.binding as llvm
+    if not _llvm_ready:
+        llvm.initialize_all_targets()
+        llvm.initialize_all_asmprinters()
+        _llvm_ready = True
+    return llvm
+
+
+def target_machine(m: Machine):
+    llvm = _llvm()
+    t = llvm.Target.from_triple(m.triple)
+    # PIC works for both static-PIE and non-PIE links; the linker relaxes
+    # GOT accesses to direct ones in a static link.
+    return t.create_target_machine(cpu=m.cpu, features=m.features, opt=m.opt_level,
+                                   reloc="pic", codemodel="default")
+
+
+def compile_partition(machine: Machine, text: str, output: str) -> tuple[dict, bytes | str]:
+    """Parse, verify, optimize one module and produce ``output``.  Each
+    module gets a fresh LLVM context, so what one partition parsed never
+    changes how the next is named or compiled."""
+    llvm = _llvm()
+    tm = target_machine(machine)
+    timings = {}
+    t0 = time.perf_counter()
+    ctx = llvm.create_context()
+    mod = llvm.parse_assembly(text, context=ctx)
+    try:
+        mod.verify()
+        t1 = time.perf_counter()
+        timings["parse"] = t1 - t0
+        if machine.opt_level > 0:
+            pto = llvm.create_pipeline_tuning_options(speed_level=machine.opt_level)
+            pb = llvm.create_pass_builder(tm, pto)
+            pb.getModulePassManager().run(mod, pb)
+        t2 = time.perf_counter()
+        timings["optimize"] = t2 - t1
+        if output == "object":
+            payload = tm.emit_object(mod)
+        elif output == "asm":
+            payload = tm.emit_assembly(mod)
+        else:
+            payload = str(mod)
+        timings[output] = time.perf_counter() - t2
+    finally:
+        mod.close()             # the module before its context
+        ctx.close()
+    return timings, payload
+
+
+def _worker(machine: Machine, index: int, text: str, output: str, t_pool: float) -> PartResult:
+    start, cpu0 = time.time() - t_pool, time.process_time()
+    timings, payload = compile_partition(machine, text, output)
+    return PartResult(index, os.getpid(), start, timings, time.process_time() - cpu0, payload)
+
+
+def _pool_context():
+    """fork where available: workers start at once, without re-importing.
+    Safe here because the parent has at most registered LLVM's targets
+    (no LLVM threads, no module state a worker uses) and workers make
+    their own contexts and target machines."""
+    import multiprocessing as mp
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+
+
+def _in_daemon() -> bool:
+    import multiprocessing as mp
+    return mp.current_process().daemon
+
+
+def run(parts: list[Partition], machine: Machine, jobs: int, output: str = "object") -> Outcome:
+    """Compile every partition to ``output``; results in partition order."""
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, not {output!r}")
+    workers = max(1, min(jobs, len(parts)))
+    if _in_daemon():
+        workers = 1                   # a daemonic process may not have children
+    t0 = time.time()
+    if workers == 1:
+        results = [_worker(machine, p.index, p.text, output, t0) for p in parts]
+    else:
+        # Largest first: the last partition to start is a small one.
+        order = sorted(parts, key=lambda p: -p.ir_bytes)
+        with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
+            futs = [pool.submit(_worker, machine, p.index, p.text, output, t0) for p in order]
+            results = sorted((f.result() for f in futs), key=lambda r: r.index)
+    out = Outcome(parts, results, time.time() - t0, workers, output)
+    for r in results:
+        for k, v in r.timings.items():
+            out.timings[k] = out.timings.get(k, 0.0) + v
+    out.timings["codegen_cpu"] = sum(r.cpu for r in results)
+    out.timings["codegen_wall"] = out.wall
+    return out
+
+
+def report(out: Outcome) -> str:
+    """Per partition: size, worker, start and stage seconds; per worker: busy time."""
+    labels = {}
+    for r in sorted(out.results, key=lambda r: (r.start, r.index)):
+        labels.setdefault(r.pid, f"w{len(labels)}")
+    stages = list(out.results[0].timings)
+    lines = [f"codegen: {len(out.partitions)} partition(s), {out.workers} worker(s), "
+             f"{out.wall:.3f} s wall",
+             f"{'part':>5}{'funcs':>7}{'IR KiB':>9}  {'worker':<7}{'start':>8}"
+             + "".join(f"{s:>10}" for s in stages) + f"{'total':>10}{'cpu':>10}"]
+    busy: dict[str, float] = {}
+    for p, r in zip(out.partitions, out.results):
+        total = sum(r.timings.values())
+        busy[labels[r.pid]] = busy.get(labels[r.pid], 0.0) + total
+        lines.append(f"{p.index:>5}{p.functions:>7}{p.ir_bytes // 1024:>9}  {labels[r.pid]:<7}"
+                     f"{r.start:>8.3f}" + "".join(f"{r.timings[s]:>10.3f}" for s in stages)
+                     + f"{total:>10.3f}{r.cpu:>10.3f}")
+    lines.append("busy: " + ", ".join(f"{w} {s:.3f} s" for w, s in sorted(busy.items())))
+    return "\n".join(lines)
+
+
+def joined(out: Outcome) -> str:
+    """Textual outputs (LLVM IR, assembly) of all partitions, in order,
+    each after a comment line naming it (none when there is one)."""
+    if len(out.results) == 1:
+        return out.results[0].payload
+    c = ";" if out.output == "llvm" else "#"
+    return "".join(f"{c} ---- partition {r.index}/{len(out.results)} ----\n{r.payload}"
+                   for r in out.results)
+
+
+def merge_objects(objects: list[bytes]) -> bytes:
+    """One relocatable object from several (``ld.lld -r``, zig's lld)."""
+    if len(objects) == 1:
+        return objects[0]
+    with tempfile.TemporaryDirectory(prefix="wasmaot-obj-") as d:
+        paths = []
+        for i, o in enumerate(objects):
+            paths.append(os.path.join(d, f"part{i}.o"))
+            with open(paths[-1], "wb") as f:
+                f.write(o)
+        out = os.path.join(d, "merged.o")
+        proc = subprocess.run([sys.executable, "-m", "ziglang", "ld.lld", "-r", *paths, "-o", out],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            from .toolchain import LinkError, first_error
+            raise LinkError(f"merging partition objects: {first_error(proc.stderr)}")
+        with open(out, "rb") as f:
+            return f.read()
