@@ -590,6 +590,7 @@ class _BodyParser:
         return b, args
 
     def inst(self, block: int) -> None:
+        """``[results =] name[.T] imms... operands [block calls]`` on one line."""
         p, dfg = self.p, self.f.dfg
         line = p.tok.line
         results: list[tuple[int, Tok]] = []
@@ -599,27 +600,56 @@ class _BodyParser:
                 results.append(p.entity("v", "a value"))
             p.expect("=")
         opt = p.ident("an opcode")
+        info, ctrl = self.opcode(opt)
+        imms = self.immediates(info, ctrl, opt)
+        args = self.operands(info, imms, line)
+        calls = self.block_calls(info) if info.branches else None
+        if p.tok.line == line and p.tok.kind != "eof":
+            raise p.err(f"expected end of line, got {p.tok.text!r}")
+        try:
+            rtypes = dfg.result_types(info, ctrl, imms, self.f.module)
+        except (LookupError, AttributeError):
+            raise p.err(f"cannot type {info.name}: unknown referenced entity", opt) from None
+        if len(results) != len(rtypes):
+            raise p.err(f"{info.name} has {len(rtypes)} result(s), {len(results)} named",
+                        results[0][1] if results else opt)
+        first = results[0][0] if results else None
+        for k, (v, vt) in enumerate(results):
+            if v != first + k:
+                raise p.err("results of one instruction must be consecutive values", vt)
+            if dfg.value_is_valid(v):
+                raise p.err(f"value v{int(v)} defined twice", vt)
+        inst = dfg.make_inst(info.opcode, ctrl, imms, args, calls, rtypes, first)
+        self.f.layout.append_inst(inst, block)
+
+    def opcode(self, opt: Tok):
+        """``name[.T]`` -> (opcode info, controlling type or 0)."""
+        p = self.p
         name, _, suffix = opt.text.partition(".")
         info = BY_NAME.get(name)
         if info is None:
             raise p.err(f"unknown opcode {name!r}", opt)
-        ctrl = 0
-        if info.ctrl is not None:
-            if not suffix:
-                raise p.err(f"{name} needs a type suffix (e.g. {name}.{type_name(min(info.ctrl))})", opt)
-            try:
-                ctrl = type_from_name(suffix)
-            except KeyError:
-                raise p.err(f"unknown type {suffix!r}", opt) from None
-            if ctrl not in info.ctrl:
-                raise p.err(f"{name} does not take type {suffix}", opt)
-        elif suffix:
-            raise p.err(f"{name} takes no type suffix", opt)
-        module = self.f.module
+        if info.ctrl is None:
+            if suffix:
+                raise p.err(f"{name} takes no type suffix", opt)
+            return info, 0
+        if not suffix:
+            raise p.err(f"{name} needs a type suffix (e.g. {name}.{type_name(min(info.ctrl))})", opt)
+        try:
+            ctrl = type_from_name(suffix)
+        except KeyError:
+            raise p.err(f"unknown type {suffix!r}", opt) from None
+        if ctrl not in info.ctrl:
+            raise p.err(f"{name} does not take type {suffix}", opt)
+        return info, ctrl
+
+    def immediates(self, info, ctrl: int, opt: Tok) -> list[int]:
+        """The immediates in table order (an OFFSET is read with the first
+        operand, IMM128_HI with IMM128)."""
+        p = self.p
         imms: list[int] = []
         notrap, align = False, None
         for kind in info.imms:
-            t = p.tok
             if kind == ImmKind.MEMFLAGS:
                 while True:
                     if p.accept("notrap"):
@@ -634,50 +664,60 @@ class _BodyParser:
                         break
                 imms.append(0)
             elif kind == ImmKind.OFFSET:
-                imms.append(0)          # read with the first operand
-            elif kind == ImmKind.IMM64:
-                v, nt = p.number("an integer constant")
-                try:
-                    imms.append(check_imm64(v, ctrl))
-                except BuildError as e:
-                    raise p.err(str(e), nt) from None
-            elif kind == ImmKind.IEEE:
-                imms.append(p.ieee(ctrl))
-            elif kind == ImmKind.LANE:
-                v, nt = p.number("a lane index")
-                if not 0 <= v < 256:
-                    raise p.err("lane index out of range", nt)
-                imms.append(v)
+                imms.append(0)
             elif kind == ImmKind.IMM128:
                 v, nt = p.number("a 128-bit constant")
                 if not 0 <= v < 1 << 128:
                     raise p.err("constant does not fit 128 bits", nt)
                 imms.append(v & ((1 << 64) - 1))
                 imms.append(v >> 64)
-            elif kind == ImmKind.IMM128_HI:
-                pass                    # read with IMM128
-            elif kind in (ImmKind.INTCC, ImmKind.FLOATCC, ImmKind.TRAPCODE):
-                enum_ = {ImmKind.INTCC: IntCC, ImmKind.FLOATCC: FloatCC,
-                         ImmKind.TRAPCODE: TrapCode}[kind]
-                it = p.ident(f"a {enum_.__name__}")
-                try:
-                    imms.append(int(enum_[it.text]))
-                except KeyError:
-                    raise p.err(f"unknown {enum_.__name__} {it.text!r}", it) from None
-            else:
-                prefix = _ENTITY_KIND[kind]
-                n, et = p.entity(prefix)
-                table = {"mem": module.memories, "fn": module.funcs, "sig": module.sigs,
-                         "g": module.globals, "table": module.tables, "elem": module.elems,
-                         "data": module.datas}[prefix] if module else []
-                if n >= len(table):
-                    raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
-                imms.append(n)
+            elif kind != ImmKind.IMM128_HI:
+                imms.append(self.immediate(kind, ctrl))
         if ImmKind.MEMFLAGS in info.imms:
             nat = info.natural_align_log2(ctrl)
             if align is not None and align > nat:
                 raise p.err(f"alignment {1 << align} exceeds the natural {1 << nat}", opt)
             imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(notrap, align, nat)
+        return imms
+
+    def immediate(self, kind, ctrl: int) -> int:
+        """One scalar immediate: a constant, a lane, a code, or an entity."""
+        p = self.p
+        if kind == ImmKind.IMM64:
+            v, nt = p.number("an integer constant")
+            try:
+                return check_imm64(v, ctrl)
+            except BuildError as e:
+                raise p.err(str(e), nt) from None
+        if kind == ImmKind.IEEE:
+            return p.ieee(ctrl)
+        if kind == ImmKind.LANE:
+            v, nt = p.number("a lane index")
+            if not 0 <= v < 256:
+                raise p.err("lane index out of range", nt)
+            return v
+        if kind in (ImmKind.INTCC, ImmKind.FLOATCC, ImmKind.TRAPCODE):
+            enum_ = {ImmKind.INTCC: IntCC, ImmKind.FLOATCC: FloatCC,
+                     ImmKind.TRAPCODE: TrapCode}[kind]
+            it = p.ident(f"a {enum_.__name__}")
+            try:
+                return int(enum_[it.text])
+            except KeyError:
+                raise p.err(f"unknown {enum_.__name__} {it.text!r}", it) from None
+        prefix = _ENTITY_KIND[kind]
+        n, et = p.entity(prefix)
+        module = self.f.module
+        table = {"mem": module.memories, "fn": module.funcs, "sig": module.sigs,
+                 "g": module.globals, "table": module.tables, "elem": module.elems,
+                 "data": module.datas}[prefix] if module else []
+        if n >= len(table):
+            raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
+        return n
+
+    def operands(self, info, imms: list[int], line: int) -> list[int]:
+        """Fixed operands (a ``+offset`` on the first one fills OFFSET in
+        ``imms``), then call arguments or return values."""
+        p = self.p
         args: list[int] = []
         for k in range(len(info.args)):
             if k:
@@ -696,40 +736,26 @@ class _BodyParser:
         elif info.varargs == VarArgs.FUNC_RESULTS:
             if p.tok.line == line and p.tok.kind == "ident":
                 args.extend(self.value_list("\n"))
-        calls = None
-        if info.branches:
-            if info.args:
-                p.expect(",")
-            calls = [self.block_call()]
-            if info.branches == 2:
-                p.expect(",")
-                calls.append(self.block_call())
-            elif info.branches == BRANCH_TABLE:
-                p.expect(",")
-                p.expect("[")
-                if not p.at("]"):
-                    calls.append(self.block_call())
-                    while p.accept(","):
-                        calls.append(self.block_call())
-                p.expect("]")
-        if p.tok.line == line and p.tok.kind != "eof":
-            raise p.err(f"expected end of line, got {p.tok.text!r}")
-        try:
-            rtypes = dfg.result_types(info, ctrl, imms, module)
-        except (LookupError, AttributeError):
-            raise p.err(f"cannot type {name}: unknown referenced entity", opt) from None
-        if len(results) != len(rtypes):
-            raise p.err(f"{name} has {len(rtypes)} result(s), {len(results)} named",
-                        results[0][1] if results else opt)
-        first = results[0][0] if results else None
-        for k, (v, vt) in enumerate(results):
-            if v != first + k:
-                raise p.err("results of one instruction must be consecutive values", vt)
-            if dfg.value_is_valid(v):
-                raise p.err(f"value v{int(v)} defined twice", vt)
-        inst = dfg.make_inst(info.opcode, ctrl, imms, args, calls, rtypes, first)
-        self.f.layout.append_inst(inst, block)
+        return args
 
+    def block_calls(self, info) -> list:
+        """``block1(args)``; brif: two; br_table: default, ``[table...]``."""
+        p = self.p
+        if info.args:
+            p.expect(",")
+        calls = [self.block_call()]
+        if info.branches == 2:
+            p.expect(",")
+            calls.append(self.block_call())
+        elif info.branches == BRANCH_TABLE:
+            p.expect(",")
+            p.expect("[")
+            if not p.at("]"):
+                calls.append(self.block_call())
+                while p.accept(","):
+                    calls.append(self.block_call())
+            p.expect("]")
+        return calls
 
 def parse_module(text: str) -> Module:
     return _Parser(text).module()
