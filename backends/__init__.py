@@ -66,7 +66,7 @@ class CompileOptions:
 
 
 #: Bump when generated code changes incompatibly for the same options (cache keys).
-_BACKEND_REVISION = 2
+_BACKEND_REVISION = 3
 
 _llvm_ready = False
 

@@ -1,13 +1,14 @@
 """Direct, imported and indirect calls.
 
-Calling convention (backends/ABI.md): ``R f(ptr instance, params...)`` in the
-target's C convention; ``R`` is void, the scalar, or a literal struct for
-several results.  A defined callee is called directly with our own
-``%inst``.  An imported callee is called through its funcref slot in the
-instance, ``slot.func(slot.instance, ...)``; the slot is written before
-instantiation and never again, so its loads are ``!invariant.load`` (LLVM
-may hoist them out of loops).  ``call_indirect`` goes through the checks in
-:func:`.traps.call_indirect_check`.
+Calling convention (backends/ABI.md "Functions"): ``R f(ptr instance,
+params...)``; ``R`` is void, the scalar, or a literal struct for several
+results.  A defined callee is called directly with our own ``%inst`` in the
+internal convention (``ModuleContext.cc``: ``tailcc``, ``fastcc`` on RISC-V).
+Everything else is C ABI: an imported callee through its funcref slot in the
+instance, ``slot.func(slot.instance, ...)`` (the slot is written before
+instantiation and never again, so its loads are ``!invariant.load``: LLVM may
+hoist them out of loops), and ``call_indirect``, through the checks in
+:func:`.traps.call_indirect_check`, because a table may hold host functions.
 """
 from __future__ import annotations
 
@@ -39,13 +40,13 @@ def _emit_call(fe, inst, c: Callee, sig, args) -> None:
 
 def func_callee(mc, b: Builder, fn: int) -> Callee:
     """How Wasm function ``fn`` is called from code that ``b`` builds (a
-    function body or the glue): a defined one directly with our own
-    ``%inst``; an imported one as :meth:`ModuleContext.import_callee`
+    function body or the glue): a defined one directly, in the internal
+    convention, with our own ``%inst``; an imported one as :meth:`ModuleContext.import_callee`
     decides, by default through its funcref slot, ``slot.func(slot.instance,
     ...)``.  The slot is written before instantiation and never again, so
     its loads are ``!invariant.load`` (LLVM may hoist them out of loops)."""
     if mc.ir.funcs[fn].import_ is None:
-        return Callee("@" + mc.fname(fn), "%inst")
+        return Callee("@" + mc.fname(fn), "%inst", mc.cc)
     bound = mc.import_callee(fn)
     if bound is not None:
         return bound

@@ -70,6 +70,19 @@ def c_string(s: bytes) -> str:
     return "".join(out)
 
 
+#: LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
+#: "Functions"), by target architecture.  ``tailcc`` guarantees that a call
+#: marked ``musttail`` is a tail call whatever the callee's signature (Wasm
+#: ``return_call``); LLVM 22's RISC-V backend rejects it ("Unsupported
+#: calling convention"), so RISC-V uses ``fastcc``, where ``musttail`` needs
+#: matching signatures.
+_INTERNAL_CC = {"riscv64": "fastcc"}
+
+
+def internal_cc(target) -> str:
+    return _INTERNAL_CC.get(target.arch, "tailcc")
+
+
 class Callee(NamedTuple):
     """How one call site reaches its callee: ``call cc R func(ptr inst, ...)``."""
     func: str          # function operand: ``@symbol`` or a loaded pointer
@@ -90,16 +103,28 @@ class ModuleContext:
         self.prefix = opts.prefix
         self.guard = opts.bounds == "guard"
         self.ptr_bytes = target.pointer_bytes
+        self.cc = internal_cc(target)
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants
         self._strings: dict[bytes, str] = {}
-        self.func_names: dict[int, str] = {}
+        self.func_names: dict[int, str] = {}     # defined function -> internal symbol
+        self.c_names: dict[int, str] = {}        # defined function -> C-ABI entry symbol
         self.need_canon_funcref = False
         self.need_null_funcref = False
 
     # ---- names ---------------------------------------------------------------
     def fname(self, index: int) -> str:
+        """Symbol of defined function ``index`` (internal convention)."""
         return self.func_names[index]
+
+    def c_entry(self, index: int) -> str:
+        """Symbol of defined function ``index``'s C-ABI entry (its export
+        symbol, else ``P.fN.c``), which its funcref holds; asking for it
+        is what makes the emitter generate it (``c_names``)."""
+        name = self.c_names.get(index)
+        if name is None:
+            name = self.c_names[index] = f"{self.prefix}.f{index}.c"
+        return name
 
     # ---- imports: the link plan's hooks -------------------------------------------
     # Each import is reached through the slot the host fills before

@@ -10,6 +10,26 @@ Wasm module's (``ir.funcs[i]`` is Wasm function ``i``; the synthesized
 ``__wasmaot_init``, ``ir.init_func``, comes after).  The IR module is the only
 input: exports, start, imports, segments all come from it.
 
+Calling conventions (backends/ABI.md "Functions"): defined function ``N``
+is ``@P.fN``, internal, in the internal convention (``ModuleContext.cc``:
+``tailcc``, ``fastcc`` on RISC-V), and every Wasm call of it and the glue's
+calls (trampolines, ``__wasmaot_init``, start) go there directly.  Its C-ABI
+entry, a wrapper that calls it, exists only when C can reach it: the export
+symbol ``P_export_NAME``, else ``P.fN.c`` when its reference escapes
+(``ref.func`` asks :meth:`ModuleContext.c_entry` while bodies are emitted;
+element items and global initialisers when ``instantiate`` is); its funcref
+holds that entry.  Imports, ``call_indirect`` and funcref pointers are C ABI
+because hosts and tables reach them.
+
+Imports (the link plan's hooks): how imported function ``k`` is called is
+decided in one place, :meth:`ModuleContext.import_callee` -- a direct
+:class:`.common.Callee` (symbol, instance operand, convention) when the
+import is bound at compile time, ``None`` (today, always) for a call through
+its funcref slot; :func:`.calls.func_callee` asks it for body calls and the
+glue alike.  :meth:`ModuleContext.import_object` does the same for imported
+memories, tables and globals (a constant pointer, or ``None`` to load the
+slot).  A link plan that wires instances together overrides these two.
+
 Blocks unreachable from the entry are not emitted: their values can only be
 used by other unreachable blocks (dominance), and LLVM rejects phis without
 incoming edges.
@@ -19,7 +39,7 @@ from __future__ import annotations
 from ...ir.module import EXTERN_FUNC
 from ...ir.opcodes import OPINFO, Opcode
 from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
-from .common import LTYPE, FuncEmitter, ModuleContext, ret_type
+from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .instance import (InstanceLayout, descriptor_text, instantiate_text,
                        trampoline_text)
 
@@ -61,7 +81,7 @@ def _reachable(func) -> list[int]:
     return [int(b) for b in lay.blocks() if int(b) in seen]
 
 
-def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
+def emit_function(mc: ModuleContext, func, index: int) -> str:
     fe = FuncEmitter(mc, func)
     fe.incoming = {}
     fe.extra_blocks = []
@@ -92,12 +112,7 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
         fe.incoming[entry].append(("entry", pnames))
     else:
         pnames = [f"%v{v}" for v in eparams]
-    # The instance is always one of *our* instances (callers pass the
-    # callee's own), so LLVM may treat all of it as dereferenceable: this
-    # lets LICM hoist instance-field loads (memory base/size in explicit
-    # mode) out of loops even when they sit after a conditional trap.
-    inst_attrs = f"noundef nonnull align 16 dereferenceable({mc.layout.size})"
-    params = ", ".join([f"ptr {inst_attrs} %inst"] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
+    params = ", ".join([_inst_param(mc)] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
 
     pro = list(fe.entry_lines)
     if mc.opts.stack_check and has_calls:
@@ -105,9 +120,7 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
     else:
         pro.append(f"  br label %b{entry}")
 
-    out = []
-    link = "" if external else "internal "
-    out.append(f"define {link}{ret_type(func.sig.results)} @{mc.fname(index)}({params}) #0 {{")
+    out = [f"define internal {mc.cc} {ret_type(func.sig.results)} @{mc.fname(index)}({params}) #0 {{"]
     out.append("entry:")
     out.extend(pro)
     for label, _phis, lines in fe.blocks:
@@ -133,32 +146,51 @@ def emit_function(mc: ModuleContext, func, index: int, external: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+def _inst_param(mc: ModuleContext) -> str:
+    # The instance is always one of *our* instances (callers pass the
+    # callee's own), so LLVM may treat all of it as dereferenceable: this
+    # lets LICM hoist instance-field loads (memory base/size in explicit
+    # mode) out of loops even when they sit after a conditional trap.
+    return f"ptr noundef nonnull align 16 dereferenceable({mc.layout.size}) %inst"
+
+
+def c_entry_text(mc: ModuleContext, fn: int) -> str:
+    """The C-ABI entry of defined function ``fn``: calls the internal one.
+    External (``P_export_NAME``) for an exported function, else internal."""
+    sig = mc.ir.funcs[fn].sig
+    name = mc.c_entry(fn)
+    link = "" if name.startswith(f"{mc.prefix}_export_") else "internal "
+    rty = ret_type(sig.results)
+    params = [f"{LTYPE[t]} %a{k}" for k, t in enumerate(sig.params)]
+    call = calls.call_line(Callee("@" + mc.fname(fn), "%inst", mc.cc), rty, params)
+    body = [f"  {call}", "  ret void"] if not sig.results else [f"  %r = {call}", f"  ret {rty} %r"]
+    return "\n".join([f"define {link}{rty} @{name}({', '.join([_inst_param(mc)] + params)}) #0 {{",
+                      "entry:", *body, "}"]) + "\n"
+
+
 def emit_module(irmod, opts, target, data_layout: str, cpu: str, features: str) -> str:
     layout = InstanceLayout(irmod, target.pointer_bytes)
     mc = ModuleContext(irmod, opts, target, layout)
     P = opts.prefix
-    exported: dict[int, str] = {}
-    for ex in irmod.exports:
-        if ex.kind == EXTERN_FUNC:
-            exported.setdefault(ex.index, ex.name)
     for i, d in enumerate(irmod.funcs):
         if d.import_ is not None:
             continue
         if d.body is None:
             raise ValueError(f"function {i} ({d.name}) has no body")
-        if i in exported:
-            mc.func_names[i] = f"{P}_export_{mangle(exported[i])}"
-        else:
-            mc.func_names[i] = f"{P}.f{i}"
+        mc.func_names[i] = f"{P}.f{i}"
+    exported: list[int] = []          # exported functions, defined or imported
+    for ex in irmod.exports:
+        if ex.kind == EXTERN_FUNC and ex.index not in exported:
+            exported.append(ex.index)
+            if irmod.funcs[ex.index].import_ is None:
+                mc.c_names[ex.index] = f"{P}_export_{mangle(ex.name)}"
 
-    funcs = []
-    for i, d in enumerate(irmod.funcs):
-        if d.body is not None:
-            funcs.append(emit_function(mc, d.body, i, i in exported))
+    funcs = [emit_function(mc, d.body, i) for i, d in enumerate(irmod.funcs) if d.body is not None]
 
     tramps = {fn: f"{P}.tramp.{fn}" for fn in exported}
     glue = [trampoline_text(mc, fn, name) for fn, name in tramps.items()]
-    glue.append(instantiate_text(mc))
+    glue.append(instantiate_text(mc))        # the last to ask for C-ABI entries
+    glue += [c_entry_text(mc, fn) for fn in sorted(mc.c_names)]
     if mc.need_canon_funcref:
         glue.append(tables.canon_funcref_text(mc))
     desc = descriptor_text(mc, tramps)

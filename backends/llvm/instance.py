@@ -22,8 +22,8 @@ memory 40, table 32; the total is rounded up to 16.
 
 ``instantiate`` (called once, after the host filled every import slot): read
 the bounds-mode marker symbol (a mismatched runtime is a link error), intern
-every type's canonical signature string, fill the defined functions'
-funcrefs, create defined memories and tables, point global slots at inline
+every type's canonical signature string, fill the funcrefs of the defined
+functions whose reference escapes (with their C-ABI entries), create defined memories and tables, point global slots at inline
 storage and evaluate global initialisers, build the segment descriptors and
 element arrays (declarative segments start dropped), then call the
 translator's ``__wasmaot_init`` (which applies and drops active segments) and
@@ -206,13 +206,19 @@ def _type_ids(mc, b: Builder) -> None:
 
 
 def _funcrefs(mc, b: Builder) -> None:
-    """3. defined functions' funcrefs: (C-ABI entry, type id, instance)."""
+    """3. funcrefs of the defined functions whose reference can escape
+    (exports, ``ref.func``, element items, global initialisers):
+    (C-ABI entry, type id, instance).  No code reads the others: they stay
+    zero (only ``canon_funcref`` compares them, and never with NULL)."""
     lay, P = mc.layout, mc.ptr_bytes
-    for fn in range(lay.n_wasm_funcs):
-        if mc.ir.funcs[fn].import_ is not None:
-            continue
+    ir = mc.ir
+    for item in [g.init for g in ir.globals if g.init is not None] + \
+            [it for e in ir.elems for it in e.items]:
+        if item.op == Opcode.func_ref and ir.funcs[item.value].import_ is None:
+            mc.c_entry(item.value)
+    for fn in sorted(mc.c_names):
         slot = b.inst_field(lay.funcref[fn])
-        b.store("ptr", "@" + mc.fname(fn), slot, TBAA_INST, align=P)
+        b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
         tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
         b.store("i32", tid, b.gep(slot, P), TBAA_INST, align=4)
         b.store("ptr", "%inst", b.gep(slot, 2 * P), TBAA_INST, align=P)

@@ -140,6 +140,8 @@ def h_elem_drop(fe, inst):
 
 def h_func_ref(fe, inst):
     fn = fe.dfg.inst_imm(inst, ImmKind.FUNC)
+    if fe.func.module.funcs[fn].import_ is None:
+        fe.mc.c_entry(fn)           # the funcref escapes: instantiate fills it
     off = fe.mc.layout.funcref[fn]
     fe.emit(f"{fe.res(inst)} = getelementptr inbounds i8, ptr %inst, i64 {off}")
 

@@ -62,13 +62,15 @@ def test_guard_mode_hoists_memory_base(builder):
         assert "load ptr" not in b, b
 
 
+def _body(ir: str, symbol: str) -> str:
+    s = ir.index(f"@{symbol}(")
+    return ir[s:ir.index("\n}\n", s)]
+
+
 def test_stack_check_only_with_calls(builder):
     ir = _compile(builder, CALLS, opt_level=0).llvm_ir
-    def body(name):
-        s = ir.index(f"@wasm_export_{mangle(name)}(")
-        return ir[s:ir.index("\n}\n", s)]
-    assert "wasmaot_stack_limit" in body("depth")
-    assert "wasmaot_stack_limit" not in body("inc")        # leaf function
+    assert "wasmaot_stack_limit" in _body(ir, "wasm.f10")     # %depth
+    assert "wasmaot_stack_limit" not in _body(ir, "wasm.f1")  # %inc, a leaf
     ir2 = _compile(builder, CALLS, opt_level=0, stack_check=False).llvm_ir
     assert "wasmaot_stack_limit" not in ir2
 
@@ -97,3 +99,47 @@ def test_mangle_is_injective():
     names = ["a_b", "a_5fb", "a b", "é", "", "_", "__"]
     assert len({mangle(n) for n in names}) == len(names)
     assert all(re.fullmatch(r"[A-Za-z0-9_]*", mangle(n)) for n in names)
+
+
+CONVENTIONS = """
+sig0 = (i32) -> i32
+table table0 funcref 1
+elem elem0 funcref passive [fn1]
+function %_leaf(i32) -> i32 {
+block0(v0: i32):
+    return v0
+}
+function %_in_table(i32) -> i32 {
+block0(v0: i32):
+    v1 = call fn0(v0)
+    return v1
+}
+function %run(i32) -> i32 {
+block0(v0: i32):
+    v1 = call fn1(v0)
+    v2 = iconst.i32 0
+    v3 = call_indirect sig0 table0 v2(v1)
+    return v3
+}
+"""
+
+
+@pytest.mark.parametrize("target,cc", [("x86_64-linux", "tailcc"), ("aarch64-linux", "tailcc"),
+                                       ("riscv64-linux", "fastcc")])
+def test_internal_convention_and_c_entries(builder, target, cc):
+    """Wasm-to-Wasm calls use the internal convention; C-ABI entries exist
+    only for functions whose reference escapes (exports, element items)."""
+    src = _compile(builder, CONVENTIONS, target=target, opt_level=0).source
+    for i in range(3):
+        assert f"define internal {cc} i32 @wasm.f{i}(" in src
+    assert f"call {cc} i32 @wasm.f0(" in _body(src, "wasm.f1")
+    run = _body(src, "wasm.f2")
+    assert f"call {cc} i32 @wasm.f1(" in run
+    assert re.search(r"= call i32 %\w+\(ptr %\w+, i32 ", run)     # call_indirect: C ABI
+    # the export is the C entry of fn2; fn1 (in a table) gets an internal one
+    assert f"call {cc} i32 @wasm.f2(" in _body(src, "wasm_export_run")
+    assert re.search(r"^define i32 @wasm_export_run\(", src, re.M)
+    assert f"call {cc} i32 @wasm.f1(" in _body(src, "wasm.f1.c")
+    assert "@wasm.f0.c" not in src and "@wasm.f2.c" not in src
+    assert "store ptr @wasm.f1.c, ptr" in _body(src, "wasm.instantiate")
+    assert "store ptr @wasm.f0" not in src
