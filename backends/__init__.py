@@ -3,11 +3,15 @@
 Public API (other components code against exactly this)::
 
     opts = CompileOptions(target="x86_64-linux", opt_level=2, bounds="guard")
-    emitted = compile_ir(ir_module, opts)
+    emitted = compile_ir(ir_module, opts)      # or compile_ir(link_plan, opts)
     emitted.object      # ELF relocatable bytes defining `<prefix>_module`
     emitted.llvm_ir     # optimized LLVM IR text   (computed on first access)
     emitted.asm         # target assembly text     (computed on first access)
     emitted.timings     # {"emit": s, "parse": s, "optimize": s, "object": s, ...}
+
+A link plan (:mod:`wasmaot.ir.plan`) of several instances compiles into one
+module whose descriptor looks like a single module's to the host
+(:mod:`.llvm.program`).
 
 Preconditions: ``ir_module`` verifies.  It is the whole module (imports,
 exports, start, segments, the type index space ``ir.sigs``): nothing else is
@@ -136,16 +140,19 @@ class Emitted:
         return self._run("asm")
 
 
-def compile_ir(ir, opts: CompileOptions) -> Emitted:
-    """IR module -> :class:`Emitted`: emit LLVM IR text, then :func:`_codegen`."""
+def compile_ir(program, opts: CompileOptions) -> Emitted:
+    """IR module, or link plan of several (:mod:`wasmaot.ir.plan`) ->
+    :class:`Emitted`: emit LLVM IR text, then :func:`_codegen`."""
+    from ..ir.plan import LinkPlan, single
     target = get_target(opts.target)
     target.check_bounds(opts.bounds)        # TargetError: one line for the user
-    from .llvm.emit import emit_module
+    from .llvm.program import emit_program
+    plan = program if isinstance(program, LinkPlan) else single(program)
     timings: dict[str, float] = {}
     tm = target_machine(target, opts)
     t0 = time.perf_counter()
-    text = emit_module(ir, opts, target, str(tm.target_data),
-                       opts.cpu or target.default_cpu, target.features)
+    text = emit_program(plan, opts, target, str(tm.target_data),
+                        opts.cpu or target.default_cpu, target.features)
     timings["emit"] = time.perf_counter() - t0
     return _codegen(text, tm, opts, timings)
 

@@ -22,6 +22,7 @@ from .backends.targets import BOUNDS_MODES, DEFAULT_TARGET, TargetError, get_tar
 from .compile import EMIT_KINDS
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_file
+from .ir.plan import LinkPlanError
 
 EXIT_REJECTED = 1
 EXIT_INTERNAL = 70
@@ -38,7 +39,7 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (WasmError, InputError) as e:
+        except (WasmError, InputError, LinkPlanError) as e:
             _fail(str(e))
         except TargetError as e:           # an option the target lacks: a usage error
             _fail(str(e), 2)
@@ -218,6 +219,26 @@ def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
     return out
 
 
+def _parse_preload(ctx, param, values) -> list[tuple[str, str]]:
+    out = []
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{v!r} is not NAME=PATH", ctx, param)
+        if not os.path.isfile(path):
+            raise click.BadParameter(f"{path}: no such file", ctx, param)
+        out.append((name, path))
+    return out
+
+
+#: Shared by compile and run.
+_preload = click.option(
+    "--preload", "preloads", multiple=True, metavar="NAME=PATH", callback=_parse_preload,
+    help="Link the module at PATH into the program as an instance named NAME: "
+         "imports from module NAME bind to its exports at compile time (direct calls, "
+         "shared memories, tables and globals).  Repeatable; instantiated in the order "
+         "given, before FILE.  As `wasmtime run --preload`.")
+
 #: Shared by compile and run.
 _verify_ir = click.option(
     "--verify-ir", is_flag=True,
@@ -238,12 +259,13 @@ _verify_ir = click.option(
 @click.option("--time-passes", is_flag=True, help="Print per-stage and per-IR-pass timing on stderr.")
 @click.option("--keep-symbols", is_flag=True,
               help="Keep symbols and debug info in the executable (default: stripped).")
+@_preload
 @_verify_ir
 @codegen_options
 @wasi_options
 @user_errors
-def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, target, opt_level, bounds, cpu,
-            stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
+def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify_ir, target, opt_level,
+            bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
     """Compile a Wasm module (binary or text), or IR text, ahead of time.
 
     By default writes a static native executable that instantiates the
@@ -274,7 +296,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, verify_ir, targe
         raise click.UsageError(f"cannot write {out}: its directory does not exist")  # one line (see _OneLineErrors)
     res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
                         wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
-                        strip=not keep_symbols, verify=verify_ir)
+                        strip=not keep_symbols, verify=verify_ir, preloads=preloads)
     if emit != "exe":
         payload = res.data.encode() if isinstance(res.data, str) else res.data
         if out == "-":
@@ -307,13 +329,14 @@ def _write_atomically(path: str, payload: bytes) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True,
                                 "allow_interspersed_args": False})
+@_preload
 @_verify_ir
 @codegen_options
 @wasi_options
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @user_errors
-def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
+def run(file, args, preloads, verify_ir, target, opt_level, bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
     """Compile FILE (cached) and run it natively.
 
     Options go before FILE; everything after FILE goes to the program.
@@ -331,7 +354,8 @@ def run(file, args, verify_ir, target, opt_level, bounds, cpu, stack_check, jobs
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator
         raise click.ClickException(str(e)) from None
-    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env), verify_ir)
+    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env), verify_ir,
+                            preloads)
     sys.stdout.flush()
     sys.stderr.flush()
     if prefix:

@@ -22,6 +22,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from . import __version__
 from .cache import cache_dir
@@ -58,37 +59,40 @@ class _Clock:
 def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                   out: str | None = None, passes: list[str] | None = None,
                   verify: bool = False, invoke: str | None = None,
-                  wasi_options: list[str] | None = None, strip: bool = True) -> Result:
+                  wasi_options: list[str] | None = None, strip: bool = True,
+                  preloads: Sequence[tuple[str, str]] = ()) -> Result:
     """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``.
 
     ``data`` is Wasm (binary or text) or IR text (``ir.parser.is_ir_input``:
     a ``.ir`` file, or content that is neither ``\\0asm`` nor WAT), which is
     parsed and verified.  From the passes on only the IR module is used.
-    ``verify`` (``--verify-ir``) runs the verifier before and after every pass."""
-    from .ir.parser import is_ir_input, load_ir
-    from .ir.pipeline import PIPELINE, PassManager
+    ``verify`` (``--verify-ir``) runs the verifier before and after every pass.
+
+    ``preloads`` are (NAME, path) pairs (``--preload NAME=path``): each file
+    becomes an instance, instantiated before the main one in the order
+    given, whose exports satisfy imports from module NAME.  All of them go
+    into one link plan (:mod:`wasmaot.ir.plan`) and one executable, with
+    direct calls between instances.  ``emit="ir"`` prints the main module
+    only."""
+    from .ir.plan import Instance, build_plan
 
     res = Result()
     clock = _Clock(res.timings)
-    if is_ir_input(data, filename):
-        with clock.stage("parse-ir"):
-            ir_module = load_ir(data, filename)
-    else:
-        from .ir.translate import translate_module
-        with clock.stage("frontend"):
-            module = load_module(data, filename)
-        with clock.stage("translate"):
-            ir_module = translate_module(module)
-    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
-    with clock.stage("passes"):
-        pm.run_module(ir_module)
+    instances = []
+    for name, path in preloads:
+        lib = _load_ir_module(read_bytes(path), path, clock, passes, verify)
+        instances.append(Instance(lib, name, path))
+    ir_module, pm = _load_ir_module(data, filename, clock, passes, verify, report=True)
     res.pass_report = pm.report()
     if emit == "ir":
         res.data = str(ir_module)
         return res
+    instances.append(Instance(ir_module, None, filename))
+    with clock.stage("plan"):
+        plan = build_plan(instances)
     from .backends import compile_ir
     with clock.stage("llvm"):
-        emitted = compile_ir(ir_module, opts)
+        emitted = compile_ir(plan, opts)
         # Code generation runs when an output is first asked for (backends.codegen).
         output = {"llvm": "llvm_ir", "asm": "asm", "obj": "object"}.get(emit, "objects")
         product = getattr(emitted, output)
@@ -105,12 +109,33 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     # The WASI shim is linked only into programs that import WASI, so a pure
     # module's executable stays minimal.  Grants (--dir, --env ...) are baked
     # in; nothing is granted unless asked.
-    wasi = any(imp.module == WASI_P1 for _, _, imp in ir_module.imports())
+    wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
     with clock.stage("link"):
         link_executable(objects, out, opts.target, opts.bounds, wasi=wasi, strip=strip)
     return res
+
+
+def _load_ir_module(data: bytes, filename: str, clock: _Clock, passes, verify: bool,
+                    report: bool = False):
+    """Wasm (binary or text) or IR text -> the IR module after the pass
+    pipeline (and the PassManager, when ``report``)."""
+    from .ir.parser import is_ir_input, load_ir
+    from .ir.pipeline import PIPELINE, PassManager
+    if is_ir_input(data, filename):
+        with clock.stage("parse-ir"):
+            ir_module = load_ir(data, filename)
+    else:
+        from .ir.translate import translate_module
+        with clock.stage("frontend"):
+            module = load_module(data, filename)
+        with clock.stage("translate"):
+            ir_module = translate_module(module)
+    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    with clock.stage("passes"):
+        pm.run_module(ir_module)
+    return (ir_module, pm) if report else ir_module
 
 
 def _sources_digest() -> str:
@@ -140,11 +165,15 @@ def cache_key(data: bytes, opts, extra: str = "") -> str:
 
 
 def cached_executable(path: str, opts, wasi_options: list[str] | None = None,
-                      verify: bool = False) -> str:
+                      verify: bool = False, preloads: Sequence[tuple[str, str]] = ()) -> str:
     """Compile ``path`` to an executable in the cache (or reuse it); return its path.
-    A ``verify`` compile has its own cache entry, so it always runs the verifier."""
+    A ``verify`` compile has its own cache entry, so it always runs the verifier.
+    Preloaded instances are part of the key: their names and contents."""
     data = read_bytes(path)
-    key = cache_key(data, opts, "\0".join(wasi_options or ()) + ("\0verify-ir" if verify else ""))
+    extra = "\0".join(wasi_options or ()) + ("\0verify-ir" if verify else "")
+    for name, lib in preloads:
+        extra += f"\0preload {name}={hashlib.sha256(read_bytes(lib)).hexdigest()}"
+    key = cache_key(data, opts, extra)
     exe = os.path.join(cache_dir(), "exe", key)
     if os.path.exists(exe):
         return exe
@@ -154,7 +183,7 @@ def cached_executable(path: str, opts, wasi_options: list[str] | None = None,
     os.close(fd)
     try:
         compile_bytes(data, path, opts, emit="exe", out=tmp, wasi_options=wasi_options,
-                      verify=verify)
+                      verify=verify, preloads=preloads)
         os.replace(tmp, exe)
     finally:
         if os.path.exists(tmp):

@@ -47,7 +47,7 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
     its loads are ``!invariant.load`` (LLVM may hoist them out of loops)."""
     if mc.ir.funcs[fn].import_ is None:
         return Callee("@" + mc.fname(fn), "%inst", mc.cc)
-    bound = mc.import_callee(fn)
+    bound = mc.import_callee(b, fn)
     if bound is not None:
         return bound
     pb = mc.ptr_bytes

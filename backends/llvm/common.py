@@ -129,18 +129,19 @@ class ModuleContext:
     # ---- imports: the link plan's hooks -------------------------------------------
     # Each import is reached through the slot the host fills before
     # ``instantiate`` unless one of these says otherwise.  A link plan that
-    # binds imports at compile time overrides them (direct calls into
-    # another instance, its memory/table/global objects); a single module
-    # binds nothing, so both return None.
-    def import_callee(self, fn: int) -> Callee | None:
+    # binds imports at compile time overrides them (.program.PlanContext:
+    # direct calls into another instance, its memory/table/global objects);
+    # a lone module binds nothing, so both return None.  ``b`` is the
+    # builder of the code being emitted, for any address arithmetic.
+    def import_callee(self, b: "Builder", fn: int) -> Callee | None:
         """Imported function ``fn``: a direct callee (symbol, instance
         operand, convention), or None to call through its funcref slot."""
         return None
 
-    def import_object(self, kind: int, index: int) -> str | None:
+    def import_object(self, b: "Builder", kind: int, index: int) -> str | None:
         """Imported memory/table/global ``index`` (``kind`` an EXTERN_*): a
-        constant pointer operand to its ``wasmaot_memory``/``wasmaot_table``
-        /value storage, or None to load it from its slot."""
+        pointer operand to its ``wasmaot_memory``/``wasmaot_table``/value
+        storage, or None to load it from its slot."""
         return None
 
     def declare(self, name: str, text: str) -> str:

@@ -40,8 +40,8 @@ from ...ir.module import EXTERN_FUNC
 from ...ir.opcodes import OPINFO, Opcode
 from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
-from .instance import (InstanceLayout, descriptor_text, instantiate_text,
-                       trampoline_text)
+from .. import abi
+from .instance import instantiate_text, trampoline_text
 
 HANDLERS = {}
 for _m in (arith, memory, globals_, tables, calls, control, simd):
@@ -168,36 +168,59 @@ def c_entry_text(mc: ModuleContext, fn: int) -> str:
                       "entry:", *body, "}"]) + "\n"
 
 
-def emit_module(irmod, opts, target, data_layout: str, cpu: str, features: str) -> str:
-    layout = InstanceLayout(irmod, target.pointer_bytes)
-    mc = ModuleContext(irmod, opts, target, layout)
-    P = opts.prefix
+def name_functions(mc: ModuleContext) -> list[int]:
+    """Name every defined function (``P.fN``) and give exported ones their
+    ``P_export_NAME`` C entry; returns the exported functions (defined or
+    imported) in export order.  Idempotent: a link plan names every
+    instance before emitting any, since a body may call into another."""
+    irmod, P = mc.ir, mc.prefix
     for i, d in enumerate(irmod.funcs):
         if d.import_ is not None:
             continue
         if d.body is None:
             raise ValueError(f"function {i} ({d.name}) has no body")
         mc.func_names[i] = f"{P}.f{i}"
-    exported: list[int] = []          # exported functions, defined or imported
+    exported: list[int] = []
     for ex in irmod.exports:
         if ex.kind == EXTERN_FUNC and ex.index not in exported:
             exported.append(ex.index)
             if irmod.funcs[ex.index].import_ is None:
-                mc.c_names[ex.index] = f"{P}_export_{mangle(ex.name)}"
+                mc.c_names.setdefault(ex.index, f"{P}_export_{mangle(ex.name)}")
+    return exported
 
-    funcs = [emit_function(mc, d.body, i) for i, d in enumerate(irmod.funcs) if d.body is not None]
 
-    tramps = {fn: f"{P}.tramp.{fn}" for fn in exported}
+def emit_instance(mc: ModuleContext, trampolines: bool) -> tuple[list[str], list[str], dict[int, str]]:
+    """One instance's functions and glue: (function texts, glue texts,
+    trampolines by exported function).  Exported functions get their
+    ``P_export_NAME`` C entries (their funcrefs are what an importing
+    instance or host copies); trampolines only when ``trampolines`` (the
+    program's main instance: the only one the descriptor publishes)."""
+    P = mc.prefix
+    exported = name_functions(mc)
+    funcs = [emit_function(mc, d.body, i) for i, d in enumerate(mc.ir.funcs) if d.body is not None]
+
+    tramps = {fn: f"{P}.tramp.{fn}" for fn in exported} if trampolines else {}
     glue = [trampoline_text(mc, fn, name) for fn, name in tramps.items()]
     glue.append(instantiate_text(mc))        # the last to ask for C-ABI entries
     glue += [c_entry_text(mc, fn) for fn in sorted(mc.c_names)]
     if mc.need_canon_funcref:
         glue.append(tables.canon_funcref_text(mc))
-    desc = descriptor_text(mc, tramps)
-    if mc.need_null_funcref:
-        pb = target.pointer_bytes
-        mc.globals_text.append(f"@{P}.null_funcref = internal constant [{3 * pb} x i8] zeroinitializer, align {pb}")
+    return funcs, glue, tramps
 
+
+def module_text(target, data_layout: str, cpu: str, features: str, contexts: list[ModuleContext],
+                desc: str, funcs: list[str], glue: list[str]) -> str:
+    """The LLVM module: header, every context's constants and declarations,
+    the descriptor, functions, glue, attributes and metadata."""
+    consts, decls = [], {}
+    for mc in contexts:
+        if mc.need_null_funcref:
+            pb = target.pointer_bytes
+            mc.globals_text.append(f"@{mc.prefix}.null_funcref = internal constant "
+                                   f"[{abi.funcref(pb).sizeof} x i8] zeroinitializer, align {pb}")
+        consts += mc.globals_text
+        for name, text in mc.decls.items():
+            decls.setdefault(name, text)
     feats = f' "target-features"="{features}"' if features else ""
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
     tail = ["",
@@ -209,6 +232,5 @@ def emit_module(irmod, opts, target, data_layout: str, cpu: str, features: str) 
             f'"target-cpu"="{cpu}"{feats} }}',
             "attributes #1 = { cold noreturn nounwind }",
             "attributes #2 = { noinline }",
-            "", mc.metadata()]
-    return "\n".join(head + mc.globals_text + [desc] + list(mc.decls.values()) + [""]
-                     + funcs + glue + tail)
+            "", contexts[0].metadata()]
+    return "\n".join(head + consts + [desc] + list(decls.values()) + [""] + funcs + glue + tail)

@@ -19,7 +19,7 @@ def global_ptr(fe, g: int) -> str:
     lay = fe.mc.layout
     if g in lay.global_storage:
         return fe.inst_field(lay.global_storage[g])
-    bound = fe.mc.import_object(EXTERN_GLOBAL, g)
+    bound = fe.mc.import_object(fe, EXTERN_GLOBAL, g)
     if bound is not None:
         return bound
     return fe.load("ptr", fe.inst_field(lay.global_slot[g]), TBAA_INST, invariant=True, hint="gp")

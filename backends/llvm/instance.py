@@ -394,15 +394,25 @@ def _extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int
     return lay.global_slot[idx], mc.string(global_type_string(g.type, g.mutable)), no_limits
 
 
-def descriptor_text(mc, tramps: dict[int, str]) -> str:
-    ir, lay = mc.ir, mc.layout
+def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | None = None,
+                    instantiate: str | None = None) -> str:
+    """The descriptor ``P_module`` of ``mc``'s instance: its imports, its
+    exports (with ``tramps``), its size and ``P.instantiate``.  A program
+    of several instances (.program) publishes instead ``host_imports``:
+    (context, byte offset of that instance in the program's block, kind,
+    index, Import) for every import left to the host, the whole block's
+    ``size`` and its own ``instantiate`` symbol; ``mc`` is then the main
+    instance, at offset 0, whose exports are the program's."""
+    if host_imports is None:
+        host_imports = [(mc, 0, kind, idx, imp) for kind, idx, imp in mc.ir.imports()]
     imports = []
-    for kind, idx, imp in ir.imports():
-        off, ty, (mn, mx, has) = _extern_type(mc, kind, idx)
+    for imc, base, kind, idx, imp in host_imports:
+        off, ty, (mn, mx, has) = _extern_type(imc, kind, idx)
         imports.append(f"{_IMP_TY} {{ ptr {mc.string(imp.module)}, ptr {mc.string(imp.field)}, "
-                       f"i32 {kind}, i32 {off}, ptr {ty}, i32 {mn}, "
+                       f"i32 {kind}, i32 {base + off}, ptr {ty}, i32 {mn}, "
                        f"i32 {_u32(mx)}, i32 {has}, i32 {len(imp.module.encode())}, "
                        f"i32 {len(imp.field.encode())} }}")
+    ir, lay = mc.ir, mc.layout
     exports = []
     for ex in ir.exports:
         off, ty, _ = _extern_type(mc, ex.kind, ex.index)
@@ -419,9 +429,10 @@ def descriptor_text(mc, tramps: dict[int, str]) -> str:
                    + ",\n  ".join(exports) + "\n], align 8")
     out.append(
         f"@{pre}_module = constant {{ i32, i32, i32, i32, ptr, ptr, ptr }} {{ "
-        f"i32 {ABI_VERSION}, i32 {lay.size}, i32 {len(imports)}, i32 {len(exports)}, "
+        f"i32 {ABI_VERSION}, i32 {size or lay.size}, i32 {len(imports)}, i32 {len(exports)}, "
         f"ptr {f'@{pre}.imports' if imports else 'null'}, "
-        f"ptr {f'@{pre}.exports' if exports else 'null'}, ptr @{pre}.instantiate }}, align 8")
+        f"ptr {f'@{pre}.exports' if exports else 'null'}, "
+        f"ptr {instantiate or f'@{pre}.instantiate'} }}, align 8")
     return "\n".join(out) + "\n"
 
 

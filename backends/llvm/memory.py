@@ -33,7 +33,7 @@ def memory_ptr(fe, mem: int) -> str:
     lay = fe.mc.layout
     if mem in lay.mem_struct:
         return fe.inst_field(lay.mem_struct[mem])
-    bound = fe.mc.import_object(EXTERN_MEMORY, mem)
+    bound = fe.mc.import_object(fe, EXTERN_MEMORY, mem)
     if bound is not None:
         return bound
     return fe.load("ptr", fe.inst_field(lay.mem_slot[mem]), TBAA_INST, invariant=True, hint="mem")

@@ -29,7 +29,7 @@ def table_ptr(fe, t: int) -> str:
     lay = fe.mc.layout
     if t in lay.table_struct:
         return fe.inst_field(lay.table_struct[t])
-    bound = fe.mc.import_object(EXTERN_TABLE, t)
+    bound = fe.mc.import_object(fe, EXTERN_TABLE, t)
     if bound is not None:
         return bound
     return fe.load("ptr", fe.inst_field(lay.table_slot[t]), TBAA_INST, invariant=True, hint="tab")

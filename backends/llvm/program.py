@@ -1,0 +1,142 @@
+"""A link plan -> one LLVM module: every instance, wired at compile time.
+
+What: each instance of the plan (:mod:`wasmaot.ir.plan`) is emitted as a
+lone module would be (:func:`.emit.emit_instance`), under its own symbol
+prefix: the main instance keeps ``P`` (``opts.prefix``), library instance
+``k`` is ``P_iK``.  What the plan adds:
+
+* **One block of memory for the program.**  The instances' layouts are laid
+  end to end in one block, the main instance first (offset 0), so the host
+  sees one ordinary module: ``P_module`` publishes the whole block's size,
+  the main instance's exports and trampolines, and the imports that are
+  left to the host (every instance's, at their offsets in the block).  A
+  host (the standalone main, the spec driver) needs nothing new.
+* **Direct calls.**  An import bound to another instance's function is
+  called directly, in the internal convention, with that instance's pointer
+  computed from our own: ``%inst + (base_j - base_i)`` (both instances live
+  in the same block, so the difference is a compile-time constant).
+  Imported memories, tables and globals bound to another instance's *defined*
+  ones are addressed the same way, with no slot load.
+* **Instantiation in plan order** (``P.program.instantiate``): for each
+  instance, copy its bound import slots from the exporter (a funcref, or
+  the memory/table/global pointer: the exporter is already instantiated, so
+  they are filled), then call its ``instantiate``; a failure stops there.
+  The slots are still filled because funcrefs are values (``ref.func`` of an
+  import, tables) and not every access goes through the hooks.
+
+A plan of one instance is emitted exactly as a lone module (same text).
+"""
+from __future__ import annotations
+
+from ...ir.module import EXTERN_FUNC
+from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
+from .. import abi
+from .common import TBAA_INST, Builder, Callee, ModuleContext
+from .emit import emit_instance, module_text, name_functions
+from .instance import InstanceLayout, _extern_type, descriptor_text
+
+
+class PlanContext(ModuleContext):
+    """A :class:`ModuleContext` whose imports the plan binds: instance
+    ``index`` of ``plan``, at byte ``bases[index]`` of the program block;
+    ``contexts`` are every instance's contexts (filled by the caller)."""
+
+    def __init__(self, plan: LinkPlan, index: int, bases: list[int],
+                 contexts: list["PlanContext"], opts, target, layout, prefix: str) -> None:
+        super().__init__(plan.instances[index].module, opts, target, layout)
+        self.prefix = prefix
+        self.plan, self.index, self.bases, self.contexts = plan, index, bases, contexts
+
+    def _other(self, b: Builder, j: int) -> str:
+        """Instance ``j``'s pointer, from ours."""
+        delta = self.bases[j] - self.bases[self.index]
+        if delta == 0:
+            return "%inst"
+        t = b.tmp("oi")
+        b.emit(f"{t} = getelementptr i8, ptr %inst, i64 {delta}")
+        return t
+
+    def import_callee(self, b: Builder, fn: int) -> Callee | None:
+        bound = self.plan.binding(self.index, EXTERN_FUNC, fn)
+        if not isinstance(bound, InstanceBinding):
+            return None
+        other = self.contexts[bound.instance]
+        return Callee("@" + other.fname(bound.index), self._other(b, bound.instance), other.cc)
+
+    def import_object(self, b: Builder, kind: int, index: int) -> str | None:
+        bound = self.plan.binding(self.index, kind, index)
+        if not isinstance(bound, InstanceBinding):
+            return None
+        lay = self.contexts[bound.instance].layout
+        field = {1: lay.table_struct, 2: lay.mem_struct, 3: lay.global_storage}[kind]
+        return b.gep(self._other(b, bound.instance), field[bound.index])
+
+
+def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str, features: str) -> str:
+    n = len(plan.instances)
+    P = opts.prefix
+    layouts = [InstanceLayout(inst.module, target.pointer_bytes) for inst in plan.instances]
+    # The main instance first in the block: the host's instance pointer is its.
+    order = [plan.main] + list(range(n - 1))
+    bases = [0] * n
+    end = 0
+    for i in order:
+        bases[i] = end
+        end += layouts[i].size            # sizes are multiples of 16
+    contexts: list[PlanContext] = []
+    for i in range(n):
+        prefix = P if i == plan.main else f"{P}_i{i}"
+        contexts.append(PlanContext(plan, i, bases, contexts, opts, target, layouts[i], prefix))
+    for mc in contexts:        # names first: a body may call any instance's functions
+        name_functions(mc)
+    funcs, glue = [], []
+    results = [None] * n
+    for i in order:
+        results[i] = emit_instance(contexts[i], trampolines=(i == plan.main))
+    for i in order:
+        funcs += results[i][0]
+        glue += results[i][1]
+    main = contexts[plan.main]
+    if n == 1:
+        desc = descriptor_text(main, results[plan.main][2])
+    else:
+        glue.append(_program_instantiate(plan, contexts, bases))
+        host = [(contexts[i], bases[i], kind, index, imp)
+                for i, kind, index, imp in plan.host_imports()]
+        desc = descriptor_text(main, results[plan.main][2], host, end, f"@{P}.program.instantiate")
+    return module_text(target, data_layout, cpu, features, contexts, desc, funcs, glue)
+
+
+def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: list[int]) -> str:
+    """Instantiate every instance in plan order, first copying each bound
+    import slot from the instance that provides it."""
+    b = Builder()
+    P = contexts[plan.main].ptr_bytes
+    fr_size = abi.funcref(P).sizeof
+    for i, inst in enumerate(plan.instances):
+        mc = contexts[i]
+        for kind, index, _imp in inst.module.imports():
+            bound = plan.binding(i, kind, index)
+            if isinstance(bound, HostBinding) and bound.instance == i:
+                continue                       # the host filled it
+            src_mc = contexts[bound.instance]
+            src = b.inst_field(bases[bound.instance] + _extern_type(src_mc, bound.kind, bound.index)[0])
+            dst = b.inst_field(bases[i] + _extern_type(mc, kind, index)[0])
+            if kind == EXTERN_FUNC:
+                b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {src}, "
+                       f"i64 {fr_size}, i1 false)")
+            else:
+                v = b.load("ptr", src, TBAA_INST, align=P)
+                b.store("ptr", v, dst, TBAA_INST, align=P)
+        r = b.tmp("r")
+        b.emit(f"{r} = call i32 @{mc.prefix}.instantiate(ptr {b.inst_field(bases[i])}) #2")
+        z = b.tmp("z")
+        b.emit(f"{z} = icmp ne i32 {r}, 0")
+        b.emit(f"br i1 {z}, label %fail, label %inst{i}.ok")
+        b.cur.append(f"inst{i}.ok:")
+    b.emit("ret i32 0")
+    b.cur.append("fail:")
+    b.emit("ret i32 -1")
+    main = contexts[plan.main]
+    return (f"define internal i32 @{main.prefix}.program.instantiate(ptr %inst) #0 {{\nentry:\n"
+            + "\n".join(b.cur) + "\n}\n")
