@@ -26,26 +26,17 @@ from pathlib import Path
 from typing import Sequence
 
 from .buildcache import compile_host_c, host_include_dirs, runtime_objects, wasi_objects
-from .helper_objects import abi_flag, default_invoke_object, emit_llvm_object, wasi_options_object
+from .helper_objects import default_invoke_object, emit_llvm_object, wasi_options_object
 from .manifest import Config, Manifest, parse_manifest, runtime_root, wasi_root
-from .targets import Target, TargetError, get_target
+from .targets import TargetError, get_target
 from .toolchain import LinkError, run_zig
 
 __all__ = [
-    "LinkError", "link_executable", "standalone_host_sources", "target_info",
+    "LinkError", "link_executable", "standalone_host_sources",
     "compile_host_c", "host_include_dirs", "runtime_objects", "wasi_objects",
     "default_invoke_object", "wasi_options_object", "emit_llvm_object",
     "Config", "Manifest", "parse_manifest", "runtime_root", "wasi_root",
 ]
-
-# spectest/table.py's spelling of helper_objects.abi_flag.
-_abi_flag = abi_flag
-
-
-def target_info(target: str) -> Target:
-    """The registry's record for a target name (a :class:`TargetError` if unknown)."""
-    return get_target(target)
-
 
 def standalone_host_sources(target: str = "x86_64-linux") -> list[Path]:
     """The host C files of a standalone executable (its ``main``)."""

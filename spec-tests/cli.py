@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..backends.targets import BOUNDS_MODES, DEFAULT_TARGET, TargetError, get_target
 from .runner import Options, collect, run_files
 
 
@@ -21,10 +22,11 @@ from .runner import Options, collect, run_files
               help="Skip .wast files whose name matches GLOB (repeatable), "
                    "e.g. --exclude 'simd_*'.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every failure, not just the first 10 per file.")
-@click.option("--target", default="x86_64-linux", show_default=True,
+@click.option("--target", default=DEFAULT_TARGET, show_default=True,
               help="Execution mode: target to compile and run for.")
-@click.option("--bounds", type=click.Choice(["guard", "explicit"]), default="guard", show_default=True,
-              help="Execution mode: memory bounds checking (guard pages or explicit compares).")
+@click.option("--bounds", type=click.Choice(BOUNDS_MODES), default=None,
+              help="Execution mode: memory bounds checking (guard pages or explicit compares); "
+                   "default: the target's.")
 @click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
               help="Execution mode: optimization level (-O0 .. -O3).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True,
@@ -59,6 +61,12 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
         if why:
             # say so instead of failing every module of every file
             raise click.UsageError(f"execution mode: {why}; use --frontend-only")
+        try:
+            t = get_target(target)
+            bounds = bounds or t.default_bounds
+            t.check_bounds(bounds)
+        except TargetError as e:
+            raise click.UsageError(str(e)) from None
         opts = Options(mode="exec", target=target, bounds=bounds, opt_level=opt_level,
                        timeout=timeout, keep_dir=keep_dir, via_ir=via_ir)
     total = [0, 0, 0, 0]

@@ -169,7 +169,7 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
         try:
             try:
                 link(compiled)
-            except LinkError as e:
+            except LinkError:
                 # One bad object must not sink the whole file: link each
                 # module alone, drop those that cannot link, and retry.
                 bad = _unlinkable_modules(link, compiled)

@@ -254,12 +254,10 @@ def table_object(blob: bytes, n_modules: int, target: str = "x86_64-linux",
     ``wasmaot_spec_n_modules``.  Emitted with llvmlite."""
     import llvmlite.ir as ir
 
-    from ..backends.link import _abi_flag, emit_llvm_object, target_info
+    from ..backends.helper_objects import emit_llvm_object, helper_module
 
-    t = target_info(target)
     compiled = set(range(n_modules) if compiled is None else compiled)
-    mod = ir.Module(name="wasmaot_spec_table")
-    mod.triple = t.triple
+    mod = helper_module("wasmaot_spec_table", target)
     i8, i32 = ir.IntType(8), ir.IntType(32)
     ptr = ir.PointerType(i8)
 
@@ -285,7 +283,6 @@ def table_object(blob: bytes, n_modules: int, target: str = "x86_64-linux",
     if not descs:
         descs = [ir.Constant(ptr, None)]
     define("wasmaot_spec_modules", parr, ir.Constant(parr, descs))
-    _abi_flag(mod, t)
     return emit_llvm_object(str(mod), target)
 
 

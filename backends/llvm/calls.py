@@ -13,6 +13,7 @@ hoist them out of loops), and ``call_indirect``, through the checks in
 from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
+from .. import abi
 from . import traps
 from .common import TBAA_INST, Builder, Callee, ret_type
 
@@ -53,7 +54,7 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
     pb = mc.ptr_bytes
     slot = b.inst_field(mc.layout.funcref[fn])
     f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
-    ci = b.load("ptr", b.gep(slot, 2 * pb), TBAA_INST, align=pb, invariant=True, hint="impi")
+    ci = b.load("ptr", b.gep(slot, abi.funcref(pb).instance), TBAA_INST, align=pb, invariant=True, hint="impi")
     return Callee(f, ci)
 
 

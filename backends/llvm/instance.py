@@ -17,7 +17,8 @@ elem segments         ``wasmaot_segment`` per element segment
 elem arrays           element storage of each element segment (built here)
 ====================  ==========================================================
 
-Sizes follow the header: funcref 24 (12 on 32-bit), segment 16 (12),
+Sizes and offsets come from :mod:`wasmaot.backends.abi` (checked against the
+header): funcref 24 (12 on 32-bit), segment 16 (12),
 memory 40, table 32; the total is rounded up to 16.
 
 ``instantiate`` (called once, after the host filled every import slot): read
@@ -37,16 +38,11 @@ from ...ir.module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABL
                           SEG_DECLARATIVE)
 from ...ir.opcodes import Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type_name
+from .. import abi
 from .arith import float_literal
 from .calls import call_line, func_callee
 from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, c_string, ret_type
 
-MEMORY_SIZE = 40
-TABLE_SIZE = 32
-REF_FUNCREF, REF_EXTERNREF = 0, 1
-MEMORY_HAS_MAX = 1
-TABLE_HAS_MAX = 1
-ABI_VERSION = 2   # must equal WASMAOT_RT_ABI_VERSION in runtime-c/include/wasmaot_rt.h
 
 
 def canonical_sig(sig) -> str:
@@ -62,8 +58,8 @@ def global_type_string(ty: int, mutable: bool) -> str:
 class InstanceLayout:
     def __init__(self, irmod, ptr_bytes: int) -> None:
         self.ptr_bytes = P = ptr_bytes
-        self.funcref_size = 3 * P
-        self.segment_size = 2 * P if P == 8 else 12
+        self.funcref_size = abi.funcref(P).sizeof
+        self.segment_size = abi.segment(P).sizeof
         self._off = 0
         mems, tables, globs = irmod.memories, irmod.tables, irmod.globals
         self.mem_slot = {i: self._alloc(P, P) for i in range(len(mems))}
@@ -78,15 +74,16 @@ class InstanceLayout:
         self.funcref = {i: self._alloc(self.funcref_size, P) for i in range(self.n_wasm_funcs)}
         self.types, self.func_type = _type_space(irmod, self.n_wasm_funcs)
         self.type_id = {i: self._alloc(4, 4) for i in range(len(self.types))}
-        self.mem_struct = {i: self._alloc(MEMORY_SIZE, 8)
+        mem, tab = abi.memory(P), abi.table(P)
+        self.mem_struct = {i: self._alloc(mem.sizeof, mem.alignof)
                            for i, m in enumerate(mems) if m.import_ is None}
-        self.table_struct = {i: self._alloc(TABLE_SIZE, 8)
+        self.table_struct = {i: self._alloc(tab.sizeof, tab.alignof)
                              for i, t in enumerate(tables) if t.import_ is None}
         self.data_seg = {i: self._alloc(self.segment_size, P) for i in range(len(irmod.datas))}
         self.elem_seg = {i: self._alloc(self.segment_size, P) for i in range(len(irmod.elems))}
         self.elem_array = {}
         for i, e in enumerate(irmod.elems):
-            esize = self.funcref_size if e.elem == FUNCREF else P
+            esize = abi.ref_size(_ref_kind(e.elem), P)
             self.elem_array[i] = self._alloc(max(1, len(e.items)) * esize, P)
         # never 0: hosts allocate it, and LLVM wants dereferenceable(N > 0)
         self.size = max(16, (self._off + 15) & ~15)
@@ -148,7 +145,7 @@ def _copy_funcref(mc, b: Builder, src: str, nullable: bool, dst: str) -> None:
     """*dst = src ? *src : null funcref (func, type_id, instance)."""
     P = mc.ptr_bytes
     if src == "null":
-        b.emit(f"call void @llvm.memset.p0.i64(ptr align {P} {dst}, i8 0, i64 {3 * P}, i1 false)")
+        b.emit(f"call void @llvm.memset.p0.i64(ptr align {P} {dst}, i8 0, i64 {abi.funcref(P).sizeof}, i1 false)")
         return
     fr = src
     if nullable:
@@ -157,7 +154,7 @@ def _copy_funcref(mc, b: Builder, src: str, nullable: bool, dst: str) -> None:
         fr = b.tmp("fr")
         b.emit(f"{fr} = select i1 {c}, ptr @{mc.prefix}.null_funcref, ptr {src}")
         mc.need_null_funcref = True
-    b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {fr}, i64 {3 * P}, i1 false)")
+    b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {fr}, i64 {abi.funcref(P).sizeof}, i1 false)")
 
 
 def _check(b: Builder, cond: str, fail: str, ok: str) -> None:
@@ -167,9 +164,9 @@ def _check(b: Builder, cond: str, fail: str, ok: str) -> None:
 
 
 def instantiate_text(mc) -> str:
-    ir, lay = mc.ir, mc.layout
+    ir = mc.ir
     b = Builder()
-    marker = "wasmaot_rt_abi_v1_guard" if mc.guard else "wasmaot_rt_abi_v1_explicit"
+    marker = abi.bounds_marker(mc.guard)
     mc.declare(marker, f"@{marker} = external constant i32")
     mc.intrinsic("llvm.memcpy.p0.p0.i64", "void", "ptr, ptr, i64, i1")
     mc.intrinsic("llvm.memset.p0.i64", "void", "ptr, i8, i64, i1")
@@ -220,8 +217,9 @@ def _funcrefs(mc, b: Builder) -> None:
         slot = b.inst_field(lay.funcref[fn])
         b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
         tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
-        b.store("i32", tid, b.gep(slot, P), TBAA_INST, align=4)
-        b.store("ptr", "%inst", b.gep(slot, 2 * P), TBAA_INST, align=P)
+        fr = abi.funcref(P)
+        b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
+        b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
 
 
 def _memories_and_tables(mc, b: Builder) -> None:
@@ -231,7 +229,7 @@ def _memories_and_tables(mc, b: Builder) -> None:
     for i, off in lay.mem_struct.items():
         d = ir.memories[i]
         s = b.inst_field(off)
-        flags = MEMORY_HAS_MAX if d.max is not None else 0
+        flags = abi.MEMORY_HAS_MAX if d.max is not None else 0
         r = b.tmp("r")
         b.emit(f"{r} = call i32 {mem_new}(ptr {s}, i32 {d.min}, i32 {d.max or 0}, i32 {flags})")
         b.store("ptr", s, b.inst_field(lay.mem_slot[i]), TBAA_INST, align=P)
@@ -242,8 +240,8 @@ def _memories_and_tables(mc, b: Builder) -> None:
     for i, off in lay.table_struct.items():
         d = ir.tables[i]
         s = b.inst_field(off)
-        kind = REF_FUNCREF if d.elem == FUNCREF else REF_EXTERNREF
-        flags = TABLE_HAS_MAX if d.max is not None else 0
+        kind = _ref_kind(d.elem)
+        flags = abi.TABLE_HAS_MAX if d.max is not None else 0
         mx = d.max if d.max is not None else 0xFFFFFFFF
         r = b.tmp("r")
         b.emit(f"{r} = call i32 {tab_new}(ptr {s}, i32 {kind}, i32 {d.min}, i32 {_u32(mx)}, i32 {flags})")
@@ -277,7 +275,7 @@ def _data_segments(mc, b: Builder) -> None:
             f'{sym} = internal constant [{len(seg.data)} x i8] c"{c_string(seg.data)}", align 1')
         s = b.inst_field(mc.layout.data_seg[k])
         b.store("ptr", sym, s, TBAA_INST, align=P)
-        b.store("i32", str(len(seg.data)), b.gep(s, P), TBAA_INST, align=4)
+        b.store("i32", str(len(seg.data)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
 
 
 def _elem_segments(mc, b: Builder) -> None:
@@ -287,7 +285,7 @@ def _elem_segments(mc, b: Builder) -> None:
     for k, seg in enumerate(mc.ir.elems):
         arr = b.inst_field(lay.elem_array[k])
         is_func = seg.elem == FUNCREF
-        esize = 3 * P if is_func else P
+        esize = abi.ref_size(_ref_kind(seg.elem), P)
         for j, item in enumerate(seg.items):
             dst = b.gep(arr, j * esize)
             src, nullable = _global_init_value(mc, b, item, seg.elem)
@@ -297,9 +295,13 @@ def _elem_segments(mc, b: Builder) -> None:
                 b.store("ptr", src, dst, TBAA_INST, align=P)
         s = b.inst_field(lay.elem_seg[k])
         b.store("ptr", arr, s, TBAA_INST, align=P)
-        b.store("i32", str(len(seg.items)), b.gep(s, P), TBAA_INST, align=4)
+        b.store("i32", str(len(seg.items)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
         if seg.mode == SEG_DECLARATIVE:
-            b.store("i32", "1", b.gep(s, P + 4), TBAA_INST, align=4)
+            b.store("i32", "1", b.gep(s, abi.segment(P).dropped), TBAA_INST, align=4)
+
+
+def _ref_kind(elem: int) -> int:
+    return abi.REF_FUNCREF if elem == FUNCREF else abi.REF_EXTERNREF
 
 
 def _u32(v: int) -> int:
@@ -429,7 +431,7 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
                    + ",\n  ".join(exports) + "\n], align 8")
     out.append(
         f"@{pre}_module = constant {{ i32, i32, i32, i32, ptr, ptr, ptr }} {{ "
-        f"i32 {ABI_VERSION}, i32 {size or lay.size}, i32 {len(imports)}, i32 {len(exports)}, "
+        f"i32 {abi.ABI_VERSION}, i32 {size or lay.size}, i32 {len(imports)}, i32 {len(exports)}, "
         f"ptr {f'@{pre}.imports' if imports else 'null'}, "
         f"ptr {f'@{pre}.exports' if exports else 'null'}, "
         f"ptr {instantiate or f'@{pre}.instantiate'} }}, align 8")

@@ -239,7 +239,7 @@ def test_descriptor(build_ir):
     p = build_ir(MODULE)
     lines = p.run("describe")
     abi, size = lines[0].split()[1::2]
-    from wasmaot.backends.llvm.instance import ABI_VERSION
+    from wasmaot.backends.abi import ABI_VERSION
     assert abi == str(ABI_VERSION) == "2" and int(size) % 16 == 0
     imports = [l.split() for l in lines if l.startswith("import")]
     exports = {l.split()[1]: l.split()[2:] for l in lines if l.startswith("export")}
