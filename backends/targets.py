@@ -131,6 +131,12 @@ class Target:
     # llvm.canonicalize (one fmin.s/d); elsewhere that would cost an
     # instruction for nothing (x86 roundsd, AArch64 frint* already quiet).
     round_may_keep_snan: bool = False
+    # LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
+    # "Functions").  ``tailcc`` guarantees that a ``musttail`` call is a tail
+    # call whatever the callee's signature (Wasm ``return_call``); where it
+    # is broken or missing, ``fastcc`` (``musttail`` then needs matching
+    # signatures).
+    internal_cc: str = "tailcc"
 
     def __post_init__(self) -> None:
         # Invariants of every record (tests/hosts/test_targets.py adds the

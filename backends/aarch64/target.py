@@ -36,6 +36,11 @@ AARCH64_LINUX = Target(
     runtime_configs={"guard": "aarch64-linux-musl", "explicit": "aarch64-linux-musl-explicit"},
     arch="aarch64",
     run_prefix=("qemu-aarch64",),
+    # tailcc miscompiles here: brotli built in guard mode computes wrong
+    # addresses (a trap at -O2, a wild access at -O0) with tailcc and runs
+    # correctly with fastcc or the C convention (tests/wasi/test_brotli.py,
+    # under qemu-aarch64 7.2; root cause not found, real hardware not tried).
+    internal_cc="fastcc",
 )
 
 TARGETS = (AARCH64_LINUX,)

@@ -3,7 +3,8 @@
 Calling convention (backends/ABI.md "Functions"): ``R f(ptr instance,
 params...)``; ``R`` is void, the scalar, or a literal struct for several
 results.  A defined callee is called directly with our own ``%inst`` in the
-internal convention (``ModuleContext.cc``: ``tailcc``, ``fastcc`` on RISC-V).
+internal convention (``ModuleContext.cc``, from ``Target.internal_cc``: ``tailcc`` on x86-64,
+``fastcc`` on AArch64 and RISC-V).
 Everything else is C ABI: an imported callee through its funcref slot in the
 instance, ``slot.func(slot.instance, ...)`` (the slot is written before
 instantiation and never again, so its loads are ``!invariant.load``: LLVM may

@@ -70,19 +70,6 @@ def c_string(s: bytes) -> str:
     return "".join(out)
 
 
-#: LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
-#: "Functions"), by target architecture.  ``tailcc`` guarantees that a call
-#: marked ``musttail`` is a tail call whatever the callee's signature (Wasm
-#: ``return_call``); LLVM 22's RISC-V backend rejects it ("Unsupported
-#: calling convention"), so RISC-V uses ``fastcc``, where ``musttail`` needs
-#: matching signatures.
-_INTERNAL_CC = {"riscv64": "fastcc"}
-
-
-def internal_cc(target) -> str:
-    return _INTERNAL_CC.get(target.arch, "tailcc")
-
-
 class Callee(NamedTuple):
     """How one call site reaches its callee: ``call cc R func(ptr inst, ...)``."""
     func: str          # function operand: ``@symbol`` or a loaded pointer
@@ -103,7 +90,7 @@ class ModuleContext:
         self.prefix = opts.prefix
         self.guard = opts.bounds == "guard"
         self.ptr_bytes = target.pointer_bytes
-        self.cc = internal_cc(target)
+        self.cc = target.internal_cc
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants
         self._strings: dict[bytes, str] = {}

@@ -12,7 +12,7 @@ input: exports, start, imports, segments all come from it.
 
 Calling conventions (backends/ABI.md "Functions"): defined function ``N``
 is ``@P.fN``, internal, in the internal convention (``ModuleContext.cc``:
-``tailcc``, ``fastcc`` on RISC-V), and every Wasm call of it and the glue's
+``Target.internal_cc``), and every Wasm call of it and the glue's
 calls (trampolines, ``__wasmaot_init``, start) go there directly.  Its C-ABI
 entry, a wrapper that calls it, exists only when C can reach it: the export
 symbol ``P_export_NAME``, else ``P.fN.c`` when its reference escapes

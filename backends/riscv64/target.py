@@ -65,6 +65,8 @@ RISCV64_LINUX = Target(
     # back if |x| < 2^52 (2^23), else x", which returns a signalling NaN
     # unquieted (spec f32/f64.wast "nan:arithmetic" cases).
     round_may_keep_snan=True,
+    # LLVM 22's RISC-V backend rejects tailcc ("Unsupported calling convention").
+    internal_cc="fastcc",
 )
 
 TARGETS = (RISCV64_LINUX,)
