@@ -42,6 +42,9 @@ class CompileOptions:
     stack_check: bool = True
     prefix: str = "wasm"          # symbol prefix P
     cpu: str | None = None
+    # Compile-time links to modules compiled as other objects of the same
+    # executable (the spec runner): .llvm.script_links.ObjectLinks.
+    links: object = None
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)

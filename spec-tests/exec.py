@@ -23,6 +23,7 @@ runs files in parallel processes.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from .links import script_links
 from .table import EXEC_KINDS, build_table, carries_module, table_object
 
 DRIVER_DIR = Path(__file__).resolve().parent / "driver"
@@ -67,7 +69,7 @@ def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
     from ..backends import CompileOptions
     from ..compile import compile_bytes
     copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
-                           prefix=prefix)
+                           prefix=prefix, links=getattr(opts, "links", None))
     if getattr(opts, "via_ir", False):      # `wasmaot spectest --via-ir`: print -> parse
         from .runner import ir_text
         binary, name = ir_text(binary), name + ".ir"
@@ -99,6 +101,8 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
     module_index: dict[int, int | None] = {}
     n_modules = 0
     compiled: set[int] = set()
+    loaded = _load_modules(commands, slots)
+    links = script_links(commands, {idx: m for idx, (m, _) in loaded.items()})
     for i, cmd in enumerate(commands):
         k = cmd.kind
         if k not in EXEC_KINDS:
@@ -114,15 +118,13 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
         idx = n_modules
         n_modules += 1
         module_index[id(cmd)] = None
+        if idx not in loaded:
+            continue                        # _load_modules failed the command
+        binary = loaded[idx][1]
+        mod_links = links.for_module(idx, compiled)
         try:
-            binary = cmd.module.to_binary()
-            runner._load(cmd)
-        except Exception as e:
-            kind = getattr(e, "kind", type(e).__name__)
-            slots[i].outcome, slots[i].detail = "fail", f"module rejected: {kind}: {getattr(e, 'message', e)}"
-            continue
-        try:
-            objs = compiler(binary, name, f"m{idx}", opts)
+            objs = compiler(binary, name, f"m{idx}",
+                            dataclasses.replace(opts, links=mod_links) if mod_links else opts)
         except Exception as e:
             slots[i].outcome, slots[i].detail = "fail", f"compile failed: {type(e).__name__}: {_one_line(e)}"
             continue
@@ -133,9 +135,28 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
     pending = [i for i, c in enumerate(commands) if c.kind in EXEC_KINDS and c.kind != "register"]
     if any(slots[i].outcome is None for i in pending):
         _run_driver(commands, slots, pending, module_index, n_modules, compiled, objects, opts, name,
-                    extra_c)
+                    extra_c, links)
     for cmd, s in zip(commands, slots):
         yield cmd, s.outcome or "fail", s.detail
+
+
+def _load_modules(commands: list, slots: list) -> dict[int, tuple[object, bytes]]:
+    """Module index -> (decoded and validated module, binary) of every
+    module-carrying command whose module loads; the others fail here."""
+    from . import runner
+    loaded = {}
+    idx = 0
+    for i, cmd in enumerate(commands):
+        if cmd.kind not in EXEC_KINDS or not carries_module(cmd):
+            continue
+        idx += 1
+        try:
+            binary = cmd.module.to_binary()
+            loaded[idx - 1] = (runner._load(cmd), binary)
+        except Exception as e:
+            kind = getattr(e, "kind", type(e).__name__)
+            slots[i].outcome, slots[i].detail = "fail", f"module rejected: {kind}: {getattr(e, 'message', e)}"
+    return loaded
 
 
 def _one_line(e: BaseException) -> str:
@@ -144,7 +165,7 @@ def _one_line(e: BaseException) -> str:
 
 
 def _run_driver(commands, slots, pending, module_index, n_modules, compiled, objects, opts, name,
-                extra_c) -> None:
+                extra_c, links) -> None:
     from ..backends.link import LinkError, link_executable
 
     def fail_rest(why: str):
@@ -172,7 +193,7 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
             except LinkError:
                 # One bad object must not sink the whole file: link each
                 # module alone, drop those that cannot link, and retry.
-                bad = _unlinkable_modules(link, compiled)
+                bad = _unlinkable_modules(link, compiled, links)
                 if not bad:
                     raise
                 for cmd_i, c in enumerate(commands):
@@ -248,13 +269,20 @@ def run_prefix(target: str) -> tuple[str, ...]:
     return get_target(target).check_runnable()
 
 
-def _unlinkable_modules(link, compiled: set[int]) -> dict[int, str]:
-    """Modules whose object does not link even alone -> the link error."""
+def _unlinkable_modules(link, compiled: set[int], links) -> dict[int, str]:
+    """Modules whose object does not link even alone (with the objects it
+    calls directly, see links.py) -> the link error."""
     from ..backends.link import LinkError
     bad = {}
     for i in sorted(compiled):
+        group, todo = set(), [i]
+        while todo:
+            k = todo.pop()
+            if k not in group:
+                group.add(k)
+                todo += links.deps(k) & compiled
         try:
-            link({i})
+            link(group)
         except LinkError as e:
             bad[i] = str(e)
     return bad

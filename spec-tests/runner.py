@@ -70,6 +70,8 @@ class Options:
     timeout: float = 60.0           # seconds per file's executable
     keep_dir: str | None = None     # keep executables here (debugging)
     via_ir: bool = False            # compile each module from its printed IR (ir_text)
+    # per module, set by exec.py: its compile-time links (spec-tests/links.py)
+    links: object = None
 
 
 def _load(cmd: Command):

@@ -125,6 +125,12 @@ class ModuleContext:
         operand, convention), or None to call through its funcref slot."""
         return None
 
+    def func_linkage(self, index: int) -> str:
+        """Linkage of defined function ``index``'s symbol: internal, unless
+        code in another object calls it directly (the spec runner's
+        per-module objects, :mod:`.script_links`: ``hidden``)."""
+        return "internal"
+
     def import_object(self, b: "Builder", kind: int, index: int) -> str | None:
         """Imported memory/table/global ``index`` (``kind`` an EXTERN_*): a
         pointer operand to its ``wasmaot_memory``/``wasmaot_table``/value

@@ -120,7 +120,8 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     else:
         pro.append(f"  br label %b{entry}")
 
-    out = [f"define internal {mc.cc} {ret_type(func.sig.results)} @{mc.fname(index)}({params}) #0 {{"]
+    out = [f"define {mc.func_linkage(index)} {mc.cc} {ret_type(func.sig.results)} "
+           f"@{mc.fname(index)}({params}) #0 {{"]
     out.append("entry:")
     out.extend(pro)
     for label, _phis, lines in fe.blocks:
@@ -168,6 +169,12 @@ def c_entry_text(mc: ModuleContext, fn: int) -> str:
                       "entry:", *body, "}"]) + "\n"
 
 
+def func_symbol(prefix: str, index: int) -> str:
+    """Symbol of defined function ``index`` of the module compiled under
+    ``prefix`` (internal convention)."""
+    return f"{prefix}.f{index}"
+
+
 def name_functions(mc: ModuleContext) -> list[int]:
     """Name every defined function (``P.fN``) and give exported ones their
     ``P_export_NAME`` C entry; returns the exported functions (defined or
@@ -179,7 +186,7 @@ def name_functions(mc: ModuleContext) -> list[int]:
             continue
         if d.body is None:
             raise ValueError(f"function {i} ({d.name}) has no body")
-        mc.func_names[i] = f"{P}.f{i}"
+        mc.func_names[i] = func_symbol(P, i)
     exported: list[int] = []
     for ex in irmod.exports:
         if ex.kind == EXTERN_FUNC and ex.index not in exported:

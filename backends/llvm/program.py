@@ -83,10 +83,15 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str, featu
     for i in order:
         bases[i] = end
         end += layouts[i].size            # sizes are multiples of 16
+    context = PlanContext
+    if getattr(opts, "links", None) is not None:   # one module of several objects (spec runner)
+        if n != 1:
+            raise ValueError("compile-time object links apply to a lone module, not a plan")
+        from .script_links import LinkedContext as context
     contexts: list[PlanContext] = []
     for i in range(n):
         prefix = P if i == plan.main else f"{P}_i{i}"
-        contexts.append(PlanContext(plan, i, bases, contexts, opts, target, layouts[i], prefix))
+        contexts.append(context(plan, i, bases, contexts, opts, target, layouts[i], prefix))
     for mc in contexts:        # names first: a body may call any instance's functions
         name_functions(mc)
     funcs, glue = [], []
