@@ -21,6 +21,11 @@ The *main* instance is the last one: its exports are the program's exports
 (``wasmaot compile app.wasm --preload NAME=lib.wasm``, as wasmtime spells
 it), instantiated first, in the order given.
 
+The spec runner resolves a .wast script's links with the same rules
+(:func:`bind_imports`, one instance at a time against the names the script
+has registered by then; ``spec-tests/links.py``), non-strictly: an import
+that does not bind is left to the driver, which reports it at run time.
+
 Type checks happen here, at compile time, with the spec's import-matching
 rules: a function's signature must equal the import's; a global's type and
 mutability must equal; a memory's or table's *declared* limits must match

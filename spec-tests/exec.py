@@ -4,18 +4,29 @@ For a parsed script, :func:`execute`
 
 1. checks ``assert_malformed`` / ``assert_invalid`` exactly as frontend-only
    mode does (they need no execution);
-2. decodes, validates and compiles every other module (``module``,
+2. decodes and validates every other module (``module``,
    ``assert_unlinkable``, ``assert_uninstantiable``, ``assert_trap`` on a
-   module) with the symbol prefixes ``m0``, ``m1``, ... in script order;
+   module), resolves the script's links at compile time (:mod:`.links`:
+   which module's function each import is, from the script's
+   ``register`` commands), and compiles each module with the symbol prefixes
+   ``m0``, ``m1``, ... in script order: an import bound to another module's
+   function is a direct call into that module's object;
 3. builds the command table (:mod:`.table`), emits it as an object, and links
    table + module objects + the driver (``spec-tests/driver/``) + the runtime
    into one static executable (:mod:`wasmaot.backends.link`);
 4. runs it with a timeout and maps its ``<line> ok`` / ``<line>: why``
    lines back to the commands.
 
-A module that fails to load or compile fails its own command with the
-compiler's message; the driver then fails every action aimed at it, and the
-rest of the file still runs.  If the executable dies (signal, timeout)
+The driver still links every import by name when a module's command runs
+(``wasmaot_host_link_import``: it fills the slots, checks types and limits
+against the exporters' current sizes, and reports ``unknown import`` /
+``incompatible import type`` as ever); the direct calls rely on it having
+done so before any of the module's code runs (backends/ABI.md, "Linking
+between separately compiled modules").  A module that fails to load or
+compile fails its own command with the compiler's message; the driver then
+fails every action aimed at it, and the rest of the file still runs.  A
+custom ``compiler`` (tests) gets each module's links in ``opts.links`` and
+may ignore them (objects that call through their slots link as well).  If the executable dies (signal, timeout)
 every command without a result yet fails, naming the signal.
 
 Per-file work is sequential; :func:`wasmaot.spectest.runner.run_files`
