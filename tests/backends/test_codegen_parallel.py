@@ -72,6 +72,8 @@ def test_module_is_split_into_several_partitions(small_parts):
         assert f"; ---- partition {i}/{k} ----\n" in res.data
     chunks = res.data.split("; ---- partition ")[1:]
     assert len(chunks) == k and all("\ndefine " in c for c in chunks)
+    asm = _compile("asm", 2).data
+    assert asm.count("# ---- partition ") == k and "wasm_module:" in asm
 
 
 def test_objects_and_executables_identical_for_any_jobs(small_parts, tmp_path):
