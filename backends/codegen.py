@@ -81,7 +81,10 @@ def cores_available() -> int:
 @dataclass
 class Item:
     """One top-level entity of the module text."""
-    kind: str                 # "define" | "global" | "shared" (declarations, types, attributes, metadata)
+    # "define" | "global" (a variable or constant defined here) | "shared"
+    # (declarations, types, attributes, metadata: copied into every
+    # partition) | "header" (target lines) | "skip" (blank, comments)
+    kind: str
     text: str
     name: str | None = None
     linkage: str | None = None
@@ -89,6 +92,8 @@ class Item:
 
 @dataclass
 class Partition:
+    """One self-contained LLVM module: ``functions`` of the module's
+    ``define``s (K = 1: all of them, and ``text`` is the module's own)."""
     index: int
     text: str
     functions: int
