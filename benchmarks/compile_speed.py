@@ -47,7 +47,7 @@ from frontend_speed import _git_state, _machine  # noqa: E402
 from wasm_inputs import (SetupError, build_sqlite_wasm, cache_dir, describe_module,  # noqa: E402
                          fetch_sqlite_source)
 
-STAGES = ("frontend", "translate", "passes", "llvm:emit", "llvm:split", "llvm:parse",
+STAGES = ("frontend", "translate", "passes", "translate+passes", "llvm:emit", "llvm:split", "llvm:parse",
           "llvm:optimize", "llvm:object", "llvm:codegen_wall", "llvm", "link")
 
 

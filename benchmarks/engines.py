@@ -282,7 +282,7 @@ class Wasmaot(Engine):
     def _stages(stderr: str) -> dict[str, float]:
         """Per-stage seconds from `--time-passes` ("  0.056220  translate" lines)."""
         st = {}
-        for m in re.finditer(r"^\s*(\d+\.\d+)\s+([A-Za-z][\w:]*)\s*$", stderr, re.M):
+        for m in re.finditer(r"^\s*(\d+\.\d+)\s+([A-Za-z][\w:+]*)\s*$", stderr, re.M):
             st.setdefault(m.group(2), float(m.group(1)))
         return st
 

@@ -186,10 +186,11 @@ def markdown(res: Results) -> str:
         if not comp:
             continue
         total = sum(c["compile_s"] for c in comp)
-        keys = [k for k in ("frontend", "translate", "passes", "llvm", "llvm:optimize", "llvm:object", "link")
+        keys = [k for k in ("frontend", "translate", "passes", "translate+passes", "llvm", "llvm:optimize", "llvm:object", "link")
                 if any(k in c["stages"] for c in comp)]
         parts = [f"{k} {sum(c['stages'].get(k, 0.0) for c in comp):.1f} s" for k in keys]
-        staged = sum(sum(c["stages"].get(k, 0.0) for k in ("frontend", "translate", "passes", "llvm", "link"))
+        staged = sum(sum(c["stages"].get(k, 0.0) for k in ("frontend", "translate", "passes", "translate+passes", "llvm",
+                                                      "link"))
                      for c in comp)
         out.append(f"`{e['name']}` compile, summed over {len(comp)} workloads (`--time-passes`): "
                    f"{total:.1f} s in all; " + ", ".join(parts)

@@ -80,9 +80,9 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     clock = _Clock(res.timings)
     instances = []
     for name, path in preloads:
-        lib = _load_ir_module(read_bytes(path), path, clock, passes, verify)
+        lib = _load_ir_module(read_bytes(path), path, clock, passes, verify, opts.jobs)
         instances.append(Instance(lib, name, path))
-    ir_module, pm = _load_ir_module(data, filename, clock, passes, verify, report=True)
+    ir_module, pm = _load_ir_module(data, filename, clock, passes, verify, opts.jobs, report=True)
     res.pass_report = pm.report()
     if emit == "ir":
         res.data = str(ir_module)
@@ -118,23 +118,35 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
 
 
 def _load_ir_module(data: bytes, filename: str, clock: _Clock, passes, verify: bool,
-                    report: bool = False):
+                    jobs: int, report: bool = False):
     """Wasm (binary or text) or IR text -> the IR module after the pass
     pipeline (and the PassManager, when ``report``)."""
     from .ir.parser import is_ir_input, load_ir
     from .ir.pipeline import PIPELINE, PassManager
+    from .backends.codegen import cores_available
+    from .ir.translate.parallel import parallel_worth_it, translate_and_optimize
+    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    jobs = jobs or cores_available()
     if is_ir_input(data, filename):
         with clock.stage("parse-ir"):
             ir_module = load_ir(data, filename)
     else:
-        from .ir.translate import translate_module
         with clock.stage("frontend"):
             module = load_module(data, filename)
+        if parallel_worth_it(module, pm, jobs):
+            # Translated and optimized in worker processes: one stage (the
+            # pass report sums the workers' times per pass).
+            with clock.stage("translate+passes"):
+                return _pm(translate_and_optimize(module, pm, jobs), pm, report)
+        from .ir.translate import translate_module
         with clock.stage("translate"):
             ir_module = translate_module(module)
-    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
     with clock.stage("passes"):
         pm.run_module(ir_module)
+    return _pm(ir_module, pm, report)
+
+
+def _pm(ir_module, pm, report: bool):
     return (ir_module, pm) if report else ir_module
 
 

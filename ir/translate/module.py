@@ -60,14 +60,28 @@ class Translation:
 
 def translate(m) -> Translation:
     """Translate a validated frontend ``Module`` into an IR module."""
-    mod = Module()
-    _declare(m, mod)
+    mod = declare_module(m)
     for i in range(m.num_imported_funcs, len(mod.funcs)):
         mod.funcs[i].body = translate_function(m, mod, i)
+    add_init_function(m, mod)
+    return Translation(mod, mod.init_func)
+
+
+def declare_module(m) -> Module:
+    """The IR module's declarations (everything but function bodies and
+    the init function).  Translating a body reads them and never changes
+    them, so bodies may be translated in any order, or in other processes
+    (:mod:`.parallel`)."""
+    mod = Module()
+    _declare(m, mod)
+    return mod
+
+
+def add_init_function(m, mod: Module) -> None:
+    """Append ``__wasmaot_init`` (after every Wasm function) and record it."""
     init = _init_function(m, mod)
     mod.funcs.append(FuncDecl(init.name, init.sig, None, init))
     mod.init_func = len(mod.funcs) - 1
-    return Translation(mod, mod.init_func)
 
 
 def translate_module(m) -> Module:
