@@ -75,28 +75,6 @@ class CompileOptions:
 #: Bump when generated code changes incompatibly for the same options (cache keys).
 _BACKEND_REVISION = 3
 
-_llvm_ready = False
-
-
-def _llvm():
-    global _llvm_ready
-    import llvmlite.binding as llvm
-    if not _llvm_ready:
-        llvm.initialize_all_targets()
-        llvm.initialize_all_asmprinters()
-        _llvm_ready = True
-    return llvm
-
-
-def target_machine(target: Target, opts: CompileOptions):
-    llvm = _llvm()
-    t = llvm.Target.from_triple(target.triple)
-    # PIC works for both static-PIE and non-PIE links; the linker relaxes
-    # GOT accesses to direct ones in a static link.
-    return t.create_target_machine(cpu=opts.cpu or target.default_cpu, features=target.features,
-                                   opt=opts.opt_level, reloc="pic", codemodel="default")
-
-
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first
     access, by one run of :mod:`.codegen` over the module's partitions
@@ -152,21 +130,20 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
     from .llvm.program import emit_program
     plan = program if isinstance(program, LinkPlan) else single(program)
     timings: dict[str, float] = {}
-    tm = target_machine(target, opts)
+    from . import codegen
+    machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, target.features,
+                              opts.opt_level)
+    data_layout = str(codegen.target_machine(machine).target_data)
     t0 = time.perf_counter()
-    text = emit_program(plan, opts, target, str(tm.target_data),
-                        opts.cpu or target.default_cpu, target.features)
+    text = emit_program(plan, opts, target, data_layout, machine.cpu, target.features)
     timings["emit"] = time.perf_counter() - t0
-    return _codegen(text, tm, opts, timings)
+    return _codegen(text, machine, opts, timings)
 
 
-def _codegen(text: str, tm, opts: CompileOptions, timings: dict[str, float]) -> Emitted:
+def _codegen(text: str, machine, opts: CompileOptions, timings: dict[str, float]) -> Emitted:
     """LLVM IR text -> partitions (see :mod:`.codegen`), compiled on demand."""
     from . import codegen
-    target = get_target(opts.target)
     t0 = time.perf_counter()
     parts = codegen.split_module(text)
     timings["split"] = time.perf_counter() - t0
-    machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, target.features,
-                              opts.opt_level)
     return Emitted(parts, machine, opts.jobs or codegen.cores_available(), timings, text)

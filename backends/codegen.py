@@ -304,7 +304,9 @@ def _scan_type(s: str, i: int) -> str:
 _llvm_ready = False
 
 
-def _llvm():
+def llvm_binding():
+    """llvmlite.binding with its targets initialised, once per process (the
+    backend's one initialisation)."""
     global _llvm_ready
     import llvmlite.binding as llvm
     if not _llvm_ready:
@@ -315,7 +317,7 @@ def _llvm():
 
 
 def target_machine(m: Machine):
-    llvm = _llvm()
+    llvm = llvm_binding()
     t = llvm.Target.from_triple(m.triple)
     # PIC works for both static-PIE and non-PIE links; the linker relaxes
     # GOT accesses to direct ones in a static link.
@@ -327,7 +329,7 @@ def compile_partition(machine: Machine, text: str, output: str) -> tuple[dict, b
     """Parse, verify, optimize one module and produce ``output``.  Each
     module gets a fresh LLVM context, so what one partition parsed never
     changes how the next is named or compiled."""
-    llvm = _llvm()
+    llvm = llvm_binding()
     tm = target_machine(machine)
     timings = {}
     t0 = time.perf_counter()

@@ -38,8 +38,8 @@ def abi_flag(mod, t: Target) -> None:
 def emit_llvm_object(llvm_ir: str, target: str = "x86_64-linux") -> bytes:
     """Compile textual LLVM IR (a data-only helper module) to an ELF object
     for ``target``."""
-    from . import _llvm
-    llvm = _llvm()
+    from .codegen import llvm_binding
+    llvm = llvm_binding()
     tm = llvm.Target.from_triple(get_target(target).triple).create_target_machine(
         reloc="pic", codemodel="default")
     m = llvm.parse_assembly(llvm_ir)

@@ -170,7 +170,7 @@ def test_splitter_makes_only_cross_partition_symbols_hidden():
     # declarations of outside symbols go to every partition.
     assert "@rt.limit = external global i64" in parts[1].text
     assert "declare void @rt.trap" in parts[0].text
-    llvm = codegen._llvm()
+    llvm = codegen.llvm_binding()
     for p in parts:                      # every partition is a valid module
         llvm.parse_assembly(p.text).verify()
 

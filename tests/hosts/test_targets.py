@@ -59,9 +59,9 @@ def test_configs_exist_and_match_target_and_bounds(manifests, lib, name):
 
 @pytest.mark.parametrize("name", target_names())
 def test_llvm_accepts_triple_cpu_and_features(name):
-    from wasmaot.backends import _llvm
+    from wasmaot.backends.codegen import llvm_binding
     t = get_target(name)
-    tm = _llvm().Target.from_triple(t.triple).create_target_machine(cpu=t.default_cpu,
+    tm = llvm_binding().Target.from_triple(t.triple).create_target_machine(cpu=t.default_cpu,
                                                                      features=t.features)
     assert tm.triple == t.triple
 
