@@ -7,8 +7,8 @@ see :mod:`wasmaot.frontend.types`), so translating a Wasm type is the identity.
 Type *classes* (``INT``, ``FLOAT``, ...) are what the opcode table uses to
 constrain a polymorphic opcode's controlling type.
 
-SIMD plan: Wasm has one vector type, ``v128``; lane shapes are a property of
-the operation, not of the value.  Lane-shaped ops will take their shape as
+SIMD: Wasm has one vector type, ``v128``; lane shapes are a property of
+the operation, not of the value.  Lane-shaped ops take their shape as
 the controlling type from an IR-only set of codes (``I8X16 = 0x100`` ...,
 above the byte range so they can never collide with a Wasm type byte) whose
 operands/results are all ``v128`` values.  Instruction storage keeps types in

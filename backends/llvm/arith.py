@@ -27,18 +27,12 @@ import struct
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32, F64, I32, I64
 from . import traps
-from .common import LTYPE
+from .common import FCMP, ICMP, LTYPE
 
 _INT_BIN = {Opcode.iadd: "add", Opcode.isub: "sub", Opcode.imul: "mul",
             Opcode.band: "and", Opcode.bor: "or", Opcode.bxor: "xor"}
 _SHIFT = {Opcode.ishl: "shl", Opcode.ushr: "lshr", Opcode.sshr: "ashr"}
 _DIV = {Opcode.sdiv: "sdiv", Opcode.udiv: "udiv", Opcode.srem: "srem", Opcode.urem: "urem"}
-_ICC = {IntCC.eq: "eq", IntCC.ne: "ne", IntCC.slt: "slt", IntCC.ult: "ult",
-        IntCC.sgt: "sgt", IntCC.ugt: "ugt", IntCC.sle: "sle", IntCC.ule: "ule",
-        IntCC.sge: "sge", IntCC.uge: "uge"}
-# Wasm comparisons: ordered, except `ne`, which is true on NaN.
-_FCC = {FloatCC.eq: "oeq", FloatCC.ne: "une", FloatCC.lt: "olt", FloatCC.gt: "ogt",
-        FloatCC.le: "ole", FloatCC.ge: "oge"}
 _FBIN = {Opcode.fadd: "fadd", Opcode.fsub: "fsub", Opcode.fmul: "fmul", Opcode.fdiv: "fdiv"}
 _FINTR2 = {Opcode.fmin: "minimum", Opcode.fmax: "maximum", Opcode.fcopysign: "copysign"}
 _FINTR1 = {Opcode.fabs: "fabs", Opcode.fsqrt: "sqrt", Opcode.fceil: "ceil",
@@ -155,7 +149,7 @@ def h_eqz(fe, inst):
 def h_icmp(fe, inst):
     a, b = _args(fe, inst)
     ty = LTYPE[fe.dfg.ctrl[inst]]
-    cc = _ICC[IntCC(_imm(fe, inst, ImmKind.INTCC))]
+    cc = ICMP[IntCC(_imm(fe, inst, ImmKind.INTCC))]
     t = fe.tmp("c")
     fe.emit(f"{t} = icmp {cc} {ty} {a}, {b}")
     fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
@@ -258,7 +252,7 @@ def h_fneg(fe, inst):
 def h_fcmp(fe, inst):
     a, b = _args(fe, inst)
     ty = LTYPE[fe.dfg.ctrl[inst]]
-    cc = _FCC[FloatCC(_imm(fe, inst, ImmKind.FLOATCC))]
+    cc = FCMP[FloatCC(_imm(fe, inst, ImmKind.FLOATCC))]
     t = fe.tmp("c")
     fe.emit(f"{t} = fcmp {cc} {ty} {a}, {b}")
     fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")

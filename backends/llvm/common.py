@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ...ir.opcodes import FloatCC, IntCC
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 
 LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
@@ -49,6 +50,15 @@ _METADATA = """\
 !20 = !{}
 !21 = !{!"branch_weights", i32 1, i32 1048575}
 """
+
+
+#: IR condition codes -> LLVM ``icmp``/``fcmp`` predicates (scalar and vector).
+ICMP = {IntCC.eq: "eq", IntCC.ne: "ne", IntCC.slt: "slt", IntCC.ult: "ult",
+        IntCC.sgt: "sgt", IntCC.ugt: "ugt", IntCC.sle: "sle", IntCC.ule: "ule",
+        IntCC.sge: "sge", IntCC.uge: "uge"}
+# Wasm comparisons: ordered, except `ne`, which is true on NaN.
+FCMP = {FloatCC.eq: "oeq", FloatCC.ne: "une", FloatCC.lt: "olt", FloatCC.gt: "ogt",
+        FloatCC.le: "ole", FloatCC.ge: "oge"}
 
 
 def ret_type(results) -> str:

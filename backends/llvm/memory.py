@@ -9,7 +9,7 @@ such an address poison, i.e. give LLVM license to assume it never happens.
 Alignment: every access is emitted ``align 1``.  Wasm alignment is only a
 hint (a misaligned access must still work), and the IR has no "proven
 aligned" flag; on x86-64 unaligned scalar/SSE accesses cost nothing extra.
-(Targets that need aligned accesses would want such a flag: see report.)
+(Targets that need aligned accesses would want such a flag; none does yet.)
 
 Memory struct pointer: a defined memory's ``wasmaot_memory`` is inline in the
 instance (a constant offset from ``%inst``); an imported one is reached

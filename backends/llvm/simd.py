@@ -45,7 +45,7 @@ import struct
 
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, lane_bits, lane_count
-from .common import TBAA_MEM
+from .common import FCMP, ICMP, TBAA_MEM
 from .memory import _load_kw, effective_ptr
 
 V = "<2 x i64>"
@@ -60,11 +60,6 @@ INT_OF = {F32X4: I32X4, F64X2: I64X2, I8X16: I8X16, I16X8: I16X8, I32X4: I32X4,
 #: the shape with lanes half as wide (the source of a widening op)
 HALF = {I16X8: I8X16, I32X4: I16X8, I64X2: I32X4}
 
-_ICC = {IntCC.eq: "eq", IntCC.ne: "ne", IntCC.slt: "slt", IntCC.ult: "ult",
-        IntCC.sgt: "sgt", IntCC.ugt: "ugt", IntCC.sle: "sle", IntCC.ule: "ule",
-        IntCC.sge: "sge", IntCC.uge: "uge"}
-_FCC = {FloatCC.eq: "oeq", FloatCC.ne: "une", FloatCC.lt: "olt", FloatCC.gt: "ogt",
-        FloatCC.le: "ole", FloatCC.ge: "oge"}
 
 
 def _vec(n: int, ty: str) -> str:
@@ -432,7 +427,7 @@ def h_shift(fe, inst):
 def h_icmp(fe, inst):
     shape = _ctrl(fe, inst)
     a, b = _args(fe, inst, shape)
-    cc = _ICC[IntCC(fe.dfg.inst_imm(inst, ImmKind.INTCC))]
+    cc = ICMP[IntCC(fe.dfg.inst_imm(inst, ImmKind.INTCC))]
     n = lane_count(shape)
     c = _op(fe, f"icmp {cc} {VT[shape]} {a}, {b}", "c")
     vout(fe, inst, _op(fe, f"sext <{n} x i1> {c} to {VT[shape]}"), shape)
@@ -443,7 +438,7 @@ def h_icmp(fe, inst):
 def h_fcmp(fe, inst):
     shape = _ctrl(fe, inst)
     a, b = _args(fe, inst, shape)
-    cc = _FCC[FloatCC(fe.dfg.inst_imm(inst, ImmKind.FLOATCC))]
+    cc = FCMP[FloatCC(fe.dfg.inst_imm(inst, ImmKind.FLOATCC))]
     n = lane_count(shape)
     ish = INT_OF[shape]
     c = _op(fe, f"fcmp {cc} {VT[shape]} {a}, {b}", "c")

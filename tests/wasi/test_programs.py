@@ -1,8 +1,6 @@
 """WASI test programs (tests/wasi/programs/*.c, wasm32-wasi via zig) run
-under wasmtime now, with sanity checks of their output, and differentially
-against wasmaot (stdout, stderr, exit status identical) as soon as the
-compiler can build executables -- until then the wasmaot half is an
-explicit xfail "compiler not available yet"."""
+under wasmtime, with sanity checks of their output, and differentially
+against wasmaot (stdout, stderr, exit status identical)."""
 from __future__ import annotations
 
 import os
