@@ -137,3 +137,41 @@ def test_run_with_preload(tmp_path):
     r = wasmaot("run", "--preload", "lib=lib.wat", "app.wat", "--invoke", "sum", "5", "6",
                 cwd=tmp_path)
     assert (r.returncode, r.stdout.strip()) == (0, "11"), r.stderr
+
+
+CHAIN_A = r"""(module
+  (func (export "base") (result i32) (i32.const 40))
+  (global (export "k") i32 (i32.const 2)))"""
+
+CHAIN_B = r"""(module
+  (import "a" "base" (func $base (result i32)))
+  (import "a" "k" (global $k i32))
+  (func (export "more") (result i32) (i32.add (call $base) (global.get $k)))
+  (export "base_again" (func $base)))"""
+
+CHAIN_APP = r"""(module
+  (import "b" "more" (func $more (result i32)))
+  (import "b" "base_again" (func $base (result i32)))
+  (func (export "main") (result i32) (i32.sub (call $more) (call $base))))"""
+
+
+def test_three_instances_and_a_re_export(tmp_path):
+    """app -> b -> a, and app calls a's function through b's re-export: the
+    call goes straight to the defining instance."""
+    for name, text in (("a.wat", CHAIN_A), ("b.wat", CHAIN_B), ("app.wat", CHAIN_APP)):
+        (tmp_path / name).write_text(text)
+    args = ("app.wat", "--preload", "a=a.wat", "--preload", "b=b.wat")
+    r = wasmaot("compile", *args, "-o", "app", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(tmp_path / "app"), "--invoke", "main"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout.strip()) == (0, "2"), r.stderr
+    r = wasmaot("compile", *args, "--emit", "llvm", "-O0", "-o", "-", cwd=tmp_path)
+    app_funcs = re.findall(r"^define internal \w+ \w+ @wasm\.f\d+\(.*?^\}", r.stdout, re.S | re.M)
+    calls = {m for f in app_funcs for m in re.findall(r"call \w+ i32 @(wasm_i\d\.f\d+)\(", f)}
+    assert calls == {"wasm_i0.f0", "wasm_i1.f1"}     # a's base (re-exported by b), b's more
+    # the order matters: b cannot import from a preload that comes after it
+    r = wasmaot("compile", "app.wat", "--preload", "b=b.wat", "--preload", "a=a.wat", "-o", "x",
+                cwd=tmp_path)
+    assert r.returncode == 0      # b's imports from "a" are then the host's ...
+    r = subprocess.run([str(tmp_path / "x"), "--invoke", "main"], capture_output=True, text=True)
+    assert r.returncode == 1 and 'unknown import "a" "base"' in r.stderr   # ... which has none
