@@ -592,12 +592,15 @@ def _flit(x: float) -> str:
 
 def h_demote(fe, inst):
     (a,) = _args(fe, inst, F64X2)
+    # Quiet signalling NaNs even if LLVM folds demote(promote x) into x
+    # (arith.h_fconv): canonicalize the <2 x double> input.  Not the <4 x
+    # float> result: LLVM narrows that canonicalize to <2 x float> when a
+    # promote takes the low half, and x86 cannot legalize it (an abort).
+    a = _canonicalize(fe, F64X2, a)
     t = _op(fe, f"fptrunc <2 x double> {a} to <2 x float>")
     r = _op(fe, f"shufflevector <2 x float> {t}, <2 x float> zeroinitializer, "
                 f"{_mask([0, 1, 2, 3])}")
-    # quiet signalling NaNs even if LLVM folds demote(promote x) (arith.h_fconv);
-    # on the full vector: x86 cannot legalize a v2f32 canonicalize
-    vout(fe, inst, _canonicalize(fe, F32X4, r), F32X4)
+    vout(fe, inst, r, F32X4)
 
 
 def h_promote(fe, inst):
