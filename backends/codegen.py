@@ -30,6 +30,13 @@ Invariants:
   partitions as ``available_externally`` (ThinLTO's importing) was tried:
   7% more CPU, no run-time gain, so it is not done.
 
+Crashes: LLVM reports some internal errors by aborting the process.  Every
+partition is compiled in a worker process, even when there is one (except
+inside a daemonic process, such as the spec runner's workers), with its
+stderr in a file; a worker that dies becomes :class:`CodegenCrash`, one line
+with LLVM's reason, which the CLI reports as an internal error naming the
+input (exit 70).  A fork per compile is the price (milliseconds).
+
 Outputs: one object per partition (:func:`run` with ``"object"``), linked
 together as any list of objects; :func:`merge_objects` makes them one
 relocatable (``ld.lld -r``) for ``--emit obj``.  ``--emit llvm``/``asm``
@@ -358,10 +365,74 @@ def compile_partition(machine: Machine, text: str, output: str) -> tuple[dict, b
     return timings, payload
 
 
-def _worker(machine: Machine, index: int, text: str, output: str, t_pool: float) -> PartResult:
-    start, cpu0 = time.time() - t_pool, time.process_time()
-    timings, payload = compile_partition(machine, text, output)
-    return PartResult(index, os.getpid(), start, timings, time.process_time() - cpu0, payload)
+class CodegenCrash(RuntimeError):
+    """LLVM died (an abort, a segfault) while compiling a partition in a
+    worker process; ``str()`` is one line with LLVM's own reason."""
+
+
+#: Fault injection for the tests: a worker aborts as LLVM does on an
+#: internal error (``WASMAOT_FAULT_INJECT=codegen-abort``).
+_FAULT_ENV = "WASMAOT_FAULT_INJECT"
+
+
+def _worker(machine: Machine, index: int, text: str, output: str, t_pool: float,
+            errdir: str | None = None) -> PartResult:
+    """Compile one partition.  In a pool worker (``errdir`` given), LLVM's
+    stderr (its crash dump) goes to ``errdir/part<index>.err``, so that a
+    crash becomes one line in the parent (:func:`_crash_message`) instead of
+    a dump on the user's terminal."""
+    saved = None
+    if errdir is not None:
+        saved = os.dup(2)
+        fd = os.open(os.path.join(errdir, f"part{index}.err"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(fd, 2)
+        os.close(fd)
+    try:
+        if os.environ.get(_FAULT_ENV) == "codegen-abort":
+            os.write(2, b"LLVM ERROR: injected fault (WASMAOT_FAULT_INJECT)\n")
+            os.abort()
+        start, cpu0 = time.time() - t_pool, time.process_time()
+        timings, payload = compile_partition(machine, text, output)
+        return PartResult(index, os.getpid(), start, timings, time.process_time() - cpu0, payload)
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+_CRASH_LINE = re.compile(r"LLVM ERROR: .*|.*Do not know how.*|UNREACHABLE executed.*|.*Assertion .* failed.*")
+
+
+def _crash_message(errdir: str) -> str:
+    """One line from the crash dumps the workers left: LLVM's reason, and
+    the partition it was compiling."""
+    for name in sorted(os.listdir(errdir)):
+        with open(os.path.join(errdir, name), errors="replace") as f:
+            text = f.read()
+        m = _CRASH_LINE.search(text)
+        if m:
+            return f"LLVM crashed compiling partition {name[4:-4]}: {m.group(0).strip()}"
+    return "a code-generation worker died without a message (killed, or out of memory?)"
+
+
+def _pooled(parts: list[Partition], machine: Machine, workers: int, output: str,
+            t0: float) -> list[PartResult]:
+    """The partitions compiled in a pool of ``workers`` processes, largest
+    first (the last partition to start is a small one)."""
+    from concurrent.futures.process import BrokenProcessPool
+    order = sorted(parts, key=lambda p: -p.ir_bytes)
+    with tempfile.TemporaryDirectory(prefix="wasmaot-cg-") as errdir:
+        gc.freeze()       # forked workers' collections skip (and do not copy) our heap
+        try:
+            with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
+                futs = [pool.submit(_worker, machine, p.index, p.text, output, t0, errdir)
+                        for p in order]
+                try:
+                    return sorted((f.result() for f in futs), key=lambda r: r.index)
+                except BrokenProcessPool:
+                    raise CodegenCrash(_crash_message(errdir)) from None
+        finally:
+            gc.unfreeze()
 
 
 def _pool_context():
@@ -383,21 +454,16 @@ def run(parts: list[Partition], machine: Machine, jobs: int, output: str = "obje
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {OUTPUTS}, not {output!r}")
     workers = max(1, min(jobs, len(parts)))
-    if _in_daemon():
-        workers = 1                   # a daemonic process may not have children
     t0 = time.time()
-    if workers == 1:
+    if _in_daemon():
+        # A daemonic process (the spec runner's workers) may not have
+        # children: compile here; a crash takes this process down, and its
+        # parent reports it.
         results = [_worker(machine, p.index, p.text, output, t0) for p in parts]
     else:
-        # Largest first: the last partition to start is a small one.
-        order = sorted(parts, key=lambda p: -p.ir_bytes)
-        gc.freeze()       # forked workers' collections skip (and do not copy) our heap
-        try:
-            with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-                futs = [pool.submit(_worker, machine, p.index, p.text, output, t0) for p in order]
-                results = sorted((f.result() for f in futs), key=lambda r: r.index)
-        finally:
-            gc.unfreeze()
+        # Even one partition goes to a worker process: an LLVM abort then
+        # becomes a CodegenCrash (one line) instead of killing wasmaot.
+        results = _pooled(parts, machine, workers, output, t0)
     out = Outcome(parts, results, time.time() - t0, workers, output)
     for r in results:
         for k, v in r.timings.items():

@@ -59,7 +59,8 @@ def user_errors(fn):
             if os.environ.get("WASMAOT_TRACEBACK"):
                 raise
             first = (str(e).splitlines() or [""])[0]    # e.g. a VerifierError lists many
-            _fail(f"internal compiler error: {type(e).__name__}: {first} "
+            where = f"{kwargs['file']}: " if kwargs.get("file") else ""
+            _fail(f"{where}internal compiler error: {type(e).__name__}: {first} "
                   "(set WASMAOT_TRACEBACK=1 for details)", EXIT_INTERNAL)
     return wrapper
 

@@ -188,3 +188,18 @@ def test_unwritable_output_is_a_user_error(tmp_path):
     r = wasmaot("compile", HELLO, "-o", tmp_path / "no-such-dir" / "x")
     assert r.returncode == 2 and "no-such-dir/x" in r.stderr
     assert "internal compiler error" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_llvm_crash_is_one_line_naming_the_input(tmp_path):
+    """An LLVM abort in code generation (injected: a worker aborts as LLVM
+    does) is one line naming the input, exit 70, no dump and no output file."""
+    env = {**os.environ, "WASMAOT_FAULT_INJECT": "codegen-abort"}
+    env.pop("WASMAOT_TRACEBACK", None)
+    r = subprocess.run([sys.executable, "-m", "wasmaot", "compile", str(HELLO), "-o",
+                        str(tmp_path / "h")], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 70
+    assert r.stderr.splitlines() == [
+        f"wasmaot: error: {HELLO}: internal compiler error: CodegenCrash: LLVM crashed compiling "
+        "partition 0: LLVM ERROR: injected fault (WASMAOT_FAULT_INJECT) "
+        "(set WASMAOT_TRACEBACK=1 for details)"]
+    assert not (tmp_path / "h").exists()
