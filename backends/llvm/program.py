@@ -28,7 +28,7 @@ A plan of one instance is emitted exactly as a lone module (same text).
 """
 from __future__ import annotations
 
-from ...ir.module import EXTERN_FUNC
+from ...ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE
 from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
 from .. import abi
 from .common import TBAA_INST, Builder, Callee, ModuleContext
@@ -68,7 +68,8 @@ class PlanContext(ModuleContext):
         if not isinstance(bound, InstanceBinding):
             return None
         lay = self.contexts[bound.instance].layout
-        field = {1: lay.table_struct, 2: lay.mem_struct, 3: lay.global_storage}[kind]
+        field = {EXTERN_TABLE: lay.table_struct, EXTERN_MEMORY: lay.mem_struct,
+                 EXTERN_GLOBAL: lay.global_storage}[kind]
         return b.gep(self._other(b, bound.instance), field[bound.index])
 
 
