@@ -74,15 +74,18 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     into one link plan (:mod:`wasmaot.ir.plan`) and one executable, with
     direct calls between instances.  ``emit="ir"`` prints the main module
     only."""
+    from .ir.pipeline import PIPELINE, PassManager
     from .ir.plan import Instance, build_plan
 
     res = Result()
     clock = _Clock(res.timings)
+    # One pass manager for every instance: the report covers the program.
+    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
     instances = []
     for name, path in preloads:
-        lib = _load_ir_module(read_bytes(path), path, clock, passes, verify, opts.jobs)
+        lib = _load_ir_module(read_bytes(path), path, clock, pm, opts.jobs)
         instances.append(Instance(lib, name, path))
-    ir_module, pm = _load_ir_module(data, filename, clock, passes, verify, opts.jobs, report=True)
+    ir_module = _load_ir_module(data, filename, clock, pm, opts.jobs)
     res.pass_report = pm.report()
     if emit == "ir":
         res.data = str(ir_module)
@@ -117,15 +120,11 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     return res
 
 
-def _load_ir_module(data: bytes, filename: str, clock: _Clock, passes, verify: bool,
-                    jobs: int, report: bool = False):
-    """Wasm (binary or text) or IR text -> the IR module after the pass
-    pipeline (and the PassManager, when ``report``)."""
-    from .ir.parser import is_ir_input, load_ir
-    from .ir.pipeline import PIPELINE, PassManager
+def _load_ir_module(data: bytes, filename: str, clock: _Clock, pm, jobs: int):
+    """Wasm (binary or text) or IR text -> the IR module after ``pm``'s passes."""
     from .backends.codegen import cores_available
-    from .ir.translate.parallel import parallel_worth_it, translate_and_optimize
-    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    from .ir.parser import is_ir_input, load_ir
+    from .ir.translate.parallel import parallel_worth_it, translate_in_workers
     jobs = jobs or cores_available()
     if is_ir_input(data, filename):
         with clock.stage("parse-ir"):
@@ -137,17 +136,13 @@ def _load_ir_module(data: bytes, filename: str, clock: _Clock, passes, verify: b
             # Translated and optimized in worker processes: one stage (the
             # pass report sums the workers' times per pass).
             with clock.stage("translate+passes"):
-                return _pm(translate_and_optimize(module, pm, jobs), pm, report)
+                return translate_in_workers(module, pm, jobs)
         from .ir.translate import translate_module
         with clock.stage("translate"):
             ir_module = translate_module(module)
     with clock.stage("passes"):
         pm.run_module(ir_module)
-    return _pm(ir_module, pm, report)
-
-
-def _pm(ir_module, pm, report: bool):
-    return (ir_module, pm) if report else ir_module
+    return ir_module
 
 
 def _sources_digest() -> str:

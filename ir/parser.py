@@ -521,7 +521,7 @@ class _BodyParser:
     def parse(self) -> None:
         p = self.p
         p.expect("{")
-        dfg, lay = self.f.dfg, self.f.layout
+        dfg = self.f.dfg
         block = None
         while not p.at("}"):
             t = p.tok

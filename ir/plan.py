@@ -84,10 +84,21 @@ class LinkPlan:
     instances: list[Instance] = field(default_factory=list)
     #: (instance, kind, index of the import in that kind's space) -> binding.
     bindings: dict[tuple[int, int, int], Binding] = field(default_factory=dict)
+    _exports: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def main(self) -> int:
         return len(self.instances) - 1
+
+    def export(self, instance: int, name: str):
+        """Instance ``instance``'s export called ``name``, or None (a dict
+        per instance, built on first use: imports x exports stays linear)."""
+        table = self._exports.get(instance)
+        if table is None:
+            table = self._exports[instance] = {}
+            for e in self.instances[instance].module.exports:
+                table.setdefault(e.name, e)
+        return table.get(name)
 
     def binding(self, instance: int, kind: int, index: int) -> Binding:
         return self.bindings[(instance, kind, index)]
@@ -152,7 +163,7 @@ def _resolve(plan: LinkPlan, by_name: dict[str, int], i: int, kind: int, index: 
         return HostBinding(i, kind, index)
     exporter = plan.instances[j].module
     where = f"{plan.instances[i].origin}: import {imp.module!r} {imp.field!r}"
-    exp = next((e for e in exporter.exports if e.name == imp.field), None)
+    exp = plan.export(j, imp.field)
     if exp is None:
         raise LinkPlanError(f"{where}: unknown import ({plan.instances[j].origin} "
                             f"exports no {imp.field!r})")

@@ -380,7 +380,7 @@ _IMP_TY = "{ ptr, ptr, i32, i32, ptr, i32, i32, i32, i32, i32 }"
 _EXP_TY = "{ ptr, i32, i32, ptr, ptr, i32 }"
 
 
-def _extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]]:
+def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]]:
     """(instance offset, type string operand, (min, max, has_max)) of
     entity ``idx`` of ``kind``, as the descriptor publishes it."""
     ir, lay = mc.ir, mc.layout
@@ -411,7 +411,7 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
         host_imports = [(mc, 0, kind, idx, imp) for kind, idx, imp in mc.ir.imports()]
     imports = []
     for imc, base, kind, idx, imp in host_imports:
-        off, ty, (mn, mx, has) = _extern_type(imc, kind, idx)
+        off, ty, (mn, mx, has) = extern_type(imc, kind, idx)
         imports.append(f"{_IMP_TY} {{ ptr {mc.string(imp.module)}, ptr {mc.string(imp.field)}, "
                        f"i32 {kind}, i32 {base + off}, ptr {ty}, i32 {mn}, "
                        f"i32 {_u32(mx)}, i32 {has}, i32 {len(imp.module.encode())}, "
@@ -419,7 +419,7 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
     ir, lay = mc.ir, mc.layout
     exports = []
     for ex in ir.exports:
-        off, ty, _ = _extern_type(mc, ex.kind, ex.index)
+        off, ty, _ = extern_type(mc, ex.kind, ex.index)
         tramp = "@" + tramps[ex.index] if ex.kind == EXTERN_FUNC else "null"
         exports.append(f"{_EXP_TY} {{ ptr {mc.string(ex.name)}, i32 {ex.kind}, "
                        f"i32 {off}, ptr {ty}, ptr {tramp}, i32 {len(ex.name.encode())} }}")

@@ -33,7 +33,7 @@ from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
 from .. import abi
 from .common import TBAA_INST, Builder, Callee, ModuleContext
 from .emit import emit_instance, module_text, name_functions
-from .instance import InstanceLayout, _extern_type, descriptor_text
+from .instance import InstanceLayout, extern_type, descriptor_text
 
 
 class PlanContext(ModuleContext):
@@ -126,8 +126,8 @@ def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: lis
             if isinstance(bound, HostBinding) and bound.instance == i:
                 continue                       # the host filled it
             src_mc = contexts[bound.instance]
-            src = b.inst_field(bases[bound.instance] + _extern_type(src_mc, bound.kind, bound.index)[0])
-            dst = b.inst_field(bases[i] + _extern_type(mc, kind, index)[0])
+            src = b.inst_field(bases[bound.instance] + extern_type(src_mc, bound.kind, bound.index)[0])
+            dst = b.inst_field(bases[i] + extern_type(mc, kind, index)[0])
             if kind == EXTERN_FUNC:
                 b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {src}, "
                        f"i64 {fr_size}, i1 false)")

@@ -17,7 +17,7 @@ the init function and runs the pipeline on it.
 Invariants: the result is the module the serial path builds, whatever the
 number of workers (a body's translation reads only the declarations, and a
 function pass touches only its function).  Small modules, a pipeline with a
-module pass, or ``jobs == 1`` take the serial path.  Trade-off: forked
+module pass, or ``jobs == 1`` take the serial path (:func:`parallel_worth_it`).  Trade-off: forked
 workers copy nothing up front but the parent's pages they touch, so this is
 Linux (fork) only; elsewhere it is serial.
 """
@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from ..function import Function
 from ..module import Module
-from .module import add_init_function, declare_module, translate_function, translate_module
+from .module import add_init_function, declare_module, translate_function
 
 #: Below this many bytes of function bodies the serial path is faster (a
 #: fork, pickling and a pool cost tens of milliseconds).
@@ -44,18 +44,17 @@ _STATE: tuple | None = None
 
 
 def parallel_worth_it(m, pm, jobs: int) -> bool:
-    """Whether :func:`translate_and_optimize` would use workers."""
+    """Whether a large module pays for :func:`translate_in_workers`."""
     return (jobs > 1 and pm.function_parallel and "fork" in mp.get_all_start_methods()
             and sum(f.body_end - f.body_start for f in m.funcs) >= MIN_PARALLEL_BYTES)
 
 
-def translate_and_optimize(m, pm, jobs: int) -> Module:
+def translate_in_workers(m, pm, jobs: int) -> Module:
     """Translate the validated frontend module ``m`` and run ``pm`` on every
-    function, in up to ``jobs`` processes; returns the IR module."""
-    if not parallel_worth_it(m, pm, jobs):
-        mod = translate_module(m)
-        pm.run_module(mod)
-        return mod
+    function, in ``jobs`` forked processes; returns the IR module.  The
+    caller decides with :func:`parallel_worth_it` (the serial path is
+    ``translate_module`` then ``pm.run_module``)."""
+    assert jobs > 1 and pm.function_parallel, "see parallel_worth_it"
     sizes = [f.body_end - f.body_start for f in m.funcs]
     global _STATE
     mod = declare_module(m)

@@ -36,7 +36,7 @@ def test_parallel_equals_serial(wasm, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     pm = PassManager(list(PIPELINE), verify=True)
     assert parallel.parallel_worth_it(wasm, pm, 2)
-    par = parallel.translate_and_optimize(wasm, pm, 2)
+    par = parallel.translate_in_workers(wasm, pm, 2)
     assert par == serial                                   # structural equality
     assert print_module(par) == print_module(serial)
     for f in par.functions():
