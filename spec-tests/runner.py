@@ -7,7 +7,9 @@ last line of the run is ``N passed, N failed, N skipped``.
 
 Counting rules (every assertion kind counts):
 
-* ``module``: passes when it decodes and validates.
+* ``module``: passes when it decodes and validates; so does ``module
+  definition`` (its ``module instance`` commands are ``module`` commands of
+  the same source).
 * ``assert_malformed``: passes when decoding/parsing raises
   :class:`MalformedError` whose message contains the expected text.
 * ``assert_invalid``: passes when validation raises :class:`InvalidError`
@@ -107,6 +109,9 @@ def _check_rejected(cmd: Command, want: type) -> str | None:
 
 
 _REJECTS = {"assert_malformed": MalformedError, "assert_invalid": InvalidError}
+# Commands that pass when their module loads: ``(module definition ...)``
+# needs no instance, so execution mode checks it here as well.
+_LOADS = frozenset(("module", "module_definition"))
 # Assertions about a *valid* module that need instantiation to check.
 _NEEDS_INSTANCE = frozenset(("assert_unlinkable", "assert_uninstantiable"))
 
@@ -118,12 +123,12 @@ def _run_command(cmd: Command, opts: Options) -> tuple[str, str | None]:
     if want is not None:
         why = _check_rejected(cmd, want)
         return ("fail", why) if why else ("pass", None)
-    if k == "module" or k in _NEEDS_INSTANCE or (k == "assert_trap" and cmd.module is not None):
+    if k in _LOADS or k in _NEEDS_INSTANCE or (k == "assert_trap" and cmd.module is not None):
         try:
             _load(cmd)
         except WasmError as e:
             return "fail", f"module rejected: {e.kind}: {e.message}"
-        return ("pass", None) if k == "module" else ("skip", None)
+        return ("pass", None) if k in _LOADS else ("skip", None)
     if k == "register":
         return "none", None
     return "skip", None                 # actions and their assertions: need execution

@@ -24,7 +24,7 @@ elem data start offset item declare then else end block loop if
 funcref externref extern i32 i64 f32 f64 v128 i8x16 i16x8 i32x4 i64x2 f32x4 f64x2
 binary quote register invoke get assert_return assert_trap assert_exhaustion
 assert_invalid assert_malformed assert_unlinkable assert_uninstantiable
-script input output either nan:canonical nan:arithmetic ref.extern ref.host
+script input output either definition instance thread wait shared nan:canonical nan:arithmetic ref.extern ref.host
 """.split())
 # ``offset=``/``align=`` are keywords only with a nat after them (as in the
 # reference lexer); ``offset=-1`` is an unknown operator.

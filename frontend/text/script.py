@@ -14,6 +14,7 @@ bytes (little-endian lanes), references are small dataclasses.
 """
 from __future__ import annotations
 
+import dataclasses
 import struct
 from dataclasses import dataclass, field
 from typing import ClassVar, Union
@@ -124,13 +125,16 @@ class ModuleSource:
                                  col_base=self._col)
 
 
-def module_source(c: Cursor) -> ModuleSource:
-    """Read ``(module $id? ...)`` at the cursor (consumes it)."""
+def module_source(c: Cursor, definition: bool = False) -> ModuleSource:
+    """Read ``(module $id? ...)`` at the cursor (consumes it); with
+    ``definition``, ``(module definition $id? ...)``."""
     src = c.t.src
     close = c.list_end()
     start_off = c.offset()
     line, _ = src.linecol(start_off)
     c.open("module")
+    if definition:
+        c.keyword("definition")
     name = c.take_id()
     if c.at_atom("binary") or c.at_atom("quote"):
         kind = c.atom()
@@ -186,6 +190,16 @@ class ModuleCommand:
     @property
     def name(self) -> str | None:
         return self.module.name
+
+
+@dataclass
+class ModuleDefinition:
+    """``(module definition $M? ...)``: a module compiled but not instantiated;
+    ``(module instance $I? $M?)`` later becomes a :class:`ModuleCommand` of
+    the same source.  As a command it checks that the module loads."""
+    module: ModuleSource
+    line: int
+    kind: ClassVar[str] = "module_definition"
 
 
 @dataclass
@@ -260,7 +274,7 @@ class AssertUninstantiable(AssertModule):
     kind: ClassVar[str] = "assert_uninstantiable"
 
 
-Command = Union[ModuleCommand, Register, ActionCommand, AssertReturn, AssertTrap,
+Command = Union[ModuleCommand, ModuleDefinition, Register, ActionCommand, AssertReturn, AssertTrap,
                 AssertExhaustion, AssertInvalid, AssertMalformed, AssertUnlinkable,
                 AssertUninstantiable]
 
@@ -286,10 +300,113 @@ def parse_script(text: str, filename: str | None = None) -> list[Command]:
         return [ModuleCommand(ModuleSource("text", None, text, None, line, filename,
                                            _tokens=tokens, _range=(0, len(tokens.toks))),
                               line)]
+    st = _State()
     cmds: list[Command] = []
     while not c.at_end():
-        cmds.append(_command(c))
+        if c.list_head() == "thread":
+            cmds.extend(_thread(c, st))
+        elif c.list_head() == "wait":
+            _wait(c, st)
+        else:
+            cmd = _command(c, st)
+            if cmd is not None:
+                cmds.append(st.main_command(cmd))
     return cmds
+
+
+class _State:
+    """What the script parser remembers between commands.
+
+    Threads (``(thread $t cmd*)`` / ``(wait $t)``, from the threads
+    proposal's scripts) are run *in line*: the thread's commands are placed
+    where the thread starts, which is one valid schedule of a thread that
+    shares nothing with the main script but the modules it names with
+    ``(shared (module $m))``.  Scripts that need real concurrency (atomics,
+    ``memory.atomic.wait``) need the threads proposal anyway.  Module names a
+    thread defines are its own: they are renamed ``$m@$t`` so the main
+    script's ``$m`` is untouched, and after the thread the main script's
+    unnamed actions still go to the main script's current module.
+    """
+
+    def __init__(self):
+        self.definitions: dict[str | None, ModuleSource] = {}   # None: the latest
+        self.threads: set[str] = set()
+        self.renames: dict[str, str] = {}       # inside a thread: its own module names
+        self.in_thread: str | None = None
+        self.main_current: ModuleSource | None = None
+        self.after_thread = False               # main's current module must be named
+        self._synthetic = 0
+
+    def ref(self, name: str | None) -> str | None:
+        """A module reference as written -> the name it denotes here."""
+        return self.renames.get(name, name) if name is not None else None
+
+    def define(self, src: ModuleSource) -> None:
+        if self.in_thread is not None and src.name is not None:
+            new = f"{src.name}@{self.in_thread}"
+            self.renames[src.name] = new
+            src.name = new
+
+    def main_command(self, cmd):
+        """Bookkeeping for a command of the main script."""
+        if isinstance(cmd, ModuleCommand):
+            self.main_current, self.after_thread = cmd.module, False
+        elif self.after_thread and self.main_current is not None:
+            cmd = _retarget(cmd, self._current_name())
+        return cmd
+
+    def _current_name(self) -> str:
+        src = self.main_current
+        if src.name is None:
+            self._synthetic += 1
+            src.name = f"$wast-main-{self._synthetic}"
+        return src.name
+
+
+def _retarget(cmd, name: str):
+    """``cmd`` with its unnamed module reference (action, register) naming ``name``."""
+    if isinstance(cmd, Register):
+        return cmd if cmd.module is not None else dataclasses.replace(cmd, module=name)
+    action = getattr(cmd, "action", None)
+    if action is None or action.module is not None:
+        return cmd
+    return dataclasses.replace(cmd, action=dataclasses.replace(action, module=name))
+
+
+def _thread(c: Cursor, st: _State) -> list[Command]:
+    if st.in_thread is not None:
+        raise c.error("nested thread")
+    c.i += 2
+    tid = c.take_id()
+    if tid is None:
+        raise c.unexpected()
+    st.threads.add(tid)
+    st.in_thread, st.renames = tid, {}
+    cmds: list[Command] = []
+    while c.at_list("shared"):           # (shared (module $m)): visible as it is
+        c.i += 2
+        c.open("module")
+        if c.take_id() is None:
+            raise c.unexpected()
+        c.rp()
+        c.rp()
+    while not c.at_rp():
+        cmd = _command(c, st)
+        if cmd is not None:
+            cmds.append(cmd)
+    c.rp()
+    st.in_thread, st.renames = None, {}
+    st.after_thread = True
+    return cmds
+
+
+def _wait(c: Cursor, st: _State) -> None:
+    c.i += 2
+    off = c.offset()
+    tid = c.take_id()
+    if tid not in st.threads:
+        raise c.error(f"unknown thread {tid}" if tid else "unexpected token", off)
+    c.rp()
 
 
 def _line(c: Cursor) -> int:
@@ -305,22 +422,47 @@ def _utf8(c: Cursor) -> str:
         raise c.error("malformed UTF-8 encoding", off) from None
 
 
-def _command(c: Cursor) -> Command:
+def _module_form(c: Cursor, st: _State, line: int) -> Command:
+    """``(module ...)``, ``(module definition ...)`` or ``(module instance $I? $M?)``."""
+    after = c.peek(2)
+    if after[0] == ATOM and after[1] == "definition":
+        src = module_source(c, definition=True)
+        st.define(src)
+        st.definitions[src.name] = st.definitions[None] = src
+        return ModuleDefinition(src, line)
+    if after[0] == ATOM and after[1] == "instance":
+        c.i += 3
+        inst = c.take_id()
+        off = c.offset()
+        of = st.ref(c.take_id())
+        c.rp()
+        src = st.definitions.get(of)
+        if src is None:
+            raise c.error(f"unknown module definition {of}" if of else "no module definition", off)
+        src = dataclasses.replace(src, name=inst)
+        st.define(src)
+        return ModuleCommand(src, line)
+    src = module_source(c)
+    st.define(src)
+    return ModuleCommand(src, line)
+
+
+def _command(c: Cursor, st: _State) -> Command:
     line = _line(c)
     head = c.list_head()
     if head == "module":
-        return ModuleCommand(module_source(c), line)
+        return _module_form(c, st, line)
     if head in ("invoke", "get"):
-        return ActionCommand(_action(c), line)
+        return ActionCommand(_action(c, st), line)
     if head == "register":
         c.i += 2
         as_name = _utf8(c)
-        mod = c.take_id()
+        mod = st.ref(c.take_id())
         c.rp()
         return Register(as_name, mod, line)
     if head == "assert_return":
         c.i += 2
-        action = _action(c)
+        action = _action(c, st)
         expected = []
         while not c.at_rp():
             expected.append(_expected(c))
@@ -333,13 +475,13 @@ def _command(c: Cursor) -> Command:
             msg = _utf8(c)
             c.rp()
             return AssertTrap(None, mod, msg, line)
-        action = _action(c)
+        action = _action(c, st)
         msg = _utf8(c)
         c.rp()
         return AssertTrap(action, None, msg, line)
     if head == "assert_exhaustion":
         c.i += 2
-        action = _action(c)
+        action = _action(c, st)
         msg = _utf8(c)
         c.rp()
         return AssertExhaustion(action, msg, line)
@@ -354,12 +496,12 @@ def _command(c: Cursor) -> Command:
     raise c.unexpected(c.i + 1 if c.at_lp() else None)
 
 
-def _action(c: Cursor) -> Action:
+def _action(c: Cursor, st: _State) -> Action:
     line = _line(c)
     head = c.list_head()
     if head == "invoke":
         c.i += 2
-        mod = c.take_id()
+        mod = st.ref(c.take_id())
         name = _utf8(c)
         args = []
         while not c.at_rp():
@@ -368,7 +510,7 @@ def _action(c: Cursor) -> Action:
         return Invoke(mod, name, tuple(args), line)
     if head == "get":
         c.i += 2
-        mod = c.take_id()
+        mod = st.ref(c.take_id())
         name = _utf8(c)
         c.rp()
         return Get(mod, name, line)

@@ -28,7 +28,7 @@ from ..types import FUNCREF
 from .cursor import Cursor
 from .encode import MAGIC_VERSION, limits, name, section, sleb, uleb
 from .instr import (at_var, const_expr, folded, instrs, nat32, reftype, valtype)
-from .lexer import ATOM, ID, Tokens, tokenize
+from .lexer import ATOM, ID, LP, Tokens, tokenize
 
 _EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
 _DEF_KINDS = ("func", "table", "memory", "global")
@@ -502,6 +502,10 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
             table = m.tables.index(c)
             c.rp()
             mode = "active"
+        elif at_var(c) and c.peek(1)[0] == LP:
+            # ``(elem 0 (i32.const 0) $f)``: the MVP's bare table index
+            table = m.tables.index(c)
+            mode = "active"
         if c.at_lp():
             offset = _expr_or_offset(m, c, "offset")
             mode = "active"
@@ -549,6 +553,11 @@ def _define_data(m: ModuleContext, c: Cursor) -> None:
         c.i += 2
         mem = m.mems.index(c)
         c.rp()
+        offset = _expr_or_offset(m, c, "offset")
+    elif at_var(c) and c.peek(1)[0] == LP:
+        # ``(data 0 (i32.const 0) ...)``: the bare memory index of the MVP
+        # text format, which wat2wasm and the wast crate still accept
+        mem = m.mems.index(c)
         offset = _expr_or_offset(m, c, "offset")
     elif c.at_lp():
         offset = _expr_or_offset(m, c, "offset")
