@@ -1,0 +1,29 @@
+"""The component model's binary side: decoder, validator, inspect.
+
+See README.md in this folder for the design.  Entry points:
+
+- :func:`is_component` — does a binary have the component preamble?
+- :func:`load_component` — decode and validate; returns the top
+  :class:`~.validate.Scope` (semantic types of every index space).
+- :func:`inspect_component` — the text ``wasmaot inspect`` prints.
+"""
+from __future__ import annotations
+
+from .reader import UnsupportedError, decode_component, is_component
+from .validate import Scope, validate_component
+
+
+def load_component(data: bytes, filename: str | None = None) -> Scope:
+    """Decode and validate a component binary.  Raises WasmError subclasses."""
+    comp = decode_component(data, filename)
+    comp.filename = filename
+    return validate_component(comp, filename)
+
+
+def inspect_component(data: bytes, filename: str | None = None) -> str:
+    from .inspect import render
+    return render(load_component(data, filename))
+
+
+__all__ = ["UnsupportedError", "decode_component", "is_component", "load_component",
+           "inspect_component", "validate_component", "Scope"]
