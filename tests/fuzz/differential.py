@@ -1,0 +1,685 @@
+#!/usr/bin/env python3
+"""Differential execution fuzzer: wasm-smith modules, wasmaot against wasmtime.
+
+    python tests/fuzz/differential.py --seeds 1000 --jobs 2
+    python tests/fuzz/differential.py --seeds 200 --start 5000 --target aarch64-linux
+    python tests/fuzz/differential.py --replay bug.wasm --seed 17      # one module, every variant
+    python tests/fuzz/differential.py --seeds 100 --minimize            # shrink what it finds
+
+Seed ``s`` is a pure function of ``s``: ``random.Random(s)`` gives the
+wasm-smith input bytes (500 B .. 24 KB) and the SIMD switch (``--simd``);
+the call plan and its arguments come from ``(s, export name, round)``, so a
+shrunken module keeps the calls of the exports it still has.
+
+wasm-smith is set to what wasmaot supports (:data:`SMITH_CONFIG`): Wasm 2.0
++ extended-const, SIMD on or off, nothing else; every item exported, no
+imports, termination ensured (a fuel global decremented at loop headers and
+function entries, :data:`FUEL`), NaNs canonicalized after every float
+operation (so memory and global contents are deterministic), memories and
+tables with a declared maximum of at most 16 pages / 1000 elements (so
+hashing the state after every call stays cheap and ``memory.grow`` succeeds
+or fails alike everywhere).
+
+Each module runs in wasmtime (:mod:`wasmtime_ref`) and, compiled by wasmaot
+in every *variant* (:data:`VARIANTS`: both bounds modes at -O0 and -O2, the
+IR passes off, code generation forced into several partitions), in a
+test-only C driver (``driver/diff_driver.c``).  Both run the same plan: up
+to :data:`MAX_CALLS` calls of the exported functions, several rounds, on
+one instance; after instantiation and after every call both print the
+results (or the trap), and every exported memory (page count + CRC-32),
+table (size + CRC-32 of its null map) and global (bits).  Compared:
+
+* against wasmtime, line by line: results bit-exact except NaN payloads of
+  scalar floats; trap or not, and its kind (wasmtime cannot tell
+  ``undefined_element`` from ``table_out_of_bounds``); the state hashes;
+* variants against each other (self-differential), exactly, trap codes
+  included;
+* ``-j 1`` against ``-j 2`` with forced partitions: identical object bytes.
+
+A stack-exhaustion trap on either side ends the comparison of that module
+(the engines' stacks differ in size, and the fuel left differs after it):
+counted as *inconclusive*, not a mismatch.
+
+Mismatch classes (:func:`compare`): ``instantiate``, ``result``,
+``missing-trap:<trap>``, ``extra-trap:<trap>``, ``trap-kind``, ``state``,
+``crash`` (the executable died or printed too little), ``compile`` (wasmaot
+rejected a valid module or failed), ``harness``, ``self:<variant>``
+(variants disagree), ``jobs-bytes``.  :func:`known_class` names mismatches
+that are a known bug (``guard-lost-oob-trap``).
+
+Findings go to ``--findings`` (default ``$TMPDIR/wasmaot-diff-findings``):
+``seed<S>-<variant>-<class>.wasm`` + ``.txt`` and ``summary.json``.
+``--minimize`` shrinks the first finding of each class with ``wasm-tools
+shrink`` (the predicate re-runs the comparison: :func:`interesting`).
+Exit status: 0 when nothing mismatched (known classes aside with
+``--allow-known``), 1 otherwise, 2 on set-up errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):            # run as a script: import the siblings
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import wasmtime_ref
+else:
+    from . import wasmtime_ref
+
+HERE = Path(__file__).resolve().parent
+DRIVER_C = HERE / "driver" / "diff_driver.c"
+DEFAULT_FINDINGS = Path(tempfile.gettempdir()) / "wasmaot-diff-findings"
+
+FUEL = 1000
+MAX_CALLS = 40
+ROUNDS = 3
+RUN_TIMEOUT = 60
+SEED_BYTES = (500, 24_000)
+
+SMITH_CONFIG = {
+    # exactly Wasm 2.0 + extended-const (+ SIMD when asked)
+    "gc-enabled": False, "exceptions-enabled": False, "threads-enabled": False,
+    "tail-call-enabled": False, "memory64-enabled": False, "relaxed-simd-enabled": False,
+    "custom-page-sizes-enabled": False, "wide-arithmetic-enabled": False,
+    "shared-everything-threads-enabled": False, "custom-descriptors-enabled": False,
+    "compact-imports-enabled": False, "extended-const-enabled": True,
+    "bulk-memory-enabled": True, "reference-types-enabled": True, "multi-value-enabled": True,
+    "saturating-float-to-int-enabled": True, "sign-extension-ops-enabled": True,
+    "max-memories": 1, "max-tables": 3, "max-imports": 0,
+    "export-everything": True, "canonicalize-nans": True,
+    "memory-max-size-required": True, "max-memory32-bytes": 16 * 65536,
+    "table-max-size-required": True, "max-table-elements": 1000,
+    "min-types": 1, "min-funcs": 2, "max-funcs": 24, "max-instructions": 300, "max-type-size": 100,
+}
+# wasm-tools validate's feature set for the same (a generated module outside
+# it is a harness error, not a compiler bug).
+VALIDATE_FEATURES = "wasm2,extended-const"
+
+
+# ----------------------------------------------------------------- variants
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    bounds: str
+    opt: int
+    passes: bool = True        # the IR pass pipeline (off: passes=[])
+    parts: bool = False        # code generation forced into several partitions, -j 2
+
+    def options(self, target: str, jobs: int = 1):
+        from wasmaot.backends import CompileOptions
+        return CompileOptions(target=target, opt_level=self.opt, bounds=self.bounds, jobs=jobs)
+
+
+VARIANTS = {v.name: v for v in (
+    Variant("guard-O2", "guard", 2),
+    Variant("explicit-O2", "explicit", 2),
+    Variant("guard-O0", "guard", 0),
+    Variant("explicit-O0", "explicit", 0),
+    Variant("guard-O2-nopasses", "guard", 2, passes=False),
+    Variant("explicit-O2-parts", "explicit", 2, parts=True),
+)}
+DEFAULT_VARIANTS = tuple(VARIANTS)
+#: IR text per partition when a variant forces partitions (PART_BYTES is
+#: 1 MB: smith's modules would never be split).
+FORCED_PART_BYTES = 3000
+
+
+# ------------------------------------------------------------- generation
+
+def wasm_tools() -> str:
+    from wasmaot.bench import tools
+    return str(tools.wasm_tools())
+
+
+def seed_params(seed: int, simd: str) -> tuple[bytes, bool]:
+    rng = random.Random(seed)
+    data = rng.randbytes(rng.randint(*SEED_BYTES))
+    use_simd = {"on": True, "off": False}.get(simd, seed % 2 == 0)
+    return data, use_simd
+
+
+def generate(seed: int, simd: str = "mix") -> bytes | None:
+    """The module of ``seed``, or None if wasm-smith gives up on the input."""
+    data, use_simd = seed_params(seed, simd)
+    cfg = dict(SMITH_CONFIG, **{"simd-enabled": use_simd})
+    with tempfile.TemporaryDirectory(prefix="wasmaot-smith-") as td:
+        conf, inp, out = Path(td, "c.json"), Path(td, "in.bin"), Path(td, "m.wasm")
+        conf.write_text(json.dumps(cfg))
+        inp.write_bytes(data)
+        r = subprocess.run([wasm_tools(), "smith", "-c", str(conf), "--ensure-termination",
+                            "--fuel", str(FUEL), str(inp), "-o", str(out)], capture_output=True, check=False)
+        if r.returncode != 0:
+            return None
+        wasm = out.read_bytes()
+    v = subprocess.run([wasm_tools(), "validate", "--features", VALIDATE_FEATURES, "-"],
+                       input=wasm, capture_output=True, check=False)
+    if v.returncode != 0:
+        raise HarnessError(f"seed {seed}: wasm-smith made a module outside {VALIDATE_FEATURES}: "
+                           f"{v.stderr.decode(errors='replace').strip()}")
+    return wasm
+
+
+class HarnessError(Exception):
+    pass
+
+
+# ----------------------------------------------------------------- the plan
+
+@dataclass
+class Call:
+    name: str
+    params: list[int]
+    results: list[int]
+    slots: list[int]
+
+    def script_line(self) -> str:
+        return " ".join(["call", "x" + self.name.encode().hex(), *(f"{s:x}" for s in self.slots)])
+
+    def describe(self) -> str:
+        return f"{self.name!r}({', '.join(f'{s:#x}' for s in self.slots)})"
+
+
+_I32 = [0, 1, 2, 7, 0xFFFFFFFF, 0xFFFFFFFE, 0x80000000, 0x7FFFFFFF, 0xFFFF, 0x10000, 0xFFFC, 0xFFF8,
+        0xFFFF0000, 0xFFFFFFF0, 16, 64, 100, 1000]
+_I64 = [0, 1, 2, 0xFFFFFFFFFFFFFFFF, 0x8000000000000000, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFF, 0x100000000,
+        0x10000, 0xFFFF]
+_F32 = [0, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000,
+        0x7FA00000, 0x00000001, 0x7F7FFFFF, 0x4F000000, 0xCF000000, 0x3F000000, 0x4B000001]
+_F64 = [0, 0x8000000000000000, 0x3FF0000000000000, 0xBFF0000000000000, 0x7FF0000000000000,
+        0xFFF0000000000000, 0x7FF8000000000000, 0xFFF8000000000000, 0x7FF4000000000000, 1,
+        0x41E0000000000000, 0xC1E0000000000000, 0x43E0000000000000, 0x3FE0000000000000]
+
+
+def _arg(rng: random.Random, kind: int) -> list[int]:
+    pick = rng.random()
+    if kind == wasmtime_ref.V128:
+        lanes = [rng.choice(_I32) if pick < 0.5 else rng.getrandbits(32) for _ in range(4)]
+        v = sum(x << (32 * i) for i, x in enumerate(lanes))
+        return [v & (1 << 64) - 1, v >> 64]
+    table = {wasmtime_ref.I32: (_I32, 32), wasmtime_ref.I64: (_I64, 64),
+             wasmtime_ref.F32: (_F32, 32), wasmtime_ref.F64: (_F64, 64)}.get(kind)
+    if table is None:
+        return [0]                                   # refs: null
+    values, bits = table
+    if pick < 0.6:
+        return [rng.choice(values)]
+    if pick < 0.8:
+        return [rng.randrange(0, 256)]
+    return [rng.getrandbits(bits)]
+
+
+def call_plan(wasm: bytes, seed: int) -> list[Call]:
+    """Up to MAX_CALLS calls of every exported function, ROUNDS rounds, in
+    an order and with arguments that depend only on (seed, name, round)."""
+    sigs = [(e.name, e.params, e.results) for e in wasmtime_ref.exports_of(wasm) if e.kind == "func"]
+    if not sigs:
+        return []
+    rounds = max(1, min(ROUNDS, MAX_CALLS // len(sigs)))
+    calls = []
+    for r in range(rounds):
+        for name, params, results in sigs:
+            rng = random.Random(f"{seed}/{name}/{r}")
+            slots = [s for kind in params for s in _arg(rng, kind)]
+            calls.append((rng.random() + r, Call(name, params, results, slots)))
+    calls.sort(key=lambda kc: kc[0])
+    return [c for _, c in calls[:MAX_CALLS]]
+
+
+# ----------------------------------------------------------------- our side
+
+def compile_object(wasm: bytes, variant: Variant, target: str, jobs: int = 1) -> list[bytes]:
+    """The objects of ``wasm`` compiled as ``variant`` (prefix ``wasm``)."""
+    from wasmaot.backends import codegen
+    from wasmaot.compile import compile_bytes
+    saved = codegen.PART_BYTES
+    if variant.parts:
+        codegen.PART_BYTES = FORCED_PART_BYTES
+    try:
+        res = compile_bytes(wasm, "fuzz.wasm", variant.options(target, jobs=jobs), emit="obj",
+                            passes=None if variant.passes else [])
+    finally:
+        codegen.PART_BYTES = saved
+    return [res.data]
+
+
+def build(wasm: bytes, variant: Variant, target: str, exe: Path) -> None:
+    from wasmaot.backends.link import link_executable
+    from wasmaot.runtime import root
+    objs = compile_object(wasm, variant, target, jobs=2 if variant.parts else 1)
+    link_executable(objs, exe, target, variant.bounds, [DRIVER_C, root() / "host" / "host_link.c"])
+
+
+def run_ours(exe: Path, plan: list[Call], target: str, workdir: Path) -> list[str]:
+    """The driver's lines; a death or a timeout ends them with a ``crash`` line."""
+    from wasmaot.backends.targets import get_target
+    script = workdir / "calls.txt"
+    script.write_text("".join(c.script_line() + "\n" for c in plan))
+    prefix = list(get_target(target).check_runnable())
+    try:
+        p = subprocess.run([*prefix, str(exe), str(script)], capture_output=True, timeout=RUN_TIMEOUT,
+                           check=False)
+    except subprocess.TimeoutExpired as e:
+        return _ours_lines(e.stdout or b"") + [f"crash timeout after {RUN_TIMEOUT}s"]
+    lines = _ours_lines(p.stdout)
+    if p.returncode != 0:
+        err = p.stderr.decode(errors="replace").strip().splitlines()
+        lines.append(f"crash exit {p.returncode}" + (f": {err[-1]}" if err else ""))
+    return lines
+
+
+def _ours_lines(out: bytes) -> list[str]:
+    """Driver output with trap codes spelled as TrapCode names."""
+    from wasmaot.ir.trapcodes import TrapCode
+    lines = []
+    for line in out.decode(errors="replace").splitlines():
+        head, _, code = line.rpartition(" ")
+        if head in ("trap", "inst trap") and code.isdigit():
+            try:
+                line = f"{head} {TrapCode(int(code)).name}"
+            except ValueError:
+                line = f"{head} code{code}"
+        lines.append(line)
+    return lines
+
+
+# --------------------------------------------------------------- comparison
+
+@dataclass
+class Mismatch:
+    klass: str
+    step: int                  # line index
+    expected: str
+    got: str
+    call: str = ""
+
+    def text(self) -> str:
+        where = f" in call {self.call}" if self.call else ""
+        return f"{self.klass} at step {self.step}{where}:\n  expected: {self.expected}\n  got:      {self.got}"
+
+
+def _is_nan(tok: str) -> bool:
+    kind, _, bits = tok.partition(":")
+    if kind == "f32":
+        v = int(bits, 16)
+        return v & 0x7F800000 == 0x7F800000 and v & 0x7FFFFF != 0
+    if kind == "f64":
+        v = int(bits, 16)
+        return v & 0x7FF0000000000000 == 0x7FF0000000000000 and v & 0xFFFFFFFFFFFFF != 0
+    return False
+
+
+def _values_equal(a: str, b: str) -> bool:
+    ta, tb = a.split(), b.split()
+    return len(ta) == len(tb) and all(x == y or (_is_nan(x) and _is_nan(y)) for x, y in zip(ta, tb))
+
+
+def wasmtime_view(line: str) -> str:
+    """Our line as wasmtime can see it: one code for table index errors."""
+    return line.replace("trap undefined_element", "trap table_out_of_bounds")
+
+
+def _step_calls(lines: list[str], plan: list[Call]) -> list[str]:
+    """For each line index, the call it belongs to (by counting ret/trap lines)."""
+    out, k = [], -1
+    for line in lines:
+        if line.startswith(("ret", "trap")):
+            k += 1
+        out.append(plan[k].describe() if 0 <= k < len(plan) and not line.startswith("inst") else "")
+    return out
+
+
+def compare(ref: list[str], got: list[str], plan: list[Call], exact: bool = False) -> Mismatch | str | None:
+    """The first difference of ``got`` from ``ref`` as a Mismatch; the
+    string ``"exhausted"`` if a stack exhaustion ended the comparison
+    first; None if they agree.  ``exact``: no NaN or trap-code latitude."""
+    where = _step_calls(ref, plan)
+    for i, want in enumerate(ref):
+        have = got[i] if i < len(got) else "(nothing)"
+        if not exact:
+            have = wasmtime_view(have)
+        if "call_stack_exhausted" in want or "call_stack_exhausted" in have:
+            return "exhausted"
+        if want == have or (want.startswith("ret") and have.startswith("ret") and not exact
+                            and _values_equal(want, have)):
+            continue
+        return Mismatch(_classify(want, have), i, want, have, where[i])
+    if len(got) > len(ref):
+        return Mismatch(_classify("(end)", got[len(ref)]), len(ref), "(end)", got[len(ref)])
+    return None
+
+
+def _classify(want: str, have: str) -> str:
+    if have.startswith(("crash", "(nothing)")):
+        return "crash"
+    if have.startswith("error") or want.startswith("error"):
+        return "harness"
+    if want.startswith("inst") or have.startswith("inst"):
+        return "instantiate"
+    if want.startswith("trap") and have.startswith("ret"):
+        return f"missing-trap:{want.split()[1]}"
+    if want.startswith("ret") and have.startswith("trap"):
+        return f"extra-trap:{have.split()[1]}"
+    if want.startswith("trap") and have.startswith("trap"):
+        return "trap-kind"
+    if want.startswith("ret"):
+        return "result"
+    return "state"
+
+
+def known_class(variant: Variant, m: Mismatch) -> str | None:
+    """The name of a known bug this mismatch is an instance of, or None.
+
+    ``guard-lost-oob-trap``: in guard mode at -O1 and up, an out-of-bounds
+    load whose value LLVM folds away does not fault, so wasmtime traps and
+    we return (being fixed in the backend; see tests/fuzz/README.md)."""
+    if variant.bounds == "guard" and variant.opt >= 1 and m.klass == "missing-trap:memory_out_of_bounds":
+        return "guard-lost-oob-trap"
+    return None
+
+
+# ----------------------------------------------------------------- one seed
+
+@dataclass
+class Finding:
+    seed: int
+    variant: str
+    klass: str
+    known: str | None
+    detail: str
+
+    def signature(self) -> str:
+        return self.known or self.klass
+
+
+@dataclass
+class SeedReport:
+    seed: int
+    generated: bool = False
+    calls: int = 0
+    runs: int = 0
+    inconclusive: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    wasm: bytes | None = None
+    seconds: float = 0.0
+
+
+def check_module(wasm: bytes, seed: int, variants: list[Variant], target: str,
+                 check_jobs: bool = True) -> SeedReport:
+    """Run ``wasm`` (call plan of ``seed``) in wasmtime and in every variant."""
+    rep = SeedReport(seed, generated=True, wasm=wasm)
+    plan = call_plan(wasm, seed)
+    rep.calls = len(plan)
+    ref = wasmtime_ref.run(wasm, plan)
+    outputs: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="wasmaot-diff-") as td:
+        for v in variants:
+            lines = _variant_lines(wasm, v, target, plan, Path(td), rep)
+            if lines is None:
+                continue
+            rep.runs += 1
+            outputs[v.name] = lines
+            m = compare(ref, lines, plan)
+            if m == "exhausted":
+                rep.inconclusive += 1
+            elif m is not None:
+                rep.findings.append(Finding(seed, v.name, m.klass, known_class(v, m), m.text()))
+    _self_differential(outputs, plan, rep)
+    if check_jobs and any(v.parts for v in variants):
+        _jobs_bytes(wasm, next(v for v in variants if v.parts), target, rep)
+    return rep
+
+
+def _variant_lines(wasm, v: Variant, target: str, plan, td: Path, rep: SeedReport) -> list[str] | None:
+    exe = td / f"{v.name}.exe"
+    try:
+        build(wasm, v, target, exe)
+    except Exception as e:  # noqa: BLE001 - any compile failure of a valid module is a finding
+        first = (str(e).strip().splitlines() or [""])[0]
+        rep.findings.append(Finding(rep.seed, v.name, "compile", None, f"{type(e).__name__}: {first}"))
+        return None
+    return run_ours(exe, plan, target, td)
+
+
+def _self_differential(outputs: dict[str, list[str]], plan, rep: SeedReport) -> None:
+    """Variants that agree with wasmtime must agree with each other exactly
+    (trap codes included) up to the first stack exhaustion."""
+    bad = {f.variant for f in rep.findings}
+    names = [n for n in outputs if n not in bad]
+    if len(names) < 2:
+        return
+    base = names[0]
+    for other in names[1:]:
+        m = compare(outputs[base], outputs[other], plan, exact=True)
+        if isinstance(m, Mismatch):
+            rep.findings.append(Finding(rep.seed, other, f"self:{base}", None, m.text()))
+
+
+def _jobs_bytes(wasm, v: Variant, target: str, rep: SeedReport) -> None:
+    try:
+        one, two = (compile_object(wasm, v, target, jobs=j) for j in (1, 2))
+    except Exception:  # noqa: BLE001 - already reported as a compile finding
+        return
+    if one != two:
+        rep.findings.append(Finding(rep.seed, v.name, "jobs-bytes", None,
+                                    f"-j 1 and -j 2 objects differ ({len(one[0])} / {len(two[0])} bytes)"))
+
+
+def run_seed(seed: int, variant_names: tuple[str, ...], target: str, simd: str) -> SeedReport:
+    t0 = time.perf_counter()
+    try:
+        wasm = generate(seed, simd)
+        if wasm is None:
+            return SeedReport(seed)
+        rep = check_module(wasm, seed, [VARIANTS[n] for n in variant_names], target)
+    except Exception as e:  # noqa: BLE001 - a harness failure is reported, the campaign goes on
+        rep = SeedReport(seed)
+        rep.findings.append(Finding(seed, "-", "harness", None, f"{type(e).__name__}: {e}"))
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+# ----------------------------------------------------------------- campaign
+
+@dataclass
+class Summary:
+    seeds: int = 0
+    modules: int = 0
+    calls: int = 0
+    runs: int = 0
+    inconclusive: int = 0
+    by_class: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add(self, rep: SeedReport) -> None:
+        self.seeds += 1
+        self.modules += rep.generated
+        self.calls += rep.calls
+        self.runs += rep.runs
+        self.inconclusive += rep.inconclusive
+        for f in rep.findings:
+            self.by_class[f.signature()] = self.by_class.get(f.signature(), 0) + 1
+            self.findings.append(f)
+
+    def unknown(self) -> list[Finding]:
+        return [f for f in self.findings if not f.known]
+
+    def line(self) -> str:
+        cls = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_class.items())) or "none"
+        return (f"{self.seeds} seeds, {self.modules} modules, {self.calls} calls, {self.runs} runs, "
+                f"{self.inconclusive} inconclusive (stack exhaustion), {len(self.findings)} mismatches "
+                f"({cls}) in {self.seconds:.0f} s")
+
+
+def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x86_64-linux",
+             simd: str = "mix", jobs: int = 1, findings_dir: Path | None = None,
+             progress=None) -> Summary:
+    """Run every seed (``jobs`` worker processes); findings saved if asked."""
+    import multiprocessing as mp
+    summary = Summary()
+    t0 = time.perf_counter()
+    todo = list(seeds)
+    while todo:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+            futs = {pool.submit(run_seed, s, variant_names, target, simd): s for s in todo}
+            todo = []
+            try:
+                for fut in as_completed(futs):
+                    _collect(fut.result(), summary, findings_dir, progress)
+            except BrokenProcessPool:
+                # A worker died (a crash in wasmtime or LLVM in-process):
+                # each unfinished seed runs again alone, and the one that
+                # kills its pool again is a finding.
+                for fut, s in futs.items():
+                    if not fut.done() or fut.exception() is not None:
+                        todo.append(s) if jobs > 1 else _collect(_dead_worker(s), summary,
+                                                                 findings_dir, progress)
+                jobs = 1
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _dead_worker(seed: int) -> SeedReport:
+    rep = SeedReport(seed)
+    rep.findings.append(Finding(seed, "-", "harness", None, "the worker process died"))
+    return rep
+
+
+def _collect(rep: SeedReport, summary: Summary, findings_dir: Path | None, progress) -> None:
+    summary.add(rep)
+    if findings_dir is not None and rep.findings:
+        save_findings(rep, findings_dir)
+    if progress:
+        progress(rep, summary)
+
+
+def save_findings(rep: SeedReport, outdir: Path) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
+    for f in rep.findings:
+        stem = f"seed{f.seed}-{f.variant}-{f.signature().replace(':', '_').replace('/', '_')}"
+        if rep.wasm is not None:
+            (outdir / f"{stem}.wasm").write_bytes(rep.wasm)
+        (outdir / f"{stem}.txt").write_text(
+            f"seed {f.seed}\nvariant {f.variant}\nclass {f.klass}\nknown {f.known}\n\n{f.detail}\n")
+
+
+# ------------------------------------------------------------- minimizing
+
+def interesting(wasm: bytes, seed: int, variant: str, klass: str, target: str) -> bool:
+    """Whether ``wasm`` still shows a ``klass`` mismatch in ``variant``."""
+    names = [klass.split(":", 1)[1], variant] if klass.startswith("self:") else [variant]
+    try:
+        rep = check_module(wasm, seed, [VARIANTS[n] for n in names], target, check_jobs=klass == "jobs-bytes")
+    except Exception:  # noqa: BLE001 - the predicate: anything else is "not interesting"
+        return False
+    return any(f.klass == klass or f.known == klass for f in rep.findings)
+
+
+def minimize(wasm: bytes, seed: int, variant: str, klass: str, target: str, out: Path,
+             attempts: int = 300) -> bytes:
+    """``wasm-tools shrink`` with :func:`interesting` as the predicate."""
+    with tempfile.TemporaryDirectory(prefix="wasmaot-shrink-") as td:
+        src, pred = Path(td, "in.wasm"), Path(td, "pred.sh")
+        src.write_bytes(wasm)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--interesting", "--seed", str(seed),
+               "--variant", variant, "--klass", klass, "--target", target]
+        pred.write_text(f"#!/bin/sh\nexec {shlex.join(cmd)} --replay \"$1\"\n")
+        pred.chmod(0o755)
+        subprocess.run([wasm_tools(), "shrink", "--attempts", str(attempts), str(pred), str(src),
+                        "-o", str(out)], check=True, capture_output=True)
+    return out.read_bytes()
+
+
+# ------------------------------------------------------------------- CLI
+
+def _parse(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=100, help="number of seeds (default 100)")
+    ap.add_argument("--start", type=int, default=0, help="first seed (default 0)")
+    ap.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    ap.add_argument("--target", default="x86_64-linux")
+    ap.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                    help=f"comma-separated, of: {', '.join(VARIANTS)}")
+    ap.add_argument("--simd", choices=("mix", "on", "off"), default="mix",
+                    help="SIMD in the generated modules (mix: even seeds)")
+    ap.add_argument("--findings", type=Path, default=DEFAULT_FINDINGS)
+    ap.add_argument("--minimize", action="store_true", help="shrink the first finding of each class")
+    ap.add_argument("--allow-known", action="store_true", help="known bug classes do not fail the run")
+    ap.add_argument("--replay", type=Path, help="check this module instead of generated ones")
+    ap.add_argument("--seed", type=int, default=0, help="with --replay: the seed of the call plan")
+    ap.add_argument("--interesting", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--variant", help=argparse.SUPPRESS)
+    ap.add_argument("--klass", help=argparse.SUPPRESS)
+    ap.add_argument("-q", "--quiet", action="store_true")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    a = _parse(argv)
+    names = tuple(n for n in a.variants.split(",") if n)
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        print(f"differential: unknown variant(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if a.interesting:      # the shrink predicate: exit 0 when still interesting
+        return 0 if interesting(a.replay.read_bytes(), a.seed, a.variant, a.klass, a.target) else 1
+    if a.replay:
+        rep = check_module(a.replay.read_bytes(), a.seed, [VARIANTS[n] for n in names], a.target)
+        for f in rep.findings:
+            print(f"[{f.variant}] {f.signature()}\n{f.detail}")
+        print(f"{rep.calls} calls, {rep.runs} runs, {rep.inconclusive} inconclusive, "
+              f"{len(rep.findings)} mismatches")
+        return 1 if rep.findings else 0
+
+    def progress(rep: SeedReport, s: Summary):
+        if a.quiet:
+            return
+        for f in rep.findings:
+            print(f"seed {f.seed} [{f.variant}] {f.signature()}: {f.detail.splitlines()[0]}", flush=True)
+        if s.seeds % 50 == 0:
+            print(f"... {s.line()}", flush=True)
+
+    s = campaign(list(range(a.start, a.start + a.seeds)), names, a.target, a.simd, a.jobs,
+                 a.findings, progress)
+    print(s.line())
+    (a.findings).mkdir(parents=True, exist_ok=True)
+    (a.findings / "summary.json").write_text(json.dumps(
+        {k: v for k, v in s.__dict__.items() if k != "findings"} |
+        {"findings": [f.__dict__ for f in s.findings], "args": vars(a) | {"findings": str(a.findings),
+                                                                           "replay": None}},
+        indent=1))
+    if a.minimize:
+        _minimize_all(s, a)
+    failing = s.unknown() if a.allow_known else s.findings
+    return 1 if failing else 0
+
+
+def _minimize_all(s: Summary, a) -> None:
+    done = set()
+    for f in s.findings:
+        if f.signature() in done or f.variant == "-":
+            continue
+        done.add(f.signature())
+        stem = f"seed{f.seed}-{f.variant}-{f.signature().replace(':', '_')}"
+        wasm = (a.findings / f"{stem}.wasm").read_bytes()
+        out = a.findings / f"min-{stem}.wasm"
+        try:
+            small = minimize(wasm, f.seed, f.variant, f.signature(), a.target, out)
+            print(f"minimized {stem}: {len(wasm)} -> {len(small)} bytes: {out}")
+        except subprocess.CalledProcessError as e:
+            print(f"could not minimize {stem}: {e.stderr.decode(errors='replace').strip()[:300]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
