@@ -25,5 +25,12 @@ def inspect_component(data: bytes, filename: str | None = None) -> str:
     return render(load_component(data, filename))
 
 
-__all__ = ["UnsupportedError", "decode_component", "is_component", "load_component",
-           "inspect_component", "validate_component", "Scope"]
+__all__ = [
+    "Scope",
+    "UnsupportedError",
+    "decode_component",
+    "inspect_component",
+    "is_component",
+    "load_component",
+    "validate_component",
+]

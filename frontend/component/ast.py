@@ -49,7 +49,7 @@ class Instantiate:
 
 @dataclass(slots=True)
 class InlineExports:
-    exports: list[tuple["Name", str, int, int]]  # (name, sort, index, offset)
+    exports: list[tuple[Name, str, int, int]]  # (name, sort, index, offset)
     offset: int
 
 
@@ -70,6 +70,7 @@ class Name:
     implements: str | None = None
     version_suffix: str | None = None
     external_id: str | None = None
+    duplicate_attribute: int | None = None   # offset of a repeated attribute kind
 
 
 @dataclass(slots=True)

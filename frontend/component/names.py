@@ -81,10 +81,13 @@ def _interface_name(s: str) -> ExternName:
     for p in parts:
         if not _WORDS_RE.match(p):
             raise ValueError(f"`{p}` is not a valid namespace or package in `{s}`")
-    if len(parts) < 2:
-        raise ValueError(f"`{s}` is not a valid interface name: missing namespace")
-    for p in proj.split("/"):
-        _need_label(p, s)
+    # Nested namespaces and projections (🪺) are gated future syntax.
+    if len(parts) != 2:
+        raise ValueError(f"`{s}` is not a valid interface name: expected `/` after package name")
+    if "/" in proj:
+        raise ValueError(f"`{s}` is not a valid interface name: trailing characters found: "
+                         f"`{proj[proj.index('/'):]}`")
+    _need_label(proj, s)
     return ExternName(s, "interface", None, proj, version if at else None)
 
 

@@ -16,7 +16,15 @@ from __future__ import annotations
 from .. import reader as R
 from ..binary import decode_module
 from ..errors import MalformedError, WasmError
-from ..types import EXTERNREF, FUNCREF, VALUE_TYPES, GlobalType, Limits, MemType, TableType
+from ..types import (
+    EXTERNREF,
+    FUNCREF,
+    VALUE_TYPES,
+    GlobalType,
+    Limits,
+    MemType,
+    TableType,
+)
 from . import ast as A
 
 MAGIC = b"\0asm"
@@ -63,7 +71,7 @@ _OPT_IDX = {0x03: "memory", 0x04: "realloc", 0x05: "post-return"}
 
 class _R:
     """Cursor over the file: ``pos`` moves forward, ``end`` is the current limit."""
-    __slots__ = ("data", "pos", "end")
+    __slots__ = ("data", "end", "pos")
 
     def __init__(self, data: bytes, pos: int, end: int):
         self.data, self.pos, self.end = data, pos, end
@@ -249,6 +257,8 @@ def _alias(r: _R) -> A.Alias:
     if tag == 0x01:
         return A.Alias(sort, "core export", r.u32(), r.name(), at)
     if tag == 0x02:
+        if sort not in ("core module", "core type", "type", "component"):
+            raise MalformedError(f"outer aliases of {sort} are not allowed", at)
         return A.Alias(sort, "outer", r.u32(), r.u32(), at)
     raise r.bad(f"invalid leading byte (0x{tag:x}) for alias")
 
@@ -266,8 +276,8 @@ def _extern_name(r: _R) -> A.Name:
         for _ in range(r.u32()):
             aat = r.pos
             k = r.u8()
-            if k in seen:
-                raise MalformedError("duplicate attribute", aat)
+            if k in seen and n.duplicate_attribute is None:
+                n.duplicate_attribute = aat      # invalid, not malformed
             seen.add(k)
             if k == 0x00:
                 n.implements = r.name()
@@ -543,6 +553,8 @@ def _canon_opts(r: _R) -> list[A.CanonOpt]:
             opts.append(A.CanonOpt(_OPT_IDX[b], r.u32(), at))
         elif b in (0x06, 0x07):
             raise unsupported("async lift/lower (component model async)", at)
+        elif b in (0x08, 0x09):
+            raise unsupported("GC canonical options", at)
         else:
             raise r.bad(f"invalid leading byte (0x{b:x}) for canonical option")
     return opts

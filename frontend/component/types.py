@@ -23,9 +23,10 @@ arguments' resources, defined ones become fresh per instance).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..types import F32, F64, I32, I64, FuncType as CoreFuncType  # noqa: F401
+from ..types import F32, F64, I32, I64
+from ..types import FuncType as CoreFuncType
 
 PRIMITIVES = ("bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64",
               "f32", "f64", "char", "string")
@@ -46,14 +47,14 @@ class Resource:
     (``resource.new``/``rep`` are allowed in its own component only, and
     instantiation freshens the resources of scopes not visible to the caller).
     """
-    __slots__ = ("name", "rep", "dtor", "scope", "root")
+    __slots__ = ("dtor", "name", "rep", "root", "scope")
 
     def __init__(self, name: str = "", rep: int | None = None, dtor: int | None = None,
-                 scope: object = None, root: "Resource | None" = None):
+                 scope: object = None, root: Resource | None = None):
         self.name, self.rep, self.dtor, self.scope = name, rep, dtor, scope
         self.root = self if root is None else root.root
 
-    def alias(self, name: str | None = None) -> "Resource":
+    def alias(self, name: str | None = None) -> Resource:
         r = self.root
         return Resource(name or self.name, r.rep, r.dtor, r.scope, root=r)
 
@@ -226,10 +227,13 @@ def contains_borrow(t) -> bool:
     return any(isinstance(x, Borrow) for x in walk(t))
 
 
-def subst(t, mapping: dict[int, Resource], memo: dict | None = None):
+def subst(t, mapping: dict[int, object], memo: dict | None = None):
     """``t`` with every resource whose root is a key of ``mapping`` (by id)
-    replaced.  ``memo`` keeps one output object per input object, so types
-    that were the same object stay the same object (visibility needs that)."""
+    replaced, and every other type object that is a key (by id) replaced by
+    its value (instantiation puts the arguments' named types in place of the
+    imports' own).  ``memo`` keeps one output object per input object, so
+    types that were the same object stay the same object (visibility needs
+    that)."""
     if not mapping or t is None or isinstance(t, (str, CoreModuleType, CoreInstanceType, CoreExtern)):
         return t
     if memo is None:
@@ -245,6 +249,8 @@ def subst(t, mapping: dict[int, Resource], memo: dict | None = None):
 def _subst(t, mapping, memo):
     def s(x):
         return subst(x, mapping, memo)
+    if not isinstance(t, Resource) and id(t) in mapping:
+        return mapping[id(t)]
     if isinstance(t, Resource):
         new = mapping.get(id(t.root))
         if new is None:
@@ -301,18 +307,20 @@ def _align_to(x: int, a: int) -> int:
     return (x + a - 1) // a * a
 
 
-def alignment(t) -> int:
+def alignment(t, ptr: int = 4) -> int:
+    """Alignment in linear memory; ``ptr`` is the pointer size (4, or 8 for
+    the 64-bit bound validation checks)."""
     if isinstance(t, str):
-        return 4 if t == "string" else _PRIM_SIZE[t]
+        return ptr if t == "string" else _PRIM_SIZE[t]
     if isinstance(t, List):
-        return 4 if t.length is None else alignment(t.elem)
+        return ptr if t.length is None else alignment(t.elem, ptr)
     if isinstance(t, (Record, Tuple)):
         ts = [x for _, x in t.fields] if isinstance(t, Record) else t.types
-        return max((alignment(x) for x in ts), default=1)
+        return max((alignment(x, ptr) for x in ts), default=1)
     if isinstance(t, (Variant, Option, Result)):
         cases = variant_cases(t)
         a = _discriminant_size(len(cases))
-        return max([a] + [alignment(x) for x in cases if x is not None])
+        return max([a] + [alignment(x, ptr) for x in cases if x is not None])
     if isinstance(t, Flags):
         return _flags_size(len(t.names))
     if isinstance(t, Enum):
@@ -324,28 +332,75 @@ def _flags_size(n: int) -> int:
     return 1 if n <= 8 else 2 if n <= 16 else 4 * ((n + 31) // 32)
 
 
-def elem_size(t) -> int:
+def elem_size(t, ptr: int = 4) -> int:
     if isinstance(t, str):
-        return _PRIM_SIZE[t]
+        return 2 * ptr if t == "string" else _PRIM_SIZE[t]
     if isinstance(t, List):
-        return 8 if t.length is None else t.length * elem_size(t.elem)
+        return 2 * ptr if t.length is None else t.length * elem_size(t.elem, ptr)
     if isinstance(t, (Record, Tuple)):
         ts = [x for _, x in t.fields] if isinstance(t, Record) else t.types
         s = 0
         for x in ts:
-            s = _align_to(s, alignment(x)) + elem_size(x)
-        return _align_to(s, alignment(t))
+            s = _align_to(s, alignment(x, ptr)) + elem_size(x, ptr)
+        return _align_to(s, alignment(t, ptr))
     if isinstance(t, (Variant, Option, Result)):
         cases = variant_cases(t)
         s = _discriminant_size(len(cases))
-        s = _align_to(s, max([1] + [alignment(x) for x in cases if x is not None]))
-        s += max([0] + [elem_size(x) for x in cases if x is not None])
-        return _align_to(s, alignment(t))
+        s = _align_to(s, max([1] + [alignment(x, ptr) for x in cases if x is not None]))
+        s += max([0] + [elem_size(x, ptr) for x in cases if x is not None])
+        return _align_to(s, alignment(t, ptr))
     if isinstance(t, Flags):
         return _flags_size(len(t.names))
     if isinstance(t, Enum):
         return _discriminant_size(len(t.names))
     return 4
+
+
+def depth(t, memo: dict | None = None) -> int:
+    """Nesting depth of a value type (a primitive is 1)."""
+    if isinstance(t, str):
+        return 1
+    memo = {} if memo is None else memo
+    if id(t) not in memo:
+        kids = [x for x in children(t) if not isinstance(x, Resource)]
+        memo[id(t)] = 1 + max((depth(x, memo) for x in kids), default=0)
+    return memo[id(t)]
+
+
+def memoized_size(t, ptr: int) -> tuple[int, int]:
+    """(elem_size, alignment) with sharing inside ``t`` computed once: a
+    type that repeats a previous type twice per level is exponential to
+    walk naively."""
+    memo: dict[int, tuple[int, int]] = {}
+
+    def go(x):
+        if isinstance(x, str) or isinstance(x, (Own, Borrow, Flags, Enum)):
+            return elem_size(x, ptr), alignment(x, ptr)
+        if id(x) in memo:
+            return memo[id(x)]
+        if isinstance(x, List) and x.length is None:
+            out = (2 * ptr, ptr)
+        elif isinstance(x, List):
+            sz, al = go(x.elem)
+            out = (sz * x.length, al)
+        elif isinstance(x, (Record, Tuple)):
+            ts = [y for _, y in x.fields] if isinstance(x, Record) else x.types
+            off, al = 0, 1
+            for y in ts:
+                sz, a = go(y)
+                off = _align_to(off, a) + sz
+                al = max(al, a)
+            out = (_align_to(off, al), al)
+        else:
+            cases = [go(y) for y in variant_cases(x) if y is not None]
+            al = max([_discriminant_size(len(variant_cases(x)))] + [a for _, a in cases])
+            off = _align_to(_discriminant_size(len(variant_cases(x))),
+                            max([1] + [a for _, a in cases]))
+            off += max([0] + [sz for sz, _ in cases])
+            out = (_align_to(off, al), al)
+        memo[id(x)] = out
+        return out
+    return go(t)
 
 
 def variant_cases(t) -> list:

@@ -28,14 +28,41 @@ from __future__ import annotations
 
 from ..errors import InvalidError, WasmError
 from ..module import ExternKind
-from ..types import I32, FuncType as CoreFuncType, type_name
+from ..types import I32, MAX_PAGES, type_name
+from ..types import FuncType as CoreFuncType
 from . import ast as A
 from . import names as N
-from .types import (PRIMITIVES, Borrow, ComponentType, CoreExtern, CoreInstanceType,
-                    CoreModuleType, Defined, Enum, ExternType, Flags, FuncType,
-                    InstanceType, List, Option, Own, Record, Resource, Result, Tuple,
-                    Variant, contains_borrow, elem_size, flatten, flatten_functype,
-                    named_copy, needs_memory, resource_roots, subst)
+from .types import (
+    PRIMITIVES,
+    Borrow,
+    ComponentType,
+    CoreExtern,
+    CoreInstanceType,
+    CoreModuleType,
+    Defined,
+    Enum,
+    ExternType,
+    Flags,
+    FuncType,
+    InstanceType,
+    List,
+    Option,
+    Own,
+    Record,
+    Resource,
+    Result,
+    Tuple,
+    Variant,
+    contains_borrow,
+    depth,
+    flatten,
+    flatten_functype,
+    memoized_size,
+    named_copy,
+    needs_memory,
+    resource_roots,
+    subst,
+)
 
 SORTS = ("core func", "core table", "core memory", "core global", "core tag", "core type",
          "core module", "core instance", "func", "value", "type", "instance", "component")
@@ -45,6 +72,7 @@ SORT_KIND = {v: k for k, v in KIND_SORT.items()}
 _CORE_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table",
               ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
 MAX_TYPE_SIZE = 1 << 28
+MAX_TYPE_DEPTH = 100        # wasmparser's limit; the spec has none
 
 
 def err(msg: str, offset: int | None) -> InvalidError:
@@ -54,7 +82,7 @@ def err(msg: str, offset: int | None) -> InvalidError:
 class Scope:
     """One component, component type or instance type being validated."""
 
-    def __init__(self, kind: str, parent: "Scope | None", ast=None):
+    def __init__(self, kind: str, parent: Scope | None, ast=None):
         self.kind = kind                     # "component", "component type", "instance type"
         self.parent = parent
         self.ast = ast
@@ -63,8 +91,14 @@ class Scope:
         self.exports: list[tuple[str, ExternType]] = []
         self._import_keys: dict[str, str] = {}
         self._export_keys: dict[str, str] = {}
-        self.named: dict[int, object] = {}   # id -> type: imported/exported type names
-        self.resource_names: dict[str, Resource] = {}   # for [constructor]/[method] names
+        # External visibility: the type objects named by an import (or an
+        # export), by id; imports may only mention imported names, exports
+        # either.  Instances named that way confer names on what is aliased
+        # out of them.
+        self.named: dict[str, dict[int, object]] = {"import": {}, "export": {}}
+        self.named_instances: dict[int, tuple[str, object]] = {}
+        # [constructor]/[method]/[static] names refer to resources by name.
+        self.resource_names: dict[str, dict[str, Resource]] = {"import": {}, "export": {}}
         self.nested: list[Scope] = []        # nested component definitions, in order
         self.core_modules: list = []         # (CoreModule ast, CoreModuleType)
         self.chain = {id(self)} | (parent.chain if parent else set())
@@ -114,6 +148,11 @@ def _core_module(sc: Scope, d: A.CoreModule) -> None:
         if e.offset is not None:
             e.offset += d.start
         raise
+    seen = set()
+    for imp in d.module.imports:
+        if (imp.module, imp.name) in seen:
+            raise err(f"duplicate import name `{imp.module}:{imp.name}`", imp.offset + d.start)
+        seen.add((imp.module, imp.name))
     t = module_type(d.module)
     sc.core_modules.append((d, t))
     sc.add("core module", t)
@@ -185,6 +224,16 @@ def core_extern_str(e: CoreExtern) -> str:
     return f"{e.kind} {e.type}"
 
 
+def _core_limits(e: A.CoreExternDesc) -> None:
+    if e.kind not in ("table", "memory"):
+        return
+    lim = e.type.limits
+    if lim.max is not None and lim.max < lim.min:
+        raise err("size minimum must not be greater than maximum", e.offset)
+    if e.kind == "memory" and max(lim.min, lim.max or 0) > MAX_PAGES:
+        raise err("memory size must be at most 65536 pages (4GiB)", e.offset)
+
+
 def _core_type(sc: Scope, d) -> None:
     sc.add("core type", core_typedef(sc, d))
 
@@ -197,6 +246,7 @@ def core_typedef(sc: Scope, d):
     imports, exports, export_names = [], [], set()
 
     def ext(e: A.CoreExternDesc) -> CoreExtern:
+        _core_limits(e)
         if e.kind == "func":
             if e.type >= len(types):
                 raise err(f"unknown core type {e.type}: type index out of bounds", e.offset)
@@ -205,9 +255,13 @@ def core_typedef(sc: Scope, d):
             return CoreExtern("func", types[e.type])
         return CoreExtern(e.kind, e.type)
 
+    import_names = set()
     for decl in d.decls:
         tag = decl[0]
         if tag == "import":
+            if (decl[1], decl[2]) in import_names:
+                raise err(f"duplicate import name `{decl[1]}:{decl[2]}`", decl[-1])
+            import_names.add((decl[1], decl[2]))
             imports.append((decl[1], decl[2], ext(decl[3])))
         elif tag == "export":
             if decl[1] in export_names:
@@ -254,10 +308,16 @@ def _instance(sc: Scope, d) -> None:
         sc.add("instance", instantiate(sc, ct, args, d.offset))
         return
     keys: dict[str, str] = {}
+    resources: dict[str, Resource] = {}
     exports = []
     for name, sort, idx, at in d.exports:
-        _check_name(name, keys, "export", at)
-        exports.append((name.name, _extern_of(sc, sort, idx, at)))
+        et = _extern_of(sc, sort, idx, at)
+        if et.kind == "type":
+            et = ExternType("type", named_copy(et.type, name.name))
+            if isinstance(et.type, Resource):
+                resources[name.name] = et.type
+        _check_annotation(resources, _check_name(name, keys, "export", at, et), et, at)
+        exports.append((name.name, et))
     sc.add("instance", InstanceType(tuple(exports)))
 
 
@@ -266,7 +326,9 @@ def instantiate(sc: Scope, ct: ComponentType, args: dict[str, ExternType], at: i
     imported = {}
     for _, et in ct.imports:
         imported.update(resource_roots(et))
-    mapping: dict[int, Resource] = {}
+        if et.kind == "type" and not isinstance(et.type, Resource):
+            imported[id(et.type)] = et.type
+    mapping: dict[int, object] = {}
     for name, want in ct.imports:
         got = args.get(name)
         if got is None:
@@ -279,7 +341,8 @@ def instantiate(sc: Scope, ct: ComponentType, args: dict[str, ExternType], at: i
     for _, et in ct.exports:
         for rid, r in resource_roots(et).items():
             if rid not in imported and rid not in mapping and not _visible(sc, r):
-                mapping[rid] = Resource(r.name, r.rep, r.dtor, sc)
+                # rep None: not local to sc (no resource.new/rep on it)
+                mapping[rid] = Resource(r.name, scope=sc)
     return subst(InstanceType(ct.exports), mapping)
 
 
@@ -329,9 +392,11 @@ def _type_sub(a, b, mapping, bindable) -> None:
         if (bound or b.root) != a:
             raise TypeMismatch("resource types are not the same")
         return
-    b = subst(b, mapping)
+    b_orig, b = b, subst(b, mapping)
     if isinstance(a, Resource):
         raise TypeMismatch("expected defined type, found resource")
+    if id(b_orig) in bindable:
+        mapping[id(b_orig)] = a      # later uses see the argument's named type
     if type(a) is not type(b) and not (isinstance(a, str) or isinstance(b, str)):
         raise TypeMismatch(f"expected {_kind(b)}, found {_kind(a)}")
     if isinstance(a, FuncType) and isinstance(b, FuncType):
@@ -397,7 +462,15 @@ def _module_sub(a: CoreModuleType, b: CoreModuleType) -> None:
 # ---- aliases ---------------------------------------------------------------------
 
 def _alias(sc: Scope, d: A.Alias) -> None:
-    sc.add(d.sort, alias_target(sc, d))
+    t = alias_target(sc, d)
+    if d.target == "export" and d.sort in ("type", "instance"):
+        named = sc.named_instances.get(id(sc.space["instance"][d.a]))
+        if named is not None:
+            if d.sort == "instance":
+                sc.named_instances[id(t)] = named
+            else:
+                _name_type(sc, named[0], t, "")
+    sc.add(d.sort, t)
 
 
 def alias_target(sc: Scope, d: A.Alias):
@@ -443,8 +516,12 @@ def _type(sc: Scope, d) -> None:
 def typedef(sc: Scope, d):
     if isinstance(d, A.ValTypeDef):
         t = valtypedef(sc, d)
-        if not isinstance(t, str) and elem_size(t) >= MAX_TYPE_SIZE:
-            raise err("effective type size exceeds the limit", d.offset)
+        if not isinstance(t, str):
+            if depth(t) > MAX_TYPE_DEPTH:
+                raise err("type nesting is too deep", d.offset)
+            if memoized_size(t, 8)[0] >= MAX_TYPE_SIZE:
+                raise err(f"type exceeds maximum byte size of {MAX_TYPE_SIZE - 1} "
+                          "(with 64-bit pointers)", d.offset)
         return t
     if isinstance(d, A.FuncTypeDef):
         return functype(sc, d)
@@ -572,7 +649,8 @@ def extern_desc(sc: Scope, d: A.ExternDesc, name: str) -> ExternType:
     return ExternType(d.kind, t)
 
 
-def _check_name(name: A.Name, keys: dict, what: str, at: int) -> N.ExternName:
+def _check_name(name: A.Name, keys: dict, what: str, at: int, et: ExternType) -> N.ExternName:
+    """Grammar, strong uniqueness and attributes of an import/export name."""
     try:
         en = N.parse_extern_name(name.name)
     except ValueError as e:
@@ -581,88 +659,127 @@ def _check_name(name: A.Name, keys: dict, what: str, at: int) -> N.ExternName:
     if key in keys:
         raise err(f"{what} name `{name.name}` conflicts with previous name `{keys[key]}`", at)
     keys[key] = name.name
+    if name.duplicate_attribute is not None:
+        raise err("an attribute kind appears more than once", name.duplicate_attribute)
     if name.version_suffix is not None:
         try:
             N.check_version_suffix(en.version, name.version_suffix)
         except ValueError as e:
             raise err(str(e), at) from None
+    if name.implements is not None:
+        if et.kind != "instance":
+            raise err("only instances can have an `implements` attribute", at)
+        if en.kind != "label":
+            raise err(f"name `{name.name}` is not valid with `implements`", at)
+        try:
+            ok = N.parse_extern_name(name.implements).is_interface()
+        except ValueError:
+            ok = False
+        if not ok:
+            raise err(f"`implements` name `{name.implements}` is not a valid name: "
+                      "it must be an interface name", at)
     return en
 
 
 def _import_or_export(sc: Scope, what: str, name: A.Name, et: ExternType, at: int) -> None:
     keys = sc._import_keys if what == "import" else sc._export_keys
-    en = _check_name(name, keys, what, at)
-    if name.implements is not None:
-        if et.kind != "instance" or en.kind != "label":
-            raise err("`implements` is only allowed on plain-named instance imports and exports", at)
-        try:
-            if not N.parse_extern_name(name.implements).is_interface():
-                raise ValueError(f"`{name.implements}` is not an interface name")
-        except ValueError as e:
-            raise err(str(e), at) from None
-    _check_annotation(sc, en, et, at)
-    if sc.kind == "component" and et.kind in ("func", "type", "instance"):
-        _check_visible(sc, et, what, at)
+    en = _check_name(name, keys, what, at, et)
+    _check_annotation(sc.resource_names[what], en, et, at)
+    if sc.kind != "instance type":     # instance types check when attached
+        _check_visible(sc, what, et, at)
     if et.kind == "type":
-        sc.named[id(et.type)] = et.type
-        if isinstance(et.type, Resource):
-            sc.resource_names[name.name] = et.type
+        _name_type(sc, what, et.type, name.name)
+    elif et.kind == "instance":
+        sc.named_instances[id(et.type)] = (what, et.type)
     (sc.imports if what == "import" else sc.exports).append((name.name, et))
     sc.add(KIND_SORT[et.kind], et.type)
 
 
-def _check_annotation(sc: Scope, en: N.ExternName, et: ExternType, at: int) -> None:
+def _name_type(sc: Scope, what: str, t, name: str) -> None:
+    sc.named[what][id(t)] = t
+    if isinstance(t, Resource) and name:
+        sc.resource_names[what][name] = t
+
+
+def _check_annotation(resources: dict, en: N.ExternName, et: ExternType, at: int) -> None:
+    """[constructor]/[method]/[static] names: ``resources`` maps the names of
+    preceding resource imports (or exports) of the scope to their objects."""
     if en.kind in ("label", "interface"):
         return
     if et.kind != "func":
         raise err(f"`{en.text}` is not a function, but has a [{en.kind}] annotation", at)
-    r = sc.resource_names.get(en.resource)
+    r = resources.get(en.resource)
     if r is None:
-        raise err(f"`{en.text}`: resource `{en.resource}` is not defined before it", at)
+        raise err(f"`{en.text}`: resource `{en.resource}` is not a preceding resource "
+                  "name in this context", at)
     ft: FuncType = et.type
     if en.kind == "constructor":
         res = ft.result
         if isinstance(res, Result):
             res = res.ok
-        if not (isinstance(res, Own) and res.resource == r):
-            raise err(f"function `{en.text}` should return `(own $T)` or "
-                      "`(result (own $T) ...)`", at)
+        if not isinstance(res, Own):
+            raise err(f"function does not match expected resource name `{en.resource}`: "
+                      "a constructor returns `(own $T)` or `(result (own $T) ...)`", at)
     elif en.kind == "method":
         if not ft.params or ft.params[0][0] != "self" or not (
                 isinstance(ft.params[0][1], Borrow) and ft.params[0][1].resource == r):
             raise err(f"method `{en.text}` should have a first parameter `self` "
                       f"of type `(borrow $T)`", at)
+        res = ft.params[0][1]
+    if en.kind == "constructor" and res.resource != r:
+        raise err(f"function does not match expected resource name `{en.resource}`", at)
+    if en.kind != "static" and res.resource is not r:
+        # the right resource, but not by the name this scope gave it
+        raise err("resource used in function does not have a name in this context", at)
 
 
-def _check_visible(sc: Scope, et: ExternType, what: str, at: int) -> None:
-    """External visibility: named types in an import/export's type must have
-    been imported or exported (by that name object) before."""
-    def ok(t, top: bool) -> bool:
-        if isinstance(t, (Record, Variant, Enum, Flags)) and not top:
-            return id(t) in sc.named
-        if isinstance(t, (Own, Borrow)):
-            return id(t.resource) in sc.named
-        if isinstance(t, InstanceType):
-            return True
-        if isinstance(t, (FuncType, Record, Variant, List, Tuple, Option, Result)):
-            if isinstance(t, FuncType):
-                items = [x for _, x in t.params] + ([t.result] if t.result is not None else [])
-            elif isinstance(t, Record):
-                items = [x for _, x in t.fields]
-            elif isinstance(t, Variant):
-                items = [x for _, x in t.cases if x is not None]
-            elif isinstance(t, List):
-                items = [t.elem]
-            elif isinstance(t, Tuple):
-                items = list(t.types)
-            elif isinstance(t, Option):
-                items = [t.type]
-            else:
-                items = [x for x in (t.ok, t.err) if x is not None]
-            return all(ok(x, False) for x in items)
-        return True
-    if not ok(et.type, True):
+def _check_visible(sc: Scope, what: str, et: ExternType, at: int) -> None:
+    """External visibility (Explainer.md): every record, variant, enum, flags
+    and resource an import/export's type mentions must be that very object
+    as named by a preceding import (or, for exports, export) of this scope.
+    Instance types are checked export by export, their own type exports
+    naming what follows them."""
+    named = dict(sc.named["import"])
+    if what == "export":
+        named.update(sc.named["export"])
+    if not _visible_ok(et.type, named, top=True):
         raise err(f"{et.kind} not valid to be used as {what}", at)
+
+
+def _visible_ok(t, named: dict, top: bool) -> bool:
+    if isinstance(t, (Record, Variant, Enum, Flags)) and not top and id(t) not in named:
+        return False
+    if isinstance(t, (Record, Variant, Enum, Flags)) and not top:
+        return True
+    if isinstance(t, (Own, Borrow)):
+        return id(t.resource) in named
+    if isinstance(t, InstanceType):
+        inner = dict(named)
+        for _, e in t.exports:
+            if not _visible_ok(e.type, inner, top=True):
+                return False
+            if e.kind == "type":
+                inner[id(e.type)] = e.type
+        return True
+    if isinstance(t, (ComponentType, Resource, str)) or t is None:
+        return True                  # component types are checked eagerly
+    if isinstance(t, FuncType):
+        items = [x for _, x in t.params] + [t.result]
+    elif isinstance(t, Record):
+        items = [x for _, x in t.fields]
+    elif isinstance(t, Variant):
+        items = [x for _, x in t.cases]
+    elif isinstance(t, List):
+        items = [t.elem]
+    elif isinstance(t, Tuple):
+        items = list(t.types)
+    elif isinstance(t, Option):
+        items = [t.type]
+    elif isinstance(t, Result):
+        items = [t.ok, t.err]
+    else:
+        items = []
+    return all(_visible_ok(x, named, False) for x in items if x is not None)
 
 
 def _import(sc: Scope, d: A.Import) -> None:
@@ -674,14 +791,21 @@ def _export(sc: Scope, d: A.Export) -> None:
     if d.desc is not None:
         want = extern_desc(sc, d.desc, d.name.name)
         mapping: dict = {}
+        if want.kind == "type" and isinstance(want.type, Resource) and not d.desc.eq:
+            if not isinstance(et.type, Resource):
+                raise err(f"type mismatch in export `{d.name.name}`: expected resource", d.offset)
+            # `(sub resource)` ascription: a fresh abstract type
+            _import_or_export(sc, "export", d.name, want, d.offset)
+            return
         try:
             bindable = set(resource_roots(want)) - set(resource_roots(et))
             extern_sub(et, want, mapping, bindable)
         except TypeMismatch as e:
             raise err(f"type mismatch in export `{d.name.name}`: {e}", d.offset) from None
         et = ExternType(et.kind, subst(want.type, mapping))
-    if et.kind == "type":
-        et = ExternType("type", named_copy(et.type, d.name.name))
+    # An export is a new index: a new name object for types and instances
+    # (external visibility tells the private and the exported one apart).
+    et = ExternType(et.kind, named_copy(et.type, d.name.name))
     _import_or_export(sc, "export", d.name, et, d.offset)
 
 
@@ -708,7 +832,7 @@ def _canon(sc: Scope, d: A.Canon) -> None:
         if not isinstance(r, Resource):
             raise err(f"type index {d.type} is not a resource type", d.offset)
         if d.kind != "resource.drop" and (r.root.scope is not sc or r.root.rep is None):
-            raise err(f"{d.kind} requires a resource defined in this component", d.offset)
+            raise err(f"{d.kind}: type index {d.type} is not a local resource", d.offset)
         sig = {"resource.new": ((I32,), (I32,)), "resource.rep": ((I32,), (I32,)),
                "resource.drop": ((I32,), ())}[d.kind]
         sc.add("core func", CoreFuncType(*sig))
@@ -769,5 +893,12 @@ _DEFS = {
     "custom": _custom,
 }
 
-__all__ = ["Scope", "validate_component", "instantiate", "extern_sub", "module_type",
-           "PRIMITIVES", "type_name"]
+__all__ = [
+    "PRIMITIVES",
+    "Scope",
+    "extern_sub",
+    "instantiate",
+    "module_type",
+    "type_name",
+    "validate_component",
+]
