@@ -286,7 +286,7 @@ def named_copy(t, name: str = ""):
     """A new object equal to ``t`` (a named alias of it, for visibility)."""
     if isinstance(t, Resource):
         return t.alias(name or t.name)
-    if isinstance(t, Defined) or isinstance(t, (FuncType, InstanceType, ComponentType)):
+    if isinstance(t, (Defined, FuncType, InstanceType, ComponentType)):
         return copy.copy(t)
     return t
 
@@ -374,7 +374,7 @@ def memoized_size(t, ptr: int) -> tuple[int, int]:
     memo: dict[int, tuple[int, int]] = {}
 
     def go(x):
-        if isinstance(x, str) or isinstance(x, (Own, Borrow, Flags, Enum)):
+        if isinstance(x, (str, Own, Borrow, Flags, Enum)):
             return elem_size(x, ptr), alignment(x, ptr)
         if id(x) in memo:
             return memo[id(x)]

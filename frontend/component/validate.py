@@ -547,7 +547,7 @@ def valtype(sc: Scope, vt, at: int):
     if isinstance(vt, str):
         return vt
     t = sc.item("type", vt, at)
-    if not (isinstance(t, str) or isinstance(t, Defined)):
+    if not (isinstance(t, (str, Defined))):
         raise err(f"type index {vt} is not a defined type", at)
     return t
 
