@@ -16,13 +16,13 @@ components nest core modules, which they will decode by calling
 """
 from __future__ import annotations
 
-from . import reader
+from . import reader, unsupported
 from .code import read_instr, scan_body
-from .errors import MalformedError, WasmError
+from .errors import MalformedError, UnsupportedError, WasmError
 from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
                      Func, Global, Import, Module, NameSection, Section,
                      SegmentMode)
-from .opcodes import END
+from .opcodes import END, FUNCTION_REFERENCES
 from .types import (EXTERNREF, FUNCREF, VALUE_TYPES, FuncType, GlobalType,
                     Limits, MemType, TableType)
 
@@ -79,7 +79,8 @@ def _limits(data, pos, end):
     if flag & 0x80:
         raise MalformedError("integer representation too long", pos - 1)
     if flag > 1:
-        raise MalformedError("integer too large", pos - 1)
+        raise (unsupported.limits_flags(flag, pos - 1, "integer too large")
+               or MalformedError("integer too large", pos - 1))
     lo, pos = _u32(data, pos, end)
     hi = None
     if flag:
@@ -88,6 +89,9 @@ def _limits(data, pos, end):
 
 
 def _tabletype(data, pos, end):
+    if pos < end and data[pos] == 0x40:     # 0x40 0x00: a table with an initializer
+        raise UnsupportedError(FUNCTION_REFERENCES, pos, detail="table initializer expression",
+                               spec_message="malformed reference type")
     t, pos = _reftype(data, pos, end)
     lim, pos = _limits(data, pos, end)
     return TableType(t, lim), pos
@@ -120,8 +124,9 @@ def _type_section(m, data, pos, end):
     for _ in range(n):
         form, pos = _u8(data, pos, end)
         if form != 0x60:
-            raise MalformedError("integer representation too long" if form & 0x80
-                                 else "malformed function type", pos - 1)
+            raise (unsupported.type_form(form, pos - 1) or
+                   MalformedError("integer representation too long" if form & 0x80
+                                  else "malformed function type", pos - 1))
         np, pos = _vec_len(data, pos, end)
         params = []
         for _ in range(np):
@@ -364,12 +369,16 @@ def decode_name_section(data, pos: int, end: int) -> NameSection:
 
 def decode_module(data: bytes, filename: str | None = None) -> Module:
     """Decode a core Wasm module binary.  Raises :class:`MalformedError`."""
+    data = bytes(data)
     try:
-        return _decode(bytes(data), filename)
+        return _decode(data, filename)
     except WasmError as e:
         if e.filename is None:
             e.filename = filename
-        raise
+        named = unsupported.explain(e, data)    # error path only: names a proposal
+        if named is e:
+            raise
+        raise named from None
 
 
 def _decode(data: bytes, filename: str | None) -> Module:

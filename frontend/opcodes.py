@@ -631,3 +631,128 @@ _index()
 # Frequently needed individual ops, by name, for code that special-cases them.
 END = BY_NAME["end"]
 ELSE = BY_NAME["else"]
+
+
+# ---- instructions of proposals we do not support yet -------------------------
+# Only the error path reads these: the decoder and the text parser reject an
+# unknown opcode or keyword exactly as before, and then ask
+# :func:`unsupported_op` / :func:`unsupported_name` which proposal it belongs
+# to, so the message can name it (``unsupported: tail calls (Wasm 3.0)``).
+TAIL_CALLS = "tail calls (Wasm 3.0)"
+EXCEPTIONS = "exception handling (Wasm 3.0)"
+LEGACY_EXCEPTIONS = "legacy exception handling (try/catch, superseded by try_table in Wasm 3.0)"
+FUNCTION_REFERENCES = "typed function references (Wasm 3.0)"
+GC = "garbage collection (Wasm 3.0)"
+THREADS = "threads and atomics (proposal)"
+RELAXED_SIMD = "relaxed SIMD (Wasm 3.0)"
+WIDE_ARITHMETIC = "wide arithmetic (proposal)"
+STACK_SWITCHING = "stack switching (proposal)"
+STRINGREF = "stringref (proposal)"
+MEMORY64 = "memory64 (Wasm 3.0)"
+MULTI_MEMORY = "multi-memory (Wasm 3.0)"
+CUSTOM_PAGE_SIZES = "custom page sizes (proposal)"
+COMPONENT = "this is a component (component model), not a core module"
+
+_UNSUPPORTED_TABLE = """
+try                        06      LEGACY_EXCEPTIONS
+catch                      07      LEGACY_EXCEPTIONS
+throw                      08      EXCEPTIONS
+rethrow                    09      LEGACY_EXCEPTIONS
+throw_ref                  0a      EXCEPTIONS
+return_call                12      TAIL_CALLS
+return_call_indirect       13      TAIL_CALLS
+call_ref                   14      FUNCTION_REFERENCES
+return_call_ref            15      TAIL_CALLS
+delegate                   18      LEGACY_EXCEPTIONS
+catch_all                  19      LEGACY_EXCEPTIONS
+try_table                  1f      EXCEPTIONS
+ref.eq                     d3      GC
+ref.as_non_null            d4      FUNCTION_REFERENCES
+br_on_null                 d5      FUNCTION_REFERENCES
+br_on_non_null             d6      FUNCTION_REFERENCES
+cont.new                   e0      STACK_SWITCHING
+cont.bind                  e1      STACK_SWITCHING
+suspend                    e2      STACK_SWITCHING
+resume                     e3      STACK_SWITCHING
+resume_throw               e4      STACK_SWITCHING
+switch                     e5      STACK_SWITCHING
+i64.add128                 fc.13   WIDE_ARITHMETIC
+i64.sub128                 fc.14   WIDE_ARITHMETIC
+i64.mul_wide_s             fc.15   WIDE_ARITHMETIC
+i64.mul_wide_u             fc.16   WIDE_ARITHMETIC
+i8x16.relaxed_swizzle      fd.100  RELAXED_SIMD
+i32x4.relaxed_trunc_f32x4_s      fd.101  RELAXED_SIMD
+i32x4.relaxed_trunc_f32x4_u      fd.102  RELAXED_SIMD
+i32x4.relaxed_trunc_f64x2_s_zero fd.103  RELAXED_SIMD
+i32x4.relaxed_trunc_f64x2_u_zero fd.104  RELAXED_SIMD
+f32x4.relaxed_madd         fd.105  RELAXED_SIMD
+f32x4.relaxed_nmadd        fd.106  RELAXED_SIMD
+f64x2.relaxed_madd         fd.107  RELAXED_SIMD
+f64x2.relaxed_nmadd        fd.108  RELAXED_SIMD
+i8x16.relaxed_laneselect   fd.109  RELAXED_SIMD
+i16x8.relaxed_laneselect   fd.10a  RELAXED_SIMD
+i32x4.relaxed_laneselect   fd.10b  RELAXED_SIMD
+i64x2.relaxed_laneselect   fd.10c  RELAXED_SIMD
+f32x4.relaxed_min          fd.10d  RELAXED_SIMD
+f32x4.relaxed_max          fd.10e  RELAXED_SIMD
+f64x2.relaxed_min          fd.10f  RELAXED_SIMD
+f64x2.relaxed_max          fd.110  RELAXED_SIMD
+i16x8.relaxed_q15mulr_s    fd.111  RELAXED_SIMD
+i16x8.relaxed_dot_i8x16_i7x16_s      fd.112  RELAXED_SIMD
+i32x4.relaxed_dot_i8x16_i7x16_add_s  fd.113  RELAXED_SIMD
+atomic.fence               fe.03   THREADS
+"""
+# Whole prefixes: every 0xFB instruction is GC's (0xFB 0x80 and up:
+# stringref's), every 0xFE one is an atomic.
+_UNSUPPORTED_PREFIXES = {0xFB: GC, 0xFE: THREADS}
+# Text keyword families (prefix of the name -> proposal), for the text
+# parser; the exact names of the table above come first.
+_UNSUPPORTED_FAMILIES = (
+    ("struct.", GC), ("array.", GC), ("i31.", GC), ("ref.i31", GC), ("ref.test", GC),
+    ("ref.cast", GC), ("br_on_cast", GC), ("any.convert_extern", GC),
+    ("extern.convert_any", GC), ("memory.atomic.", THREADS), ("i32.atomic.", THREADS),
+    ("i64.atomic.", THREADS), ("string.", STRINGREF), ("stringview_", STRINGREF),
+)
+_UNSUPPORTED_BY_KEY: dict[tuple[int, int], tuple[str, str]] = {}
+_UNSUPPORTED_BY_NAME: dict[str, str] = {}
+
+
+def _index_unsupported() -> None:
+    glob = globals()
+    for line in _UNSUPPORTED_TABLE.strip().splitlines():
+        name, enc, proposal = line.split()
+        p, _, c = enc.rpartition(".")
+        key = (int(p, 16) if p else 0, int(c, 16))
+        assert key not in _UNSUPPORTED_BY_KEY and (key[0] or BY_BYTE[key[1]] is None), line
+        assert not key[0] or key[1] not in BY_PREFIX.get(key[0], {}), line
+        _UNSUPPORTED_BY_KEY[key] = (name, glob[proposal])
+        _UNSUPPORTED_BY_NAME[name] = glob[proposal]
+
+
+_index_unsupported()
+
+
+def unsupported_op(prefix: int, code: int | None) -> tuple[str | None, str] | None:
+    """``(instruction name or None, proposal)`` for an opcode we reject, if a
+    proposal defines it; ``prefix`` 0 for single-byte opcodes (``code`` may be
+    None when the sub-opcode could not be read)."""
+    hit = _UNSUPPORTED_BY_KEY.get((prefix, code))
+    if hit is not None:
+        return hit
+    proposal = _UNSUPPORTED_PREFIXES.get(prefix)
+    if proposal is None:
+        return None
+    if prefix == 0xFB and code is not None and code >= 0x80:
+        proposal = STRINGREF
+    return None, proposal
+
+
+def unsupported_name(name: str) -> str | None:
+    """The proposal a text instruction name belongs to, if we know it."""
+    hit = _UNSUPPORTED_BY_NAME.get(name)
+    if hit is not None:
+        return hit
+    for prefix, proposal in _UNSUPPORTED_FAMILIES:
+        if name.startswith(prefix):
+            return proposal
+    return None

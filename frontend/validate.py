@@ -59,11 +59,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from . import reader
+from . import reader, unsupported
 from .code import IMM_READERS, read_instr, read_locals, scan_body
-from .errors import InvalidError, MalformedError
+from .errors import InvalidError, MalformedError, UnsupportedInvalidError
 from .module import ConstExpr, ExternKind, Module, SegmentMode
-from .opcodes import BY_BYTE, BY_PREFIX, Imm, OPS
+from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
 
@@ -943,11 +943,23 @@ def _check_module_trailer(m: Module) -> None:
             raise InvalidError(f"duplicate export name {ex.name!r}", ex.offset)
         names.add(ex.name)
     if len(m.mem_types) > 1:
-        raise InvalidError("multiple memories are not allowed", _section_offset(m, 5))
+        raise UnsupportedInvalidError(MULTI_MEMORY, _section_offset(m, 5),
+                                      detail=f"{len(m.mem_types)} memories",
+                                      spec_message="multiple memories")
 
 
 def validate_module(m: Module) -> None:
     """Validate a decoded module; see the module docstring for what is checked."""
+    try:
+        _validate_module(m)
+    except MalformedError as e:
+        named = unsupported.explain(e, m.data)  # error path only: names a proposal
+        if named is e:
+            raise
+        raise named from None
+
+
+def _validate_module(m: Module) -> None:
     try:
         _check_module_header(m)
         ctx = _Ctx(m)

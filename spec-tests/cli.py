@@ -34,10 +34,18 @@ from .runner import Options, collect, run_files
 @click.option("--via-ir", is_flag=True,
               help="Execution mode: compile every module from its printed IR text "
                    "(translate, print, parse, verify), as `wasmaot compile x.ir` does.")
+@click.option("-r", "--recursive", is_flag=True,
+              help="A folder stands for every .wast at any depth under it; --exclude "
+                   "globs then also skip folders by name.")
+@click.option("--harness", type=click.Choice(["spec", "wasmtime"]), default="spec",
+              show_default=True,
+              help="Script conventions: 'wasmtime' also registers every named module "
+                   "under its name, as wasmtime's `wast` does (its regression suite "
+                   "relies on it).")
 @click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
               help="Execution mode: keep the test executables in this folder.")
 def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, via_ir,
-             keep_dir):
+             recursive, harness, keep_dir):
     """Run .wast spec-test scripts (a folder means every .wast directly in it).
 
     Without --frontend-only every script is compiled, with all its modules,
@@ -45,16 +53,19 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
 
     Prints one line per file and, as the very last line,
     `N passed, N failed, N skipped`.  Exits 1 if anything failed.
-    Expected failures live in one explicit list
-    (spec-tests/expected_failures.py); a listed one that passes fails.
+    Expected failures live in explicit lists (spec-tests/expected_failures.py,
+    and spec-tests/wasmtime_misc.py for wasmtime's regression suite); a
+    listed one that passes fails.  A script that needs a feature we do not
+    support (its `;;!` header, or a component) is not run: it prints
+    `unsupported: <proposal>` and counts as skipped.
     """
-    files = collect(list(paths), list(exclude))
+    files = collect(list(paths), list(exclude), recursive)
     if not files:
         raise click.UsageError("no .wast files found in the given paths")
     if frontend_only:
         if via_ir:
             raise click.UsageError("--via-ir needs execution mode (drop --frontend-only)")
-        opts = Options(mode="frontend")
+        opts = Options(mode="frontend", harness=harness)
     else:
         from .exec import backend_available
         why = backend_available()
@@ -68,16 +79,20 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
         except TargetError as e:
             raise click.UsageError(str(e)) from None
         opts = Options(mode="exec", target=target, bounds=bounds, opt_level=opt_level,
-                       timeout=timeout, keep_dir=keep_dir, via_ir=via_ir)
+                       timeout=timeout, keep_dir=keep_dir, via_ir=via_ir, harness=harness)
     total = [0, 0, 0, 0]
     for r in run_files(files, opts, jobs or os.cpu_count() or 1):
         total[0] += r.passed
         total[1] += r.failed
         total[2] += r.skipped
         total[3] += r.xfailed
+        shown_name = _display_name(r.path, paths) if recursive else r.name
+        if r.unsupported:
+            click.echo(f"skip {shown_name}: unsupported: {r.unsupported}")
+            continue
         status = "FAIL" if r.failed else "ok  "
         extra = f", {r.xfailed} expected failures" if r.xfailed else ""
-        click.echo(f"{status} {r.name}: {r.passed} passed, {r.failed} failed, "
+        click.echo(f"{status} {shown_name}: {r.passed} passed, {r.failed} failed, "
                    f"{r.skipped} skipped{extra}")
         shown = r.failures if verbose else r.failures[:10]
         for line in shown:
@@ -88,3 +103,13 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
         click.echo(f"({total[3]} expected failures)")
     click.echo(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
     sys.exit(1 if total[1] else 0)
+
+
+def _display_name(path: str, roots) -> str:
+    """``path`` relative to the folder argument it was found under."""
+    for root in roots:
+        if os.path.isdir(root):
+            rel = os.path.relpath(path, root)
+            if not rel.startswith(".."):
+                return rel
+    return os.path.basename(path)

@@ -32,8 +32,11 @@ are checked as in frontend-only mode.  With ``Options(via_ir=True)``
 (``--via-ir``) every module is translated, printed as IR text, and compiled
 from that text, as ``wasmaot compile x.ir`` does.
 
-Expected failures come from :mod:`.expected_failures` only; one that passes
-is counted as failed ("unexpected pass").
+Expected failures come from :mod:`.expected_failures` (and, for wasmtime's
+regression suite, :mod:`.wasmtime_misc`) only; one that passes is counted as
+failed ("unexpected pass").  A script whose ``;;!`` header needs a feature
+we do not support, or that holds a component, is not run: it counts as one
+skipped item and ``FileResult.unsupported`` names the proposal.
 """
 from __future__ import annotations
 
@@ -42,9 +45,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..frontend.binary import decode_module
-from ..frontend.errors import InvalidError, MalformedError, WasmError
+from ..frontend.errors import (InvalidError, MalformedError, UnsupportedError, WasmError,
+                               expected_message_matches)
+from ..frontend.text import Command, Register, parse_wast
 from ..frontend.validate import validate_module
-from ..frontend.text import Command, parse_wast
+from . import wasmtime_misc
 from .expected_failures import EXPECTED_FAILURES
 
 
@@ -56,6 +61,7 @@ class FileResult:
     skipped: int = 0
     xfailed: int = 0
     failures: list[str] = field(default_factory=list)
+    unsupported: str | None = None   # why the file was not run (the proposals it needs)
 
     @property
     def name(self) -> str:
@@ -72,6 +78,9 @@ class Options:
     timeout: float = 60.0           # seconds per file's executable
     keep_dir: str | None = None     # keep executables here (debugging)
     via_ir: bool = False            # compile each module from its printed IR (ir_text)
+    # "spec", or "wasmtime": named modules are also registered under their
+    # name, as wasmtime's `wast` does (see wasmtime_misc.py)
+    harness: str = "spec"
     # per module, set by exec.py: its compile-time links (spec-tests/links.py)
     links: object = None
 
@@ -102,7 +111,7 @@ def _check_rejected(cmd: Command, want: type) -> str | None:
     except WasmError as e:
         if not isinstance(e, want):
             return f"expected {want.kind} ({cmd.message!r}), got {e.kind}: {e.message}"
-        if cmd.message not in e.message:
+        if not expected_message_matches(e, cmd.message):
             return f"expected {cmd.message!r}, got {e.kind}: {e.message}"
         return None
     return f"module accepted, expected {want.kind} ({cmd.message!r})"
@@ -140,18 +149,31 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
+        res.unsupported = wasmtime_misc.unsupported_reason(text)
+        if res.unsupported:
+            res.skipped += 1        # counted and named (cli prints the reason), not run
+            return res
         commands = parse_wast(text, path)
+    except UnsupportedError as e:
+        res.unsupported = e.message
+        res.skipped += 1
+        return res
     except (OSError, UnicodeDecodeError, WasmError) as e:
         res.failed += 1
         res.failures.append(f"{name}: cannot read script: {e}")
         return res
+    if opts.harness == "wasmtime":
+        commands = wasmtime_registrations(commands)
+    whole_file = None           # a whole-file expected-failure entry, if one applies
     for cmd, outcome, detail in _outcomes(commands, path, opts):
-        expected = EXPECTED_FAILURES.get((name, cmd.line))
-        if expected is not None and opts.mode in expected.modes:
+        expected, whole = _expected(path, name, cmd.line, opts)
+        if whole:
+            whole_file = expected
+        if expected is not None:
             if outcome == "fail":
                 res.xfailed += 1
                 continue
-            if outcome == "pass":
+            if outcome == "pass" and not whole:
                 outcome, detail = "fail", f"unexpected pass (listed: {expected.reason})"
         if outcome == "pass":
             res.passed += 1
@@ -160,7 +182,30 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
         elif outcome == "fail":
             res.failed += 1
             res.failures.append(f"{name}:{cmd.line}: {cmd.kind}: {detail}")
+    if whole_file is not None and not res.xfailed:
+        res.failed += 1
+        res.failures.append(f"{name}: unexpected pass of the whole file (listed: {whole_file.reason})")
     return res
+
+
+def _expected(path: str, name: str, line: int, opts: Options):
+    """The expected-failure entry that covers this command in this run:
+    ``(entry or None, whether it covers the whole file)``."""
+    e, whole = EXPECTED_FAILURES.get((name, line)), False
+    if e is None:
+        e, whole = wasmtime_misc.expected(path, line)
+    return (e, whole) if e is not None and e.applies(opts) else (None, False)
+
+
+def wasmtime_registrations(commands: list) -> list:
+    """``commands`` with a ``register`` after every named module, as
+    wasmtime's ``wast`` makes ``(module $m ...)`` importable as ``"m"``."""
+    out = []
+    for cmd in commands:
+        out.append(cmd)
+        if cmd.kind == "module" and cmd.name:
+            out.append(Register(cmd.name[1:], cmd.name, cmd.line))
+    return out
 
 
 def _outcomes(commands, path: str, opts: Options):
@@ -182,12 +227,19 @@ def _outcomes(commands, path: str, opts: Options):
         yield cmd, outcome, detail
 
 
-def collect(paths: list[str], excludes: list[str] = ()) -> list[str]:
-    """.wast files named, or directly inside named folders (sorted), minus excludes."""
+def collect(paths: list[str], excludes: list[str] = (), recursive: bool = False) -> list[str]:
+    """.wast files named, or inside named folders (sorted; directly inside,
+    or at any depth with ``recursive``), minus excludes (globs on the file
+    name, and with ``recursive`` also on each folder name under the root)."""
     import fnmatch
     files: list[str] = []
     for p in paths:
-        if os.path.isdir(p):
+        if os.path.isdir(p) and recursive:
+            for d, subdirs, names in os.walk(p):
+                subdirs[:] = sorted(s for s in subdirs
+                                    if not any(fnmatch.fnmatch(s, pat) for pat in excludes))
+                files.extend(os.path.join(d, n) for n in sorted(names) if n.endswith(".wast"))
+        elif os.path.isdir(p):
             files.extend(os.path.join(p, n) for n in sorted(os.listdir(p)) if n.endswith(".wast"))
         else:
             files.append(p)

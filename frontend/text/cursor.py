@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MalformedError
+from ..errors import MalformedError, UnsupportedError
 from ..opcodes import BY_NAME
 from .lexer import ATOM, ID, LP, RESERVED, RP, STRING, Tokens
 from .numbers import NAT_RE, classify
@@ -188,11 +188,54 @@ class Cursor:
                 return self.t.src.error("unexpected token", self.toks[j][2])
             return self.t.src.error("unexpected end of input", len(self.t.src.text))
         kind, value, off = self.toks[j]
+        err = None
         if kind == RESERVED or (kind == ATOM and classify(value) is None
                                 and not is_known_keyword(value)):
-            return self.t.src.error(f"unknown operator {value}", off)
-        if kind in (ATOM, ID):
-            return self.t.src.error(f"unexpected token {value}", off)
-        if kind == STRING:
-            return self.t.src.error("unexpected token (string)", off)
-        return self.t.src.error(f"unexpected token {value}", off)
+            err = self.t.src.error(f"unknown operator {value}", off)
+        elif kind in (ATOM, ID):
+            err = self.t.src.error(f"unexpected token {value}", off)
+        elif kind == STRING:
+            err = self.t.src.error("unexpected token (string)", off)
+        else:
+            err = self.t.src.error(f"unexpected token {value}", off)
+        if kind in (ATOM, LP):
+            named = _unsupported(self.toks, j, err)   # error path only
+            if named is not None:
+                return named
+        return err
+
+
+def _enclosing_head(toks, j: int) -> str | None:
+    """The keyword of the innermost list around token ``j`` (``memory`` for
+    the ``i64`` of ``(memory i64 1)``)."""
+    depth = 0
+    for k in range(j - 1, -1, -1):
+        t = toks[k][0]
+        if t == RP:
+            depth += 1
+        elif t == LP:
+            if depth == 0:
+                nxt = toks[k + 1] if k + 1 < len(toks) else None
+                return nxt[1] if nxt is not None and nxt[0] == ATOM else None
+            depth -= 1
+    return None
+
+
+def _unsupported(toks, j: int, err: MalformedError) -> MalformedError | None:
+    """The text form of a feature we do not support yet, at token ``j``
+    (rejected as ``err``), as an UnsupportedError naming it; or None."""
+    from ..opcodes import unsupported_name
+    from .unsupported import text_feature
+    if toks[j][0] == LP:                 # a list where none may be: look at its head
+        if j + 1 >= len(toks) or toks[j + 1][0] != ATOM:
+            return None
+        j += 1
+    value = toks[j][1]
+    hit = text_feature(value, _enclosing_head(toks, j - 1 if toks[j - 1][0] == LP else j))
+    if hit is None:
+        proposal = unsupported_name(value)
+        hit = (proposal, value) if proposal else None
+    if hit is None:
+        return None
+    return UnsupportedError(hit[0], err.offset, detail=hit[1], spec_message=err.message,
+                            filename=err.filename, line=err.line, col=err.col)

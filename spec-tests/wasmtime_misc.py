@@ -1,0 +1,110 @@
+"""wasmtime's own regression .wast tests (``../shared/wasmtime-misc-tests``):
+which files we can run, and the explicit list of what still differs.
+
+Each file of that suite names the features it needs in ``;;! name = true``
+header lines (wasmtime's test configuration).  :data:`FEATURES` says, for
+every feature name we know, whether we support it or which proposal (or
+which wasmtime-only setting) it is; a file that needs anything else is
+reported as *unsupported* with that reason, never silently skipped.  An
+unknown feature name counts as unsupported too, so a new one shows up.
+
+:data:`EXPECTED` is the explicit list of differences in the files we do run,
+each with its reason, keyed by the path inside the suite and the line of the
+command (``None``: every failing command of the file).  As with
+:mod:`.expected_failures`, a listed case that passes is an error.
+
+The harness differences are handled by ``wasmaot spectest --harness
+wasmtime`` (runner.Options.harness): wasmtime's ``wast`` registers every
+named module instance under its name without the ``$`` (``(module $m ...)``
+is importable as ``"m"`` with no ``register`` command), which these scripts
+rely on.
+"""
+from __future__ import annotations
+
+import re
+
+from .expected_failures import Expected
+
+SUITE_DIR = "wasmtime-misc-tests"
+
+# feature -> None (supported: Wasm 2.0 has it) or why a file needing it is not run
+FEATURES: dict[str, str | None] = {
+    "simd": None, "reference_types": None, "bulk_memory": None, "multi_value": None,
+    "hogs_memory": None,            # wasmtime's hint that the file reserves a lot; we run it
+    "branch_hinting": None,         # a custom section; ignoring it is conforming
+    "nan_canonicalization": "wasmtime's NaN canonicalization setting (not a Wasm feature)",
+    "multi_memory": "multi-memory (Wasm 3.0)",
+    "memory64": "memory64 (Wasm 3.0)",
+    "custom_page_sizes": "custom page sizes (proposal)",
+    "threads": "threads and atomics (proposal)",
+    "shared_everything_threads": "shared-everything threads (proposal)",
+    "exceptions": "exception handling (Wasm 3.0)",
+    "tail_call": "tail calls (Wasm 3.0)",
+    "function_references": "typed function references (Wasm 3.0)",
+    "gc": "garbage collection (Wasm 3.0)",
+    "gc_types": "garbage collection types (Wasm 3.0)",
+    "stack_switching": "stack switching (proposal)",
+    "wide_arithmetic": "wide arithmetic (proposal)",
+    "relaxed_simd": "relaxed SIMD (Wasm 3.0)",
+    "extended_const": None,
+}
+
+_HEADER = re.compile(r"^;;!\s*([A-Za-z0-9_]+)\s*=\s*(true|false)\s*$", re.M)
+
+
+def required_features(text: str) -> list[str]:
+    """The features a script's ``;;!`` header lines turn on, in order."""
+    return [m.group(1) for m in _HEADER.finditer(text) if m.group(2) == "true"]
+
+
+def unsupported_reason(text: str) -> str | None:
+    """Why a script cannot run here (the proposals it needs), or None."""
+    why = []
+    for f in required_features(text):
+        if f.startswith("component_model"):
+            reason = "the component model"
+        elif f in FEATURES:
+            reason = FEATURES[f]
+        else:
+            reason = f"unknown wasmtime feature {f}"
+        if reason is not None and reason not in why:
+            why.append(reason)
+    return ", ".join(why) or None
+
+
+def suite_path(path: str) -> str | None:
+    """``path`` relative to the suite folder, or None if it is not in it."""
+    p = path.replace("\\", "/")
+    marker = f"/{SUITE_DIR}/"
+    at = p.rfind(marker)
+    if at < 0:
+        return p[len(SUITE_DIR) + 1:] if p.startswith(SUITE_DIR + "/") else None
+    return p[at + len(marker):]
+
+
+_LOST_TRAP = "lost guard-mode trap, fixed by the guard-trap work"
+_WORDING = "wasmtime's wording"
+_GUARD = frozenset({"guard"})
+
+# (path inside the suite, command line or None for the whole file) -> why
+EXPECTED: dict[tuple[str, int | None], Expected] = {
+    ("simd/load_splat_out_of_bounds.wast", 15): Expected(_LOST_TRAP, frozenset({"exec"}), _GUARD),
+    ("sink-float-but-dont-trap.wast", 50): Expected(_LOST_TRAP, frozenset({"exec"}), _GUARD),
+    ("no-panic-on-invalid.wast", 2): Expected(
+        f"{_WORDING}: 'operators remaining after end' for what the spec calls 'section size mismatch'"),
+    ("table_copy.wast", 63): Expected(
+        f"{_WORDING}: an old test expecting 'undefined element' where table.copy out of range "
+        "traps 'out of bounds table access' (spec)", frozenset({"exec"})),
+}
+
+
+def expected(path: str, line: int) -> tuple[Expected | None, bool]:
+    """The entry for a command of ``path`` at ``line``: ``(entry, whole_file)``."""
+    rel = suite_path(path)
+    if rel is None:
+        return None, False
+    e = EXPECTED.get((rel, line))
+    if e is not None:
+        return e, False
+    e = EXPECTED.get((rel, None))
+    return e, e is not None
