@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .buildcache import compile_host_c, host_include_dirs, runtime_objects, wasi_objects
 from .helper_objects import default_invoke_object, emit_llvm_object, wasi_options_object
@@ -32,10 +32,21 @@ from .targets import TargetError, get_target
 from .toolchain import LinkError, run_zig
 
 __all__ = [
-    "LinkError", "link_executable", "standalone_host_sources",
-    "compile_host_c", "host_include_dirs", "runtime_objects", "wasi_objects",
-    "default_invoke_object", "wasi_options_object", "emit_llvm_object",
-    "Config", "Manifest", "parse_manifest", "runtime_root", "wasi_root",
+    "Config",
+    "LinkError",
+    "Manifest",
+    "compile_host_c",
+    "default_invoke_object",
+    "emit_llvm_object",
+    "host_include_dirs",
+    "link_executable",
+    "parse_manifest",
+    "runtime_objects",
+    "runtime_root",
+    "standalone_host_sources",
+    "wasi_objects",
+    "wasi_options_object",
+    "wasi_root",
 ]
 
 def standalone_host_sources(target: str = "x86_64-linux") -> list[Path]:
@@ -63,6 +74,7 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
     t.check_bounds(bounds)
     if t.output_kind != "exe":
         raise TargetError(f"target {t.name} produces {t.output_kind}, not an executable")
+    standalone = extra_c is None
     if extra_c is None:
         extra_c = standalone_host_sources(target)
     rt = runtime_objects(target, bounds, cache_dir)
@@ -81,6 +93,7 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
         os.close(fd)
         try:
             run_zig(["-target", t.zig_target, *recipe.ldflags, *(recipe.strip_flags if strip else ()),
+                     *_gc_roots(strip and standalone),
                      *paths, *map(str, host), *map(str, rt), "-o", tmp], "link failed")
             os.chmod(tmp, 0o755)
             os.replace(tmp, out)
@@ -88,6 +101,19 @@ def link_executable(objects: Sequence[bytes | str | os.PathLike], out_path: str 
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return out
+
+
+def _gc_roots(gc: bool) -> list[str]:
+    """Linker flags keeping what --gc-sections would drop although the
+    runtime reads it: the trap backtrace table of the standalone program
+    (prefix ``wasm``), which the runtime finds through the __start_/__stop_
+    symbols of its section, never by name (wasmaot_rt.h section 9).  lld
+    no longer lets __start_ references keep a section (-z start-stop-gc)
+    and zig cc does not pass -z nostart-stop-gc; -u makes the header a GC
+    root, and with it the one input section that holds every instance's
+    header, and what they reference."""
+    from .llvm.backtrace import table_symbol
+    return [f"-Wl,-u,{table_symbol('wasm')}"] if gc else []
 
 
 def _object_path(obj: bytes | str | os.PathLike, scratch: Path) -> str:

@@ -46,8 +46,15 @@ NO_OFFSET = 0xFFFFFFFF
 #: frame-pointer chain (x86-64 rbp, AArch64 x29, RISC-V s0).
 FRAME_ATTRS = '"frame-pointer"="all"'
 
+def table_symbol(prefix: str) -> str:
+    """The table header of the module compiled under ``prefix`` (the main
+    instance's: the linker's GC root, see ``backends/link.py``)."""
+    return f"{prefix}.bt"
+
+
 _DEFINE_NAME = re.compile(r"@([-A-Za-z$._][-\w$.]*)\(")
-_WASM_FUNC = re.compile(r"(.*)\.f(\d+)\Z")
+_WASM_FUNC = re.compile(r"(.*)\.f(\d+)(?:\.c)?\Z")
+_ENTRY = re.compile(r"(.*)\.tramp\.(\d+)\Z")
 
 
 def place(contexts, funcs: list[str], glue: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -82,16 +89,25 @@ def _in_section(text: str) -> tuple[str, str]:
 
 
 def _owner(sym: str, by_prefix: dict, main):
-    """(context, Wasm function index or None) of symbol ``sym``."""
-    m = _WASM_FUNC.match(sym)
+    """(context, Wasm function index or None) of symbol ``sym``: a defined
+    function ``P.fN``, or the glue that enters one (its C entry ``P.fN.c`` or
+    ``P_export_NAME``, its trampoline ``P.tramp.N``), which then stands for
+    it: LLVM inlines small functions into that glue, and the frame is the
+    function's."""
+    m = _WASM_FUNC.match(sym) or _ENTRY.match(sym)
     if m and m.group(1) in by_prefix:
         mc = by_prefix[m.group(1)]
         i = int(m.group(2))
-        if mc.func_names.get(i) == sym:
+        if i in mc.func_names and sym in (mc.func_names[i], mc.c_names.get(i), f"{m.group(1)}.tramp.{i}"):
             return mc, i
     for prefix in sorted(by_prefix, key=len, reverse=True):   # longest: P_i1 before P
+        mc = by_prefix[prefix]
+        if sym.startswith(prefix + "_export_"):
+            for i, name in mc.c_names.items():
+                if name == sym and i in mc.func_names:
+                    return mc, i
         if sym.startswith((prefix + ".", prefix + "_")):
-            return by_prefix[prefix], None
+            return mc, None
     return main, None
 
 

@@ -72,6 +72,15 @@
  *   WASMAOT_TABLE_ELEMENTS_LIMIT  resource limit: table.grow beyond this many
  *       elements returns -1 (the spec allows grow to fail).  Default 10000000.
  *
+ *   WASMAOT_BACKTRACE           1: a trap records the Wasm frames it unwinds
+ *       (a frame-pointer walk, section 9) and the report prints them after
+ *       the "wasm trap:" line.  Default 1 on POSIX, 0 on bare metal (an
+ *       embedder's linker script need not define the __start_/__stop_
+ *       symbols of the generated sections, and its trap handler prints
+ *       nothing of ours); 0 compiles the walker and printer out.
+ *   WASMAOT_BACKTRACE_FRAMES    Wasm frames recorded and printed per trap,
+ *       innermost first (deeper ones are counted).  Default 64.
+ *
  *   WASMAOT_TRAP_EXIT_CODE      exit status of a process that dies of an
  *       unhandled trap.  Default 134 = 128 + SIGABRT(6): it is what a shell
  *       reports for a process killed by abort(), so scripts see "aborted", and
@@ -272,6 +281,29 @@
  * unchecked GUARD-mode code against an EXPLICIT runtime (a memory-safety
  * hole) or against an older runtime ABI is a link error, not a silent bug.
  * WASMAOT_RT_BOUNDS_MARKER names the symbol for the current configuration.
+ *
+ * ------------------------------------------------------------------------
+ * 9. Trap backtraces (WASMAOT_BACKTRACE)
+ * ------------------------------------------------------------------------
+ * Generated code (backends/llvm/backtrace.py; backends/ABI.md "Trap
+ * backtraces") keeps frame pointers, puts every generated function in the
+ * code section `wasmaot_text`, and emits per instance one table whose
+ * header (wasmaot_bt_instance) lives in section `wasmaot_bt`.  The linker's
+ * __start_/__stop_ symbols of both sections are all the runtime needs:
+ * tables are found without any symbol of the module, and they survive
+ * strip (plain data, PC-relative: no dynamic relocations).
+ * When a trap is delivered, the platform walks the frame-pointer chain from
+ * the trapping PC (signal: the ucontext's PC and frame pointer; explicit
+ * check: the caller of wasmaot_trap) and records the PCs that lie in
+ * `wasmaot_text`, until it leaves generated code after having seen it.
+ * The report looks each one up (the greatest function entry <= PC) and
+ * prints, as wasmtime does:
+ *     wasm backtrace:
+ *         0:     0x40 - <unknown>!leaf
+ *         1:        ? - lib!<wasm function 3>
+ * (the Wasm byte offset of the function's body when the compiler knew it,
+ * else "?"; the instance's --preload name, "<unknown>" for the main one;
+ * the function's name-section name, else "<wasm function N>").
  */
 #ifndef WASMAOT_RT_H
 #define WASMAOT_RT_H
@@ -380,6 +412,16 @@ extern "C" {
 
 #ifndef WASMAOT_TABLE_ELEMENTS_LIMIT
 #define WASMAOT_TABLE_ELEMENTS_LIMIT 10000000u
+#endif
+
+#ifndef WASMAOT_BACKTRACE
+#define WASMAOT_BACKTRACE WASMAOT_PLATFORM_POSIX
+#endif
+#ifndef WASMAOT_BACKTRACE_FRAMES
+#define WASMAOT_BACKTRACE_FRAMES 64
+#endif
+#if WASMAOT_BACKTRACE_FRAMES < 1
+#error "wasmaot_rt.h: WASMAOT_BACKTRACE_FRAMES must be positive"
 #endif
 
 #ifndef WASMAOT_TRAP_EXIT_CODE
@@ -637,6 +679,42 @@ extern uintptr_t wasmaot_stack_limit;
             wasmaot_trap(WASMAOT_TRAP_CALL_STACK_EXHAUSTED);                   \
     } while (0)
 
+/* ============================ trap backtraces =========================== */
+
+/* The table generated code emits per instance (section 9; ABI).  Every
+ * relative field holds (target address - address of the field). */
+#define WASMAOT_BT_VERSION 1u
+#define WASMAOT_BT_GLUE 0xFFFFFFFFu      /* index of generated non-Wasm code */
+#define WASMAOT_BT_NO_OFFSET 0xFFFFFFFFu /* body offset unknown */
+
+typedef struct wasmaot_bt_func {
+    int32_t code;     /* relative: the function's entry */
+    uint32_t index;   /* Wasm function index, or WASMAOT_BT_GLUE */
+    uint32_t offset;  /* Wasm byte offset of the body, or WASMAOT_BT_NO_OFFSET */
+    uint32_t name;    /* byte offset in `names` of a NUL-terminated name ("" = none) */
+} wasmaot_bt_func;
+
+typedef struct wasmaot_bt_instance {
+    uint32_t version; /* WASMAOT_BT_VERSION */
+    uint32_t n_funcs;
+    int32_t funcs;    /* relative: wasmaot_bt_func[n_funcs] */
+    int32_t names;    /* relative: the instance's name at offset 0, then function names */
+} wasmaot_bt_instance;
+
+#if WASMAOT_BACKTRACE
+/* Record the Wasm frames of the chain starting at (pc, fp); `pc` is an
+ * exact PC (a fault) when pc_exact, else a return address.  Frame pointers
+ * are only followed inside [lo, hi) and upwards, so the walk never faults.
+ * Replaces the previous record.  Async-signal-safe. */
+void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr_t lo, uintptr_t hi);
+/* Forget the record (a trap that is not walked prints no stale frames). */
+void wasmaot_backtrace_clear(void);
+/* Write the recorded backtrace ("wasm backtrace:" and one line per frame;
+ * nothing if no Wasm frame was recorded) through `write`.  Async-signal-safe
+ * if `write` is. */
+void wasmaot_backtrace_print(void (*write)(const char *s, size_t n));
+#endif
+
 /* ========================= entry API (executables) ====================== */
 
 /* Initialize the runtime: remember argc/argv (for WASI), set
@@ -784,6 +862,8 @@ _Static_assert(sizeof(wasmaot_segment) == 12, "ABI: sizeof(wasmaot_segment) chan
 _Static_assert(sizeof(wasmaot_externref) == 4, "ABI: externref is pointer-sized");
 #endif
 _Static_assert(sizeof(wasmaot_trap_code) == 4, "ABI: trap codes are uint32_t");
+_Static_assert(sizeof(wasmaot_bt_func) == 16, "ABI: sizeof(wasmaot_bt_func) changed");
+_Static_assert(sizeof(wasmaot_bt_instance) == 16, "ABI: sizeof(wasmaot_bt_instance) changed");
 
 #ifdef __cplusplus
 }

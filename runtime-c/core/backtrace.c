@@ -1,0 +1,181 @@
+/*
+ * Trap backtraces (wasmaot_rt.h section 9): walk the frame-pointer chain,
+ * keep the PCs that lie in generated code, and print them as Wasm frames
+ * through the tables generated code emits (backends/llvm/backtrace.py).
+ *
+ * Freestanding (no libc): memory reads and a caller-supplied writer only, so
+ * the signal handler may use it.  Compiled out unless WASMAOT_BACKTRACE.
+ *
+ * Invariants of the walk:
+ * - A frame record is read only if it lies entirely inside [lo, hi) (the
+ *   live part of the stack, from the trapping frame's stack pointer to the
+ *   top), and each frame pointer is above the previous one, so the walk
+ *   never faults and always ends.
+ * - Return addresses are looked up as (ra - 1): a call to a noreturn
+ *   function (wasmaot_trap) may be the last instruction of a function, and
+ *   its return address the first byte of the next one.
+ * - Walking stops at the first frame outside generated code once a frame
+ *   inside it was seen: above the outermost Wasm frame lie the host's C
+ *   frames, and C compiled without frame pointers (libc, the WASI shim)
+ *   leaves garbage in the frame-pointer register.
+ */
+#include "wasmaot_platform.h"
+
+#if WASMAOT_BACKTRACE
+
+/* Bounds of generated code and of the table headers, from the linker (lld
+ * and GNU ld define __start_X/__stop_X for a section X named like a C
+ * identifier).  Weak: without generated code they are 0 and nothing is
+ * recorded. */
+extern const char __start_wasmaot_text[] __attribute__((weak));
+extern const char __stop_wasmaot_text[] __attribute__((weak));
+extern const wasmaot_bt_instance __start_wasmaot_bt[] __attribute__((weak));
+extern const wasmaot_bt_instance __stop_wasmaot_bt[] __attribute__((weak));
+
+/* The frame record a frame pointer designates: {caller's fp, return address}
+ * at fp on x86-64 and AArch64 (push rbp / stp x29, x30), just below fp on
+ * RISC-V (s0 is the frame's top: ra at s0-8, the caller's s0 at s0-16). */
+#if defined(__riscv)
+#define RECORD_LO(fp) ((fp) - 2 * sizeof(uintptr_t))
+#define RECORD_HI(fp) (fp)
+#define CALLER_FP(fp) (((const uintptr_t *)(fp))[-2])
+#define RETURN_ADDRESS(fp) (((const uintptr_t *)(fp))[-1])
+#else
+#define RECORD_LO(fp) (fp)
+#define RECORD_HI(fp) ((fp) + 2 * sizeof(uintptr_t))
+#define CALLER_FP(fp) (((const uintptr_t *)(fp))[0])
+#define RETURN_ADDRESS(fp) (((const uintptr_t *)(fp))[1])
+#endif
+
+static uintptr_t frames[WASMAOT_BACKTRACE_FRAMES];
+static uint32_t n_frames;
+static uint32_t n_more; /* generated-code frames beyond WASMAOT_BACKTRACE_FRAMES */
+
+static int in_generated_code(uintptr_t pc) {
+    return pc >= (uintptr_t)__start_wasmaot_text && pc < (uintptr_t)__stop_wasmaot_text;
+}
+
+void wasmaot_backtrace_clear(void) {
+    n_frames = 0;
+    n_more = 0;
+}
+
+void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr_t lo, uintptr_t hi) {
+    wasmaot_backtrace_clear();
+    if (__start_wasmaot_text == 0) return;
+    uintptr_t at = pc_exact ? pc : pc - 1;
+    uintptr_t floor = lo; /* the next frame record must lie at or above this */
+    int seen = 0;
+    for (;;) {
+        if (in_generated_code(at)) {
+            seen = 1;
+            if (n_frames < WASMAOT_BACKTRACE_FRAMES) frames[n_frames++] = at;
+            else n_more++;
+        } else if (seen) {
+            return;
+        }
+        if (fp % sizeof(uintptr_t) != 0 || RECORD_HI(fp) < RECORD_LO(fp) /* wrapped */ ||
+            RECORD_LO(fp) < floor || RECORD_HI(fp) > hi)
+            return;
+        uintptr_t ra = RETURN_ADDRESS(fp);
+        if (ra == 0) return;
+        at = ra - 1;
+        floor = RECORD_HI(fp); /* callers' records lie above: the walk ends */
+        fp = CALLER_FP(fp);
+    }
+}
+
+/* The address a relative field designates. */
+static uintptr_t rel(const int32_t *field) { return (uintptr_t)field + (uintptr_t)(intptr_t)*field; }
+
+/* The function whose entry is the greatest one <= pc, over every table. */
+static const wasmaot_bt_func *lookup(uintptr_t pc, const char **names) {
+    const wasmaot_bt_func *best = 0;
+    uintptr_t best_entry = 0;
+    for (const wasmaot_bt_instance *h = __start_wasmaot_bt; h && h < __stop_wasmaot_bt; h++) {
+        if (h->version != WASMAOT_BT_VERSION) continue;
+        const wasmaot_bt_func *f = (const wasmaot_bt_func *)rel(&h->funcs);
+        for (uint32_t i = 0; i < h->n_funcs; i++) {
+            uintptr_t entry = rel(&f[i].code);
+            if (entry <= pc && (best == 0 || entry > best_entry)) {
+                best = &f[i];
+                best_entry = entry;
+                *names = (const char *)rel(&h->names);
+            }
+        }
+    }
+    return best;
+}
+
+/* ------------------------------------------------------------- printing */
+
+typedef void (*writer)(const char *s, size_t n);
+
+static size_t length(const char *s) {
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+static void put(writer w, const char *s) { w(s, length(s)); }
+
+/* `v` in base 10 or 16 (with 0x), right-aligned in `width` columns. */
+static void put_number(writer w, uint32_t v, int hex, unsigned width) {
+    char buf[16];
+    unsigned n = 0;
+    do {
+        unsigned d = v % (hex ? 16u : 10u);
+        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v /= hex ? 16u : 10u;
+    } while (v);
+    if (hex) {
+        buf[n++] = 'x';
+        buf[n++] = '0';
+    }
+    char out[32];
+    unsigned k = 0;
+    while (k + n < width && k < 16) out[k++] = ' ';
+    while (n) out[k++] = buf[--n];
+    w(out, k);
+}
+
+void wasmaot_backtrace_print(writer w) {
+    uint32_t printed = 0;
+    const wasmaot_bt_func *prev = 0;
+    const char *prev_names = 0;
+    for (uint32_t i = 0; i < n_frames; i++) {
+        const char *names = 0;
+        const wasmaot_bt_func *f = lookup(frames[i], &names);
+        if (f == 0 || f->index == WASMAOT_BT_GLUE) continue; /* instantiate, helpers */
+        /* A trampoline or C entry stands for the function it enters (LLVM
+         * may have inlined the function into it); when the function has its
+         * own frame just inside, the entry's frame adds nothing. */
+        int entry_of_prev = prev != 0 && f != prev && f->index == prev->index && names == prev_names;
+        prev = f;
+        prev_names = names;
+        if (entry_of_prev) continue;
+        if (printed == 0) put(w, "wasm backtrace:\n");
+        put_number(w, printed++, 0, 5);
+        put(w, ": ");
+        if (f->offset == WASMAOT_BT_NO_OFFSET) put(w, "       ?");
+        else put_number(w, f->offset, 1, 8);
+        put(w, " - ");
+        put(w, names[0] ? names : "<unknown>");
+        put(w, "!");
+        if (names[f->name]) {
+            put(w, names + f->name);
+        } else {
+            put(w, "<wasm function ");
+            put_number(w, f->index, 0, 0);
+            put(w, ">");
+        }
+        put(w, "\n");
+    }
+    if (printed != 0 && n_more != 0) {
+        put(w, "    ... ");
+        put_number(w, n_more, 0, 0);
+        put(w, " more frames\n");
+    }
+}
+
+#endif /* WASMAOT_BACKTRACE */
