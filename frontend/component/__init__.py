@@ -22,7 +22,7 @@ def load_component(data: bytes, filename: str | None = None) -> Scope:
 
 def inspect_component(data: bytes, filename: str | None = None) -> str:
     from .inspect import render
-    return render(load_component(data, filename))
+    return render(load_component(data, filename), filename, len(data))
 
 
 __all__ = [
