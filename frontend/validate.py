@@ -953,6 +953,8 @@ def validate_module(m: Module) -> None:
     try:
         _validate_module(m)
     except MalformedError as e:
+        if e.filename is None:
+            e.filename = m.filename
         named = unsupported.explain(e, m.data)  # error path only: names a proposal
         if named is e:
             raise

@@ -1,0 +1,181 @@
+"""Input that uses a later proposal (or is a component) is reported as
+"unsupported: <feature> (<proposal>)" at the right place, binary and text,
+while staying malformed/invalid for Wasm 2.0 (the spec suite's wording is
+kept in ``spec_message``)."""
+import pytest
+
+from wasmaot.frontend import opcodes as O
+from wasmaot.frontend.binary import decode_module
+from wasmaot.frontend.errors import (InvalidError, MalformedError, UnsupportedError,
+                                     UnsupportedInvalidError, WasmError)
+from wasmaot.frontend.load import load_module
+from wasmaot.frontend.opcodes import _UNSUPPORTED_BY_KEY
+from wasmaot.frontend.text import parse_wat
+from wasmaot.frontend.validate import validate_module
+
+from .wasmbytes import body, functype, module, section, uleb, vec
+
+
+def _func_module(code: bytes) -> bytes:
+    """One function of type [] -> [] whose body is ``code`` (plus ``end``)."""
+    return module(section(1, vec([functype()])), section(3, vec([uleb(0)])),
+                  section(5, vec([b"\x00\x01"])),
+                  section(10, vec([body(code + b"\x0b")])))
+
+
+def _reject(data: bytes) -> WasmError:
+    with pytest.raises(WasmError) as ei:
+        validate_module(decode_module(data, "t.wasm"))
+    return ei.value
+
+
+def _encoding(prefix: int, code: int) -> bytes:
+    return bytes([code]) if not prefix else bytes([prefix]) + uleb(code)
+
+
+@pytest.mark.parametrize("key", sorted(_UNSUPPORTED_BY_KEY), ids=lambda k: f"{k[0]:x}.{k[1]:x}")
+def test_every_listed_opcode_names_its_proposal(key):
+    """The whole table, not examples: each opcode in a function body (with
+    zero bytes after it, which the error must not depend on)."""
+    name, proposal = _UNSUPPORTED_BY_KEY[key]
+    code = _encoding(*key) + b"\x00" * 4
+    data = _func_module(code)
+    err = _reject(data)
+    assert isinstance(err, UnsupportedError) and isinstance(err, MalformedError)
+    assert err.feature == proposal and name in err.message
+    assert err.spec_message == "illegal opcode"
+    assert str(err).startswith("t.wasm:0x") and "unsupported: " + proposal in str(err)
+    assert err.offset == len(data) - len(code) - 1     # the opcode's own offset
+
+
+@pytest.mark.parametrize("code,proposal", [
+    (b"\xfb\x00", O.GC), (b"\xfb\x01", O.GC), (b"\xfb\x80\x01", O.STRINGREF),
+    (b"\xfe\x00", O.THREADS), (b"\xfe\x10", O.THREADS), (b"\xfe\x4e", O.THREADS),
+])
+def test_whole_prefixes(code, proposal):
+    err = _reject(_func_module(code + b"\x00\x00\x00"))
+    assert isinstance(err, UnsupportedError) and err.feature == proposal
+
+
+def test_unknown_opcodes_stay_plain_malformed():
+    for code in (b"\x27", b"\xfc\x30", b"\xfd\x9a\x01", b"\xff"):
+        err = _reject(_func_module(code))
+        assert type(err) is MalformedError and err.message == "illegal opcode", code
+
+
+@pytest.mark.parametrize("data,proposal,where", [
+    (module(section(13, b"\x00")), O.EXCEPTIONS, 8),                          # tag section
+    (module(section(5, vec([b"\x04\x01"]))), O.MEMORY64, 11),                 # i64 memory
+    (module(section(5, vec([b"\x05\x01\x02"]))), O.MEMORY64, 11),
+    (module(section(5, vec([b"\x03\x01\x02"]))), O.THREADS, 11),              # shared
+    (module(section(5, vec([b"\x08\x01\x10"]))), O.CUSTOM_PAGE_SIZES, 11),
+    (module(section(4, vec([b"\x70\x04\x01"]))), O.MEMORY64, 12),             # table64
+    (module(section(4, vec([b"\x40\x00\x70\x00\x01\xd2\x00\x0b"]))), O.FUNCTION_REFERENCES, 11),
+    (module(section(1, vec([b"\x4e\x01\x60\x00\x00"]))), O.GC, 11),           # rec group
+    (module(section(1, vec([b"\x5e\x7f\x00"]))), O.GC, 11),                   # array
+    (module(section(1, vec([b"\x5f\x00"]))), O.GC, 11),                       # struct
+    (module(section(1, vec([functype([0x64, 0x70])]))), O.FUNCTION_REFERENCES, 13),
+    (module(section(1, vec([functype([], [0x6e])]))), O.GC, 14),              # anyref result
+    (module(section(1, vec([functype([0x69])]))), O.EXCEPTIONS, 13),          # exnref
+    (module(section(2, vec([b"\x01m\x01t\x04\x00\x00"]))), O.EXCEPTIONS, 15), # tag import
+    (b"\0asm\x0d\x00\x01\x00", O.COMPONENT, 4),
+    (b"\0asm\x0e\x00\x01\x00" + b"\x00" * 8, O.COMPONENT, 4),
+])
+def test_binary_forms(data, proposal, where):
+    with pytest.raises(UnsupportedError) as ei:
+        decode_module(data, "x.wasm")
+    e = ei.value
+    assert e.feature == proposal, e
+    assert e.offset == where, e
+    assert str(e).startswith(f"x.wasm:0x{where:x}: unsupported: {proposal}")
+
+
+def test_body_forms():
+    # memory.size of memory 1, memory.grow with a memarg... multi-memory
+    e = _reject(_func_module(b"\x3f\x01\x1a"))
+    assert isinstance(e, UnsupportedError) and e.feature == O.MULTI_MEMORY
+    assert e.spec_message == "zero byte expected"
+    # i32.load with bit 6 of the alignment: an explicit memory index
+    e = _reject(_func_module(b"\x41\x00\x28\x42\x00\x00\x1a"))
+    assert isinstance(e, UnsupportedError) and e.feature == O.MULTI_MEMORY
+    # a typed reference in a block type and in a local
+    e = _reject(_func_module(b"\x02\x63\x70\x0b"))
+    assert isinstance(e, UnsupportedError) and e.feature == O.FUNCTION_REFERENCES
+
+
+def test_second_memory_is_unsupported_not_just_invalid():
+    data = module(section(5, vec([b"\x00\x01", b"\x00\x01"])))
+    e = _reject(data)
+    assert isinstance(e, UnsupportedInvalidError) and isinstance(e, InvalidError)
+    assert e.feature == O.MULTI_MEMORY and "multiple memories" in e.spec_message
+
+
+def test_wasm2_malformed_stays_malformed():
+    """Bytes that are no proposal's encoding keep the plain Wasm 2.0 error."""
+    cases = [module(section(14, b"")), module(section(5, vec([b"\x10\x01"]))),
+             module(section(1, vec([b"\x61\x00\x00"]))), b"\0asm\x02\0\0\0",
+             module(section(1, vec([functype([0x60])])))]
+    for data in cases:
+        with pytest.raises(MalformedError) as ei:
+            decode_module(data)
+        assert not isinstance(ei.value, UnsupportedError), ei.value
+
+
+@pytest.mark.parametrize("wat,proposal,what", [
+    ("(module (func $f (return_call $f)))", O.TAIL_CALLS, "return_call"),
+    ("(module (type $t (func)) (table 1 funcref)\n  (func (return_call_indirect (type $t) (i32.const 0))))",
+     O.TAIL_CALLS, "return_call_indirect"),
+    ("(module (func (block (try_table (catch_all 0)))))", O.EXCEPTIONS, "try_table"),
+    ("(module (func (throw_ref (ref.null exn))))", O.EXCEPTIONS, "throw_ref"),
+    ("(module (func try catch_all end))", O.LEGACY_EXCEPTIONS, "try"),
+    ("(module (tag $e))", O.EXCEPTIONS, "(tag ...)"),
+    ("(module (memory i64 1))", O.MEMORY64, "(memory i64 ...)"),
+    ("(module (table i64 1 funcref))", O.MEMORY64, "(table i64 ...)"),
+    ("(module (memory 1 1 shared))", O.THREADS, "shared memory"),
+    ("(module (memory 1 (pagesize 1)))", O.CUSTOM_PAGE_SIZES, "(pagesize ...)"),
+    ("(module (type (struct (field i32))))", O.GC, "struct type"),
+    ("(module (type (array i8)))", O.GC, "array type"),
+    ("(module (rec (type (func))))", O.GC, "(rec ...)"),
+    ("(module (func (param (ref null func))))", O.FUNCTION_REFERENCES, "(ref ...)"),
+    ("(module (global anyref (ref.null any)))", O.GC, "anyref"),
+    ("(module (func (drop (struct.new $s))))", O.GC, "struct.new"),
+    ("(module (func (drop (ref.i31 (i32.const 1)))))", O.GC, "ref.i31"),
+    ("(module (memory 1) (func (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))))",
+     O.THREADS, "i32.atomic.rmw.add"),
+    ("(module (func atomic.fence))", O.THREADS, "atomic.fence"),
+    ("(module (func (drop (i64.add128 (i64.const 0) (i64.const 0) (i64.const 0) (i64.const 0)))))",
+     O.WIDE_ARITHMETIC, "i64.add128"),
+    ("(module (func (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))",
+     O.RELAXED_SIMD, "i8x16.relaxed_swizzle"),
+    ("(component)", O.COMPONENT, "(component ...)"),
+    ("(component (core module))", O.COMPONENT, "(component ...)"),
+])
+def test_text_forms(wat, proposal, what):
+    with pytest.raises(UnsupportedError) as ei:
+        parse_wat(wat, "t.wat")
+    e = ei.value
+    assert e.feature == proposal and e.message.endswith(what), e
+    assert str(e).startswith("t.wat:") and f": unsupported: {proposal}: {what}" in str(e)
+    # points at the keyword itself
+    line, col = e.line, e.col
+    text_at = wat.splitlines()[line - 1][col - 1:]
+    words = what.replace("(", " ").replace(")", " ").replace("...", " ").split()
+    assert any(text_at.lstrip("(").startswith(w) for w in words), (text_at, what)
+
+
+def test_text_unknown_stays_malformed():
+    for wat in ("(module (func i32.bogus))", "(module (memory q))", "(module (frob))"):
+        with pytest.raises(MalformedError) as ei:
+            parse_wat(wat)
+        assert not isinstance(ei.value, UnsupportedError), ei.value
+
+
+def test_load_module_names_the_feature_for_both_forms():
+    """The same one-line path the CLI prints, for .wasm and .wat input."""
+    wasm = _func_module(b"\x12\x00")
+    for data, fname in ((wasm, "a.wasm"), (b"(module (func $f (return_call $f)))", "a.wat")):
+        with pytest.raises(UnsupportedError) as ei:
+            load_module(data, fname)
+        assert str(ei.value).startswith(fname + ":")
+        assert "unsupported: tail calls (Wasm 3.0)" in str(ei.value)
+        assert "\n" not in str(ei.value)
