@@ -22,9 +22,24 @@ from __future__ import annotations
 
 from ..types import type_name
 from . import ast as A
-from .types import (Borrow, ComponentType, CoreModuleType, Enum, ExternType, Flags,
-                    FuncType, InstanceType, List, Option, Own, Record, Resource, Result,
-                    Tuple, Variant)
+from .types import (
+    Borrow,
+    ComponentType,
+    CoreModuleType,
+    Enum,
+    ExternType,
+    Flags,
+    FuncType,
+    InstanceType,
+    List,
+    Option,
+    Own,
+    Record,
+    Resource,
+    Result,
+    Tuple,
+    Variant,
+)
 from .validate import KIND_SORT, Scope
 
 IND = "  "
@@ -46,7 +61,7 @@ class _Names:
     def __init__(self, base: dict[int, str] | None = None):
         self.names = dict(base or {})
 
-    def child(self) -> "_Names":
+    def child(self) -> _Names:
         return _Names(self.names)
 
     def add(self, t, name: str) -> None:
@@ -173,8 +188,8 @@ def _def_lines(sc, kind, d, cnt, names, depth, nested, modules) -> list[str]:
     if kind == "core module":
         _, mt = next(modules)
         m = d.module
-        return [f"{cnt.next('core module')}: {len(mt.imports)} imports, {len(mt.exports)} "
-                f"exports, {len(m.funcs)} functions (bytes 0x{d.start:x}..0x{d.end:x})"]
+        return [(f"{cnt.next('core module')}: {len(mt.imports)} imports, {len(mt.exports)} "
+                f"exports, {len(m.funcs)} functions (bytes 0x{d.start:x}..0x{d.end:x})")]
     if kind == "component":
         sub = next(nested)
         lines = [f"{cnt.next('component')} = component {{"]
@@ -245,4 +260,4 @@ def _canon_lines(sc, d: A.Canon, cnt, names, depth) -> list[str]:
     return [f"{label} = canon {d.kind} {what}{opts}: {t}"]
 
 
-__all__ = ["render", "valtype", "functype", "type_name"]
+__all__ = ["functype", "render", "type_name", "valtype"]
