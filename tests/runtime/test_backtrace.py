@@ -1,0 +1,211 @@
+"""Trap backtraces (issue 11; wasmaot_rt.h section 9, backends/ABI.md
+"Trap backtraces"): a trapping executable prints ``wasm trap: MSG``, then
+``wasm backtrace:`` and one line per Wasm frame, innermost first, from the
+table the backend emits -- in stripped executables (the default), for
+explicit traps (wasmaot_trap) and guard-page traps (signal), on x86-64 and
+under qemu on the cross targets.
+
+Frames are native frames: at -O0 every Wasm call is one; at -O2 LLVM
+inlines small callees into their callers (and into the export's
+trampoline), which then stand for them.  So the exact chain is checked at
+-O0 and a subsequence of it at -O2.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from wasmaot.backends import CompileOptions
+from wasmaot.backends.targets import get_target
+from wasmaot.compile import compile_bytes
+
+from ..cross.conftest import require_runner
+
+# $leaf traps in four ways, two calls below the export $top.
+NAMED = r"""
+(module
+  (memory 1)
+  (func $leaf (param $how i32) (param $x i32) (result i32)
+    (if (i32.eq (local.get $how) (i32.const 0)) (then unreachable))
+    (if (i32.eq (local.get $how) (i32.const 1))
+      (then (return (i32.div_u (i32.const 10) (local.get $x)))))
+    (if (i32.eq (local.get $how) (i32.const 2))
+      (then (return (i32.load (local.get $x)))))
+    (memory.fill (local.get $x) (i32.const 0) (i32.const 16))
+    (i32.const 0))
+  (func $mid (param i32 i32) (result i32)
+    (i32.add (i32.const 1) (call $leaf (local.get 0) (local.get 1))))
+  (func $top (export "top") (param i32 i32) (result i32)
+    (call $mid (local.get 0) (local.get 1)))
+  (func $rec (export "exhaust") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $rec (local.get 0))))
+  (table funcref (elem $mid))
+  (type $t (func (param i32 i32) (result i32)))
+  (func $indirect (export "indirect") (param i32 i32) (result i32)
+    (call_indirect (type $t) (local.get 0) (local.get 1) (i32.const 0)))
+)
+"""
+
+# The same without a name section (no $identifiers): functions 0, 1, 2.
+UNNAMED = r"""
+(module
+  (memory 1)
+  (func (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))
+  (func (param i32) (result i32) (i32.add (i32.const 1) (call 0 (local.get 0))))
+  (func (export "top") (param i32) (result i32) (call 1 (local.get 0)))
+)
+"""
+
+# how -> (message, bad argument)
+TRAPS = {
+    "unreachable": (0, "unreachable", 0),
+    "divide": (1, "integer divide by zero", 0),
+    "load": (2, "out of bounds memory access", 70000),
+    "fill": (3, "out of bounds memory access", 70000),     # trap inside the runtime (memory.fill)
+}
+
+_FRAME = re.compile(r"^ +(\d+): +(0x[0-9a-f]+|\?) - (.*)!(.*)$")
+
+
+def build(tmp_path, wat: str, name: str, *, opt: int = 0, bounds: str = "guard",
+          target: str = "x86_64-linux", preloads=(), strip: bool = True):
+    src = tmp_path / f"{name}.wat"
+    src.write_text(wat)
+    out = tmp_path / name
+    compile_bytes(src.read_bytes(), str(src), CompileOptions(target=target, opt_level=opt, bounds=bounds),
+                  out=str(out), strip=strip, preloads=list(preloads))
+    return out
+
+
+def run(exe, *args, target="x86_64-linux"):
+    prefix = require_runner(target) if get_target(target).run_command_prefix() else ()
+    return subprocess.run([*prefix, str(exe), *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def frames(stderr: str) -> list[tuple[str, str, str]]:
+    """(offset, instance, function) per frame; asserts the report's shape."""
+    lines = stderr.splitlines()
+    assert lines[0].startswith("wasm trap: "), stderr
+    assert lines[1] == "wasm backtrace:", stderr
+    out = []
+    for k, line in enumerate(lines[2:]):
+        if line.startswith("    ... "):
+            break
+        m = _FRAME.match(line)
+        assert m, f"bad frame line {line!r} in\n{stderr}"
+        assert int(m.group(1)) == k
+        out.append(m.group(2, 3, 4))
+    return out
+
+
+def names(stderr: str) -> list[str]:
+    return [f"{inst}!{fn}" for _, inst, fn in frames(stderr)]
+
+
+def is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(x in it for x in small)
+
+
+def section_names(path) -> set[str]:
+    """Section names of an ELF64 little-endian file."""
+    import struct
+    data = path.read_bytes()
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    def sh(i):
+        return struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+    stroff = sh(shstrndx)[4]
+    return {data[stroff + sh(i)[0]:data.index(b"\0", stroff + sh(i)[0])].decode() for i in range(shnum)}
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+@pytest.mark.parametrize("trap", sorted(TRAPS))
+def test_three_deep_stripped(tmp_path, trap, bounds):
+    exe = build(tmp_path, NAMED, "named", bounds=bounds)
+    secs = section_names(exe)
+    assert ".symtab" not in secs and "wasmaot_bt" in secs and "wasmaot_text" in secs
+    how, msg, arg = TRAPS[trap]
+    r = run(exe, "--invoke", "top", how, arg)
+    assert r.returncode == 134, r.stderr
+    assert r.stderr.splitlines()[0] == f"wasm trap: {msg}"
+    assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
+
+
+def test_no_name_section(tmp_path):
+    exe = build(tmp_path, UNNAMED, "unnamed")
+    r = run(exe, "--invoke", "top", 0)
+    assert r.returncode == 134
+    assert names(r.stderr) == ["<unknown>!<wasm function 0>", "<unknown>!<wasm function 1>",
+                               "<unknown>!<wasm function 2>"], r.stderr
+
+
+@pytest.mark.parametrize("trap", ["divide", "load"])
+def test_optimized_frames_are_the_chain_or_inlined(tmp_path, trap):
+    exe = build(tmp_path, NAMED, "o2", opt=2)
+    how, _msg, arg = TRAPS[trap]
+    r = run(exe, "--invoke", "top", how, arg)
+    assert r.returncode == 134
+    got = names(r.stderr)
+    # The export's trampoline stands for $top: the outermost frame is always it.
+    assert got and got[-1] == "<unknown>!top", r.stderr
+    assert is_subsequence(got, ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"]), r.stderr
+
+
+def test_call_indirect_entry_adds_no_frame(tmp_path):
+    exe = build(tmp_path, NAMED, "ind")
+    r = run(exe, "--invoke", "indirect", 1, 0)
+    assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!indirect"], r.stderr
+
+
+def test_stack_exhaustion_is_bounded(tmp_path):
+    exe = build(tmp_path, NAMED, "rec")
+    r = run(exe, "--invoke", "exhaust", 0)
+    assert r.returncode == 134
+    assert r.stderr.splitlines()[0] == "wasm trap: call stack exhausted"
+    got = names(r.stderr)
+    assert len(got) == 64 and set(got) == {"<unknown>!rec"}, r.stderr[:500]
+    more = r.stderr.splitlines()[-1]
+    assert re.fullmatch(r"    \.\.\. \d+ more frames", more), more
+
+
+def test_preload_instances_are_named(tmp_path):
+    lib = tmp_path / "lib.wat"
+    lib.write_text(r"""(module
+      (func $boom (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+      (func $checked (export "checked") (param i32) (result i32) (call $boom (local.get 0))))""")
+    app = r"""(module
+      (import "lib" "checked" (func $checked (param i32) (result i32)))
+      (func $run (export "run") (param i32) (result i32) (call $checked (local.get 0))))"""
+    exe = build(tmp_path, app, "app", preloads=[("lib", str(lib))])
+    r = run(exe, "--invoke", "run", 0)
+    assert r.returncode == 134
+    assert names(r.stderr) == ["lib!boom", "lib!checked", "<unknown>!run"], r.stderr
+
+
+def test_no_trap_no_backtrace(tmp_path):
+    exe = build(tmp_path, NAMED, "ok")
+    r = run(exe, "--invoke", "top", 1, 5)
+    assert r.returncode == 0 and r.stdout == "3\n" and r.stderr == ""
+
+
+@pytest.mark.xfail(strict=True, reason="the IR does not carry function body offsets yet "
+                   "(ir/module.py FuncDecl.offset, see backends/ABI.md 'Trap backtraces')")
+def test_frames_have_wasm_offsets(tmp_path):
+    exe = build(tmp_path, NAMED, "off")
+    r = run(exe, "--invoke", "top", 1, 0)
+    assert all(off.startswith("0x") for off, _, _ in frames(r.stderr)), r.stderr
+
+
+@pytest.mark.parametrize("target", ["aarch64-linux", "riscv64-linux"])
+@pytest.mark.parametrize("trap", ["divide", "load"])
+def test_cross_target(tmp_path, target, trap):
+    require_runner(target)
+    exe = build(tmp_path, NAMED, f"x-{target}", target=target)
+    how, msg, arg = TRAPS[trap]
+    r = run(exe, "--invoke", "top", how, arg, target=target)
+    assert r.returncode == 134, r.stderr
+    assert r.stderr.splitlines()[0] == f"wasm trap: {msg}"
+    assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
