@@ -10,8 +10,9 @@
 Where: ``cache_dir()`` (``$WASMAOT_CACHE_DIR``, see ``wasmaot/cache.py``) or
 an explicit ``cache``.  The key hashes every source and header, the flags,
 the zig target and the zig version, so editing any of them rebuilds and
-nothing else does.  Entries are written under a temporary name and renamed
-into place, so concurrent builds (the spec runner's worker processes) never
+nothing else does.  A hit marks its entry used (mtime), for the cache's
+size bound (``wasmaot/cache.py``: least recently used entries go first).
+Entries are written under a temporary name and renamed into place, so concurrent builds (the spec runner's worker processes) never
 see a half-written entry; the loser of a race discards its copy.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..cache import cache_dir
+from ..cache import cache_dir, touch
 from .manifest import include_dir, parse_manifest, runtime_root, wasi_root
 from .targets import get_target
 from .toolchain import run_zig, zig_version
@@ -95,7 +96,9 @@ def _library_objects(root: Path, what: str, config: str,
     with _lock:
         if str(final) in _runtime_memo and all(o.is_file() for o in objs):
             return _runtime_memo[str(final)]
-    if not all(o.is_file() for o in objs):
+    if all(o.is_file() for o in objs):
+        touch(final)           # used: the cache's size bound evicts least recently used
+    else:
         _build_dir(final, [["-target", cfg.target, *cflags, *incs, "-c", str(root / s), "-o", o.name]
                            for s, o in zip(sources, objs)], f"cannot build {what} ({cfg.name})")
     with _lock:
@@ -141,6 +144,7 @@ def compile_host_c(source: Path | str, target: str = "x86_64-linux", bounds: str
                    *(p for h in headers for p in (str(h), h.read_bytes()))])
     out = cache_dir(cache) / "host" / f"{source.stem}-{cfg.name}-{key}.o"
     if out.is_file():
+        touch(out)
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=out.name + ".tmp-", dir=out.parent)

@@ -50,6 +50,7 @@ runtime build option, ``WASMAOT_EXPLICIT_RESERVE_BYTES``, trading copies on
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import platform
 import shutil
@@ -160,6 +161,27 @@ class Target:
                               f"(supported: {', '.join(self.bounds_modes)})")
         return bounds
 
+    def resolve_cpu(self, cpu: str | None, host_machine: str | None = None) -> str | None:
+        """``--cpu`` checked for this target: None (the default CPU), a name
+        LLVM knows for the triple and that can produce this target's code,
+        or ``native``, which becomes the build machine's CPU (LLVM's host
+        CPU name) and is only valid when the target is the build machine's
+        architecture.  Anything else is a :class:`TargetError` (one line),
+        instead of LLVM's warnings and abort (``64-bit code requested on a
+        subtarget that doesn't support it``)."""
+        if cpu is None or cpu == self.default_cpu:
+            return cpu
+        if cpu == "native":
+            if not self.runs_natively(host_machine):
+                raise TargetError(f"--cpu native: the build machine is "
+                                  f"{_normalize_machine(host_machine or platform.machine())}, "
+                                  f"not {self.arch} ({self.name}); name a CPU of the target")
+            return host_cpu_name()
+        problem = check_cpu(self.triple, cpu, self.features)
+        if problem:
+            raise TargetError(f"--cpu {cpu}: {problem}")
+        return cpu
+
     def runtime_config(self, bounds: str) -> str:
         """The runtime-c/sources.txt config to link for ``bounds``."""
         return self.runtime_configs[self.check_bounds(bounds)]
@@ -232,5 +254,93 @@ def get_target(name: str) -> Target:
     return reg[name]
 
 
+def canonical_target(name: str) -> str:
+    """Our name for ``name``: a target name as is, or an LLVM / Rust triple
+    (what ``wasmtime run --target`` takes) of a registered target's
+    architecture on Linux, e.g. ``x86_64-unknown-linux-gnu`` ->
+    ``x86_64-linux``.  Anything else is returned unchanged, for
+    :func:`get_target` to reject with the list of names."""
+    reg = _load()
+    if name in reg:
+        return name
+    parts = name.split("-")
+    if len(parts) >= 3 and "linux" in parts[1:]:
+        arch = _normalize_machine(parts[0])
+        matches = [t.name for t in reg.values() if t.arch == arch]
+        if len(matches) == 1:
+            return matches[0]
+    return name
+
+
 def target_names() -> list[str]:
     return sorted(_load())
+
+
+# ---------------------------------------------------------------- CPU names
+#
+# LLVM takes any --cpu string: an unknown one prints "'x' is not a
+# recognized processor for this target (ignoring processor)" once per
+# subtarget it builds, and one that cannot produce the triple's code (i386
+# for x86-64) aborts the process ("LLVM ERROR: 64-bit code requested...").
+# So a CPU is tried once, in a child process, on a one-function module; its
+# stderr decides.  ~0.3 s, only when --cpu names a non-default CPU, and
+# memoized per process.
+
+_CPU_PROBE = """
+import sys
+import llvmlite.binding as llvm
+llvm.initialize_all_targets(); llvm.initialize_all_asmprinters()
+triple, cpu, features = sys.argv[1:4]
+tm = llvm.Target.from_triple(triple).create_target_machine(cpu=cpu, features=features)
+if cpu != "help":
+    m = llvm.parse_assembly(f'target triple = "{triple}"\\n'
+                            'define i64 @f(i64 %x) {\\n  %y = add i64 %x, 1\\n  ret i64 %y\\n}\\n')
+    tm.emit_object(m)
+"""
+
+
+def _probe(triple: str, cpu: str, features: str):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-c", _CPU_PROBE, triple, cpu, features],
+                          check=False, capture_output=True, text=True, timeout=120)
+
+
+@functools.cache
+def llvm_cpu_names(triple: str) -> tuple[str, ...]:
+    """Every CPU name LLVM knows for ``triple`` (its ``-mcpu=help`` list)."""
+    proc = _probe(triple, "help", "")
+    text = proc.stderr + proc.stdout
+    names, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("Available CPUs"):
+            inside = True
+        elif line.startswith("Available features"):
+            break
+        elif inside and line.strip():
+            names.append(line.split()[0])
+    return tuple(names)
+
+
+@functools.cache
+def check_cpu(triple: str, cpu: str, features: str = "") -> str:
+    """Why LLVM cannot compile ``triple`` for ``cpu``, or "" if it can."""
+    proc = _probe(triple, cpu, features)
+    text = proc.stderr + proc.stdout
+    if "is not a recognized processor" in text:
+        import difflib
+        close = difflib.get_close_matches(cpu, llvm_cpu_names(triple), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        return f"not a CPU LLVM knows for {triple}{hint}"
+    if proc.returncode != 0:
+        errors = [l for l in text.splitlines() if "LLVM ERROR" in l]
+        why = errors[0].split("LLVM ERROR:", 1)[1].strip() if errors else \
+            f"the LLVM probe exited with {proc.returncode}"
+        return f"cannot generate {triple} code: {why}"
+    return ""
+
+
+def host_cpu_name() -> str:
+    """The build machine's CPU as LLVM names it (``--cpu native``)."""
+    from .codegen import llvm_binding
+    return llvm_binding().get_host_cpu_name()

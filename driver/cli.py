@@ -17,11 +17,13 @@ import sys
 
 import click
 
-from . import __version__
-from .backends.targets import BOUNDS_MODES, DEFAULT_TARGET, TargetError, get_target, target_names
-from .compile import EMIT_KINDS
+from . import __version__, wasmtime_compat
+from .backends.targets import (BOUNDS_MODES, DEFAULT_TARGET, TargetError, canonical_target,
+                               get_target, target_names)
+from .cache import CacheError
+from .compile import EMIT_KINDS, STDIN, InvokeError, read_input
 from .frontend.errors import WasmError
-from .frontend.load import InputError, load_file
+from .frontend.load import InputError, load_module
 from .ir.plan import LinkPlanError
 
 EXIT_REJECTED = 1
@@ -41,7 +43,7 @@ def user_errors(fn):
             return fn(*args, **kwargs)
         except (WasmError, InputError, LinkPlanError) as e:
             _fail(str(e))
-        except TargetError as e:           # an option the target lacks: a usage error
+        except (TargetError, InvokeError, CacheError) as e:   # usage errors
             _fail(str(e), 2)
         except NotImplementedError as e:   # TranslateError: valid Wasm we do not compile yet
             _fail(f"unsupported: {e}")
@@ -75,6 +77,11 @@ class _OneLineErrors(click.Group):
         except click.exceptions.NoArgsIsHelpError as e:     # bare `wasmaot`: show help
             click.echo(e.ctx.get_help(), err=True)
             sys.exit(2)
+        except click.NoSuchOption as e:    # wasmtime's spellings land here too
+            hint = (f" (did you mean {', '.join(sorted(e.possibilities))}?)"
+                    if e.possibilities else "")
+            cmd = e.ctx.command_path if e.ctx else "wasmaot"
+            _fail(f"unsupported option {e.option_name}{hint} (see '{cmd} --help')", 2)
         except click.UsageError as e:
             cmd = e.ctx.command_path if e.ctx else "wasmaot"
             _fail(f"{e.format_message()} (see '{cmd} --help')", e.exit_code)
@@ -110,7 +117,7 @@ def inspect(file: str) -> None:
     (but well-formed) module can still be looked at.
     """
     from .inspect import describe
-    m = load_file(file, validate=False)
+    m = load_module(read_input(file), _name(file), validate=False)
     for line in describe(m, file):
         click.echo(line)
 
@@ -128,23 +135,32 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
     bad = 0
     for f in files:
         try:
-            load_file(f)
+            load_module(read_input(f), _name(f))
         except (WasmError, InputError) as e:
             click.echo(f"wasmaot: error: {e}", err=True)
             bad += 1
             continue
         if not quiet:
-            click.echo(f"{f}: valid")
+            click.echo(f"{_name(f)}: valid")
     if bad:
         sys.exit(EXIT_REJECTED)
 
 
+def _name(file: str) -> str:
+    """How errors name an input (`-` is standard input)."""
+    return "<stdin>" if file == STDIN else file
+
+
 def _compile_options(target, opt_level, bounds, cpu, stack_check, jobs=0):
-    """CompileOptions from the flags; no --bounds means the target's default."""
+    """CompileOptions from the flags; no --bounds means the target's default.
+    ``target`` may be an LLVM triple (as wasmtime's --target); ``cpu`` may
+    be ``native``; a bad name of either is a usage error."""
     from .backends import CompileOptions
     try:
+        target = canonical_target(target)
         t = get_target(target)
         bounds = t.check_bounds(bounds or t.default_bounds)
+        cpu = t.resolve_cpu(cpu)
     except TargetError as e:
         raise click.UsageError(str(e)) from None
     try:
@@ -162,22 +178,51 @@ def _default_bounds_help() -> str:
     return "; ".join(f"{mode} for {', '.join(names)}" for mode, names in by_mode.items())
 
 
+def _group_help(group: str):
+    """An eager callback: `-X help` prints the group's table and exits 0
+    (before FILE is required, as `wasmtime run -S help`)."""
+    def callback(ctx, param, values):
+        if values and any(v.strip() in ("help", "help-long") for v in values):
+            lines = wasmtime_compat.describe(group)
+            if group == "O":
+                lines[1:1] = [("  -O0 .. -O3 (a digit): wasmaot's own LLVM optimization "
+                               "level, default -O2"), ""]
+            click.echo("\n".join(lines))
+            ctx.exit(0)
+        return values
+    return callback
+
+
 _codegen_options = [
     click.option("--target", default=DEFAULT_TARGET, show_default=True,
-                 help=f"Target to compile for: {', '.join(target_names())} (always explicit; "
-                      "never guessed from the host)."),
-    click.option("-O", "opt_level", type=click.IntRange(0, 3), default=2, show_default=True,
-                 help="LLVM optimization level, -O0 .. -O3."),
+                 help=f"Target to compile for: {', '.join(target_names())}, or an LLVM "
+                      "triple of one of them (x86_64-unknown-linux-gnu); always explicit, "
+                      "never guessed from the host."),
+    click.option("-O", "opt_specs", multiple=True, metavar="N|KEY=VAL",
+                 is_eager=True, callback=_group_help("O"),
+                 help="LLVM optimization level -O0 .. -O3 (default -O2), or wasmtime's "
+                      "-O KEY[=VAL] (opt-level=0|1|2 honoured; `-O help` lists every key "
+                      "and what wasmaot does with it)."),
     click.option("--bounds", type=click.Choice(BOUNDS_MODES), default=None,
                  help="Memory bounds strategy: guard pages (no checks in code; 64-bit "
                       "targets) or an explicit compare on every access.  [default: the "
                       f"target's own: {_default_bounds_help()}]"),
-    click.option("--cpu", default=None, help="Target CPU (default: the target's baseline)."),
+    click.option("--cpu", default=None, metavar="NAME|native",
+                 help="Target CPU, an LLVM CPU name of the target (default: the target's "
+                      "baseline).  `native`: this build machine's CPU, only when the target "
+                      "is the build machine's architecture.  A name LLVM does not know for "
+                      "the target is a usage error."),
     click.option("--no-stack-check", "stack_check", flag_value=False, default=True,
                  help="Rely on the guard page alone for stack exhaustion."),
     click.option("-j", "--jobs", type=click.IntRange(1), default=None,
                  help="Code-generation processes for modules large enough to be split "
                       "(default: the cores available); the output is identical for any N."),
+    click.option("--allow-unresolved-imports", is_flag=True,
+                 help="An imported function that nothing provides (not WASI, not a --preload "
+                      "instance) compiles to a stub that traps (`wasm trap: host trap`) when "
+                      "called, as wasmtime's -W unknown-imports-trap.  Without it such an "
+                      "import is a compile-time error; unresolved memories, tables and "
+                      "globals always are."),
 ]
 
 
@@ -187,16 +232,65 @@ def codegen_options(fn):
     return fn
 
 
+def _group_option(letter: str, long: str, what: str):
+    return click.option(f"-{letter}", f"--{long}", f"wt_{letter}", multiple=True,
+                        metavar="KEY[=VAL,...]", is_eager=True, callback=_group_help(letter),
+                        help=f"wasmtime's {what} options; `-{letter} help` lists every key and "
+                             "whether wasmaot honours it, ignores it (no effect here) or "
+                             "refuses it (exit 2).")
+
+
+#: wasmtime's -S/-W/-D/-C/-R groups (-O is merged into codegen_options).
+_wasmtime_groups = [
+    _group_option("S", "wasi", "WASI (-S inherit-env)"),
+    _group_option("W", "wasm", "Wasm feature (-W simd)"),
+    _group_option("D", "debug", "debug"),
+    _group_option("C", "codegen", "code generation"),
+    _group_option("R", "record", "execution recording"),
+]
+
+
+def wasmtime_groups(fn):
+    for opt in reversed(_wasmtime_groups):
+        fn = opt(fn)
+    return fn
+
+
+def _settings(opt_specs, groups: dict[str, tuple[str, ...]]) -> tuple[int, wasmtime_compat.Settings]:
+    """The -O level and what wasmtime's -S/-W/-O/-D/-C/-R keys ask for."""
+    settings = wasmtime_compat.Settings()
+    level = 2
+    try:
+        for spec in opt_specs:
+            if spec in ("0", "1", "2", "3"):
+                level = int(spec)
+            else:
+                settings.opt_level = None
+                wasmtime_compat.apply("O", spec, settings)
+                if settings.opt_level is not None:
+                    level = settings.opt_level
+        for letter, specs in groups.items():
+            for spec in specs:
+                wasmtime_compat.apply(letter, spec, settings)
+    except wasmtime_compat.Unsupported as e:
+        _fail(str(e), 2)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    return level, settings
+
+
 _wasi_options = [
     click.option("--dir", "dirs", multiple=True, metavar="HOST[::GUEST]",
                  help="Grant a host directory (read-write) to the program, seen as GUEST "
-                      "(default: the same path).  Repeatable.  Nothing is granted by default."),
+                      "(default: the name as given).  HOST must exist; a relative HOST is "
+                      "made absolute now.  Repeatable.  Nothing is granted by default."),
     click.option("--dir-ro", "dirs_ro", multiple=True, metavar="HOST[::GUEST]",
                  help="Grant a host directory read-only.  Repeatable."),
     click.option("--env", "envs", multiple=True, metavar="NAME[=VAL]",
                  help="Set an environment variable for the program (NAME alone: inherit it "
                       "from the host).  Repeatable."),
-    click.option("--inherit-env", is_flag=True, help="Give the program the whole host environment."),
+    click.option("--inherit-env", is_flag=True,
+                 help="Give the program the whole host environment (also -S inherit-env)."),
 ]
 
 
@@ -206,14 +300,32 @@ def wasi_options(fn):
     return fn
 
 
+def _dir_grant(flag: str, spec: str) -> str:
+    """``HOST[::GUEST]`` checked now, HOST made absolute; GUEST defaults to
+    HOST *as given* (wasmtime's rule), so `--dir data` is still `data` to
+    the program.  Why absolute: the grant is baked into an executable that
+    may run from any directory; a run-time grant (WASMAOT_WASI_OPTIONS) is
+    the way to name a directory relative to where it runs."""
+    host, sep, guest = spec.partition("::")
+    if not host or (sep and not guest):
+        raise click.BadParameter(f"{spec!r} is not HOST[::GUEST] (both non-empty)",
+                                 param_hint=f"'{flag}'")
+    if not os.path.isdir(host):
+        why = "not a directory" if os.path.exists(host) else "no such directory"
+        raise click.BadParameter(f"{host}: {why}", param_hint=f"'{flag}'")
+    return f"{os.path.abspath(host)}::{guest if sep else host}"
+
+
 def _grants(dirs, dirs_ro, envs, inherit_env) -> list[str]:
     """WASI grants as the shim's option list (wasi-shim/include/wasmaot_wasi.h)."""
     out: list[str] = []
     for d in dirs:
-        out += ["--dir", d]
+        out += ["--dir", _dir_grant("--dir", d)]
     for d in dirs_ro:
-        out += ["--dir-ro", d]
+        out += ["--dir-ro", _dir_grant("--dir-ro", d)]
     for e in envs:
+        if not e.partition("=")[0]:
+            raise click.BadParameter(f"{e!r} has no NAME", param_hint="'--env'")
         out += ["--env", e]
     if inherit_env:
         out.append("--inherit-env")
@@ -247,16 +359,26 @@ _verify_ir = click.option(
          "(slower; stops with the name of the pass that broke the IR).")
 
 
+def _check_output(out: str, file: str, emit: str) -> None:
+    if out != "-" and file != STDIN and os.path.exists(out) and os.path.samefile(out, file):
+        raise click.UsageError(f"output {out} would overwrite the input")
+    if emit == "exe" and out == "-":
+        raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
+    if out != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        raise click.UsageError(f"cannot write {out}: its directory does not exist")
+
+
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", "out", default=None,
               help="Output path (default: FILE without extension for exe, FILE.o for obj, "
-                   "stdout for ir/llvm/asm; '-' for stdout).")
+                   "stdout for ir/llvm/asm; '-' for stdout).  Needed when FILE is '-'.")
 @click.option("--emit", type=click.Choice(EMIT_KINDS), default="exe",
               show_default=True, help="Stop after this stage and write its output.")
 @click.option("--invoke", default=None, metavar="NAME",
               help="Bake in the export the executable calls by default (instead of _start); "
-                   "`./app --invoke OTHER ARGS...` still overrides it at run time.")
+                   "`./app --invoke OTHER ARGS...` still overrides it at run time.  NAME must "
+                   "be an exported function (checked now).")
 @click.option("--time-passes", is_flag=True, help="Print per-stage and per-IR-pass timing on stderr.")
 @click.option("--keep-symbols", is_flag=True,
               help="Keep symbols and debug info in the executable (default: stripped).")
@@ -264,10 +386,13 @@ _verify_ir = click.option(
 @_verify_ir
 @codegen_options
 @wasi_options
+@wasmtime_groups
 @user_errors
-def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify_ir, target, opt_level,
-            bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
+def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify_ir, target, opt_specs,
+            bounds, cpu, stack_check, jobs, allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env,
+            wt_S, wt_W, wt_D, wt_C, wt_R):
     """Compile a Wasm module (binary or text), or IR text, ahead of time.
+    FILE '-' reads the module from standard input.
 
     By default writes a static native executable that instantiates the
     module and runs its `_start` export, or the export named by
@@ -279,32 +404,35 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
     Programs importing WASI preview1 get the WASI shim linked in.  Grants
     (`--dir`, `--dir-ro`, `--env`, `--inherit-env`) are baked into the
     executable; without them the program sees no files and no environment.
+    Every import of an executable must be provided (WASI, a --preload
+    instance) unless --allow-unresolved-imports.
     The executable passes its own command line to the program (a leading
     `--` is dropped, so `./app -- --invoke` gives the program `--invoke`).
+    The output appears only when complete (written beside it, then renamed),
+    with the usual permissions (umask).
     """
-    from .compile import compile_bytes
-    from .frontend.load import read_bytes
-    opts = _compile_options(target, opt_level, bounds, cpu, stack_check, jobs)
-    data = read_bytes(file)
-    stem = os.path.splitext(file)[0]
+    from .compile import compile_bytes, write_output
+    level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
+    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
     if out is None:
+        if file == STDIN and emit in ("exe", "obj"):
+            raise click.UsageError("reading the module from stdin ('-'): give -o PATH")
+        stem = os.path.splitext(file)[0]
         out = {"exe": stem, "obj": stem + ".o"}.get(emit, "-")
-    if out != "-" and os.path.exists(out) and os.path.samefile(out, file):
-        raise click.UsageError(f"output {out} would overwrite the input")
-    if emit == "exe" and out == "-":
-        raise click.UsageError("an executable cannot be written to stdout; give -o PATH")
-    if out != "-" and not os.path.isdir(os.path.dirname(os.path.abspath(out))):
-        raise click.UsageError(f"cannot write {out}: its directory does not exist")  # one line (see _OneLineErrors)
-    res = compile_bytes(data, file, opts, emit=emit, out=out, invoke=invoke,
-                        wasi_options=_grants(dirs, dirs_ro, envs, inherit_env),
-                        strip=not keep_symbols, verify=verify_ir, preloads=preloads)
+    _check_output(out, file, emit)
+    data = read_input(file)
+    res = compile_bytes(data, _name(file), opts, emit=emit, out=None if out == "-" else out,
+                        invoke=invoke, wasi_options=grants, strip=not keep_symbols,
+                        verify=verify_ir, preloads=preloads,
+                        allow_unresolved_imports=allow_unresolved_imports or wt.allow_unresolved_imports)
     if emit != "exe":
         payload = res.data.encode() if isinstance(res.data, str) else res.data
         if out == "-":
             sys.stdout.buffer.write(payload)
             sys.stdout.flush()
         else:
-            _write_atomically(out, payload)
+            write_output(out, payload, executable=False)
     if time_passes:
         for stage, secs in res.timings.items():
             click.echo(f"{secs:10.6f}  {stage}", err=True)
@@ -314,55 +442,143 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
             click.echo(res.codegen_report.rstrip("\n"), err=True)
 
 
-def _write_atomically(path: str, payload: bytes) -> None:
-    """Never leave a half-written file where the user's output goes."""
-    import tempfile
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".wasmaot-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _refused(option: str):
+    """A callback refusing a wasmtime option we do not honour (see
+    wasmtime_compat.TOP_LEVEL for why)."""
+    def callback(ctx, param, value):
+        if value not in (None, False, ()):
+            _fail(f"unsupported option {option}: {wasmtime_compat.TOP_LEVEL[option].why}", 2)
+    return callback
 
 
-@main.command(context_settings={"ignore_unknown_options": True,
-                                "allow_interspersed_args": False})
+#: wasmtime `run` options that wasmaot refuses (hidden: --help lists what works).
+_refused_run_options = [
+    click.option("--config", hidden=True, expose_value=False, callback=_refused("--config")),
+    click.option("--profile", hidden=True, expose_value=False, callback=_refused("--profile")),
+    click.option("-g", "--gdbstub", hidden=True, expose_value=False,
+                 callback=_refused("-g/--gdbstub")),
+    click.option("--allow-precompiled", is_flag=True, hidden=True, expose_value=False,
+                 help="Accepted and ignored (wasmaot never runs .cwasm files)."),
+]
+
+
+def refused_run_options(fn):
+    for opt in reversed(_refused_run_options):
+        fn = opt(fn)
+    return fn
+
+
+@main.command(context_settings={"allow_interspersed_args": False})
 @_preload
 @_verify_ir
 @codegen_options
 @wasi_options
-@click.argument("file", type=click.Path(dir_okay=False))
+@wasmtime_groups
+@click.option("--invoke", default=None, metavar="NAME",
+              help="Call export NAME with ARGS (parsed per its signature) and print its "
+                   "results, as `wasmtime run --invoke NAME FILE ARGS`.")
+@click.option("--argv0", default=None, metavar="NAME",
+              help="The program's argv[0] (default: FILE as given).")
+@refused_run_options
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @user_errors
-def run(file, args, preloads, verify_ir, target, opt_level, bounds, cpu, stack_check, jobs, dirs, dirs_ro, envs, inherit_env):
-    """Compile FILE (cached) and run it natively.
+def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, stack_check, jobs,
+        allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env, wt_S, wt_W, wt_D, wt_C, wt_R,
+        invoke, argv0):
+    """Compile FILE (cached) and run it natively; FILE '-' reads the module
+    from standard input.
 
     Options go before FILE; everything after FILE goes to the program.
+    `wasmaot run --invoke fac app.wasm 20` (as wasmtime spells it) or
     `wasmaot run app.wasm --invoke fac 20` calls an export instead of
     `_start`.  WASI grants as for `compile` (`--dir HOST[::GUEST]`, `--env`
-    ...), spelled as `wasmtime run` spells them.  Executables are cached
-    under $WASMAOT_CACHE_DIR (default ~/.cache/wasmaot), keyed on the
-    compiler version, target, options, grants, runtime sources and the
-    input's hash.  The exit status is the program's.
+    ...), spelled as `wasmtime run` spells them, -S/-W/-O/-D/-C/-R keys
+    included: each is honoured, or ignored where it changes nothing here, or
+    refused with "unsupported option" (exit 2), as `-S help` etc. list.  Any
+    other wasmtime option (--profile, --config, -g) is refused the same way.
+
+    Executables are cached under $WASMAOT_CACHE_DIR (default
+    ~/.cache/wasmaot), keyed on the compiler version, target, options,
+    grants, runtime sources and the input's hash, and bounded in size (see
+    `wasmaot cache`).  The exit status is the program's.
     """
     from .backends.targets import RunnerMissing
-    from .compile import cached_executable
-    opts = _compile_options(target, opt_level, bounds, cpu, stack_check, jobs)
+    from .compile import cached_executable, check_invoke
+    level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
+    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
     try:
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator
         raise click.ClickException(str(e)) from None
-    exe = cached_executable(file, opts, _grants(dirs, dirs_ro, envs, inherit_env), verify_ir,
-                            preloads)
+    data = read_input(file)
+    exe, exports = cached_executable(data, _name(file), opts, grants, verify_ir, preloads,
+                                     allow_unresolved_imports or wt.allow_unresolved_imports,
+                                     use_cache=not wt.no_cache)
+    if invoke is None and args[:1] == ("--invoke",) and len(args) > 1:
+        invoke, args = args[1], args[2:]      # the runtime's own spelling, checked alike
+    if invoke is not None:
+        check_invoke(exports, invoke, _name(file))
+        args = ("--invoke", invoke, *args)
     sys.stdout.flush()
     sys.stderr.flush()
-    if prefix:
-        # qemu's -0 sets the program's argv[0] (the module's name, as natively)
-        os.execvp(prefix[0], [*prefix, "-0", file, exe, *args])
-    os.execv(exe, [file, *args])
+    shown = argv0 if argv0 is not None else file
+    # qemu's -0 sets the program's argv[0] (the module's name, as natively)
+    argv = [*prefix, "-0", shown, exe, *args] if prefix else [shown, *args]
+    path = prefix[0] if prefix else exe
+    if wt.no_cache:               # -C cache=n: a private build, removed after the run
+        _run_and_remove(path, argv, os.path.dirname(exe))
+    os.execvp(path, argv) if prefix else os.execv(path, argv)
+
+
+def _run_and_remove(path: str, argv: list[str], private_dir: str) -> None:
+    """Run, remove ``private_dir``, exit with the program's status (a signal
+    N as 128+N, as a shell reports it)."""
+    import shutil
+    import subprocess
+    try:
+        rc = subprocess.call(argv, executable=path)
+    finally:
+        shutil.rmtree(private_dir, ignore_errors=True)
+    sys.exit(128 - rc if rc < 0 else rc)
+
+
+@main.group(cls=click.Group)
+def cache() -> None:
+    """The run cache: executables built by `wasmaot run`, and the runtime
+    objects every compile links.
+
+    It lives under $WASMAOT_CACHE_DIR (default ~/.cache/wasmaot) and is
+    bounded: after each new entry, the least recently used entries are
+    removed until it holds at most $WASMAOT_CACHE_MAX_BYTES (default 2 GiB;
+    0: no bound).
+    """
+
+
+@cache.command("clean")
+@user_errors
+def cache_clean() -> None:
+    """Remove every cache entry (the next run rebuilds what it needs)."""
+    from .cache import clean
+    n, size = clean()
+    click.echo(f"removed {n} entries ({size / 2**20:.1f} MiB) from {_cache_root()}")
+
+
+@cache.command("info")
+@user_errors
+def cache_info() -> None:
+    """Where the cache is, its size and its bound."""
+    from .cache import max_bytes, usage
+    n, size = usage()
+    bound = max_bytes()
+    click.echo(f"{_cache_root()}: {n} entries, {size / 2**20:.1f} MiB; bound "
+               + (f"{bound / 2**20:.0f} MiB" if bound else "none"))
+
+
+def _cache_root() -> str:
+    from .cache import cache_dir
+    return str(cache_dir())
 
 
 def _register_optional_commands() -> None:

@@ -18,7 +18,9 @@ input's hash (numba's lesson: anything less serves stale code).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,6 +32,67 @@ from .frontend.load import load_module, read_bytes
 
 EMIT_KINDS = ("exe", "obj", "llvm", "asm", "ir")
 WASI_P1 = "wasi_snapshot_preview1"
+#: The input name that means standard input.
+STDIN = "-"
+
+
+class InvokeError(ValueError):
+    """``--invoke NAME`` names no exported function: a usage error (exit 2)."""
+
+
+def read_input(path: str) -> bytes:
+    """The module's bytes: from ``path``, or from standard input for ``-``."""
+    if path == STDIN:
+        import sys
+        return sys.stdin.buffer.read()
+    return read_bytes(path)
+
+
+def write_output(path: str, payload: bytes, *, executable: bool) -> None:
+    """Write ``payload`` to ``path`` atomically: a temporary file in the same
+    directory, renamed over ``path`` only when complete, so a failure (full
+    disk, interrupt) never loses or half-writes the user's file.  The mode
+    is :func:`default_mode`, not mkstemp's private 0600.  An error names
+    ``path``, never the temporary file."""
+    tmp = _temp_beside(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.chmod(tmp, default_mode(executable))
+        os.replace(tmp, path)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, path) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _temp_beside(path: str) -> str:
+    """A fresh name in ``path``'s directory (same file system: rename is atomic)."""
+    d, base = os.path.split(os.path.abspath(path))
+    return os.path.join(d, f".{base}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def default_mode(executable: bool) -> int:
+    """The mode a compiler's output gets: 0666 & ~umask for a file, 0755 &
+    ~umask for an executable (0644 / 0755 under the usual umask 022)."""
+    return (0o755 if executable else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would have to
+    set it, racing with other threads creating files)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass
@@ -38,6 +101,8 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     pass_report: str | None = None
     codegen_report: str | None = None        # per partition / worker (backends.codegen)
+    #: The program's exported functions (the main instance's), for --invoke.
+    exported_funcs: list[str] = field(default_factory=list)
 
 
 class _Clock:
@@ -60,7 +125,8 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                   out: str | None = None, passes: list[str] | None = None,
                   verify: bool = False, invoke: str | None = None,
                   wasi_options: list[str] | None = None, strip: bool = True,
-                  preloads: Sequence[tuple[str, str]] = ()) -> Result:
+                  preloads: Sequence[tuple[str, str]] = (),
+                  allow_unresolved_imports: bool = False) -> Result:
     """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``.
 
     ``data`` is Wasm (binary or text) or IR text (``ir.parser.is_ir_input``:
@@ -73,9 +139,18 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     given, whose exports satisfy imports from module NAME.  All of them go
     into one link plan (:mod:`wasmaot.ir.plan`) and one executable, with
     direct calls between instances.  ``emit="ir"`` prints the main module
-    only."""
+    only.
+
+    Checked here, at compile time, rather than when the program starts:
+    ``invoke`` must name an exported function (:class:`InvokeError`); for an
+    executable, every import left to the host must be one the standalone
+    host provides (WASI preview1, :func:`host_provides`), else a
+    ``LinkPlanError`` -- unless ``allow_unresolved_imports``, which binds
+    unknown functions to trapping stubs.  Objects and text stages are for
+    other hosts (the spec driver, an embedder), so their imports are not
+    checked."""
     from .ir.pipeline import PIPELINE, PassManager
-    from .ir.plan import Instance, build_plan
+    from .ir.plan import Instance, build_plan, check_host_imports
 
     res = Result()
     clock = _Clock(res.timings)
@@ -87,12 +162,18 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         instances.append(Instance(lib, name, path))
     ir_module = _load_ir_module(data, filename, clock, pm, opts.jobs)
     res.pass_report = pm.report()
+    res.exported_funcs = [e.name for e in ir_module.exports if e.kind == 0]   # EXTERN_FUNC
+    if invoke is not None:
+        check_invoke(res.exported_funcs, invoke, filename)
     if emit == "ir":
         res.data = str(ir_module)
         return res
     instances.append(Instance(ir_module, None, filename))
     with clock.stage("plan"):
         plan = build_plan(instances)
+        if emit == "exe":
+            plan = check_host_imports(plan, host_provides(),
+                                      trap_unresolved=allow_unresolved_imports)
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(plan, opts)
@@ -105,8 +186,17 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     if emit != "exe":
         res.data = product
         return res
+    with clock.stage("link"):
+        _link(plan, list(product), out, opts, invoke, wasi_options, strip)
+    return res
+
+
+def _link(plan, objects: list, out: str, opts, invoke, wasi_options, strip: bool) -> None:
+    """Link the executable beside ``out`` and rename it into place with the
+    usual mode (:func:`default_mode`).  A failure names ``out``, never a
+    temporary file; a full disk says so."""
     from .backends.link import default_invoke_object, link_executable, wasi_options_object
-    objects = list(product)
+    from .backends.toolchain import LinkError
     if invoke is not None:
         objects.append(default_invoke_object(invoke, opts.target))
     # The WASI shim is linked only into programs that import WASI, so a pure
@@ -115,9 +205,67 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
-    with clock.stage("link"):
-        link_executable(objects, out, opts.target, opts.bounds, wasi=wasi, strip=strip)
-    return res
+    tmp = _temp_beside(out)
+    try:
+        link_executable(objects, tmp, opts.target, opts.bounds, wasi=wasi, strip=strip)
+        os.chmod(tmp, default_mode(True))
+        os.replace(tmp, out)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, out) from None
+    except LinkError:
+        if _disk_full(out):
+            import errno
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), out) from None
+        raise
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _disk_full(path: str) -> bool:
+    """True if ``path``'s file system has (almost) no room left: the linker
+    dies without a usable message there (zig: killed by SIGABRT).  Also
+    true under WASMAOT_FAULT_INJECT=disk-full, for the tests."""
+    if os.environ.get("WASMAOT_FAULT_INJECT") == "disk-full":
+        return True
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 4 << 20
+
+
+def check_invoke(exported_funcs: Sequence[str], invoke: str, filename: str) -> None:
+    """``invoke`` must be one of the program's exported functions."""
+    if invoke not in exported_funcs:
+        shown = ", ".join(sorted(exported_funcs)[:10]) or "none"
+        raise InvokeError(f"{filename}: --invoke {invoke}: no exported function of that name "
+                          f"(exported functions: {shown})")
+
+
+def host_provides():
+    """What the standalone executable's host fills at start-up: WASI
+    preview1, as the shim's own table (wasi-shim/preview1/preview1.c
+    ``p1_funcs``) lists it -- read from that C source, the one definition."""
+    from .ir.plan import HostProvides
+    return HostProvides({(WASI_P1, name): sig for name, sig in wasi_p1_functions().items()})
+
+
+_P1_ROW = re.compile(r'^\s*F\((\w+),\s*"([^"]+)"\),?\s*$', re.MULTILINE)
+
+
+def wasi_p1_functions() -> dict[str, str]:
+    """name -> canonical signature of every WASI preview1 function the shim
+    implements, parsed from its table (``F(name, "sig")`` rows of
+    ``p1_funcs``).  tests/cli checks the parse against the linked shim."""
+    from .wasi import root as wasi_root
+    src = (wasi_root() / "preview1" / "preview1.c").read_text()
+    start = src.index("p1_funcs[] = {")
+    body = src[start:src.index("};", start)]
+    rows = dict(_P1_ROW.findall(body))
+    if not rows:
+        raise RuntimeError("cannot read the WASI preview1 table from preview1.c")
+    return rows
 
 
 def _load_ir_module(data: bytes, filename: str, clock: _Clock, pm, jobs: int):
@@ -171,28 +319,46 @@ def cache_key(data: bytes, opts, extra: str = "") -> str:
     return h.hexdigest()[:32]
 
 
-def cached_executable(path: str, opts, wasi_options: list[str] | None = None,
-                      verify: bool = False, preloads: Sequence[tuple[str, str]] = ()) -> str:
-    """Compile ``path`` to an executable in the cache (or reuse it); return its path.
-    A ``verify`` compile has its own cache entry, so it always runs the verifier.
-    Preloaded instances are part of the key: their names and contents."""
-    data = read_bytes(path)
+def cached_executable(data: bytes, name: str, opts, wasi_options: list[str] | None = None,
+                      verify: bool = False, preloads: Sequence[tuple[str, str]] = (),
+                      allow_unresolved_imports: bool = False,
+                      use_cache: bool = True) -> tuple[str, list[str]]:
+    """Compile module ``data`` (named ``name`` in messages) to an executable
+    in the cache, or reuse it; return its path and the program's exported
+    functions (kept beside it, so `run --invoke` is checked without
+    decoding the module again).  A ``verify`` compile has its own cache
+    entry, so it always runs the verifier.  Preloaded instances are part of
+    the key: their names and contents.  ``use_cache=False`` (-C cache=n)
+    builds into a fresh private directory instead, which the caller removes.
+
+    Every new entry may evict the least recently used ones
+    (:func:`wasmaot.cache.enforce_bound`); a hit marks its entry used."""
+    from . import cache
     extra = "\0".join(wasi_options or ()) + ("\0verify-ir" if verify else "")
-    for name, lib in preloads:
-        extra += f"\0preload {name}={hashlib.sha256(read_bytes(lib)).hexdigest()}"
+    extra += "\0allow-unresolved" if allow_unresolved_imports else ""
+    for pname, lib in preloads:
+        extra += f"\0preload {pname}={hashlib.sha256(read_bytes(lib)).hexdigest()}"
     key = cache_key(data, opts, extra)
-    exe = os.path.join(cache_dir(), "exe", key)
-    if os.path.exists(exe):
-        return exe
+    if use_cache:
+        cache.max_bytes()                  # a bad WASMAOT_CACHE_MAX_BYTES: say so now
+        exe = os.path.join(cache_dir(), "exe", key)
+    else:
+        exe = os.path.join(tempfile.mkdtemp(prefix="wasmaot-run-"), key)
+    meta = exe + ".exports"
+    if os.path.exists(exe) and os.path.exists(meta):
+        cache.touch(exe, meta)
+        with open(meta) as f:
+            return exe, json.load(f)
     os.makedirs(os.path.dirname(exe), exist_ok=True)
-    # Link to a private name, then rename: concurrent runs never see a partial file.
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(exe), prefix=".tmp-")
-    os.close(fd)
-    try:
-        compile_bytes(data, path, opts, emit="exe", out=tmp, wasi_options=wasi_options,
-                      verify=verify, preloads=preloads)
-        os.replace(tmp, exe)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return exe
+    res = compile_bytes(data, name, opts, emit="exe", out=exe, wasi_options=wasi_options,
+                        verify=verify, preloads=preloads,
+                        allow_unresolved_imports=allow_unresolved_imports)
+    # The executable is renamed into place complete (compile_bytes); then
+    # its exports, by rename too: a reader that sees both sees them whole.
+    tmp = _temp_beside(meta)
+    with open(tmp, "w") as f:
+        json.dump(res.exported_funcs, f)
+    os.replace(tmp, meta)
+    if use_cache:
+        cache.enforce_bound(keep={exe, meta})
+    return exe, res.exported_funcs

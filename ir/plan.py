@@ -120,13 +120,19 @@ def single(module: Module, origin: str = "<module>") -> LinkPlan:
     return build_plan([Instance(module, None, origin)])
 
 
-def build_plan(instances: list[Instance]) -> LinkPlan:
+def build_plan(instances: list[Instance], *,
+               stubs: dict[tuple[int, int], Binding] | None = None) -> LinkPlan:
     """Resolve every import of every instance against the *earlier*
-    instances' exports by (import module name, export name)."""
+    instances' exports by (import module name, export name).  ``stubs``
+    (instance, function index) -> binding overrides that resolution (the
+    trap stubs of :func:`check_host_imports`)."""
     plan = LinkPlan(list(instances))
     by_name: dict[str, int] = {}
     for i, inst in enumerate(plan.instances):
         bind_imports(plan, i, by_name)
+        for (si, fn), b in (stubs or {}).items():
+            if si == i:
+                plan.bindings[(i, EXTERN_FUNC, fn)] = b
         if inst.name is not None:
             if inst.name in by_name:
                 raise LinkPlanError(f"{inst.origin}: instance name {inst.name!r} is given twice")
@@ -154,6 +160,91 @@ def bind_imports(plan: LinkPlan, i: int, by_name: dict[str, int], *,
             b = HostBinding(i, kind, index)
         plan.bindings[(i, kind, index)] = b
     return errors
+
+
+@dataclass(frozen=True)
+class HostProvides:
+    """What the host of an executable fills by name when it starts: the
+    functions of each host module, (module, field) -> canonical signature
+    (``(i32,i64)->(i32)``, ABI.md's descriptor form).  The standalone
+    executable's host provides only WASI preview1, and only when the shim
+    is linked in (``driver/compile.py`` builds this from the shim's own
+    table)."""
+    funcs: dict = field(default_factory=dict)
+
+    def why_not(self, kind: int, imp: Import, decl) -> str:
+        """Why the host cannot fill this import, or "" if it can."""
+        modules = {m for m, _ in self.funcs}
+        if imp.module not in modules:
+            return f"unknown import (no module {imp.module!r}: not a --preload instance, not WASI)"
+        sig = self.funcs.get((imp.module, imp.field))
+        if kind != EXTERN_FUNC or sig is None:
+            return f"unknown import ({imp.module} has no {EXTERN_NAMES[kind]} {imp.field!r})"
+        have = canonical_sig(decl.sig)
+        if have != sig:
+            return f"incompatible import type (expected {sig}, the import is {have})"
+        return ""
+
+
+def canonical_sig(sig) -> str:
+    """``(i32,i64)->(f32)``: the descriptor's form (ABI.md, runtime header section 4)."""
+    return ("(" + ",".join(type_name(t) for t in sig.params) + ")->("
+            + ",".join(type_name(t) for t in sig.results) + ")")
+
+
+def check_host_imports(plan: LinkPlan, host: HostProvides, *,
+                       trap_unresolved: bool = False) -> LinkPlan:
+    """``plan`` if the host provides every import left to it, else a
+    :class:`LinkPlanError` naming the first one that it does not (and how
+    many more) -- at compile time, where the executable would only fail
+    when it starts.
+
+    ``trap_unresolved`` (``--allow-unresolved-imports``, wasmtime's ``-W
+    unknown-imports-trap``): an unknown *function* import is bound instead
+    to a stub that traps with ``host trap`` when called; the result is a
+    new plan with one more instance, the stubs, first (instantiated before
+    everything; it has no state).  Unknown memories, tables and globals,
+    and a host function of another signature, stay errors: no stub can
+    stand for them."""
+    bad, stubbable = [], []
+    for i, kind, index, imp in plan.host_imports():
+        decl = _space(plan.instances[i].module, kind)[index]
+        why = host.why_not(kind, imp, decl)
+        if not why:
+            continue
+        entry = (i, kind, index, imp, why)
+        unknown = why.startswith("unknown import")
+        (stubbable if trap_unresolved and kind == EXTERN_FUNC and unknown else bad).append(entry)
+    if bad:
+        i, _kind, _index, imp, why = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        hint = ("; --allow-unresolved-imports makes unknown functions trap when called"
+                if not trap_unresolved and why.startswith("unknown import") else "")
+        raise LinkPlanError(f"{plan.instances[i].origin}: import {imp.module!r} {imp.field!r}: "
+                            f"{why}{more}{hint}")
+    if not stubbable:
+        return plan
+    stub_module = _trap_stubs([(imp, _space(plan.instances[i].module, EXTERN_FUNC)[index].sig)
+                               for i, _k, index, imp, _w in stubbable])
+    stubs = {(i + 1, index): InstanceBinding(0, EXTERN_FUNC, k)
+             for k, (i, _k, index, _imp, _w) in enumerate(stubbable)}
+    return build_plan([Instance(stub_module, None, "<unresolved imports>"), *plan.instances],
+                      stubs=stubs)
+
+
+def _trap_stubs(funcs: list[tuple[Import, object]]) -> Module:
+    """One module of functions that trap (``host trap``), one per import,
+    named after it (what a backtrace shows)."""
+    from .parser import parse_module
+    from .printer import fmt_name, fmt_sig
+    from .types import type_name as tn
+    text = []
+    for k, (imp, sig) in enumerate(funcs):
+        params = ", ".join(f"v{j}: {tn(t)}" for j, t in enumerate(sig.params))
+        name = fmt_name(f"unresolved import {imp.module}::{imp.field}")
+        text += [f"function {name}{fmt_sig(sig)} {{", f"block0({params}):", "    trap host", "}"]
+    text += [f'export "{k}" fn{k}' for k in range(len(funcs))]
+    return parse_module("\n".join(text) + "\n")
 
 
 def _resolve(plan: LinkPlan, by_name: dict[str, int], i: int, kind: int, index: int,
@@ -223,5 +314,5 @@ def _fmt_sig(sig) -> str:
             + ", ".join(type_name(t) for t in sig.results) + ")")
 
 
-__all__ = ["Binding", "HostBinding", "Instance", "InstanceBinding", "LinkPlan", "LinkPlanError",
-           "bind_imports", "build_plan", "single", "EXTERN_FUNC", "EXTERN_GLOBAL", "EXTERN_MEMORY", "EXTERN_TABLE"]
+__all__ = ["Binding", "HostBinding", "HostProvides", "Instance", "InstanceBinding", "LinkPlan", "LinkPlanError",
+           "bind_imports", "build_plan", "canonical_sig", "check_host_imports", "single", "EXTERN_FUNC", "EXTERN_GLOBAL", "EXTERN_MEMORY", "EXTERN_TABLE"]
