@@ -369,16 +369,21 @@ def decode_name_section(data, pos: int, end: int) -> NameSection:
 
 def decode_module(data: bytes, filename: str | None = None) -> Module:
     """Decode a core Wasm module binary.  Raises :class:`MalformedError`."""
-    data = bytes(data)
+    if not isinstance(data, bytes):
+        data = bytes(data)      # (a bytes subclass stays: text.wat.WatBinary locates errors)
     try:
         return _decode(data, filename)
     except WasmError as e:
         if e.filename is None:
             e.filename = filename
-        named = unsupported.explain(e, data)    # error path only: names a proposal
-        if named is e:
-            raise
-        raise named from None
+        raise located(unsupported.explain(e, data), data) from None
+
+
+def located(err: WasmError, data) -> WasmError:
+    """``err``, with the text's line:column when ``data`` was encoded from
+    text (:class:`~.text.wat.WatBinary`); error path only."""
+    locate = getattr(data, "locate", None)
+    return locate(err) if locate is not None else err
 
 
 def _decode(data: bytes, filename: str | None) -> Module:

@@ -60,8 +60,9 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from . import reader, unsupported
+from .binary import located
 from .code import IMM_READERS, read_instr, read_locals, scan_body
-from .errors import InvalidError, MalformedError, UnsupportedInvalidError
+from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
 from .module import ConstExpr, ExternKind, Module, SegmentMode
 from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
@@ -952,13 +953,11 @@ def validate_module(m: Module) -> None:
     """Validate a decoded module; see the module docstring for what is checked."""
     try:
         _validate_module(m)
-    except MalformedError as e:
+    except WasmError as e:
         if e.filename is None:
             e.filename = m.filename
-        named = unsupported.explain(e, m.data)  # error path only: names a proposal
-        if named is e:
-            raise
-        raise named from None
+        # error path only: name a proposal, find the text position of a .wat
+        raise located(unsupported.explain(e, m.data), m.data) from None
 
 
 def _validate_module(m: Module) -> None:

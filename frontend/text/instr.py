@@ -405,10 +405,12 @@ _IF = BY_NAME["if"]
 # frame on ``stack``; frame kinds:
 _FLAT = 0       # block/loop/if ... end      [kind, op, label, seen_else]
 _BLOCK = 1      # (block ...) / (loop ...)   [kind]
-_COND = 2       # (if ... <here> (then      [kind, op, label, blocktype]
+_COND = 2       # (if ... <here> (then      [kind, op, label, blocktype, text offset]
 _THEN = 3       # (then ...)                 [kind]
 _ELSE = 4       # (else ...)                 [kind]
-_OPERANDS = 5   # (op imm <here> )           [kind, pending encoding]
+_OPERANDS = 5   # (op imm <here> )           [kind, pending encoding, text offset]
+# ``fc.marks``, when a source map is wanted, receives ``(offset in out,
+# text offset)`` for every opcode byte sequence appended (see wat.SourceMap).
 
 
 def instrs(c: Cursor, fc, out: bytearray) -> None:
@@ -430,6 +432,7 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
     empties, or at an outer-level terminator."""
     toks = c.toks
     labels = fc.labels
+    marks = fc.marks            # None unless a source map is being built (error path)
     single = bool(stack)
     while True:
         if single and not stack:
@@ -446,6 +449,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                 _open_folded(c, fc, out, stack)
             elif kind == RP:
                 c.i += 1
+                if marks is not None:
+                    marks.append((len(out), frame[2]))
                 out += frame[1]
                 stack.pop()
             else:
@@ -454,6 +459,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
         if fk == _COND:
             if c.at_list("then"):
                 c.i += 2
+                if marks is not None:
+                    marks.append((len(out), frame[4]))
                 out += frame[1].encoding
                 out += frame[3]
                 labels.append(frame[2])
@@ -474,6 +481,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                         return                      # the caller's terminator
                     raise c.unexpected()
                 c.i += 1
+                if marks is not None:
+                    marks.append((len(out), toks[c.i - 1][2]))
                 if value == "else":
                     if frame[1] is not _IF or frame[3]:
                         raise c.unexpected(c.i - 1)
@@ -489,6 +498,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
             op = BY_NAME.get(value)
             if op is None:
                 raise c.unexpected()
+            if marks is not None:
+                marks.append((len(out), toks[c.i][2]))
             c.i += 1
             if op.imm is Imm.BLOCKTYPE:
                 name = c.take_id()
@@ -503,6 +514,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                 return
             if kind is None or fk == _FLAT:
                 raise c.unexpected()                # missing ``end`` / ``)``
+            if marks is not None:
+                marks.append((len(out), toks[c.i][2]))
             c.i += 1
             if fk == _BLOCK:
                 labels.pop()
@@ -534,8 +547,10 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
         bt = fc.mod.blocktype(c)
         if op is _IF:
             # condition operands come first, then the if itself
-            stack.append([_COND, op, name, bt])
+            stack.append([_COND, op, name, bt, tok[2]])
         else:
+            if fc.marks is not None:
+                fc.marks.append((len(out), tok[2]))
             out += op.encoding
             out += bt
             fc.labels.append(name)
@@ -546,7 +561,7 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
         op = _TYPED_VARIANT[op.name]
     code = bytearray(op.encoding)
     IMMEDIATES[op.imm](c, fc, op, code)
-    stack.append([_OPERANDS, code])
+    stack.append([_OPERANDS, code, tok[2]])
 
 
 def _plain(c: Cursor, fc, op: Op, out: bytearray) -> None:

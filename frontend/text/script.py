@@ -109,11 +109,12 @@ class ModuleSource:
     def to_binary(self) -> bytes:
         """The module as a Wasm binary; raises MalformedError if the text or
         quote does not parse (binary modules are returned as they are)."""
-        from .wat import module_from_tokens, parse_module_text
+        from .wat import module_from_tokens, parse_module_text, text_binary
         if self.kind == "binary":
             return self.data
         if self.kind == "text":
-            return module_from_tokens(self._tokens, *self._range, self.name)
+            return text_binary(module_from_tokens(self._tokens, *self._range, self.name),
+                               self._tokens, *self._range, self.name, keep_tokens=True)
         try:
             text = self.data.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -72,12 +72,13 @@ class Space:
 class FuncContext:
     """What instruction parsing needs besides the module (see ``instr``)."""
 
-    __slots__ = ("mod", "locals", "labels")
+    __slots__ = ("mod", "locals", "labels", "marks")
 
     def __init__(self, mod: "ModuleContext", locals_: Space | None = None):
         self.mod = mod
         self.locals = locals_ or Space("local")
         self.labels: list[str | None] = []
+        self.marks: list[tuple[int, int]] | None = None   # see SourceMap
 
 
 Sig = tuple[tuple[int, ...], tuple[int, ...]]
@@ -111,6 +112,8 @@ class ModuleContext:
         self.codes: list[bytes] = []
         # for the "name" custom section: funcidx -> {localidx: name}
         self.local_names: dict[int, dict[int, str]] = {}
+        # only while building a SourceMap: code entry -> its instruction marks
+        self.body_marks: list[list[tuple[int, int]]] | None = None
 
     # -- types ----------------------------------------------------------------
     def add_sig(self, sig: Sig) -> int:
@@ -333,6 +336,9 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
     typeidx, sig, pnames = m.typeuse(c, True)
     m.func_types.append(typeidx)
     fc = FuncContext(m)
+    if m.body_marks is not None:
+        fc.marks = []
+        m.body_marks.append(fc.marks)
     for p in pnames:
         if p is None:
             fc.locals.define(None, c, 0)
@@ -364,6 +370,8 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
         body.append(t)
     instrs(c, fc, body)
     _end(c)
+    if fc.marks is not None:
+        fc.marks.append((len(body), c.offset()))    # the implicit end: the field's ")"
     body.append(0x0B)
     m.codes.append(uleb(len(body)) + body)
     if fc.locals.names:
@@ -580,10 +588,16 @@ def _define_data(m: ModuleContext, c: Cursor) -> None:
 # ------------------------------------------------------------------------------
 
 def module_from_tokens(tokens: Tokens, start: int, end: int,
-                       module_name: str | None = None) -> bytes:
+                       module_name: str | None = None, smap: "SourceMap | None" = None) -> bytes:
     """Encode the module whose fields are ``tokens[start:end]``;
-    ``module_name`` is its ``$id``, if any (for the name section)."""
+    ``module_name`` is its ``$id``, if any (for the name section).  With
+    ``smap``, also fill it (binary offset -> text offset); that costs, so
+    only the error path asks for it (:func:`locate`)."""
     m = ModuleContext(tokens)
+    owners = None
+    if smap is not None:
+        m.body_marks = []
+        owners = {id(lst): [] for lst in _entry_lists(m)}
     c = Cursor(tokens, start, end)
     fields: list[tuple[str, int, int]] = []
     state: dict = {}
@@ -605,6 +619,8 @@ def module_from_tokens(tokens: Tokens, start: int, end: int,
         fc = Cursor(tokens, s, e)
         if head == "type":
             continue
+        if owners is not None:
+            before = [(lst, len(lst)) for lst in _entry_lists(m)]
         if head in counters:
             idx = counters[head]
             counters[head] += 1
@@ -615,9 +631,44 @@ def module_from_tokens(tokens: Tokens, start: int, end: int,
             _define_import(m, fc)
         else:
             _DEFINE[head](m, fc)
+        if owners is not None:
+            at = tokens.toks[s - 2][2]          # the field's "("
+            for lst, n in before:
+                owners[id(lst)].extend([at] * (len(lst) - n))
+            if head == "start":
+                smap.start_at = at
     if pending is not None:
         raise pending
-    return _assemble(m) + _name_section(m, module_name)
+    return _assemble(m, smap, owners) + _name_section(m, module_name)
+
+
+def _entry_lists(m: ModuleContext) -> tuple[list, ...]:
+    """The section entry lists a field can append to (for SourceMap)."""
+    return (m.imports, m.func_types, m.table_defs, m.mem_defs, m.global_defs, m.exports,
+            m.elem_segs, m.data_segs, m.codes)
+
+
+class SourceMap:
+    """Binary offsets of a module encoded from text -> text offsets: one
+    mark per section entry (its field) and per instruction of each body.
+    Built only on the error path, by encoding the text a second time
+    (:func:`locate`), so a successful parse never pays for it."""
+
+    def __init__(self):
+        self.binary: list[int] = []
+        self.text: list[int] = []
+        self.start_at: int | None = None
+
+    def add(self, binary_offset: int, text_offset: int) -> None:
+        if self.binary and binary_offset < self.binary[-1]:
+            return                      # keep it sorted (never expected)
+        self.binary.append(binary_offset)
+        self.text.append(text_offset)
+
+    def text_offset(self, binary_offset: int) -> int | None:
+        import bisect
+        i = bisect.bisect_right(self.binary, binary_offset) - 1
+        return self.text[i] if i >= 0 else None
 
 
 def _import_kind(c: Cursor) -> str:
@@ -629,12 +680,16 @@ _DEFINE = {"func": _define_func, "table": _define_table, "memory": _define_memor
            "elem": _define_elem, "data": _define_data}
 
 
-def _assemble(m: ModuleContext) -> bytes:
+def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | None = None) -> bytes:
     out = bytearray(MAGIC_VERSION)
 
     def sec(sid: int, entries: list[bytes]) -> None:
         if entries:
-            out.extend(section(sid, uleb(len(entries)) + b"".join(entries)))
+            payload = uleb(len(entries)) + b"".join(entries)
+            pos = len(out) + 1 + len(uleb(len(payload))) + len(uleb(len(entries)))
+            out.extend(section(sid, payload))
+            if smap is not None:
+                _map_entries(smap, m, entries, owners.get(id(entries), ()), pos)
 
     sec(1, [b"\x60" + uleb(len(p)) + bytes(p) + uleb(len(r)) + bytes(r) for p, r in m.sigs])
     sec(2, m.imports)
@@ -644,6 +699,8 @@ def _assemble(m: ModuleContext) -> bytes:
     sec(6, m.global_defs)
     sec(7, m.exports)
     if m.start is not None:
+        if smap is not None and smap.start_at is not None:
+            smap.add(len(out), smap.start_at)
         out.extend(section(8, uleb(m.start)))
     sec(9, m.elem_segs)
     if m.uses_data_count:
@@ -651,6 +708,55 @@ def _assemble(m: ModuleContext) -> bytes:
     sec(10, m.codes)
     sec(11, m.data_segs)
     return bytes(out)
+
+
+def _map_entries(smap: SourceMap, m: ModuleContext, entries: list[bytes], at: list[int],
+                 pos: int) -> None:
+    """Marks for one section's entries starting at binary offset ``pos``."""
+    bodies = m.body_marks if entries is m.codes else None
+    if at:      # the section's header and count: its first entry
+        smap.add(pos - len(uleb(len(entries))) - 1 - len(uleb(sum(map(len, entries)) +
+                                                              len(uleb(len(entries))))), at[0])
+    for k, e in enumerate(entries):
+        if k < len(at):
+            smap.add(pos, at[k])
+        if bodies is not None and k < len(bodies):
+            size_len = len(e) - _body_len(e)
+            start = pos + size_len
+            for rel, text_off in bodies[k]:
+                smap.add(start + rel, text_off)
+        pos += len(e)
+
+
+def _body_len(entry: bytes) -> int:
+    """The length of a code entry's body (after its u32 size)."""
+    n = shift = i = 0
+    while True:
+        b = entry[i]
+        n |= (b & 0x7F) << shift
+        i += 1
+        if not b & 0x80:
+            return n
+        shift += 7
+
+
+def locate(err, tokens: Tokens, start: int, end: int, module_name: str | None = None):
+    """Give ``err`` (raised for the binary encoded from ``tokens[start:end]``,
+    with a binary offset) the line:col of the text that produced that byte.
+    Error path only: encodes the module again, recording marks."""
+    if err.offset is None or err.line is not None:
+        return err
+    smap = SourceMap()
+    try:
+        module_from_tokens(tokens, start, end, module_name, smap)
+    except Exception:       # the text encoded once already; never mask the real error
+        return err
+    off = smap.text_offset(err.offset)
+    if off is not None:
+        err.line, err.col = tokens.src.linecol(off)
+        if err.filename is None:
+            err.filename = tokens.src.filename
+    return err
 
 
 def _name_section(m: ModuleContext, module_name: str | None) -> bytes:
@@ -688,6 +794,33 @@ def parse_module_text(text: str, filename: str | None = None, *,
     return module_from_token_range(tokens, 0, len(tokens.toks))
 
 
+class WatBinary(bytes):
+    """A module binary encoded from text, which can map a binary offset in
+    an error back to the text's line:column (:meth:`locate`).  It keeps only
+    the source text (and token range), not the tokens: the map is rebuilt
+    on the error path.  Pickles as plain bytes."""
+
+    def __reduce__(self):
+        return (bytes, (bytes(self),))
+
+    def locate(self, err):
+        """``err`` with ``line``/``col`` (and the file) filled in when its
+        binary offset maps to the text; returned for ``raise``."""
+        src, start, end, name = self._where
+        tokens = src if isinstance(src, Tokens) else tokenize(
+            src.text, src.filename, line_base=src.line_base, col_base=src.col_base)
+        return locate(err, tokens, start, end, name)
+
+
+def text_binary(binary: bytes, tokens: Tokens, start: int, end: int,
+                module_name: str | None = None, keep_tokens: bool = False) -> WatBinary:
+    """``binary`` (encoded from ``tokens[start:end]``) as a :class:`WatBinary`;
+    ``keep_tokens`` when the caller holds the tokens anyway (scripts)."""
+    out = WatBinary(binary)
+    out._where = (tokens if keep_tokens else tokens.src, start, end, module_name)
+    return out
+
+
 def module_from_token_range(tokens: Tokens, start: int, end: int) -> bytes:
     """Tokens ``[start, end)`` hold either one ``(module ...)`` or bare fields."""
     c = Cursor(tokens, start, end)
@@ -699,7 +832,7 @@ def module_from_token_range(tokens: Tokens, start: int, end: int) -> bytes:
         if close + 1 < end:
             raise Cursor(tokens, close + 1, end).unexpected()
     else:
-        binary = module_from_tokens(tokens, start, end)
+        binary = text_binary(module_from_tokens(tokens, start, end), tokens, start, end)
     if tokens.unbalanced is not None:
         # Checked last so that errors inside the text are reported first.
         off = tokens.unbalanced
