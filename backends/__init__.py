@@ -73,18 +73,21 @@ class CompileOptions:
 
 
 #: Bump when generated code changes incompatibly for the same options (cache keys).
-_BACKEND_REVISION = 4
+_BACKEND_REVISION = 5
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first
     access, by one run of :mod:`.codegen` over the module's partitions
     (parse, verify, optimize, then object / IR / assembly): asking only for
     the LLVM IR does not generate code.  ``objects`` has one object per
-    partition (what the linker takes); ``object`` is them as one
+    partition, then one per data blob too large for LLVM text
+    (:func:`.codegen.data_object`; what the linker takes); ``object`` is them as one
     relocatable.  ``timings`` and ``codegen_report`` grow with each run."""
 
-    def __init__(self, parts, machine, jobs: int, timings: dict[str, float], source: str) -> None:
+    def __init__(self, parts, machine, jobs: int, timings: dict[str, float], source: str,
+                 blobs=()) -> None:
         self._parts = parts
+        self._blobs = list(blobs)     # (symbol, chunks): data the LLVM IR declares external
         self._machine = machine
         self._jobs = jobs
         self.timings = timings
@@ -105,7 +108,16 @@ class Emitted:
 
     @property
     def objects(self) -> list[bytes]:
-        return self._run("object")
+        """One object per partition, then one per external data blob."""
+        if "objects" not in self._out:
+            from .codegen import data_object
+            objs = self._run("object")
+            t0 = time.perf_counter()
+            data = [data_object(objs[0], sym, chunks) for sym, chunks in self._blobs]
+            if data:
+                self.timings["data"] = time.perf_counter() - t0
+            self._out["objects"] = objs + data
+        return self._out["objects"]
 
     @property
     def object(self) -> bytes:
@@ -135,15 +147,16 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
                               opts.opt_level)
     data_layout = str(codegen.target_machine(machine).target_data)
     t0 = time.perf_counter()
-    text = emit_program(plan, opts, target, data_layout, machine.cpu, target.features)
+    text, blobs = emit_program(plan, opts, target, data_layout, machine.cpu, target.features)
     timings["emit"] = time.perf_counter() - t0
-    return _codegen(text, machine, opts, timings)
+    return _codegen(text, machine, opts, timings, blobs)
 
 
-def _codegen(text: str, machine, opts: CompileOptions, timings: dict[str, float]) -> Emitted:
+def _codegen(text: str, machine, opts: CompileOptions, timings: dict[str, float],
+             blobs=()) -> Emitted:
     """LLVM IR text -> partitions (see :mod:`.codegen`), compiled on demand."""
     from . import codegen
     t0 = time.perf_counter()
     parts = codegen.split_module(text)
     timings["split"] = time.perf_counter() - t0
-    return Emitted(parts, machine, opts.jobs or codegen.cores_available(), timings, text)
+    return Emitted(parts, machine, opts.jobs or codegen.cores_available(), timings, text, blobs)

@@ -87,6 +87,12 @@ class Callee(NamedTuple):
     cc: str = ""       # LLVM calling-convention keyword; "" = the target's C convention
 
 
+#: Largest ``P.data`` written as LLVM text; above, its bytes are an object
+#: of their own.  Small modules (the spec tests) stay one LLVM module that
+#: --emit llvm shows whole; 50 MB of data costs no LLVM parsing.
+BLOB_INLINE_MAX = 64 * 1024
+
+
 class ModuleContext:
     """Module-wide emission state.  ``ir`` is the IR module (the only source
     of module facts), ``layout`` the InstanceLayout, ``opts`` the
@@ -108,6 +114,9 @@ class ModuleContext:
         self.c_names: dict[int, str] = {}        # defined function -> C-ABI entry symbol
         self.need_canon_funcref = False
         self.need_null_funcref = False
+        # P.data: one constant byte array for the whole module (see blob()).
+        self.blob_parts: list[bytes] = []
+        self.blob_size = 0
 
     # ---- names ---------------------------------------------------------------
     def fname(self, index: int) -> str:
@@ -168,6 +177,46 @@ class ModuleContext:
                 f'{sym} = private unnamed_addr constant [{len(b) + 1} x i8] c"{c_string(b)}\\00", align 1')
         return sym
 
+    # ---- the data blob --------------------------------------------------------
+    # Every byte the module's glue reads as data (data segments, element
+    # offset tables) goes into ONE constant array ``P.data`` instead of a
+    # constant per segment: a module of 10,000 segments gets one global, and
+    # bytes that only need copying never become per-element LLVM values.
+    # Small arrays are LLVM text (blob_global); large ones are written into
+    # an object of their own as raw bytes (codegen.data_object), so that
+    # megabytes of data never pass through LLVM's text parser.
+    def blob_symbol(self) -> str:
+        return f"{self.prefix}.data"
+
+    def blob(self, data: bytes, align: int = 1) -> str:
+        """Append ``data`` to ``P.data`` (at a multiple of ``align``); a
+        constant pointer operand to it."""
+        pad = -self.blob_size % align
+        if pad:
+            self.blob_parts.append(bytes(pad))
+            self.blob_size += pad
+        off = self.blob_size
+        self.blob_parts.append(data)
+        self.blob_size += len(data)
+        sym = "@" + self.blob_symbol()
+        return f"getelementptr inbounds (i8, ptr {sym}, i64 {off})" if off else sym
+
+    def blob_external(self) -> bool:
+        """Are ``P.data``'s bytes an object of their own?"""
+        return bool(self.blob_parts) and self.blob_size > BLOB_INLINE_MAX
+
+    def blob_global(self) -> tuple[str, bool] | None:
+        """``P.data``'s definition (inline, up to BLOB_INLINE_MAX bytes) or
+        external declaration (its bytes go into an object of their own),
+        and whether it is external; None when nothing uses it."""
+        if not self.blob_parts:
+            return None
+        ty = f"[{self.blob_size} x i8]"
+        if self.blob_external():
+            return f"@{self.blob_symbol()} = external hidden constant {ty}, align 16", True
+        body = c_string(b"".join(self.blob_parts))
+        return f'@{self.blob_symbol()} = internal constant {ty} c"{body}", align 16', False
+
     def metadata(self) -> str:
         return _METADATA
 
@@ -212,6 +261,11 @@ class Builder:
 
     def store(self, ty: str, value: str, ptr: str, tag: str, align: int = 8) -> None:
         self.emit(f"store {ty} {value}, ptr {ptr}, align {align}, !tbaa {tag}")
+
+    def label(self, name: str) -> None:
+        """End the current block with a branch to a new block ``name``."""
+        self.emit(f"br label %{name}")
+        self.cur.append(f"{name}:")
 
 
 class FuncEmitter(Builder):

@@ -120,8 +120,11 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     else:
         pro.append(f"  br label %b{entry}")
 
+    # __wasmaot_init runs once and is straight-line code per segment: not
+    # optimized (#3), as instantiate is (see .instance).
+    attrs = "#3" if index == mc.ir.init_func else "#0"
     out = [f"define {mc.func_linkage(index)} {mc.cc} {ret_type(func.sig.results)} "
-           f"@{mc.fname(index)}({params}) #0 {{"]
+           f"@{mc.fname(index)}({params}) {attrs} {{"]
     out.append("entry:")
     out.extend(pro)
     for label, _phis, lines in fe.blocks:
@@ -226,6 +229,9 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
             mc.globals_text.append(f"@{mc.prefix}.null_funcref = internal constant "
                                    f"[{abi.funcref(pb).sizeof} x i8] zeroinitializer, align {pb}")
         consts += mc.globals_text
+        blob = mc.blob_global()
+        if blob is not None:
+            consts.append(blob[0])
         for name, text in mc.decls.items():
             decls.setdefault(name, text)
     feats = f' "target-features"="{features}"' if features else ""

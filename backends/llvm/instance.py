@@ -43,7 +43,7 @@ from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type_name
 from .. import abi
 from .arith import float_literal
 from .calls import call_line, func_callee
-from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, c_string, ret_type
+from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, ret_type
 
 
 
@@ -215,7 +215,8 @@ def _funcrefs(mc, b: Builder) -> None:
             [it for e in ir.elems for it in e.items]:
         if item.op == Opcode.func_ref and ir.funcs[item.value].import_ is None:
             mc.c_entry(item.value)
-    for fn in sorted(mc.c_names):
+    for j, fn in enumerate(sorted(mc.c_names)):
+        _every(b, j, "fr")
         slot = b.inst_field(lay.funcref[fn])
         b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
         tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
@@ -261,6 +262,7 @@ def _globals(mc, b: Builder) -> None:
     for i, off in lay.global_storage.items():
         b.store("ptr", b.inst_field(off), b.inst_field(lay.global_slot[i]), TBAA_INST, align=P)
     for i, off in lay.global_storage.items():
+        _every(b, i, "glob")
         g = mc.ir.globals[i]
         if g.init is None:
             continue
@@ -269,14 +271,12 @@ def _globals(mc, b: Builder) -> None:
 
 
 def _data_segments(mc, b: Builder) -> None:
-    """6a. data segment descriptors -> private constants with the bytes."""
+    """6a. data segment descriptors -> their bytes in ``P.data``."""
     P = mc.ptr_bytes
     for k, seg in enumerate(mc.ir.datas):
-        sym = f"@{mc.prefix}.data.{k}"
-        mc.globals_text.append(
-            f'{sym} = internal constant [{len(seg.data)} x i8] c"{c_string(seg.data)}", align 1')
+        _every(b, k, "data")
         s = b.inst_field(mc.layout.data_seg[k])
-        b.store("ptr", sym, s, TBAA_INST, align=P)
+        b.store("ptr", mc.blob(seg.data), s, TBAA_INST, align=P)
         b.store("i32", str(len(seg.data)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
 
 
@@ -286,20 +286,97 @@ def _elem_segments(mc, b: Builder) -> None:
     lay, P = mc.layout, mc.ptr_bytes
     for k, seg in enumerate(mc.ir.elems):
         arr = b.inst_field(lay.elem_array[k])
-        is_func = seg.elem == FUNCREF
-        esize = abi.ref_size(_ref_kind(seg.elem), P)
-        for j, item in enumerate(seg.items):
-            dst = b.gep(arr, j * esize)
-            src, nullable = _global_init_value(mc, b, item, seg.elem)
-            if is_func:
-                _copy_funcref(mc, b, src, nullable, dst)
-            else:
-                b.store("ptr", src, dst, TBAA_INST, align=P)
+        if seg.elem == FUNCREF and all(it.op in (Opcode.func_ref, Opcode.null) for it in seg.items):
+            _funcref_items_loop(mc, b, k, seg.items, arr)
+        else:
+            _items_one_by_one(mc, b, k, seg, arr)
+        b.label(f"elem{k}.done")
         s = b.inst_field(lay.elem_seg[k])
         b.store("ptr", arr, s, TBAA_INST, align=P)
         b.store("i32", str(len(seg.items)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
         if seg.mode == SEG_DECLARATIVE:
             b.store("i32", "1", b.gep(s, abi.segment(P).dropped), TBAA_INST, align=4)
+
+
+def _items_one_by_one(mc, b: Builder, k: int, seg, arr: str) -> None:
+    """Element items as code, one after the other (items that read globals,
+    externrefs): straight-line, in blocks of BLOCK_ITEMS items."""
+    P = mc.ptr_bytes
+    esize = abi.ref_size(_ref_kind(seg.elem), P)
+    for j, item in enumerate(seg.items):
+        _every(b, j, f"elem{k}.")
+        dst = b.gep(arr, j * esize)
+        src, nullable = _global_init_value(mc, b, item, seg.elem)
+        if seg.elem == FUNCREF:
+            _copy_funcref(mc, b, src, nullable, dst)
+        else:
+            b.store("ptr", src, dst, TBAA_INST, align=P)
+
+
+_NULL_ITEM = 0xFFFFFFFF
+
+
+def _funcref_items_loop(mc, b: Builder, k: int, items, arr: str) -> None:
+    """Items that are all ``ref.func`` / ``ref.null``: a table of the
+    instance offsets of their funcrefs (``_NULL_ITEM`` for null) in
+    ``P.data``, and a loop that copies them.  Code and LLVM text stay the
+    same size for any number of items (a 100,000-entry segment was 100,000
+    memcpy calls in one block)."""
+    if not items:
+        return
+    P = mc.ptr_bytes
+    lay = mc.layout
+    fr = abi.funcref(P).sizeof
+    offs = bytearray()
+    for it in items:
+        if it.op == Opcode.func_ref:
+            if mc.ir.funcs[it.value].import_ is None:
+                mc.c_entry(it.value)           # its funcref must be filled
+            offs += lay.funcref[it.value].to_bytes(4, "little")
+        else:
+            offs += _NULL_ITEM.to_bytes(4, "little")
+    table = mc.blob(bytes(offs), align=4)
+    L = f"elem{k}"
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.step ]")
+    src_p = b.tmp("tp")
+    b.emit(f"{src_p} = getelementptr inbounds i32, ptr {table}, i64 {i}")
+    off = b.tmp("o")
+    b.emit(f"{off} = load i32, ptr {src_p}, align 4")
+    dst = b.tmp("d")
+    b.emit(f"{dst} = getelementptr inbounds [{fr} x i8], ptr {arr}, i64 {i}")
+    isnull = b.tmp("n")
+    b.emit(f"{isnull} = icmp eq i32 {off}, {_u32(_NULL_ITEM)}")
+    b.emit(f"br i1 {isnull}, label %{L}.null, label %{L}.copy")
+    b.cur.append(f"{L}.null:")
+    b.emit(f"call void @llvm.memset.p0.i64(ptr align {P} {dst}, i8 0, i64 {fr}, i1 false)")
+    b.emit(f"br label %{L}.step")
+    b.cur.append(f"{L}.copy:")
+    off64 = b.tmp("o")
+    b.emit(f"{off64} = zext i32 {off} to i64")
+    b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {b.gep('%inst', off64)}, "
+           f"i64 {fr}, i1 false)")
+    b.label(f"{L}.step")
+    b.emit(f"%{L}.next = add i64 {i}, 1")
+    end = b.tmp("e")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(items)}")
+    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
+    b.cur.append(f"{L}.end:")
+
+
+#: Items per basic block of ``instantiate``'s straight-line parts: LLVM's
+#: code generation is superlinear in the size of a block even at -O0
+#: (optnone), so a module with 100,000 escaping functions or segments gets
+#: blocks of this many items instead of one.
+BLOCK_ITEMS = 64
+
+
+def _every(b: Builder, k: int, tag: str) -> None:
+    """Start a new block before item ``k`` every BLOCK_ITEMS items."""
+    if k and k % BLOCK_ITEMS == 0:
+        b.label(f"{tag}{k}")
 
 
 def _ref_kind(elem: int) -> int:

@@ -73,7 +73,11 @@ class PlanContext(ModuleContext):
         return b.gep(self._other(b, bound.instance), field[bound.index])
 
 
-def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str, features: str) -> str:
+def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
+                 features: str) -> tuple[str, list[tuple[str, list[bytes]]]]:
+    """The LLVM module text, and the data blobs it declares external:
+    (symbol, byte chunks) each, for :func:`..codegen.data_object` (see
+    :meth:`.common.ModuleContext.blob`)."""
     n = len(plan.instances)
     P = opts.prefix
     layouts = [InstanceLayout(inst.module, target.pointer_bytes) for inst in plan.instances]
@@ -110,7 +114,9 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str, featu
         host = [(contexts[i], bases[i], kind, index, imp)
                 for i, kind, index, imp in plan.host_imports()]
         desc = descriptor_text(main, results[plan.main][2], host, end, f"@{P}.program.instantiate")
-    return module_text(target, data_layout, cpu, features, contexts, desc, funcs, glue)
+    text = module_text(target, data_layout, cpu, features, contexts, desc, funcs, glue)
+    blobs = [(mc.blob_symbol(), mc.blob_parts) for mc in contexts if mc.blob_external()]
+    return text, blobs
 
 
 def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: list[int]) -> str:
