@@ -391,7 +391,7 @@ def _decode(data: bytes, filename: str | None) -> Module:
     if n < 4:
         raise MalformedError("unexpected end", n)
     if data[:4] != MAGIC:
-        raise MalformedError("magic header not detected", 0)
+        raise MalformedError("magic header not detected" + _what_instead(data), 0)
     if n < 8:
         raise MalformedError("unexpected end", n)
     if data[4:8] != VERSION:
@@ -404,6 +404,17 @@ def _decode(data: bytes, filename: str | None) -> Module:
         # before this error in the byte stream must win (stream order).
         _first_body_error(m, data, e.offset if e.offset is not None else n)
         raise
+
+
+def _what_instead(data: bytes) -> str:
+    """``: this is ...`` for a known kind of non-Wasm input (error path)."""
+    from .sniff import describe
+    what = describe(data)
+    if what is None:
+        return ""
+    if what == "WebAssembly text":
+        return ": this is WebAssembly text, not a binary (name it .wat)"
+    return f": this is {what}, not a Wasm module"
 
 
 def _first_body_error(m: Module, data: bytes, before: int) -> None:

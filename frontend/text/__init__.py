@@ -23,14 +23,37 @@ from .script import (
     Invoke, ModuleCommand, ModuleSource, NanPattern, RefExtern, RefFunc, RefNull, Register,
     V128Pattern, Value, parse_script,
 )
+from ..errors import MalformedError
 from .lexer import tokenize
 from .wat import module_from_token_range
 
 
 def parse_wat(text: str, filename: str | None = None) -> bytes:
-    """Parse one module in the text format and return its binary encoding."""
-    tokens = tokenize(text, filename)
-    return module_from_token_range(tokens, 0, len(tokens.toks))
+    """Parse one module in the text format and return its binary encoding.
+
+    A file that is not text at all (a Wasm binary, an executable...) or
+    does not start like a module is rejected saying so, instead of with the
+    first lexical error its bytes happen to hit (error path only)."""
+    try:
+        tokens = tokenize(text, filename)
+        return module_from_token_range(tokens, 0, len(tokens.toks))
+    except MalformedError as e:
+        raise _not_text(e, text) from None
+
+
+def _not_text(err: MalformedError, text: str) -> MalformedError:
+    from ..sniff import describe, looks_like_wat
+    head = text[:8].encode("utf-8", "surrogateescape")
+    what = describe(head)
+    if what is not None and what != "WebAssembly text":
+        hint = "; name it .wasm" if what.startswith("a WebAssembly") else ""
+        return MalformedError(f"not WebAssembly text: this is {what}{hint}", 0,
+                              filename=err.filename, line=1, col=1)
+    stripped = text.lstrip()
+    if stripped and not looks_like_wat(stripped[:4096].encode("utf-8", "surrogateescape")):
+        err.message = f"not WebAssembly text (a module starts with '('): {err.message}"
+        err.args = (err.message,)
+    return err
 
 
 def parse_wast(text: str, filename: str | None = None) -> list[Command]:
