@@ -242,7 +242,8 @@ def _trap_stubs(funcs: list[tuple[Import, object]]) -> Module:
     for k, (imp, sig) in enumerate(funcs):
         params = ", ".join(f"v{j}: {tn(t)}" for j, t in enumerate(sig.params))
         name = fmt_name(f"unresolved import {imp.module}::{imp.field}")
-        text += [f"function {name}{fmt_sig(sig)} {{", f"block0({params}):", "    trap host", "}"]
+        head = f"block0({params}):" if params else "block0:"
+        text += [f"function {name}{fmt_sig(sig)} {{", head, "    trap host", "}"]
     text += [f'export "{k}" fn{k}' for k in range(len(funcs))]
     return parse_module("\n".join(text) + "\n")
 

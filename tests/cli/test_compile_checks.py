@@ -1,0 +1,244 @@
+"""Mistakes reported by `wasmaot compile`, not by every run of its output
+(issue 11): an --invoke export that does not exist, imports nothing
+provides (or --allow-unresolved-imports: stubs that trap), --dir grants
+that cannot work, relative --dir baked as absolute paths, CPU names."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+HELLO = REPO / "examples" / "hello.wat"
+
+
+def wasmaot(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "wasmaot", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300, env=env)
+
+
+def one_line_error(r, code: int) -> str:
+    assert r.returncode == code, (r.returncode, r.stderr)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wasmaot: error: "), r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]
+
+
+# ------------------------------------------------------------ --invoke
+
+def test_compile_invoke_of_a_missing_export(tmp_path):
+    out = tmp_path / "h"
+    msg = one_line_error(wasmaot("compile", HELLO, "-o", out, "--invoke", "nope"), 2)
+    assert msg == (f"wasmaot: error: {HELLO}: --invoke nope: no exported function of that name "
+                   "(exported functions: _start, fac)")
+    assert not out.exists()
+    # an export that is not a function is not invocable either
+    src = tmp_path / "m.wat"
+    src.write_text('(module (memory (export "mem") 1) (func (export "f")))')
+    msg = one_line_error(wasmaot("compile", src, "-o", out, "--invoke", "mem"), 2)
+    assert "--invoke mem: no exported function" in msg and "(exported functions: f)" in msg
+
+
+# ------------------------------------------------------------- imports
+
+UNRESOLVED = """(module
+  (import "env" "log" (func $log (param i32)))
+  (import "env" "twice" (func $twice (param i64) (result i64)))
+  (func (export "calls") (call $log (i32.const 1)))
+  (func (export "fine") (result i32) (i32.const 7))
+  (func (export "indirect") (result i64) (call $twice (i64.const 4))))
+"""
+
+
+@pytest.mark.parametrize("source,needle", [
+    (UNRESOLVED, "import 'env' 'log': unknown import (no module 'env': not a --preload instance, "
+                 "not WASI) (and 1 more); --allow-unresolved-imports makes unknown functions "
+                 "trap when called"),
+    ('(module (import "wasi_snapshot_preview1" "fd_write_v2" (func (param i32))))',
+     "import 'wasi_snapshot_preview1' 'fd_write_v2': unknown import "
+     "(wasi_snapshot_preview1 has no func 'fd_write_v2')"),
+    ('(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32) (result i32))))',
+     "import 'wasi_snapshot_preview1' 'fd_write': incompatible import type "
+     "(expected (i32,i32,i32,i32)->(i32), the import is (i32)->(i32))"),
+    ('(module (import "env" "memory" (memory 1)))',
+     "import 'env' 'memory': unknown import (no module 'env'"),
+    ('(module (import "wasi_snapshot_preview1" "g" (global i32)))',
+     "import 'wasi_snapshot_preview1' 'g': unknown import (wasi_snapshot_preview1 has no global 'g')"),
+])
+def test_unresolved_imports_are_compile_errors(tmp_path, source, needle):
+    src = tmp_path / "m.wat"
+    src.write_text(source)
+    out = tmp_path / "m"
+    msg = one_line_error(wasmaot("compile", src, "-o", out), 1)
+    assert msg.startswith(f"wasmaot: error: {src}: {needle}"), msg
+    assert not out.exists()
+
+
+def test_objects_are_not_checked(tmp_path):
+    """An object is linked by someone else's host (the spec driver, an
+    embedder): its imports are that host's business."""
+    src = tmp_path / "m.wat"
+    src.write_text(UNRESOLVED)
+    r = wasmaot("compile", src, "--emit", "obj", "-o", tmp_path / "m.o")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("how", [["--allow-unresolved-imports"], ["-W", "unknown-imports-trap"]])
+def test_allow_unresolved_imports_traps_only_when_called(tmp_path, how):
+    src = tmp_path / "m.wat"
+    src.write_text(UNRESOLVED)
+    exe = tmp_path / "m"
+    r = wasmaot("compile", src, "-o", exe, *how)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "--invoke", "fine"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "7\n")              # starts: nothing missing at start-up
+    for export in ("calls", "indirect"):
+        r = subprocess.run([exe, "--invoke", export], capture_output=True, text=True)
+        assert r.returncode == 134 and r.stdout == ""
+        assert r.stderr.splitlines()[0] == "wasm trap: host trap", r.stderr
+
+
+def test_allow_unresolved_imports_keeps_wasi_and_refuses_a_memory(tmp_path):
+    """WASI imports still bind to the shim; an unresolved memory has no stub."""
+    src = tmp_path / "m.wat"
+    src.write_text(HELLO.read_text().replace(
+        "(memory", '(import "env" "f" (func $unknown))\n  (memory', 1))
+    exe = tmp_path / "m"
+    r = wasmaot("compile", src, "-o", exe, "--allow-unresolved-imports")
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe], capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "hello, world\n")
+    src.write_text('(module (import "env" "m" (memory 1)) (func (export "f")))')
+    msg = one_line_error(wasmaot("compile", src, "-o", exe, "--allow-unresolved-imports"), 1)
+    assert "import 'env' 'm': unknown import" in msg and "--allow-unresolved" not in msg
+
+
+def test_preload_still_resolves_and_a_missing_export_of_it_is_an_error(tmp_path):
+    lib = tmp_path / "lib.wat"
+    lib.write_text('(module (func (export "twice") (param i64) (result i64) '
+                   '(i64.add (local.get 0) (local.get 0))))')
+    app = tmp_path / "app.wat"
+    app.write_text('(module (import "lib" "twice" (func $t (param i64) (result i64)))\n'
+                   '  (import "env" "log" (func $log (param i32)))\n'
+                   '  (func (export "go") (result i64) (call $t (i64.const 21))))')
+    exe = tmp_path / "app"
+    msg = one_line_error(wasmaot("compile", app, "--preload", f"lib={lib}", "-o", exe), 1)
+    assert "import 'env' 'log': unknown import" in msg
+    r = wasmaot("compile", app, "--preload", f"lib={lib}", "-o", exe, "--allow-unresolved-imports")
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "--invoke", "go"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "42\n")
+
+
+def test_wasi_table_read_from_the_shim_matches_the_linked_shim(tmp_path):
+    """driver/compile.py reads the shim's preview1 table from its C source;
+    a module importing every function of it, with those signatures, must
+    link and start (the shim's own resolver agrees with the parse)."""
+    from wasmaot.compile import wasi_p1_functions
+    funcs = wasi_p1_functions()
+    assert len(funcs) >= 45 and funcs["fd_write"] == "(i32,i32,i32,i32)->(i32)"
+    assert funcs["proc_exit"] == "(i32)->()"
+
+    def wat_sig(sig):
+        params, results = sig[1:].split(")->(")
+        results = results[:-1]
+        p = " ".join(params.split(",")) if params else ""
+        r = " ".join(results.split(",")) if results else ""
+        return (f"(param {p})" if p else "") + (f" (result {r})" if r else "")
+    imports = "\n".join(f'  (import "wasi_snapshot_preview1" "{n}" (func {wat_sig(s)}))'
+                        for n, s in funcs.items())
+    src = tmp_path / "all.wat"
+    src.write_text(f'(module\n{imports}\n  (memory (export "memory") 1)\n'
+                   '  (func (export "ok") (result i32) (i32.const 1)))')
+    exe = tmp_path / "all"
+    r = wasmaot("compile", src, "-o", exe)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "--invoke", "ok"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "1\n"), r.stderr
+
+
+# --------------------------------------------------------------- --dir
+
+@pytest.mark.parametrize("flag", ["--dir", "--dir-ro"])
+@pytest.mark.parametrize("spec,needle", [
+    ("/nonexistent-wasmaot::/data", "/nonexistent-wasmaot: no such directory"),
+    ("::", "'::' is not HOST[::GUEST] (both non-empty)"),
+    ("::/data", "'::/data' is not HOST[::GUEST]"),
+    ("{tmp}::", "::' is not HOST[::GUEST]"),
+    ("{file}::/f", "not a directory"),
+])
+def test_bad_dir_grants_are_usage_errors(tmp_path, flag, spec, needle):
+    f = tmp_path / "file"
+    f.write_text("x")
+    spec = spec.format(tmp=tmp_path, file=f)
+    out = tmp_path / "h"
+    msg = one_line_error(wasmaot("compile", HELLO, "-o", out, flag, spec), 2)
+    assert f"Invalid value for '{flag}'" in msg and needle in msg, msg
+    assert not out.exists()
+
+
+def test_bad_env_grant(tmp_path):
+    msg = one_line_error(wasmaot("compile", HELLO, "-o", tmp_path / "h", "--env", "=x"), 2)
+    assert "'=x' has no NAME" in msg
+
+
+def test_relative_dir_is_baked_absolute(tmp_path):
+    """A relative HOST is resolved where `wasmaot compile` runs; the guest
+    still sees the name as given.  The executable then works from anywhere."""
+    prog = tmp_path / "cat.c"
+    prog.write_text('#include <stdio.h>\n'
+                    'int main(int c, char **v) { FILE *f = fopen(v[1], "r"); if (!f) { perror(v[1]); return 3; }\n'
+                    'char b[64]; size_t n = fread(b, 1, sizeof b, f); fwrite(b, 1, n, stdout); return 0; }\n')
+    wasm = tmp_path / "cat.wasm"
+    subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-O2",
+                    str(prog), "-o", str(wasm)], check=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.txt").write_text("from data\n")
+    r = wasmaot("compile", wasm, "-o", tmp_path / "cat", "--dir", "data", "--dir-ro", "data::/ro",
+                cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "data").mkdir(parents=True)
+    (elsewhere / "data" / "x.txt").write_text("WRONG: resolved at run time\n")
+    for path in ("data/x.txt", "/ro/x.txt"):
+        r = subprocess.run([tmp_path / "cat", path], capture_output=True, text=True, cwd=elsewhere)
+        assert (r.returncode, r.stdout) == (0, "from data\n"), (path, r.stderr)
+
+
+# --------------------------------------------------------------- --cpu
+
+def test_cpu_native_is_the_build_machine(tmp_path):
+    import platform
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("checks x86_64-linux, the default target")
+    from wasmaot.backends.targets import host_cpu_name
+    r = wasmaot("compile", HELLO, "--cpu", "native", "--emit", "llvm")
+    assert r.returncode == 0, r.stderr
+    assert f'"target-cpu"="{host_cpu_name()}"' in r.stdout
+    exe = tmp_path / "h"
+    assert wasmaot("compile", HELLO, "--cpu", "native", "-o", exe).returncode == 0
+    assert subprocess.run([exe], capture_output=True, text=True).stdout == "hello, world\n"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--cpu", "bogus"], "--cpu bogus: not a CPU LLVM knows for x86_64-unknown-linux-musl"),
+    (["--cpu", "skylak"], "(did you mean skylake"),
+    (["--cpu", "i386"], "--cpu i386: cannot generate x86_64-unknown-linux-musl code: "
+                        "64-bit code requested"),
+    (["--cpu", "cortex-a72"], "--cpu cortex-a72: not a CPU LLVM knows for x86_64"),
+    (["--cpu", "native", "--target", "riscv64-linux"], "--cpu native: the build machine is "),
+])
+def test_bad_cpu_is_one_usage_line(tmp_path, args, needle):
+    out = tmp_path / "h"
+    r = wasmaot("compile", HELLO, "-o", out, *args)
+    msg = one_line_error(r, 2)
+    assert needle in msg and "LLVM ERROR" not in r.stderr, msg
+    assert "recognized processor" not in r.stderr and not out.exists()
+
+
+def test_cpu_of_another_target_is_checked_for_that_target():
+    r = wasmaot("compile", HELLO, "--target", "aarch64-linux", "--cpu", "cortex-a72", "--emit", "llvm")
+    assert r.returncode == 0, r.stderr
+    assert '"target-cpu"="cortex-a72"' in r.stdout
