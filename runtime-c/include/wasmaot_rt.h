@@ -719,7 +719,9 @@ void wasmaot_backtrace_print(void (*write)(const char *s, size_t n));
 
 /* Initialize the runtime: remember argc/argv (for WASI), set
  * wasmaot_stack_limit, and on POSIX install the SIGSEGV/SIGBUS/SIGFPE
- * handler on an alternate signal stack.  Call once from main() before any
+ * handler on an alternate signal stack and ignore SIGPIPE (unless a handler
+ * is installed already): a write to a closed pipe then fails with EPIPE,
+ * which WASI reports to the program, instead of killing the process.  Call once from main() before any
  * Wasm code runs; later calls are no-ops.  Returns 0, or -1 if a handler or
  * the signal stack could not be installed (guard mode would then be unsafe). */
 int wasmaot_rt_init(int argc, char **argv);
@@ -738,8 +740,9 @@ extern char **wasmaot_rt_argv;
  * Cost: one sigsetjmp without signal-mask save (no syscall). */
 int wasmaot_rt_try(void (*fn)(void *), void *arg, wasmaot_trap_code *out);
 
-/* Print "wasm trap: <message>\n" on stderr (write(2), unbuffered) and exit
- * with WASMAOT_TRAP_EXIT_CODE after flushing stdio.  Never returns. */
+/* Print "wasm trap: <message>\n" on stderr (write(2), unbuffered), then the
+ * backtrace recorded when the trap was delivered (section 9), and exit with
+ * WASMAOT_TRAP_EXIT_CODE after flushing stdio.  Never returns. */
 WASMAOT_NORETURN void wasmaot_rt_report_trap_and_exit(wasmaot_trap_code code);
 
 /* The default main-side helper:  return wasmaot_rt_run(start, instance);
