@@ -31,9 +31,21 @@ def zig_version() -> str:
 
 def run_zig(args: Sequence[str], what: str) -> None:
     """``zig cc ARGS``; on failure a :class:`LinkError` ``"<what>: <first error>"``."""
-    proc = subprocess.run([*ZIG_CC, *map(str, args)], capture_output=True, text=True)
+    proc = subprocess.run([*ZIG_CC, *map(str, args)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise LinkError(f"{what}: {first_error(proc.stderr) or f'zig cc exited with {proc.returncode}'}")
+        raise LinkError(f"{what}: {first_error(proc.stderr) or _status(proc.returncode)}")
+
+
+def _status(returncode: int) -> str:
+    """``zig cc exited with 3`` / ``zig cc was killed by SIGABRT`` (what zig
+    does on a full disk: the driver then names the output, driver/compile.py)."""
+    if returncode < 0:
+        import signal
+        try:
+            return f"zig cc was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            pass
+    return f"zig cc exited with {returncode}"
 
 
 def first_error(stderr: str) -> str:
