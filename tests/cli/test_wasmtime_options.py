@@ -51,7 +51,7 @@ def test_every_wasmtime_key_is_in_the_table(group):
     would otherwise fall through to 'wasmtime has no such key')."""
     out = subprocess.run([_wasmtime(), "run", f"-{group}", "help"], capture_output=True,
                          text=True, timeout=60).stdout
-    keys = re.findall(rf"^\s*-{group}\s+([a-z0-9-]+(?:<KEY>)?)", out, re.M)
+    keys = re.findall(rf"^\s*-{group}\s+([a-z0-9-]+(?:<KEY>)?)", out, re.MULTILINE)
     assert len(keys) >= 3, out
     for key in keys:
         probe = "cranelift-foo" if key == "cranelift-<KEY>" else key
@@ -61,7 +61,7 @@ def test_every_wasmtime_key_is_in_the_table(group):
 def test_every_wasmtime_run_option_is_in_the_table():
     out = subprocess.run([_wasmtime(), "run", "--help"], capture_output=True, text=True,
                          timeout=60).stdout
-    options = set(re.findall(r"^\s+(?:-(\w), )?(--[a-z0-9-]+)", out, re.M))
+    options = set(re.findall(r"^\s+(?:-(\w), )?(--[a-z0-9-]+)", out, re.MULTILINE))
     assert len(options) > 10, out
     groups = {f"--{long.lstrip('-')}" for long, _ in wc.TABLE.values()}
     shown = {k.split("/")[-1] for k in wc.TOP_LEVEL}
