@@ -12,6 +12,13 @@ import of every instance where it comes from:
   (WASI, the spec driver's ``spectest`` module, an embedder's C) fills the
   slot by name when the executable starts, as for a single module.
 
+For an executable, :func:`check_host_imports` then checks every host
+binding against what its host provides (:class:`HostProvides`; the
+standalone executable's host provides WASI preview1 only), so an import
+nothing provides is a compile-time error naming it -- or, when asked
+(``--allow-unresolved-imports``), a function import is bound to a stub
+that traps (an extra instance, first in the plan).
+
 The backend turns instance bindings into direct calls and shared
 memory/table/global pointers (``backends/llvm``); host bindings stay in the
 descriptor's import table.  A single module is a plan of one instance.
