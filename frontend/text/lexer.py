@@ -195,7 +195,44 @@ def tokenize(text: str, filename: str | None = None, *,
         match[j] = len(toks)       # closes "at the end of input"
     if stack and unbalanced is None:
         unbalanced = toks[stack[0]][2]
+    if "(@" in text:
+        toks, match = _drop_annotations(toks, match)
     return Tokens(src, toks, match, unbalanced)
+
+
+# Annotations (the Wasm 3.0 text format): ``(@id ...)`` with the ``@`` glued
+# to the parenthesis, anywhere.  Unknown ones must be ignored, so they are
+# dropped here (``@metadata.code.branch_hint`` included: hints are advisory);
+# ``(@custom ...)`` stays, the module parser turns it into a custom section.
+KEPT_ANNOTATIONS = frozenset(("@custom",))
+
+
+def _drop_annotations(toks: list, match: list[int]) -> tuple[list, list[int]]:
+    n = len(toks)
+    keep = [True] * n
+    dropped = False
+    for k in range(n - 1):
+        if toks[k][0] == LP and keep[k]:
+            t = toks[k + 1]
+            if t[0] == ATOM and t[1][:1] == "@" and len(t[1]) > 1 and t[2] == toks[k][2] + 1 \
+                    and t[1] not in KEPT_ANNOTATIONS and match[k] < n:
+                for j in range(k, match[k] + 1):
+                    keep[j] = False
+                dropped = True
+    if not dropped:
+        return toks, match
+    new_index = []
+    out = []
+    for k in range(n):
+        new_index.append(len(out))
+        if keep[k]:
+            out.append(toks[k])
+    new_match = [-1] * len(out)
+    for k in range(n):
+        if keep[k] and toks[k][0] == LP:
+            m = match[k]
+            new_match[new_index[k]] = new_index[m] if m < n else len(out)
+    return out, new_match
 
 
 def _is_single_string(s: str) -> bool:

@@ -280,7 +280,7 @@ Command = Union[ModuleCommand, ModuleDefinition, Register, ActionCommand, Assert
                 AssertUninstantiable]
 
 _MODULE_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
-                            "start", "elem", "data"))
+                            "start", "elem", "data", "@custom"))
 _MODULE_ASSERTS = {"assert_invalid": AssertInvalid, "assert_malformed": AssertMalformed,
                    "assert_unlinkable": AssertUnlinkable,
                    "assert_uninstantiable": AssertUninstantiable}

@@ -34,7 +34,11 @@ _EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
 _DEF_KINDS = ("func", "table", "memory", "global")
 _DESCRIPTIVE = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
 _FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
-                     "start", "elem", "data"))
+                     "start", "elem", "data", "@custom"))
+# Where ``(@custom ...)`` sections may be placed: ``(before|after S)`` for
+# these section names (plus ``first``/``last``), in binary order.
+_PLACES = ("type", "import", "func", "table", "memory", "global", "export", "start", "elem",
+           "datacount", "code", "data")
 _REFTYPE_WORDS = ("funcref", "externref")
 
 
@@ -110,6 +114,8 @@ class ModuleContext:
         self.elem_segs: list[bytes] = []
         self.data_segs: list[bytes] = []
         self.codes: list[bytes] = []
+        # (@custom ...): (place, "before"/"after", encoded section), in text order
+        self.customs: list[tuple[str, str, bytes]] = []
         # for the "name" custom section: funcidx -> {localidx: name}
         self.local_names: dict[int, dict[int, str]] = {}
         # only while building a SourceMap: code entry -> its instruction marks
@@ -553,6 +559,23 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
     m.elem_segs.append(seg)
 
 
+def _define_custom(m: ModuleContext, c: Cursor) -> None:
+    """``(@custom "name" (before|after first|last|S)? "bytes"*)``."""
+    cname = c.name()
+    side, place = "after", "last"
+    if c.at_lp():
+        c.lp()
+        side = c.atom()
+        place = c.atom()
+        if side not in ("before", "after") or place not in _PLACES + ("first", "last"):
+            raise c.unexpected(c.i - 1)
+        c.rp()
+    data = bytearray()
+    while not c.at_end():
+        data += c.string()
+    m.customs.append((place, side, section(0, name(cname) + data)))
+
+
 def _define_data(m: ModuleContext, c: Cursor) -> None:
     c.take_id()
     mem = None
@@ -677,7 +700,7 @@ def _import_kind(c: Cursor) -> str:
 
 _DEFINE = {"func": _define_func, "table": _define_table, "memory": _define_memory,
            "global": _define_global, "export": _define_export, "start": _define_start,
-           "elem": _define_elem, "data": _define_data}
+           "elem": _define_elem, "data": _define_data, "@custom": _define_custom}
 
 
 def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | None = None) -> bytes:
@@ -691,22 +714,36 @@ def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | No
             if smap is not None:
                 _map_entries(smap, m, entries, owners.get(id(entries), ()), pos)
 
-    sec(1, [b"\x60" + uleb(len(p)) + bytes(p) + uleb(len(r)) + bytes(r) for p, r in m.sigs])
-    sec(2, m.imports)
-    sec(3, [uleb(t) for t in m.func_types])
-    sec(4, m.table_defs)
-    sec(5, m.mem_defs)
-    sec(6, m.global_defs)
-    sec(7, m.exports)
-    if m.start is not None:
-        if smap is not None and smap.start_at is not None:
-            smap.add(len(out), smap.start_at)
-        out.extend(section(8, uleb(m.start)))
-    sec(9, m.elem_segs)
-    if m.uses_data_count:
-        out.extend(section(12, uleb(len(m.data_segs))))
-    sec(10, m.codes)
-    sec(11, m.data_segs)
+    def customs(place: str, side: str | None = None) -> None:
+        for p, sd, encoded in m.customs:
+            if p == place and (side is None or sd == side):
+                out.extend(encoded)
+
+    def start() -> None:
+        if m.start is not None:
+            if smap is not None and smap.start_at is not None:
+                smap.add(len(out), smap.start_at)
+            out.extend(section(8, uleb(m.start)))
+
+    def datacount() -> None:
+        if m.uses_data_count:
+            out.extend(section(12, uleb(len(m.data_segs))))
+
+    emit = {
+        "type": lambda: sec(1, [b"\x60" + uleb(len(p)) + bytes(p) + uleb(len(r)) + bytes(r)
+                                for p, r in m.sigs]),
+        "import": lambda: sec(2, m.imports), "func": lambda: sec(3, [uleb(t) for t in m.func_types]),
+        "table": lambda: sec(4, m.table_defs), "memory": lambda: sec(5, m.mem_defs),
+        "global": lambda: sec(6, m.global_defs), "export": lambda: sec(7, m.exports),
+        "start": start, "elem": lambda: sec(9, m.elem_segs), "datacount": datacount,
+        "code": lambda: sec(10, m.codes), "data": lambda: sec(11, m.data_segs),
+    }
+    customs("first")
+    for place in _PLACES:           # binary section order
+        customs(place, "before")
+        emit[place]()
+        customs(place, "after")
+    customs("last")
     return bytes(out)
 
 

@@ -25,7 +25,7 @@ MISC = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime
 SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
 # Feature names of wasmtime's test headers that we support (Wasm 2.0 has them).
 SUPPORTED = {"simd", "reference_types", "bulk_memory", "multi_value", "extended_const",
-             "hogs_memory"}
+             "hogs_memory", "branch_hinting"}
 
 
 @pytest.fixture(scope="module")
