@@ -128,3 +128,58 @@ def test_inline_module_script():
     cmds = parse_wast('(func) (memory 0) (func (export "f"))')
     assert len(cmds) == 1 and cmds[0].kind == "module"
     assert cmds[0].module.to_binary()[:8] == b"\0asm\x01\0\0\0"
+
+
+# ---- newer script forms: module definition/instance, threads --------------
+
+def test_module_definition_and_instances():
+    cmds = parse_wast('(module definition $M (func (export "f")))\n'
+                      '(module instance $I1 $M)\n(module instance $I2 $M)\n'
+                      '(module definition (memory 1))\n(module instance)\n'
+                      '(assert_return (invoke $I1 "f"))\n')
+    assert [c.kind for c in cmds] == ["module_definition", "module", "module",
+                                      "module_definition", "module", "assert_return"]
+    i1, i2 = cmds[1], cmds[2]
+    assert (i1.name, i2.name) == ("$I1", "$I2")
+    # the same source (the name section carries each instance's own name)
+    assert i1.module._range == i2.module._range == cmds[0].module._range
+    assert i1.module is not i2.module
+    assert cmds[4].name is None and b"\x05" in cmds[4].module.to_binary()   # the latest one
+    with pytest.raises(MalformedError, match="unknown module definition"):
+        parse_wast("(module instance $I $nope)")
+
+
+def test_threads_run_in_line_with_their_own_names():
+    cmds = parse_wast('(module $A (func (export "a")))\n'
+                      '(register "a" $A)\n'
+                      '(thread $t (shared (module $A))\n'
+                      '  (module $A (func (export "b")))\n'
+                      '  (invoke $A "b")\n'
+                      '  (module (func (export "c")))\n'
+                      '  (invoke "c"))\n'
+                      '(wait $t)\n'
+                      '(invoke "a")\n'
+                      '(invoke $A "a")\n')
+    kinds = [c.kind for c in cmds]
+    assert kinds == ["module", "register", "module", "action", "module", "action",
+                     "action", "action"]
+    # the thread's $A is its own; the main script's $A is untouched
+    assert cmds[2].name == "$A@$t" and cmds[3].action.module == "$A@$t"
+    assert cmds[5].action.module is None              # the thread's current module
+    # after the thread, unnamed actions go to the main script's current module
+    assert cmds[6].action.module == "$A" and cmds[7].action.module == "$A"
+    with pytest.raises(MalformedError, match="unknown thread"):
+        parse_wast("(wait $nope)")
+
+
+def test_thread_after_anonymous_module_names_it():
+    cmds = parse_wast('(module (func (export "m")))\n(thread $t (module))\n(wait $t)\n'
+                      '(assert_return (invoke "m"))\n')
+    main = cmds[0].name
+    assert main is not None and cmds[-1].action.module == main
+
+
+def test_component_script_is_unsupported():
+    from wasmaot.frontend.errors import UnsupportedError
+    with pytest.raises(UnsupportedError, match="this is a component"):
+        parse_wast('(component (core module))\n')
