@@ -506,6 +506,7 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
     c.take_id()
     mode = "passive"
     table = None
+    mvp = None
     offset = b""
     if c.at_atom("declare"):
         c.i += 1
@@ -517,9 +518,10 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
             c.rp()
             mode = "active"
         elif at_var(c) and c.peek(1)[0] == LP:
-            # ``(elem 0 (i32.const 0) $f)``: the MVP's bare table index
+            # ``(elem 0 (i32.const 0) $f)``: the MVP's bare table index,
+            # followed by bare function indices
             table = m.tables.index(c)
-            mode = "active"
+            mode = mvp = "active"
         if c.at_lp():
             offset = _expr_or_offset(m, c, "offset")
             mode = "active"
@@ -542,7 +544,7 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
     else:
         if c.at_atom("func"):
             c.i += 1
-        elif mode != "active" or table is not None:
+        elif mode != "active" or (table is not None and not mvp):
             # the bare index list is an abbreviation of active segments only
             raise c.unexpected()
         funcs = _func_indices(m, c)

@@ -422,3 +422,17 @@ def test_deep_nesting_beyond_the_recursion_limit(open_, close):
     depth = 5000
     b = parse_wat("(func " + open_ * depth + close * depth + ")")
     assert len(b) > 2 * depth
+
+
+def test_bare_memory_and_table_index_in_segments():
+    """The MVP text form (data 0 (offset) ...) / (elem 0 (offset) ...), which
+    wat2wasm and the wast crate accept (wasmtime's tests use it)."""
+    from wasmaot.frontend.text import parse_wat
+    assert parse_wat('(module (memory 1) (data 0 (i32.const 1) "x"))') == \
+        parse_wat('(module (memory 1) (data (memory 0) (i32.const 1) "x"))')
+    assert parse_wat('(module (memory $m 1) (data $d $m (i32.const 1) "x"))') == \
+        parse_wat('(module (memory $m 1) (data $d (memory $m) (i32.const 1) "x"))')
+    assert parse_wat('(module (table 1 funcref) (func $f) (elem 0 (i32.const 0) $f))') == \
+        parse_wat('(module (table 1 funcref) (func $f) (elem (table 0) (i32.const 0) func $f))')
+    with pytest.raises(MalformedError):
+        parse_wat('(module (memory 1) (data 0 "x"))')       # an index needs an offset
