@@ -264,6 +264,8 @@ def _settings(opt_specs, groups: dict[str, tuple[str, ...]]) -> tuple[int, wasmt
         for spec in opt_specs:
             if spec in ("0", "1", "2", "3"):
                 level = int(spec)
+            elif spec.isdigit():
+                raise ValueError(f"-O{spec}: the optimization level is 0 .. 3")
             else:
                 settings.opt_level = None
                 wasmtime_compat.apply("O", spec, settings)
