@@ -53,7 +53,13 @@ def write_output(path: str, payload: bytes, *, executable: bool) -> None:
     directory, renamed over ``path`` only when complete, so a failure (full
     disk, interrupt) never loses or half-writes the user's file.  The mode
     is :func:`default_mode`, not mkstemp's private 0600.  An error names
-    ``path``, never the temporary file."""
+    ``path``, never the temporary file.  An output that exists and is not a
+    regular file (``/dev/null``, a pipe) is written in place: renaming over
+    it would replace the device."""
+    if _special(path):
+        with open(path, "wb") as f:
+            f.write(payload)
+        return
     tmp = _temp_beside(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -66,6 +72,15 @@ def write_output(path: str, payload: bytes, *, executable: bool) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _special(path: str) -> bool:
+    """True for an existing output that is not a regular file."""
+    import stat
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _temp_beside(path: str) -> str:
@@ -205,6 +220,13 @@ def _link(plan, objects: list, out: str, opts, invoke, wasi_options, strip: bool
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
+    if _special(out):                       # /dev/null: link elsewhere, then copy
+        with tempfile.TemporaryDirectory(prefix="wasmaot-") as d:
+            link_executable(objects, os.path.join(d, "exe"), opts.target, opts.bounds,
+                            wasi=wasi, strip=strip)
+            with open(os.path.join(d, "exe"), "rb") as f:
+                write_output(out, f.read(), executable=True)
+        return
     tmp = _temp_beside(out)
     try:
         link_executable(objects, tmp, opts.target, opts.bounds, wasi=wasi, strip=strip)

@@ -204,3 +204,19 @@ def test_run_enforces_the_bound_and_cache_clean(tmp_path):
     env["WASMAOT_CACHE_MAX_BYTES"] = "many"
     r = wasmaot("run", "--invoke", "fac", HELLO, "5", env=env)
     assert r.returncode == 2 and b"WASMAOT_CACHE_MAX_BYTES='many' is not a size" in r.stderr
+
+
+@pytest.mark.parametrize("emit", ["exe", "obj", "asm"])
+def test_output_to_a_device_writes_into_it(tmp_path, emit):
+    """`-o /dev/null` (here: a null device of our own) is written, not
+    replaced by a rename: the device stays a device."""
+    import stat
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("cannot create a device node here")
+    r = wasmaot("compile", HELLO, "--emit", emit, "-o", null)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_ISCHR(null.stat().st_mode)
+    assert os.listdir(tmp_path) == ["null"]
