@@ -208,3 +208,19 @@ def test_cross_target(tmp_path, target, trap):
     assert r.returncode == 134, r.stderr
     assert r.stderr.splitlines()[0] == f"wasm trap: {msg}"
     assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
+
+
+def test_partitioned_module(tmp_path, monkeypatch):
+    """A module compiled in several partitions (backends/codegen.py): the
+    table lives in partition 0 and refers to functions of every partition."""
+    from wasmaot.backends import codegen
+    monkeypatch.setattr(codegen, "PART_BYTES", 1500)
+    filler = "".join(f"(func $f{i} (export \"f{i}\") (param i32) (result i32) "
+                     f"(i32.mul (local.get 0) (i32.const {i + 3})))\n" for i in range(12))
+    wat = NAMED.rstrip().removesuffix(")") + filler + ")"
+    llvm = compile_bytes(wat.encode(), "parts.wat", CompileOptions(opt_level=0), emit="llvm").data
+    assert "---- partition 2/" in llvm          # really split
+    exe = build(tmp_path, wat, "parts")
+    r = run(exe, "--invoke", "top", 2, 70000)
+    assert r.returncode == 134
+    assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
