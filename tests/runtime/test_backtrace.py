@@ -69,12 +69,12 @@ _FRAME = re.compile(r"^ +(\d+): +(0x[0-9a-f]+|\?) - (.*)!(.*)$")
 
 
 def build(tmp_path, wat: str, name: str, *, opt: int = 0, bounds: str = "guard",
-          target: str = "x86_64-linux", preloads=(), strip: bool = True):
+          target: str = "x86_64-linux", preloads=(), strip: bool = True, stack_check: bool = True):
     src = tmp_path / f"{name}.wat"
     src.write_text(wat)
     out = tmp_path / name
-    compile_bytes(src.read_bytes(), str(src), CompileOptions(target=target, opt_level=opt, bounds=bounds),
-                  out=str(out), strip=strip, preloads=list(preloads))
+    opts = CompileOptions(target=target, opt_level=opt, bounds=bounds, stack_check=stack_check)
+    compile_bytes(src.read_bytes(), str(src), opts, out=str(out), strip=strip, preloads=list(preloads))
     return out
 
 
@@ -159,8 +159,11 @@ def test_call_indirect_entry_adds_no_frame(tmp_path):
     assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!indirect"], r.stderr
 
 
-def test_stack_exhaustion_is_bounded(tmp_path):
-    exe = build(tmp_path, NAMED, "rec")
+@pytest.mark.parametrize("stack_check", [True, False], ids=["explicit-check", "guard-page"])
+def test_stack_exhaustion_is_bounded(tmp_path, stack_check):
+    """Explicit prologue check (wasmaot_trap), or the guard page (SIGSEGV on
+    the alternate stack, walked from the ucontext): 64 frames, then a count."""
+    exe = build(tmp_path, NAMED, "rec", stack_check=stack_check)
     r = run(exe, "--invoke", "exhaust", 0)
     assert r.returncode == 134
     assert r.stderr.splitlines()[0] == "wasm trap: call stack exhausted"
