@@ -60,6 +60,7 @@ class _Names:
 
     def __init__(self, base: dict[int, str] | None = None):
         self.names = dict(base or {})
+        self.cache: dict[tuple[int, bool], str] = {}
 
     def child(self) -> _Names:
         return _Names(self.names)
@@ -68,11 +69,25 @@ class _Names:
         self.names.setdefault(id(t), name)
 
 
+MAX_TYPE_TEXT = 400     # longer renderings are cut: types are DAGs, their text is not
+
+
 def valtype(t, names: _Names, top: bool = False) -> str:
     if isinstance(t, str):
         return t
     if not top and id(t) in names.names and isinstance(t, (Record, Variant, Enum, Flags)):
         return names.names[id(t)]
+    key = (id(t), top)
+    text = names.cache.get(key)
+    if text is None:
+        text = _valtype(t, names, top)
+        if len(text) > MAX_TYPE_TEXT:
+            text = text[:MAX_TYPE_TEXT] + "..."
+        names.cache[key] = text
+    return text
+
+
+def _valtype(t, names: _Names, top: bool) -> str:
     if isinstance(t, Resource):
         return names.names.get(id(t)) or t.name or "resource"
     if isinstance(t, (Own, Borrow)):

@@ -174,6 +174,11 @@ def _section(comp: A.Component, r: _R, sid: int, at: int) -> None:
 
 def _core_module(r: _R) -> A.CoreModule:
     start, end = r.pos, r.end
+    if is_component(r.data[start:end]):
+        # the core decoder would call this "unsupported: a component"; here
+        # it is a grammar error: section 1 holds core modules only
+        raise MalformedError("expected a version header for a module, found a component",
+                             start + 4)
     try:
         m = decode_module(r.data[start:end])
     except WasmError as e:

@@ -208,10 +208,18 @@ def children(t) -> list:
 
 
 def walk(t):
-    """Yield ``t`` and every type nested in it (depth first)."""
+    """Yield ``t`` and every distinct type object nested in it, once each.
+
+    Types are DAGs (a tuple of the previous type twice, 25 levels deep, is a
+    valid 120-byte component), so a walk must not follow shared parts again.
+    """
     stack = [t]
+    seen: set[int] = set()
     while stack:
         x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
         yield x
         stack.extend(children(x))
 
@@ -280,6 +288,40 @@ def _subst(t, mapping, memo):
     if isinstance(t, Result):
         return Result(s(t.ok), s(t.err))
     return t
+
+
+def type_eq(a, b, memo: set | None = None) -> bool:
+    """Structural equality of value/func types, each pair of objects compared
+    once (``==`` on two separately built DAGs is exponential)."""
+    if a is b:
+        return True
+    if isinstance(a, (str, Resource)) or a is None or b is None:
+        return a == b
+    if type(a) is not type(b):
+        return False
+    memo = set() if memo is None else memo
+    key = (id(a), id(b))
+    if key in memo:
+        return True
+    memo.add(key)
+    if isinstance(a, (Own, Borrow)):
+        return a.resource == b.resource
+    if isinstance(a, (Flags, Enum)):
+        return a.names == b.names
+    if isinstance(a, List) and a.length != b.length:
+        return False
+    if isinstance(a, (Record, Variant, FuncType)):
+        xs = a.fields if isinstance(a, Record) else a.cases if isinstance(a, Variant) else a.params
+        ys = b.fields if isinstance(b, Record) else b.cases if isinstance(b, Variant) else b.params
+        if len(xs) != len(ys) or any(n != m for (n, _), (m, _) in zip(xs, ys)):
+            return False
+        if isinstance(a, FuncType) and not type_eq(a.result, b.result, memo):
+            return False
+        return all(type_eq(x, y, memo) for (_, x), (_, y) in zip(xs, ys))
+    ca, cb = children(a), children(b)
+    if isinstance(a, Result) and ((a.ok is None) != (b.ok is None) or (a.err is None) != (b.err is None)):
+        return False
+    return len(ca) == len(cb) and all(type_eq(x, y, memo) for x, y in zip(ca, cb))
 
 
 def named_copy(t, name: str = ""):
@@ -448,12 +490,40 @@ MAX_FLAT_PARAMS = 16
 MAX_FLAT_RESULTS = 1
 
 
+def flat_len(t, memo: dict | None = None) -> int:
+    """``len(flatten(t))`` without building the list (shared parts once)."""
+    if t is None:
+        return 0
+    if isinstance(t, str):
+        return len(_PRIM_FLAT.get(t, (I32,)))
+    memo = {} if memo is None else memo
+    if id(t) not in memo:
+        if isinstance(t, List):
+            n = 2 if t.length is None else flat_len(t.elem, memo) * t.length
+        elif isinstance(t, (Record, Tuple)):
+            ts = [x for _, x in t.fields] if isinstance(t, Record) else t.types
+            n = sum(flat_len(x, memo) for x in ts)
+        elif isinstance(t, (Variant, Option, Result)):
+            n = 1 + max((flat_len(x, memo) for x in variant_cases(t) if x is not None), default=0)
+        elif isinstance(t, Flags):
+            n = (len(t.names) + 31) // 32
+        else:
+            n = 1
+        memo[id(t)] = n
+    return memo[id(t)]
+
+
 def flatten_functype(ft: FuncType, context: str) -> CoreFuncType:
     """The core signature of ``ft`` lifted (``context='lift'``) or lowered."""
-    params = [c for _, t in ft.params for c in flatten(t)]
-    results = flatten(ft.result) if ft.result is not None else []
-    if len(params) > MAX_FLAT_PARAMS:
+    memo: dict = {}
+    if sum(flat_len(t, memo) for _, t in ft.params) > MAX_FLAT_PARAMS:
         params = [I32]
+    else:
+        params = [c for _, t in ft.params for c in flatten(t)]
+    if flat_len(ft.result, memo) > MAX_FLAT_RESULTS:
+        results = [I32, I32]                         # only the count matters below
+    else:
+        results = flatten(ft.result) if ft.result is not None else []
     if len(results) > MAX_FLAT_RESULTS:
         if context == "lift":
             results = [I32]

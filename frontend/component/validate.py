@@ -26,6 +26,8 @@ realloc, post-return, string-encoding) and resource built-ins.
 """
 from __future__ import annotations
 
+import re
+
 from ..errors import InvalidError, WasmError
 from ..module import ExternKind
 from ..types import I32, MAX_PAGES, type_name
@@ -55,13 +57,14 @@ from .types import (
     Variant,
     contains_borrow,
     depth,
-    flatten,
+    flat_len,
     flatten_functype,
     memoized_size,
     named_copy,
     needs_memory,
     resource_roots,
     subst,
+    type_eq,
 )
 
 SORTS = ("core func", "core table", "core memory", "core global", "core tag", "core type",
@@ -75,8 +78,12 @@ MAX_TYPE_SIZE = 1 << 28
 MAX_TYPE_DEPTH = 100        # wasmparser's limit; the spec has none
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def err(msg: str, offset: int | None) -> InvalidError:
-    return InvalidError(msg, offset)
+    # Names are user bytes: a newline in one must not break the one-line form.
+    return InvalidError(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", msg), offset)
 
 
 class Scope:
@@ -405,7 +412,7 @@ def _type_sub(a, b, mapping, bindable) -> None:
         extern_sub(ExternType("instance", a), ExternType("instance", b), mapping, bindable)
     elif isinstance(a, ComponentType):
         _component_sub(a, b)
-    elif a != b:
+    elif not type_eq(a, b):
         raise TypeMismatch("type mismatch")
 
 
@@ -419,9 +426,9 @@ def _func_sub(a: FuncType, b: FuncType) -> None:
     for (an, at), (bn, bt) in zip(a.params, b.params):
         if an != bn:
             raise TypeMismatch(f"expected parameter named `{bn}`, found `{an}`")
-        if at != bt:
+        if not type_eq(at, bt):
             raise TypeMismatch(f"type mismatch in function parameter `{an}`")
-    if (a.result is None) != (b.result is None) or a.result != b.result:
+    if not type_eq(a.result, b.result):
         raise TypeMismatch("type mismatch with result type")
 
 
@@ -746,23 +753,35 @@ def _check_visible(sc: Scope, what: str, et: ExternType, at: int) -> None:
         raise err(f"{et.kind} not valid to be used as {what}", at)
 
 
-def _visible_ok(t, named: dict, top: bool) -> bool:
-    if isinstance(t, (Record, Variant, Enum, Flags)) and not top and id(t) not in named:
-        return False
+def _visible_ok(t, named: dict, top: bool, memo: dict | None = None) -> bool:
+    """``memo`` (id -> verdict) keeps shared parts of a type DAG from being
+    walked once per path."""
+    memo = {} if memo is None else memo
+    if not top and id(t) in memo:
+        return memo[id(t)]
     if isinstance(t, (Record, Variant, Enum, Flags)) and not top:
-        return True
-    if isinstance(t, (Own, Borrow)):
-        return id(t.resource) in named
-    if isinstance(t, InstanceType):
+        ok = id(t) in named
+    elif isinstance(t, (Own, Borrow)):
+        ok = id(t.resource) in named
+    elif isinstance(t, InstanceType):
         inner = dict(named)
+        ok = True
         for _, e in t.exports:
-            if not _visible_ok(e.type, inner, top=True):
-                return False
+            if not _visible_ok(e.type, inner, True, {}):
+                ok = False
+                break
             if e.kind == "type":
                 inner[id(e.type)] = e.type
-        return True
-    if isinstance(t, (ComponentType, Resource, str)) or t is None:
-        return True                  # component types are checked eagerly
+    elif isinstance(t, (ComponentType, Resource, str)) or t is None:
+        ok = True                    # component types are checked eagerly
+    else:
+        ok = all(_visible_ok(x, named, False, memo) for x in _value_children(t))
+    if not top:
+        memo[id(t)] = ok
+    return ok
+
+
+def _value_children(t) -> list:
     if isinstance(t, FuncType):
         items = [x for _, x in t.params] + [t.result]
     elif isinstance(t, Record):
@@ -779,7 +798,7 @@ def _visible_ok(t, named: dict, top: bool) -> bool:
         items = [t.ok, t.err]
     else:
         items = []
-    return all(_visible_ok(x, named, False) for x in items if x is not None)
+    return [x for x in items if x is not None]
 
 
 def _import(sc: Scope, d: A.Import) -> None:
@@ -862,8 +881,9 @@ def _canon_opts(sc: Scope, d: A.Canon, ft: FuncType, ctx: str) -> None:
                 raise err(f"canonical option `post-return` uses a core function with an "
                           f"incorrect signature {t}, expected {want}", o.offset)
     params = [t for _, t in ft.params]
-    flat_params = sum(len(flatten(t)) for t in params)
-    flat_results = len(flatten(ft.result)) if ft.result is not None else 0
+    memo: dict = {}
+    flat_params = sum(flat_len(t, memo) for t in params)
+    flat_results = flat_len(ft.result, memo)
     spills = flat_params > 16 or flat_results > 1
     if (spills or any(needs_memory(t) for t in params + [ft.result])) and "memory" not in seen:
         raise err("canonical option `memory` is required", d.offset)
