@@ -296,6 +296,32 @@ def test_every_truncation_is_one_line_malformed(rich):
         assert cut in boundaries, cut
 
 
+def test_mutations_never_crash(rich):
+    """Random byte edits: always a one-line WasmError or a valid component,
+    never another exception (a traceback on bad input is a bug)."""
+    import random
+    rng = random.Random(13)
+    seen = {"ok": 0, "error": 0}
+    for _ in range(1500):
+        b = bytearray(rich)
+        for _ in range(rng.randint(1, 3)):
+            p = rng.randrange(8, len(b))
+            r = rng.random()
+            if r < 0.6:
+                b[p] = rng.randrange(256)
+            elif r < 0.8:
+                del b[p]
+            else:
+                b.insert(p, rng.randrange(256))
+        try:
+            inspect_component(bytes(b), "m.wasm")
+            seen["ok"] += 1
+        except WasmError as e:
+            assert "\n" not in str(e) and e.offset is not None
+            seen["error"] += 1
+    assert seen["ok"] and seen["error"]
+
+
 PREAMBLE = b"\0asm\x0d\x00\x01\x00"
 
 MALFORMED = {
