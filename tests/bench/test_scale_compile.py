@@ -197,3 +197,18 @@ def test_funcref_segments_are_a_loop_not_code_per_item():
     assert inst.count("llvm.memcpy") < 10          # two loops
     assert "elem0.loop:" in inst and "elem1.loop:" in inst and "elem2.loop:" not in inst
     assert "elem2.64:" in inst                      # the externref items: code, in blocks
+
+
+def test_partition_zero_counts_the_globals():
+    """Globals all go to partition 0; they count towards its size, so a
+    module with megabytes of tables does not give it a full share of
+    functions as well."""
+    glob = '@big = internal constant [4 x i8] c"' + "a" * 3000 + '"\n'
+    funcs = "".join(f"define internal void @f{i}() {{\nentry:\n  ret void\n}}\n" for i in range(40))
+    parts = codegen.split_module(glob + funcs, part_bytes=1500)
+    assert len(parts) == 3
+    n = [p.functions for p in parts]       # f0..f9 have shorter texts than f10..f39
+    assert n[0] == 0 and sum(n) == 40 and abs(n[1] - n[2]) <= 2
+    small = codegen.split_module('@g = internal global i32 0\n' + funcs, part_bytes=1000)
+    n = [p.functions for p in small]       # a small global: about an equal share
+    assert len(n) == 2 and abs(n[0] - n[1]) <= 2
