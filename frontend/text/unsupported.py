@@ -32,6 +32,10 @@ _IN = {
     ("array", "type"): (O.GC, "array type"),
     ("sub", "type"): (O.GC, "sub type"),
     ("cont", "type"): (O.STACK_SWITCHING, "continuation type"),
+    **{(h, "ref.null"): (O.GC, f"ref.null {h}")
+       for h in ("any", "eq", "i31", "struct", "array", "none", "noextern", "nofunc")},
+    ("exn", "ref.null"): (O.EXCEPTIONS, "ref.null exn"),
+    ("noexn", "ref.null"): (O.EXCEPTIONS, "ref.null noexn"),
 }
 
 

@@ -147,6 +147,7 @@ def test_wasm2_malformed_stays_malformed():
      O.WIDE_ARITHMETIC, "i64.add128"),
     ("(module (func (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))",
      O.RELAXED_SIMD, "i8x16.relaxed_swizzle"),
+    ("(module (func (drop (ref.null eq))))", O.GC, "ref.null eq"),
     ("(component)", O.COMPONENT, "(component ...)"),
     ("(component (core module))", O.COMPONENT, "(component ...)"),
 ])
