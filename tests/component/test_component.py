@@ -19,7 +19,7 @@ from wasmaot.frontend.component import (
 from wasmaot.frontend.component import types as T
 from wasmaot.frontend.errors import InvalidError, MalformedError, WasmError
 
-from .util import build, wasm_tools
+from .util import build, build_from_wit, wasm_tools
 
 HERE = pathlib.Path(__file__).parent
 CORPUS = HERE / "corpus"
@@ -60,6 +60,28 @@ def test_rich_component_type(rich):
     res = stdout.export("output-stream").type
     assert isinstance(res, T.Resource)
     assert stdout.export("get-stdout").type.result == T.Own(res)
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "utf16", "compact-utf16"])
+def test_toolchain_component(encoding):
+    """What `wasm-tools component new` makes of a WIT world with every kind
+    of type, a resource each way and a 17-parameter function."""
+    data = build_from_wit(str(CORPUS / "demo.wit"), encoding)
+    sc = load_component(data)
+    ct = sc.component_type()
+    host = dict(ct.imports)["demo:rich/host@0.2.12"].type
+    api = dict(ct.exports)["demo:rich/api@0.2.12"].type
+    assert [n for n, _ in api.exports][:5] == ["point", "shape", "color", "perms", "counter"]
+    counter = api.export("counter").type
+    assert isinstance(counter, T.Resource) and counter.root.rep == 0x7F   # defined here
+    ctor = api.export("[constructor]counter").type
+    assert ctor.result == T.Own(counter)
+    write = host.export("[method]out-stream.write").type
+    assert write.params[0][1] == T.Borrow(host.export("out-stream").type)
+    many = api.export("many").type
+    assert T.flatten_functype(many, "lift") == T.CoreFuncType((0x7F,), (0x7F,))
+    enc = {"utf8": "utf8", "utf16": "utf16", "compact-utf16": "latin1+utf16"}[encoding]
+    assert f", {enc}" in inspect_component(data)
 
 
 def test_type_dags_are_not_expanded():

@@ -30,3 +30,19 @@ def build(wat: str) -> bytes:
         assert r.returncode == 0, r.stderr
         with open(out, "rb") as f:
             return f.read()
+
+
+def build_from_wit(wit_path: str, encoding: str = "utf8") -> bytes:
+    """A component as the toolchain makes one: wasm-tools' dummy core module
+    for the WIT world, wrapped by ``component new`` (shims, fixups, adapters
+    and all)."""
+    with tempfile.TemporaryDirectory() as d:
+        core, out = os.path.join(d, "core.wasm"), os.path.join(d, "c.wasm")
+        for args in (["component", "embed", "--dummy", "--encoding", encoding, wit_path,
+                      "-o", core],
+                     ["component", "new", core, "-o", out]):
+            r = subprocess.run([wasm_tools(), *args], capture_output=True, text=True,
+                               check=False)
+            assert r.returncode == 0, r.stderr
+        with open(out, "rb") as f:
+            return f.read()
