@@ -20,7 +20,6 @@ exported as a ``type``) prints by that name.
 """
 from __future__ import annotations
 
-from ..types import type_name
 from . import ast as A
 from .types import (
     Borrow,
@@ -275,4 +274,4 @@ def _canon_lines(sc, d: A.Canon, cnt, names, depth) -> list[str]:
     return [f"{label} = canon {d.kind} {what}{opts}: {t}"]
 
 
-__all__ = ["functype", "render", "type_name", "valtype"]
+__all__ = ["functype", "render", "valtype"]

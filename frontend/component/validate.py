@@ -30,12 +30,11 @@ import re
 
 from ..errors import InvalidError, WasmError
 from ..module import ExternKind
-from ..types import I32, MAX_PAGES, type_name
+from ..types import I32, MAX_PAGES
 from ..types import FuncType as CoreFuncType
 from . import ast as A
 from . import names as N
 from .types import (
-    PRIMITIVES,
     Borrow,
     ComponentType,
     CoreExtern,
@@ -413,7 +412,7 @@ def _type_sub(a, b, mapping, bindable) -> None:
     elif isinstance(a, ComponentType):
         _component_sub(a, b)
     elif not type_eq(a, b):
-        raise TypeMismatch("type mismatch")
+        raise TypeMismatch(f"expected {_show(b)}, found {_show(a)}")
 
 
 def _kind(t) -> str:
@@ -427,9 +426,19 @@ def _func_sub(a: FuncType, b: FuncType) -> None:
         if an != bn:
             raise TypeMismatch(f"expected parameter named `{bn}`, found `{an}`")
         if not type_eq(at, bt):
-            raise TypeMismatch(f"type mismatch in function parameter `{an}`")
+            raise TypeMismatch(f"type mismatch in function parameter `{an}`: "
+                               f"expected {_show(bt)}, found {_show(at)}")
     if not type_eq(a.result, b.result):
-        raise TypeMismatch("type mismatch with result type")
+        raise TypeMismatch(f"type mismatch with result type: expected {_show(b.result)}, "
+                           f"found {_show(a.result)}")
+
+
+def _show(t) -> str:
+    """A value type in WIT syntax, for messages."""
+    if t is None:
+        return "none"
+    from .inspect import _Names, valtype
+    return valtype(t, _Names(), top=True)
 
 
 def _component_sub(a: ComponentType, b: ComponentType) -> None:
@@ -913,12 +922,4 @@ _DEFS = {
     "custom": _custom,
 }
 
-__all__ = [
-    "PRIMITIVES",
-    "Scope",
-    "extern_sub",
-    "instantiate",
-    "module_type",
-    "type_name",
-    "validate_component",
-]
+__all__ = ["Scope", "extern_sub", "instantiate", "module_type", "validate_component"]
