@@ -889,6 +889,9 @@ def _canon_opts(sc: Scope, d: A.Canon, ft: FuncType, ctx: str) -> None:
             if t != want:
                 raise err(f"canonical option `post-return` uses a core function with an "
                           f"incorrect signature {t}, expected {want}", o.offset)
+    if "realloc" in seen and "memory" not in seen:
+        raise err("canonical option `realloc` requires `memory` to also be specified",
+                  seen["realloc"].offset)
     params = [t for _, t in ft.params]
     memo: dict = {}
     flat_params = sum(flat_len(t, memo) for t in params)
