@@ -220,3 +220,6 @@ class Component:
     end: int = 0
     offset: int = 0
     filename: str | None = None
+    # from the `component-name` custom section: sort -> index -> name
+    # ("" -> {0: the component's own name}); empty when absent or broken
+    names: dict[str, dict[int, str]] = field(default_factory=dict)

@@ -20,6 +20,8 @@ exported as a ``type``) prints by that name.
 """
 from __future__ import annotations
 
+import re
+
 from . import ast as A
 from .types import (
     Borrow,
@@ -167,13 +169,21 @@ def core_module(t: CoreModuleType) -> str:
 # ---- definitions ------------------------------------------------------------------
 
 class _Counter:
-    def __init__(self):
+    """Numbers each index space as definitions go; labels carry the
+    ``component-name`` section's names (``func[3] $go``)."""
+
+    def __init__(self, names: dict[str, dict[int, str]]):
         self.n: dict[str, int] = {}
+        self.names = names
 
     def next(self, sort: str) -> str:
         i = self.n.get(sort, 0)
         self.n[sort] = i + 1
-        return f"{sort}[{i}]"
+        return self.ref(sort, i)
+
+    def ref(self, sort: str, i: int) -> str:
+        name = self.names.get(sort, {}).get(i)
+        return f"{sort}[{i}]" + (f" ${name}" if name else "")
 
 
 def _scope_lines(sc: Scope, depth: int, out: list[str]) -> None:
@@ -184,7 +194,7 @@ def _scope_lines(sc: Scope, depth: int, out: list[str]) -> None:
     for t in sc.space["type"]:
         if isinstance(t, Resource) and t.name:
             names.add(t, t.name)
-    cnt = _Counter()
+    cnt = _Counter(sc.ast.names)
     nested = iter(sc.nested)
     modules = iter(sc.core_modules)
     pad = IND * depth
@@ -212,26 +222,29 @@ def _def_lines(sc, kind, d, cnt, names, depth, nested, modules) -> list[str]:
     if kind == "core instance":
         label = cnt.next("core instance")
         if isinstance(d, A.CoreInstantiate):
-            args = ", ".join(f'"{n}": core instance[{i}]' for n, i, _ in d.args)
-            return [f"{label} = instantiate core module[{d.module}]" + (f" with {args}" if args else "")]
-        items = ", ".join(f'"{n}": {s}[{i}]' for n, s, i, _ in d.exports)
+            args = ", ".join(f'"{n}": {cnt.ref("core instance", i)}' for n, i, _ in d.args)
+            return [f"{label} = instantiate {cnt.ref('core module', d.module)}"
+                    + (f" with {args}" if args else "")]
+        items = ", ".join(f'"{n}": {cnt.ref(s, i)}' for n, s, i, _ in d.exports)
         return [f"{label} = {{ {items} }}"]
     if kind == "core type":
         label = cnt.next("core type")
-        t = space["core type"][int(label.split("[")[1][:-1])]
+        t = space["core type"][_index(label)]
         return [f"{label} = {core_module(t) if isinstance(t, CoreModuleType) else f'func {t}'}"]
     if kind == "instance":
         label = cnt.next("instance")
         if isinstance(d, A.Instantiate):
-            args = ", ".join(f'"{n}": {s}[{i}]' for n, s, i, _ in d.args)
-            head = f"{label} = instantiate component[{d.component}]" + (f" with {args}" if args else "")
+            args = ", ".join(f'"{n}": {cnt.ref(s, i)}' for n, s, i, _ in d.args)
+            head = (f"{label} = instantiate {cnt.ref('component', d.component)}"
+                    + (f" with {args}" if args else ""))
         else:
-            head = f"{label} = " + "{ " + ", ".join(f'"{n.name}": {s}[{i}]' for n, s, i, _ in d.exports) + " }"
+            items = ", ".join(f'"{n.name}": {cnt.ref(s, i)}' for n, s, i, _ in d.exports)
+            head = f"{label} = {{ {items} }}"
         return [head]
     if kind == "alias":
         label = cnt.next(d.sort)
-        src = (f'instance[{d.a}] "{d.b}"' if d.target == "export" else
-               f'core instance[{d.a}] "{d.b}"' if d.target == "core export" else
+        src = (f'{cnt.ref("instance", d.a)} "{d.b}"' if d.target == "export" else
+               f'{cnt.ref("core instance", d.a)} "{d.b}"' if d.target == "core export" else
                f"outer {d.a} {d.sort}[{d.b}]")
         return _typed(f"{label} = alias {src}", sc, d.sort, label, names, depth)
     if kind == "type":
@@ -242,13 +255,13 @@ def _def_lines(sc, kind, d, cnt, names, depth, nested, modules) -> list[str]:
     if kind in ("import", "export"):
         sort = KIND_SORT[d.desc.kind] if kind == "import" else d.sort
         label = cnt.next(sort)
-        src = "" if kind == "import" else f" = {d.sort}[{d.index}]"
+        src = "" if kind == "import" else f" = {cnt.ref(d.sort, d.index)}"
         return _typed(f'{kind} "{d.name.name}": {label}{src}', sc, sort, label, names, depth)
     return [f"{kind}"]
 
 
 def _index(label: str) -> int:
-    return int(label.rsplit("[", 1)[1][:-1])
+    return int(re.search(r"\[(\d+)\]", label).group(1))
 
 
 def _typed(head: str, sc, sort: str, label: str, names, depth, sep: str = ": ") -> list[str]:
@@ -267,10 +280,11 @@ def _canon_lines(sc, d: A.Canon, cnt, names, depth) -> list[str]:
     if d.kind == "lift":
         label = cnt.next("func")
         ft = sc.space["func"][_index(label)]
-        return [f"{label} = canon lift core func[{d.func}]{opts}: {functype(ft, names)}"]
+        return [(f"{label} = canon lift {cnt.ref('core func', d.func)}{opts}: "
+                f"{functype(ft, names)}")]
     label = cnt.next("core func")
     t = sc.space["core func"][_index(label)]
-    what = f"func[{d.func}]" if d.kind == "lower" else f"type[{d.type}]"
+    what = cnt.ref("func", d.func) if d.kind == "lower" else cnt.ref("type", d.type)
     return [f"{label} = canon {d.kind} {what}{opts}: {t}"]
 
 

@@ -153,6 +153,8 @@ def _section(comp: A.Component, r: _R, sid: int, at: int) -> None:
     if sid == 0:
         name = r.name()
         add(("custom", A.Custom(name, r.pos, r.end, at)))
+        if name == "component-name" and not comp.names:
+            comp.names = _names_section(r.data, r.pos, r.end)
         r.pos = r.end
     elif sid == 1:
         add(("core module", _core_module(r)))
@@ -187,6 +189,33 @@ def _core_module(r: _R) -> A.CoreModule:
         raise
     r.pos = end
     return A.CoreModule(m, start, end, start)
+
+
+def _names_section(data: bytes, pos: int, end: int) -> dict[str, dict[int, str]]:
+    """The ``component-name`` custom section: sort -> index -> name, and the
+    component's own name under ``""`` -> {0: name}.  Its validity is not
+    required (Binary.md): a broken one is ignored, as core name sections are."""
+    out: dict[str, dict[int, str]] = {}
+    r = _R(data, pos, end)
+    try:
+        while r.pos < end:
+            sub = r.u8()
+            size = r.u32()
+            sub_end = r.pos + size
+            if sub_end > end:
+                return {}
+            if sub == 0:
+                out[""] = {0: r.name()}
+            elif sub == 1:
+                sort = _sort(r)
+                names = out.setdefault(sort, {})
+                for _ in range(r.u32()):
+                    idx = r.u32()
+                    names[idx] = r.name()
+            r.pos = sub_end
+    except WasmError:
+        return {}
+    return out
 
 
 # ---- instances -------------------------------------------------------------

@@ -43,6 +43,12 @@ def test_rich_inspect_snapshot(rich):
     assert got + "\n" == want
 
 
+def test_broken_name_section_is_ignored():
+    # a `component-name` section whose subsection overruns: still valid, no names
+    data = PREAMBLE + b"\x00\x12\x0ecomponent-name\x01\x09\x00"
+    assert load_component(data).ast.names == {}
+
+
 def test_rich_component_type(rich):
     sc = load_component(rich)
     ct = sc.component_type()
