@@ -62,9 +62,18 @@ _ASYNC_CANON = {0x05: "task.cancel", 0x06: "subtask.cancel", 0x09: "task.return"
                 0x1F: "waitable-set.new", 0x20: "waitable-set.wait",
                 0x21: "waitable-set.poll", 0x22: "waitable-set.drop",
                 0x23: "waitable.join", 0x24: "backpressure.inc", 0x25: "backpressure.dec"}
-_ASYNC_CANON.update({op: "stream/future builtins" for op in range(0x0E, 0x1C)})
-_ASYNC_CANON.update({op: "threads" for op in range(0x26, 0x2E)})
-_ASYNC_CANON.update({op: "shared-everything threads" for op in (0x40, 0x41, 0x42)})
+_ASYNC_CANON.update(zip(range(0x0E, 0x1C), (
+    "stream.new", "stream.read", "stream.write", "stream.cancel-read", "stream.cancel-write",
+    "stream.drop-readable", "stream.drop-writable", "future.new", "future.read",
+    "future.write", "future.cancel-read", "future.cancel-write", "future.drop-readable",
+    "future.drop-writable")))
+# 🧵: the threading built-ins, a separate gate of the async work.
+_THREAD_CANON = {0x26: "thread.index", 0x27: "thread.new-indirect",
+                 0x28: "thread.resume-later", 0x29: "thread.suspend",
+                 0x2A: "thread.suspend-then-resume", 0x2B: "thread.yield-then-resume",
+                 0x2C: "thread.suspend-then-promote", 0x2D: "thread.yield-then-promote",
+                 0x40: "thread.spawn-ref", 0x41: "thread.spawn-indirect",
+                 0x42: "thread.available-parallelism"}
 _OPT_ENC = {0x00: "utf8", 0x01: "utf16", 0x02: "latin1+utf16"}
 _OPT_IDX = {0x03: "memory", 0x04: "realloc", 0x05: "post-return"}
 
@@ -570,9 +579,9 @@ def _canon(r: _R) -> A.Canon:
     if b == 0x07:
         raise unsupported("resource.drop async (component model async)", at)
     if b in _ASYNC_CANON:
-        what = _ASYNC_CANON[b]
-        feature = what if "thread" in what else f"{what} (component model async)"
-        raise unsupported(feature, at)
+        raise unsupported(f"{_ASYNC_CANON[b]} (component model async)", at)
+    if b in _THREAD_CANON:
+        raise unsupported(f"{_THREAD_CANON[b]} (component model threading)", at)
     raise r.bad(f"invalid leading byte (0x{b:x}) for canonical function")
 
 
