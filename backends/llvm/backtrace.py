@@ -1,55 +1,61 @@
 """The trap backtrace table: native code -> Wasm functions, in the object.
 
-What (backends/ABI.md "Trap backtraces"): every generated function goes
-into one code section, ``wasmaot_text`` (so the runtime knows the bounds of
-generated code from the linker's ``__start_``/``__stop_`` symbols), and
-each instance of the program gets one table, found by the runtime through
-its header in section ``wasmaot_bt``:
+What (backends/ABI.md "Trap backtraces"; layouts in wasmaot_rt.h section 9):
 
-* header ``wasmaot_bt_instance`` {version, n_funcs, funcs, names}: ``funcs``
-  and ``names`` are byte offsets relative to the field that holds them;
-* ``n_funcs`` records ``wasmaot_bt_func`` {code, index, offset, name}:
-  ``code`` the function's entry relative to the field (a PC-relative
-  relocation: no dynamic relocation, nothing for ``strip`` to remove),
-  ``index`` its Wasm function index or ``WASMAOT_BT_GLUE`` for generated
-  glue (C entries, trampolines, instantiate: in the section, never printed),
-  ``offset`` the function body's Wasm byte offset or ``WASMAOT_BT_NO_OFFSET``,
-  ``name`` an offset into ``names``;
-* ``names``: the instance's name (``--preload NAME``; empty for the main
-  instance), then each function's name from the name section (empty when
-  the function has none: the runtime prints ``<wasm function N>``).
+* every generated function goes into one code section, ``wasmaot_text`` (the
+  runtime knows the bounds of generated code from the linker's
+  ``__start_``/``__stop_`` symbols), with LLVM *prefix data* -- 16 bytes just
+  before its entry, never executed -- ``wasmaot_bt_prefix`` {key (2 x u32),
+  index, offset}: the instance's key, the Wasm function index (or
+  ``WASMAOT_BT_GLUE`` for generated glue: instantiate, helpers), and the
+  Wasm byte offset of its body (or ``WASMAOT_BT_NO_OFFSET``).  A trampoline
+  or C entry carries the index of the function it enters: LLVM inlines small
+  functions into it, and then its frame is theirs;
+* each instance gets a header ``wasmaot_bt_instance`` in section
+  ``wasmaot_bt`` {version, n_funcs, key, names index, names}: the names of
+  its functions (the name section's, "" when the function has none) and the
+  instance's own (``--preload NAME``, "" for the main one).
 
-Every ``define`` of the module gets a record, glue included, so that the
-runtime's lookup (the greatest entry <= PC) never attributes a PC to the
-wrong function.  The header is a ``hidden`` constant (not ``internal``, so
-LLVM keeps it) and the linker keeps it under ``--gc-sections`` because
-``backends/link.py`` links with ``-z nostart-stop-gc``.
+The runtime maps a PC to its function by scanning back to the nearest
+prefix whose key is an instance's.  Nothing refers to a function, so this
+changes no optimization: LLVM still deletes functions it inlined
+everywhere, still rewrites internal functions' signatures (dead arguments,
+constant propagation), and a function it rewrites keeps its prefix and
+section (``copyAttributesFrom``).  A table of references to the functions
+(the first design) kept them all alive and address-taken: +8% instructions
+on a call-heavy workload.
 
-Cost: the references keep every function alive, so LLVM no longer deletes
-an internal function that it inlined everywhere, and they count as taking
-its address (no dead-argument elimination or IPSCCP across it).  Measured
-in the ABI.md section.
+The key is 64 bits of a hash of the symbol prefix, which is unique in an
+executable (every symbol starts with it).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 #: Code section of generated functions; the runtime reads its bounds.
 TEXT_SECTION = "wasmaot_text"
-#: Section of the per-instance table headers.
+#: Section of the per-instance headers.
 TABLE_SECTION = "wasmaot_bt"
 #: wasmaot_rt.h WASMAOT_BT_VERSION, WASMAOT_BT_GLUE, WASMAOT_BT_NO_OFFSET.
-VERSION = 1
+VERSION = 2
 GLUE = 0xFFFFFFFF
 NO_OFFSET = 0xFFFFFFFF
 #: Function attributes of every generated function: the runtime walks the
 #: frame-pointer chain (x86-64 rbp, AArch64 x29, RISC-V s0).
 FRAME_ATTRS = '"frame-pointer"="all"'
 
+
 def table_symbol(prefix: str) -> str:
-    """The table header of the module compiled under ``prefix`` (the main
-    instance's: the linker's GC root, see ``backends/link.py``)."""
+    """The header of the module compiled under ``prefix`` (the main
+    instance's is the linker's GC root, see ``backends/link.py``)."""
     return f"{prefix}.bt"
+
+
+def instance_key(prefix: str) -> tuple[int, int]:
+    """(low, high) 32-bit halves of the 64-bit key of instance ``prefix``."""
+    k = int.from_bytes(hashlib.blake2b(prefix.encode(), digest_size=8).digest(), "little")
+    return k & 0xFFFFFFFF, k >> 32
 
 
 _DEFINE_NAME = re.compile(r"@([-A-Za-z$._][-\w$.]*)\(")
@@ -59,41 +65,40 @@ _ENTRY = re.compile(r"(.*)\.tramp\.(\d+)\Z")
 
 def place(contexts, funcs: list[str], glue: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Put every function text of ``funcs`` and ``glue`` in
-    :data:`TEXT_SECTION`; returns (funcs, glue, table globals)."""
+    :data:`TEXT_SECTION` with its prefix; returns (funcs, glue, headers)."""
     by_prefix = {mc.prefix: mc for mc in contexts}
-    records: dict[str, list[tuple[str, int, int, str]]] = {mc.prefix: [] for mc in contexts}
     out = []
     for texts in (funcs, glue):
-        placed = []
-        for text in texts:
-            text, sym = _in_section(text)
-            mc, index = _owner(sym, by_prefix, contexts[0])
-            records[mc.prefix].append((sym, *_describe(mc, index)))
-            placed.append(text)
-        out.append(placed)
-    table = []
+        out.append([_placed(text, by_prefix, contexts[0]) for text in texts])
+    headers = []
     for mc in contexts:
-        table += _table(mc, _instance_name(mc), records[mc.prefix])
-    return out[0], out[1], table
+        headers += _header(mc, _instance_name(mc))
+    return out[0], out[1], headers
 
 
-def _in_section(text: str) -> tuple[str, str]:
-    """``text`` (one ``define``) with the section added to its header line,
-    and its symbol."""
+def _placed(text: str, by_prefix: dict, main) -> str:
+    """``text`` (one ``define``) with section and prefix added to its header."""
     end = text.index("\n")
     header = text[:end]
     m = _DEFINE_NAME.search(header)
-    if m is None or not header.endswith(" {") or " section " in header:
+    if m is None or not header.endswith(" {") or " section " in header or " prefix " in header:
         raise ValueError(f"backtrace: unexpected function header {header[:80]!r}")
-    return f'{header[:-2]} section "{TEXT_SECTION}" {{{text[end:]}', m.group(1)
+    mc, index = _owner(m.group(1), by_prefix, main)
+    lo, hi = instance_key(mc.prefix)
+    offset = NO_OFFSET
+    if index is None:
+        index = GLUE
+    else:
+        found = getattr(mc.ir.funcs[index], "offset", None)    # not in the IR yet: see ABI.md
+        offset = NO_OFFSET if found is None else found
+    prefix = f"prefix [4 x i32] [i32 {_i32(lo)}, i32 {_i32(hi)}, i32 {_i32(index)}, i32 {_i32(offset)}]"
+    return f'{header[:-2]} section "{TEXT_SECTION}" {prefix} {{{text[end:]}'
 
 
 def _owner(sym: str, by_prefix: dict, main):
     """(context, Wasm function index or None) of symbol ``sym``: a defined
     function ``P.fN``, or the glue that enters one (its C entry ``P.fN.c`` or
-    ``P_export_NAME``, its trampoline ``P.tramp.N``), which then stands for
-    it: LLVM inlines small functions into that glue, and the frame is the
-    function's."""
+    ``P_export_NAME``, its trampoline ``P.tramp.N``), which stands for it."""
     m = _WASM_FUNC.match(sym) or _ENTRY.match(sym)
     if m and m.group(1) in by_prefix:
         mc = by_prefix[m.group(1)]
@@ -111,17 +116,6 @@ def _owner(sym: str, by_prefix: dict, main):
     return main, None
 
 
-def _describe(mc, index: int | None) -> tuple[int, int, str]:
-    """(Wasm index or GLUE, body offset or NO_OFFSET, name) of a function."""
-    if index is None:
-        return GLUE, NO_OFFSET, ""
-    decl = mc.ir.funcs[index]
-    # The IR names an unnamed function fnN (ir/translate/module.py).
-    name = "" if decl.name == f"fn{index}" else decl.name
-    offset = getattr(decl, "offset", None)     # not in the IR yet: see ABI.md
-    return index, NO_OFFSET if offset is None else offset, name
-
-
 def _instance_name(mc) -> str:
     plan = getattr(mc, "plan", None)
     if plan is None:
@@ -133,33 +127,33 @@ def _c_bytes(data: bytes) -> str:
     return "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:02X}" for b in data)
 
 
-def _table(mc, instance: str, recs: list[tuple[str, int, int, str]]) -> list[str]:
-    """The globals of one instance's table."""
+def _header(mc, instance: str) -> list[str]:
+    """One instance's header and name tables.  Names: the instance's, then
+    each function's (the IR calls an unnamed function ``fnN``: no name)."""
     P = mc.prefix
     ity = "i64" if mc.ptr_bytes == 8 else "i32"
     blob = bytearray(instance.encode() + b"\0")
-    name_off: dict[str, int] = {"": len(blob) - 1}
-    rows = []
-    n = len(recs)
-    arr = f"[{n} x [4 x i32]]"
-    for k, (sym, index, offset, name) in enumerate(recs):
-        if name not in name_off:
-            name_off[name] = len(blob)
+    offsets: dict[str, int] = {"": len(blob) - 1}
+    index = []
+    for i, decl in enumerate(mc.ir.funcs):
+        name = "" if decl.name == f"fn{i}" else decl.name
+        if name not in offsets:
+            offsets[name] = len(blob)
             blob += name.encode() + b"\0"
-        here = f"getelementptr inbounds ({arr}, ptr @{P}.bt.funcs, i64 0, i64 {k}, i64 0)"
-        rows.append(f"[4 x i32] [i32 {_rel(ity, '@' + sym, here)}, i32 {_i32(index)}, "
-                    f"i32 {_i32(offset)}, i32 {name_off[name]}]")
-    hdr_t = "[4 x i32]"
+        index.append(f"i32 {offsets[name]}")
+    lo, hi = instance_key(P)
+    hdr_t = "[6 x i32]"
+
     def field(i: int) -> str:
-        return f"getelementptr inbounds ({hdr_t}, ptr @{P}.bt, i64 0, i64 {i})"
-    header = (f"@{P}.bt = hidden constant {hdr_t} [i32 {VERSION}, i32 {n}, "
-              f"i32 {_rel(ity, f'@{P}.bt.funcs', field(2))}, "
-              f"i32 {_rel(ity, f'@{P}.bt.names', field(3))}], "
-              f'section "{TABLE_SECTION}", align 4')
+        return f"getelementptr inbounds ({hdr_t}, ptr @{table_symbol(P)}, i64 0, i64 {i})"
     return [
-        f"@{P}.bt.names = internal constant [{len(blob)} x i8] c\"{_c_bytes(bytes(blob))}\", align 1",
-        f"@{P}.bt.funcs = internal constant {arr} [{', '.join(rows)}], align 4",
-        header,
+        f"@{P}.bt.blob = internal constant [{len(blob)} x i8] c\"{_c_bytes(bytes(blob))}\", align 1",
+        (f"@{P}.bt.index = internal constant [{len(index)} x i32] "
+        f"{'[' + ', '.join(index) + ']' if index else 'zeroinitializer'}, align 4"),
+        (f"@{table_symbol(P)} = hidden constant {hdr_t} [i32 {VERSION}, i32 {len(index)}, "
+         f"i32 {_i32(lo)}, i32 {_i32(hi)}, "
+         f"i32 {_rel(ity, f'@{P}.bt.index', field(4))}, i32 {_rel(ity, f'@{P}.bt.blob', field(5))}], "
+         f'section "{TABLE_SECTION}", align 4'),
     ]
 
 

@@ -1,7 +1,8 @@
 /*
  * Trap backtraces (wasmaot_rt.h section 9): walk the frame-pointer chain,
  * keep the PCs that lie in generated code, and print them as Wasm frames
- * through the tables generated code emits (backends/llvm/backtrace.py).
+ * through the prefix before each generated function and the per-instance
+ * headers (backends/llvm/backtrace.py).
  *
  * Freestanding (no libc): memory reads and a caller-supplied writer only, so
  * the signal handler may use it.  Compiled out unless WASMAOT_BACKTRACE.
@@ -13,7 +14,7 @@
  *   never faults and always ends.
  * - Return addresses are looked up as (ra - 1): a call to a noreturn
  *   function (wasmaot_trap) may be the last instruction of a function, and
- *   its return address the first byte of the next one.
+ *   its return address the first byte of the next one (its prefix).
  * - Walking stops at the first frame outside generated code once a frame
  *   inside it was seen: above the outermost Wasm frame lie the host's C
  *   frames, and C compiled without frame pointers (libc, the WASI shim)
@@ -88,23 +89,47 @@ void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr
 /* The address a relative field designates. */
 static uintptr_t rel(const int32_t *field) { return (uintptr_t)field + (uintptr_t)(intptr_t)*field; }
 
-/* The function whose entry is the greatest one <= pc, over every table. */
-static const wasmaot_bt_func *lookup(uintptr_t pc, const char **names) {
-    const wasmaot_bt_func *best = 0;
-    uintptr_t best_entry = 0;
-    for (const wasmaot_bt_instance *h = __start_wasmaot_bt; h && h < __stop_wasmaot_bt; h++) {
-        if (h->version != WASMAOT_BT_VERSION) continue;
-        const wasmaot_bt_func *f = (const wasmaot_bt_func *)rel(&h->funcs);
-        for (uint32_t i = 0; i < h->n_funcs; i++) {
-            uintptr_t entry = rel(&f[i].code);
-            if (entry <= pc && (best == 0 || entry > best_entry)) {
-                best = &f[i];
-                best_entry = entry;
-                *names = (const char *)rel(&h->names);
-            }
+/* Little-endian u32 at any alignment (prefixes sit at code alignment). */
+static uint32_t load32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const wasmaot_bt_instance *instance_of(uint32_t key_lo, uint32_t key_hi) {
+    for (const wasmaot_bt_instance *h = __start_wasmaot_bt; h && h < __stop_wasmaot_bt; h++)
+        if (h->key_lo == key_lo && h->key_hi == key_hi && h->version == WASMAOT_BT_VERSION) return h;
+    return 0;
+}
+
+typedef struct frame_info {
+    const wasmaot_bt_instance *instance;
+    uintptr_t entry;
+    uint32_t index, offset;
+} frame_info;
+
+/* The function holding `pc`: the nearest prefix at or below it whose key is
+ * an instance's (every function in wasmaot_text has one; 64 bits of key make
+ * a false match in code bytes negligible).  0 if none. */
+static int lookup(uintptr_t pc, frame_info *out) {
+    uintptr_t lowest = (uintptr_t)__start_wasmaot_text + sizeof(wasmaot_bt_prefix);
+    for (uintptr_t entry = pc; entry >= lowest; entry--) {
+        const unsigned char *p = (const unsigned char *)entry - sizeof(wasmaot_bt_prefix);
+        const wasmaot_bt_instance *h = instance_of(load32(p), load32(p + 4));
+        if (h) {
+            out->instance = h;
+            out->entry = entry;
+            out->index = load32(p + 8);
+            out->offset = load32(p + 12);
+            return 1;
         }
     }
-    return best;
+    return 0;
+}
+
+static const char *function_name(const frame_info *f) {
+    const char *names = (const char *)rel(&f->instance->names);
+    if (f->index >= f->instance->n_funcs) return "";
+    const uint32_t *index = (const uint32_t *)rel(&f->instance->names_index);
+    return names + index[f->index];
 }
 
 /* ------------------------------------------------------------- printing */
@@ -141,32 +166,31 @@ static void put_number(writer w, uint32_t v, int hex, unsigned width) {
 
 void wasmaot_backtrace_print(writer w) {
     uint32_t printed = 0;
-    const wasmaot_bt_func *prev = 0;
-    const char *prev_names = 0;
+    frame_info prev = {0, 0, 0, 0};
     for (uint32_t i = 0; i < n_frames; i++) {
-        const char *names = 0;
-        const wasmaot_bt_func *f = lookup(frames[i], &names);
-        if (f == 0 || f->index == WASMAOT_BT_GLUE) continue; /* instantiate, helpers */
+        frame_info f;
+        if (!lookup(frames[i], &f) || f.index == WASMAOT_BT_GLUE) continue; /* instantiate, helpers */
         /* A trampoline or C entry stands for the function it enters (LLVM
          * may have inlined the function into it); when the function has its
          * own frame just inside, the entry's frame adds nothing. */
-        int entry_of_prev = prev != 0 && f != prev && f->index == prev->index && names == prev_names;
+        int entry_of_prev = prev.instance == f.instance && prev.index == f.index && prev.entry != f.entry;
         prev = f;
-        prev_names = names;
         if (entry_of_prev) continue;
         if (printed == 0) put(w, "wasm backtrace:\n");
         put_number(w, printed++, 0, 5);
         put(w, ": ");
-        if (f->offset == WASMAOT_BT_NO_OFFSET) put(w, "       ?");
-        else put_number(w, f->offset, 1, 8);
+        if (f.offset == WASMAOT_BT_NO_OFFSET) put(w, "       ?");
+        else put_number(w, f.offset, 1, 8);
         put(w, " - ");
-        put(w, names[0] ? names : "<unknown>");
+        const char *instance = (const char *)rel(&f.instance->names);
+        put(w, instance[0] ? instance : "<unknown>");
         put(w, "!");
-        if (names[f->name]) {
-            put(w, names + f->name);
+        const char *name = function_name(&f);
+        if (name[0]) {
+            put(w, name);
         } else {
             put(w, "<wasm function ");
-            put_number(w, f->index, 0, 0);
+            put_number(w, f.index, 0, 0);
             put(w, ">");
         }
         put(w, "\n");

@@ -287,17 +287,18 @@
  * ------------------------------------------------------------------------
  * Generated code (backends/llvm/backtrace.py; backends/ABI.md "Trap
  * backtraces") keeps frame pointers, puts every generated function in the
- * code section `wasmaot_text`, and emits per instance one table whose
- * header (wasmaot_bt_instance) lives in section `wasmaot_bt`.  The linker's
- * __start_/__stop_ symbols of both sections are all the runtime needs:
- * tables are found without any symbol of the module, and they survive
- * strip (plain data, PC-relative: no dynamic relocations).
+ * code section `wasmaot_text` behind a wasmaot_bt_prefix (instance key,
+ * Wasm index, body offset), and emits per instance a header
+ * (wasmaot_bt_instance: key and names) in section `wasmaot_bt`.  The
+ * linker's __start_/__stop_ symbols of both sections are all the runtime
+ * needs: nothing is found by symbol name, and all of it survives strip
+ * (plain bytes, PC-relative: no dynamic relocations).
  * When a trap is delivered, the platform walks the frame-pointer chain from
  * the trapping PC (signal: the ucontext's PC and frame pointer; explicit
  * check: the caller of wasmaot_trap) and records the PCs that lie in
  * `wasmaot_text`, until it leaves generated code after having seen it.
- * The report looks each one up (the greatest function entry <= PC) and
- * prints, as wasmtime does:
+ * The report looks each one up (scanning back from the PC to the nearest
+ * prefix whose key is an instance's) and prints, as wasmtime does:
  *     wasm backtrace:
  *         0:     0x40 - <unknown>!leaf
  *         1:        ? - lib!<wasm function 3>
@@ -681,24 +682,28 @@ extern uintptr_t wasmaot_stack_limit;
 
 /* ============================ trap backtraces =========================== */
 
-/* The table generated code emits per instance (section 9; ABI).  Every
- * relative field holds (target address - address of the field). */
-#define WASMAOT_BT_VERSION 1u
+/* What generated code emits (section 9; ABI).  Relative fields hold
+ * (target address - address of the field). */
+#define WASMAOT_BT_VERSION 2u
 #define WASMAOT_BT_GLUE 0xFFFFFFFFu      /* index of generated non-Wasm code */
 #define WASMAOT_BT_NO_OFFSET 0xFFFFFFFFu /* body offset unknown */
 
-typedef struct wasmaot_bt_func {
-    int32_t code;     /* relative: the function's entry */
-    uint32_t index;   /* Wasm function index, or WASMAOT_BT_GLUE */
-    uint32_t offset;  /* Wasm byte offset of the body, or WASMAOT_BT_NO_OFFSET */
-    uint32_t name;    /* byte offset in `names` of a NUL-terminated name ("" = none) */
-} wasmaot_bt_func;
+/* The 16 bytes just before each generated function's entry (LLVM prefix
+ * data, never executed; read byte by byte, they need no alignment). */
+typedef struct wasmaot_bt_prefix {
+    uint32_t key_lo, key_hi; /* the instance's key (its header's) */
+    uint32_t index;          /* Wasm function index, or WASMAOT_BT_GLUE */
+    uint32_t offset;         /* Wasm byte offset of the body, or WASMAOT_BT_NO_OFFSET */
+} wasmaot_bt_prefix;
 
+/* One per instance, in section wasmaot_bt. */
 typedef struct wasmaot_bt_instance {
-    uint32_t version; /* WASMAOT_BT_VERSION */
-    uint32_t n_funcs;
-    int32_t funcs;    /* relative: wasmaot_bt_func[n_funcs] */
-    int32_t names;    /* relative: the instance's name at offset 0, then function names */
+    uint32_t version;        /* WASMAOT_BT_VERSION */
+    uint32_t n_funcs;        /* entries of names_index: every function index */
+    uint32_t key_lo, key_hi; /* 64 bits, unique per instance in an executable */
+    int32_t names_index;     /* relative: uint32_t[n_funcs], offsets into `names` */
+    int32_t names;           /* relative: the instance's name at offset 0, then
+                                NUL-terminated function names ("" = none) */
 } wasmaot_bt_instance;
 
 #if WASMAOT_BACKTRACE
@@ -865,8 +870,8 @@ _Static_assert(sizeof(wasmaot_segment) == 12, "ABI: sizeof(wasmaot_segment) chan
 _Static_assert(sizeof(wasmaot_externref) == 4, "ABI: externref is pointer-sized");
 #endif
 _Static_assert(sizeof(wasmaot_trap_code) == 4, "ABI: trap codes are uint32_t");
-_Static_assert(sizeof(wasmaot_bt_func) == 16, "ABI: sizeof(wasmaot_bt_func) changed");
-_Static_assert(sizeof(wasmaot_bt_instance) == 16, "ABI: sizeof(wasmaot_bt_instance) changed");
+_Static_assert(sizeof(wasmaot_bt_prefix) == 16, "ABI: sizeof(wasmaot_bt_prefix) changed");
+_Static_assert(sizeof(wasmaot_bt_instance) == 24, "ABI: sizeof(wasmaot_bt_instance) changed");
 
 #ifdef __cplusplus
 }
