@@ -65,6 +65,7 @@ from .code import IMM_READERS, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
 from .module import ConstExpr, ExternKind, Module, SegmentMode
 from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm
+from .opcodes import GC as O_GC
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
 
@@ -798,12 +799,14 @@ def _first_malformed(m: Module, funcs=None) -> None:
 # ---------------------------------------------------------------------------
 
 def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
-                    globals_limit: int | None = None) -> None:
+                    globals_limit: int | None = None, defined_before: int | None = None) -> None:
     """Check that ``expr`` is a constant expression of type ``expected``.
 
     ``globals_limit``: how many globals (from index 0) constant expressions
     may read; Wasm 2.0 allows only the imported ones, which is the default.
-    Only immutable globals are constant.
+    Only immutable globals are constant.  Reading a defined global that
+    Wasm 3.0 would allow (one before ``defined_before``, by default any) is
+    reported as unsupported rather than as an unknown global.
     """
     if globals_limit is None:
         globals_limit = m.num_imported_globals
@@ -814,6 +817,11 @@ def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
         key = op.key
         if key == 0x23:
             if imm >= globals_limit:
+                limit = len(m.global_types) if defined_before is None else defined_before
+                if m.num_imported_globals <= imm < limit:
+                    raise UnsupportedInvalidError(
+                        O_GC, at, detail=f"global.get {imm} of a defined global in a constant "
+                        "expression", spec_message=f"unknown global {imm}")
                 raise InvalidError(f"unknown global {imm}", at)
             if m.global_types[imm].mutable:
                 raise InvalidError("constant expression required: "
@@ -892,8 +900,8 @@ def _check_module_header(m: Module) -> None:
     for f in m.funcs:
         if f.type_index >= ntypes:
             raise InvalidError(f"unknown type {f.type_index}", fsec)
-    for g in m.globals:
-        const_expr_type(m, g.init, g.type.type)
+    for i, g in enumerate(m.globals, m.num_imported_globals):
+        const_expr_type(m, g.init, g.type.type, defined_before=i)
     tsec = _section_offset(m, 4)
     for tt in m.tables:
         _check_table_type(tt, tsec)

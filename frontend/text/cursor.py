@@ -198,7 +198,7 @@ class Cursor:
             err = self.t.src.error("unexpected token (string)", off)
         else:
             err = self.t.src.error(f"unexpected token {value}", off)
-        if kind in (ATOM, LP):
+        if kind in (ATOM, LP, ID):
             named = _unsupported(self.toks, j, err)   # error path only
             if named is not None:
                 return named
@@ -224,14 +224,27 @@ def _enclosing_head(toks, j: int) -> str | None:
 def _unsupported(toks, j: int, err: MalformedError) -> MalformedError | None:
     """The text form of a feature we do not support yet, at token ``j``
     (rejected as ``err``), as an UnsupportedError naming it; or None."""
-    from ..opcodes import unsupported_name
+    from ..opcodes import FUNCTION_REFERENCES, MULTI_MEMORY, Flag, unsupported_name
     from .unsupported import text_feature
-    if toks[j][0] == LP:                 # a list where none may be: look at its head
+    prev = toks[j - 1] if j else None
+    if toks[j][0] == ID or (toks[j][0] == ATOM and toks[j][1][:1].isdigit()):
+        # an index right after a memory instruction: multi-memory's memory index
+        op = BY_NAME.get(prev[1]) if prev is not None and prev[0] == ATOM else None
+        if op is not None and op.flags & Flag.MEM:
+            return UnsupportedError(MULTI_MEMORY, err.offset, detail=f"{op.name} {toks[j][1]}",
+                                    spec_message=err.message, filename=err.filename,
+                                    line=err.line, col=err.col)
+        return None
+    is_list = toks[j][0] == LP
+    if is_list:                          # a list where none may be: look at its head
         if j + 1 >= len(toks) or toks[j + 1][0] != ATOM:
             return None
         j += 1
     value = toks[j][1]
-    hit = text_feature(value, _enclosing_head(toks, j - 1 if toks[j - 1][0] == LP else j))
+    enclosing = _enclosing_head(toks, j - 1 if toks[j - 1][0] == LP else j)
+    hit = text_feature(value, enclosing)
+    if hit is None and is_list and enclosing == "table" and value in BY_NAME:
+        hit = (FUNCTION_REFERENCES, "table initializer expression")
     if hit is None:
         proposal = unsupported_name(value)
         hit = (proposal, value) if proposal else None

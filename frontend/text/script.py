@@ -557,6 +557,9 @@ def _const(c: Cursor, head: str, allow_patterns: bool):
         if tok[0] == ATOM and tok[1] in ("func", "extern"):
             c.i += 1
             return RefNull(tok[1])
+        if allow_patterns and c.at_rp():
+            # ``(ref.null)`` (newer scripts): a null reference of any type
+            return Either((RefNull("func"), RefNull("extern")))
         raise c.unexpected()
     if head == "ref.extern":
         if allow_patterns and c.at_rp():

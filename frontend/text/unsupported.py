@@ -21,6 +21,10 @@ _ANYWHERE = {
     "structref": (O.GC, "structref"), "arrayref": (O.GC, "arrayref"),
     "nullref": (O.GC, "nullref"), "nullfuncref": (O.GC, "nullfuncref"),
     "nullexternref": (O.GC, "nullexternref"),
+    # script forms
+    "assert_exception": (O.EXCEPTIONS, "assert_exception"),
+    "ref.array": (O.GC, "ref.array"), "ref.struct": (O.GC, "ref.struct"),
+    "ref.eq": (O.GC, "ref.eq"), "ref.any": (O.GC, "ref.any"),
 }
 # (keyword, enclosing list keyword) -> (proposal, what)
 _IN = {

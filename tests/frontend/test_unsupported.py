@@ -180,3 +180,17 @@ def test_load_module_names_the_feature_for_both_forms():
         assert str(ei.value).startswith(fname + ":")
         assert "unsupported: tail calls (Wasm 3.0)" in str(ei.value)
         assert "\n" not in str(ei.value)
+
+
+def test_constant_expression_reading_a_defined_global():
+    """Wasm 3.0 (GC) lets a global's initializer read earlier defined
+    globals; Wasm 2.0 calls it an unknown global.  A forward reference is
+    unknown in both."""
+    from wasmaot.frontend.text import parse_wat
+    back = parse_wat("(module (global i32 (i32.const 1)) (global i32 (global.get 0)))")
+    e = _reject(back)
+    assert isinstance(e, UnsupportedInvalidError) and e.feature == O.GC
+    assert e.spec_message == "unknown global 0"
+    fwd = parse_wat("(module (global i32 (global.get 1)) (global i32 (i32.const 1)))")
+    e = _reject(fwd)
+    assert type(e) is InvalidError and e.message == "unknown global 1"

@@ -183,3 +183,10 @@ def test_component_script_is_unsupported():
     from wasmaot.frontend.errors import UnsupportedError
     with pytest.raises(UnsupportedError, match="this is a component"):
         parse_wast('(component (core module))\n')
+
+
+def test_untyped_ref_null_result_is_any_null():
+    (cmd,) = parse_wast('(assert_return (invoke "r") (ref.null))')
+    assert cmd.expected == (Either((RefNull("func"), RefNull("extern"))),)
+    with pytest.raises(MalformedError):
+        parse_wast('(invoke "r" (ref.null))')          # an argument needs its type

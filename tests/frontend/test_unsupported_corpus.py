@@ -1,0 +1,88 @@
+"""The class, checked on the official proposal suites beside the Wasm 2.0
+one (../shared/spec-testsuite/proposals): every module of a proposal we do
+not support that we reject must be rejected as *unsupported*, naming a
+proposal, and a script we cannot even read must say so the same way --
+never a plain "malformed"/"invalid" as if the file were corrupt.
+
+``KNOWN`` lists the few rejections that still read as plain errors, each
+with its reason; one that becomes unsupported (or accepted) fails the test,
+so the list cannot go stale.
+"""
+import pytest
+
+from wasmaot.frontend.binary import decode_module
+from wasmaot.frontend.errors import UnsupportedError, UnsupportedInvalidError, WasmError
+from wasmaot.frontend.text import parse_wast
+from wasmaot.frontend.validate import validate_module
+
+PROPOSALS = ["tail-call", "exception-handling", "function-references", "gc", "memory64",
+             "multi-memory", "threads", "relaxed-simd", "wide-arithmetic", "custom-page-sizes"]
+_MEMIDX = "multi-memory: a memory index in the text of an instruction whose next immediate " \
+          "is itself an index (memory.init, lane loads): the parser cannot tell them apart"
+# (proposal/file, line) -> why it still reads as plain malformed
+KNOWN = {
+    ("multi-memory/data_drop0.wast", 11): _MEMIDX,
+    ("multi-memory/memory-multi.wast", 10): _MEMIDX,
+    ("multi-memory/memory_init0.wast", 10): _MEMIDX,
+    ("multi-memory/simd_memory-multi.wast", 13): _MEMIDX,
+    ("gc/extern.wast", None): "the script uses (ref.host N) values, a script form of the GC "
+                              "suite, not a module feature",
+}
+_UNSUPPORTED = (UnsupportedError, UnsupportedInvalidError)
+
+
+def _plain_rejections(suite, prop):
+    """(file, line, message) of every rejection that is not 'unsupported'."""
+    out = []
+    for f in sorted((suite / "proposals" / prop).glob("*.wast")):
+        rel = f"{prop}/{f.name}"
+        try:
+            cmds = parse_wast(f.read_text(encoding="utf-8"), rel)
+        except WasmError as e:
+            if not isinstance(e, _UNSUPPORTED):
+                out.append((rel, None, str(e)))
+            continue
+        for cmd in cmds:
+            if cmd.kind != "module":
+                continue
+            try:
+                validate_module(decode_module(cmd.module.to_binary()))
+            except WasmError as e:
+                if not isinstance(e, _UNSUPPORTED):
+                    out.append((rel, e.line, str(e)))
+    return out
+
+
+@pytest.mark.parametrize("prop", PROPOSALS)
+def test_proposal_modules_are_rejected_as_unsupported(suite, prop):
+    plain = _plain_rejections(suite, prop)
+    unexpected = [p for p in plain if (p[0], p[1]) not in KNOWN]
+    assert not unexpected, "\n".join(f"{f}:{line}: {msg}" for f, line, msg in unexpected)
+    listed = {k for k in KNOWN if k[0].startswith(prop + "/")}
+    stale = listed - {(f, line) for f, line, _ in plain}
+    assert not stale, f"listed but no longer a plain rejection: {sorted(stale)}"
+
+
+def test_each_proposal_is_named(suite):
+    """Some rejection in each proposal's suite names that proposal."""
+    from wasmaot.frontend import opcodes as O
+    names = {"tail-call": O.TAIL_CALLS, "exception-handling": O.EXCEPTIONS,
+             "memory64": O.MEMORY64, "multi-memory": O.MULTI_MEMORY, "threads": O.THREADS,
+             "relaxed-simd": O.RELAXED_SIMD, "wide-arithmetic": O.WIDE_ARITHMETIC,
+             "custom-page-sizes": O.CUSTOM_PAGE_SIZES, "gc": O.GC,
+             "function-references": O.FUNCTION_REFERENCES}
+    for prop, feature in names.items():
+        seen = set()
+        for f in sorted((suite / "proposals" / prop).glob("*.wast")):
+            try:
+                cmds = parse_wast(f.read_text(encoding="utf-8"), f.name)
+            except WasmError as e:
+                seen.add(getattr(e, "feature", None))
+                continue
+            for cmd in cmds:
+                if cmd.kind == "module":
+                    try:
+                        validate_module(decode_module(cmd.module.to_binary()))
+                    except WasmError as e:
+                        seen.add(getattr(e, "feature", None))
+        assert feature in seen, (prop, seen)
