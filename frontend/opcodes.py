@@ -30,7 +30,7 @@ import enum
 from dataclasses import dataclass
 
 from .leb import uleb
-from .types import F32, F64, FUNCREF, EXTERNREF, I32, I64, V128, type_from_name
+from .types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 
 
 class Imm(enum.IntEnum):
