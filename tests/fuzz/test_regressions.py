@@ -1,0 +1,52 @@
+"""Minimized differential-fuzzing mismatches, kept as regression tests.
+
+Each ``regressions/<name>.wat`` (or ``.wasm``) has a ``<name>.json``:
+``seed`` (of the call plan, ``differential.call_plan``), ``variants`` to
+run, and optionally ``expect_mismatch``: a list of ``{variant, class,
+reason}`` for bugs not fixed yet.  Every other variant must agree with
+wasmtime (and with the others); a listed mismatch that no longer happens
+fails too, so the entry is removed with the fix.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from . import differential as d
+
+REGRESSIONS = Path(__file__).resolve().parent / "regressions"
+CASES = sorted(REGRESSIONS.glob("*.json"))
+
+
+def _module(case: Path) -> bytes:
+    wasm = case.with_suffix(".wasm")
+    if wasm.exists():
+        return wasm.read_bytes()
+    import wasmtime
+    return wasmtime.wat2wasm(case.with_suffix(".wat").read_text())
+
+
+def test_cases_exist():
+    assert CASES, f"no regression cases in {REGRESSIONS}"
+    for case in CASES:
+        spec = json.loads(case.read_text())
+        assert set(spec) <= {"seed", "variants", "expect_mismatch"}, case.name
+        assert all(v in d.VARIANTS for v in spec["variants"]), case.name
+        for e in spec.get("expect_mismatch", ()):
+            assert e["variant"] in spec["variants"] and e["class"] and e["reason"], case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_regression(case: Path):
+    spec = json.loads(case.read_text())
+    rep = d.check_module(_module(case), spec["seed"], [d.VARIANTS[v] for v in spec["variants"]],
+                         "x86_64-linux")
+    assert rep.runs == len(spec["variants"]), [f.detail for f in rep.findings]
+    expected = {(e["variant"], e["class"]) for e in spec.get("expect_mismatch", ())}
+    got = {(f.variant, f.signature()): f for f in rep.findings}
+    unexpected = [f"[{f.variant}] {f.signature()}\n{f.detail}" for k, f in got.items() if k not in expected]
+    assert not unexpected, "\n".join(unexpected)
+    fixed = sorted(expected - set(got))
+    assert not fixed, f"listed in expect_mismatch but agrees now (remove the entry): {fixed}"
