@@ -1,0 +1,661 @@
+"""Flattening: a component's static instance graph as a list of core instances.
+
+Issue 13, "Compilation": *the static instance graph is flattened at compile
+time into the link plan: one core instance per instantiation, each with its
+own linear memory, tables and globals; no component structure is left to
+interpret at run time.*
+
+:func:`flatten_component` takes a validated component (the :class:`Scope`
+of :func:`~.load_component`) and *runs* its definitions the way an
+instantiation would, once, at compile time: every ``instantiate`` of a
+nested component walks that component's definitions again in a fresh
+environment (its imports are the arguments; ``alias outer`` reaches the
+environment the component was *defined* in), every ``instantiate`` of a core
+module makes one :class:`CoreInstance`.  What is left is a
+:class:`FlatComponent`:
+
+- ``modules``: the distinct core modules (:class:`FlatModule`), each
+  compiled once however often it is instantiated (deduplicated by content);
+- ``instances``: core instances in instantiation order, each with the
+  source of every import (:class:`CoreImport`):
+
+  * :class:`CoreDef` -- an entity *defined* by an earlier core instance
+    (resolved through re-exports of imports and bags of exports), which is
+    exactly :class:`wasmaot.ir.plan.InstanceBinding`;
+  * :class:`Lowering` -- ``canon lower`` of a component function: a lifted
+    export of some instance (:class:`Lifted`, an adapter between two
+    instances) or an import of the root (:class:`ImportedFunc`, a host call);
+  * :class:`Builtin` -- ``canon resource.new/drop/rep`` of a resource type;
+
+- ``components``: the component instances (:class:`ComponentInstance`): one
+  handle table, ``may_leave`` and poison flag each at run time;
+- ``resources``: every resource type (:class:`FlatResource`) with the
+  component instance that defines it and its destructor (or the root import
+  it comes from);
+- ``imports``: the root's imports, name and type (later host bindings);
+- ``exports``: the root's exports flattened to paths
+  (``demo:rich/api#sum``), each a lifted function, a re-exported import, a
+  resource or type, a component or module (:class:`FlatExport`).
+
+Types in the records are the validator's static types (a
+:class:`~.types.FuncType` of the scope that made the record); the resources
+they mention are static objects too, so every record carries ``resources``:
+static resource root (by id) -> the :class:`FlatResource` it is in this
+instantiation (a nested component instantiated twice has two of each).
+
+Mapping onto ``ir/plan.py``: an :class:`~wasmaot.ir.plan.Instance` per core
+instance (its module translated once per :class:`FlatModule`), an
+:class:`~wasmaot.ir.plan.InstanceBinding` per :class:`CoreDef` import
+(:func:`plan_bindings`).  The plan needs two more binding kinds, which this
+module describes and does not add (ir/plan.py is not ours):
+
+- ``AdapterBinding(lowering: int)``: the function import is the adapter
+  generated for ``flat.lowerings[lowering]`` (caller options, callee
+  :class:`Lifted` or host import, both types and the resource map);
+- ``BuiltinBinding(op: str, resource: int, component: int)``: the function
+  import is ``resource.new/drop/rep`` of ``flat.resources[resource]`` on
+  component instance ``component``'s handle table.
+
+Neither names an instance that is not earlier in the plan, so the plan's
+"instances in order, bindings point backwards" invariant holds -- except
+that a lowered export of a *later* instance cannot occur: a component
+function is only lifted after its core instance exists.
+
+Not flattened (a :class:`FlattenError`, one line): instantiating a
+component or core module that is itself a root import -- there is nothing
+to compile until run time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import WasmError
+from ..module import ExternKind, Module
+from . import ast as A
+from .types import (
+    ComponentType,
+    ExternType,
+    FuncType,
+    InstanceType,
+    Resource,
+    resource_roots,
+)
+from .validate import KIND_SORT, SORTS, Scope
+
+#: Nested instantiation multiplies: a 1 KB component can instantiate a
+#: component that instantiates one twice, 30 levels deep.  Beyond this many
+#: core plus component instances the flat form is refused, not built.
+MAX_INSTANCES = 100_000
+
+
+class FlattenError(WasmError):
+    """A component whose instance graph cannot be resolved at compile time."""
+    kind = "unsupported"
+
+
+# ---- the flat description ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CoreDef:
+    """Entity ``index`` of ``kind`` *defined* (not imported) by core
+    instance ``instance``; ``name`` is an export name it was reached by."""
+    instance: int
+    kind: ExternKind
+    index: int
+    name: str = field(compare=False)
+
+
+@dataclass(eq=False, slots=True)
+class CanonOptions:
+    memory: CoreDef | None = None
+    realloc: object = None           # a core source (CoreDef, Lowering, Builtin)
+    post_return: object = None
+    encoding: str = "utf8"
+
+
+@dataclass(eq=False, slots=True)
+class ComponentInstance:
+    index: int
+    parent: int | None            # the component instance that instantiated it
+    label: str                    # "root", or "instance 3 of c0 (component $inner)"
+
+
+@dataclass(eq=False, slots=True)
+class FlatResource:
+    index: int
+    name: str
+    defined_by: int | None        # component instance; None for an imported one
+    dtor: object = None           # core source of the destructor, if any
+    imported: str | None = None   # root import path ("wasi:io/streams@0.2.0#input-stream")
+
+
+@dataclass(eq=False, slots=True)
+class Lifted:
+    """``canon lift``: a component function implemented by core code."""
+    index: int
+    core: object                  # core source
+    type: FuncType
+    options: CanonOptions
+    component: int
+    resources: dict[int, FlatResource]
+
+
+@dataclass(eq=False, slots=True)
+class ImportedFunc:
+    """A function the root imports (directly or inside an imported instance)."""
+    path: tuple[str, ...]
+    type: FuncType
+
+    @property
+    def name(self) -> str:
+        return "#".join(self.path)
+
+
+@dataclass(eq=False, slots=True)
+class Lowering:
+    """``canon lower``: a core function that calls component function
+    ``func`` with this side's options (its memory receives the results)."""
+    index: int
+    func: Lifted | ImportedFunc
+    type: FuncType                # as the lowering component sees it
+    options: CanonOptions
+    component: int
+    resources: dict[int, FlatResource]
+
+
+@dataclass(eq=False, slots=True)
+class Builtin:
+    """``canon resource.new/drop/rep`` on ``component``'s handle table."""
+    op: str
+    resource: FlatResource
+    component: int
+
+
+@dataclass(eq=False, slots=True)
+class FlatModule:
+    index: int
+    module: Module                # the decoded core module (offsets relative to start)
+    start: int                    # byte range in the file
+    end: int
+
+
+@dataclass(eq=False, slots=True)
+class CoreImport:
+    module: str
+    name: str
+    kind: ExternKind
+    index: int                    # index in the module's space of that kind
+    source: object                # CoreDef | Lowering | Builtin
+
+
+@dataclass(eq=False, slots=True)
+class CoreInstance:
+    index: int
+    module: FlatModule
+    component: int
+    imports: list[CoreImport]
+
+
+@dataclass(eq=False, slots=True)
+class FlatExport:
+    path: tuple[str, ...]
+    kind: str                     # func, type, component, module, instance (imported)
+    value: object
+
+    @property
+    def name(self) -> str:
+        return "#".join(self.path)
+
+
+@dataclass(eq=False)
+class FlatComponent:
+    modules: list[FlatModule] = field(default_factory=list)
+    instances: list[CoreInstance] = field(default_factory=list)
+    components: list[ComponentInstance] = field(default_factory=list)
+    resources: list[FlatResource] = field(default_factory=list)
+    lifts: list[Lifted] = field(default_factory=list)
+    lowerings: list[Lowering] = field(default_factory=list)
+    imports: list[tuple[str, ExternType]] = field(default_factory=list)
+    exports: list[FlatExport] = field(default_factory=list)
+
+
+# ---- run-time values of the compile-time interpretation ------------------------
+
+class _CoreInst:
+    """A core instance value: export name -> core source."""
+    __slots__ = ("exports",)
+
+    def __init__(self, exports: dict):
+        self.exports = exports
+
+
+class _Inst:
+    """A component instance value: export name -> value."""
+    __slots__ = ("exports",)
+
+    def __init__(self, exports: dict):
+        self.exports = exports
+
+    def export(self, name: str):
+        return self.exports[name]
+
+    def names(self):
+        return list(self.exports)
+
+
+class _ImportedInst:
+    """An instance the root imports; its exports are made on first use so
+    that one export is one object (a resource aliased twice is one)."""
+    __slots__ = ("cache", "flat", "path", "type")
+
+    def __init__(self, flat: FlatComponent, path: tuple[str, ...], t: InstanceType):
+        self.flat, self.path, self.type, self.cache = flat, path, t, {}
+
+    def export(self, name: str):
+        v = self.cache.get(name)
+        if v is None:
+            v = self.cache[name] = _imported(self.flat, self.path + (name,), self.type.export(name))
+        return v
+
+    def names(self):
+        return [n for n, _ in self.type.exports]
+
+
+@dataclass(eq=False, slots=True)
+class _Closure:
+    """A component definition and the environment it was defined in."""
+    scope: Scope
+    env: _Env | None
+
+
+@dataclass(eq=False, slots=True)
+class _Imported:
+    """A root import of a component or core module (cannot be instantiated here)."""
+    kind: str
+    path: tuple[str, ...]
+    type: object
+
+
+@dataclass(eq=False, slots=True)
+class _ModuleRef:
+    module: FlatModule
+
+
+def _imported(flat: FlatComponent, path: tuple[str, ...], et: ExternType):
+    if et.kind == "func":
+        return ImportedFunc(path, et.type)
+    if et.kind == "instance":
+        return _ImportedInst(flat, path, et.type)
+    if et.kind == "type":
+        if isinstance(et.type, Resource):
+            return _new_resource(flat, path[-1], None, imported="#".join(path))
+        return et.type
+    return _Imported(et.kind, path, et.type)
+
+
+def _new_resource(flat: FlatComponent, name: str, defined_by: int | None, dtor=None,
+                  imported: str | None = None) -> FlatResource:
+    r = FlatResource(len(flat.resources), name, defined_by, dtor, imported)
+    flat.resources.append(r)
+    return r
+
+
+# ---- the interpretation ----------------------------------------------------------
+
+class _Env:
+    """One component instance being instantiated: its index spaces (values,
+    in the validator's order), and the static -> flat resource map."""
+
+    def __init__(self, scope: Scope, cinst: int, parent: _Env | None, args: dict | None):
+        self.scope, self.cinst, self.parent, self.args = scope, cinst, parent, args
+        self.space: dict[str, list] = {s: [] for s in SORTS}
+        self.rmap: dict[int, FlatResource] = {}
+        self.exports: dict[str, object] = {}
+        self.n_components = self.n_modules = 0
+
+    def add(self, sort: str, value) -> None:
+        static = self.scope.space[sort][len(self.space[sort])]
+        self.space[sort].append(value)
+        self.bind(static, value)
+
+    def bind(self, static, value) -> None:
+        """Record which flat resources the static resources of ``static``
+        (a type or instance type of this scope) are in ``value``."""
+        if isinstance(static, Resource) and isinstance(value, FlatResource):
+            self.rmap.setdefault(id(static.root), value)
+        elif isinstance(static, InstanceType) and isinstance(value, (_Inst, _ImportedInst)):
+            for name, et in static.exports:
+                if et.kind in ("type", "instance"):
+                    self.bind(et.type, value.export(name))
+
+    def resources_of(self, t, at: int) -> dict[int, FlatResource]:
+        out = {}
+        for rid in resource_roots(t):
+            r = self.rmap.get(rid)
+            if r is None:
+                raise FlattenError("internal: a resource of a function type is not bound "
+                                   "in this instantiation", at)
+            out[rid] = r
+        return out
+
+
+class _Flattener:
+    def __init__(self, data: bytes | None):
+        self.flat = FlatComponent()
+        self.data = data
+        self.module_keys: dict[object, FlatModule] = {}
+
+    def run(self, scope: Scope) -> FlatComponent:
+        self.flat.components.append(ComponentInstance(0, None, "root"))
+        env = _Env(scope, 0, None, None)
+        self.flat.imports = list(scope.imports)
+        self.walk(env)
+        for name, value in env.exports.items():
+            self.export((name,), value)
+        return self.flat
+
+    def walk(self, env: _Env) -> None:
+        for kind, d in env.scope.ast.defs:
+            getattr(self, "d_" + kind.replace(" ", "_"))(env, d)
+
+    # -- exports of the root, flattened to paths
+    def export(self, path: tuple[str, ...], v) -> None:
+        if isinstance(v, (Lifted, ImportedFunc)):
+            self.flat.exports.append(FlatExport(path, "func", v))
+        elif isinstance(v, _Inst):
+            for name in v.names():
+                self.export(path + (name,), v.export(name))
+        elif isinstance(v, _ImportedInst):
+            self.flat.exports.append(FlatExport(path, "instance", v))
+        elif isinstance(v, _ModuleRef):
+            self.flat.exports.append(FlatExport(path, "module", v.module))
+        elif isinstance(v, _Closure):
+            self.flat.exports.append(FlatExport(path, "component", v.scope.component_type()))
+        elif isinstance(v, _Imported):
+            self.flat.exports.append(FlatExport(path, v.kind, v))
+        else:
+            self.flat.exports.append(FlatExport(path, "type", v))
+
+    # -- core definitions
+    def d_core_module(self, env: _Env, d: A.CoreModule) -> None:
+        key = self.data[d.start:d.end] if self.data is not None else (d.start, d.end)
+        fm = self.module_keys.get(key)
+        if fm is None:
+            fm = FlatModule(len(self.flat.modules), d.module, d.start, d.end)
+            self.flat.modules.append(fm)
+            self.module_keys[key] = fm
+        env.add("core module", _ModuleRef(fm))
+
+    def d_core_instance(self, env: _Env, d) -> None:
+        if isinstance(d, A.CoreInlineExports):
+            env.add("core instance",
+                    _CoreInst({n: env.space[sort][i] for n, sort, i, _ in d.exports}))
+            return
+        mv = env.space["core module"][d.module]
+        if not isinstance(mv, _ModuleRef):
+            raise FlattenError(f"cannot flatten: instantiates the imported core module "
+                               f"`{'#'.join(mv.path)}`", d.offset)
+        fm = mv.module
+        args = {n: env.space["core instance"][i] for n, i, _ in d.args}
+        k = len(self.flat.instances)
+        imports, own = [], {kind: [] for kind in ExternKind}
+        for imp in fm.module.imports:
+            src = args[imp.module].exports[imp.name]
+            idx = len(own[imp.kind])
+            own[imp.kind].append(src)
+            imports.append(CoreImport(imp.module, imp.name, imp.kind, idx, src))
+        self.flat.instances.append(CoreInstance(k, fm, env.cinst, imports))
+        exports = {}
+        for e in fm.module.exports:
+            imported = own[e.kind]
+            exports[e.name] = (imported[e.index] if e.index < len(imported)
+                               else CoreDef(k, e.kind, e.index, e.name))
+        env.add("core instance", _CoreInst(exports))
+
+    def d_core_type(self, env: _Env, d) -> None:
+        env.add("core type", None)
+
+    # -- components and instances
+    def d_component(self, env: _Env, d: A.Component) -> None:
+        env.add("component", _Closure(env.scope.nested[env.n_components], env))
+        env.n_components += 1
+
+    def d_instance(self, env: _Env, d) -> None:
+        if isinstance(d, A.InlineExports):
+            env.add("instance", _Inst({n.name: env.space[sort][i]
+                                       for n, sort, i, _ in d.exports}))
+            return
+        cv = env.space["component"][d.component]
+        if not isinstance(cv, _Closure):
+            raise FlattenError(f"cannot flatten: instantiates the imported component "
+                               f"`{'#'.join(cv.path)}`", d.offset)
+        args = {n: env.space[sort][i] for n, sort, i, _ in d.args}
+        index = len(env.space["instance"])
+        cinst = len(self.flat.components)
+        label = env.scope.ast.names.get("instance", {}).get(index)
+        comp = env.scope.ast.names.get("component", {}).get(d.component)
+        text = (f"instance {index}{f' ${label}' if label else ''} of c{env.cinst} "
+                f"(component {d.component}{f' ${comp}' if comp else ''})")
+        if cinst + len(self.flat.instances) >= MAX_INSTANCES:
+            raise FlattenError(f"cannot flatten: more than {MAX_INSTANCES} instances", d.offset)
+        self.flat.components.append(ComponentInstance(cinst, env.cinst, text))
+        inner = _Env(cv.scope, cinst, cv.env, args)
+        self.walk(inner)
+        env.add("instance", _Inst(dict(inner.exports)))
+
+    def d_alias(self, env: _Env, d: A.Alias) -> None:
+        if d.target == "export":
+            v = env.space["instance"][d.a].export(d.b)
+        elif d.target == "core export":
+            v = env.space["core instance"][d.a].exports[d.b]
+        else:
+            target = env
+            for _ in range(d.a):
+                target = target.parent
+            v = target.space[d.sort][d.b]
+        env.add(d.sort, v)
+
+    def d_type(self, env: _Env, d) -> None:
+        if isinstance(d, A.ResourceTypeDef):
+            dtor = None if d.dtor is None else env.space["core func"][d.dtor]
+            name = env.scope.ast.names.get("type", {}).get(len(env.space["type"]), "")
+            env.add("type", _new_resource(self.flat, name, env.cinst, dtor))
+        else:
+            env.add("type", env.scope.space["type"][len(env.space["type"])])
+
+    # -- canon
+    def d_canon(self, env: _Env, d: A.Canon) -> None:
+        if d.kind == "lift":
+            ft = env.scope.space["func"][len(env.space["func"])]
+            lift = Lifted(len(self.flat.lifts), env.space["core func"][d.func], ft,
+                          self.options(env, d), env.cinst, env.resources_of(ft, d.offset))
+            self.flat.lifts.append(lift)
+            env.add("func", lift)
+        elif d.kind == "lower":
+            func = env.space["func"][d.func]
+            ft = env.scope.space["func"][d.func]
+            low = Lowering(len(self.flat.lowerings), func, ft, self.options(env, d), env.cinst,
+                           env.resources_of(ft, d.offset))
+            self.flat.lowerings.append(low)
+            env.add("core func", low)
+        else:
+            r = env.space["type"][d.type]
+            env.add("core func", Builtin(d.kind, r, env.cinst))
+
+    def options(self, env: _Env, d: A.Canon) -> CanonOptions:
+        o = CanonOptions()
+        for opt in d.opts:
+            if opt.kind in ("utf8", "utf16", "latin1+utf16"):
+                o.encoding = opt.kind
+            elif opt.kind == "memory":
+                o.memory = env.space["core memory"][opt.index]
+            elif opt.kind == "realloc":
+                o.realloc = env.space["core func"][opt.index]
+            elif opt.kind == "post-return":
+                o.post_return = env.space["core func"][opt.index]
+        return o
+
+    # -- imports and exports
+    def d_import(self, env: _Env, d: A.Import) -> None:
+        name = d.name.name
+        static_et = dict(env.scope.imports)[name]
+        if env.args is None:
+            v = _imported(self.flat, (name,), static_et)
+        else:
+            v = env.args[name]
+        env.add(KIND_SORT[static_et.kind], v)
+
+    def d_export(self, env: _Env, d: A.Export) -> None:
+        v = env.space[d.sort][d.index]
+        if isinstance(v, FlatResource) and not v.name:
+            v.name = d.name.name           # unnamed in the names section: its first export
+        env.exports[d.name.name] = v
+        env.add(d.sort, v)
+
+    def d_custom(self, env: _Env, d) -> None:
+        pass
+
+
+def flatten_component(scope: Scope, data: bytes | None = None) -> FlatComponent:
+    """The flat description of validated component ``scope`` (the result of
+    :func:`~.load_component`).  ``data``, the component's bytes, lets modules
+    with identical bytes share one :class:`FlatModule` (else one per
+    definition).  Raises :class:`FlattenError`."""
+    return _Flattener(data).run(scope)
+
+
+# ---- towards ir/plan.py ------------------------------------------------------------
+
+def plan_bindings(flat: FlatComponent) -> dict[tuple[int, int, int], object]:
+    """``LinkPlan.bindings`` of the flat component: (core instance, kind,
+    import index in that kind's space) -> ``InstanceBinding`` for core-to-core
+    wiring, or the :class:`Lowering`/:class:`Builtin` record where the plan
+    needs an ``AdapterBinding``/``BuiltinBinding`` (see the module docstring)."""
+    from ...ir.plan import InstanceBinding
+    out = {}
+    for inst in flat.instances:
+        for imp in inst.imports:
+            src = imp.source
+            if isinstance(src, CoreDef):
+                src = InstanceBinding(src.instance, int(src.kind), src.index)
+            out[(inst.index, int(imp.kind), imp.index)] = src
+    return out
+
+
+# ---- text --------------------------------------------------------------------------
+
+_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
+         ExternKind.GLOBAL: "global"}
+
+
+def _core(src) -> str:
+    if isinstance(src, CoreDef):
+        return f"i{src.instance}.{_KIND[src.kind]}[{src.index}] {src.name!r}"
+    if isinstance(src, Lowering):
+        return f"lower{src.index}"
+    if isinstance(src, Builtin):
+        return f"{src.op} res{src.resource.index} (c{src.component})"
+    return repr(src)
+
+
+def _functype(ft: FuncType, resources: dict[int, FlatResource]) -> str:
+    from .inspect import _Names, functype
+    from .types import walk
+    names = _Names()
+    for x in walk(ft):
+        if isinstance(x, Resource) and id(x.root) in resources:
+            names.add(x, f"res{resources[id(x.root)].index}")
+    return functype(ft, names)
+
+
+def _options(o: CanonOptions) -> str:
+    parts = [o.encoding]
+    if o.memory is not None:
+        parts.append(f"memory {_core(o.memory)}")
+    if o.realloc is not None:
+        parts.append(f"realloc {_core(o.realloc)}")
+    if o.post_return is not None:
+        parts.append(f"post-return {_core(o.post_return)}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _func(f) -> str:
+    if isinstance(f, Lifted):
+        return f"lift{f.index}"
+    return f"import {f.name!r}"
+
+
+def _extern(et: ExternType) -> str:
+    from .inspect import _Names, extern
+    lines = extern(et, _Names(), 2)
+    return "\n".join(lines)
+
+
+def describe(flat: FlatComponent) -> str:
+    """The flat component as text: one line per record (snapshot tests,
+    ``wasmaot compile --emit plan``)."""
+    out = ["component instances:"]
+    out += [f"  c{c.index} {c.label}" for c in flat.components]
+    out.append("modules:")
+    for m in flat.modules:
+        mod = m.module
+        out.append(f"  m{m.index} bytes {m.start:#x}..{m.end:#x}: {len(mod.imports)} imports, "
+                   f"{len(mod.exports)} exports")
+    out.append("core instances:")
+    for inst in flat.instances:
+        out.append(f"  i{inst.index} = instantiate m{inst.module.index} in c{inst.component}")
+        for imp in inst.imports:
+            out.append(f"    import {imp.module!r} {imp.name!r} {_KIND[imp.kind]}[{imp.index}] "
+                       f"<- {_core(imp.source)}")
+    out.append("lifts:")
+    for f in flat.lifts:
+        out.append(f"  lift{f.index} in c{f.component}: {_core(f.core)} as "
+                   f"{_functype(f.type, f.resources)} {_options(f.options)}")
+    out.append("lowerings:")
+    for f in flat.lowerings:
+        out.append(f"  lower{f.index} in c{f.component}: {_func(f.func)} as "
+                   f"{_functype(f.type, f.resources)} {_options(f.options)}")
+    out.append("resources:")
+    for r in flat.resources:
+        where = (f"imported {r.imported!r}" if r.imported is not None
+                 else f"defined by c{r.defined_by}")
+        dtor = "" if r.dtor is None else f", dtor {_core(r.dtor)}"
+        out.append(f"  res{r.index} {r.name!r} {where}{dtor}")
+    out.append("imports:")
+    for name, et in flat.imports:
+        out.append(f"  {name!r}: {_extern(et).strip()}")
+    out.append("exports:")
+    for e in flat.exports:
+        out.append(f"  {e.name!r}: {_export_text(e)}")
+    return "\n".join(out) + "\n"
+
+
+def _export_text(e: FlatExport) -> str:
+    v = e.value
+    if isinstance(v, Lifted):
+        return f"lift{v.index}"
+    if isinstance(v, ImportedFunc):
+        return f"func, re-exports import {v.name!r}"
+    if isinstance(v, _ImportedInst):
+        return f"instance, re-exports import {'#'.join(v.path)!r}"
+    if isinstance(v, FlatResource):
+        return f"resource res{v.index}"
+    if isinstance(v, FlatModule):
+        return f"core module m{v.index}"
+    if isinstance(v, ComponentType):
+        return "component"
+    if isinstance(v, _Imported):
+        return f"{v.kind}, re-exports import {'#'.join(v.path)!r}"
+    from .inspect import _Names, valtype
+    if isinstance(v, FuncType):
+        return "type " + _functype(v, {})
+    if isinstance(v, (InstanceType, ComponentType)):
+        return "type " + type(v).__name__
+    return "type " + valtype(v, _Names(), top=True)
+
+
+__all__ = [
+    "Builtin", "CanonOptions", "ComponentInstance", "CoreDef", "CoreImport", "CoreInstance",
+    "FlatComponent", "FlatExport", "FlatModule", "FlatResource", "FlattenError", "ImportedFunc",
+    "Lifted", "Lowering", "describe", "flatten_component", "plan_bindings",
+]
