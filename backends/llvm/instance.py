@@ -33,6 +33,14 @@ code, whose loads of slots/ids/guard-mode bases are ``!invariant.load``, is
 ever inlined next to the stores that initialise those fields.  ``instantiate``
 itself is ``noinline optnone`` (attribute group #3): it runs once, and
 optimizing its straight-line stores was 1.5 s of LLVM time on SQLite's shell.
+
+Cost linear in the module (issue 11): data segment bytes are slices of one
+byte array ``P.data`` (:meth:`.common.ModuleContext.blob`), never a constant
+per segment; an element segment of ``ref.func``/``ref.null`` items is a
+table of funcref offsets in ``P.data`` and one copy loop, never code per
+item; the straight-line parts (funcrefs, globals, segments, other element
+items) are cut into blocks of :data:`BLOCK_ITEMS` items, because LLVM's
+code generation, even at -O0, is superlinear in the size of a block.
 """
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def test_generated_modules_validate_and_grow_with_n(shape, n):
 def _row(shape, n, ours, theirs, peak=100.0):
     return {"shape": shape, "n": n, "wasm_bytes": 2048,
             "wasmaot": {"seconds": ours, "cpu": ours * 1.5, "peak_mib": peak, "exit": 0, "error": None},
-            "wasmtime": {"seconds": theirs, "peak_mib": 50.0, "exit": 0, "error": None}}
+            "wasmtime": {"seconds": theirs, "cpu": theirs * 3, "peak_mib": 50.0, "exit": 0, "error": None}}
 
 
 def test_growth_pairs_sizes_ten_apart_and_checks_the_goal():
@@ -62,8 +62,9 @@ def test_failed_run_has_no_time_ratio_or_growth():
 
 def test_table_marks_ratio_over_goal():
     lines = scale.table([_row("funcs", 1000, 5.0, 0.1), _row("funcs", 10000, 6.0, 1.0)])
-    assert lines[1].split()[-3:] == ["50.0x", ">", "goal"]
+    assert lines[1].split()[-4:] == ["50.0x", "25.0", ">", "goal"]
     assert "> goal" in lines[1] and "> goal" not in lines[2]
+    assert scale.ratio(_row("funcs", 1, 6.0, 2.0), "cpu") == pytest.approx(1.5)
     assert lines[-1].split()[-1] == "ok"
 
 
