@@ -6,11 +6,16 @@ See README.md in this folder for the design.  Entry points:
 - :func:`load_component` — decode and validate; returns the top
   :class:`~.validate.Scope` (semantic types of every index space).
 - :func:`inspect_component` — the text ``wasmaot inspect`` prints.
+- :mod:`.wave` — WAVE values (``--invoke``): :func:`parse_call`,
+  :func:`parse_value`, :func:`format_value`.
+- :mod:`.canonabi` — the canonical ABI as a Python model (lift/lower).
 """
 from __future__ import annotations
 
+from .canonabi import Case, Context, Trap
 from .reader import UnsupportedError, decode_component, is_component
 from .validate import Scope, validate_component
+from .wave import WaveError, format_value, parse_call, parse_value
 
 
 def load_component(data: bytes, filename: str | None = None) -> Scope:
@@ -26,11 +31,18 @@ def inspect_component(data: bytes, filename: str | None = None) -> str:
 
 
 __all__ = [
+    "Case",
+    "Context",
     "Scope",
+    "Trap",
     "UnsupportedError",
+    "WaveError",
     "decode_component",
+    "format_value",
     "inspect_component",
     "is_component",
     "load_component",
+    "parse_call",
+    "parse_value",
     "validate_component",
 ]

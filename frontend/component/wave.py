@@ -1,0 +1,571 @@
+"""WAVE, the WebAssembly Value Encoding: component values as text.
+
+``wasmtime run --invoke 'f("hi", [1, 2])'`` reads its arguments in WAVE and
+prints the result in WAVE; ``--invoke`` of our executables does the same, so
+this module parses a call, parses values typed by a component value type
+(:mod:`.types`), and prints values byte for byte as wasmtime does.  Values
+are the host-side values of :mod:`.canonabi` (``Case`` for variants,
+options and results, ``dict`` for records, ``frozenset`` for flags...).
+
+The grammar is the wasm-wave README's (bytecodealliance/wasm-tools,
+crates/wasm-wave): keywords ``true false some none ok err inf nan`` and
+``%``-escaped labels, ``//`` comments, ``'c'`` chars and ``"s"`` strings
+with the escapes ``\\' \\" \\\\ \\t \\n \\r \\u{X}``, multiline ``\"\"\"``
+strings, trailing commas, records with omitted ``none`` fields (``{:}`` for
+an empty one), the "flat" shorthand for ``some(x)``/``ok(x)`` when ``x`` is
+not itself an option or result, and omitted trailing ``none`` arguments.
+
+The printer follows wasm-wave's writer: Rust ``Display`` for numbers (floats
+are the shortest round-tripping digits, never in exponent form: ``1e300``
+prints all 301 digits), ``nan``/``inf``/``-inf``; records leave out ``none``
+fields; chars and strings escape ``\\ " ' \\t \\r \\n`` by name, control
+characters as ``\\u{7f}``, and what Rust's ``char::escape_debug`` escapes
+(grapheme extenders, unprintable characters) as ``\\u{...}`` too.  That last
+rule depends on Unicode tables; we use Python's (``unicodedata``), which may
+differ from Rust's for characters assigned in a newer Unicode version.
+
+Errors are :class:`WaveError`: one line, with the 1-based column.
+"""
+from __future__ import annotations
+
+import math
+import re
+import struct
+import unicodedata
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from .canonabi import Case, case_labels
+from .types import (
+    Borrow,
+    Enum,
+    Flags,
+    FuncType,
+    List,
+    Option,
+    Own,
+    Record,
+    Result,
+    Tuple,
+    Variant,
+    variant_cases,
+)
+
+KEYWORDS = frozenset(("true", "false", "some", "none", "ok", "err", "inf", "nan"))
+_INT_RANGE = {"u8": (0, 8), "u16": (0, 16), "u32": (0, 32), "u64": (0, 64),
+              "s8": (1, 8), "s16": (1, 16), "s32": (1, 32), "s64": (1, 64)}
+MAX_DEPTH = 100
+
+
+class WaveError(ValueError):
+    """Bad WAVE input: ``msg`` at 1-based ``column`` of the text."""
+
+    def __init__(self, msg: str, column: int):
+        super().__init__(msg, column)
+        self.msg, self.column = msg, column
+
+    def __str__(self) -> str:
+        return f"{self.msg} at column {self.column}"
+
+
+# ---- lexer -----------------------------------------------------------------
+
+_LABEL = r"%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*"
+_NUMBER = r"-inf|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+_TOKEN = re.compile(rf"""
+    (?P<skip>[ \t\n\r]+|//[^\n]*)
+  | (?P<punct>[{{}}()\[\]:,])
+  | (?P<num>{_NUMBER})
+  | (?P<label>{_LABEL})
+""", re.VERBOSE)
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_ESCAPES = {"'": "'", '"': '"', "\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+class Token:
+    __slots__ = ("kind", "pos", "text", "value")
+
+    def __init__(self, kind: str, text: str, pos: int, value=None):
+        self.kind, self.text, self.pos, self.value = kind, text, pos, value
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.text!r}, {self.pos})"
+
+
+def _describe(tok: Token) -> str:
+    return "end of input" if tok.kind == "end" else repr(tok.text)
+
+
+def tokenize(text: str, start: int = 0) -> list[Token]:
+    """Tokens of ``text[start:]``; positions index ``text``."""
+    out, i = [], start
+    while i < len(text):
+        c = text[i]
+        if text.startswith('"""', i):
+            tok, i = _multiline(text, i)
+        elif c in "'\"":
+            tok, i = _quoted(text, i)
+        else:
+            m = _TOKEN.match(text, i)
+            if m is None:
+                raise WaveError(f"invalid token {text[i]!r}", i + 1)
+            i = m.end()
+            if m.lastgroup == "skip":
+                continue
+            kind = "punct" if m.lastgroup == "punct" else m.lastgroup
+            tok = Token(kind, m.group(), m.start())
+        out.append(tok)
+    out.append(Token("end", "", len(text)))
+    return out
+
+
+def _unescape(text: str, i: int, quote: str) -> tuple[str, int]:
+    """The character at ``text[i]`` (an escape or a literal one) and the
+    index after it."""
+    c = text[i]
+    if c == "\n":
+        raise WaveError(f"unescaped newline in {'char' if quote == chr(39) else 'string'}", i + 1)
+    if c != "\\":
+        return c, i + 1
+    e = text[i + 1:i + 2]
+    if e in _ESCAPES:
+        return _ESCAPES[e], i + 2
+    m = re.compile(r"u\{([0-9a-fA-F]{1,6})\}").match(text, i + 1)
+    if m is None:
+        raise WaveError("invalid character escape", i + 1)
+    cp = int(m.group(1), 16)
+    if cp >= 0x110000 or 0xD800 <= cp <= 0xDFFF:
+        raise WaveError(f"invalid character escape: U+{cp:X} is not a Unicode scalar value", i + 1)
+    return chr(cp), m.end()
+
+
+def _quoted(text: str, i: int) -> tuple[Token, int]:
+    quote, start, chars = text[i], i, []
+    i += 1
+    while True:
+        if i >= len(text):
+            raise WaveError("unterminated " + ("char" if quote == "'" else "string"), start + 1)
+        if text[i] == quote:
+            break
+        c, i = _unescape(text, i, quote)
+        chars.append(c)
+    i += 1
+    if quote == "'":
+        if len(chars) != 1:
+            raise WaveError("a char literal must hold exactly one character", start + 1)
+        return Token("char", text[start:i], start, chars[0]), i
+    return Token("string", text[start:i], start, "".join(chars)), i
+
+
+def _multiline(text: str, start: int) -> tuple[Token, int]:
+    """A \"\"\" string: opening delimiter then a line break, closing delimiter
+    alone on its line after the indentation that is removed from every
+    line."""
+    i = start + 3
+    if text.startswith("\r\n", i):
+        i += 2
+    elif text.startswith("\n", i):
+        i += 1
+    else:
+        raise WaveError("a multiline string must start with a line break", start + 1)
+    end = text.find('"""', i)
+    if end < 0:
+        raise WaveError("unterminated multiline string", start + 1)
+    body = text[i:end]
+    nl = body.rfind("\n")
+    indent = body[nl + 1:]
+    if nl < 0 or indent.strip(" "):
+        raise WaveError('the closing """ must be on its own line', end + 1)
+    lines, pos, out = body[:nl].split("\n"), i, []
+    for k, line in enumerate(lines):
+        line = line.removesuffix("\r")
+        if line and not line.startswith(indent):
+            raise WaveError(f"line indented less than the closing delimiter ({len(indent)} spaces)", pos + 1)
+        j, chars = pos + min(len(indent), len(line)), []
+        while j < pos + len(line):
+            c, j = _unescape(text, j, '"')
+            chars.append(c)
+        out.append("".join(chars))
+        pos += len(lines[k]) + 1
+    return Token("string", text[start:end + 3], start, "\n".join(out)), end + 3
+
+
+# ---- typed parser ----------------------------------------------------------
+
+
+def _is_optional_like(t) -> bool:
+    return isinstance(t, (Option, Result))
+
+
+class _Parser:
+    def __init__(self, text: str, start: int = 0):
+        self.text, self.toks, self.i, self.depth = text, tokenize(text, start), 0, 0
+
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def advance(self) -> Token:
+        tok = self.toks[self.i]
+        if tok.kind != "end":
+            self.i += 1
+        return tok
+
+    def error(self, msg: str, tok: Token | None = None) -> WaveError:
+        return WaveError(msg, (tok or self.tok).pos + 1)
+
+    def is_punct(self, p: str) -> bool:
+        return self.tok.kind == "punct" and self.tok.text == p
+
+    def expect(self, p: str) -> Token:
+        if not self.is_punct(p):
+            raise self.error(f"expected {p!r}, found {_describe(self.tok)}")
+        return self.advance()
+
+    def keyword(self) -> str | None:
+        """The current token if it is a keyword (not ``%``-escaped)."""
+        t = self.tok
+        return t.text if t.kind == "label" and t.text in KEYWORDS else None
+
+    def label(self) -> tuple[str, Token]:
+        tok = self.tok
+        if tok.kind != "label":
+            raise self.error(f"expected a label, found {_describe(tok)}")
+        self.advance()
+        return tok.text.removeprefix("%"), tok
+
+    def seq(self, close: str, item: Callable[[int], object]) -> list:
+        """Comma-separated items up to ``close`` (trailing comma allowed);
+        the opening bracket is already consumed.  ``item(k)`` parses the
+        k-th."""
+        out: list = []
+        while not self.is_punct(close):
+            out.append(item(len(out)))
+            if not self.is_punct(close):
+                self.expect(",")
+        self.advance()
+        return out
+
+    def value(self, t):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error("value nested too deeply")
+        try:
+            return self._value(t)
+        finally:
+            self.depth -= 1
+
+    def _value(self, t):
+        tok = self.tok
+        if isinstance(t, str):
+            return self.primitive(t)
+        if isinstance(t, List):
+            self.expect("[")
+            items = self.seq("]", lambda _: self.value(t.elem))
+            if t.length is not None and len(items) != t.length:
+                raise self.error(f"expected {t.length} list elements, found {len(items)}", tok)
+            return items
+        if isinstance(t, Tuple):
+            self.expect("(")
+
+            def elem(k):
+                if k >= len(t.types):
+                    raise self.error(f"more than {len(t.types)} tuple elements")
+                return self.value(t.types[k])
+            items = self.seq(")", elem)
+            if len(items) != len(t.types):
+                raise self.error(f"expected {len(t.types)} tuple elements, found {len(items)}", tok)
+            return tuple(items)
+        if isinstance(t, Record):
+            return self.record(t)
+        if isinstance(t, Flags):
+            return self.flags(t)
+        if isinstance(t, Enum):
+            name, ltok = self.label()
+            if name not in t.names or ltok.text in KEYWORDS:
+                raise self.error(f"unknown enum case {ltok.text!r}", ltok)
+            return name
+        if isinstance(t, (Variant, Option, Result)):
+            return self.variant(t)
+        if isinstance(t, (Own, Borrow)):
+            raise self.error("resource handles cannot be written in WAVE")
+        raise self.error(f"unsupported type {t!r}")
+
+    def primitive(self, t: str):
+        tok = self.tok
+        if t == "bool":
+            if tok.kind == "label" and tok.text in ("true", "false"):
+                self.advance()
+                return tok.text == "true"
+            raise self.error(f"expected a bool, found {_describe(tok)}")
+        if t in _INT_RANGE:
+            if tok.kind != "num" or not _INT.match(tok.text):
+                raise self.error(f"expected an integer ({t}), found {_describe(tok)}")
+            signed, bits = _INT_RANGE[t]
+            v = int(tok.text)
+            lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+            if not lo <= v <= hi:
+                raise self.error(f"{tok.text} is out of range for {t} ({lo}..{hi})")
+            self.advance()
+            return v
+        if t in ("f32", "f64"):
+            return self.float(t)
+        kind = "char" if t == "char" else "string"
+        if tok.kind != kind:
+            raise self.error(f"expected a {kind}, found {_describe(tok)}")
+        self.advance()
+        return tok.value
+
+    def float(self, t: str) -> float:
+        tok = self.tok
+        if tok.kind == "label" and tok.text in ("inf", "nan"):
+            v = math.inf if tok.text == "inf" else math.nan
+        elif tok.kind == "num":
+            v = float(tok.text)
+        else:
+            raise self.error(f"expected a number ({t}), found {_describe(tok)}")
+        if t == "f32" and math.isfinite(v):
+            # Rounded twice (decimal -> f64 -> f32); the result can differ
+            # from a direct decimal -> f32 rounding only in halfway cases.
+            v = _f32(v)
+        self.advance()
+        return v
+
+    def record(self, t: Record):
+        start = self.expect("{")
+        types = dict(t.fields)
+        got: dict[str, object] = {}
+        if self.is_punct(":"):
+            self.advance()
+            self.expect("}")
+        else:
+            while not self.is_punct("}"):
+                name, ltok = self.label()
+                if name not in types:
+                    raise self.error(f"unknown record field {name!r}", ltok)
+                if name in got:
+                    raise self.error(f"duplicate record field {name!r}", ltok)
+                self.expect(":")
+                got[name] = self.value(types[name])
+                if not self.is_punct("}"):
+                    self.expect(",")
+            self.advance()
+        out = {}
+        for name, ft in t.fields:
+            if name in got:
+                out[name] = got[name]
+            elif isinstance(ft, Option):
+                out[name] = Case("none")
+            else:
+                raise self.error(f"missing record field {name!r}", start)
+        return out
+
+    def flags(self, t: Flags):
+        self.expect("{")
+        got: set[str] = set()
+        while not self.is_punct("}"):
+            name, ltok = self.label()
+            if name not in t.names:
+                raise self.error(f"unknown flag {name!r}", ltok)
+            if name in got:
+                raise self.error(f"duplicate flag {name!r}", ltok)
+            got.add(name)
+            if not self.is_punct("}"):
+                self.expect(",")
+        self.advance()
+        return frozenset(got)
+
+    def variant(self, t):
+        tok, kw = self.tok, self.keyword()
+        labels, payloads = case_labels(t), variant_cases(t)
+        if isinstance(t, Variant):
+            if tok.kind != "label" or kw is not None:
+                raise self.error(f"expected a variant case, found {_describe(tok)}")
+        elif kw not in labels:
+            inner = t.type if isinstance(t, Option) else t.ok
+            if inner is None or _is_optional_like(inner):
+                raise self.error(f"expected one of {', '.join(labels)}, found {_describe(tok)}")
+            return Case(labels[1] if isinstance(t, Option) else "ok", self.value(inner))
+        name, ltok = self.label()
+        if name not in labels:
+            raise self.error(f"unknown variant case {ltok.text!r}", ltok)
+        pt = payloads[labels.index(name)]
+        if pt is None:
+            if self.is_punct("("):
+                raise self.error(f"case {name!r} has no payload")
+            return Case(name)
+        if not self.is_punct("("):
+            raise self.error(f"case {name!r} needs a payload: {name}(...)")
+        self.advance()
+        v = self.value(pt)
+        self.expect(")")
+        return Case(name, v)
+
+    def finish(self) -> None:
+        if self.tok.kind != "end":
+            raise self.error(f"unexpected {_describe(self.tok)} after the value")
+
+
+def parse_value(text: str, t):
+    """The value of type ``t`` that ``text`` encodes."""
+    p = _Parser(text)
+    v = p.value(t)
+    p.finish()
+    return v
+
+
+_FUNC_NAME = re.compile(r"[ \t\r\n]*([^\s(]+)")
+
+
+def parse_call(text: str, lookup: Mapping[str, FuncType] | Callable[[str], FuncType | None]):
+    """``name(args...)`` -> ``(name, [values])``, the arguments typed by the
+    parameters of ``lookup[name]``.  Trailing ``option`` arguments may be left
+    out (they are ``none``)."""
+    m = _FUNC_NAME.match(text)
+    if m is None:
+        raise WaveError("expected a function call: name(args...)", 1)
+    name = m.group(1)
+    ft = lookup.get(name) if isinstance(lookup, Mapping) else lookup(name)
+    if ft is None:
+        raise WaveError(f"no exported function named {name!r}", m.start(1) + 1)
+    p = _Parser(text, m.end())
+    p.expect("(")
+    params = [pt for _, pt in ft.params]
+
+    def arg(k):
+        if k >= len(params):
+            raise p.error(f"more arguments than the {len(params)} parameters of {name}")
+        return p.value(params[k])
+    close = p.tok
+    args = p.seq(")", arg)
+    p.finish()
+    for pt in params[len(args):]:
+        if not isinstance(pt, Option):
+            raise WaveError(f"missing arguments: {name} takes {len(params)}, found {len(args)}",
+                            close.pos + 1)
+        args.append(Case("none"))
+    return name, args
+
+
+# ---- printer ---------------------------------------------------------------
+
+
+def format_value(v, t) -> str:
+    """``v`` of type ``t`` as wasmtime prints it."""
+    out: list[str] = []
+    _write(out, v, t)
+    return "".join(out)
+
+
+def _write(out: list[str], v, t) -> None:
+    if isinstance(t, str):
+        out.append(_format_primitive(v, t))
+    elif isinstance(t, List):
+        _write_seq(out, "[", "]", v, [t.elem] * len(v))
+    elif isinstance(t, Tuple):
+        _write_seq(out, "(", ")", v, t.types)
+    elif isinstance(t, Record):
+        fields = [(n, ft) for n, ft in t.fields
+                  if not (isinstance(ft, Option) and v[n] == Case("none"))]
+        out.append("{")
+        for k, (n, ft) in enumerate(fields):
+            out.append(", " if k else "")
+            out.append(n + ": ")
+            _write(out, v[n], ft)
+        out.append("}" if fields else ":}")
+    elif isinstance(t, Flags):
+        out.append("{" + ", ".join(n for n in t.names if n in v) + "}")
+    elif isinstance(t, Enum):
+        out.append(_label(v))
+    elif isinstance(t, (Variant, Option, Result)):
+        labels, payloads = case_labels(t), variant_cases(t)
+        pt = payloads[labels.index(v.label)]
+        out.append(_label(v.label) if isinstance(t, Variant) else v.label)
+        if pt is not None:
+            out.append("(")
+            _write(out, v.value, pt)
+            out.append(")")
+    else:
+        raise TypeError(f"cannot print a value of type {t!r} in WAVE")
+
+
+def _write_seq(out: list[str], open_: str, close: str, vs, ts) -> None:
+    out.append(open_)
+    for k, (x, xt) in enumerate(zip(vs, ts)):
+        out.append(", " if k else "")
+        _write(out, x, xt)
+    out.append(close)
+
+
+def _label(name: str) -> str:
+    return "%" + name if name in KEYWORDS else name
+
+
+def _format_primitive(v, t: str) -> str:
+    if t == "bool":
+        return "true" if v else "false"
+    if t in _INT_RANGE:
+        return str(v)
+    if t in ("f32", "f64"):
+        return format_float(v, t)
+    if t == "char":
+        return "'" + _escape(v) + "'"
+    return '"' + "".join(_escape(c) for c in v) + '"'
+
+
+def format_float(f: float, t: str = "f64") -> str:
+    """Rust's ``Display`` for f32/f64, with wasm-wave's ``nan``: the shortest
+    digits that read back as the same float, positional notation."""
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    digits = repr(f) if t == "f64" else _shortest_f32(f)
+    return format(Decimal(digits).normalize(), "f")
+
+
+def _f32(x: float) -> float:
+    try:
+        return struct.unpack("<f", struct.pack("<f", x))[0]
+    except OverflowError:                       # beyond the largest f32
+        return math.copysign(math.inf, x)
+
+
+def _shortest_f32(f: float) -> str:
+    """The shortest decimal that rounds to ``f`` as binary32, the closest
+    one when several have that length (what Rust prints)."""
+    if f == 0:
+        return "-0" if math.copysign(1, f) < 0 else "0"
+    for p in range(1, 10):
+        near = Decimal(f"{f:.{p - 1}e}")
+        step = Decimal(1).scaleb(near.adjusted() - p + 1)
+        good = [c for c in (near, near - step, near + step) if _f32(float(c)) == f]
+        if good:
+            return str(min(good, key=lambda c: abs(c - Decimal(f))))
+    return repr(f)
+
+
+# Other_Grapheme_Extend (Unicode PropList.txt): characters that are not Mn/Me
+# but that Rust's escape_debug still escapes as grapheme extenders.
+_OTHER_GRAPHEME_EXTEND = (
+    (0x09BE, 0x09BE), (0x09D7, 0x09D7), (0x0B3E, 0x0B3E), (0x0B57, 0x0B57),
+    (0x0BBE, 0x0BBE), (0x0BD7, 0x0BD7), (0x0CC2, 0x0CC2), (0x0CD5, 0x0CD6),
+    (0x0D3E, 0x0D3E), (0x0D57, 0x0D57), (0x0DCF, 0x0DCF), (0x0DDF, 0x0DDF),
+    (0x1B35, 0x1B35), (0x200C, 0x200C), (0x302E, 0x302F), (0xFF9E, 0xFF9F),
+    (0x1133E, 0x1133E), (0x11357, 0x11357), (0x114B0, 0x114B0), (0x114BD, 0x114BD),
+    (0x115AF, 0x115AF), (0x11930, 0x11930), (0x1D165, 0x1D165), (0x1D16E, 0x1D172),
+    (0x1F3FB, 0x1F3FF), (0xE0020, 0xE007F),
+)
+_NAMED = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\t": "\\t", "\r": "\\r", "\n": "\\n"}
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"))
+
+
+def _escape(c: str) -> str:
+    if c in _NAMED:
+        return _NAMED[c]
+    cat = unicodedata.category(c)
+    cp = ord(c)
+    if (cat in _UNPRINTABLE and c != " ") or cat in ("Mn", "Me") or \
+            any(lo <= cp <= hi for lo, hi in _OTHER_GRAPHEME_EXTEND):
+        return f"\\u{{{cp:x}}}"
+    return c
