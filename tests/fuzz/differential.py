@@ -526,29 +526,35 @@ class Summary:
 def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x86_64-linux",
              simd: str = "mix", jobs: int = 1, findings_dir: Path | None = None,
              progress=None) -> Summary:
-    """Run every seed (``jobs`` worker processes); findings saved if asked."""
-    import multiprocessing as mp
+    """Run every seed (``jobs`` worker processes); findings saved if asked.
+    A worker that dies (a crash in wasmtime or LLVM in-process) breaks its
+    pool: the seeds left unfinished run again one per pool, and one that
+    kills its own pool is a finding."""
     summary = Summary()
     t0 = time.perf_counter()
-    todo = list(seeds)
-    while todo:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
-            futs = {pool.submit(run_seed, s, variant_names, target, simd): s for s in todo}
-            todo = []
-            try:
-                for fut in as_completed(futs):
-                    _collect(fut.result(), summary, findings_dir, progress)
-            except BrokenProcessPool:
-                # A worker died (a crash in wasmtime or LLVM in-process):
-                # each unfinished seed runs again alone, and the one that
-                # kills its pool again is a finding.
-                for fut, s in futs.items():
-                    if not fut.done() or fut.exception() is not None:
-                        todo.append(s) if jobs > 1 else _collect(_dead_worker(s), summary,
-                                                                 findings_dir, progress)
-                jobs = 1
+
+    def collect(rep: SeedReport) -> None:
+        _collect(rep, summary, findings_dir, progress)
+
+    args = (variant_names, target, simd)
+    for seed in _pool(seeds, jobs, args, collect):
+        if _pool([seed], 1, args, collect):
+            collect(_dead_worker(seed))
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _pool(seeds: list[int], jobs: int, args: tuple, collect) -> list[int]:
+    """Run ``seeds`` in a pool; the seeds left unfinished if it broke."""
+    import multiprocessing as mp
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        futs = {pool.submit(run_seed, s, *args): s for s in seeds}
+        try:
+            for fut in as_completed(futs):
+                collect(fut.result())
+        except BrokenProcessPool:
+            return [s for f, s in futs.items() if not f.done() or f.exception() is not None]
+    return []
 
 
 def _dead_worker(seed: int) -> SeedReport:

@@ -146,3 +146,16 @@ def test_harness_reports_a_mismatch(tmp_path):
     same = d.run_ours(exe, plan, "x86_64-linux", tmp_path)
     assert d.compare(ref, same, plan) is None
     assert any("=mem:1:" in line and "=i64:0000000000000005" in line for line in same)
+
+
+def _dies_on_seed_2(seed, *args):
+    if seed == 2:
+        os._exit(9)
+    return d.SeedReport(seed, generated=True)
+
+
+def test_harness_reports_a_dying_worker(monkeypatch):
+    monkeypatch.setattr(d, "run_seed", _dies_on_seed_2)
+    s = d.campaign([0, 1, 2, 3, 4], ("guard-O2",), jobs=2)
+    assert s.seeds == 5 and s.modules == 4
+    assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
