@@ -53,12 +53,18 @@ def test_malformed_binary_is_one_line_with_offset(tmp_path):
 
 
 def test_invalid_module_names_offset(tmp_path):
+    """An invalid module: a binary names the byte offset, text the line:col
+    (issue 11: a .wat file's error used to carry the offset of its binary)."""
+    from wasmaot.frontend.text import parse_wat
     f = tmp_path / "bad.wat"
     f.write_text("(module (func (result i32) (i64.const 0)))")
-    r = wasmaot("validate", f)
-    assert r.returncode == 1
-    assert r.stderr.startswith(f"wasmaot: error: {f}:0x") and "type mismatch" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
+    b = tmp_path / "bad.wasm"
+    b.write_bytes(parse_wat(f.read_text()))
+    for path, where in ((b, "0x"), (f, "1:")):
+        r = wasmaot("validate", path)
+        assert r.returncode == 1
+        assert r.stderr.startswith(f"wasmaot: error: {path}:{where}"), r.stderr
+        assert "type mismatch" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_text_syntax_error_names_line_and_column(tmp_path):
