@@ -9,10 +9,13 @@ See README.md in this folder for the design.  Entry points:
 - :mod:`.wave` — WAVE values (``--invoke``): :func:`parse_call`,
   :func:`parse_value`, :func:`format_value`.
 - :mod:`.canonabi` — the canonical ABI as a Python model (lift/lower).
+- :func:`flatten_component` — the static instance graph as core instances
+  with resolved imports (:mod:`.flatten`).
 """
 from __future__ import annotations
 
 from .canonabi import Case, Context, Trap
+from .flatten import flatten_component
 from .reader import UnsupportedError, decode_component, is_component
 from .validate import Scope, validate_component
 from .wave import WaveError, format_value, parse_call, parse_value
@@ -38,6 +41,7 @@ __all__ = [
     "UnsupportedError",
     "WaveError",
     "decode_component",
+    "flatten_component",
     "format_value",
     "inspect_component",
     "is_component",

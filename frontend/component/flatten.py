@@ -145,6 +145,9 @@ class ImportedFunc:
     """A function the root imports (directly or inside an imported instance)."""
     path: tuple[str, ...]
     type: FuncType
+    #: static resource root -> flat resource, as the root sees the import
+    #: (set when something lowers it)
+    resources: dict[int, FlatResource] | None = None
 
     @property
     def name(self) -> str:
@@ -347,7 +350,7 @@ class _Flattener:
 
     def run(self, scope: Scope) -> FlatComponent:
         self.flat.components.append(ComponentInstance(0, None, "root"))
-        env = _Env(scope, 0, None, None)
+        env = self.root = _Env(scope, 0, None, None)
         self.flat.imports = list(scope.imports)
         self.walk(env)
         for name, value in env.exports.items():
@@ -474,6 +477,8 @@ class _Flattener:
         elif d.kind == "lower":
             func = env.space["func"][d.func]
             ft = env.scope.space["func"][d.func]
+            if isinstance(func, ImportedFunc) and func.resources is None:
+                func.resources = self.root.resources_of(func.type, d.offset)
             low = Lowering(len(self.flat.lowerings), func, ft, self.options(env, d), env.cinst,
                            env.resources_of(ft, d.offset))
             self.flat.lowerings.append(low)
@@ -540,6 +545,95 @@ def plan_bindings(flat: FlatComponent) -> dict[tuple[int, int, int], object]:
                 src = InstanceBinding(src.instance, int(src.kind), src.index)
             out[(inst.index, int(imp.kind), imp.index)] = src
     return out
+
+
+# ---- invariants ----------------------------------------------------------------------
+
+def verify(flat: FlatComponent) -> list[str]:
+    """What is wrong with ``flat`` (empty: nothing).  The invariants the
+    backend relies on: every core import is bound to a source of its kind
+    that exists *before* the importing instance (a :class:`CoreDef` names an
+    entity the earlier instance defines and exports under that name); a
+    lowering and the function it lowers agree on which flat resource every
+    ``own``/``borrow`` in their types is; ``resource.new``/``rep`` act on a
+    resource of their own component instance; destructors are functions."""
+    problems: list[str] = []
+    for c in flat.components:
+        if c.parent is not None and not 0 <= c.parent < c.index:
+            problems.append(f"c{c.index}: parent c{c.parent} is not earlier")
+    for inst in flat.instances:
+        for imp in inst.imports:
+            why = _source_problem(flat, imp.source, imp.kind, inst.index)
+            if why:
+                problems.append(f"i{inst.index} import {imp.module!r} {imp.name!r}: {why}")
+    for low in flat.lowerings:
+        f = low.func
+        if isinstance(f, Lifted) and not 0 <= f.component < len(flat.components):
+            problems.append(f"lower{low.index}: lifted in unknown c{f.component}")
+        if f.resources is None or not _same_resources(low.type, low.resources, f.type,
+                                                       f.resources, set()):
+            problems.append(f"lower{low.index}: its resources are not those of {_func(f)}")
+    for inst in flat.instances:
+        for imp in inst.imports:
+            b = imp.source
+            if isinstance(b, Builtin) and b.op != "resource.drop" \
+                    and b.resource.defined_by != b.component:
+                problems.append(f"i{inst.index} import {imp.name!r}: {b.op} of res"
+                                f"{b.resource.index}, not defined by c{b.component}")
+    for r in flat.resources:
+        if r.dtor is not None:
+            why = _source_problem(flat, r.dtor, ExternKind.FUNC, len(flat.instances))
+            if why:
+                problems.append(f"res{r.index} dtor: {why}")
+    return problems
+
+
+def _source_problem(flat: FlatComponent, src, kind: ExternKind, before: int) -> str:
+    if isinstance(src, (Lowering, Builtin)):
+        return "" if kind == ExternKind.FUNC else f"a {_KIND[kind]} bound to a function"
+    if not isinstance(src, CoreDef):
+        return f"unknown source {src!r}"
+    if src.kind != kind:
+        return f"a {_KIND[kind]} bound to a {_KIND[src.kind]}"
+    if not 0 <= src.instance < before:
+        return f"bound to i{src.instance}, not an earlier instance"
+    m = flat.instances[src.instance].module.module
+    n_imported = sum(1 for i in m.imports if i.kind == kind)
+    if src.index < n_imported:
+        return f"bound to an import of i{src.instance}, not to its definition"
+    if not any(e.name == src.name and e.kind == kind and e.index == src.index
+               for e in m.exports):
+        return f"i{src.instance} exports no {_KIND[kind]} {src.index} as {src.name!r}"
+    return ""
+
+
+def _same_resources(a, ra: dict, b, rb: dict, seen: set) -> bool:
+    """Walk value/function types ``a`` and ``b`` (equal up to resources) in
+    parallel; every resource pair must map to one flat resource."""
+    from .types import Borrow, List, Option, Own, Record, Result, Tuple, Variant
+    if (id(a), id(b)) in seen:
+        return True
+    seen.add((id(a), id(b)))
+    if isinstance(a, (Own, Borrow)):
+        return type(a) is type(b) and ra.get(id(a.resource.root)) is rb.get(id(b.resource.root)) \
+            and ra.get(id(a.resource.root)) is not None
+    if isinstance(a, FuncType):
+        pairs = list(zip([t for _, t in a.params], [t for _, t in b.params])) + [(a.result, b.result)]
+    elif isinstance(a, Record):
+        pairs = list(zip([t for _, t in a.fields], [t for _, t in b.fields]))
+    elif isinstance(a, Variant):
+        pairs = list(zip([t for _, t in a.cases], [t for _, t in b.cases]))
+    elif isinstance(a, Tuple):
+        pairs = list(zip(a.types, b.types))
+    elif isinstance(a, List):
+        pairs = [(a.elem, b.elem)]
+    elif isinstance(a, Option):
+        pairs = [(a.type, b.type)]
+    elif isinstance(a, Result):
+        pairs = [(a.ok, b.ok), (a.err, b.err)]
+    else:
+        return True
+    return all(x is None or _same_resources(x, ra, y, rb, seen) for x, y in pairs)
 
 
 # ---- text --------------------------------------------------------------------------
@@ -657,5 +751,5 @@ def _export_text(e: FlatExport) -> str:
 __all__ = [
     "Builtin", "CanonOptions", "ComponentInstance", "CoreDef", "CoreImport", "CoreInstance",
     "FlatComponent", "FlatExport", "FlatModule", "FlatResource", "FlattenError", "ImportedFunc",
-    "Lifted", "Lowering", "describe", "flatten_component", "plan_bindings",
+    "Lifted", "Lowering", "describe", "flatten_component", "plan_bindings", "verify",
 ]

@@ -1,0 +1,286 @@
+"""Flattening a component's instance graph (frontend/component/flatten.py).
+
+Our components (tests/component/flatten/*.wat, built with ``wasm-tools
+parse``; ``compose`` is provider.wat + consumer.wat put together by ``wasm-tools
+compose``) are checked two ways: structural assertions on the flat form
+(the point of each file) and a snapshot of :func:`describe` next to the
+source (``<name>.flat.txt``; ``python -m tests.component.test_flatten
+--update`` rewrites them, then read the diff).  Every flat form must also
+pass :func:`verify`.
+
+Then every valid component of the two suites (as test_suites.py finds
+them, async folders excluded) is flattened and verified; the ones that
+cannot be flattened are listed in NOT_FLATTENED with their reason (a listed
+one that flattens fails the test).  ``python -m tests.component.test_flatten``
+prints the counts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+import pytest
+from wasmaot.frontend.component import flatten as F
+from wasmaot.frontend.component import is_component, load_component
+from wasmaot.frontend.errors import WasmError
+from wasmaot.ir.plan import InstanceBinding
+
+from .test_suites import SHARED, wast_files
+from .util import build, wasm_tools
+
+HERE = pathlib.Path(__file__).resolve().parent / "flatten"
+SNAPSHOTS = ("single", "twice", "nested-twice", "outer", "pair", "compose", "reexport",
+             "resources")
+
+
+def compose() -> bytes:
+    """consumer.wat with its `demo:pair/api` import satisfied by provider.wat."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = {}
+        for name in ("provider", "consumer"):
+            paths[name] = os.path.join(d, name + ".wasm")
+            with open(paths[name], "wb") as f:
+                f.write(build((HERE / f"{name}.wat").read_text()))
+        out = os.path.join(d, "out.wasm")
+        r = subprocess.run([wasm_tools(), "compose", paths["consumer"], "-d", paths["provider"],
+                            "-o", out], capture_output=True, text=True, check=False)
+        assert r.returncode == 0, r.stderr
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def load(name: str) -> F.FlatComponent:
+    data = compose() if name == "compose" else build((HERE / f"{name}.wat").read_text())
+    flat = F.flatten_component(load_component(data, name), data)
+    assert F.verify(flat) == []
+    return flat
+
+
+@pytest.mark.parametrize("name", SNAPSHOTS)
+def test_snapshot(name):
+    want = (HERE / f"{name}.flat.txt").read_text()
+    assert F.describe(load(name)) == want
+
+
+def test_single():
+    flat = load("single")
+    assert len(flat.modules) == 1 and len(flat.instances) == 1 and len(flat.components) == 1
+    [e] = flat.exports
+    assert e.path == ("len",) and isinstance(e.value, F.Lifted)
+    opts = e.value.options
+    assert opts.memory == F.CoreDef(0, F.ExternKind.MEMORY, 0, "memory")
+    assert opts.realloc == F.CoreDef(0, F.ExternKind.FUNC, 0, "realloc")
+    assert e.value.core == F.CoreDef(0, F.ExternKind.FUNC, 1, "len")
+
+
+def test_one_module_twice_compiled_once():
+    flat = load("twice")
+    assert len(flat.modules) == 2
+    a, b = flat.instances[1], flat.instances[2]
+    assert a.module is b.module
+    # b imports what a re-exports (a's own import): bound to the definer, i0
+    assert a.imports[0].source == b.imports[0].source == F.CoreDef(0, F.ExternKind.FUNC, 0, "f")
+    assert F.plan_bindings(flat) == {(1, 0, 0): InstanceBinding(0, 0, 0),
+                                     (2, 0, 0): InstanceBinding(0, 0, 0)}
+    assert [e.value.core.instance for e in flat.exports] == [1, 2]
+
+
+def test_nested_component_twice_with_different_arguments():
+    flat = load("nested-twice")
+    assert [c.parent for c in flat.components] == [None, 0, 0]
+    i1, i2 = flat.instances[1], flat.instances[2]
+    assert i1.module is i2.module and (i1.component, i2.component) == (1, 2)
+    l1, l2 = i1.imports[0].source, i2.imports[0].source
+    assert isinstance(l1, F.Lowering) and isinstance(l2, F.Lowering)
+    assert (l1.component, l2.component) == (1, 2)
+    assert (l1.func.core.name, l2.func.core.name) == ("one", "two")
+    assert {e.name: e.value.core.instance for e in flat.exports} == {"x#run": 1, "y#run": 2}
+
+
+def test_outer_aliases():
+    flat = load("outer")
+    assert len(flat.modules) == 1            # the root's module, reached from two levels down
+    assert [i.component for i in flat.instances] == [2, 1, 0]
+    assert [c.parent for c in flat.components] == [None, 0, 1]
+    names = {e.name: e for e in flat.exports}
+    assert set(names) == {"mid#leaf#f", "mid#leaf#pt"}
+    assert names["mid#leaf#pt"].kind == "type"
+
+
+@pytest.mark.parametrize("name", ["pair", "compose"])
+def test_composed_pair(name):
+    flat = load(name)
+    provider, consumer = 1, 2
+    low = {lw.func.core.name: lw for lw in flat.lowerings}
+    assert set(low) == {"add", "echo"}
+    echo = low["echo"]
+    assert isinstance(echo.func, F.Lifted)
+    assert (echo.component, echo.func.component) == (consumer, provider)
+    # each side its own memory: the consumer's lowering writes into its
+    # libc's, the provider's lift reads its own
+    callee_mem = echo.func.options.memory
+    caller_mem = echo.options.memory
+    assert flat.instances[callee_mem.instance].component == provider
+    assert flat.instances[caller_mem.instance].component == consumer
+    assert (echo.options.encoding, echo.func.options.encoding) == ("utf16", "utf8")
+    assert echo.func.options.post_return.name == "free"
+    [run] = flat.exports
+    assert run.name == "run" and run.value.component == consumer
+
+
+def test_reexports():
+    flat = load("reexport")
+    kinds = {e.name: (e.kind, type(e.value).__name__) for e in flat.exports}
+    assert kinds == {
+        "wasi:cli/stdout@0.2.0": ("instance", "_ImportedInst"),
+        "demo:rich/api#sum": ("func", "Lifted"),
+        "demo:rich/tools#log": ("func", "ImportedFunc"),
+        "demo:rich/tools#sum": ("func", "Lifted"),
+    }
+    assert [n for n, _ in flat.imports] == ["wasi:cli/stdout@0.2.0", "log"]
+    [r] = flat.resources
+    assert r.defined_by is None and r.imported == "wasi:cli/stdout@0.2.0#output-stream"
+
+
+def test_resources_with_destructors():
+    flat = load("resources")
+    r1, r2 = flat.resources                    # the provider instantiated twice: two types
+    assert (r1.defined_by, r2.defined_by) == (1, 2)
+    assert r1.dtor.instance != r2.dtor.instance and r1.dtor.name == r2.dtor.name == "dtor"
+    consumer = flat.instances[-1]
+    make, drop = (imp.source for imp in consumer.imports)
+    assert isinstance(drop, F.Builtin) and drop.op == "resource.drop"
+    assert drop.resource is r2 and drop.component == 3   # the consumer's table, p2's type
+    assert isinstance(make, F.Lowering) and make.func.component == 2
+    assert list(make.resources.values()) == [r2] and list(make.func.resources.values()) == [r2]
+    news = [imp.source for inst in flat.instances for imp in inst.imports
+            if isinstance(imp.source, F.Builtin) and imp.source.op == "resource.new"]
+    assert [(b.resource, b.component) for b in news] == [(r1, 1), (r2, 2)]
+    assert {e.name: e.value for e in flat.exports}["counter"] is r1
+
+
+def test_verify_finds_broken_wiring():
+    flat = load("resources")
+    assert F.verify(flat) == []
+    make = flat.instances[-1].imports[0].source
+    make.resources = {k: flat.resources[0] for k in make.resources}     # p1's, not p2's
+    flat.instances[0].imports.append(
+        F.CoreImport("x", "y", F.ExternKind.MEMORY, 0, F.CoreDef(3, F.ExternKind.MEMORY, 0, "m")))
+    problems = F.verify(flat)
+    assert any(p.startswith("lower0: its resources") for p in problems), problems
+    assert any("i0 import 'x' 'y': bound to i3, not an earlier instance" in p
+               for p in problems), problems
+
+
+def test_imported_module_is_not_flattened():
+    data = build('(component (import "m" (core module $m)) (core instance (instantiate $m)))')
+    with pytest.raises(F.FlattenError) as e:
+        F.flatten_component(load_component(data, "x.wasm"), data)
+    assert "instantiates the imported core module `m`" in str(e.value)
+
+
+def test_instance_explosion_is_refused(monkeypatch):
+    # c_k instantiates c_{k-1} twice: 2^12 instances of the module
+    levels = ["(component $c0 (core module $m) (core instance (instantiate $m)))"]
+    for k in range(1, 13):
+        levels.append(f"(component $c{k} (alias outer 1 {k - 1} (component $p)) "
+                      "(instance (instantiate $p)) (instance (instantiate $p)))")
+    data = build("(component " + " ".join(levels) + " (instance (instantiate $c12)))")
+    scope = load_component(data, "x.wasm")
+    monkeypatch.setattr(F, "MAX_INSTANCES", 1000)
+    with pytest.raises(F.FlattenError, match="more than 1000 instances"):
+        F.flatten_component(scope, data)
+    monkeypatch.setattr(F, "MAX_INSTANCES", 20_000)     # 4096 core + 8191 component
+    assert len(F.flatten_component(scope, data).instances) == 4096
+
+
+# ---- the suites --------------------------------------------------------------------
+
+_IMPORTED_MODULE = ("instantiates a core module the root imports: known only when the "
+                    "wast script links a component instance to it at run time")
+NOT_FLATTENED = {
+    ("wasmtime-misc-tests/component-model/instance.wast", 216): _IMPORTED_MODULE,
+    ("wasmtime-misc-tests/component-model/instance.wast", 224): _IMPORTED_MODULE,
+    ("wasmtime-misc-tests/component-model/modules.wast", 316): _IMPORTED_MODULE,
+    ("wasmtime-misc-tests/component-model/modules.wast", 417): _IMPORTED_MODULE,
+    ("wasmtime-misc-tests/component-model/nested.wast", 149): _IMPORTED_MODULE,
+    ("wasmtime-misc-tests/component-model/nested.wast", 219): _IMPORTED_MODULE,
+}
+_VALID = ("module", "module_definition", "assert_unlinkable", "assert_uninstantiable")
+
+
+def suite_files() -> list[str]:
+    return [rel for rel in wast_files() if "/async/" not in rel]
+
+
+def flatten_file(rel: str, workdir: pathlib.Path) -> list[tuple[int, str, str]]:
+    """(line, outcome, message) for each valid component of one .wast file:
+    outcome "ok" (flattened and verified), "not loaded" (the decoder refuses
+    it: test_suites.py's business), "error" or "wrong"."""
+    env = dict(os.environ, WAST_STRICT_COMPONENT_INDICES="0")
+    r = subprocess.run([wasm_tools(), "json-from-wast", str(SHARED / rel), "-o",
+                        str(workdir / "out.json"), "--wasm-dir", str(workdir)],
+                       capture_output=True, text=True, env=env, check=False)
+    if r.returncode != 0:
+        return []                            # test_suites.py lists these (UNPARSEABLE)
+    out = []
+    for cmd in json.loads((workdir / "out.json").read_text())["commands"]:
+        if cmd["type"] not in _VALID or cmd.get("module_type") != "binary" \
+                or "filename" not in cmd:
+            continue
+        data = (workdir / cmd["filename"]).read_bytes()
+        if not is_component(data):
+            continue
+        try:
+            scope = load_component(data, cmd["filename"])
+        except WasmError as e:
+            out.append((cmd["line"], "not loaded", str(e)))
+            continue
+        try:
+            flat = F.flatten_component(scope, data)
+            F.describe(flat)
+            problems = F.verify(flat)
+        except WasmError as e:
+            out.append((cmd["line"], "error", str(e)))
+            continue
+        out.append((cmd["line"], "wrong" if problems else "ok", "; ".join(problems)))
+    return out
+
+
+@pytest.mark.parametrize("rel", suite_files())
+def test_suite_file(rel, tmp_path):
+    problems = []
+    for line, outcome, msg in flatten_file(rel, tmp_path):
+        listed = (rel, line) in NOT_FLATTENED
+        if outcome == "ok" and listed:
+            problems.append(f"line {line}: flattens now: remove it from NOT_FLATTENED")
+        elif outcome in ("error", "wrong") and not listed:
+            problems.append(f"line {line}: {outcome}: {msg}")
+    assert not problems, "\n".join(problems)
+
+
+def test_not_flattened_list_is_current():
+    files = set(suite_files())
+    assert all(rel in files for rel, _ in NOT_FLATTENED)
+
+
+def main(argv: list[str]) -> None:
+    if "--update" in argv:
+        for name in SNAPSHOTS:
+            (HERE / f"{name}.flat.txt").write_text(F.describe(load(name)))
+        return
+    total: Counter = Counter()
+    for rel in suite_files():
+        with tempfile.TemporaryDirectory() as d:
+            for _line, outcome, _ in flatten_file(rel, pathlib.Path(d)):
+                total[outcome] += 1
+    print(", ".join(f"{v} {k}" for k, v in sorted(total.items())))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
