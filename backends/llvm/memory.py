@@ -79,23 +79,18 @@ _NARROW_LOAD = {Opcode.uload8: (8, "zext"), Opcode.sload8: (8, "sext"),
 _NARROW_STORE = {Opcode.istore8: 8, Opcode.istore16: 16, Opcode.istore32: 32}
 
 
-def _load_kw(fe, inst) -> str:
-    """``load`` or ``load volatile``.  In guard mode the trap IS the access
-    faulting, and LLVM deletes loads whose value is unused; a load the IR
-    keeps only for its trap (result unused, e.g. Wasm ``drop (i32.load)``)
-    is therefore volatile.  Known gap: a load that becomes dead only after
-    LLVM folds its uses away (``load * 0``) can still lose its trap."""
-    if fe.mc.guard and fe.dfg.res[inst] not in fe.used and \
-            not MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS)):
-        return "load volatile"
-    return "load"
+def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
+    """``dst = load ty, p`` for the access ``inst``, then the guard-mode
+    keep (``traps.guard_keep``): in guard mode the trap IS the access."""
+    fe.emit(f"{dst} = load {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    notrap = MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+    traps.guard_keep(fe, notrap, ty, dst)
 
 
 def h_load(fe, inst):
     ctrl = fe.dfg.ctrl[inst]
-    ty = LTYPE[ctrl]
     p = effective_ptr(fe, inst, bits(ctrl) // 8)
-    fe.emit(f"{fe.res(inst)} = {_load_kw(fe, inst)} {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    emit_load(fe, inst, LTYPE[ctrl], p, fe.res(inst))
 
 
 def h_narrow_load(fe, inst):
@@ -103,7 +98,7 @@ def h_narrow_load(fe, inst):
     ty = LTYPE[fe.dfg.ctrl[inst]]
     p = effective_ptr(fe, inst, n // 8)
     t = fe.tmp("n")
-    fe.emit(f"{t} = {_load_kw(fe, inst)} i{n}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    emit_load(fe, inst, f"i{n}", p, t)
     fe.emit(f"{fe.res(inst)} = {ext} i{n} {t} to {ty}")
 
 

@@ -46,7 +46,7 @@ import struct
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, lane_bits, lane_count
 from .common import FCMP, ICMP, TBAA_MEM
-from .memory import _load_kw, effective_ptr
+from .memory import effective_ptr, emit_load
 
 V = "<2 x i64>"
 VT = {I8X16: "<16 x i8>", I16X8: "<8 x i16>", I32X4: "<4 x i32>", I64X2: "<2 x i64>",
@@ -561,7 +561,7 @@ def h_cvt_to_int_sat(fe, inst):
     n = lane_count(shape)
     t = VT[shape]
     e = ELEM[shape]
-    fc = lambda x: _splat_const(n, e, _flit(x))            # noqa: E731
+    fc = lambda x: _splat_const(n, e, _flit(x))
     ordered = _op(fe, f"fcmp ord {t} {a}, {a}", "c")
     x = _op(fe, f"select <{n} x i1> {ordered}, {t} {a}, {t} zeroinitializer")
     lo = -2.0 ** 31 if signed else 0.0
@@ -587,7 +587,7 @@ def h_cvt_to_int_sat(fe, inst):
 
 def _flit(x: float) -> str:
     """LLVM literal for a float/double constant (exact: the hex of a double)."""
-    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", x))[0]
+    return f"0x{struct.unpack('<Q', struct.pack('<d', x))[0]:016X}"
 
 
 def h_demote(fe, inst):
@@ -629,7 +629,9 @@ _LANE_STORE = {Opcode.vstore8_lane: I8X16, Opcode.vstore16_lane: I16X8,
 
 def _mload(fe, inst, ty: str, nbytes: int) -> str:
     p = effective_ptr(fe, inst, nbytes)
-    return _op(fe, f"{_load_kw(fe, inst)} {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}", "ld")
+    x = fe.tmp("ld")
+    emit_load(fe, inst, ty, p, x)
+    return x
 
 
 def h_ext_load(fe, inst):

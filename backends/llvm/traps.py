@@ -20,7 +20,8 @@ Policy, in Wasm spec terms:
   arithmetic, so nothing wraps.  ``size_bytes`` is reloaded for every access
   (LLVM's GVN merges reloads that no call or grow separates; TBAA tells it
   linear-memory stores do not change it).  Accesses the IR marks ``notrap``
-  get no check.  GUARD mode: no check at all (the 8 GiB reservation faults).
+  get no check.  GUARD mode: no check at all (the 8 GiB reservation faults),
+  so the access itself must survive LLVM: see :func:`guard_keep`.
 * ``bounds_check memN A+E`` traps iff ``zext64(A) + E > size_bytes`` in
   BOTH modes: it is an explicit IR instruction whose trap point matters
   (accesses after it may be ``notrap`` and side effects may sit between).
@@ -84,7 +85,7 @@ def divide(fe, op: str, ty: str, a: str, b: str, res: str) -> None:
 
 def _fhex(x: float) -> str:
     import struct
-    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", x))[0]
+    return f"0x{struct.unpack('<Q', struct.pack('<d', x))[0]:016X}"
 
 
 def _trunc_bounds(src: int, dst: int, signed: bool) -> tuple[str, float, float]:
@@ -137,6 +138,88 @@ def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
 def access_needs_check(fe, notrap: bool) -> bool:
     """Loads/stores: explicit mode checks unless the IR proved the access."""
     return not fe.mc.guard and not notrap
+
+
+# ---- linear memory, GUARD mode: the fault is the check ----------------------------
+#
+# In guard mode an out-of-bounds load traps only if the machine really
+# executes it, all of it.  LLVM deletes a load whose value it proves unused --
+# after folding, which happens long after we emit (``x * 0``, ``x - x``,
+# ``x == x``, an ``if``/``select``/``br_table`` whose ways all lead to one
+# place, a store that a later store overwrites, a callee that ignores its
+# argument ...) --, narrows a load to the bytes that are used (one lane of a
+# ``v128.load``), and may sink a load into the one path that uses it (a
+# ``select`` turned into a branch).  Each loses a trap Wasm requires.  So every
+# guard-mode load that may fault hands its whole value to an empty ``asm
+# sideeffect`` right after it (wasm2c's FORCE_READ): LLVM can neither delete
+# the asm nor move it, so the full load happens before it on every path.
+#
+# The asm has no memory attributes (as clang gives ``asm volatile``): LLVM
+# must assume it may read and write any memory, so no store moves across it
+# and nothing is kept in a register across it (LICM would otherwise keep a
+# global updated in a loop in a register and lose its last values at the
+# trap).  ``memory(read)`` would let loads move across it, but LLVM's -O0
+# code generator then dropped keeps; ``inaccessiblemem`` measured no faster.
+# It emits no instruction; the cost is what LLVM may no longer do around it
+# -- above all, vectorize a loop that contains it (benchmarks/README.md has
+# the numbers).  Loads the IR proved in bounds (``notrap``) get none.
+#
+# Known gaps, order of memory effects around the trap: LLVM may still merge
+# adjacent stores into one wider store (a trap then loses the in-bounds part:
+# ``i32.store8`` at size-1 then at size), drop a store that a later one to
+# the same address overwrites (a store in between then happens before the
+# trap), and schedule a faulting load before an earlier store it proves
+# independent (AArch64/RISC-V schedule with alias analysis: a Wasm global
+# stored just before the load keeps its old value at the trap).  A keep per
+# store, or a barrier before each load, would block far more optimization;
+# tests/backends/guard_traps/order_gaps.wast lists these cases.
+
+#: Per architecture, the inline-asm register class that holds a float and a
+#: 128-bit vector where they already are ("r" would move them to a GPR).
+#: None: no such class (RISC-V without V): the vector goes as two i64 halves.
+_KEEP_REG = {"x86_64": ("x", "x"), "aarch64": ("w", "w"), "riscv64": ("f", None)}
+
+
+def guard_keep(fe, notrap: bool, ty: str, val: str) -> None:
+    """After a linear-memory load of LLVM type ``ty`` giving ``val``: in
+    guard mode, unless the IR proved it in bounds, make it undeletable."""
+    if not fe.mc.guard or notrap:
+        return
+    fp_reg, vec_reg = _KEEP_REG.get(fe.mc.target.arch, ("", None))
+    if ty.startswith("<") and _vec_bits(ty) == 64:
+        val, ty = _cast(fe, ty, val, "double"), "double"  # 8-byte extending loads
+    if ty in ("float", "double"):
+        if fp_reg:
+            return _keep(fe, fp_reg, [(ty, val)])
+        ity = "i32" if ty == "float" else "i64"
+        return _keep(fe, "r", [(ity, _cast(fe, ty, val, ity))])
+    if ty.startswith("<"):
+        if vec_reg:
+            return _keep(fe, vec_reg, [(ty, val)])
+        v = _cast(fe, ty, val, "<2 x i64>")
+        halves = []
+        for lane in (0, 1):
+            h = fe.tmp("kh")
+            fe.emit(f"{h} = extractelement <2 x i64> {v}, i64 {lane}")
+            halves.append(("i64", h))
+        return _keep(fe, "r,r", halves)
+    _keep(fe, "r", [(ty, val)])
+
+
+def _vec_bits(ty: str) -> int:
+    n, _, elem = ty.strip("<>").partition(" x ")
+    return int(n) * {"float": 32, "double": 64}.get(elem, int(elem.lstrip("i") or 0))
+
+
+def _cast(fe, ty: str, val: str, to: str) -> str:
+    t = fe.tmp("kc")
+    fe.emit(f"{t} = bitcast {ty} {val} to {to}")
+    return t
+
+
+def _keep(fe, constraints: str, operands: list[tuple[str, str]]) -> None:
+    args = ", ".join(f"{t} {v}" for t, v in operands)
+    fe.emit(f'call void asm sideeffect "", "{constraints}"({args}) nounwind')
 
 
 # ---- call_indirect ------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""No lost traps in guard mode (issue 11).
+
+With ``--bounds guard`` the trap of an out-of-bounds access IS the access
+faulting in the guard reservation, so LLVM must neither delete a load whose
+value it proves unused after folding (``x * 0``, ``x == x``, an ``if`` or
+``select`` or ``br_table`` whose ways all lead to one place, a store that is
+overwritten, a callee that ignores its argument ...), nor narrow it to the
+bytes that are used, nor sink it into the one path that uses it.  The cases
+are ``.wast`` scripts in ``guard_traps/``: every shape traps out of bounds
+and returns its normal result in bounds.  Each runs through ``wasmaot
+spectest`` (one executable per script) at -O0/-O1/-O2 in guard mode, in
+explicit mode (which checks with compares and must agree), and under qemu on
+the cross targets.  The policy under test is ``traps.guard_keep``.
+"""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..cross.conftest import CROSS_TARGETS, require_runner
+
+HERE = Path(__file__).resolve().parent / "guard_traps"
+SCRIPTS = {"lost_traps.wast": 59, "lost_simd_traps.wast": 39}   # commands in each
+ORDER_GAPS = "order_gaps.wast"
+
+#: KNOWN GAPS (backends/llvm/traps.py, "Known gaps, order of memory effects"):
+#: the assertions of order_gaps.wast that fail in guard mode at -O2 on x86-64,
+#: with the reason.  One that starts passing fails the test: take it off the
+#: list.  (On AArch64/RISC-V loop_global fails too: their scheduler moves the
+#: load above the global's store; not run there.)
+KNOWN_ORDER_GAPS = {
+    42: "two i32.store8 at size-1, size merged into one 2-byte store: byte size-1 not written",
+    44: "four i32.store8 merged into one 4-byte store: bytes before the end not written",
+    45: "(same store as line 44)",
+    49: "i32.store8 dropped as overwritten: the i32.store between them happens before the trap",
+}
+
+
+def _spectest(*args, scripts=SCRIPTS, cache=None):
+    """Run ``scripts`` through ``wasmaot spectest``; (passed, failed line
+    numbers, output)."""
+    env = {**os.environ, **({"WASMAOT_CACHE_DIR": str(cache)} if cache else {})}
+    r = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "-j", "1", "-v", *map(str, args),
+                        *(HERE / name for name in scripts)],
+                       check=False, capture_output=True, text=True, timeout=900, env=env)
+    lines = r.stdout.strip().splitlines()
+    m = re.fullmatch(r"(\d+) passed, (\d+) failed, (\d+) skipped", lines[-1] if lines else "")
+    assert m, r.stdout[-3000:] + r.stderr[-3000:]
+    passed, failed, skipped = map(int, m.groups())
+    failing = [int(x) for x in re.findall(r"^\s+\S+\.wast:(\d+):", r.stdout, re.MULTILINE)]
+    assert len(failing) == failed and skipped == 0, r.stdout
+    assert r.returncode == (1 if failed else 0), r.stdout + r.stderr[-3000:]
+    return passed, failing, r.stdout
+
+
+def _all_pass(*args, cache=None):
+    passed, failing, out = _spectest(*args, cache=cache)
+    assert not failing, out
+    assert passed == sum(SCRIPTS.values()), out     # every assertion ran
+
+
+def test_scripts_count_their_assertions():
+    """SCRIPTS' counts are the scripts' commands (the module and each
+    assertion: what spectest counts), so _all_pass's count check means every
+    one of them ran."""
+    for name, n in SCRIPTS.items():
+        text = (HERE / name).read_text()
+        assert len(re.findall(r"^\((?:module|assert_trap|assert_return)\b", text, re.MULTILINE)) == n, name
+
+
+@pytest.mark.parametrize("opt", [0, 1, 2])
+def test_guard_mode_keeps_every_trap(opt):
+    _all_pass("--bounds", "guard", "-O", opt)
+
+
+@pytest.mark.parametrize("opt", [0, 2])
+def test_explicit_mode_agrees(opt):
+    _all_pass("--bounds", "explicit", "-O", opt)
+
+
+def test_order_gaps_are_exactly_the_known_ones():
+    _, failing, out = _spectest("--bounds", "guard", "-O", 2, scripts=[ORDER_GAPS])
+    assert sorted(failing) == sorted(KNOWN_ORDER_GAPS), out
+    passed, failing, out = _spectest("--bounds", "explicit", "-O", 2, scripts=[ORDER_GAPS])
+    assert not failing and passed == 12, out
+
+
+@pytest.fixture(scope="module")
+def cross_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("guard-traps-cross")
+
+
+@pytest.mark.parametrize("target", CROSS_TARGETS)
+def test_guard_mode_keeps_every_trap_under_qemu(target, cross_cache):
+    """The keep is per-architecture inline asm (register classes differ;
+    RISC-V without V passes a v128 as two halves): run it on each."""
+    require_runner(target)
+    _all_pass("--target", target, "--bounds", "guard", "-O", 2, cache=cross_cache)
+
+
+def _llvm_text(wat: str, bounds: str) -> str:
+    from wasmaot.backends import CompileOptions, compile_ir
+    from wasmaot.frontend.load import load_module
+    from wasmaot.ir.pipeline import PassManager
+    from wasmaot.ir.translate import translate_module
+    prog = translate_module(load_module(wat.encode()))
+    PassManager().run_module(prog)
+    opts = CompileOptions(opt_level=0, bounds=bounds)
+    return compile_ir(prog, opts).llvm_ir
+
+
+KEEP = re.compile(r'call void asm sideeffect "", "[^"]*"\(')
+
+
+def test_keep_follows_each_possibly_faulting_load_only_in_guard_mode():
+    """One keep per guard-mode linear-memory load that may fault (scalar,
+    narrow, v128); none for a load the IR proved in bounds (after a store to
+    the same bytes: trapelim), none for stores, none in explicit mode (its
+    compare traps)."""
+    wat = """(module (memory 1)
+      (func (export "f") (param i32 i32 i32) (result i32)
+        (i32.store (local.get 2) (i32.const 1))
+        (i32.add (i32.add (i32.load (local.get 0)) (i32.load8_u offset=3 (local.get 1)))
+                 (i32.load (local.get 2))))
+      (func (export "v") (param i32) (result i32)
+        (v128.any_true (v128.load (local.get 0)))))"""
+    assert len(KEEP.findall(_llvm_text(wat, "guard"))) == 3
+    assert not KEEP.findall(_llvm_text(wat, "explicit"))
