@@ -47,8 +47,15 @@ def both_ways(tmp_path, src, *flags):
 def same_behaviour(direct, via, *args, **kw):
     a = subprocess.run([direct, *args], capture_output=True, timeout=60, **kw)
     b = subprocess.run([via, *args], capture_output=True, timeout=60, **kw)
-    assert (b.returncode, b.stdout, b.stderr) == (a.returncode, a.stdout, a.stderr), args
+    assert (b.returncode, b.stdout, _depth(b.stderr)) == (a.returncode, a.stdout, _depth(a.stderr)), args
     return a
+
+
+def _depth(stderr: bytes) -> bytes:
+    """A trap's backtrace with the count of elided frames blanked: how deep
+    the stack was when it ran out depends on frame sizes, which two builds
+    need not share."""
+    return re.sub(rb"\.\.\. \d+ more frames", b"... N more frames", stderr)
 
 
 def test_hello_world_via_ir(tmp_path):
