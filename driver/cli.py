@@ -4,9 +4,12 @@ Every user error (missing file, malformed or invalid module, bad flag) ends
 as one line on stderr naming the file and the byte offset or line:col, and a
 non-zero exit status:
 
-  1  the input was rejected (malformed, invalid, unreadable)
-  2  bad command-line usage (click's convention), including an unknown
-     target or a bounds mode the target lacks
+  1  the input was rejected (malformed, invalid, unreadable, an import
+     nothing provides), or the output cannot be written
+  2  bad command-line usage (click's convention): an unknown or unsupported
+     option ("unsupported option X", wasmtime's included: wasmtime_compat.py),
+     an unknown target or CPU, a bounds mode the target lacks, a --dir that
+     does not exist, an --invoke export that does not exist
   70 internal compiler error (a bug in wasmaot; set WASMAOT_TRACEBACK=1 to see it)
 """
 from __future__ import annotations
