@@ -580,6 +580,16 @@ def verify(flat: FlatComponent) -> list[str]:
                     and b.resource.defined_by != b.component:
                 problems.append(f"i{inst.index} import {imp.name!r}: {b.op} of res"
                                 f"{b.resource.index}, not defined by c{b.component}")
+    for rec in [*flat.lifts, *flat.lowerings]:
+        what = f"{'lift' if isinstance(rec, Lifted) else 'lower'}{rec.index}"
+        o = rec.options
+        for label, src, kind in (("core", getattr(rec, "core", None), ExternKind.FUNC),
+                                 ("memory", o.memory, ExternKind.MEMORY),
+                                 ("realloc", o.realloc, ExternKind.FUNC),
+                                 ("post-return", o.post_return, ExternKind.FUNC)):
+            why = "" if src is None else _source_problem(flat, src, kind, len(flat.instances))
+            if why:
+                problems.append(f"{what} {label}: {why}")
     for r in flat.resources:
         if r.dtor is not None:
             why = _source_problem(flat, r.dtor, ExternKind.FUNC, len(flat.instances))

@@ -164,6 +164,17 @@ def test_resources_with_destructors():
     assert {e.name: e.value for e in flat.exports}["counter"] is r1
 
 
+def test_identical_modules_are_compiled_once():
+    mod = '(core module (func (export "f") (result i32) i32.const 1))'
+    data = build(f"(component {mod} (component {mod} (core instance (instantiate 0))) "
+                 "(core instance (instantiate 0)) (instance (instantiate 0)))")
+    scope = load_component(data, "x.wasm")
+    by_content = F.flatten_component(scope, data)
+    assert len(by_content.modules) == 1 and len(by_content.instances) == 2
+    by_definition = F.flatten_component(scope)          # without the bytes
+    assert len(by_definition.modules) == 2
+
+
 def test_verify_finds_broken_wiring():
     flat = load("resources")
     assert F.verify(flat) == []
@@ -171,7 +182,9 @@ def test_verify_finds_broken_wiring():
     make.resources = {k: flat.resources[0] for k in make.resources}     # p1's, not p2's
     flat.instances[0].imports.append(
         F.CoreImport("x", "y", F.ExternKind.MEMORY, 0, F.CoreDef(3, F.ExternKind.MEMORY, 0, "m")))
+    flat.lifts[0].options.memory = F.CoreDef(0, F.ExternKind.MEMORY, 0, "memory")
     problems = F.verify(flat)
+    assert any(p.startswith("lift0 memory: i0 exports no memory 0") for p in problems), problems
     assert any(p.startswith("lower0: its resources") for p in problems), problems
     assert any("i0 import 'x' 'y': bound to i3, not an earlier instance" in p
                for p in problems), problems
