@@ -46,7 +46,11 @@ from .runner import Options, collect, run_files
               help="Execution mode: keep the test executables in this folder.")
 def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, via_ir,
              recursive, harness, keep_dir):
-    """Run .wast spec-test scripts (a folder means every .wast directly in it).
+    """Run .wast spec-test scripts (a folder means every .wast directly in it,
+    or at any depth with -r).
+
+    wasmtime's regression tests: `wasmaot spectest -r --harness wasmtime
+    --exclude 'component-model*' ../shared/wasmtime-misc-tests`.
 
     Without --frontend-only every script is compiled, with all its modules,
     into one native executable that runs every command (execution mode).
