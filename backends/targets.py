@@ -223,7 +223,8 @@ class RunnerMissing(RuntimeError):
 
 
 # platform.machine() spellings -> Linux `uname -m` / our Target.arch
-_MACHINE_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
+_MACHINE_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64",
+                    "riscv64gc": "riscv64"}   # the last: Rust's (and wasmtime's) triples
 
 
 def _normalize_machine(m: str) -> str:

@@ -264,3 +264,42 @@ def test_executable_bad_invoke_arguments_exit_2(tmp_path):
     for args in (["fac"], ["fac", "1", "2"], ["fac", "x"]):
         r = subprocess.run([exe, "--invoke", *args], capture_output=True, text=True)
         assert r.returncode == 2, (args, r.stderr)
+
+
+def test_unresolved_import_re_exported_by_a_preload(tmp_path):
+    """A library re-exports an import nothing provides: the error names the
+    library's import; with stubs, the app's call through the re-export traps."""
+    (tmp_path / "a.wat").write_text('(module (import "env" "f" (func $f (result i32))) '
+                                    '(export "f" (func $f)))')
+    (tmp_path / "m.wat").write_text('(module (import "a" "f" (func $f (result i32)))\n'
+                                    '  (func (export "go") (result i32) (call $f))\n'
+                                    '  (func (export "ok") (result i32) (i32.const 3)))')
+    args = ("compile", tmp_path / "m.wat", "--preload", f"a={tmp_path / 'a.wat'}", "-o", tmp_path / "m")
+    msg = one_line_error(wasmaot(*args), 1)
+    assert f"{tmp_path / 'a.wat'}: import 'env' 'f': unknown import" in msg
+    assert wasmaot(*args, "--allow-unresolved-imports").returncode == 0
+    r = subprocess.run([tmp_path / "m", "--invoke", "ok"], capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "3\n")
+    r = subprocess.run([tmp_path / "m", "--invoke", "go"], capture_output=True, text=True)
+    assert r.returncode == 134 and r.stderr.startswith("wasm trap: host trap\n")
+
+
+@pytest.mark.parametrize("name,want", [
+    ("x86_64-linux", "x86_64-linux"),
+    ("x86_64-unknown-linux-gnu", "x86_64-linux"),
+    ("x86_64-unknown-linux-musl", "x86_64-linux"),
+    ("aarch64-unknown-linux-gnu", "aarch64-linux"),
+    ("arm64-apple-linux", "aarch64-linux"),
+    ("riscv64gc-unknown-linux-gnu", "riscv64-linux"),                 # Rust's spelling
+    ("mips-unknown-linux-gnu", "mips-unknown-linux-gnu"),             # no such target
+    ("x86_64-pc-windows-msvc", "x86_64-pc-windows-msvc"),             # not Linux: unchanged
+])
+def test_target_triples(name, want):
+    from wasmaot.backends.targets import canonical_target
+    assert canonical_target(name) == want
+
+
+def test_unknown_triple_is_a_usage_error(tmp_path):
+    msg = one_line_error(wasmaot("compile", HELLO, "-o", tmp_path / "h", "--target",
+                                 "x86_64-pc-windows-msvc"), 2)
+    assert "unknown target 'x86_64-pc-windows-msvc'" in msg
