@@ -47,9 +47,11 @@ FRAME_ATTRS = '"frame-pointer"="all"'
 
 
 def table_symbol(prefix: str) -> str:
-    """The header of the module compiled under ``prefix`` (the main
-    instance's is the linker's GC root, see ``backends/link.py``)."""
-    return f"{prefix}.bt"
+    """The header of the module compiled under ``prefix``: ``P_backtrace``,
+    ``hidden`` (global between objects, local in the executable; the main
+    instance's is the linker's GC root, see ``backends/link.py``).  Not
+    ``internal``: LLVM would delete it, since nothing refers to it."""
+    return f"{prefix}_backtrace"
 
 
 def instance_key(prefix: str) -> tuple[int, int]:
