@@ -83,14 +83,10 @@ def suite_path(path: str) -> str | None:
     return p[at + len(marker):]
 
 
-_LOST_TRAP = "lost guard-mode trap, fixed by the guard-trap work"
 _WORDING = "wasmtime's wording"
-_GUARD = frozenset({"guard"})
 
 # (path inside the suite, command line or None for the whole file) -> why
 EXPECTED: dict[tuple[str, int | None], Expected] = {
-    ("simd/load_splat_out_of_bounds.wast", 15): Expected(_LOST_TRAP, frozenset({"exec"}), _GUARD),
-    ("sink-float-but-dont-trap.wast", 50): Expected(_LOST_TRAP, frozenset({"exec"}), _GUARD),
     ("no-panic-on-invalid.wast", 2): Expected(
         f"{_WORDING}: 'operators remaining after end' for what the spec calls 'section size mismatch'"),
     ("table_copy.wast", 63): Expected(

@@ -150,3 +150,12 @@ def test_harness_registers_named_modules(tmp_path):
     regs = [c for c in runner.wasmtime_registrations(cmds) if c.kind == "register"]
     assert [(c.as_name, c.module) for c in regs] == [("m", "$m")]
     assert not [c for c in cmds if c.kind == "register"]
+
+
+def test_expected_entry_limited_to_a_mode_and_bounds():
+    from wasmaot.spectest.runner import Options
+    e = Expected("guard only", frozenset({"exec"}), frozenset({"guard"}))
+    assert e.applies(Options(mode="exec", bounds="guard"))
+    assert not e.applies(Options(mode="exec", bounds="explicit"))
+    assert not e.applies(Options(mode="frontend"))
+    assert Expected("any").applies(Options(mode="frontend"))
