@@ -67,6 +67,7 @@ to compile until run time.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import WasmError
@@ -145,9 +146,8 @@ class ImportedFunc:
     """A function the root imports (directly or inside an imported instance)."""
     path: tuple[str, ...]
     type: FuncType
-    #: static resource root -> flat resource, as the root sees the import
-    #: (set when something lowers it)
-    resources: dict[int, FlatResource] | None = None
+    #: static resource root -> flat resource, as the importing root sees it
+    resources: dict[int, FlatResource]
 
     @property
     def name(self) -> str:
@@ -180,6 +180,7 @@ class FlatModule:
     module: Module                # the decoded core module (offsets relative to start)
     start: int                    # byte range in the file
     end: int
+    origin: str | None = None     # the file
 
 
 @dataclass(eq=False, slots=True)
@@ -249,15 +250,16 @@ class _Inst:
 class _ImportedInst:
     """An instance the root imports; its exports are made on first use so
     that one export is one object (a resource aliased twice is one)."""
-    __slots__ = ("cache", "flat", "path", "type")
+    __slots__ = ("cache", "env", "flat", "path", "type")
 
-    def __init__(self, flat: FlatComponent, path: tuple[str, ...], t: InstanceType):
-        self.flat, self.path, self.type, self.cache = flat, path, t, {}
+    def __init__(self, flat: FlatComponent, env: _Env, path: tuple[str, ...], t: InstanceType):
+        self.flat, self.env, self.path, self.type, self.cache = flat, env, path, t, {}
 
     def export(self, name: str):
         v = self.cache.get(name)
         if v is None:
-            v = self.cache[name] = _imported(self.flat, self.path + (name,), self.type.export(name))
+            v = self.cache[name] = _imported(self.flat, self.env, self.path + (name,),
+                                                 self.type.export(name))
         return v
 
     def names(self):
@@ -284,11 +286,14 @@ class _ModuleRef:
     module: FlatModule
 
 
-def _imported(flat: FlatComponent, path: tuple[str, ...], et: ExternType):
+def _imported(flat: FlatComponent, env: _Env, path: tuple[str, ...], et: ExternType):
+    """The value of a root import (or of an export of one).  Its resources
+    were bound when the import was added (they precede their uses)."""
     if et.kind == "func":
-        return ImportedFunc(path, et.type)
+        rmap = {rid: env.rmap[rid] for rid in resource_roots(et.type) if rid in env.rmap}
+        return ImportedFunc(path, et.type, rmap)
     if et.kind == "instance":
-        return _ImportedInst(flat, path, et.type)
+        return _ImportedInst(flat, env, path, et.type)
     if et.kind == "type":
         if isinstance(et.type, Resource):
             return _new_resource(flat, path[-1], None, imported="#".join(path))
@@ -305,12 +310,24 @@ def _new_resource(flat: FlatComponent, name: str, defined_by: int | None, dtor=N
 
 # ---- the interpretation ----------------------------------------------------------
 
+@dataclass(eq=False, slots=True)
+class _Top:
+    """A top-level component: the root, or one linked in before it."""
+    scope: Scope
+    data: bytes | None
+    supplied: dict            # import name -> (value, ExternType) from an earlier top
+
+
 class _Env:
     """One component instance being instantiated: its index spaces (values,
-    in the validator's order), and the static -> flat resource map."""
+    in the validator's order), and the static -> flat resource map.
+    ``parent`` is the environment the component was *defined* in (outer
+    aliases), ``args`` its instantiation arguments (None for a top)."""
 
-    def __init__(self, scope: Scope, cinst: int, parent: _Env | None, args: dict | None):
+    def __init__(self, scope: Scope, cinst: int, parent: _Env | None, args: dict | None,
+                 top: _Top):
         self.scope, self.cinst, self.parent, self.args = scope, cinst, parent, args
+        self.top = top
         self.space: dict[str, list] = {s: [] for s in SORTS}
         self.rmap: dict[int, FlatResource] = {}
         self.exports: dict[str, object] = {}
@@ -343,19 +360,32 @@ class _Env:
 
 
 class _Flattener:
-    def __init__(self, data: bytes | None):
+    def __init__(self):
         self.flat = FlatComponent()
-        self.data = data
         self.module_keys: dict[object, FlatModule] = {}
 
-    def run(self, scope: Scope) -> FlatComponent:
-        self.flat.components.append(ComponentInstance(0, None, "root"))
-        env = self.root = _Env(scope, 0, None, None)
-        self.flat.imports = list(scope.imports)
-        self.walk(env)
+    def run(self, scope: Scope, data: bytes | None, preload) -> FlatComponent:
+        supplied: dict[str, tuple[object, ExternType]] = {}
+        for name, sc, d in preload:
+            top = _Top(sc, d, dict(supplied))
+            env = self.top(top, f"preload {name!r}")
+            itype = self.check_supplied(top)
+            for ename, et in itype.exports:
+                supplied.setdefault(ename, (env.exports[ename], et))
+            supplied[name] = (_Inst(dict(env.exports)), ExternType("instance", itype))
+        env = self.top(_Top(scope, data, supplied), "root")
         for name, value in env.exports.items():
             self.export((name,), value)
         return self.flat
+
+    def top(self, top: _Top, label: str) -> _Env:
+        cinst = len(self.flat.components)
+        self.flat.components.append(ComponentInstance(cinst, None, label))
+        env = _Env(top.scope, cinst, None, None, top)
+        if top.supplied:
+            self.check_supplied(top)
+        self.walk(env)
+        return env
 
     def walk(self, env: _Env) -> None:
         for kind, d in env.scope.ast.defs:
@@ -381,10 +411,12 @@ class _Flattener:
 
     # -- core definitions
     def d_core_module(self, env: _Env, d: A.CoreModule) -> None:
-        key = self.data[d.start:d.end] if self.data is not None else (d.start, d.end)
+        data = env.top.data
+        key = data[d.start:d.end] if data is not None else (id(env.top), d.start, d.end)
         fm = self.module_keys.get(key)
         if fm is None:
-            fm = FlatModule(len(self.flat.modules), d.module, d.start, d.end)
+            fm = FlatModule(len(self.flat.modules), d.module, d.start, d.end,
+                            env.top.scope.ast.filename)
             self.flat.modules.append(fm)
             self.module_keys[key] = fm
         env.add("core module", _ModuleRef(fm))
@@ -442,7 +474,7 @@ class _Flattener:
         if cinst + len(self.flat.instances) >= MAX_INSTANCES:
             raise FlattenError(f"cannot flatten: more than {MAX_INSTANCES} instances", d.offset)
         self.flat.components.append(ComponentInstance(cinst, env.cinst, text))
-        inner = _Env(cv.scope, cinst, cv.env, args)
+        inner = _Env(cv.scope, cinst, cv.env, args, cv.env.top)
         self.walk(inner)
         env.add("instance", _Inst(dict(inner.exports)))
 
@@ -477,8 +509,6 @@ class _Flattener:
         elif d.kind == "lower":
             func = env.space["func"][d.func]
             ft = env.scope.space["func"][d.func]
-            if isinstance(func, ImportedFunc) and func.resources is None:
-                func.resources = self.root.resources_of(func.type, d.offset)
             low = Lowering(len(self.flat.lowerings), func, ft, self.options(env, d), env.cinst,
                            env.resources_of(ft, d.offset))
             self.flat.lowerings.append(low)
@@ -504,8 +534,12 @@ class _Flattener:
     def d_import(self, env: _Env, d: A.Import) -> None:
         name = d.name.name
         static_et = dict(env.scope.imports)[name]
-        if env.args is None:
-            v = _imported(self.flat, (name,), static_et)
+        if env.args is None and name in env.top.supplied:
+            v = env.top.supplied[name][0]
+        elif env.args is None:
+            v = _imported(self.flat, env, (name,), static_et)
+            if name not in {n for n, _ in self.flat.imports}:
+                self.flat.imports.append((name, static_et))
         else:
             v = env.args[name]
         env.add(KIND_SORT[static_et.kind], v)
@@ -520,13 +554,48 @@ class _Flattener:
     def d_custom(self, env: _Env, d) -> None:
         pass
 
+    def check_supplied(self, top: _Top) -> InstanceType:
+        """The preloaded values must be instantiation arguments the imports
+        accept, checked together as validate.instantiate does (an import's
+        ``(eq $r)`` on an earlier import's resource sees what that one was
+        bound to); an import nothing supplies stands for itself.  Returns
+        the type of this instance, its own resources fresh (two instances
+        of one component have distinct resource types)."""
+        from .validate import instantiate
+        imports = top.scope.imports
+        args = {n: top.supplied[n][1] if n in top.supplied else et for n, et in imports}
+        try:
+            # the instantiating scope is a stranger: every own resource is fresh
+            return instantiate(Scope("component", None), top.scope.component_type(), args, 0)
+        except WasmError as e:
+            name = re.search(r"import `([^`]*)`", e.message)
+            offsets = {d.name.name: d.offset for k, d in top.scope.ast.defs if k == "import"}
+            e.offset = offsets.get(name.group(1) if name else None, top.scope.ast.offset)
+            e.message = f"preload {name.group(1) if name else '?'!r}: {e.message}"
+            e.args = (e.message,)
+            if e.filename is None:
+                e.filename = top.scope.ast.filename
+            raise
 
-def flatten_component(scope: Scope, data: bytes | None = None) -> FlatComponent:
+
+def flatten_component(scope: Scope, data: bytes | None = None, *,
+                      preload: list[tuple[str, Scope, bytes | None]] = ()) -> FlatComponent:
     """The flat description of validated component ``scope`` (the result of
     :func:`~.load_component`).  ``data``, the component's bytes, lets modules
     with identical bytes share one :class:`FlatModule` (else one per
-    definition).  Raises :class:`FlattenError`."""
-    return _Flattener(data).run(scope)
+    definition).
+
+    ``preload``: (name, scope, data) of components linked in first
+    (``--preload NAME=lib.wasm``, wasmtime's spelling), instantiated in
+    order as top-level component instances.  The components after one have
+    their import called ``name`` supplied by its whole instance (as a wast
+    script links an instance it named), and any other import by its export
+    of the same name (as ``wasm-tools compose`` matches
+    ``demo:pair/api``), the first such export winning; type-checked as an
+    instantiation argument would be (an :class:`InvalidError` naming the
+    import).  Their other imports join the root's in ``imports``; only
+    the root's exports are ``exports``.  Raises :class:`FlattenError`."""
+    return _Flattener().run(scope, data, preload)
 
 
 # ---- towards ir/plan.py ------------------------------------------------------------
