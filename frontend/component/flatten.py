@@ -616,6 +616,28 @@ def plan_bindings(flat: FlatComponent) -> dict[tuple[int, int, int], object]:
     return out
 
 
+def link_plan(flat: FlatComponent, translate, origin: str = "<component>"):
+    """A :class:`~wasmaot.ir.plan.LinkPlan` of the flat component: one
+    ``Instance`` per core instance (unnamed: components wire by binding, not
+    by import-module name), ``translate(FlatModule) -> ir Module`` called once
+    per module (instances of one module share its IR module object), and
+    :func:`plan_bindings` as the bindings.  Until the plan has the
+    adapter/built-in binding kinds (module docstring), bindings of lowered
+    functions and built-ins are the :class:`Lowering`/:class:`Builtin`
+    records themselves, which ``LinkPlan.host_imports`` does not list."""
+    from ...ir.plan import Instance, LinkPlan
+    modules: dict[int, object] = {}
+    instances = []
+    for inst in flat.instances:
+        fm = inst.module
+        if fm.index not in modules:
+            modules[fm.index] = translate(fm)
+        where = f"{fm.origin or origin}: core instance {inst.index} (module {fm.index}, " \
+                f"component instance {inst.component})"
+        instances.append(Instance(modules[fm.index], None, where))
+    return LinkPlan(instances, plan_bindings(flat))
+
+
 # ---- invariants ----------------------------------------------------------------------
 
 def verify(flat: FlatComponent) -> list[str]:
@@ -633,6 +655,8 @@ def verify(flat: FlatComponent) -> list[str]:
     for inst in flat.instances:
         for imp in inst.imports:
             why = _source_problem(flat, imp.source, imp.kind, inst.index)
+            if not why and isinstance(imp.source, Lowering):
+                why = _lowering_problem(flat, imp.source, inst.index)
             if why:
                 problems.append(f"i{inst.index} import {imp.module!r} {imp.name!r}: {why}")
     for low in flat.lowerings:
@@ -665,6 +689,25 @@ def verify(flat: FlatComponent) -> list[str]:
             if why:
                 problems.append(f"res{r.index} dtor: {why}")
     return problems
+
+
+def _lowering_problem(flat: FlatComponent, low: Lowering, before: int) -> str:
+    """A lowering bound into instance ``before`` may only reach core code and
+    memories of earlier instances (its options, the lifted function and its
+    options): they existed when the ``canon`` definitions ran."""
+    sides = [low.options]
+    if isinstance(low.func, Lifted):
+        sides.append(low.func.options)
+        why = _source_problem(flat, low.func.core, ExternKind.FUNC, before)
+        if why:
+            return f"lowered {_func(low.func)}: {why}"
+    for o in sides:
+        for src, kind in ((o.memory, ExternKind.MEMORY), (o.realloc, ExternKind.FUNC),
+                          (o.post_return, ExternKind.FUNC)):
+            why = "" if src is None else _source_problem(flat, src, kind, before)
+            if why:
+                return f"lower{low.index} options: {why}"
+    return ""
 
 
 def _source_problem(flat: FlatComponent, src, kind: ExternKind, before: int) -> str:
@@ -830,5 +873,5 @@ def _export_text(e: FlatExport) -> str:
 __all__ = [
     "Builtin", "CanonOptions", "ComponentInstance", "CoreDef", "CoreImport", "CoreInstance",
     "FlatComponent", "FlatExport", "FlatModule", "FlatResource", "FlattenError", "ImportedFunc",
-    "Lifted", "Lowering", "describe", "flatten_component", "plan_bindings", "verify",
+    "Lifted", "Lowering", "describe", "flatten_component", "link_plan", "plan_bindings", "verify",
 ]

@@ -92,6 +92,22 @@ def test_one_module_twice_compiled_once():
     assert [e.value.core.instance for e in flat.exports] == [1, 2]
 
 
+def test_link_plan_translates_each_module_once():
+    from wasmaot.ir.translate import translate_module
+    flat = load("twice")
+    calls = []
+
+    def translate(fm):
+        calls.append(fm.index)
+        return translate_module(fm.module)
+    plan = F.link_plan(flat, translate)
+    assert sorted(calls) == [0, 1]                       # m1 instantiated twice, translated once
+    assert len(plan.instances) == 3 and plan.instances[1].module is plan.instances[2].module
+    assert plan.binding(2, 0, 0) == InstanceBinding(0, 0, 0)
+    assert plan.host_imports() == []
+    assert plan.instances[2].origin == "twice: core instance 2 (module 1, component instance 0)"
+
+
 def test_nested_component_twice_with_different_arguments():
     flat = load("nested-twice")
     assert [c.parent for c in flat.components] == [None, 0, 0]
