@@ -43,27 +43,43 @@ they mention are static objects too, so every record carries ``resources``:
 static resource root (by id) -> the :class:`FlatResource` it is in this
 instantiation (a nested component instantiated twice has two of each).
 
-Mapping onto ``ir/plan.py``: an :class:`~wasmaot.ir.plan.Instance` per core
-instance (its module translated once per :class:`FlatModule`), an
-:class:`~wasmaot.ir.plan.InstanceBinding` per :class:`CoreDef` import
-(:func:`plan_bindings`).  The plan needs two more binding kinds, which this
-module describes and does not add (ir/plan.py is not ours):
+Linking (``preload``): components instantiated before the root, each a
+top-level component instance; an import of a later one is supplied by a
+whole earlier instance (by its preload name, as a wast script links
+``(component $src ...)`` to ``(import "src" ...)``) or by an earlier
+export of the same name (as ``wasm-tools compose`` matches
+``demo:pair/api``), type-checked as an instantiation would be.
 
-- ``AdapterBinding(lowering: int)``: the function import is the adapter
+Mapping onto ``ir/plan.py`` (:func:`link_plan`): an
+:class:`~wasmaot.ir.plan.Instance` per core instance, its IR module
+translated once per :class:`FlatModule` and shared by the instances of that
+module; an :class:`~wasmaot.ir.plan.InstanceBinding` per :class:`CoreDef`
+import (:func:`plan_bindings`).  What the plan still needs (ir/plan.py is
+not ours; this module describes the additions and does not make them):
+
+- ``AdapterBinding(lowering: int)``: a function import bound to the adapter
   generated for ``flat.lowerings[lowering]`` (caller options, callee
-  :class:`Lifted` or host import, both types and the resource map);
-- ``BuiltinBinding(op: str, resource: int, component: int)``: the function
-  import is ``resource.new/drop/rep`` of ``flat.resources[resource]`` on
-  component instance ``component``'s handle table.
+  :class:`Lifted` -- a direct call into an earlier instance -- or
+  :class:`ImportedFunc` -- a host call; both types; the resource map);
+- ``BuiltinBinding(op: str, resource: int, component: int)``: a function
+  import bound to ``resource.new/drop/rep`` of ``flat.resources[resource]``
+  on component instance ``component``'s handle table;
+- ``LinkPlan.component: FlatComponent | None``: when set, the program's
+  exports are ``component.exports`` (lifted functions, called through a
+  lift wrapper), not the last instance's core exports; the run time keeps
+  ``len(component.components)`` handle tables and may_leave/poison flags
+  and the resources' destructors; and ``host_imports`` lists the lowerings
+  of :class:`ImportedFunc` (WASI 0.2 names such as
+  ``wasi:cli/stdout@0.2.0#get-stdout``) for ``check_host_imports``.
 
-Neither names an instance that is not earlier in the plan, so the plan's
-"instances in order, bindings point backwards" invariant holds -- except
-that a lowered export of a *later* instance cannot occur: a component
-function is only lifted after its core instance exists.
+Both binding kinds only reach earlier instances (:func:`verify` checks
+it): a ``canon`` definition can only name core instances that exist, and a
+core instance only receives it after that.
 
 Not flattened (a :class:`FlattenError`, one line): instantiating a
-component or core module that is itself a root import -- there is nothing
-to compile until run time.
+component or core module that is itself a root import (and not supplied by
+a preload) -- there is nothing to compile until run time -- and more than
+:data:`MAX_INSTANCES` instances.
 """
 from __future__ import annotations
 
@@ -92,6 +108,12 @@ MAX_INSTANCES = 100_000
 class FlattenError(WasmError):
     """A component whose instance graph cannot be resolved at compile time."""
     kind = "unsupported"
+
+
+class LinkError(WasmError):
+    """A preloaded component does not fit the import it supplies (the
+    spec's ``assert_unlinkable``)."""
+    kind = "unlinkable"
 
 
 # ---- the flat description ---------------------------------------------------
@@ -570,12 +592,8 @@ class _Flattener:
         except WasmError as e:
             name = re.search(r"import `([^`]*)`", e.message)
             offsets = {d.name.name: d.offset for k, d in top.scope.ast.defs if k == "import"}
-            e.offset = offsets.get(name.group(1) if name else None, top.scope.ast.offset)
-            e.message = f"preload {name.group(1) if name else '?'!r}: {e.message}"
-            e.args = (e.message,)
-            if e.filename is None:
-                e.filename = top.scope.ast.filename
-            raise
+            offset = offsets.get(name.group(1) if name else None, top.scope.ast.offset)
+            raise LinkError(e.message, offset, filename=top.scope.ast.filename) from None
 
 
 def flatten_component(scope: Scope, data: bytes | None = None, *,
@@ -592,7 +610,7 @@ def flatten_component(scope: Scope, data: bytes | None = None, *,
     script links an instance it named), and any other import by its export
     of the same name (as ``wasm-tools compose`` matches
     ``demo:pair/api``), the first such export winning; type-checked as an
-    instantiation argument would be (an :class:`InvalidError` naming the
+    instantiation argument would be (a :class:`LinkError` naming the
     import).  Their other imports join the root's in ``imports``; only
     the root's exports are ``exports``.  Raises :class:`FlattenError`."""
     return _Flattener().run(scope, data, preload)
@@ -871,7 +889,24 @@ def _export_text(e: FlatExport) -> str:
 
 
 __all__ = [
-    "Builtin", "CanonOptions", "ComponentInstance", "CoreDef", "CoreImport", "CoreInstance",
-    "FlatComponent", "FlatExport", "FlatModule", "FlatResource", "FlattenError", "ImportedFunc",
-    "Lifted", "Lowering", "describe", "flatten_component", "link_plan", "plan_bindings", "verify",
+    "Builtin",
+    "CanonOptions",
+    "ComponentInstance",
+    "CoreDef",
+    "CoreImport",
+    "CoreInstance",
+    "FlatComponent",
+    "FlatExport",
+    "FlatModule",
+    "FlatResource",
+    "FlattenError",
+    "ImportedFunc",
+    "Lifted",
+    "LinkError",
+    "Lowering",
+    "describe",
+    "flatten_component",
+    "link_plan",
+    "plan_bindings",
+    "verify",
 ]
