@@ -231,6 +231,29 @@ def test_preload_of_the_wrong_type_is_refused():
                             "`demo:pair/api`: missing expected export `add`")
 
 
+def test_toolchain_component():
+    # wasm-tools component new: the main module's imports go through a shim
+    # instance's table, which a fixup instance fills with the lowerings
+    from .util import build_from_wit
+    data = build_from_wit(str(pathlib.Path(__file__).parent / "corpus" / "demo.wit"), "utf16")
+    flat = F.flatten_component(load_component(data, "demo.wasm"), data)
+    assert F.verify(flat) == []
+    shim, main, fixup = flat.instances
+    assert (len(shim.imports), [i.source.instance for i in fixup.imports
+                                if isinstance(i.source, F.CoreDef)]) == (0, [1, 1, 0])
+    table = [i for i in fixup.imports if i.kind == F.ExternKind.TABLE]
+    assert [i.source.instance for i in table] == [0]
+    assert all(isinstance(lw.func, F.ImportedFunc) for lw in flat.lowerings)
+    assert {lw.func.name for lw in flat.lowerings} == {
+        "demo:rich/host@0.2.12#get-stream", "demo:rich/host@0.2.12#[method]out-stream.write",
+        "demo:rich/host@0.2.12#log"}
+    greet = next(e.value for e in flat.exports if e.name == "demo:rich/api@0.2.12#greet")
+    assert greet.options.encoding == "utf16" and greet.core.instance == main.index
+    out_stream, counter = flat.resources
+    assert out_stream.imported == "demo:rich/host@0.2.12#out-stream"
+    assert counter.defined_by == 0 and counter.dtor.instance == shim.index
+
+
 def test_verify_finds_broken_wiring():
     flat = load("resources")
     assert F.verify(flat) == []
