@@ -827,9 +827,10 @@ def lower_flat_values(cx: Context, max_flat: int, vs: list, ts: list, out_param:
     return [x for v, t in zip(vs, ts) for x in lower_flat(cx, v, t)]
 
 
-def lift(cx: Context, flat: list, ts: list, context: str = "params") -> list:
+def lift_values(cx: Context, flat: list, ts: list, context: str = "params") -> list:
     """``canon lift``'s view of a call boundary: params flatten to at most
-    16 core values, results to at most 1 (CanonicalABI.md flatten_functype)."""
+    16 core values, results to at most 1 (CanonicalABI.md flatten_functype);
+    beyond that they are read through one pointer."""
     max_flat = MAX_FLAT_PARAMS if context == "params" else MAX_FLAT_RESULTS
     vi = CoreValues(flat)
     out = lift_flat_values(cx, max_flat, vi, ts)
@@ -837,9 +838,23 @@ def lift(cx: Context, flat: list, ts: list, context: str = "params") -> list:
     return out
 
 
-def lower(cx: Context, vs: list, ts: list, context: str = "params") -> list:
+def lower_values(cx: Context, vs: list, ts: list, context: str = "params") -> list:
     max_flat = MAX_FLAT_PARAMS if context == "params" else MAX_FLAT_RESULTS
     return lower_flat_values(cx, max_flat, vs, ts)
+
+
+def lower(value, t, memory: bytearray | None = None, realloc=None, encoding: str = "utf8",
+          context: str = "params") -> list:
+    """One value to flat core values (a one-parameter call's arguments, or a
+    result with ``context='results'``), without handles."""
+    return lower_values(Context(memory, realloc, encoding), [value], [t], context)
+
+
+def lift(flat: list, t, memory: bytearray | None = None, encoding: str = "utf8",
+         context: str = "params"):
+    """The value that flat core values ``flat`` stand for (inverse of
+    :func:`lower`)."""
+    return lift_values(Context(memory, None, encoding), flat, [t], context)[0]
 
 
 def store_value(cx: Context, v, t, ptr: int) -> None:

@@ -58,10 +58,10 @@ def test_store_then_load(tv, encoding):
 def test_lower_then_lift(tvs, encoding, context):
     ts, vs = [t for t, _ in tvs], [v for _, v in tvs]
     cx = cx_for(encoding, 1 << 20)
-    flat = abi.lower(cx, vs, ts, context)
+    flat = abi.lower_values(cx, vs, ts, context)
     limit = abi.MAX_FLAT_PARAMS if context == "params" else abi.MAX_FLAT_RESULTS
     assert len(flat) <= limit or len(flat) == 1
-    assert key(abi.lift(cx, flat, ts, context)) == key(vs)
+    assert key(abi.lift_values(cx, flat, ts, context)) == key(vs)
 
 
 @settings(max_examples=300, deadline=None)
@@ -70,10 +70,10 @@ def test_transcoding(s, src, dst):
     """A string lifted from ``src`` (so it carries src's hint) and lowered
     into ``dst``: same characters, and dst's exact encoding and length."""
     a = cx_for(src)
-    lifted = abi.lift(a, abi.lower(a, [s], ["string"]), ["string"])[0]
+    lifted = abi.lift_values(a, abi.lower_values(a, [s], ["string"]), ["string"])[0]
     assert lifted == s and lifted.encoding == src
     b = cx_for(dst)
-    ptr, tagged = abi.lower(b, [lifted], ["string"])
+    ptr, tagged = abi.lower_values(b, [lifted], ["string"])
     if dst == "utf8":
         data = s.encode("utf-8")
         assert tagged == len(data)
@@ -84,17 +84,17 @@ def test_transcoding(s, src, dst):
         data = s.encode("latin-1")
         assert tagged == len(data)
     assert bytes(b.memory[ptr:ptr + len(data)]) == data
-    assert abi.lift(b, [ptr, tagged], ["string"]) == [s]
+    assert abi.lift_values(b, [ptr, tagged], ["string"]) == [s]
 
 
 def test_transcoding_reallocs():
     """The allocation strategy store_string prescribes: optimistic Latin-1
     then grown to UTF-16 and shrunk (utf8 source into latin1+utf16)."""
     cx = cx_for("latin1+utf16")
-    abi.lower(cx, ["ab☃"], ["string"])                 # utf8 source, 5 bytes
+    abi.lower_values(cx, ["ab☃"], ["string"])                 # utf8 source, 5 bytes
     assert [c[1:] for c in cx.realloc.calls] == [(0, 2, 5), (5, 2, 10), (10, 2, 6)]
     cx = cx_for("utf8")
-    abi.lower(cx, [abi.String("aé", "utf16", 2)], ["string"])
+    abi.lower_values(cx, [abi.String("aé", "utf16", 2)], ["string"])
     assert [c[1:] for c in cx.realloc.calls] == [(0, 1, 2), (2, 1, 6), (6, 1, 3)]
 
 
@@ -184,13 +184,13 @@ def test_flat_forms(t, v, flat):
 
 def test_flattening_limits():
     cx = cx_for()
-    assert abi.lower(cx, list(range(16)), ["u32"] * 16) == list(range(16))
-    flat = abi.lower(cx, list(range(17)), ["u32"] * 17)          # spilled
+    assert abi.lower_values(cx, list(range(16)), ["u32"] * 16) == list(range(16))
+    flat = abi.lower_values(cx, list(range(17)), ["u32"] * 17)          # spilled
     assert len(flat) == 1 and flat[0] % 4 == 0
     assert list(struct.unpack_from("<17I", cx.memory, flat[0])) == list(range(17))
-    assert abi.lift(cx, flat, ["u32"] * 17) == list(range(17))
-    assert abi.lower(cx, [2**64 - 1], ["u64"], "results") == [2**64 - 1]
-    r = abi.lower(cx, [(1, 2)], [Tuple(("u8", "u8"))], "results")  # 2 flat > 1
+    assert abi.lift_values(cx, flat, ["u32"] * 17) == list(range(17))
+    assert abi.lower_values(cx, [2**64 - 1], ["u64"], "results") == [2**64 - 1]
+    r = abi.lower_values(cx, [(1, 2)], [Tuple(("u8", "u8"))], "results")  # 2 flat > 1
     assert len(r) == 1 and cx.memory[r[0]:r[0] + 2] == b"\x01\x02"
     # a caller-supplied out pointer (canon lower's results)
     assert abi.lower_flat_values(cx, 1, ["ab"], ["string"], abi.CoreValues([512])) == []
@@ -209,8 +209,8 @@ def test_bool_and_int_lifting_is_lenient():
     cx = cx_for()
     raw(cx, 100, b"\x02")
     assert abi.load_value(cx, 100, "bool") is True
-    assert abi.lift(cx, [0xFFFF], ["bool"]) == [True]
-    assert abi.lift(cx, [0x1FF, 0xFF, 0x18000], ["u8", "s8", "s16"]) == [0xFF, -1, -0x8000]
+    assert abi.lift_values(cx, [0xFFFF], ["bool"]) == [True]
+    assert abi.lift_values(cx, [0x1FF, 0xFF, 0x18000], ["u8", "s8", "s16"]) == [0xFF, -1, -0x8000]
     raw(cx, 104, b"\xff")                         # flags: unknown bits ignored
     assert abi.load_value(cx, 104, Flags(("a", "b"))) == frozenset({"a", "b"})
 
@@ -221,10 +221,10 @@ def test_nan_canonicalized_on_lift():
     f = abi.load_value(cx, 100, "f32")
     assert math.isnan(f) and abi.f32_bits(f) == abi.CANONICAL_FLOAT32_NAN
     payload = struct.unpack("<d", struct.pack("<Q", 0xFFF0000000000001))[0]
-    [g] = abi.lift(cx, [payload], ["f64"])
+    [g] = abi.lift_values(cx, [payload], ["f64"])
     assert abi.f64_bits(g) == abi.CANONICAL_FLOAT64_NAN
     # through a variant's joined i64 slot
-    [h] = abi.lift(cx, [0, 0xFFC00001], [Variant((("a", "f32"), ("b", "u64")))])
+    [h] = abi.lift_values(cx, [0, 0xFFC00001], [Variant((("a", "f32"), ("b", "u64")))])
     assert abi.f32_bits(h.value) == abi.CANONICAL_FLOAT32_NAN
 
 
@@ -244,42 +244,42 @@ class _Enc:
         self.cx = Context(cx.memory, cx.realloc, encoding)
 
     def lift(self, flat, ts):
-        return abi.lift(self.cx, flat, ts)
+        return abi.lift_values(self.cx, flat, ts)
 
 
 @pytest.mark.parametrize("setup, fragment", [
     # invalid char
-    (lambda cx: abi.lift(cx, [0xD800], ["char"]), "surrogate"),
-    (lambda cx: abi.lift(cx, [0x110000], ["char"]), "not a Unicode code point"),
+    (lambda cx: abi.lift_values(cx, [0xD800], ["char"]), "surrogate"),
+    (lambda cx: abi.lift_values(cx, [0x110000], ["char"]), "not a Unicode code point"),
     (lambda cx: abi.load_value(cx, raw(cx, 100, struct.pack("<I", 0xDFFF)), "char"), "surrogate"),
     # invalid discriminants
     (lambda cx: abi.load_value(cx, raw(cx, 100, b"\x02"), V2), "invalid variant discriminant: 2"),
-    (lambda cx: abi.lift(cx, [2, 0], [V2]), "invalid variant discriminant: 2"),
+    (lambda cx: abi.lift_values(cx, [2, 0], [V2]), "invalid variant discriminant: 2"),
     (lambda cx: abi.load_value(cx, raw(cx, 100, b"\x02"), Option("u8")), "discriminant"),
-    (lambda cx: abi.lift(cx, [5, 0], [Result("u8", None)]), "discriminant"),
+    (lambda cx: abi.lift_values(cx, [5, 0], [Result("u8", None)]), "discriminant"),
     (lambda cx: abi.load_value(cx, raw(cx, 100, b"\x03"), Enum(("a", "b", "c"))),
      "invalid enum discriminant: 3"),
-    (lambda cx: abi.lift(cx, [3], [Enum(("a", "b", "c"))]), "invalid enum discriminant"),
+    (lambda cx: abi.lift_values(cx, [3], [Enum(("a", "b", "c"))]), "invalid enum discriminant"),
     # alignment
-    (lambda cx: abi.lift(cx, [1, 2], [List("u32")]), "unaligned pointer for list"),
-    (lambda cx: abi.lift(cx, [1, 2], [List(Tuple(("u8", "u16")))]), "unaligned"),
-    (lambda cx: abi.lift(cx, [0, 0], [List("u64")]), ""),        # aligned, empty: fine
-    (lambda cx: abi.lift(cx, [3, 1], ["string"]), ""),           # utf8: any alignment
+    (lambda cx: abi.lift_values(cx, [1, 2], [List("u32")]), "unaligned pointer for list"),
+    (lambda cx: abi.lift_values(cx, [1, 2], [List(Tuple(("u8", "u16")))]), "unaligned"),
+    (lambda cx: abi.lift_values(cx, [0, 0], [List("u64")]), ""),        # aligned, empty: fine
+    (lambda cx: abi.lift_values(cx, [3, 1], ["string"]), ""),           # utf8: any alignment
     (lambda cx: _Enc(cx, "utf16").lift([3, 1], ["string"]), "unaligned pointer for string"),
     (lambda cx: _Enc(cx, "latin1+utf16").lift([3, 1], ["string"]), "unaligned"),
     (lambda cx: abi.load_value(cx, 2, "u32"), "unaligned pointer"),
-    (lambda cx: abi.lift(cx, [6], ["u64"] * 17), "unaligned pointer for spilled values"),
+    (lambda cx: abi.lift_values(cx, [6], ["u64"] * 17), "unaligned pointer for spilled values"),
     # bounds
-    (lambda cx: abi.lift(cx, [65530, 4], [List("u16")]), "list out of bounds"),
-    (lambda cx: abi.lift(cx, [65530, 7], ["string"]), "string out of bounds"),
+    (lambda cx: abi.lift_values(cx, [65530, 4], [List("u16")]), "list out of bounds"),
+    (lambda cx: abi.lift_values(cx, [65530, 7], ["string"]), "string out of bounds"),
     (lambda cx: _Enc(cx, "utf16").lift([65530, 4], ["string"]), "out of bounds"),
-    (lambda cx: abi.lift(cx, [0, 1 << 27], [List("u64")]), "list too long"),
-    (lambda cx: abi.lift(cx, [0, 1 << 28], ["string"]), "string too long"),
-    (lambda cx: abi.lift(cx, [65536 - 64], ["u64"] * 17), "spilled values out of bounds"),
+    (lambda cx: abi.lift_values(cx, [0, 1 << 27], [List("u64")]), "list too long"),
+    (lambda cx: abi.lift_values(cx, [0, 1 << 28], ["string"]), "string too long"),
+    (lambda cx: abi.lift_values(cx, [65536 - 64], ["u64"] * 17), "spilled values out of bounds"),
     (lambda cx: abi.load_value(cx, 65536, "u16"), "value out of bounds"),
     # bad encodings
-    (lambda cx: abi.lift(cx, [raw(cx, 100, b"a\xff"), 2], ["string"]), "invalid utf8 string"),
-    (lambda cx: abi.lift(cx, [raw(cx, 100, b"\xe2\x98"), 2], ["string"]), "invalid utf8"),
+    (lambda cx: abi.lift_values(cx, [raw(cx, 100, b"a\xff"), 2], ["string"]), "invalid utf8 string"),
+    (lambda cx: abi.lift_values(cx, [raw(cx, 100, b"\xe2\x98"), 2], ["string"]), "invalid utf8"),
     (lambda cx: _Enc(cx, "utf16").lift([raw(cx, 100, b"\x00\xd8a\x00"), 2], ["string"]),
      "invalid utf16"),
     (lambda cx: _Enc(cx, "latin1+utf16").lift([raw(cx, 100, b"\x00\xdc"), 1 | 1 << 31],
@@ -296,16 +296,16 @@ def test_traps(setup, fragment):
 def test_realloc_results_are_checked():
     mem = bytearray(4096)
     cx = Context(mem, lambda *a: 1, "utf16")
-    _trap("unaligned pointer for string", abi.lower, cx, ["ab"], ["string"])
+    _trap("unaligned pointer for string", abi.lower_values, cx, ["ab"], ["string"])
     cx = Context(mem, lambda *a: 4090, "utf8")
-    _trap("string out of bounds", abi.lower, cx, ["long string"], ["string"])
+    _trap("string out of bounds", abi.lower_values, cx, ["long string"], ["string"])
     cx = Context(mem, lambda *a: 2, "utf8")
-    _trap("unaligned pointer for list", abi.lower, cx, [[1]], [List("u32")])
+    _trap("unaligned pointer for list", abi.lower_values, cx, [[1]], [List("u32")])
     cx = Context(mem, lambda *a: 6, "utf8")
-    _trap("unaligned pointer for spilled values", abi.lower, cx, [1] * 17, ["u64"] * 17)
+    _trap("unaligned pointer for spilled values", abi.lower_values, cx, [1] * 17, ["u64"] * 17)
     cx = Context(mem, None, "utf8")
-    _trap("no realloc", abi.lower, cx, ["x"], ["string"])
-    _trap("no memory", abi.lift, Context(), [0, 0], ["string"])
+    _trap("no realloc", abi.lower_values, cx, ["x"], ["string"])
+    _trap("no memory", abi.lift_values, Context(), [0, 0], ["string"])
 
 
 # ---- handles ------------------------------------------------------------------
@@ -314,27 +314,27 @@ def test_own_and_borrow_handles():
     r, other = Resource("r"), Resource("o")
     cx = cx_for()
     cx.scope = abi.Call()
-    [h] = abi.lower(cx, [42], [Own(r)])
+    [h] = abi.lower_values(cx, [42], [Own(r)])
     assert h == 1                                        # index 0 is reserved
-    _trap("wrong resource type", abi.lift, cx, [h], [Own(other)])
-    assert abi.lift(cx, [h], [Borrow(r)]) == [42]        # lends the own handle
-    _trap("currently borrowed", abi.lift, cx, [h], [Own(r)])
+    _trap("wrong resource type", abi.lift_values, cx, [h], [Own(other)])
+    assert abi.lift_values(cx, [h], [Borrow(r)]) == [42]        # lends the own handle
+    _trap("currently borrowed", abi.lift_values, cx, [h], [Own(r)])
     cx.scope.finish()
-    assert abi.lift(cx, [h], [Own(r)]) == [42]           # moved out
-    _trap("unknown handle index 1", abi.lift, cx, [h], [Own(r)])
-    [b] = abi.lower(cx, [7], [Borrow(r)])
-    _trap("is a borrow", abi.lift, cx, [b], [Own(r)])
+    assert abi.lift_values(cx, [h], [Own(r)]) == [42]           # moved out
+    _trap("unknown handle index 1", abi.lift_values, cx, [h], [Own(r)])
+    [b] = abi.lower_values(cx, [7], [Borrow(r)])
+    _trap("is a borrow", abi.lift_values, cx, [b], [Own(r)])
     _trap("borrow handles still remain", cx.scope.finish)
     cx.handles.remove(b)
     cx.scope.borrows -= 1                                # what resource.drop does
     cx.scope.finish()
     cx.resource_impl = {r}
-    assert abi.lower(cx, [9], [Borrow(r)]) == [9]        # to the defining component
+    assert abi.lower_values(cx, [9], [Borrow(r)]) == [9]        # to the defining component
 
 
 def test_lifted_string_hint():
     cx = cx_for("utf16")
-    [s] = abi.lift(cx, abi.lower(cx, ["a☃"], ["string"]), ["string"])
+    [s] = abi.lift_values(cx, abi.lower_values(cx, ["a☃"], ["string"]), ["string"])
     assert (s, s.encoding, s.tagged_code_units) == ("a☃", "utf16", 2)
 
 
@@ -347,7 +347,7 @@ def wasmtime():
 
 def _our_bytes(t, v, encoding: str = "utf8") -> list[int]:
     cx = cx_for(encoding)
-    ptr, n = abi.lower(cx, [v], [t])
+    ptr, n = abi.lower_values(cx, [v], [t])
     if t != "string":
         nbytes = n * elem_size(t.elem)
     elif encoding == "utf8" or (encoding == "latin1+utf16" and not n & abi.UTF16_TAG):
@@ -397,3 +397,13 @@ def test_layouts_match_wasmtime(wasmtime, tmp_path):
 def test_random_layouts_match_wasmtime(wasmtime, tmp_path):
     cases = differential.random_cases(12, differential.pointer_free)
     _check_lowered(wasmtime, tmp_path, [(List(t), [v, v]) for t, v in cases])
+
+
+def test_single_value_entry_points():
+    mem = bytearray(4096)
+    t = Record((("s", "string"), ("n", "u8")))
+    flat = abi.lower({"s": "hé", "n": 3}, t, mem, abi.BumpAllocator(mem), "utf16")
+    assert len(flat) == 3 and flat[1:] == [2, 3]
+    assert abi.lift(flat, t, mem, "utf16") == {"s": "hé", "n": 3}
+    [ptr] = abi.lower({"s": "x", "n": 1}, t, mem, abi.BumpAllocator(mem, 1024), context="results")
+    assert abi.lift([ptr], t, mem, context="results") == {"s": "x", "n": 1}
