@@ -672,41 +672,45 @@ def verify(flat: FlatComponent) -> list[str]:
             problems.append(f"c{c.index}: parent c{c.parent} is not earlier")
     for inst in flat.instances:
         for imp in inst.imports:
-            why = _source_problem(flat, imp.source, imp.kind, inst.index)
-            if not why and isinstance(imp.source, Lowering):
-                why = _lowering_problem(flat, imp.source, inst.index)
+            why = _import_problem(flat, imp, inst.index)
             if why:
                 problems.append(f"i{inst.index} import {imp.module!r} {imp.name!r}: {why}")
     for low in flat.lowerings:
         f = low.func
         if isinstance(f, Lifted) and not 0 <= f.component < len(flat.components):
             problems.append(f"lower{low.index}: lifted in unknown c{f.component}")
-        if f.resources is None or not _same_resources(low.type, low.resources, f.type,
-                                                       f.resources, set()):
+        if not _same_resources(low.type, low.resources, f.type, f.resources, set()):
             problems.append(f"lower{low.index}: its resources are not those of {_func(f)}")
-    for inst in flat.instances:
-        for imp in inst.imports:
-            b = imp.source
-            if isinstance(b, Builtin) and b.op != "resource.drop" \
-                    and b.resource.defined_by != b.component:
-                problems.append(f"i{inst.index} import {imp.name!r}: {b.op} of res"
-                                f"{b.resource.index}, not defined by c{b.component}")
+    everything = len(flat.instances)
     for rec in [*flat.lifts, *flat.lowerings]:
         what = f"{'lift' if isinstance(rec, Lifted) else 'lower'}{rec.index}"
-        o = rec.options
-        for label, src, kind in (("core", getattr(rec, "core", None), ExternKind.FUNC),
-                                 ("memory", o.memory, ExternKind.MEMORY),
-                                 ("realloc", o.realloc, ExternKind.FUNC),
-                                 ("post-return", o.post_return, ExternKind.FUNC)):
-            why = "" if src is None else _source_problem(flat, src, kind, len(flat.instances))
+        core = [("core", rec.core, ExternKind.FUNC)] if isinstance(rec, Lifted) else []
+        for label, src, kind in core + _option_sources(rec.options):
+            why = _source_problem(flat, src, kind, everything)
             if why:
                 problems.append(f"{what} {label}: {why}")
     for r in flat.resources:
-        if r.dtor is not None:
-            why = _source_problem(flat, r.dtor, ExternKind.FUNC, len(flat.instances))
-            if why:
-                problems.append(f"res{r.index} dtor: {why}")
+        why = "" if r.dtor is None else _source_problem(flat, r.dtor, ExternKind.FUNC, everything)
+        if why:
+            problems.append(f"res{r.index} dtor: {why}")
     return problems
+
+
+def _option_sources(o: CanonOptions) -> list[tuple[str, object, ExternKind]]:
+    return [(label, src, kind) for label, src, kind in (
+        ("memory", o.memory, ExternKind.MEMORY), ("realloc", o.realloc, ExternKind.FUNC),
+        ("post-return", o.post_return, ExternKind.FUNC)) if src is not None]
+
+
+def _import_problem(flat: FlatComponent, imp: CoreImport, importer: int) -> str:
+    why = _source_problem(flat, imp.source, imp.kind, importer)
+    b = imp.source
+    if not why and isinstance(b, Lowering):
+        why = _lowering_problem(flat, b, importer)
+    if not why and isinstance(b, Builtin) and b.op != "resource.drop" \
+            and b.resource.defined_by != b.component:
+        why = f"{b.op} of res{b.resource.index}, not defined by c{b.component}"
+    return why
 
 
 def _lowering_problem(flat: FlatComponent, low: Lowering, before: int) -> str:
@@ -720,9 +724,8 @@ def _lowering_problem(flat: FlatComponent, low: Lowering, before: int) -> str:
         if why:
             return f"lowered {_func(low.func)}: {why}"
     for o in sides:
-        for src, kind in ((o.memory, ExternKind.MEMORY), (o.realloc, ExternKind.FUNC),
-                          (o.post_return, ExternKind.FUNC)):
-            why = "" if src is None else _source_problem(flat, src, kind, before)
+        for _label, src, kind in _option_sources(o):
+            why = _source_problem(flat, src, kind, before)
             if why:
                 return f"lower{low.index} options: {why}"
     return ""
@@ -831,37 +834,39 @@ def describe(flat: FlatComponent) -> str:
     out = ["component instances:"]
     out += [f"  c{c.index} {c.label}" for c in flat.components]
     out.append("modules:")
-    for m in flat.modules:
-        mod = m.module
-        out.append(f"  m{m.index} bytes {m.start:#x}..{m.end:#x}: {len(mod.imports)} imports, "
-                   f"{len(mod.exports)} exports")
+    out += _module_lines(flat)
     out.append("core instances:")
     for inst in flat.instances:
         out.append(f"  i{inst.index} = instantiate m{inst.module.index} in c{inst.component}")
-        for imp in inst.imports:
-            out.append(f"    import {imp.module!r} {imp.name!r} {_KIND[imp.kind]}[{imp.index}] "
-                       f"<- {_core(imp.source)}")
+        out += [f"    import {imp.module!r} {imp.name!r} {_KIND[imp.kind]}[{imp.index}] "
+                f"<- {_core(imp.source)}" for imp in inst.imports]
     out.append("lifts:")
-    for f in flat.lifts:
-        out.append(f"  lift{f.index} in c{f.component}: {_core(f.core)} as "
-                   f"{_functype(f.type, f.resources)} {_options(f.options)}")
+    out += [f"  lift{f.index} in c{f.component}: {_core(f.core)} as "
+            f"{_functype(f.type, f.resources)} {_options(f.options)}" for f in flat.lifts]
     out.append("lowerings:")
-    for f in flat.lowerings:
-        out.append(f"  lower{f.index} in c{f.component}: {_func(f.func)} as "
-                   f"{_functype(f.type, f.resources)} {_options(f.options)}")
+    out += [f"  lower{f.index} in c{f.component}: {_func(f.func)} as "
+            f"{_functype(f.type, f.resources)} {_options(f.options)}" for f in flat.lowerings]
     out.append("resources:")
-    for r in flat.resources:
-        where = (f"imported {r.imported!r}" if r.imported is not None
-                 else f"defined by c{r.defined_by}")
-        dtor = "" if r.dtor is None else f", dtor {_core(r.dtor)}"
-        out.append(f"  res{r.index} {r.name!r} {where}{dtor}")
+    out += [_resource_line(r) for r in flat.resources]
     out.append("imports:")
-    for name, et in flat.imports:
-        out.append(f"  {name!r}: {_extern(et).strip()}")
+    out += [f"  {name!r}: {_extern(et).strip()}" for name, et in flat.imports]
     out.append("exports:")
-    for e in flat.exports:
-        out.append(f"  {e.name!r}: {_export_text(e)}")
+    out += [f"  {e.name!r}: {_export_text(e)}" for e in flat.exports]
     return "\n".join(out) + "\n"
+
+
+def _module_lines(flat: FlatComponent) -> list[str]:
+    # The file is named only when modules come from several (preloads).
+    several = len({m.origin for m in flat.modules}) > 1
+    return [f"  m{m.index} {f'{m.origin} ' if several else ''}bytes {m.start:#x}..{m.end:#x}: "
+            f"{len(m.module.imports)} imports, {len(m.module.exports)} exports"
+            for m in flat.modules]
+
+
+def _resource_line(r: FlatResource) -> str:
+    where = f"imported {r.imported!r}" if r.imported is not None else f"defined by c{r.defined_by}"
+    dtor = "" if r.dtor is None else f", dtor {_core(r.dtor)}"
+    return f"  res{r.index} {r.name!r} {where}{dtor}"
 
 
 def _export_text(e: FlatExport) -> str:

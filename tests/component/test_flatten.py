@@ -223,6 +223,24 @@ def test_preload_supplies_a_whole_instance_with_a_module():
         F.flatten_component(*user)
 
 
+def test_preload_supplies_a_resource_and_its_constructor():
+    text = (HERE / "resources.wat").read_text()
+    # resources.wat's two nested components, as standalone ones
+    start = text.index("(component $provider")
+    middle = text.index("(component $consumer")
+    end = text.index("(instance $p1")
+    provider = _scope(text[start:middle].rstrip())
+    consumer = _scope(text[middle:end].rstrip())
+    flat = F.flatten_component(*consumer, preload=[("p", *provider)])
+    assert F.verify(flat) == []
+    [counter] = flat.resources
+    assert counter.defined_by == 0 and flat.imports == []
+    drop = next(i.source for i in flat.instances[-1].imports if i.name == "drop")
+    assert (drop.op, drop.resource, drop.component) == ("resource.drop", counter, 1)
+    [make] = flat.lowerings
+    assert list(make.resources.values()) == [counter] and make.func.component == 0
+
+
 def test_preload_of_the_wrong_type_is_refused():
     provider, consumer = _scope("provider"), _scope("consumer")
     with pytest.raises(F.LinkError) as e:    # the whole provider is not the interface
