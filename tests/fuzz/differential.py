@@ -502,8 +502,10 @@ class Summary:
     by_class: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
 
     def add(self, rep: SeedReport) -> None:
+        self.seconds = time.perf_counter() - self.started
         self.seeds += 1
         self.modules += rep.generated
         self.calls += rep.calls
@@ -531,7 +533,6 @@ def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x8
     pool: the seeds left unfinished run again one per pool, and one that
     kills its own pool is a finding."""
     summary = Summary()
-    t0 = time.perf_counter()
 
     def collect(rep: SeedReport) -> None:
         _collect(rep, summary, findings_dir, progress)
@@ -540,7 +541,7 @@ def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x8
     for seed in _pool(seeds, jobs, args, collect):
         if _pool([seed], 1, args, collect):
             collect(_dead_worker(seed))
-    summary.seconds = time.perf_counter() - t0
+    summary.seconds = time.perf_counter() - summary.started
     return summary
 
 
@@ -663,7 +664,7 @@ def main(argv=None) -> int:
     print(s.line())
     (a.findings).mkdir(parents=True, exist_ok=True)
     (a.findings / "summary.json").write_text(json.dumps(
-        {k: v for k, v in s.__dict__.items() if k != "findings"} |
+        {k: v for k, v in s.__dict__.items() if k not in ("findings", "started")} |
         {"findings": [f.__dict__ for f in s.findings], "args": vars(a) | {"findings": str(a.findings),
                                                                            "replay": None}},
         indent=1))
