@@ -25,6 +25,7 @@ from .backends.targets import (BOUNDS_MODES, DEFAULT_TARGET, TargetError, canoni
                                get_target, target_names)
 from .cache import CacheError
 from .compile import EMIT_KINDS, STDIN, InvokeError, read_input
+from .frontend.component import is_component, load_component
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_module
 from .ir.plan import LinkPlanError
@@ -114,13 +115,22 @@ def main() -> None:
 def inspect(file: str) -> None:
     """Show a module's sections (offsets, sizes), types, imports, exports,
     start function, memory/table limits, globals, segments and custom
-    sections (including the name section).
+    sections (including the name section); for a component, its structure
+    (nested components, core modules, instances, imports and exports with
+    their WIT-level types).
 
     The module is decoded but not validated, so the structure of an invalid
     (but well-formed) module can still be looked at.
     """
+    from .frontend.component import inspect_component
     from .inspect import describe
-    m = load_module(read_input(file), _name(file), validate=False)
+    data = read_input(file)
+    if is_component(data):
+        # A component's types are only known after validation, so an invalid
+        # component prints its error rather than its structure.
+        click.echo(inspect_component(data, _name(file)))
+        return
+    m = load_module(data, _name(file), validate=False)
     for line in describe(m, file):
         click.echo(line)
 
@@ -130,7 +140,7 @@ def inspect(file: str) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing for valid modules.")
 @user_errors
 def validate(files: tuple[str, ...], quiet: bool) -> None:
-    """Decode and fully validate each FILE (Wasm 2.0 + extended-const).
+    """Decode and fully validate each FILE (a Wasm 2.0 + extended-const module or a component).
 
     Prints `FILE: valid` or a one-line error per file; exits 1 if any file
     is rejected.
@@ -138,7 +148,11 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
     bad = 0
     for f in files:
         try:
-            load_module(read_input(f), _name(f))
+            data = read_input(f)
+            if is_component(data):
+                load_component(data, _name(f))
+            else:
+                load_module(data, _name(f))
         except (WasmError, InputError) as e:
             click.echo(f"wasmaot: error: {e}", err=True)
             bad += 1

@@ -1,0 +1,42 @@
+"""The CLI on components: `inspect` shows the structure, `validate` validates,
+and `compile` (until components compile) says what the input is."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .util import build
+
+COMPONENT = """
+(component
+  (core module $m (func (export "f") (result i32) i32.const 7))
+  (core instance $i (instantiate $m))
+  (func $f (result u32) (canon lift (core func $i "f")))
+  (export "get" (func $f)))
+"""
+
+
+def wasmaot(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "wasmaot", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_inspect_validate_and_compile_of_a_component(tmp_path):
+    (tmp_path / "c.wasm").write_bytes(build(COMPONENT))
+    r = wasmaot("inspect", "c.wasm", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("c.wasm: component")
+    assert 'export "get"' in r.stdout and "func() -> u32" in r.stdout
+    r = wasmaot("validate", "c.wasm", cwd=tmp_path)
+    assert (r.returncode, r.stdout.strip()) == (0, "c.wasm: valid"), r.stderr
+    r = wasmaot("compile", "c.wasm", "-o", "x", cwd=tmp_path)
+    assert r.returncode == 1 and "this is a component" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "x").exists()
+
+
+def test_a_truncated_component_is_one_line_with_an_offset(tmp_path):
+    (tmp_path / "t.wasm").write_bytes(build(COMPONENT)[:40])
+    for cmd in ("inspect", "validate"):
+        r = wasmaot(cmd, "t.wasm", cwd=tmp_path)
+        assert r.returncode == 1
+        assert r.stderr.startswith("wasmaot: error: t.wasm:0x") and len(r.stderr.splitlines()) == 1
