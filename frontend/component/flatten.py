@@ -353,6 +353,7 @@ class _Env:
         self.space: dict[str, list] = {s: [] for s in SORTS}
         self.rmap: dict[int, FlatResource] = {}
         self.exports: dict[str, object] = {}
+        self.host_imports: dict[str, tuple[object, ExternType]] = {}   # of a top
         self.n_components = self.n_modules = 0
 
     def add(self, sort: str, value) -> None:
@@ -387,27 +388,33 @@ class _Flattener:
         self.module_keys: dict[object, FlatModule] = {}
 
     def run(self, scope: Scope, data: bytes | None, preload) -> FlatComponent:
-        supplied: dict[str, tuple[object, ExternType]] = {}
+        # What earlier tops offer a later one's imports, strongest first: a
+        # whole instance by its preload name, an export by its name, and a
+        # host import by its name (two tops importing `wasi:cli/stdout`
+        # share it, and its resource types).
+        by_name: dict[str, tuple[object, ExternType]] = {}
+        by_export: dict[str, tuple[object, ExternType]] = {}
+        host: dict[str, tuple[object, ExternType]] = {}
         for name, sc, d in preload:
-            top = _Top(sc, d, dict(supplied))
-            env = self.top(top, f"preload {name!r}")
-            itype = self.check_supplied(top)
+            env, itype = self.top(_Top(sc, d, {**host, **by_export, **by_name}),
+                                  f"preload {name!r}")
             for ename, et in itype.exports:
-                supplied.setdefault(ename, (env.exports[ename], et))
-            supplied[name] = (_Inst(dict(env.exports)), ExternType("instance", itype))
-        env = self.top(_Top(scope, data, supplied), "root")
+                by_export.setdefault(ename, (env.exports[ename], et))
+            by_name[name] = (_Inst(dict(env.exports)), ExternType("instance", itype))
+            for iname, entry in env.host_imports.items():
+                host.setdefault(iname, entry)
+        env, _ = self.top(_Top(scope, data, {**host, **by_export, **by_name}), "root")
         for name, value in env.exports.items():
             self.export((name,), value)
         return self.flat
 
-    def top(self, top: _Top, label: str) -> _Env:
+    def top(self, top: _Top, label: str) -> tuple[_Env, InstanceType]:
         cinst = len(self.flat.components)
         self.flat.components.append(ComponentInstance(cinst, None, label))
         env = _Env(top.scope, cinst, None, None, top)
-        if top.supplied:
-            self.check_supplied(top)
+        itype = self.check_supplied(top)
         self.walk(env)
-        return env
+        return env, itype
 
     def walk(self, env: _Env) -> None:
         for kind, d in env.scope.ast.defs:
@@ -560,8 +567,8 @@ class _Flattener:
             v = env.top.supplied[name][0]
         elif env.args is None:
             v = _imported(self.flat, env, (name,), static_et)
-            if name not in {n for n, _ in self.flat.imports}:
-                self.flat.imports.append((name, static_et))
+            env.host_imports[name] = (v, static_et)
+            self.flat.imports.append((name, static_et))
         else:
             v = env.args[name]
         env.add(KIND_SORT[static_et.kind], v)

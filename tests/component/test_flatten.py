@@ -241,6 +241,22 @@ def test_preload_supplies_a_resource_and_its_constructor():
     assert list(make.resources.values()) == [counter] and make.func.component == 0
 
 
+def test_tops_share_a_host_import():
+    stdout = ('(import "wasi:cli/stdout@0.2.0" (instance $s '
+              '(export "output-stream" (type (sub resource))) '
+              '(export "get-stdout" (func (result (own 0))))))')
+    user = ('(alias export $s "get-stdout" (func $g)) (core func (canon lower (func $g))) '
+            '(alias export $s "output-stream" (type $os))')
+    lib = _scope(f'(component {stdout} {user} (export "x" (type $os)))')
+    app = _scope(f'(component {stdout} {user} (import "x" (type (eq $os))))')
+    flat = F.flatten_component(*app, preload=[("lib", *lib)])
+    assert F.verify(flat) == []
+    assert [n for n, _ in flat.imports] == ["wasi:cli/stdout@0.2.0"]
+    [os] = flat.resources                 # one host resource type, seen by both
+    assert all(list(lw.resources.values()) == [os] for lw in flat.lowerings)
+    assert flat.lowerings[0].func is flat.lowerings[1].func
+
+
 def test_preload_of_the_wrong_type_is_refused():
     provider, consumer = _scope("provider"), _scope("consumer")
     with pytest.raises(F.LinkError) as e:    # the whole provider is not the interface
