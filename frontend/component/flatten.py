@@ -354,7 +354,7 @@ class _Env:
         self.rmap: dict[int, FlatResource] = {}
         self.exports: dict[str, object] = {}
         self.host_imports: dict[str, tuple[object, ExternType]] = {}   # of a top
-        self.n_components = self.n_modules = 0
+        self.n_components = 0
 
     def add(self, sort: str, value) -> None:
         static = self.scope.space[sort][len(self.space[sort])]
