@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .. import reader as R
 from ..binary import decode_module
-from ..errors import MalformedError, WasmError
+from ..errors import MalformedError, UnsupportedError, WasmError
 from ..types import (
     EXTERNREF,
     FUNCREF,
@@ -30,11 +30,6 @@ from . import ast as A
 MAGIC = b"\0asm"
 COMPONENT_VERSION = b"\x0d\x00"
 COMPONENT_LAYER = b"\x01\x00"
-
-
-class UnsupportedError(MalformedError):
-    """A feature the grammar has that wasmaot does not implement (yet)."""
-    kind = "unsupported"
 
 
 def unsupported(feature: str, pos: int) -> UnsupportedError:
