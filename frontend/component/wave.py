@@ -34,6 +34,7 @@ import struct
 import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 
 from .canonabi import Case, case_labels
 from .types import (
@@ -321,13 +322,9 @@ class _Parser:
         if tok.kind == "label" and tok.text in ("inf", "nan"):
             v = math.inf if tok.text == "inf" else math.nan
         elif tok.kind == "num":
-            v = float(tok.text)
+            v = decimal_to_f32(tok.text) if t == "f32" else float(tok.text)
         else:
             raise self.error(f"expected a number ({t}), found {_describe(tok)}")
-        if t == "f32" and math.isfinite(v):
-            # Rounded twice (decimal -> f64 -> f32); the result can differ
-            # from a direct decimal -> f32 rounding only in halfway cases.
-            v = _f32(v)
         self.advance()
         return v
 
@@ -531,6 +528,31 @@ def _f32(x: float) -> float:
         return math.copysign(math.inf, x)
 
 
+def decimal_to_f32(text: str) -> float:
+    """A decimal rounded once to the nearest binary32 (ties to even), as
+    Rust's ``str::parse::<f32>`` does.  Going through f64 first rounds twice,
+    which is wrong exactly when the f64 lands on the midpoint of two f32s;
+    then the decimal itself decides."""
+    v = float(text)
+    f = _f32(v)
+    if v == f or math.isinf(v):
+        return f
+    m, fb = abs(v), struct.unpack("<I", struct.pack("<f", abs(f)))[0]
+    lo_b, hi_b = (fb - 1, fb) if abs(f) > m else (fb, fb + 1)
+    hi = _f32_from_bits(hi_b)
+    # Overflow rounds as if infinity were the next step, 2**128.
+    mid = (Fraction(_f32_from_bits(lo_b)) + (Fraction(2**128) if math.isinf(hi) else Fraction(hi))) / 2
+    if Fraction(m) != mid:
+        return f
+    exact = abs(Fraction(text))
+    pick = lo_b if exact < mid else hi_b if exact > mid else (lo_b if lo_b % 2 == 0 else hi_b)
+    return math.copysign(_f32_from_bits(pick), v)
+
+
+def _f32_from_bits(bits: int) -> float:
+    return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+
 def _shortest_f32(f: float) -> str:
     """The shortest decimal that rounds to ``f`` as binary32, the closest
     one when several have that length (what Rust prints)."""
@@ -539,7 +561,7 @@ def _shortest_f32(f: float) -> str:
     for p in range(1, 10):
         near = Decimal(f"{f:.{p - 1}e}")
         step = Decimal(1).scaleb(near.adjusted() - p + 1)
-        good = [c for c in (near, near - step, near + step) if _f32(float(c)) == f]
+        good = [c for c in (near, near - step, near + step) if decimal_to_f32(str(c)) == f]
         if good:
             return str(min(good, key=lambda c: abs(c - Decimal(f))))
     return repr(f)

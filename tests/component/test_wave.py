@@ -114,6 +114,12 @@ def test_printer(value, t, text):
     ("-inf", "f32", -math.inf),
     ("6.022e+23", "f64", 6.022e23),
     ("1e39", "f32", math.inf),                                  # rounds to f32
+    # decimals whose f64 is the midpoint of 1 and the next f32: rounded once
+    ("1.000000059604644775390625", "f32", 1.0),                 # tie: even
+    ("1.0000000596046448", "f32", 1.0000001192092896),         # above: up
+    ("1.00000005960464474", "f32", 1.0),                        # below: down
+    ("340282356779733661637539395458142568447", "f32", 3.4028234663852886e38),  # max f32
+    ("340282356779733661637539395458142568448", "f32", math.inf),  # halfway: inf
     (r"'\u{1F600}'", "char", "\U0001F600"),
     (r'"\u{0}\t"', "string", "\x00\t"),
     ('"""\n  ab\n    c\n  """', "string", "ab\n  c"),
