@@ -22,16 +22,12 @@ from . import differential as d
 
 SAMPLE_SEEDS = range(100, 124)
 
-#: (seed, variant) -> known class of a mismatch the sample hits today, and
-#: why.  Remove an entry when its bug is fixed: a listed case that agrees
-#: with wasmtime fails the test.
-_GUARD_LOST = ("guard-lost-oob-trap",
-               ("guard mode -O1+: an out-of-bounds load whose value is unused is deleted by LLVM, "
-                "so it does not fault (backend fix in progress)"))
-EXPECTED_MISMATCHES: dict[tuple[int, str], tuple[str, str]] = {
-    (109, "guard-O2-nopasses"): _GUARD_LOST,
-    (120, "guard-O2-nopasses"): _GUARD_LOST,
-}
+#: (seed, variant) -> (known class, why) of a mismatch the sample hits
+#: today.  Remove an entry when its bug is fixed: a listed case that agrees
+#: with wasmtime fails the test.  Empty since the guard-mode lost-trap fix
+#: (ea243cd), which removed (109, "guard-O2-nopasses") and
+#: (120, "guard-O2-nopasses"), both guard-lost-oob-trap.
+EXPECTED_MISMATCHES: dict[tuple[int, str], tuple[str, str]] = {}
 
 
 def _tools_or_skip():
@@ -78,7 +74,7 @@ def test_trap_classes():
     assert m.klass == "missing-trap:memory_out_of_bounds"
     assert d.known_class(d.VARIANTS["guard-O2"], m) == "guard-lost-oob-trap"
     assert d.known_class(d.VARIANTS["explicit-O2"], m) is None
-    assert d.known_class(d.VARIANTS["guard-O0"], m) is None
+    assert d.known_class(d.VARIANTS["guard-O0"], m) == "guard-lost-oob-trap"
     m = d.compare(ref, ["inst ok", "state", "trap unreachable", "state"], PLAN)
     assert m.klass == "trap-kind"       # the lost trap, then another one
     assert d.known_class(d.VARIANTS["guard-O2-nopasses"], m) == "guard-lost-oob-trap"
