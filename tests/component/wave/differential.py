@@ -353,3 +353,55 @@ def pointer_free(t) -> bool:
     not depend on where an allocator put its parts."""
     from wasmaot.frontend.component.types import needs_memory
     return not needs_memory(t)
+
+
+# ---- every char -------------------------------------------------------------
+
+def char_scan(tool_paths, tmp) -> list[tuple[int, str]]:
+    """wasmtime's printing of every Unicode scalar value: (code point, text
+    wasmtime printed) for each one our printer writes differently.  One
+    component holds all 1,112,064 chars as 17 ``list<char>`` results."""
+    import struct
+
+    from wasmaot.frontend.component.wave import format_value
+    wasmtime, wasm_tools = tool_paths
+    cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    chunks = [cps[i:i + 65536] for i in range(0, len(cps), 65536)]
+    header, funcs, lifts = bytearray(), [], []
+    offset = 8 * len(chunks)
+    for k, ch in enumerate(chunks):
+        header += struct.pack("<II", offset, len(ch))
+        offset += 4 * len(ch)
+        funcs.append(f'(func (export "c{k}") (result i32) i32.const {8 * k})')
+        lifts.append(f'(func $c{k} (result (list char)) '
+                     f'(canon lift (core func $i "c{k}") (memory (core memory $i "mem"))))')
+        lifts.append(f'(export "c{k}" (func $c{k}))')
+    blob = bytes(header) + b"".join(struct.pack("<I", c) for c in cps)
+    text = "\n".join([
+        "(component",
+        f'  (core module $m (memory (export "mem") {len(blob) // 65536 + 1})',
+        f'    (data (i32.const 0) "{_data(bytearray(blob), len(blob))}")',
+        *("    " + f for f in funcs), "  )",
+        "  (core instance $i (instantiate $m))",
+        *("  " + x for x in lifts), ")"])
+    cwasm = _build(wasm_tools, wasmtime, tmp, text)
+    diffs = []
+    for k, ch in enumerate(chunks):
+        out = _invoke(wasmtime, cwasm, f"c{k}()")
+        theirs = out[1:-1].split(", ")
+        assert len(theirs) == len(ch), (k, len(theirs))
+        diffs += [(c, t) for c, t in zip(ch, theirs) if t != format_value(chr(c), "char")]
+    return diffs
+
+
+def override_table(diffs: list[tuple[int, str]]) -> str:
+    """wave.py's _ESCAPE_OVERRIDES entries that would fix ``diffs`` (on top
+    of the current table), for pasting."""
+    out: list[list] = []
+    for c, t in sorted(diffs):
+        e = int(t.startswith("'\\u{"))
+        if out and out[-1][1] == c - 1 and out[-1][2] == e:
+            out[-1][1] = c
+        else:
+            out.append([c, c, e])
+    return "\n".join(f"    (0x{lo:X}, 0x{hi:X}, {e})," for lo, hi, e in out)
