@@ -347,7 +347,8 @@ int wasmaot_rt_init(int argc, char **argv) {
     init_stack_limit(argv);
     /* A write to a closed pipe must fail with EPIPE (WASI maps it to its
      * errno), not kill the process: Wasm semantics never asks for a signal
-     * death, and wasmtime behaves so.  An embedder's own handler stays. */
+     * death (wasmtime, too, fails the write; it says EIO).  An embedder's
+     * own handler stays. */
     struct sigaction pipe_action;
     if (sigaction(SIGPIPE, NULL, &pipe_action) == 0 && !(pipe_action.sa_flags & SA_SIGINFO) &&
         pipe_action.sa_handler == SIG_DFL)
