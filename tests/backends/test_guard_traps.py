@@ -8,7 +8,7 @@ overwritten, a callee that ignores its argument ...), nor narrow it to the
 bytes that are used, nor sink it into the one path that uses it.  The cases
 are ``.wast`` scripts in ``guard_traps/``: every shape traps out of bounds
 and returns its normal result in bounds.  Each runs through ``wasmaot
-spectest`` (one executable per script) at -O0/-O1/-O2 in guard mode, in
+spectest`` (one executable per script) at -O0 .. -O3 in guard mode, in
 explicit mode (which checks with compares and must agree), and under qemu on
 the cross targets.  The policy under test is ``traps.guard_keep``.
 """
@@ -71,7 +71,7 @@ def test_scripts_count_their_assertions():
         assert len(re.findall(r"^\((?:module|assert_trap|assert_return)\b", text, re.MULTILINE)) == n, name
 
 
-@pytest.mark.parametrize("opt", [0, 1, 2])
+@pytest.mark.parametrize("opt", [0, 1, 2, 3])
 def test_guard_mode_keeps_every_trap(opt):
     _all_pass("--bounds", "guard", "-O", opt)
 
