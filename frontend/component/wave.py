@@ -519,7 +519,7 @@ def format_float(f: float, t: str = "f64") -> str:
         return "nan"
     if math.isinf(f):
         return "inf" if f > 0 else "-inf"
-    digits = repr(f) if t == "f64" else _shortest_f32(f)
+    digits = _shortest_f64(f) if t == "f64" else _shortest_f32(f)
     return format(Decimal(digits).normalize(), "f")
 
 
@@ -561,12 +561,30 @@ def _shortest_f32(f: float) -> str:
     if f == 0:
         return "-0" if math.copysign(1, f) < 0 else "0"
     for p in range(1, 10):
-        near = Decimal(f"{f:.{p - 1}e}")
-        step = Decimal(1).scaleb(near.adjusted() - p + 1)
-        good = [c for c in (near, near - step, near + step) if decimal_to_f32(str(c)) == f]
-        if good:
-            return str(min(good, key=lambda c: abs(c - Decimal(f))))
+        got = _closest(f, Decimal(f"{f:.{p - 1}e}"), p, lambda c: decimal_to_f32(str(c)) == f)
+        if got is not None:
+            return got
     return repr(f)
+
+
+def _shortest_f64(f: float) -> str:
+    """``repr`` has the shortest length; only its choice between two equally
+    close candidates (round half to even) can differ from Rust's."""
+    if f == 0:
+        return repr(f)
+    r = Decimal(repr(f)).normalize()
+    return _closest(f, r, len(r.as_tuple().digits), lambda c: float(str(c)) == f) or repr(f)
+
+
+def _closest(f: float, near: Decimal, p: int, round_trips) -> str | None:
+    """Among ``near`` and its p-digit neighbours, the one closest to ``f``
+    that reads back as ``f``; on a tie the larger magnitude (Rust prints the
+    f32 2153251.25 as 2153251.3 and the f64 1852282500156988.25 as ...88.3)."""
+    step = Decimal(1).scaleb(near.adjusted() - p + 1)
+    good = [c for c in (near, near - step, near + step) if round_trips(c)]
+    if not good:
+        return None
+    return str(min(good, key=lambda c: (abs(c - Decimal(f)), -abs(c))))
 
 
 # Other_Grapheme_Extend (Unicode PropList.txt): characters that are not Mn/Me

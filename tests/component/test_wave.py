@@ -251,3 +251,23 @@ def test_every_char_matches_wasmtime(wasmtime, tmp_path):
     the override entries that would fix it."""
     diffs = differential.char_scan(wasmtime, tmp_path)
     assert not diffs, f"{len(diffs)} chars differ; overrides:\n" + differential.override_table(diffs)
+
+
+def test_floats_match_wasmtime(wasmtime, tmp_path):
+    """Rust's shortest-digits float printing: random f32 and f64 bit patterns
+    (every exponent, subnormals included), powers of ten, and integers plus
+    quarters (ties between two shortest candidates)."""
+    import random
+    import struct
+    rng = random.Random(49)
+    f32s = [struct.unpack("<f", struct.pack("<I", rng.getrandbits(32)))[0] for _ in range(1000)]
+    f64s = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(1000)]
+    f64s += [10.0 ** k for k in range(-320, 309)]
+    ties = [float(rng.getrandbits(rng.randrange(1, 30))) + rng.choice([0.25, 0.5, 0.75])
+            for _ in range(1000)]
+    cases = [(List("f32"), f32s), (List("f64"), f64s), (List("f32"), ties)]
+    got = differential.invoke_results(wasmtime, tmp_path, cases, "utf8")
+    for (t, v), out in zip(cases, got):
+        ours = format_value(v, t)[1:-1].split(", ")
+        theirs = out[1:-1].split(", ")
+        assert [(x, a) for x, a, b in zip(v, theirs, ours) if a != b] == []
