@@ -263,7 +263,8 @@ def test_floats_match_wasmtime(wasmtime, tmp_path):
     f32s = [struct.unpack("<f", struct.pack("<I", rng.getrandbits(32)))[0] for _ in range(1000)]
     f64s = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(1000)]
     f64s += [10.0 ** k for k in range(-320, 309)]
-    ties = [float(rng.getrandbits(rng.randrange(1, 30))) + rng.choice([0.25, 0.5, 0.75])
+    ties = [struct.unpack("<f", struct.pack("<f", rng.getrandbits(rng.randrange(1, 30))
+                                            + rng.choice([0.25, 0.5, 0.75])))[0]
             for _ in range(1000)]
     cases = [(List("f32"), f32s), (List("f64"), f64s), (List("f32"), ties)]
     got = differential.invoke_results(wasmtime, tmp_path, cases, "utf8")
