@@ -631,6 +631,7 @@ def _parse(argv):
                     help="SIMD in the generated modules (mix: even seeds)")
     ap.add_argument("--findings", type=Path, default=DEFAULT_FINDINGS)
     ap.add_argument("--minimize", action="store_true", help="shrink the first finding of each class")
+    ap.add_argument("--attempts", type=int, default=300, help="wasm-tools shrink attempts (default 300)")
     ap.add_argument("--allow-known", action="store_true", help="known bug classes do not fail the run")
     ap.add_argument("--replay", type=Path, help="check this module instead of generated ones")
     ap.add_argument("--seed", type=int, default=0, help="with --replay: the seed of the call plan")
@@ -695,7 +696,7 @@ def _minimize_all(s: Summary, a) -> None:
         wasm = (a.findings / f"{stem}.wasm").read_bytes()
         out = a.findings / f"min-{stem}.wasm"
         try:
-            small = minimize(wasm, f.seed, f.variant, f.signature(), a.target, out)
+            small = minimize(wasm, f.seed, f.variant, f.signature(), a.target, out, a.attempts)
             print(f"minimized {stem}: {len(wasm)} -> {len(small)} bytes: {out}")
         except subprocess.CalledProcessError as e:
             print(f"could not minimize {stem}: {e.stderr.decode(errors='replace').strip()[:300]}")
