@@ -21,6 +21,7 @@ from wasmaot.backends.targets import get_target
 from wasmaot.compile import compile_bytes
 
 from ..cross.conftest import require_runner
+from .test_build import elf_info
 
 # $leaf traps in four ways, two calls below the export $top.
 NAMED = r"""
@@ -227,3 +228,15 @@ def test_partitioned_module(tmp_path, monkeypatch):
     r = run(exe, "--invoke", "top", 2, 70000)
     assert r.returncode == 134
     assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
+
+
+def test_compiled_out(builder):
+    """WASMAOT_BACKTRACE=0 (bare metal's default) builds a POSIX runtime
+    without the walker and printer, warning-free; bare metal's own configs
+    are built by test_build.py."""
+    build = builder.build("x86_64-linux-musl", extra_cflags=["-DWASMAOT_BACKTRACE=0"])
+    defined = set()
+    for obj in build.objects:
+        defined |= set(elf_info(obj)[2])
+    assert "wasmaot_trap" in defined
+    assert not any(s.startswith("wasmaot_backtrace_") for s in defined), defined
