@@ -91,10 +91,17 @@ def _placed(text: str, by_prefix: dict, main) -> str:
     if index is None:
         index = GLUE
     else:
-        found = getattr(mc.ir.funcs[index], "offset", None)    # not in the IR yet: see ABI.md
+        found = body_offset(mc.ir.funcs[index])
         offset = NO_OFFSET if found is None else found
     prefix = f"prefix [4 x i32] [i32 {_i32(lo)}, i32 {_i32(hi)}, i32 {_i32(index)}, i32 {_i32(offset)}]"
     return f'{header[:-2]} section "{TEXT_SECTION}" {prefix} {{{text[end:]}'
+
+
+def body_offset(decl) -> int | None:
+    """The Wasm byte offset of a function's body, if the IR knows it.  It
+    does not yet (backends/ABI.md "Trap backtraces"): the translator would
+    record it in ``FuncDecl.offset``."""
+    return getattr(decl, "offset", None)
 
 
 def _owner(sym: str, by_prefix: dict, main):

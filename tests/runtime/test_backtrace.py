@@ -194,6 +194,19 @@ def test_no_trap_no_backtrace(tmp_path):
     assert r.returncode == 0 and r.stdout == "3\n" and r.stderr == ""
 
 
+def test_offsets_are_printed_when_known(tmp_path, monkeypatch):
+    """The plumbing from the IR to the report, with offsets supplied as the
+    translator would (the IR has none yet: next test)."""
+    from wasmaot.backends.llvm import backtrace
+    fake = {"leaf": 0x2A, "mid": 0x1234, "top": 0xABCDEF}
+    monkeypatch.setattr(backtrace, "body_offset", lambda decl: fake.get(decl.name))
+    exe = build(tmp_path, NAMED, "fake-off")
+    r = run(exe, "--invoke", "top", 1, 0)
+    assert r.stderr.splitlines()[2:5] == ["    0:     0x2a - <unknown>!leaf",
+                                          "    1:   0x1234 - <unknown>!mid",
+                                          "    2: 0xabcdef - <unknown>!top"], r.stderr
+
+
 @pytest.mark.xfail(strict=True, reason="the IR does not carry function body offsets yet "
                    "(ir/module.py FuncDecl.offset, see backends/ABI.md 'Trap backtraces')")
 def test_frames_have_wasm_offsets(tmp_path):
