@@ -249,6 +249,14 @@ class _Parser:
         self.advance()
         return out
 
+    def optional_comma(self) -> None:
+        """Between record fields and flags wasm-wave (and so wasmtime)
+        takes a comma or nothing: ``{a b}`` is the flags ``{a, b}``."""
+        if self.is_punct(","):
+            self.advance()
+        elif self.tok.kind == "end":
+            raise self.error("expected ',' or '}', found end of input")
+
     def value(self, t):
         self.depth += 1
         if self.depth > MAX_DEPTH:
@@ -305,6 +313,8 @@ class _Parser:
             if tok.kind != "num" or not _INT.match(tok.text):
                 raise self.error(f"expected an integer ({t}), found {_describe(tok)}")
             signed, bits = _INT_RANGE[t]
+            if not signed and tok.text.startswith("-"):
+                raise self.error(f"{tok.text} is out of range for {t} (no sign allowed)")
             v = int(tok.text)
             lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
             if not lo <= v <= hi:
@@ -346,8 +356,7 @@ class _Parser:
                     raise self.error(f"duplicate record field {name!r}", ltok)
                 self.expect(":")
                 got[name] = self.value(types[name])
-                if not self.is_punct("}"):
-                    self.expect(",")
+                self.optional_comma()
             self.advance()
         out = {}
         for name, ft in t.fields:
@@ -364,13 +373,12 @@ class _Parser:
         got: set[str] = set()
         while not self.is_punct("}"):
             name, ltok = self.label()
-            if name not in t.names:
-                raise self.error(f"unknown flag {name!r}", ltok)
+            if name not in t.names or ltok.text.startswith("%"):   # wasmtime: no % here
+                raise self.error(f"unknown flag {ltok.text!r}", ltok)
             if name in got:
                 raise self.error(f"duplicate flag {name!r}", ltok)
             got.add(name)
-            if not self.is_punct("}"):
-                self.expect(",")
+            self.optional_comma()
         self.advance()
         return frozenset(got)
 

@@ -272,3 +272,16 @@ def test_floats_match_wasmtime(wasmtime, tmp_path):
         ours = format_value(v, t)[1:-1].split(", ")
         theirs = out[1:-1].split(", ")
         assert [(x, a) for x, a, b in zip(v, theirs, ours) if a != b] == []
+
+
+@pytest.mark.parametrize("t, texts", differential.ACCEPTANCE_CASES)
+def test_acceptance_matches_wasmtime(wasmtime, tmp_path, t, texts):
+    """Edge inputs: we accept exactly what wasmtime accepts."""
+    def ours(text):
+        try:
+            parse_value(text, t)
+            return True
+        except WaveError:
+            return False
+    theirs = differential.echo_accepts(wasmtime, tmp_path, t, texts)
+    assert [(x, a) for x, a in zip(texts, theirs) if a != ours(x)] == []

@@ -182,6 +182,25 @@ def invoke_results(tool_paths, tmp, cases: list, encoding: str) -> list[str]:
 
 
 def invoke_echo(tool_paths, tmp, t, text: str) -> str:
+    wasmtime, _ = tool_paths
+    return _invoke(wasmtime, echo_component(tool_paths, tmp, t), f"e({text})")
+
+
+def echo_accepts(tool_paths, tmp, t, texts: list[str]) -> list[bool]:
+    """Whether wasmtime accepts each argument text for ``e(x: T)``."""
+    wasmtime, _ = tool_paths
+    cwasm = echo_component(tool_paths, tmp, t)
+    out = []
+    for text in texts:
+        r = subprocess.run([wasmtime, "run", "--allow-precompiled", "--invoke", f"e({text})", cwasm],
+                           capture_output=True, text=True, check=False, env=_ENV)
+        assert r.returncode == 0 or "while interpreting parameters" in r.stderr \
+            or "Failed to parse invoke" in r.stderr, r.stderr
+        out.append(r.returncode == 0)
+    return out
+
+
+def echo_component(tool_paths, tmp, t) -> str:
     wasmtime, wasm_tools = tool_paths
     types = _Types()
     flat = flatten(t)
@@ -195,8 +214,7 @@ def invoke_echo(tool_paths, tmp, t, text: str) -> str:
     ref = types.ref(t)
     lifts = [f'(func $e (param "x" {ref}) (result {ref}) (canon lift (core func $i "e"){_opts("utf8", True)}))',
              '(export "e" (func $e))']
-    cwasm = _build(wasm_tools, wasmtime, tmp, _component(types, [body], lifts, ""))
-    return _invoke(wasmtime, cwasm, f"e({text})")
+    return _build(wasm_tools, wasmtime, tmp, _component(types, [body], lifts, ""))
 
 
 # ---- cases ------------------------------------------------------------------
@@ -253,6 +271,24 @@ STRING_CASES = [
     ("string", "astral: \U0001F600 x"),
     (List("string"), ["é", "☃", "a"]),
     (Record((("n", "string"), ("c", "char"))), {"n": "ÿ☃", "c": "☃"}),
+]
+
+# Inputs at the edges of the grammar: we must accept exactly what wasmtime
+# accepts (the values of accepted ones are compared by ECHO_CASES' test).
+ACCEPTANCE_CASES = [
+    ("u32", ["-0", "0", "01", "1e2", "+1", "4294967296", " 7 ", "7 // c\n"]),
+    ("s32", ["-0", "-2147483648", "2147483648", "1.0"]),
+    ("f64", ["1.", ".5", "1e400", "-nan", "%inf", "inf", "-inf", "1E5", "1e+5", "0.0e-0", "-0.0"]),
+    ("f32", ["1e39", "nan", "NaN", "Infinity"]),
+    ("char", ["'ab'", r"'\u{110000}'", r"'\u{D800}'", r"'\u{10FFFF}'", r"'\x41'", "''", "'\"'"]),
+    ("string", [r'"\u{}"', r'"\u{1234567}"', '"a\tb"', '"\'"', r'"\0"']),
+    ("bool", ["True", "true", "%true", "1"]),
+    (Enum(("ok", "not-found")), ["ok", "%ok", "not-found", "%not-found", "Not-Found", "NOT-FOUND"]),
+    (Flags(("a", "b")), ["{a, a}", "{}", "{,}", "{a,}", "{%a}", "{a b}", "{:}"]),
+    (List("u32"), ["[1,2,]", "[,]", "[1,,2]", "[]", "[ ]"]),
+    (List(Record((("a", "u8"), ("b", Option("u8"))))),
+     ["[{%a: 1}]", "[{a: 1, %b: 2}]", "[{:}]", "[{a: 1, b: none}]", "[{b: 1}]", "[{a: 1,}]"]),
+    (List(Variant((("ok", "u8"), ("x", None)))), ["[%ok(1)]", "[ok(1)]", "[x]", "[%x]", "[x()]"]),
 ]
 
 ECHO_CASES = [
