@@ -23,7 +23,7 @@ import pytest
 from ..cross.conftest import CROSS_TARGETS, require_runner
 
 HERE = Path(__file__).resolve().parent / "guard_traps"
-SCRIPTS = {"lost_traps.wast": 59, "lost_simd_traps.wast": 39}   # commands in each
+SCRIPTS = {"lost_traps.wast": 65, "lost_simd_traps.wast": 39}   # commands in each
 ORDER_GAPS = "order_gaps.wast"
 
 #: KNOWN GAPS (backends/llvm/traps.py, "Known gaps, order of memory effects"):

@@ -92,6 +92,12 @@
     (drop (i32.eqz (i32.eqz (i32.load (local.get 0)))))
     (unreachable))
 
+  ;; ---- other trapping operations whose result is folded away --------
+  (func (export "trunc_mul0") (param f64) (result i32)
+    (i32.mul (i32.trunc_f64_s (local.get 0)) (i32.const 0)))
+  (func (export "div_mul0") (param i32 i32) (result i32)
+    (i32.mul (i32.div_s (local.get 0) (local.get 1)) (i32.const 0)))
+
   ;; ---- a store after the lost load must not happen -------------------
   (func (export "before_store") (param i32) (result i32) (local i32)
     (local.set 1 (i32.load (local.get 0)))
@@ -163,6 +169,13 @@
 (assert_trap (invoke "before_div0" (i32.const 0)) "integer divide by zero")
 (assert_trap (invoke "before_unreachable" (i32.const 65536)) "out of bounds memory access")
 (assert_trap (invoke "before_unreachable" (i32.const 0)) "unreachable")
+
+(assert_trap (invoke "trunc_mul0" (f64.const nan)) "invalid conversion to integer")
+(assert_trap (invoke "trunc_mul0" (f64.const 1e10)) "integer overflow")
+(assert_return (invoke "trunc_mul0" (f64.const 1.5)) (i32.const 0))
+(assert_trap (invoke "div_mul0" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_trap (invoke "div_mul0" (i32.const 0x80000000) (i32.const -1)) "integer overflow")
+(assert_return (invoke "div_mul0" (i32.const 7) (i32.const 2)) (i32.const 0))
 
 (assert_trap (invoke "before_store" (i32.const 65536)) "out of bounds memory access")
 (assert_return (invoke "peek16") (i32.const 0))
