@@ -177,14 +177,16 @@ def _multiline(text: str, start: int) -> tuple[Token, int]:
     body = text[i:end]
     nl = body.rfind("\n")
     indent = body[nl + 1:]
-    if nl < 0 or indent.strip(" "):
+    if indent.strip(" "):
         raise WaveError('the closing """ must be on its own line', end + 1)
+    if nl < 0:                   # the opening line break is also the closing one
+        return Token("string", text[start:end + 3], start, ""), end + 3
     lines, pos, out = body[:nl].split("\n"), i, []
     for k, line in enumerate(lines):
         line = line.removesuffix("\r")
-        if line and not line.startswith(indent):
+        if not line.startswith(indent):          # empty lines too, as wasmtime
             raise WaveError(f"line indented less than the closing delimiter ({len(indent)} spaces)", pos + 1)
-        j, chars = pos + min(len(indent), len(line)), []
+        j, chars = pos + len(indent), []
         while j < pos + len(line):
             c, j = _unescape(text, j, '"')
             chars.append(c)

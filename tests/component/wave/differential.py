@@ -289,6 +289,17 @@ ACCEPTANCE_CASES = [
     (List(Record((("a", "u8"), ("b", Option("u8"))))),
      ["[{%a: 1}]", "[{a: 1, %b: 2}]", "[{:}]", "[{a: 1, b: none}]", "[{b: 1}]", "[{a: 1,}]"]),
     (List(Variant((("ok", "u8"), ("x", None)))), ["[%ok(1)]", "[ok(1)]", "[x]", "[%x]", "[x()]"]),
+    (List(Option("u8")), ["[some(1)]", "[1]", "[none]", "[some(none)]", "[%some(1)]", "[some 1]",
+                          "[some()]", "[%none]"]),
+    (List(Option(Option("u8"))), ["[1]", "[some(1)]", "[some(some(1))]", "[some(none)]"]),
+    (List(Result("u8", "string")), ['[1]', '[ok(1)]', '[err("x")]', '[ok]', '[err]', '["x"]']),
+    (List(Result(None, None)), ["[ok]", "[err]", "[ok()]", "[ok(1)]", "[%ok]"]),
+    (List(Result(Option("u8"), None)), ["[1]", "[ok(1)]", "[ok(none)]", "[none]"]),
+    (List(Tuple(("u8", "u8"))), ["[(1,2)]", "[(1,2,)]", "[(1)]", "[()]", "[(1,2,3)]", "[(1 2)]"]),
+    ("string", ['"""\n  a\n  """', '"""a"""', '"""\n a\n  """', '"""\r\n  a\r\n  """',
+                '"""\n  a\n\n  b\n  """', '"""\n  a "" b\n  """', '"""\n  x"""',
+                '"""\n"""', '"""\n  """', '"""\n  a\\\n  """', '"""\n\n"""', '"""\n a\n\n """']),
+    ("u8", ["1 /* c */", "// only\n1", "1//\n"]),
 ]
 
 ECHO_CASES = [
