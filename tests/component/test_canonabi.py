@@ -407,3 +407,21 @@ def test_single_value_entry_points():
     assert abi.lift(flat, t, mem, "utf16") == {"s": "hé", "n": 3}
     [ptr] = abi.lower({"s": "x", "n": 1}, t, mem, abi.BumpAllocator(mem, 1024), context="results")
     assert abi.lift([ptr], t, mem, context="results") == {"s": "x", "n": 1}
+
+
+@pytest.mark.parametrize("encoding, cases", [("utf8", differential.RAW_CASES),
+                                             ("utf16", differential.RAW_UTF16_CASES)])
+def test_traps_and_lenient_lifts_match_wasmtime(wasmtime, tmp_path, encoding, cases):
+    """Hand-made memory images lifted as results: wasmtime traps exactly
+    where the model traps, and prints what the model lifts otherwise."""
+    got = differential.invoke_raw(wasmtime, tmp_path, cases, encoding)
+    mem = differential.memory_image(cases)
+    for (t, result, _), (ok, out) in zip(cases, got):
+        cx = Context(bytearray(mem), None, encoding)
+        try:
+            [v] = abi.lift_values(cx, [result], [t], "results")
+        except Trap as e:
+            assert not ok, f"{t!r}: we trap ({e}), wasmtime prints {out}"
+            continue
+        assert ok, f"{t!r}: wasmtime traps ({out.splitlines()[-1]}), we lift {v!r}"
+        assert out == format_value(v, t)

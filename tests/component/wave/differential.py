@@ -452,3 +452,77 @@ def override_table(diffs: list[tuple[int, str]]) -> str:
         else:
             out.append([c, c, e])
     return "\n".join(f"    (0x{lo:X}, 0x{hi:X}, {e})," for lo, hi, e in out)
+
+
+# ---- hand-made memory images: traps and lenient lifting ---------------------
+
+def invoke_raw(tool_paths, tmp, cases: list, encoding: str = "utf8") -> list[tuple[bool, str]]:
+    """Each case is (T, core result, {address: bytes}): a function whose core
+    code returns that constant (a flat value, or a pointer for results that
+    do not fit one) over a memory holding those bytes.  Returns (ok, stdout
+    or stderr) per case from wasmtime."""
+    wasmtime, wasm_tools = tool_paths
+    mem = memory_image(cases)
+    types, core_funcs, lifts = _Types(), [], []
+    for k, (t, result, _) in enumerate(cases):
+        rty = flatten(t)[0] if len(flatten(t)) == 1 else core.I32
+        core_funcs.append(f'(func (export "r{k}") (result {_CORE[rty]}) {_const(rty, result)})')
+        lifts.append(f'(func $r{k} (result {types.ref(t)}) (canon lift (core func $i "r{k}"){_opts(encoding)}))')
+        lifts.append(f'(export "r{k}" (func $r{k}))')
+    end = max([0] + [a + len(b) for _, _, w in cases for a, b in w.items()])
+    cwasm = _build(wasm_tools, wasmtime, tmp, _component(types, core_funcs, lifts, _data(mem, end)))
+    out = []
+    for k in range(len(cases)):
+        r = subprocess.run([wasmtime, "run", "--allow-precompiled", "--invoke", f"r{k}()", cwasm],
+                           capture_output=True, text=True, check=False, env=_ENV)
+        out.append((r.returncode == 0, r.stdout.strip() if r.returncode == 0 else r.stderr))
+    return out
+
+
+def memory_image(cases: list) -> bytearray:
+    mem, owner = bytearray(65536), {}
+    for k, (_, _, writes) in enumerate(cases):
+        for addr, data in writes.items():
+            for a in range(addr, addr + len(data)):
+                assert owner.setdefault(a, k) == k, f"cases {owner[a]} and {k} overlap at {a}"
+            mem[addr:addr + len(data)] = data
+    return mem
+
+
+_U32 = Tuple(("u32", "u32"))
+
+RAW_CASES = [
+    ("char", 0xD800, {}),
+    ("char", 0x110000, {}),
+    ("char", 0x41, {}),
+    ("bool", 2, {}),
+    ("u8", 0x1FF, {}),
+    ("s16", 0x18000, {}),
+    (Enum(("a", "b", "c")), 3, {}),
+    (Flags(("a", "b")), 0xFF, {}),
+    ("f32", math.nan, {}),
+    (Variant((("a", None), ("b", "u64"))), 1024, {1024: b"\x02"}),
+    (Variant((("a", None), ("b", "u64"))), 1040, {1040: b"\x01" + b"\0" * 7 + b"\x05" + b"\0" * 7}),
+    (Option("u16"), 1056, {1056: b"\x02\x00\x07\x00"}),
+    (Result("u16", None), 1064, {1064: b"\x07\x00"}),
+    ("string", 1072, {1072: (2000).to_bytes(4, "little") + (2).to_bytes(4, "little"), 2000: b"\xff\xfe"}),
+    ("string", 1080, {1080: (2008).to_bytes(4, "little") + (3).to_bytes(4, "little"), 2008: b"a\xc3\xa9"}),
+    ("string", 1088, {1088: (65530).to_bytes(4, "little") + (10).to_bytes(4, "little")}),
+    (List("u32"), 1096, {1096: (2017).to_bytes(4, "little") + (1).to_bytes(4, "little")}),
+    (List("u32"), 1104, {1104: (2020).to_bytes(4, "little") + (2).to_bytes(4, "little"),
+                         2020: b"\x01\0\0\0\x02\0\0\0"}),
+    (List("u8"), 1112, {1112: (65500).to_bytes(4, "little") + (100).to_bytes(4, "little")}),
+    (List("u8"), 1120, {1120: (0).to_bytes(4, "little") + (1 << 28).to_bytes(4, "little")}),
+    (_U32, 1130, {}),                                      # misaligned result pointer
+    (_U32, 65532, {}),                                     # result out of bounds
+    (Tuple(("f64", "char")), 1136, {1136: b"\x01\0\0\0\0\0\xf8\x7f", 1144: b"\x00\xdc\0\0"}),
+    (Tuple(("bool", "u8")), 1152, {1152: b"\x07\x08"}),
+]
+
+RAW_UTF16_CASES = [
+    ("string", 1072, {1072: (2001).to_bytes(4, "little") + (1).to_bytes(4, "little")}),  # odd pointer
+    ("string", 1080, {1080: (2000).to_bytes(4, "little") + (2).to_bytes(4, "little"),
+                      2000: b"\x00\xd8a\x00"}),                                          # lone surrogate
+    ("string", 1088, {1088: (2008).to_bytes(4, "little") + (2).to_bytes(4, "little"),
+                      2008: b"h\x00i\x00"}),
+]
