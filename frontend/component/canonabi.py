@@ -70,6 +70,7 @@ from .types import (
     _discriminant_size,
     alignment,
     elem_size,
+    flat_len,
     flatten,
     variant_cases,
 )
@@ -803,7 +804,7 @@ def _lower_flat_prim(cx: Context, v, t: str) -> list:
 def lift_flat_values(cx: Context, max_flat: int, vi: CoreValues, ts: list) -> list:
     """Component values of types ``ts`` from flat core values: spilled to
     memory behind one pointer when they flatten to more than ``max_flat``."""
-    if sum(len(flatten(t)) for t in ts) > max_flat:
+    if sum(flat_len(t) for t in ts) > max_flat:
         tt = Tuple(tuple(ts))
         ptr = vi.next(I32)
         _check_range(cx, ptr, alignment(tt), elem_size(tt), "spilled values")
@@ -814,7 +815,7 @@ def lift_flat_values(cx: Context, max_flat: int, vi: CoreValues, ts: list) -> li
 def lower_flat_values(cx: Context, max_flat: int, vs: list, ts: list, out_param: CoreValues | None = None) -> list:
     """Flat core values of ``vs``; more than ``max_flat`` are stored in memory
     allocated by realloc (or at the caller's ``out_param`` pointer)."""
-    if sum(len(flatten(t)) for t in ts) > max_flat:
+    if sum(flat_len(t) for t in ts) > max_flat:
         tt = Tuple(tuple(ts))
         if out_param is None:
             ptr = cx.allocate(alignment(tt), elem_size(tt))
