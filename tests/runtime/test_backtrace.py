@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 from wasmaot.backends import CompileOptions
@@ -253,3 +254,21 @@ def test_compiled_out(builder):
         defined |= set(elf_info(obj)[2])
     assert "wasmaot_trap" in defined
     assert not any(s.startswith("wasmaot_backtrace_") for s in defined), defined
+
+
+def test_constants_match_the_header(tmp_path):
+    """backtrace.py's numbers and layout are wasmaot_rt.h's (section 9)."""
+    from wasmaot.backends.llvm import backtrace as bt
+    from wasmaot.runtime import root
+    checks = [("WASMAOT_BT_VERSION", bt.VERSION), ("WASMAOT_BT_GLUE", bt.GLUE),
+              ("WASMAOT_BT_NO_OFFSET", bt.NO_OFFSET), ("sizeof(wasmaot_bt_prefix)", 16),
+              ("sizeof(wasmaot_bt_instance)", 24),   # [6 x i32] in _header
+              ("offsetof(wasmaot_bt_instance, names_index)", 16),
+              ("offsetof(wasmaot_bt_instance, names)", 20)]
+    src = tmp_path / "bt_check.c"
+    src.write_text('#include "wasmaot_rt.h"\n' + "".join(
+        f'_Static_assert({c} == {v}u, "{c}");\n' for c, v in checks))
+    r = subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "x86_64-linux-musl", "-std=c11",
+                        f"-I{root() / 'include'}", "-c", str(src), "-o", str(tmp_path / "bt_check.o")],
+                       check=False, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
