@@ -36,8 +36,9 @@ Option and result use :class:`Case` rather than ``None`` so that
 
 Deviations from the spec's Python, on purpose:
 
-- Traps raise :class:`Trap` with a reason (the spec's ``trap_if`` has none);
-  the reasons are the phrases wasmtime uses where it has one.
+- Traps raise :class:`Trap` with a reason (the spec's ``trap_if`` has none):
+  wasmtime's message for the same trap where the tests compared them (char,
+  discriminants, pointers, bad UTF-8/UTF-16), our own words elsewhere.
 - NaNs are lowered as the canonical NaN (the deterministic profile: the spec
   allows any NaN, and a fixed one keeps tests reproducible).
 - Memory is a ``bytearray`` (always 32-bit pointers here: memory64
@@ -277,8 +278,7 @@ def _encode_f64(f: float) -> int:
 
 
 def convert_i32_to_char(i: int) -> str:
-    trap_if(i >= 0x110000, f"invalid char: 0x{i:x} is not a Unicode code point")
-    trap_if(0xD800 <= i <= 0xDFFF, f"invalid char: 0x{i:x} is a surrogate")
+    trap_if(i >= 0x110000 or 0xD800 <= i <= 0xDFFF, "converted integer out of range for `char`")
     return chr(i)
 
 
@@ -296,9 +296,20 @@ def _store_int(cx: Context, v: int, ptr: int, n: int, signed: bool = False) -> N
     cx.memory[ptr:ptr + n] = v.to_bytes(n, "little", signed=signed)
 
 
+_MISALIGNED = {"string": "string pointer not aligned to {}", "list": "list pointer is not aligned"}
+_OUT_OF_BOUNDS = {"string": "string pointer/length out of bounds of memory",
+                  "list": "list pointer/length out of bounds of memory"}
+
+
 def _check_range(cx: Context, ptr: int, align: int, size: int, what: str) -> None:
-    trap_if(ptr % align != 0, f"unaligned pointer for {what}: {ptr} is not a multiple of {align}")
-    trap_if(ptr + size > len(cx.mem()), f"{what} out of bounds: {ptr}+{size} > memory size {len(cx.mem())}")
+    """The alignment and bounds traps on every pointer, worded as wasmtime
+    words them (``what`` is "string", "list" or "value")."""
+    trap_if(ptr % align != 0, _MISALIGNED.get(what, "pointer not aligned").format(align))
+    trap_if(ptr + size > len(cx.mem()), _OUT_OF_BOUNDS.get(what, "pointer out of bounds of memory"))
+
+
+def _check_discriminant(i: int, n: int) -> None:
+    trap_if(i >= n, f"discriminant {i} out of range [0..{n})")
 
 
 # ---- load (CanonicalABI.md "Loading") --------------------------------------
@@ -323,13 +334,13 @@ def load(cx: Context, ptr: int, t):
         cases = cases_of(t)
         disc = _discriminant_size(len(cases))
         i = _load_int(cx, ptr, disc)
-        trap_if(i >= len(cases), f"invalid variant discriminant: {i} (the type has {len(cases)} cases)")
+        _check_discriminant(i, len(cases))
         label, ct = cases[i]
         ptr = _align_to(ptr + disc, _max_case_alignment(t))
         return Case(label, None if ct is None else load(cx, ptr, ct))
     if isinstance(t, Enum):
         i = _load_int(cx, ptr, _discriminant_size(len(t.names)))
-        trap_if(i >= len(t.names), f"invalid enum discriminant: {i} (the type has {len(t.names)} cases)")
+        _check_discriminant(i, len(t.names))
         return t.names[i]
     if isinstance(t, Flags):
         return unpack_flags(_load_int(cx, ptr, elem_size(t)), t)
@@ -362,11 +373,21 @@ def load_string_from_range(cx: Context, ptr: int, tagged: int) -> String:
         align, nbytes, codec = 2, tagged, "latin-1"
     trap_if(nbytes > MAX_STRING_BYTE_LENGTH, f"string too long: {nbytes} bytes")
     _check_range(cx, ptr, align, nbytes, "string")
+    data = bytes(cx.memory[ptr:ptr + nbytes])
     try:
-        s = bytes(cx.memory[ptr:ptr + nbytes]).decode(codec)
+        s = data.decode(codec)
     except UnicodeDecodeError as e:
-        raise Trap(f"invalid {cx.encoding} string: {e.reason} at byte {e.start}") from None
+        raise Trap(_decode_error(data, e, codec)) from None
     return String(s, cx.encoding, tagged)
+
+
+def _decode_error(data: bytes, e: UnicodeDecodeError, codec: str) -> str:
+    """wasmtime's words (Rust's Utf8Error / DecodeUtf16Error) for bad text."""
+    if codec == "utf-16-le":
+        return f"unpaired surrogate found: {int.from_bytes(data[e.start:e.start + 2], 'little'):x}"
+    if e.reason == "unexpected end of data":
+        return f"incomplete utf-8 byte sequence from index {e.start}"
+    return f"invalid utf-8 sequence of {e.end - e.start} bytes from index {e.start}"
 
 
 def load_list_from_range(cx: Context, ptr: int, length: int, elem) -> list:
@@ -715,7 +736,7 @@ def lift_flat(cx: Context, vi, t):
         flat = flatten(t)[1:]
         i = vi.next(I32)
         cases = cases_of(t)
-        trap_if(i >= len(cases), f"invalid variant discriminant: {i} (the type has {len(cases)} cases)")
+        _check_discriminant(i, len(cases))
         label, ct = cases[i]
         v = None if ct is None else lift_flat(cx, _Coerce(vi, flat), ct)
         for have in flat:           # what the payload did not use (_Coerce pops)
@@ -723,7 +744,7 @@ def lift_flat(cx: Context, vi, t):
         return Case(label, v)
     if isinstance(t, Enum):
         i = vi.next(I32)
-        trap_if(i >= len(t.names), f"invalid enum discriminant: {i} (the type has {len(t.names)} cases)")
+        _check_discriminant(i, len(t.names))
         return t.names[i]
     if isinstance(t, Flags):
         return unpack_flags(vi.next(I32), t)
@@ -807,7 +828,7 @@ def lift_flat_values(cx: Context, max_flat: int, vi: CoreValues, ts: list) -> li
     if sum(flat_len(t) for t in ts) > max_flat:
         tt = Tuple(tuple(ts))
         ptr = vi.next(I32)
-        _check_range(cx, ptr, alignment(tt), elem_size(tt), "spilled values")
+        _check_range(cx, ptr, alignment(tt), elem_size(tt), "value")
         return list(load(cx, ptr, tt))
     return [lift_flat(cx, vi, t) for t in ts]
 
@@ -822,7 +843,7 @@ def lower_flat_values(cx: Context, max_flat: int, vs: list, ts: list, out_param:
             out = [ptr]
         else:
             ptr, out = out_param.next(I32), []
-        _check_range(cx, ptr, alignment(tt), elem_size(tt), "spilled values")
+        _check_range(cx, ptr, alignment(tt), elem_size(tt), "value")
         store(cx, tuple(vs), tt, ptr)
         return out
     return [x for v, t in zip(vs, ts) for x in lower_flat(cx, v, t)]
