@@ -7,7 +7,7 @@ See README.md in this folder for the design.  Entry points:
   :class:`~.validate.Scope` (semantic types of every index space).
 - :func:`inspect_component` — the text ``wasmaot inspect`` prints.
 - :mod:`.wave` — WAVE values (``--invoke``): :func:`parse_call`,
-  :func:`parse_value`, :func:`format_value`.
+  :func:`parse_value`, :func:`format_value`, :func:`format_result`.
 - :mod:`.canonabi` — the canonical ABI as a Python model (lift/lower).
 - :func:`flatten_component` — the static instance graph as core instances
   with resolved imports (:mod:`.flatten`).
@@ -18,7 +18,7 @@ from .canonabi import Case, Context, Trap
 from .flatten import flatten_component
 from .reader import UnsupportedError, decode_component, is_component
 from .validate import Scope, validate_component
-from .wave import WaveError, format_value, parse_call, parse_value
+from .wave import WaveError, format_result, format_value, parse_call, parse_value
 
 
 def load_component(data: bytes, filename: str | None = None) -> Scope:
@@ -42,6 +42,7 @@ __all__ = [
     "WaveError",
     "decode_component",
     "flatten_component",
+    "format_result",
     "format_value",
     "inspect_component",
     "is_component",

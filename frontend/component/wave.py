@@ -466,6 +466,12 @@ def format_value(v, t) -> str:
     return "".join(out)
 
 
+def format_result(t, v=None) -> str:
+    """What ``--invoke`` prints for a call's result: the value, or ``()``
+    for a function without one."""
+    return "()" if t is None else format_value(v, t)
+
+
 def _write(out: list[str], v, t) -> None:
     if isinstance(t, str):
         out.append(_format_primitive(v, t))

@@ -27,6 +27,7 @@ from wasmaot.frontend.component.types import (
 from wasmaot.frontend.component.wave import (
     WaveError,
     format_float,
+    format_result,
     format_value,
     parse_call,
     parse_value,
@@ -285,3 +286,11 @@ def test_acceptance_matches_wasmtime(wasmtime, tmp_path, t, texts):
             return False
     theirs = differential.echo_accepts(wasmtime, tmp_path, t, texts)
     assert [(x, a) for x, a in zip(texts, theirs) if a != ours(x)] == []
+
+
+def test_no_result_prints_unit(wasmtime, tmp_path):
+    """A function without a result: wasmtime prints ``()``."""
+    text = differential.fixture("no_result.wat")
+    out = differential.invoke_text(wasmtime, tmp_path, text, "f(1)")
+    assert out == format_result(None) == "()"
+    assert format_result("u8", 7) == "7"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import pathlib
 import subprocess
 
 import pytest
@@ -526,3 +527,13 @@ RAW_UTF16_CASES = [
     ("string", 1088, {1088: (2008).to_bytes(4, "little") + (2).to_bytes(4, "little"),
                       2008: b"h\x00i\x00"}),
 ]
+
+
+def fixture(name: str) -> str:
+    """A component text from tests/component/wave/."""
+    return (pathlib.Path(__file__).parent / name).read_text()
+
+
+def invoke_text(tool_paths, tmp, text: str, call: str) -> str:
+    wasmtime, wasm_tools = tool_paths
+    return _invoke(wasmtime, _build(wasm_tools, wasmtime, tmp, text), call)
