@@ -34,9 +34,10 @@
  * argument is run as `prog -- --invoke ...`.  Every other command line goes
  * to the program untouched.
  *
- * Exit status: 0 on success; 1 for link/instantiation/usage-of-export
- * errors (one line on stderr, "wasmaot: ..."); 2 for a bad command line;
- * 134 for a trap (the runtime's WASMAOT_TRAP_EXIT_CODE).
+ * Exit status: 0 on success; 1 for link/instantiation errors (one line on
+ * stderr, "wasmaot: ..."); 2 for a bad command line, an --invoke of a name
+ * that is not an exported function included (README: exit codes); 134 for a
+ * trap (the runtime's WASMAOT_TRAP_EXIT_CODE).
  */
 #include "wasmaot_host.h"
 
@@ -93,9 +94,9 @@ static void bind_host_modules(const wasmaot_module_desc *desc, void *inst) {
 /* Call export `name` with textual arguments and print its results. */
 static void invoke(const wasmaot_module_desc *desc, void *inst, const char *name, int argc, char **argv) {
     const wasmaot_export_desc *exp = wasmaot_host_find_export(desc, name);
-    if (!exp) die(1, "export \"%s\" not found%s", name, "");
+    if (!exp) die(2, "export \"%s\" not found%s", name, "");
     if (exp->kind != WASMAOT_EXTERN_FUNC || !exp->trampoline)
-        die(1, "export \"%s\" is not a function%s", name, "");
+        die(2, "export \"%s\" is not a function%s", name, "");
     wasmaot_sig sig;
     if (wasmaot_sig_parse(exp->type, &sig)) die(1, "export \"%s\" has a bad signature \"%s\"", name, exp->type);
     if ((uint32_t)argc != sig.n_params) {

@@ -245,10 +245,6 @@ def test_cpu_of_another_target_is_checked_for_that_target():
 
 # ------------------------------------------------- the executable's --invoke
 
-@pytest.mark.xfail(strict=True, reason="runtime-c/host/standalone_main.c still exits 1 for an "
-                   "export that is missing or not a function; README's contract for the "
-                   "executable (a bad --invoke command line) and `wasmaot run` say 2. Change "
-                   "requested from the owner of runtime-c/ (die(1, ...) -> die(2, ...) there)")
 @pytest.mark.parametrize("name", ["nope", "memory"])
 def test_executable_invoke_of_a_missing_export_exits_2(tmp_path, name):
     exe = tmp_path / "h"

@@ -53,7 +53,7 @@ def test_invoke_prints_like_wasmtime(exes, args, stdout):
     (["add", "x", "1"], 2, 'wasmaot: bad argument "x" for a i32 parameter\n'),
     (["add", "4294967296", "1"], 2, 'wasmaot: bad argument "4294967296" for a i32 parameter\n'),
     (["add", "-2147483649", "1"], 2, 'wasmaot: bad argument "-2147483649" for a i32 parameter\n'),
-    (["nope"], 1, 'wasmaot: export "nope" not found\n'),
+    (["nope"], 2, 'wasmaot: export "nope" not found\n'),
     ([], 2, None),
 ])
 def test_invoke_errors(exes, args, status, err):
