@@ -423,7 +423,13 @@ def parse_value(text: str, t):
     return v
 
 
-_FUNC_NAME = re.compile(r"[ \t\r\n]*([^\s(]+)")
+_WORDS = r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*"
+# What wasmtime takes as a function name: a label, or an interface's function
+# ``ns:pkg/iface.func``; no leading blank.  An interface may carry a version
+# (``ns:pkg/iface@1.2.3``) but then no ``.func`` can follow: wasmtime 49
+# cannot name a function of a versioned interface either.
+_VERSION = r"@[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
+_FUNC_NAME = re.compile(rf"{_WORDS}(?::{_WORDS}/{_WORDS}(?:{_VERSION}|\.{_WORDS})?)?")
 
 
 def parse_call(text: str, lookup: Mapping[str, FuncType] | Callable[[str], FuncType | None]):
@@ -433,11 +439,11 @@ def parse_call(text: str, lookup: Mapping[str, FuncType] | Callable[[str], FuncT
     m = _FUNC_NAME.match(text)
     if m is None:
         raise WaveError("expected a function call: name(args...)", 1)
-    name = m.group(1)
+    name = m.group()
+    p = _Parser(text, m.end())
     ft = lookup.get(name) if isinstance(lookup, Mapping) else lookup(name)
     if ft is None:
-        raise WaveError(f"no exported function named {name!r}", m.start(1) + 1)
-    p = _Parser(text, m.end())
+        raise WaveError(f"no exported function named {name!r}", 1)
     p.expect("(")
     params = [pt for _, pt in ft.params]
 

@@ -188,7 +188,7 @@ FUNCS = {
 @pytest.mark.parametrize("text, name, args", [
     ("f(1)", "f", [1, Case("none"), Case("none")]),
     ("f(1, 2)", "f", [1, Case("some", 2), Case("none")]),
-    (' f ( 1 , none , "x" , ) ', "f", [1, Case("none"), Case("some", "x")]),
+    ('f ( 1 , none , "x" , ) ', "f", [1, Case("none"), Case("some", "x")]),
     ("demo:rich/api.sum([1, 2, 3])", "demo:rich/api.sum", [[1, 2, 3]]),
     ("g()", "g", []),
 ])
@@ -205,6 +205,13 @@ def test_parse_call(text, name, args):
     ("f", 2, "expected '('"),
     ("g() x", 5, "after the value"),
     ("", 1, "expected a function call"),
+    (" f(1)", 1, "expected a function call"),        # wasmtime: no leading blank
+    ("f_x(1)", 2, "invalid token"),
+    ("demo:rich/api/sum(1)", 14, "invalid token"),
+    ("demo:rich/api@1.0.0.sum(1)", 20, "invalid token"),
+    ("demo:rich/api.sum.x(1)", 18, "invalid token"),
+    ("demo:rich/api@1.0.0(1)", 1, "no exported function named 'demo:rich/api@1.0.0'"),
+    ("Ab(1)", 1, "no exported function named 'A'"),
 ])
 def test_parse_call_errors(text, column, fragment):
     with pytest.raises(WaveError) as e:
@@ -294,3 +301,24 @@ def test_no_result_prints_unit(wasmtime, tmp_path):
     out = differential.invoke_text(wasmtime, tmp_path, text, "f(1)")
     assert out == format_result(None) == "()"
     assert format_result("u8", 7) == "7"
+
+
+NAME_CALLS = ["top-f(1)", " top-f(1)", "top-f (1)", "%top-f(1)", "top-f(1) ", "top-f(1)x", "top-f",
+              "demo:rich/api.sum(2)", "demo:rich/api.two-words(3)", "demo:rich/api/sum(2)",
+              "api.sum(2)", "demo:rich/api#sum(2)", "demo:rich/api.sum.x(2)", "top_f(1)",
+              "Top-F(1)", "[method]x.y(1)", "demo:rich/api(1)", "top-f(1,)", "top-f(,)"]
+
+
+def test_call_names_match_wasmtime(wasmtime, tmp_path):
+    """Which call texts wasmtime runs on a component with a top-level
+    function and an interface instance, and what it prints."""
+    ft = FuncType((("a", "u32"),), "u32")
+    funcs = {"top-f": ft, "demo:rich/api.sum": ft, "demo:rich/api.two-words": ft}
+    theirs = differential.run_calls(wasmtime, tmp_path, differential.fixture("names.wat"), NAME_CALLS)
+    for call, (ok, out) in zip(NAME_CALLS, theirs):
+        try:
+            _, [arg] = parse_call(call, funcs)
+            ours = (True, format_value(arg, "u32"))
+        except WaveError:
+            ours = (False, "")
+        assert ours == (ok, out), call

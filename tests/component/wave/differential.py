@@ -537,3 +537,15 @@ def fixture(name: str) -> str:
 def invoke_text(tool_paths, tmp, text: str, call: str) -> str:
     wasmtime, wasm_tools = tool_paths
     return _invoke(wasmtime, _build(wasm_tools, wasmtime, tmp, text), call)
+
+
+def run_calls(tool_paths, tmp, text: str, calls: list[str]) -> list[tuple[bool, str]]:
+    """(accepted, stdout) of wasmtime for each call on one component."""
+    wasmtime, wasm_tools = tool_paths
+    cwasm = _build(wasm_tools, wasmtime, tmp, text)
+    out = []
+    for call in calls:
+        r = subprocess.run([wasmtime, "run", "--allow-precompiled", "--invoke", call, cwasm],
+                           capture_output=True, text=True, check=False, env=_ENV)
+        out.append((r.returncode == 0, r.stdout.strip()))
+    return out
