@@ -25,7 +25,9 @@ rule depends on Unicode tables: Python's (``unicodedata``) plus a measured
 table of where wasmtime 49's differ (every scalar value is compared with
 wasmtime in the tests).
 
-Errors are :class:`WaveError`: one line, with the 1-based column.
+Errors are :class:`WaveError`: one line, with the 1-based column.  Handles
+(own/borrow) have no WAVE form: parsing one is a WaveError, printing one a
+TypeError (wasmtime 49 aborts with a panic there).
 """
 from __future__ import annotations
 

@@ -322,3 +322,12 @@ def test_call_names_match_wasmtime(wasmtime, tmp_path):
         except WaveError:
             ours = (False, "")
         assert ours == (ok, out), call
+
+
+@pytest.mark.parametrize("t", [Own(Resource("r")), Option(Borrow(Resource("r")))])
+def test_handles_cannot_be_printed(t):
+    """wasmtime 49 aborts (a panic in wasm-wave's writer) when a result holds
+    a handle; we raise an error the caller can report."""
+    v = 1 if isinstance(t, Own) else Case("some", 1)
+    with pytest.raises(TypeError, match="cannot print a value of type"):
+        format_value(v, t)
