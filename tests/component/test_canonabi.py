@@ -87,15 +87,36 @@ def test_transcoding(s, src, dst):
     assert abi.lift_values(b, [ptr, tagged], ["string"]) == [s]
 
 
-def test_transcoding_reallocs():
-    """The allocation strategy store_string prescribes: optimistic Latin-1
-    then grown to UTF-16 and shrunk (utf8 source into latin1+utf16)."""
-    cx = cx_for("latin1+utf16")
-    abi.lower_values(cx, ["ab☃"], ["string"])                 # utf8 source, 5 bytes
-    assert [c[1:] for c in cx.realloc.calls] == [(0, 2, 5), (5, 2, 10), (10, 2, 6)]
-    cx = cx_for("utf8")
-    abi.lower_values(cx, [abi.String("aé", "utf16", 2)], ["string"])
-    assert [c[1:] for c in cx.realloc.calls] == [(0, 1, 2), (2, 1, 6), (6, 1, 3)]
+TAG = abi.UTF16_TAG
+S3, S2 = "aé☃", "aé"          # needs UTF-16 / fits Latin-1
+
+
+@pytest.mark.parametrize("src, dst, calls, tagged", [
+    # (old size, alignment, new size) of each realloc call, from the
+    # store_string paths of CanonicalABI.md
+    (abi.String(S3, "utf8", 6), "utf8", [(0, 1, 6)], 6),
+    (abi.String(S3, "utf16", 3), "utf8", [(0, 1, 3), (3, 1, 9), (9, 1, 6)], 6),
+    (abi.String(S2, "latin1+utf16", 2), "utf8", [(0, 1, 2), (2, 1, 4), (4, 1, 3)], 3),
+    (abi.String(S3, "latin1+utf16", 3 | TAG), "utf8", [(0, 1, 3), (3, 1, 9), (9, 1, 6)], 6),
+    (abi.String(S3, "utf8", 6), "utf16", [(0, 2, 12), (12, 2, 6)], 3),
+    (abi.String(S3, "utf16", 3), "utf16", [(0, 2, 6)], 3),
+    (abi.String(S2, "latin1+utf16", 2), "utf16", [(0, 2, 4)], 2),
+    (abi.String(S3, "utf8", 6), "latin1+utf16", [(0, 2, 6), (6, 2, 12), (12, 2, 6)], 3 | TAG),
+    (abi.String(S2, "utf8", 3), "latin1+utf16", [(0, 2, 3), (3, 2, 2)], 2),
+    (abi.String(S3, "utf16", 3), "latin1+utf16", [(0, 2, 3), (3, 2, 6)], 3 | TAG),
+    (abi.String(S2, "latin1+utf16", 2), "latin1+utf16", [(0, 2, 2)], 2),
+    (abi.String(S3, "latin1+utf16", 3 | TAG), "latin1+utf16", [(0, 2, 6)], 3 | TAG),
+    (abi.String(S2, "latin1+utf16", 2 | TAG), "latin1+utf16", [(0, 2, 4), (4, 1, 2)], 2),
+    ("aé", "utf16", [(0, 2, 6), (6, 2, 4)], 2),       # a host str counts as UTF-8
+])
+def test_transcoding_reallocs(src, dst, calls, tagged):
+    """Every store_string path: the allocation sizes it asks realloc for
+    (optimistic, grown to the worst case, shrunk to fit) and the result."""
+    cx = cx_for(dst)
+    ptr, got = abi.lower_values(cx, [src], ["string"])
+    assert [c[1:] for c in cx.realloc.calls] == calls
+    assert got == tagged
+    assert abi.lift_values(cx, [ptr, got], ["string"]) == [str(src)]
 
 
 # ---- hand-computed layouts (CanonicalABI.md alignment / elem_size) -------------
