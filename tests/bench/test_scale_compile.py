@@ -212,3 +212,22 @@ def test_partition_zero_counts_the_globals():
     small = codegen.split_module('@g = internal global i32 0\n' + funcs, part_bytes=1000)
     n = [p.functions for p in small]       # a small global: about an equal share
     assert len(n) == 2 and abs(n[0] - n[1]) <= 2
+
+
+@pytest.mark.parametrize("target,qemu", [("aarch64-linux", "qemu-aarch64"), ("riscv64-linux", "qemu-riscv64")])
+def test_big_data_object_links_and_runs_on_other_targets(tmp_path, target, qemu):
+    """The data object copies e_machine/e_flags from the target's own
+    objects (RISC-V: lld refuses to mix float ABIs)."""
+    import shutil
+    if shutil.which(qemu) is None:
+        pytest.skip(f"{qemu} not installed (Debian: qemu-user)")
+    data = random.Random(3).randbytes(BLOB_INLINE_MAX + 5000)
+    src = tmp_path / "m.wat"
+    src.write_text(f'(module (memory 2) (data (i32.const 8) "{_wat_bytes(data)}") {SUM})')
+    exe = tmp_path / "m"
+    subprocess.run([sys.executable, "-m", "wasmaot", "compile", str(src), "--target", target, "-o", str(exe)],
+                   check=True, capture_output=True)
+    end = 8 + len(data)
+    r = subprocess.run([qemu, str(exe), "--invoke", "sum", "0", str(end)], check=False,
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout.strip()) == (0, str(_checksum(bytes(8) + data)))
