@@ -4,6 +4,9 @@ Wasm 2.0 plus extended-const, parsed by our own code (no external wat2wasm).
 
 * :func:`parse_wat` -- one module (a ``(module ...)`` form, possibly
   ``binary``/``quote``, or bare module fields) -> Wasm binary bytes.
+* :func:`parse_component_text` -- one ``(component ...)`` (issue 13;
+  ``component`` parses and expands, ``component_encode`` resolves and
+  encodes, byte for byte as ``wasm-tools parse``).
 * :func:`parse_wast` -- a spec-test script -> list of commands (see
   :mod:`.script`); modules inside stay :class:`ModuleSource` objects until
   their ``to_binary()`` is called.
@@ -17,14 +20,40 @@ line/col.
 """
 from __future__ import annotations
 
-from .script import (
-    Action, ActionCommand, AssertExhaustion, AssertInvalid, AssertMalformed, AssertModule,
-    AssertReturn, AssertTrap, AssertUninstantiable, AssertUnlinkable, Command, Either, Get,
-    Invoke, ModuleCommand, ModuleSource, NanPattern, RefExtern, RefFunc, RefNull, Register,
-    V128Pattern, Value, parse_script,
-)
 from ..errors import MalformedError
+from .component import parse_component_text
+from .cursor import Cursor
 from .lexer import tokenize
+from .script import (
+    Action,
+    ActionCommand,
+    AssertExhaustion,
+    AssertInvalid,
+    AssertMalformed,
+    AssertModule,
+    AssertReturn,
+    AssertTrap,
+    AssertUninstantiable,
+    AssertUnlinkable,
+    Command,
+    ComponentCommand,
+    ComponentDefinition,
+    ComponentSource,
+    CValue,
+    Either,
+    Get,
+    Invoke,
+    ModuleCommand,
+    ModuleSource,
+    NanPattern,
+    RefExtern,
+    RefFunc,
+    RefNull,
+    Register,
+    V128Pattern,
+    Value,
+    parse_script,
+)
 from .wat import module_from_token_range
 
 
@@ -36,6 +65,9 @@ def parse_wat(text: str, filename: str | None = None) -> bytes:
     first lexical error its bytes happen to hit (error path only)."""
     try:
         tokens = tokenize(text, filename)
+        if Cursor(tokens).at_list("component"):
+            from .component import component_from_token_range
+            return component_from_token_range(tokens, 0, len(tokens.toks))
         return module_from_token_range(tokens, 0, len(tokens.toks))
     except MalformedError as e:
         raise _not_text(e, text) from None
@@ -62,9 +94,34 @@ def parse_wast(text: str, filename: str | None = None) -> list[Command]:
 
 
 __all__ = [
-    "parse_wat", "parse_wast",
-    "Command", "ModuleCommand", "Register", "ActionCommand", "AssertReturn", "AssertTrap",
-    "AssertExhaustion", "AssertModule", "AssertInvalid", "AssertMalformed", "AssertUnlinkable",
-    "AssertUninstantiable", "Action", "Invoke", "Get", "ModuleSource",
-    "Value", "RefNull", "RefExtern", "RefFunc", "NanPattern", "V128Pattern", "Either",
+    "Action",
+    "ActionCommand",
+    "AssertExhaustion",
+    "AssertInvalid",
+    "AssertMalformed",
+    "AssertModule",
+    "AssertReturn",
+    "AssertTrap",
+    "AssertUninstantiable",
+    "AssertUnlinkable",
+    "CValue",
+    "Command",
+    "ComponentCommand",
+    "ComponentDefinition",
+    "ComponentSource",
+    "Either",
+    "Get",
+    "Invoke",
+    "ModuleCommand",
+    "ModuleSource",
+    "NanPattern",
+    "RefExtern",
+    "RefFunc",
+    "RefNull",
+    "Register",
+    "V128Pattern",
+    "Value",
+    "parse_component_text",
+    "parse_wast",
+    "parse_wat",
 ]

@@ -158,6 +158,86 @@ def module_source(c: Cursor, definition: bool = False) -> ModuleSource:
                         _tokens=c.t, _range=(fields_start, close))
 
 
+@dataclass(eq=False)
+class ComponentSource:
+    """A component as written in a script (issue 13): like
+    :class:`ModuleSource`, ``kind`` is ``"text"``, ``"binary"`` or
+    ``"quote"``, and :meth:`to_binary` encodes it (raising MalformedError)."""
+    kind: str
+    name: str | None
+    text: str | None
+    data: bytes | None
+    line: int
+    filename: str | None = None
+    _tokens: Tokens | None = field(default=None, repr=False)
+    _range: tuple[int, int] = field(default=(0, 0), repr=False)
+    _col: int = field(default=0, repr=False)
+
+    def to_binary(self) -> bytes:
+        from .component import component_from_tokens, parse_component_text
+        if self.kind == "binary":
+            return self.data
+        if self.kind == "text":
+            return component_from_tokens(self._tokens, *self._range, self.name)
+        try:
+            text = self.data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise MalformedError("malformed UTF-8 encoding", e.start, filename=self.filename,
+                                 line=self.line, col=self._col) from None
+        return parse_component_text(text, self.filename, line_base=self.line - 1,
+                                    col_base=self._col)
+
+
+def component_source(c: Cursor, definition: bool = False) -> ComponentSource:
+    """Read ``(component $id? ...)`` (with ``definition``: ``(component
+    definition $id? ...)``) at the cursor; consumes it."""
+    src = c.t.src
+    close = c.list_end()
+    start_off = c.offset()
+    line, _ = src.linecol(start_off)
+    c.open("component")
+    if definition:
+        c.keyword("definition")
+    name = c.take_id()
+    if c.at_atom("binary") or c.at_atom("quote"):
+        kind = c.atom()
+        first = c.offset()
+        data = bytearray()
+        while not c.at_rp():
+            data += c.string()
+        c.rp()
+        data = bytes(data)
+        if kind == "binary":
+            return ComponentSource("binary", name, None, data, line, src.filename)
+        qline, qcol = src.linecol(first)
+        return ComponentSource("quote", name, data.decode("utf-8", "replace"), data, qline,
+                               src.filename, _col=qcol)
+    fields_start = c.i
+    c.i = close + 1
+    stop = c.toks[close][2] + 1 if close < len(c.toks) else len(src.text)
+    return ComponentSource("text", name, src.text[start_off:stop], None, line, src.filename,
+                           _tokens=c.t, _range=(fields_start, close))
+
+
+@dataclass(frozen=True, slots=True)
+class CValue:
+    """A typed component value of a script (``(u32.const 1)``, ``(str.const
+    "a")``, ``(record.const (field "a" v) ...)``).  ``type`` is the keyword's
+    prefix (``u32``, ``str``, ``char``, ``bool``, ``list``, ``tuple``,
+    ``record``, ``variant``, ``enum``, ``flags``, ``option``, ``result``);
+    ``value``: an int (integers; floats as their bit pattern, like
+    :class:`Value`), a str (str, char, enum), a bool, a tuple of CValues
+    (list, tuple), a tuple of ``(label, CValue)`` (record), ``(label,
+    CValue|None)`` (variant), a tuple of labels (flags), None or a CValue
+    (option), ``("ok"|"err", CValue|None)`` (result)."""
+    type: str
+    value: object
+
+
+_INT_BITS = {"u8": 8, "s8": 8, "u16": 16, "s16": 16, "u32": 32, "s32": 32,
+             "u64": 64, "s64": 64}
+
+
 # --------------------------------------------------------------------------
 # commands
 # --------------------------------------------------------------------------
@@ -201,6 +281,37 @@ class ModuleDefinition:
     module: ModuleSource
     line: int
     kind: ClassVar[str] = "module_definition"
+
+
+@dataclass
+class ComponentCommand:
+    """``(component ...)``, or ``(component instance $i $C)`` of an earlier
+    ``(component definition $C ...)`` (then ``instance`` is ``$i``)."""
+    component: ComponentSource
+    line: int
+    instance: str | None = None
+    kind: ClassVar[str] = "component"
+
+    @property
+    def name(self) -> str | None:
+        return self.instance if self.instance is not None else self.component.name
+
+    @property
+    def module(self) -> ComponentSource:
+        return self.component
+
+
+@dataclass
+class ComponentDefinition:
+    """``(component definition $C ...)``: compiled, instantiated later by
+    ``(component instance $i $C)``."""
+    component: ComponentSource
+    line: int
+    kind: ClassVar[str] = "component_definition"
+
+    @property
+    def module(self) -> ComponentSource:
+        return self.component
 
 
 @dataclass
@@ -275,8 +386,8 @@ class AssertUninstantiable(AssertModule):
     kind: ClassVar[str] = "assert_uninstantiable"
 
 
-Command = Union[ModuleCommand, ModuleDefinition, Register, ActionCommand, AssertReturn, AssertTrap,
-                AssertExhaustion, AssertInvalid, AssertMalformed, AssertUnlinkable,
+Command = Union[ModuleCommand, ModuleDefinition, ComponentCommand, ComponentDefinition, Register,
+                ActionCommand, AssertReturn, AssertTrap, AssertExhaustion, AssertInvalid, AssertMalformed, AssertUnlinkable,
                 AssertUninstantiable]
 
 _MODULE_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
@@ -331,6 +442,7 @@ class _State:
 
     def __init__(self):
         self.definitions: dict[str | None, ModuleSource] = {}   # None: the latest
+        self.components: dict[str | None, ComponentSource] = {}  # component definitions
         self.threads: set[str] = set()
         self.renames: dict[str, str] = {}       # inside a thread: its own module names
         self.in_thread: str | None = None
@@ -448,11 +560,35 @@ def _module_form(c: Cursor, st: _State, line: int) -> Command:
     return ModuleCommand(src, line)
 
 
+def _component_form(c: Cursor, st: _State, line: int) -> Command:
+    """``(component ...)``, ``(component definition $C? ...)`` or
+    ``(component instance $i? $C?)``."""
+    after = c.peek(2)
+    if after[0] == ATOM and after[1] == "definition":
+        src = component_source(c, definition=True)
+        st.components[src.name] = st.components[None] = src
+        return ComponentDefinition(src, line)
+    if after[0] == ATOM and after[1] == "instance":
+        c.i += 3
+        inst = c.take_id()
+        off = c.offset()
+        of = c.take_id()
+        c.rp()
+        src = st.components.get(of)
+        if src is None:
+            raise c.error(f"unknown component definition {of}" if of
+                          else "no component definition", off)
+        return ComponentCommand(src, line, instance=inst)
+    return ComponentCommand(component_source(c), line)
+
+
 def _command(c: Cursor, st: _State) -> Command:
     line = _line(c)
     head = c.list_head()
     if head == "module":
         return _module_form(c, st, line)
+    if head == "component":
+        return _component_form(c, st, line)
     if head in ("invoke", "get"):
         return ActionCommand(_action(c, st), line)
     if head == "register":
@@ -471,8 +607,8 @@ def _command(c: Cursor, st: _State) -> Command:
         return AssertReturn(action, tuple(expected), line)
     if head == "assert_trap":
         c.i += 2
-        if c.at_list("module"):
-            mod = module_source(c)
+        if c.at_list("module") or c.at_list("component"):
+            mod = module_source(c) if c.at_list("module") else component_source(c)
             msg = _utf8(c)
             c.rp()
             return AssertTrap(None, mod, msg, line)
@@ -488,9 +624,12 @@ def _command(c: Cursor, st: _State) -> Command:
         return AssertExhaustion(action, msg, line)
     if head in _MODULE_ASSERTS:
         c.i += 2
-        if not c.at_list("module"):
+        if c.at_list("component"):
+            mod = component_source(c)
+        elif not c.at_list("module"):
             raise c.unexpected()
-        mod = module_source(c)
+        else:
+            mod = module_source(c)
         msg = _utf8(c)
         c.rp()
         return _MODULE_ASSERTS[head](mod, msg, line)
@@ -605,7 +744,7 @@ def _v128_pattern(c: Cursor) -> V128Pattern | None:
 def _arg(c: Cursor) -> Arg:
     c.lp()
     head = c.atom()
-    v = _const(c, head, False)
+    v = _cvalue(c, head) if head in _CVALUE_HEADS else _const(c, head, False)
     c.rp()
     return v
 
@@ -619,9 +758,85 @@ def _expected(c: Cursor) -> Expected:
             options.append(_expected(c))
         c.rp()
         return Either(tuple(options))
-    v = _const(c, head, True)
+    v = _cvalue(c, head) if head in _CVALUE_HEADS else _const(c, head, True)
     c.rp()
     return v
+
+
+_CVALUE_HEADS = frozenset([f"{t}.const" for t in _INT_BITS] + [
+    "bool.const", "char.const", "str.const", "list.const", "tuple.const", "record.const",
+    "variant.const", "enum.const", "flags.const", "option.some", "option.none",
+    "result.ok", "result.err"])
+
+
+def _one_cvalue(c: Cursor):
+    """A parenthesized component value."""
+    c.lp()
+    head = c.atom()
+    if head in _CVALUE_HEADS:
+        v = _cvalue(c, head)
+    elif head in ("f32.const", "f64.const"):
+        v = CValue(head[:3], _num(c, head[:3]))
+    else:
+        raise c.unexpected(c.i - 1)
+    c.rp()
+    return v
+
+
+def _cvalue(c: Cursor, head: str) -> CValue:
+    """The inside of a component value ``(head ...)``; cursor after ``head``."""
+    ty = head.split(".")[0]
+    if ty in _INT_BITS:
+        bits = _INT_BITS[ty]
+        tok = c.peek()
+        if tok[0] != ATOM:
+            raise c.unexpected()
+        try:
+            v = parse_int(tok[1], bits)
+        except NumberError as e:
+            raise (c.error("constant out of range") if e.range else c.unexpected()) from None
+        if ty[0] == "s" and v >> (bits - 1):
+            v -= 1 << bits
+        c.i += 1
+        return CValue(ty, v)
+    if head == "bool.const":
+        off = c.offset()
+        word = c.atom()
+        if word not in ("true", "false"):
+            raise c.error(f"unexpected token {word}", off)
+        return CValue("bool", word == "true")
+    if head in ("char.const", "str.const", "enum.const"):
+        s = _utf8(c)
+        if head == "char.const" and len(s) != 1:
+            raise c.error("char.const needs exactly one character", c.toks[c.i - 1][2])
+        return CValue(ty, s)
+    if head in ("list.const", "tuple.const"):
+        items = []
+        while not c.at_rp():
+            items.append(_one_cvalue(c))
+        return CValue(ty, tuple(items))
+    if head == "record.const":
+        fields = []
+        while not c.at_rp():
+            c.open("field")
+            label = _utf8(c)
+            fields.append((label, _one_cvalue(c)))
+            c.rp()
+        return CValue("record", tuple(fields))
+    if head == "variant.const":
+        label = _utf8(c)
+        return CValue("variant", (label, None if c.at_rp() else _one_cvalue(c)))
+    if head == "flags.const":
+        labels = []
+        while not c.at_rp():
+            labels.append(_utf8(c))
+        return CValue("flags", tuple(labels))
+    if head == "option.none":
+        return CValue("option", None)
+    if head == "option.some":
+        return CValue("option", _one_cvalue(c))
+    # result.ok / result.err
+    return CValue("result", (head[7:], None if c.at_rp() else _one_cvalue(c)))
 
 
 def value_as_float(v: Value) -> float:
