@@ -26,14 +26,15 @@ For each module, one after the other: ``wasmaot compile`` (the executable
 next to this Python, default ``-O2``, to an executable, so the link is in;
 ``-j`` as given, default the cores available) and ``wasmtime compile`` (the
 pinned CLI of :func:`wasmaot.bench.tools.wasmtime_cli`, to a ``.cwasm``).
-Wall time and peak RSS of each command come from ``wait4`` on it: Linux
+Wall time, CPU time and peak RSS of each command come from ``wait4`` on it: Linux
 reports the largest peak of the process and the descendants it waited for
 (code-generation workers, the linker), not their sum.
 
 Reported per shape and size: seconds and MiB of each tool, the ratio
 wasmaot / wasmtime, and the growth ``t(10n) / t(n)`` between sizes 10x
 apart (goal: at most 12).  The JSON goes to ``benchmarks/results/scale.json``
-(``--out``).  The benchmark reports; it never fails on a slow result.
+(``--out``; a ``--quick`` or ``--shape`` run to ``scale-partial.json`` beside
+it).  The benchmark reports; it never fails on a slow result.
 """
 from __future__ import annotations
 
@@ -300,13 +301,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shape", action="append", choices=sorted(GENERATORS), help="repeatable; default all")
     ap.add_argument("--sizes", help="comma-separated sizes (with one --shape)")
     ap.add_argument("-j", "--jobs", type=int, default=None, help="wasmaot compile -j (default: its own)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON result path")
+    ap.add_argument("--out", type=Path, default=None,
+                    help=f"JSON result path (default {DEFAULT_OUT.name} in {DEFAULT_OUT.parent}; "
+                         "with --quick or --shape: scale-partial.json there, so that the full "
+                         "run's result is not overwritten)")
     ap.add_argument("--report", type=Path, metavar="JSON", help="print the tables of a finished run")
     args = ap.parse_args(argv)
     if args.report:
         print("\n".join(table(json.loads(args.report.read_text())["rows"])))
         return 0
     shapes = args.shape or list(GENERATORS)
+    if args.out is None:
+        partial = args.quick or args.shape
+        args.out = DEFAULT_OUT.with_name("scale-partial.json") if partial else DEFAULT_OUT
     if args.sizes and len(shapes) != 1:
         ap.error("--sizes needs exactly one --shape")
     rows = []
