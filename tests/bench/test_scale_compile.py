@@ -231,3 +231,18 @@ def test_big_data_object_links_and_runs_on_other_targets(tmp_path, target, qemu)
     r = subprocess.run([qemu, str(exe), "--invoke", "sum", "0", str(end)], check=False,
                        capture_output=True, text=True)
     assert (r.returncode, r.stdout.strip()) == (0, str(_checksum(bytes(8) + data)))
+
+
+def test_init_function_is_cut_into_blocks_and_not_optimized():
+    """__wasmaot_init of 200 data segments: blocks of INIT_BLOCK_SEGMENTS
+    segments (LLVM's code generation is superlinear in block size), compiled
+    optnone (#3) so LLVM does not merge them back."""
+    from wasmaot.ir.translate.module import INIT_BLOCK_SEGMENTS
+    segs = " ".join(f'(data (i32.const {8 * k}) "ab")' for k in range(200))
+    ir = translate_module(load_module(f"(module (memory 1) {segs})".encode(), "d.wat"))
+    init = ir.funcs[ir.init_func].body
+    assert len(list(init.layout.blocks())) == -(-200 // INIT_BLOCK_SEGMENTS)
+    src = compile_ir(ir, CompileOptions()).source
+    header = next(line for line in src.splitlines() if line.startswith("define") and f".f{ir.init_func}(" in line)
+    assert ") #3 " in header
+    assert src.count("call void @wasmaot_memory_init") == 200
