@@ -110,14 +110,26 @@ def _name(c: Cursor) -> str:
         raise c.error("malformed UTF-8 encoding", off) from None
 
 
-def _extern_name(c: Cursor) -> str:
-    """An import/export name: a string (the legacy ``(interface "x")`` too)."""
+_ATTRIBUTES = ("implements", "versionsuffix", "external-id")
+
+
+def _extern_name(c: Cursor):
+    """An import/export name: a string (the legacy ``(interface "x")`` too),
+    then optional attributes ``(implements "i")``, ``(versionsuffix "v")``,
+    ``(external-id "x")``: a str, or ``(name, implements, version, id)``."""
     if c.at_list("interface"):
         c.i += 2
         n = _name(c)
         c.rp()
-        return n
-    return _name(c)
+    else:
+        n = _name(c)
+    attrs = [None, None, None]
+    for k, kw in enumerate(_ATTRIBUTES):     # in this order, each at most once
+        if c.list_head() == kw and c.peek(2)[0] == STRING:
+            c.i += 2
+            attrs[k] = _name(c)
+            c.rp()
+    return n if attrs == [None, None, None] else (n, *attrs)
 
 
 def _ref_body(c: Cursor, sort: str, off: int) -> Ref:
@@ -534,6 +546,8 @@ def _alias(c: Cursor, off: int, in_module_type: bool = False):
         idx = _index(c)
         sort, fid = _alias_sort(c)
         c.rp()
+        if in_module_type and sort == "type":
+            sort = "core type"          # inside a module type, ``(type)`` is a core type
         if in_module_type and sort != "core type":
             raise c.error("only outer type aliases are supported in module types", off)
         return ["alias", fid, ("outer", outer, idx, sort), off]

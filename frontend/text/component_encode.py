@@ -9,8 +9,9 @@ binary of Binary.md, byte for byte as ``wasm-tools parse`` does:
   (one per sort and scope; a component type, an instance type and a core
   module type are scopes too).  A reference with export names, ``(func $i
   "f")``, becomes ``alias export`` definitions placed just before the field
-  that uses it; an id found only in an enclosing scope becomes an ``alias
-  outer`` (with that id) in the current one -- as wasm-tools does;
+  that uses it; an id found only in an enclosing scope becomes an unnamed
+  ``alias outer`` in the current one, one per reference -- as wasm-tools
+  1.262 does;
 * a ``component-name`` custom section closes each component that has ids.
 
 Errors are one-line :class:`MalformedError`\\ s at the offending token.
@@ -45,8 +46,12 @@ def _name(s: str) -> bytes:
     return enc_name(s.encode("utf-8"))
 
 
-def _extern_name(s: str) -> bytes:
-    return b"\x00" + _name(s)
+def _extern_name(s) -> bytes:
+    """nameattributes: ``0x00 name``, or ``0x02 name vec(attribute)``."""
+    if isinstance(s, str):
+        return b"\x00" + _name(s)
+    attrs = [bytes((k,)) + _name(v) for k, v in enumerate(s[1:]) if v is not None]
+    return b"\x02" + _name(s[0]) + uleb(len(attrs)) + b"".join(attrs)
 
 
 class _Space:
@@ -122,8 +127,10 @@ class Encoder:
                 return found
             if sort not in OUTER_SORTS:
                 raise self.error(f"outer item `{idx}` is not a module, type, or component", off)
+            # wasm-tools 1.262 makes a new, unnamed alias for every such
+            # reference (the id is not bound in this scope)
             self.pending.append(sort_bytes(sort) + b"\x02" + uleb(depth) + uleb(found))
-            return self.register(sort, idx, off)
+            return self.register(sort, None, off)
         raise self.error(f"unknown {sort}: failed to find name `{_display(idx)}`", off)
 
     def _export_alias(self, ref: Ref, sort: str) -> int:
@@ -261,8 +268,8 @@ class Encoder:
                 t = decl[2]
                 items.append(b"\x01" + _core_functype(t[1], t[2]) if t[0] == "func"
                              else b"\x01" + self.core_type(t, decl[1]))
-            elif kind == "alias":
-                items.append(b"\x02" + self.alias(decl[2]))
+            elif kind == "alias":     # core:alias: sort 0x10, outer 0x01
+                items.append(b"\x02\x10\x01" + self.alias(decl[2])[3:])
                 self.register("core type", decl[1], decl[3])
             elif kind == "import":
                 m, n, desc = decl[2]

@@ -770,7 +770,13 @@ _CVALUE_HEADS = frozenset([f"{t}.const" for t in _INT_BITS] + [
 
 
 def _one_cvalue(c: Cursor):
-    """A parenthesized component value."""
+    """A parenthesized component value; the suite also writes one bare as the
+    last item of a list (``(field "s" str.const "v")``, ``(field "l"
+    list.const (u32.const 1))``): it then runs to the list's end."""
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1] in _CVALUE_HEADS:
+        c.i += 1
+        return _cvalue(c, tok[1])
     c.lp()
     head = c.atom()
     if head in _CVALUE_HEADS:

@@ -96,10 +96,12 @@ def _ours_by_line(cmds) -> dict[int, object]:
         if src is None:
             src = getattr(cmd, "module", None)
         if isinstance(src, ComponentSource):
-            line = cmd.line
             if isinstance(cmd, ComponentCommand) and cmd.instance is not None:
                 continue
-            out[line] = src
+            # wasm-tools names the line of the ``(component`` keyword; ours
+            # is that line too, except for a quote (the line of its first
+            # string), which follows its assertion's line
+            out[cmd.line + 1 if src.kind == "quote" else src.line] = src
     return out
 
 
