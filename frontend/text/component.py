@@ -133,7 +133,9 @@ def _extern_name(c: Cursor):
 
 
 def _ref_body(c: Cursor, sort: str, off: int) -> Ref:
-    """``idx name*`` of a reference whose kind keyword was read."""
+    """``idx name*`` of a reference whose kind keyword was read (errors
+    about it point at the index, not at ``off``, its list)."""
+    off = c.offset()
     idx = _index(c)
     names = []
     while c.at_string():
@@ -384,7 +386,8 @@ def _core_sig(c: Cursor) -> tuple[tuple, tuple]:
 
 def _module_decls(c: Cursor) -> list:
     """Declarations of a core module type, with inline function types made
-    type declarations (deduplicated by signature, as wasm-tools does)."""
+    type declarations (an earlier explicit type of the same signature is
+    reused instead, as wasm-tools does)."""
     decls: list = []
     by_sig: dict = {}
     while not c.at_rp():
@@ -452,7 +455,9 @@ def _core_desc(c: Cursor, decls: list, by_sig: dict, off: int):
             sig = _core_sig(c)
             tid = by_sig.get(sig)
             if tid is None:
-                tid = by_sig[sig] = Gensym()
+                # (wasm-tools reuses only explicitly declared types: a
+                # type it made up for one inline signature is not reused)
+                tid = Gensym()
                 decls.append(["type", tid, ("func",) + sig, off])
             r = Ref("core type", tid, (), off)
         c.rp()
@@ -995,10 +1000,27 @@ def component_from_tokens(tokens, start: int, end: int, name: str | None = None)
     """The binary of the component whose fields are ``tokens[start:end]``."""
     from .component_encode import encode_component
     c = Cursor(tokens, start, end)
-    fields = parse_component_fields(c)
-    if not c.at_end():
-        raise c.unexpected()
+    try:
+        fields = parse_component_fields(c)
+        if not c.at_end():
+            raise c.unexpected()
+    except MalformedError as e:
+        raise _reword(e) from None
     return encode_component(fields, name, tokens.src)
+
+
+# Keywords of the component text format (the core cursor calls any other
+# atom an "unknown operator").
+COMPONENT_KEYWORDS = frozenset(PRIMS) | frozenset(["component", "core", "module", "instance", "instantiate", "with", "alias", "outer", "export", "import", "type", "func", "canon", "lift", "lower", "resource", "resource.new", "resource.drop", "resource.rep", "rep", "dtor", "memory", "realloc", "post-return", "record", "field", "variant", "case", "list", "tuple", "flags", "enum", "option", "result", "error", "own", "borrow", "param", "sub", "eq", "value", "start", "definition"]) | frozenset(STRING_ENCODINGS)
+
+
+def _reword(e: MalformedError) -> MalformedError:
+    """``unknown operator K`` for a component keyword K in the wrong place is
+    an ``unexpected token K``."""
+    if e.message.startswith("unknown operator ") and e.message[17:] in COMPONENT_KEYWORDS:
+        e.message = "unexpected token " + e.message[17:]
+        e.args = (e.message,)
+    return e
 
 
 def component_from_token_range(tokens, start: int, end: int) -> bytes:

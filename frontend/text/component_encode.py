@@ -19,7 +19,7 @@ Errors are one-line :class:`MalformedError`\\ s at the offending token.
 from __future__ import annotations
 
 from ..errors import MalformedError
-from ..leb import uleb
+from ..leb import sleb, uleb
 from .component import Gensym, Ref
 from .encode import name as enc_name
 from .encode import section
@@ -89,9 +89,12 @@ class Encoder:
         self.src = src
         self.stack: list[_State] = []
         self.pending: list[bytes] = []     # aliases to place before the current field
+        self.field_off = -1                 # the current field's offset, for errors
 
     def error(self, msg: str, off: int) -> MalformedError:
         if off is None or off < 0:
+            off = self.field_off
+        if off < 0:
             return MalformedError(msg, None, filename=self.src.filename)
         return self.src.error(msg, off)
 
@@ -155,6 +158,7 @@ class Encoder:
         out = _Sections()
         for f in fields:
             kind = f[0]
+            self.field_off = f[3]
             enc = _FIELD[kind]
             sid, payload = enc(self, f)
             for a in self.take_pending():
@@ -173,7 +177,9 @@ class Encoder:
     def valtype(self, vt) -> bytes:
         if isinstance(vt, int):
             return bytes((vt,))
-        return uleb(self.index(vt, "type"))
+        # a type index as a value type is an s33 (so it cannot be mistaken
+        # for a primitive's negative code): 64 takes two bytes
+        return sleb(self.index(vt, "type"))
 
     def deftype(self, d, fid) -> bytes:
         k = d[0]
@@ -223,6 +229,7 @@ class Encoder:
         items: list[bytes] = []
         for d in decls:
             kind = d[0]
+            self.field_off = d[3]
             if kind == "core type":
                 body = b"\x00" + self.core_type(d[2], d[1])
             elif kind == "type":
@@ -263,6 +270,7 @@ class Encoder:
         items: list[bytes] = []
         for decl in d[1]:
             kind = decl[0]
+            self.field_off = decl[3]
             if kind == "type":
                 self.register("core type", decl[1], decl[3])
                 t = decl[2]
