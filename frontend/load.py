@@ -41,6 +41,10 @@ def to_binary(data: bytes, filename: str | None = None) -> bytes:
         if data[:1] == b"\0" or not data.strip():
             # looks like a (broken) binary rather than text
             return data
+        from .sniff import looks_like_wat, not_wasm_message   # the error path only
+        if not looks_like_wat(data):
+            # not text at all (an ELF file, an image...): say what it is
+            raise MalformedError(not_wasm_message(data), 0, filename=filename) from None
         raise MalformedError("malformed UTF-8 encoding", e.start, filename=filename) from None
     from .text import parse_wat   # imported lazily: binary users never pay for it
     try:

@@ -74,6 +74,9 @@ class FuncDecl:
     sig: Signature
     import_: Import | None = None
     body: "Function | None" = None
+    #: Wasm byte offset of the body in its module (for trap backtraces); None
+    #: for imports and for functions that have no Wasm body.
+    offset: int | None = None
 
 
 @dataclass(slots=True)
@@ -188,7 +191,7 @@ class Module:
 
     def structure(self) -> tuple:
         """Everything, as nested tuples, for structural equality."""
-        funcs = tuple((d.name, d.sig, d.import_,
+        funcs = tuple((d.name, d.sig, d.import_, d.offset,
                        d.body.structure() if d.body is not None else None)
                       for d in self.funcs)
         return (tuple(self.sigs), funcs,

@@ -439,9 +439,12 @@ class _Parser:
         imp = self.opt_import()
         if imp is not None:
             self.declare(EXTERN_FUNC, m.funcs, FuncDecl(name, sig, imp), ft)
-        elif self.at("{"):
+        elif self.at("{") or self.at("offset"):
+            offset = self.number("a Wasm body offset")[0] if self.accept("offset") else None
+            if not self.at("{"):
+                raise self.err(f"expected '{{', got {self.tok.text or 'end of input'!r}")
             f = Function(name, sig, m)
-            m.funcs.append(FuncDecl(name, sig, None, f))
+            m.funcs.append(FuncDecl(name, sig, None, f, offset))
             bodies.append((f, self.i))
             self.skip_body()
         else:

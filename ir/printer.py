@@ -54,7 +54,10 @@ functions separated by blank lines.  ``;`` starts a comment (parser only)::
   ASCII as ``\\hh``; the parser also reads ``\\n \\t \\r \\'`` and UTF-8.
 * Names (``%name``, import and export names) are JSON strings when not plain.
 * Function bodies follow in index order; a function without a body and
-  without an import is printed as its bare header (a declaration).
+  without an import is printed as its bare header (a declaration).  A body
+  translated from Wasm carries its body's Wasm byte offset in the header,
+  ``function %f(i32) offset 0x2a {`` (``FuncDecl.offset``; trap backtraces
+  print it); hand-written text may omit it.
 
 ``parse_module(print_module(m)) == m`` (``Module.structure()``) for every
 module the translator produces (``tests/ir/test_spec_roundtrip.py``).
@@ -191,8 +194,11 @@ def format_block_header(func: Function, block: int) -> str:
             + "):")
 
 
-def print_function(func: Function) -> str:
-    lines = [f"function {fmt_name(func.name)}{fmt_sig(func.sig)} {{"]
+def print_function(func: Function, offset: int | None = None) -> str:
+    """``offset``: the Wasm body offset the module records (``FuncDecl.offset``),
+    printed as ``offset 0x2a`` before the body."""
+    at = "" if offset is None else f" offset {offset:#x}"
+    lines = [f"function {fmt_name(func.name)}{fmt_sig(func.sig)}{at} {{"]
     for b in func.layout.blocks():
         lines.append(format_block_header(func, b))
         for i in func.layout.insts(b):
@@ -302,7 +308,7 @@ def print_module(module: Module) -> str:
         parts.append("\n".join(decls) + "\n")
     for d in module.funcs:
         if d.body is not None:
-            parts.append(print_function(d.body))
+            parts.append(print_function(d.body, d.offset))
         elif d.import_ is None:
             parts.append(_func_decl(d) + "\n")
     return "\n".join(parts)

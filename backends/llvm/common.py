@@ -289,7 +289,6 @@ class FuncEmitter(Builder):
         self.entry_lines: list[str] = []
         self.trap_codes: set[int] = set()
         self.allocas: dict[str, str] = {}
-        self.used: set[int] = set()     # guard mode: values that have a use
 
     # ---- values -------------------------------------------------------------------
     def val(self, v: int) -> str:

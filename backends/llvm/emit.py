@@ -87,12 +87,6 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     fe.extra_blocks = []
     dfg = func.dfg
     blocks = _reachable(func)
-    if mc.guard:   # values with a use (see memory._load_kw)
-        used = set()
-        for b in blocks:
-            for inst in func.layout.insts(b):
-                used.update(dfg.uses(inst))
-        fe.used = used
     entry = blocks[0]
     has_calls = False
     handlers = HANDLERS

@@ -147,7 +147,8 @@ def _declare(m, mod: Module) -> None:
         else:
             mod.globals.append(GlobalDecl(d.type, d.mutable, None, ir_imp))
     for f in m.funcs:
-        mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[f.type_index]))
+        mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[f.type_index],
+                                  offset=f.body_start))
     for tt in m.tables:
         mod.tables.append(TableDecl(tt.elem, tt.limits.min, tt.limits.max))
     for mt in m.mems:

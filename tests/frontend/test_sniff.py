@@ -62,3 +62,20 @@ def test_not_wasm_message():
     assert not_wasm_message(b"\x7fELF") == \
         "not a Wasm module: no \\0asm magic (an ELF file (a native executable or object))"
     assert not_wasm_message(b"\xff\xfe") == "not a Wasm module: no \\0asm magic"
+
+
+@pytest.mark.parametrize("name", ["prog", "prog.wat"])
+def test_non_utf8_input_that_is_not_text_says_what_it_is(name):
+    """Not `malformed UTF-8 encoding`: an executable is not broken text."""
+    from wasmaot.frontend.load import to_binary
+    elf = b"\x7fELF\x02\x01\x01\0" + bytes(range(256))
+    with pytest.raises(MalformedError) as e:
+        to_binary(elf, name)
+    assert "an ELF file" in str(e.value) and "UTF-8" not in str(e.value)
+
+
+def test_wat_with_a_bad_byte_keeps_the_utf8_error_and_its_offset():
+    from wasmaot.frontend.load import to_binary
+    with pytest.raises(MalformedError) as e:
+        to_binary(b"(module)\xff", "m.wat")
+    assert "malformed UTF-8 encoding" in str(e.value) and e.value.offset == 8

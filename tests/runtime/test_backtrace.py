@@ -208,12 +208,16 @@ def test_offsets_are_printed_when_known(tmp_path, monkeypatch):
                                           "    2: 0xabcdef - <unknown>!top"], r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="the IR does not carry function body offsets yet "
-                   "(ir/module.py FuncDecl.offset, see backends/ABI.md 'Trap backtraces')")
 def test_frames_have_wasm_offsets(tmp_path):
+    """Each frame's offset is its function's body offset in the module, as
+    our decoder (and `wasmaot inspect`) reports it."""
+    from wasmaot.frontend.load import load_module
     exe = build(tmp_path, NAMED, "off")
     r = run(exe, "--invoke", "top", 1, 0)
-    assert all(off.startswith("0x") for off, _, _ in frames(r.stderr)), r.stderr
+    m = load_module((tmp_path / "off.wat").read_bytes(), "off.wat")
+    body = {name: m.funcs[i].body_start for i, name in enumerate(["leaf", "mid", "top"])}
+    got = [(off, fn) for off, _, fn in frames(r.stderr)]
+    assert got == [(hex(body[fn]), fn) for fn in ("leaf", "mid", "top")], r.stderr
 
 
 @pytest.mark.parametrize("target", ["aarch64-linux", "riscv64-linux"])
