@@ -95,6 +95,11 @@ def test_state_crash_and_exhaustion():
     ref = ["inst ok", "state 6d=mem:1:0000abcd", "ret", "state 6d=mem:1:0000abcd"]
     m = d.compare(ref, ["inst ok", "state 6d=mem:1:0000abcd", "ret", "state 6d=mem:1:0000abce"], PLAN)
     assert m.klass == "state"
+    assert d.known_class(d.VARIANTS["guard-O2"], m) is None          # after a return
+    trapped = ["inst ok", "state 27=i32:00000000", "trap memory_out_of_bounds", "state 27=i32:00000001"]
+    m = d.compare(trapped, trapped[:3] + ["state 27=i32:00000000"], PLAN)
+    assert m.klass == "state" and d.known_class(d.VARIANTS["guard-O2"], m) == "guard-store-order"
+    assert d.known_class(d.VARIANTS["explicit-O2"], m) is None
     m = d.compare(ref, ["inst ok", "state 6d=mem:1:0000abcd", "crash exit -11"], PLAN)
     assert m.klass == "crash"
     assert d.compare(ref[:2], ["inst trap unreachable"], []).klass == "instantiate"

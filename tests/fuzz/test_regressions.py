@@ -2,7 +2,8 @@
 
 Each ``regressions/<name>.wat`` (or ``.wasm``) has a ``<name>.json``:
 ``seed`` (of the call plan, ``differential.call_plan``), ``variants`` to
-run, and optionally ``expect_mismatch``: a list of ``{variant, class,
+run, optionally ``target`` (default x86_64-linux; others run under
+qemu-user), and optionally ``expect_mismatch``: a list of ``{variant, class,
 reason}`` for bugs not fixed yet.  Every other variant must agree with
 wasmtime (and with the others); a listed mismatch that no longer happens
 fails too, so the entry is removed with the fix.
@@ -32,7 +33,7 @@ def test_cases_exist():
     assert CASES, f"no regression cases in {REGRESSIONS}"
     for case in CASES:
         spec = json.loads(case.read_text())
-        assert set(spec) <= {"seed", "variants", "expect_mismatch"}, case.name
+        assert set(spec) <= {"seed", "variants", "target", "expect_mismatch"}, case.name
         assert all(v in d.VARIANTS for v in spec["variants"]), case.name
         for e in spec.get("expect_mismatch", ()):
             assert e["variant"] in spec["variants"] and e["class"] and e["reason"], case.name
@@ -42,7 +43,7 @@ def test_cases_exist():
 def test_regression(case: Path):
     spec = json.loads(case.read_text())
     rep = d.check_module(_module(case), spec["seed"], [d.VARIANTS[v] for v in spec["variants"]],
-                         "x86_64-linux")
+                         spec.get("target", "x86_64-linux"))
     assert rep.runs == len(spec["variants"]), [f.detail for f in rep.findings]
     expected = {(e["variant"], e["class"]) for e in spec.get("expect_mismatch", ())}
     got = {(f.variant, f.signature()): f for f in rep.findings}
