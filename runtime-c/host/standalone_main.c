@@ -156,7 +156,11 @@ int main(int argc, char **argv) {
     int status = 0;
     wasmaot_trap_code code = wasmaot_host_instantiate(desc, inst, &status);
     if (code) wasmaot_rt_report_trap_and_exit(code);
-    if (status != 0) die(1, "instantiation failed: cannot create a memory or table%s%s", "", "");
+    /* The usual cause is a limited address space (ulimit -v): say what a
+     * guard-mode memory needs so the user can act on it. */
+    if (status != 0)
+        die(1, "instantiation failed: cannot create a memory or table (out of memory or address space%s)",
+            WASMAOT_BOUNDS_GUARD ? "; each guard-mode memory reserves 8 GiB of it" : "", "");
 
     if (invoke_name) {
         invoke(desc, inst, invoke_name, prog_argc - 1, prog_argv + 1);

@@ -8,7 +8,8 @@
  * reservation is registered for the fault handler.
  *
  * EXPLICIT mode: reserve min(max, WASMAOT_EXPLICIT_RESERVE_BYTES) (at least
- * the initial size, at least one Wasm page so base is never NULL) and commit
+ * the initial size, at least one Wasm page so base is never NULL), or only
+ * that least size if the address space is too limited for more, and commit
  * the current size.  A grow past the reservation maps a bigger one, copies,
  * and unmaps the old one: base moves (generated code reloads it after calls).
  * EXPLICIT reservations are deliberately NOT registered with the fault
@@ -52,6 +53,13 @@ int wasmaot_platform_memory_new(wasmaot_memory *mem, uint64_t initial_bytes, uin
     if (cap < WASMAOT_PAGE_SIZE) cap = WASMAOT_PAGE_SIZE;
 #endif
     uint8_t *base = (uint8_t *)reserve(cap);
+#if !WASMAOT_BOUNDS_GUARD
+    /* The up-front reservation is only an optimization: where the address
+     * space is limited (ulimit -v) fall back to the smallest one, and let
+     * grow move the memory (and return -1 when the host cannot back it). */
+    uint64_t least = initial_bytes < WASMAOT_PAGE_SIZE ? WASMAOT_PAGE_SIZE : initial_bytes;
+    if (base == NULL && cap > least) base = (uint8_t *)reserve(cap = least);
+#endif
     if (base == NULL) return -1;
     if (commit(base, initial_bytes) != 0) {
         munmap(base, (size_t)cap);
@@ -84,6 +92,7 @@ int wasmaot_platform_memory_grow(wasmaot_memory *mem, uint64_t new_bytes) {
     if (cap < new_bytes) cap = new_bytes;
     if (cap > max_bytes) cap = max_bytes;
     uint8_t *base = (uint8_t *)reserve(cap);
+    if (base == NULL && cap > new_bytes) base = (uint8_t *)reserve(cap = new_bytes);
     if (base == NULL) return -1;
     if (commit(base, new_bytes) != 0) {
         munmap(base, (size_t)cap);
