@@ -334,3 +334,26 @@ def test_suite_same_bytes_as_wasm_tools(path):
     fixed = sorted(listed - problems.keys())
     assert not unexpected, unexpected
     assert not fixed, f"fixed: unlist lines {fixed} of {rel} from KNOWN"
+
+
+# ----------------------------------------------------------------------------
+# the component tests' corpus (read only): same bytes, same `inspect` text
+# ----------------------------------------------------------------------------
+
+CORPUS = os.path.join(os.path.dirname(__file__), "..", "component", "corpus")
+CORPUS_WAT = sorted(f for f in os.listdir(CORPUS) if f.endswith(".wat"))
+
+
+@pytest.mark.parametrize("name", CORPUS_WAT)
+def test_corpus_same_bytes_as_wasm_tools(name, tmp_path):
+    with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
+        text = f.read()
+    assert parse_wat(text, name) == wasm_tools_parse(text, tmp_path)
+
+
+def test_inspect_names_come_from_our_name_section():
+    from wasmaot.frontend.component import inspect_component
+    with open(os.path.join(CORPUS, "rich.wat"), encoding="utf-8") as f:
+        got = inspect_component(parse_wat(f.read(), "rich.wat"), "rich.wasm")
+    with open(os.path.join(CORPUS, "rich.inspect.txt"), encoding="utf-8") as f:
+        assert got + "\n" == f.read()
