@@ -28,7 +28,7 @@ section leaves out), ``offset`` the source offset of the field, for errors.
 """
 from __future__ import annotations
 
-from ..errors import MalformedError
+from ..errors import MalformedError, UnsupportedError
 from .cursor import Cursor
 from .lexer import ATOM, ID, STRING
 from .numbers import NumberError, parse_nat
@@ -203,6 +203,15 @@ def _inline_import(c: Cursor) -> str | None:
     return None
 
 
+def _unsup(c: Cursor, what: str, off: int | None = None) -> UnsupportedError:
+    """What the component text format has but issue 13 leaves out (async,
+    values, GC types...): one line, ``unsupported: <what>`` at the token."""
+    off = c.offset() if off is None else off
+    line, col = c.t.src.linecol(off)
+    return UnsupportedError(what, off, spec_message="unexpected token",
+                            filename=c.t.src.filename, line=line, col=col)
+
+
 def _fill(fid):
     return fid if fid is not None else Gensym()
 
@@ -262,7 +271,7 @@ def _core_module(c: Cursor, sc: _Scope, off: int):
     close = sc.close                    # the ")" of "(core module"
     from .wat import module_from_tokens
     if c.at_atom("binary") or c.at_atom("quote"):
-        raise c.error("unsupported: (core module binary/quote ...) inside a component")
+        raise _unsup(c, "(core module binary/quote ...) inside a component")
     binary = module_from_tokens(c.t, start, close, fid if isinstance(fid, str) else None)
     c.i = close
     return ["core module", fid, binary, off]
@@ -357,7 +366,7 @@ def _core_typedef(c: Cursor):
 def _core_valtype(c: Cursor) -> int:
     off = c.offset()
     if c.at_list("ref"):
-        raise c.error("unsupported: (ref ...) core types in components", off)
+        raise _unsup(c, "(ref ...) core types in components", off)
     kw = c.atom()
     v = CORE_VALTYPES.get(kw)
     if v is None:
@@ -646,13 +655,13 @@ def _canon_opts(c: Cursor) -> list:
             c.i += 1
             opts.append(STRING_ENCODINGS[tok[1]])
         elif tok[0] == ATOM and tok[1] == "async":
-            raise c.error("unsupported: async canon option (component model async)")
+            raise _unsup(c, "async canon option (component model async)")
         elif c.at_lp() and c.peek(1)[0] == ATOM and c.peek(1)[1] in (
                 "memory", "realloc", "post-return", "callback"):
             c.i += 1
             kw = c.atom()
             if kw == "callback":
-                raise c.error("unsupported: callback canon option (component model async)",
+                raise _unsup(c, "callback canon option (component model async)",
                               c.toks[c.i - 1][2])
             sort = "core memory" if kw == "memory" else "core func"
             off = c.offset()
@@ -693,7 +702,7 @@ def _core_canon(c: Cursor, sc: _Scope, off: int):
         return ("lower", f, _canon_opts(c))
     if kw in ("resource.new", "resource.drop", "resource.rep"):
         return (kw, _ref(c, "type"))
-    raise c.error(f"unsupported: canon {kw} (component model async or threads)",
+    raise _unsup(c, f"canon {kw} (component model async or threads)",
                   c.toks[c.i - 1][2])
 
 
@@ -740,7 +749,7 @@ def _extern_desc(c: Cursor, sc: _Scope, off: int):
         else:
             raise c.unexpected()
     elif kw == "value":
-        raise c.error("unsupported: value imports (component model values)",
+        raise _unsup(c, "value imports (component model values)",
                       c.toks[c.i - 1][2])
     else:
         raise c.unexpected(c.i - 1)
@@ -794,7 +803,7 @@ def _custom(c: Cursor, sc: _Scope, off: int):
     n = _name(c).encode()
     data = bytearray()
     if c.at_lp():
-        raise c.error("unsupported: placed (@custom ...) in a component", off)
+        raise _unsup(c, "placed (@custom ...) in a component", off)
     while c.at_string():
         data += c.string()
     return ["custom", None, section(0, name(n) + bytes(data)), off]
@@ -802,7 +811,7 @@ def _custom(c: Cursor, sc: _Scope, off: int):
 
 def _unsupported(what: str):
     def f(c: Cursor, sc: _Scope, off: int):
-        raise c.error(f"unsupported: {what}", off)
+        raise _unsup(c, f"{what}", off)
     return f
 
 
@@ -876,7 +885,7 @@ def _func_type_list(c: Cursor, sc: _Scope):
 
 def _func_type(c: Cursor, sc: _Scope):
     if c.at_atom("async"):
-        raise c.error("unsupported: async functions (component model async)")
+        raise _unsup(c, "async functions (component model async)")
     params = []
     while c.at_list("param"):
         c.i += 2
@@ -887,7 +896,7 @@ def _func_type(c: Cursor, sc: _Scope):
     if c.at_list("result"):
         c.i += 2
         if c.at_string():
-            raise c.error("unsupported: named results")
+            raise _unsup(c, "named results")
         result = _valtype(c, sc)
         c.rp()
     return ("func", params, result)
@@ -918,7 +927,7 @@ def _defvaltype(c: Cursor, sc: _Scope):
             if not c.at_rp() and not c.at_list("refines"):
                 t = _valtype(c, sc)
             if c.at_list("refines"):
-                raise c.error("unsupported: variant case refines")
+                raise _unsup(c, "variant case refines")
             c.rp()
             cases.append((n, t))
         d = ("variant", cases)
@@ -952,9 +961,9 @@ def _defvaltype(c: Cursor, sc: _Scope):
     elif kw in ("own", "borrow"):
         d = (kw, Ref("type", _index(c), (), c.toks[c.i - 1][2]))
     elif kw in ("stream", "future"):
-        raise c.error(f"unsupported: {kw} (component model async)", c.toks[c.i - 1][2])
+        raise _unsup(c, f"{kw} (component model async)", c.toks[c.i - 1][2])
     elif kw == "map":
-        raise c.error("unsupported: map types", c.toks[c.i - 1][2])
+        raise _unsup(c, "map types", c.toks[c.i - 1][2])
     else:
         raise c.unexpected(c.i - 1)
     c.rp()
@@ -1032,7 +1041,7 @@ def component_from_token_range(tokens, start: int, end: int) -> bytes:
         c.i += 2
         name = c.take_id()
         if c.at_atom("binary") or c.at_atom("quote"):
-            raise c.error("unsupported: (component binary/quote ...) in a .wat file")
+            raise _unsup(c, "(component binary/quote ...) in a .wat file")
         out = component_from_tokens(tokens, c.i, close, name)
         if close + 1 < end:
             raise Cursor(tokens, close + 1, end).unexpected()

@@ -231,7 +231,7 @@ def test_errors_name_line_and_column(text, line, col, msg):
     with pytest.raises(MalformedError) as ei:
         parse_component_text(text, "c.wat")
     e = ei.value
-    assert msg in e.message
+    assert msg in str(e)
     assert (e.line, e.col) == (line, col)
     assert "\n" not in str(e) and str(e).startswith("c.wat:")
 
