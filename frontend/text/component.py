@@ -153,10 +153,7 @@ def _ref(c: Cursor, sort: str) -> Ref:
     core = sort.startswith("core ")
     if c.at_atom("core"):
         c.i += 1
-    kw = sort[5:] if core else sort
-    if core and kw == "module":
-        kw = "module"
-    c.keyword(kw)
+    c.keyword(sort[5:] if core else sort)
     r = _ref_body(c, sort, off)
     c.rp()
     return r
@@ -628,8 +625,7 @@ def _func(c: Cursor, sc: _Scope, off: int):
         ty = _type_use(c, sc, off, "func")
         return ["import", fid, (imp, ("func", ty)), off]
     if c.at_list("alias"):
-        f = _inline_alias(c, "func", fid, off)
-        return f
+        return _inline_alias(c, "func", fid, off)
     ty = _type_use(c, sc, off, "func")
     c.open("canon")
     lift = _canon_lift_body(c)
@@ -999,10 +995,6 @@ def _type_decls(c: Cursor, component: bool) -> list:
         out.extend(sc.types)
         out.append(d)
     return out
-
-
-def malformed(c: Cursor, message: str, off: int) -> MalformedError:
-    return c.error(message, off)
 
 
 def component_from_tokens(tokens, start: int, end: int, name: str | None = None) -> bytes:
