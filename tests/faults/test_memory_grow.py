@@ -1,0 +1,102 @@
+"""memory.grow that the host cannot back returns -1 and the program goes on.
+
+``run`` grows by its argument, then stores and loads at address 100 and
+returns (grow result, memory.size, the loaded value): after a failed grow
+the memory is unchanged and still usable.
+
+How the host is made unable to back a grow, in the child only:
+- RLIMIT_DATA limits private writable memory: committing pages (mprotect
+  to read/write, in both bounds modes) fails with ENOMEM.
+- RLIMIT_AS (``ulimit -v``) limits address space: a guard-mode memory
+  cannot even reserve its 8 GiB, so instantiation fails with a one-line
+  error and exit 1; an explicit-mode memory falls back to the least
+  reservation and a grow that must move fails with -1.
+"""
+from __future__ import annotations
+
+import resource
+
+import pytest
+
+from .conftest import assert_clean, assert_trap, build, run
+
+MIB = 1 << 20
+GROW_WAT = """
+(module
+  (memory 1)
+  (func (export "run") (param i32) (result i32 i32 i32)
+    (local $r i32)
+    (local.set $r (memory.grow (local.get 0)))
+    (i32.store (i32.const 100) (i32.const 42))
+    (local.get $r) (memory.size) (i32.load (i32.const 100))))
+"""
+GIB_PAGES = 16384          # 1 GiB in Wasm pages
+
+
+@pytest.fixture(scope="module", params=["guard", "explicit"])
+def grow_exe(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("grow") / f"grow_{request.param}"
+    return request.param, build(GROW_WAT, out, bounds=request.param, invoke="run")
+
+
+def results(r) -> list[int]:
+    assert_clean(r)
+    assert r.returncode == 0, r.stderr
+    return [int(x) for x in r.stdout.split()]
+
+
+def test_grow_works_unlimited(grow_exe):
+    _, exe = grow_exe
+    assert results(run([str(exe), str(GIB_PAGES)])) == [1, GIB_PAGES + 1, 42]
+
+
+def test_grow_beyond_data_limit_is_minus_one(grow_exe):
+    _, exe = grow_exe
+    r = run([str(exe), str(GIB_PAGES)], rlimit=(resource.RLIMIT_DATA, 256 * MIB))
+    assert results(r) == [-1, 1, 42]
+
+
+def test_small_grow_within_data_limit_works(grow_exe):
+    _, exe = grow_exe
+    r = run([str(exe), "100"], rlimit=(resource.RLIMIT_DATA, 256 * MIB))
+    assert results(r) == [1, 101, 42]
+
+
+def test_limited_address_space(grow_exe):
+    bounds, exe = grow_exe
+    r = run([str(exe), str(GIB_PAGES)], rlimit=(resource.RLIMIT_AS, 512 * MIB))
+    if bounds == "guard":
+        # No room for the 8 GiB reservation: a clear one-line error.
+        assert_clean(r)
+        assert r.returncode == 1, r
+        assert r.stderr.startswith("wasmaot: instantiation failed: cannot create a memory"), r.stderr
+        assert "guard-mode memory reserves 8 GiB" in r.stderr
+        assert len(r.stderr.splitlines()) == 1
+    else:
+        assert results(r) == [-1, 1, 42]
+        r = run([str(exe), "100"], rlimit=(resource.RLIMIT_AS, 512 * MIB))
+        assert results(r) == [1, 101, 42]
+
+
+FOUR_GIB_WAT = """
+(module
+  (memory 1 65536)
+  (func (export "run") (result i32 i32 i32 i32)
+    (memory.grow (i32.const 65535))                       ;; to 4 GiB: 1
+    (i32.store (i32.const 0xFFFFFFFC) (i32.const 0x5eed))
+    (i32.load (i32.const 0xFFFFFFFC))
+    (memory.grow (i32.const 1))                           ;; past max: -1
+    (memory.size))
+  (func (export "past_end") (result i32)
+    (drop (memory.grow (i32.const 65535)))
+    (i32.load offset=1 (i32.const 0xFFFFFFFC))))
+"""
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_grow_to_four_gib(tmp_path, bounds):
+    """The largest wasm32 memory: the last word is usable, one more page is
+    -1, an access crossing the 4 GiB end traps."""
+    exe = build(FOUR_GIB_WAT, tmp_path / "four", bounds=bounds)
+    assert results(run([str(exe), "--invoke", "run"])) == [1, 0x5eed, -1, 65536]
+    assert_trap(run([str(exe), "--invoke", "past_end"]), "out of bounds memory access")
