@@ -74,6 +74,7 @@ class FileDiff:
     same: int = 0               # byte-identical
     same_stripped: int = 0      # identical without custom sections (includes same)
     malformed_ok: int = 0
+    binary: int = 0             # of ``same``: (component binary ...), passed through
     problems: list[str] = field(default_factory=list)
     error: str | None = None    # the file could not be compared at all
 
@@ -149,9 +150,35 @@ def compare_file(path: str) -> FileDiff:
                 continue
             if got == want:
                 res.same += 1
+                res.binary += src.kind == "binary"
                 res.same_stripped += 1
             elif strip_custom(got) == strip_custom(want):
                 res.same_stripped += 1
             else:
                 res.problems.append(f"{line}: bytes differ")
     return res
+
+
+def main() -> None:
+    """``python tests/text/component/difftool.py``: the counts, per suite."""
+    from concurrent.futures import ProcessPoolExecutor
+    totals: dict[str, list[int]] = {}
+    with ProcessPoolExecutor(2) as ex:
+        for r in ex.map(compare_file, suite_files()):
+            key = ("component-model-tests" if "component-model-tests" in r.path
+                   else "wasmtime-misc") + (" (async)" if "/async/" in r.path else "")
+            t = totals.setdefault(key, [0] * 6)
+            t[0] += r.same - r.binary
+            t[1] += r.same_stripped - r.binary
+            t[2] += sum("bytes differ" in p for p in r.problems)
+            t[3] += sum("we reject" in p for p in r.problems)
+            t[4] += r.malformed_ok
+            t[5] += r.error is not None
+    for key, t in sorted(totals.items()):
+        print(f"{key}: text components identical {t[0]}, identical without custom sections "
+              f"{t[1]}, bytes differ {t[2]}, rejected by us {t[3]}; quoted malformed "
+              f"rejected {t[4]}; files wasm-tools cannot convert {t[5]}")
+
+
+if __name__ == "__main__":
+    main()
