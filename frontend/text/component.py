@@ -958,8 +958,9 @@ def _defvaltype(c: Cursor, sc: _Scope):
         d = (kw, Ref("type", _index(c), (), c.toks[c.i - 1][2]))
     elif kw in ("stream", "future"):
         raise _unsup(c, f"{kw} (component model async)", c.toks[c.i - 1][2])
-    elif kw == "map":
-        raise _unsup(c, "map types", c.toks[c.i - 1][2])
+    elif kw == "map":           # 🗺️: encoded, though our reader does not take it yet
+        k = _valtype(c, sc)
+        d = ("map", k, _valtype(c, sc))
     else:
         raise c.unexpected(c.i - 1)
     c.rp()

@@ -204,6 +204,8 @@ class Encoder:
                 b"".join(_name(n) for n in d[1])
         if k == "option":
             return b"\x6b" + self.valtype(d[1])
+        if k == "map":
+            return b"\x63" + self.valtype(d[1]) + self.valtype(d[2])
         if k == "result":
             ok = b"\x00" if d[1] is None else b"\x01" + self.valtype(d[1])
             err = b"\x00" if d[2] is None else b"\x01" + self.valtype(d[2])
