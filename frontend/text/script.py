@@ -8,6 +8,13 @@ a malformed module raises -- so one bad module (the point of
 *script* (bad s-expression, unknown command, bad constant in an ``invoke``)
 raises :class:`MalformedError` from :func:`parse_script` itself.
 
+Components (issue 13): ``(component ...)``, ``(component definition $C
+...)`` and ``(component instance $i $C)`` become :class:`ComponentCommand` /
+:class:`ComponentDefinition` holding a :class:`ComponentSource` (encoded by
+:mod:`.component` on :meth:`~ComponentSource.to_binary`, like modules); the
+module assertions take a component too; typed component values in actions
+and results are :class:`CValue`.
+
 Value representation: ``i32``/``i64`` are unsigned bit patterns, ``f32``/
 ``f64`` raw IEEE bit patterns (so NaN payloads and -0 survive), ``v128`` is 16
 bytes (little-endian lanes), references are small dataclasses.
