@@ -36,11 +36,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 def build(wat: str, out: Path, *, bounds: str = "guard", target: str = "x86_64-linux",
-          invoke: str | None = None, preloads=()) -> Path:
+          invoke: str | None = None, preloads=(), stack_check: bool = True) -> Path:
     """Compile the module text ``wat`` to the executable ``out``."""
     src = out.with_suffix(".wat")
     src.write_text(wat)
-    compile_bytes(wat.encode(), str(src), CompileOptions(target=target, bounds=bounds),
+    compile_bytes(wat.encode(), str(src), CompileOptions(target=target, bounds=bounds,
+                                                    stack_check=stack_check),
                   out=str(out), invoke=invoke, preloads=preloads)
     return out
 
