@@ -138,6 +138,14 @@ class Target:
     # is broken or missing, ``fastcc`` (``musttail`` then needs matching
     # signatures).
     internal_cc: str = "tailcc"
+    # Internal convention of a module that contains Wasm tail calls
+    # (``return_call*``): ``tailcc`` wherever LLVM has it, so that every
+    # tail call is a ``musttail`` call whatever the prototypes; empty:
+    # ``fastcc`` on RISC-V (LLVM: "Unsupported calling convention"), where
+    # musttail then needs identical parameter lists, else ``tailcc``.
+    # AArch64 keeps ``fastcc`` as internal_cc for modules without tail
+    # calls (brotli), see backends/ABI.md "Functions".
+    tail_call_cc: str = ""
 
     def __post_init__(self) -> None:
         # Invariants of every record (tests/hosts/test_targets.py adds the
@@ -153,6 +161,9 @@ class Target:
         assert set(self.shim_configs) == set(self.bounds_modes), self.name
         if not self.arch:
             object.__setattr__(self, "arch", self.triple.split("-", 1)[0])
+        if not self.tail_call_cc:
+            cc = "fastcc" if self.arch.startswith("riscv") else "tailcc"
+            object.__setattr__(self, "tail_call_cc", cc)
 
     def check_bounds(self, bounds: str) -> str:
         """``bounds`` if this target supports it, else a :class:`TargetError`."""

@@ -22,7 +22,9 @@ Row format (whitespace separated)::
   control stack; those are the validator's special cases.
 * flags: ``trap`` (may trap at run time), ``load``/``store`` (reads/writes
   linear memory), ``mem`` (needs memory 0 to exist), ``table`` (touches a
-  table), ``global``, ``call``, ``control`` (ends or splits a basic block).
+  table), ``global``, ``call``, ``control`` (ends or splits a basic block),
+  and ``@PROPOSAL``: the proposal the instruction comes from (one of the
+  names defined above the table, e.g. ``@TAIL_CALLS``), absent for Wasm 2.0.
 """
 from __future__ import annotations
 
@@ -88,6 +90,7 @@ class Op:
     flags: Flag
     align: int = 0         # natural alignment (log2 bytes) for memarg forms
     lanes: int = 0         # lane count for lane-index immediates
+    proposal: str | None = None   # the Wasm 3.0 / post-2.0 feature it belongs to
 
     @property
     def key(self) -> int:
@@ -105,6 +108,26 @@ class Op:
         return self.params is None
 
 
+# Proposal names: the ``@NAME`` column of a row of ``_TABLE`` (the feature
+# an instruction belongs to, None for Wasm 2.0 and extended-const) and the
+# proposal of each not-yet-supported instruction below, which the error
+# message names (``unsupported: tail calls (Wasm 3.0)``).
+TAIL_CALLS = "tail calls (Wasm 3.0)"
+EXCEPTIONS = "exception handling (Wasm 3.0)"
+LEGACY_EXCEPTIONS = "legacy exception handling (try/catch, superseded by try_table in Wasm 3.0)"
+FUNCTION_REFERENCES = "typed function references (Wasm 3.0)"
+GC = "garbage collection (Wasm 3.0)"
+THREADS = "threads and atomics (proposal)"
+RELAXED_SIMD = "relaxed SIMD (Wasm 3.0)"
+WIDE_ARITHMETIC = "wide arithmetic (proposal)"
+STACK_SWITCHING = "stack switching (proposal)"
+STRINGREF = "stringref (proposal)"
+MEMORY64 = "memory64 (Wasm 3.0)"
+MULTI_MEMORY = "multi-memory (Wasm 3.0)"
+CUSTOM_PAGE_SIZES = "custom page sizes (proposal)"
+COMPONENT = "this is a component (component model), not a core module"
+
+
 _TABLE = r"""
 # ---- control ---------------------------------------------------------------
 unreachable          00     none        *                 trap control
@@ -120,6 +143,8 @@ br_table             0e     br_table    *                 control
 return               0f     none        *                 control
 call                 10     func        *                 call trap
 call_indirect        11     call_indirect *               call trap table
+return_call          12     func        *                 call trap control @TAIL_CALLS
+return_call_indirect 13     call_indirect *               call trap table control @TAIL_CALLS
 # ---- parametric ------------------------------------------------------------
 drop                 1a     none        *
 select               1b     none        *
@@ -595,9 +620,13 @@ def _parse_table(text: str) -> list[Op]:
             p, r = sig.split("->")
             params, results = _types(p), _types(r)
         f = Flag.NONE
+        proposal = None
         for fl in flags:
-            f |= _FLAGS[fl]
-        ops.append(Op(name, prefix, code, kind, params, results, f, align, lanes))
+            if fl.startswith("@"):
+                proposal = globals()[fl[1:]]
+            else:
+                f |= _FLAGS[fl]
+        ops.append(Op(name, prefix, code, kind, params, results, f, align, lanes, proposal))
     return ops
 
 
@@ -638,20 +667,6 @@ ELSE = BY_NAME["else"]
 # unknown opcode or keyword exactly as before, and then ask
 # :func:`unsupported_op` / :func:`unsupported_name` which proposal it belongs
 # to, so the message can name it (``unsupported: tail calls (Wasm 3.0)``).
-TAIL_CALLS = "tail calls (Wasm 3.0)"
-EXCEPTIONS = "exception handling (Wasm 3.0)"
-LEGACY_EXCEPTIONS = "legacy exception handling (try/catch, superseded by try_table in Wasm 3.0)"
-FUNCTION_REFERENCES = "typed function references (Wasm 3.0)"
-GC = "garbage collection (Wasm 3.0)"
-THREADS = "threads and atomics (proposal)"
-RELAXED_SIMD = "relaxed SIMD (Wasm 3.0)"
-WIDE_ARITHMETIC = "wide arithmetic (proposal)"
-STACK_SWITCHING = "stack switching (proposal)"
-STRINGREF = "stringref (proposal)"
-MEMORY64 = "memory64 (Wasm 3.0)"
-MULTI_MEMORY = "multi-memory (Wasm 3.0)"
-CUSTOM_PAGE_SIZES = "custom page sizes (proposal)"
-COMPONENT = "this is a component (component model), not a core module"
 
 _UNSUPPORTED_TABLE = """
 try                        06      LEGACY_EXCEPTIONS
@@ -659,8 +674,6 @@ catch                      07      LEGACY_EXCEPTIONS
 throw                      08      EXCEPTIONS
 rethrow                    09      LEGACY_EXCEPTIONS
 throw_ref                  0a      EXCEPTIONS
-return_call                12      TAIL_CALLS
-return_call_indirect       13      TAIL_CALLS
 call_ref                   14      FUNCTION_REFERENCES
 return_call_ref            15      TAIL_CALLS
 delegate                   18      LEGACY_EXCEPTIONS

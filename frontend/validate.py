@@ -91,7 +91,7 @@ _EOF = "unexpected end of section or function"
  K_LOAD, K_STORE, K_BR_IF, K_END, K_BLOCK, K_LOOP, K_IF, K_ELSE, K_BR,
  K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
  K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
- K_PREFIX, K_OTHER) = range(31)
+ K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT) = range(33)
 
 _KIND = [K_ILLEGAL] * 256
 _P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
@@ -108,6 +108,7 @@ _SPECIAL_KINDS = {
     "drop": K_DROP, "global.get": K_GLOBAL_GET, "global.set": K_GLOBAL_SET,
     "return": K_RETURN, "unreachable": K_UNREACHABLE, "nop": K_NOP,
     "br_table": K_BR_TABLE, "call_indirect": K_CALL_INDIRECT,
+    "return_call": K_RETURN_CALL, "return_call_indirect": K_RETURN_CALL_INDIRECT,
 }
 
 
@@ -586,17 +587,16 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                 ctrl[-1][F_UNREACHABLE] = True
             elif k == K_CALL_INDIRECT:
                 (x, tbl), pos = IMM_READERS[Imm.CALL_INDIRECT](data, pos, limit)
-                if tbl >= len(ctx.tables):
-                    raise InvalidError(f"unknown table {tbl}", at)
-                if x >= len(ctx.tsig):
-                    raise InvalidError(f"unknown type {x}", at)
-                if ctx.tables[tbl] != FUNCREF:
-                    raise InvalidError("type mismatch: call_indirect requires a table "
-                                       "of functions", at)
-                ps, rs = ctx.tsig[x]
+                ps, rs = _indirect_sig(ctx, x, tbl, "call_indirect", at)
                 _pop_vals(stack, h, unr, [I32], data, at)
                 _pop_vals(stack, h, unr, ps, data, at)
                 stack += rs
+            elif k == K_RETURN_CALL or k == K_RETURN_CALL_INDIRECT:
+                pos = _return_call(ctx, k == K_RETURN_CALL_INDIRECT, data, pos, limit,
+                                   stack, h, unr, results, at)
+                del stack[h:]
+                unr = True
+                ctrl[-1][F_UNREACHABLE] = True
             elif k == K_PREFIX:
                 pos = _prefixed(ctx, b, data, pos, limit, stack, h, unr, at)
             elif k == K_OTHER:
@@ -609,6 +609,38 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
         raise MalformedError(_EOF, limit) from None
     if pos != f.body_end:
         raise MalformedError("section size mismatch", pos)
+
+
+def _indirect_sig(ctx, x, tbl, what, at):
+    """The ``(params, results)`` of ``call_indirect``'s type ``x`` on table ``tbl``."""
+    if tbl >= len(ctx.tables):
+        raise InvalidError(f"unknown table {tbl}", at)
+    if x >= len(ctx.tsig):
+        raise InvalidError(f"unknown type {x}", at)
+    if ctx.tables[tbl] != FUNCREF:
+        raise InvalidError(f"type mismatch: {what} requires a table of functions", at)
+    return ctx.tsig[x]
+
+
+def _return_call(ctx, indirect, data, pos, limit, stack, h, unr, results, at) -> int:
+    """``return_call x`` / ``return_call_indirect x y`` (tail calls): pops
+    the callee's params (and the table index); the callee's results must
+    be exactly the caller's (no subtyping without typed references).  The
+    caller then marks the rest of the block unreachable, as for ``return``."""
+    if indirect:
+        (x, tbl), pos = IMM_READERS[Imm.CALL_INDIRECT](data, pos, limit)
+        ps, rs = _indirect_sig(ctx, x, tbl, "return_call_indirect", at)
+        _pop_vals(stack, h, unr, [I32], data, at)
+    else:
+        x, pos = _u32(data, pos, limit)
+        if x >= ctx.nfuncs:
+            raise InvalidError(f"unknown function {x}", at)
+        ps, rs = ctx.fsig[x]
+    if list(rs) != list(results):
+        raise InvalidError(f"type mismatch: tail call returns {_stack_str(rs)} but the "
+                           f"function returns {_stack_str(results)}", at)
+    _pop_vals(stack, h, unr, ps, data, at)
+    return pos
 
 
 def _select(stack, h, unr, data, at) -> None:

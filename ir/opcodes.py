@@ -285,6 +285,10 @@ call              -      func                ...          sig    call
 call_indirect     -      sig,table           i32,...      sig    call trap:undefined_element,uninitialized_element,indirect_call_type_mismatch reads:table
 # ---- control flow (terminators) ------------------------------------------------
 return            -      -                   rets...      -      term
+# Tail calls: terminators whose callee's results become the function's
+# results (the verifier checks they are the same types); no successors.
+return_call       -      func                ...          -      call term
+return_call_indirect -   sig,table           i32,...      -      call term trap:undefined_element,uninitialized_element,indirect_call_type_mismatch reads:table
 jump              -      -                   -            -      term branch:1
 brif              -      -                   i32          -      term branch:2
 br_table          -      -                   i32          -      term branch:table

@@ -31,7 +31,8 @@ Instructions (types per the opcode table)
   I7  global_set targets a mutable global (except in the module's
       instantiation function, ``Module.init_func``, which initializes
       immutable globals); table_copy/table_init element types agree;
-      call_indirect goes through a funcref table.
+      call_indirect/return_call_indirect go through a funcref table; a
+      tail call's (return_call*) callee results are the function's results.
 Branches
   B1  every branch target exists and is in the layout;
   B2  block-call arguments match the target's parameters in count and type.
@@ -278,8 +279,14 @@ class _Verifier:
         elif op == Opcode.table_init and \
                 module.tables[imms[0]].elem != module.elems[imms[1]].elem:
             self.err("table_init element segment type differs from the table's (I7)", b, i)
-        elif op == Opcode.call_indirect and module.tables[imms[1]].elem != FUNCREF:
-            self.err("call_indirect through a table that is not funcref (I7)", b, i)
+        elif op in (Opcode.call_indirect, Opcode.return_call_indirect) and \
+                module.tables[imms[1]].elem != FUNCREF:
+            self.err(f"{info.name} through a table that is not funcref (I7)", b, i)
+        if op in (Opcode.return_call, Opcode.return_call_indirect):
+            got = tuple(callee_sig(info, imms, module).results)
+            if got != tuple(f.sig.results):
+                self.err(f"{info.name}: callee results {_types_str(got)} differ from the "
+                         f"function's {_types_str(f.sig.results)} (I7)", b, i)
         # B1 / B2
         entry = self.f.layout.first_block
         for tb, targs in dfg.inst_block_calls(i):
@@ -342,3 +349,7 @@ class _Verifier:
         if not ok:
             self.err(f"use of v{int(v)} is not dominated by its definition (V3)", b, i)
         return True
+
+
+def _types_str(ts) -> str:
+    return "(" + ", ".join(type_name(t) for t in ts) + ")"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ...ir.opcodes import ImmKind, Opcode
 from .. import abi
 from . import traps
-from .common import TBAA_INST, Builder, Callee, ret_type
+from .common import LTYPE, TBAA_INST, Builder, Callee, ret_type
 
 
 def call_line(c: Callee, rty: str, args: list[str]) -> str:
@@ -80,4 +80,85 @@ def h_call_indirect(fe, inst):
     _emit_call(fe, inst, Callee(f, ci), sig, args[1:])
 
 
-HANDLERS = {Opcode.call: h_call, Opcode.call_indirect: h_call_indirect}
+# ---- tail calls (backends/ABI.md "Functions", tail calls) -------------------------
+#: Most candidate functions a ``return_call_indirect`` compares its target
+#: against (code size: one compare and branch each); beyond, a normal call.
+INDIRECT_TAIL_CANDIDATES = 16
+
+
+def _tail_call(fe, c: Callee, sig, args: list[str]) -> None:
+    """``musttail call`` + ``ret`` when LLVM can guarantee it (the same
+    internal convention on both sides, and ``tailcc`` or identical
+    parameter lists), else a normal call + ``ret`` (imports, C-ABI
+    callees, mismatched prototypes under ``fastcc``)."""
+    rty = ret_type(sig.results)
+    mine = [LTYPE[t] for t in fe.func.sig.params]
+    theirs = [LTYPE[t] for t in sig.params]
+    must = c.cc and c.cc == fe.mc.cc and (c.cc == "tailcc" or mine == theirs)
+    call = ("musttail " if must else "") + call_line(c, rty, args)
+    if not sig.results:
+        fe.emit(call)
+        fe.emit("ret void")
+    else:
+        r = fe.tmp("tc")
+        fe.emit(f"{r} = {call}")
+        fe.emit(f"ret {rty} {r}")
+
+
+def h_return_call(fe, inst):
+    dfg = fe.dfg
+    fn = dfg.inst_imm(inst, ImmKind.FUNC)
+    _tail_call(fe, func_callee(fe.mc, fe, fn), fe.func.module.func_sig(fn),
+               [fe.typed(a) for a in dfg.inst_args(inst)])
+
+
+def indirect_candidates(mc, sig_i: int) -> list[int]:
+    """Defined functions of this module that a ``return_call_indirect`` of
+    signature ``sig_i`` may find in a table: those of that signature in an
+    element segment or exported (their funcref holds their C entry)."""
+    cache = mc.tail_candidates
+    got = cache.get(sig_i)
+    if got is None:
+        irmod = mc.ir
+        want = irmod.sigs[sig_i]
+        seen: dict[int, None] = dict.fromkeys(i for i in mc.c_names)
+        for e in irmod.elems:
+            for it in e.items:
+                if it.op == int(Opcode.func_ref):
+                    seen.setdefault(it.value)
+        got = [fn for fn in seen if irmod.funcs[fn].import_ is None
+               and irmod.funcs[fn].sig == want][:INDIRECT_TAIL_CANDIDATES]
+        cache[sig_i] = got
+    return got
+
+
+def h_return_call_indirect(fe, inst):
+    """The ``call_indirect`` checks, then: if the table entry is one of
+    this module's functions (its C entry, compared by address), a musttail
+    call of its internal function with the entry's instance; otherwise
+    (host function, another module's, too many candidates) a normal call."""
+    from .tables import table_ptr
+    dfg = fe.dfg
+    sig_i = dfg.inst_imm(inst, ImmKind.SIG)
+    t = dfg.inst_imm(inst, ImmKind.TABLE)
+    sig = fe.func.module.sigs[sig_i]
+    args = dfg.inst_args(inst)
+    tp = table_ptr(fe, t)
+    expected = fe.load("i32", fe.inst_field(fe.mc.layout.type_id[sig_i]), TBAA_INST,
+                       align=4, invariant=True, hint="want")
+    f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected)
+    targs = [fe.typed(a) for a in args[1:]]
+    mc = fe.mc
+    for fn in indirect_candidates(mc, sig_i):
+        hit, yes, no = fe.tmp("tcis"), fe.tmp("tcy")[1:], fe.tmp("tcn")[1:]
+        fe.emit(f"{hit} = icmp eq ptr {f}, @{mc.c_entry(fn)}")
+        fe.emit(f"br i1 {hit}, label %{yes}, label %{no}")
+        fe.start_block(yes)
+        _tail_call(fe, Callee("@" + mc.fname(fn), ci, mc.cc), sig, targs)
+        fe.start_block(no)
+    _tail_call(fe, Callee(f, ci), sig, targs)
+
+
+HANDLERS = {Opcode.call: h_call, Opcode.call_indirect: h_call_indirect,
+            Opcode.return_call: h_return_call,
+            Opcode.return_call_indirect: h_return_call_indirect}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ...ir.opcodes import FloatCC, IntCC
+from ...ir.opcodes import FloatCC, IntCC, Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 
 LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
@@ -93,6 +93,19 @@ class Callee(NamedTuple):
 BLOB_INLINE_MAX = 64 * 1024
 
 
+_TAIL_OPS = (int(Opcode.return_call), int(Opcode.return_call_indirect))
+
+
+def has_tail_calls(irmod) -> bool:
+    """Whether any function of ``irmod`` contains a Wasm tail call."""
+    for d in irmod.funcs:
+        if d.body is not None:
+            ops = d.body.dfg.op
+            if any(op in ops for op in _TAIL_OPS):
+                return True
+    return False
+
+
 class ModuleContext:
     """Module-wide emission state.  ``ir`` is the IR module (the only source
     of module facts), ``layout`` the InstanceLayout, ``opts`` the
@@ -106,7 +119,12 @@ class ModuleContext:
         self.prefix = opts.prefix
         self.guard = opts.bounds == "guard"
         self.ptr_bytes = target.pointer_bytes
-        self.cc = target.internal_cc
+        # The internal convention: the target's, unless the module has tail
+        # calls, which want ``tailcc`` (musttail whatever the prototypes)
+        # where the target has it (backends/ABI.md "Functions").
+        self.tail_calls = has_tail_calls(irmod)
+        self.cc = target.tail_call_cc if self.tail_calls else target.internal_cc
+        self.tail_candidates: dict[int, list[int]] = {}   # calls.indirect_candidates
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants
         self._strings: dict[bytes, str] = {}

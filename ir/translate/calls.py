@@ -1,10 +1,13 @@
-"""Calls: ``call`` and ``call_indirect``.
+"""Calls: ``call`` and ``call_indirect``, and the tail calls ``return_call``
+and ``return_call_indirect``.
 
 What: arguments are popped in Wasm order, results (any number: multi-value)
 pushed in order; the IR ops take the callee signature from the function
 (``call fnN``) or the type index (``call_indirect sigT tableX``, whose first
 operand is the table index).  The signature and type checks of
-``call_indirect`` are the IR op's contract (emitter).
+``call_indirect`` are the IR op's contract (emitter).  A tail call is a
+terminator with no successors (like ``return``, whose values are the
+callee's results): the rest of the Wasm block is dead code.
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from ..types import NOTYPE
 
 _CALL = int(Opcode.call)
 _CALL_INDIRECT = int(Opcode.call_indirect)
+_RETURN_CALL = int(Opcode.return_call)
+_RETURN_CALL_INDIRECT = int(Opcode.return_call_indirect)
 
 
 def _call(t, f):
@@ -31,4 +36,21 @@ def _call_indirect(t, imm):
     t.stack.extend(t.results_of(inst))
 
 
-HANDLERS = {"call": _call, "call_indirect": _call_indirect}
+def _return_call(t, f):
+    sig = t.module.funcs[f].sig
+    t.emit(_RETURN_CALL, NOTYPE, (f,), t.pop_n(len(sig.params)))
+    t.terminate()
+
+
+def _return_call_indirect(t, imm):
+    typeidx, table = imm
+    sig = t.module.sigs[typeidx]
+    idx = t.stack.pop()
+    args = t.pop_n(len(sig.params))
+    args.insert(0, idx)
+    t.emit(_RETURN_CALL_INDIRECT, NOTYPE, (typeidx, table), args)
+    t.terminate()
+
+
+HANDLERS = {"call": _call, "call_indirect": _call_indirect, "return_call": _return_call,
+            "return_call_indirect": _return_call_indirect}

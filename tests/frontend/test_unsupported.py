@@ -122,9 +122,7 @@ def test_wasm2_malformed_stays_malformed():
 
 
 @pytest.mark.parametrize("wat,proposal,what", [
-    ("(module (func $f (return_call $f)))", O.TAIL_CALLS, "return_call"),
-    ("(module (type $t (func)) (table 1 funcref)\n  (func (return_call_indirect (type $t) (i32.const 0))))",
-     O.TAIL_CALLS, "return_call_indirect"),
+    ("(module (func (return_call_ref 0)))", O.TAIL_CALLS, "return_call_ref"),
     ("(module (func (block (try_table (catch_all 0)))))", O.EXCEPTIONS, "try_table"),
     ("(module (func (throw_ref (ref.null exn))))", O.EXCEPTIONS, "throw_ref"),
     ("(module (func try catch_all end))", O.LEGACY_EXCEPTIONS, "try"),
@@ -173,8 +171,8 @@ def test_text_unknown_stays_malformed():
 
 def test_load_module_names_the_feature_for_both_forms():
     """The same one-line path the CLI prints, for .wasm and .wat input."""
-    wasm = _func_module(b"\x12\x00")
-    for data, fname in ((wasm, "a.wasm"), (b"(module (func $f (return_call $f)))", "a.wat")):
+    wasm = _func_module(b"\x15\x00")          # return_call_ref 0
+    for data, fname in ((wasm, "a.wasm"), (b"(module (func (return_call_ref 0)))", "a.wat")):
         with pytest.raises(UnsupportedError) as ei:
             load_module(data, fname)
         assert str(ei.value).startswith(fname + ":")
@@ -194,3 +192,21 @@ def test_constant_expression_reading_a_defined_global():
     fwd = parse_wat("(module (global i32 (global.get 1)) (global i32 (i32.const 1)))")
     e = _reject(fwd)
     assert type(e) is InvalidError and e.message == "unknown global 1"
+
+
+def test_tail_calls_are_supported():
+    """return_call / return_call_indirect (Wasm 3.0) decode, parse and
+    validate; the callee's results must be the caller's."""
+    ok = ("(module (type $t (func (param i32) (result i32))) (table 1 funcref)\n"
+          "  (func $f (param i32) (result i32) (return_call $f (local.get 0)) (i32.const 1))\n"
+          "  (func (param i32) (result i32)\n"
+          "    (return_call_indirect (type $t) (local.get 0) (i32.const 0)) (drop)))")
+    m = load_module(ok.encode(), "ok.wat")
+    assert m is not None
+    for bad in ("(module (func $g (result i64) (i64.const 0)) (func (result i32) (return_call $g)))",
+                ("(module (type $t (func)) (table 1 funcref)\n"
+                 "  (func (result i32) (return_call_indirect (type $t) (i32.const 0))))")):
+        with pytest.raises(WasmError) as ei:
+            load_module(bad.encode(), "bad.wat")
+        assert not isinstance(ei.value, UnsupportedError), ei.value
+        assert "type mismatch" in str(ei.value)
