@@ -25,7 +25,7 @@ from .backends.targets import (BOUNDS_MODES, DEFAULT_TARGET, TargetError, canoni
                                get_target, target_names)
 from .cache import CacheError
 from .compile import EMIT_KINDS, STDIN, InvokeError, read_input
-from .frontend.component import is_component, load_component
+from .frontend.component import component_binary, load_component
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_module
 from .ir.plan import LinkPlanError
@@ -125,10 +125,11 @@ def inspect(file: str) -> None:
     from .frontend.component import inspect_component
     from .inspect import describe
     data = read_input(file)
-    if is_component(data):
+    comp = component_binary(data, _name(file))
+    if comp is not None:
         # A component's types are only known after validation, so an invalid
         # component prints its error rather than its structure.
-        click.echo(inspect_component(data, _name(file)))
+        click.echo(inspect_component(comp, _name(file)))
         return
     m = load_module(data, _name(file), validate=False)
     for line in describe(m, file):
@@ -149,8 +150,9 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
     for f in files:
         try:
             data = read_input(f)
-            if is_component(data):
-                load_component(data, _name(f))
+            comp = component_binary(data, _name(f))
+            if comp is not None:
+                load_component(comp, _name(f))
             else:
                 load_module(data, _name(f))
         except (WasmError, InputError) as e:

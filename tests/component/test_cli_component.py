@@ -17,7 +17,7 @@ COMPONENT = """
 
 
 def wasmaot(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "wasmaot", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "wasmaot", *args], cwd=cwd, check=False,
                           capture_output=True, text=True)
 
 
@@ -40,3 +40,16 @@ def test_a_truncated_component_is_one_line_with_an_offset(tmp_path):
         r = wasmaot(cmd, "t.wasm", cwd=tmp_path)
         assert r.returncode == 1
         assert r.stderr.startswith("wasmaot: error: t.wasm:0x") and len(r.stderr.splitlines()) == 1
+
+
+def test_component_text_is_inspected_and_validated_like_its_binary(tmp_path):
+    (tmp_path / "c.wat").write_text(";; a comment first\n" + COMPONENT)
+    (tmp_path / "c.wasm").write_bytes(build(COMPONENT))
+    text, binary = (wasmaot("inspect", f, cwd=tmp_path) for f in ("c.wat", "c.wasm"))
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines()[1:] == binary.stdout.splitlines()[1:]
+    r = wasmaot("validate", "c.wat", cwd=tmp_path)
+    assert (r.returncode, r.stdout.strip()) == (0, "c.wat: valid"), r.stderr
+    (tmp_path / "d.wat").write_text('(component (import "x" (func)) (import "x" (func)))')
+    r = wasmaot("validate", "d.wat", cwd=tmp_path)
+    assert r.returncode == 1 and "conflicts with previous name" in r.stderr

@@ -179,10 +179,11 @@ def test_thread_after_anonymous_module_names_it():
     assert main is not None and cmds[-1].action.module == main
 
 
-def test_component_script_is_unsupported():
-    from wasmaot.frontend.errors import UnsupportedError
-    with pytest.raises(UnsupportedError, match="this is a component"):
-        parse_wast('(component (core module))\n')
+def test_component_script_parses_to_a_component_command():
+    from wasmaot.frontend.component import is_component
+    from wasmaot.frontend.text import ComponentCommand
+    (cmd,) = parse_wast('(component (core module))\n')
+    assert isinstance(cmd, ComponentCommand) and is_component(cmd.component.to_binary())
 
 
 def test_untyped_ref_null_result_is_any_null():
