@@ -15,11 +15,11 @@ line, never a misleading "no such file".  Every option that
   ``-S inherit-network``: WASI preview1 has no call that opens a socket, so
   wasmtime grants a core module nothing either);
 * **refuse** -- ``unsupported option -X KEY=VAL: <reason>``, exit 2
-  (``-W tail-call``, ``-W fuel=N``, ``--profile``...).
+  (``-W gc``, ``-W fuel=N``, ``--profile``...).
 
-Boolean keys have an action per value (``-W simd=n`` cannot be honoured:
-wasmaot cannot turn SIMD off, so it is refused; ``-W tail-call=n`` is a
-no-op).  ``wasmaot run -S help`` (and ``-W``/``-O``/``-D``/``-C``/``-R``)
+Boolean keys have an action per value (``-W simd=n`` and ``-W tail-call=n``
+cannot be honoured: wasmaot cannot turn SIMD or tail calls off, so they are
+refused; ``-W gc=n`` is a no-op).  ``wasmaot run -S help`` (and ``-W``/``-O``/``-D``/``-C``/``-R``)
 prints the group's rows.  ``tests/cli/test_wasmtime_options.py`` checks
 that every key wasmtime's own ``help`` lists is here, so a new wasmtime
 key cannot be silently unhandled.
@@ -151,9 +151,13 @@ WASI = {
     "max-http-fields-size": Value(refuse("wasi-http is not implemented")),
 }
 
-_SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const")
+# tail-call: return_call / return_call_indirect (Wasm 3.0; on by default in
+# wasmtime too).  The frontend has no feature switches yet, so ``=n`` is
+# refused rather than silently accepting a module wasmtime would reject.
+_SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
+                        "tail-call")
 _UNSUPPORTED_PROPOSALS = (
-    "multi-memory", "relaxed-simd", "tail-call", "threads", "shared-memory",
+    "multi-memory", "relaxed-simd", "threads", "shared-memory",
     "shared-everything-threads", "memory64", "component-model", "component-model-async",
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",

@@ -137,7 +137,9 @@ def test_invoke_of_a_missing_export_is_a_usage_error(fac, cache_env, args):
 
 
 @pytest.mark.parametrize("opt,needle", [
-    (["-W", "tail-call"], "unsupported option -W tail-call: wasmaot does not implement"),
+    (["-W", "exceptions"], "unsupported option -W exceptions: wasmaot does not implement"),
+    (["-W", "tail-call=n"], "unsupported option -W tail-call=n: wasmaot cannot turn this "
+                            "proposal off"),
     (["-Wgc=y"], "unsupported option -W gc=y:"),
     (["-W", "simd=n"], "unsupported option -W simd=n: wasmaot cannot turn this proposal off"),
     (["-S", "http"], "unsupported option -S http: wasi-http is not implemented"),
@@ -161,8 +163,8 @@ def test_refused_options_say_unsupported_exit_2(fac, cache_env, opt, needle):
 
 
 @pytest.mark.parametrize("opt", [
-    ["-W", "simd,bulk-memory,multi-value,reference-types,extended-const"],
-    ["-W", "tail-call=n,gc=n,exceptions=n,memory64=n,component-model=n"],
+    ["-W", "simd,bulk-memory,multi-value,reference-types,extended-const,tail-call"],
+    ["-W", "gc=n,exceptions=n,memory64=n,component-model=n"],
     ["-S", "inherit-network"], ["-S", "allow-ip-name-lookup"], ["-S", "tcp=n,udp=n"],
     ["-S", "cli,preview2=n"], ["-O", "table-lazy-init=n"], ["-D", "logging"],
     ["--allow-precompiled"], ["-C", "cache=y"], ["-O", "opt-level=0"], ["-O1"],
