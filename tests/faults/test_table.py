@@ -5,6 +5,7 @@ index past the end is a trap -- never a crash."""
 from __future__ import annotations
 
 import re
+import resource
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,40 @@ def test_past_end_traps(table_exe):
 
 def test_null_element_traps(table_exe):
     assert_trap(call(table_exe, "null_last"), "uninitialized element")
+
+
+GROW_ONLY_WAT = f"""
+(module
+  (type $t (func (result i32)))
+  (table $b 1 funcref)
+  (func $f (result i32) (i32.const 7))
+  (elem (i32.const 0) $f)
+  (func (export "grown") (result i32 i32 i32)
+    (table.grow $b (ref.null func) (i32.const {TEN_MILLION - 1}))
+    (table.size $b)
+    (call_indirect $b (type $t) (i32.const 0))))
+"""
+#: Below what 10^7 elements need (at least 8 bytes each), above what the
+#: program needs otherwise.
+SMALL_DATA = 48 << 20
+
+
+def test_grow_the_host_cannot_back_is_minus_one(tmp_path):
+    """Storage for 10^7 elements refused (RLIMIT_DATA): table.grow is -1,
+    the table unchanged and usable."""
+    exe = build(GROW_ONLY_WAT, tmp_path / "grow_only", invoke="grown")
+    r = run([str(exe)], rlimit=(resource.RLIMIT_DATA, SMALL_DATA))
+    assert_clean(r)
+    assert (r.returncode, r.stdout.split()) == (0, ["-1", "1", "7"]), r.stderr
+    r = run([str(exe)])
+    assert (r.returncode, r.stdout.split()) == (0, ["1", str(TEN_MILLION), "7"]), r.stderr
+
+
+def test_defined_table_the_host_cannot_back(table_exe):
+    """A module whose table of 10^7 cannot be allocated does not start: a
+    one-line instantiation error, exit 1."""
+    r = run([str(table_exe), "--invoke", "defined"], rlimit=(resource.RLIMIT_DATA, SMALL_DATA))
+    assert_clean(r)
+    assert r.returncode == 1, r
+    assert r.stderr.startswith("wasmaot: instantiation failed: cannot create a memory or table"), r.stderr
+    assert len(r.stderr.splitlines()) == 1
