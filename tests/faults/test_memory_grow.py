@@ -100,3 +100,17 @@ def test_grow_to_four_gib(tmp_path, bounds):
     exe = build(FOUR_GIB_WAT, tmp_path / "four", bounds=bounds)
     assert results(run([str(exe), "--invoke", "run"])) == [1, 0x5eed, -1, 65536]
     assert_trap(run([str(exe), "--invoke", "past_end"]), "out of bounds memory access")
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_initial_memory_the_host_cannot_back(tmp_path, bounds):
+    """A 2 GiB initial memory under a 256 MiB data limit: the program does
+    not start, with one line and exit 1."""
+    wat = '(module (memory 32768) (func (export "run") (result i32) (i32.const 1)))'
+    exe = build(wat, tmp_path / "big_initial", bounds=bounds, invoke="run")
+    r = run([str(exe)], rlimit=(resource.RLIMIT_DATA, 256 * MIB))
+    assert_clean(r)
+    assert r.returncode == 1, r
+    assert r.stderr.startswith("wasmaot: instantiation failed: cannot create a memory or table"), r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    assert results(run([str(exe)])) == [1]
