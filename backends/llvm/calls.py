@@ -1,4 +1,5 @@
-"""Direct, imported and indirect calls.
+"""Direct, imported and indirect calls, and Wasm tail calls (``musttail``
+where LLVM can guarantee it; backends/ABI.md "Functions").
 
 Calling convention (backends/ABI.md "Functions"): ``R f(ptr instance,
 params...)``; ``R`` is void, the scalar, or a literal struct for several

@@ -151,6 +151,17 @@ class Instance:
                     break
                 if op == O["return"]:
                     return a
+                if op == O.return_call or op == O.return_call_indirect:
+                    ref = self.tail_target(op, imms, a)
+                    if ref[0] == "host" or ref[0] is not self:
+                        return call_ref(ref, a[1:] if op == O.return_call_indirect else a)
+                    # a tail call in this instance: replace the frame (the
+                    # spec tests recurse 10^6 deep through tail calls)
+                    args = a[1:] if op == O.return_call_indirect else a
+                    code = self.code.get(ref[1]) or self._compile(ref[1])
+                    b, blocks = code
+                    env = {}
+                    break
                 out = self.exec(op, ctrl, imms, a, tys)
                 if op == O.call or op == O.call_indirect:
                     for r, v in zip(res, out):
@@ -193,18 +204,28 @@ class Instance:
         if op == O.call:
             return self.call(imms[0], a)
         if op == O.call_indirect:
-            tab = self.tables[imms[1]].elems
-            if a[0] >= len(tab):
-                raise Trap(TrapCode.undefined_element)
-            ref = tab[a[0]]
-            if ref is None:
-                raise Trap(TrapCode.uninitialized_element)
-            if ref_sig(ref) != self.mod.sigs[imms[0]]:
-                raise Trap(TrapCode.indirect_call_type_mismatch)
-            return call_ref(ref, a[1:])
+            return call_ref(self.indirect_target(imms, a), a[1:])
         if op == O.trap:
             raise Trap(TrapCode(imms[0]))
         return self.exec_bulk(op, imms, a)
+
+    def tail_target(self, op, imms, a):
+        """The funcref a ``return_call``/``return_call_indirect`` jumps to."""
+        if op == O.return_call:
+            return self.funcs[imms[0]]
+        return self.indirect_target(imms, a)
+
+    def indirect_target(self, imms, a):
+        """``call_indirect``'s checks, in the spec's order; the funcref."""
+        tab = self.tables[imms[1]].elems
+        if a[0] >= len(tab):
+            raise Trap(TrapCode.undefined_element)
+        ref = tab[a[0]]
+        if ref is None:
+            raise Trap(TrapCode.uninitialized_element)
+        if ref_sig(ref) != self.mod.sigs[imms[0]]:
+            raise Trap(TrapCode.indirect_call_type_mismatch)
+        return ref
 
     def _range(self, mem, addr, n):
         data = self.mems[mem].data

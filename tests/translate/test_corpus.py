@@ -7,13 +7,15 @@
   no v128).
 * Every ``assert_return``/``assert_trap`` of the non-SIMD scripts holds when
   the translated IR is run by the test oracle (``interp.py``): the
-  translator's semantics, not just well-formedness.
+  translator's semantics, not just well-formedness.  The same for the
+  tail-call proposal's scripts.
 
 Totals (modules, functions, IR instructions, seconds) are printed with -s.
 """
 from __future__ import annotations
 
 import collections
+import re
 import sys
 import time
 
@@ -78,3 +80,19 @@ def test_spec_assertions_hold_on_ir(suite):
     print(f"\nspec assertions on IR: {dict(counts)}", file=sys.stderr)
     assert not failures, "\n".join(failures[:30])
     assert counts["pass"] > 23000
+
+
+def test_tail_call_assertions_hold_on_ir(suite):
+    """The tail-call proposal's scripts on the IR oracle, at Python's
+    default recursion limit: their 10^6-deep tail recursion passes only
+    because ``return_call``/``return_call_indirect`` replace the frame."""
+    counts, failures = collections.Counter(), []
+    files = sorted((suite / "proposals" / "tail-call").glob("*.wast"))
+    assert len(files) == 2, files
+    for path in files:
+        run_script(str(path), counts, failures)
+    assert not failures, "\n".join(failures[:30])
+    # every assert_return / assert_trap line of the two scripts
+    want = sum(len(re.findall(r"^\(assert_(?:return|trap)\b", f.read_text(), re.MULTILINE))
+               for f in files)
+    assert counts["pass"] == want > 70, (counts, want)
