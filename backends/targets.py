@@ -146,6 +146,13 @@ class Target:
     # AArch64 keeps ``fastcc`` as internal_cc for modules without tail
     # calls (brotli), see backends/ABI.md "Functions".
     tail_call_cc: str = ""
+    # (integer, float/vector) argument registers of ``tail_call_cc``, the
+    # instance pointer included.  A ``musttail`` call between different
+    # prototypes is emitted only when both fit in registers: LLVM (zig's,
+    # x86-64) drops the stack arguments of a tailcc musttail whose callee
+    # needs more stack-argument space than its caller has.  (0, 0): only
+    # identical prototypes (fastcc).  Empty: from the architecture.
+    tail_arg_regs: tuple[int, int] = ()
 
     def __post_init__(self) -> None:
         # Invariants of every record (tests/hosts/test_targets.py adds the
@@ -164,6 +171,9 @@ class Target:
         if not self.tail_call_cc:
             cc = "fastcc" if self.arch.startswith("riscv") else "tailcc"
             object.__setattr__(self, "tail_call_cc", cc)
+        if not self.tail_arg_regs:
+            regs = {"x86_64": (6, 8), "aarch64": (8, 8)}.get(self.arch, (0, 0))
+            object.__setattr__(self, "tail_arg_regs", regs if self.tail_call_cc == "tailcc" else (0, 0))
 
     def check_bounds(self, bounds: str) -> str:
         """``bounds`` if this target supports it, else a :class:`TargetError`."""

@@ -15,6 +15,7 @@ hoist them out of loops), and ``call_indirect``, through the checks in
 from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
+from ...ir.types import F32, F64, V128
 from .. import abi
 from . import traps
 from .common import LTYPE, TBAA_INST, Builder, Callee, ret_type
@@ -87,15 +88,26 @@ def h_call_indirect(fe, inst):
 INDIRECT_TAIL_CANDIDATES = 16
 
 
+def _in_registers(target, params) -> bool:
+    """Whether ``(instance, params...)`` all travel in argument registers
+    under the target's tail-call convention (``Target.tail_arg_regs``)."""
+    n_int, n_fp = target.tail_arg_regs
+    fp = sum(1 for t in params if t in (F32, F64, V128))
+    return 1 + len(params) - fp <= n_int and fp <= n_fp
+
+
 def _tail_call(fe, c: Callee, sig, args: list[str]) -> None:
-    """``musttail call`` + ``ret`` when LLVM can guarantee it (the same
-    internal convention on both sides, and ``tailcc`` or identical
-    parameter lists), else a normal call + ``ret`` (imports, C-ABI
-    callees, mismatched prototypes under ``fastcc``)."""
+    """``musttail call`` + ``ret`` when LLVM can guarantee it: the same
+    internal convention on both sides, and identical parameter lists, or
+    (``tailcc``) both lists in registers and at most one result.  Else a
+    normal call + ``ret`` (imports, C-ABI callees, other prototypes)."""
     rty = ret_type(sig.results)
-    mine = [LTYPE[t] for t in fe.func.sig.params]
-    theirs = [LTYPE[t] for t in sig.params]
-    must = c.cc and c.cc == fe.mc.cc and (c.cc == "tailcc" or mine == theirs)
+    mine, theirs = fe.func.sig.params, sig.params
+    target = fe.mc.target
+    same = [LTYPE[t] for t in mine] == [LTYPE[t] for t in theirs]
+    must = bool(c.cc) and c.cc == fe.mc.cc and (
+        same or (c.cc == "tailcc" and len(sig.results) <= 1
+                 and _in_registers(target, mine) and _in_registers(target, theirs)))
     call = ("musttail " if must else "") + call_line(c, rty, args)
     if not sig.results:
         fe.emit(call)
