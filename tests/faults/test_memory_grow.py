@@ -114,3 +114,34 @@ def test_initial_memory_the_host_cannot_back(tmp_path, bounds):
     assert r.stderr.startswith("wasmaot: instantiation failed: cannot create a memory or table"), r.stderr
     assert len(r.stderr.splitlines()) == 1
     assert results(run([str(exe)])) == [1]
+
+
+N_MEMORIES = 20
+SPACE_FOR_FEW = 64 << 30      # room for 7 guard reservations, 15 explicit ones
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_address_space_for_many_memories(tmp_path, bounds):
+    """20 instances with a memory each in one program, with 64 GiB of
+    address space: guard mode (8 GiB each) cannot start, one line and exit
+    1; explicit mode (4 GiB reservations, then the least one) runs."""
+    pre = []
+    for i in range(N_MEMORIES):
+        p = tmp_path / f"m{i}.wat"
+        p.write_text(f'(module (memory 1) (func (export "f") (result i32)'
+                     f' (i32.store (i32.const 8) (i32.const {i})) (i32.load (i32.const 8))))')
+        pre.append((f"m{i}", str(p)))
+    imports = "".join(f'(import "m{i}" "f" (func $f{i} (result i32)))' for i in range(N_MEMORIES))
+    adds = "".join(f"(call $f{i}) (i32.add)" for i in range(N_MEMORIES))
+    wat = f'(module {imports} (func (export "sum") (result i32) (i32.const 0) {adds}))'
+    exe = build(wat, tmp_path / "many", bounds=bounds, invoke="sum", preloads=pre)
+    r = run([str(exe)], rlimit=(resource.RLIMIT_AS, SPACE_FOR_FEW))
+    total = N_MEMORIES * (N_MEMORIES - 1) // 2
+    if bounds == "guard":
+        assert_clean(r)
+        assert r.returncode == 1, r
+        assert r.stderr.startswith("wasmaot: instantiation failed: cannot create a memory"), r.stderr
+        assert len(r.stderr.splitlines()) == 1
+        assert results(run([str(exe)])) == [total]
+    else:
+        assert results(r) == [total]
