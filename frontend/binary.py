@@ -2,7 +2,8 @@
 
 Decodes the preamble and every section of Wasm 2.0 (plus extended-const,
 whose only effect here is what may appear in constant expressions; that is
-checked by the validator).  Checks everything the spec calls *malformed* at
+checked by the validator, and tail calls, which are two rows of the opcode
+table).  Checks everything the spec calls *malformed* at
 section level: magic/version, section ids, order and sizes, LEB128 rules
 (via :mod:`.reader`), UTF-8 names, vector lengths, the function/code count
 agreement and the data count agreement.  Function bodies are only delimited

@@ -1,8 +1,8 @@
 """Naming the proposal behind a rejection: "unsupported", not "malformed".
 
 The decoder and validator reject everything outside Wasm 2.0 (plus
-extended-const) the way the spec's reference interpreter does, and they stay
-exactly as fast: nothing here runs unless a module was already rejected.
+extended-const and tail calls) the way the spec's reference interpreter
+does, and they stay exactly as fast: nothing here runs unless a module was already rejected.
 :func:`explain` then looks at the bytes where the error points and, if they
 are a known proposal's encoding (an opcode from :mod:`.opcodes`'
 unsupported table, the tag section, a reference type of typed function

@@ -1,4 +1,6 @@
-"""Validation of core Wasm 2.0 modules (plus the extended-const proposal).
+"""Validation of core Wasm 2.0 modules (plus the extended-const and tail-call
+proposals: ``return_call``/``return_call_indirect`` need the callee's results
+to be the function's, and leave the stack polymorphic, like ``return``).
 
 Entry points:
 
