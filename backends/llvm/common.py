@@ -21,6 +21,7 @@ global.  Calls still clobber everything (LLVM cannot see into them).
 """
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple
 
 from ...ir.opcodes import FloatCC, IntCC, Opcode
@@ -97,10 +98,16 @@ _TAIL_OPS = (int(Opcode.return_call), int(Opcode.return_call_indirect))
 
 
 def has_tail_calls(irmod) -> bool:
-    """Whether any function of ``irmod`` contains a Wasm tail call."""
+    """Whether any function of ``irmod`` contains a Wasm tail call.  The
+    opcode arrays are scanned as bytes (a C search; a hit at an odd offset
+    is a false alarm that the exact ``in`` test then rules out)."""
+    pats = [op.to_bytes(2, sys.byteorder) for op in _TAIL_OPS]     # array order
     for d in irmod.funcs:
         if d.body is not None:
             ops = d.body.dfg.op
+            raw = ops.tobytes() if ops.itemsize == 2 else None
+            if raw is not None and not any(p in raw for p in pats):
+                continue
             if any(op in ops for op in _TAIL_OPS):
                 return True
     return False
