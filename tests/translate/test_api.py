@@ -78,3 +78,28 @@ def test_dispatch_covers_every_non_simd_op():
     from wasmaot.frontend.opcodes import OPS
     from wasmaot.ir.translate.dispatch import DISPATCH
     assert all(op.key in DISPATCH for op in OPS)
+
+
+def test_verifier_checks_tail_call_results():
+    """A tail call's callee results must be the function's results (I7):
+    the translator only emits such calls; hand-written IR is checked."""
+    from wasmaot.ir.parser import parse_module
+    from wasmaot.ir.verifier import VerifierError
+    text = ("sig0 = (i32) -> i64\n"
+            'function %g(i32) -> i64 import "m" "g"\n'
+            "table table0 funcref 1\n\n"
+            "function %f(i32) -> i32 {\n"
+            "block0(v0: i32):\n"
+            "    brif v0, block1, block2\n"
+            "block1:\n"
+            "    return_call fn0(v0)\n"
+            "block2:\n"
+            "    return_call_indirect sig0 table0 v0(v0)\n"
+            "}\n")
+    with pytest.raises(VerifierError) as ei:
+        verify_module(parse_module(text))
+    msg = str(ei.value)
+    assert "return_call: callee results (i64) differ from the function's (i32) (I7)" in msg, msg
+    assert "return_call_indirect: callee results (i64)" in msg, msg
+    ok = text.replace("(i32) -> i64", "(i32) -> i32").replace("-> i64 import", "-> i32 import")
+    verify_module(parse_module(ok))
