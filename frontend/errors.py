@@ -12,7 +12,7 @@ prints: ``FILE:0x1a: malformed: unexpected end``.
 Input that uses a feature we do not support yet raises
 :class:`UnsupportedError` / :class:`UnsupportedInvalidError` (still
 malformed/invalid for Wasm 2.0), printed as ``FILE:0x1a: unsupported:
-tail calls (Wasm 3.0): return_call``.
+exception handling (Wasm 3.0): try_table``.
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class _Unsupported:
     malformed or invalid, so these stay subclasses of those two, and
     ``spec_message`` keeps the Wasm 2.0 wording (``illegal opcode``...) for
     the spec suite's assertions; ``str(err)`` names the feature instead:
-    ``app.wasm:0x1f: unsupported: tail calls (Wasm 3.0): return_call``.
+    ``app.wasm:0x1f: unsupported: exception handling (Wasm 3.0): try_table``.
     Built only on the error path (see :mod:`.unsupported`)."""
     kind = "unsupported"
 

@@ -39,13 +39,15 @@ _HOST = "host"          # a registered name the driver's host provides (spectest
 class ScriptLinks:
     #: module index -> {imported function: (defining module, its function index)}
     calls: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    #: modules with tail calls (their functions use the tail-call convention)
+    tail_calls: set[int] = field(default_factory=set)
     #: module index -> its functions that other modules call directly
     visible: dict[int, set[int]] = field(default_factory=dict)
 
     def for_module(self, k: int, compiled: set[int]) -> ObjectLinks | None:
         """Module ``k``'s links, calling only modules in ``compiled``."""
-        calls = tuple(sorted((fn, f"m{j}", n) for fn, (j, n) in self.calls.get(k, {}).items()
-                             if j in compiled))
+        calls = tuple(sorted((fn, f"m{j}", n, j in self.tail_calls)
+                             for fn, (j, n) in self.calls.get(k, {}).items() if j in compiled))
         visible = tuple(sorted(self.visible.get(k, ())))
         return ObjectLinks(calls, visible) if calls or visible else None
 
@@ -58,6 +60,7 @@ def script_links(commands, loaded: dict[int, object]) -> ScriptLinks:
     """``commands``: the parsed script; ``loaded``: module index -> the
     decoded, validated module of every module-carrying command that loaded
     (in script order, indices as exec.py assigns them)."""
+    from ..backends.llvm.common import has_tail_calls
     from ..ir.translate import translate_module
 
     out = ScriptLinks()
@@ -108,6 +111,8 @@ def script_links(commands, loaded: dict[int, object]) -> ScriptLinks:
                 j = module_of[b.instance]
                 out.calls.setdefault(k, {})[fn] = (j, b.index)
                 out.visible.setdefault(j, set()).add(b.index)
+                if has_tail_calls(plan.instances[b.instance].module):
+                    out.tail_calls.add(j)
     return out
 
 

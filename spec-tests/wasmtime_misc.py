@@ -40,7 +40,7 @@ FEATURES: dict[str, str | None] = {
     "threads": "threads and atomics (proposal)",
     "shared_everything_threads": "shared-everything threads (proposal)",
     "exceptions": "exception handling (Wasm 3.0)",
-    "tail_call": "tail calls (Wasm 3.0)",
+    "tail_call": None,
     "function_references": "typed function references (Wasm 3.0)",
     "gc": "garbage collection (Wasm 3.0)",
     "gc_types": "garbage collection types (Wasm 3.0)",

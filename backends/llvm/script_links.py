@@ -11,8 +11,9 @@ function each import resolves to (``spec-tests/links.py``).  An
 
 * ``calls``: imported function ``i`` is module ``prefix``'s defined function
   ``n``: it is called directly, ``call <cc> @prefix.fn(inst, ...)`` in the
-  internal convention, instead of through the funcref slot's function
-  pointer.  The callee's instance operand is still loaded from the slot
+  exporter's internal convention (the tail-call one when the exporter has
+  tail calls, ``ModuleContext.cc``), instead of through the funcref slot's
+  function pointer.  The callee's instance operand is still loaded from the slot
   (``slot.instance``, invariant): the exporter's instance is allocated by
   the driver at run time, and the slot, filled by the driver's link before
   any of our code can run, is where its address is.
@@ -39,8 +40,9 @@ from .program import PlanContext
 
 @dataclass(frozen=True)
 class ObjectLinks:
-    #: (imported function index, exporter's prefix, exporter's defined function index)
-    calls: tuple[tuple[int, str, int], ...] = ()
+    #: (imported function index, exporter's prefix, exporter's defined function
+    #: index, whether the exporter has tail calls: its convention)
+    calls: tuple[tuple[int, str, int, bool], ...] = ()
     #: defined functions other objects call directly (sorted)
     visible: tuple[int, ...] = ()
 
@@ -51,7 +53,7 @@ class LinkedContext(PlanContext):
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         links: ObjectLinks = self.opts.links
-        self._calls = {fn: (prefix, n) for fn, prefix, n in links.calls}
+        self._calls = {fn: (prefix, n, tail) for fn, prefix, n, tail in links.calls}
         self._visible = frozenset(links.visible)
 
     def func_linkage(self, index: int) -> str:
@@ -62,12 +64,14 @@ class LinkedContext(PlanContext):
         target = self._calls.get(fn)
         if bound is not None or target is None:
             return bound
-        sym = func_symbol(*target)
+        prefix, n, tail = target
+        sym = func_symbol(prefix, n)
+        cc = self.target.tail_call_cc if tail else self.target.internal_cc
         sig = self.ir.funcs[fn].sig
         params = ", ".join(["ptr"] + [LTYPE[t] for t in sig.params])
-        self.declare(sym, f"declare hidden {self.cc} {ret_type(sig.results)} @{sym}({params})")
+        self.declare(sym, f"declare hidden {cc} {ret_type(sig.results)} @{sym}({params})")
         pb = self.ptr_bytes
         slot = b.inst_field(self.layout.funcref[fn])
         inst = b.load("ptr", b.gep(slot, abi.funcref(pb).instance), TBAA_INST, align=pb,
                       invariant=True, hint="impi")
-        return Callee("@" + sym, inst, self.cc)
+        return Callee("@" + sym, inst, cc)

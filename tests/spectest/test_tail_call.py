@@ -125,3 +125,46 @@ def test_tail_call_extra(target, bounds, tmp_path):
     assert failing == expected, "\n".join(lines)
     n = len(re.findall(r"^\(assert_", EXTRA, re.MULTILINE))
     assert (passed, failed, skipped) == (n + 1 - len(expected), len(expected), 0)
+
+
+# Script modules are separate objects with direct calls between them
+# (backends/llvm/script_links.py): a module with tail calls (the tail-call
+# convention) calls one without and is called by one without; ten i64
+# arguments put some on the stack, where the conventions differ.
+MIXED = r"""
+(module $A
+  (func (export "f") (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)
+    (i64.sub (local.get 9) (local.get 0))))
+(register "A" $A)
+(module $B
+  (import "A" "f" (func $f (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+  (func $loop (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+      (else (return_call $loop (i32.sub (local.get 0) (i32.const 1))))))
+  (func (export "g") (result i64)
+    (i64.add (call $f (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+                      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 50))
+             (i64.extend_i32_u (call $loop (i32.const 1000000)))))
+  (func (export "h") (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)
+    (drop (call $loop (i32.const 3)))
+    (i64.sub (local.get 9) (local.get 0))))
+(register "B" $B)
+(module $C
+  (import "B" "h" (func $h (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+  (func (export "k") (result i64)
+    (call $h (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+             (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 30))))
+(assert_return (invoke $B "g") (i64.const 56))
+(assert_return (invoke $C "k") (i64.const 29))
+"""
+
+
+@pytest.mark.parametrize("target", ["x86_64-linux", "aarch64-linux", "riscv64-linux"])
+def test_direct_calls_between_script_modules_of_both_conventions(target, tmp_path):
+    src = tmp_path / "mixed.wast"
+    src.write_text(MIXED.lstrip("\n"))
+    cmd = [sys.executable, "-m", "wasmaot", "spectest", "-j", "1", "--target", target, str(src)]
+    r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
+    lines, counts = _summary(r)
+    assert counts == (5, 0, 0), "\n".join(lines)

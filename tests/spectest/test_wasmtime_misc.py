@@ -71,7 +71,7 @@ def _check_run(misc, r, lines, counts, min_passed):
     assert len(ran) + len(unsupported) == len(files)
     for line in unsupported:
         assert re.match(r"skip \S+\.wast: unsupported: \S", line), line
-    assert any("tail calls (Wasm 3.0)" in l for l in unsupported)
+    assert any("exception handling (Wasm 3.0)" in l for l in unsupported)
     assert any("garbage collection (Wasm 3.0)" in l for l in unsupported)
     assert passed >= min_passed, counts
 
@@ -105,9 +105,10 @@ def test_expected_entries_point_at_commands(misc):
 
 
 def test_feature_headers():
-    text = ";;! simd = true\n;;! bulk_memory = false\n;;! tail_call = true\n(module)\n"
-    assert wasmtime_misc.required_features(text) == ["simd", "tail_call"]
-    assert wasmtime_misc.unsupported_reason(text) == "tail calls (Wasm 3.0)"
+    text = ";;! simd = true\n;;! bulk_memory = false\n;;! exceptions = true\n(module)\n"
+    assert wasmtime_misc.required_features(text) == ["simd", "exceptions"]
+    assert wasmtime_misc.unsupported_reason(text) == "exception handling (Wasm 3.0)"
+    assert wasmtime_misc.unsupported_reason(";;! tail_call = true\n(module)\n") is None
     assert wasmtime_misc.unsupported_reason(";;! simd = true\n") is None
     assert "unknown wasmtime feature frob" in wasmtime_misc.unsupported_reason(";;! frob = true\n")
     assert wasmtime_misc.unsupported_reason(";;! component_model_async = true\n") == \
