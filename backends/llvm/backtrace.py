@@ -72,7 +72,9 @@ _ENTRY = re.compile(r"(.*)\.tramp\.(\d+)\Z")
 def place(contexts, funcs: list[str], glue: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Put every function text of ``funcs`` and ``glue`` in
     :data:`TEXT_SECTION` with its prefix; returns (funcs, glue, headers)."""
-    by_prefix = {mc.prefix: mc for mc in contexts}
+    # longest prefix first (P_i1 before P), sorted once: per symbol it was
+    # quadratic in the number of instances
+    by_prefix = {mc.prefix: mc for mc in sorted(contexts, key=lambda c: len(c.prefix), reverse=True)}
     # C entries by symbol, built once: looking each P_export_* up by a scan
     # of every context's names was quadratic (10k exports: 41% of emit time).
     entries = {name: (mc, i) for mc in contexts for i, name in mc.c_names.items()
@@ -124,8 +126,7 @@ def _owner(sym: str, by_prefix: dict, entries: dict, main):
             return mc, i
     if sym in entries:
         return entries[sym]
-    for prefix in sorted(by_prefix, key=len, reverse=True):   # longest: P_i1 before P
-        mc = by_prefix[prefix]
+    for prefix, mc in by_prefix.items():          # longest first (place)
         if sym.startswith((prefix + ".", prefix + "_")):
             return mc, None
     return main, None
