@@ -136,11 +136,17 @@ class ModuleSource:
 def module_source(c: Cursor, definition: bool = False) -> ModuleSource:
     """Read ``(module $id? ...)`` at the cursor (consumes it); with
     ``definition``, ``(module definition $id? ...)``."""
+    return _source(c, "module", ModuleSource, definition)
+
+
+def _source(c: Cursor, keyword: str, cls, definition: bool):
+    """``(KEYWORD definition? $id? ...)`` as a ``cls`` (ModuleSource or
+    ComponentSource): binary and quote forms read, text kept as tokens."""
     src = c.t.src
     close = c.list_end()
     start_off = c.offset()
     line, _ = src.linecol(start_off)
-    c.open("module")
+    c.open(keyword)
     if definition:
         c.keyword("definition")
     name = c.take_id()
@@ -153,16 +159,15 @@ def module_source(c: Cursor, definition: bool = False) -> ModuleSource:
         c.rp()
         data = bytes(data)
         if kind == "binary":
-            return ModuleSource("binary", name, None, data, line, src.filename)
+            return cls("binary", name, None, data, line, src.filename)
         qline, qcol = src.linecol(first)
-        return ModuleSource("quote", name, data.decode("utf-8", "replace"), data, qline,
-                            src.filename, _col=qcol)
+        return cls("quote", name, data.decode("utf-8", "replace"), data, qline,
+                   src.filename, _col=qcol)
     fields_start = c.i
     c.i = close + 1
     stop = c.toks[close][2] + 1 if close < len(c.toks) else len(src.text)
-    text = src.text[start_off:stop]
-    return ModuleSource("text", name, text, None, line, src.filename,
-                        _tokens=c.t, _range=(fields_start, close))
+    return cls("text", name, src.text[start_off:stop], None, line, src.filename,
+               _tokens=c.t, _range=(fields_start, close))
 
 
 @dataclass(eq=False)
@@ -198,32 +203,7 @@ class ComponentSource:
 def component_source(c: Cursor, definition: bool = False) -> ComponentSource:
     """Read ``(component $id? ...)`` (with ``definition``: ``(component
     definition $id? ...)``) at the cursor; consumes it."""
-    src = c.t.src
-    close = c.list_end()
-    start_off = c.offset()
-    line, _ = src.linecol(start_off)
-    c.open("component")
-    if definition:
-        c.keyword("definition")
-    name = c.take_id()
-    if c.at_atom("binary") or c.at_atom("quote"):
-        kind = c.atom()
-        first = c.offset()
-        data = bytearray()
-        while not c.at_rp():
-            data += c.string()
-        c.rp()
-        data = bytes(data)
-        if kind == "binary":
-            return ComponentSource("binary", name, None, data, line, src.filename)
-        qline, qcol = src.linecol(first)
-        return ComponentSource("quote", name, data.decode("utf-8", "replace"), data, qline,
-                               src.filename, _col=qcol)
-    fields_start = c.i
-    c.i = close + 1
-    stop = c.toks[close][2] + 1 if close < len(c.toks) else len(src.text)
-    return ComponentSource("text", name, src.text[start_off:stop], None, line, src.filename,
-                           _tokens=c.t, _range=(fields_start, close))
+    return _source(c, "component", ComponentSource, definition)
 
 
 @dataclass(frozen=True, slots=True)
