@@ -68,18 +68,24 @@ def h_call(fe, inst):
                dfg.inst_args(inst))
 
 
-def h_call_indirect(fe, inst):
+def _checked_indirect(fe, inst):
+    """``call_indirect``'s checks (bounds, null, signature) of ``inst``:
+    (signature index, its signature, call arguments, function pointer,
+    callee instance)."""
     from .tables import table_ptr
     dfg = fe.dfg
     sig_i = dfg.inst_imm(inst, ImmKind.SIG)
-    t = dfg.inst_imm(inst, ImmKind.TABLE)
-    sig = fe.func.module.sigs[sig_i]
     args = dfg.inst_args(inst)
-    tp = table_ptr(fe, t)
+    tp = table_ptr(fe, dfg.inst_imm(inst, ImmKind.TABLE))
     expected = fe.load("i32", fe.inst_field(fe.mc.layout.type_id[sig_i]), TBAA_INST,
                        align=4, invariant=True, hint="want")
     f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected)
-    _emit_call(fe, inst, Callee(f, ci), sig, args[1:])
+    return sig_i, fe.func.module.sigs[sig_i], args[1:], f, ci
+
+
+def h_call_indirect(fe, inst):
+    _, sig, args, f, ci = _checked_indirect(fe, inst)
+    _emit_call(fe, inst, Callee(f, ci), sig, args)
 
 
 # ---- tail calls (backends/ABI.md "Functions", tail calls) -------------------------
@@ -150,17 +156,8 @@ def h_return_call_indirect(fe, inst):
     this module's functions (its C entry, compared by address), a musttail
     call of its internal function with the entry's instance; otherwise
     (host function, another module's, too many candidates) a normal call."""
-    from .tables import table_ptr
-    dfg = fe.dfg
-    sig_i = dfg.inst_imm(inst, ImmKind.SIG)
-    t = dfg.inst_imm(inst, ImmKind.TABLE)
-    sig = fe.func.module.sigs[sig_i]
-    args = dfg.inst_args(inst)
-    tp = table_ptr(fe, t)
-    expected = fe.load("i32", fe.inst_field(fe.mc.layout.type_id[sig_i]), TBAA_INST,
-                       align=4, invariant=True, hint="want")
-    f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected)
-    targs = [fe.typed(a) for a in args[1:]]
+    sig_i, sig, args, f, ci = _checked_indirect(fe, inst)
+    targs = [fe.typed(a) for a in args]
     mc = fe.mc
     for fn in indirect_candidates(mc, sig_i):
         hit, yes, no = fe.tmp("tcis"), fe.tmp("tcy")[1:], fe.tmp("tcn")[1:]
