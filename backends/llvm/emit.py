@@ -41,7 +41,7 @@ from ...ir.opcodes import OPINFO, Opcode
 from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
-from .instance import instantiate_text, trampoline_text
+from .instance import instantiate_text, start_text, trampoline_text
 
 HANDLERS = {}
 for _m in (arith, memory, globals_, tables, calls, control, simd):
@@ -206,6 +206,8 @@ def emit_instance(mc: ModuleContext, trampolines: bool) -> tuple[list[str], list
     tramps = {fn: f"{P}.tramp.{fn}" for fn in exported} if trampolines else {}
     glue = [trampoline_text(mc, fn, name) for fn, name in tramps.items()]
     glue.append(instantiate_text(mc))        # the last to ask for C-ABI entries
+    if (start := start_text(mc)) is not None:
+        glue.append(start)
     glue += [c_entry_text(mc, fn) for fn in sorted(mc.c_names)]
     if mc.need_canon_funcref:
         glue.append(tables.canon_funcref_text(mc))

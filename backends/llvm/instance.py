@@ -192,11 +192,31 @@ def instantiate_text(mc) -> str:
     if ir.init_func is not None:
         b.emit(f"{call_line(func_callee(mc, b, ir.init_func), 'void', [])} #2")
     if ir.start is not None:
-        b.emit(f"{call_line(func_callee(mc, b, ir.start), 'void', [])} #2")
+        b.emit(f"call void @{mc.prefix}.start(ptr %inst) #2")
     b.emit("ret i32 0")
     b.cur.append("fail:")
     b.emit("ret i32 -1")
     return (f"define internal i32 @{mc.prefix}.instantiate(ptr %inst) #3 {{\nentry:\n"
+            + "\n".join(b.cur) + "\n}\n")
+
+
+def start_text(mc) -> str | None:
+    """``P.start(inst)``: calls the start function, for ``instantiate``.
+    Not called from ``instantiate`` directly: LLVM infers ``memory(none)``
+    for a start function that only recurses, and the instruction selector
+    of an ``optnone`` function (FastISel, x86-64 and AArch64) then drops a
+    call to it whose result is unused, so a start function that must
+    exhaust the stack would never run (tests/faults/test_recursion.py).
+    This function is optimized normally (LLVM keeps a call that is not
+    ``willreturn``), and its empty ``asm sideeffect`` keeps LLVM from
+    inferring ``memory(none)`` for it in turn."""
+    if mc.ir.start is None:
+        return None
+    b = Builder()
+    b.emit('call void asm sideeffect "", ""()')
+    b.emit(call_line(func_callee(mc, b, mc.ir.start), "void", []))
+    b.emit("ret void")
+    return (f"define internal void @{mc.prefix}.start(ptr %inst) noinline #0 {{\nentry:\n"
             + "\n".join(b.cur) + "\n}\n")
 
 

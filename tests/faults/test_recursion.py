@@ -77,20 +77,9 @@ def test_recursion_traps(target_exes, export, args):
     assert_trap(run([*prefix, str(rec), "--invoke", export, *args]), "call stack exhausted")
 
 
-#: Known failure, backend (backends/llvm, not this test's to fix): with
-#: --no-stack-check at -O1+, LLVM infers ``memory(none) nounwind`` for the
-#: recursive start function, and the call to it from ``wasm.instantiate``
-#: (an ``optnone`` function: FastISel) is dropped as dead, so the program
-#: runs on as if the start function had returned (exit 0).  The stack check
-#: (default) reads the stack limit, so the function is not readnone there.
-#: RISC-V has no FastISel, so its instruction selector keeps the call.
-FASTISEL_TARGETS = ("x86_64-linux", "aarch64-linux")
-START_WITHOUT_CHECK_DROPPED = "start call dropped by FastISel in optnone wasm.instantiate (no stack check)"
-
-
-def test_recursion_in_start_function(target_exes, request):
+def test_recursion_in_start_function(target_exes):
+    """Also without the stack check: LLVM infers ``memory(none)`` for this
+    start function, and an ``optnone`` caller's instruction selector once
+    dropped the call (backends/llvm/instance.py ``start_text``)."""
     prefix, _, start = target_exes
-    target, _, check = request.node.callspec.params["target_exes"]
-    if not check and target in FASTISEL_TARGETS:
-        request.applymarker(pytest.mark.xfail(reason=START_WITHOUT_CHECK_DROPPED, strict=True))
     assert_trap(run([*prefix, str(start), "--invoke", "never"]), "call stack exhausted")

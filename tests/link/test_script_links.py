@@ -60,7 +60,7 @@ def test_resolution_follows_the_script():
     assert links.calls == {1: {0: (0, 2)}, 2: {0: (0, 0), 1: (0, 1)}, 3: {0: (0, 1)},
                            5: {0: (4, 0)}}
     assert links.visible == {0: {0, 1, 2}, 4: {0}}
-    assert links.for_module(3, {0, 1, 2}).calls == ((0, "m0", 1),)
+    assert links.for_module(3, {0, 1, 2}).calls == ((0, "m0", 1, False),)   # m0: no tail calls
     assert links.for_module(3, {1, 2}) is None         # $A failed to compile: no call
     assert links.deps(2) == {0}
 
