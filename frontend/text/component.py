@@ -294,26 +294,35 @@ def _is_type_ref(c: Cursor) -> bool:
     return t3[0] in (STRING,) or t3[1] == ")"
 
 
+def _with_args(c: Cursor, sc: _Scope, sort: str, exports, ref) -> list:
+    """The ``(with "name" X)`` arguments of an ``(instantiate ...)``, up to
+    and including its ``)``.  An inline ``(instance <exports>)`` argument
+    becomes an instance of ``sort`` defined just before (as wasm-tools
+    places it); ``ref()`` reads any other argument."""
+    args = []
+    while not c.at_rp():
+        aoff = c.offset()
+        c.open("with")
+        n = _name(c)
+        if c.at_list("instance") and not _at_index_at(c, 2):
+            c.i += 2
+            gid = Gensym()
+            sc.fields.append([sort, gid, ("exports", exports(c)), aoff])
+            c.rp()
+            args.append((n, Ref(sort, gid, (), aoff)))
+        else:
+            args.append((n, ref()))
+        c.rp()
+    c.rp()
+    return args
+
+
 def _core_instance(c: Cursor, sc: _Scope, off: int):
     fid = c.take_id()
     if c.at_list("instantiate"):
         c.i += 2
         mref = _ref(c, "core module")
-        args = []
-        while not c.at_rp():
-            aoff = c.offset()
-            c.open("with")
-            n = _name(c)
-            if c.at_list("instance") and not _at_index_at(c, 2):
-                c.i += 2
-                gid = Gensym()
-                sc.fields.append(["core instance", gid, ("exports", _core_exports(c)), aoff])
-                c.rp()
-                args.append((n, Ref("core instance", gid, (), aoff)))
-            else:
-                args.append((n, _ref(c, "core instance")))
-            c.rp()
-        c.rp()
+        args = _with_args(c, sc, "core instance", _core_exports, lambda: _ref(c, "core instance"))
         return ["core instance", fid, ("inst", mref, args), off]
     return ["core instance", fid, ("exports", _core_exports(c)), off]
 
@@ -517,21 +526,7 @@ def _instance(c: Cursor, sc: _Scope, off: int):
     if c.at_list("instantiate"):
         c.i += 2
         cref = _ref(c, "component")
-        args = []
-        while not c.at_rp():
-            aoff = c.offset()
-            c.open("with")
-            n = _name(c)
-            if c.at_list("instance") and not _at_index_at(c, 2):
-                c.i += 2
-                gid = Gensym()
-                sc.fields.append(["instance", gid, ("exports", _instance_exports(c)), aoff])
-                c.rp()
-                args.append((n, Ref("instance", gid, (), aoff)))
-            else:
-                args.append((n, _sort_ref(c)))
-            c.rp()
-        c.rp()
+        args = _with_args(c, sc, "instance", _instance_exports, lambda: _sort_ref(c))
         return ["instance", fid, ("inst", cref, args), off]
     return ["instance", fid, ("exports", _instance_exports(c)), off]
 
