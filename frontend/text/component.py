@@ -254,16 +254,25 @@ def parse_component_fields(c: Cursor) -> list:
     return out
 
 
-def _core_module(c: Cursor, sc: _Scope, off: int):
+def _head(c: Cursor, sc: _Scope, off: int, sort: str, type_use):
+    """A definition's ``$id``, inline ``(export ...)``s (recorded) and inline
+    ``(import ...)``: (id, the import field or None).  ``type_use()`` reads
+    an import's type."""
     fid = c.take_id()
     exports = _inline_exports(c)
     imp = _inline_import(c)
     if exports:
         fid = _fill(fid)
-        _add_exports(sc, exports, "core module", fid, off)
+        _add_exports(sc, exports, sort, fid, off)
+    if imp is None:
+        return fid, None
+    return fid, ["import", fid, (imp, (sort, type_use())), off]
+
+
+def _core_module(c: Cursor, sc: _Scope, off: int):
+    fid, imp = _head(c, sc, off, "core module", lambda: _core_type_use(c, sc, off))
     if imp is not None:
-        ty = _core_type_use(c, sc, off)
-        return ["import", fid, (imp, ("core module", ty)), off]
+        return imp
     start = c.i
     close = sc.close                    # the ")" of "(core module"
     from .wat import module_from_tokens
@@ -500,29 +509,17 @@ def _core_desc(c: Cursor, decls: list, by_sig: dict, off: int):
 
 
 def _component(c: Cursor, sc: _Scope, off: int):
-    fid = c.take_id()
-    exports = _inline_exports(c)
-    imp = _inline_import(c)
-    if exports:
-        fid = _fill(fid)
-        _add_exports(sc, exports, "component", fid, off)
+    fid, imp = _head(c, sc, off, "component", lambda: _type_use(c, sc, off, "component"))
     if imp is not None:
-        ty = _type_use(c, sc, off, "component")
-        return ["import", fid, (imp, ("component", ty)), off]
+        return imp
     fields = parse_component_fields(c)
     return ["component", fid, fields, off]
 
 
 def _instance(c: Cursor, sc: _Scope, off: int):
-    fid = c.take_id()
-    exports = _inline_exports(c)
-    imp = _inline_import(c)
-    if exports:
-        fid = _fill(fid)
-        _add_exports(sc, exports, "instance", fid, off)
+    fid, imp = _head(c, sc, off, "instance", lambda: _type_use(c, sc, off, "instance"))
     if imp is not None:
-        ty = _type_use(c, sc, off, "instance")
-        return ["import", fid, (imp, ("instance", ty)), off]
+        return imp
     if c.at_list("instantiate"):
         c.i += 2
         cref = _ref(c, "component")
@@ -610,15 +607,9 @@ def _alias_field(c: Cursor, sc: _Scope, off: int):
 
 
 def _func(c: Cursor, sc: _Scope, off: int):
-    fid = c.take_id()
-    exports = _inline_exports(c)
-    if exports:
-        fid = _fill(fid)
-        _add_exports(sc, exports, "func", fid, off)
-    imp = _inline_import(c)
+    fid, imp = _head(c, sc, off, "func", lambda: _type_use(c, sc, off, "func"))
     if imp is not None:
-        ty = _type_use(c, sc, off, "func")
-        return ["import", fid, (imp, ("func", ty)), off]
+        return imp
     if c.at_list("alias"):
         return _inline_alias(c, "func", fid, off)
     ty = _type_use(c, sc, off, "func")
