@@ -95,14 +95,9 @@ Expected = Union[Value, RefNull, RefExtern, RefFunc, NanPattern, V128Pattern, Ei
 # --------------------------------------------------------------------------
 
 @dataclass(eq=False)
-class ModuleSource:
-    """A module as written in a script.
-
-    ``kind`` is ``"text"`` (``text`` is the source of the ``(module ...)``
-    form), ``"binary"`` (``data`` holds the bytes) or ``"quote"`` (``data``
-    holds the concatenated string bytes, ``text`` their UTF-8 decoding with
-    replacement characters, for display only).
-    """
+class _Source:
+    """What a script writes of a module or a component: its fields (see
+    :class:`ModuleSource`); each subclass encodes its own kind."""
     kind: str
     name: str | None
     text: str | None
@@ -112,6 +107,17 @@ class ModuleSource:
     _tokens: Tokens | None = field(default=None, repr=False)
     _range: tuple[int, int] = field(default=(0, 0), repr=False)
     _col: int = field(default=0, repr=False)
+
+
+@dataclass(eq=False)
+class ModuleSource(_Source):
+    """A module as written in a script.
+
+    ``kind`` is ``"text"`` (``text`` is the source of the ``(module ...)``
+    form), ``"binary"`` (``data`` holds the bytes) or ``"quote"`` (``data``
+    holds the concatenated string bytes, ``text`` their UTF-8 decoding with
+    replacement characters, for display only).
+    """
 
     def to_binary(self) -> bytes:
         """The module as a Wasm binary; raises MalformedError if the text or
@@ -171,19 +177,10 @@ def _source(c: Cursor, keyword: str, cls, definition: bool):
 
 
 @dataclass(eq=False)
-class ComponentSource:
+class ComponentSource(_Source):
     """A component as written in a script (issue 13): like
     :class:`ModuleSource`, ``kind`` is ``"text"``, ``"binary"`` or
     ``"quote"``, and :meth:`to_binary` encodes it (raising MalformedError)."""
-    kind: str
-    name: str | None
-    text: str | None
-    data: bytes | None
-    line: int
-    filename: str | None = None
-    _tokens: Tokens | None = field(default=None, repr=False)
-    _range: tuple[int, int] = field(default=(0, 0), repr=False)
-    _col: int = field(default=0, repr=False)
 
     def to_binary(self) -> bytes:
         from .component import component_from_tokens, parse_component_text
