@@ -97,7 +97,7 @@ from .types import (
     Resource,
     resource_roots,
 )
-from .validate import KIND_SORT, SORTS, Scope
+from .validate import CORE_KIND, KIND_SORT, SORTS, Scope
 
 #: Nested instantiation multiplies: a 1 KB component can instantiate a
 #: component that instantiates one twice, 30 levels deep.  Beyond this many
@@ -740,11 +740,11 @@ def _lowering_problem(flat: FlatComponent, low: Lowering, before: int) -> str:
 
 def _source_problem(flat: FlatComponent, src, kind: ExternKind, before: int) -> str:
     if isinstance(src, (Lowering, Builtin)):
-        return "" if kind == ExternKind.FUNC else f"a {_KIND[kind]} bound to a function"
+        return "" if kind == ExternKind.FUNC else f"a {CORE_KIND[kind]} bound to a function"
     if not isinstance(src, CoreDef):
         return f"unknown source {src!r}"
     if src.kind != kind:
-        return f"a {_KIND[kind]} bound to a {_KIND[src.kind]}"
+        return f"a {CORE_KIND[kind]} bound to a {CORE_KIND[src.kind]}"
     if not 0 <= src.instance < before:
         return f"bound to i{src.instance}, not an earlier instance"
     m = flat.instances[src.instance].module.module
@@ -753,7 +753,7 @@ def _source_problem(flat: FlatComponent, src, kind: ExternKind, before: int) -> 
         return f"bound to an import of i{src.instance}, not to its definition"
     if not any(e.name == src.name and e.kind == kind and e.index == src.index
                for e in m.exports):
-        return f"i{src.instance} exports no {_KIND[kind]} {src.index} as {src.name!r}"
+        return f"i{src.instance} exports no {CORE_KIND[kind]} {src.index} as {src.name!r}"
     return ""
 
 
@@ -788,13 +788,11 @@ def _same_resources(a, ra: dict, b, rb: dict, seen: set) -> bool:
 
 # ---- text --------------------------------------------------------------------------
 
-_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
-         ExternKind.GLOBAL: "global"}
 
 
 def _core(src) -> str:
     if isinstance(src, CoreDef):
-        return f"i{src.instance}.{_KIND[src.kind]}[{src.index}] {src.name!r}"
+        return f"i{src.instance}.{CORE_KIND[src.kind]}[{src.index}] {src.name!r}"
     if isinstance(src, Lowering):
         return f"lower{src.index}"
     if isinstance(src, Builtin):
@@ -845,7 +843,7 @@ def describe(flat: FlatComponent) -> str:
     out.append("core instances:")
     for inst in flat.instances:
         out.append(f"  i{inst.index} = instantiate m{inst.module.index} in c{inst.component}")
-        out += [f"    import {imp.module!r} {imp.name!r} {_KIND[imp.kind]}[{imp.index}] "
+        out += [f"    import {imp.module!r} {imp.name!r} {CORE_KIND[imp.kind]}[{imp.index}] "
                 f"<- {_core(imp.source)}" for imp in inst.imports]
     out.append("lifts:")
     out += [f"  lift{f.index} in c{f.component}: {_core(f.core)} as "

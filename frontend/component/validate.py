@@ -71,8 +71,9 @@ SORTS = ("core func", "core table", "core memory", "core global", "core tag", "c
 KIND_SORT = {"module": "core module", "func": "func", "value": "value", "type": "type",
              "component": "component", "instance": "instance"}
 SORT_KIND = {v: k for k, v in KIND_SORT.items()}
-_CORE_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table",
-              ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
+#: a core extern kind's name ("func", "table", "memory", "global")
+CORE_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table",
+             ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
 MAX_TYPE_SIZE = 1 << 28
 MAX_TYPE_DEPTH = 100        # wasmparser's limit; the spec has none
 
@@ -167,7 +168,7 @@ def _core_module(sc: Scope, d: A.CoreModule) -> None:
 def module_type(m) -> CoreModuleType:
     """The CoreModuleType of a decoded core module."""
     def ext(kind, index_or_desc, *, imported):
-        k = _CORE_KIND[kind]
+        k = CORE_KIND[kind]
         if k == "func":
             return CoreExtern(k, m.types[index_or_desc] if imported else m.func_type(index_or_desc))
         if imported:
