@@ -73,7 +73,7 @@ class CompileOptions:
 
 
 #: Bump when generated code changes incompatibly for the same options (cache keys).
-_BACKEND_REVISION = 8
+_BACKEND_REVISION = 9
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first
@@ -144,12 +144,18 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
     timings: dict[str, float] = {}
     from . import codegen
     machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, target.features,
-                              opts.opt_level)
+                              opts.opt_level, _llvm_options(target, opts))
     data_layout = str(codegen.target_machine(machine).target_data)
     t0 = time.perf_counter()
     text, blobs = emit_program(plan, opts, target, data_layout, machine.cpu, target.features)
     timings["emit"] = time.perf_counter() - t0
     return _codegen(text, machine, opts, timings, blobs)
+
+
+def _llvm_options(target, opts: CompileOptions) -> tuple[str, ...]:
+    """LLVM options of this compile: the bounds policy's (traps.py)."""
+    from .llvm.traps import codegen_options
+    return codegen_options(target, opts.bounds)
 
 
 def _codegen(text: str, machine, opts: CompileOptions, timings: dict[str, float],

@@ -124,6 +124,11 @@ class Machine:
     cpu: str
     features: str
     opt_level: int
+    # LLVM command-line options ("-name=value") this compile needs.  They
+    # are process-global in LLVM, so every partition sets its own each time
+    # (a worker may compile for another configuration next): see
+    # Target.codegen_aa_option.
+    llvm_options: tuple[str, ...] = ()
 
 
 @dataclass
@@ -346,6 +351,8 @@ def compile_partition(machine: Machine, text: str, output: str) -> tuple[dict, b
     module gets a fresh LLVM context, so what one partition parsed never
     changes how the next is named or compiled."""
     llvm = llvm_binding()
+    for opt in machine.llvm_options:
+        llvm.set_option("wasmaot", opt)
     tm = target_machine(machine)
     timings = {}
     t0 = time.perf_counter()

@@ -153,6 +153,19 @@ class Target:
     # needs more stack-argument space than its caller has.  (0, 0): only
     # identical prototypes (fastcc).  Empty: from the architecture.
     tail_arg_regs: tuple[int, int] = ()
+    # LLVM option (without the leading "-") that switches alias analysis in
+    # code generation (machine scheduler, DAG combiner) on and off; "" if
+    # the target's code generator never uses it (x86-64).  Guard mode turns
+    # it off: with it, AArch64 and RISC-V schedule a linear-memory load
+    # that may fault above an earlier store they prove independent (a Wasm
+    # global, a table), so at the trap that store has not happened, which
+    # Wasm forbids (tests/fuzz/regressions/guard_store_order.wat).  Without
+    # AA the scheduler keeps memory operations in program order unless
+    # they provably touch disjoint bytes of one base.  Explicit mode traps
+    # by a branch, which no store crosses, and keeps AA on.
+    codegen_aa_option: str = ""
+    # Output kind "firmware" only: how the image is built (None otherwise).
+    firmware: FirmwareRecipe | None = None
 
     def __post_init__(self) -> None:
         # Invariants of every record (tests/hosts/test_targets.py adds the

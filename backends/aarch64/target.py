@@ -34,6 +34,7 @@ AARCH64_LINUX = Target(
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
     runtime_configs={"guard": "aarch64-linux-musl", "explicit": "aarch64-linux-musl-explicit"},
+    codegen_aa_option="aarch64-use-aa",
     arch="aarch64",
     run_prefix=("qemu-aarch64",),
     # tailcc miscompiles here: brotli built in guard mode computes wrong

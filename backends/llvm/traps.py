@@ -171,15 +171,37 @@ def access_needs_check(fe, notrap: bool) -> bool:
 # lost stores at the trap.  Loads the IR proved in bounds (``notrap``) get
 # none, so a stronger trapelim is what would buy the speed back.
 #
-# Known gaps, order of memory effects around the trap: LLVM may still merge
-# adjacent stores into one wider store (a trap then loses the in-bounds part:
-# ``i32.store8`` at size-1 then at size), drop a store that a later one to
-# the same address overwrites (a store in between then happens before the
-# trap), and schedule a faulting load before an earlier store it proves
-# independent (AArch64/RISC-V schedule with alias analysis: a Wasm global
-# stored just before the load keeps its old value at the trap).  A keep per
-# store, or a barrier before each load, would block far more optimization;
-# tests/backends/guard_traps/order_gaps.wast lists these cases.
+# Order of memory effects around the trap: Wasm does every store before the
+# faulting access and none after it.  LLVM's code generator may merge
+# adjacent stores into one wider store (which then faults as a whole) and,
+# on AArch64/RISC-V, schedule a faulting load above an earlier store it
+# proves independent; guard mode turns both off (codegen_options).  Known
+# gap: DSE drops a store that a later one to the same address overwrites,
+# so a store in between happens before the trap.  A keep per store would
+# block far more optimization; tests/backends/guard_traps/order_gaps.wast
+# lists the cases.
+
+def codegen_options(target, bounds: str) -> tuple[str, ...]:
+    """LLVM options (process-global; every partition sets them again) that
+    keep the order of memory effects around a guard-mode trap, each set
+    the other way in explicit mode so a worker that compiles both never
+    keeps the wrong one:
+
+    - ``combiner-store-merging``: the DAG combiner merges adjacent narrow
+      stores into one wide store, which then faults as a whole, so the
+      in-bounds bytes before the memory's end are not written (Wasm writes
+      them, then traps).  Off in guard mode.  Cost: little for Wasm code,
+      whose producer (LLVM's wasm backend) already merged what it could.
+    - Target.codegen_aa_option (AArch64, RISC-V): alias analysis in the
+      scheduler moves a faulting load above an earlier store it proves
+      independent (a Wasm global).  Off in guard mode.
+    """
+    guard = bounds == "guard"
+    opts = [f"-combiner-store-merging={'false' if guard else 'true'}"]
+    if target.codegen_aa_option:
+        opts.append(f"-{target.codegen_aa_option}={'false' if guard else 'true'}")
+    return tuple(opts)
+
 
 #: Per architecture, the inline-asm register class that holds a float and a
 #: 128-bit vector where they already are ("r" would move them to a GPR).

@@ -58,6 +58,7 @@ RISCV64_LINUX = Target(
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
     runtime_configs={"guard": "riscv64-linux-musl", "explicit": "riscv64-linux-musl-explicit"},
+    codegen_aa_option="riscv-use-aa",
     arch="riscv64",
     abi="lp64d",
     run_prefix=("qemu-riscv64",),

@@ -264,11 +264,13 @@ def build(wasm: bytes, variant: Variant, target: str, exe: Path) -> None:
     link_executable(objs, exe, target, variant.bounds, [DRIVER_C, root() / "host" / "host_link.c"])
 
 
-def run_ours(exe: Path, plan: list[Call], target: str, workdir: Path) -> list[str]:
-    """The driver's lines; a death or a timeout ends them with a ``crash`` line."""
+def run_ours(exe: Path, plan: list[Call], target: str, workdir: Path, script: str | None = None) -> list[str]:
+    """The driver's lines; a death or a timeout ends them with a ``crash`` line.
+    ``script``: the whole script text instead of ``plan``'s calls."""
     from wasmaot.backends.targets import get_target
+    text = "".join(c.script_line() + "\n" for c in plan) if script is None else script
     script = workdir / "calls.txt"
-    script.write_text("".join(c.script_line() + "\n" for c in plan))
+    script.write_text(text)
     prefix = list(get_target(target).check_runnable())
     try:
         p = subprocess.run([*prefix, str(exe), str(script)], capture_output=True, timeout=RUN_TIMEOUT,
@@ -507,6 +509,138 @@ def run_seed(seed: int, variant_names: tuple[str, ...], target: str, simd: str) 
     return rep
 
 
+# ------------------------------------------------------------------ batches
+#
+# The long run's economy: a batch of K consecutive seeds, all compiled as ONE
+# variant (chosen by the batch's index, so a run covers every variant
+# equally), each module under its own symbol prefix (m0, m1, ...), linked
+# into one driver executable (DIFF_MODULES) and run by one process with a
+# `module k` line before each module's calls.  A link and a process per
+# module cost more than compiling it; batching makes ~100,000 modules fit in
+# an afternoon on two cores.  What a batch does not do: compare variants
+# with each other or -j 1 with -j 2 (run_seed does, for every seed of a
+# normal run).
+
+def _batch_prefix(k: int) -> str:
+    return f"m{k}"
+
+
+def _batch_driver(n: int, target: str, bounds: str) -> Path:
+    """The driver object for n modules (cached by the build cache: the
+    prefixes are the same for every batch of n)."""
+    from wasmaot.backends.buildcache import compile_host_c
+    names = "".join(f"X({_batch_prefix(k)})" for k in range(n))
+    return compile_host_c(DRIVER_C, target, bounds, extra_flags=[f"-DDIFF_MODULES={names}"])
+
+
+def _split_batch(out: list[str], n: int) -> dict[int, list[str]]:
+    """Driver output of a batch -> module index -> its lines (`module k`
+    lines are the separators)."""
+    parts: dict[int, list[str]] = {}
+    cur = None
+    for line in out:
+        if line.startswith("module ") and line[7:].isdigit():
+            cur = int(line[7:])
+            parts[cur] = []
+        elif cur is not None:
+            parts[cur].append(line)
+    return parts
+
+
+def _run_batch_exe(exe: Path, plans: list[list[Call]], target: str, td: Path) -> dict[int, list[str]]:
+    """Every module's lines.  A process that dies (a crash, a timeout) ends
+    the module it was in with the crash line; the modules after it run
+    again in a new process."""
+    result: dict[int, list[str]] = {}
+    todo = list(range(len(plans)))
+    while todo:
+        script = [f"module {k}\n" + "".join(c.script_line() + "\n" for c in plans[k]) for k in todo]
+        lines = run_ours(exe, [], target, td, script="".join(script))
+        parts = _split_batch(lines, len(plans))
+        crash = [ln for ln in lines if ln.startswith("crash")]
+        done = [k for k in todo if k in parts]
+        for k in done:
+            result[k] = parts[k]
+        if crash and done:
+            result[done[-1]] = parts[done[-1]] + crash
+        elif crash:                    # died before its first module line
+            result[todo[0]] = crash
+            done = [todo[0]]
+        todo = [k for k in todo if k not in result]
+        if not crash and todo:         # a module the driver never reached
+            for k in todo:
+                result[k] = ["crash driver skipped the module"]
+            todo = []
+    return result
+
+
+def run_batch(seeds: list[int], variant_name: str, target: str, simd: str) -> list[SeedReport]:
+    """Generate, reference-run, compile and compare the modules of ``seeds``
+    as one batch executable of ``variant_name``."""
+    from wasmaot.backends.link import link_executable
+    from wasmaot.runtime import root
+    v = VARIANTS[variant_name]
+    reps, mods = [], []           # mods: (report, wasm, plan, reference lines, object)
+    for seed in seeds:
+        t0 = time.perf_counter()
+        rep = SeedReport(seed)
+        reps.append(rep)
+        try:
+            wasm = generate(seed, simd)
+            if wasm is None:
+                continue
+            rep.generated, rep.wasm = True, wasm
+            plan = call_plan(wasm, seed)
+            rep.calls = len(plan)
+            ref = wasmtime_ref.run(wasm, plan)
+        except Exception as e:  # noqa: BLE001 - a harness failure is reported, the campaign goes on
+            rep.findings.append(Finding(seed, "-", "harness", None, f"{type(e).__name__}: {e}"))
+            continue
+        try:
+            obj = _compile_prefixed(wasm, v, target, _batch_prefix(len(mods)))
+        except Exception as e:  # noqa: BLE001 - any compile failure of a valid module is a finding
+            first = (str(e).strip().splitlines() or [""])[0]
+            rep.findings.append(Finding(seed, v.name, "compile", None, f"{type(e).__name__}: {first}"))
+            continue
+        rep.seconds = time.perf_counter() - t0
+        mods.append((rep, wasm, plan, ref, obj))
+    if not mods:
+        return reps
+    with tempfile.TemporaryDirectory(prefix="wasmaot-diffb-") as td:
+        exe = Path(td, "batch.exe")
+        try:
+            link_executable([m[4] for m in mods], exe, target, v.bounds,
+                            [_batch_driver(len(mods), target, v.bounds), root() / "host" / "host_link.c"])
+        except Exception as e:  # noqa: BLE001 - a link failure is the harness's or ours: report it
+            for rep, *_ in mods:
+                rep.findings.append(Finding(rep.seed, v.name, "compile", None, f"link: {e}"))
+            return reps
+        outs = _run_batch_exe(exe, [m[2] for m in mods], target, Path(td))
+    for k, (rep, _wasm, plan, ref, _obj) in enumerate(mods):
+        rep.runs = 1
+        m = compare(ref, outs.get(k, ["crash no output"]), plan)
+        if m == "exhausted":
+            rep.inconclusive += 1
+        elif m is not None:
+            rep.findings.append(Finding(rep.seed, v.name, m.klass, known_class(v, m), m.text()))
+    return reps
+
+
+def _compile_prefixed(wasm: bytes, v: Variant, target: str, prefix: str) -> bytes:
+    from dataclasses import replace
+
+    from wasmaot.backends import codegen
+    from wasmaot.compile import compile_bytes
+    saved = codegen.PART_BYTES
+    if v.parts:
+        codegen.PART_BYTES = FORCED_PART_BYTES
+    try:
+        opts = replace(v.options(target, jobs=2 if v.parts else 1), prefix=prefix)
+        return compile_bytes(wasm, "fuzz.wasm", opts, emit="obj", passes=None if v.passes else []).data
+    finally:
+        codegen.PART_BYTES = saved
+
+
 # ----------------------------------------------------------------- campaign
 
 @dataclass
@@ -544,8 +678,9 @@ class Summary:
 
 def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x86_64-linux",
              simd: str = "mix", jobs: int = 1, findings_dir: Path | None = None,
-             progress=None) -> Summary:
+             progress=None, batch: int = 0) -> Summary:
     """Run every seed (``jobs`` worker processes); findings saved if asked.
+    ``batch`` > 0: batches of that many seeds, one variant each (run_batch).
     A worker that dies (a crash in wasmtime or LLVM in-process) breaks its
     pool: the seeds left unfinished run again one per pool, and one that
     kills its own pool is a finding."""
@@ -554,6 +689,10 @@ def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x8
     def collect(rep: SeedReport) -> None:
         _collect(rep, summary, findings_dir, progress)
 
+    if batch:
+        _batch_campaign(seeds, variant_names, target, simd, jobs, batch, collect)
+        summary.seconds = time.perf_counter() - summary.started
+        return summary
     args = (variant_names, target, simd)
     for seed in _pool(seeds, jobs, args, collect):
         if _pool([seed], 1, args, collect):
@@ -573,6 +712,29 @@ def _pool(seeds: list[int], jobs: int, args: tuple, collect) -> list[int]:
         except BrokenProcessPool:
             return [s for f, s in futs.items() if not f.done() or f.exception() is not None]
     return []
+
+
+def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, collect) -> None:
+    """Batches of ``batch`` consecutive seeds, batch i in variant i mod n.  A
+    worker that dies takes its batch with it: those seeds run again one per
+    pool, and one that kills its own pool is a finding."""
+    import multiprocessing as mp
+    chunks = [seeds[i:i + batch] for i in range(0, len(seeds), batch)]
+    lost: list[tuple[list[int], str]] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        futs = {pool.submit(run_batch, c, variant_names[(c[0] // batch) % len(variant_names)], target, simd):
+                c for c in chunks}
+        try:
+            for fut in as_completed(futs):
+                for rep in fut.result():
+                    collect(rep)
+        except BrokenProcessPool:
+            lost = [(c, variant_names[(c[0] // batch) % len(variant_names)]) for f, c in futs.items()
+                    if not f.done() or f.exception() is not None]
+    for chunk, name in lost:
+        for seed in chunk:
+            if _pool([seed], 1, ((name,), target, simd), collect):
+                collect(_dead_worker(seed))
 
 
 def _dead_worker(seed: int) -> SeedReport:
@@ -642,6 +804,9 @@ def _parse(argv):
     ap.add_argument("--findings", type=Path, default=DEFAULT_FINDINGS)
     ap.add_argument("--minimize", action="store_true", help="shrink the first finding of each class")
     ap.add_argument("--attempts", type=int, default=300, help="wasm-tools shrink attempts (default 300)")
+    ap.add_argument("--batch", type=int, default=0, metavar="K",
+                    help="the long run's mode: batches of K seeds, each batch compiled as ONE variant "
+                         "(rotating) into one executable; no self-differential checks (default: off)")
     ap.add_argument("--allow-known", action="store_true", help="known bug classes do not fail the run")
     ap.add_argument("--replay", type=Path, help="check this module instead of generated ones")
     ap.add_argument("--seed", type=int, default=0, help="with --replay: the seed of the call plan")
@@ -681,8 +846,11 @@ def main(argv=None) -> int:
         if s.seeds % 50 == 0:
             print(f"... {s.line()}", flush=True)
 
+    if a.batch < 0:
+        print("differential: --batch must be >= 0", file=sys.stderr)
+        return 2
     s = campaign(list(range(a.start, a.start + a.seeds)), names, a.target, a.simd, a.jobs,
-                 a.findings, progress)
+                 a.findings, progress, batch=a.batch)
     print(s.line())
     (a.findings).mkdir(parents=True, exist_ok=True)
     (a.findings / "summary.json").write_text(json.dumps(

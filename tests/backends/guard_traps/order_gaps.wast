@@ -2,9 +2,10 @@
 ;; store before the access that traps and none after it.  LLVM may merge
 ;; adjacent stores into one wider store (which then faults as a whole), drop
 ;; a store that a later one overwrites, and (AArch64, RISC-V) schedule a
-;; faulting load before an independent earlier store.  KNOWN GAPS
-;; (backends/llvm/traps.py): the assertions that fail are listed in
-;; tests/backends/test_guard_traps.py; explicit mode passes all.
+;; faulting load before an independent earlier store.  Guard mode turns store
+;; merging and the scheduler's alias analysis off (traps.codegen_options);
+;; the dropped overwritten store is a KNOWN GAP (backends/llvm/traps.py),
+;; listed in tests/backends/test_guard_traps.py; explicit mode passes all.
 
 (module
   (memory 1)

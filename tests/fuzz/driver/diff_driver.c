@@ -1,18 +1,27 @@
 /*
  * Test-only host of the differential fuzzer (tests/fuzz/differential.py).
  *
- * Linked with ONE module compiled under the symbol prefix `wasm` (descriptor
- * `wasm_module`), the runtime and runtime-c/host/host_link.c.  It
- * instantiates the module (no imports: the fuzzer generates none), then
- * reads a call script from the file named by argv[1] and runs it, printing
- * after every step what the Python side compares with wasmtime.
+ * Linked with the modules named by DIFF_MODULES (compiled with -D, an
+ * X-macro list of symbol prefixes, X(m0)X(m1)...: descriptors `m0_module`,
+ * ...; default one module, prefix `wasm`), the runtime and
+ * runtime-c/host/host_link.c.  It reads a call script from the file named
+ * by argv[1] and runs it, printing after every step what the Python side
+ * compares with wasmtime.  Batches of modules in one executable are the
+ * long run's economy: one link and one process for many modules.
  *
  * Script, one command per line (names are hex so any byte works):
+ *     module <k>                        instantiate module k (no imports:
+ *                                       the fuzzer generates none); the
+ *                                       calls that follow go to it.  A
+ *                                       script that starts with a call
+ *                                       instantiates module 0 first.
  *     call x<name-hex> <slot-hex>...    one 64-bit slot per argument, two
  *                                       for a v128 (low half first); the
- *                                       `x` keeps an empty name a token
+ *                                       `x` keeps an empty name a token.
+ *                                       Ignored after a failed instantiation.
  *
  * Output (stdout, line-buffered, so a crash loses nothing already printed):
+ *     module <k>                        (echo of the command)
  *     inst ok | inst trap <code> | inst fail
  *     ret <value>...                    results, see fmt_value
  *     trap <code>                       the call trapped (code: wasmaot_rt.h)
@@ -32,7 +41,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const wasmaot_module_desc wasm_module;
+#ifndef DIFF_MODULES
+#define DIFF_MODULES X(wasm)
+#endif
+#define X(p) extern const wasmaot_module_desc p##_module;
+DIFF_MODULES
+#undef X
+#define X(p) &p##_module,
+static const wasmaot_module_desc *const modules[] = {DIFF_MODULES};
+#undef X
+#define N_MODULES (sizeof modules / sizeof modules[0])
 
 /* ------------------------------------------------------------------ crc32 */
 
@@ -186,6 +204,36 @@ static void run_call(const wasmaot_module_desc *d, void *inst, char **tok, int n
     print_state(d, inst);
 }
 
+/* Instantiate module k; prints its inst line (and state).  The instance, or
+ * NULL if instantiation failed (its calls are then skipped). */
+static void *start_module(unsigned long k, const wasmaot_module_desc **out) {
+    if (k >= N_MODULES) {
+        printf("error no module %lu\n", k);
+        return NULL;
+    }
+    const wasmaot_module_desc *d = modules[k];
+    void *inst = d->abi_version == WASMAOT_RT_ABI_VERSION && d->n_imports == 0
+                     ? wasmaot_host_alloc_instance(d) : NULL;
+    if (!inst) {
+        printf("inst fail\n");
+        return NULL;
+    }
+    int status = 0;
+    wasmaot_trap_code code = wasmaot_host_instantiate(d, inst, &status);
+    if (code) {
+        printf("inst trap %u\n", code);
+        return NULL;
+    }
+    if (status) {
+        printf("inst fail\n");
+        return NULL;
+    }
+    printf("inst ok\n");
+    print_state(d, inst);
+    *out = d;
+    return inst;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     crc_init();
@@ -195,34 +243,31 @@ int main(int argc, char **argv) {
     }
     FILE *script = fopen(argv[1], "r");
     if (!script || wasmaot_rt_init(1, argv) != 0) return 3;
-    const wasmaot_module_desc *d = &wasm_module;
-    void *inst = d->abi_version == WASMAOT_RT_ABI_VERSION && d->n_imports == 0
-                     ? wasmaot_host_alloc_instance(d) : NULL;
-    if (!inst) {
-        printf("inst fail\n");
-        return 3;
-    }
-    int status = 0;
-    wasmaot_trap_code code = wasmaot_host_instantiate(d, inst, &status);
-    if (code) {
-        printf("inst trap %u\n", code);
-        return 0;
-    }
-    if (status) {
-        printf("inst fail\n");
-        return 0;
-    }
-    printf("inst ok\n");
-    print_state(d, inst);
+    const wasmaot_module_desc *d = NULL;
+    void *inst = NULL;
+    int started = 0;
     static char line[1 << 16];
     while (fgets(line, sizeof line, script)) {
         char *tok[600];
         int ntok = 0;
         for (char *t = strtok(line, " \n"); t && ntok < 600; t = strtok(NULL, " \n")) tok[ntok++] = t;
         if (ntok == 0) continue;
-        if (strcmp(tok[0], "call") == 0) run_call(d, inst, tok, ntok);
-        else printf("error unknown command %s\n", tok[0]);
+        if (strcmp(tok[0], "module") == 0 && ntok == 2) {
+            unsigned long k = strtoul(tok[1], NULL, 10);
+            printf("module %lu\n", k);
+            inst = start_module(k, &d);
+            started = 1;
+        } else if (strcmp(tok[0], "call") == 0) {
+            if (!started) {
+                inst = start_module(0, &d);
+                started = 1;
+            }
+            if (inst) run_call(d, inst, tok, ntok);
+        } else {
+            printf("error unknown command %s\n", tok[0]);
+        }
     }
+    if (!started) start_module(0, &d);
     fflush(stdout);
     return 0;
 }
