@@ -559,13 +559,10 @@ def _run_batch_exe(exe: Path, plans: list[list[Call]], target: str, td: Path) ->
         parts = _split_batch(lines, len(plans))
         crash = [ln for ln in lines if ln.startswith("crash")]
         done = [k for k in todo if k in parts]
-        for k in done:
+        for k in done:                 # the crash line is already the last one's
             result[k] = parts[k]
-        if crash and done:
-            result[done[-1]] = parts[done[-1]] + crash
-        elif crash:                    # died before its first module line
+        if crash and not done:         # died before its first module line
             result[todo[0]] = crash
-            done = [todo[0]]
         todo = [k for k in todo if k not in result]
         if not crash and todo:         # a module the driver never reached
             for k in todo:

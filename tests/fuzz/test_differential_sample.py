@@ -160,3 +160,39 @@ def test_harness_reports_a_dying_worker(monkeypatch):
     s = d.campaign([0, 1, 2, 3, 4], ("guard-O2",), jobs=2)
     assert s.seeds == 5 and s.modules == 4
     assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
+
+
+# ------------------------------------------------------------------ batches
+
+def test_batch_reports_the_one_module_that_differs(monkeypatch):
+    """In a batch executable each module is compared on its own: the module
+    compiled from the wrong source is the only finding, the others agree."""
+    _tools_or_skip()
+    wrong = _wasm(2)
+    monkeypatch.setattr(d, "generate", lambda seed, simd="mix": _wasm(seed))
+    real = d._compile_prefixed
+
+    def compile_swapped(wasm, v, target, prefix):
+        return real(_wasm(9) if wasm == wrong else wasm, v, target, prefix)
+
+    monkeypatch.setattr(d, "_compile_prefixed", compile_swapped)
+    reps = d.run_batch([1, 2, 3], "explicit-O2", "x86_64-linux", "mix")
+    assert [r.runs for r in reps] == [1, 1, 1]
+    assert [(f.seed, f.klass) for r in reps for f in r.findings] == [(2, "result")]
+
+
+def test_batch_reruns_the_modules_after_a_crash(monkeypatch, tmp_path):
+    """A process that dies ends its module with the crash line; the modules
+    after it run in a new process."""
+    scripts = []
+
+    def fake_run(exe, plan, target, workdir, script=None):
+        scripts.append(script)
+        if len(scripts) == 1:
+            return ["module 0", "inst ok", "ret", "module 1", "inst ok", "crash exit -11"]
+        return ["module 2", "inst ok", "ret"]
+
+    monkeypatch.setattr(d, "run_ours", fake_run)
+    out = d._run_batch_exe(tmp_path / "x", [PLAN, PLAN, PLAN], "x86_64-linux", tmp_path)
+    assert out == {0: ["inst ok", "ret"], 1: ["inst ok", "crash exit -11"], 2: ["inst ok", "ret"]}
+    assert scripts[1].startswith("module 2\n") and "module 0" not in scripts[1]
