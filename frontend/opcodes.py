@@ -344,6 +344,11 @@ table.copy           fc.0e  table_copy  i32,i32,i32->     table trap
 table.grow           fc.0f  table       *                 table
 table.size           fc.10  table       ->i32             table
 table.fill           fc.11  table       *                 table trap
+# ---- 0xFC: wide arithmetic (128-bit integers as (low, high) i64 pairs) -----
+i64.add128           fc.13  none        i64,i64,i64,i64->i64,i64  @WIDE_ARITHMETIC
+i64.sub128           fc.14  none        i64,i64,i64,i64->i64,i64  @WIDE_ARITHMETIC
+i64.mul_wide_s       fc.15  none        i64,i64->i64,i64  @WIDE_ARITHMETIC
+i64.mul_wide_u       fc.16  none        i64,i64->i64,i64  @WIDE_ARITHMETIC
 # ---- 0xFD: fixed-width SIMD ------------------------------------------------
 v128.load            fd.00  memarg:4    i32->v128         mem load trap
 v128.load8x8_s       fd.01  memarg:3    i32->v128         mem load trap
@@ -689,10 +694,6 @@ suspend                    e2      STACK_SWITCHING
 resume                     e3      STACK_SWITCHING
 resume_throw               e4      STACK_SWITCHING
 switch                     e5      STACK_SWITCHING
-i64.add128                 fc.13   WIDE_ARITHMETIC
-i64.sub128                 fc.14   WIDE_ARITHMETIC
-i64.mul_wide_s             fc.15   WIDE_ARITHMETIC
-i64.mul_wide_u             fc.16   WIDE_ARITHMETIC
 i8x16.relaxed_swizzle      fd.100  RELAXED_SIMD
 i32x4.relaxed_trunc_f32x4_s      fd.101  RELAXED_SIMD
 i32x4.relaxed_trunc_f32x4_u      fd.102  RELAXED_SIMD

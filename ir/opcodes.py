@@ -221,6 +221,13 @@ icmp              Int    intcc               T,T          i32
 ireduce           i32    -                   i64          T
 uextend           i64    -                   i32          T
 sextend           i64    -                   i32          T
+# ---- wide arithmetic: 128-bit integers as (low, high) i64 pairs -----------------
+# (results too: low first).  Wrapping 128-bit add/sub; the full 128-bit
+# product of two i64 read as signed (smul_wide) or unsigned (umul_wide).
+iadd128           -      -                   i64,i64,i64,i64 i64,i64
+isub128           -      -                   i64,i64,i64,i64 i64,i64
+smul_wide         -      -                   i64,i64      i64,i64
+umul_wide         -      -                   i64,i64      i64,i64
 # ---- float arithmetic ------------------------------------------------------------
 fadd              Float  -                   T,T          T
 fsub              Float  -                   T,T          T

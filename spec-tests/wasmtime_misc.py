@@ -45,7 +45,7 @@ FEATURES: dict[str, str | None] = {
     "gc": "garbage collection (Wasm 3.0)",
     "gc_types": "garbage collection types (Wasm 3.0)",
     "stack_switching": "stack switching (proposal)",
-    "wide_arithmetic": "wide arithmetic (proposal)",
+    "wide_arithmetic": None,
     "relaxed_simd": "relaxed SIMD (Wasm 3.0)",
     "extended_const": None,
 }

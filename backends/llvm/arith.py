@@ -307,7 +307,45 @@ def h_is_null(fe, inst):
     fe.emit(f"{fe.res(inst)} = zext i1 {t} to i32")
 
 
+def _i128(fe, lo: str, hi: str, ext: str = "zext") -> str:
+    """``hi:lo`` as one i128 (``ext`` only matters when ``hi`` is None: the
+    single i64 ``lo`` widened, signed or not)."""
+    w = fe.tmp("w")
+    if hi is None:
+        fe.emit(f"{w} = {ext} i64 {lo} to i128")
+        return w
+    fe.emit(f"{w}.lo = zext i64 {lo} to i128")
+    fe.emit(f"{w}.hi0 = zext i64 {hi} to i128")
+    fe.emit(f"{w}.hi = shl i128 {w}.hi0, 64")
+    fe.emit(f"{w} = or i128 {w}.hi, {w}.lo")
+    return w
+
+
+def h_wide(fe, inst):
+    """Wide arithmetic on i128 (LLVM lowers it to add/adc, sub/sbb, one
+    widening multiply per target); results are the (low, high) halves."""
+    args = _args(fe, inst)
+    op = fe.dfg.op[inst]
+    if op == Opcode.iadd128 or op == Opcode.isub128:
+        a = _i128(fe, args[0], args[1])
+        b = _i128(fe, args[2], args[3])
+        what = "add" if op == Opcode.iadd128 else "sub"
+    else:
+        ext = "sext" if op == Opcode.smul_wide else "zext"
+        a = _i128(fe, args[0], None, ext)
+        b = _i128(fe, args[1], None, ext)
+        what = "mul"
+    r = fe.tmp("w")
+    fe.emit(f"{r} = {what} i128 {a}, {b}")
+    lo, hi = fe.dfg.inst_results(inst)
+    fe.emit(f"%v{int(lo)} = trunc i128 {r} to i64")
+    fe.emit(f"{r}.h = lshr i128 {r}, 64")
+    fe.emit(f"%v{int(hi)} = trunc i128 {r}.h to i64")
+
+
 HANDLERS = {
+    Opcode.iadd128: h_wide, Opcode.isub128: h_wide, Opcode.smul_wide: h_wide,
+    Opcode.umul_wide: h_wide,
     Opcode.iconst: h_iconst, Opcode.fconst: h_fconst, Opcode.null: h_null,
     **{op: h_int_bin for op in _INT_BIN},
     **{op: h_shift for op in _SHIFT},

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ...frontend.opcodes import OPS
 from ..dfg import resolve_spec
 from ..opcodes import BY_NAME, FloatCC, IntCC, Opcode
-from ..types import F32, F64, I32, I64
+from ..types import F32, F64, I32, I64, NOTYPE
 
 _I = IntCC
 _F = FloatCC
@@ -101,10 +101,24 @@ def _const(ty: int, opcode: int):
     return const
 
 
+def _wide(opcode: int, nargs: int):
+    """Wide arithmetic (``i64.add128`` ...): ``nargs`` i64 operands, two i64
+    results (low, high), one IR instruction with the same operand order."""
+    rtypes = (I64, I64)
+
+    def wide(t, _):
+        inst = t.emit(opcode, NOTYPE, (), t.pop_n(nargs), rtypes)
+        t.stack.extend(t.results_of(inst))
+    return wide
+
+
 HANDLERS = {
     "i32.const": _const(I32, _ICONST), "i64.const": _const(I64, _ICONST),
     "f32.const": _const(F32, _FCONST), "f64.const": _const(F64, _FCONST),
+    "i64.add128": _wide(int(Opcode.iadd128), 4), "i64.sub128": _wide(int(Opcode.isub128), 4),
+    "i64.mul_wide_s": _wide(int(Opcode.smul_wide), 2),
+    "i64.mul_wide_u": _wide(int(Opcode.umul_wide), 2),
 }
 for _op in OPS:
-    if not _op.prefix == 0xFD and _ir_op(_op.name) is not None:
+    if _op.prefix != 0xFD and _ir_op(_op.name) is not None:
         HANDLERS[_op.name] = _make(_op)

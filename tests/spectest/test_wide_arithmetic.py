@@ -1,0 +1,56 @@
+"""Wide arithmetic (``i64.add128``, ``i64.sub128``, ``i64.mul_wide_s``,
+``i64.mul_wide_u``): the spec's wide-arithmetic proposal script and
+wasmtime's regression file of the same name, executed natively through
+``wasmaot spectest`` on every target and bounds mode (aarch64/riscv64
+under qemu-user)."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CASES = [(t, b) for t in ("x86_64-linux", "aarch64-linux", "riscv64-linux")
+         for b in ("guard", "explicit")]
+MISC = Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
+
+
+def _run(args, tmp_path):
+    cmd = [sys.executable, "-m", "wasmaot", "spectest", "-j", "2", *args]
+    r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
+    lines = r.stdout.strip().splitlines()
+    m = re.fullmatch(r"(\d+) passed, (\d+) failed, (\d+) skipped", lines[-1] if lines else "")
+    assert m, r.stdout[-3000:] + r.stderr[-3000:]
+    passed, failed, skipped = map(int, m.groups())
+    assert failed == 0, "\n".join(l for l in lines if not l.startswith("ok"))
+    assert skipped == 0 and r.returncode == 0
+    return passed
+
+
+@pytest.mark.parametrize(("target", "bounds"), CASES)
+def test_wide_arithmetic_script(suite, target, bounds, tmp_path):
+    folder = suite / "proposals" / "wide-arithmetic"
+    files = sorted(folder.glob("*.wast"))
+    assert files, folder
+    passed = _run(["--target", target, "--bounds", bounds, str(folder)], tmp_path)
+    n = sum(len(re.findall(r"^\(assert_", f.read_text(), re.MULTILINE)) for f in files)
+    assert passed >= n > 90, (passed, n)      # every assertion line was counted
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_wasmtime_wide_arithmetic_file(bounds, tmp_path):
+    f = MISC / "wide-arithmetic.wast"
+    if not f.exists():
+        pytest.skip(f"wasmtime's regression tests not found at {MISC}")
+    passed = _run(["--harness", "wasmtime", "--bounds", bounds, str(f)], tmp_path)
+    assert passed >= len(re.findall(r"^\(assert_", f.read_text(), re.MULTILINE)) > 90
+
+
+def test_frontend_only(suite):
+    folder = suite / "proposals" / "wide-arithmetic"
+    r = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "--frontend-only",
+                        str(folder)], check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"^\d+ passed, 0 failed, \d+ skipped$", r.stdout, re.MULTILINE), r.stdout
