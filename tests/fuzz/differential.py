@@ -718,7 +718,8 @@ def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, 
     import multiprocessing as mp
     chunks = [seeds[i:i + batch] for i in range(0, len(seeds), batch)]
     lost: list[tuple[list[int], str]] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
+                             initializer=_codegen_in_process) as pool:
         futs = {pool.submit(run_batch, c, variant_names[(c[0] // batch) % len(variant_names)], target, simd):
                 c for c in chunks}
         try:
@@ -732,6 +733,16 @@ def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, 
         for seed in chunk:
             if _pool([seed], 1, ((name,), target, simd), collect):
                 collect(_dead_worker(seed))
+
+
+def _codegen_in_process() -> None:
+    """Batch workers run LLVM in their own process, as the spec runner's
+    daemonic workers do (codegen.run): the worker is already the crash
+    boundary (a dying one is reported, and its seeds run again one by one
+    with the crash-isolating code generator), and a code-generation pool
+    per module cost a third of the run."""
+    from wasmaot.backends import codegen
+    codegen._in_daemon = lambda: True
 
 
 def _dead_worker(seed: int) -> SeedReport:
