@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 
 #: Target-family subpackages, each with a ``target.py`` exporting ``TARGETS``:
 #: the one place a new family is registered.
-FAMILIES = ("x86_64", "aarch64", "riscv64")
+FAMILIES = ("x86_64", "aarch64", "riscv64", "arm")
 
 #: The target when none is named (the CLI's --target default).
 DEFAULT_TARGET = "x86_64-linux"
@@ -68,10 +68,11 @@ BOUNDS_MODES = ("guard", "explicit")
 
 #: What compiling for a target produces.  "exe": a static Linux executable
 #: (generated objects + runtime + standalone host, linked by
-#: ``backends/link.py``).  The next kind is "firmware" (an image for a
-#: microcontroller: linker script, defined memories as ``.bss`` arrays, no
-#: name tables); no target produces it yet, so it is not accepted here.
-OUTPUT_KINDS = ("exe",)
+#: ``backends/link.py``).  "firmware": an image for a microcontroller (ELF
+#: plus .bin/.hex: vector table, reset handler, a linker script from the
+#: board's memory map, defined memories in static RAM), linked by
+#: ``backends/firmware`` following the target's :class:`FirmwareRecipe`.
+OUTPUT_KINDS = ("exe", "firmware")
 
 
 class TargetError(ValueError):
@@ -92,6 +93,19 @@ class LinkRecipe:
     # The standalone host's C files (its ``main``), relative to runtime-c/;
     # linked unless the caller supplies its own host (spec driver, tests).
     host_sources: tuple[str, ...] = ("host/standalone_main.c", "host/host_link.c")
+
+
+@dataclass(frozen=True)
+class FirmwareRecipe:
+    """How ``backends/firmware`` builds an image for a target (output kind
+    "firmware"): the startup file (vector table / reset handler, in
+    ``backends/firmware/``) and the board used when ``--board`` is not
+    given."""
+    startup: str
+    default_board: str
+    # Whether reset must enable an FPU before any code runs (Cortex-M4F/M33:
+    # CPACR); the startup file reads it as -DWASMAOT_FW_FPU.
+    fpu: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,7 @@ class Target:
         assert set(self.runtime_configs) == set(self.bounds_modes), self.name
         assert self.pointer_bytes in (4, 8)
         assert self.output_kind in OUTPUT_KINDS, self.name
+        assert (self.output_kind == "firmware") == (self.firmware is not None), self.name
         if not self.shim_configs:
             object.__setattr__(self, "shim_configs", dict(self.runtime_configs))
         assert set(self.shim_configs) == set(self.bounds_modes), self.name

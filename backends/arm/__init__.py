@@ -1,0 +1,1 @@
+"""ARM Cortex-M target family (bare-metal firmware): see ``target.py``."""
