@@ -396,10 +396,10 @@ def known_class(variant: Variant, m: Mismatch) -> str | None:
 
     ``guard-store-order``: in guard mode a call that traps out of bounds
     leaves a memory or global other than Wasm says: LLVM moved a store
-    across the faulting access (AArch64 scheduling a load before an earlier
-    independent store, merged or dropped stores).  A known gap of the guard
-    mode (tests/backends/guard_traps/order_gaps.wast, backends/llvm/traps.py),
-    hit on AArch64 (regressions/guard_store_order_aarch64)."""
+    across the faulting access.  Hit on AArch64 (scheduling a load before
+    an earlier independent store; regressions/guard_store_order), fixed by
+    traps.codegen_options; a store dropped as overwritten (DSE) remains a
+    known gap of the guard mode (tests/backends/guard_traps/order_gaps.wast)."""
     if (variant.bounds == "guard" and m.expected == "trap memory_out_of_bounds"
             and m.klass in ("missing-trap:memory_out_of_bounds", "trap-kind")):
         return "guard-lost-oob-trap"
