@@ -171,6 +171,12 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     clock = _Clock(res.timings)
     # One pass manager for every instance: the report covers the program.
     pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    comp = _component_input(data, filename)
+    if comp is not None:
+        if preloads:
+            raise InvokeError(f"{filename}: --preload is not supported for components yet")
+        return _compile_component(comp, filename, opts, res, clock, pm, emit=emit, out=out,
+                                  invoke=invoke, strip=strip)
     instances = []
     for name, path in preloads:
         lib = _load_ir_module(read_bytes(path), path, clock, pm, opts.jobs)
@@ -203,6 +209,55 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         return res
     with clock.stage("link"):
         _link(plan, list(product), out, opts, invoke, wasi_options, strip)
+    return res
+
+
+def _component_input(data: bytes, filename: str) -> bytes | None:
+    """The component binary of ``data`` (binary or text), or None for a
+    core module or IR."""
+    from .frontend.component import component_binary
+    return component_binary(data, filename)
+
+
+def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Clock, pm, *,
+                       emit: str, out, invoke, strip: bool) -> Result:
+    """A component through the same stages: flattened into a link plan of
+    its core instances plus the export shim, and the component-export
+    table linked in as one more object (backends/component)."""
+    from .backends import compile_ir
+    from .backends.component.emit import table_object
+    from .backends.component.plan import component_program
+    from .frontend.component import flatten_component, load_component
+    from .ir.translate import translate_module
+    with clock.stage("frontend"):
+        flat = flatten_component(load_component(data, filename), data)
+
+    def translate(fm):
+        with clock.stage("translate"):
+            ir_module = translate_module(fm.module)
+        with clock.stage("passes"):
+            pm.run_module(ir_module)
+        return ir_module
+    with clock.stage("plan"):
+        plan, table = component_program(flat, translate, filename)
+    res.pass_report = pm.report()
+    res.exported_funcs = [COMPONENT_EXPORTS] + [table.string_of(f["name"], f["name_len"])
+                                                for f in table.funcs]
+    if invoke is not None:
+        check_invoke(res.exported_funcs, invoke, filename)
+    if emit == "ir":
+        res.data = "".join(str(inst.module) for inst in plan.instances)
+        return res
+    with clock.stage("llvm"):
+        emitted = compile_ir(plan, opts)
+        output = {"llvm": "llvm_ir", "asm": "asm", "obj": "object"}.get(emit, "objects")
+        product = getattr(emitted, output)
+    res.codegen_report = emitted.codegen_report
+    if emit != "exe":
+        res.data = product
+        return res
+    with clock.stage("link"):
+        _link(plan, [*product, table_object(table, opts.target)], out, opts, invoke, None, strip)
     return res
 
 
@@ -257,8 +312,23 @@ def _disk_full(path: str) -> bool:
     return st.f_bavail * st.f_frsize < 4 << 20
 
 
+#: First entry of a component's ``exported_funcs``: the rest are the names
+#: its lifted functions are called by (``--invoke 'add(1, 2)'``).
+COMPONENT_EXPORTS = "\0component"
+
+
 def check_invoke(exported_funcs: Sequence[str], invoke: str, filename: str) -> None:
-    """``invoke`` must be one of the program's exported functions."""
+    """``invoke`` must be one of the program's exported functions (for a
+    component: call one, ``name(args...)``; the arguments are checked by
+    the executable, against the function's types)."""
+    if exported_funcs[:1] == [COMPONENT_EXPORTS]:
+        from .frontend.component.wave import _FUNC_NAME
+        m = _FUNC_NAME.match(invoke)
+        if m is not None and m.group() in exported_funcs[1:]:
+            return
+        shown = ", ".join(sorted(exported_funcs[1:])[:10]) or "none"
+        raise InvokeError(f"{filename}: --invoke {invoke}: no exported function of that name "
+                          f"(exported functions: {shown})")
     if invoke not in exported_funcs:
         shown = ", ".join(sorted(exported_funcs)[:10]) or "none"
         raise InvokeError(f"{filename}: --invoke {invoke}: no exported function of that name "

@@ -39,6 +39,7 @@
  * that is not an exported function included (README: exit codes); 134 for a
  * trap (the runtime's WASMAOT_TRAP_EXIT_CODE).
  */
+#include "wasmaot_cm.h"
 #include "wasmaot_host.h"
 
 #include <stdio.h>
@@ -46,6 +47,10 @@
 #include <string.h>
 
 extern const wasmaot_module_desc wasm_module;
+
+/* Weak: defined only in a compiled component (backends/component): its
+ * exported functions are called with WAVE values (runtime-c/component). */
+extern const wasmaot_cm_component wasmaot_component __attribute__((weak));
 
 /* Weak: defined only when the compiler driver baked in a default export. */
 extern const char *const wasmaot_default_invoke __attribute__((weak));
@@ -123,6 +128,21 @@ static void invoke(const wasmaot_module_desc *desc, void *inst, const char *name
     wasmaot_sig_free(&sig);
 }
 
+/* A component: `--invoke 'name(args...)'` is the only way in so far (the
+ * call is one argument, as for `wasmtime run --invoke`). */
+static int component_main(const wasmaot_module_desc *desc, void *inst, const char *call, int argc) {
+    static const wasmaot_cm_host host = {wasmaot_host_find_export_n, wasmaot_host_call,
+                                         wasmaot_host_format_value};
+    if (!call)
+        die(2, "%s%s", wasmaot_component.has_run
+                ? "running a component's wasi:cli/run is not supported yet; "
+                  "call an export with --invoke 'name(args...)'"
+                : "this component exports no wasi:cli/run: call an export with --invoke 'name(args...)'", "");
+    if (argc != 0) die(2, "a component's --invoke takes one argument, the call: --invoke '%s(...)'%s", call, "");
+    if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
+    return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &host, call);
+}
+
 int main(int argc, char **argv) {
     const char *invoke_name = NULL;
     int first_arg = 1; /* first program / invoke argument */
@@ -162,6 +182,11 @@ int main(int argc, char **argv) {
         die(1, "instantiation failed: cannot create a memory or table (out of memory or address space%s)",
             WASMAOT_BOUNDS_GUARD ? "; each guard-mode memory reserves 8 GiB of it" : "", "");
 
+    if (&wasmaot_component) {
+        int st = component_main(desc, inst, invoke_name, prog_argc - 1);
+        fflush(stdout);
+        return st;
+    }
     if (invoke_name) {
         invoke(desc, inst, invoke_name, prog_argc - 1, prog_argv + 1);
     } else {

@@ -1,0 +1,50 @@
+"""The component-export table as a data-only object (``wasmaot_component``).
+
+Emitted with llvmlite like the other helper objects
+(:mod:`wasmaot.backends.helper_objects`): arrays of 32-bit words for the
+types, functions and pool, a byte array for the strings, and the
+``wasmaot_cm_component`` header pointing at them.  The word arrays are
+declared ``[N x i32]``: every struct of ``wasmaot_cm.h`` but the header is
+all ``uint32_t``, so an array of words has exactly their layout.
+"""
+from __future__ import annotations
+
+from ..helper_objects import emit_llvm_object, helper_module
+from . import cm_abi as C
+from .descriptors import Table
+
+
+def table_object(table: Table, target: str) -> bytes:
+    """An ELF object defining ``wasmaot_component`` for ``target``."""
+    from llvmlite import ir
+    mod = helper_module(C.SYMBOL, target)
+    i32, i8p = ir.IntType(32), ir.PointerType(ir.IntType(8))
+    words = {
+        "types": [n[f] for n in table.types for f in C.TYPE_FIELDS],
+        "funcs": [f[k] for f in table.funcs for k in C.FUNC_FIELDS],
+        "pool": table.pool,
+    }
+    ptrs = {k: _array(mod, f"{C.SYMBOL}.{k}", i32, v) for k, v in words.items()}
+    ptrs["strings"] = _array(mod, f"{C.SYMBOL}.strings", ir.IntType(8), bytes(table.strings))
+    head_t = ir.LiteralStructType([i32] * len(C.COMPONENT_WORDS) + [i8p] * len(C.COMPONENT_POINTERS))
+    head = ir.GlobalVariable(mod, head_t, C.SYMBOL)
+    head.global_constant = True
+    head.align = 8
+    head.initializer = ir.Constant(head_t, [
+        i32(C.VERSION), i32(len(table.funcs)), i32(len(table.types)), i32(int(table.has_run)),
+        *(ptrs[k] for k in C.COMPONENT_POINTERS)])
+    return emit_llvm_object(str(mod), target)
+
+
+def _array(mod, name: str, elem, values):
+    """A private constant array (at least one element: C has no empty
+    arrays, and a zero-length global may share its address with another)."""
+    from llvmlite import ir
+    values = list(values) or [0]
+    arr_t = ir.ArrayType(elem, len(values))
+    g = ir.GlobalVariable(mod, arr_t, name)
+    g.global_constant = True
+    g.linkage = "private"
+    g.align = 4
+    g.initializer = ir.Constant(arr_t, [elem(v) for v in values])
+    return g.bitcast(ir.PointerType(ir.IntType(8)))

@@ -1,0 +1,247 @@
+/*
+ * wasmaot_cm.h -- the component-export table: what a compiled *component*
+ * publishes beside its core descriptor (backends/ABI.md "Component
+ * exports"), and the canonical-ABI entry points of runtime-c/component/.
+ *
+ * The compiler (backends/component/) flattens the component, compiles its
+ * core instances as one link plan, and emits one `wasmaot_component`
+ * object.  Its functions are the root's exported *lifted* functions; every
+ * type they mention is a node of one type graph, precomputed from
+ * CanonicalABI.md's rules (frontend/component/canonabi.py): size,
+ * alignment, flat core types.  The run time never computes a layout.
+ *
+ * Everything is integers, so the table is position independent and the
+ * Python side (backends/component/cm_abi.py mirrors the numbers below;
+ * tests/component/test_compile_descriptors.py checks it against this
+ * header) emits it as plain arrays:
+ *   - `pool`: uint32 words; a node or function names a run of it;
+ *   - `strings`: bytes; a label is (offset, length) into it, two pool words.
+ *
+ * Core functions and memories are reached through the *core* descriptor
+ * (`wasm_module`): the compiler adds a last core instance that re-exports
+ * every lifted function, memory, realloc and post-return under the names
+ * stored here, so the standalone host calls them through ordinary
+ * trampolines (backends/component/plan.py).
+ */
+#ifndef WASMAOT_CM_H
+#define WASMAOT_CM_H
+
+#include "wasmaot_rt.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASMAOT_CM_VERSION 1u
+
+/* Type kinds (wasmaot_cm_type.kind). */
+enum {
+    WASMAOT_CM_BOOL = 0,
+    WASMAOT_CM_S8 = 1,
+    WASMAOT_CM_U8 = 2,
+    WASMAOT_CM_S16 = 3,
+    WASMAOT_CM_U16 = 4,
+    WASMAOT_CM_S32 = 5,
+    WASMAOT_CM_U32 = 6,
+    WASMAOT_CM_S64 = 7,
+    WASMAOT_CM_U64 = 8,
+    WASMAOT_CM_F32 = 9,
+    WASMAOT_CM_F64 = 10,
+    WASMAOT_CM_CHAR = 11,
+    WASMAOT_CM_STRING = 12,
+    WASMAOT_CM_LIST = 13,
+    WASMAOT_CM_RECORD = 14,
+    WASMAOT_CM_TUPLE = 15,
+    WASMAOT_CM_VARIANT = 16,
+    WASMAOT_CM_ENUM = 17,
+    WASMAOT_CM_OPTION = 18,
+    WASMAOT_CM_RESULT = 19,
+    WASMAOT_CM_FLAGS = 20,
+    WASMAOT_CM_OWN = 21,
+    WASMAOT_CM_BORROW = 22,
+    WASMAOT_CM_KIND_COUNT = 23
+};
+
+/* Flat core types (pool words of a node's `flat` run). */
+enum {
+    WASMAOT_CM_FLAT_I32 = 0,
+    WASMAOT_CM_FLAT_I64 = 1,
+    WASMAOT_CM_FLAT_F32 = 2,
+    WASMAOT_CM_FLAT_F64 = 3
+};
+
+/* String encodings (wasmaot_cm_func.encoding). */
+enum {
+    WASMAOT_CM_UTF8 = 0,
+    WASMAOT_CM_UTF16 = 1,
+    WASMAOT_CM_LATIN1_UTF16 = 2
+};
+
+/* "No such thing": an absent payload type, an absent option. */
+#define WASMAOT_CM_NONE 0xFFFFFFFFu
+
+/* Canonical ABI limits (CanonicalABI.md "Flattening"). */
+#define WASMAOT_CM_MAX_FLAT_PARAMS 16u
+#define WASMAOT_CM_MAX_FLAT_RESULTS 1u
+
+/* One node of the type graph.  `n` and `children` by kind:
+ *   list                  n = 1, children -> [elem]
+ *   option                n = 2, children -> [none payload = NONE, some payload]
+ *   result                n = 2, children -> [ok or NONE, err or NONE]
+ *   record, tuple         n fields, children -> their types
+ *   variant               n cases, children -> payload types (NONE: none)
+ *   enum, flags           n labels, children unused
+ *   primitives, handles   n = 0
+ * `labels` -> 2n words (offset, length) in `strings` for record fields,
+ * variant/enum/option/result cases and flags (NONE for tuples, lists).
+ * Variant-likes (variant, enum, option, result): `disc_size` bytes of
+ * discriminant, payload at `payload_offset`.  Records and tuples: the
+ * field offsets are the run at `offsets` (n words).  `flat` -> flat_count
+ * WASMAOT_CM_FLAT_* words (CanonicalABI.md flatten_type, variants joined). */
+typedef struct wasmaot_cm_type {
+    uint32_t kind;
+    uint32_t size;
+    uint32_t align;
+    uint32_t flat_count;
+    uint32_t flat;
+    uint32_t n;
+    uint32_t children;
+    uint32_t labels;
+    uint32_t offsets;
+    uint32_t disc_size;
+    uint32_t payload_offset;
+    uint32_t reserved;
+} wasmaot_cm_type;
+
+/* One exported lifted function.  `name` is what `--invoke` calls it
+ * (wasmtime's spelling: `add`, `demo:rich/api.sum`).  `params` -> n_params
+ * type indices then n_params (offset, length) name pairs.  `result` is a
+ * type index or NONE.  `core`, `memory`, `realloc`, `post_return` are
+ * (offset, length) names of exports of the core descriptor, length 0 when
+ * absent. */
+typedef struct wasmaot_cm_func {
+    uint32_t name, name_len;
+    uint32_t n_params;
+    uint32_t params;
+    uint32_t result;
+    uint32_t encoding;
+    uint32_t core, core_len;
+    uint32_t memory, memory_len;
+    uint32_t realloc, realloc_len;
+    uint32_t post_return, post_return_len;
+} wasmaot_cm_func;
+
+typedef struct wasmaot_cm_component {
+    uint32_t version;        /* WASMAOT_CM_VERSION */
+    uint32_t n_funcs;
+    uint32_t n_types;
+    uint32_t has_run;        /* the root exports wasi:cli/run (a later issue) */
+    const wasmaot_cm_func *funcs;
+    const wasmaot_cm_type *types;
+    const uint32_t *pool;
+    const char *strings;
+} wasmaot_cm_component;
+
+/* ------------------------------------------------------------ run time */
+
+/* Errors of lifting and lowering that are not Wasm traps: wasmtime reports
+ * them as errors of the call (exit 1), with these messages. */
+enum {
+    WASMAOT_CM_OK = 0,
+    WASMAOT_CM_ERR_CHAR = 1,          /* "converted integer out of range for `char`" */
+    WASMAOT_CM_ERR_BOUNDS = 2,        /* "pointer out of bounds of memory" */
+    WASMAOT_CM_ERR_ALIGN = 3,         /* "return pointer not aligned" */
+    WASMAOT_CM_ERR_DISCRIMINANT = 4,  /* "invalid variant discriminant" */
+    WASMAOT_CM_ERR_UTF8 = 5,          /* "invalid utf-8 sequence" */
+    WASMAOT_CM_ERR_REALLOC = 6,       /* "realloc return: beyond end of memory" */
+    WASMAOT_CM_ERR_UNSUPPORTED = 7,   /* a type or encoding this build cannot lift or lower */
+    WASMAOT_CM_ERR_NOMEM = 8,         /* host out of memory */
+    WASMAOT_CM_ERR_FLAGS = 9,         /* "invalid flags" (bits beyond the labels)  */
+    WASMAOT_CM_ERR_LIST_ALIGN = 10,   /* "list pointer not aligned" */
+    WASMAOT_CM_ERR_STRING_ALIGN = 11  /* "string pointer not aligned" */
+};
+
+const char *wasmaot_cm_error_message(int err);
+
+/* A host value being lowered (parsed from WAVE): `type` indexes the
+ * component's types.  By kind:
+ *   bool, ints, char   u.bits (char: the scalar value)
+ *   f32, f64           u.f64 (an f32 is exactly representable)
+ *   string             u.str, n = byte length (UTF-8)
+ *   list, record, tuple u.items, n items
+ *   variant, option, result, enum: n = case index, u.items -> payload or NULL
+ *   flags              u.bits, bit k = label k */
+typedef struct wasmaot_cm_value {
+    uint32_t type;
+    uint32_t n;
+    union {
+        uint64_t bits;
+        double f64;
+        const char *str;
+        struct wasmaot_cm_value *items;
+    } u;
+} wasmaot_cm_value;
+
+/* ---------------------------------------- lowering and lifting (core) */
+
+/* One call's canonical-ABI context (runtime-c/component/cm_abi.c, which is
+ * freestanding: every effect goes through these callbacks).
+ *   memory     the function's `memory` option (NULL if none); read through
+ *              on every access, since realloc may grow (and move) it;
+ *   realloc    the guest's realloc(0, 0, align, size); a guest trap does not
+ *              return (the host reports it);
+ *   put        appends printed WAVE text (the caller buffers it: an error
+ *              later in the same result must print nothing);
+ *   put_float  appends a finite float as Rust's Display prints it. */
+typedef struct wasmaot_cm_cx {
+    const wasmaot_cm_component *comp;
+    const wasmaot_cm_func *func;
+    wasmaot_memory *memory;
+    void *env;
+    uint32_t (*realloc)(void *env, uint32_t align, uint32_t size);
+    void (*put)(void *env, const char *s, uint32_t n);
+    void (*put_float)(void *env, int is_f64, uint64_t bits);
+} wasmaot_cm_cx;
+
+/* Lower `args` (one per parameter) into core arguments: at most
+ * WASMAOT_CM_MAX_FLAT_PARAMS slots, else one pointer to them spilled into
+ * guest memory.  `slots` holds at least WASMAOT_CM_MAX_FLAT_PARAMS.
+ * Returns WASMAOT_CM_OK (and *n_slots) or an error. */
+int wasmaot_cm_lower_args(wasmaot_cm_cx *cx, const wasmaot_cm_value *args, uint64_t *slots,
+                          uint32_t *n_slots);
+
+/* Lift the core results in `slots` (the trampoline's) and print them as
+ * WAVE through cx->put ("()" for a function without a result). */
+int wasmaot_cm_lift_result(wasmaot_cm_cx *cx, const uint64_t *slots);
+
+/* Number of core results of the lifted function (0 or 1). */
+uint32_t wasmaot_cm_core_results(const wasmaot_cm_cx *cx);
+
+/* -------------------------------------------- the standalone host (posix) */
+
+/* Services of the standalone host that the component path uses, passed in
+ * so that the runtime does not depend on the host's objects (they are
+ * wasmaot_host.h's functions of the same shapes). */
+typedef struct wasmaot_cm_host {
+    const wasmaot_export_desc *(*find_export)(const wasmaot_module_desc *desc, const char *name,
+                                              size_t len);
+    wasmaot_trap_code (*call)(const wasmaot_export_desc *exp, void *inst, uint64_t *slots);
+    /* wasmaot_host_format_value: vt 2 = f32, 3 = f64 (finite values only here) */
+    void (*format_value)(char *buf, size_t n, uint8_t vt, const uint64_t *slots);
+} wasmaot_cm_host;
+
+/* `--invoke 'name(args...)'` of a compiled component: parse the call as
+ * WAVE against the export's types, lower, call, lift, print the result and
+ * a newline on stdout, call post-return.  Returns the process exit status
+ * for errors it reported (2: bad WAVE or unknown function, 1: a lifting
+ * error), 0 on success; a guest trap is reported and exits (134). */
+int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_desc *desc, void *inst,
+                      const wasmaot_cm_host *host, const char *call);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WASMAOT_CM_H */
