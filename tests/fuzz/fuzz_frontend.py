@@ -62,7 +62,7 @@ BIG_SEED_SHARE = 0.002
 # Share of picks among the valid seeds (the rest: any seed, incl. assert_invalid ones).
 VALID_SEED_SHARE = 0.7
 
-SEED_CACHE_VERSION = 3
+SEED_CACHE_VERSION = 4
 
 ACCEPTED, REJECTED, CRASH, HANG = "accepted", "rejected", "crash", "hang"
 
@@ -262,6 +262,23 @@ def suite_files(suite: Path) -> list[Path]:
     return sorted(suite.glob("*.wast"))
 
 
+#: Scripts whose components seed the component decoder: the component
+#: model's own suite and wasmtime's component tests (async ones included:
+#: their components must decode or be rejected in one line, like any).
+COMPONENT_SUITES = (REPO.parent / "shared" / "component-model-tests" / "test",
+                    REPO.parent / "shared" / "wasmtime-misc-tests" / "component-model")
+
+
+def component_files() -> list[Path]:
+    return sorted(f for d in COMPONENT_SUITES if d.is_dir() for f in d.rglob("*.wast"))
+
+
+def is_component(data: bytes) -> bool:
+    """The component preamble (layer 1): these inputs go to the component
+    decoder, every other one to the core module decoder."""
+    return len(data) >= 8 and data[:4] == b"\0asm" and data[6:8] == b"\x01\x00"
+
+
 def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]]:
     """All decodable modules of the suite as ``(name, bytes)``, deterministic order.
 
@@ -287,7 +304,8 @@ def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]
         raise SetupError("neither wasmaot.frontend.text.parse_wast nor wasmtime.wat2wasm "
                          "is available to build seeds")
     h = hashlib.sha256(f"v{SEED_CACHE_VERSION}:{use_ours}:{wat2wasm is not None}".encode())
-    for f in files:
+    cfiles = component_files() if use_ours else []
+    for f in files + cfiles:
         st = f.stat()
         h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
     if use_ours:
@@ -316,9 +334,18 @@ def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]
                 if data is not None:
                     mods.append((kind, data))
             seeds += [(f"{f.stem}#w{k}:{kind}", data) for k, (kind, data) in enumerate(mods)]
+    for f in cfiles:                       # components: only our parser reads them
+        text = f.read_text(encoding="utf-8", errors="replace")
+        try:
+            comps = _seeds_with_our_parser(text, f.name) or []
+        except Exception:
+            comps = []
+        seeds += [(f"{f.parent.name}/{f.stem}#c{k}:{kind}", data) for k, (kind, data) in enumerate(comps)
+                  if is_component(data)]
     # Only modules that decode are seeds (a binary module of assert_invalid may
     # also be a malformed one); deduplicate by content, keep the first name.
     from wasmaot.frontend.binary import decode_module
+    from wasmaot.frontend.component import decode_component
     from wasmaot.frontend.errors import WasmError
     seen, out = set(), []
     for name, data in seeds:
@@ -326,7 +353,7 @@ def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]
             continue
         seen.add(data)
         try:
-            decode_module(data)
+            (decode_component if is_component(data) else decode_module)(data)
         except WasmError:
             continue
         except Exception:
@@ -480,6 +507,10 @@ class Mutator:
             (self.m_section_shuffle, 3), (self.m_splice, 4), (self.m_truncate, 2),
             (self.m_raw, 8), (self.m_name_section, 2),
         ]
+        # components: a core module nested in one (section 1) gets a module
+        # mutation with its size fixed up, so it reaches the core decoder
+        # and validator through the component path
+        self.component_mutators = self.module_mutators + [(self.m_nested_module, 30)]
 
     # ---- helpers
     def _sections(self, idx: int):
@@ -806,6 +837,17 @@ class Mutator:
             secs.insert(rng.randrange(len(secs) + 1), (sid, payload))
         return join_sections(b, secs)
 
+    def m_nested_module(self, rng, idx, b):
+        """A module mutation inside one of a component's core modules."""
+        secs = split_sections(b)
+        nested = [k for k, (sid, payload) in enumerate(secs or ()) if sid == 1 and payload[:4] == b"\0asm"]
+        if not nested:
+            return self.m_raw(rng, idx, b)
+        k = rng.choice(nested)
+        fn = self._pick(rng, self.module_mutators)
+        secs[k] = (1, bytes(fn(rng, idx, secs[k][1])))
+        return join_sections(b, secs)
+
     # ---- one input
     def pick_seed(self, rng) -> int:
         if self.big and rng.random() < BIG_SEED_SHARE:
@@ -820,8 +862,9 @@ class Mutator:
         idx = self.pick_seed(rng)
         data = self.seeds[idx][1]
         names = []
+        mutators = self.component_mutators if is_component(data) else self.module_mutators
         for _ in range(rng.choice((1, 1, 1, 1, 1, 2, 2, 3))):
-            fn = self._pick(rng, self.module_mutators)
+            fn = self._pick(rng, mutators)
             names.append(fn.__name__[2:])
             data = bytes(fn(rng, idx, data))
         return data, f"{self.seeds[idx][0]} {'+'.join(names)}"
@@ -840,14 +883,23 @@ def _target_functions():
 
 
 def frontend_target():
-    """The function under test: ``decode_module`` then ``validate_module``."""
+    """The function under test: ``decode_module`` then ``validate_module``;
+    for a component, its decoder, validator and flattening (the compile
+    path's first three steps)."""
     decode_module, validate_module, _ = _target_functions()
 
     def target(data: bytes) -> None:
+        if is_component(data):
+            return _component_target(data)
         m = decode_module(data)
         if validate_module is not None:
             validate_module(m)
     return target
+
+
+def _component_target(data: bytes) -> None:
+    from wasmaot.frontend.component import flatten_component, load_component
+    flatten_component(load_component(data), data)
 
 
 def resolve_target(spec: str | None):
@@ -1237,9 +1289,12 @@ def replay(path: Path) -> int:
     decode_module, validate_module, WasmError = _target_functions()
     t0 = time.perf_counter()
     try:
-        m = decode_module(data, str(path))
-        if validate_module is not None:
-            validate_module(m)
+        if is_component(data):
+            _component_target(data)
+        else:
+            m = decode_module(data, str(path))
+            if validate_module is not None:
+                validate_module(m)
     except WasmError as e:
         print(f"rejected ({time.perf_counter() - t0:.3f} s): {e}")
         return 0
@@ -1287,7 +1342,9 @@ def main(argv=None) -> int:
         return 0
     decode_module, validate_module, _ = _target_functions()
     big = sum(len(d) > BIG_SEED for _, d in seeds)
-    print(f"seeds: {len(seeds)} modules ({big} big), corpus {corpus_hash(seeds)}; "
+    ncomp = sum(is_component(d) for _, d in seeds)
+    print(f"seeds: {len(seeds) - ncomp} modules ({big} big) and {ncomp} components, "
+          f"corpus {corpus_hash(seeds)}; "
           f"target: decode_module{' + validate_module' if validate_module else ' only (no validator yet)'}")
     print(f"inputs {args.start}..{args.start + args.n - 1}, seed {args.seed}, {args.jobs} jobs, "
           f"timeout {args.timeout} s, memory limit {args.mem_limit} MB")
