@@ -1,8 +1,8 @@
 /*
  * strings.c -- string transcoding between guest memories, exactly as
  * CanonicalABI.md's load_string_from_range + store_string_into_range
- * (wasmaot_canon.h section 4).  Freestanding: memmove is the only library
- * routine (the bare-metal layer provides it).
+ * (wasmaot_canon.h section 4).  Freestanding: no library routine at all on
+ * bare metal (see move_bytes).
  *
  * Structure: a validating scan of the source (check_*) computes everything
  * the store algorithms need up front (lengths in UTF-8 and UTF-16, the
@@ -15,6 +15,23 @@
 #include "wasmaot_canon.h"
 
 #define OK WASMAOT_CANON_OK
+
+/* memmove.  Hosted builds use the C library's (vectorized); freestanding
+ * builds a plain loop, because clang lowers __builtin_memmove to
+ * __aeabi_memmove on ARM EABI, which a -nostdlib image does not have
+ * (core/string.c makes the same choice; this layer does not link the core).
+ * -ffreestanding keeps clang from turning the loop back into a call. */
+static void move_bytes(uint8_t *d, const uint8_t *s, uint32_t n) {
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+    if (n != 0)
+        __builtin_memmove(d, s, n);
+#else
+    if ((uintptr_t)d < (uintptr_t)s)
+        for (uint32_t i = 0; i < n; i++) d[i] = s[i];
+    else if (d != s)
+        for (uint32_t i = n; i-- > 0;) d[i] = s[i];
+#endif
+}
 
 /* ------------------------------------------------------- source reading */
 
@@ -250,7 +267,7 @@ static wasmaot_canon_status store_copy(store *st, uint32_t unit, uint32_t align,
     if (s != OK)
         return s;
     if (st->src.enc == dst_enc)   /* same bytes: one move (views may be one memory) */
-        __builtin_memmove(dst_at(st, 0), st->src.mem->base + st->src.pos, nbytes);
+        move_bytes(dst_at(st, 0), st->src.mem->base + st->src.pos, nbytes);
     else
         write_rest(st, 0, dst_enc);
     return OK;

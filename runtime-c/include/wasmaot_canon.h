@@ -8,7 +8,7 @@
  * frontend/component/canonabi.py, and tests/runtime/test_canon_*.py compare
  * this code with that model.  Everything here is freestanding C11: no malloc
  * (storage is the caller's: handle slots, lender buffers, and the guest's own
- * realloc for strings), no libc beyond memmove, no OS, no trap machinery of
+ * realloc for strings), no libc (none at all on bare metal), no OS, no trap machinery of
  * its own, so the same objects serve hosted executables and firmware.
  *
  * ------------------------------------------------------------------------
