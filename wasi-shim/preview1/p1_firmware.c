@@ -60,7 +60,7 @@ static uint32_t get_u32(void *ctx, uint32_t addr) {
     return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static int32_t p1_fd_write(void *ctx, int32_t fd, uint32_t iovs, uint32_t n, uint32_t nwritten) {
+int32_t wasmaot_fw_p1_fd_write(void *ctx, int32_t fd, uint32_t iovs, uint32_t n, uint32_t nwritten) {
     if (fd != 1 && fd != 2) return E_BADF;
     uint32_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -78,7 +78,7 @@ static int32_t p1_fd_write(void *ctx, int32_t fd, uint32_t iovs, uint32_t n, uin
     return E_OK;
 }
 
-static int32_t p1_fd_fdstat_get(void *ctx, int32_t fd, uint32_t out) {
+int32_t wasmaot_fw_p1_fd_fdstat_get(void *ctx, int32_t fd, uint32_t out) {
     if (fd < 0 || fd > 2) return E_BADF;
     uint8_t *p = guest(ctx, out, 24);
     for (int i = 0; i < 24; i++) p[i] = 0;
@@ -87,96 +87,75 @@ static int32_t p1_fd_fdstat_get(void *ctx, int32_t fd, uint32_t out) {
     return E_OK;
 }
 
-static int32_t p1_fd_seek(void *ctx, int32_t fd, int64_t off, int32_t whence, uint32_t out) {
+int32_t wasmaot_fw_p1_fd_seek(void *ctx, int32_t fd, int64_t off, int32_t whence, uint32_t out) {
     (void)ctx; (void)off; (void)whence; (void)out;
     return fd >= 0 && fd <= 2 ? E_SPIPE : E_BADF;
 }
 
-static int32_t p1_fd_close(void *ctx, int32_t fd) {
+int32_t wasmaot_fw_p1_fd_close(void *ctx, int32_t fd) {
     (void)ctx;
     return fd >= 0 && fd <= 2 ? E_OK : E_BADF;
 }
 
-static void p1_proc_exit(void *ctx, int32_t code) {
+void wasmaot_fw_p1_proc_exit(void *ctx, int32_t code) {
     (void)ctx;
     wasmaot_wasi_embedder_exit(code);
 }
 
 /* args_sizes_get and environ_sizes_get: zero strings, zero bytes. */
-static int32_t p1_sizes_get(void *ctx, uint32_t count, uint32_t bytes) {
+static int32_t sizes_get(void *ctx, uint32_t count, uint32_t bytes) {
     put_u32(ctx, count, 0);
     put_u32(ctx, bytes, 0);
     return E_OK;
 }
 
+int32_t wasmaot_fw_p1_args_sizes_get(void *ctx, uint32_t argc, uint32_t bytes) {
+    return sizes_get(ctx, argc, bytes);
+}
+
+int32_t wasmaot_fw_p1_environ_sizes_get(void *ctx, uint32_t count, uint32_t bytes) {
+    return sizes_get(ctx, count, bytes);
+}
+
 /* args_get and environ_get: nothing to copy. */
-static int32_t p1_strings_get(void *ctx, uint32_t ptrs, uint32_t buf) {
+int32_t wasmaot_fw_p1_args_get(void *ctx, uint32_t ptrs, uint32_t buf) {
     (void)ctx; (void)ptrs; (void)buf;
     return E_OK;
 }
 
-static int32_t p1_clock_time_get(void *ctx, int32_t id, int64_t precision, uint32_t out) {
+int32_t wasmaot_fw_p1_environ_get(void *ctx, uint32_t ptrs, uint32_t buf) {
+    (void)ctx; (void)ptrs; (void)buf;
+    return E_OK;
+}
+
+int32_t wasmaot_fw_p1_clock_time_get(void *ctx, int32_t id, int64_t precision, uint32_t out) {
     (void)precision;
     if (id < 0 || id > 3) return E_INVAL;
     put_u64(ctx, out, id == 0 ? wasmaot_wasi_embedder_wall_ns() : wasmaot_wasi_embedder_monotonic_ns());
     return E_OK;
 }
 
-static int32_t p1_random_get(void *ctx, uint32_t buf, uint32_t len) {
+int32_t wasmaot_fw_p1_random_get(void *ctx, uint32_t buf, uint32_t len) {
     uint8_t *p = guest(ctx, buf, len);
     return wasmaot_wasi_embedder_random(p, len) == 0 ? E_OK : E_NOSYS;
 }
 
-typedef struct fw_p1_func {
-    const char *name;
-    const char *sig; /* canonical signature, wasmaot_rt.h section 4 */
-    const void *fn;
-} fw_p1_func;
+/* THE list of what firmware serves, one F(name, signature) row per
+ * function wasmaot_fw_p1_<name> above.  backends/firmware parses the rows:
+ * it refuses any other import at compile time, and binds each import of
+ * the program to its function in a table it generates (so only the
+ * functions the program imports are linked, and no name is compared on
+ * the device).  tests/firmware checks every row against the object. */
+#define WASMAOT_FW_P1_FUNCS(F)                           \
+    F(fd_write, "(i32,i32,i32,i32)->(i32)")              \
+    F(fd_fdstat_get, "(i32,i32)->(i32)")                 \
+    F(fd_seek, "(i32,i64,i32,i32)->(i32)")               \
+    F(fd_close, "(i32)->(i32)")                          \
+    F(proc_exit, "(i32)->()")                            \
+    F(args_sizes_get, "(i32,i32)->(i32)")                \
+    F(args_get, "(i32,i32)->(i32)")                      \
+    F(environ_sizes_get, "(i32,i32)->(i32)")             \
+    F(environ_get, "(i32,i32)->(i32)")                   \
+    F(clock_time_get, "(i32,i64,i32)->(i32)")            \
+    F(random_get, "(i32,i32)->(i32)")
 
-/* THE list of what firmware serves: backends/firmware parses the F rows
- * (name, signature) to refuse other imports at compile time. */
-#define F(n, s, f) {#n, s, (const void *)f}
-static const fw_p1_func fw_p1_funcs[] = {
-    F(fd_write, "(i32,i32,i32,i32)->(i32)", p1_fd_write),
-    F(fd_fdstat_get, "(i32,i32)->(i32)", p1_fd_fdstat_get),
-    F(fd_seek, "(i32,i64,i32,i32)->(i32)", p1_fd_seek),
-    F(fd_close, "(i32)->(i32)", p1_fd_close),
-    F(proc_exit, "(i32)->()", p1_proc_exit),
-    F(args_sizes_get, "(i32,i32)->(i32)", p1_sizes_get),
-    F(args_get, "(i32,i32)->(i32)", p1_strings_get),
-    F(environ_sizes_get, "(i32,i32)->(i32)", p1_sizes_get),
-    F(environ_get, "(i32,i32)->(i32)", p1_strings_get),
-    F(clock_time_get, "(i32,i64,i32)->(i32)", p1_clock_time_get),
-    F(random_get, "(i32,i32)->(i32)", p1_random_get),
-};
-#undef F
-
-static int streq(const char *a, const char *b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
-
-/* `a` of `alen` bytes (may hold NUL) equals NUL-terminated `b`. */
-static int same(const char *a, uint32_t alen, const char *b) {
-    uint32_t i = 0;
-    for (; i < alen; i++)
-        if (b[i] != a[i]) return 0;
-    return b[i] == '\0';
-}
-
-int wasmaot_wasi_fw_resolve(const wasmaot_import_desc *imp, void *instance, void *memory_slot) {
-    if (imp->kind != WASMAOT_EXTERN_FUNC || !same(imp->module, imp->module_len, "wasi_snapshot_preview1"))
-        return -1;
-    for (size_t i = 0; i < sizeof fw_p1_funcs / sizeof fw_p1_funcs[0]; i++) {
-        const fw_p1_func *f = &fw_p1_funcs[i];
-        if (!same(imp->name, imp->name_len, f->name)) continue;
-        uint32_t id = wasmaot_rt_intern_signature(f->sig);
-        if (!id || !imp->type || !streq(imp->type, f->sig)) return -1;
-        wasmaot_funcref *slot = (wasmaot_funcref *)((uint8_t *)instance + imp->offset);
-        slot->func = f->fn;
-        slot->type_id = id;
-        slot->instance = memory_slot;
-        return 0;
-    }
-    return -1;
-}
