@@ -259,6 +259,19 @@ static void put_float(wasmaot_cm_cx *cx, int is_f64, uint64_t bits) {
     else cx->put_float(cx->env, is_f64, bits);
 }
 
+/* Characters Rust's escape_debug writes as \u{...} that need no table:
+ * controls (Cc), separators other than ' ' (Zs, Zl, Zp), the most common
+ * format characters (Cf) and the combining diacritical marks (Mn). */
+static int needs_escape(uint32_t c) {
+    static const uint32_t ranges[][2] = {
+        {0x00, 0x1f}, {0x7f, 0xa0}, {0xad, 0xad}, {0x300, 0x36f}, {0x1680, 0x1680},
+        {0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x2064}, {0x3000, 0x3000}, {0xfeff, 0xfeff},
+    };
+    for (uint32_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1]) return 1;
+    return 0;
+}
+
 /* Rust's char::escape_debug as wasm-wave uses it, for the characters whose
  * rule needs no Unicode table: the named escapes and control characters.
  * Printable non-ASCII characters that Rust escapes (grapheme extenders,
@@ -276,8 +289,7 @@ static void put_char(wasmaot_cm_cx *cx, uint32_t c, char quote) {
     }
     (void)quote;
     if (named) { put(cx, named); return; }
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xad || (c >= 0x300 && c <= 0x36f)
-        || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || c == 0xfeff) {
+    if (needs_escape(c)) {
         static const char hex[] = "0123456789abcdef";
         int i = (int)sizeof buf;
         buf[--i] = 0;
@@ -298,31 +310,43 @@ static void put_char(wasmaot_cm_cx *cx, uint32_t c, char quote) {
 
 static int is_scalar_value(uint64_t c) { return c < 0x110000 && !(c >= 0xd800 && c <= 0xdfff); }
 
-/* Decode one UTF-8 scalar at p[0..n); 0 if the sequence is invalid. */
-static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *c) {
+/* Decode one UTF-8 scalar at p[0..n): its length, or 0 if invalid, with
+ * *bad = the length of the maximal invalid subpart (Rust's
+ * Utf8Error::error_len), or 0 when the input ends inside a valid prefix. */
+static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *c, uint32_t *bad) {
     uint8_t b = p[0];
-    uint32_t len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
-    if (!len || len > n) return 0;
+    uint32_t len = b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
+    *bad = 1;
+    if (!len) return 0;
     uint32_t v = len == 1 ? b : b & (0x7f >> len);
     for (uint32_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
+        if (i >= n) { *bad = 0; return 0; }
+        uint8_t lo = 0x80, hi = 0xbf;
+        if (i == 1 && b == 0xe0) lo = 0xa0;
+        if (i == 1 && b == 0xed) hi = 0x9f;
+        if (i == 1 && b == 0xf0) lo = 0x90;
+        if (i == 1 && b == 0xf4) hi = 0x8f;
+        if (p[i] < lo || p[i] > hi) { *bad = i; return 0; }
         v = v << 6 | (p[i] & 0x3f);
     }
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[len] || !is_scalar_value(v)) return 0;
     *c = v;
     return len;
 }
 
 static int lift_string(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t len) {
     if (cx->func->encoding != WASMAOT_CM_UTF8) return WASMAOT_CM_ERR_UNSUPPORTED;
-    if (!in_bounds(cx, ptr, len)) return WASMAOT_CM_ERR_BOUNDS;
+    if (!in_bounds(cx, ptr, len)) return WASMAOT_CM_ERR_STRING_BOUNDS;
     const uint8_t *p = mem_base(cx) + ptr;
-    for (uint32_t i = 0, c, k; i < len; i += k)      /* validate before printing */
-        if (!(k = utf8_next(p + i, len - i, &c))) return WASMAOT_CM_ERR_UTF8;
+    uint32_t c = 0, bad;
+    for (uint32_t i = 0, k; i < len; i += k)          /* validate before printing */
+        if (!(k = utf8_next(p + i, len - i, &c, &bad))) {
+            cx->detail[0] = bad ? bad : i;
+            cx->detail[1] = i;
+            return bad ? WASMAOT_CM_ERR_UTF8 : WASMAOT_CM_ERR_UTF8_INCOMPLETE;
+        }
     put(cx, "\"");
-    for (uint32_t i = 0, c = 0, k; i < len; i += k) {
-        k = utf8_next(p + i, len - i, &c);
+    for (uint32_t i = 0, k; i < len; i += k) {
+        k = utf8_next(p + i, len - i, &c, &bad);
         put_char(cx, c, '"');
     }
     put(cx, "\"");
@@ -334,7 +358,7 @@ static int load(wasmaot_cm_cx *cx, ty_t t, uint32_t ptr);
 static int lift_list(wasmaot_cm_cx *cx, ty_t t, uint32_t ptr, uint32_t n) {
     ty_t e = child(cx, t, 0);
     if (ptr % e->align) return WASMAOT_CM_ERR_LIST_ALIGN;
-    if (!in_bounds(cx, ptr, (uint64_t)n * e->size)) return WASMAOT_CM_ERR_BOUNDS;
+    if (!in_bounds(cx, ptr, (uint64_t)n * e->size)) return WASMAOT_CM_ERR_LIST_BOUNDS;
     put(cx, "[");
     int err = WASMAOT_CM_OK;
     for (uint32_t i = 0; !err && i < n; i++) {
@@ -401,7 +425,11 @@ static int lift_fields(wasmaot_cm_cx *cx, ty_t t, source *s, int flat) {
 static int lift_case(wasmaot_cm_cx *cx, ty_t t, source *s, int flat) {
     uint32_t start = s->k;
     uint64_t disc = flat ? s->slots[s->k++] & 0xffffffffu : load_le(cx, s->ptr, t->disc_size);
-    if (disc >= t->n) return WASMAOT_CM_ERR_DISCRIMINANT;
+    if (disc >= t->n) {
+        cx->detail[0] = (uint32_t)disc;
+        cx->detail[1] = t->n;
+        return WASMAOT_CM_ERR_DISCRIMINANT;
+    }
     put_label(cx, t, (uint32_t)disc, t->kind == WASMAOT_CM_VARIANT || t->kind == WASMAOT_CM_ENUM);
     ty_t p = t->kind == WASMAOT_CM_ENUM ? NULL : child(cx, t, (uint32_t)disc);
     int err = WASMAOT_CM_OK;
@@ -475,14 +503,17 @@ const char *wasmaot_cm_error_message(int err) {
     case WASMAOT_CM_ERR_CHAR: return "converted integer out of range for `char`";
     case WASMAOT_CM_ERR_BOUNDS: return "pointer out of bounds of memory";
     case WASMAOT_CM_ERR_ALIGN: return "return pointer not aligned";
-    case WASMAOT_CM_ERR_DISCRIMINANT: return "invalid variant discriminant";
-    case WASMAOT_CM_ERR_UTF8: return "invalid utf-8 sequence";
+    case WASMAOT_CM_ERR_DISCRIMINANT: return "discriminant %u out of range [0..%u)";
+    case WASMAOT_CM_ERR_UTF8: return "invalid utf-8 sequence of %u bytes from index %u";
+    case WASMAOT_CM_ERR_UTF8_INCOMPLETE: return "incomplete utf-8 byte sequence from index %u";
     case WASMAOT_CM_ERR_REALLOC: return "realloc return: beyond end of memory";
     case WASMAOT_CM_ERR_UNSUPPORTED: return "not supported yet (string encoding or resource handle)";
     case WASMAOT_CM_ERR_NOMEM: return "out of memory";
     case WASMAOT_CM_ERR_FLAGS: return "invalid flags";
-    case WASMAOT_CM_ERR_LIST_ALIGN: return "list pointer not aligned";
+    case WASMAOT_CM_ERR_LIST_ALIGN: return "list pointer is not aligned";
     case WASMAOT_CM_ERR_STRING_ALIGN: return "string pointer not aligned";
+    case WASMAOT_CM_ERR_STRING_BOUNDS: return "string pointer/length out of bounds of memory";
+    case WASMAOT_CM_ERR_LIST_BOUNDS: return "list pointer/length out of bounds of memory";
     default: return "no error";
     }
 }

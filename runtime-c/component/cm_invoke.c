@@ -79,9 +79,11 @@ static const wasmaot_export_desc *part(call_env *env, const wasmaot_cm_component
     return exp;
 }
 
-static int lift_error(int err) {
+static int lift_error(const wasmaot_cm_cx *cx, int err) {
+    char msg[200];
+    snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
     fflush(stdout);
-    fprintf(stderr, "wasmaot: error: %s\n", wasmaot_cm_error_message(err));
+    fprintf(stderr, "wasmaot: error: %s\n", msg);
     return 1;
 }
 
@@ -100,17 +102,17 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     const wasmaot_export_desc *mem = part(&env, comp, f->memory, f->memory_len);
     const wasmaot_export_desc *post = part(&env, comp, f->post_return, f->post_return_len);
     env.realloc = part(&env, comp, f->realloc, f->realloc_len);
-    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float};
+    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float, {0, 0}};
     if (mem) cx.memory = *(wasmaot_memory **)((char *)inst + mem->offset);
 
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
     uint32_t n = 0;
     int err = wasmaot_cm_lower_args(&cx, args, slots, &n);
-    if (err) return lift_error(err);
+    if (err) return lift_error(&cx, err);
     call_or_trap(&env, core, slots);
     uint64_t results[1] = {slots[0]};
     err = wasmaot_cm_lift_result(&cx, results);
-    if (err) return lift_error(err);
+    if (err) return lift_error(&cx, err);
     if (post) {
         uint64_t post_slots[1] = {results[0]};
         call_or_trap(&env, post, post_slots);

@@ -154,16 +154,23 @@ enum {
     WASMAOT_CM_ERR_CHAR = 1,          /* "converted integer out of range for `char`" */
     WASMAOT_CM_ERR_BOUNDS = 2,        /* "pointer out of bounds of memory" */
     WASMAOT_CM_ERR_ALIGN = 3,         /* "return pointer not aligned" */
-    WASMAOT_CM_ERR_DISCRIMINANT = 4,  /* "invalid variant discriminant" */
-    WASMAOT_CM_ERR_UTF8 = 5,          /* "invalid utf-8 sequence" */
+    WASMAOT_CM_ERR_DISCRIMINANT = 4,  /* "discriminant N out of range [0..M)" */
+    WASMAOT_CM_ERR_UTF8 = 5,          /* "invalid utf-8 sequence of N bytes from index I" */
     WASMAOT_CM_ERR_REALLOC = 6,       /* "realloc return: beyond end of memory" */
     WASMAOT_CM_ERR_UNSUPPORTED = 7,   /* a type or encoding this build cannot lift or lower */
     WASMAOT_CM_ERR_NOMEM = 8,         /* host out of memory */
     WASMAOT_CM_ERR_FLAGS = 9,         /* "invalid flags" (bits beyond the labels)  */
-    WASMAOT_CM_ERR_LIST_ALIGN = 10,   /* "list pointer not aligned" */
-    WASMAOT_CM_ERR_STRING_ALIGN = 11  /* "string pointer not aligned" */
+    WASMAOT_CM_ERR_LIST_ALIGN = 10,   /* "list pointer is not aligned" */
+    WASMAOT_CM_ERR_STRING_ALIGN = 11, /* "string pointer not aligned" */
+    WASMAOT_CM_ERR_STRING_BOUNDS = 12,/* "string pointer/length out of bounds of memory" */
+    WASMAOT_CM_ERR_LIST_BOUNDS = 13,  /* "list pointer/length out of bounds of memory" */
+    WASMAOT_CM_ERR_UTF8_INCOMPLETE = 14
+
 };
 
+/* The message of `err`: a printf format taking two unsigned arguments,
+ * the context's `detail` words (used by some messages only, Rust's
+ * wording: "discriminant %u out of range [0..%u)"). */
 const char *wasmaot_cm_error_message(int err);
 
 /* A host value being lowered (parsed from WAVE): `type` indexes the
@@ -204,6 +211,7 @@ typedef struct wasmaot_cm_cx {
     uint32_t (*realloc)(void *env, uint32_t align, uint32_t size);
     void (*put)(void *env, const char *s, uint32_t n);
     void (*put_float)(void *env, int is_f64, uint64_t bits);
+    uint32_t detail[2];    /* numbers of the last error's message */
 } wasmaot_cm_cx;
 
 /* Lower `args` (one per parameter) into core arguments: at most

@@ -1,0 +1,133 @@
+"""Components for comparing compiled components with ``wasmtime run --invoke``.
+
+Every case becomes one exported function of one component, so each side
+compiles once (our executable; wasmtime's ``.cwasm``) and is invoked many
+times.  The functions, for a value type T:
+
+* ``r{k}() -> T``: returns a constant laid out by canonabi.py (the same
+  memory image wave/differential.py builds): lifting, flat and from memory;
+* ``s{k}(x: T, pad: option<tuple<u64 x 16>>) -> T``: 17+ flat parameters
+  are *spilled*, so the core function receives a pointer to the tuple
+  ``(x, pad)``, whose first field is ``x`` at offset 0; it returns that
+  pointer (or the loaded value when T has one flat value).  So lowering into
+  memory (``store``) and lifting from memory (``load``) of T are both
+  exercised, with the 16-flat-parameter and 1-flat-result limits.  The call
+  leaves ``pad`` out (omitted trailing options are ``none``);
+* ``d{k}(x: T) -> list<u64>``: for T with at most 16 flat values, the core
+  function writes its flat arguments as u64s into a list: the printed list
+  *is* the flat lowering (``lower_flat``, variant joins, the pointers the
+  guest's bump realloc handed out), compared with wasmtime's.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from wasmaot.frontend import types as core
+from wasmaot.frontend.component import canonabi as abi
+from wasmaot.frontend.component.types import Option, Tuple, elem_size, flatten
+
+from ..wave.differential import _CORE, _ENV, _component, _const, _data, _opts, _Types
+
+PAD = Option(Tuple(("u64",) * 16))
+#: Where ``d{k}`` writes its list (below the bump allocator's 32 KiB start,
+#: above the constant image of ``r{k}``).
+DUMP_RET, DUMP_DATA = 0x6FF0, 0x7000
+_LOAD = {(core.I32, 1): "i32.load8_u", (core.I32, 2): "i32.load16_u", (core.I32, 4): "i32.load",
+         (core.I64, 8): "i64.load", (core.F32, 4): "f32.load", (core.F64, 8): "f64.load"}
+_AS_I64 = {core.I32: "i64.extend_i32_u", core.I64: "", core.F32: "i32.reinterpret_f32 i64.extend_i32_u",
+           core.F64: "i64.reinterpret_f64"}
+
+
+class Builder:
+    """One component text, function by function."""
+
+    def __init__(self, encoding: str = "utf8"):
+        self.types, self.core, self.lifts = _Types(), [], []
+        self.encoding = encoding
+        self.mem = bytearray(DUMP_RET)
+        self.alloc = abi.BumpAllocator(self.mem, 16)
+
+    def _lift(self, name: str, params: str, result: str) -> None:
+        self.lifts.append(f'(func ${name} {params} {result} (canon lift (core func $i "{name}")'
+                          f'{_opts(self.encoding, True)}))')
+        self.lifts.append(f'(export "{name}" (func ${name}))')
+
+    def result(self, name: str, t, v) -> None:
+        """``name() -> t`` returning ``v``."""
+        cx = abi.Context(self.mem, self.alloc, self.encoding)
+        flat = abi.lower_flat_values(cx, abi.MAX_FLAT_RESULTS, [v], [t])
+        rty = flatten(t)[0] if len(flatten(t)) == 1 else core.I32
+        self.core.append(f'(func (export "{name}") (result {_CORE[rty]}) {_const(rty, flat[0])})')
+        self._lift(name, "", f"(result {self.types.ref(t)})")
+
+    def raw(self, name: str, t, core_results: str, body: str) -> None:
+        """``name() -> t`` whose core function is ``body`` (bad values for traps)."""
+        self.core.append(f'(func (export "{name}") (result {core_results}) {body})')
+        self._lift(name, "", f"(result {self.types.ref(t)})")
+
+    def spill_echo(self, name: str, t) -> None:
+        flat = flatten(t)
+        if len(flat) == 1:
+            body = f"(result {_CORE[flat[0]]}) local.get 0 {_LOAD[(flat[0], elem_size(t))]}"
+        else:
+            body = "(result i32) local.get 0"
+        self.core.append(f'(func (export "{name}") (param i32) {body})')
+        ref = self.types.ref(t)
+        self._lift(name, f'(param "x" {ref}) (param "pad" {self.types.ref(PAD)})', f"(result {ref})")
+
+    def flat_dump(self, name: str, t) -> None:
+        flat = flatten(t)
+        assert len(flat) <= 16, t
+        stores = [f"i32.const {DUMP_DATA + 8 * j} local.get {j} {_AS_I64[c]} i64.store"
+                  for j, c in enumerate(flat)]
+        params = " ".join(_CORE[c] for c in flat)
+        self.core.append(
+            f'(func (export "{name}") (param {params}) (result i32) ' + " ".join(stores)
+            + f" i32.const {DUMP_RET} i32.const {DUMP_DATA} i32.store"
+            f" i32.const {DUMP_RET + 4} i32.const {len(flat)} i32.store i32.const {DUMP_RET})")
+        self._lift(name, f'(param "x" {self.types.ref(t)})', "(result (list u64))")
+
+    def text(self) -> str:
+        assert self.alloc.next <= DUMP_RET, "constants too large for the image"
+        return _component(self.types, self.core, self.lifts, _data(self.mem, self.alloc.next))
+
+
+def dumpable(t) -> bool:
+    return 1 < len(flatten(t)) <= 16
+
+
+# ---- running both sides ---------------------------------------------------------
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    r = subprocess.run(argv, capture_output=True, text=True, check=False, env=_ENV)
+    return r.returncode, r.stdout, r.stderr
+
+
+class Sides:
+    """The same component as our executable and as wasmtime's .cwasm."""
+
+    def __init__(self, tools: tuple[str, str], tmp, text: str):
+        self.wasmtime, wasm_tools = tools
+        src, wasm = tmp / "c.wat", tmp / "c.wasm"
+        src.write_text(text)
+        code, _, err = run([wasm_tools, "parse", str(src), "-o", str(wasm)])
+        assert code == 0, err
+        self.cwasm, self.exe = str(tmp / "c.cwasm"), str(tmp / "app")
+        code, _, err = run([self.wasmtime, "compile", str(wasm), "-o", self.cwasm])
+        assert code == 0, err
+        code, _, err = run([sys.executable, "-m", "wasmaot", "compile",
+                            str(wasm), "-o", self.exe])
+        assert code == 0, err
+
+    def theirs(self, call: str) -> tuple[int, str, str]:
+        return run([self.wasmtime, "run", "--allow-precompiled", "--invoke", call, self.cwasm])
+
+    def ours(self, call: str) -> tuple[int, str, str]:
+        return run([self.exe, "--invoke", call])
+
+
+def cause(stderr: str) -> str:
+    """wasmtime's innermost error line ("Caused by:" ... last line)."""
+    lines = [x.strip() for x in stderr.strip().splitlines() if x.strip()]
+    return lines[-1] if lines else ""
