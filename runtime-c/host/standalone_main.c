@@ -138,7 +138,9 @@ static int component_main(const wasmaot_module_desc *desc, void *inst, const cha
                 ? "running a component's wasi:cli/run is not supported yet; "
                   "call an export with --invoke 'name(args...)'"
                 : "this component exports no wasi:cli/run: call an export with --invoke 'name(args...)'", "");
-    if (argc != 0) die(2, "a component's --invoke takes one argument, the call: --invoke '%s(...)'%s", call, "");
+    if (argc != 0)
+        die(2, "a component's --invoke takes one argument, the whole call (--invoke 'f(1, \"x\")'), "
+               "but more follow '%s'%s", call, "");
     if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
     return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &host, call);
 }
