@@ -389,6 +389,31 @@ def _check_output(out: str, file: str, emit: str) -> None:
         raise click.UsageError(f"cannot write {out}: its directory does not exist")
 
 
+#: Firmware targets only (Target.output_kind "firmware"; backends/firmware).
+_firmware_options = [
+    click.option("--board", default=None, metavar="NAME",
+                 help="Firmware: the board whose memory map the image is linked for "
+                      "(mps2-an385, lm3s6965evb, stm32f103c8; default: the target's)."),
+    click.option("--flash", default=None, metavar="ORIGIN:SIZE",
+                 help="Firmware: the flash region (e.g. 0x08000000:64K), for any other board."),
+    click.option("--ram", default=None, metavar="ORIGIN:SIZE",
+                 help="Firmware: the RAM region (e.g. 0x20000000:20K), for any other board."),
+    click.option("--max-memory", default=None, metavar="SIZE",
+                 help="Firmware: RAM reserved for linear memory (64K, 1M ...; a multiple of "
+                      "64 KiB) when it is less than the declared maximum or there is none "
+                      "(default: the declared maximum, else the initial size); memory.grow "
+                      "returns -1 beyond it."),
+    click.option("--size-report", is_flag=True,
+                 help="Firmware: print flash and RAM by part after linking (as `wasmaot size`)."),
+]
+
+
+def firmware_options(fn):
+    for opt in reversed(_firmware_options):
+        fn = opt(fn)
+    return fn
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", "out", default=None,
@@ -408,10 +433,11 @@ def _check_output(out: str, file: str, emit: str) -> None:
 @codegen_options
 @wasi_options
 @wasmtime_groups
+@firmware_options
 @user_errors
 def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify_ir, target, opt_specs,
             bounds, cpu, stack_check, jobs, allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env,
-            wt_S, wt_W, wt_D, wt_C, wt_R):
+            wt_S, wt_W, wt_D, wt_C, wt_R, board, flash, ram, max_memory, size_report):
     """Compile a Wasm module (binary or text), or IR text, ahead of time.
     FILE '-' reads the module from standard input.
 
@@ -436,17 +462,23 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
     opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
     grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
+    fw = _firmware_request(opts.target, emit, invoke, grants, board=board, flash=flash, ram=ram,
+                           max_memory=max_memory, size_report=size_report)
     if out is None:
         if file == STDIN and emit in ("exe", "obj"):
             raise click.UsageError("reading the module from stdin ('-'): give -o PATH")
         stem = os.path.splitext(file)[0]
-        out = {"exe": stem, "obj": stem + ".o"}.get(emit, "-")
+        out = {"exe": stem + (".elf" if fw else ""), "obj": stem + ".o"}.get(emit, "-")
     _check_output(out, file, emit)
     data = read_input(file)
     res = compile_bytes(data, _name(file), opts, emit=emit, out=None if out == "-" else out,
                         invoke=invoke, wasi_options=grants, strip=not keep_symbols,
                         verify=verify_ir, preloads=preloads,
-                        allow_unresolved_imports=allow_unresolved_imports or wt.allow_unresolved_imports)
+                        allow_unresolved_imports=allow_unresolved_imports or wt.allow_unresolved_imports,
+                        firmware=fw)
+    if fw and size_report and emit == "exe":
+        from .backends.firmware.size import report
+        click.echo(report(out))
     if emit != "exe":
         payload = res.data.encode() if isinstance(res.data, str) else res.data
         if out == "-":
@@ -461,6 +493,36 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
             click.echo(res.pass_report, err=True)
         if res.codegen_report:
             click.echo(res.codegen_report.rstrip("\n"), err=True)
+
+
+def _firmware_request(target: str, emit: str, invoke, grants, **given):
+    """The firmware options of a compile (FirmwareOptions), None for a
+    target that produces executables; firmware flags elsewhere, and
+    executable-only flags on firmware, are usage errors."""
+    from .backends.targets import get_target
+    named = [f"--{k.replace('_', '-')}" for k, v in given.items() if v]
+    if get_target(target).output_kind != "firmware":
+        if named:
+            raise click.UsageError(f"{', '.join(named)}: only for firmware targets, not {target}")
+        return None
+    if invoke is not None or grants:
+        raise click.UsageError(f"target {target} builds firmware: it runs _start, with no "
+                               "--invoke, files or environment")
+    from .backends.firmware import FirmwareOptions
+    given.pop("size_report")
+    return FirmwareOptions(**given)
+
+
+@main.command("size")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@user_errors
+def size(file: str) -> None:
+    """Print the flash and RAM of a firmware image (an ELF that `wasmaot
+    compile --target cortex-m3 ...` wrote) by part: vector table,
+    generated code, data segments, WASI shim, startup, runtime, RAM data,
+    instance, linear memory, stack."""
+    from .backends.firmware.size import report
+    click.echo(report(file))
 
 
 def _refused(option: str):

@@ -141,7 +141,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                   verify: bool = False, invoke: str | None = None,
                   wasi_options: list[str] | None = None, strip: bool = True,
                   preloads: Sequence[tuple[str, str]] = (),
-                  allow_unresolved_imports: bool = False) -> Result:
+                  allow_unresolved_imports: bool = False, firmware=None) -> Result:
     """Run the pipeline up to ``emit``; for ``exe`` the executable is written to ``out``.
 
     ``data`` is Wasm (binary or text) or IR text (``ir.parser.is_ir_input``:
@@ -169,6 +169,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
 
     res = Result()
     clock = _Clock(res.timings)
+    fw = _firmware(opts.target)
     # One pass manager for every instance: the report covers the program.
     pm = PassManager(list(PIPELINE if passes is None else passes), verify)
     comp = _component_input(data, filename)
@@ -193,7 +194,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     with clock.stage("plan"):
         plan = build_plan(instances)
         if emit == "exe":
-            plan = check_host_imports(plan, host_provides(),
+            plan = check_host_imports(plan, fw.host_provides(opts.target) if fw else host_provides(),
                                       trap_unresolved=allow_unresolved_imports)
     from .backends import compile_ir
     with clock.stage("llvm"):
@@ -208,8 +209,21 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         res.data = product
         return res
     with clock.stage("link"):
-        _link(plan, list(product), out, opts, invoke, wasi_options, strip)
+        if fw:                    # a firmware image (.elf + .bin + .hex), not an executable
+            fw.build_image(plan, list(product), out, opts, firmware or fw.FirmwareOptions())
+        else:
+            _link(plan, list(product), out, opts, invoke, wasi_options, strip)
     return res
+
+
+def _firmware(target: str):
+    """:mod:`wasmaot.backends.firmware` if ``target`` produces firmware
+    images (Target.output_kind), else None."""
+    from .backends.targets import get_target
+    if get_target(target).output_kind != "firmware":
+        return None
+    from .backends import firmware
+    return firmware
 
 
 def _component_input(data: bytes, filename: str) -> bytes | None:

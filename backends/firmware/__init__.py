@@ -201,8 +201,11 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
         paths += [_named(d, f"rt_{i}.o", o) for i, o in enumerate(rt)]
         (d / "image.ld").write_text(linker.script(board, needs.ram))
         elf = d / "image.elf"
-        run_zig(["-target", t.zig_target, *_cpu_flags(t, opts.bounds), "-T", str(d / "image.ld"),
-                 "-Wl,--gc-sections", "-Wl,--no-undefined", "-Wl,--strip-debug",
+        # -Os: zig builds compiler-rt small for it; -g: and keeps the symbol
+        # table (the size report reads it; debug info never reaches flash).
+        run_zig(["-target", t.zig_target, *_cpu_flags(t, opts.bounds), "-Os", "-g",
+                 "-T", str(d / "image.ld"),
+                 "-Wl,--gc-sections", "-Wl,--no-undefined",
                  "-Wl,--entry=wasmaot_reset_handler", *paths, "-o", str(elf)],
                 f"firmware link failed (board {board.name})")
         hexfile.write_bin_and_hex(elf, out.with_suffix(".bin"), out.with_suffix(".hex"))

@@ -46,7 +46,7 @@ void wasmaot_trap_handler(wasmaot_trap_code code);
 WASMAOT_NORETURN void wasmaot_fw_exit(int code);
 WASMAOT_NORETURN void wasmaot_fw_main(void);
 
-static uint8_t instance[WASMAOT_FW_INSTANCE_SIZE] __attribute__((aligned(16)));
+static uint8_t wasmaot_fw_instance[WASMAOT_FW_INSTANCE_SIZE] __attribute__((aligned(16)));
 
 WEAK WASMAOT_NORETURN void wasmaot_fw_exit(int code) {
     wasmaot_semihost_exit(code);
@@ -111,24 +111,24 @@ static const wasmaot_export_desc *find_export(const wasmaot_module_desc *d, cons
 void wasmaot_fw_main(void) {
     const wasmaot_module_desc *d = &wasm_module;
     wasmaot_stack_limit = (uintptr_t)__wasmaot_stack_limit;
-    if (d->abi_version != WASMAOT_RT_ABI_VERSION || d->instance_size > sizeof instance)
+    if (d->abi_version != WASMAOT_RT_ABI_VERSION || d->instance_size > sizeof wasmaot_fw_instance)
         fail("wasmaot: the image's module and runtime do not match\n");
     const wasmaot_export_desc *mem = find_export(d, "memory", WASMAOT_EXTERN_MEMORY);
-    void *mem_slot = mem ? instance + mem->offset : 0;
+    void *mem_slot = mem ? wasmaot_fw_instance + mem->offset : 0;
     for (uint32_t i = 0; i < d->n_imports; i++) {
         const wasmaot_import_desc *imp = &d->imports[i];
-        wasmaot_funcref *slot = (wasmaot_funcref *)(instance + imp->offset);
+        wasmaot_funcref *slot = (wasmaot_funcref *)(wasmaot_fw_instance + imp->offset);
         slot->func = wasmaot_fw_import_funcs[i];
         slot->type_id = wasmaot_rt_intern_signature(imp->type);   /* a static string */
         slot->instance = mem_slot;      /* what every firmware WASI function reads */
         if (!slot->type_id) fail("wasmaot: too many signatures\n");
     }
-    if (d->instantiate(instance) != 0)
+    if (d->instantiate(wasmaot_fw_instance) != 0)
         fail("wasmaot: instantiation failed: a memory or table does not fit its RAM region\n");
     const wasmaot_export_desc *start = find_export(d, "_start", WASMAOT_EXTERN_FUNC);
     if (start) {
         uint64_t slots[4];   /* _start takes and returns nothing; room to spare */
-        start->trampoline(instance, slots);
+        start->trampoline(wasmaot_fw_instance, slots);
     }
     wasmaot_fw_exit(0);
 }
