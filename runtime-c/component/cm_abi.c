@@ -16,6 +16,7 @@
  * Lifting prints WAVE as it goes (cx->put): the caller buffers the text and
  * drops it on an error, so a bad value prints nothing, as in wasmtime.
  */
+#include "cm_escape.h"
 #include "wasmaot_cm.h"
 #include "wasmaot_rt.h"
 
@@ -259,23 +260,21 @@ static void put_float(wasmaot_cm_cx *cx, int is_f64, uint64_t bits) {
     else cx->put_float(cx->env, is_f64, bits);
 }
 
-/* Characters Rust's escape_debug writes as \u{...} that need no table:
- * controls (Cc), separators other than ' ' (Zs, Zl, Zp), the most common
- * format characters (Cf) and the combining diacritical marks (Mn). */
+/* Characters printed as \u{...}: the generated table of wave.py's rule
+ * (cm_escape.h), by binary search. */
 static int needs_escape(uint32_t c) {
-    static const uint32_t ranges[][2] = {
-        {0x00, 0x1f}, {0x7f, 0xa0}, {0xad, 0xad}, {0x300, 0x36f}, {0x1680, 0x1680},
-        {0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x2064}, {0x3000, 0x3000}, {0xfeff, 0xfeff},
-    };
-    for (uint32_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
-        if (c >= ranges[i][0] && c <= ranges[i][1]) return 1;
+    uint32_t lo = 0, hi = CM_ESCAPE_RANGES;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (c < cm_escape_ranges[mid][0]) hi = mid;
+        else if (c > cm_escape_ranges[mid][1]) lo = mid + 1;
+        else return 1;
+    }
     return 0;
 }
 
-/* Rust's char::escape_debug as wasm-wave uses it, for the characters whose
- * rule needs no Unicode table: the named escapes and control characters.
- * Printable non-ASCII characters that Rust escapes (grapheme extenders,
- * unassigned code points) are a known gap: they print as themselves. */
+/* Rust's char::escape_debug as wasm-wave uses it: the named escapes, then
+ * the generated table. */
 static void put_char(wasmaot_cm_cx *cx, uint32_t c, char quote) {
     char buf[16];
     const char *named = NULL;

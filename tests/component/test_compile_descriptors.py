@@ -133,3 +133,13 @@ def test_functions_and_shared_nodes():
 def test_unsupported_types_are_refused(t):
     with pytest.raises(UnsupportedType):
         Table().type(t)
+
+
+def test_escape_table_is_generated_from_wave_py():
+    """runtime-c/component/cm_escape.h is escapes.py's output, unedited."""
+    from wasmaot.backends.component.escapes import escape_ranges, header_text
+    committed = (INCLUDE.parent / "component" / "cm_escape.h").read_text()
+    assert committed == header_text()
+    ranges = escape_ranges()
+    assert (0, 8) in ranges and any(lo <= 0x301 <= hi for lo, hi in ranges)   # NUL.., U+0301
+    assert not any(lo <= ord("é") <= hi for lo, hi in ranges)
