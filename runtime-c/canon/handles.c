@@ -61,7 +61,7 @@ void wasmaot_canon_instance_init(wasmaot_canon_instance *inst, wasmaot_canon_han
 }
 
 wasmaot_canon_status wasmaot_canon_poison(wasmaot_canon_instance *inst, wasmaot_canon_status status) {
-    if (inst != NULL && inst->trap == WASMAOT_CANON_OK) {
+    if (status != WASMAOT_CANON_OK && inst != NULL && inst->trap == WASMAOT_CANON_OK) {
         inst->trap = status;
         inst->may_enter = 0;
     }

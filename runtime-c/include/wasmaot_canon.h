@@ -227,8 +227,9 @@ typedef struct wasmaot_canon_instance {
 void wasmaot_canon_instance_init(wasmaot_canon_instance *inst, wasmaot_canon_handle *slots,
                                  uint32_t capacity, wasmaot_canon_grow_fn grow, void *grow_ctx);
 
-/* Poison `inst` (NULL: nothing) with `status` unless already poisoned;
- * returns `status`, so `return wasmaot_canon_poison(inst, s);` reads well. */
+/* Poison `inst` (NULL: nothing) with `status` unless already poisoned or
+ * status is OK (then nothing happens); returns `status`, so
+ * `return wasmaot_canon_poison(inst, s);` passes any status through. */
 wasmaot_canon_status wasmaot_canon_poison(wasmaot_canon_instance *inst, wasmaot_canon_status status);
 
 /* Enter `inst` for a call into it: POISONED if a trap poisoned it,
