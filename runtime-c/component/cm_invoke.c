@@ -94,7 +94,8 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     cm_wave_error werr;
     if (cm_wave_parse_call(comp, call, &f, &args, &werr)) {
         fflush(stdout);
-        fprintf(stderr, "wasmaot: error: --invoke '%s': %s at column %u\n", call, werr.msg, werr.column);
+        /* Not the call itself: it may span lines (multiline strings). */
+        fprintf(stderr, "wasmaot: error: --invoke: %s at column %u\n", werr.msg, werr.column);
         return 2;
     }
     call_env env = {host, desc, inst, NULL, NULL, 0, 0};

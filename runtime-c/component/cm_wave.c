@@ -10,7 +10,7 @@
  * escapes, trailing commas, records with omitted `none` fields (`{:}` when
  * empty), flags `{a, b}`, the flat shorthand `x` for `some(x)` / `ok(x)`
  * (when x is not itself an option or result), omitted trailing option
- * arguments.  Not yet: multiline """ strings.
+ * arguments, multiline """ strings.
  */
 #include "cm_wave.h"
 
@@ -133,6 +133,47 @@ static int lex_quoted(parser *p) {
     return 0;
 }
 
+/* A """ string (wave.py _multiline): a line break after the opening
+ * delimiter, the closing one alone on its line after the indentation that
+ * every line loses; lines are joined with '\n' (a "\r\n" ends a line too). */
+static int lex_multiline(parser *p) {
+    const char *s = p->src;
+    size_t start = p->pos, i = p->pos + 3;
+    if (i + 1 < p->n && s[i] == '\r' && s[i + 1] == '\n') i += 2;
+    else if (i < p->n && s[i] == '\n') i += 1;
+    else return fail(p, start, "a multiline string must start with a line break%s", "");
+    const char *close = strstr(s + i, "\"\"\"");
+    if (!close) return fail(p, start, "unterminated multiline string%s", "");
+    size_t end = (size_t)(close - s), nl = end, indent;
+    while (nl > i && s[nl - 1] != '\n') nl--;           /* start of the closing line */
+    for (size_t k = nl; k < end; k++)
+        if (s[k] != ' ') return fail(p, end, "the closing \"\"\" must be on its own line%s", "");
+    indent = end - nl;
+    uint32_t cap = 0, c = 0;
+    p->t.str = NULL;
+    p->t.str_len = 0;
+    for (size_t line = i; nl > i && line < nl;) {        /* the lines before the closing one */
+        size_t eol = line;
+        while (s[eol] != '\n') eol++;
+        size_t last = eol > line && s[eol - 1] == '\r' ? eol - 1 : eol;
+        if (last - line < indent || strncmp(s + line, s + nl, indent) != 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "line indented less than the closing delimiter (%zu spaces)%%s", indent);
+            return fail(p, line, msg, "");
+        }
+        if (line > i) put_utf8(&p->t.str, &p->t.str_len, &cap, '\n');
+        for (p->pos = line + indent; p->pos < last;) {
+            if (lex_char(p, '"', &c)) return -1;
+            put_utf8(&p->t.str, &p->t.str_len, &cap, c);
+        }
+        line = eol + 1;
+    }
+    if (!p->t.str) p->t.str = "";
+    p->t.kind = T_STRING;
+    p->pos = end + 3;
+    return 0;
+}
+
 static size_t lex_word(const char *s, size_t i, size_t n) {
     /* [a-z][a-z0-9]* or [A-Z][A-Z0-9]*, then more words after '-' */
     for (;;) {
@@ -181,9 +222,8 @@ static int next(parser *p) {
     if (p->pos >= p->n) { p->t.kind = T_END; p->t.len = 0; return 0; }
     char c = s[p->pos];
     if (c == '\'' || c == '"') {
-        if (c == '"' && p->pos + 2 < p->n && s[p->pos + 1] == '"' && s[p->pos + 2] == '"')
-            return fail(p, p->pos, "multiline strings are not supported yet%s", "");
-        int r = lex_quoted(p);
+        int r = c == '"' && p->pos + 2 < p->n && s[p->pos + 1] == '"' && s[p->pos + 2] == '"'
+                    ? lex_multiline(p) : lex_quoted(p);
         p->t.len = p->pos - p->t.pos;
         return r;
     }

@@ -197,3 +197,30 @@ def test_random_values_match_wasmtime(randoms):
             if ours[:2] != theirs[:2]:
                 bad.append((call, ours, theirs))
     assert not bad
+
+
+# ---- the WAVE grammar's edges ----------------------------------------------------
+
+ACCEPT = list(wd.ACCEPTANCE_CASES) + [(t, [text]) for t, text in wd.ECHO_CASES]
+
+
+@pytest.fixture(scope="module")
+def accept(tools, tmp_path_factory):
+    b = Builder()
+    for k, (t, _) in enumerate(ACCEPT):
+        b.spill_echo(f"echo{k}", t)
+    return Sides(tools, tmp_path_factory.mktemp("accept"), b.text())
+
+
+@pytest.mark.parametrize("k", range(len(ACCEPT)), ids=[str(t) for t, _ in ACCEPT])
+def test_we_accept_what_wasmtime_accepts(accept, k):
+    """wave/differential.py's edge inputs: accepted by both (and echoed
+    alike) or rejected by both (ours one line, exit 2)."""
+    for text in ACCEPT[k][1]:
+        call = f"echo{k}({text})"
+        ours, theirs = accept.ours(call), accept.theirs(call)
+        assert (ours[0] == 0) == (theirs[0] == 0), (call, ours, theirs)
+        if theirs[0] == 0:
+            assert ours[1] == theirs[1], (call, ours, theirs)
+        else:
+            assert ours[0] == 2 and len(ours[2].splitlines()) == 1, (call, ours)
