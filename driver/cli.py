@@ -508,9 +508,11 @@ def _firmware_request(target: str, emit: str, invoke, grants, **given):
     if invoke is not None or grants:
         raise click.UsageError(f"target {target} builds firmware: it runs _start, with no "
                                "--invoke, files or environment")
-    from .backends.firmware import FirmwareOptions
+    from .backends.firmware import FirmwareOptions, check_options
     given.pop("size_report")
-    return FirmwareOptions(**given)
+    fw = FirmwareOptions(**given)
+    check_options(target, fw)
+    return fw
 
 
 @main.command("size")

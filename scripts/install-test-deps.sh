@@ -7,6 +7,9 @@
 #               `wasmaot spectest --target aarch64-linux|riscv64-linux` produce.
 #               The executables are static (musl), so no binfmt or sysroot is
 #               needed: the emulator is invoked explicitly (Target.run_prefix).
+#   qemu-system-arm  runs the Cortex-M firmware images (tests/firmware/,
+#               `wasmaot compile --target cortex-m3`) on qemu's boards
+#               (mps2-an385, lm3s6965evb), output and exit over semihosting.
 #
 # Idempotent and fast when everything is already installed: apt is only
 # touched when a tool is missing.  Debian/Ubuntu (apt-get); run as root or
@@ -17,14 +20,16 @@ need=""
 for tool in qemu-aarch64 qemu-riscv64; do
     command -v "$tool" >/dev/null 2>&1 || need="qemu-user"
 done
+command -v qemu-system-arm >/dev/null 2>&1 || need="$need qemu-system-arm"
+need="${need# }"
 
 if [ -z "$need" ]; then
-    echo "install-test-deps: qemu-user already installed ($(qemu-aarch64 --version | head -n1))"
+    echo "install-test-deps: qemu-user and qemu-system-arm already installed ($(qemu-aarch64 --version | head -n1))"
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get not found; install qemu-user (qemu-aarch64, qemu-riscv64) with your package manager" >&2
+    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm) with your package manager" >&2
     exit 1
 fi
 
@@ -41,4 +46,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $need
-echo "install-test-deps: installed $need ($(qemu-aarch64 --version | head -n1))"
+echo "install-test-deps: installed $need ($(qemu-system-arm --version | head -n1))"

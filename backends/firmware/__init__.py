@@ -47,6 +47,17 @@ class FirmwareOptions:
     max_memory: str | None = None   # bytes (64K, 1M ...): linear memory capacity
 
 
+def check_options(target: str, fw: FirmwareOptions) -> boards.Board:
+    """The board ``fw`` names for ``target``, after checking every option
+    (a :class:`TargetError` for the first bad one): before compiling, so a
+    typo costs no compile."""
+    board = boards.resolve_board(target, get_target(target).firmware.default_board,
+                                 fw.board, fw.flash, fw.ram)
+    if fw.max_memory:
+        _max_memory(fw.max_memory)
+    return board
+
+
 # ------------------------------------------------------------------ imports
 
 _ROW = re.compile(r'^\s*F\((\w+),\s*"([^"]+)"\)\s*\\?\s*$', re.MULTILINE)
@@ -121,9 +132,7 @@ def program_needs(plan, target: Target, max_memory: str | None) -> ProgramNeeds:
     from .. import abi
     from ..llvm.instance import InstanceLayout, canonical_sig
     P = target.pointer_bytes
-    cap = boards.parse_size(max_memory, "--max-memory") if max_memory else None
-    if cap is not None and cap % PAGE:
-        raise TargetError(f"--max-memory {max_memory}: not a multiple of 64 KiB (a Wasm page)")
+    cap = _max_memory(max_memory) if max_memory else None
     instance = heap = memory = 0
     sigs: set[str] = set()
     for inst in plan.instances:
@@ -143,6 +152,13 @@ def program_needs(plan, target: Target, max_memory: str | None) -> ProgramNeeds:
 def _funcref() -> int:
     from ...ir.types import FUNCREF
     return FUNCREF
+
+
+def _max_memory(text: str) -> int:
+    cap = boards.parse_size(text, "--max-memory")
+    if cap % PAGE:
+        raise TargetError(f"--max-memory {text}: not a multiple of 64 KiB (a Wasm page)")
+    return cap
 
 
 def _memory_capacity(d, cap: int | None) -> int:
@@ -179,7 +195,7 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
     from ..toolchain import run_zig
     t = get_target(opts.target)
     recipe = t.firmware
-    board = boards.resolve_board(t.name, recipe.default_board, fw.board, fw.flash, fw.ram)
+    board = check_options(t.name, fw)
     needs = program_needs(plan, t, fw.max_memory)
     _check_fits(board, needs)
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
