@@ -139,13 +139,18 @@ def inspect(file: str) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing for valid modules.")
+@click.option("-W", "--wasm", "wt_W", multiple=True, metavar="KEY[=VAL,...]", is_eager=True,
+              callback=lambda ctx, param, v: _group_help("W")(ctx, param, v),  # defined below
+              help="Wasm features as wasmtime spells them (-W simd=n,tail-call=n): a module "
+                   "using a feature that is off is rejected; `-W help` lists the keys.")
 @user_errors
-def validate(files: tuple[str, ...], quiet: bool) -> None:
+def validate(files: tuple[str, ...], quiet: bool, wt_W: tuple[str, ...]) -> None:
     """Decode and fully validate each FILE (a Wasm 2.0 + extended-const module or a component).
 
     Prints `FILE: valid` or a one-line error per file; exits 1 if any file
     is rejected.
     """
+    _settings((), {"W": wt_W})
     bad = 0
     for f in files:
         try:
@@ -297,7 +302,19 @@ def _settings(opt_specs, groups: dict[str, tuple[str, ...]]) -> tuple[int, wasmt
         _fail(str(e), 2)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
+    _activate_features(settings)
     return level, settings
+
+
+def _activate_features(settings: wasmtime_compat.Settings) -> None:
+    """The -W feature switches become the features of this command: every
+    decode and validation reads them (frontend/features.py), and the run
+    cache key includes them."""
+    from .frontend import features
+    try:
+        features.activate(features.with_switches(settings.features))
+    except features.FeatureError as e:
+        raise click.UsageError(f"-W: {e}") from None
 
 
 _wasi_options = [

@@ -418,7 +418,8 @@ def cache_key(data: bytes, opts, extra: str = "") -> str:
     features, -O, bounds...), the runtime and shim sources, what is baked
     in (``extra``: WASI grants) and the input's hash."""
     h = hashlib.sha256()
-    for part in ("wasmaot", __version__, opts.cache_key(), _sources_digest(), extra):
+    from .frontend.features import current      # -W features: a hit skips validation
+    for part in ("wasmaot", __version__, opts.cache_key(), _sources_digest(), extra, current().key()):
         h.update(part.encode())
         h.update(b"\0")
     h.update(hashlib.sha256(data).digest())

@@ -17,9 +17,14 @@ line, never a misleading "no such file".  Every option that
 * **refuse** -- ``unsupported option -X KEY=VAL: <reason>``, exit 2
   (``-W gc``, ``-W fuel=N``, ``--profile``...).
 
-Boolean keys have an action per value (``-W simd=n`` and ``-W tail-call=n``
-cannot be honoured: wasmaot cannot turn SIMD or tail calls off, so they are
-refused; ``-W gc=n`` is a no-op).  ``wasmaot run -S help`` (and ``-W``/``-O``/``-D``/``-C``/``-R``)
+Boolean keys have an action per value: the proposals wasmaot implements are
+honoured both ways (``-W simd=n``, ``-W tail-call=n``: a module using them is
+then rejected with one line naming the feature, see
+``frontend/features.py``; ``Settings.features`` collects the switches in
+order); a proposal wasmaot lacks is refused with ``=y`` and a no-op with
+``=n`` (``-W gc=n``).  Three extra -W keys of wasmaot's own name the Wasm 2.0
+proposals wasmtime cannot turn off (wasmparser's names: ``sign-extension``,
+``saturating-float-to-int``, ``mutable-global``).  ``wasmaot run -S help`` (and ``-W``/``-O``/``-D``/``-C``/``-R``)
 prints the group's rows.  ``tests/cli/test_wasmtime_options.py`` checks
 that every key wasmtime's own ``help`` lists is here, so a new wasmtime
 key cannot be silently unhandled.
@@ -77,6 +82,8 @@ class Settings:
     opt_level: int | None = None
     jobs: int | None = None
     no_cache: bool = False
+    #: -W feature switches, ``(feature name, on)`` in command-line order
+    features: tuple = ()
 
 
 class Unsupported(ValueError):
@@ -84,8 +91,6 @@ class Unsupported(ValueError):
 
 
 # ----------------------------------------------------------------- reasons
-_ON = "always on in wasmaot (the default in wasmtime too)"
-_CANNOT_OFF = "wasmaot cannot turn this proposal off: it always accepts it"
 _NO_PROPOSAL = "wasmaot does not implement this proposal"
 _OFF = "off, as wasmaot has it (the default)"
 _P1_SOCKETS = ("WASI preview1 has no call that opens or resolves a socket, so for a core "
@@ -95,8 +100,16 @@ _NO_LIMIT = "wasmaot has no such run-time limit"
 _P2_ONLY = "affects only WASI 0.2 component interfaces, which a preview1 module never calls"
 
 
-def _proposal(supported: bool) -> Flag:
-    return Flag(noop(_ON), refuse(_CANNOT_OFF)) if supported else Flag(refuse(_NO_PROPOSAL), noop(_OFF))
+def _missing_proposal() -> Flag:
+    """A proposal wasmaot lacks: off is what we do."""
+    return Flag(refuse(_NO_PROPOSAL), noop(_OFF))
+
+
+def _feature(key: str) -> Flag:
+    """A proposal wasmaot implements: on by default, off on request."""
+    return Flag(honour("accepted (the default)", "features", (key, True)),
+                honour("a module using it is rejected ('disabled: <feature>')", "features",
+                       (key, False)))
 
 
 def _off_only(why_yes: str) -> Flag:
@@ -151,23 +164,24 @@ WASI = {
     "max-http-fields-size": Value(refuse("wasi-http is not implemented")),
 }
 
-# tail-call: return_call / return_call_indirect (Wasm 3.0; on by default in
-# wasmtime too).  The frontend has no feature switches yet, so ``=n`` is
-# refused rather than silently accepting a module wasmtime would reject.
+# The proposals wasmaot implements: frontend/features.py names them
+# (tests/cli/test_wasmtime_options.py checks the two lists agree).
 _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
-                        "tail-call")
+                        "tail-call", "wide-arithmetic")
+#: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables.
+WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
 _UNSUPPORTED_PROPOSALS = (
     "multi-memory", "relaxed-simd", "threads", "shared-memory",
     "shared-everything-threads", "memory64", "component-model", "component-model-async",
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64", "function-references",
-    "stack-switching", "gc", "custom-page-sizes", "wide-arithmetic", "branch-hinting",
+    "stack-switching", "gc", "custom-page-sizes", "branch-hinting",
     "exceptions", "component-model-fixed-length-lists", "component-model-implements")
 
 WASM = {
-    **{k: _proposal(True) for k in _SUPPORTED_PROPOSALS},
-    **{k: _proposal(False) for k in _UNSUPPORTED_PROPOSALS},
+    **{k: _feature(k) for k in _SUPPORTED_PROPOSALS + WASMAOT_FEATURE_KEYS},
+    **{k: _missing_proposal() for k in _UNSUPPORTED_PROPOSALS},
     "nan-canonicalization": _off_only("NaN canonicalization is not implemented"),
     "fuel": Value(refuse("fuel metering is not implemented")),
     "epoch-interruption": _off_only("epoch interruption is not implemented"),
@@ -191,7 +205,7 @@ WASM = {
     "trap-on-grow-failure": _off_only("a failed memory.grow/table.grow always returns -1"),
     "timeout": Value(refuse("execution timeouts are not implemented")),
     "all-proposals": Flag(refuse("wasmaot does not implement every proposal (see -W help)"),
-                          refuse(_CANNOT_OFF)),
+                          refuse("turn proposals off one by one (-W simd=n,tail-call=n ...)")),
     "relaxed-simd-deterministic": _off_only("relaxed SIMD is not implemented"),
     "gc-support": Flag(noop("no module wasmaot accepts needs a GC heap"),
                        noop("no module wasmaot accepts needs a GC heap")),
@@ -348,6 +362,9 @@ def apply(group: str, spec: str, settings: Settings) -> None:
             raise Unsupported(f"unsupported option {shown}: {act.why}")
         if act.kind == HONOUR:
             name, value = act.effect
+            if name == "features":                 # switches accumulate, in order
+                settings.features += (value,)
+                continue
             if value is None:                     # the key's value, mapped
                 if val not in entry.values:
                     raise Unsupported(f"unsupported option {shown}: accepted values are "

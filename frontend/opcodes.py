@@ -23,14 +23,45 @@ Row format (whitespace separated)::
 * flags: ``trap`` (may trap at run time), ``load``/``store`` (reads/writes
   linear memory), ``mem`` (needs memory 0 to exist), ``table`` (touches a
   table), ``global``, ``call``, ``control`` (ends or splits a basic block),
-  and ``@PROPOSAL``: the proposal the instruction comes from (one of the
-  names defined above the table, e.g. ``@TAIL_CALLS``), absent for Wasm 2.0.
+  and ``@feature``: the proposal the instruction comes from (a
+  :mod:`.features` name, e.g. ``@tail-call``), when it differs from the
+  section's.
+
+A line holding only ``@feature`` sets the proposal of the rows after it
+(``@simd`` before the 0xFD rows).  Every row has one: ``Op.feature``, which
+the validator gates on (:mod:`.features`).
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 
+from .features import (  # noqa: F401
+    BULK_MEMORY,
+    COMPONENT,
+    CUSTOM_PAGE_SIZES,
+    EXCEPTIONS,
+    EXTENDED_CONST,
+    FUNCTION_REFERENCES,
+    GC,
+    LEGACY_EXCEPTIONS,
+    MEMORY64,
+    MULTI_MEMORY,
+    MULTI_VALUE,
+    MVP,
+    REFERENCE_TYPES,
+    RELAXED_SIMD,
+    SATURATING_FLOAT_TO_INT,
+    SIGN_EXTENSION,
+    SIMD,
+    STACK_SWITCHING,
+    STRINGREF,
+    TAIL_CALLS,
+    THREADS,
+    WIDE_ARITHMETIC,
+    Feature,
+)
+from .features import BY_NAME as FEATURES
 from .leb import uleb
 from .types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 
@@ -90,7 +121,7 @@ class Op:
     flags: Flag
     align: int = 0         # natural alignment (log2 bytes) for memarg forms
     lanes: int = 0         # lane count for lane-index immediates
-    proposal: str | None = None   # the Wasm 3.0 / post-2.0 feature it belongs to
+    feature: Feature = MVP  # the proposal it belongs to (column ``@feature``)
 
     @property
     def key(self) -> int:
@@ -108,27 +139,15 @@ class Op:
         return self.params is None
 
 
-# Proposal names: the ``@NAME`` column of a row of ``_TABLE`` (the feature
-# an instruction belongs to, None for Wasm 2.0 and extended-const) and the
-# proposal of each not-yet-supported instruction below, which the error
-# message names (``unsupported: tail calls (Wasm 3.0)``).
-TAIL_CALLS = "tail calls (Wasm 3.0)"
-EXCEPTIONS = "exception handling (Wasm 3.0)"
-LEGACY_EXCEPTIONS = "legacy exception handling (try/catch, superseded by try_table in Wasm 3.0)"
-FUNCTION_REFERENCES = "typed function references (Wasm 3.0)"
-GC = "garbage collection (Wasm 3.0)"
-THREADS = "threads and atomics (proposal)"
-RELAXED_SIMD = "relaxed SIMD (Wasm 3.0)"
-WIDE_ARITHMETIC = "wide arithmetic (proposal)"
-STACK_SWITCHING = "stack switching (proposal)"
-STRINGREF = "stringref (proposal)"
-MEMORY64 = "memory64 (Wasm 3.0)"
-MULTI_MEMORY = "multi-memory (Wasm 3.0)"
-CUSTOM_PAGE_SIZES = "custom page sizes (proposal)"
-COMPONENT = "this is a component (component model), not a core module"
+# Proposal names (Feature objects, each also the string messages print):
+# the ``@name`` column of ``_TABLE`` and the proposal of each
+# not-yet-supported instruction below, which the error message names
+# (``unsupported: exception handling (Wasm 3.0)``).  Re-exported here for
+# the code that names proposals as ``opcodes.GC`` etc.
 
 
 _TABLE = r"""
+@mvp
 # ---- control ---------------------------------------------------------------
 unreachable          00     none        *                 trap control
 nop                  01     none        ->
@@ -143,20 +162,20 @@ br_table             0e     br_table    *                 control
 return               0f     none        *                 control
 call                 10     func        *                 call trap
 call_indirect        11     call_indirect *               call trap table
-return_call          12     func        *                 call trap control @TAIL_CALLS
-return_call_indirect 13     call_indirect *               call trap table control @TAIL_CALLS
+return_call          12     func        *                 call trap control @tail-call
+return_call_indirect 13     call_indirect *               call trap table control @tail-call
 # ---- parametric ------------------------------------------------------------
 drop                 1a     none        *
 select               1b     none        *
-select               1c     select_t    *
+select               1c     select_t    *                 @reference-types
 # ---- variables -------------------------------------------------------------
 local.get            20     local       *
 local.set            21     local       *
 local.tee            22     local       *
 global.get           23     global      *                 global
 global.set           24     global      *                 global
-table.get            25     table       *                 table trap
-table.set            26     table       *                 table trap
+table.get            25     table       *                 table trap @reference-types
+table.set            26     table       *                 table trap @reference-types
 # ---- memory ----------------------------------------------------------------
 i32.load             28     memarg:2    i32->i32          mem load trap
 i64.load             29     memarg:3    i32->i64          mem load trap
@@ -316,16 +335,19 @@ i32.reinterpret_f32  bc     none        f32->i32
 i64.reinterpret_f64  bd     none        f64->i64
 f32.reinterpret_i32  be     none        i32->f32
 f64.reinterpret_i64  bf     none        i64->f64
+@sign-extension
 i32.extend8_s        c0     none        i32->i32
 i32.extend16_s       c1     none        i32->i32
 i64.extend8_s        c2     none        i64->i64
 i64.extend16_s       c3     none        i64->i64
 i64.extend32_s       c4     none        i64->i64
 # ---- reference types -------------------------------------------------------
+@reference-types
 ref.null             d0     heaptype    *
 ref.is_null          d1     none        *
 ref.func             d2     func        *
 # ---- 0xFC: saturating truncation, bulk memory, tables ----------------------
+@saturating-float-to-int
 i32.trunc_sat_f32_s  fc.00  none        f32->i32
 i32.trunc_sat_f32_u  fc.01  none        f32->i32
 i32.trunc_sat_f64_s  fc.02  none        f64->i32
@@ -334,6 +356,7 @@ i64.trunc_sat_f32_s  fc.04  none        f32->i64
 i64.trunc_sat_f32_u  fc.05  none        f32->i64
 i64.trunc_sat_f64_s  fc.06  none        f64->i64
 i64.trunc_sat_f64_u  fc.07  none        f64->i64
+@bulk-memory
 memory.init          fc.08  memory_init i32,i32,i32->     mem store trap
 data.drop            fc.09  data        ->
 memory.copy          fc.0a  memory_copy i32,i32,i32->     mem load store trap
@@ -341,15 +364,18 @@ memory.fill          fc.0b  memory      i32,i32,i32->     mem store trap
 table.init           fc.0c  table_init  i32,i32,i32->     table trap
 elem.drop            fc.0d  elem        ->
 table.copy           fc.0e  table_copy  i32,i32,i32->     table trap
+@reference-types
 table.grow           fc.0f  table       *                 table
 table.size           fc.10  table       ->i32             table
 table.fill           fc.11  table       *                 table trap
 # ---- 0xFC: wide arithmetic (128-bit integers as (low, high) i64 pairs) -----
-i64.add128           fc.13  none        i64,i64,i64,i64->i64,i64  @WIDE_ARITHMETIC
-i64.sub128           fc.14  none        i64,i64,i64,i64->i64,i64  @WIDE_ARITHMETIC
-i64.mul_wide_s       fc.15  none        i64,i64->i64,i64  @WIDE_ARITHMETIC
-i64.mul_wide_u       fc.16  none        i64,i64->i64,i64  @WIDE_ARITHMETIC
+@wide-arithmetic
+i64.add128           fc.13  none        i64,i64,i64,i64->i64,i64
+i64.sub128           fc.14  none        i64,i64,i64,i64->i64,i64
+i64.mul_wide_s       fc.15  none        i64,i64->i64,i64
+i64.mul_wide_u       fc.16  none        i64,i64->i64,i64
 # ---- 0xFD: fixed-width SIMD ------------------------------------------------
+@simd
 v128.load            fd.00  memarg:4    i32->v128         mem load trap
 v128.load8x8_s       fd.01  memarg:3    i32->v128         mem load trap
 v128.load8x8_u       fd.02  memarg:3    i32->v128         mem load trap
@@ -601,9 +627,13 @@ def _types(s: str) -> tuple[int, ...]:
 
 def _parse_table(text: str) -> list[Op]:
     ops = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    section = MVP
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("@"):
+            section = FEATURES[line[1:]]
             continue
         name, enc, imm, sig, *flags = line.split()
         if "." in enc:
@@ -625,13 +655,14 @@ def _parse_table(text: str) -> list[Op]:
             p, r = sig.split("->")
             params, results = _types(p), _types(r)
         f = Flag.NONE
-        proposal = None
+        feature = section
         for fl in flags:
             if fl.startswith("@"):
-                proposal = globals()[fl[1:]]
+                feature = FEATURES[fl[1:]]
             else:
                 f |= _FLAGS[fl]
-        ops.append(Op(name, prefix, code, kind, params, results, f, align, lanes, proposal))
+        assert feature.implemented, name
+        ops.append(Op(name, prefix, code, kind, params, results, f, align, lanes, feature))
     return ops
 
 

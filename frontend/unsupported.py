@@ -1,4 +1,6 @@
-"""Naming the proposal behind a rejection: "unsupported", not "malformed".
+"""Naming the proposal behind a rejection: "unsupported" (a proposal wasmaot
+does not implement) or "disabled" (one it implements, turned off: see
+:mod:`.features` and :func:`disabled`), not "malformed".
 
 The decoder and validator reject everything outside Wasm 2.0 (plus
 extended-const and tail calls) the way the spec's reference interpreter
@@ -17,7 +19,29 @@ offset alone does not say what was being read (limits flags, type forms:
 from __future__ import annotations
 
 from . import opcodes as O
-from .errors import MalformedError, UnsupportedError, WasmError
+from .errors import MalformedError, UnsupportedError, UnsupportedInvalidError, WasmError
+from .features import Feature
+
+
+class DisabledError(UnsupportedError):
+    """An implemented feature that the features in force turn off
+    (``-W simd=n``): ``app.wasm:0x1f: disabled: fixed-width SIMD (Wasm 2.0):
+    i32x4.add (enable with -W simd)``.  Malformed for a decoder without it."""
+    kind = "disabled"
+
+
+class DisabledInvalidError(UnsupportedInvalidError):
+    """As :class:`DisabledError`, for what is invalid without the feature
+    (a second table without reference-types...)."""
+    kind = "disabled"
+
+
+def disabled(feature: Feature, offset: int | None, what: str, spec_message: str,
+             invalid: bool = False) -> UnsupportedError | UnsupportedInvalidError:
+    """The one error for a construct of a feature that is off."""
+    cls = DisabledInvalidError if invalid else DisabledError
+    return cls(feature, offset, detail=f"{what} (enable with -W {feature.name})",
+               spec_message=spec_message)
 
 COMPONENT_LAYER = b"\x01\x00"     # preamble bytes 6..7 of a component (layer 1)
 

@@ -60,16 +60,20 @@ pop/push helpers for unreachable code and errors.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 
 from . import reader, unsupported
 from .binary import located
 from .code import IMM_READERS, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
+from .features import (DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, REFERENCE_TYPES,
+                       SIMD, Features, current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode
-from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm
+from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
+from .unsupported import disabled
 
 __all__ = ["validate_module", "validate_function", "const_expr_type"]
 
@@ -93,7 +97,7 @@ _EOF = "unexpected end of section or function"
  K_LOAD, K_STORE, K_BR_IF, K_END, K_BLOCK, K_LOOP, K_IF, K_ELSE, K_BR,
  K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
  K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
- K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT) = range(33)
+ K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT, K_DISABLED) = range(34)
 
 _KIND = [K_ILLEGAL] * 256
 _P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
@@ -147,6 +151,29 @@ _build_tables()
 _PREFIX_OPS = {p: {sub: op for sub, op in t.items()} for p, t in BY_PREFIX.items()}
 _OP_SIG = {op: (list(op.params) if op.params is not None else None,
                 list(op.results) if op.results is not None else None) for op in OPS}
+
+
+
+@lru_cache(maxsize=16)
+def _gates(features: Features) -> tuple[list, dict]:
+    """The dispatch kinds and the prefixed-op tables under ``features``: an
+    op whose feature is off is ``K_DISABLED`` / absent (then looked up in
+    the full table to name it).  The default features share the static
+    tables, so gating costs the body loop nothing."""
+    if features == DEFAULT:
+        return _KIND, _PREFIX_OPS
+    kind = list(_KIND)
+    for b, op in enumerate(BY_BYTE):
+        if op is not None and op.feature not in features:
+            kind[b] = K_DISABLED
+    prefix_ops = {p: {sub: op for sub, op in t.items() if op.feature in features}
+                  for p, t in _PREFIX_OPS.items()}
+    return kind, prefix_ops
+
+
+def _disabled_op(op: Op, at: int) -> WasmError:
+    return disabled(op.feature, at, op.name, "illegal opcode")
+
 
 # Block types that need no type index: the byte after block/loop/if -> results.
 _BT_SIMPLE = [None] * 256
@@ -260,10 +287,13 @@ class _Ctx:
     """What function bodies need from the module, precomputed once."""
     __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
-                 "has_datacount", "declared")
+                 "has_datacount", "declared", "off", "kind", "prefix_ops")
 
-    def __init__(self, m: Module):
+    def __init__(self, m: Module, features: Features = DEFAULT):
         self.m = m
+        # names of the implemented features that are off (empty by default)
+        self.off = frozenset(f.name for f in features.disabled())
+        self.kind, self.prefix_ops = _gates(features)
         self.data = m.data
         # Bodies are read against the end of the file, as the reference
         # decoder does; the declared size is checked after the final ``end``.
@@ -328,6 +358,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     f.locals_ = decls
     f.code_start = pos
     total = len(params) + sum(c for c, _ in decls)
+    if ctx.off and SIMD.name in ctx.off and any(t == V128 for _, t in decls):
+        raise disabled(SIMD, f.body_start, "v128 local", "malformed value type")
     if total <= _MAX_EXPANDED_LOCALS:
         ltypes = list(params)
         for count, t in decls:
@@ -343,7 +375,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     h = 0
     unr = False
 
-    KIND = _KIND
+    KIND = ctx.kind
     P1, P2, R1, PL, NAT = _P1, _P2, _R1, _PL, _NAT
     BT = _BT_SIMPLE
     fsig = ctx.fsig
@@ -486,6 +518,9 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     ps = _EMPTY
                 else:
                     x, pos = _read_blocktype(data, pos, limit)
+                    if ctx.off and MULTI_VALUE.name in ctx.off:
+                        raise disabled(MULTI_VALUE, at, f"block type {x} (a type index)",
+                                       "malformed value type")
                     if x < 0 or x >= len(ctx.tsig):
                         raise InvalidError(f"unknown type {x}", at)
                     ps, res = ctx.tsig[x]
@@ -604,6 +639,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
             elif k == K_OTHER:
                 pos = _other(ctx, b, data, pos, limit, stack, h, unr, at)
             else:
+                if k == K_DISABLED:
+                    raise _disabled_op(BY_BYTE[b], at)
                 raise MalformedError("illegal opcode", at)
     except IndexError:
         if pos < limit:
@@ -615,6 +652,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
 
 def _indirect_sig(ctx, x, tbl, what, at):
     """The ``(params, results)`` of ``call_indirect``'s type ``x`` on table ``tbl``."""
+    if tbl and ctx.off and REFERENCE_TYPES.name in ctx.off:
+        raise disabled(REFERENCE_TYPES, at, f"{what} of table {tbl}", "zero byte expected")
     if tbl >= len(ctx.tables):
         raise InvalidError(f"unknown table {tbl}", at)
     if x >= len(ctx.tsig):
@@ -751,8 +790,11 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
         pos += 1
     else:
         sub, pos = _u32(data, pos, limit)
-    op = _PREFIX_OPS[prefix].get(sub)
+    op = ctx.prefix_ops[prefix].get(sub)
     if op is None:
+        op = _PREFIX_OPS[prefix].get(sub)
+        if op is not None:                       # its feature is off
+            raise _disabled_op(op, at)
         raise MalformedError("illegal opcode", at)
     kind = op.imm
     if kind is Imm.NONE:
@@ -833,15 +875,21 @@ def _first_malformed(m: Module, funcs=None) -> None:
 # ---------------------------------------------------------------------------
 
 def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
-                    globals_limit: int | None = None, defined_before: int | None = None) -> None:
+                    globals_limit: int | None = None, defined_before: int | None = None,
+                    features: Features | None = None) -> None:
     """Check that ``expr`` is a constant expression of type ``expected``.
 
     ``globals_limit``: how many globals (from index 0) constant expressions
     may read; Wasm 2.0 allows only the imported ones, which is the default.
     Only immutable globals are constant.  Reading a defined global that
     Wasm 3.0 would allow (one before ``defined_before``, by default any) is
-    reported as unsupported rather than as an unknown global.
+    reported as unsupported rather than as an unknown global.  An instruction
+    of a feature that is off (``features``, default :func:`.features.current`)
+    is reported as disabled.
     """
+    fs = current() if features is None else features
+    if fs != DEFAULT:
+        _gate_const_expr(expr, fs)
     if globals_limit is None:
         globals_limit = m.num_imported_globals
     nfuncs = len(m.func_types)
@@ -891,9 +939,45 @@ def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
                            f"[{type_name(expected)}] but has {_stack_str(stack)}", at)
 
 
+def _gate_const_expr(expr: ConstExpr, fs: Features) -> None:
+    for op, _, at in expr.instrs:
+        if op.feature not in fs:
+            raise _disabled_op(op, at)
+        if op.key in _CONST_BINOP and EXTENDED_CONST not in fs:
+            raise disabled(EXTENDED_CONST, at, f"{op.name} in a constant expression",
+                           f"constant expression required: {op.name}", invalid=True)
+
+
 # ---------------------------------------------------------------------------
 # Module level
 # ---------------------------------------------------------------------------
+
+def _check_gated_header(m: Module, off: frozenset) -> None:
+    """What the features that are off (``off``: names) reject outside
+    function bodies and constant expressions (see :mod:`.features`)."""
+    tsec = _section_offset(m, 1)
+    for i, ft in enumerate(m.types):
+        if MULTI_VALUE.name in off and len(ft.results) > 1:
+            raise disabled(MULTI_VALUE, tsec, f"type {i} has {len(ft.results)} results",
+                           "invalid result arity", invalid=True)
+        if SIMD.name in off and V128 in (*ft.params, *ft.results):
+            raise disabled(SIMD, tsec, f"v128 in type {i}", "malformed value type")
+    if REFERENCE_TYPES.name in off and len(m.table_types) > 1:
+        raise disabled(REFERENCE_TYPES, _section_offset(m, 4), f"{len(m.table_types)} tables",
+                       "multiple tables", invalid=True)
+    if SIMD.name in off and any(g.type == V128 for g in m.global_types):
+        raise disabled(SIMD, _section_offset(m, 6), "v128 global", "malformed value type")
+    if MUTABLE_GLOBAL.name in off:
+        for imp in m.imports:
+            if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
+                raise disabled(MUTABLE_GLOBAL, imp.offset, "import of a mutable global",
+                               "mutable global", invalid=True)
+        for ex in m.exports:
+            if ex.kind == ExternKind.GLOBAL and ex.index < len(m.global_types) and \
+                    m.global_types[ex.index].mutable:
+                raise disabled(MUTABLE_GLOBAL, ex.offset, "export of a mutable global",
+                               "mutable global", invalid=True)
+
 
 def _check_limits(lim, at, bound, msg) -> None:
     if lim.min > bound or (lim.max is not None and lim.max > bound):
@@ -918,8 +1002,10 @@ def _section_offset(m: Module, sid: int) -> int:
     return 0
 
 
-def _check_module_header(m: Module) -> None:
+def _check_module_header(m: Module, fs: Features) -> None:
     """Everything before function bodies (reference order)."""
+    if fs != DEFAULT:
+        _check_gated_header(m, frozenset(f.name for f in fs.disabled()))
     ntypes = len(m.types)
     # Imports: the reference folds from the last import to the first.
     for imp in reversed(m.imports):
@@ -935,7 +1021,7 @@ def _check_module_header(m: Module) -> None:
         if f.type_index >= ntypes:
             raise InvalidError(f"unknown type {f.type_index}", fsec)
     for i, g in enumerate(m.globals, m.num_imported_globals):
-        const_expr_type(m, g.init, g.type.type, defined_before=i)
+        const_expr_type(m, g.init, g.type.type, defined_before=i, features=fs)
     tsec = _section_offset(m, 4)
     for tt in m.tables:
         _check_table_type(tt, tsec)
@@ -950,18 +1036,18 @@ def _check_module_header(m: Module) -> None:
                     raise InvalidError(f"unknown function {x}", seg.pos)
         else:
             for e in seg.exprs:
-                const_expr_type(m, e, seg.type)
+                const_expr_type(m, e, seg.type, features=fs)
         if seg.mode == SegmentMode.ACTIVE:
             if seg.table >= len(m.table_types):
                 raise InvalidError(f"unknown table {seg.table}", seg.pos)
             if m.table_types[seg.table].elem != seg.type:
                 raise InvalidError("type mismatch in active element segment", seg.pos)
-            const_expr_type(m, seg.offset, I32)
+            const_expr_type(m, seg.offset, I32, features=fs)
     for d in m.datas:
         if d.mode == SegmentMode.ACTIVE:
             if d.memory >= len(m.mem_types):
                 raise InvalidError(f"unknown memory {d.memory}", d.pos)
-            const_expr_type(m, d.offset, I32)
+            const_expr_type(m, d.offset, I32, features=fs)
 
 
 def _check_module_trailer(m: Module) -> None:
@@ -991,10 +1077,12 @@ def _check_module_trailer(m: Module) -> None:
                                       spec_message="multiple memories")
 
 
-def validate_module(m: Module) -> None:
-    """Validate a decoded module; see the module docstring for what is checked."""
+def validate_module(m: Module, features: Features | None = None) -> None:
+    """Validate a decoded module; see the module docstring for what is
+    checked.  ``features``: what the module may use (default: the features
+    in force, :func:`.features.current`)."""
     try:
-        _validate_module(m)
+        _validate_module(m, current() if features is None else features)
     except WasmError as e:
         if e.filename is None:
             e.filename = m.filename
@@ -1002,10 +1090,10 @@ def validate_module(m: Module) -> None:
         raise located(unsupported.explain(e, m.data), m.data) from None
 
 
-def _validate_module(m: Module) -> None:
+def _validate_module(m: Module, fs: Features) -> None:
     try:
-        _check_module_header(m)
-        ctx = _Ctx(m)
+        _check_module_header(m, fs)
+        ctx = _Ctx(m, fs)
         for fi in range(len(m.funcs)):
             _check_body(ctx, fi)
         _check_module_trailer(m)
@@ -1016,7 +1104,8 @@ def _validate_module(m: Module) -> None:
         raise
 
 
-def validate_function(m: Module, func_index_in_funcs: int) -> None:
+def validate_function(m: Module, func_index_in_funcs: int,
+                      features: Features | None = None) -> None:
     """Validate one defined function's body (index into ``m.funcs``).
 
     Assumes the module-level parts it relies on (type indices) are valid;
@@ -1028,7 +1117,7 @@ def validate_function(m: Module, func_index_in_funcs: int) -> None:
     if f.type_index >= len(m.types):
         raise InvalidError(f"unknown type {f.type_index}", f.body_start)
     try:
-        _check_body(_Ctx(m), func_index_in_funcs)
+        _check_body(_Ctx(m, current() if features is None else features), func_index_in_funcs)
     except InvalidError as e:
         _first_malformed(m, (func_index_in_funcs,))
         if isinstance(e, _NeedDataCount):

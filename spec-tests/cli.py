@@ -42,10 +42,13 @@ from .runner import Options, collect, run_files
               help="Script conventions: 'wasmtime' also registers every named module "
                    "under its name, as wasmtime's `wast` does (its regression suite "
                    "relies on it).")
+@click.option("-W", "--wasm", "wasm_features", multiple=True, metavar="KEY[=VAL,...]",
+              help="Wasm features as wasmtime spells them (-W tail-call=n,simd=n): modules "
+                   "are decoded and validated with them (default: every implemented one).")
 @click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
               help="Execution mode: keep the test executables in this folder.")
 def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_level, timeout, via_ir,
-             recursive, harness, keep_dir):
+             recursive, harness, wasm_features, keep_dir):
     """Run .wast spec-test scripts (a folder means every .wast directly in it,
     or at any depth with -r).
 
@@ -66,10 +69,11 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
     files = collect(list(paths), list(exclude), recursive)
     if not files:
         raise click.UsageError("no .wast files found in the given paths")
+    features = _features(wasm_features)
     if frontend_only:
         if via_ir:
             raise click.UsageError("--via-ir needs execution mode (drop --frontend-only)")
-        opts = Options(mode="frontend", harness=harness)
+        opts = Options(mode="frontend", harness=harness, features=features)
     else:
         from .exec import backend_available
         why = backend_available()
@@ -83,7 +87,8 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
         except TargetError as e:
             raise click.UsageError(str(e)) from None
         opts = Options(mode="exec", target=target, bounds=bounds, opt_level=opt_level,
-                       timeout=timeout, keep_dir=keep_dir, via_ir=via_ir, harness=harness)
+                       timeout=timeout, keep_dir=keep_dir, via_ir=via_ir, harness=harness,
+                       features=features)
     total = [0, 0, 0, 0]
     for r in run_files(files, opts, jobs or os.cpu_count() or 1):
         total[0] += r.passed
@@ -107,6 +112,22 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
         click.echo(f"({total[3]} expected failures)")
     click.echo(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
     sys.exit(1 if total[1] else 0)
+
+
+def _features(specs):
+    """The -W feature switches (wasmtime's keys, driver/wasmtime_compat.py)
+    as a Features set; any other -W key is a usage error here."""
+    from .. import wasmtime_compat
+    from ..frontend import features
+    settings = wasmtime_compat.Settings()
+    try:
+        for spec in specs:
+            wasmtime_compat.apply("W", spec, settings)
+        if settings != wasmtime_compat.Settings(features=settings.features):
+            raise ValueError(f"-W {' '.join(specs)}: only feature keys apply to spectest")
+        return features.with_switches(settings.features)
+    except (ValueError, features.FeatureError) as e:     # Unsupported is a ValueError
+        raise click.UsageError(str(e)) from None
 
 
 def _display_name(path: str, roots) -> str:

@@ -47,6 +47,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..frontend.binary import decode_module
+from ..frontend.features import DEFAULT, Features, using
 from ..frontend.errors import (
     InvalidError,
     MalformedError,
@@ -91,6 +92,8 @@ class Options:
     harness: str = "spec"
     # per module, set by exec.py: its compile-time links (spec-tests/links.py)
     links: object = None
+    # the Wasm features modules are decoded and validated with (-W)
+    features: Features = DEFAULT
 
 
 def _load(cmd: Command):
@@ -152,6 +155,12 @@ def _run_command(cmd: Command, opts: Options) -> tuple[str, str | None]:
 
 
 def run_file(path: str, opts: Options = Options()) -> FileResult:
+    """One script's results, with ``opts.features`` in force throughout."""
+    with using(opts.features):
+        return _run_file(path, opts)
+
+
+def _run_file(path: str, opts: Options) -> FileResult:
     res = FileResult(path)
     name = res.name
     try:

@@ -138,10 +138,8 @@ def test_invoke_of_a_missing_export_is_a_usage_error(fac, cache_env, args):
 
 @pytest.mark.parametrize("opt,needle", [
     (["-W", "exceptions"], "unsupported option -W exceptions: wasmaot does not implement"),
-    (["-W", "tail-call=n"], "unsupported option -W tail-call=n: wasmaot cannot turn this "
-                            "proposal off"),
     (["-Wgc=y"], "unsupported option -W gc=y:"),
-    (["-W", "simd=n"], "unsupported option -W simd=n: wasmaot cannot turn this proposal off"),
+    (["-W", "all-proposals=n"], "unsupported option -W all-proposals=n: turn proposals off"),
     (["-S", "http"], "unsupported option -S http: wasi-http is not implemented"),
     (["-S", "inherit-stdin=n"], "unsupported option -S inherit-stdin=n"),
     (["-O", "memory-guard-size=0"], "unsupported option -O memory-guard-size=0"),
@@ -165,6 +163,7 @@ def test_refused_options_say_unsupported_exit_2(fac, cache_env, opt, needle):
 @pytest.mark.parametrize("opt", [
     ["-W", "simd,bulk-memory,multi-value,reference-types,extended-const,tail-call"],
     ["-W", "gc=n,exceptions=n,memory64=n,component-model=n"],
+    ["-W", "simd=n,tail-call=n,wide-arithmetic=n", "-W", "sign-extension=n"],
     ["-S", "inherit-network"], ["-S", "allow-ip-name-lookup"], ["-S", "tcp=n,udp=n"],
     ["-S", "cli,preview2=n"], ["-O", "table-lazy-init=n"], ["-D", "logging"],
     ["--allow-precompiled"], ["-C", "cache=y"], ["-O", "opt-level=0"], ["-O1"],
@@ -214,3 +213,20 @@ def test_argv0(tmp_path, cache_env):
     assert (r.returncode, r.stdout) == (0, f"{wasm} from-host\n"), r.stderr
     r = wasmaot("run", "-S", "inherit-env=n", wasm, env={**cache_env, "K": "from-host"})
     assert (r.returncode, r.stdout) == (0, f"{wasm} -\n"), r.stderr
+
+
+def test_a_feature_turned_off_rejects_the_module_that_uses_it(tmp_path, cache_env):
+    """-W tail-call=n is honoured (frontend/features.py): one line naming the
+    feature and the place, exit 1; the run cache does not serve the build
+    made with the feature on (the features are part of its key)."""
+    src = tmp_path / "tc.wat"
+    src.write_text('(module (func $f (export "f") (param i32) (result i32)\n'
+                   '  (if (result i32) (local.get 0) (then (return_call $f (i32.const 0)))\n'
+                   '    (else (i32.const 7)))))\n')
+    assert wasmaot("run", "--invoke", "f", src, "1", env=cache_env).stdout == "7\n"
+    r = wasmaot("run", "-W", "tail-call=n", "--invoke", "f", src, "1", env=cache_env)
+    assert r.returncode == 1 and r.stdout == "", r.stderr
+    assert r.stderr == (f"wasmaot: error: {src}:2:41: disabled: tail calls (Wasm 3.0): "
+                        "return_call (enable with -W tail-call)\n")
+    r = wasmaot("run", "-W", "tail-call=n,tail-call=y", "--invoke", "f", src, "1", env=cache_env)
+    assert r.stdout == "7\n", r.stderr

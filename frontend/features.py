@@ -1,0 +1,175 @@
+"""The feature axis: which WebAssembly proposals a module may use.
+
+Every proposal the frontend knows is one :class:`Feature`, named as
+wasmtime's ``-W`` keys and wasmparser's ``WasmFeatures`` name them
+(``tail-call``, ``simd``, ``wide-arithmetic``...; the Wasm 2.0 proposals
+wasmtime cannot turn off keep wasmparser's names: ``sign-extension``,
+``saturating-float-to-int``, ``mutable-global``).  A Feature *is* the
+string that messages print (``"tail calls (Wasm 3.0)"``), so the error
+classes and the spec runner keep comparing and concatenating it as before;
+``feature.name`` is the key, ``feature.implemented`` whether wasmaot can
+compile it at all.
+
+Each row of the opcode table (:mod:`.opcodes`) carries its Feature; a
+:class:`Features` set (frozen, hashable: it is part of the compile cache
+key) decides which of them a module may use.  :data:`DEFAULT` is every
+implemented feature.  An implemented feature that is off, and a proposal we
+do not implement, are both reported by :mod:`.unsupported` as one line that
+names the feature and the byte offset (``disabled: ...`` /
+``unsupported: ...``).
+
+What a disabled feature rejects (checked by :mod:`.validate`; nothing costs
+anything while every feature is on):
+
+* every instruction whose opcode-table row carries it (function bodies and
+  constant expressions);
+* ``multi-value``: function types with more than one result, block types
+  given by a type index;
+* ``reference-types``: more than one table, ``call_indirect`` /
+  ``return_call_indirect`` of a table other than 0;
+* ``simd``: ``v128`` in function types, locals and globals;
+* ``extended-const``: ``i32/i64.add/sub/mul`` in constant expressions;
+* ``mutable-global``: importing or exporting a mutable global.
+
+Not gated (documented rather than half-done): reference-typed values
+(``funcref``/``externref`` params, locals, globals) without
+reference-types, element segment encodings of bulk-memory, passive
+segments.
+
+The features in force for a command are :func:`current` (a context
+variable): the CLI sets them once from ``-W`` (:func:`activate`), the spec
+runner per script (:func:`using`); every decode/validate entry point takes
+an explicit ``features=`` too.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass
+from typing import Self
+
+
+class Feature(str):
+    """A proposal: the string is its title as messages print it."""
+
+    name: str
+    implemented: bool
+
+    def __new__(cls, name: str, title: str, implemented: bool) -> Self:
+        self = super().__new__(cls, title)
+        self.name = name
+        self.implemented = implemented
+        return self
+
+    def __reduce__(self):                   # pickled across spec-runner workers
+        return (BY_NAME.__getitem__, (self.name,))
+
+
+def _f(name: str, title: str, implemented: bool = True) -> Feature:
+    return Feature(name, title, implemented)
+
+
+#: Wasm 1.0: always on (the rows without a proposal).
+MVP = _f("mvp", "WebAssembly 1.0")
+MUTABLE_GLOBAL = _f("mutable-global", "import/export of mutable globals (Wasm 2.0)")
+SIGN_EXTENSION = _f("sign-extension", "sign-extension operators (Wasm 2.0)")
+SATURATING_FLOAT_TO_INT = _f("saturating-float-to-int",
+                             "non-trapping float-to-int conversions (Wasm 2.0)")
+MULTI_VALUE = _f("multi-value", "multi-value (Wasm 2.0)")
+REFERENCE_TYPES = _f("reference-types", "reference types (Wasm 2.0)")
+BULK_MEMORY = _f("bulk-memory", "bulk memory (Wasm 2.0)")
+SIMD = _f("simd", "fixed-width SIMD (Wasm 2.0)")
+EXTENDED_CONST = _f("extended-const", "extended constant expressions (Wasm 3.0)")
+TAIL_CALLS = _f("tail-call", "tail calls (Wasm 3.0)")
+WIDE_ARITHMETIC = _f("wide-arithmetic", "wide arithmetic (proposal)")
+# not implemented: only named by errors
+EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)", False)
+LEGACY_EXCEPTIONS = _f("legacy-exceptions", "legacy exception handling (try/catch, "
+                       "superseded by try_table in Wasm 3.0)", False)
+FUNCTION_REFERENCES = _f("function-references", "typed function references (Wasm 3.0)", False)
+GC = _f("gc", "garbage collection (Wasm 3.0)", False)
+THREADS = _f("threads", "threads and atomics (proposal)", False)
+RELAXED_SIMD = _f("relaxed-simd", "relaxed SIMD (Wasm 3.0)", False)
+STACK_SWITCHING = _f("stack-switching", "stack switching (proposal)", False)
+STRINGREF = _f("stringref", "stringref (proposal)", False)
+MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)", False)
+MULTI_MEMORY = _f("multi-memory", "multi-memory (Wasm 3.0)", False)
+CUSTOM_PAGE_SIZES = _f("custom-page-sizes", "custom page sizes (proposal)", False)
+COMPONENT = _f("component-model", "this is a component (component model), not a core module",
+               False)
+
+ALL: tuple[Feature, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Feature))
+BY_NAME: dict[str, Feature] = {f.name: f for f in ALL}
+
+
+class FeatureError(ValueError):
+    """A bad feature switch (unknown name, an unimplemented one turned on);
+    ``str()`` is one line."""
+
+
+@dataclass(frozen=True)
+class Features:
+    """The features a module may use: a frozen set of names (MVP always in)."""
+
+    enabled: frozenset[str]
+
+    def __contains__(self, f) -> bool:
+        return (f.name if isinstance(f, Feature) else f) in self.enabled
+
+    def switched(self, name: str, on: bool) -> Features:
+        """This set with feature ``name`` turned on or off."""
+        f = BY_NAME.get(name)
+        if f is None or f is MVP:
+            raise FeatureError(f"unknown feature {name!r} (known: "
+                               f"{', '.join(x.name for x in ALL if x is not MVP)})")
+        if on and not f.implemented:
+            raise FeatureError(f"{name}: not implemented: {f}")
+        return Features(self.enabled | {name} if on else self.enabled - {name})
+
+    def disabled(self) -> tuple[Feature, ...]:
+        """Implemented features that are off."""
+        return tuple(f for f in ALL if f.implemented and f.name not in self.enabled)
+
+    def key(self) -> str:
+        """Stable text for cache keys (the sorted enabled names)."""
+        return ",".join(sorted(self.enabled))
+
+    def __str__(self) -> str:
+        off = self.disabled()
+        return "default" if not off else "default without " + ", ".join(f.name for f in off)
+
+
+#: Every implemented feature.
+DEFAULT = Features(frozenset(f.name for f in ALL if f.implemented))
+
+
+def with_switches(switches, base: Features = DEFAULT) -> Features:
+    """``base`` with ``(name, on)`` switches applied in order."""
+    fs = base
+    for name, on in switches:
+        fs = fs.switched(name, on)
+    return DEFAULT if fs == DEFAULT else fs
+
+
+_CURRENT: contextvars.ContextVar[Features] = contextvars.ContextVar("wasmaot_features",
+                                                                   default=DEFAULT)
+
+
+def current() -> Features:
+    """The features in force (DEFAULT unless a command set others)."""
+    return _CURRENT.get()
+
+
+def activate(fs: Features) -> None:
+    """Set the features for the rest of this command (the CLI, once)."""
+    _CURRENT.set(fs)
+
+
+@contextlib.contextmanager
+def using(fs: Features):
+    """The features in force inside the ``with`` block."""
+    token = _CURRENT.set(fs)
+    try:
+        yield fs
+    finally:
+        _CURRENT.reset(token)
