@@ -61,8 +61,8 @@ class Feature(str):
         self.implemented = implemented
         return self
 
-    def __reduce__(self):                   # pickled across spec-runner workers
-        return (BY_NAME.__getitem__, (self.name,))
+    def __reduce__(self):                   # unpickled as the one object of its name
+        return (by_name, (self.name,))
 
 
 def _f(name: str, title: str, implemented: bool = True) -> Feature:
@@ -100,6 +100,10 @@ COMPONENT = _f("component-model", "this is a component (component model), not a 
 
 ALL: tuple[Feature, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Feature))
 BY_NAME: dict[str, Feature] = {f.name: f for f in ALL}
+
+
+def by_name(name: str) -> Feature:
+    return BY_NAME[name]
 
 
 class FeatureError(ValueError):

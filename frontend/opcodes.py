@@ -711,7 +711,7 @@ throw                      08      EXCEPTIONS
 rethrow                    09      LEGACY_EXCEPTIONS
 throw_ref                  0a      EXCEPTIONS
 call_ref                   14      FUNCTION_REFERENCES
-return_call_ref            15      TAIL_CALLS
+return_call_ref            15      FUNCTION_REFERENCES
 delegate                   18      LEGACY_EXCEPTIONS
 catch_all                  19      LEGACY_EXCEPTIONS
 try_table                  1f      EXCEPTIONS

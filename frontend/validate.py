@@ -1,6 +1,13 @@
-"""Validation of core Wasm 2.0 modules (plus the extended-const and tail-call
-proposals: ``return_call``/``return_call_indirect`` need the callee's results
-to be the function's, and leave the stack polymorphic, like ``return``).
+"""Validation of core Wasm 2.0 modules (plus the extended-const, tail-call
+and wide-arithmetic proposals: ``return_call``/``return_call_indirect`` need
+the callee's results to be the function's, and leave the stack polymorphic,
+like ``return``; ``i64.add128`` & co. have fixed signatures).
+
+Features (:mod:`.features`): a module may use only the features in force
+(an argument, by default :func:`.features.current`); what each one that is
+off rejects is listed there.  With every feature on (the default), the body
+loop runs on the static dispatch tables, as fast as without the axis; with
+some off, on copies in which their instructions dispatch to ``K_DISABLED``.
 
 Entry points:
 

@@ -122,7 +122,7 @@ def test_wasm2_malformed_stays_malformed():
 
 
 @pytest.mark.parametrize("wat,proposal,what", [
-    ("(module (func (return_call_ref 0)))", O.TAIL_CALLS, "return_call_ref"),
+    ("(module (func (return_call_ref 0)))", O.FUNCTION_REFERENCES, "return_call_ref"),
     ("(module (func (block (try_table (catch_all 0)))))", O.EXCEPTIONS, "try_table"),
     ("(module (func (throw_ref (ref.null exn))))", O.EXCEPTIONS, "throw_ref"),
     ("(module (func try catch_all end))", O.LEGACY_EXCEPTIONS, "try"),
@@ -172,7 +172,7 @@ def test_load_module_names_the_feature_for_both_forms():
         with pytest.raises(UnsupportedError) as ei:
             load_module(data, fname)
         assert str(ei.value).startswith(fname + ":")
-        assert "unsupported: tail calls (Wasm 3.0)" in str(ei.value)
+        assert "unsupported: typed function references (Wasm 3.0)" in str(ei.value)
         assert "\n" not in str(ei.value)
 
 
