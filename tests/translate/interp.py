@@ -62,6 +62,26 @@ class Spectest:
             self.exports[name] = ("host", FuncType(params, ()))
 
 
+_M64 = (1 << 64) - 1
+
+
+def _halves(x: int) -> tuple[int, int]:
+    """A 128-bit result as the (low, high) i64 bit patterns."""
+    return x & _M64, (x >> 64) & _M64
+
+
+def _s64(x: int) -> int:
+    return x - (1 << 64) if x >> 63 else x
+
+
+# Wide arithmetic, straight from the proposal's definition (two results).
+_WIDE = {
+    O.iadd128: lambda al, ah, bl, bh: _halves((al | ah << 64) + (bl | bh << 64)),
+    O.isub128: lambda al, ah, bl, bh: _halves((al | ah << 64) - (bl | bh << 64)),
+    O.smul_wide: lambda a, b: _halves(_s64(a) * _s64(b)),
+    O.umul_wide: lambda a, b: _halves(a * b),
+}
+
 _LOADS = {O.load: (None, False), O.uload8: (1, False), O.sload8: (1, True),
           O.uload16: (2, False), O.sload16: (2, True), O.uload32: (4, False),
           O.sload32: (4, True)}
@@ -163,7 +183,7 @@ class Instance:
                     env = {}
                     break
                 out = self.exec(op, ctrl, imms, a, tys)
-                if op == O.call or op == O.call_indirect:
+                if op == O.call or op == O.call_indirect or op in _WIDE:
                     for r, v in zip(res, out):
                         env[r] = v
                 elif res:
@@ -173,6 +193,9 @@ class Instance:
         fold = FOLDERS.get(op)
         if fold is not None:
             return fold(ctrl, imms, a, tys)
+        wide = _WIDE.get(op)
+        if wide is not None:
+            return wide(*a)
         if op == O.iconst or op == O.fconst:
             return imms[0]
         if op == O.null:

@@ -8,7 +8,7 @@
 * Every ``assert_return``/``assert_trap`` of the non-SIMD scripts holds when
   the translated IR is run by the test oracle (``interp.py``): the
   translator's semantics, not just well-formedness.  The same for the
-  tail-call proposal's scripts.
+  tail-call and wide-arithmetic proposals' scripts.
 
 Totals (modules, functions, IR instructions, seconds) are printed with -s.
 """
@@ -96,3 +96,15 @@ def test_tail_call_assertions_hold_on_ir(suite):
     want = sum(len(re.findall(r"^\(assert_(?:return|trap)\b", f.read_text(), re.MULTILINE))
                for f in files)
     assert counts["pass"] == want > 70, (counts, want)
+
+
+def test_wide_arithmetic_assertions_hold_on_ir(suite):
+    """The wide-arithmetic proposal's script on the IR oracle, whose
+    iadd128 & co. are the proposal's definitions on Python integers."""
+    counts, failures = collections.Counter(), []
+    files = sorted((suite / "proposals" / "wide-arithmetic").glob("*.wast"))
+    assert len(files) == 1, files
+    run_script(str(files[0]), counts, failures)
+    assert not failures, "\n".join(failures[:30])
+    want = len(re.findall(r"^\(assert_(?:return|trap)\b", files[0].read_text(), re.MULTILINE))
+    assert counts["pass"] == want > 90, (counts, want)
