@@ -156,3 +156,26 @@ def test_the_run_cache_key_includes_the_features():
     with F.using(F.DEFAULT.switched("simd", False)):
         off = cache_key(b"x", opts)
     assert off != cache_key(b"x", opts)
+
+
+def test_validate_command_takes_w(tmp_path):
+    import subprocess
+    import sys
+    src = tmp_path / "w.wat"
+    src.write_text("(module (func (param i64) (result i64 i64)\n"
+                   "  (i64.mul_wide_u (local.get 0) (local.get 0))))\n")
+
+    def validate(*args):
+        return subprocess.run([sys.executable, "-m", "wasmaot", "validate", *args, str(src)],
+                              check=False, capture_output=True, text=True, timeout=120)
+    r = validate()
+    assert (r.returncode, r.stdout) == (0, f"{src}: valid\n"), r.stderr
+    r = validate("-W", "wide-arithmetic=n")
+    assert r.returncode == 1 and r.stderr == (
+        f"wasmaot: error: {src}:2:4: disabled: wide arithmetic (proposal): i64.mul_wide_u "
+        "(enable with -W wide-arithmetic)\n"), r.stderr
+    r = validate("-W", "multi-value=n")
+    assert r.returncode == 1 and "disabled: multi-value (Wasm 2.0): type 0 has 2 results" \
+        in r.stderr, r.stderr
+    r = validate("-W", "gc")
+    assert r.returncode == 2 and "unsupported option -W gc" in r.stderr, r.stderr

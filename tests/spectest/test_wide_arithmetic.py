@@ -54,3 +54,21 @@ def test_frontend_only(suite):
                         str(folder)], check=False, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert re.search(r"^\d+ passed, 0 failed, \d+ skipped$", r.stdout, re.MULTILINE), r.stdout
+
+
+def test_spectest_honours_w(suite):
+    """`wasmaot spectest -W wide-arithmetic=n`: every module using the ops is
+    rejected as disabled (so the script fails); a -W key that is not a
+    feature is a usage error."""
+    folder = suite / "proposals" / "wide-arithmetic"
+    r = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "--frontend-only", "-v",
+                        "-W", "wide-arithmetic=n", str(folder)],
+                       check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert ("module rejected: disabled: wide arithmetic (proposal): i64.add128 "
+            "(enable with -W wide-arithmetic)") in r.stdout, r.stdout
+    assert re.search(r"^0 passed, [1-9]\d* failed", r.stdout, re.MULTILINE), r.stdout
+    r = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "--frontend-only",
+                        "-W", "fuel=3", str(folder)],
+                       check=False, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "unsupported option -W fuel=3" in r.stderr, r.stderr
