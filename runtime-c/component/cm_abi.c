@@ -17,6 +17,7 @@
  * drops it on an error, so a bad value prints nothing, as in wasmtime.
  */
 #include "cm_escape.h"
+#include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 #include "wasmaot_rt.h"
 
@@ -57,8 +58,8 @@ static void store_le(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t n, uint64_t v) {
 /* realloc(0, 0, align, size) with the spec's checks on its result. */
 static int allocate(wasmaot_cm_cx *cx, uint32_t align, uint32_t size, uint32_t *out) {
     if (!cx->realloc || !cx->memory) return WASMAOT_CM_ERR_UNSUPPORTED;
-    uint32_t p = cx->realloc(cx->env, align, size);
-    if (p % align) return WASMAOT_CM_ERR_ALIGN;
+    uint32_t p = cx->realloc(cx->env, 0, 0, align, size);
+    if (p % align) return WASMAOT_CM_ERR_REALLOC_ALIGN;
     if (!in_bounds(cx, p, size)) return WASMAOT_CM_ERR_REALLOC;
     *out = p;
     return WASMAOT_CM_OK;
@@ -97,15 +98,29 @@ static uint64_t scalar_bits(ty_t t, const wasmaot_cm_value *v) {
 
 static int is_scalar(uint32_t kind) { return kind <= WASMAOT_CM_CHAR; }
 
-/* A string's bytes into guest memory (UTF-8 guests only, so far). */
+/* The guest's realloc as the transcoder calls it; the view follows the
+ * memory, which the call may have grown or moved. */
+static wasmaot_canon_status canon_realloc(wasmaot_canon_mem *m, uint32_t old_ptr, uint32_t old_size,
+                                          uint32_t align, uint32_t new_size, uint32_t *new_ptr) {
+    wasmaot_cm_cx *cx = m->ctx;
+    *new_ptr = cx->realloc(cx->env, old_ptr, old_size, align, new_size);
+    m->base = mem_base(cx);
+    m->size = mem_size(cx);
+    return WASMAOT_CANON_OK;
+}
+
+/* A host string (UTF-8) into guest memory in the function's encoding,
+ * with the spec's realloc calls (runtime-c/canon's transcoder). */
 static int store_string(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint32_t *ptr, uint32_t *len) {
-    if (cx->func->encoding != WASMAOT_CM_UTF8) return WASMAOT_CM_ERR_UNSUPPORTED;
-    *len = v->n;
-    int e = allocate(cx, 1, v->n, ptr);
-    if (e) return e;
-    uint8_t *d = mem_base(cx) + *ptr;
-    for (uint32_t i = 0; i < v->n; i++) d[i] = (uint8_t)v->u.str[i];
-    return WASMAOT_CM_OK;
+    if (!cx->realloc || !cx->memory) return WASMAOT_CM_ERR_UNSUPPORTED;
+    wasmaot_canon_mem src = {(uint8_t *)(uintptr_t)v->u.str, v->n, NULL, NULL, NULL};
+    wasmaot_canon_mem dst = {mem_base(cx), mem_size(cx), canon_realloc, NULL, cx};
+    wasmaot_canon_status st = wasmaot_canon_transcode(&src, WASMAOT_CANON_UTF8, 0, v->n, &dst,
+                                                      cx->func->encoding, ptr, len);
+    if (st == WASMAOT_CANON_OK) return WASMAOT_CM_OK;
+    if (st == WASMAOT_CANON_E_UNALIGNED) return WASMAOT_CM_ERR_REALLOC_ALIGN;
+    if (st == WASMAOT_CANON_E_OUT_OF_BOUNDS) return WASMAOT_CM_ERR_REALLOC;
+    return WASMAOT_CM_ERR_STRING_TOO_LONG;
 }
 
 static int store_list(wasmaot_cm_cx *cx, ty_t t, const wasmaot_cm_value *v, uint32_t *ptr) {
@@ -332,12 +347,10 @@ static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *c, uint32_t *b
     return len;
 }
 
-static int lift_string(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t len) {
-    if (cx->func->encoding != WASMAOT_CM_UTF8) return WASMAOT_CM_ERR_UNSUPPORTED;
-    if (!in_bounds(cx, ptr, len)) return WASMAOT_CM_ERR_STRING_BOUNDS;
-    const uint8_t *p = mem_base(cx) + ptr;
+/* A UTF-8 string's bytes: validated before anything is printed. */
+static int lift_utf8(wasmaot_cm_cx *cx, const uint8_t *p, uint32_t len) {
     uint32_t c = 0, bad;
-    for (uint32_t i = 0, k; i < len; i += k)          /* validate before printing */
+    for (uint32_t i = 0, k; i < len; i += k)
         if (!(k = utf8_next(p + i, len - i, &c, &bad))) {
             cx->detail[0] = bad ? bad : i;
             cx->detail[1] = i;
@@ -352,12 +365,58 @@ static int lift_string(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t len) {
     return WASMAOT_CM_OK;
 }
 
+/* UTF-16LE units (`wide`) or Latin-1 bytes; an unpaired surrogate is an
+ * error, found before anything is printed. */
+static int lift_wide(wasmaot_cm_cx *cx, const uint8_t *p, uint32_t units, int wide) {
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) put(cx, "\"");
+        for (uint32_t i = 0; i < units; i++) {
+            uint32_t c = wide ? (uint32_t)(p[2 * i] | p[2 * i + 1] << 8) : p[i];
+            if (wide && c >= 0xd800 && c <= 0xdfff) {
+                uint32_t lo = i + 1 < units ? (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8) : 0;
+                if (c >= 0xdc00 || lo < 0xdc00 || lo > 0xdfff) {
+                    cx->detail[0] = c;
+                    return WASMAOT_CM_ERR_UTF16;
+                }
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i++;
+            }
+            if (pass) put_char(cx, c, '"');
+        }
+    }
+    put(cx, "\"");
+    return WASMAOT_CM_OK;
+}
+
+/* load_string_from_range: the length limit, alignment and bounds, then the text. */
+static int lift_string(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t tagged) {
+    uint32_t enc = cx->func->encoding, units = tagged & ~WASMAOT_CANON_UTF16_TAG;
+    int wide = enc == WASMAOT_CM_UTF16 || (enc == WASMAOT_CM_LATIN1_UTF16 && (tagged & WASMAOT_CANON_UTF16_TAG));
+    uint64_t nbytes = enc == WASMAOT_CM_UTF8 ? tagged : wide ? 2ull * (enc == WASMAOT_CM_UTF16 ? tagged : units) : units;
+    uint32_t align = enc == WASMAOT_CM_UTF8 ? 1 : 2;
+    /* wasmtime's order (the spec checks the length limit first): the
+     * limit only matters for memories beyond 256 MiB. */
+    if (ptr % align) return WASMAOT_CM_ERR_STRING_ALIGN;
+    if (!in_bounds(cx, ptr, nbytes)) return WASMAOT_CM_ERR_STRING_BOUNDS;
+    if (nbytes > WASMAOT_CANON_MAX_STRING_BYTE_LENGTH) {
+        cx->detail[0] = (uint32_t)nbytes;
+        return WASMAOT_CM_ERR_STRING_TOO_LONG;
+    }
+    const uint8_t *p = mem_base(cx) + ptr;
+    if (enc == WASMAOT_CM_UTF8) return lift_utf8(cx, p, (uint32_t)nbytes);
+    return lift_wide(cx, p, wide ? (uint32_t)(nbytes / 2) : units, wide);
+}
+
 static int load(wasmaot_cm_cx *cx, ty_t t, uint32_t ptr);
 
 static int lift_list(wasmaot_cm_cx *cx, ty_t t, uint32_t ptr, uint32_t n) {
     ty_t e = child(cx, t, 0);
     if (ptr % e->align) return WASMAOT_CM_ERR_LIST_ALIGN;
     if (!in_bounds(cx, ptr, (uint64_t)n * e->size)) return WASMAOT_CM_ERR_LIST_BOUNDS;
+    if ((uint64_t)n * e->size > WASMAOT_CANON_MAX_STRING_BYTE_LENGTH) {   /* MAX_LIST_BYTE_LENGTH: the same */
+        cx->detail[0] = n;
+        return WASMAOT_CM_ERR_LIST_TOO_LONG;
+    }
     put(cx, "[");
     int err = WASMAOT_CM_OK;
     for (uint32_t i = 0; !err && i < n; i++) {
@@ -510,7 +569,11 @@ const char *wasmaot_cm_error_message(int err) {
     case WASMAOT_CM_ERR_NOMEM: return "out of memory";
     case WASMAOT_CM_ERR_FLAGS: return "invalid flags";
     case WASMAOT_CM_ERR_LIST_ALIGN: return "list pointer is not aligned";
-    case WASMAOT_CM_ERR_STRING_ALIGN: return "string pointer not aligned";
+    case WASMAOT_CM_ERR_STRING_ALIGN: return "string pointer not aligned to 2";
+    case WASMAOT_CM_ERR_UTF16: return "unpaired surrogate found: %x";
+    case WASMAOT_CM_ERR_STRING_TOO_LONG: return "string too long: %u bytes";
+    case WASMAOT_CM_ERR_LIST_TOO_LONG: return "list too long: %u elements";
+    case WASMAOT_CM_ERR_REALLOC_ALIGN: return "realloc return: result not aligned";
     case WASMAOT_CM_ERR_STRING_BOUNDS: return "string pointer/length out of bounds of memory";
     case WASMAOT_CM_ERR_LIST_BOUNDS: return "list pointer/length out of bounds of memory";
     default: return "no error";

@@ -61,9 +61,9 @@ static void call_or_trap(call_env *env, const wasmaot_export_desc *exp, uint64_t
     if (code) wasmaot_rt_report_trap_and_exit(code);
 }
 
-static uint32_t env_realloc(void *e, uint32_t align, uint32_t size) {
+static uint32_t env_realloc(void *e, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t size) {
     call_env *env = e;
-    uint64_t slots[4] = {0, 0, align, size};
+    uint64_t slots[4] = {old_ptr, old_size, align, size};
     call_or_trap(env, env->realloc, slots);
     return (uint32_t)slots[0];
 }

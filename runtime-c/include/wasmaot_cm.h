@@ -157,14 +157,18 @@ enum {
     WASMAOT_CM_ERR_DISCRIMINANT = 4,  /* "discriminant N out of range [0..M)" */
     WASMAOT_CM_ERR_UTF8 = 5,          /* "invalid utf-8 sequence of N bytes from index I" */
     WASMAOT_CM_ERR_REALLOC = 6,       /* "realloc return: beyond end of memory" */
-    WASMAOT_CM_ERR_UNSUPPORTED = 7,   /* a type or encoding this build cannot lift or lower */
+    WASMAOT_CM_ERR_UNSUPPORTED = 7,   /* a resource handle (not lifted or lowered yet) */
     WASMAOT_CM_ERR_NOMEM = 8,         /* host out of memory */
     WASMAOT_CM_ERR_FLAGS = 9,         /* "invalid flags" (bits beyond the labels)  */
     WASMAOT_CM_ERR_LIST_ALIGN = 10,   /* "list pointer is not aligned" */
     WASMAOT_CM_ERR_STRING_ALIGN = 11, /* "string pointer not aligned" */
     WASMAOT_CM_ERR_STRING_BOUNDS = 12,/* "string pointer/length out of bounds of memory" */
     WASMAOT_CM_ERR_LIST_BOUNDS = 13,  /* "list pointer/length out of bounds of memory" */
-    WASMAOT_CM_ERR_UTF8_INCOMPLETE = 14
+    WASMAOT_CM_ERR_UTF8_INCOMPLETE = 14,
+    WASMAOT_CM_ERR_UTF16 = 15,        /* "unpaired surrogate found: X" */
+    WASMAOT_CM_ERR_STRING_TOO_LONG = 16,
+    WASMAOT_CM_ERR_LIST_TOO_LONG = 17,
+    WASMAOT_CM_ERR_REALLOC_ALIGN = 18 /* "realloc return: result not aligned" */
 
 };
 
@@ -198,7 +202,7 @@ typedef struct wasmaot_cm_value {
  * freestanding: every effect goes through these callbacks).
  *   memory     the function's `memory` option (NULL if none); read through
  *              on every access, since realloc may grow (and move) it;
- *   realloc    the guest's realloc(0, 0, align, size); a guest trap does not
+ *   realloc    the guest's realloc(old, old_size, align, size); a guest trap does not
  *              return (the host reports it);
  *   put        appends printed WAVE text (the caller buffers it: an error
  *              later in the same result must print nothing);
@@ -208,7 +212,8 @@ typedef struct wasmaot_cm_cx {
     const wasmaot_cm_func *func;
     wasmaot_memory *memory;
     void *env;
-    uint32_t (*realloc)(void *env, uint32_t align, uint32_t size);
+    uint32_t (*realloc)(void *env, uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                        uint32_t new_size);
     void (*put)(void *env, const char *s, uint32_t n);
     void (*put_float)(void *env, int is_f64, uint64_t bits);
     uint32_t detail[2];    /* numbers of the last error's message */

@@ -224,3 +224,65 @@ def test_we_accept_what_wasmtime_accepts(accept, k):
             assert ours[1] == theirs[1], (call, ours, theirs)
         else:
             assert ours[0] == 2 and len(ours[2].splitlines()) == 1, (call, ours)
+
+
+# ---- string encodings ------------------------------------------------------------
+
+STRINGS = ['""', '"plain"', '"latin1: é ÿ"', '"bmp: ☃ Ā"', r'"astral: \u{1F600} x"']
+STRING_TYPES = ["string", List("string"), Record((("n", "string"), ("c", "char"))),
+                Option("string")]
+
+
+@pytest.fixture(scope="module", params=["utf16", "latin1+utf16"])
+def encoded(request, tools, tmp_path_factory):
+    b = Builder(request.param)
+    for k, (t, v) in enumerate(wd.STRING_CASES):
+        b.result(f"result{k}", t, v)
+    for k, t in enumerate(STRING_TYPES):
+        b.spill_echo(f"echo{k}", t)
+        b.flat_dump(f"dump{k}", t)
+    return Sides(tools, tmp_path_factory.mktemp("enc"), b.text())
+
+
+def _arg(t, s: str) -> str:
+    if t == "string":
+        return s
+    if isinstance(t, List):
+        return f"[{s}, {s}]"
+    if isinstance(t, Record):
+        return f"{{n: {s}, c: 'é'}}"
+    return f"some({s})"
+
+
+def test_string_encodings_match_wasmtime(encoded):
+    """utf16 and latin1+utf16 guests: lifted strings, and lowered ones (the
+    transcoder's realloc calls show in the flat dump's pointers)."""
+    calls = [f"result{k}()" for k in range(len(wd.STRING_CASES))]
+    calls += [f"{f}{k}({_arg(t, s)})" for k, t in enumerate(STRING_TYPES) for s in STRINGS
+              for f in ("echo", "dump")]
+    bad = [(c, o, t) for c in calls for o, t in [(encoded.ours(c), encoded.theirs(c))] if o[:2] != t[:2]]
+    assert not bad
+
+
+UTF16_FAILURES = [
+    ("misaligned", _pair_at_6000(0x6101, 1)),
+    ("lone-high", _pair_at_6000(0x6100, 2, b"A\x00\x00\xd8")),
+    ("lone-low", _pair_at_6000(0x6100, 1, b"\x00\xdc")),
+    ("too-long", _pair_at_6000(0x6100, 0x10000000)),
+    ("oob", _pair_at_6000(0xFFF0, 0x10)),
+]
+
+
+@pytest.fixture(scope="module")
+def utf16_failures(tools, tmp_path_factory):
+    b = Builder("utf16")
+    for name, body in UTF16_FAILURES:
+        b.raw(name, "string", "i32", body)
+    return Sides(tools, tmp_path_factory.mktemp("utf16f"), b.text())
+
+
+@pytest.mark.parametrize("name", [n for n, _ in UTF16_FAILURES])
+def test_utf16_lifting_errors_are_wasmtimes(utf16_failures, name):
+    ours, theirs = utf16_failures.ours(f"{name}()"), utf16_failures.theirs(f"{name}()")
+    assert (ours[0], ours[1], theirs[0]) == (1, "", 1), (ours, theirs)
+    assert ours[2].strip() == "wasmaot: error: " + cause(theirs[2])
