@@ -2,8 +2,10 @@
 
 Decodes the preamble and every section of Wasm 2.0 (plus extended-const,
 whose only effect here is what may appear in constant expressions; that is
-checked by the validator, and tail calls, which are two rows of the opcode
-table).  Checks everything the spec calls *malformed* at
+checked by the validator, and tail calls and wide arithmetic, which are rows
+of the opcode table).  Features (:mod:`.features`) are not consulted here:
+everything a feature that is off rejects is checked by the validator, which
+is also where function bodies are decoded.  Checks everything the spec calls *malformed* at
 section level: magic/version, section ids, order and sizes, LEB128 rules
 (via :mod:`.reader`), UTF-8 names, vector lengths, the function/code count
 agreement and the data count agreement.  Function bodies are only delimited
