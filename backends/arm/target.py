@@ -12,6 +12,9 @@ from a board's memory map, plus its ``.bin`` and ``.hex``.
 there is no MMU for guard pages (an MPU region could only cover a fixed
 power-of-two window).
 
+Calling convention: ``fastcc`` for Wasm-to-Wasm calls, not ``tailcc`` (see
+the record).
+
 zig spells the CPU ``cortex_m3`` and LLVM ``cortex-m3``: the runtime config
 (``runtime-c/sources.txt``) passes zig's spelling, ``default_cpu`` is LLVM's;
 both must name the same core, as the float ABI must agree.
@@ -32,6 +35,14 @@ CORTEX_M3 = Target(
     runtime_configs={"explicit": "thumbv7m-cortex-m3-fw"},
     output_kind="firmware",
     arch="thumbv7m",
+    # tailcc corrupts the caller's frame here (LLVM 22, Thumb-2): wasi-libc's
+    # printf returned into a clobbered frame (saved registers overwritten)
+    # after a path through stdio's seek (i64 and stack-passed arguments);
+    # fastcc runs it correctly.  So Wasm tail calls between different
+    # prototypes are normal calls here, as on RISC-V (backends/ABI.md
+    # "Functions").
+    internal_cc="fastcc",
+    tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an385"),
 )
 

@@ -6,7 +6,8 @@ The parts are the output sections of the linker script (:mod:`.linker`),
 plus two carved out by symbol: the data segments (``<prefix>.data``
 symbols in ``.rodata.app``) and the instance (``wasmaot_fw_instance`` in
 ``.bss``).  Sizes are exact: padding between input sections counts with
-the part that contains it.
+the part that contains it, padding between output sections is its own
+part, so the flash total is the size of the ``.bin``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...frontend.load import InputError
+from .hexfile import binary, load_chunks
 from .linker import FLASH_SECTIONS
 
 _DATA_SEGMENTS = re.compile(r"^wasm\w*\.data$")   # P.data of every instance
@@ -53,9 +55,13 @@ def measure(path) -> Sizes:
     from elftools.elf.elffile import ELFFile
     try:
         with open(path, "rb") as f:
-            return _measure(ELFFile(f))
+            sizes = _measure(ELFFile(f))
+        image = len(binary(load_chunks(path)))
     except (ELFError, OSError) as e:
         raise InputError(f"{path}: not a readable ELF file ({e})") from None
+    if image > sizes.flash_total:        # between sections aligned to 4 or 16
+        _add(sizes.flash, "alignment padding", image - sizes.flash_total)
+    return sizes
 
 
 def _measure(elf) -> Sizes:

@@ -1,0 +1,234 @@
+"""Firmware images for Cortex-M3: what the image contains (no qemu needed),
+then running them on qemu's boards (mps2-an385, lm3s6965evb) with output,
+exit status and traps over semihosting."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from wasmaot.backends.firmware import boards, hexfile, served_functions
+from wasmaot.backends.firmware.linker import FLASH_SECTIONS
+from wasmaot.backends.firmware.size import measure
+
+from .conftest import compile_image, run_image, wasmaot
+
+REPO = Path(__file__).resolve().parents[2]
+HELLO = REPO / "examples" / "hello.wat"
+#: Issue 17's footprint goal for a WASI hello world on Cortex-M3.
+FLASH_BUDGET, RAM_BUDGET = 4096, 1024
+
+TRAP = """(module (memory (export "memory") 1)
+  (func $f (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "_start") (drop (call $f (i32.const 0)))))"""
+
+EXHAUST = """(module (func $r (param i32) (result i32) (i32.add (call $r (local.get 0)) (i32.const 1)))
+  (func (export "_start") (drop (call $r (i32.const 0)))))"""
+
+# memory.grow within the declared maximum (4 pages), -1 beyond; the exit
+# status says which check failed (7: all passed, the last byte read back).
+GROW = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1 4)
+  (func (export "_start")
+    (if (i32.ne (memory.grow (i32.const 1)) (i32.const 1)) (then (call $exit (i32.const 11))))
+    (if (i32.ne (memory.grow (i32.const 2)) (i32.const 2)) (then (call $exit (i32.const 12))))
+    (if (i32.ne (memory.grow (i32.const 1)) (i32.const -1)) (then (call $exit (i32.const 13))))
+    (if (i32.ne (memory.size) (i32.const 4)) (then (call $exit (i32.const 14))))
+    (if (i32.ne (i32.load8_u (i32.const 262143)) (i32.const 0)) (then (call $exit (i32.const 15))))
+    (i32.store8 (i32.const 262143) (i32.const 7))
+    (call $exit (i32.load8_u (i32.const 262143)))))"""
+
+# No memory at all: fits boards with little RAM (64 KiB pages do not).
+NO_MEMORY = """(module (func (export "_start") unreachable))"""
+
+PATH_OPEN = """(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1) (func (export "_start")))"""
+
+
+def _wat(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / f"{name}.wat"
+    p.write_text(text)
+    return p
+
+
+@pytest.fixture(scope="module")
+def hello_image(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("hello")
+    return compile_image(HELLO, d / "hello.elf", "--board", "mps2-an385")
+
+
+# ------------------------------------------------------------ the image
+
+def test_image_files_and_layout(hello_image):
+    """ELF + .bin + .hex; code in flash at its final address, executed in
+    place: a static ET_EXEC with no dynamic section and no relocations left;
+    the vector table at the flash origin (initial SP in RAM, reset handler
+    a Thumb address in flash)."""
+    from elftools.elf.elffile import ELFFile
+    board = boards.BOARDS["mps2-an385"]
+    assert hello_image.with_suffix(".bin").is_file() and hello_image.with_suffix(".hex").is_file()
+    with open(hello_image, "rb") as f:
+        elf = ELFFile(f)
+        assert elf["e_type"] == "ET_EXEC" and elf["e_machine"] == "EM_ARM"
+        names = [s.name for s in elf.iter_sections()]
+        assert not any(n.startswith((".rel", ".dynamic", ".dynsym", ".interp")) for n in names), names
+        assert not any(seg["p_type"] == "PT_DYNAMIC" for seg in elf.iter_segments())
+        for name in FLASH_SECTIONS:
+            sec = elf.get_section_by_name(name)
+            if sec is not None and sec["sh_size"]:
+                start = sec["sh_addr"]
+                assert board.flash.origin <= start < board.flash.origin + board.flash.size, name
+        vectors = elf.get_section_by_name(".vectors")
+        assert vectors["sh_addr"] == board.flash.origin
+        sp, reset = int.from_bytes(vectors.data()[:4], "little"), int.from_bytes(vectors.data()[4:8], "little")
+    assert board.ram.origin < sp <= board.ram.origin + board.ram.size
+    assert reset & 1 and board.flash.origin <= reset < board.flash.origin + board.flash.size
+
+
+def test_bin_and_hex_hold_the_loaded_bytes(hello_image):
+    chunks = hexfile.load_chunks(hello_image)
+    blob = hello_image.with_suffix(".bin").read_bytes()
+    assert blob == hexfile.binary(chunks) and blob[:8] == chunks[0][1][:8]
+    assert _read_hex(hello_image.with_suffix(".hex").read_text()) == {
+        a + i: b for a, data in chunks for i, b in enumerate(data)}
+
+
+def _read_hex(text: str) -> dict[int, int]:
+    """Intel HEX -> {address: byte}, checking every record's checksum."""
+    mem, upper = {}, 0
+    for line in text.split():
+        rec = bytes.fromhex(line[1:])
+        assert sum(rec) & 0xFF == 0, line
+        n, addr, kind, data = rec[0], rec[1] << 8 | rec[2], rec[3], rec[4:-1]
+        assert len(data) == n
+        if kind == 4:
+            upper = int.from_bytes(data, "big") << 16
+        elif kind == 0:
+            mem.update({upper + addr + i: b for i, b in enumerate(data)})
+    return mem
+
+
+def test_hello_world_footprint(hello_image):
+    """Issue 17: a WASI hello world in <= 4 KiB of flash and <= 1 KiB of RAM
+    besides linear memory and stack; every part is accounted for."""
+    s = measure(hello_image)
+    assert s.flash_total == len(hello_image.with_suffix(".bin").read_bytes())
+    assert s.flash["vector table"] == 64 and s.flash["data segments"] == len("hello, world\n")
+    assert s.ram["linear memory"] == 65536 and s.ram["stack"] == boards.BOARDS["mps2-an385"].stack
+    assert s.flash_total <= FLASH_BUDGET, s.flash
+    assert s.ram_static <= RAM_BUDGET, s.ram
+
+
+def test_size_command(hello_image):
+    r = wasmaot("size", hello_image)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^  data segments\s+13$", r.stdout, re.MULTILINE) and "linear memory" in r.stdout
+    bad = wasmaot("size", HELLO)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "not a readable ELF" in bad.stderr
+
+
+def test_real_board_is_linked_at_its_flash(tmp_path):
+    """stm32f103c8 (not run here): flash at 0x08000000, 20 KiB of RAM."""
+    from elftools.elf.elffile import ELFFile
+    elf = compile_image(_wat(tmp_path, "nomem", NO_MEMORY), tmp_path / "bp.elf", "--board", "stm32f103c8")
+    with open(elf, "rb") as f:
+        assert ELFFile(f).get_section_by_name(".vectors")["sh_addr"] == 0x0800_0000
+    r = wasmaot("compile", "--target", "cortex-m3", "--board", "stm32f103c8", HELLO, "-o", tmp_path / "x.elf")
+    assert r.returncode == 2 and "needs" in r.stderr and "has 20 KiB" in r.stderr
+
+
+def test_unserved_import_is_a_compile_error(tmp_path):
+    r = wasmaot("compile", "--target", "cortex-m3", _wat(tmp_path, "po", PATH_OPEN), "-o", tmp_path / "po.elf")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "'path_open': not available on firmware target cortex-m3" in r.stderr
+
+
+@pytest.mark.parametrize("flags, why", [
+    (("--board", "nope"), "unknown board 'nope'"),
+    (("--max-memory", "100K"), "not a multiple of 64 KiB"),
+    (("--flash", "0x0"), "expected ORIGIN:SIZE"),
+    (("--invoke", "fac"), "no --invoke"),
+])
+def test_bad_firmware_options_are_usage_errors(tmp_path, flags, why):
+    r = wasmaot("compile", "--target", "cortex-m3", HELLO, "-o", tmp_path / "x.elf", *flags)
+    assert r.returncode == 2 and why in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_firmware_flags_need_a_firmware_target(tmp_path):
+    r = wasmaot("compile", HELLO, "-o", tmp_path / "x", "--board", "mps2-an385")
+    assert r.returncode == 2 and "only for firmware targets" in r.stderr
+
+
+def test_served_table_matches_the_shim():
+    """Each row of the firmware WASI list has its function in the object,
+    with the signature the full shim gives the same WASI function."""
+    from elftools.elf.elffile import ELFFile
+    from wasmaot.backends.buildcache import wasi_objects
+    from wasmaot.compile import wasi_p1_functions
+    rows = served_functions()
+    assert {"fd_write", "proc_exit", "args_get", "environ_get", "clock_time_get",
+            "random_get"} <= set(rows)
+    full = wasi_p1_functions()
+    assert {n: full[n] for n in rows} == rows
+    (obj,) = wasi_objects("cortex-m3", "explicit")
+    with open(obj, "rb") as f:
+        defined = {s.name for s in ELFFile(f).get_section_by_name(".symtab").iter_symbols()
+                   if s["st_shndx"] != "SHN_UNDEF"}
+    assert {f"wasmaot_fw_p1_{n}" for n in rows} <= defined
+
+
+def test_regions_and_sizes_parse():
+    assert boards.parse_region("0x08000000:64K", "--flash") == boards.Region(0x0800_0000, 64 << 10)
+    assert boards.parse_size("1MiB", "x") == 1 << 20 and boards.parse_size("0x400", "x") == 1024
+    with pytest.raises(ValueError, match="4-byte aligned region"):
+        boards.parse_region("0xFFFFFFF0:64K", "--ram")
+
+
+# ------------------------------------------------------------ under qemu
+
+def test_hello_world_runs(qemu, hello_image):
+    r = run_image(qemu, hello_image)
+    assert (r.returncode, r.stdout) == (0, "hello, world\n"), r.stderr
+
+
+def test_trap_prints_its_message_and_exits_non_zero(qemu, tmp_path):
+    r = run_image(qemu, compile_image(_wat(tmp_path, "trap", TRAP), tmp_path / "trap.elf"))
+    assert (r.returncode, r.stderr) == (134, "wasm trap: integer divide by zero\n")
+
+
+def test_stack_exhaustion_is_a_trap(qemu, tmp_path):
+    r = run_image(qemu, compile_image(_wat(tmp_path, "rec", EXHAUST), tmp_path / "rec.elf"))
+    assert (r.returncode, r.stderr) == (134, "wasm trap: call stack exhausted\n")
+
+
+@pytest.mark.parametrize("flags, status", [((), 7), (("--max-memory", "128K"), 12)])
+def test_memory_grow_within_the_static_region(qemu, tmp_path, flags, status):
+    """Linear memory is a static RAM region of the declared maximum (or
+    --max-memory): memory.grow succeeds within it and returns -1 beyond."""
+    r = run_image(qemu, compile_image(_wat(tmp_path, "grow", GROW), tmp_path / "grow.elf", *flags))
+    assert r.returncode == status, r.stderr
+
+
+def test_second_qemu_board(qemu, tmp_path):
+    """lm3s6965evb: another memory map (256 KiB flash, 64 KiB RAM)."""
+    elf = compile_image(_wat(tmp_path, "nomem", NO_MEMORY), tmp_path / "lm.elf", "--board", "lm3s6965evb")
+    r = run_image(qemu, elf, "lm3s6965evb")
+    # (qemu's model of the board adds "Timer with period zero" on stderr)
+    assert r.returncode == 134 and r.stderr.endswith("\nwasm trap: unreachable\n"), r.stderr
+
+
+def test_c_hello_world_through_wasi_libc(qemu, tmp_path):
+    """printf from C (wasi-libc: fd_fdstat_get, fd_seek, fd_write, fd_close,
+    proc_exit) with one 64 KiB page of memory and a 16 KiB shadow stack."""
+    src = tmp_path / "hello.c"
+    src.write_text('#include <stdio.h>\nint main(void) { printf("Hello, %s!\\n", "Cortex-M3"); return 0; }\n')
+    wasm = tmp_path / "hello.wasm"
+    subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-Os", str(src),
+                    "-o", str(wasm), "-Wl,--initial-memory=65536", "-Wl,-z,stack-size=16384"], check=True)
+    r = run_image(qemu, compile_image(wasm, tmp_path / "hello.elf"))
+    assert (r.returncode, r.stdout) == (0, "Hello, Cortex-M3!\n"), r.stderr
