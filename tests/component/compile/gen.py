@@ -105,7 +105,8 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 
 
 class Sides:
-    """The same component as our executable and as wasmtime's .cwasm."""
+    """The same component text as our executable (compiled from the text,
+    by our parser) and as wasmtime's .cwasm (encoded by wasm-tools)."""
 
     def __init__(self, tools: tuple[str, str], tmp, text: str):
         self.wasmtime, wasm_tools = tools
@@ -117,7 +118,7 @@ class Sides:
         code, _, err = run([self.wasmtime, "compile", str(wasm), "-o", self.cwasm])
         assert code == 0, err
         code, _, err = run([sys.executable, "-m", "wasmaot", "compile",
-                            str(wasm), "-o", self.exe])
+                            str(src), "-o", self.exe])   # our text parser
         assert code == 0, err
 
     def theirs(self, call: str) -> tuple[int, str, str]:
