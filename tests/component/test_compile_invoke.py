@@ -140,3 +140,18 @@ def test_imports_are_refused_naming_the_import(tmp_path):
     r = wasmaot("compile", "c.wat", "-o", "app", cwd=tmp_path)
     assert r.returncode == 1 and "'host-log'" in r.stderr and "not supported" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "app").exists()
+
+
+def test_call_names_as_wasmtime_takes_them(tmp_path):
+    """test_wave.py's call texts on a component with a top-level function
+    and an interface instance: run or refused as wasmtime does."""
+    from .test_wave import NAME_CALLS
+    tools = wd.tools_or_skip()
+    text = wd.fixture("names.wat")
+    (tmp_path / "n.wat").write_text(text)
+    assert wasmaot("compile", "n.wat", "-o", "app", cwd=tmp_path).returncode == 0
+    theirs = wd.run_calls(tools, tmp_path, text, NAME_CALLS)
+    for call, (ok, out) in zip(NAME_CALLS, theirs):
+        code, stdout, _ = run([str(tmp_path / "app"), "--invoke", call])
+        assert (code == 0, stdout.strip()) == (ok, out), call
+        assert code in (0, 2), call
