@@ -1,92 +1,177 @@
-"""trapelim: remove bounds checks made redundant by a dominating one.
+"""trapelim: mark memory accesses proven in bounds notrap, remove redundant bounds checks.
 
-What: walks the dominator tree keeping, per ``(memory, address value)``,
-the largest end offset already proven in bounds on every path to the current
-point.  A fact is established by
+What: an access of S bytes at ``vA+off`` (or a ``bounds_check memN vA+E``)
+needs no check when one of these proves ``zext(A) + off + S <= size``:
 
-* ``bounds_check memN vA+E`` (after it, ``A + E <= memory size``), and
-* a trapping (non-``notrap``) load or store of S bytes at ``vA+off``
-  (after it, ``A + off + S <= memory size``; it would have trapped
-  otherwise).
+1. **Ranges** (:mod:`wasmaot.ir.analysis.ranges`): the largest unsigned
+   value ``A`` can have where the access runs, plus ``off + S``, is at most
+   the memory's *minimum* byte size (declared initial pages times the page
+   size; for an import, the minimum it declares, which instantiation
+   checks).  Memory never shrinks, so that holds at every point of every
+   run.  This proves accesses at constant addresses, through masks
+   (``i & 1023``), narrow loads, ``urem``, and loops whose induction
+   variables the analysis bounds (``for (i = 0; i < 700; i++) A[i]`` on a
+   static array).
+2. **Dominating facts**: walking the dominator tree, a ``bounds_check``
+   or a trapping access establishes ``zext(X) + E <= size`` for its address
+   value ``X`` (after it; it would have trapped otherwise).  Addresses are
+   split into ``root + k`` (``k`` a constant, through ``iadd``/``isub`` with
+   constants).  A fact ``(root + k0, E0)`` covers an access at ``root + k``
+   with end ``e`` when
 
-Then
+   * ``c = (k - k0) mod 2^32`` has ``c + e <= E0`` (then ``c < E0``, so
+     ``zext(X) + c`` cannot wrap: ``zext(X) <= size - E0 <= 2^32 - E0``), or
+   * ``d = (k0 - k) mod 2^32`` is at most the fact address's unsigned lower
+     bound (from the ranges: ``root + k`` does not wrap below 0) and
+     ``e <= E0 + d``.
 
-* a ``bounds_check`` on the same memory and address value with an end
-  ``<=`` the proven one is deleted (an identical or weaker check), and
-* a trapping load/store on the same memory and address whose
-  ``off + size`` is covered is marked ``notrap`` (no check in the emitter).
+   Without a lower bound, a fact at ``p + 8`` says nothing about ``p``:
+   ``p + 8`` may have wrapped to a small address while ``p`` is out of
+   bounds.
 
-Why: on targets without guard pages (Cortex-M, RISC-V microcontrollers, and
-32-bit hosts) every access needs an explicit compare-and-branch; Wasm code
-re-accesses the same base pointer many times (struct fields: ``v0+0``,
-``v0+4``, ``v0+8``).  Only a check dominated by an equal or stronger check
-is removed; the first access in a group keeps its check.
+Covered accesses become ``notrap`` (no check in explicit mode, no guard
+"keep" in guard mode); covered ``bounds_check`` instructions are deleted.
+Nothing is hoisted or merged here: every trap stays where it was, the
+first access of a group keeps its check.
 
-Soundness: linear memory never shrinks (``memory.grow`` only grows it; there
-is no shrink in Wasm), so a range proven in bounds stays in bounds, across
-calls and ``memory_grow`` included.  Facts are keyed on the SSA address
-value, which is immutable.  Addresses are zero-extended and offsets added
-in 64-bit arithmetic by the emitter, so ``A + off`` cannot wrap.
+Why: explicit mode (microcontrollers, 32-bit hosts) pays a compare and
+branch per access, guard mode an optimization barrier per load (see
+``guard_keep`` in backends/llvm/traps.py); both vanish for proven accesses.
 
-Not done (yet): checks covered by a *larger* later access (would need
-hoisting), facts from ``addr+const`` arithmetic, range analysis of masked
-addresses, loops.
+Soundness: linear memory never shrinks (``memory.grow`` only grows it), so a
+range proven in bounds stays in bounds across calls and ``memory.grow``.
+Facts are keyed on SSA values, which are immutable; the emitter adds
+``zext(A) + off`` in 64-bit arithmetic, so that sum never wraps.
 
-Preconditions: verified SSA (dominance is what makes this sound).
+Preconditions: verified SSA (dominance is what makes facts sound).
 """
 from __future__ import annotations
 
-from ..cfg import DominatorTree
+from ..analysis.ranges import Ranges, unsigned
+from ..cfg import ControlFlowGraph, DominatorTree
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, MemFlags, Opcode
+from ..types import I32
 
 #: Pass contract (ir/pipeline.py): one function at a time; only bounds_check
 #: instructions go and memflags change; terminators stay.
 KIND = "function"
 PRESERVES = frozenset({"cfg"})
 
+_M32 = 1 << 32
+#: Facts kept per (memory, root): enough for a struct's fields; more would
+#: make the scan quadratic in huge blocks.
+_MAX_FACTS = 32
+_PEEL = 8     # iadd/isub-with-constant steps followed to find a root
+
+
+def _min_bytes(func: Function) -> list[int | None]:
+    """Per memory, the byte size it has at least (None: not memory32, whose
+    addresses this pass does not reason about)."""
+    if func.module is None:
+        return []
+    return [m.min << m.page_size_log2 if m.index_type == I32 else None
+            for m in func.module.memories]
+
+
+def _split(dfg, v: int) -> tuple[int, int]:
+    """``(root, k)`` with ``v == root + k`` (mod 2^32)."""
+    k = 0
+    for _ in range(_PEEL):
+        d = dfg.value_inst(v)
+        if d is None or dfg.op[d] not in (Opcode.iadd, Opcode.isub):
+            break
+        a, b = dfg.inst_args(d)
+        cb, ca = _iconst(dfg, b), _iconst(dfg, a)
+        if cb is not None:
+            k += cb if dfg.op[d] == Opcode.iadd else -cb
+            v = a
+        elif ca is not None and dfg.op[d] == Opcode.iadd:
+            k += ca
+            v = b
+        else:
+            break
+    return v, k % _M32
+
+
+def _iconst(dfg, v: int) -> int | None:
+    d = dfg.value_inst(v)
+    return dfg.pool[dfg.off[d]] if d is not None and dfg.op[d] == Opcode.iconst else None
+
+
+def _covered(facts: list, k: int, end: int) -> bool:
+    for k0, e0, lo0 in facts:
+        c = (k - k0) % _M32
+        if c + end <= e0:
+            return True
+        d = (k0 - k) % _M32
+        if d <= lo0 and end <= e0 + d:
+            return True
+    return False
+
+
+def _access(dfg, inst: int, info) -> tuple[int, int, int] | None:
+    """``(mem, end, flags)`` of a trapping access or check, else None
+    (flags -1 for a bounds_check)."""
+    if inst is None:
+        return None
+    if info.opcode == Opcode.bounds_check:
+        mem, off = dfg.inst_imms(inst)
+        return mem, off, -1
+    if info.access and ImmKind.MEMFLAGS in info.imms:
+        flags, mem, off = dfg.inst_imms(inst)[:3]   # lane accesses add a lane imm
+        if MemFlags.notrap(flags):
+            return None
+        return mem, off + dfg.access_bytes(inst), flags
+    return None
+
 
 def run(func: Function) -> bool:
     dfg, lay = func.dfg, func.layout
-    dt = DominatorTree(func)
-    facts: dict[tuple[int, int], int] = {}
+    if lay.first_block < 0:
+        return False
+    cfg = ControlFlowGraph(func)
+    dt = DominatorTree(func, cfg)
+    mins = _min_bytes(func)
+    ranges: Ranges | None = None
+    facts: dict[tuple[int, int], list] = {}
     changed = False
     # Iterative preorder walk with an undo log per block (scoped facts).
-    stack: list[tuple[int, bool, list]] = [(lay.first_block, False, [])] if lay.first_block >= 0 else []
+    stack: list[tuple[int, bool, list]] = [(lay.first_block, False, [])]
     while stack:
         b, leaving, undo = stack.pop()
         if leaving:
-            for key, old in reversed(undo):
-                if old is None:
-                    del facts[key]
-                else:
-                    facts[key] = old
+            for key in reversed(undo):
+                facts[key].pop()
             continue
         stack.append((b, True, undo))
         for inst in lay.insts(b):
-            op = dfg.op[inst]
-            info = OPINFO[op]
-            if op == Opcode.bounds_check:
-                mem, off = dfg.inst_imms(inst)
-                end = off
-            elif info.access and ImmKind.MEMFLAGS in info.imms:
-                flags, mem, off = dfg.inst_imms(inst)[:3]   # lane accesses add a lane imm
-                if MemFlags.notrap(flags):
-                    continue
-                end = off + dfg.access_bytes(inst)
-            else:
+            acc = _access(dfg, inst, OPINFO[dfg.op[inst]])
+            if acc is None:
                 continue
-            key = (mem, int(dfg.inst_args(inst)[0]))
+            mem, end, flags = acc
+            addr = int(dfg.inst_args(inst)[0])
+            lo, proven = 0, False
+            if mem < len(mins) and mins[mem] is not None:
+                if ranges is None:
+                    ranges = Ranges(func, cfg, dt)
+                lo, hi = unsigned(ranges.at(b, addr), 32)
+                proven = hi + end <= mins[mem]
+            root, k = _split(dfg, addr)
+            key = (mem, root)
             known = facts.get(key)
-            if known is not None and known >= end:
-                if op == Opcode.bounds_check:
+            if proven or (known and _covered(known, k, end)):
+                if flags < 0:
                     lay.remove_inst(inst)
                 else:
                     dfg.set_imm(inst, ImmKind.MEMFLAGS, flags | MemFlags.NOTRAP)
                 changed = True
                 continue
-            undo.append((key, known))
-            facts[key] = end
+            if known is None:
+                known = facts[key] = []
+            if len(known) < _MAX_FACTS:
+                known.append((k, end, lo))
+                undo.append(key)
         for c in reversed(dt.children[b]):
             stack.append((c, False, []))
     return changed
