@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 
 #: Target-family subpackages, each with a ``target.py`` exporting ``TARGETS``:
 #: the one place a new family is registered.
-FAMILIES = ("x86_64", "aarch64", "riscv64", "arm")
+FAMILIES = ("x86_64", "aarch64", "riscv64", "arm", "riscv32")
 
 #: The target when none is named (the CLI's --target default).
 DEFAULT_TARGET = "x86_64-linux"

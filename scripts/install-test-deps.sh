@@ -10,6 +10,8 @@
 #   qemu-system-arm  runs the Cortex-M firmware images (tests/firmware/,
 #               `wasmaot compile --target cortex-m3`) on qemu's boards
 #               (mps2-an385, lm3s6965evb), output and exit over semihosting.
+#   qemu-system-misc  qemu-system-riscv32, the same for rv32imac images
+#               (riscv32 `virt`).
 #
 # Idempotent and fast when everything is already installed: apt is only
 # touched when a tool is missing.  Debian/Ubuntu (apt-get); run as root or
@@ -21,15 +23,16 @@ for tool in qemu-aarch64 qemu-riscv64; do
     command -v "$tool" >/dev/null 2>&1 || need="qemu-user"
 done
 command -v qemu-system-arm >/dev/null 2>&1 || need="$need qemu-system-arm"
+command -v qemu-system-riscv32 >/dev/null 2>&1 || need="$need qemu-system-misc"
 need="${need# }"
 
 if [ -z "$need" ]; then
-    echo "install-test-deps: qemu-user and qemu-system-arm already installed ($(qemu-aarch64 --version | head -n1))"
+    echo "install-test-deps: qemu-user, qemu-system-arm and qemu-system-misc already installed ($(qemu-aarch64 --version | head -n1))"
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm) with your package manager" >&2
+    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm, qemu-system-riscv32) with your package manager" >&2
     exit 1
 fi
 

@@ -49,9 +49,10 @@ FLASH_SECTIONS = {
 }
 
 # Input sections that hold code or read-only data.  .data.rel.ro is
-# read-only after a static link (nothing is relocated at run time).
+# read-only after a static link (nothing is relocated at run time); the
+# .s* sections are RISC-V's small-data ones.
 _CODE = ".text .text.* wasmaot_text"
-_RODATA = ".rodata .rodata.* .data.rel.ro .data.rel.ro.* wasmaot_bt"
+_RODATA = ".rodata .rodata.* .srodata .srodata.* .data.rel.ro .data.rel.ro.* wasmaot_bt"
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ def script(board: Board, needs: RamNeeds) -> str:
              f"  .text.startup : ALIGN(4) {{ {startup}({_CODE} {_RODATA}) }} > FLASH",
              f"  .text.runtime : ALIGN(4) {{ *({_CODE} {_RODATA}) }} > FLASH"]
     ram = [_reserve(".wasmaot_stack", "stack_bottom", "stack_top", board.stack, 8),
-           _copied(".data", "data", "*(.data .data.*)", "RAM AT > FLASH", ""),
+           _copied(".data", "data", "*(.data .data.* .sdata .sdata.*)", "RAM AT > FLASH", ""),
            "  __wasmaot_data_load = LOADADDR(.data);",
-           _copied(".bss", "bss", "*(.bss .bss.* COMMON)", "RAM", " (NOLOAD)"),
+           _copied(".bss", "bss", "*(.bss .bss.* .sbss .sbss.* COMMON)", "RAM", " (NOLOAD)"),
            _reserve(".wasmaot_heap", "heap_start", "heap_end", needs.heap, 16),
            _reserve(".wasmaot_memory", "memory_start", "memory_end", needs.memory, 16),
            f"  __wasmaot_stack_limit = __wasmaot_stack_bottom + {STACK_RESERVE};"]
@@ -91,8 +92,9 @@ def script(board: Board, needs: RamNeeds) -> str:
         *flash,
         *ram,
         # No unwinding on a device (generated code is nounwind; the C is
-        # built without tables): the CANTUNWIND index entries are dead weight.
-        "  /DISCARD/ : { *(.ARM.exidx .ARM.exidx.* .ARM.extab .ARM.extab.*) }",
+        # built without tables): unwind tables and the CANTUNWIND index
+        # entries are dead weight.
+        "  /DISCARD/ : { *(.ARM.exidx .ARM.exidx.* .ARM.extab .ARM.extab.* .eh_frame .eh_frame_hdr) }",
         "}",
         ""])
 

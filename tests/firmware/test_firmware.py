@@ -1,6 +1,6 @@
-"""Firmware images for Cortex-M3: what the image contains (no qemu needed),
-then running them on qemu's boards (mps2-an385, lm3s6965evb) with output,
-exit status and traps over semihosting."""
+"""Firmware images for Cortex-M3 and RV32IMAC: what the image contains (no
+qemu needed), then running them on qemu's boards (mps2-an385, lm3s6965evb,
+riscv32 virt) with output, exit status and traps over semihosting."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,7 @@ from wasmaot.backends.firmware import boards, hexfile, served_functions
 from wasmaot.backends.firmware.linker import FLASH_SECTIONS
 from wasmaot.backends.firmware.size import measure
 
-from .conftest import compile_image, run_image, wasmaot
+from .conftest import RUN_BOARDS, compile_image, run_image, wasmaot
 
 REPO = Path(__file__).resolve().parents[2]
 HELLO = REPO / "examples" / "hello.wat"
@@ -62,6 +62,9 @@ def hello_image(tmp_path_factory) -> Path:
     return compile_image(HELLO, d / "hello.elf", "--board", "mps2-an385")
 
 
+targets = pytest.mark.parametrize("target", sorted(RUN_BOARDS))
+
+
 # ------------------------------------------------------------ the image
 
 def test_image_files_and_layout(hello_image):
@@ -88,6 +91,20 @@ def test_image_files_and_layout(hello_image):
         sp, reset = int.from_bytes(vectors.data()[:4], "little"), int.from_bytes(vectors.data()[4:8], "little")
     assert board.ram.origin < sp <= board.ram.origin + board.ram.size
     assert reset & 1 and board.flash.origin <= reset < board.flash.origin + board.flash.size
+
+
+def test_rv32_image_layout(tmp_path):
+    """rv32imac: soft-float ilp32 RVC objects, the entry (reset handler) at
+    the flash origin, no relocations left."""
+    from elftools.elf.elffile import ELFFile
+    board = boards.BOARDS["virt-rv32"]
+    elf = compile_image(HELLO, tmp_path / "rv.elf", target="rv32imac")
+    with open(elf, "rb") as f:
+        e = ELFFile(f)
+        assert (e["e_type"], e["e_machine"]) == ("ET_EXEC", "EM_RISCV")
+        assert e["e_flags"] & 0x7 == 0x1          # EF_RISCV_RVC, float ABI soft (ilp32)
+        assert e["e_entry"] == e.get_section_by_name(".vectors")["sh_addr"] == board.flash.origin
+        assert not any(s.name.startswith((".rel", ".dynamic")) for s in e.iter_sections())
 
 
 def test_bin_and_hex_hold_the_loaded_bytes(hello_image):
@@ -191,44 +208,58 @@ def test_regions_and_sizes_parse():
 
 # ------------------------------------------------------------ under qemu
 
-def test_hello_world_runs(qemu, hello_image):
-    r = run_image(qemu, hello_image)
+@targets
+def test_hello_world_runs(tmp_path, target):
+    r = run_image(compile_image(HELLO, tmp_path / "hello.elf", target=target), RUN_BOARDS[target])
     assert (r.returncode, r.stdout) == (0, "hello, world\n"), r.stderr
 
 
-def test_trap_prints_its_message_and_exits_non_zero(qemu, tmp_path):
-    r = run_image(qemu, compile_image(_wat(tmp_path, "trap", TRAP), tmp_path / "trap.elf"))
+@targets
+def test_trap_prints_its_message_and_exits_non_zero(tmp_path, target):
+    elf = compile_image(_wat(tmp_path, "trap", TRAP), tmp_path / "trap.elf", target=target)
+    r = run_image(elf, RUN_BOARDS[target])
     assert (r.returncode, r.stderr) == (134, "wasm trap: integer divide by zero\n")
 
 
-def test_stack_exhaustion_is_a_trap(qemu, tmp_path):
-    r = run_image(qemu, compile_image(_wat(tmp_path, "rec", EXHAUST), tmp_path / "rec.elf"))
+@targets
+def test_stack_exhaustion_is_a_trap(tmp_path, target):
+    elf = compile_image(_wat(tmp_path, "rec", EXHAUST), tmp_path / "rec.elf", target=target)
+    r = run_image(elf, RUN_BOARDS[target])
     assert (r.returncode, r.stderr) == (134, "wasm trap: call stack exhausted\n")
 
 
+@targets
 @pytest.mark.parametrize("flags, status", [((), 7), (("--max-memory", "128K"), 12)])
-def test_memory_grow_within_the_static_region(qemu, tmp_path, flags, status):
+def test_memory_grow_within_the_static_region(tmp_path, target, flags, status):
     """Linear memory is a static RAM region of the declared maximum (or
     --max-memory): memory.grow succeeds within it and returns -1 beyond."""
-    r = run_image(qemu, compile_image(_wat(tmp_path, "grow", GROW), tmp_path / "grow.elf", *flags))
+    elf = compile_image(_wat(tmp_path, "grow", GROW), tmp_path / "grow.elf", *flags, target=target)
+    r = run_image(elf, RUN_BOARDS[target])
     assert r.returncode == status, r.stderr
 
 
-def test_second_qemu_board(qemu, tmp_path):
+def test_second_qemu_board(tmp_path):
     """lm3s6965evb: another memory map (256 KiB flash, 64 KiB RAM)."""
     elf = compile_image(_wat(tmp_path, "nomem", NO_MEMORY), tmp_path / "lm.elf", "--board", "lm3s6965evb")
-    r = run_image(qemu, elf, "lm3s6965evb")
+    r = run_image(elf, "lm3s6965evb")
     # (qemu's model of the board adds "Timer with period zero" on stderr)
     assert r.returncode == 134 and r.stderr.endswith("\nwasm trap: unreachable\n"), r.stderr
 
 
-def test_c_hello_world_through_wasi_libc(qemu, tmp_path):
-    """printf from C (wasi-libc: fd_fdstat_get, fd_seek, fd_write, fd_close,
-    proc_exit) with one 64 KiB page of memory and a 16 KiB shadow stack."""
-    src = tmp_path / "hello.c"
-    src.write_text('#include <stdio.h>\nint main(void) { printf("Hello, %s!\\n", "Cortex-M3"); return 0; }\n')
-    wasm = tmp_path / "hello.wasm"
+@pytest.fixture(scope="module")
+def c_hello(tmp_path_factory) -> Path:
+    """printf from C through wasi-libc (fd_fdstat_get, fd_seek, fd_write,
+    fd_close, proc_exit), one 64 KiB page of memory, a 16 KiB shadow stack."""
+    d = tmp_path_factory.mktemp("c_hello")
+    src = d / "hello.c"
+    src.write_text('#include <stdio.h>\nint main(void) { printf("Hello, %s!\\n", "MCU"); return 0; }\n')
+    wasm = d / "hello.wasm"
     subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-Os", str(src),
                     "-o", str(wasm), "-Wl,--initial-memory=65536", "-Wl,-z,stack-size=16384"], check=True)
-    r = run_image(qemu, compile_image(wasm, tmp_path / "hello.elf"))
-    assert (r.returncode, r.stdout) == (0, "Hello, Cortex-M3!\n"), r.stderr
+    return wasm
+
+
+@targets
+def test_c_hello_world_through_wasi_libc(tmp_path, target, c_hello):
+    r = run_image(compile_image(c_hello, tmp_path / "hello.elf", target=target), RUN_BOARDS[target])
+    assert (r.returncode, r.stdout) == (0, "Hello, MCU!\n"), r.stderr

@@ -1,0 +1,1 @@
+"""RISC-V 32 target family (bare-metal firmware): see ``target.py``."""

@@ -1,0 +1,39 @@
+"""RISC-V 32 microcontrollers (RV32IMAC, no FPU): firmware images.
+
+Same fields as ``x86_64/target.py``; output kind ``"firmware"`` as for
+``arm/target.py`` (images linked by ``backends/firmware``).
+
+``rv32imac``: integer, multiply/divide, atomics and compressed
+instructions, no F/D, so the soft-float ABI ``ilp32`` (floats in integer
+registers, arithmetic in compiler-rt).  It must match what zig builds the
+runtime and compiler-rt for (``riscv32-freestanding``, ``-mcpu=
+generic_rv32+m+a+c``): lld refuses objects of different float ABIs
+(``abi`` is also what helper objects carry).  No ``+unaligned-scalar-mem``
+(unlike riscv64-linux): a microcontroller core may trap on a misaligned
+access and there is no kernel to emulate it, so LLVM splits accesses it
+cannot prove aligned.  Only explicit bounds checks (no MMU).
+
+Calling convention: ``fastcc`` (LLVM's RISC-V backend has no ``tailcc``).
+"""
+from __future__ import annotations
+
+from ..targets import FirmwareRecipe, Target
+
+RV32IMAC = Target(
+    name="rv32imac",
+    triple="riscv32-unknown-none-elf",
+    default_cpu="generic-rv32",
+    features="+m,+a,+c",
+    zig_target="riscv32-freestanding",
+    pointer_bytes=4,
+    default_bounds="explicit",
+    bounds_modes=("explicit",),
+    runtime_configs={"explicit": "riscv32-imac-fw"},
+    output_kind="firmware",
+    arch="riscv32",
+    abi="ilp32",
+    internal_cc="fastcc",
+    firmware=FirmwareRecipe(startup="riscv_startup.c", default_board="virt-rv32"),
+)
+
+TARGETS = (RV32IMAC,)
