@@ -258,6 +258,11 @@ class Target:
     def check_runnable(self, host_machine: str | None = None) -> tuple[str, ...]:
         """:meth:`run_command_prefix`, after checking the emulator is
         installed; raises :class:`RunnerMissing` (one clear line) if not."""
+        if self.firmware is not None:
+            raise RunnerMissing(
+                f"target {self.name} builds firmware images, which run on a board, not here: "
+                f"`wasmaot compile --target {self.name} FILE -o app.elf`, then flash it or run "
+                f"it under qemu-system (tests/firmware shows the command)")
         prefix = self.run_command_prefix(host_machine)
         if prefix and shutil.which(prefix[0]) is None:
             raise RunnerMissing(

@@ -263,3 +263,8 @@ def c_hello(tmp_path_factory) -> Path:
 def test_c_hello_world_through_wasi_libc(tmp_path, target, c_hello):
     r = run_image(compile_image(c_hello, tmp_path / "hello.elf", target=target), RUN_BOARDS[target])
     assert (r.returncode, r.stdout) == (0, "Hello, MCU!\n"), r.stderr
+
+
+def test_run_says_firmware_runs_on_a_board():
+    r = wasmaot("run", "--target", "cortex-m3", HELLO)
+    assert r.returncode == 1 and "builds firmware images" in r.stderr and "Traceback" not in r.stderr
