@@ -13,18 +13,31 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wasmaot.frontend.component import canonabi as cm
 
-from .test_canon_build import ENC, REALLOC, TAG, E, Instance, Mem, StringInfo, library
+from .conftest import C_DIR, zig
+from .test_canon_build import (
+    CANON_SOURCES,
+    CFLAGS,
+    ENC,
+    REALLOC,
+    TAG,
+    E,
+    Instance,
+    Mem,
+    StringInfo,
+    canon_library,
+)
 
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
-    return library(tmp_path_factory)
+    return canon_library(tmp_path_factory)
 
 
 UNREACHABLE = 1  # wasmaot_trap_code a trapping realloc reports (WASMAOT_TRAP_UNREACHABLE)
@@ -200,6 +213,45 @@ def test_transcode_matches_model(lib, src_enc, dst_enc):
         run_both(lib, data, src_enc, ptr, tagged, dst_enc, size, start, bad)
 
     check()
+
+
+# ------------------------------------------------------ 32-bit (i386)
+
+
+@pytest.fixture(scope="module")
+def driver32(tmp_path_factory):
+    """c/canon_driver.c with the canon layer, for 32-bit x86 (runs natively)."""
+    exe = tmp_path_factory.mktemp("canon32") / "canon_driver"
+    zig(["-target", "x86-linux-musl", "-static", *CFLAGS, "-I", str(C_DIR), str(C_DIR / "canon_driver.c"),
+         *map(str, CANON_SOURCES), "-o", str(exe)])
+    return exe
+
+
+CASES = st.sampled_from(PAIRS).flatmap(lambda p: st.tuples(st.just(p), sources(p[0]), DESTINATIONS))
+
+
+def model_case(case):
+    """The model's (calls line, result line) for one driver case."""
+    (src_enc, dst_enc), (data, ptr, tagged), (size, start, bad) = case
+    dst_mem = bytearray(size)
+    alloc = Alloc(dst_mem, start, bad)
+    status, out_ptr, out_tagged = model(bytearray(data), src_enc, ptr, tagged, dst_mem, dst_enc, alloc)
+    calls = ";".join(",".join(map(str, c)) for c in alloc.calls) or "-"
+    return f"calls {calls}", f"{status} {out_ptr or 0} {out_tagged or 0} {dst_mem.hex() or '-'}"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases=st.lists(CASES, min_size=60, max_size=60))
+def test_transcode_on_32_bit_matches_model(driver32, cases):
+    lines = []
+    for (src_enc, dst_enc), (data, ptr, tagged), (size, start, bad) in cases:
+        k, kind = bad if bad else (0, "none")
+        lines.append(f"{ENC[src_enc]} {ENC[dst_enc]} {data.hex() or '-'} {ptr} {tagged} {size} {start} {k} {kind[0]}")
+    out = subprocess.run([str(driver32)], input="\n".join(lines) + "\n", capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert len(out) == 2 * len(cases)
+    for k, case in enumerate(cases):
+        assert tuple(out[2 * k:2 * k + 2]) == model_case(case), case
 
 
 # ------------------------------------------------- hand-written, from the spec
