@@ -208,6 +208,9 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
                          extra_cflags=[f"-DWASMAOT_MAX_SIGNATURES={needs.signatures}"])
     shim = wasi_objects(t.name, opts.bounds, cache_dir) if wasi else []
     out = Path(out)
+    if out.suffix in (".bin", ".hex"):
+        raise TargetError(f"-o {out}: name the ELF image (app.elf); the .bin and .hex "
+                          "are written beside it")
     with tempfile.TemporaryDirectory(prefix="wasmaot-fw-") as td:
         d = Path(td)
         objects = [*objects, import_table_object(plan, t.name)]
@@ -224,9 +227,22 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
                  "-Wl,--gc-sections", "-Wl,--no-undefined",
                  "-Wl,--entry=wasmaot_reset_handler", *paths, "-o", str(elf)],
                 f"firmware link failed (board {board.name})")
-        hexfile.write_bin_and_hex(elf, out.with_suffix(".bin"), out.with_suffix(".hex"))
-        shutil.copyfile(elf, out)
+        hexfile.write_bin_and_hex(elf, d / "image.bin", d / "image.hex")
+        # Each output appears complete or not at all (renamed into place),
+        # the ELF last: its presence means the set is new.
+        for src, dst in (("image.bin", ".bin"), ("image.hex", ".hex"), ("image.elf", None)):
+            _publish(d / src, out.with_suffix(dst) if dst else out)
     return out
+
+
+def _publish(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _check_fits(board: boards.Board, needs: ProgramNeeds) -> None:
