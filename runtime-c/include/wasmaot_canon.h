@@ -216,7 +216,11 @@ typedef struct wasmaot_canon_table {
 
 typedef struct wasmaot_canon_instance {
     wasmaot_canon_table handles;
-    uint32_t may_leave;   /* 0 while realloc / post-return run: built-ins trap */
+    uint32_t may_leave;   /* 0 while realloc / post-return run: resource.new/drop
+                             trap, and adapters must trap MAY_NOT_LEAVE on a
+                             call out (canon lower) when it is 0.  The
+                             transcoder clears it around realloc; the adapter
+                             clears it around post-return. */
     uint32_t may_enter;   /* 0 while entered (no reentrance) and once poisoned */
     wasmaot_canon_status trap;  /* OK, or the status that poisoned the instance */
 } wasmaot_canon_instance;
@@ -238,7 +242,8 @@ wasmaot_canon_status wasmaot_canon_poison(wasmaot_canon_instance *inst, wasmaot_
  * ancestors minus the caller's -- is static: the compiler emits one
  * enter per instance in it.)  Does not poison. */
 wasmaot_canon_status wasmaot_canon_enter(wasmaot_canon_instance *inst);
-/* Leave after a call that returned normally: sets may_enter again. */
+/* Leave after a call that returned normally: sets may_enter again (a
+ * poisoned instance stays closed). */
 void wasmaot_canon_leave(wasmaot_canon_instance *inst);
 
 /* ------------------------------------------------------------ the table */
