@@ -268,3 +268,21 @@ def test_c_hello_world_through_wasi_libc(tmp_path, target, c_hello):
 def test_run_says_firmware_runs_on_a_board():
     r = wasmaot("run", "--target", "cortex-m3", HELLO)
     assert r.returncode == 1 and "builds firmware images" in r.stderr and "Traceback" not in r.stderr
+
+
+LIB = """(module (memory (export "mem") 1 2)
+  (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"""
+MAIN = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "lib" "inc" (func $inc (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (call $inc (i32.const 41)))))"""
+
+
+def test_link_plan_of_two_instances(tmp_path):
+    """--preload: both instances in one image; the RAM region holds both
+    memories (lib's maximum, 2 pages, and main's 1)."""
+    lib = _wat(tmp_path, "lib", LIB)
+    elf = compile_image(_wat(tmp_path, "main", MAIN), tmp_path / "pl.elf", "--preload", f"lib={lib}")
+    assert measure(elf).ram["linear memory"] == 3 * 65536
+    assert run_image(elf, "mps2-an385").returncode == 42
