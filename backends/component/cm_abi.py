@@ -8,7 +8,7 @@ layouts are listed as field names in order.
 """
 from __future__ import annotations
 
-VERSION = 1
+VERSION = 2
 
 #: Type kinds, by the WIT name of the type (primitives) or its class.
 KINDS = {
@@ -34,9 +34,17 @@ TYPE_FIELDS = ("kind", "size", "align", "flat_count", "flat", "n", "children", "
 FUNC_FIELDS = ("name", "name_len", "n_params", "params", "result", "encoding", "core",
                "core_len", "memory", "memory_len", "realloc", "realloc_len", "post_return",
                "post_return_len")
-#: wasmaot_cm_component: four uint32 then four pointers.
-COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run")
-COMPONENT_POINTERS = ("funcs", "types", "pool", "strings")
+#: wasmaot_cm_adapter: a function record (the callee), then the caller's options.
+ADAPTER_FIELDS = FUNC_FIELDS + ("caller_memory", "caller_memory_len", "caller_realloc",
+                                "caller_realloc_len", "caller_encoding", "reserved")
+#: wasmaot_cm_component: eight uint32 then five pointers.
+COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run", "n_adapters", "scratch",
+                   "scratch_len", "reserved")
+COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters")
+
+#: The host function adapters call (import module, name): the header's
+#: WASMAOT_CM_ADAPT_MODULE / _NAME (a string: checked by reading the header).
+ADAPT_IMPORT = ("wasmaot:component", "adapt")
 
 #: The symbol of the table (weak in the standalone main).
 SYMBOL = "wasmaot_component"
@@ -56,7 +64,11 @@ def header_checks() -> str:
         out.append(f'_Static_assert(sizeof({struct}) == {4 * len(fields)}, "{struct}");')
         out += [f'_Static_assert(offsetof({struct}, {f}) == {4 * k}, "{struct}.{f}");'
                 for k, f in enumerate(fields)]
+    out.append(f'_Static_assert(sizeof(wasmaot_cm_adapter) == {4 * len(ADAPTER_FIELDS)}, "adapter");')
+    out += [f'_Static_assert(offsetof(wasmaot_cm_adapter, {f}) == {4 * k}, "adapter.{f}");'
+            for k, f in enumerate(ADAPTER_FIELDS) if f not in FUNC_FIELDS]
     out += [f'_Static_assert(offsetof(wasmaot_cm_component, {f}) == {4 * k}, "{f}");'
             for k, f in enumerate(COMPONENT_WORDS)]
-    out.append('_Static_assert(offsetof(wasmaot_cm_component, funcs) == 16, "funcs");')
+    out.append(f'_Static_assert(offsetof(wasmaot_cm_component, funcs) == {4 * len(COMPONENT_WORDS)}, '
+               '"funcs");')
     return "\n".join(out) + "\n"

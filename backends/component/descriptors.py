@@ -66,6 +66,8 @@ class Table:
     pool: list[int] = field(default_factory=list)
     strings: bytearray = field(default_factory=bytearray)
     has_run: bool = False
+    adapters: list[dict] = field(default_factory=list)
+    scratch: str = ""
     _index: dict = field(default_factory=dict)
     _strs: dict = field(default_factory=dict)
 
@@ -119,6 +121,19 @@ class Table:
         return node
 
     def add_func(self, f: Func) -> None:
+        self.funcs.append(self._func(f))
+
+    def add_adapter(self, callee: Func, memory: str, realloc: str, encoding: str) -> None:
+        """An adapter (wasmaot_cm_adapter): the lifted side ``callee`` and
+        the lowering side's options."""
+        entry = self._func(callee)
+        for part, name in (("caller_memory", memory), ("caller_realloc", realloc)):
+            off, n = self.string(name) if name else (0, 0)
+            entry[part], entry[part + "_len"] = off, n
+        entry.update(caller_encoding=C.ENCODINGS[encoding], reserved=0)
+        self.adapters.append(entry)
+
+    def _func(self, f: Func) -> dict:
         params = [self.type(t) for _, t in f.params]
         name_refs = [w for n, _ in f.params for w in self.string(n)]
         entry = dict.fromkeys(C.FUNC_FIELDS, 0)
@@ -130,7 +145,7 @@ class Table:
             name = getattr(f, part)
             off, n = self.string(name) if name else (0, 0)
             entry[part], entry[part + "_len"] = off, n
-        self.funcs.append(entry)
+        return entry
 
 
 def _kind(t) -> str:

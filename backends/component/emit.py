@@ -17,12 +17,15 @@ from .descriptors import Table
 def table_object(table: Table, target: str) -> bytes:
     """An ELF object defining ``wasmaot_component`` for ``target``."""
     from llvmlite import ir
+    if table.scratch:
+        table.string(table.scratch)          # interned before the strings are laid out
     mod = helper_module(C.SYMBOL, target)
     i32, i8p = ir.IntType(32), ir.PointerType(ir.IntType(8))
     words = {
         "types": [n[f] for n in table.types for f in C.TYPE_FIELDS],
         "funcs": [f[k] for f in table.funcs for k in C.FUNC_FIELDS],
         "pool": table.pool,
+        "adapters": [a[k] for a in table.adapters for k in C.ADAPTER_FIELDS],
     }
     ptrs = {k: _array(mod, f"{C.SYMBOL}.{k}", i32, v) for k, v in words.items()}
     ptrs["strings"] = _array(mod, f"{C.SYMBOL}.strings", ir.IntType(8), bytes(table.strings))
@@ -30,9 +33,12 @@ def table_object(table: Table, target: str) -> bytes:
     head = ir.GlobalVariable(mod, head_t, C.SYMBOL)
     head.global_constant = True
     head.align = 8
-    head.initializer = ir.Constant(head_t, [
-        i32(C.VERSION), i32(len(table.funcs)), i32(len(table.types)), i32(int(table.has_run)),
-        *(ptrs[k] for k in C.COMPONENT_POINTERS)])
+    scratch = table.string(table.scratch) if table.scratch else (0, 0)
+    head_words = {"version": C.VERSION, "n_funcs": len(table.funcs), "n_types": len(table.types),
+                  "has_run": int(table.has_run), "n_adapters": len(table.adapters),
+                  "scratch": scratch[0], "scratch_len": scratch[1], "reserved": 0}
+    head.initializer = ir.Constant(head_t, [i32(head_words[k]) for k in C.COMPONENT_WORDS]
+                                   + [ptrs[k] for k in C.COMPONENT_POINTERS])
     return emit_llvm_object(str(mod), target)
 
 

@@ -19,6 +19,7 @@ or resource built-ins (adapters between components come later).
 """
 from __future__ import annotations
 
+from ...frontend import types as core
 from ...frontend.component.flatten import (
     Builtin,
     CoreDef,
@@ -27,16 +28,19 @@ from ...frontend.component.flatten import (
     Lowering,
     link_plan,
 )
+from ...frontend.component.types import flatten_functype
 from ...frontend.errors import WasmError
 from ...ir.module import (
     EXTERN_FUNC,
+    EXTERN_MEMORY,
     Export,
     FuncDecl,
     Import,
     MemoryDecl,
     Module,
 )
-from ...ir.plan import Instance, InstanceBinding, LinkPlan
+from ...ir.plan import HostBinding, Instance, InstanceBinding, LinkPlan
+from . import cm_abi as C
 from .descriptors import Func, Table, UnsupportedType
 
 #: The import-module name of the shim's imports (never seen by a host:
@@ -61,7 +65,8 @@ def wave_name(path: tuple[str, ...]) -> str | None:
 
 
 def check_supported(flat: FlatComponent, filename: str) -> None:
-    """Root imports and cross-component wiring are for later slices."""
+    """Root imports and resource built-ins are for later slices; a lowering
+    of a function another component instance lifts becomes an adapter."""
     if flat.imports:
         name, _ = flat.imports[0]
         raise ComponentCompileError(
@@ -69,8 +74,9 @@ def check_supported(flat: FlatComponent, filename: str) -> None:
             f"imports compile to executables)", None, filename=filename)
     for inst in flat.instances:
         for imp in inst.imports:
-            if isinstance(imp.source, (Lowering, Builtin)):
-                what = "canon lower" if isinstance(imp.source, Lowering) else imp.source.op
+            src = imp.source
+            if isinstance(src, Builtin) or (isinstance(src, Lowering) and not isinstance(src.func, Lifted)):
+                what = "canon lower of an import" if isinstance(src, Lowering) else src.op
                 raise ComponentCompileError(
                     f"core import {imp.module!r} {imp.name!r} is bound to a {what}, which is "
                     f"not supported yet", None, filename=filename)
@@ -80,8 +86,8 @@ class _Shim:
     """The export shim being built: one import + export per distinct core
     entity, bindings to the defining instance."""
 
-    def __init__(self, plan: LinkPlan):
-        self.plan = plan
+    def __init__(self, plan: LinkPlan, shift: int):
+        self.plan, self.shift = plan, shift
         self.module = Module()
         self.bindings: dict[tuple[int, int, int], InstanceBinding] = {}
         self.names: dict[tuple[int, int, int], str] = {}
@@ -93,50 +99,113 @@ class _Shim:
         if not isinstance(src, CoreDef):
             raise ComponentCompileError("a canonical option bound to a lowered function is "
                                         "not supported yet")
-        key = (src.instance, int(src.kind), src.index)
+        return self.entity(src.instance + self.shift, int(src.kind), src.index)
+
+    def entity(self, instance: int, kind: int, index: int) -> str:
+        """The export name for entity ``index`` of ``kind`` of plan instance ``instance``."""
+        key = (instance, kind, index)
         if key not in self.names:
-            self.names[key] = self._add(src)
+            self.names[key] = self._add(instance, kind, index)
         return self.names[key]
 
-    def _add(self, src: CoreDef) -> str:
-        m, ir = self.module, self.plan.instances[src.instance].module
-        if src.kind == EXTERN_FUNC:
+    def _add(self, instance: int, kind: int, index: int) -> str:
+        m, ir = self.module, self.plan.instances[instance].module
+        if kind == EXTERN_FUNC:
             name = f"f{len(m.funcs)}"
-            m.funcs.append(FuncDecl(name, ir.funcs[src.index].sig, Import(SHIM_MODULE, name)))
-            index = len(m.funcs) - 1
+            m.funcs.append(FuncDecl(name, ir.funcs[index].sig, Import(SHIM_MODULE, name)))
+            own = len(m.funcs) - 1
         else:
-            decl = ir.memories[src.index]
+            decl = ir.memories[index]
             name = f"m{len(m.memories)}"
             m.memories.append(MemoryDecl(0, None, decl.index_type, decl.shared,
                                          Import(SHIM_MODULE, name), decl.page_size_log2))
-            index = len(m.memories) - 1
-        m.import_order.append((int(src.kind), index))
-        m.exports.append(Export(name, int(src.kind), index))
+            own = len(m.memories) - 1
+        m.import_order.append((kind, own))
+        m.exports.append(Export(name, kind, own))
         shim = len(self.plan.instances)
-        self.bindings[(shim, int(src.kind), index)] = InstanceBinding(
-            src.instance, int(src.kind), src.index)
+        self.bindings[(shim, kind, own)] = InstanceBinding(instance, kind, index)
         return name
+
+
+# ---- adapters ------------------------------------------------------------------------
+
+_WAT = {core.I32: "i32", core.I64: "i64", core.F32: "f32", core.F64: "f64"}
+_TO_SLOT = {core.I32: "i64.extend_i32_u", core.I64: "", core.F32: "i32.reinterpret_f32 i64.extend_i32_u",
+            core.F64: "i64.reinterpret_f64"}
+
+
+def _adapter_wat(lowerings: list[Lowering]) -> str:
+    """The adapter module: per lowering, a function of its core signature
+    that stores its arguments as 8-byte slots at ``scratch[0..]`` (integers
+    zero-extended, float bits: the trampoline slot convention), calls the
+    host's ``adapt(k)`` and loads its result from slot 0."""
+    module, name = C.ADAPT_IMPORT
+    out = ["(module", f'  (import "{module}" "{name}" (func $adapt (param i32)))',
+           '  (memory (export "scratch") 1)']
+    for k, low in enumerate(lowerings):
+        ct = flatten_functype(low.type, "lower")
+        stores = [f"i32.const {8 * j} local.get {j} {_TO_SLOT[t]} i64.store" for j, t in enumerate(ct.params)]
+        result = f" (result {_WAT[ct.results[0]]})" if ct.results else ""
+        load = f" i32.const 0 {_WAT[ct.results[0]]}.load" if ct.results else ""
+        params = " ".join(_WAT[t] for t in ct.params)
+        out.append(f'  (func (export "a{k}") (param {params}){result} '
+                   + " ".join(stores) + f" i32.const {k} call $adapt{load})")
+    return "\n".join(out + [")"]) + "\n"
+
+
+def _with_adapters(flat: FlatComponent, plan: LinkPlan, translate, filename: str):
+    """``plan`` with the adapter module first (its instance 0; the others
+    shift by one) and every import bound to a lowering bound to its
+    adapter function instead.  Returns (plan, lowerings in adapter order)."""
+    lowerings: list[Lowering] = []
+    for b in plan.bindings.values():
+        if isinstance(b, Lowering) and b not in lowerings:
+            lowerings.append(b)
+    if not lowerings:
+        return plan, lowerings
+    from types import SimpleNamespace
+
+    from ...frontend.load import load_module
+    wasm = load_module(_adapter_wat(lowerings).encode(), f"{filename}: adapters")
+    adapters = Instance(translate(SimpleNamespace(module=wasm)), None, f"{filename}: adapters")
+    bindings = {(0, EXTERN_FUNC, 0): HostBinding(0, EXTERN_FUNC, 0)}
+    for (i, kind, index), b in plan.bindings.items():
+        if isinstance(b, Lowering):
+            b = InstanceBinding(0, EXTERN_FUNC, 1 + lowerings.index(b))
+        else:
+            b = InstanceBinding(b.instance + 1, b.kind, b.index)
+        bindings[(i + 1, kind, index)] = b
+    return LinkPlan([adapters, *plan.instances], bindings), lowerings
+
+
+def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None) -> Func:
+    o = f.options
+    ft = ft or f.type
+    return Func(name, list(ft.params), ft.result, o.encoding, shim.export(f.core),
+                shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return))
 
 
 def component_program(flat: FlatComponent, translate, filename: str) -> tuple[LinkPlan, Table]:
     """The link plan (the flat component's core instances, then the export
     shim, which is the main instance) and the component-export table."""
     check_supported(flat, filename)
-    plan = link_plan(flat, translate, filename)
-    shim = _Shim(plan)
+    plan, lowerings = _with_adapters(flat, link_plan(flat, translate, filename), translate, filename)
+    shim = _Shim(plan, 1 if lowerings else 0)
     table = Table()
+    if lowerings:
+        table.scratch = shim.entity(0, EXTERN_MEMORY, 0)
+    for low in lowerings:
+        o = low.options
+        table.add_adapter(_lifted(low.func, shim, ft=low.type), shim.export(o.memory),
+                          shim.export(o.realloc), o.encoding)
     for e in flat.exports:
         if e.path[0].startswith("wasi:cli/run@") or e.path[0] == "wasi:cli/run":
             table.has_run = True
         name = wave_name(e.path)
         if e.kind != "func" or not isinstance(e.value, Lifted) or name is None:
             continue
-        f = e.value
-        o = f.options
         try:
-            table.add_func(Func(name, list(f.type.params), f.type.result, o.encoding,
-                                shim.export(f.core), shim.export(o.memory),
-                                shim.export(o.realloc), shim.export(o.post_return)))
+            table.add_func(_lifted(e.value, shim, name))
         except UnsupportedType as err:
             raise ComponentCompileError(f"export {name!r}: {err}", None, filename=filename) from None
     plan.instances.append(Instance(shim.module, None, f"{filename}: export shim"))

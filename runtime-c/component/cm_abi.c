@@ -579,3 +579,196 @@ const char *wasmaot_cm_error_message(int err) {
     default: return "no error";
     }
 }
+
+/* ------------------------------------------------- lifting into values */
+
+static void *alloc(wasmaot_cm_cx *cx, uint32_t size) {
+    return cx->alloc ? cx->alloc(cx->env, size ? size : 1) : NULL;
+}
+
+static uint32_t put_utf8_bytes(uint8_t *d, uint32_t c) {
+    if (c < 0x80) { d[0] = (uint8_t)c; return 1; }
+    if (c < 0x800) { d[0] = (uint8_t)(0xc0 | c >> 6); d[1] = (uint8_t)(0x80 | (c & 63)); return 2; }
+    if (c < 0x10000) {
+        d[0] = (uint8_t)(0xe0 | c >> 12); d[1] = (uint8_t)(0x80 | (c >> 6 & 63)); d[2] = (uint8_t)(0x80 | (c & 63));
+        return 3;
+    }
+    d[0] = (uint8_t)(0xf0 | c >> 18); d[1] = (uint8_t)(0x80 | (c >> 12 & 63));
+    d[2] = (uint8_t)(0x80 | (c >> 6 & 63)); d[3] = (uint8_t)(0x80 | (c & 63));
+    return 4;
+}
+
+/* A guest string as host UTF-8 (a copy: lowering it may run the other
+ * side's realloc).  The checks are lift_string's: wasmtime's order. */
+static int tree_string(wasmaot_cm_cx *cx, uint32_t ptr, uint32_t tagged, wasmaot_cm_value *out) {
+    uint32_t enc = cx->func->encoding, units = tagged & ~WASMAOT_CANON_UTF16_TAG;
+    int wide = enc == WASMAOT_CM_UTF16 || (enc == WASMAOT_CM_LATIN1_UTF16 && (tagged & WASMAOT_CANON_UTF16_TAG));
+    uint64_t nbytes = enc == WASMAOT_CM_UTF8 ? tagged : wide ? 2ull * (enc == WASMAOT_CM_UTF16 ? tagged : units) : units;
+    if (enc != WASMAOT_CM_UTF8 && ptr % 2) return WASMAOT_CM_ERR_STRING_ALIGN;
+    if (!in_bounds(cx, ptr, nbytes)) return WASMAOT_CM_ERR_STRING_BOUNDS;
+    if (nbytes > WASMAOT_CANON_MAX_STRING_BYTE_LENGTH) {
+        cx->detail[0] = (uint32_t)nbytes;
+        return WASMAOT_CM_ERR_STRING_TOO_LONG;
+    }
+    const uint8_t *p = mem_base(cx) + ptr;
+    /* UTF-8 needs at most 3 bytes per UTF-16 unit or 2 per Latin-1 byte. */
+    uint8_t *d = alloc(cx, (uint32_t)(enc == WASMAOT_CM_UTF8 ? nbytes : nbytes * 2));
+    uint32_t n = 0, c = 0, bad;
+    if (!d) return WASMAOT_CM_ERR_NOMEM;
+    if (enc == WASMAOT_CM_UTF8) {
+        for (uint32_t i = 0, k; i < nbytes; i += k) {
+            if (!(k = utf8_next(p + i, (uint32_t)nbytes - i, &c, &bad))) {
+                cx->detail[0] = bad ? bad : i;
+                cx->detail[1] = i;
+                return bad ? WASMAOT_CM_ERR_UTF8 : WASMAOT_CM_ERR_UTF8_INCOMPLETE;
+            }
+            n += put_utf8_bytes(d + n, c);
+        }
+    } else {
+        uint32_t count = wide ? (uint32_t)(nbytes / 2) : units;
+        for (uint32_t i = 0; i < count; i++) {
+            c = wide ? (uint32_t)(p[2 * i] | p[2 * i + 1] << 8) : p[i];
+            if (wide && c >= 0xd800 && c <= 0xdfff) {
+                uint32_t lo = i + 1 < count ? (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8) : 0;
+                if (c >= 0xdc00 || lo < 0xdc00 || lo > 0xdfff) {
+                    cx->detail[0] = c;
+                    return WASMAOT_CM_ERR_UTF16;
+                }
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i++;
+            }
+            n += put_utf8_bytes(d + n, c);
+        }
+    }
+    out->u.str = (const char *)d;
+    out->n = n;
+    return WASMAOT_CM_OK;
+}
+
+static int lift_tree(wasmaot_cm_cx *cx, ty_t t, source *s, int flat, wasmaot_cm_value *out);
+
+static int tree_list(wasmaot_cm_cx *cx, ty_t t, uint32_t ptr, uint32_t n, wasmaot_cm_value *out) {
+    ty_t e = child(cx, t, 0);
+    if (ptr % e->align) return WASMAOT_CM_ERR_LIST_ALIGN;
+    if (!in_bounds(cx, ptr, (uint64_t)n * e->size)) return WASMAOT_CM_ERR_LIST_BOUNDS;
+    out->u.items = alloc(cx, n * (uint32_t)sizeof(wasmaot_cm_value));
+    if (!out->u.items) return WASMAOT_CM_ERR_NOMEM;
+    out->n = n;
+    int err = WASMAOT_CM_OK;
+    for (uint32_t i = 0; !err && i < n; i++) {
+        source sub = {NULL, 0, ptr + i * e->size};
+        err = lift_tree(cx, e, &sub, 0, &out->u.items[i]);
+    }
+    return err;
+}
+
+static void scalar_from_bits(ty_t t, uint64_t bits, wasmaot_cm_value *out) {
+    union { float f; uint32_t u; } f32;
+    union { double f; uint64_t u; } f64;
+    switch (t->kind) {
+    case WASMAOT_CM_F32: f32.u = (uint32_t)bits; out->u.f64 = f32.f; return;
+    case WASMAOT_CM_F64: f64.u = bits; out->u.f64 = f64.f; return;
+    case WASMAOT_CM_BOOL: out->u.bits = (bits & 0xffffffffu) != 0; return;
+    default: break;
+    }
+    uint32_t w = 8 * t->size;                /* the value's own width, sign-extended */
+    bits &= w == 64 ? ~0ull : (1ull << w) - 1;
+    if (t->kind % 2 == 1 && t->kind <= WASMAOT_CM_S64 && w < 64 && (bits >> (w - 1)) & 1)
+        bits |= ~0ull << w;
+    out->u.bits = bits;
+}
+
+static int lift_tree(wasmaot_cm_cx *cx, ty_t t, source *s, int flat, wasmaot_cm_value *out) {
+    out->type = (uint32_t)(t - cx->comp->types);
+    out->n = 0;
+    out->u.items = NULL;
+    if (!flat && !in_bounds(cx, s->ptr, t->size)) return WASMAOT_CM_ERR_BOUNDS;
+    if (is_scalar(t->kind)) {
+        uint64_t bits = flat ? s->slots[s->k++] : load_le(cx, s->ptr, t->size);
+        if (t->kind == WASMAOT_CM_CHAR && !is_scalar_value(bits & 0xffffffffu)) return WASMAOT_CM_ERR_CHAR;
+        if (t->kind == WASMAOT_CM_BOOL) bits = flat ? bits : bits & 0xff;
+        scalar_from_bits(t, bits, out);
+        return WASMAOT_CM_OK;
+    }
+    uint32_t a, b, start = s->k;
+    int err = WASMAOT_CM_OK;
+    switch (t->kind) {
+    case WASMAOT_CM_STRING: case WASMAOT_CM_LIST:
+        if (flat) { a = (uint32_t)s->slots[s->k]; b = (uint32_t)s->slots[s->k + 1]; s->k += 2; }
+        else { a = (uint32_t)load_le(cx, s->ptr, 4); b = (uint32_t)load_le(cx, s->ptr + 4, 4); }
+        return t->kind == WASMAOT_CM_STRING ? tree_string(cx, a, b, out) : tree_list(cx, t, a, b, out);
+    case WASMAOT_CM_RECORD: case WASMAOT_CM_TUPLE:
+        out->u.items = alloc(cx, t->n * (uint32_t)sizeof(wasmaot_cm_value));
+        if (!out->u.items) return WASMAOT_CM_ERR_NOMEM;
+        out->n = t->n;
+        for (uint32_t i = 0; !err && i < t->n; i++) {
+            source sub = {s->slots, s->k, s->ptr + (flat ? 0 : pool(cx, t->offsets + i))};
+            err = lift_tree(cx, child(cx, t, i), &sub, flat, &out->u.items[i]);
+            s->k = sub.k;
+        }
+        return err;
+    case WASMAOT_CM_VARIANT: case WASMAOT_CM_OPTION: case WASMAOT_CM_RESULT: case WASMAOT_CM_ENUM: {
+        uint64_t disc = flat ? s->slots[s->k++] & 0xffffffffu : load_le(cx, s->ptr, t->disc_size);
+        if (disc >= t->n) {
+            cx->detail[0] = (uint32_t)disc;
+            cx->detail[1] = t->n;
+            return WASMAOT_CM_ERR_DISCRIMINANT;
+        }
+        out->n = (uint32_t)disc;
+        ty_t p = t->kind == WASMAOT_CM_ENUM ? NULL : child(cx, t, (uint32_t)disc);
+        if (p) {
+            source sub = {s->slots, s->k, s->ptr + t->payload_offset};
+            out->u.items = alloc(cx, (uint32_t)sizeof(wasmaot_cm_value));
+            if (!out->u.items) return WASMAOT_CM_ERR_NOMEM;
+            err = lift_tree(cx, p, &sub, flat, out->u.items);
+        }
+        if (flat) s->k = start + t->flat_count;
+        return err;
+    }
+    case WASMAOT_CM_FLAGS:
+        out->u.bits = flat ? s->slots[s->k++] : load_le(cx, s->ptr, t->size);
+        out->u.bits &= t->n >= 64 ? ~0ull : (1ull << t->n) - 1;
+        return err;
+    default:
+        return WASMAOT_CM_ERR_UNSUPPORTED;
+    }
+}
+
+int wasmaot_cm_lift_values(wasmaot_cm_cx *cx, const uint32_t *types, uint32_t n,
+                           const uint64_t *slots, uint32_t ptr, wasmaot_cm_value *out) {
+    source s = {slots, 0, ptr};
+    uint32_t off = 0, align = 1;
+    for (uint32_t i = 0; i < n && ptr != WASMAOT_CM_NONE; i++) {
+        ty_t t = type_at(cx, types[i]);
+        off = align_to(off, t->align) + t->size;
+        align = t->align > align ? t->align : align;
+    }
+    if (ptr != WASMAOT_CM_NONE) {                  /* a tuple in memory: one check for all */
+        if (ptr % align) return WASMAOT_CM_ERR_ALIGN;
+        if (!in_bounds(cx, ptr, align_to(off, align))) return WASMAOT_CM_ERR_BOUNDS;
+        off = 0;
+    }
+    int err = WASMAOT_CM_OK;
+    for (uint32_t i = 0; !err && i < n; i++) {
+        ty_t t = type_at(cx, types[i]);
+        if (ptr != WASMAOT_CM_NONE) {
+            off = align_to(off, t->align);
+            s.ptr = ptr + off;
+            off += t->size;
+        }
+        err = lift_tree(cx, t, &s, ptr == WASMAOT_CM_NONE, &out[i]);
+    }
+    return err;
+}
+
+int wasmaot_cm_lower_result(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint64_t *slots,
+                            uint32_t retptr) {
+    ty_t t = type_at(cx, v->type);
+    if (t->flat_count <= WASMAOT_CM_MAX_FLAT_RESULTS) {
+        uint32_t k = 0;
+        return lower_flat(cx, v, slots, &k);
+    }
+    if (retptr % t->align) return WASMAOT_CM_ERR_ALIGN;
+    if (!in_bounds(cx, retptr, t->size)) return WASMAOT_CM_ERR_BOUNDS;
+    return store(cx, v, retptr);
+}

@@ -103,7 +103,7 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     const wasmaot_export_desc *mem = part(&env, comp, f->memory, f->memory_len);
     const wasmaot_export_desc *post = part(&env, comp, f->post_return, f->post_return_len);
     env.realloc = part(&env, comp, f->realloc, f->realloc_len);
-    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float, {0, 0}};
+    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float, {0, 0}, NULL};
     if (mem) cx.memory = *(wasmaot_memory **)((char *)inst + mem->offset);
 
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
@@ -122,4 +122,79 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     fputc('\n', stdout);
     free(env.buf);
     return 0;
+}
+
+/* ---------------------------------------------------------------- adapters */
+
+static void *env_alloc(void *e, uint32_t size) {
+    (void)e;
+    void *p = malloc(size);
+    if (!p) out_of_memory();
+    return p;       /* adapter values are freed with the process; calls are few */
+}
+
+/* A canonical-ABI error inside an adapter is a trap of the calling code. */
+static void adapter_trap(const wasmaot_cm_cx *cx, int err) {
+    char msg[200];
+    snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
+    fflush(stdout);
+    fprintf(stderr, "wasm trap: %s\n", msg);
+    exit(WASMAOT_TRAP_EXIT_CODE);
+}
+
+static wasmaot_memory *memory_of(call_env *env, const wasmaot_export_desc *exp) {
+    return exp ? *(wasmaot_memory **)((char *)env->inst + exp->offset) : NULL;
+}
+
+void wasmaot_cm_adapt(void *state, uint32_t index) {
+    const wasmaot_cm_state *st = state;
+    const wasmaot_cm_component *comp = st->comp;
+    const wasmaot_cm_adapter *a = &comp->adapters[index];
+    const wasmaot_cm_func *f = &a->callee;
+    call_env callee_env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    call_env caller_env = callee_env;
+    const wasmaot_export_desc *core = part(&callee_env, comp, f->core, f->core_len);
+    const wasmaot_export_desc *post = part(&callee_env, comp, f->post_return, f->post_return_len);
+    callee_env.realloc = part(&callee_env, comp, f->realloc, f->realloc_len);
+    caller_env.realloc = part(&caller_env, comp, a->caller_realloc, a->caller_realloc_len);
+    wasmaot_cm_cx callee = {comp, f, memory_of(&callee_env, part(&callee_env, comp, f->memory, f->memory_len)),
+                            &callee_env, callee_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc};
+    /* The caller's view: same types, its own memory, realloc and encoding. */
+    wasmaot_cm_func caller_func = *f;
+    caller_func.encoding = a->caller_encoding;
+    wasmaot_cm_cx caller = {comp, &caller_func,
+                            memory_of(&caller_env, part(&caller_env, comp, a->caller_memory, a->caller_memory_len)),
+                            &caller_env, caller_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc};
+    uint64_t *scratch = (uint64_t *)memory_of(&callee_env, part(&callee_env, comp, comp->scratch,
+                                                                 comp->scratch_len))->base;
+
+    /* Arguments: flat in the scratch slots, or a tuple at the pointer in slot 0. */
+    uint32_t flat = 0;
+    for (uint32_t i = 0; i < f->n_params; i++) flat += comp->types[comp->pool[f->params + i]].flat_count;
+    int spilled = flat > WASMAOT_CM_MAX_FLAT_PARAMS;
+    wasmaot_cm_value *args = env_alloc(NULL, (f->n_params ? f->n_params : 1) * (uint32_t)sizeof *args);
+    int err = wasmaot_cm_lift_values(&caller, &comp->pool[f->params], f->n_params, scratch,
+                                     spilled ? (uint32_t)scratch[0] : WASMAOT_CM_NONE, args);
+    if (err) adapter_trap(&caller, err);
+    uint32_t retptr = (uint32_t)scratch[spilled ? 1 : flat];   /* read before the slots are reused */
+
+    uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
+    uint32_t n = 0;
+    if ((err = wasmaot_cm_lower_args(&callee, args, slots, &n))) adapter_trap(&callee, err);
+    call_or_trap(&callee_env, core, slots);
+    if (f->result == WASMAOT_CM_NONE) {
+        if (post) call_or_trap(&callee_env, post, slots);
+        return;
+    }
+    wasmaot_cm_value result;
+    const wasmaot_cm_type *rt = &comp->types[f->result];
+    err = rt->flat_count <= WASMAOT_CM_MAX_FLAT_RESULTS
+              ? wasmaot_cm_lift_values(&callee, &f->result, 1, slots, WASMAOT_CM_NONE, &result)
+              : wasmaot_cm_lift_values(&callee, &f->result, 1, NULL, (uint32_t)slots[0], &result);
+    if (err) adapter_trap(&callee, err);
+    uint64_t post_slots[1] = {slots[0]};
+    /* Lowered into the caller before post-return (which may free the
+     * callee's copy). */
+    if ((err = wasmaot_cm_lower_result(&caller, &result, scratch, retptr))) adapter_trap(&caller, err);
+    if (post) call_or_trap(&callee_env, post, post_slots);
 }

@@ -48,12 +48,13 @@
 
 extern const wasmaot_module_desc wasm_module;
 
-/* Weak: defined only in a compiled component (backends/component): its
- * exported functions are called with WAVE values (runtime-c/component). */
-extern const wasmaot_cm_component wasmaot_component __attribute__((weak));
 
 /* Weak: defined only when the compiler driver baked in a default export. */
 extern const char *const wasmaot_default_invoke __attribute__((weak));
+
+/* Weak: defined only in a compiled component (backends/component): its
+ * exported functions are called with WAVE values (runtime-c/component). */
+extern const wasmaot_cm_component wasmaot_component __attribute__((weak));
 
 /* Host modules, by import module name.  Each entry is a weak reference, so
  * a host module costs nothing unless its library (e.g. the WASI shim, which
@@ -61,8 +62,28 @@ extern const char *const wasmaot_default_invoke __attribute__((weak));
  * is one line here. */
 extern const wasmaot_host_module wasmaot_host_wasi_snapshot_preview1 __attribute__((weak));
 
+/* A compiled component's adapters call one host function (wasmaot_cm.h,
+ * wasmaot_cm_adapt); its funcref's instance is this state. */
+static const wasmaot_cm_host cm_host = {wasmaot_host_find_export_n, wasmaot_host_call,
+                                        wasmaot_host_format_value};
+static wasmaot_cm_state cm_state;
+
+static int resolve_component(const wasmaot_import_desc *imp, void *instance) {
+    if (!&wasmaot_component || strcmp(imp->name, WASMAOT_CM_ADAPT_NAME) != 0) return WASMAOT_LINK_UNKNOWN;
+    if (strcmp(imp->type, "(i32)->()") != 0) return WASMAOT_LINK_INCOMPATIBLE;
+    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host};
+    wasmaot_funcref *slot = wasmaot_host_slot(instance, imp->offset);
+    slot->func = (const void *)wasmaot_cm_adapt;
+    slot->type_id = wasmaot_rt_intern_signature(imp->type);
+    slot->instance = &cm_state;
+    return WASMAOT_LINK_OK;
+}
+
+static const wasmaot_host_module host_component = {WASMAOT_CM_ADAPT_MODULE, resolve_component, NULL};
+
 static const wasmaot_host_module *const host_modules[] = {
     &wasmaot_host_wasi_snapshot_preview1,
+    &host_component,
 };
 
 static const wasmaot_host_module *find_host_module(const char *name) {
@@ -131,8 +152,6 @@ static void invoke(const wasmaot_module_desc *desc, void *inst, const char *name
 /* A component: `--invoke 'name(args...)'` is the only way in so far (the
  * call is one argument, as for `wasmtime run --invoke`). */
 static int component_main(const wasmaot_module_desc *desc, void *inst, const char *call, int argc) {
-    static const wasmaot_cm_host host = {wasmaot_host_find_export_n, wasmaot_host_call,
-                                         wasmaot_host_format_value};
     if (!call)
         die(2, "%s%s", wasmaot_component.has_run
                 ? "running a component's wasi:cli/run is not supported yet; "
@@ -142,7 +161,7 @@ static int component_main(const wasmaot_module_desc *desc, void *inst, const cha
         die(2, "a component's --invoke takes one argument, the whole call (--invoke 'f(1, \"x\")'), "
                "but more follow '%s'%s", call, "");
     if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
-    return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &host, call);
+    return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &cm_host, call);
 }
 
 int main(int argc, char **argv) {

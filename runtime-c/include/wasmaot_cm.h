@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define WASMAOT_CM_VERSION 1u
+#define WASMAOT_CM_VERSION 2u
 
 /* Type kinds (wasmaot_cm_type.kind). */
 enum {
@@ -134,15 +134,36 @@ typedef struct wasmaot_cm_func {
     uint32_t post_return, post_return_len;
 } wasmaot_cm_func;
 
+/* An adapter: a core import of one component instance bound (`canon
+ * lower`) to a function another one lifts.  The generated adapter module
+ * (backends/component/plan.py) stores the caller's core arguments as 8-byte
+ * slots at offset 0 of its `scratch` memory and calls the host function
+ * "wasmaot:component" "adapt" (i32 adapter index); the host lifts them with
+ * the caller's options, lowers them into the callee, calls it, and back
+ * (results, or the caller's out-pointer, in the same slots).  `callee` is
+ * the lifted side (name unused); `caller_*` the lowering's options; both
+ * sides share the callee's parameter and result types. */
+typedef struct wasmaot_cm_adapter {
+    wasmaot_cm_func callee;
+    uint32_t caller_memory, caller_memory_len;
+    uint32_t caller_realloc, caller_realloc_len;
+    uint32_t caller_encoding;
+    uint32_t reserved;
+} wasmaot_cm_adapter;
+
 typedef struct wasmaot_cm_component {
     uint32_t version;        /* WASMAOT_CM_VERSION */
     uint32_t n_funcs;
     uint32_t n_types;
     uint32_t has_run;        /* the root exports wasi:cli/run (a later issue) */
+    uint32_t n_adapters;
+    uint32_t scratch, scratch_len;  /* core export name of the adapters' scratch memory */
+    uint32_t reserved;
     const wasmaot_cm_func *funcs;
     const wasmaot_cm_type *types;
     const uint32_t *pool;
     const char *strings;
+    const wasmaot_cm_adapter *adapters;
 } wasmaot_cm_component;
 
 /* ------------------------------------------------------------ run time */
@@ -217,6 +238,8 @@ typedef struct wasmaot_cm_cx {
     void (*put)(void *env, const char *s, uint32_t n);
     void (*put_float)(void *env, int is_f64, uint64_t bits);
     uint32_t detail[2];    /* numbers of the last error's message */
+    /* storage for lifted values (wasmaot_cm_lift_values); NULL: none */
+    void *(*alloc)(void *env, uint32_t size);
 } wasmaot_cm_cx;
 
 /* Lower `args` (one per parameter) into core arguments: at most
@@ -229,6 +252,19 @@ int wasmaot_cm_lower_args(wasmaot_cm_cx *cx, const wasmaot_cm_value *args, uint6
 /* Lift the core results in `slots` (the trampoline's) and print them as
  * WAVE through cx->put ("()" for a function without a result). */
 int wasmaot_cm_lift_result(wasmaot_cm_cx *cx, const uint64_t *slots);
+
+/* Lift `n` values of types `types` (pool indices) from core values
+ * (flat: `slots`, consumed in order) or, when `ptr` != NONE, from a tuple
+ * of them at guest address `ptr` (alignment and bounds checked), into
+ * `out` (storage from cx->alloc; strings become UTF-8).  For adapters. */
+int wasmaot_cm_lift_values(wasmaot_cm_cx *cx, const uint32_t *types, uint32_t n,
+                           const uint64_t *slots, uint32_t ptr, wasmaot_cm_value *out);
+
+/* Lower one result value for a caller that lowered the function: flat into
+ * slots[0] if it has at most one core value, else stored at the caller's
+ * out-pointer `retptr` (alignment and bounds checked). */
+int wasmaot_cm_lower_result(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint64_t *slots,
+                            uint32_t retptr);
 
 /* Number of core results of the lifted function (0 or 1). */
 uint32_t wasmaot_cm_core_results(const wasmaot_cm_cx *cx);
@@ -245,6 +281,22 @@ typedef struct wasmaot_cm_host {
     /* wasmaot_host_format_value: vt 2 = f32, 3 = f64 (finite values only here) */
     void (*format_value)(char *buf, size_t n, uint8_t vt, const uint64_t *slots);
 } wasmaot_cm_host;
+
+/* What the host function "wasmaot:component" "adapt" needs: its funcref's
+ * instance points at this (standalone_main.c fills it). */
+typedef struct wasmaot_cm_state {
+    const wasmaot_cm_component *comp;
+    const wasmaot_module_desc *desc;
+    void *inst;
+    const wasmaot_cm_host *host;
+} wasmaot_cm_state;
+
+/* The host function behind every adapter: see wasmaot_cm_adapter.  A
+ * canonical-ABI error on either side is a trap (reported, exit 134). */
+void wasmaot_cm_adapt(void *state, uint32_t index);
+
+#define WASMAOT_CM_ADAPT_MODULE "wasmaot:component"
+#define WASMAOT_CM_ADAPT_NAME "adapt"
 
 /* `--invoke 'name(args...)'` of a compiled component: parse the call as
  * WAVE against the export's types, lower, call, lift, print the result and

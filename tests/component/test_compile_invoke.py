@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from .compile.gen import run
 from .util import build
 from .wave import differential as wd
 
+HERE = Path(__file__).parent / "compile"
 ADD_GREET = r"""
 (component
   (core module $m
@@ -155,3 +157,33 @@ def test_call_names_as_wasmtime_takes_them(tmp_path):
         code, stdout, _ = run([str(tmp_path / "app"), "--invoke", call])
         assert (code == 0, stdout.strip()) == (ok, out), call
         assert code in (0, 2), call
+
+
+@pytest.mark.parametrize("call", ["twice(21)", 'greet2("x")', 'greet2("ünï☃")'])
+def test_composed_components_run_as_one_executable(tmp_path, call):
+    """compile/composed.wat: a consumer component whose imports another
+    component instance supplies (an adapter per import)."""
+    wasmtime, _ = wd.tools_or_skip()
+    src = HERE / "composed.wat"
+    (tmp_path / "c.wasm").write_bytes(build(src.read_text()))
+    assert wasmaot("compile", str(src), "-o", "app", cwd=tmp_path).returncode == 0
+    ours = run([str(tmp_path / "app"), "--invoke", call])
+    theirs = run([wasmtime, "run", "--invoke", call, str(tmp_path / "c.wasm")])
+    assert ours[:2] == theirs[:2] and ours[0] == 0, (ours, theirs)
+
+
+def test_a_bad_value_crossing_an_adapter_is_a_trap(tmp_path):
+    """The provider returns a bad char to the consumer: the adapter traps."""
+    text = (HERE / "composed.wat").read_text().replace(
+        "(func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)",
+        "(func (export \"add\") (param i32 i32) (result i32) i32.const 0xD800)").replace(
+        '(func (export "add") (param "a" u32) (param "b" u32) (result u32)',
+        '(func (export "add") (param "a" u32) (param "b" u32) (result char)').replace(
+        '(import "add" (func $add (param "a" u32) (param "b" u32) (result u32)))',
+        '(import "add" (func $add (param "a" u32) (param "b" u32) (result char)))')
+    assert "0xD800" in text
+    (tmp_path / "c.wat").write_text(text)
+    r = wasmaot("compile", "c.wat", "-o", "app", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    code, out, err = run([str(tmp_path / "app"), "--invoke", "twice(1)"])
+    assert (code, out) == (134, "") and err.startswith("wasm trap: converted integer out of range")

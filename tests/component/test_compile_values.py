@@ -286,3 +286,41 @@ def test_utf16_lifting_errors_are_wasmtimes(utf16_failures, name):
     ours, theirs = utf16_failures.ours(f"{name}()"), utf16_failures.theirs(f"{name}()")
     assert (ours[0], ours[1], theirs[0]) == (1, "", 1), (ours, theirs)
     assert ours[2].strip() == "wasmaot: error: " + cause(theirs[2])
+
+
+# ---- two components: every call through an adapter --------------------------------
+
+def _structural(t) -> bool:
+    from wasmaot.frontend.component.types import walk
+    return not any(isinstance(x, (Record, Variant, Enum, Flags)) for x in walk(t))
+
+
+COMPOSED = [(t, args) for t, args in ECHO if _structural(t)]
+
+
+@pytest.fixture(scope="module")
+def composed(tools, tmp_path_factory):
+    from wasmaot.frontend.component.types import FuncType
+
+    from .compile.gen import PAD, composed
+    b = Builder()
+    funcs = []
+    for k, (t, _) in enumerate(COMPOSED):
+        b.spill_echo(f"echo{k}", t)
+        funcs.append((f"echo{k}", FuncType((("x", t), ("pad", PAD)), t)))
+        if dumpable(t):
+            b.flat_dump(f"dump{k}", t)
+            funcs.append((f"dump{k}", FuncType((("x", t),), List("u64"))))
+    return Sides(tools, tmp_path_factory.mktemp("composed"), composed(b.text(), funcs))
+
+
+@pytest.mark.parametrize("k", range(len(COMPOSED)), ids=[str(t) for t, _ in COMPOSED])
+def test_adapters_between_components_match_wasmtime(composed, k):
+    """The consumer lowers, the provider lifts: values cross two memories
+    (spilled parameters, out-pointer results, strings and lists copied
+    through both reallocs) exactly as wasmtime's adapters copy them."""
+    t, args = COMPOSED[k]
+    for arg in args:
+        _same(composed, f"echo{k}({arg})")
+        if dumpable(t):
+            _same(composed, f"dump{k}({arg})")

@@ -132,3 +132,72 @@ def cause(stderr: str) -> str:
     """wasmtime's innermost error line ("Caused by:" ... last line)."""
     lines = [x.strip() for x in stderr.strip().splitlines() if x.strip()]
     return lines[-1] if lines else ""
+
+
+# ---- two components composed: a passthrough consumer in front of a provider ------
+
+_LIBC = """(core module $libc
+      (memory (export "mem") 1)
+      (global $next (mut i32) (i32.const 8192))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+        local.get 0 i32.eqz i32.eqz local.get 3 local.get 1 i32.le_u i32.and
+        if local.get 0 return end
+        global.get $next local.get 2 i32.add i32.const 1 i32.sub
+        i32.const 0 local.get 2 i32.sub i32.and local.tee $p
+        local.get 3 i32.add global.set $next
+        local.get $p local.get 0 local.get 1 memory.copy local.get $p))"""
+#: The consumer's return area for results of more than one core value.
+RET_AREA = 0x100
+
+
+def _functype(ft, types: _Types) -> str:
+    params = " ".join(f'(param "{n}" {types.ref(t)})' for n, t in ft.params)
+    result = "" if ft.result is None else f" (result {types.ref(ft.result)})"
+    return params + result
+
+
+def _passthrough(name: str, ft) -> tuple[str, str]:
+    """The consumer's core import of ``name`` (lowered) and its exported
+    core function (lifted) that calls it with its own arguments: with the
+    same types both sides flatten alike, a spilled tuple pointer included;
+    a result of several core values comes back through RET_AREA."""
+    from wasmaot.frontend.component.types import flatten_functype
+    lift, lower = flatten_functype(ft, "lift"), flatten_functype(ft, "lower")
+    sig = lambda ts, kw: " ".join(_CORE[t] for t in ts) and f"({kw} {' '.join(_CORE[t] for t in ts)})"
+    imp = f'(import "host" "{name}" (func ${name} {sig(lower.params, "param")} {sig(lower.results, "result")}))'
+    args = " ".join(f"local.get {j}" for j in range(len(lift.params)))
+    if len(lower.params) > len(lift.params):        # the out-pointer
+        body = f"{args} i32.const {RET_AREA} call ${name} i32.const {RET_AREA}"
+    else:
+        body = f"{args} call ${name}"
+    func = (f'(func (export "{name}") {sig(lift.params, "param")} {sig(lift.results, "result")} '
+            f'{body})')
+    return imp, func
+
+
+def composed(provider: str, funcs: list) -> str:
+    """A root that instantiates ``provider`` (a component text exporting
+    ``funcs``: (name, FuncType) with structural types only) and a consumer
+    that imports each function and exports a passthrough of it: every call
+    crosses one adapter (lift in the provider, lower in the consumer)."""
+    types = _Types()
+    sigs = {n: _functype(ft, types) for n, ft in funcs}
+    parts = [_passthrough(n, ft) for n, ft in funcs]
+    opts = ' (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))'
+    lines = ["(component", provider.replace("(component", "(component $provider", 1),
+             "  (component $consumer"]
+    lines += [f'    (import "{n}" (func ${n} {sigs[n]}))' for n, _ in funcs]
+    lines += [f"    {_LIBC}", "    (core instance $libc (instantiate $libc))"]
+    lines += [f"    (core func $low-{n} (canon lower (func ${n}){opts}))" for n, _ in funcs]
+    lines += ["    (core module $m", '      (import "libc" "mem" (memory 1))']
+    lines += [f"      {imp}" for imp, _ in parts] + [f"      {fn}" for _, fn in parts] + ["    )"]
+    bag = " ".join(f'(export "{n}" (func $low-{n}))' for n, _ in funcs)
+    lines.append(f'    (core instance $i (instantiate $m (with "host" (instance {bag})) '
+                 '(with "libc" (instance $libc))))')
+    lines += [f'    (func (export "{n}") {sigs[n]} (canon lift (core func $i "{n}"){opts}))'
+              for n, _ in funcs]
+    lines += ["  )", "  (instance $p (instantiate $provider))",
+              "  (instance $c (instantiate $consumer "
+              + " ".join(f'(with "{n}" (func $p "{n}"))' for n, _ in funcs) + "))"]
+    lines += [f'  (export "{n}" (func $c "{n}"))' for n, _ in funcs]
+    return "\n".join(lines + [")"])
