@@ -13,9 +13,20 @@ trampoline per exported function, so the host calls a lifted core function
 exactly as it calls a core export; the component-export table
 (:mod:`.descriptors`) names those exports.  No backend change is needed.
 
+**Adapters.**  A core import bound to ``canon lower`` of a function that
+another component instance lifts (composed components) is bound to a
+function of the *adapter module*, one more instance placed first (the
+others shift by one): it stores its core arguments as 8-byte slots in its
+own ``scratch`` memory and calls the host function
+``wasmaot:component.adapt(k)``, which lifts them with the caller's options,
+lowers them into the callee, calls it through the shim's trampoline, and
+back (runtime-c/component/cm_invoke.c).  The issue's goal is adapters
+compiled as IR that copy memory to memory; this generic one, driven by the
+same type table, is the first step.
+
 Refused here (one line, :class:`ComponentCompileError`): root imports (this
-slice has no host for them), and instances wired through ``canon lower``
-or resource built-ins (adapters between components come later).
+slice has no host for them), lowerings of root imports and resource
+built-ins.
 """
 from __future__ import annotations
 

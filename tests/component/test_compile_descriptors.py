@@ -143,3 +143,10 @@ def test_escape_table_is_generated_from_wave_py():
     ranges = escape_ranges()
     assert (0, 8) in ranges and any(lo <= 0x301 <= hi for lo, hi in ranges)   # NUL.., U+0301
     assert not any(lo <= ord("é") <= hi for lo, hi in ranges)
+
+
+def test_adapt_import_names_are_the_headers():
+    header = (INCLUDE / "wasmaot_cm.h").read_text()
+    module, name = C.ADAPT_IMPORT
+    assert f'#define WASMAOT_CM_ADAPT_MODULE "{module}"' in header
+    assert f'#define WASMAOT_CM_ADAPT_NAME "{name}"' in header
