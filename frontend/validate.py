@@ -160,7 +160,6 @@ _OP_SIG = {op: (list(op.params) if op.params is not None else None,
                 list(op.results) if op.results is not None else None) for op in OPS}
 
 
-
 @lru_cache(maxsize=16)
 def _gates(features: Features) -> tuple[list, dict]:
     """The dispatch kinds and the prefixed-op tables under ``features``: an
