@@ -80,6 +80,8 @@
  * (The spec removes the slot before its checks in resource.drop and lift
  * own; we check first.  The difference is unobservable: a trap poisons the
  * instance, whose table is never used again.)
+ * Nothing here locks: the synchronous component model runs one instance's
+ * code on one thread at a time, and so must the callers of these functions.
  *
  * ------------------------------------------------------------------------
  * 4. Strings (CanonicalABI.md load_string_from_range, store_string_*)

@@ -31,22 +31,24 @@ CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-fno-sanitize=all",
 _LIBS: dict[str, ctypes.CDLL] = {}
 
 
-def library(tmp_path_factory) -> ctypes.CDLL:
+def canon_library(tmp_path_factory, defines: tuple[str, ...] = ()) -> ctypes.CDLL:
     """runtime-c/canon as a host shared library, with prototypes set; built
-    once per session (each test module's `lib` fixture calls this)."""
-    digest = hashlib.sha1(b"".join(p.read_bytes() for p in [*CANON_SOURCES, HEADER])).hexdigest()[:10]
-    if digest not in _LIBS:
-        out = tmp_path_factory.mktemp("canon") / f"libwasmaot_canon-{digest}.so"
-        zig(["-shared", "-fPIC", *CFLAGS, *map(str, CANON_SOURCES), "-o", str(out)])
+    once per session and set of -D flags (each test module's `lib` fixture
+    calls this)."""
+    key = hashlib.sha1(b"".join(p.read_bytes() for p in [*CANON_SOURCES, HEADER])
+                       + "\0".join(defines).encode()).hexdigest()[:10]
+    if key not in _LIBS:
+        out = tmp_path_factory.mktemp("canon") / f"libwasmaot_canon-{key}.so"
+        zig(["-shared", "-fPIC", *CFLAGS, *defines, *map(str, CANON_SOURCES), "-o", str(out)])
         lib = ctypes.CDLL(str(out))
         _declare(lib)
-        _LIBS[digest] = lib
-    return _LIBS[digest]
+        _LIBS[key] = lib
+    return _LIBS[key]
 
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
-    return library(tmp_path_factory)
+    return canon_library(tmp_path_factory)
 
 
 u32 = ctypes.c_uint32

@@ -482,6 +482,23 @@ def test_fixed_capacity_table_traps_when_full(lib):
     assert w2.new("A", "host", 2) == (0, 1)     # a freed slot is reused: capacity bounds live handles
 
 
+def test_refused_growth_traps(lib):
+    w = CWorld(lib, capacity=2)
+    w.new("A", "host", 0)              # fills the 2 slots (0 is reserved)
+    refuse = GROW(lambda ctx, old, old_capacity, want, new_capacity: None)
+    w.inst["A"].handles.grow = refuse
+    assert status(w.new("A", "host", 1)) == E["TABLE_FULL"]
+
+
+def test_configured_table_maximum(tmp_path_factory):
+    """WASMAOT_CANON_TABLE_MAX_LENGTH=3: indices 1..3, then TABLE_FULL even
+    though the table could grow."""
+    small = canon_library(tmp_path_factory, ("-DWASMAOT_CANON_TABLE_MAX_LENGTH=3",))
+    w = CWorld(small, capacity=1)
+    assert [w.new("A", "host", k) for k in range(3)] == [(0, 1), (0, 2), (0, 3)]
+    assert status(w.new("A", "host", 3)) == E["TABLE_FULL"]
+
+
 def test_lender_buffer_limit(lib):
     w = CWorld(lib)
     _, h = w.new("A", "host", 1)
