@@ -286,3 +286,44 @@ def test_link_plan_of_two_instances(tmp_path):
     elf = compile_image(_wat(tmp_path, "main", MAIN), tmp_path / "pl.elf", "--preload", f"lib={lib}")
     assert measure(elf).ram["linear memory"] == 3 * 65536
     assert run_image(elf, "mps2-an385").returncode == 42
+
+
+# The rest of the served WASI subset; the exit status names the first check
+# that failed (100: all passed).
+WASI_SUBSET = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $check (param i32 i32) (if (i32.eqz (local.get 0)) (then (call $exit (local.get 1)))))
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 99))
+    (call $check (i32.eqz (call $args (i32.const 0) (i32.const 4))) (i32.const 1))
+    (call $check (i32.eqz (i32.load (i32.const 0))) (i32.const 2))
+    (call $check (i32.eqz (call $env (i32.const 0) (i32.const 4))) (i32.const 3))
+    (call $check (i32.eqz (i32.load (i32.const 0))) (i32.const 4))
+    (call $check (i32.eqz (call $clock (i32.const 1) (i64.const 0) (i32.const 16))) (i32.const 5))
+    (call $check (i32.eqz (call $clock (i32.const 1) (i64.const 0) (i32.const 24))) (i32.const 6))
+    (call $check (i64.ge_u (i64.load (i32.const 24)) (i64.load (i32.const 16))) (i32.const 7))
+    (call $check (i64.ne (i64.load (i32.const 24)) (i64.const 0)) (i32.const 13))
+    (call $check (i32.eq (call $clock (i32.const 9) (i64.const 0) (i32.const 16)) (i32.const 28)) (i32.const 8))
+    (call $check (i32.eq (call $random (i32.const 32) (i32.const 8)) (i32.const 52)) (i32.const 9))
+    (call $check (i32.eq (call $write (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 40)) (i32.const 8))
+                 (i32.const 10))
+    (call $check (i32.eqz (call $fdstat (i32.const 1) (i32.const 48))) (i32.const 11))
+    (call $check (i32.eq (i32.load8_u (i32.const 48)) (i32.const 2)) (i32.const 12))
+    (call $exit (i32.const 100))))"""
+
+
+@targets
+def test_wasi_subset(tmp_path, target):
+    """Arguments and environment are empty, the monotonic clock (semihosting's
+    elapsed time) runs and does not go back, an unknown clock is EINVAL, random_get without a board source is
+    ENOSYS, fd 3 is EBADF, stdout is a character device."""
+    elf = compile_image(_wat(tmp_path, "wasi", WASI_SUBSET), tmp_path / "wasi.elf", target=target)
+    r = run_image(elf, RUN_BOARDS[target])
+    assert r.returncode == 100, r.stderr
