@@ -327,3 +327,15 @@ def test_wasi_subset(tmp_path, target):
     elf = compile_image(_wat(tmp_path, "wasi", WASI_SUBSET), tmp_path / "wasi.elf", target=target)
     r = run_image(elf, RUN_BOARDS[target])
     assert r.returncode == 100, r.stderr
+
+
+@targets
+@pytest.mark.parametrize("trap", ["unreachable", "div0", "overflow", "badconv", "oob", "tableoob",
+                                  "sigmismatch", "undefined", "uninit", "exhaust"])
+def test_every_trap_kind(tmp_path, target, trap):
+    """The CLI tests' trap module, each trapping export as the image's
+    _start: the message the spec suite expects, status 134."""
+    from tests.cli.test_compile import EXPECTED_TRAPS, TRAPS
+    wat = _wat(tmp_path, trap, TRAPS.replace(f'(export "{trap}")', '(export "_start")'))
+    r = run_image(compile_image(wat, tmp_path / "t.elf", target=target), RUN_BOARDS[target])
+    assert (r.returncode, r.stderr) == (134, f"wasm trap: {EXPECTED_TRAPS[trap]}\n")
