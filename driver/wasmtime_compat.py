@@ -105,9 +105,11 @@ def _missing_proposal() -> Flag:
     return Flag(refuse(_NO_PROPOSAL), noop(_OFF))
 
 
-def _feature(key: str) -> Flag:
-    """A proposal wasmaot implements: on by default, off on request."""
-    return Flag(honour("accepted (the default)", "features", (key, True)),
+def _feature(key: str, own: bool = False) -> Flag:
+    """A proposal wasmaot implements: on by default, off on request
+    (``own``: a key of wasmaot's, not wasmtime's)."""
+    note = " (wasmaot's own key)" if own else ""
+    return Flag(honour("accepted (the default)" + note, "features", (key, True)),
                 honour("a module using it is rejected ('disabled: <feature>')", "features",
                        (key, False)))
 
@@ -180,7 +182,8 @@ _UNSUPPORTED_PROPOSALS = (
     "exceptions", "component-model-fixed-length-lists", "component-model-implements")
 
 WASM = {
-    **{k: _feature(k) for k in _SUPPORTED_PROPOSALS + WASMAOT_FEATURE_KEYS},
+    **{k: _feature(k) for k in _SUPPORTED_PROPOSALS},
+    **{k: _feature(k, own=True) for k in WASMAOT_FEATURE_KEYS},
     **{k: _missing_proposal() for k in _UNSUPPORTED_PROPOSALS},
     "nan-canonicalization": _off_only("NaN canonicalization is not implemented"),
     "fuel": Value(refuse("fuel metering is not implemented")),

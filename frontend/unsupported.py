@@ -3,7 +3,7 @@ does not implement) or "disabled" (one it implements, turned off: see
 :mod:`.features` and :func:`disabled`), not "malformed".
 
 The decoder and validator reject everything outside Wasm 2.0 (plus
-extended-const and tail calls) the way the spec's reference interpreter
+extended-const, tail calls and wide arithmetic) the way the spec's reference interpreter
 does, and they stay exactly as fast: nothing here runs unless a module was already rejected.
 :func:`explain` then looks at the bytes where the error points and, if they
 are a known proposal's encoding (an opcode from :mod:`.opcodes`'
