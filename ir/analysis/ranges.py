@@ -197,6 +197,10 @@ def _sshr(a, b, w):
 
 
 def _band(a, b, w):
+    for x, m in ((a, _const(b)), (b, _const(a))):
+        if m is not None and m | (m - 1) == (1 << w) - 1 and m:
+            lo, hi = unsigned(x, w)          # clearing low bits is monotone
+            return lo & m, hi & m
     return 0, min(unsigned(a, w)[1], unsigned(b, w)[1])
 
 
@@ -267,11 +271,26 @@ class Ranges:
             self._block(b, entry)
 
     # ---- queries -------------------------------------------------------------
-    def at(self, block: int, v: int) -> Range | None:
-        """Range of ``v`` where ``block`` runs (``v`` must be available there)."""
+    def at(self, block: int, v: int, depth: int = 2) -> Range | None:
+        """Range of ``v`` where ``block`` runs (``v`` must be available
+        there).  A value computed before a branch from an operand the branch
+        refines is recomputed with the refinement (``v58 & -2`` after
+        ``v58 != 0``), ``depth`` definitions deep."""
         refs = self.refs[block]
-        r = refs.get(v) if refs else None
-        return r if r is not None else self.rng.get(v)
+        if not refs:
+            return self.rng.get(v)
+        r = refs.get(v)
+        if r is not None:
+            return r
+        r = self.rng.get(v)
+        if depth:
+            dfg = self.func.dfg
+            d = dfg.value_inst(v)
+            if d is not None and dfg.nres[d] == 1 and any(a in refs for a in dfg.inst_args(d)):
+                w = _BITS.get(dfg.vtype[v])
+                if w:
+                    r = meet(r, self._transfer(block, d, w, depth - 1), w)
+        return r
 
     def width(self, v: int) -> int:
         return _BITS.get(self.func.dfg.vtype[v], 0)
@@ -298,7 +317,7 @@ class Ranges:
                     if r is not None:
                         self.rng[v] = r
 
-    def _transfer(self, b: int, inst: int, w: int) -> Range | None:
+    def _transfer(self, b: int, inst: int, w: int, depth: int = 2) -> Range | None:
         dfg = self.func.dfg
         op = dfg.op[inst]
         if op == Opcode.iconst:
@@ -313,18 +332,18 @@ class Ranges:
         args = dfg.inst_args(inst)
         f = _BINARY.get(op)
         if f is not None:
-            return f(self.at(b, args[0]), self.at(b, args[1]), w)
+            return f(self.at(b, args[0], depth), self.at(b, args[1], depth), w)
         f = _UNARY.get(op)
         if f is not None:
-            return f(self.at(b, args[0]), w)
+            return f(self.at(b, args[0], depth), w)
         if op == Opcode.select:
-            return join(self.at(b, args[1]), self.at(b, args[2]), w)
+            return join(self.at(b, args[1], depth), self.at(b, args[2], depth), w)
         if op == Opcode.uextend:
-            return unsigned(self.at(b, args[0]), 32)
+            return unsigned(self.at(b, args[0], depth), 32)
         if op == Opcode.sextend:
-            return canon(*signed(self.at(b, args[0]), 32), w)
+            return canon(*signed(self.at(b, args[0], depth), 32), w)
         if op == Opcode.ireduce:
-            r = self.at(b, args[0])
+            r = self.at(b, args[0], depth)
             return None if r is None else canon(r[0], r[1], 32)
         if op in (Opcode.uextractlane, Opcode.sextractlane):
             n = 8 if dfg.ctrl[inst] == _I8X16 else 16
@@ -539,7 +558,10 @@ class Ranges:
                 c = signed_const(next(iter(s)), w)
                 k = 0 if b is None else self._constant(b)
                 yr = (k, k) if k is not None else self.at(h, b)
-                bound = _trips(cc_, shift(inits[i], d, w), c, yr, w)
+                x0 = shift(inits[i], d, w)
+                bound = _trips(cc_, x0, c, yr, w)
+                if bound is None and cc_ == IntCC.ne:
+                    bound = _trips_ne(x0, c, yr, w if b is None else self._tz(b), w)
                 if bound is not None and (best < 0 or bound < best):
                     best = bound
         return best
@@ -552,6 +574,29 @@ class Ranges:
         if d is not None and dfg.op[d] == Opcode.iconst:
             return dfg.pool[dfg.off[d]]
         return None
+
+    def _tz(self, v: int, depth: int = 4) -> int:
+        """Low bits of ``v`` known to be zero (structurally)."""
+        dfg = self.func.dfg
+        d = dfg.value_inst(v)
+        if d is None or depth == 0:
+            return 0
+        op = dfg.op[d]
+        if op == Opcode.iconst:
+            c = dfg.pool[dfg.off[d]]
+            return (c & -c).bit_length() - 1 if c else self.width(v)
+        if op not in (Opcode.band, Opcode.ishl, Opcode.iadd, Opcode.isub, Opcode.imul):
+            return 0
+        a, b = dfg.inst_args(d)
+        if op == Opcode.ishl:
+            k = self._constant(b)
+            return min(self.width(v), self._tz(a, depth - 1) + k % self.width(v)) if k is not None else 0
+        ta, tb = self._tz(a, depth - 1), self._tz(b, depth - 1)
+        if op == Opcode.band:
+            return max(ta, tb)
+        if op == Opcode.imul:
+            return min(self.width(v), ta + tb)
+        return min(ta, tb)
 
     def _def_block(self, v: int) -> int:
         dfg = self.func.dfg
@@ -605,6 +650,25 @@ def _bound(cc: IntCC, br: Range | None, cur: Range | None, w: int) -> Range | No
     if cc == IntCC.sgt:
         return canon(lo + 1, h - 1, w) if lo < h - 1 else None
     return canon(lo, h - 1, w)
+
+
+def _trips_ne(x0: Range | None, c: int, er: Range | None, tz_e: int, w: int) -> int | None:
+    """Trip bound of ``x_k != e`` when ``x_0`` or ``e`` is a range (``e``'s
+    low ``tz_e`` bits zero).  The loop reaches every such ``e`` exactly when
+    ``e - x_0`` is a multiple of ``c``: ``|c| = 1``, or ``|c| = 2^s`` with
+    ``x_0`` a constant multiple of ``2^s`` and ``s <= tz_e``; and when every
+    ``e`` lies on the side the loop moves to (``e >= x_0`` for ``c > 0``),
+    so that the distance is below ``2^W``.  Then ``B = max distance / |c|``."""
+    if x0 is None or er is None or x0[1] >= 1 << w or er[1] >= 1 << w:
+        return None
+    a = abs(c)
+    if a != 1:
+        x = _const(x0)
+        if x is None or a & (a - 1) or a.bit_length() - 1 > tz_e or x % a:
+            return None
+    if c > 0:
+        return (er[1] - x0[0]) // a if er[0] >= x0[1] else None
+    return (x0[1] - er[0]) // a if er[1] <= x0[0] else None
 
 
 def _trips(cc: IntCC, x0: Range | None, c: int, yr: Range | None, w: int) -> int | None:

@@ -161,3 +161,25 @@ def test_trip_bound_exact_for_counted_loops():
     assert R._trips(IntCC.ne, (3, 3), 4, (100, 100), W) is None     # never equal: wraps
     assert R._trips(IntCC.ult, (0, 0), 1, (M - 1, M - 1), W) == M - 1
     assert R._trips(IntCC.ult, (0, 0), 2, (M - 1, M - 1), W) is None  # may step over 2^W
+
+
+def test_trip_bound_ne_range_sound():
+    """x_k != e with x_0 or e a range (the end is reached exactly only if
+    the distances are multiples of the step: known low zero bits of e)."""
+    rng = random.Random(7)
+    proved = 0
+    for _ in range(3000):
+        x0, er = rand_or_const(rng), rand_or_const(rng)
+        c = rng.choice([-4, -2, -1, 1, 2, 4])
+        tz = rng.randrange(4)
+        bound = R._trips_ne(x0, c, er, tz, W)
+        if bound is None:
+            continue
+        proved += 1
+        for xv in values(x0):
+            for e in values(er):
+                if e % (1 << tz):
+                    continue                      # not a value e can have
+                n = back_edges(IntCC.ne, xv, c, e)
+                assert n is not None and n <= bound, (x0, c, er, tz, bound, xv, e, n)
+    assert proved > 50
