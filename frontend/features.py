@@ -25,16 +25,17 @@ anything while every feature is on):
   constant expressions);
 * ``multi-value``: function types with more than one result, block types
   given by a type index;
-* ``reference-types``: more than one table, ``call_indirect`` /
-  ``return_call_indirect`` of a table other than 0;
+* ``reference-types``: more than one table, an externref table,
+  ``funcref``/``externref`` in function types, locals and globals,
+  ``call_indirect`` / ``return_call_indirect`` of a table other than 0;
 * ``simd``: ``v128`` in function types, locals and globals;
 * ``extended-const``: ``i32/i64.add/sub/mul`` in constant expressions;
 * ``mutable-global``: importing or exporting a mutable global.
 
-Not gated (documented rather than half-done): reference-typed values
-(``funcref``/``externref`` params, locals, globals) without
-reference-types, element segment encodings of bulk-memory, passive
-segments.
+Not gated (documented rather than half-done): the element segment
+encodings of bulk-memory and reference-types (flags 1..7: passive,
+declarative, expression forms), passive data segments and the data count
+section.
 
 The features in force for a command are :func:`current` (a context
 variable): the CLI sets them once from ``-W`` (:func:`activate`), the spec

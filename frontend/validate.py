@@ -364,8 +364,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     f.locals_ = decls
     f.code_start = pos
     total = len(params) + sum(c for c, _ in decls)
-    if ctx.off and SIMD.name in ctx.off and any(t == V128 for _, t in decls):
-        raise disabled(SIMD, f.body_start, "v128 local", "malformed value type")
+    if ctx.off:
+        _check_gated_locals(ctx.off, decls, f.body_start)
     if total <= _MAX_EXPANDED_LOCALS:
         ltypes = list(params)
         for count, t in decls:
@@ -958,6 +958,18 @@ def _gate_const_expr(expr: ConstExpr, fs: Features) -> None:
 # Module level
 # ---------------------------------------------------------------------------
 
+_REFS = (FUNCREF, EXTERNREF)
+
+
+def _check_gated_locals(off: frozenset, decls, at: int) -> None:
+    """Local types of a feature that is off (v128, reference types)."""
+    for _, t in decls:
+        if t == V128 and SIMD.name in off:
+            raise disabled(SIMD, at, "v128 local", "malformed value type")
+        if t in _REFS and REFERENCE_TYPES.name in off:
+            raise disabled(REFERENCE_TYPES, at, f"{type_name(t)} local", "malformed value type")
+
+
 def _check_gated_header(m: Module, off: frozenset) -> None:
     """What the features that are off (``off``: names) reject outside
     function bodies and constant expressions (see :mod:`.features`)."""
@@ -968,9 +980,20 @@ def _check_gated_header(m: Module, off: frozenset) -> None:
                            "invalid result arity", invalid=True)
         if SIMD.name in off and V128 in (*ft.params, *ft.results):
             raise disabled(SIMD, tsec, f"v128 in type {i}", "malformed value type")
-    if REFERENCE_TYPES.name in off and len(m.table_types) > 1:
-        raise disabled(REFERENCE_TYPES, _section_offset(m, 4), f"{len(m.table_types)} tables",
-                       "multiple tables", invalid=True)
+        refs = [t for t in (*ft.params, *ft.results) if t in _REFS]
+        if refs and REFERENCE_TYPES.name in off:
+            raise disabled(REFERENCE_TYPES, tsec, f"{type_name(refs[0])} in type {i}",
+                           "malformed value type")
+    if REFERENCE_TYPES.name in off:
+        if len(m.table_types) > 1:
+            raise disabled(REFERENCE_TYPES, _section_offset(m, 4),
+                           f"{len(m.table_types)} tables", "multiple tables", invalid=True)
+        if any(tt.elem == EXTERNREF for tt in m.table_types):
+            raise disabled(REFERENCE_TYPES, _section_offset(m, 4), "externref table",
+                           "malformed reference type")
+        if any(g.type in _REFS for g in m.global_types):
+            raise disabled(REFERENCE_TYPES, _section_offset(m, 6), "reference-typed global",
+                           "malformed value type")
     if SIMD.name in off and any(g.type == V128 for g in m.global_types):
         raise disabled(SIMD, _section_offset(m, 6), "v128 global", "malformed value type")
     if MUTABLE_GLOBAL.name in off:
