@@ -71,16 +71,14 @@ static uint32_t utf16_decode(const uint8_t *p, uint32_t *len) {
     return 0x10000 + ((u - 0xD800) << 10) + (u16_at(p + 2) - 0xDC00);
 }
 
-/* Next code point; advances.  The source is known to be well formed. */
-static uint32_t next_cp(src_cursor *c) {
-    const uint8_t *p = c->mem->base + c->pos;
-    uint32_t len = 1, cp = p[0];
-    if (c->enc == WASMAOT_CANON_UTF16)
-        cp = utf16_decode(p, &len);
-    else if (c->enc == WASMAOT_CANON_UTF8)
-        cp = utf8_decode(p, &len);
-    c->pos += len;
-    return cp;
+/* The code point at p in simple encoding enc (well formed); *len its bytes. */
+static uint32_t decode(const uint8_t *p, uint32_t enc, uint32_t *len) {
+    if (enc == WASMAOT_CANON_UTF16)
+        return utf16_decode(p, len);
+    if (enc == WASMAOT_CANON_UTF8 && p[0] >= 0x80)
+        return utf8_decode(p, len);
+    *len = 1;
+    return p[0];
 }
 
 /* ------------------------------------------------------------ validation */
@@ -115,8 +113,37 @@ static uint32_t utf8_seq_len(const uint8_t *p, uint32_t n) {
     return len;
 }
 
+/* A run of ASCII bytes from p[i]: counted in one go (most text is ASCII).
+ * Blocks of 16 are tested and scanned without early exits, which compilers
+ * vectorize; the tail and the block holding the run's end go byte by byte. */
+static uint32_t ascii_run(const uint8_t *p, uint32_t i, uint32_t n, wasmaot_canon_string_info *info) {
+    uint32_t j = i, max = 0;
+    for (; n - j >= 16; j += 16) {
+        uint8_t any = 0, m = 0;
+        for (uint32_t k = 0; k < 16; k++) {
+            any |= p[j + k];
+            m = p[j + k] > m ? p[j + k] : m;
+        }
+        if (any & 0x80)
+            break;
+        max = m > max ? m : max;
+    }
+    for (; j < n && p[j] < 0x80; j++)
+        max = p[j] > max ? p[j] : max;
+    info->code_points += j - i;
+    info->utf8_bytes += j - i;
+    info->utf16_units += j - i;
+    if (max > info->max_code_point)
+        info->max_code_point = max;
+    return j;
+}
+
 static wasmaot_canon_status check_utf8(const uint8_t *p, uint32_t n, wasmaot_canon_string_info *info) {
     for (uint32_t i = 0; i < n;) {
+        if (p[i] < 0x80) {
+            i = ascii_run(p, i, n, info);
+            continue;
+        }
         uint32_t len = utf8_seq_len(p + i, n - i);
         if (len == 0)
             return WASMAOT_CANON_E_INVALID_UTF8;
@@ -244,20 +271,32 @@ static uint32_t put_utf16(uint8_t *q, uint32_t cp) {
     return 4;
 }
 
-/* Write the remaining source code points from byte offset off, in dst_enc
- * (UTF8, UTF16, or LATIN1_UTF16 meaning Latin-1: every cp < 256 then). */
+/* Write the remaining source code points at byte offset off of the
+ * allocation, in dst_enc (UTF8, UTF16, or LATIN1_UTF16 meaning Latin-1:
+ * every code point is < 256 then).  No realloc runs inside, so both bases
+ * are stable here and live in locals (the destination is a fresh allocation:
+ * it never overlaps the source). */
 static void write_rest(store *st, uint32_t off, uint32_t dst_enc) {
-    src_cursor *c = &st->src;
-    while (c->pos < c->end) {
-        uint32_t cp = next_cp(c);
-        uint8_t *q = dst_at(st, off);
+    const uint8_t *s = st->src.mem->base;
+    uint8_t *q = st->dst->base + st->ptr;
+    uint32_t pos = st->src.pos, end = st->src.end, enc = st->src.enc;
+    while (pos < end) {
+        if (dst_enc == WASMAOT_CANON_UTF16 && enc != WASMAOT_CANON_UTF16 && s[pos] < 0x80) {
+            q[off] = s[pos++];   /* ASCII (from UTF-8 or Latin-1): the common case, no decode */
+            q[off + 1] = 0;
+            off += 2;
+            continue;
+        }
+        uint32_t len, cp = decode(s + pos, enc, &len);
+        pos += len;
         if (dst_enc == WASMAOT_CANON_UTF8)
-            off += put_utf8(q, cp);
+            off += put_utf8(q + off, cp);
         else if (dst_enc == WASMAOT_CANON_UTF16)
-            off += put_utf16(q, cp);
+            off += put_utf16(q + off, cp);
         else
-            q[0] = (uint8_t)cp, off += 1;
+            q[off++] = (uint8_t)cp;
     }
+    st->src.pos = pos;
 }
 
 /* store_string_copy: same size in the destination as code units * unit. */
@@ -273,28 +312,31 @@ static wasmaot_canon_status store_copy(store *st, uint32_t unit, uint32_t align,
     return OK;
 }
 
-/* store_string_to_utf8 (from UTF-16 or Latin-1): optimistic ASCII. */
+/* store_string_to_utf8 (from UTF-16 or Latin-1): optimistic ASCII, one
+ * byte per source code unit; at the first other code point grow to the
+ * worst case, write the rest, shrink to fit. */
 static wasmaot_canon_status store_to_utf8(store *st, uint32_t worst, uint32_t *out_len) {
     uint32_t units = st->info->code_units, len = st->info->utf8_bytes;
     wasmaot_canon_status s = allocate(st, 1, units);
-    for (uint32_t i = 0; s == OK && i < st->info->code_points; i++) {
-        src_cursor before = st->src;
-        uint32_t cp = next_cp(&st->src);
-        if (cp < 0x80) {
-            *dst_at(st, i) = (uint8_t)cp;
-            continue;
-        }
-        st->src = before;
-        if ((s = reallocate(st, units, 1, worst)) != OK)
-            return s;
-        write_rest(st, i, WASMAOT_CANON_UTF8);
-        if (worst > len)
-            s = reallocate(st, worst, 1, len);
-        *out_len = len;
-        return s;
-    }
     *out_len = units;
-    return s;
+    if (s != OK)
+        return s;
+    uint32_t step = st->src.enc == WASMAOT_CANON_UTF16 ? 2 : 1;
+    const uint8_t *p = st->src.mem->base + st->src.pos;
+    uint8_t *d = dst_at(st, 0);
+    uint32_t i = 0;   /* code points so far = code units = bytes written */
+    while (i < units && (step == 1 ? p[i] : u16_at(p + 2 * i)) < 0x80) {
+        d[i] = p[step * i];
+        i++;
+    }
+    if (i == units)
+        return OK;
+    st->src.pos += step * i;
+    if ((s = reallocate(st, units, 1, worst)) != OK)
+        return s;
+    write_rest(st, i, WASMAOT_CANON_UTF8);
+    *out_len = len;
+    return worst > len ? reallocate(st, worst, 1, len) : OK;
 }
 
 /* store_utf8_to_utf16: worst case 2 bytes per UTF-8 byte, then shrink. */
@@ -310,38 +352,54 @@ static wasmaot_canon_status store_utf8_to_utf16(store *st, uint32_t *out_units) 
     return s;
 }
 
+/* The Latin-1 prefix of the source: copies code points < 256 to d until
+ * the first wider one; returns how many, and the source bytes they took in
+ * *taken.  Valid UTF-8 encodes U+0080..U+00FF with lead byte C2 or C3. */
+static uint32_t latin1_prefix(const uint8_t *p, uint32_t nbytes, uint32_t enc, uint8_t *d, uint32_t *taken) {
+    uint32_t k = 0, n = 0;
+    if (enc == WASMAOT_CANON_UTF16) {
+        for (; k < nbytes && u16_at(p + k) < 0x100; k += 2)
+            d[n++] = p[k];
+    } else {
+        while (k < nbytes && p[k] <= 0xC3) {
+            if (p[k] < 0x80) {
+                d[n++] = p[k++];
+            } else {
+                d[n++] = (uint8_t)((p[k] & 0x1F) << 6 | (p[k + 1] & 0x3F));
+                k += 2;
+            }
+        }
+    }
+    *taken = k;
+    return n;
+}
+
 /* store_string_to_latin1_or_utf16 (from UTF-8 or plain UTF-16): optimistic
  * Latin-1; at the first wider character grow to the worst case, inflate the
  * Latin-1 bytes in place back to front, continue in UTF-16. */
 static wasmaot_canon_status store_to_latin1_or_utf16(store *st, uint32_t *out_tagged) {
     uint32_t units = st->info->code_units;
     wasmaot_canon_status s = allocate(st, 2, units);
-    uint32_t n = 0;
-    for (; s == OK && n < st->info->code_points; n++) {
-        src_cursor before = st->src;
-        uint32_t cp = next_cp(&st->src);
-        if (cp < 0x100) {
-            *dst_at(st, n) = (uint8_t)cp;
-            continue;
-        }
-        st->src = before;
-        uint32_t worst = 2 * units, len = 2 * st->info->utf16_units;
-        if ((s = reallocate(st, units, 2, worst)) != OK)
-            return s;
-        for (uint32_t j = n; j-- > 0;) {
-            *dst_at(st, 2 * j) = *dst_at(st, j);
-            *dst_at(st, 2 * j + 1) = 0;
-        }
-        write_rest(st, 2 * n, WASMAOT_CANON_UTF16);
-        if (worst > len)
-            s = reallocate(st, worst, 2, len);
-        *out_tagged = st->info->utf16_units | WASMAOT_CANON_UTF16_TAG;
+    *out_tagged = units;
+    if (s != OK)
         return s;
-    }
-    if (s == OK && n < units)
-        s = reallocate(st, units, 2, n);
+    uint32_t taken, nbytes = st->src.end - st->src.pos;
+    uint32_t n = latin1_prefix(st->src.mem->base + st->src.pos, nbytes, st->src.enc, dst_at(st, 0), &taken);
     *out_tagged = n;
-    return s;
+    if (taken == nbytes)
+        return n < units ? reallocate(st, units, 2, n) : OK;
+    st->src.pos += taken;
+    uint32_t worst = 2 * units, len = 2 * st->info->utf16_units;
+    if ((s = reallocate(st, units, 2, worst)) != OK)
+        return s;
+    uint8_t *d = dst_at(st, 0);
+    for (uint32_t j = n; j-- > 0;) {
+        d[2 * j] = d[j];
+        d[2 * j + 1] = 0;
+    }
+    write_rest(st, 2 * n, WASMAOT_CANON_UTF16);
+    *out_tagged = st->info->utf16_units | WASMAOT_CANON_UTF16_TAG;
+    return worst > len ? reallocate(st, worst, 2, len) : OK;
 }
 
 /* store_probably_utf16_to_latin1_or_utf16 (from tagged UTF-16): copy as
@@ -355,8 +413,9 @@ static wasmaot_canon_status store_probably_utf16(store *st, uint32_t *out_tagged
         *out_tagged = units | WASMAOT_CANON_UTF16_TAG;
         return OK;
     }
+    uint8_t *d = dst_at(st, 0);
     for (uint32_t i = 0; i < units; i++)
-        *dst_at(st, i) = *dst_at(st, 2 * i);
+        d[i] = d[2 * i];
     *out_tagged = units;
     return reallocate(st, 2 * units, 1, units);
 }

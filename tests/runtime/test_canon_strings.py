@@ -16,7 +16,7 @@ import itertools
 import subprocess
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from wasmaot.frontend.component import canonabi as cm
 
@@ -381,14 +381,35 @@ def test_realloc_runs_with_may_leave_clear_and_a_trap_poisons(lib):
     assert src_i.trap == dst_i.trap == s and src_i.may_enter == dst_i.may_enter == 0
 
 
-def test_string_check_reports_lengths(lib):
-    data = bytearray("aé€😀".encode())
-    buf = (ctypes.c_uint8 * len(data)).from_buffer(data)
-    mem = Mem(ctypes.addressof(buf), len(data), REALLOC(), None, None)
+def string_check(lib, data: bytes, enc: str, tagged: int):
+    mem_bytes = bytearray(data)
+    buf = c_array(mem_bytes)
+    mem = Mem(ctypes.addressof(buf), len(mem_bytes), REALLOC(), None, None)
     info = StringInfo()
-    assert lib.wasmaot_canon_string_check(ctypes.byref(mem), 0, 0, len(data), ctypes.byref(info)) == 0
-    assert (info.code_units, info.code_points, info.utf8_bytes, info.utf16_units, info.max_code_point) == (
-        10, 4, 10, 5, 0x1F600)
+    s = lib.wasmaot_canon_string_check(ctypes.byref(mem), ENC[enc], 0, tagged, ctypes.byref(info))
+    return s, (info.code_points, info.utf8_bytes, info.utf16_units, info.max_code_point)
+
+
+def test_string_check_reports_lengths(lib):
+    data = "aé€😀".encode()
+    assert string_check(lib, data, "utf8", len(data)) == (0, (4, 10, 5, 0x1F600))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.text(max_size=80), st.text(st.characters(max_codepoint=0x7F), max_size=80)),
+       enc=st.sampled_from(cm.ENCODINGS))
+@example(text="z" + "a" * 39, enc="utf8")
+def test_string_check_facts_match_python(lib, text, enc):
+    """Lengths and largest code point of valid strings (long ASCII runs included)."""
+    if enc == "utf8":
+        data, tagged = text.encode(), len(text.encode())
+    elif enc == "latin1+utf16" and max(map(ord, text), default=0) < 0x100:
+        data, tagged = text.encode("latin-1"), len(text)
+    else:
+        data = text.encode("utf-16-le")
+        tagged = len(data) // 2 | (TAG if enc == "latin1+utf16" else 0)
+    facts = (len(text), len(text.encode()), len(text.encode("utf-16-le")) // 2, max(map(ord, text), default=0))
+    assert string_check(lib, data, enc, tagged) == (0, facts)
 
 
 def test_same_memory_for_source_and_destination(lib):
