@@ -339,3 +339,30 @@ def test_every_trap_kind(tmp_path, target, trap):
     wat = _wat(tmp_path, trap, TRAPS.replace(f'(export "{trap}")', '(export "_start")'))
     r = run_image(compile_image(wat, tmp_path / "t.elf", target=target), RUN_BOARDS[target])
     assert (r.returncode, r.stderr) == (134, f"wasm trap: {EXPECTED_TRAPS[trap]}\n")
+
+
+# Soft float: arithmetic in compiler-rt, nearest/min/max in libm_min.c
+# (compiler-rt lacks roundeven and fminimum).  Operands come from a data
+# segment, so LLVM cannot fold the result.
+FLOATS = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\\66\\66\\26\\40\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\49\\40")
+  (func $f (param f32 f64) (result i32)
+    (i32.add
+      (i32.trunc_f32_s (f32.nearest (f32.mul (local.get 0) (f32.const 2.5))))
+      (i32.add (i32.trunc_sat_f64_u (f64.ceil (f64.sqrt (local.get 1))))
+        (i32.add (i32.trunc_f32_s (f32.floor (f32.div (local.get 0) (f32.const 3))))
+          (i32.add (i32.trunc_f64_s (f64.trunc (f64.min (local.get 1) (f64.const 7.9))))
+            (i32.add (i32.trunc_f32_s (f32.max (f32.neg (local.get 0)) (f32.const -9)))
+              (i32.trunc_f64_s (f64.nearest (f64.copysign (f64.const 2.5) (local.get 1))))))))))
+  (func (export "_start")
+    (call $exit (call $f (f32.load (i32.const 0)) (f64.load (i32.const 8))))))"""
+
+
+@targets
+def test_float_instructions(tmp_path, target):
+    """f32 2.6, f64 50: nearest(6.5)=6, ceil(sqrt 50)=8, floor(0.87)=0,
+    trunc(min(50, 7.9))=7, max(-2.6, -9)=-2, nearest(2.5)=2: 21."""
+    elf = compile_image(_wat(tmp_path, "fl", FLOATS), tmp_path / "fl.elf", target=target)
+    assert run_image(elf, RUN_BOARDS[target]).returncode == 21
