@@ -39,7 +39,7 @@ from ...frontend.component.flatten import (
     Lowering,
     link_plan,
 )
-from ...frontend.component.types import flatten_functype
+from ...frontend.component.types import Resource, flatten_functype
 from ...frontend.errors import WasmError
 from ...ir.module import (
     EXTERN_FUNC,
@@ -78,8 +78,12 @@ def wave_name(path: tuple[str, ...]) -> str | None:
 def check_supported(flat: FlatComponent, filename: str) -> None:
     """Root imports and resource built-ins are for later slices; a lowering
     of a function another component instance lifts becomes an adapter."""
-    if flat.imports:
-        name, _ = flat.imports[0]
+    # A value type import (WIT's `use` at world level) has no run-time
+    # presence: it is the type itself; anything else needs a host.
+    imports = [name for name, et in flat.imports
+               if not (et.kind == "type" and not isinstance(et.type, Resource))]
+    if imports:
+        name = imports[0]
         raise ComponentCompileError(
             f"component import {name!r} is not supported yet (only components without "
             f"imports compile to executables)", None, filename=filename)

@@ -1,9 +1,11 @@
-"""A component as a toolchain makes it: C compiled by zig for wasm32 with
+"""Components as a toolchain makes them: C compiled by zig for wasm32 with
 hand-written canonical-ABI glue (tests/component/compile/rich.c), wrapped by
 ``wasm-tools component embed`` + ``component new``, compiled by us and run
 against ``wasmtime run --invoke`` (records, variants, enums, flags,
 options, results, strings, lists, 17 spilled parameters, a 12-field tuple
-result, post-return, a guest trap)."""
+result, post-return, a guest trap); and a second C component
+(consumer.c) that relays every call to the first, the two composed by
+``wasm-tools compose`` into one component and one static executable."""
 from __future__ import annotations
 
 import sys
@@ -32,22 +34,31 @@ CALLS = [
 ]
 
 
+def _steps(argvs: list[list[str]]) -> None:
+    for argv in argvs:
+        code, _, err = run(argv)
+        assert code == 0, (argv[:4], err)
+
+
+def _component(wasm_tools: str, d: Path, source: str, world: str) -> Path:
+    """C source -> core module (zig) -> component (wasm-tools)."""
+    core, emb, comp = d / f"{world}.core.wasm", d / f"{world}.emb.wasm", d / f"{world}.wasm"
+    _steps([
+        [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-freestanding", "-O2", "-nostdlib",
+         "-Wl,--no-entry", "-o", str(core), str(HERE / source)],
+        [wasm_tools, "component", "embed", str(HERE / "rich.wit"), str(core), "-o", str(emb),
+         "--world", world],
+        [wasm_tools, "component", "new", str(emb), "-o", str(comp)],
+    ])
+    return comp
+
+
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory):
     wasmtime, wasm_tools = wd.tools_or_skip()
     d = tmp_path_factory.mktemp("rich")
-    core, emb, comp = d / "core.wasm", d / "emb.wasm", d / "rich.wasm"
-    steps = [
-        [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-freestanding", "-O2", "-nostdlib",
-         "-Wl,--no-entry", "-o", str(core), str(HERE / "rich.c")],
-        [wasm_tools, "component", "embed", str(HERE / "rich.wit"), str(core), "-o", str(emb),
-         "--world", "rich"],
-        [wasm_tools, "component", "new", str(emb), "-o", str(comp)],
-        [sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(d / "rich")],
-    ]
-    for argv in steps:
-        code, _, err = run(argv)
-        assert code == 0, (argv[:4], err)
+    comp = _component(wasm_tools, d, "rich.c", "rich")
+    _steps([[sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(d / "rich")]])
     return wasmtime, comp, d / "rich"
 
 
@@ -60,3 +71,22 @@ def test_c_component_matches_wasmtime(rich, call):
         assert ours[:2] == theirs[:2], (ours, theirs)
     else:          # the same class: a guest trap 134; a bad call is our usage error (2)
         assert ours[0] == (134 if theirs[0] == 134 else 2) and ours[1] == "", (ours, theirs)
+
+
+@pytest.fixture(scope="module")
+def composed(tmp_path_factory):
+    wasmtime, wasm_tools = wd.tools_or_skip()
+    d = tmp_path_factory.mktemp("composed")
+    provider = _component(wasm_tools, d, "rich.c", "rich")
+    consumer = _component(wasm_tools, d, "consumer.c", "consumer")
+    comp = d / "composed.wasm"
+    _steps([[wasm_tools, "compose", str(consumer), "-d", str(provider), "-o", str(comp)],
+            [sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(d / "app")]])
+    return wasmtime, comp, d / "app"
+
+
+@pytest.mark.parametrize("call", [c.replace("demo:rich/api.", "relay-") for c in CALLS
+                                  if c.startswith("demo:rich/api.")])
+def test_two_composed_c_components_match_wasmtime(composed, call):
+    """Each call crosses the adapter between the two components' memories."""
+    test_c_component_matches_wasmtime(composed, call)
