@@ -8,9 +8,10 @@
  * the store algorithms need up front (lengths in UTF-8 and UTF-16, the
  * largest code point), so that a bad source traps before the destination's
  * realloc is ever called, as in the spec (which decodes first).  The store
- * algorithms then re-read the source code point by code point (it is valid
- * now) and write the destination.  Every memory access goes through the
- * views' CURRENT base: a realloc may grow or move a memory.
+ * algorithms then re-read the source (it is valid now: decoding needs no
+ * checks) and write the destination.  A realloc may grow or move either
+ * memory (they may be one), so both bases are re-read from the views after
+ * every realloc; loops between two reallocs keep them in locals.
  */
 #include "wasmaot_canon.h"
 
