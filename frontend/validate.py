@@ -71,10 +71,10 @@ from functools import lru_cache
 
 from . import reader, unsupported
 from .binary import located
-from .code import IMM_READERS, read_instr, read_locals, scan_body
+from .code import IMM_READERS, iter_instrs, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
-from .features import (DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, REFERENCE_TYPES,
-                       SIMD, Features, current)
+from .features import (ALL, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
+                       REFERENCE_TYPES, SIMD, Feature, Features, current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode
 from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
@@ -82,7 +82,7 @@ from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
 from .unsupported import disabled
 
-__all__ = ["validate_module", "validate_function", "const_expr_type"]
+__all__ = ["validate_module", "validate_function", "const_expr_type", "features_used"]
 
 _u32 = reader.u32
 _s32 = reader.s32
@@ -970,42 +970,80 @@ def _check_gated_locals(off: frozenset, decls, at: int) -> None:
             raise disabled(REFERENCE_TYPES, at, f"{type_name(t)} local", "malformed value type")
 
 
+def _header_uses(m: Module):
+    """Every construct outside function bodies and constant expressions
+    that needs a feature: ``(feature, offset, what, spec_message, invalid)``,
+    in module order.  The one list of them, for gating and for
+    :func:`features_used`."""
+    tsec = _section_offset(m, 1)
+    for i, ft in enumerate(m.types):
+        if len(ft.results) > 1:
+            yield (MULTI_VALUE, tsec, f"type {i} has {len(ft.results)} results",
+                   "invalid result arity", True)
+        if V128 in (*ft.params, *ft.results):
+            yield SIMD, tsec, f"v128 in type {i}", "malformed value type", False
+        refs = [t for t in (*ft.params, *ft.results) if t in _REFS]
+        if refs:
+            yield (REFERENCE_TYPES, tsec, f"{type_name(refs[0])} in type {i}",
+                   "malformed value type", False)
+    for imp in m.imports:
+        if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
+            yield (MUTABLE_GLOBAL, imp.offset, "import of a mutable global", "mutable global",
+                   True)
+    tabsec = _section_offset(m, 4)
+    if len(m.table_types) > 1:
+        yield (REFERENCE_TYPES, tabsec, f"{len(m.table_types)} tables", "multiple tables",
+               True)
+    if any(tt.elem == EXTERNREF for tt in m.table_types):
+        yield REFERENCE_TYPES, tabsec, "externref table", "malformed reference type", False
+    gsec = _section_offset(m, 6)
+    if any(g.type in _REFS for g in m.global_types):
+        yield REFERENCE_TYPES, gsec, "reference-typed global", "malformed value type", False
+    if any(g.type == V128 for g in m.global_types):
+        yield SIMD, gsec, "v128 global", "malformed value type", False
+    for ex in m.exports:
+        if ex.kind == ExternKind.GLOBAL and ex.index < len(m.global_types) and \
+                m.global_types[ex.index].mutable:
+            yield (MUTABLE_GLOBAL, ex.offset, "export of a mutable global", "mutable global",
+                   True)
+
+
 def _check_gated_header(m: Module, off: frozenset) -> None:
     """What the features that are off (``off``: names) reject outside
     function bodies and constant expressions (see :mod:`.features`)."""
-    tsec = _section_offset(m, 1)
-    for i, ft in enumerate(m.types):
-        if MULTI_VALUE.name in off and len(ft.results) > 1:
-            raise disabled(MULTI_VALUE, tsec, f"type {i} has {len(ft.results)} results",
-                           "invalid result arity", invalid=True)
-        if SIMD.name in off and V128 in (*ft.params, *ft.results):
-            raise disabled(SIMD, tsec, f"v128 in type {i}", "malformed value type")
-        refs = [t for t in (*ft.params, *ft.results) if t in _REFS]
-        if refs and REFERENCE_TYPES.name in off:
-            raise disabled(REFERENCE_TYPES, tsec, f"{type_name(refs[0])} in type {i}",
-                           "malformed value type")
-    if REFERENCE_TYPES.name in off:
-        if len(m.table_types) > 1:
-            raise disabled(REFERENCE_TYPES, _section_offset(m, 4),
-                           f"{len(m.table_types)} tables", "multiple tables", invalid=True)
-        if any(tt.elem == EXTERNREF for tt in m.table_types):
-            raise disabled(REFERENCE_TYPES, _section_offset(m, 4), "externref table",
-                           "malformed reference type")
-        if any(g.type in _REFS for g in m.global_types):
-            raise disabled(REFERENCE_TYPES, _section_offset(m, 6), "reference-typed global",
-                           "malformed value type")
-    if SIMD.name in off and any(g.type == V128 for g in m.global_types):
-        raise disabled(SIMD, _section_offset(m, 6), "v128 global", "malformed value type")
-    if MUTABLE_GLOBAL.name in off:
-        for imp in m.imports:
-            if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
-                raise disabled(MUTABLE_GLOBAL, imp.offset, "import of a mutable global",
-                               "mutable global", invalid=True)
-        for ex in m.exports:
-            if ex.kind == ExternKind.GLOBAL and ex.index < len(m.global_types) and \
-                    m.global_types[ex.index].mutable:
-                raise disabled(MUTABLE_GLOBAL, ex.offset, "export of a mutable global",
-                               "mutable global", invalid=True)
+    for feature, at, what, spec_message, invalid in _header_uses(m):
+        if feature.name in off:
+            raise disabled(feature, at, what, spec_message, invalid)
+
+
+def features_used(m: Module) -> list[Feature]:
+    """The proposals a decoded module uses (MVP not listed), in
+    :data:`.features.ALL` order: every construct the features gate (see
+    :mod:`.features`), bodies and constant expressions included.  For
+    reports (``inspect``); ``m`` need not be valid, but must decode."""
+    used = {u[0] for u in _header_uses(m)}
+    exprs = [g.init for g in m.globals]
+    exprs += [d.offset for d in m.datas if d.offset is not None]
+    for seg in m.elems:
+        exprs += seg.exprs or ()
+        if seg.offset is not None:
+            exprs.append(seg.offset)
+    for e in exprs:
+        for op, _, _ in e.instrs:
+            used.add(op.feature)
+            if op.key in _CONST_BINOP:
+                used.add(EXTENDED_CONST)
+    for f in m.funcs:
+        decls, pos = read_locals(m.data, f.body_start, f.body_end)
+        used.update(SIMD if t == V128 else REFERENCE_TYPES for _, t in decls
+                    if t == V128 or t in _REFS)
+        for op, imm, _ in iter_instrs(m.data, pos, f.body_end):
+            used.add(op.feature)
+            if op.imm is Imm.BLOCKTYPE and imm >= 0:
+                used.add(MULTI_VALUE)
+            elif op.imm is Imm.CALL_INDIRECT and imm[1]:
+                used.add(REFERENCE_TYPES)
+    return [f for f in ALL if f in used and f is not MVP]
 
 
 def _check_limits(lim, at, bound, msg) -> None:

@@ -183,3 +183,23 @@ def test_validate_command_takes_w(tmp_path):
         in r.stderr, r.stderr
     r = validate("-W", "gc")
     assert r.returncode == 2 and "unsupported option -W gc" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize(("name", "wat", "what"), USES, ids=[f"{u[0]}-{i}" for i, u in
+                                                            enumerate(USES)])
+def test_features_used_names_each_use(name, wat, what):
+    """The report (for inspect) sees every construct the gates see."""
+    used = V.features_used(decode_module(parse_wat(wat)))
+    assert F.BY_NAME[name] in used and F.MVP not in used
+    assert set(used) <= {F.BY_NAME[name], *map(F.BY_NAME.get, NEEDS.get(name, ())),
+                         F.REFERENCE_TYPES}, used      # ref.null in a global: both
+
+
+def test_features_used_in_order():
+    wat = ('(module (table 2 funcref) (global (mut i32) (i32.const 0)) (export "g" (global 0))\n'
+           '  (func (param i64) (result i64 i64) (i64.add128 (local.get 0) (local.get 0)\n'
+           '    (local.get 0) (i32.extend8_s (i32.const 0)) (drop) (local.get 0))))')
+    used = V.features_used(decode_module(parse_wat(wat)))
+    assert [f.name for f in used] == ["mutable-global", "sign-extension", "multi-value",
+                                      "wide-arithmetic"]
+    assert V.features_used(decode_module(parse_wat("(module (func (nop)))"))) == []
