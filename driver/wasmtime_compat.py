@@ -11,7 +11,7 @@ line, never a misleading "no such file".  Every option that
   ``--inherit-env``; ``-W unknown-imports-trap`` is
   ``--allow-unresolved-imports``; ``-O opt-level=1`` is ``-O1``...);
 * **no-op** -- accepted and ignored, with the reason it changes nothing for
-  the programs wasmaot runs (``-W simd=y``: SIMD is always on;
+  the programs wasmaot runs (``-W gc=n``: wasmaot has no GC proposal;
   ``-S inherit-network``: WASI preview1 has no call that opens a socket, so
   wasmtime grants a core module nothing either);
 * **refuse** -- ``unsupported option -X KEY=VAL: <reason>``, exit 2
