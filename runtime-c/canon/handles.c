@@ -10,7 +10,7 @@
 static const char *const reason_messages[WASMAOT_CANON_E_COUNT - WASMAOT_CANON_E_BASE] = {
     "string pointer/length out of bounds of memory",
     "pointer not aligned",
-    "string content out-of-bounds",
+    "string too long: more than (1 << 28) - 1 bytes",
     "invalid utf-8 sequence",
     "unpaired surrogate found",
     "no realloc for a value that needs allocation",

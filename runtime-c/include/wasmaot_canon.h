@@ -8,8 +8,9 @@
  * frontend/component/canonabi.py, and tests/runtime/test_canon_*.py compare
  * this code with that model.  Everything here is freestanding C11: no malloc
  * (storage is the caller's: handle slots, lender buffers, and the guest's own
- * realloc for strings), no libc (none at all on bare metal), no OS, no trap machinery of
- * its own, so the same objects serve hosted executables and firmware.
+ * realloc for strings), no libc on bare metal (hosted builds use memmove),
+ * no OS, no trap machinery of its own, so the same objects serve hosted
+ * executables and firmware.
  *
  * ------------------------------------------------------------------------
  * 1. Configuration macros (0/1 or numbers; every one has a default)
@@ -46,14 +47,15 @@
  * are component-model reasons that have no trap code of their own yet.
  * wasmaot_canon_trap_code() maps each of them onto the existing code that
  * stands for it today: MEMORY_OUT_OF_BOUNDS for an out-of-range pointer,
- * HOST ("host trap") for all others.  When dedicated
- * trap codes are added to wasmaot_rt.h / ir/trapcodes.py / core/trap.c,
- * only that mapping changes; the reasons below name them.
+ * HOST ("host trap") for all others.  When dedicated trap codes are added
+ * to wasmaot_rt.h / ir/trapcodes.py / core/trap.c, only that mapping
+ * changes; the comments on the reasons below name the proposed codes.
  *
  * Poisoning.  A trap poisons the component instances involved: their `trap`
  * field records the first status (never overwritten), `may_enter` is
  * cleared for good, and wasmaot_canon_enter() refuses them from then on
- * (POISONED).  Handle functions poison the instance they act on; the
+ * (POISONED).  The resource, lift/lower and call functions poison the
+ * instance they act on (the bare table functions poison nothing); the
  * string transcoder poisons the instances its memory views name.
  *
  * ------------------------------------------------------------------------
@@ -133,8 +135,10 @@ typedef uint32_t wasmaot_canon_status;   /* uint32_t, not an enum: see wasmaot_r
 
 #define WASMAOT_CANON_OK 0u
 #define WASMAOT_CANON_E_BASE 0x100u      /* below: wasmaot_trap_code values */
+#ifndef __cplusplus
 _Static_assert(WASMAOT_TRAP_COUNT <= WASMAOT_CANON_E_BASE,
                "wasmaot_canon.h: trap codes reached WASMAOT_CANON_E_BASE; move the base");
+#endif
 
 /* Reasons.  Proposed trap-code names in brackets (not yet in wasmaot_rt.h). */
 #define WASMAOT_CANON_E_OUT_OF_BOUNDS   0x100u /* pointer + length beyond memory [MEMORY_OUT_OF_BOUNDS] */
