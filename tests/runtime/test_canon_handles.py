@@ -330,11 +330,30 @@ def run_sequence(lib, ops):
     return model, world, 0
 
 
+def table_state(world, name):
+    """[(rt name, rep, own, num_lends) or None] of a C table, slot 0 included."""
+    t = world.inst[name].handles
+    out = []
+    for i in range(t.length):
+        h = t.slots[i]
+        out.append((world._rt_name[h.rt], h.rep, bool(h.own), h.num_lends) if h.rt else None)
+    return out
+
+
+def model_table_state(model, name):
+    names = {id(r): n for n, r in model.rt.items()}
+    return [(names[id(e.resource)], e.rep, e.own, e.lend_count) if e else None
+            for e in model.inst[name].handles.array]
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(OPS, min_size=2, max_size=40))
 def test_handle_sequences_match_model(lib, ops):
     model, world, status = run_sequence(lib, ops)
     assert world.dtor_log == model.dtor_log
+    if not status:                              # same tables, slot by slot
+        for name in ("A", "B"):
+            assert table_state(world, name) == model_table_state(model, name)
     if status:                                  # the trap poisoned the instance it happened in
         assert any(i.trap == status and i.may_enter == 0 for i in world.inst.values())
 
