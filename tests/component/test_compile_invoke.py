@@ -187,3 +187,18 @@ def test_a_bad_value_crossing_an_adapter_is_a_trap(tmp_path):
     assert r.returncode == 0, r.stderr
     code, out, err = run([str(tmp_path / "app"), "--invoke", "twice(1)"])
     assert (code, out) == (134, "") and err.startswith("wasm trap: converted integer out of range")
+
+
+@pytest.mark.parametrize("opts", [["--bounds", "explicit"], ["--target", "aarch64-linux"],
+                                  ["--target", "riscv64-linux"]], ids=lambda o: o[1])
+def test_composed_component_on_other_targets_and_bounds(tmp_path, opts):
+    """The component run time is plain C: the same output under explicit
+    bounds and on the other Linux targets (through qemu when not native)."""
+    from wasmaot.backends.targets import RunnerMissing, get_target
+    if opts[0] == "--target":
+        try:
+            get_target(opts[1]).check_runnable()
+        except RunnerMissing as e:
+            pytest.skip(str(e))
+    r = wasmaot("run", *opts, "--invoke", 'greet2("ünï")', str(HERE / "composed.wat"), cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, '"hello hello ünï"\n'), r.stderr
