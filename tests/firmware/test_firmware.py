@@ -366,3 +366,15 @@ def test_float_instructions(tmp_path, target):
     trunc(min(50, 7.9))=7, max(-2.6, -9)=-2, nearest(2.5)=2: 21."""
     elf = compile_image(_wat(tmp_path, "fl", FLOATS), tmp_path / "fl.elf", target=target)
     assert run_image(elf, RUN_BOARDS[target]).returncode == 21
+
+
+def test_custom_board_regions(tmp_path):
+    """--flash/--ram without --board: linked for that memory map."""
+    from elftools.elf.elffile import ELFFile
+    elf = compile_image(_wat(tmp_path, "nomem", NO_MEMORY), tmp_path / "c.elf",
+                        "--flash", "0x10000000:128K", "--ram", "0x30000000:16K")
+    with open(elf, "rb") as f:
+        vectors = ELFFile(f).get_section_by_name(".vectors")
+        assert vectors["sh_addr"] == 0x1000_0000
+        sp = int.from_bytes(vectors.data()[:4], "little")
+    assert 0x3000_0000 < sp <= 0x3000_4000
