@@ -8,7 +8,7 @@ layouts are listed as field names in order.
 """
 from __future__ import annotations
 
-VERSION = 2
+VERSION = 3
 
 #: Type kinds, by the WIT name of the type (primitives) or its class.
 KINDS = {
@@ -30,21 +30,26 @@ MAX_FLAT_RESULTS = 1
 
 #: Field order of the all-uint32 structs.
 TYPE_FIELDS = ("kind", "size", "align", "flat_count", "flat", "n", "children", "labels",
-               "offsets", "disc_size", "payload_offset", "reserved")
+               "offsets", "disc_size", "payload_offset", "resource")
 FUNC_FIELDS = ("name", "name_len", "n_params", "params", "result", "encoding", "core",
                "core_len", "memory", "memory_len", "realloc", "realloc_len", "post_return",
                "post_return_len")
 #: wasmaot_cm_adapter: a function record (the callee), then the caller's options.
 ADAPTER_FIELDS = FUNC_FIELDS + ("caller_memory", "caller_memory_len", "caller_realloc",
-                                "caller_realloc_len", "caller_encoding", "reserved")
-#: wasmaot_cm_component: eight uint32 then five pointers.
+                                "caller_realloc_len", "caller_encoding", "caller_component",
+                                "callee_component", "reserved")
+RESOURCE_FIELDS = ("defined_by", "dtor", "dtor_len", "reserved")
+BUILTIN_FIELDS = ("op", "resource", "component", "reserved")
+BUILTIN_OPS = {"resource.new": 0, "resource.rep": 1, "resource.drop": 2}
+#: wasmaot_cm_component: ten uint32 then seven pointers.
 COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run", "n_adapters", "scratch",
-                   "scratch_len", "reserved")
-COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters")
+                   "scratch_len", "n_components", "n_resources", "n_builtins")
+COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters", "resources", "builtins")
 
 #: The host function adapters call (import module, name): the header's
 #: WASMAOT_CM_ADAPT_MODULE / _NAME (a string: checked by reading the header).
 ADAPT_IMPORT = ("wasmaot:component", "adapt")
+BUILTIN_IMPORT = ("wasmaot:component", "builtin")
 
 #: The symbol of the table (weak in the standalone main).
 SYMBOL = "wasmaot_component"
@@ -67,6 +72,13 @@ def header_checks() -> str:
     out.append(f'_Static_assert(sizeof(wasmaot_cm_adapter) == {4 * len(ADAPTER_FIELDS)}, "adapter");')
     out += [f'_Static_assert(offsetof(wasmaot_cm_adapter, {f}) == {4 * k}, "adapter.{f}");'
             for k, f in enumerate(ADAPTER_FIELDS) if f not in FUNC_FIELDS]
+    for struct, fields in (("wasmaot_cm_resource", RESOURCE_FIELDS),
+                           ("wasmaot_cm_builtin", BUILTIN_FIELDS)):
+        out.append(f'_Static_assert(sizeof({struct}) == {4 * len(fields)}, "{struct}");')
+        out += [f'_Static_assert(offsetof({struct}, {f}) == {4 * k}, "{struct}.{f}");'
+                for k, f in enumerate(fields)]
+    out += [f'_Static_assert(WASMAOT_CM_{op.upper().replace(".", "_")} == {v}u, "{op}");'
+            for op, v in BUILTIN_OPS.items()]
     out += [f'_Static_assert(offsetof(wasmaot_cm_component, {f}) == {4 * k}, "{f}");'
             for k, f in enumerate(COMPONENT_WORDS)]
     out.append(f'_Static_assert(offsetof(wasmaot_cm_component, funcs) == {4 * len(COMPONENT_WORDS)}, '

@@ -33,6 +33,7 @@ from ...frontend.component.types import (
     alignment,
     elem_size,
     flatten,
+    resource_roots,
     variant_cases,
 )
 from . import cm_abi as C
@@ -48,7 +49,9 @@ class UnsupportedType(ValueError):
 @dataclass
 class Func:
     """One exported lifted function, with the core export names the
-    standalone host reaches its parts by (``""``: absent)."""
+    standalone host reaches its parts by (``""``: absent).  ``resources``
+    maps the static resources of its type (by root id) to their flat
+    resources' indices in this instantiation."""
     name: str
     params: list[tuple[str, object]]
     result: object | None
@@ -57,6 +60,7 @@ class Func:
     memory: str = ""
     realloc: str = ""
     post_return: str = ""
+    resources: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +72,9 @@ class Table:
     has_run: bool = False
     adapters: list[dict] = field(default_factory=list)
     scratch: str = ""
+    n_components: int = 0
+    resources: list[dict] = field(default_factory=list)
+    builtins: list[dict] = field(default_factory=list)
     _index: dict = field(default_factory=dict)
     _strs: dict = field(default_factory=dict)
 
@@ -93,23 +100,31 @@ class Table:
     def labels(self, names: list[str]) -> int:
         return self.run([w for n in names for w in self.string(n)])
 
-    def type(self, t) -> int:
-        """The node index of value type ``t``, adding it (children first)."""
-        key = t if not isinstance(t, (Own, Borrow)) else (type(t), id(t.resource.root))
+    def type(self, t, resources: dict | None = None) -> int:
+        """The node index of value type ``t``, adding it (children first).
+        ``resources``: static resource root id -> flat resource index, for
+        the handles in ``t`` (one static type is several nodes when a
+        component is instantiated more than once)."""
+        resources = resources or {}
+        handles = tuple(sorted((rid, resources.get(rid, C.NONE)) for rid in resource_roots(t)))
+        key = (t, handles) if not isinstance(t, (Own, Borrow)) else (type(t), handles)
         if key not in self._index:
-            node = self._node(t)
+            node = self._node(t, resources)
             self._index[key] = len(self.types)
             self.types.append(node)
         return self._index[key]
 
-    def _node(self, t) -> dict:
+    def _node(self, t, resources: dict) -> dict:
         kids, names = _parts(t)
-        child_ix = [C.NONE if k is None else self.type(k) for k in kids]
+        child_ix = [C.NONE if k is None else self.type(k, resources) for k in kids]
         flat = [_FLAT[x] for x in flatten(t)]
         node = dict.fromkeys(C.TYPE_FIELDS, 0)
         node.update(kind=C.KINDS[_kind(t)], size=elem_size(t), align=alignment(t),
                     flat_count=len(flat), flat=self.run(flat), n=max(len(kids), len(names)),
-                    children=self.run(child_ix), labels=self.labels(names), offsets=C.NONE)
+                    children=self.run(child_ix), labels=self.labels(names), offsets=C.NONE,
+                    resource=C.NONE)
+        if isinstance(t, (Own, Borrow)):
+            node["resource"] = resources.get(id(t.resource.root), C.NONE)
         if isinstance(t, (Record, Tuple)):
             node["offsets"] = self.run(_field_offsets(kids))
         if isinstance(t, (Variant, Option, Result, Enum)):
@@ -123,23 +138,34 @@ class Table:
     def add_func(self, f: Func) -> None:
         self.funcs.append(self._func(f))
 
-    def add_adapter(self, callee: Func, memory: str, realloc: str, encoding: str) -> None:
+    def add_adapter(self, callee: Func, memory: str, realloc: str, encoding: str,
+                    components: tuple[int, int]) -> None:
         """An adapter (wasmaot_cm_adapter): the lifted side ``callee`` and
-        the lowering side's options."""
+        the lowering side's options; (caller, callee) component instances."""
         entry = self._func(callee)
         for part, name in (("caller_memory", memory), ("caller_realloc", realloc)):
             off, n = self.string(name) if name else (0, 0)
             entry[part], entry[part + "_len"] = off, n
-        entry.update(caller_encoding=C.ENCODINGS[encoding], reserved=0)
+        entry.update(caller_encoding=C.ENCODINGS[encoding], caller_component=components[0],
+                     callee_component=components[1], reserved=0)
         self.adapters.append(entry)
 
+    def add_resource(self, defined_by: int | None, dtor: str) -> None:
+        off, n = self.string(dtor) if dtor else (0, 0)
+        self.resources.append({"defined_by": C.NONE if defined_by is None else defined_by,
+                               "dtor": off, "dtor_len": n, "reserved": 0})
+
+    def add_builtin(self, op: str, resource: int, component: int) -> None:
+        self.builtins.append({"op": C.BUILTIN_OPS[op], "resource": resource,
+                              "component": component, "reserved": 0})
+
     def _func(self, f: Func) -> dict:
-        params = [self.type(t) for _, t in f.params]
+        params = [self.type(t, f.resources) for _, t in f.params]
         name_refs = [w for n, _ in f.params for w in self.string(n)]
         entry = dict.fromkeys(C.FUNC_FIELDS, 0)
         entry["name"], entry["name_len"] = self.string(f.name)
         entry.update(n_params=len(params), params=self.run(params + name_refs),
-                     result=C.NONE if f.result is None else self.type(f.result),
+                     result=C.NONE if f.result is None else self.type(f.result, f.resources),
                      encoding=C.ENCODINGS[f.encoding])
         for part in ("core", "memory", "realloc", "post_return"):
             name = getattr(f, part)

@@ -26,6 +26,8 @@ def table_object(table: Table, target: str) -> bytes:
         "funcs": [f[k] for f in table.funcs for k in C.FUNC_FIELDS],
         "pool": table.pool,
         "adapters": [a[k] for a in table.adapters for k in C.ADAPTER_FIELDS],
+        "resources": [r[k] for r in table.resources for k in C.RESOURCE_FIELDS],
+        "builtins": [b[k] for b in table.builtins for k in C.BUILTIN_FIELDS],
     }
     ptrs = {k: _array(mod, f"{C.SYMBOL}.{k}", i32, v) for k, v in words.items()}
     ptrs["strings"] = _array(mod, f"{C.SYMBOL}.strings", ir.IntType(8), bytes(table.strings))
@@ -36,7 +38,9 @@ def table_object(table: Table, target: str) -> bytes:
     scratch = table.string(table.scratch) if table.scratch else (0, 0)
     head_words = {"version": C.VERSION, "n_funcs": len(table.funcs), "n_types": len(table.types),
                   "has_run": int(table.has_run), "n_adapters": len(table.adapters),
-                  "scratch": scratch[0], "scratch_len": scratch[1], "reserved": 0}
+                  "scratch": scratch[0], "scratch_len": scratch[1],
+                  "n_components": table.n_components, "n_resources": len(table.resources),
+                  "n_builtins": len(table.builtins)}
     head.initializer = ir.Constant(head_t, [i32(head_words[k]) for k in C.COMPONENT_WORDS]
                                    + [ptrs[k] for k in C.COMPONENT_POINTERS])
     return emit_llvm_object(str(mod), target)

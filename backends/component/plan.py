@@ -24,9 +24,14 @@ back (runtime-c/component/cm_invoke.c).  The issue's goal is adapters
 compiled as IR that copy memory to memory; this generic one, driven by the
 same type table, is the first step.
 
+**Resources.**  ``canon resource.new/rep/drop`` bound to a core import is an
+adapter-module function too, calling the host's ``builtin(k)``: one handle
+table per component instance (runtime-c/canon), destructors called through
+the shim's trampolines.  Adapters move own and borrow handles between the
+tables.
+
 Refused here (one line, :class:`ComponentCompileError`): root imports (this
-slice has no host for them), lowerings of root imports and resource
-built-ins.
+slice has no host for them) and lowerings of them.
 """
 from __future__ import annotations
 
@@ -76,8 +81,9 @@ def wave_name(path: tuple[str, ...]) -> str | None:
 
 
 def check_supported(flat: FlatComponent, filename: str) -> None:
-    """Root imports and resource built-ins are for later slices; a lowering
-    of a function another component instance lifts becomes an adapter."""
+    """Root imports are for later slices; a lowering of a function another
+    component instance lifts becomes an adapter, a resource built-in a
+    host call on that instance's handle table."""
     # A value type import (WIT's `use` at world level) has no run-time
     # presence: it is the type itself; anything else needs a host.
     imports = [name for name, et in flat.imports
@@ -90,8 +96,8 @@ def check_supported(flat: FlatComponent, filename: str) -> None:
     for inst in flat.instances:
         for imp in inst.imports:
             src = imp.source
-            if isinstance(src, Builtin) or (isinstance(src, Lowering) and not isinstance(src.func, Lifted)):
-                what = "canon lower of an import" if isinstance(src, Lowering) else src.op
+            if isinstance(src, Lowering) and not isinstance(src.func, Lifted):
+                what = "canon lower of an import"
                 raise ComponentCompileError(
                     f"core import {imp.module!r} {imp.name!r} is bound to a {what}, which is "
                     f"not supported yet", None, filename=filename)
@@ -149,70 +155,103 @@ _TO_SLOT = {core.I32: "i64.extend_i32_u", core.I64: "", core.F32: "i32.reinterpr
             core.F64: "i64.reinterpret_f64"}
 
 
-def _adapter_wat(lowerings: list[Lowering]) -> str:
-    """The adapter module: per lowering, a function of its core signature
-    that stores its arguments as 8-byte slots at ``scratch[0..]`` (integers
-    zero-extended, float bits: the trampoline slot convention), calls the
-    host's ``adapt(k)`` and loads its result from slot 0."""
-    module, name = C.ADAPT_IMPORT
-    out = ["(module", f'  (import "{module}" "{name}" (func $adapt (param i32)))',
-           '  (memory (export "scratch") 1)']
+def _wat_func(name: str, params: list, results: list, call: str) -> str:
+    """A function that stores its arguments as 8-byte slots at
+    ``scratch[0..]`` (integers zero-extended, float bits: the trampoline
+    slot convention), makes ``call`` and loads its result from slot 0."""
+    stores = [f"i32.const {8 * j} local.get {j} {_TO_SLOT[t]} i64.store" for j, t in enumerate(params)]
+    result = f" (result {_WAT[results[0]]})" if results else ""
+    load = f" i32.const 0 {_WAT[results[0]]}.load" if results else ""
+    sig = f"(param {' '.join(_WAT[t] for t in params)})" if params else ""
+    return f'  (func (export "{name}") {sig}{result} ' + " ".join(stores) + f" {call}{load})"
+
+
+#: Core signatures of the resource built-ins: (params, results).
+_BUILTIN_SIG = {"resource.new": ([core.I32], [core.I32]), "resource.rep": ([core.I32], [core.I32]),
+                "resource.drop": ([core.I32], [])}
+
+
+def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin]) -> str:
+    """The adapter module: per lowering a function of its core signature
+    calling the host's ``adapt(k)``, per built-in one calling
+    ``builtin(k)``.  Function indices: the two imports, then the lowerings,
+    then the built-ins."""
+    out = ["(module"] + [f'  (import "{m}" "{n}" (func ${n} (param i32)))'
+                         for m, n in (C.ADAPT_IMPORT, C.BUILTIN_IMPORT)]
+    out.append('  (memory (export "scratch") 1)')
     for k, low in enumerate(lowerings):
         ct = flatten_functype(low.type, "lower")
-        stores = [f"i32.const {8 * j} local.get {j} {_TO_SLOT[t]} i64.store" for j, t in enumerate(ct.params)]
-        result = f" (result {_WAT[ct.results[0]]})" if ct.results else ""
-        load = f" i32.const 0 {_WAT[ct.results[0]]}.load" if ct.results else ""
-        params = " ".join(_WAT[t] for t in ct.params)
-        out.append(f'  (func (export "a{k}") (param {params}){result} '
-                   + " ".join(stores) + f" i32.const {k} call $adapt{load})")
+        out.append(_wat_func(f"a{k}", list(ct.params), list(ct.results), f"i32.const {k} call $adapt"))
+    for k, b in enumerate(builtins):
+        params, results = _BUILTIN_SIG[b.op]
+        out.append(_wat_func(f"b{k}", params, results, f"i32.const {k} call $builtin"))
     return "\n".join(out + [")"]) + "\n"
 
 
-def _with_adapters(flat: FlatComponent, plan: LinkPlan, translate, filename: str):
+def _with_adapters(plan: LinkPlan, translate, filename: str):
     """``plan`` with the adapter module first (its instance 0; the others
-    shift by one) and every import bound to a lowering bound to its
-    adapter function instead.  Returns (plan, lowerings in adapter order)."""
+    shift by one) and every import bound to a lowering or a built-in bound
+    to its adapter-module function instead.  Returns (plan, lowerings,
+    built-ins), each in adapter-module order."""
     lowerings: list[Lowering] = []
+    builtins: list[Builtin] = []
     for b in plan.bindings.values():
         if isinstance(b, Lowering) and b not in lowerings:
             lowerings.append(b)
-    if not lowerings:
-        return plan, lowerings
+        elif isinstance(b, Builtin) and b not in builtins:
+            builtins.append(b)
+    if not lowerings and not builtins:
+        return plan, lowerings, builtins
     from types import SimpleNamespace
 
     from ...frontend.load import load_module
-    wasm = load_module(_adapter_wat(lowerings).encode(), f"{filename}: adapters")
+    wasm = load_module(_adapter_wat(lowerings, builtins).encode(), f"{filename}: adapters")
     adapters = Instance(translate(SimpleNamespace(module=wasm)), None, f"{filename}: adapters")
-    bindings = {(0, EXTERN_FUNC, 0): HostBinding(0, EXTERN_FUNC, 0)}
+    bindings = {(0, EXTERN_FUNC, 0): HostBinding(0, EXTERN_FUNC, 0),
+                (0, EXTERN_FUNC, 1): HostBinding(0, EXTERN_FUNC, 1)}
     for (i, kind, index), b in plan.bindings.items():
         if isinstance(b, Lowering):
-            b = InstanceBinding(0, EXTERN_FUNC, 1 + lowerings.index(b))
+            b = InstanceBinding(0, EXTERN_FUNC, 2 + lowerings.index(b))
+        elif isinstance(b, Builtin):
+            b = InstanceBinding(0, EXTERN_FUNC, 2 + len(lowerings) + builtins.index(b))
         else:
             b = InstanceBinding(b.instance + 1, b.kind, b.index)
         bindings[(i + 1, kind, index)] = b
-    return LinkPlan([adapters, *plan.instances], bindings), lowerings
+    return LinkPlan([adapters, *plan.instances], bindings), lowerings, builtins
 
 
-def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None) -> Func:
+def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None, resources=None) -> Func:
     o = f.options
     ft = ft or f.type
+    rmap = {rid: r.index for rid, r in (f.resources if resources is None else resources).items()}
     return Func(name, list(ft.params), ft.result, o.encoding, shim.export(f.core),
-                shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return))
+                shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return), rmap)
+
+
+def _add_resources(flat: FlatComponent, table: Table, shim: _Shim, builtins: list[Builtin]) -> None:
+    table.n_components = len(flat.components)
+    for r in flat.resources:
+        table.add_resource(r.defined_by, shim.export(r.dtor))
+    for b in builtins:
+        table.add_builtin(b.op, b.resource.index, b.component)
 
 
 def component_program(flat: FlatComponent, translate, filename: str) -> tuple[LinkPlan, Table]:
     """The link plan (the flat component's core instances, then the export
     shim, which is the main instance) and the component-export table."""
     check_supported(flat, filename)
-    plan, lowerings = _with_adapters(flat, link_plan(flat, translate, filename), translate, filename)
-    shim = _Shim(plan, 1 if lowerings else 0)
+    plan, lowerings, builtins = _with_adapters(link_plan(flat, translate, filename), translate,
+                                               filename)
+    shim = _Shim(plan, 1 if lowerings or builtins else 0)
     table = Table()
-    if lowerings:
+    if lowerings or builtins:
         table.scratch = shim.entity(0, EXTERN_MEMORY, 0)
+    _add_resources(flat, table, shim, builtins)
     for low in lowerings:
         o = low.options
-        table.add_adapter(_lifted(low.func, shim, ft=low.type), shim.export(o.memory),
-                          shim.export(o.realloc), o.encoding)
+        table.add_adapter(_lifted(low.func, shim, ft=low.type, resources=low.resources),
+                          shim.export(o.memory), shim.export(o.realloc), o.encoding,
+                          (low.component, low.func.component))
     for e in flat.exports:
         if e.path[0].startswith("wasi:cli/run@") or e.path[0] == "wasi:cli/run":
             table.has_run = True

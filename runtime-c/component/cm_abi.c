@@ -132,6 +132,31 @@ static int store_list(wasmaot_cm_cx *cx, ty_t t, const wasmaot_cm_value *v, uint
     return err;
 }
 
+/* lower_own / lower_borrow into this side's handle table: the index. */
+static int lower_handle(wasmaot_cm_cx *cx, ty_t t, uint32_t rep, uint32_t *index) {
+    if (!cx->canon || t->resource == WASMAOT_CM_NONE) return WASMAOT_CM_ERR_UNSUPPORTED;
+    const wasmaot_canon_rtype *rt = &cx->rtypes[t->resource];
+    wasmaot_canon_status st = t->kind == WASMAOT_CM_OWN
+                                  ? wasmaot_canon_lower_own(cx->canon, rt, rep, index)
+                                  : wasmaot_canon_lower_borrow(cx->canon, rt, rep, cx->call, index);
+    if (st == WASMAOT_CANON_OK) return WASMAOT_CM_OK;
+    cx->detail[0] = st;
+    return WASMAOT_CM_ERR_CANON;
+}
+
+/* lift_own / lift_borrow from this side's handle table: the rep. */
+static int lift_handle(wasmaot_cm_cx *cx, ty_t t, uint32_t index, uint32_t *rep) {
+    if (!cx->canon || t->resource == WASMAOT_CM_NONE) return WASMAOT_CM_ERR_UNSUPPORTED;
+    const wasmaot_canon_rtype *rt = &cx->rtypes[t->resource];
+    wasmaot_canon_status st = t->kind == WASMAOT_CM_OWN
+                                  ? wasmaot_canon_lift_own(cx->canon, rt, index, rep)
+                                  : wasmaot_canon_lift_borrow(cx->canon, rt, index, cx->call, rep);
+    if (st == WASMAOT_CANON_OK) return WASMAOT_CM_OK;
+    cx->detail[0] = st;
+    cx->detail[1] = index;
+    return WASMAOT_CM_ERR_CANON;
+}
+
 static int store(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint32_t ptr) {
     ty_t t = type_at(cx, v->type);
     if (is_scalar(t->kind)) { store_le(cx, ptr, t->size, scalar_bits(t, v)); return WASMAOT_CM_OK; }
@@ -156,6 +181,10 @@ static int store(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint32_t ptr) {
         return v->u.items ? store(cx, v->u.items, ptr + t->payload_offset) : e;
     case WASMAOT_CM_FLAGS:
         store_le(cx, ptr, t->size, v->u.bits);
+        return e;
+    case WASMAOT_CM_OWN: case WASMAOT_CM_BORROW:
+        if ((e = lower_handle(cx, t, (uint32_t)v->u.bits, &p))) return e;
+        store_le(cx, ptr, 4, p);
         return e;
     default:
         return WASMAOT_CM_ERR_UNSUPPORTED;
@@ -188,6 +217,10 @@ static int lower_flat(wasmaot_cm_cx *cx, const wasmaot_cm_value *v, uint64_t *ou
         return e;
     case WASMAOT_CM_FLAGS:
         out[(*k)++] = v->u.bits;
+        return e;
+    case WASMAOT_CM_OWN: case WASMAOT_CM_BORROW:
+        if ((e = lower_handle(cx, t, (uint32_t)v->u.bits, &p))) return e;
+        out[(*k)++] = p;
         return e;
     default:
         return WASMAOT_CM_ERR_UNSUPPORTED;
@@ -574,6 +607,7 @@ const char *wasmaot_cm_error_message(int err) {
     case WASMAOT_CM_ERR_STRING_TOO_LONG: return "string too long: %u bytes";
     case WASMAOT_CM_ERR_LIST_TOO_LONG: return "list too long: %u elements";
     case WASMAOT_CM_ERR_REALLOC_ALIGN: return "realloc return: result not aligned";
+    case WASMAOT_CM_ERR_CANON: return "handle trap %u";   /* hosts print wasmaot_canon_message */
     case WASMAOT_CM_ERR_STRING_BOUNDS: return "string pointer/length out of bounds of memory";
     case WASMAOT_CM_ERR_LIST_BOUNDS: return "list pointer/length out of bounds of memory";
     default: return "no error";
@@ -728,6 +762,12 @@ static int lift_tree(wasmaot_cm_cx *cx, ty_t t, source *s, int flat, wasmaot_cm_
     case WASMAOT_CM_FLAGS:
         out->u.bits = flat ? s->slots[s->k++] : load_le(cx, s->ptr, t->size);
         out->u.bits &= t->n >= 64 ? ~0ull : (1ull << t->n) - 1;
+        return err;
+    case WASMAOT_CM_OWN: case WASMAOT_CM_BORROW:
+        a = (uint32_t)(flat ? s->slots[s->k++] : load_le(cx, s->ptr, 4));
+        b = 0;
+        err = lift_handle(cx, t, a, &b);
+        out->u.bits = b;
         return err;
     default:
         return WASMAOT_CM_ERR_UNSUPPORTED;

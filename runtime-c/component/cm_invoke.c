@@ -16,6 +16,7 @@
  *     "wasm trap: ..." report, exit 134, as for core modules.
  */
 #include "cm_wave.h"
+#include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 
 #include <stdio.h>
@@ -103,7 +104,7 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     const wasmaot_export_desc *mem = part(&env, comp, f->memory, f->memory_len);
     const wasmaot_export_desc *post = part(&env, comp, f->post_return, f->post_return_len);
     env.realloc = part(&env, comp, f->realloc, f->realloc_len);
-    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float, {0, 0}, NULL};
+    wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? env_realloc : NULL, env_put, env_put_float, {0, 0}, NULL, NULL, NULL, NULL};
     if (mem) cx.memory = *(wasmaot_memory **)((char *)inst + mem->offset);
 
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
@@ -133,10 +134,29 @@ static void *env_alloc(void *e, uint32_t size) {
     return p;       /* adapter values are freed with the process; calls are few */
 }
 
-/* A canonical-ABI error inside an adapter is a trap of the calling code. */
+/* Failures between components, in wasmtime's classes: a bad handle is an
+ * error of the call (its resource tables are host code: exit 1); a bad
+ * value in an adapter is a Wasm trap (its adapters are Wasm: 134); a
+ * guest trap (realloc, a destructor...) is a trap. */
+static void canon_error(const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "wasmaot: error: %s\n", msg);
+    exit(1);
+}
+
+static void status_error(wasmaot_canon_status st, uint32_t index) {
+    char msg[120];
+    if (st < WASMAOT_CANON_E_BASE) wasmaot_rt_report_trap_and_exit(st);
+    if (st == WASMAOT_CANON_E_UNKNOWN_HANDLE) snprintf(msg, sizeof msg, "unknown handle index %u", index);
+    else snprintf(msg, sizeof msg, "%s", wasmaot_canon_message(st));
+    canon_error(msg);
+}
+
 static void adapter_trap(const wasmaot_cm_cx *cx, int err) {
     char msg[200];
-    snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
+    if (err == WASMAOT_CM_ERR_CANON) status_error(cx->detail[0], cx->detail[1]);
+    if (err == WASMAOT_CM_ERR_CHAR) snprintf(msg, sizeof msg, "invalid `char` bit pattern");
+    else snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
     fflush(stdout);
     fprintf(stderr, "wasm trap: %s\n", msg);
     exit(WASMAOT_TRAP_EXIT_CODE);
@@ -157,14 +177,23 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     const wasmaot_export_desc *post = part(&callee_env, comp, f->post_return, f->post_return_len);
     callee_env.realloc = part(&callee_env, comp, f->realloc, f->realloc_len);
     caller_env.realloc = part(&caller_env, comp, a->caller_realloc, a->caller_realloc_len);
+    /* The borrow scope of this call (CanonicalABI.md: the subtask's lenders
+     * on the caller's side, the task's borrows on the callee's). */
+    uint32_t lenders[256];
+    wasmaot_canon_call call;
+    wasmaot_canon_call_init(&call, lenders, sizeof lenders / sizeof lenders[0]);
+    wasmaot_canon_instance *callee_inst = &st->canon[a->callee_component];
+    wasmaot_canon_instance *caller_inst = &st->canon[a->caller_component];
     wasmaot_cm_cx callee = {comp, f, memory_of(&callee_env, part(&callee_env, comp, f->memory, f->memory_len)),
-                            &callee_env, callee_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc};
+                            &callee_env, callee_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc,
+                            callee_inst, st->rtypes, &call};
     /* The caller's view: same types, its own memory, realloc and encoding. */
     wasmaot_cm_func caller_func = *f;
     caller_func.encoding = a->caller_encoding;
     wasmaot_cm_cx caller = {comp, &caller_func,
                             memory_of(&caller_env, part(&caller_env, comp, a->caller_memory, a->caller_memory_len)),
-                            &caller_env, caller_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc};
+                            &caller_env, caller_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc,
+                            caller_inst, st->rtypes, &call};
     uint64_t *scratch = (uint64_t *)memory_of(&callee_env, part(&callee_env, comp, comp->scratch,
                                                                  comp->scratch_len))->base;
 
@@ -178,12 +207,16 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     if (err) adapter_trap(&caller, err);
     uint32_t retptr = (uint32_t)scratch[spilled ? 1 : flat];   /* read before the slots are reused */
 
+    wasmaot_canon_status cs = wasmaot_canon_enter(callee_inst);
+    if (cs) status_error(cs, 0);
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
     uint32_t n = 0;
     if ((err = wasmaot_cm_lower_args(&callee, args, slots, &n))) adapter_trap(&callee, err);
     call_or_trap(&callee_env, core, slots);
     if (f->result == WASMAOT_CM_NONE) {
+        if ((cs = wasmaot_canon_call_finish(&call, callee_inst))) status_error(cs, 0);
         if (post) call_or_trap(&callee_env, post, slots);
+        wasmaot_canon_leave(callee_inst);
         return;
     }
     wasmaot_cm_value result;
@@ -196,5 +229,81 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     /* Lowered into the caller before post-return (which may free the
      * callee's copy). */
     if ((err = wasmaot_cm_lower_result(&caller, &result, scratch, retptr))) adapter_trap(&caller, err);
-    if (post) call_or_trap(&callee_env, post, post_slots);
+    if ((cs = wasmaot_canon_call_finish(&call, callee_inst))) status_error(cs, 0);
+    if (post) {
+        callee_inst->may_leave = 0;          /* post-return may not call out */
+        call_or_trap(&callee_env, post, post_slots);
+        callee_inst->may_leave = 1;
+    }
+    wasmaot_canon_leave(callee_inst);
+}
+
+/* ------------------------------------------------------ handles, built-ins */
+
+typedef struct dtor_ctx {
+    const wasmaot_cm_state *st;
+    const wasmaot_export_desc *dtor;
+} dtor_ctx;
+
+static wasmaot_canon_status call_dtor(const wasmaot_canon_rtype *rt, uint32_t rep) {
+    const dtor_ctx *d = rt->ctx;
+    uint64_t slots[1] = {rep};
+    return d->st->host->call(d->dtor, d->st->inst, slots);   /* a trap code, or 0 */
+}
+
+static wasmaot_canon_handle *grow_table(void *ctx, wasmaot_canon_handle *old, uint32_t old_capacity,
+                                        uint32_t want, uint32_t *new_capacity) {
+    (void)ctx;
+    (void)old_capacity;
+    uint32_t cap = want < 16 ? 16 : want * 2;
+    wasmaot_canon_handle *p = realloc(old, cap * sizeof *p);
+    if (!p) return NULL;
+    *new_capacity = cap;
+    return p;
+}
+
+void wasmaot_cm_state_init(wasmaot_cm_state *st) {
+    const wasmaot_cm_component *comp = st->comp;
+    uint32_t nc = comp->n_components ? comp->n_components : 1;
+    st->canon = calloc(nc, sizeof *st->canon);
+    st->rtypes = calloc(comp->n_resources ? comp->n_resources : 1, sizeof *st->rtypes);
+    if (!st->canon || !st->rtypes) out_of_memory();
+    for (uint32_t i = 0; i < nc; i++) {
+        wasmaot_canon_handle *slots = calloc(16, sizeof *slots);
+        if (!slots) out_of_memory();
+        wasmaot_canon_instance_init(&st->canon[i], slots, 16, grow_table, NULL);
+    }
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    for (uint32_t i = 0; i < comp->n_resources; i++) {
+        const wasmaot_cm_resource *r = &comp->resources[i];
+        wasmaot_canon_rtype *rt = &st->rtypes[i];
+        rt->impl = r->defined_by == WASMAOT_CM_NONE ? NULL : &st->canon[r->defined_by];
+        if (r->dtor_len) {
+            dtor_ctx *d = malloc(sizeof *d);
+            if (!d) out_of_memory();
+            d->st = st;
+            d->dtor = part(&env, comp, r->dtor, r->dtor_len);
+            rt->dtor = call_dtor;
+            rt->ctx = d;
+        }
+    }
+}
+
+void wasmaot_cm_builtin_call(void *state, uint32_t index) {
+    const wasmaot_cm_state *st = state;
+    const wasmaot_cm_component *comp = st->comp;
+    const wasmaot_cm_builtin *b = &comp->builtins[index];
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    uint64_t *scratch = (uint64_t *)memory_of(&env, part(&env, comp, comp->scratch, comp->scratch_len))->base;
+    wasmaot_canon_instance *inst = &st->canon[b->component];
+    const wasmaot_canon_rtype *rt = &st->rtypes[b->resource];
+    uint32_t arg = (uint32_t)scratch[0], out = 0;
+    wasmaot_canon_status cs;
+    switch (b->op) {
+    case WASMAOT_CM_RESOURCE_NEW: cs = wasmaot_canon_resource_new(inst, rt, arg, &out); break;
+    case WASMAOT_CM_RESOURCE_REP: cs = wasmaot_canon_resource_rep(inst, rt, arg, &out); break;
+    default: cs = wasmaot_canon_resource_drop(inst, rt, arg); break;
+    }
+    if (cs) status_error(cs, arg);
+    scratch[0] = out;
 }

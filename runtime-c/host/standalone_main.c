@@ -68,12 +68,20 @@ static const wasmaot_cm_host cm_host = {wasmaot_host_find_export_n, wasmaot_host
                                         wasmaot_host_format_value};
 static wasmaot_cm_state cm_state;
 
+static void component_state(void *instance) {
+    if (cm_state.comp) return;
+    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host, NULL, NULL};
+    wasmaot_cm_state_init(&cm_state);
+}
+
 static int resolve_component(const wasmaot_import_desc *imp, void *instance) {
-    if (!&wasmaot_component || strcmp(imp->name, WASMAOT_CM_ADAPT_NAME) != 0) return WASMAOT_LINK_UNKNOWN;
+    int adapt = strcmp(imp->name, WASMAOT_CM_ADAPT_NAME) == 0;
+    if (!&wasmaot_component || (!adapt && strcmp(imp->name, WASMAOT_CM_BUILTIN_NAME) != 0))
+        return WASMAOT_LINK_UNKNOWN;
     if (strcmp(imp->type, "(i32)->()") != 0) return WASMAOT_LINK_INCOMPATIBLE;
-    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host};
+    component_state(instance);
     wasmaot_funcref *slot = wasmaot_host_slot(instance, imp->offset);
-    slot->func = (const void *)wasmaot_cm_adapt;
+    slot->func = adapt ? (const void *)wasmaot_cm_adapt : (const void *)wasmaot_cm_builtin_call;
     slot->type_id = wasmaot_rt_intern_signature(imp->type);
     slot->instance = &cm_state;
     return WASMAOT_LINK_OK;
@@ -161,6 +169,7 @@ static int component_main(const wasmaot_module_desc *desc, void *inst, const cha
         die(2, "a component's --invoke takes one argument, the whole call (--invoke 'f(1, \"x\")'), "
                "but more follow '%s'%s", call, "");
     if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
+    component_state(inst);
     return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &cm_host, call);
 }
 

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define WASMAOT_CM_VERSION 2u
+#define WASMAOT_CM_VERSION 3u
 
 /* Type kinds (wasmaot_cm_type.kind). */
 enum {
@@ -99,7 +99,8 @@ enum {
  * variant/enum/option/result cases and flags (NONE for tuples, lists).
  * Variant-likes (variant, enum, option, result): `disc_size` bytes of
  * discriminant, payload at `payload_offset`.  Records and tuples: the
- * field offsets are the run at `offsets` (n words).  `flat` -> flat_count
+ * field offsets are the run at `offsets` (n words).  Handles: `resource`
+ * (a resource type of this instantiation).  `flat` -> flat_count
  * WASMAOT_CM_FLAT_* words (CanonicalABI.md flatten_type, variants joined). */
 typedef struct wasmaot_cm_type {
     uint32_t kind;
@@ -113,7 +114,7 @@ typedef struct wasmaot_cm_type {
     uint32_t offsets;
     uint32_t disc_size;
     uint32_t payload_offset;
-    uint32_t reserved;
+    uint32_t resource;       /* own, borrow: index into the resources; else NONE */
 } wasmaot_cm_type;
 
 /* One exported lifted function.  `name` is what `--invoke` calls it
@@ -148,8 +149,30 @@ typedef struct wasmaot_cm_adapter {
     uint32_t caller_memory, caller_memory_len;
     uint32_t caller_realloc, caller_realloc_len;
     uint32_t caller_encoding;
+    uint32_t caller_component;   /* component instances: their handle tables */
+    uint32_t callee_component;
     uint32_t reserved;
 } wasmaot_cm_adapter;
+
+/* A resource type of this instantiation: the component instance that
+ * defines it (its handle table owns the rep) and its destructor, a core
+ * export name (length 0: none). */
+typedef struct wasmaot_cm_resource {
+    uint32_t defined_by;
+    uint32_t dtor, dtor_len;
+    uint32_t reserved;
+} wasmaot_cm_resource;
+
+/* `canon resource.new/rep/drop` bound to a core import: an adapter-module
+ * function that calls the host's "wasmaot:component" "builtin" (i32 index)
+ * with its argument in scratch slot 0 (and its result back there). */
+enum { WASMAOT_CM_RESOURCE_NEW = 0, WASMAOT_CM_RESOURCE_REP = 1, WASMAOT_CM_RESOURCE_DROP = 2 };
+typedef struct wasmaot_cm_builtin {
+    uint32_t op;
+    uint32_t resource;
+    uint32_t component;      /* whose handle table */
+    uint32_t reserved;
+} wasmaot_cm_builtin;
 
 typedef struct wasmaot_cm_component {
     uint32_t version;        /* WASMAOT_CM_VERSION */
@@ -158,12 +181,16 @@ typedef struct wasmaot_cm_component {
     uint32_t has_run;        /* the root exports wasi:cli/run (a later issue) */
     uint32_t n_adapters;
     uint32_t scratch, scratch_len;  /* core export name of the adapters' scratch memory */
-    uint32_t reserved;
+    uint32_t n_components;          /* component instances (one handle table each) */
+    uint32_t n_resources;
+    uint32_t n_builtins;
     const wasmaot_cm_func *funcs;
     const wasmaot_cm_type *types;
     const uint32_t *pool;
     const char *strings;
     const wasmaot_cm_adapter *adapters;
+    const wasmaot_cm_resource *resources;
+    const wasmaot_cm_builtin *builtins;
 } wasmaot_cm_component;
 
 /* ------------------------------------------------------------ run time */
@@ -189,7 +216,8 @@ enum {
     WASMAOT_CM_ERR_UTF16 = 15,        /* "unpaired surrogate found: X" */
     WASMAOT_CM_ERR_STRING_TOO_LONG = 16,
     WASMAOT_CM_ERR_LIST_TOO_LONG = 17,
-    WASMAOT_CM_ERR_REALLOC_ALIGN = 18 /* "realloc return: result not aligned" */
+    WASMAOT_CM_ERR_REALLOC_ALIGN = 18,/* "realloc return: result not aligned" */
+    WASMAOT_CM_ERR_CANON = 19         /* a handle trap: detail[0] is the wasmaot_canon_status */
 
 };
 
@@ -240,6 +268,12 @@ typedef struct wasmaot_cm_cx {
     uint32_t detail[2];    /* numbers of the last error's message */
     /* storage for lifted values (wasmaot_cm_lift_values); NULL: none */
     void *(*alloc)(void *env, uint32_t size);
+    /* handles: this side's component instance, every resource type of the
+     * instantiation (index = wasmaot_cm_type.resource) and the call's
+     * borrow scope; NULL when the function has no handles */
+    struct wasmaot_canon_instance *canon;
+    const struct wasmaot_canon_rtype *rtypes;
+    struct wasmaot_canon_call *call;
 } wasmaot_cm_cx;
 
 /* Lower `args` (one per parameter) into core arguments: at most
@@ -289,7 +323,18 @@ typedef struct wasmaot_cm_state {
     const wasmaot_module_desc *desc;
     void *inst;
     const wasmaot_cm_host *host;
+    struct wasmaot_canon_instance *canon;    /* n_components (wasmaot_cm_state_init) */
+    struct wasmaot_canon_rtype *rtypes;      /* n_resources */
 } wasmaot_cm_state;
+
+/* Fill `st` (comp, desc, inst, host set by the caller): one handle table
+ * per component instance, one resource type per resource, destructors
+ * calling the core exports.  Hosted (malloc); exits if out of memory. */
+void wasmaot_cm_state_init(wasmaot_cm_state *st);
+
+/* The host function behind `canon resource.*` (wasmaot_cm_builtin). */
+void wasmaot_cm_builtin_call(void *state, uint32_t index);
+#define WASMAOT_CM_BUILTIN_NAME "builtin"
 
 /* The host function behind every adapter: see wasmaot_cm_adapter.  A
  * canonical-ABI error on either side is a trap (reported, exit 134). */

@@ -150,3 +150,20 @@ def test_adapt_import_names_are_the_headers():
     module, name = C.ADAPT_IMPORT
     assert f'#define WASMAOT_CM_ADAPT_MODULE "{module}"' in header
     assert f'#define WASMAOT_CM_ADAPT_NAME "{name}"' in header
+
+
+def test_handles_name_their_resource_per_instantiation():
+    """own/borrow nodes carry the flat resource; one static type in two
+    instantiations (two resource maps) is two nodes, a handle-free type one."""
+    from wasmaot.frontend.component.types import Borrow, Own, Resource
+    r = Resource("counter")
+    t = Record((("a", Own(r)), ("b", Borrow(r)), ("n", "u32")))
+    table = Table()
+    first, second = table.type(t, {id(r): 0}), table.type(t, {id(r): 1})
+    assert first != second and table.type(t, {id(r): 0}) == first
+    node = table.types[first]
+    own, borrow = table.pool[node["children"]:node["children"] + 2]
+    assert (table.types[own]["kind"], table.types[own]["resource"]) == (C.KINDS["own"], 0)
+    assert (table.types[borrow]["kind"], table.types[borrow]["resource"]) == (C.KINDS["borrow"], 0)
+    assert table.types[own]["size"] == table.types[own]["align"] == 4
+    assert table.type("u32", {id(r): 0}) == table.type("u32", {id(r): 1})

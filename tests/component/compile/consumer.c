@@ -13,6 +13,11 @@ IMPORT("describe") void api_describe(int32_t x, int32_t y, int32_t shape, double
                                      int32_t perms, uint8_t *ret);
 IMPORT("many") void api_many(uint64_t *args, uint8_t *ret);
 IMPORT("fail") uint32_t api_fail(uint32_t code);
+IMPORT("[constructor]counter") int32_t api_counter_new(uint32_t start);
+IMPORT("[method]counter.get") uint32_t api_counter_get(int32_t self);
+IMPORT("[method]counter.bump") void api_counter_bump(int32_t self);
+IMPORT("[resource-drop]counter") void api_counter_drop(int32_t self);
+IMPORT("dropped") uint32_t api_dropped(void);
 
 static unsigned char heap[1 << 16];
 static size_t heap_top;
@@ -52,3 +57,23 @@ uint8_t *relay_many(uint64_t *args) {
 
 EXPORT("relay-fail")
 uint32_t relay_fail(uint32_t code) { return api_fail(code); }
+
+/* An own handle from the provider's constructor, lent (borrow) to its
+ * methods, dropped (the provider's destructor runs): 100 * value + drops. */
+EXPORT("relay-counter")
+uint32_t relay_counter(uint32_t start, uint32_t bumps) {
+    int32_t a = api_counter_new(start), b = api_counter_new(1000);
+    for (uint32_t i = 0; i < bumps; i++) api_counter_bump(a);
+    uint32_t v = api_counter_get(a);
+    api_counter_drop(a);
+    api_counter_drop(b);
+    return 100 * v + api_dropped();
+}
+
+/* A handle used after its drop: the host's table traps. */
+EXPORT("relay-use-after-drop")
+uint32_t relay_use_after_drop(void) {
+    int32_t a = api_counter_new(1);
+    api_counter_drop(a);
+    return api_counter_get(a);
+}

@@ -20,6 +20,7 @@ times.  The functions, for a value type T:
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -129,9 +130,10 @@ class Sides:
 
 
 def cause(stderr: str) -> str:
-    """wasmtime's innermost error line ("Caused by:" ... last line)."""
+    """wasmtime's innermost error line ("Caused by:" ... last line), without
+    its "N: " chain number."""
     lines = [x.strip() for x in stderr.strip().splitlines() if x.strip()]
-    return lines[-1] if lines else ""
+    return re.sub(r"^\d+: ", "", lines[-1]) if lines else ""
 
 
 # ---- two components composed: a passthrough consumer in front of a provider ------

@@ -103,3 +103,30 @@ uint32_t fail(uint32_t code) {
     if (code) __builtin_trap();
     return 0;
 }
+
+/* counter: a resource.  The handle table is the host's; this side keeps
+ * the state behind each rep (1-based index into `counters`). */
+__attribute__((import_module("[export]demo:rich/api"), import_name("[resource-new]counter")))
+int32_t counter_resource_new(int32_t rep);
+
+static uint32_t counters[64];
+static uint32_t n_counters, n_dropped;
+
+EXPORT("demo:rich/api#[constructor]counter")
+int32_t counter_new(uint32_t start) {
+    if (n_counters == 64) __builtin_trap();
+    counters[n_counters++] = start;
+    return counter_resource_new((int32_t)n_counters);
+}
+
+EXPORT("demo:rich/api#[method]counter.get")
+uint32_t counter_get(int32_t rep) { return counters[rep - 1]; }
+
+EXPORT("demo:rich/api#[method]counter.bump")
+void counter_bump(int32_t rep) { counters[rep - 1]++; }
+
+EXPORT("demo:rich/api#[dtor]counter")
+void counter_dtor(int32_t rep) { (void)rep; n_dropped++; }
+
+EXPORT("demo:rich/api#dropped")
+uint32_t dropped(void) { return n_dropped; }
