@@ -419,22 +419,21 @@ class Ranges:
         return None, 0
 
     # ---- block parameters ------------------------------------------------------------
-    def _edge_args(self, p: int, term: int, b: int, i: int) -> Range | None:
-        """Range of parameter ``i`` of ``b`` as passed on the edges from ``p``."""
+    def _edge_ranges(self, p: int, term: int, b: int) -> list:
+        """Ranges of the parameters of ``b`` as passed on the edges from
+        ``p`` (refined by the edge's condition; joined if ``term`` branches
+        to ``b`` twice)."""
         dfg = self.func.dfg
-        w = self.width(dfg.bparams[b][i])
+        params = dfg.bparams[b]
         rel = self._relation(term, b)
-        out, first = None, True
+        new = self._refine(p, rel) if rel is not None else {}
+        out = None
         for blk, args in dfg.inst_block_calls(term):
             if blk != b:
                 continue
-            v = args[i]
-            r = self.at(p, v)
-            if rel is not None and v in (rel[1], rel[2]):
-                r = self._refine(p, rel).get(v, r)
-            out = r if first else join(out, r, w)
-            first = False
-        return out
+            rs = [new.get(v) or self.at(p, v) for v in args]
+            out = rs if out is None else [join(x, y, self.width(v)) for x, y, v in zip(out, rs, params)]
+        return out or [None] * len(params)
 
     def _params(self, b: int, entry: int) -> None:
         dt, dfg = self.dt, self.func.dfg
@@ -449,15 +448,12 @@ class Ranges:
             else:
                 return                     # irreducible: nothing known
         params = dfg.bparams[b]
-        inits = []
-        for i, v in enumerate(params):
-            w = self.width(v)
-            r = None
-            if w and fwd:
-                r = self._edge_args(*fwd[0], b, i)
-                for p, term in fwd[1:]:
-                    r = join(r, self._edge_args(p, term, b, i), w)
-            inits.append(r)
+        inits = [None] * len(params)
+        if fwd:
+            inits = self._edge_ranges(*fwd[0], b)
+            for p, term in fwd[1:]:
+                inits = [join(x, y, self.width(v)) if self.width(v) else None
+                         for x, y, v in zip(inits, self._edge_ranges(p, term, b), params)]
         if back:
             self._loop(b, params, inits, back)
             return
