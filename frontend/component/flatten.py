@@ -73,11 +73,11 @@ not ours; this module describes the additions and does not make them):
   ``wasi:cli/stdout@0.2.0#get-stdout``) for ``check_host_imports``.
 
 The first compiled slice (``backends/component/plan.py``) needs none of
-these yet: it compiles components without root imports or resource
-built-ins, binds a :class:`Lowering` of a :class:`Lifted` to a function of
-a generated adapter module (a run-time adapter), and reaches the root's
-lifted exports through an *export shim* instance appended to the plan
-(backends/ABI.md "Component exports").
+these yet: it compiles components without root imports, binds a
+:class:`Lowering` of a :class:`Lifted` and a :class:`Builtin` to functions
+of a generated adapter module (calls into a run-time adapter and handle
+tables), and reaches the root's lifted exports through an *export shim*
+instance appended to the plan (backends/ABI.md "Component exports").
 
 Both binding kinds only reach earlier instances (:func:`verify` checks
 it): a ``canon`` definition can only name core instances that exist, and a
