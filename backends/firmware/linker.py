@@ -14,6 +14,7 @@ output section     what                                            part
 ``.text.wasi``     the firmware WASI subset                        wasi
 ``.text.startup``  reset handler, fw_main, hooks                   startup
 ``.text.runtime``  the runtime, compiler-rt helpers, libc_min      runtime
+``.got``           addresses PIC code loads (link-time constants)   other
 (``.data`` image)  initial values of ``.data``, copied at reset    runtime
 =================  ==============================================  ==========
 
@@ -71,7 +72,11 @@ def script(board: Board, needs: RamNeeds) -> str:
              f"  .rodata.app : ALIGN(4) {{ {app}({_RODATA}) }} > FLASH",
              f"  .text.wasi : ALIGN(4) {{ {wasi}({_CODE} {_RODATA}) }} > FLASH",
              f"  .text.startup : ALIGN(4) {{ {startup}({_CODE} {_RODATA}) }} > FLASH",
-             f"  .text.runtime : ALIGN(4) {{ *({_CODE} {_RODATA}) }} > FLASH"]
+             f"  .text.runtime : ALIGN(4) {{ *({_CODE} {_RODATA}) }} > FLASH",
+             # The GOT of position-independent generated code: filled at
+             # link time, never written, so it stays in flash (placed here
+             # explicitly: as an orphan it could land in RAM, uninitialized).
+             "  .got : ALIGN(4) { *(.got .got.*) } > FLASH"]
     ram = [_reserve(".wasmaot_stack", "stack_bottom", "stack_top", board.stack, 8),
            _copied(".data", "data", "*(.data .data.* .sdata .sdata.*)", "RAM AT > FLASH", ""),
            "  __wasmaot_data_load = LOADADDR(.data);",
