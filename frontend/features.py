@@ -30,12 +30,16 @@ anything while every feature is on):
   ``call_indirect`` / ``return_call_indirect`` of a table other than 0;
 * ``simd``: ``v128`` in function types, locals and globals;
 * ``extended-const``: ``i32/i64.add/sub/mul`` in constant expressions;
-* ``mutable-global``: importing or exporting a mutable global.
+* ``mutable-global``: importing or exporting a mutable global;
+* ``bulk-memory``: passive element and data segments, the data count
+  section;
+* ``reference-types`` too: declarative element segments, element segments
+  of expressions or of externref.
 
-Not gated (documented rather than half-done): the element segment
-encodings of bulk-memory and reference-types (flags 1..7: passive,
-declarative, expression forms), passive data segments and the data count
-section.
+Not gated: what the binary format alone decides (a non-zero table index
+byte of ``call_indirect`` is read as a table index by every decoder, so it
+is gated as reference-types above, not as a malformed byte); the text
+format (it is checked as the binary it becomes).
 
 The features in force for a command are :func:`current` (a context
 variable): the CLI sets them once from ``-W`` (:func:`activate`), the spec

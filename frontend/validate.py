@@ -73,7 +73,7 @@ from . import reader, unsupported
 from .binary import located
 from .code import IMM_READERS, iter_instrs, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
-from .features import (ALL, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
+from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
                        REFERENCE_TYPES, SIMD, Feature, Features, current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode
 from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm, Op
@@ -1006,6 +1006,32 @@ def _header_uses(m: Module):
                 m.global_types[ex.index].mutable:
             yield (MUTABLE_GLOBAL, ex.offset, "export of a mutable global", "mutable global",
                    True)
+    yield from _segment_uses(m)
+
+
+def _segment_uses(m: Module):
+    """Segment encodings of bulk-memory (passive segments, the data count
+    section) and reference-types (declarative segments, expression and
+    externref elements), as :func:`_header_uses`."""
+    for seg in m.elems:
+        if seg.mode == SegmentMode.PASSIVE:
+            yield (BULK_MEMORY, seg.pos, "passive element segment",
+                   "malformed elements segment kind", False)
+        elif seg.mode == SegmentMode.DECLARATIVE:
+            yield (REFERENCE_TYPES, seg.pos, "declarative element segment",
+                   "malformed elements segment kind", False)
+        if seg.exprs is not None:              # ref.null / ref.func items
+            yield (REFERENCE_TYPES, seg.pos, "element segment of expressions",
+                   "malformed elements segment kind", False)
+        if seg.type == EXTERNREF:
+            yield (REFERENCE_TYPES, seg.pos, "externref element segment",
+                   "malformed reference type", False)
+    if m.data_count is not None:
+        yield (BULK_MEMORY, _section_offset(m, 12), "data count section", "malformed section id",
+               False)
+    for d in m.datas:
+        if d.mode == SegmentMode.PASSIVE:
+            yield BULK_MEMORY, d.pos, "passive data segment", "malformed data segment kind", False
 
 
 def _check_gated_header(m: Module, off: frozenset) -> None:

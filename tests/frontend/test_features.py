@@ -49,6 +49,12 @@ USES = [
      "i32.trunc_sat_f32_s"),
     ("bulk-memory", ("(module (memory 1) (func (memory.fill (i32.const 0) (i32.const 0) "
                      "(i32.const 0))))"), "memory.fill"),
+    ("bulk-memory", '(module (memory 1) (data "x"))', "passive data segment"),
+    ("bulk-memory", "(module (func $f) (elem func $f))", "passive element segment"),
+    ("reference-types", ("(module (table 1 funcref) (func $f) "
+                         "(elem (i32.const 0) funcref (ref.func $f)))"),
+     "element segment of expressions"),
+    ("reference-types", "(module (func $f) (elem declare func $f))", "declarative element segment"),
     ("wide-arithmetic", ("(module (func (param i64) (result i64 i64) "
                          "(i64.mul_wide_s (local.get 0) (local.get 0))))"), "i64.mul_wide_s"),
 ]
