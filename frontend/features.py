@@ -36,15 +36,15 @@ anything while every feature is on):
 * ``reference-types`` too: declarative element segments, element segments
   of expressions or of externref.
 
-Not gated: what the binary format alone decides (a non-zero table index
-byte of ``call_indirect`` is read as a table index by every decoder, so it
-is gated as reference-types above, not as a malformed byte); the text
-format (it is checked as the binary it becomes).
+Where: only the validator gates.  It is where function bodies are decoded
+(the section decoder only delimits them), so a disabled instruction is
+rejected at its own offset; the text parser's output is checked as any
+binary (positions map back to the text).
 
 The features in force for a command are :func:`current` (a context
 variable): the CLI sets them once from ``-W`` (:func:`activate`), the spec
-runner per script (:func:`using`); every decode/validate entry point takes
-an explicit ``features=`` too.
+runner per script (:func:`using`); ``validate_module``,
+``validate_function`` and ``const_expr_type`` also take ``features=``.
 """
 from __future__ import annotations
 
