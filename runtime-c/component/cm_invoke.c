@@ -30,6 +30,7 @@ typedef struct call_env {
     const wasmaot_export_desc *realloc;
     char *buf;
     size_t len, cap;
+    void **arena;          /* adapters: the call's value blocks (a list), freed when it returns */
 } call_env;
 
 static void out_of_memory(void) {
@@ -99,7 +100,7 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
         fprintf(stderr, "wasmaot: error: --invoke: %s at column %u\n", werr.msg, werr.column);
         return 2;
     }
-    call_env env = {host, desc, inst, NULL, NULL, 0, 0};
+    call_env env = {host, desc, inst, NULL, NULL, 0, 0, NULL};
     const wasmaot_export_desc *core = part(&env, comp, f->core, f->core_len);
     const wasmaot_export_desc *mem = part(&env, comp, f->memory, f->memory_len);
     const wasmaot_export_desc *post = part(&env, comp, f->post_return, f->post_return_len);
@@ -127,11 +128,24 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
 
 /* ---------------------------------------------------------------- adapters */
 
+/* Lifted values live until the adapter call returns: one list of blocks
+ * per call (16-byte header: the next block), freed then, so a loop of
+ * cross-component calls runs in constant memory. */
 static void *env_alloc(void *e, uint32_t size) {
-    (void)e;
-    void *p = malloc(size);
-    if (!p) out_of_memory();
-    return p;       /* adapter values are freed with the process; calls are few */
+    call_env *env = e;
+    void **block = malloc(16 + (size_t)size);
+    if (!block) out_of_memory();
+    *block = *env->arena;
+    *env->arena = block;
+    return (char *)block + 16;
+}
+
+static void arena_free(void *head) {
+    while (head) {
+        void *next = *(void **)head;
+        free(head);
+        head = next;
+    }
 }
 
 /* Failures between components, in wasmtime's classes: a bad handle is an
@@ -171,7 +185,8 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_adapter *a = &comp->adapters[index];
     const wasmaot_cm_func *f = &a->callee;
-    call_env callee_env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    void *arena = NULL;
+    call_env callee_env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, &arena};
     call_env caller_env = callee_env;
     const wasmaot_export_desc *core = part(&callee_env, comp, f->core, f->core_len);
     const wasmaot_export_desc *post = part(&callee_env, comp, f->post_return, f->post_return_len);
@@ -201,7 +216,7 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     uint32_t flat = 0;
     for (uint32_t i = 0; i < f->n_params; i++) flat += comp->types[comp->pool[f->params + i]].flat_count;
     int spilled = flat > WASMAOT_CM_MAX_FLAT_PARAMS;
-    wasmaot_cm_value *args = env_alloc(NULL, (f->n_params ? f->n_params : 1) * (uint32_t)sizeof *args);
+    wasmaot_cm_value *args = env_alloc(&caller_env, (f->n_params ? f->n_params : 1) * (uint32_t)sizeof *args);
     int err = wasmaot_cm_lift_values(&caller, &comp->pool[f->params], f->n_params, scratch,
                                      spilled ? (uint32_t)scratch[0] : WASMAOT_CM_NONE, args);
     if (err) adapter_trap(&caller, err);
@@ -217,6 +232,7 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
         if ((cs = wasmaot_canon_call_finish(&call, callee_inst))) status_error(cs, 0);
         if (post) call_or_trap(&callee_env, post, slots);
         wasmaot_canon_leave(callee_inst);
+        arena_free(arena);
         return;
     }
     wasmaot_cm_value result;
@@ -236,6 +252,7 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
         callee_inst->may_leave = 1;
     }
     wasmaot_canon_leave(callee_inst);
+    arena_free(arena);
 }
 
 /* ------------------------------------------------------ handles, built-ins */
@@ -273,7 +290,7 @@ void wasmaot_cm_state_init(wasmaot_cm_state *st) {
         if (!slots) out_of_memory();
         wasmaot_canon_instance_init(&st->canon[i], slots, 16, grow_table, NULL);
     }
-    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
     for (uint32_t i = 0; i < comp->n_resources; i++) {
         const wasmaot_cm_resource *r = &comp->resources[i];
         wasmaot_canon_rtype *rt = &st->rtypes[i];
@@ -293,7 +310,7 @@ void wasmaot_cm_builtin_call(void *state, uint32_t index) {
     const wasmaot_cm_state *st = state;
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_builtin *b = &comp->builtins[index];
-    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0};
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
     uint64_t *scratch = (uint64_t *)memory_of(&env, part(&env, comp, comp->scratch, comp->scratch_len))->base;
     wasmaot_canon_instance *inst = &st->canon[b->component];
     const wasmaot_canon_rtype *rt = &st->rtypes[b->resource];

@@ -159,7 +159,7 @@ def test_call_names_as_wasmtime_takes_them(tmp_path):
         assert code in (0, 2), call
 
 
-@pytest.mark.parametrize("call", ["twice(21)", 'greet2("x")', 'greet2("ünï☃")'])
+@pytest.mark.parametrize("call", ["twice(21)", 'greet2("x")', 'greet2("ünï☃")', "loop(1000)"])
 def test_composed_components_run_as_one_executable(tmp_path, call):
     """compile/composed.wat: a consumer component whose imports another
     component instance supplies (an adapter per import)."""
@@ -207,3 +207,25 @@ def test_composed_component_on_other_targets_and_bounds(tmp_path, opts):
             pytest.skip(str(e))
     r = wasmaot("run", *opts, "--invoke", 'greet2("ünï")', str(HERE / "composed.wat"), cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, '"hello hello ünï"\n'), r.stderr
+
+
+def _max_rss(argv: list[str]) -> tuple[int, bytes, int]:
+    """(exit status, stdout, peak RSS in KiB) of one child (it includes the
+    forked interpreter's pages, the same for every run)."""
+    import os
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, out, usage.ru_maxrss
+
+
+def test_cross_component_calls_run_in_constant_memory(tmp_path):
+    """A million calls through an adapter take no more memory than a
+    thousand: its values are freed after each (kept, some 50 MB)."""
+    assert wasmaot("compile", str(HERE / "composed.wat"), "-o", "app", cwd=tmp_path).returncode == 0
+    app = str(tmp_path / "app")
+    code, _, few = _max_rss([app, "--invoke", "loop(1000)"])
+    code2, out, many = _max_rss([app, "--invoke", "loop(1000000)"])
+    assert (code, code2, out) == (0, 0, f"{sum(range(1, 1000001)) % 2**32}\n".encode())
+    assert many - few < 10_000, (few, many)                            # KiB

@@ -40,6 +40,12 @@
       (import "host" "greet" (func $greet (param i32 i32 i32)))
       (import "libc" "mem" (memory 1))
       (func (export "twice") (param i32) (result i32) local.get 0 local.get 0 call $add)
+      ;; sum of add(i, 1) for i < n: n calls through the adapter
+      (func (export "loop") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        block loop local.get $i local.get $n i32.ge_u br_if 1
+          local.get $s local.get $i i32.const 1 call $add i32.add local.set $s
+          local.get $i i32.const 1 i32.add local.set $i br 0 end end
+        local.get $s)
       ;; greet twice: greet(greet(s))
       (func (export "greet2") (param i32 i32) (result i32)
         local.get 0 local.get 1 i32.const 100 call $greet
@@ -49,9 +55,11 @@
       (with "host" (instance (export "add" (func $add)) (export "greet" (func $greet))))
       (with "libc" (instance $libc))))
     (func (export "twice") (param "x" u32) (result u32) (canon lift (core func $i "twice")))
+    (func (export "loop") (param "n" u32) (result u32) (canon lift (core func $i "loop")))
     (func (export "greet2") (param "s" string) (result string)
       (canon lift (core func $i "greet2") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc")))))
   (instance $p (instantiate $provider))
   (instance $c (instantiate $consumer (with "add" (func $p "add")) (with "greet" (func $p "greet"))))
   (export "twice" (func $c "twice"))
+  (export "loop" (func $c "loop"))
   (export "greet2" (func $c "greet2")))
