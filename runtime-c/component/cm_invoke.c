@@ -33,6 +33,11 @@ typedef struct call_env {
     void **arena;          /* adapters: the call's value blocks (a list), freed when it returns */
 } call_env;
 
+/* Adapters run inside the guest call that reached them, under its
+ * wasmaot_rt_try: a trap unwinds to it and is reported there, so they call
+ * trampolines directly (another try would cost a signal-mask syscall per
+ * call). */
+
 static void out_of_memory(void) {
     fputs("wasmaot: out of memory\n", stderr);
     exit(1);
@@ -59,6 +64,10 @@ static void env_put_float(void *e, int is_f64, uint64_t bits) {
 
 /* A guest trap is the program's end (as in a core module's call). */
 static void call_or_trap(call_env *env, const wasmaot_export_desc *exp, uint64_t *slots) {
+    if (env->arena) {                       /* in an adapter: see above */
+        exp->trampoline(env->inst, slots);
+        return;
+    }
     wasmaot_trap_code code = env->host->call(exp, env->inst, slots);
     if (code) wasmaot_rt_report_trap_and_exit(code);
 }
@@ -180,18 +189,42 @@ static wasmaot_memory *memory_of(call_env *env, const wasmaot_export_desc *exp) 
     return exp ? *(wasmaot_memory **)((char *)env->inst + exp->offset) : NULL;
 }
 
+/* An adapter's core exports, looked up by name once (wasmaot_cm_state_init). */
+typedef struct resolved_adapter {
+    const wasmaot_export_desc *core, *post, *callee_realloc, *callee_memory, *caller_realloc, *caller_memory;
+} resolved_adapter;
+
+static void resolve_adapters(wasmaot_cm_state *st) {
+    const wasmaot_cm_component *comp = st->comp;
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
+    resolved_adapter *r = calloc(comp->n_adapters ? comp->n_adapters : 1, sizeof *r);
+    if (!r) out_of_memory();
+    for (uint32_t i = 0; i < comp->n_adapters; i++) {
+        const wasmaot_cm_adapter *a = &comp->adapters[i];
+        const wasmaot_cm_func *f = &a->callee;
+        r[i] = (resolved_adapter){part(&env, comp, f->core, f->core_len),
+                                  part(&env, comp, f->post_return, f->post_return_len),
+                                  part(&env, comp, f->realloc, f->realloc_len),
+                                  part(&env, comp, f->memory, f->memory_len),
+                                  part(&env, comp, a->caller_realloc, a->caller_realloc_len),
+                                  part(&env, comp, a->caller_memory, a->caller_memory_len)};
+    }
+    st->resolved = r;
+    st->scratch = part(&env, comp, comp->scratch, comp->scratch_len);
+}
+
 void wasmaot_cm_adapt(void *state, uint32_t index) {
     const wasmaot_cm_state *st = state;
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_adapter *a = &comp->adapters[index];
     const wasmaot_cm_func *f = &a->callee;
+    const resolved_adapter *r = &((const resolved_adapter *)st->resolved)[index];
     void *arena = NULL;
     call_env callee_env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, &arena};
     call_env caller_env = callee_env;
-    const wasmaot_export_desc *core = part(&callee_env, comp, f->core, f->core_len);
-    const wasmaot_export_desc *post = part(&callee_env, comp, f->post_return, f->post_return_len);
-    callee_env.realloc = part(&callee_env, comp, f->realloc, f->realloc_len);
-    caller_env.realloc = part(&caller_env, comp, a->caller_realloc, a->caller_realloc_len);
+    const wasmaot_export_desc *core = r->core, *post = r->post;
+    callee_env.realloc = r->callee_realloc;
+    caller_env.realloc = r->caller_realloc;
     /* The borrow scope of this call (CanonicalABI.md: the subtask's lenders
      * on the caller's side, the task's borrows on the callee's). */
     uint32_t lenders[256];
@@ -199,18 +232,17 @@ void wasmaot_cm_adapt(void *state, uint32_t index) {
     wasmaot_canon_call_init(&call, lenders, sizeof lenders / sizeof lenders[0]);
     wasmaot_canon_instance *callee_inst = &st->canon[a->callee_component];
     wasmaot_canon_instance *caller_inst = &st->canon[a->caller_component];
-    wasmaot_cm_cx callee = {comp, f, memory_of(&callee_env, part(&callee_env, comp, f->memory, f->memory_len)),
+    wasmaot_cm_cx callee = {comp, f, memory_of(&callee_env, r->callee_memory),
                             &callee_env, callee_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc,
                             callee_inst, st->rtypes, &call};
     /* The caller's view: same types, its own memory, realloc and encoding. */
     wasmaot_cm_func caller_func = *f;
     caller_func.encoding = a->caller_encoding;
     wasmaot_cm_cx caller = {comp, &caller_func,
-                            memory_of(&caller_env, part(&caller_env, comp, a->caller_memory, a->caller_memory_len)),
+                            memory_of(&caller_env, r->caller_memory),
                             &caller_env, caller_env.realloc ? env_realloc : NULL, NULL, NULL, {0, 0}, env_alloc,
                             caller_inst, st->rtypes, &call};
-    uint64_t *scratch = (uint64_t *)memory_of(&callee_env, part(&callee_env, comp, comp->scratch,
-                                                                 comp->scratch_len))->base;
+    uint64_t *scratch = (uint64_t *)memory_of(&callee_env, st->scratch)->base;
 
     /* Arguments: flat in the scratch slots, or a tuple at the pointer in slot 0. */
     uint32_t flat = 0;
@@ -304,6 +336,7 @@ void wasmaot_cm_state_init(wasmaot_cm_state *st) {
             rt->ctx = d;
         }
     }
+    resolve_adapters(st);
 }
 
 void wasmaot_cm_builtin_call(void *state, uint32_t index) {
@@ -311,7 +344,7 @@ void wasmaot_cm_builtin_call(void *state, uint32_t index) {
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_builtin *b = &comp->builtins[index];
     call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
-    uint64_t *scratch = (uint64_t *)memory_of(&env, part(&env, comp, comp->scratch, comp->scratch_len))->base;
+    uint64_t *scratch = (uint64_t *)memory_of(&env, st->scratch)->base;
     wasmaot_canon_instance *inst = &st->canon[b->component];
     const wasmaot_canon_rtype *rt = &st->rtypes[b->resource];
     uint32_t arg = (uint32_t)scratch[0], out = 0;

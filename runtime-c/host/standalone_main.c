@@ -70,7 +70,7 @@ static wasmaot_cm_state cm_state;
 
 static void component_state(void *instance) {
     if (cm_state.comp) return;
-    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host, NULL, NULL};
+    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host, NULL, NULL, NULL, NULL};
     wasmaot_cm_state_init(&cm_state);
 }
 

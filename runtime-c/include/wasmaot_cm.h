@@ -325,6 +325,8 @@ typedef struct wasmaot_cm_state {
     const wasmaot_cm_host *host;
     struct wasmaot_canon_instance *canon;    /* n_components (wasmaot_cm_state_init) */
     struct wasmaot_canon_rtype *rtypes;      /* n_resources */
+    void *resolved;                          /* the adapters' core exports, found once */
+    const wasmaot_export_desc *scratch;
 } wasmaot_cm_state;
 
 /* Fill `st` (comp, desc, inst, host set by the caller): one handle table
