@@ -1,0 +1,255 @@
+/*
+ * cm_adapt.c -- calls between the component instances of one compiled
+ * component (hosted): the adapters (wasmaot_cm_adapter: lift with the
+ * caller's options, lower into the callee, call, and back), the handle
+ * tables and resource types of the instantiation (runtime-c/canon), and
+ * the resource built-ins.  backends/ABI.md "Component exports" describes
+ * the generated side.
+ */
+#include "cm_host.h"
+#include "wasmaot_canon.h"
+#include "wasmaot_cm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lifted values live until the adapter call returns: one list of blocks
+ * per call (16-byte header: the next block), freed then, so a loop of
+ * cross-component calls runs in constant memory. */
+static void *env_alloc(void *e, uint32_t size) {
+    call_env *env = e;
+    void **block = malloc(16 + (size_t)size);
+    if (!block) cm_host_out_of_memory();
+    *block = *env->arena;
+    *env->arena = block;
+    return (char *)block + 16;
+}
+
+static void arena_free(void *head) {
+    while (head) {
+        void *next = *(void **)head;
+        free(head);
+        head = next;
+    }
+}
+
+/* Failures between components, in wasmtime's classes: a bad handle is an
+ * error of the call (its resource tables are host code: exit 1); a bad
+ * value in an adapter is a Wasm trap (its adapters are Wasm: 134); a
+ * guest trap (realloc, a destructor...) is a trap. */
+static void canon_error(const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "wasmaot: error: %s\n", msg);
+    exit(1);
+}
+
+static void status_error(wasmaot_canon_status st, uint32_t index) {
+    char msg[120];
+    if (st < WASMAOT_CANON_E_BASE) wasmaot_rt_report_trap_and_exit(st);
+    if (st == WASMAOT_CANON_E_UNKNOWN_HANDLE) snprintf(msg, sizeof msg, "unknown handle index %u", index);
+    else snprintf(msg, sizeof msg, "%s", wasmaot_canon_message(st));
+    canon_error(msg);
+}
+
+static void adapter_trap(const wasmaot_cm_cx *cx, int err) {
+    char msg[200];
+    if (err == WASMAOT_CM_ERR_CANON) status_error(cx->detail[0], cx->detail[1]);
+    if (err == WASMAOT_CM_ERR_CHAR) snprintf(msg, sizeof msg, "invalid `char` bit pattern");
+    else snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
+    fflush(stdout);
+    fprintf(stderr, "wasm trap: %s\n", msg);
+    exit(WASMAOT_TRAP_EXIT_CODE);
+}
+
+/* An adapter's core exports, looked up by name once (wasmaot_cm_state_init). */
+typedef struct resolved_adapter {
+    const wasmaot_export_desc *core, *post, *callee_realloc, *callee_memory, *caller_realloc, *caller_memory;
+} resolved_adapter;
+
+static void resolve_adapters(wasmaot_cm_state *st) {
+    const wasmaot_cm_component *comp = st->comp;
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
+    resolved_adapter *r = calloc(comp->n_adapters ? comp->n_adapters : 1, sizeof *r);
+    if (!r) cm_host_out_of_memory();
+    for (uint32_t i = 0; i < comp->n_adapters; i++) {
+        const wasmaot_cm_adapter *a = &comp->adapters[i];
+        const wasmaot_cm_func *f = &a->callee;
+        r[i] = (resolved_adapter){cm_host_part(&env, comp, f->core, f->core_len),
+                                  cm_host_part(&env, comp, f->post_return, f->post_return_len),
+                                  cm_host_part(&env, comp, f->realloc, f->realloc_len),
+                                  cm_host_part(&env, comp, f->memory, f->memory_len),
+                                  cm_host_part(&env, comp, a->caller_realloc, a->caller_realloc_len),
+                                  cm_host_part(&env, comp, a->caller_memory, a->caller_memory_len)};
+    }
+    st->resolved = r;
+    st->scratch = cm_host_part(&env, comp, comp->scratch, comp->scratch_len);
+}
+
+/* One adapter call in progress: both sides' contexts, its borrow scope
+ * (CanonicalABI.md: the subtask's lenders on the caller's side, the task's
+ * borrows on the callee's) and the blocks its values live in.  It lives on
+ * the native stack: the contexts point into it. */
+typedef struct adapter_call {
+    call_env callee_env, caller_env;
+    wasmaot_cm_func caller_func;      /* the callee's types with the caller's encoding */
+    wasmaot_cm_cx callee, caller;
+    wasmaot_canon_call call;
+    uint32_t lenders[256];
+    wasmaot_canon_instance *callee_inst;
+    void *arena;
+    uint64_t *scratch;
+} adapter_call;
+
+static void adapter_begin(adapter_call *ac, const wasmaot_cm_state *st, uint32_t index) {
+    const wasmaot_cm_component *comp = st->comp;
+    const wasmaot_cm_adapter *a = &comp->adapters[index];
+    const resolved_adapter *r = &((const resolved_adapter *)st->resolved)[index];
+    ac->arena = NULL;
+    ac->callee_env = (call_env){st->host, st->desc, st->inst, r->callee_realloc, NULL, 0, 0, &ac->arena};
+    ac->caller_env = (call_env){st->host, st->desc, st->inst, r->caller_realloc, NULL, 0, 0, &ac->arena};
+    wasmaot_canon_call_init(&ac->call, ac->lenders, sizeof ac->lenders / sizeof ac->lenders[0]);
+    ac->callee_inst = &st->canon[a->callee_component];
+    ac->callee = (wasmaot_cm_cx){comp, &a->callee, cm_host_memory(&ac->callee_env, r->callee_memory),
+                                &ac->callee_env, r->callee_realloc ? cm_host_realloc : NULL, NULL, NULL,
+                                {0, 0}, env_alloc, ac->callee_inst, st->rtypes, &ac->call};
+    ac->caller_func = a->callee;
+    ac->caller_func.encoding = a->caller_encoding;
+    ac->caller = (wasmaot_cm_cx){comp, &ac->caller_func, cm_host_memory(&ac->caller_env, r->caller_memory),
+                                &ac->caller_env, r->caller_realloc ? cm_host_realloc : NULL, NULL, NULL,
+                                {0, 0}, env_alloc, &st->canon[a->caller_component], st->rtypes, &ac->call};
+    ac->scratch = (uint64_t *)cm_host_memory(&ac->callee_env, st->scratch)->base;
+}
+
+/* The caller's arguments (flat in the scratch slots, or a tuple at the
+ * pointer in slot 0) lifted; *retptr: the caller's out-pointer, if any. */
+static wasmaot_cm_value *adapter_args(adapter_call *ac, uint32_t *retptr) {
+    const wasmaot_cm_func *f = ac->caller.func;
+    const wasmaot_cm_component *comp = ac->caller.comp;
+    uint32_t flat = 0;
+    for (uint32_t i = 0; i < f->n_params; i++) flat += comp->types[comp->pool[f->params + i]].flat_count;
+    int spilled = flat > WASMAOT_CM_MAX_FLAT_PARAMS;
+    wasmaot_cm_value *args = env_alloc(&ac->caller_env, (f->n_params ? f->n_params : 1) * (uint32_t)sizeof *args);
+    int err = wasmaot_cm_lift_values(&ac->caller, &comp->pool[f->params], f->n_params, ac->scratch,
+                                     spilled ? (uint32_t)ac->scratch[0] : WASMAOT_CM_NONE, args);
+    if (err) adapter_trap(&ac->caller, err);
+    *retptr = (uint32_t)ac->scratch[spilled ? 1 : flat];    /* read before the slots are reused */
+    return args;
+}
+
+/* The callee's result (slots: its core results) lifted and lowered into
+ * the caller: scratch slot 0 or the out-pointer. */
+static void adapter_result(adapter_call *ac, const uint64_t *slots, uint32_t retptr) {
+    const wasmaot_cm_func *f = ac->callee.func;
+    wasmaot_cm_value result;
+    int flat = ac->callee.comp->types[f->result].flat_count <= WASMAOT_CM_MAX_FLAT_RESULTS;
+    int err = wasmaot_cm_lift_values(&ac->callee, &f->result, 1, flat ? slots : NULL,
+                                     flat ? WASMAOT_CM_NONE : (uint32_t)slots[0], &result);
+    if (err) adapter_trap(&ac->callee, err);
+    if ((err = wasmaot_cm_lower_result(&ac->caller, &result, ac->scratch, retptr))) adapter_trap(&ac->caller, err);
+}
+
+/* The borrows lent for the call come back, post-return runs (it may not
+ * call out), the callee may be entered again, the values are freed. */
+static void adapter_end(adapter_call *ac, const wasmaot_export_desc *post, uint64_t *post_slots) {
+    wasmaot_canon_status cs = wasmaot_canon_call_finish(&ac->call, ac->callee_inst);
+    if (cs) status_error(cs, 0);
+    if (post) {
+        ac->callee_inst->may_leave = 0;
+        cm_host_call(&ac->callee_env, post, post_slots);
+        ac->callee_inst->may_leave = 1;
+    }
+    wasmaot_canon_leave(ac->callee_inst);
+    arena_free(ac->arena);
+}
+
+void wasmaot_cm_adapt(void *state, uint32_t index) {
+    const wasmaot_cm_state *st = state;
+    const resolved_adapter *r = &((const resolved_adapter *)st->resolved)[index];
+    adapter_call ac;
+    adapter_begin(&ac, st, index);
+    uint32_t retptr = 0, n = 0;
+    wasmaot_cm_value *args = adapter_args(&ac, &retptr);
+    wasmaot_canon_status cs = wasmaot_canon_enter(ac.callee_inst);
+    if (cs) status_error(cs, 0);
+    uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
+    int err = wasmaot_cm_lower_args(&ac.callee, args, slots, &n);
+    if (err) adapter_trap(&ac.callee, err);
+    cm_host_call(&ac.callee_env, r->core, slots);
+    uint64_t post_slots[1] = {slots[0]};
+    /* Lowered into the caller before post-return, which may free the
+     * callee's copy. */
+    if (ac.callee.func->result != WASMAOT_CM_NONE) adapter_result(&ac, slots, retptr);
+    adapter_end(&ac, r->post, post_slots);
+}
+
+/* ------------------------------------------------------ handles, built-ins */
+
+typedef struct dtor_ctx {
+    const wasmaot_cm_state *st;
+    const wasmaot_export_desc *dtor;
+} dtor_ctx;
+
+static wasmaot_canon_status call_dtor(const wasmaot_canon_rtype *rt, uint32_t rep) {
+    const dtor_ctx *d = rt->ctx;
+    uint64_t slots[1] = {rep};
+    return d->st->host->call(d->dtor, d->st->inst, slots);   /* a trap code, or 0 */
+}
+
+static wasmaot_canon_handle *grow_table(void *ctx, wasmaot_canon_handle *old, uint32_t old_capacity,
+                                        uint32_t want, uint32_t *new_capacity) {
+    (void)ctx;
+    (void)old_capacity;
+    uint32_t cap = want < 16 ? 16 : want * 2;
+    wasmaot_canon_handle *p = realloc(old, cap * sizeof *p);
+    if (!p) return NULL;
+    *new_capacity = cap;
+    return p;
+}
+
+void wasmaot_cm_state_init(wasmaot_cm_state *st) {
+    const wasmaot_cm_component *comp = st->comp;
+    uint32_t nc = comp->n_components ? comp->n_components : 1;
+    st->canon = calloc(nc, sizeof *st->canon);
+    st->rtypes = calloc(comp->n_resources ? comp->n_resources : 1, sizeof *st->rtypes);
+    if (!st->canon || !st->rtypes) cm_host_out_of_memory();
+    for (uint32_t i = 0; i < nc; i++) {
+        wasmaot_canon_handle *slots = calloc(16, sizeof *slots);
+        if (!slots) cm_host_out_of_memory();
+        wasmaot_canon_instance_init(&st->canon[i], slots, 16, grow_table, NULL);
+    }
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
+    for (uint32_t i = 0; i < comp->n_resources; i++) {
+        const wasmaot_cm_resource *r = &comp->resources[i];
+        wasmaot_canon_rtype *rt = &st->rtypes[i];
+        rt->impl = r->defined_by == WASMAOT_CM_NONE ? NULL : &st->canon[r->defined_by];
+        if (r->dtor_len) {
+            dtor_ctx *d = malloc(sizeof *d);
+            if (!d) cm_host_out_of_memory();
+            d->st = st;
+            d->dtor = cm_host_part(&env, comp, r->dtor, r->dtor_len);
+            rt->dtor = call_dtor;
+            rt->ctx = d;
+        }
+    }
+    resolve_adapters(st);
+}
+
+void wasmaot_cm_builtin_call(void *state, uint32_t index) {
+    const wasmaot_cm_state *st = state;
+    const wasmaot_cm_component *comp = st->comp;
+    const wasmaot_cm_builtin *b = &comp->builtins[index];
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
+    uint64_t *scratch = (uint64_t *)cm_host_memory(&env, st->scratch)->base;
+    wasmaot_canon_instance *inst = &st->canon[b->component];
+    const wasmaot_canon_rtype *rt = &st->rtypes[b->resource];
+    uint32_t arg = (uint32_t)scratch[0], out = 0;
+    wasmaot_canon_status cs;
+    switch (b->op) {
+    case WASMAOT_CM_RESOURCE_NEW: cs = wasmaot_canon_resource_new(inst, rt, arg, &out); break;
+    case WASMAOT_CM_RESOURCE_REP: cs = wasmaot_canon_resource_rep(inst, rt, arg, &out); break;
+    default: cs = wasmaot_canon_resource_drop(inst, rt, arg); break;
+    }
+    if (cs) status_error(cs, arg);
+    scratch[0] = out;
+}
