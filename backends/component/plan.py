@@ -20,7 +20,7 @@ others shift by one): it stores its core arguments as 8-byte slots in its
 own ``scratch`` memory and calls the host function
 ``wasmaot:component.adapt(k)``, which lifts them with the caller's options,
 lowers them into the callee, calls it through the shim's trampoline, and
-back (runtime-c/component/cm_invoke.c).  The issue's goal is adapters
+back (runtime-c/component/cm_adapt.c).  The issue's goal is adapters
 compiled as IR that copy memory to memory; this generic one, driven by the
 same type table, is the first step.
 
