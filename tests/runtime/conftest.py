@@ -137,7 +137,7 @@ TEST_CONFIGS = {
     "host-baremetal": Config(
         name="host-baremetal",
         target="x86_64-linux-musl",
-        layers=["core", "baremetal"],
+        layers=["core", "baremetal", "canon"],
         cflags=["-ffreestanding", "-DWASMAOT_PLATFORM_BAREMETAL=1", "-DWASMAOT_BOUNDS_EXPLICIT=1"],
     ),
     # 32-bit hosted POSIX, runs natively on x86_64 Linux: exercises the
@@ -146,7 +146,7 @@ TEST_CONFIGS = {
     "x86-linux-musl": Config(
         name="x86-linux-musl",
         target="x86-linux-musl",
-        layers=["core", "posix"],
+        layers=["core", "posix", "canon"],
         cflags=["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BOUNDS_EXPLICIT=1"],
     ),
 }

@@ -80,7 +80,7 @@ def test_manifest_lists_every_runtime_source(manifest):
     on_disk = {str(p.relative_to(RUNTIME)) for p in RUNTIME.rglob("*.c")
                if p.relative_to(RUNTIME).parts[0] != "host"}
     assert listed == on_disk
-    assert set(manifest.layers) == {"core", "posix", "baremetal"}
+    assert set(manifest.layers) == {"core", "posix", "baremetal", "semihost", "canon"}
 
 
 def test_manifest_parser_rejects_unknown_keywords(tmp_path):
@@ -92,7 +92,8 @@ def test_manifest_parser_rejects_unknown_keywords(tmp_path):
 
 # -------------------------------------------------- every config compiles
 
-EM_BY_ARCH = {"x86_64": EM_X86_64, "aarch64": EM_AARCH64, "riscv64": EM_RISCV}
+EM_BY_ARCH = {"x86_64": EM_X86_64, "aarch64": EM_AARCH64, "riscv64": EM_RISCV, "thumbv7m": EM_ARM,
+              "riscv32": EM_RISCV}
 
 
 def expected_machine():
