@@ -532,7 +532,6 @@ class Ranges:
 
     def _trip_bound(self, h, params, inits, steps, back) -> int:
         """The loop's trip bound B (module doc), or -1 if none is known."""
-        dt = self.dt
         index = {v: i for i, v in enumerate(params)}
         best = -1
         for cc, x, y in self._guards(h, back):
@@ -543,17 +542,14 @@ class Ranges:
                 i, d = iv
                 if b is not None and b in index:
                     continue
-                if b is not None and self._constant(b) is None:
-                    blk = self._def_block(b)
-                    if blk == h or not dt.dominates(blk, h):
-                        continue
                 s = steps[i]
                 if s is None or len(s) != 1 or 0 in s:
                     continue
+                invariant, yr = (True, (0, 0)) if b is None else self._invariant(b, h)
+                if not invariant:
+                    continue
                 w = self.width(params[i])
                 c = signed_const(next(iter(s)), w)
-                k = 0 if b is None else self._constant(b)
-                yr = (k, k) if k is not None else self.at(h, b)
                 x0 = shift(inits[i], d, w)
                 bound = _trips(cc_, x0, c, yr, w)
                 if bound is None and cc_ == IntCC.ne:
@@ -570,6 +566,32 @@ class Ranges:
         if d is not None and dfg.op[d] == Opcode.iconst:
             return dfg.pool[dfg.off[d]]
         return None
+
+    def _invariant(self, v: int, h: int, depth: int = 3) -> tuple[bool, Range | None]:
+        """Is ``v`` the same in every visit of loop header ``h`` (defined
+        before the loop, or a pure operation of such values computed in
+        it), and its range there."""
+        k = self._constant(v)
+        if k is not None:
+            return True, (k, k)
+        blk = self._def_block(v)
+        if blk != h and self.dt.dominates(blk, h):
+            return True, self.at(h, v)
+        dfg = self.func.dfg
+        d = dfg.value_inst(v)
+        if d is None or depth == 0:
+            return False, None
+        op = dfg.op[d]
+        f, n = (_BINARY.get(op), 2) if op in _BINARY else (_UNARY.get(op), 1)
+        if f is None or op in (Opcode.udiv, Opcode.urem):     # may trap: not hoistable
+            return False, None
+        rs = []
+        for a in dfg.inst_args(d)[:n]:
+            ok, r = self._invariant(a, h, depth - 1)
+            if not ok:
+                return False, None
+            rs.append(r)
+        return True, f(*rs, self.width(v))
 
     def _tz(self, v: int, depth: int = 4) -> int:
         """Low bits of ``v`` known to be zero (structurally)."""
