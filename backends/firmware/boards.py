@@ -47,9 +47,6 @@ BOARDS: dict[str, Board] = {b.name: b for b in (
           ("cortex-m3",), ("qemu-system-arm", "-M", "mps2-an385"),
           doc="Arm MPS2+ FPGA with the AN385 Cortex-M3 image: 4 MiB ZBT SSRAM1 "
               "as code memory at 0, 4 MiB SSRAM2/3 at 0x20000000"),
-    Board("mps2-an386", Region(0x0000_0000, 4 << 20), Region(0x2000_0000, 4 << 20),
-          ("cortex-m4f",), ("qemu-system-arm", "-M", "mps2-an386"),
-          doc="Arm MPS2+ with the AN386 Cortex-M4 image: the AN385 memory map"),
     Board("lm3s6965evb", Region(0x0000_0000, 256 << 10), Region(0x2000_0000, 64 << 10),
           ("cortex-m3",), ("qemu-system-arm", "-M", "lm3s6965evb"),
           doc="TI Stellaris LM3S6965 evaluation board (Cortex-M3): 256 KiB flash, "

@@ -1,7 +1,6 @@
-"""Firmware images for Cortex-M3, Cortex-M4F and RV32IMAC: what the image
-contains (no qemu needed), then running them on qemu's boards (mps2-an385,
-mps2-an386, lm3s6965evb, riscv32 virt) with output, exit status and traps
-over semihosting."""
+"""Firmware images for Cortex-M3 and RV32IMAC: what the image contains (no
+qemu needed), then running them on qemu's boards (mps2-an385, lm3s6965evb,
+riscv32 virt) with output, exit status and traps over semihosting."""
 from __future__ import annotations
 
 import re
@@ -106,18 +105,6 @@ def test_rv32_image_layout(tmp_path):
         assert e["e_flags"] & 0x7 == 0x1          # EF_RISCV_RVC, float ABI soft (ilp32)
         assert e["e_entry"] == e.get_section_by_name(".vectors")["sh_addr"] == board.flash.origin
         assert not any(s.name.startswith((".rel", ".dynamic")) for s in e.iter_sections())
-
-
-def test_m4f_image_is_hard_float(tmp_path):
-    """cortex-m4f: the hard-float EABI (lld refuses to mix it with soft).
-    That reset enables the FPU is shown by test_float_instructions: its VFP
-    code would fault otherwise."""
-    from elftools.elf.elffile import ELFFile
-    elf = compile_image(HELLO, tmp_path / "m4.elf", target="cortex-m4f")
-    with open(elf, "rb") as f:
-        e = ELFFile(f)
-        assert e["e_flags"] & 0x400                 # EF_ARM_ABI_FLOAT_HARD
-        assert e.get_section_by_name(".vectors")["sh_addr"] == boards.BOARDS["mps2-an386"].flash.origin
 
 
 def test_bin_and_hex_hold_the_loaded_bytes(hello_image):
