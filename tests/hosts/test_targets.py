@@ -38,7 +38,11 @@ def test_record_is_consistent(name):
     t = get_target(name)
     assert t.name == name
     arch, vendor, os_, env = t.triple.split("-")          # LLVM's full 4-part form
-    assert arch == t.arch and os_ == "linux" and t.zig_target.startswith(f"{arch}-linux")
+    assert arch == t.arch
+    if t.output_kind == "exe":
+        assert os_ == "linux" and t.zig_target.startswith(f"{arch}-linux")
+    else:                       # firmware: bare metal, an image recipe
+        assert os_ == "none" and "-freestanding" in t.zig_target and t.firmware is not None
     assert set(t.bounds_modes) <= set(BOUNDS_MODES) and t.default_bounds in t.bounds_modes
     assert t.output_kind in OUTPUT_KINDS
     assert all((runtime_root() / s).is_file() for s in t.link.host_sources)
