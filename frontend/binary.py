@@ -5,7 +5,10 @@ whose only effect here is what may appear in constant expressions; that is
 checked by the validator, and tail calls and wide arithmetic, which are rows
 of the opcode table).  Features (:mod:`.features`) are not consulted here:
 everything a feature that is off rejects is checked by the validator, which
-is also where function bodies are decoded.  Checks everything the spec calls *malformed* at
+is also where function bodies are decoded.  (One exception, on the error
+path: a malformed section after the code section first re-scans the bodies,
+with the memory-immediate encodings of the features in force, so that
+multi-memory off reports Wasm 2.0's errors.)  Checks everything the spec calls *malformed* at
 section level: magic/version, section ids, order and sizes, LEB128 rules
 (via :mod:`.reader`), UTF-8 names, vector lengths, the function/code count
 agreement and the data count agreement.  Function bodies are only delimited
@@ -20,7 +23,8 @@ components nest core modules, which they will decode by calling
 from __future__ import annotations
 
 from . import reader, unsupported
-from .code import read_instr, scan_body
+from .code import imm_readers, read_instr, scan_body
+from .features import current
 from .errors import MalformedError, UnsupportedError, WasmError
 from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
                      Func, Global, Import, Module, NameSection, Section,
@@ -424,7 +428,7 @@ def _first_body_error(m: Module, data: bytes, before: int) -> None:
     for start, stop in m.bodies:
         if start >= before:
             return
-        scan_body(data, start, stop)        # raises the body's own error
+        scan_body(data, start, stop, imm_readers(current()))   # raises the body's own error
 
 
 def _sections(m: Module, data: bytes, n: int) -> Module:

@@ -16,11 +16,11 @@ LABEL, FUNC,    the u32 index
 LOCAL, GLOBAL,
 TABLE, ELEM,
 DATA, MEMORY,
-HEAPTYPE, LANE
+HEAPTYPE, LANE  (MEMORY: the memidx)
 BR_TABLE        ``(labels: tuple[int, ...], default: int)``
 CALL_INDIRECT   ``(typeidx, tableidx)``
-MEMARG          ``(align_log2, offset)``
-MEMARG_LANE     ``(align_log2, offset, lane)``
+MEMARG          ``(align_log2, offset, memidx)``
+MEMARG_LANE     ``(align_log2, offset, memidx, lane)``
 I32, I64        the value as an *unsigned* bit pattern (``& 0xFFFFFFFF``)
 F32, F64        the raw IEEE bit pattern as an int (NaN payloads survive)
 V128            16 bytes (little-endian lanes)
@@ -38,8 +38,10 @@ from typing import Iterator
 
 from . import reader
 from .errors import MalformedError
+from .features import MULTI_MEMORY
 from .opcodes import BY_BYTE, BY_PREFIX, Imm, Op
 from .types import VALUE_TYPES
+from .unsupported import disabled
 
 _u32 = reader.u32
 _s32 = reader.s32
@@ -95,36 +97,68 @@ def _two_u32(data, pos, end):
 
 
 def _memarg(data, pos, end):
+    # Wasm 3.0 (multi-memory): flags < 64 is the alignment exponent, bit 6
+    # says a memory index follows; flags >= 128 is malformed.  An exponent
+    # >= 32 decodes (it is *invalid*: larger than natural).
+    flags, pos = _u32(data, pos, end)
+    if flags >= 0x80:
+        raise MalformedError("malformed memop flags", pos)
+    mem = 0
+    if flags & 0x40:
+        mem, pos = _u32(data, pos, end)
+    offset, pos = _u32(data, pos, end)
+    return (flags & 0x3F, offset, mem), pos
+
+
+def _memarg_mvp(data, pos, end):
+    # Wasm 2.0 (multi-memory off): an exponent >= 32 can never be valid and
+    # the reference decoder rejects it as malformed (align.wast); bit 6 is
+    # multi-memory's memory index.
+    at = pos
     align, pos = _u32(data, pos, end)
     if align >= 32:
-        # An exponent >= 32 can never be valid and the reference decoder
-        # rejects it as malformed (align.wast); bit 6 will select an explicit
-        # memory index with multi-memory, not in Wasm 2.0.
+        if 0x40 <= align < 0x80:
+            raise disabled(MULTI_MEMORY, at, "memarg with a memory index",
+                           "malformed memop flags")
         raise MalformedError("malformed memop flags", pos)
     offset, pos = _u32(data, pos, end)
-    return (align, offset), pos
+    return (align, offset, 0), pos
 
 
 def _memarg_lane(data, pos, end):
-    (align, offset), pos = _memarg(data, pos, end)
+    (align, offset, mem), pos = _memarg(data, pos, end)
     lane, pos = reader.u8(data, pos, end)
-    return (align, offset, lane), pos
+    return (align, offset, mem, lane), pos
+
+
+def _memarg_lane_mvp(data, pos, end):
+    (align, offset, mem), pos = _memarg_mvp(data, pos, end)
+    lane, pos = reader.u8(data, pos, end)
+    return (align, offset, mem, lane), pos
 
 
 def _zero_byte(data, pos, end):
+    # Wasm 2.0's memory index; anything else is multi-memory's u32 memidx
     b, pos = reader.u8(data, pos, end)
     if b != 0:
-        raise MalformedError("zero byte expected", pos - 1)
+        raise disabled(MULTI_MEMORY, pos - 1, f"memory index byte 0x{b:02x}",
+                       "zero byte expected")
     return 0, pos
 
 
 def _memory_init(data, pos, end):
     idx, pos = _u32(data, pos, end)
+    mem, pos = _u32(data, pos, end)
+    return (idx, mem), pos
+
+
+def _memory_init_mvp(data, pos, end):
+    idx, pos = _u32(data, pos, end)
     mem, pos = _zero_byte(data, pos, end)
     return (idx, mem), pos
 
 
-def _memory_copy(data, pos, end):
+def _memory_copy_mvp(data, pos, end):
     a, pos = _zero_byte(data, pos, end)
     b, pos = _zero_byte(data, pos, end)
     return (a, b), pos
@@ -173,16 +207,31 @@ for _kind, _fn in {
     Imm.NONE: _none, Imm.BLOCKTYPE: _blocktype, Imm.LABEL: _u32,
     Imm.BR_TABLE: _br_table, Imm.FUNC: _u32, Imm.CALL_INDIRECT: _two_u32,
     Imm.LOCAL: _u32, Imm.GLOBAL: _u32, Imm.TABLE: _u32, Imm.MEMARG: _memarg,
-    Imm.MEMORY: _zero_byte, Imm.I32: _i32, Imm.I64: _i64,
+    Imm.MEMORY: _u32, Imm.I32: _i32, Imm.I64: _i64,
     Imm.F32: reader.f32_bits, Imm.F64: reader.f64_bits, Imm.V128: _v128,
     Imm.SELECT_T: _select_t, Imm.HEAPTYPE: _heaptype, Imm.ELEM: _u32,
     Imm.DATA: _u32, Imm.TABLE_INIT: _two_u32, Imm.TABLE_COPY: _two_u32,
-    Imm.MEMORY_INIT: _memory_init, Imm.MEMORY_COPY: _memory_copy,
+    Imm.MEMORY_INIT: _memory_init, Imm.MEMORY_COPY: _two_u32,
     Imm.SHUFFLE: _v128, Imm.LANE: _lane, Imm.MEMARG_LANE: _memarg_lane,
 }.items():
     IMM_READERS[_kind] = _fn
 assert all(IMM_READERS), "every Imm kind needs a reader"
 IMM_READERS = tuple(IMM_READERS)
+
+#: The readers with Wasm 2.0's encodings of memory immediates, for modules
+#: decoded with multi-memory off: a memory index is one zero byte, memarg
+#: flags are an alignment below 32.  Same value shapes as ``IMM_READERS``.
+IMM_READERS_MVP = list(IMM_READERS)
+for _kind, _fn in {Imm.MEMARG: _memarg_mvp, Imm.MEMARG_LANE: _memarg_lane_mvp,
+                   Imm.MEMORY: _zero_byte, Imm.MEMORY_INIT: _memory_init_mvp,
+                   Imm.MEMORY_COPY: _memory_copy_mvp}.items():
+    IMM_READERS_MVP[_kind] = _fn
+IMM_READERS_MVP = tuple(IMM_READERS_MVP)
+
+
+def imm_readers(features) -> tuple:
+    """The immediate readers for modules decoded with ``features``."""
+    return IMM_READERS if MULTI_MEMORY in features else IMM_READERS_MVP
 
 
 def read_op(data, pos: int, end: int) -> tuple[Op, int]:
@@ -247,7 +296,7 @@ _MEMORY_INIT = BY_PREFIX[0xFC][0x08]
 _DATA_DROP = BY_PREFIX[0xFC][0x09]
 
 
-def scan_body(data, start: int, stop: int) -> bool:
+def scan_body(data, start: int, stop: int, readers: tuple = IMM_READERS) -> bool:
     """Decode the function body ``data[start:stop]`` without typing it.
 
     Raises the body's MalformedError as the reference decoder would (bad
@@ -255,14 +304,14 @@ def scan_body(data, start: int, stop: int) -> bool:
     ``stop``: "section size mismatch").  Used to report a malformed body
     *before* a later error, because errors are reported in stream order.
     Decodes against the end of the data, not ``stop``, as the reference
-    decoder does.  Returns whether the body uses data segments
+    decoder does.  ``readers``: :func:`imm_readers` of the features in
+    force.  Returns whether the body uses data segments
     (``memory.init`` / ``data.drop``: they need the data count section).
     """
     limit = len(data)
     _, pos = read_locals(data, start, limit)
     open_if = [False]           # per open block: an ``if`` not yet at ``else``
     uses_data = False
-    readers = IMM_READERS
     while True:
         at = pos
         op, pos = read_op(data, pos, limit)

@@ -71,7 +71,7 @@ from functools import lru_cache
 
 from . import reader, unsupported
 from .binary import located
-from .code import IMM_READERS, iter_instrs, read_instr, read_locals, scan_body
+from .code import IMM_READERS, imm_readers, iter_instrs, read_instr, read_locals, scan_body
 from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
 from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
                        REFERENCE_TYPES, SIMD, Feature, Features, current)
@@ -88,7 +88,6 @@ _u32 = reader.u32
 _s32 = reader.s32
 _s64 = reader.s64
 _read_blocktype = IMM_READERS[Imm.BLOCKTYPE]
-_read_memarg = IMM_READERS[Imm.MEMARG]
 _read_br_table = IMM_READERS[Imm.BR_TABLE]
 
 _EOF = "unexpected end of section or function"
@@ -293,13 +292,16 @@ class _Ctx:
     """What function bodies need from the module, precomputed once."""
     __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
-                 "has_datacount", "declared", "off", "kind", "prefix_ops")
+                 "has_datacount", "declared", "off", "kind", "prefix_ops", "readers",
+                 "nmems", "multi_memory")
 
     def __init__(self, m: Module, features: Features = DEFAULT):
         self.m = m
         # names of the implemented features that are off (empty by default)
         self.off = frozenset(f.name for f in features.disabled())
         self.kind, self.prefix_ops = _gates(features)
+        self.readers = imm_readers(features)
+        self.multi_memory = MULTI_MEMORY in features
         self.data = m.data
         # Bodies are read against the end of the file, as the reference
         # decoder does; the declared size is checked after the final ``end``.
@@ -310,6 +312,7 @@ class _Ctx:
         self.nfuncs = len(m.func_types)
         self.tables = [tt.elem for tt in m.table_types]
         self.has_mem = bool(m.mem_types)
+        self.nmems = len(m.mem_types)
         self.gtypes = [g.type for g in m.global_types]
         self.gmut = [g.mutable for g in m.global_types]
         self.elem_types = [e.type for e in m.elems]
@@ -387,6 +390,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     fsig = ctx.fsig
     nfuncs = ctx.nfuncs
     has_mem = ctx.has_mem
+    nmems = ctx.nmems
+    read_memarg = ctx.readers[Imm.MEMARG]
     gtypes = ctx.gtypes
     nglobals = len(gtypes)
     u32 = _u32
@@ -446,10 +451,11 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                         pos += 1
                     else:
                         x, pos = u32(data, pos, limit)
+                    mi = 0
                 else:
-                    (a, x), pos = _read_memarg(data, pos, limit)
-                if not has_mem:
-                    raise InvalidError("unknown memory 0", at)
+                    (a, x, mi), pos = read_memarg(data, pos, limit)
+                if mi >= nmems or not has_mem:
+                    raise InvalidError(f"unknown memory {mi}", at)
                 if a > NAT[b]:
                     raise InvalidError("alignment must not be larger than natural", at)
                 if k == K_LOAD:
@@ -731,9 +737,9 @@ def _need_table(ctx, x, at) -> int:
     return ctx.tables[x]
 
 
-def _need_mem(ctx, at) -> None:
-    if not ctx.has_mem:
-        raise InvalidError("unknown memory 0", at)
+def _need_mem(ctx, x, at) -> None:
+    if x >= ctx.nmems:
+        raise InvalidError(f"unknown memory {x}", at)
 
 
 def _need_data(ctx, x, at) -> None:
@@ -752,7 +758,7 @@ def _need_elem(ctx, x, at) -> int:
 def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
     """Rare single-byte instructions with special typing."""
     op = BY_BYTE[b]
-    imm, pos = IMM_READERS[op.imm](data, pos, limit)
+    imm, pos = ctx.readers[op.imm](data, pos, limit)
     if b == 0x1C:                                # select t*
         if len(imm) != 1:
             raise InvalidError("invalid result arity", at)
@@ -767,7 +773,7 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
         t = _need_table(ctx, imm, at)
         _pop_vals(stack, h, unr, [I32, t], data, at)
     elif b == 0x3F or b == 0x40:                 # memory.size / memory.grow
-        _need_mem(ctx, at)
+        _need_mem(ctx, imm, at)
         _pop_vals(stack, h, unr, _PL[b], data, at)
         stack.append(I32)
     elif b == 0xD0:                              # ref.null t
@@ -806,12 +812,12 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
     if kind is Imm.NONE:
         imm = None
     else:
-        imm, pos = IMM_READERS[kind](data, pos, limit)
+        imm, pos = ctx.readers[kind](data, pos, limit)
         if kind is Imm.MEMARG or kind is Imm.MEMARG_LANE:
-            _need_mem(ctx, at)
+            _need_mem(ctx, imm[2], at)
             if imm[0] > op.align:
                 raise InvalidError("alignment must not be larger than natural", at)
-            if kind is Imm.MEMARG_LANE and imm[2] >= op.lanes:
+            if kind is Imm.MEMARG_LANE and imm[3] >= op.lanes:
                 raise InvalidError("invalid lane index", at)
         elif kind is Imm.LANE:
             if imm >= op.lanes:
@@ -820,12 +826,15 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
             if max(imm) >= 32:
                 raise InvalidError("invalid lane index", at)
         elif kind is Imm.MEMORY_INIT:                # memory.init
-            _need_mem(ctx, at)
+            _need_mem(ctx, imm[1], at)
             _need_data(ctx, imm[0], at)
         elif kind is Imm.DATA:                       # data.drop
             _need_data(ctx, imm, at)
-        elif kind is Imm.MEMORY or kind is Imm.MEMORY_COPY:   # memory.fill / copy
-            _need_mem(ctx, at)
+        elif kind is Imm.MEMORY:                     # memory.fill
+            _need_mem(ctx, imm, at)
+        elif kind is Imm.MEMORY_COPY:                # memory.copy dst src
+            _need_mem(ctx, imm[0], at)
+            _need_mem(ctx, imm[1], at)
         elif kind is Imm.TABLE_INIT:                 # table.init elem table
             t1 = _need_table(ctx, imm[1], at)
             t2 = _need_elem(ctx, imm[0], at)
@@ -864,14 +873,14 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
 # Malformed-first: decode-only scan used when an invalid error was found
 # ---------------------------------------------------------------------------
 
-def _first_malformed(m: Module, funcs=None) -> None:
+def _first_malformed(m: Module, fs: Features, funcs=None) -> None:
     """Raise the error the reference decoder would report for the bodies
     (all of them, or the given indices), if any: the first malformed body in
     stream order, else "data count section required"."""
     uses_data = False
     for fi in (range(len(m.funcs)) if funcs is None else funcs):
         f = m.funcs[fi]
-        uses_data |= scan_body(m.data, f.body_start, f.body_end)
+        uses_data |= scan_body(m.data, f.body_start, f.body_end, imm_readers(fs))
     if uses_data and m.data_count is None:
         raise MalformedError("data count section required", len(m.data))
 
@@ -1042,12 +1051,27 @@ def _check_gated_header(m: Module, off: frozenset) -> None:
             raise disabled(feature, at, what, spec_message, invalid)
 
 
+_MEMORY_IMMS = frozenset((Imm.MEMARG, Imm.MEMARG_LANE, Imm.MEMORY, Imm.MEMORY_INIT,
+                          Imm.MEMORY_COPY))
+
+
+def _memidx_used(kind: Imm, imm) -> bool:
+    """Whether a memory immediate names a memory other than 0."""
+    if kind is Imm.MEMORY:
+        return imm != 0
+    if kind is Imm.MEMORY_COPY:
+        return imm != (0, 0)
+    return imm[1 if kind is Imm.MEMORY_INIT else 2] != 0
+
+
 def features_used(m: Module) -> list[Feature]:
     """The proposals a decoded module uses (MVP not listed), in
     :data:`.features.ALL` order: every construct the features gate (see
     :mod:`.features`), bodies and constant expressions included.  For
     reports (``inspect``); ``m`` need not be valid, but must decode."""
     used = {u[0] for u in _header_uses(m)}
+    if len(m.mem_types) > 1:        # gated after the bodies (_check_module_trailer)
+        used.add(MULTI_MEMORY)
     exprs = [g.init for g in m.globals]
     exprs += [d.offset for d in m.datas if d.offset is not None]
     for seg in m.elems:
@@ -1069,6 +1093,8 @@ def features_used(m: Module) -> list[Feature]:
                 used.add(MULTI_VALUE)
             elif op.imm is Imm.CALL_INDIRECT and imm[1]:
                 used.add(REFERENCE_TYPES)
+            elif op.imm in _MEMORY_IMMS and _memidx_used(op.imm, imm):
+                used.add(MULTI_MEMORY)
     return [f for f in ALL if f in used and f is not MVP]
 
 
@@ -1143,7 +1169,7 @@ def _check_module_header(m: Module, fs: Features) -> None:
             const_expr_type(m, d.offset, I32, features=fs)
 
 
-def _check_module_trailer(m: Module) -> None:
+def _check_module_trailer(m: Module, multi_memory: bool) -> None:
     """Start, exports, memory count: after the bodies (reference order)."""
     if m.start is not None:
         at = _section_offset(m, 8)
@@ -1164,10 +1190,9 @@ def _check_module_trailer(m: Module) -> None:
         if ex.name in names:
             raise InvalidError(f"duplicate export name {ex.name!r}", ex.offset)
         names.add(ex.name)
-    if len(m.mem_types) > 1:
-        raise UnsupportedInvalidError(MULTI_MEMORY, _section_offset(m, 5),
-                                      detail=f"{len(m.mem_types)} memories",
-                                      spec_message="multiple memories")
+    if len(m.mem_types) > 1 and not multi_memory:
+        raise disabled(MULTI_MEMORY, _section_offset(m, 5), f"{len(m.mem_types)} memories",
+                       "multiple memories", True)
 
 
 def validate_module(m: Module, features: Features | None = None) -> None:
@@ -1189,9 +1214,9 @@ def _validate_module(m: Module, fs: Features) -> None:
         ctx = _Ctx(m, fs)
         for fi in range(len(m.funcs)):
             _check_body(ctx, fi)
-        _check_module_trailer(m)
+        _check_module_trailer(m, MULTI_MEMORY in fs)
     except InvalidError as e:
-        _first_malformed(m)          # a malformed body anywhere wins
+        _first_malformed(m, fs)      # a malformed body anywhere wins
         if isinstance(e, _NeedDataCount):
             raise MalformedError(e.message, e.offset) from None
         raise
@@ -1209,10 +1234,11 @@ def validate_function(m: Module, func_index_in_funcs: int,
     f = m.funcs[func_index_in_funcs]
     if f.type_index >= len(m.types):
         raise InvalidError(f"unknown type {f.type_index}", f.body_start)
+    fs = current() if features is None else features
     try:
-        _check_body(_Ctx(m, current() if features is None else features), func_index_in_funcs)
+        _check_body(_Ctx(m, fs), func_index_in_funcs)
     except InvalidError as e:
-        _first_malformed(m, (func_index_in_funcs,))
+        _first_malformed(m, fs, (func_index_in_funcs,))
         if isinstance(e, _NeedDataCount):
             raise MalformedError(e.message, e.offset) from None
         raise

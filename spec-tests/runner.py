@@ -155,9 +155,31 @@ def _run_command(cmd: Command, opts: Options) -> tuple[str, str | None]:
 
 
 def run_file(path: str, opts: Options = Options()) -> FileResult:
-    """One script's results, with ``opts.features`` in force throughout."""
-    with using(opts.features):
+    """One script's results, with ``opts.features`` in force throughout
+    (less what :func:`script_features` takes away)."""
+    with using(script_features(path, opts.features)):
         return _run_file(path, opts)
+
+
+#: Features whose binary encodings contradict the Wasm 2.0 suite: with
+#: multi-memory, a memory index is a u32 (binary.wast's long-LEB zero
+#: ``memory.grow`` index is valid) and memarg flags 32..63 an *invalid*
+#: alignment (align.wast says *malformed*).
+_NOT_IN_WASM2 = ("multi-memory",)
+
+
+def script_features(path: str, fs: Features) -> Features:
+    """The features a script runs with: ``fs``, except that the Wasm 2.0
+    suite's own scripts (the top level of a spec test suite: a directory
+    with a ``proposals`` subdirectory) are decoded as Wasm 2.0 for the
+    features that change its encodings (:data:`_NOT_IN_WASM2`), as the
+    proposals' copies of those scripts are decoded with them."""
+    if not os.path.isdir(os.path.join(os.path.dirname(os.path.abspath(path)), "proposals")):
+        return fs
+    for name in _NOT_IN_WASM2:
+        if name in fs:
+            fs = fs.switched(name, False)
+    return fs
 
 
 def _run_file(path: str, opts: Options) -> FileResult:

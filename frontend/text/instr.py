@@ -173,14 +173,30 @@ def _memarg_value(c, tok, prefix) -> int:
     return v
 
 
+def _memidx(c, fc) -> int:
+    """An optional memory index (multi-memory), 0 when omitted."""
+    return fc.mod.mems.index(c) if at_var(c) else 0
+
+
+def _put_memarg(out, align: int, offset: int, mem: int) -> None:
+    # memory 0 keeps Wasm 2.0's encoding (valid with multi-memory off);
+    # another memory sets flag bit 6 and puts its index before the offset
+    if mem:
+        out += uleb(align | 0x40)
+        out += uleb(mem)
+    else:
+        out += uleb(align)
+    out += uleb(offset)
+
+
 def _imm_memarg(c, fc, op, out):
+    mem = _memidx(c, fc)
     a, o = _memarg(c, op)
-    out += uleb(a)
-    out += uleb(o)
+    _put_memarg(out, a, o, mem)
 
 
 def _imm_memory(c, fc, op, out):
-    out.append(0)     # memory index 0: the only memory in Wasm 2.0
+    out += uleb(_memidx(c, fc))
 
 
 def _int_literal(c, bits: int) -> int:
@@ -308,13 +324,23 @@ def _imm_table_copy(c, fc, op, out):
 
 
 def _imm_memory_init(c, fc, op, out):
+    # ``memory.init data`` or ``memory.init mem data``
     fc.mod.uses_data_count = True
+    mem = 0
+    if _var_tok(c.peek(1)):
+        mem = fc.mod.mems.index(c)
     out += uleb(fc.mod.datas.index(c))
-    out.append(0)
+    out += uleb(mem)
 
 
 def _imm_memory_copy(c, fc, op, out):
-    out += b"\x00\x00"
+    # ``memory.copy`` or ``memory.copy dst src``
+    dst = src = 0
+    if at_var(c):
+        dst = fc.mod.mems.index(c)
+        src = fc.mod.mems.index(c)
+    out += uleb(dst)
+    out += uleb(src)
 
 
 def _imm_shuffle(c, fc, op, out):
@@ -352,10 +378,17 @@ def _imm_lane(c, fc, op, out):
 
 
 def _imm_memarg_lane(c, fc, op, out):
+    # ``v128.load8_lane 1 0`` is memory 1, lane 0; a lone index is the lane
+    mem = 0
+    if at_var(c) and (c.peek()[0] == ID or _var_tok(c.peek(1)) or _memarg_tok(c.peek(1))):
+        mem = fc.mod.mems.index(c)
     a, o = _memarg(c, op)
-    out += uleb(a)
-    out += uleb(o)
+    _put_memarg(out, a, o, mem)
     out.append(_lane_index(c))
+
+
+def _memarg_tok(tok) -> bool:
+    return tok[0] == ATOM and tok[1].startswith(("offset=", "align="))
 
 
 IMMEDIATES = {

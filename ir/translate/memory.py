@@ -6,7 +6,9 @@ becomes the IR ``offset`` immediate; the alignment is kept as a hint in the
 memflags (encoded only when it differs from the natural alignment, as
 ``MemFlags.make`` normalises).  Accesses trap on out-of-bounds in the IR op
 itself (``notrap`` is never set here: proving bounds is a pass's job).
-Wasm 2.0 has one memory, but the index is carried through everywhere.
+The memory index (multi-memory: memarg flag bit 6, the index of
+``memory.size``/``grow``/``fill``/``init``, both of ``memory.copy``) becomes
+the IR ``mem`` immediate of every op.
 """
 from __future__ import annotations
 
@@ -39,9 +41,9 @@ def _make_load(irname: str, ty: int):
     flags = [MemFlags.make(False, a, nat) for a in range(nat + 1)]
 
     def load(t, memarg):
-        align, offset = memarg
+        align, offset, mem = memarg
         s = t.stack
-        s[-1] = t.value(op, ty, (flags[align], 0, offset), (s[-1],), rtypes)
+        s[-1] = t.value(op, ty, (flags[align], mem, offset), (s[-1],), rtypes)
     return load
 
 
@@ -51,10 +53,10 @@ def _make_store(irname: str, ty: int):
     flags = [MemFlags.make(False, a, nat) for a in range(nat + 1)]
 
     def store(t, memarg):
-        align, offset = memarg
+        align, offset, mem = memarg
         s = t.stack
         v = s.pop()
-        t.emit(op, ty, (flags[align], 0, offset), (s.pop(), v))
+        t.emit(op, ty, (flags[align], mem, offset), (s.pop(), v))
     return store
 
 

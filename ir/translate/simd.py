@@ -193,9 +193,9 @@ def _make_load(irname: str):
     ctrl = V128 if info.ctrl is not None else NOTYPE    # load.v128
 
     def load(t, memarg):
-        align, offset = memarg
+        align, offset, mem = memarg
         s = t.stack
-        s[-1] = t.value(op, ctrl, (flags[align], 0, offset), (s[-1],), _V)
+        s[-1] = t.value(op, ctrl, (flags[align], mem, offset), (s[-1],), _V)
     return load
 
 
@@ -204,10 +204,10 @@ _STORE_FLAGS = [MemFlags.make(False, a, 4) for a in range(5)]     # natural: 16 
 
 
 def _v128_store(t, memarg):
-    align, offset = memarg
+    align, offset, mem = memarg
     s = t.stack
     v = s.pop()
-    t.emit(_STORE, V128, (_STORE_FLAGS[align], 0, offset), (s.pop(), v))
+    t.emit(_STORE, V128, (_STORE_FLAGS[align], mem, offset), (s.pop(), v))
 
 
 def _make_lane(irname: str):
@@ -215,17 +215,17 @@ def _make_lane(irname: str):
     op, flags = info.opcode, _flags_by_align(info)
     if info.results:
         def load_lane(t, imm):
-            align, offset, lane = imm
+            align, offset, mem, lane = imm
             s = t.stack
             v = s.pop()
-            s[-1] = t.value(op, NOTYPE, (flags[align], 0, offset, lane), (s[-1], v), _V)
+            s[-1] = t.value(op, NOTYPE, (flags[align], mem, offset, lane), (s[-1], v), _V)
         return load_lane
 
     def store_lane(t, imm):
-        align, offset, lane = imm
+        align, offset, mem, lane = imm
         s = t.stack
         v = s.pop()
-        t.emit(op, NOTYPE, (flags[align], 0, offset, lane), (s.pop(), v))
+        t.emit(op, NOTYPE, (flags[align], mem, offset, lane), (s.pop(), v))
     return store_lane
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from wasmaot.frontend import opcodes as O
 from wasmaot.frontend.binary import decode_module
+from wasmaot.frontend.features import DEFAULT
 from wasmaot.frontend.errors import (InvalidError, MalformedError, UnsupportedError,
                                      UnsupportedInvalidError, WasmError)
 from wasmaot.frontend.load import load_module
@@ -23,9 +24,9 @@ def _func_module(code: bytes) -> bytes:
                   section(10, vec([body(code + b"\x0b")])))
 
 
-def _reject(data: bytes) -> WasmError:
+def _reject(data: bytes, features=None) -> WasmError:
     with pytest.raises(WasmError) as ei:
-        validate_module(decode_module(data, "t.wasm"))
+        validate_module(decode_module(data, "t.wasm"), features)
     return ei.value
 
 
@@ -91,21 +92,27 @@ def test_binary_forms(data, proposal, where):
 
 
 def test_body_forms():
-    # memory.size of memory 1, memory.grow with a memarg... multi-memory
-    e = _reject(_func_module(b"\x3f\x01\x1a"))
+    # memory.size of memory 1, i32.load with bit 6 of the alignment (an
+    # explicit memory index): multi-memory, named when it is off ...
+    off = DEFAULT.switched("multi-memory", False)
+    e = _reject(_func_module(b"\x3f\x01\x1a"), off)
     assert isinstance(e, UnsupportedError) and e.feature == O.MULTI_MEMORY
     assert e.spec_message == "zero byte expected"
-    # i32.load with bit 6 of the alignment: an explicit memory index
-    e = _reject(_func_module(b"\x41\x00\x28\x42\x00\x00\x1a"))
+    e = _reject(_func_module(b"\x41\x00\x28\x42\x00\x00\x1a"), off)
     assert isinstance(e, UnsupportedError) and e.feature == O.MULTI_MEMORY
+    # ... and a plain unknown memory when it is on
+    for code in (b"\x3f\x01\x1a", b"\x41\x00\x28\x42\x01\x00\x1a"):
+        e = _reject(_func_module(code))
+        assert type(e) is InvalidError and e.message == "unknown memory 1", e
     # a typed reference in a block type and in a local
     e = _reject(_func_module(b"\x02\x63\x70\x0b"))
     assert isinstance(e, UnsupportedError) and e.feature == O.FUNCTION_REFERENCES
 
 
-def test_second_memory_is_unsupported_not_just_invalid():
+def test_second_memory_is_disabled_not_just_invalid():
     data = module(section(5, vec([b"\x00\x01", b"\x00\x01"])))
-    e = _reject(data)
+    validate_module(decode_module(data))          # multi-memory is on by default
+    e = _reject(data, DEFAULT.switched("multi-memory", False))
     assert isinstance(e, UnsupportedInvalidError) and isinstance(e, InvalidError)
     assert e.feature == O.MULTI_MEMORY and "multiple memories" in e.spec_message
 

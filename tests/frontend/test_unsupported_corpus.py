@@ -15,18 +15,13 @@ from wasmaot.frontend.errors import UnsupportedError, UnsupportedInvalidError, W
 from wasmaot.frontend.text import parse_wast
 from wasmaot.frontend.validate import validate_module
 
-# tail-call and wide-arithmetic are implemented: their suites run in
-# tests/spectest/test_tail_call.py and test_wide_arithmetic.py.
+# tail-call, wide-arithmetic and multi-memory are implemented: their suites
+# run in tests/spectest/test_tail_call.py, test_wide_arithmetic.py and
+# test_multi_memory.py.
 PROPOSALS = ["exception-handling", "function-references", "gc", "memory64",
-             "multi-memory", "threads", "relaxed-simd", "custom-page-sizes"]
-_MEMIDX = "multi-memory: a memory index in the text of an instruction whose next immediate " \
-          "is itself an index (memory.init, lane loads): the parser cannot tell them apart"
+             "threads", "relaxed-simd", "custom-page-sizes"]
 # (proposal/file, line) -> why it still reads as plain malformed
 KNOWN = {
-    ("multi-memory/data_drop0.wast", 11): _MEMIDX,
-    ("multi-memory/memory-multi.wast", 10): _MEMIDX,
-    ("multi-memory/memory_init0.wast", 10): _MEMIDX,
-    ("multi-memory/simd_memory-multi.wast", 13): _MEMIDX,
     ("gc/extern.wast", None): "the script uses (ref.host N) values, a script form of the GC "
                               "suite, not a module feature",
 }
@@ -69,7 +64,7 @@ def test_each_proposal_is_named(suite):
     """Some rejection in each proposal's suite names that proposal."""
     from wasmaot.frontend import opcodes as O
     names = {"exception-handling": O.EXCEPTIONS,
-             "memory64": O.MEMORY64, "multi-memory": O.MULTI_MEMORY, "threads": O.THREADS,
+             "memory64": O.MEMORY64, "threads": O.THREADS,
              "relaxed-simd": O.RELAXED_SIMD,
              "custom-page-sizes": O.CUSTOM_PAGE_SIZES, "gc": O.GC,
              "function-references": O.FUNCTION_REFERENCES}

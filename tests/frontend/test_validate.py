@@ -10,6 +10,7 @@ import pytest
 
 from wasmaot.frontend.binary import decode_module
 from wasmaot.frontend.errors import InvalidError, MalformedError, expected_message_matches
+from wasmaot.frontend.features import DEFAULT
 from wasmaot.frontend.types import F32, I32, I64
 from wasmaot.frontend.validate import (const_expr_type, validate_function,
                                        validate_module)
@@ -99,6 +100,14 @@ def func(code: str, sig: str = "", extra: str = "") -> str:
     # multiple tables
     "(module (table 1 externref) (table 1 funcref) (func (param i32)"
     " local.get 0 local.get 0 call_indirect 1 (type 0)))",
+    # multi-memory: every memory instruction with an index, imported memories
+    "(module (import \"m\" \"a\" (memory 1)) (memory $b 1 2) (data \"x\") (func (result i32)"
+    " i32.const 0 i32.load $b offset=4 align=2 i32.const 0 i32.store8 1"
+    " i32.const 0 i32.const 0 v128.const i64x2 0 0 v128.load8_lane $b 1 v128.store $b"
+    " i32.const 0 i32.const 0 i32.const 1 memory.init $b 0"
+    " i32.const 0 i32.const 0 i32.const 1 memory.copy 0 $b"
+    " i32.const 0 i32.const 0 i32.const 1 memory.fill $b"
+    " i32.const 1 memory.grow $b drop memory.size 1))",
 ])
 def test_valid(wat):
     valid(wat)
@@ -213,8 +222,19 @@ def test_error_offset_points_at_instruction():
     ("(module (memory 65537))", "memory size must be at most 65536 pages (4GiB)"),
     ("(module (import \"m\" \"m\" (memory 0 70000)))",
      "memory size must be at most 65536 pages (4GiB)"),
-    ("(module (memory 0) (memory 0))", "multiple memories"),
-    ("(module (import \"m\" \"m\" (memory 0)) (memory 0))", "multiple memories"),
+    # multi-memory: every memory immediate is checked against the count
+    ("(module (memory 0) (memory 0) (func (drop (memory.size 2))))", "unknown memory 2"),
+    ("(module (memory 0) (func (drop (i32.load 1 (i32.const 0)))))", "unknown memory 1"),
+    ("(module (memory 0) (func (i32.store8 1 (i32.const 0) (i32.const 0))))",
+     "unknown memory 1"),
+    ("(module (memory 0) (func (memory.copy 0 1 (i32.const 0) (i32.const 0) (i32.const 0))))",
+     "unknown memory 1"),
+    ("(module (memory 0) (data \"\") (func (memory.init 1 0 (i32.const 0) (i32.const 0) "
+     "(i32.const 0))))", "unknown memory 1"),
+    ("(module (memory 0) (func (memory.fill 3 (i32.const 0) (i32.const 0) (i32.const 0))))",
+     "unknown memory 3"),
+    ("(module (memory 0) (func (drop (v128.load8_lane 1 0 (i32.const 0) (v128.const i64x2 0 0)))))",
+     "unknown memory 1"),
     ("(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))",
      "duplicate export name"),
     ("(module (export \"a\" (func 3)))", "unknown function"),
@@ -276,11 +296,27 @@ MEMORY = section(5, vec([b"\x00\x01"]))
     (b"\x0b\x01", "section size mismatch"),                        # junk after end
     (b"\xff\x0b", "illegal opcode"),
     (b"\xfc\x7f\x0b", "illegal opcode"),
-    (b"\x41\x00\x28\x20\x00\x1a\x0b", "malformed memop flags"),
+    (b"\x41\x00\x28\x80\x01\x00\x1a\x0b", "malformed memop flags"),     # flags >= 128
     (b"\x02\x60\x0b\x0b", "malformed value type"),
 ])
 def test_malformed_body(code, msg):
     malformed(one_func(code, MEMORY), msg)
+
+
+def test_memarg_flags_32_to_63_depend_on_multi_memory():
+    """align=2**32: Wasm 3.0 decodes it (invalid: larger than natural), Wasm
+    2.0 -- multi-memory off -- rejects the flags as malformed; bit 6 with
+    multi-memory off names the feature."""
+    m = decode_module(one_func(b"\x41\x00\x28\x20\x00\x1a\x0b", MEMORY))
+    with pytest.raises(InvalidError, match="alignment must not be larger than natural"):
+        validate_module(m)
+    off = DEFAULT.switched("multi-memory", False)
+    with pytest.raises(MalformedError, match="malformed memop flags"):
+        validate_module(m, off)
+    m = decode_module(one_func(b"\x41\x00\x28\x42\x00\x00\x1a\x0b", MEMORY))
+    validate_module(m)                     # memory index 0, given explicitly
+    with pytest.raises(MalformedError, match="disabled: multi-memory"):
+        validate_module(m, off)
 
 
 def test_missing_end_reads_on_like_the_reference():

@@ -42,8 +42,9 @@ def _at(text: str, line: int, col: int) -> str:
     ("(module\n  (data (i32.const 0) \"x\"))\n", "(data"),
     ("(module\n  (global i32 (i64.const 0)))\n", "(global"),
     ("(module\n  (func $f (param i32))\n  (start $f))\n", "(start"),
-    # a second memory is a whole-section check: points at its first entry
-    ("(module\n  (memory 1)\n  (memory 1))\n", "(memory 1)"),
+    # a memory index out of range (multi-memory): the instruction
+    ("(module\n  (memory 1)\n  (memory 1)\n  (func\n    (drop (memory.size 2))))\n",
+     "memory.size 2"),
 ])
 def test_validation_errors_point_at_the_text(text, starts):
     line, col, _ = _where(text)
