@@ -34,7 +34,7 @@ FEATURES: dict[str, str | None] = {
     "branch_hinting": None,         # hints are advisory: the text parser drops the
                                     # annotations, a hint section is a custom section
     "nan_canonicalization": "wasmtime's NaN canonicalization setting (not a Wasm feature)",
-    "multi_memory": "multi-memory (Wasm 3.0)",
+    "multi_memory": None,
     "memory64": "memory64 (Wasm 3.0)",
     "custom_page_sizes": "custom page sizes (proposal)",
     "threads": "threads and atomics (proposal)",
