@@ -177,7 +177,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         if preloads:
             raise InvokeError(f"{filename}: --preload is not supported for components yet")
         return _compile_component(comp, filename, opts, res, clock, pm, emit=emit, out=out,
-                                  invoke=invoke, strip=strip)
+                                  invoke=invoke, strip=strip, wasi_options=wasi_options)
     instances = []
     for name, path in preloads:
         lib = _load_ir_module(read_bytes(path), path, clock, pm, opts.jobs)
@@ -234,10 +234,12 @@ def _component_input(data: bytes, filename: str) -> bytes | None:
 
 
 def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Clock, pm, *,
-                       emit: str, out, invoke, strip: bool) -> Result:
+                       emit: str, out, invoke, strip: bool, wasi_options=None) -> Result:
     """A component through the same stages: flattened into a link plan of
     its core instances plus the export shim, and the component-export
-    table linked in as one more object (backends/component)."""
+    table linked in as one more object (backends/component).  Root imports
+    (WASI 0.2) link the WASI shim, with the grants baked in as for
+    modules."""
     from .backends import compile_ir
     from .backends.component.emit import table_object
     from .backends.component.plan import component_program
@@ -271,14 +273,17 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
         res.data = product
         return res
     with clock.stage("link"):
-        _link(plan, [*product, table_object(table, opts.target)], out, opts, invoke, None, strip)
+        _link(plan, [*product, table_object(table, opts.target)], out, opts, invoke, wasi_options,
+              strip, wasi=bool(table.imports))
     return res
 
 
-def _link(plan, objects: list, out: str, opts, invoke, wasi_options, strip: bool) -> None:
+def _link(plan, objects: list, out: str, opts, invoke, wasi_options, strip: bool,
+          wasi: bool = False) -> None:
     """Link the executable beside ``out`` and rename it into place with the
     usual mode (:func:`default_mode`).  A failure names ``out``, never a
-    temporary file; a full disk says so."""
+    temporary file; a full disk says so.  ``wasi``: link the WASI shim even
+    if no core import names preview1 (a component's WASI 0.2 imports)."""
     from .backends.link import default_invoke_object, link_executable, wasi_options_object
     from .backends.toolchain import LinkError
     if invoke is not None:
@@ -286,7 +291,7 @@ def _link(plan, objects: list, out: str, opts, invoke, wasi_options, strip: bool
     # The WASI shim is linked only into programs that import WASI, so a pure
     # module's executable stays minimal.  Grants (--dir, --env ...) are baked
     # in; nothing is granted unless asked.
-    wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
+    wasi = wasi or any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
     if wasi and wasi_options:
         objects.append(wasi_options_object(wasi_options, opts.target))
     if _special(out):                       # /dev/null: link elsewhere, then copy

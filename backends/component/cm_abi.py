@@ -8,7 +8,7 @@ layouts are listed as field names in order.
 """
 from __future__ import annotations
 
-VERSION = 3
+VERSION = 4
 
 #: Type kinds, by the WIT name of the type (primitives) or its class.
 KINDS = {
@@ -41,15 +41,22 @@ ADAPTER_FIELDS = FUNC_FIELDS + ("caller_memory", "caller_memory_len", "caller_re
 RESOURCE_FIELDS = ("defined_by", "dtor", "dtor_len", "reserved")
 BUILTIN_FIELDS = ("op", "resource", "component", "reserved")
 BUILTIN_OPS = {"resource.new": 0, "resource.rep": 1, "resource.drop": 2}
-#: wasmaot_cm_component: ten uint32 then seven pointers.
+#: wasmaot_cm_import: the lowering as a function record, then the host
+#: function's index and the caller's component instance.
+IMPORT_FIELDS = FUNC_FIELDS + ("host", "component")
+#: wasmaot_cm_component: twelve uint32 then eight pointers.
 COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run", "n_adapters", "scratch",
-                   "scratch_len", "n_components", "n_resources", "n_builtins")
-COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters", "resources", "builtins")
+                   "scratch_len", "n_components", "n_resources", "n_builtins", "n_imports",
+                   "reserved")
+COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters", "resources", "builtins",
+                      "imports")
 
 #: The host function adapters call (import module, name): the header's
 #: WASMAOT_CM_ADAPT_MODULE / _NAME (a string: checked by reading the header).
 ADAPT_IMPORT = ("wasmaot:component", "adapt")
 BUILTIN_IMPORT = ("wasmaot:component", "builtin")
+#: ... and the one root imports' lowerings call (WASMAOT_CM_HOST_NAME).
+HOST_IMPORT = ("wasmaot:component", "host")
 
 #: The symbol of the table (weak in the standalone main).
 SYMBOL = "wasmaot_component"
@@ -77,6 +84,9 @@ def header_checks() -> str:
         out.append(f'_Static_assert(sizeof({struct}) == {4 * len(fields)}, "{struct}");')
         out += [f'_Static_assert(offsetof({struct}, {f}) == {4 * k}, "{struct}.{f}");'
                 for k, f in enumerate(fields)]
+    out.append(f'_Static_assert(sizeof(wasmaot_cm_import) == {4 * len(IMPORT_FIELDS)}, "import");')
+    out += [f'_Static_assert(offsetof(wasmaot_cm_import, {f}) == {4 * k}, "import.{f}");'
+            for k, f in enumerate(IMPORT_FIELDS) if f not in FUNC_FIELDS]
     out += [f'_Static_assert(WASMAOT_CM_{op.upper().replace(".", "_")} == {v}u, "{op}");'
             for op, v in BUILTIN_OPS.items()]
     out += [f'_Static_assert(offsetof(wasmaot_cm_component, {f}) == {4 * k}, "{f}");'

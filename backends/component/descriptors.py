@@ -75,6 +75,7 @@ class Table:
     n_components: int = 0
     resources: list[dict] = field(default_factory=list)
     builtins: list[dict] = field(default_factory=list)
+    imports: list[dict] = field(default_factory=list)
     _index: dict = field(default_factory=dict)
     _strs: dict = field(default_factory=dict)
 
@@ -158,6 +159,13 @@ class Table:
     def add_builtin(self, op: str, resource: int, component: int) -> None:
         self.builtins.append({"op": C.BUILTIN_OPS[op], "resource": resource,
                               "component": component, "reserved": 0})
+
+    def add_import(self, lowering: Func, host: int, component: int) -> None:
+        """A root import bound to host function ``host`` (wasmaot_cm_import):
+        ``lowering`` carries the lowering's types and the caller's options."""
+        entry = self._func(lowering)
+        entry.update(host=host, component=component)
+        self.imports.append(entry)
 
     def _func(self, f: Func) -> dict:
         params = [self.type(t, f.resources) for _, t in f.params]

@@ -28,6 +28,7 @@ def table_object(table: Table, target: str) -> bytes:
         "adapters": [a[k] for a in table.adapters for k in C.ADAPTER_FIELDS],
         "resources": [r[k] for r in table.resources for k in C.RESOURCE_FIELDS],
         "builtins": [b[k] for b in table.builtins for k in C.BUILTIN_FIELDS],
+        "imports": [f[k] for f in table.imports for k in C.IMPORT_FIELDS],
     }
     ptrs = {k: _array(mod, f"{C.SYMBOL}.{k}", i32, v) for k, v in words.items()}
     ptrs["strings"] = _array(mod, f"{C.SYMBOL}.strings", ir.IntType(8), bytes(table.strings))
@@ -40,7 +41,8 @@ def table_object(table: Table, target: str) -> bytes:
                   "has_run": int(table.has_run), "n_adapters": len(table.adapters),
                   "scratch": scratch[0], "scratch_len": scratch[1],
                   "n_components": table.n_components, "n_resources": len(table.resources),
-                  "n_builtins": len(table.builtins)}
+                  "n_builtins": len(table.builtins), "n_imports": len(table.imports),
+                  "reserved": 0}
     head.initializer = ir.Constant(head_t, [i32(head_words[k]) for k in C.COMPONENT_WORDS]
                                    + [ptrs[k] for k in C.COMPONENT_POINTERS])
     return emit_llvm_object(str(mod), target)

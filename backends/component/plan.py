@@ -30,8 +30,18 @@ table per component instance (runtime-c/canon), destructors called through
 the shim's trampolines.  Adapters move own and borrow handles between the
 tables.
 
-Refused here (one line, :class:`ComponentCompileError`): root imports (this
-slice has no host for them) and lowerings of them.
+**Root imports (WASI 0.2).**  A root import must be a WASI 0.2.x interface
+the shim provides (:mod:`.wasi`), and each lowering of one of its functions
+a function of the shim's table: it becomes an adapter-module function
+calling the host's ``host(k)``; the table's ``imports[k]`` names the shim
+function (its index) and carries the lowering's types and options
+(runtime-c/component/cm_import.c lifts, calls, lowers).  The resource types
+of these imports are host resources; the flat component has one per
+import that names it (``wasi:cli/stdout`` uses ``wasi:io/streams``'
+``output-stream``), so every one is mapped to the first of its name.
+
+Refused here (one line, :class:`ComponentCompileError`): other root imports
+and functions the shim does not provide.
 """
 from __future__ import annotations
 
@@ -57,6 +67,7 @@ from ...ir.module import (
 )
 from ...ir.plan import HostBinding, Instance, InstanceBinding, LinkPlan
 from . import cm_abi as C
+from . import wasi
 from .descriptors import Func, Table, UnsupportedType
 
 #: The import-module name of the shim's imports (never seen by a host:
@@ -81,26 +92,44 @@ def wave_name(path: tuple[str, ...]) -> str | None:
 
 
 def check_supported(flat: FlatComponent, filename: str) -> None:
-    """Root imports are for later slices; a lowering of a function another
-    component instance lifts becomes an adapter, a resource built-in a
-    host call on that instance's handle table."""
+    """Root imports must be WASI 0.2 interfaces the shim provides, and
+    every lowered import function one of its functions; a lowering of a
+    function another component instance lifts becomes an adapter, a
+    resource built-in a host call on that instance's handle table."""
     # A value type import (WIT's `use` at world level) has no run-time
     # presence: it is the type itself; anything else needs a host.
-    imports = [name for name, et in flat.imports
-               if not (et.kind == "type" and not isinstance(et.type, Resource))]
-    if imports:
-        name = imports[0]
-        raise ComponentCompileError(
-            f"component import {name!r} is not supported yet (only components without "
-            f"imports compile to executables)", None, filename=filename)
-    for inst in flat.instances:
-        for imp in inst.imports:
-            src = imp.source
-            if isinstance(src, Lowering) and not isinstance(src.func, Lifted):
-                what = "canon lower of an import"
-                raise ComponentCompileError(
-                    f"core import {imp.module!r} {imp.name!r} is bound to a {what}, which is "
-                    f"not supported yet", None, filename=filename)
+    # Any WASI 0.2 interface may be imported (one that only declares types,
+    # such as wasi:cli/terminal-output, needs nothing); the functions
+    # actually lowered are checked one by one below.
+    for name, et in flat.imports:
+        if et.kind == "type" and not isinstance(et.type, Resource):
+            continue
+        if et.kind != "instance" or wasi.interface_of(name) is None:
+            raise ComponentCompileError(
+                f"component import {name!r} is not supported (the standalone host provides "
+                f"WASI 0.2 interfaces only)", None, filename=filename)
+    for low in flat.lowerings:
+        if isinstance(low.func, Lifted):
+            continue
+        path = low.func.path
+        if len(path) != 2 or wasi.host_index(*path) is None:
+            raise ComponentCompileError(
+                f"component import {'#'.join(path)!r} is not supported yet (the WASI shim "
+                f"does not provide it)", None, filename=filename)
+
+
+def _host_resource_map(flat: FlatComponent) -> dict[int, int]:
+    """Flat resource index -> the index the table uses for it: the first
+    imported resource of the same name (one host type per name), else
+    itself."""
+    first: dict[str, int] = {}
+    out = {}
+    for r in flat.resources:
+        if r.imported is None:
+            out[r.index] = r.index
+        else:
+            out[r.index] = first.setdefault(r.name, r.index)
+    return out
 
 
 class _Shim:
@@ -171,13 +200,16 @@ _BUILTIN_SIG = {"resource.new": ([core.I32], [core.I32]), "resource.rep": ([core
                 "resource.drop": ([core.I32], [])}
 
 
-def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin]) -> str:
+_HOST_IMPORTS = (C.ADAPT_IMPORT, C.BUILTIN_IMPORT, C.HOST_IMPORT)
+
+
+def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin], hosts: list[Lowering]) -> str:
     """The adapter module: per lowering a function of its core signature
     calling the host's ``adapt(k)``, per built-in one calling
-    ``builtin(k)``.  Function indices: the two imports, then the lowerings,
-    then the built-ins."""
-    out = ["(module"] + [f'  (import "{m}" "{n}" (func ${n} (param i32)))'
-                         for m, n in (C.ADAPT_IMPORT, C.BUILTIN_IMPORT)]
+    ``builtin(k)``, per lowered root import one calling ``host(k)``.
+    Function indices: the three imports, then the lowerings, the built-ins,
+    the root imports."""
+    out = ["(module"] + [f'  (import "{m}" "{n}" (func ${n} (param i32)))' for m, n in _HOST_IMPORTS]
     out.append('  (memory (export "scratch") 1)')
     for k, low in enumerate(lowerings):
         ct = flatten_functype(low.type, "lower")
@@ -185,6 +217,9 @@ def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin]) -> str:
     for k, b in enumerate(builtins):
         params, results = _BUILTIN_SIG[b.op]
         out.append(_wat_func(f"b{k}", params, results, f"i32.const {k} call $builtin"))
+    for k, low in enumerate(hosts):
+        ct = flatten_functype(low.type, "lower")
+        out.append(_wat_func(f"h{k}", list(ct.params), list(ct.results), f"i32.const {k} call $host"))
     return "\n".join(out + [")"]) + "\n"
 
 
@@ -192,66 +227,86 @@ def _with_adapters(plan: LinkPlan, translate, filename: str):
     """``plan`` with the adapter module first (its instance 0; the others
     shift by one) and every import bound to a lowering or a built-in bound
     to its adapter-module function instead.  Returns (plan, lowerings,
-    built-ins), each in adapter-module order."""
+    built-ins, root-import lowerings), each in adapter-module order."""
     lowerings: list[Lowering] = []
     builtins: list[Builtin] = []
+    hosts: list[Lowering] = []
     for b in plan.bindings.values():
-        if isinstance(b, Lowering) and b not in lowerings:
-            lowerings.append(b)
+        if isinstance(b, Lowering) and b not in lowerings + hosts:
+            (lowerings if isinstance(b.func, Lifted) else hosts).append(b)
         elif isinstance(b, Builtin) and b not in builtins:
             builtins.append(b)
-    if not lowerings and not builtins:
-        return plan, lowerings, builtins
+    if not lowerings and not builtins and not hosts:
+        return plan, lowerings, builtins, hosts
     from types import SimpleNamespace
 
     from ...frontend.load import load_module
-    wasm = load_module(_adapter_wat(lowerings, builtins).encode(), f"{filename}: adapters")
+    wasm = load_module(_adapter_wat(lowerings, builtins, hosts).encode(), f"{filename}: adapters")
     adapters = Instance(translate(SimpleNamespace(module=wasm)), None, f"{filename}: adapters")
-    bindings = {(0, EXTERN_FUNC, 0): HostBinding(0, EXTERN_FUNC, 0),
-                (0, EXTERN_FUNC, 1): HostBinding(0, EXTERN_FUNC, 1)}
+    n_imp = len(_HOST_IMPORTS)
+    bindings = {(0, EXTERN_FUNC, k): HostBinding(0, EXTERN_FUNC, k) for k in range(n_imp)}
     for (i, kind, index), b in plan.bindings.items():
-        if isinstance(b, Lowering):
-            b = InstanceBinding(0, EXTERN_FUNC, 2 + lowerings.index(b))
+        if isinstance(b, Lowering) and isinstance(b.func, Lifted):
+            b = InstanceBinding(0, EXTERN_FUNC, n_imp + lowerings.index(b))
+        elif isinstance(b, Lowering):
+            b = InstanceBinding(0, EXTERN_FUNC, n_imp + len(lowerings) + len(builtins) + hosts.index(b))
         elif isinstance(b, Builtin):
-            b = InstanceBinding(0, EXTERN_FUNC, 2 + len(lowerings) + builtins.index(b))
+            b = InstanceBinding(0, EXTERN_FUNC, n_imp + len(lowerings) + builtins.index(b))
         else:
             b = InstanceBinding(b.instance + 1, b.kind, b.index)
         bindings[(i + 1, kind, index)] = b
-    return LinkPlan([adapters, *plan.instances], bindings), lowerings, builtins
+    return LinkPlan([adapters, *plan.instances], bindings), lowerings, builtins, hosts
 
 
-def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None, resources=None) -> Func:
+def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None, resources=None, rindex=None) -> Func:
     o = f.options
     ft = ft or f.type
-    rmap = {rid: r.index for rid, r in (f.resources if resources is None else resources).items()}
+    rindex = rindex or {}
+    rmap = {rid: rindex.get(r.index, r.index)
+            for rid, r in (f.resources if resources is None else resources).items()}
     return Func(name, list(ft.params), ft.result, o.encoding, shim.export(f.core),
                 shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return), rmap)
 
 
-def _add_resources(flat: FlatComponent, table: Table, shim: _Shim, builtins: list[Builtin]) -> None:
+def _imported(low: Lowering, shim: _Shim, rindex: dict[int, int]) -> Func:
+    """A lowered root import as a function record: the lowering's types and
+    options (no core function: the host is the callee)."""
+    o = low.options
+    rmap = {rid: rindex[r.index] for rid, r in low.resources.items()}
+    return Func("#".join(low.func.path), list(low.type.params), low.type.result, o.encoding, "",
+                shim.export(o.memory), shim.export(o.realloc), "", rmap)
+
+
+def _add_resources(flat: FlatComponent, table: Table, shim: _Shim, builtins: list[Builtin],
+                   rindex: dict[int, int]) -> None:
     table.n_components = len(flat.components)
     for r in flat.resources:
         table.add_resource(r.defined_by, shim.export(r.dtor))
     for b in builtins:
-        table.add_builtin(b.op, b.resource.index, b.component)
+        table.add_builtin(b.op, rindex[b.resource.index], b.component)
 
 
 def component_program(flat: FlatComponent, translate, filename: str) -> tuple[LinkPlan, Table]:
     """The link plan (the flat component's core instances, then the export
     shim, which is the main instance) and the component-export table."""
     check_supported(flat, filename)
-    plan, lowerings, builtins = _with_adapters(link_plan(flat, translate, filename), translate,
-                                               filename)
-    shim = _Shim(plan, 1 if lowerings or builtins else 0)
+    plan, lowerings, builtins, hosts = _with_adapters(link_plan(flat, translate, filename),
+                                                      translate, filename)
+    shim = _Shim(plan, 1 if lowerings or builtins or hosts else 0)
     table = Table()
-    if lowerings or builtins:
+    if lowerings or builtins or hosts:
         table.scratch = shim.entity(0, EXTERN_MEMORY, 0)
-    _add_resources(flat, table, shim, builtins)
+    rindex = _host_resource_map(flat)
+    _add_resources(flat, table, shim, builtins, rindex)
     for low in lowerings:
         o = low.options
-        table.add_adapter(_lifted(low.func, shim, ft=low.type, resources=low.resources),
+        table.add_adapter(_lifted(low.func, shim, ft=low.type, resources=low.resources,
+                                  rindex=rindex),
                           shim.export(o.memory), shim.export(o.realloc), o.encoding,
                           (low.component, low.func.component))
+    for low in hosts:
+        table.add_import(_imported(low, shim, rindex), wasi.host_index(*low.func.path),
+                         low.component)
     for e in flat.exports:
         if e.path[0].startswith("wasi:cli/run@") or e.path[0] == "wasi:cli/run":
             table.has_run = True
@@ -259,7 +314,7 @@ def component_program(flat: FlatComponent, translate, filename: str) -> tuple[Li
         if e.kind != "func" or not isinstance(e.value, Lifted) or name is None:
             continue
         try:
-            table.add_func(_lifted(e.value, shim, name))
+            table.add_func(_lifted(e.value, shim, name, rindex=rindex))
         except UnsupportedType as err:
             raise ComponentCompileError(f"export {name!r}: {err}", None, filename=filename) from None
     plan.instances.append(Instance(shim.module, None, f"{filename}: export shim"))

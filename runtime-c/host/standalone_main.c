@@ -62,6 +62,10 @@ extern const wasmaot_cm_component wasmaot_component __attribute__((weak));
  * is one line here. */
 extern const wasmaot_host_module wasmaot_host_wasi_snapshot_preview1 __attribute__((weak));
 
+/* Weak: the WASI shim's WASI 0.2 functions for a component's root imports
+ * (wasi-shim/component/p2_component.c), linked with the shim. */
+extern const wasmaot_cm_hostfns wasmaot_wasi_p2_hostfns __attribute__((weak));
+
 /* A compiled component's adapters call one host function (wasmaot_cm.h,
  * wasmaot_cm_adapt); its funcref's instance is this state. */
 static const wasmaot_cm_host cm_host = {wasmaot_host_find_export_n, wasmaot_host_call,
@@ -70,18 +74,29 @@ static wasmaot_cm_state cm_state;
 
 static void component_state(void *instance) {
     if (cm_state.comp) return;
-    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host, NULL, NULL, NULL, NULL};
+    cm_state = (wasmaot_cm_state){&wasmaot_component, &wasm_module, instance, &cm_host, NULL, NULL, NULL, NULL,
+                                  &wasmaot_wasi_p2_hostfns ? &wasmaot_wasi_p2_hostfns : NULL, NULL};
     wasmaot_cm_state_init(&cm_state);
+    wasmaot_cm_hosts_init(&cm_state);
+}
+
+/* The component's host functions, by import name: adapters, resource
+ * built-ins, root imports (the last only with a host table linked in). */
+static const void *component_host_func(const char *name) {
+    if (strcmp(name, WASMAOT_CM_ADAPT_NAME) == 0) return (const void *)wasmaot_cm_adapt;
+    if (strcmp(name, WASMAOT_CM_BUILTIN_NAME) == 0) return (const void *)wasmaot_cm_builtin_call;
+    if (strcmp(name, WASMAOT_CM_HOST_NAME) == 0 && &wasmaot_wasi_p2_hostfns)
+        return (const void *)wasmaot_cm_host_import;
+    return NULL;
 }
 
 static int resolve_component(const wasmaot_import_desc *imp, void *instance) {
-    int adapt = strcmp(imp->name, WASMAOT_CM_ADAPT_NAME) == 0;
-    if (!&wasmaot_component || (!adapt && strcmp(imp->name, WASMAOT_CM_BUILTIN_NAME) != 0))
-        return WASMAOT_LINK_UNKNOWN;
+    const void *fn = &wasmaot_component ? component_host_func(imp->name) : NULL;
+    if (!fn) return WASMAOT_LINK_UNKNOWN;
     if (strcmp(imp->type, "(i32)->()") != 0) return WASMAOT_LINK_INCOMPATIBLE;
     component_state(instance);
     wasmaot_funcref *slot = wasmaot_host_slot(instance, imp->offset);
-    slot->func = adapt ? (const void *)wasmaot_cm_adapt : (const void *)wasmaot_cm_builtin_call;
+    slot->func = fn;
     slot->type_id = wasmaot_rt_intern_signature(imp->type);
     slot->instance = &cm_state;
     return WASMAOT_LINK_OK;
@@ -157,18 +172,20 @@ static void invoke(const wasmaot_module_desc *desc, void *inst, const char *name
     wasmaot_sig_free(&sig);
 }
 
-/* A component: `--invoke 'name(args...)'` is the only way in so far (the
- * call is one argument, as for `wasmtime run --invoke`). */
+/* A component: `--invoke 'name(args...)'` (the call is one argument, as
+ * for `wasmtime run --invoke`), else its wasi:cli/run export, whose
+ * arguments are the program's (WASI), as `wasmtime run comp.wasm ARGS`. */
 static int component_main(const wasmaot_module_desc *desc, void *inst, const char *call, int argc) {
+    if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
+    if (!call && wasmaot_component.has_run) {
+        component_state(inst);
+        return wasmaot_cm_run(&cm_state);
+    }
     if (!call)
-        die(2, "%s%s", wasmaot_component.has_run
-                ? "running a component's wasi:cli/run is not supported yet; "
-                  "call an export with --invoke 'name(args...)'"
-                : "this component exports no wasi:cli/run: call an export with --invoke 'name(args...)'", "");
+        die(2, "%s%s", "this component exports no wasi:cli/run: call an export with --invoke 'name(args...)'", "");
     if (argc != 0)
         die(2, "a component's --invoke takes one argument, the whole call (--invoke 'f(1, \"x\")'), "
                "but more follow '%s'%s", call, "");
-    if (wasmaot_component.version != WASMAOT_CM_VERSION) die(1, "component table version mismatch%s%s", "", "");
     component_state(inst);
     return wasmaot_cm_invoke(&wasmaot_component, desc, inst, &cm_host, call);
 }

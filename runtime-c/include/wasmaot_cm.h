@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define WASMAOT_CM_VERSION 3u
+#define WASMAOT_CM_VERSION 4u
 
 /* Type kinds (wasmaot_cm_type.kind). */
 enum {
@@ -174,6 +174,22 @@ typedef struct wasmaot_cm_builtin {
     uint32_t reserved;
 } wasmaot_cm_builtin;
 
+/* A root import bound to a host function (component imports of WASI 0.2,
+ * backends/ABI.md "Component imports"): a `canon lower` of an imported
+ * function is an adapter-module function calling the host's
+ * "wasmaot:component" "host" (i32 index), arguments in the scratch slots
+ * as for adapters.  `func` is the lowering: its types, the caller's
+ * encoding, memory and realloc (core, post_return unused; name: the
+ * import's "interface#function" for messages).  `host` indexes the host's
+ * function table (wasmaot_cm_hostfns; for WASI, the rows of
+ * wasi-shim/component/p2_funcs.def); `component`: the caller's handle
+ * table. */
+typedef struct wasmaot_cm_import {
+    wasmaot_cm_func func;
+    uint32_t host;
+    uint32_t component;
+} wasmaot_cm_import;
+
 typedef struct wasmaot_cm_component {
     uint32_t version;        /* WASMAOT_CM_VERSION */
     uint32_t n_funcs;
@@ -184,6 +200,8 @@ typedef struct wasmaot_cm_component {
     uint32_t n_components;          /* component instances (one handle table each) */
     uint32_t n_resources;
     uint32_t n_builtins;
+    uint32_t n_imports;             /* root imports bound to host functions */
+    uint32_t reserved;
     const wasmaot_cm_func *funcs;
     const wasmaot_cm_type *types;
     const uint32_t *pool;
@@ -191,6 +209,7 @@ typedef struct wasmaot_cm_component {
     const wasmaot_cm_adapter *adapters;
     const wasmaot_cm_resource *resources;
     const wasmaot_cm_builtin *builtins;
+    const wasmaot_cm_import *imports;
 } wasmaot_cm_component;
 
 /* ------------------------------------------------------------ run time */
@@ -316,6 +335,22 @@ typedef struct wasmaot_cm_host {
     void (*format_value)(char *buf, size_t n, uint8_t vt, const uint64_t *slots);
 } wasmaot_cm_host;
 
+/* A host function behind root imports: `args` are the lowering's
+ * parameters lifted from the caller (handles as reps: a host resource's rep
+ * is the host's own handle; strings UTF-8); it builds its result of type
+ * cx->func->result in *result (storage from cx->alloc, freed when the call
+ * returns).  Returns WASMAOT_CM_OK or an error (reported as a trap). */
+typedef int (*wasmaot_cm_hostfn)(wasmaot_cm_cx *cx, const wasmaot_cm_value *args, wasmaot_cm_value *result);
+
+/* A host's function table (the WASI shim's: wasmaot_wasi_p2_hostfns) and
+ * the destructor of the resources it defines (every imported resource type
+ * of the component: own handles dropped by the guest end there). */
+typedef struct wasmaot_cm_hostfns {
+    uint32_t n;
+    const wasmaot_cm_hostfn *fns;
+    uint32_t (*drop)(const struct wasmaot_canon_rtype *rt, uint32_t rep);  /* a wasmaot_canon_dtor_fn */
+} wasmaot_cm_hostfns;
+
 /* What the host function "wasmaot:component" "adapt" needs: its funcref's
  * instance points at this (standalone_main.c fills it). */
 typedef struct wasmaot_cm_state {
@@ -327,6 +362,8 @@ typedef struct wasmaot_cm_state {
     struct wasmaot_canon_rtype *rtypes;      /* n_resources */
     void *resolved;                          /* the adapters' core exports, found once */
     const wasmaot_export_desc *scratch;
+    const wasmaot_cm_hostfns *hostfns;       /* NULL: no host behind root imports */
+    void *resolved_imports;                  /* the imports' memory/realloc exports */
 } wasmaot_cm_state;
 
 /* Fill `st` (comp, desc, inst, host set by the caller): one handle table
@@ -341,6 +378,19 @@ void wasmaot_cm_builtin_call(void *state, uint32_t index);
 /* The host function behind every adapter: see wasmaot_cm_adapter.  A
  * canonical-ABI error on either side is a trap (reported, exit 134). */
 void wasmaot_cm_adapt(void *state, uint32_t index);
+
+/* Root imports (runtime-c/component/cm_import.c).  hosts_init: after
+ * wasmaot_cm_state_init, with st->hostfns set: host resources get the
+ * host's destructor, the imports' exports are found once.  host_import: the
+ * host function "wasmaot:component" "host" (i32 index): lift the caller's
+ * arguments, call st->hostfns->fns[import.host], lower the result. */
+void wasmaot_cm_hosts_init(wasmaot_cm_state *st);
+void wasmaot_cm_host_import(void *state, uint32_t index);
+#define WASMAOT_CM_HOST_NAME "host"
+
+/* Run the root's `wasi:cli/run` export (comp->has_run): its status as
+ * wasmtime's, 0 for ok, 1 for err; a trap is reported (exit 134). */
+int wasmaot_cm_run(const wasmaot_cm_state *st);
 
 #define WASMAOT_CM_ADAPT_MODULE "wasmaot:component"
 #define WASMAOT_CM_ADAPT_NAME "adapt"
