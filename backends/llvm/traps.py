@@ -22,6 +22,11 @@ Policy, in Wasm spec terms:
   linear-memory stores do not change it).  Accesses the IR marks ``notrap``
   get no check.  GUARD mode: no check at all (the 8 GiB reservation faults),
   so the access itself must survive LLVM: see :func:`guard_keep`.
+* per memory (multi-memory): every access, ``bounds_check`` and bulk op
+  names its memory (the IR ``mem`` immediate); ``size_bytes`` and ``base``
+  are that memory's own ``wasmaot_memory`` fields, and in GUARD mode each
+  defined memory has its own reservation, so no memory's accesses can reach
+  another's pages.
 * ``bounds_check memN A+E`` traps iff ``zext64(A) + E > size_bytes`` in
   BOTH modes: it is an explicit IR instruction whose trap point matters
   (accesses after it may be ``notrap`` and side effects may sit between).
@@ -172,20 +177,30 @@ def access_needs_check(fe, notrap: bool) -> bool:
 # none, so a stronger trapelim is what would buy the speed back.
 #
 # Order of memory effects around the trap: Wasm does every store before the
-# faulting access and none after it.  LLVM's code generator may merge
-# adjacent stores into one wider store (which then faults as a whole) and,
-# on AArch64/RISC-V, schedule a faulting load above an earlier store it
-# proves independent; guard mode turns both off (codegen_options).  Known
-# gap: DSE drops a store that a later one to the same address overwrites,
-# so a store in between happens before the trap.  A keep per store would
-# block far more optimization; tests/backends/guard_traps/order_gaps.wast
-# lists the cases.
+# faulting access and none after it.  Guard mode guarantees the TRAP (every
+# faulting access still faults: a load is kept, and LLVM only moves a store
+# where it would execute anyway), not the exact STATE at the trap: LLVM
+# assumes stores cannot fault, so it may merge, drop (DSE), hoist or sink
+# them (LICM: a loop-invariant store hoisted out of a loop, a global kept
+# in a register and stored at the loop's exits) and move them across
+# independent accesses.  wasm2c's guard mode has the same contract; keeping
+# every store in place would cost a barrier per store and the vectorization
+# of every loop that stores.  Nothing in a wasmaot executable can observe
+# the difference: a trap ends the program (a component's trap poisons its
+# instance), and output already written went through calls, which no store
+# crosses.  A host that keeps using an instance after a trap and needs the
+# exact state (the spec-test and fuzzing drivers) uses --bounds explicit,
+# which is exact.  Two cheap narrowings are on (codegen_options): no store
+# merging, and (AArch64, RISC-V) no alias analysis in the scheduler, so
+# the common cases (narrow stores at the memory's end, a global stored just
+# before a faulting load) are exact; tests/backends/guard_traps/order_gaps.wast
+# lists the cases that are not.
 
 def codegen_options(target, bounds: str) -> tuple[str, ...]:
     """LLVM options (process-global; every partition sets them again) that
-    keep the order of memory effects around a guard-mode trap, each set
-    the other way in explicit mode so a worker that compiles both never
-    keeps the wrong one:
+    narrow guard mode's inexact state at a trap (above), each set the
+    other way in explicit mode so a worker that compiles both never keeps
+    the wrong one:
 
     - ``combiner-store-merging``: the DAG combiner merges adjacent narrow
       stores into one wide store, which then faults as a whole, so the
