@@ -8,7 +8,7 @@
 * Every ``assert_return``/``assert_trap`` of the non-SIMD scripts holds when
   the translated IR is run by the test oracle (``interp.py``): the
   translator's semantics, not just well-formedness.  The same for the
-  tail-call and wide-arithmetic proposals' scripts.
+  tail-call, wide-arithmetic and (non-SIMD) multi-memory proposals' scripts.
 
 Totals (modules, functions, IR instructions, seconds) are printed with -s.
 """
@@ -108,3 +108,18 @@ def test_wide_arithmetic_assertions_hold_on_ir(suite):
     assert not failures, "\n".join(failures[:30])
     want = len(re.findall(r"^\(assert_(?:return|trap)\b", files[0].read_text(), re.MULTILINE))
     assert counts["pass"] == want > 90, (counts, want)
+
+
+def test_multi_memory_assertions_hold_on_ir(suite):
+    """The multi-memory proposal's non-SIMD scripts on the IR oracle: every
+    access, size/grow and bulk op reaches the memory its index names."""
+    counts, failures = collections.Counter(), []
+    files = [f for f in sorted((suite / "proposals" / "multi-memory").glob("*.wast"))
+             if "simd" not in f.name]
+    assert len(files) > 40, files
+    for path in files:
+        run_script(str(path), counts, failures)
+    assert not failures, "\n".join(failures[:30])
+    want = sum(len(re.findall(r"^\(assert_(?:return|trap)\b", f.read_text(), re.MULTILINE))
+               for f in files)
+    assert counts["pass"] >= want > 700, (counts, want)
