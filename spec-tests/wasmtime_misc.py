@@ -58,11 +58,16 @@ def required_features(text: str) -> list[str]:
     return [m.group(1) for m in _HEADER.finditer(text) if m.group(2) == "true"]
 
 
-def unsupported_reason(text: str) -> str | None:
-    """Why a script cannot run here (the proposals it needs), or None."""
+def unsupported_reason(text: str, component_model: bool = True) -> str | None:
+    """Why a script cannot run here (the proposals it needs), or None.
+    With ``component_model=False`` the component-model features are no
+    reason: component scripts run, and what they need beyond (async ...) is
+    spec-tests/component_expected.py's explicit list."""
     why = []
     for f in required_features(text):
         if f.startswith("component_model"):
+            if not component_model:
+                continue
             reason = "the component model"
         elif f in FEATURES:
             reason = FEATURES[f]
