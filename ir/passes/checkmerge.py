@@ -27,8 +27,11 @@ before the store's write.  Only one SSA address value per run (an access
 at ``X + c`` computed by an ``iadd`` may have wrapped to a small address
 while ``X + c + off`` as a check would not: different traps).
 
-A run whose first access already has the largest end needs nothing new
-(trapelim, which runs before, marks the rest ``notrap``).
+A run may go on through a ``jump`` into a block that has no other
+predecessor (that block always runs next, so its accesses are as certain to
+execute as the ones before the jump).  A run whose first access already has
+the largest end needs nothing new (trapelim, which runs before, marks the
+rest ``notrap``).
 
 Why a separate pass: a ``bounds_check`` is a compare and branch in both
 bounds modes.  In explicit mode it replaces several; in guard mode the
@@ -39,6 +42,7 @@ Preconditions: verified SSA.
 """
 from __future__ import annotations
 
+from ..cfg import ControlFlowGraph
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, MemFlags, Opcode
 from ..trapcodes import TrapCode
@@ -88,24 +92,45 @@ def _close(func: Function, run: list) -> bool:
     return True
 
 
+def _chain_next(func: Function, cfg: ControlFlowGraph, b: int) -> int | None:
+    """The block ``b`` jumps to if ``b`` is its only way in (it always runs
+    right after ``b``), else None."""
+    term = func.layout.blast[b]
+    if term < 0 or func.dfg.op[term] != Opcode.jump:
+        return None
+    (s,) = func.dfg.inst_successors(term)
+    return s if len(cfg.preds[s]) == 1 and s != b else None
+
+
 def run(func: Function) -> bool:
     dfg, lay = func.dfg, func.layout
+    cfg = ControlFlowGraph(func)
+    nexts = {b: _chain_next(func, cfg, b) for b in lay.blocks()}
+    inner = {n for n in nexts.values() if n is not None}
     changed = False
-    for b in lay.blocks():
+    done: set[int] = set()
+    for head in lay.blocks():
+        if head in inner:
+            continue
         runs: dict[tuple[int, int], list] = {}
-        for inst in lay.insts(b):
-            info = OPINFO[dfg.op[inst]]
-            m = _member(dfg, inst, info)
-            if m is not None:
-                mem, end, flags = m
-                runs.setdefault((mem, int(dfg.inst_args(inst)[0])), []).append((inst, end, flags))
-                if not info.writes:
+        b = head
+        while b is not None and b not in done:     # a chain: each block follows the last
+            done.add(b)
+            nxt = nexts[b]
+            for inst in lay.insts(b):
+                info = OPINFO[dfg.op[inst]]
+                m = _member(dfg, inst, info)
+                if m is not None:
+                    mem, end, flags = m
+                    runs.setdefault((mem, int(dfg.inst_args(inst)[0])), []).append((inst, end, flags))
+                    if not info.writes:
+                        continue
+                elif not _barrier(info) or (info.is_terminator and nxt is not None):
                     continue
-            elif not _barrier(info):
-                continue
-            for r in runs.values():
-                changed |= _close(func, r)
-            runs = {}
-        for r in runs.values():              # (a block ends in a terminator: empty)
+                for r in runs.values():
+                    changed |= _close(func, r)
+                runs = {}
+            b = nxt
+        for r in runs.values():              # (a chain ends in a terminator: empty)
             changed |= _close(func, r)
     return changed
