@@ -526,12 +526,56 @@ HOST(h_metadata_hash_at) {
     return OK;
 }
 
+HOST(h_advise) {
+    fs_result(cx, r, wasmaot_p2_advise(CTX, h(&a[0]), a[1].u.bits, a[2].u.bits, a[3].n));
+    return OK;
+}
+
+/* new-timestamp: no-change, now, timestamp(datetime { seconds, nanoseconds }). */
+static wasmaot_p2_new_timestamp timestamp_of(const val *v) {
+    wasmaot_p2_new_timestamp t = {v->n, {0, 0}};
+    if (v->n == WASMAOT_P2_TS_TIMESTAMP && v->u.items) {
+        t.ts.seconds = v->u.items->u.items[0].u.bits;
+        t.ts.nanoseconds = (uint32_t)v->u.items->u.items[1].u.bits;
+    }
+    return t;
+}
+
+HOST(h_set_times) {
+    wasmaot_p2_new_timestamp at = timestamp_of(&a[1]), mt = timestamp_of(&a[2]);
+    fs_result(cx, r, wasmaot_p2_set_times(CTX, h(&a[0]), &at, &mt));
+    return OK;
+}
+
+HOST(h_set_times_at) {
+    wasmaot_p2_new_timestamp at = timestamp_of(&a[3]), mt = timestamp_of(&a[4]);
+    fs_result(cx, r, wasmaot_p2_set_times_at(CTX, h(&a[0]), (uint32_t)a[1].u.bits, cstr(cx, &a[2]), &at, &mt));
+    return OK;
+}
+
+HOST(h_link_at) {
+    fs_result(cx, r, wasmaot_p2_link_at(CTX, h(&a[0]), (uint32_t)a[1].u.bits, cstr(cx, &a[2]), h(&a[3]),
+                                        cstr(cx, &a[4])));
+    return OK;
+}
+
 /* ------------------------------------------------------------------- table */
 
-/* A host resource's own handle dropped by the guest: the shim's handle. */
+static int is_preopen(uint32_t rep) {
+    const char *path;
+    for (uint32_t i = 0; i < wasmaot_p2_preopens_count(CTX); i++)
+        if (wasmaot_p2_preopen(CTX, i, &path) == rep) return 1;
+    return 0;
+}
+
+/* A host resource's own handle dropped by the guest: the shim's handle is
+ * released -- except a preopen's descriptor, which the ctx keeps for the
+ * process (its preview1 fd table owns it): get-directories hands out the
+ * same rep on every call (the preview1 adapter calls it more than once and
+ * drops the first list), so one drop must not close it for the others. */
 static wasmaot_canon_status p2_drop(const wasmaot_canon_rtype *rt, uint32_t rep) {
     (void)rt;
-    wasmaot_p2_drop(CTX, rep);
+    if (!is_preopen(rep)) wasmaot_p2_drop(CTX, rep);
     return WASMAOT_CANON_OK;
 }
 
