@@ -12,6 +12,10 @@
 #               (mps2-an385, lm3s6965evb), output and exit over semihosting.
 #   qemu-system-misc  qemu-system-riscv32, the same for rv32imac images
 #               (riscv32 `virt`).
+#   nodejs, npm  npm installs @bytecodealliance/jco (into the test cache, on
+#               first use), whose preview1 command adapter turns the WASI test
+#               programs into WASI 0.2 command components
+#               (tests/wasi/test_component_programs.py).
 #
 # Idempotent and fast when everything is already installed: apt is only
 # touched when a tool is missing.  Debian/Ubuntu (apt-get); run as root or
@@ -24,15 +28,16 @@ for tool in qemu-aarch64 qemu-riscv64; do
 done
 command -v qemu-system-arm >/dev/null 2>&1 || need="$need qemu-system-arm"
 command -v qemu-system-riscv32 >/dev/null 2>&1 || need="$need qemu-system-misc"
+command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
 need="${need# }"
 
 if [ -z "$need" ]; then
-    echo "install-test-deps: qemu-user, qemu-system-arm and qemu-system-misc already installed ($(qemu-aarch64 --version | head -n1))"
+    echo "install-test-deps: qemu-user, qemu-system-arm, qemu-system-misc and npm already installed ($(qemu-aarch64 --version | head -n1); npm $(npm --version))"
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm, qemu-system-riscv32) with your package manager" >&2
+    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm, qemu-system-riscv32, npm) with your package manager" >&2
     exit 1
 fi
 
