@@ -150,6 +150,9 @@ def test_adapt_import_names_are_the_headers():
     module, name = C.ADAPT_IMPORT
     assert f'#define WASMAOT_CM_ADAPT_MODULE "{module}"' in header
     assert f'#define WASMAOT_CM_ADAPT_NAME "{name}"' in header
+    assert C.BUILTIN_IMPORT == (module, "builtin") and C.HOST_IMPORT[0] == module
+    assert f'#define WASMAOT_CM_BUILTIN_NAME "{C.BUILTIN_IMPORT[1]}"' in header
+    assert f'#define WASMAOT_CM_HOST_NAME "{C.HOST_IMPORT[1]}"' in header
 
 
 def test_handles_name_their_resource_per_instantiation():
