@@ -46,14 +46,22 @@ static const wasmaot_cm_host cm_host = {wasmaot_host_find_export_n, call_or_unwi
                                         wasmaot_host_format_value};
 static wasmaot_cm_state cm_state;
 
+/* The adapter module's host functions (standalone_main.c's, without a
+ * host table: a script's components with root imports do not compile, so
+ * `host` is bound but never called). */
+static const void *host_func(const char *name) {
+    if (strcmp(name, WASMAOT_CM_ADAPT_NAME) == 0) return (const void *)wasmaot_cm_adapt;
+    if (strcmp(name, WASMAOT_CM_BUILTIN_NAME) == 0) return (const void *)wasmaot_cm_builtin_call;
+    if (strcmp(name, WASMAOT_CM_HOST_NAME) == 0) return (const void *)wasmaot_cm_host_import;
+    return NULL;
+}
+
 static int resolve(const wasmaot_import_desc *imp, void *inst) {
-    int adapt = strcmp(imp->name, WASMAOT_CM_ADAPT_NAME) == 0;
-    if (strcmp(imp->module, WASMAOT_CM_ADAPT_MODULE) != 0 ||
-        (!adapt && strcmp(imp->name, WASMAOT_CM_BUILTIN_NAME) != 0))
-        return WASMAOT_LINK_UNKNOWN;
+    const void *fn = strcmp(imp->module, WASMAOT_CM_ADAPT_MODULE) == 0 ? host_func(imp->name) : NULL;
+    if (!fn) return WASMAOT_LINK_UNKNOWN;
     if (strcmp(imp->type, "(i32)->()") != 0) return WASMAOT_LINK_INCOMPATIBLE;
     wasmaot_funcref *slot = wasmaot_host_slot(inst, imp->offset);
-    slot->func = adapt ? (const void *)wasmaot_cm_adapt : (const void *)wasmaot_cm_builtin_call;
+    slot->func = fn;
     slot->type_id = wasmaot_rt_intern_signature(imp->type);
     slot->instance = &cm_state;
     return WASMAOT_LINK_OK;
@@ -65,6 +73,7 @@ static void *instantiate(void) {
     if (!inst) return NULL;
     cm_state = (wasmaot_cm_state){.comp = &wasmaot_component, .desc = desc, .inst = inst, .host = &cm_host};
     wasmaot_cm_state_init(&cm_state);
+    wasmaot_cm_hosts_init(&cm_state);
     for (uint32_t i = 0; i < desc->n_imports; i++) {
         int st = resolve(&desc->imports[i], inst);
         if (st != WASMAOT_LINK_OK) {
