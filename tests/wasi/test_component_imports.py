@@ -155,3 +155,26 @@ def test_function_list_matches_the_c_table():
     assert {impl for _, _, impl in rows} == defined
     assert len({(i, f) for i, f, _ in rows}) == len(rows)
     assert wasi.host_functions() == {(i, f): k for k, (i, f, _) in enumerate(rows)}
+
+
+def test_exit_with_code_gives_wasmtimes_status(tmp_path):
+    """exit-with-code(42) ends the run with 42 under both (wasmtime 49 links
+    it without -S cli-exit-with-code too)."""
+    (tmp_path / "app.wit").write_text(
+        "package local:app;\npackage wasi:cli@0.2.6 {\n"
+        "  interface exit { exit-with-code: func(status-code: u8); }\n"
+        "  interface run { run: func() -> result; }\n}\n"
+        "world app { import wasi:cli/exit@0.2.6; export wasi:cli/run@0.2.6; }\n")
+    (tmp_path / "core.wat").write_text(
+        '(module (import "wasi:cli/exit@0.2.6" "exit-with-code" (func $exit (param i32)))\n'
+        '  (memory (export "memory") 1)\n'
+        '  (func (export "wasi:cli/run@0.2.6#run") (result i32) (call $exit (i32.const 42)) (i32.const 0)))\n')
+    for args in (["component", "embed", str(tmp_path / "app.wit"), str(tmp_path / "core.wat"), "-w", "app",
+                  "-o", str(tmp_path / "emb.wasm")],
+                 ["component", "new", str(tmp_path / "emb.wasm"), "-o", str(tmp_path / "app.wasm")]):
+        r = subprocess.run([wasm_tools(), *args], capture_output=True, text=True, check=False)
+        assert r.returncode == 0, r.stderr
+    r = compile_component(tmp_path / "app.wasm", tmp_path / "app")
+    assert r.returncode == 0, r.stderr
+    ref, got = run_wasmtime_cli(tmp_path / "app.wasm", []), run_native(tmp_path / "app", [])
+    assert (got.status, got.stdout, got.stderr) == (ref.status, ref.stdout, ref.stderr) == (42, b"", b"")
