@@ -61,9 +61,11 @@ def spectest(paths, frontend_only, jobs, exclude, verbose, target, bounds, opt_l
     Prints one line per file and, as the very last line,
     `N passed, N failed, N skipped`.  Exits 1 if anything failed.
     Expected failures live in explicit lists (spec-tests/expected_failures.py,
-    and spec-tests/wasmtime_misc.py for wasmtime's regression suite); a
-    listed one that passes fails.  A script that needs a feature we do not
-    support (its `;;!` header, or a component) is not run: it prints
+    spec-tests/wasmtime_misc.py for wasmtime's regression suite and
+    spec-tests/component_expected.py for component scripts); a listed one
+    that passes fails.  Component scripts run too: each component is
+    compiled and its actions executed.  A script whose `;;!` header needs a
+    core feature we do not support is not run: it prints
     `unsupported: <proposal>` and counts as skipped.
     """
     files = collect(list(paths), list(exclude), recursive)
