@@ -203,13 +203,21 @@ _BUILTIN_SIG = {"resource.new": ([core.I32], [core.I32]), "resource.rep": ([core
 _HOST_IMPORTS = (C.ADAPT_IMPORT, C.BUILTIN_IMPORT, C.HOST_IMPORT)
 
 
+def _host_imports(hosts: list) -> tuple:
+    """The adapter module's imports: ``host`` only with root imports, so a
+    component without them needs no host table (the standalone main binds
+    ``host`` only when the WASI shim is linked)."""
+    return _HOST_IMPORTS if hosts else _HOST_IMPORTS[:2]
+
+
 def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin], hosts: list[Lowering]) -> str:
     """The adapter module: per lowering a function of its core signature
     calling the host's ``adapt(k)``, per built-in one calling
     ``builtin(k)``, per lowered root import one calling ``host(k)``.
-    Function indices: the three imports, then the lowerings, the built-ins,
-    the root imports."""
-    out = ["(module"] + [f'  (import "{m}" "{n}" (func ${n} (param i32)))' for m, n in _HOST_IMPORTS]
+    Function indices: the imports (:func:`_host_imports`), then the
+    lowerings, the built-ins, the root imports."""
+    out = ["(module"] + [f'  (import "{m}" "{n}" (func ${n} (param i32)))'
+                         for m, n in _host_imports(hosts)]
     out.append('  (memory (export "scratch") 1)')
     for k, low in enumerate(lowerings):
         ct = flatten_functype(low.type, "lower")
@@ -243,7 +251,7 @@ def _with_adapters(plan: LinkPlan, translate, filename: str):
     from ...frontend.load import load_module
     wasm = load_module(_adapter_wat(lowerings, builtins, hosts).encode(), f"{filename}: adapters")
     adapters = Instance(translate(SimpleNamespace(module=wasm)), None, f"{filename}: adapters")
-    n_imp = len(_HOST_IMPORTS)
+    n_imp = len(_host_imports(hosts))
     bindings = {(0, EXTERN_FUNC, k): HostBinding(0, EXTERN_FUNC, k) for k in range(n_imp)}
     for (i, kind, index), b in plan.bindings.items():
         if isinstance(b, Lowering) and isinstance(b.func, Lifted):
