@@ -25,9 +25,14 @@ import pytest
 from wasmaot.bench import tools
 from wasmaot.cache import cache_dir
 
+from . import test_brotli
 from .conftest import RunResult
 from .differential import compile_native, run_native
+from .test_brotli import corpus
 from .test_programs import CASES, _grants, make_fixture, tree
+
+#: The module tests' brotli build (cached): (wasm32-wasi module, native executable).
+brotli = test_brotli.brotli_builds
 
 JCO = "@bytecodealliance/jco"
 ADAPTER = "wasi_snapshot_preview1.command.wasm"
@@ -190,6 +195,33 @@ def test_hello_component_runs(tmp_path):
         got = run_native(exe, args)
         assert (got.status, got.stdout, got.stderr) == (ref.status, ref.stdout, ref.stderr)
     assert got.status == 1 and got.stdout == b"hello world\n"
+
+
+def test_brotli_component_matches_wasmtime_and_native(brotli, tmp_path):
+    """brotli (the module tests' build) as a command component: files
+    through the preopen and stdin/stdout byte-identical to wasmtime run of
+    the same component and to brotli built natively; stderr and status as
+    wasmtime's (the adapter cannot set access bits: both say so)."""
+    wasm, native = brotli
+    comp = make_component(wasm, tmp_path / "brotli.component.wasm", command_adapter())
+    data = tmp_path / "data"
+    names = corpus(data)
+    exe = tmp_path / "brotli"
+    compile_native(comp, exe, dirs=[(str(data), "/data")])
+    for name in names:
+        def args(runner: str, name: str = name) -> list[str]:
+            return ["-f", "-q", "9", "-o", f"/data/{name}.{runner}.br", f"/data/{name}"]
+        ref = run_wasmtime_cli(comp, args("ref"), dirs=[(str(data), "/data")])
+        got = run_native(exe, args("got"))
+        assert (got.status, got.stdout) == (ref.status, ref.stdout) and got.status == 0, got.stderr
+        assert got.stderr == ref.stderr.replace(b".ref.br", b".got.br")
+        n = subprocess.run([str(native), "-q", "9", "-c", str(data / name)], capture_output=True, check=False)
+        assert (data / f"{name}.got.br").read_bytes() == (data / f"{name}.ref.br").read_bytes() == n.stdout
+    text = (data / "words.txt").read_bytes()
+    ref, got = run_wasmtime_cli(comp, ["-c"], stdin=text), run_native(exe, ["-c"], stdin=text)
+    assert (got.status, got.stdout, got.stderr) == (ref.status, ref.stdout, ref.stderr)
+    back = run_native(exe, ["-d", "-c"], stdin=got.stdout)
+    assert back.status == 0 and back.stdout == text
 
 
 if __name__ == "__main__":
