@@ -46,11 +46,9 @@ UNSUPPORTED = {
         "async types and built-ins, thread built-ins, GC core types and map types in the "
         "binary-format tests",
     "component-model-tests/test/linking/tags.wast": _EH,
-    "component-model-tests/test/linking/unit.wast": "core multi-memory (Wasm 3.0)",
     "component-model-tests/test/validation/indicies.wast":
         "async and thread built-ins in the index-space tests",
-    "component-model-tests/test/validation/instantiation.wast":
-        "core multi-memory (Wasm 3.0) and shared memories (threads)",
+    "component-model-tests/test/validation/instantiation.wast": "shared memories (threads)",
     "component-model-tests/test/validation/max-value-size.wast": "map types (🗺️)",
     "component-model-tests/test/values/concat.wast": "map types (🗺️)",
     "component-model-tests/test/values/post-return.wast": "async built-ins (stream, context.get, "
