@@ -26,7 +26,7 @@ from wasmaot.bench import tools
 from wasmaot.cache import cache_dir
 
 from . import test_brotli
-from .conftest import RunResult
+from .conftest import RunResult, run_wasmtime
 from .differential import compile_native, run_native
 from .test_brotli import corpus
 from .test_programs import CASES, _grants, make_fixture, tree
@@ -175,6 +175,24 @@ def test_component_matches_wasmtime(components, tmp_path, case):
         assert got.stderr == ref.stderr
     assert {k: v for k, v in tree(base).items() if "<base>" not in v} == \
            {k: v for k, v in tree(ref_base).items() if "<base>" not in v}
+    assert (base / "outside" / "secret").read_text() == "SECRET"
+
+
+def test_read_only_preopen_component_matches_module_under_wasmtime(components, wasm_programs, tmp_path):
+    """The escape tests with the read-only preopen too, which wasmtime's CLI
+    cannot grant a component: the reference is the same program as a module
+    under wasmtime (its Python package preopens read-only), whose output the
+    component must reproduce through the WASI 0.2 interfaces."""
+    prog, args, spec, stdin, _ = CASES["escape"]
+    ref_base = make_fixture(tmp_path / "ref")
+    ref = run_wasmtime(wasm_programs[prog], [prog, *args], stdin=stdin, **_grants(spec, ref_base))
+    base = make_fixture(tmp_path / "aot")
+    exe = tmp_path / prog
+    compile_native(components[prog], exe, **_grants(spec, base))
+    got = run_native(exe, args, stdin=stdin)
+    assert (got.status, got.stdout, got.stderr) == (ref.status, ref.stdout, ref.stderr)
+    assert b"ro write on read fd" in got.stdout
+    assert tree(base).keys() == tree(ref_base).keys()
     assert (base / "outside" / "secret").read_text() == "SECRET"
 
 
