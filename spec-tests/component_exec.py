@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
 import struct
 import subprocess
 import tempfile
@@ -52,6 +53,7 @@ DRIVER = Path(__file__).resolve().parent / "driver" / "component_driver.c"
 _REJECTS = {"assert_invalid": InvalidError, "assert_malformed": MalformedError}
 _CALL, _DONE = re.compile(r"^@@call (\d+)$"), re.compile(r"^@@done (\d+) (\d+)$")
 _INST = re.compile(r"^@@instantiate (\d+) ?(.*)$")
+_EXIT = re.compile(r"^@@exit (.*)$")          # added by _drive: how the process ended
 
 
 def is_component(cmd) -> bool:
@@ -218,7 +220,8 @@ def _instantiation_trap(cmd, builder):
     m = _INST.match(out.splitlines()[0] if out else "")
     if m and m.group(1) == "134" and trap_matches(cmd.message, m.group(2)):
         return "pass", None
-    return "fail", f"expected a trap {cmd.message!r} while instantiating, got {out.strip()[:200]!r}"
+    got = out.strip().replace("\n", " ")[:200] or "nothing"
+    return "fail", f"expected a trap {cmd.message!r} while instantiating, got {got!r}"
 
 
 # ---- actions -------------------------------------------------------------------------
@@ -335,8 +338,12 @@ def _parse(out: str, n: int) -> dict:
     """Call number (0-based) -> (status, its output); ``died_at`` and
     ``tail``: the call the process died in and what it printed."""
     done: dict = {}
-    cur, buf = None, []
+    cur, buf, instantiated, ended = None, [], False, ""
     for line in out.splitlines():
+        m = _EXIT.match(line)
+        if m:
+            ended = f" ({m.group(1)})"
+            continue
         m = _CALL.match(line)
         if m:
             cur, buf = int(m.group(1)) - 1, []
@@ -348,15 +355,17 @@ def _parse(out: str, n: int) -> dict:
             continue
         m = _INST.match(line)
         if m:
-            if m.group(1) != "0":
+            instantiated = m.group(1) == "0"
+            if not instantiated:
                 done["died_at"], done["tail"] = 0, f"instantiation failed: {m.group(2)}"
             continue
         buf.append(line)
     if cur is not None:
-        done["died_at"], done["tail"] = cur, "\n".join(buf)
+        done["died_at"], done["tail"] = cur, "\n".join(buf) + ended
     elif "died_at" not in done and len([k for k in done if isinstance(k, int)]) < n:
         done["died_at"] = len([k for k in done if isinstance(k, int)])
-        done["tail"] = "the process ended before this call"
+        done["tail"] = ("the process ended before this call" if instantiated
+                        else "the process died while instantiating") + ended
     return done
 
 
@@ -410,7 +419,15 @@ def _drive(exe: Path, calls: list[str], opts) -> str:
                            timeout=timeout, preexec_fn=_stack_limit)
     except subprocess.TimeoutExpired as e:
         return (e.stdout or b"").decode("utf-8", "replace") + f"\ntimeout after {timeout}s"
-    return p.stdout.decode("utf-8", "replace")
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode < 0:
+        try:
+            out += f"\n@@exit {signal.Signals(-p.returncode).name}\n"
+        except ValueError:
+            out += f"\n@@exit signal {-p.returncode}\n"
+    elif p.returncode:
+        out += f"\n@@exit status {p.returncode}\n"
+    return out
 
 
 # ---- compiling -----------------------------------------------------------------------

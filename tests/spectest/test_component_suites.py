@@ -159,3 +159,5 @@ def test_driver_protocol():
     assert done["died_at"] == 2 and "char" in done["tail"]
     done = component_exec._parse("@@instantiate 134 wasm trap: unreachable\n", 1)
     assert done["died_at"] == 0 and "unreachable" in done["tail"]
+    done = component_exec._parse("@@exit SIGSEGV\n", 1)
+    assert done == {"died_at": 0, "tail": "the process died while instantiating (SIGSEGV)"}
