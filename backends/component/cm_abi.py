@@ -47,7 +47,7 @@ IMPORT_FIELDS = FUNC_FIELDS + ("host", "component")
 #: wasmaot_cm_component: twelve uint32 then eight pointers.
 COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run", "n_adapters", "scratch",
                    "scratch_len", "n_components", "n_resources", "n_builtins", "n_imports",
-                   "reserved")
+                   "pair_type")
 COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters", "resources", "builtins",
                       "imports")
 

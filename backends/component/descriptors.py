@@ -76,6 +76,7 @@ class Table:
     resources: list[dict] = field(default_factory=list)
     builtins: list[dict] = field(default_factory=list)
     imports: list[dict] = field(default_factory=list)
+    pair_type: int = C.NONE           # tuple<u32, u32>: host byte lists (wasmaot_cm_host_bytes)
     _index: dict = field(default_factory=dict)
     _strs: dict = field(default_factory=dict)
 

@@ -42,7 +42,7 @@ def table_object(table: Table, target: str) -> bytes:
                   "scratch": scratch[0], "scratch_len": scratch[1],
                   "n_components": table.n_components, "n_resources": len(table.resources),
                   "n_builtins": len(table.builtins), "n_imports": len(table.imports),
-                  "reserved": 0}
+                  "pair_type": table.pair_type}
     head.initializer = ir.Constant(head_t, [i32(head_words[k]) for k in C.COMPONENT_WORDS]
                                    + [ptrs[k] for k in C.COMPONENT_POINTERS])
     return emit_llvm_object(str(mod), target)

@@ -54,7 +54,7 @@ from ...frontend.component.flatten import (
     Lowering,
     link_plan,
 )
-from ...frontend.component.types import Resource, flatten_functype
+from ...frontend.component.types import Resource, Tuple, flatten_functype
 from ...frontend.errors import WasmError
 from ...ir.module import (
     EXTERN_FUNC,
@@ -312,6 +312,8 @@ def component_program(flat: FlatComponent, translate, filename: str) -> tuple[Li
                                   rindex=rindex),
                           shim.export(o.memory), shim.export(o.realloc), o.encoding,
                           (low.component, low.func.component))
+    if hosts:        # the host lowers byte lists as (pointer, length) pairs
+        table.pair_type = table.type(Tuple(("u32", "u32")))
     for low in hosts:
         table.add_import(_imported(low, shim, rindex), wasi.host_index(*low.func.path),
                          low.component)

@@ -77,19 +77,72 @@ void wasmaot_cm_hosts_init(wasmaot_cm_state *st) {
     if (comp->n_imports && !st->scratch) st->scratch = cm_host_part(&env, comp, comp->scratch, comp->scratch_len);
 }
 
-/* The core parameters: flat in the slots, or a tuple at slots[0]. */
+static int is_bytes(const wasmaot_cm_component *comp, const wasmaot_cm_type *t) {
+    return t->kind == WASMAOT_CM_LIST && comp->types[comp->pool[t->children]].kind == WASMAOT_CM_U8;
+}
+
+/* A lifted list<u8> (a spilled argument) as a view of a copy of its bytes. */
+static void bytes_from_items(wasmaot_cm_cx *cx, wasmaot_cm_value *v) {
+    uint8_t *b = import_alloc(cx->env, v->n ? v->n : 1);
+    for (uint32_t i = 0; i < v->n; i++) b[i] = (uint8_t)v->u.items[i].u.bits;
+    v->u.str = (const char *)b;
+}
+
+/* One flat list<u8> argument (pointer, length) as a view of guest memory. */
+static int bytes_view(wasmaot_cm_cx *cx, uint32_t type, const uint64_t *slots, wasmaot_cm_value *v) {
+    uint32_t ptr = (uint32_t)slots[0], n = (uint32_t)slots[1];
+    if (!cx->memory || (uint64_t)ptr + n > cx->memory->size_bytes) return WASMAOT_CM_ERR_LIST_BOUNDS;
+    *v = (wasmaot_cm_value){type, n, {0}};
+    v->u.str = (const char *)cx->memory->base + ptr;
+    return WASMAOT_CM_OK;
+}
+
+/* The core parameters: flat in the slots, one value at a time (byte lists
+ * as views), or a tuple at slots[0]. */
 static wasmaot_cm_value *import_args(wasmaot_cm_cx *cx, const uint64_t *scratch, uint32_t *retptr) {
     const wasmaot_cm_func *f = cx->func;
     const wasmaot_cm_component *comp = cx->comp;
+    const uint32_t *types = &comp->pool[f->params];
     uint32_t flat = 0;
-    for (uint32_t i = 0; i < f->n_params; i++) flat += comp->types[comp->pool[f->params + i]].flat_count;
-    int spilled = flat > WASMAOT_CM_MAX_FLAT_PARAMS;
+    for (uint32_t i = 0; i < f->n_params; i++) flat += comp->types[types[i]].flat_count;
+    int spilled = flat > WASMAOT_CM_MAX_FLAT_PARAMS, err = WASMAOT_CM_OK;
     wasmaot_cm_value *args = import_alloc(cx->env, (f->n_params ? f->n_params : 1) * (uint32_t)sizeof *args);
-    int err = wasmaot_cm_lift_values(cx, &comp->pool[f->params], f->n_params, scratch,
-                                     spilled ? (uint32_t)scratch[0] : WASMAOT_CM_NONE, args);
+    if (spilled) {
+        err = wasmaot_cm_lift_values(cx, types, f->n_params, scratch, (uint32_t)scratch[0], args);
+        for (uint32_t i = 0; !err && i < f->n_params; i++)
+            if (is_bytes(comp, &comp->types[types[i]])) bytes_from_items(cx, &args[i]);
+    }
+    for (uint32_t i = 0, k = 0; !spilled && !err && i < f->n_params; i++) {
+        const wasmaot_cm_type *t = &comp->types[types[i]];
+        err = is_bytes(comp, t) ? bytes_view(cx, types[i], scratch + k, &args[i])
+                                : wasmaot_cm_lift_values(cx, &types[i], 1, scratch + k, WASMAOT_CM_NONE, &args[i]);
+        k += t->flat_count;
+    }
     if (err) import_error(cx, err);
     *retptr = (uint32_t)scratch[spilled ? 1 : flat];
     return args;
+}
+
+int wasmaot_cm_host_bytes(wasmaot_cm_cx *cx, wasmaot_cm_value *v, const uint8_t *buf, uint32_t n) {
+    const wasmaot_cm_component *comp = cx->comp;
+    wasmaot_cm_value *items = cx->alloc(cx->env, ((comp->pair_type == WASMAOT_CM_NONE ? n : 2) + 1) * (uint32_t)sizeof(wasmaot_cm_value));
+    if (comp->pair_type == WASMAOT_CM_NONE) {
+        uint32_t elem = comp->pool[comp->types[v->type].children];
+        for (uint32_t i = 0; i < n; i++) items[i] = (wasmaot_cm_value){elem, 0, {buf[i]}};
+        v->n = n;
+        v->u.items = items;
+        return WASMAOT_CM_OK;
+    }
+    if (!cx->realloc || !cx->memory) return WASMAOT_CM_ERR_UNSUPPORTED;
+    uint32_t ptr = cx->realloc(cx->env, 0, 0, 1, n);
+    if ((uint64_t)ptr + n > cx->memory->size_bytes) return WASMAOT_CM_ERR_REALLOC;
+    memcpy(cx->memory->base + ptr, buf, n);
+    uint32_t u32 = comp->pool[comp->types[comp->pair_type].children];
+    items[0] = (wasmaot_cm_value){u32, 0, {ptr}};
+    items[1] = (wasmaot_cm_value){u32, 0, {n}};
+    *v = (wasmaot_cm_value){comp->pair_type, 2, {0}};
+    v->u.items = items;
+    return WASMAOT_CM_OK;
 }
 
 void wasmaot_cm_host_import(void *state, uint32_t index) {

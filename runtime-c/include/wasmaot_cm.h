@@ -201,7 +201,7 @@ typedef struct wasmaot_cm_component {
     uint32_t n_resources;
     uint32_t n_builtins;
     uint32_t n_imports;             /* root imports bound to host functions */
-    uint32_t reserved;
+    uint32_t pair_type;             /* a tuple<u32, u32> node, or NONE (wasmaot_cm_host_bytes) */
     const wasmaot_cm_func *funcs;
     const wasmaot_cm_type *types;
     const uint32_t *pool;
@@ -339,7 +339,11 @@ typedef struct wasmaot_cm_host {
  * parameters lifted from the caller (handles as reps: a host resource's rep
  * is the host's own handle; strings UTF-8); it builds its result of type
  * cx->func->result in *result (storage from cx->alloc, freed when the call
- * returns).  Returns WASMAOT_CM_OK or an error (reported as a trap). */
+ * returns).  Returns WASMAOT_CM_OK or an error (reported as a trap).
+ * Byte lists are not lists of values: a `list<u8>` parameter arrives as a
+ * view, u.str -> its n bytes in the caller's memory (valid during the call,
+ * until the host itself calls into the guest), and a `list<u8>` in the
+ * result is made with wasmaot_cm_host_bytes. */
 typedef int (*wasmaot_cm_hostfn)(wasmaot_cm_cx *cx, const wasmaot_cm_value *args, wasmaot_cm_value *result);
 
 /* A host's function table (the WASI shim's: wasmaot_wasi_p2_hostfns) and
@@ -385,6 +389,12 @@ void wasmaot_cm_adapt(void *state, uint32_t index);
  * host function "wasmaot:component" "host" (i32 index): lift the caller's
  * arguments, call st->hostfns->fns[import.host], lower the result. */
 void wasmaot_cm_hosts_init(wasmaot_cm_state *st);
+/* For host functions: the list<u8> node `v` of a result becomes the bytes
+ * buf[0..n), copied into the caller's memory now (its realloc, alignment
+ * 1, as lowering the list would) and lowered as the (pointer, length) pair
+ * `pair_type`, which has a list's flat and memory layout.  Without a pair
+ * type, a list of n values.  WASMAOT_CM_OK or a realloc error. */
+int wasmaot_cm_host_bytes(wasmaot_cm_cx *cx, wasmaot_cm_value *v, const uint8_t *buf, uint32_t n);
 void wasmaot_cm_host_import(void *state, uint32_t index);
 #define WASMAOT_CM_HOST_NAME "host"
 

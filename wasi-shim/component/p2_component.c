@@ -74,19 +74,15 @@ static void set_string(val *v, const char *s, size_t n) {
     v->u.str = s;
 }
 
-/* A list of n bytes (list<u8>) copied from buf. */
-static void set_bytes(cx_t *cx, val *v, const uint8_t *buf, uint64_t n) {
-    uint32_t elem = child(cx, v->type, 0);
-    v->n = (uint32_t)n;
-    v->u.items = vals(cx, (uint32_t)n);
-    for (uint64_t i = 0; i < n; i++) scalar(&v->u.items[i], elem, buf[i]);
+/* A list<u8> result from buf (copied into the guest now). */
+static int set_bytes(cx_t *cx, val *v, const uint8_t *buf, uint64_t n) {
+    return wasmaot_cm_host_bytes(cx, v, buf, (uint32_t)n);
 }
 
-/* A list<u8> argument as a byte buffer (call storage). */
-static uint8_t *bytes_of(cx_t *cx, const val *v) {
-    uint8_t *b = cx->alloc(cx->env, v->n ? v->n : 1);
-    for (uint32_t i = 0; i < v->n; i++) b[i] = (uint8_t)v->u.items[i].u.bits;
-    return b;
+/* A list<u8> argument: a view of the caller's bytes (wasmaot_cm_hostfn). */
+static const uint8_t *bytes_of(cx_t *cx, const val *v) {
+    (void)cx;
+    return (const uint8_t *)v->u.str;
 }
 
 /* A string argument as a NUL-terminated C string (call storage). */
@@ -225,8 +221,7 @@ static int do_read(cx_t *cx, const val *a, val *r, read_fn fn) {
     if (len > WASMAOT_WASI_IO_CHUNK) len = WASMAOT_WASI_IO_CHUNK;
     uint8_t *buf = cx->alloc(cx->env, (uint32_t)(len ? len : 1));
     val *ok = stream_result(cx, r, fn(CTX, h(&a[0]), buf, len, &n));
-    if (ok) set_bytes(cx, ok, buf, n);
-    return OK;
+    return ok ? set_bytes(cx, ok, buf, n) : OK;
 }
 
 HOST(h_input_read) { return do_read(cx, a, r, wasmaot_p2_input_read); }
@@ -310,8 +305,7 @@ static int random_bytes(cx_t *cx, const val *a, val *r, bytes_fn fn) {
     if (n > 0xFFFFFFu) n = 0xFFFFFFu;            /* a list the guest could hold */
     uint8_t *buf = cx->alloc(cx->env, (uint32_t)(n ? n : 1));
     fn(CTX, buf, n);
-    set_bytes(cx, r, buf, n);
-    return OK;
+    return set_bytes(cx, r, buf, n);
 }
 
 HOST(h_get_random_bytes) { return random_bytes(cx, a, r, wasmaot_p2_get_random_bytes); }
@@ -439,8 +433,8 @@ HOST(h_read) {
     val *ok = fs_result(cx, r, wasmaot_p2_read(CTX, h(&a[0]), buf, len, a[2].u.bits, &n, &eof));
     if (ok) {
         val *f = set_fields(cx, ok);
-        set_bytes(cx, &f[0], buf, n);
         f[1].u.bits = eof != 0;
+        return set_bytes(cx, &f[0], buf, n);
     }
     return OK;
 }
