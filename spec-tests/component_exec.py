@@ -108,7 +108,7 @@ def outcomes(commands: list, path: str, opts):
     execute = opts.mode == "exec"
     results: list = [None] * len(commands)
     with tempfile.TemporaryDirectory(prefix="wasmaot-cm-") as td:
-        builder = _Builder(Path(getattr(opts, "keep_dir", None) or td), opts, os.path.basename(path))
+        builder = _Builder(Path(getattr(opts, "keep_dir", None) or td), opts, path)
         instances: dict[str, _Instance] = {}
         current: _Instance | None = None
         runs: list[_Instance] = []
@@ -436,15 +436,18 @@ def _drive(exe: Path, calls: list[str], opts) -> str:
 class _Builder:
     """Compiles components to driver executables, once per binary."""
 
-    def __init__(self, outdir: Path, opts, name: str):
-        self.outdir, self.opts, self.name = outdir, opts, name
+    def __init__(self, outdir: Path, opts, path: str):
+        self.outdir, self.opts, self.path = outdir, opts, path
+        self.name = os.path.basename(path)
         self.cache: dict[bytes, tuple[Path | None, str | None]] = {}
         outdir.mkdir(parents=True, exist_ok=True)
 
     def build(self, binary: bytes, flat) -> tuple[Path | None, str | None]:
         key = hashlib.sha256(binary).digest()
         if key not in self.cache:
-            exe = self.outdir / f"{Path(self.name).stem}.c{len(self.cache)}.exe"
+            # the path's hash: two suites hold files of the same name (--keep)
+            tag = hashlib.sha256(self.path.encode()).hexdigest()[:8]
+            exe = self.outdir / f"{Path(self.path).stem}.{tag}.c{len(self.cache)}.exe"
             try:
                 compile_component(flat, exe, self.opts, self.name)
                 self.cache[key] = (exe, None)
