@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from . import reader, unsupported
 from .code import imm_readers, read_instr, scan_body
-from .features import current
+from .features import MEMORY64, current
 from .errors import MalformedError, UnsupportedError, WasmError
 from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
-                     Func, Global, Import, Module, NameSection, Section,
+                     Func, Global, Import, Limits64, Module, NameSection, Section,
                      SegmentMode)
 from .opcodes import END, FUNCTION_REFERENCES
 from .types import (EXTERNREF, FUNCREF, VALUE_TYPES, FuncType, GlobalType,
@@ -82,17 +82,21 @@ def _reftype(data, pos, end):
 
 def _limits(data, pos, end):
     # The flag is a 1-bit LEB128 in the reference grammar, hence the messages.
+    # Bit 2 (memory64): 64-bit indices, u64 bounds; the validator gates it.
     flag, pos = _u8(data, pos, end)
     if flag & 0x80:
         raise MalformedError("integer representation too long", pos - 1)
-    if flag > 1:
+    if flag & ~0x05:
         raise (unsupported.limits_flags(flag, pos - 1, "integer too large")
                or MalformedError("integer too large", pos - 1))
-    lo, pos = _u32(data, pos, end)
+    # Wasm 3.0 reads every bound as u64 (validation bounds a 32-bit one);
+    # Wasm 2.0 (memory64 off) as u32: a larger one is malformed
+    read = reader.u64 if flag & 0x04 or MEMORY64 in current() else _u32
+    lo, pos = read(data, pos, end)
     hi = None
-    if flag:
-        hi, pos = _u32(data, pos, end)
-    return Limits(lo, hi), pos
+    if flag & 1:
+        hi, pos = read(data, pos, end)
+    return (Limits64 if flag & 0x04 else Limits)(lo, hi), pos
 
 
 def _tabletype(data, pos, end):

@@ -19,7 +19,8 @@ DATA, MEMORY,
 HEAPTYPE, LANE  (MEMORY: the memidx)
 BR_TABLE        ``(labels: tuple[int, ...], default: int)``
 CALL_INDIRECT   ``(typeidx, tableidx)``
-MEMARG          ``(align_log2, offset, memidx)``
+MEMARG          ``(align_log2, offset, memidx)`` (offset: u64 with the Wasm
+                3.0 readers, u32 with ``IMM_READERS_MVP``)
 MEMARG_LANE     ``(align_log2, offset, memidx, lane)``
 I32, I64        the value as an *unsigned* bit pattern (``& 0xFFFFFFFF``)
 F32, F64        the raw IEEE bit pattern as an int (NaN payloads survive)
@@ -106,7 +107,8 @@ def _memarg(data, pos, end):
     mem = 0
     if flags & 0x40:
         mem, pos = _u32(data, pos, end)
-    offset, pos = _u32(data, pos, end)
+    # memory64: a u64 offset; the validator bounds it for 32-bit memories
+    offset, pos = reader.u64(data, pos, end)
     return (flags & 0x3F, offset, mem), pos
 
 

@@ -41,7 +41,15 @@ anything while every feature is on):
   zero index or ``align=2**32`` is *malformed* as the Wasm 2.0 suite says;
   on, they are a u32 index and an *invalid* alignment.  The two suites
   disagree on those modules, so the spec runner decodes the Wasm 2.0
-  top-level scripts with multi-memory off (``spec-tests/runner.py``).
+  top-level scripts with multi-memory off (``spec-tests/runner.py``);
+* ``memory64``: memories and tables with 64-bit limits (limits flag bit 2);
+  and, off, Wasm 2.0's u32 bounds and memarg offsets (on, both are u64,
+  bounded by the validator for 32-bit memories and tables: ``memory
+  65536 pages``, ``offset out of range``).  The decoder and the text parser
+  read those widths from the features in force, so the runner turns it off
+  for the scripts written before it, as multi-memory.  Tables with i64
+  indices (table64) are decoded and bounded, then rejected as not
+  implemented yet.
 
 Where: only the validator gates.  It is where function bodies are decoded
 (the section decoder only delimits them), so a disabled instruction is
@@ -95,6 +103,7 @@ EXTENDED_CONST = _f("extended-const", "extended constant expressions (Wasm 3.0)"
 TAIL_CALLS = _f("tail-call", "tail calls (Wasm 3.0)")
 WIDE_ARITHMETIC = _f("wide-arithmetic", "wide arithmetic (proposal)")
 MULTI_MEMORY = _f("multi-memory", "multi-memory (Wasm 3.0)")
+MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)")
 # not implemented: only named by errors
 EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)", False)
 LEGACY_EXCEPTIONS = _f("legacy-exceptions", "legacy exception handling (try/catch, "
@@ -105,7 +114,6 @@ THREADS = _f("threads", "threads and atomics (proposal)", False)
 RELAXED_SIMD = _f("relaxed-simd", "relaxed SIMD (Wasm 3.0)", False)
 STACK_SWITCHING = _f("stack-switching", "stack switching (proposal)", False)
 STRINGREF = _f("stringref", "stringref (proposal)", False)
-MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)", False)
 CUSTOM_PAGE_SIZES = _f("custom-page-sizes", "custom page sizes (proposal)", False)
 COMPONENT = _f("component-model", "this is a component (component model), not a core module",
                False)

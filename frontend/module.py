@@ -20,7 +20,22 @@ import enum
 from dataclasses import dataclass, field
 
 from .opcodes import Op
-from .types import FuncType, GlobalType, MemType, TableType
+from .types import I32, I64, FuncType, GlobalType, Limits, MemType, TableType
+
+
+@dataclass(frozen=True, slots=True)
+class Limits64(Limits):
+    """The limits of a memory or table with 64-bit indices (memory64: limits
+    flag bit 2, u64 bounds).  A subclass, so the type of the entity they
+    belong to tells its address type: :func:`address_type`."""
+
+    def __str__(self) -> str:
+        return "i64 " + Limits.__str__(self)
+
+
+def address_type(t: MemType | TableType) -> int:
+    """I64 for a memory or table of memory64, else I32."""
+    return I64 if type(t.limits) is Limits64 else I32
 
 
 class ExternKind(enum.IntEnum):

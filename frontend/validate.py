@@ -72,11 +72,12 @@ from functools import lru_cache
 from . import reader, unsupported
 from .binary import located
 from .code import IMM_READERS, imm_readers, iter_instrs, read_instr, read_locals, scan_body
-from .errors import InvalidError, MalformedError, UnsupportedInvalidError, WasmError
+from .errors import (InvalidError, MalformedError, UnsupportedError, UnsupportedInvalidError,
+                     WasmError)
 from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
                        REFERENCE_TYPES, SIMD, Feature, Features, current)
-from .module import ConstExpr, ExternKind, Module, SegmentMode
-from .opcodes import BY_BYTE, BY_PREFIX, MULTI_MEMORY, OPS, Imm, Op
+from .module import ConstExpr, ExternKind, Module, SegmentMode, address_type
+from .opcodes import BY_BYTE, BY_PREFIX, MEMORY64, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
@@ -293,7 +294,7 @@ class _Ctx:
     __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
                  "has_datacount", "declared", "off", "kind", "prefix_ops", "readers",
-                 "nmems", "multi_memory")
+                 "nmems", "multi_memory", "mem_at", "mem64", "memory64")
 
     def __init__(self, m: Module, features: Features = DEFAULT):
         self.m = m
@@ -313,6 +314,10 @@ class _Ctx:
         self.tables = [tt.elem for tt in m.table_types]
         self.has_mem = bool(m.mem_types)
         self.nmems = len(m.mem_types)
+        # each memory's address type (memory64: I64), and whether any is 64-bit
+        self.mem_at = [address_type(mt) for mt in m.mem_types]
+        self.mem64 = I64 in self.mem_at
+        self.memory64 = MEMORY64 in features
         self.gtypes = [g.type for g in m.global_types]
         self.gmut = [g.mutable for g in m.global_types]
         self.elem_types = [e.type for e in m.elems]
@@ -391,6 +396,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     nfuncs = ctx.nfuncs
     has_mem = ctx.has_mem
     nmems = ctx.nmems
+    mem64 = ctx.mem64
     read_memarg = ctx.readers[Imm.MEMARG]
     gtypes = ctx.gtypes
     nglobals = len(gtypes)
@@ -444,13 +450,9 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                         push(t)
             elif k == K_LOAD or k == K_STORE:
                 a = data[pos]
-                if a < 0x20:
-                    pos += 1
-                    x = data[pos]
-                    if x < 0x80:
-                        pos += 1
-                    else:
-                        x, pos = u32(data, pos, limit)
+                if a < 0x20 and data[pos + 1] < 0x80:
+                    x = data[pos + 1]
+                    pos += 2
                     mi = 0
                 else:
                     (a, x, mi), pos = read_memarg(data, pos, limit)
@@ -458,7 +460,9 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     raise InvalidError(f"unknown memory {mi}", at)
                 if a > NAT[b]:
                     raise InvalidError("alignment must not be larger than natural", at)
-                if k == K_LOAD:
+                if mem64 or x > 0xFFFFFFFF:
+                    _memory64_access(ctx, mi, x, b, stack, h, unr, data, at)
+                elif k == K_LOAD:
                     if len(stack) > h and stack[-1] == I32:
                         stack[-1] = R1[b]
                     else:
@@ -742,6 +746,31 @@ def _need_mem(ctx, x, at) -> None:
         raise InvalidError(f"unknown memory {x}", at)
 
 
+def _check_offset(ctx, mem: int, offset: int, at) -> None:
+    """A memarg offset beyond u32 needs a 64-bit memory (memory64 decodes
+    offsets as u64; without it such an offset was an over-long u32)."""
+    if offset > 0xFFFFFFFF and ctx.mem_at[mem] == I32:
+        if not ctx.memory64:
+            raise MalformedError("integer too large", at)
+        raise InvalidError("offset out of range", at)
+
+
+def _memory64_access(ctx, mem, offset, b, stack, h, unr, data, at) -> None:
+    """A single-byte load/store off the fast path: a 64-bit memory somewhere
+    in the module, or a large offset."""
+    _check_offset(ctx, mem, offset, at)
+    ps = _PL[b]
+    _pop_vals(stack, h, unr, [ctx.mem_at[mem], *ps[1:]], data, at)
+    op = BY_BYTE[b]
+    stack += op.results
+
+
+def _pop_push(stack, h, unr, params, results, data, at, pos) -> int:
+    _pop_vals(stack, h, unr, list(params), data, at)
+    stack += results
+    return pos
+
+
 def _need_data(ctx, x, at) -> None:
     if not ctx.has_datacount:
         raise _NeedDataCount("data count section required", at)
@@ -774,8 +803,9 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
         _pop_vals(stack, h, unr, [I32, t], data, at)
     elif b == 0x3F or b == 0x40:                 # memory.size / memory.grow
         _need_mem(ctx, imm, at)
-        _pop_vals(stack, h, unr, _PL[b], data, at)
-        stack.append(I32)
+        a = ctx.mem_at[imm]
+        _pop_vals(stack, h, unr, [a] if b == 0x40 else [], data, at)
+        stack.append(a)
     elif b == 0xD0:                              # ref.null t
         stack.append(imm)
     elif b == 0xD1:                              # ref.is_null
@@ -819,6 +849,10 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
                 raise InvalidError("alignment must not be larger than natural", at)
             if kind is Imm.MEMARG_LANE and imm[3] >= op.lanes:
                 raise InvalidError("invalid lane index", at)
+            _check_offset(ctx, imm[2], imm[1], at)
+            if ctx.mem_at[imm[2]] != I32:
+                return _pop_push(stack, h, unr, [I64, *op.params[1:]], op.results, data, at,
+                                 pos)
         elif kind is Imm.LANE:
             if imm >= op.lanes:
                 raise InvalidError("invalid lane index", at)
@@ -828,13 +862,23 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
         elif kind is Imm.MEMORY_INIT:                # memory.init
             _need_mem(ctx, imm[1], at)
             _need_data(ctx, imm[0], at)
+            a = ctx.mem_at[imm[1]]
+            if a != I32:
+                return _pop_push(stack, h, unr, [a, I32, I32], (), data, at, pos)
         elif kind is Imm.DATA:                       # data.drop
             _need_data(ctx, imm, at)
         elif kind is Imm.MEMORY:                     # memory.fill
             _need_mem(ctx, imm, at)
+            a = ctx.mem_at[imm]
+            if a != I32:
+                return _pop_push(stack, h, unr, [a, I32, a], (), data, at, pos)
         elif kind is Imm.MEMORY_COPY:                # memory.copy dst src
             _need_mem(ctx, imm[0], at)
             _need_mem(ctx, imm[1], at)
+            ad, as_ = ctx.mem_at[imm[0]], ctx.mem_at[imm[1]]
+            if ad != I32 or as_ != I32:              # the length: the narrower type
+                n = I64 if ad == as_ == I64 else I32
+                return _pop_push(stack, h, unr, [ad, as_, n], (), data, at, pos)
         elif kind is Imm.TABLE_INIT:                 # table.init elem table
             t1 = _need_table(ctx, imm[1], at)
             t2 = _need_elem(ctx, imm[0], at)
@@ -999,6 +1043,14 @@ def _header_uses(m: Module):
         if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
             yield (MUTABLE_GLOBAL, imp.offset, "import of a mutable global", "mutable global",
                    True)
+    for imp in m.imports:
+        if imp.kind in (ExternKind.MEMORY, ExternKind.TABLE) and address_type(imp.desc) == I64:
+            yield (MEMORY64, imp.offset, f"64-bit {imp.kind.name.lower()} import",
+                   "integer too large", False)
+    for sid, ts in ((4, m.tables), (5, m.mems)):
+        if any(address_type(t) == I64 for t in ts):
+            yield (MEMORY64, _section_offset(m, sid), f"64-bit {_SECTION_WHAT[sid]}",
+                   "integer too large", False)
     tabsec = _section_offset(m, 4)
     if len(m.table_types) > 1:
         yield (REFERENCE_TYPES, tabsec, f"{len(m.table_types)} tables", "multiple tables",
@@ -1041,6 +1093,9 @@ def _segment_uses(m: Module):
     for d in m.datas:
         if d.mode == SegmentMode.PASSIVE:
             yield BULK_MEMORY, d.pos, "passive data segment", "malformed data segment kind", False
+
+
+_SECTION_WHAT = {4: "table", 5: "memory"}
 
 
 def _check_gated_header(m: Module, off: frozenset) -> None:
@@ -1106,12 +1161,22 @@ def _check_limits(lim, at, bound, msg) -> None:
 
 
 def _check_table_type(tt, at) -> None:
-    _check_limits(tt.limits, at, 0xFFFF_FFFF, "table size must be at most 2^32-1")
+    if address_type(tt) == I64:
+        _check_limits(tt.limits, at, (1 << 64) - 1, "table size must be at most 2^64-1")
+        # memory64's tables with i64 indices: decoded and bounded, not
+        # compiled yet (the table instructions and call_indirect take i32)
+        raise UnsupportedError(MEMORY64, at, detail="table with i64 indices (table64) is not "
+                               "implemented yet", spec_message="table64")
+    else:
+        _check_limits(tt.limits, at, 0xFFFF_FFFF, "table size must be at most 2^32-1")
 
 
 def _check_mem_type(mt, at) -> None:
-    _check_limits(mt.limits, at, MAX_PAGES,
-                  "memory size must be at most 65536 pages (4GiB)")
+    if address_type(mt) == I64:                  # memory64: 2^64 bytes
+        _check_limits(mt.limits, at, 1 << 48, "memory size must be at most 2^48 pages")
+    else:
+        _check_limits(mt.limits, at, MAX_PAGES,
+                      "memory size must be at most 65536 pages (4GiB)")
 
 
 def _section_offset(m: Module, sid: int) -> int:
@@ -1161,12 +1226,12 @@ def _check_module_header(m: Module, fs: Features) -> None:
                 raise InvalidError(f"unknown table {seg.table}", seg.pos)
             if m.table_types[seg.table].elem != seg.type:
                 raise InvalidError("type mismatch in active element segment", seg.pos)
-            const_expr_type(m, seg.offset, I32, features=fs)
+            const_expr_type(m, seg.offset, address_type(m.table_types[seg.table]), features=fs)
     for d in m.datas:
         if d.mode == SegmentMode.ACTIVE:
             if d.memory >= len(m.mem_types):
                 raise InvalidError(f"unknown memory {d.memory}", d.pos)
-            const_expr_type(m, d.offset, I32, features=fs)
+            const_expr_type(m, d.offset, address_type(m.mem_types[d.memory]), features=fs)
 
 
 def _check_module_trailer(m: Module, multi_memory: bool) -> None:

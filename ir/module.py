@@ -83,7 +83,7 @@ class FuncDecl:
 class MemoryDecl:
     min: int
     max: int | None = None
-    index_type: int = I32        # i64 once memory64 is supported
+    index_type: int = I32        # the address type: I64 for a memory64 memory
     shared: bool = False
     import_: Import | None = None
     page_size_log2: int = 16     # custom-page-sizes: 0 (1 byte) or 16 (64 KiB)

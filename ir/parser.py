@@ -717,6 +717,15 @@ class _BodyParser:
             raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
         return n
 
+    def _offset_bits(self, info, imms: list[int]) -> int:
+        """The bits an access's offset may use: its memory's index type
+        (64 for memory64), 32 when the memory is not known yet."""
+        module = self.f.module
+        k = info.imms.index(ImmKind.MEM)
+        if module and k < len(imms) and imms[k] < len(module.memories):
+            return bits(module.memories[imms[k]].index_type)
+        return 32
+
     def operands(self, info, imms: list[int], line: int) -> list[int]:
         """Fixed operands (a ``+offset`` on the first one fills OFFSET in
         ``imms``), then call arguments or return values."""
@@ -729,8 +738,9 @@ class _BodyParser:
             if k == 0 and ImmKind.OFFSET in info.imms and p.tok.kind == "num" \
                     and p.tok.text.startswith("+") and p.tok.line == line:
                 off, ot = p.number("an offset")
-                if off >> 32:
-                    raise p.err("offset does not fit 32 bits", ot)
+                width = self._offset_bits(info, imms)
+                if off >> width:
+                    raise p.err(f"offset does not fit {width} bits", ot)
                 imms[info.imms.index(ImmKind.OFFSET)] = off
         if info.varargs == VarArgs.SIG_PARAMS:
             p.expect("(")

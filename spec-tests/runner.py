@@ -32,6 +32,10 @@ are checked as in frontend-only mode.  With ``Options(via_ir=True)``
 (``--via-ir``) every module is translated, printed as IR text, and compiled
 from that text, as ``wasmaot compile x.ir`` does.
 
+Features: each script runs with ``Options.features`` (``-W``), less the
+Wasm 3.0 features whose encodings contradict the scripts written before
+them (multi-memory, memory64: :func:`script_features`).
+
 Expected failures come from :mod:`.expected_failures` (and, for wasmtime's
 regression suite, :mod:`.wasmtime_misc`) only; one that passes is counted as
 failed ("unexpected pass").  A script whose ``;;!`` header needs a feature
@@ -162,23 +166,33 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
         return _run_file(path, opts)
 
 
-#: Features whose binary encodings contradict the Wasm 2.0 suite: with
+#: Features whose encodings contradict the Wasm 2.0 suite: with
 #: multi-memory, a memory index is a u32 (binary.wast's long-LEB zero
 #: ``memory.grow`` index is valid) and memarg flags 32..63 an *invalid*
-#: alignment (align.wast says *malformed*).
-_NOT_IN_WASM2 = ("multi-memory",)
+#: alignment (align.wast says *malformed*); with memory64, a memarg offset
+#: is a u64 (``offset=4294967296`` is *invalid* for a 32-bit memory,
+#: address.wast says the text is *malformed*).
+_NOT_IN_WASM2 = ("multi-memory", "memory64")
 
 
 def script_features(path: str, fs: Features) -> Features:
-    """The features a script runs with: ``fs``, except that the Wasm 2.0
-    suite's own scripts (the top level of a spec test suite: a directory
-    with a ``proposals`` subdirectory) are decoded as Wasm 2.0 for the
-    features that change its encodings (:data:`_NOT_IN_WASM2`), as the
-    proposals' copies of those scripts are decoded with them."""
-    if not os.path.isdir(os.path.join(os.path.dirname(os.path.abspath(path)), "proposals")):
+    """The features a script runs with: ``fs``, except that the features
+    of :data:`_NOT_IN_WASM2` are turned off for scripts written before them:
+    the Wasm 2.0 suite's own (the top level of a spec test suite: a
+    directory with a ``proposals`` subdirectory) and each other proposal's
+    (``proposals/P/``: all but P itself; ``proposals/wasm-3.0`` keeps them
+    all).  wasmtime's suite and other scripts run with ``fs``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(os.path.join(folder, "proposals")):
+        keep = ()
+    elif os.path.basename(os.path.dirname(folder)) == "proposals":
+        keep = (os.path.basename(folder), "wasm-3.0")
+        if keep[0] == "wasm-3.0":
+            return fs
+    else:
         return fs
     for name in _NOT_IN_WASM2:
-        if name in fs:
+        if name in fs and name not in keep:
             fs = fs.switched(name, False)
     return fs
 

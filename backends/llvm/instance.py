@@ -262,7 +262,8 @@ def _memories_and_tables(mc, b: Builder) -> None:
         s = b.inst_field(off)
         flags = abi.MEMORY_HAS_MAX if d.max is not None else 0
         r = b.tmp("r")
-        b.emit(f"{r} = call i32 {mem_new}(ptr {s}, i32 {d.min}, i32 {d.max or 0}, i32 {flags})")
+        lo, hi = _pages32(d.min, d.max)
+        b.emit(f"{r} = call i32 {mem_new}(ptr {s}, i32 {lo}, i32 {hi or 0}, i32 {flags})")
         b.store("ptr", s, b.inst_field(lay.mem_slot[i]), TBAA_INST, align=P)
         z = b.tmp("z")
         b.emit(f"{z} = icmp ne i32 {r}, 0")
@@ -497,7 +498,9 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
         return lay.table_slot[idx], mc.string(type_name(t.elem)), _limits(t.min, t.max)
     if kind == EXTERN_MEMORY:
         m = ir.memories[idx]
-        return lay.mem_slot[idx], "null", _limits(m.min, m.max)
+        # memory32: no type string; memory64: "i64" (the linker compares them)
+        ty = mc.string("i64") if m.index_type == I64 else "null"
+        return lay.mem_slot[idx], ty, _limits(*_pages32(m.min, m.max))
     assert kind == EXTERN_GLOBAL, kind
     g = ir.globals[idx]
     return lay.global_slot[idx], mc.string(global_type_string(g.type, g.mutable)), no_limits
@@ -543,6 +546,14 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
         f"ptr {f'@{pre}.exports' if exports else 'null'}, "
         f"ptr {instantiate or f'@{pre}.instantiate'} }}, align 8")
     return "\n".join(out) + "\n"
+
+
+def _pages32(lo: int, hi: int | None) -> tuple[int, int | None]:
+    """A memory's limits for the runtime, whose page counts are u32 and at
+    most WASMAOT_MAX_PAGES (memory64's may be up to 2^48): a larger maximum
+    is that cap (growing past it fails anyway), a larger minimum is
+    0xFFFFFFFF (creating the memory fails; as an import, no export fits)."""
+    return min(lo, 0xFFFFFFFF), (None if hi is None else min(hi, abi.MAX_PAGES))
 
 
 def _limits(lo: int, hi: int | None) -> tuple[int, int, int]:

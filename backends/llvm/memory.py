@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...ir.module import EXTERN_MEMORY
 from ...ir.opcodes import ImmKind, MemFlags, Opcode
-from ...ir.types import bits
+from ...ir.types import I64, bits
 from .. import abi
 from . import traps
 from .common import LTYPE, TBAA_INST, TBAA_MEM
@@ -44,24 +44,34 @@ def memory_base(fe, memptr: str) -> str:
     return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.guard, hint="base")
 
 
-def _check_memory32(fe, mem: int) -> None:
-    from ...ir.types import I32
-    if fe.func.module.memories[mem].index_type != I32:
-        raise NotImplementedError("memory64 is not supported by the LLVM emitter yet")
+def is64(fe, mem: int) -> bool:
+    """Whether memory ``mem`` is a memory64 one (i64 addresses)."""
+    return fe.func.module.memories[mem].index_type == I64
+
+
+def _index64(fe, mem: int, addr) -> str:
+    """The address operand as an i64 (memory32: zero-extended)."""
+    if is64(fe, mem):
+        return fe.val(addr)
+    idx = fe.tmp("ea")
+    fe.emit(f"{idx} = zext i32 {fe.val(addr)} to i64")
+    return idx
 
 
 def effective_ptr(fe, inst, width: int) -> str:
-    """Pointer for a load/store of ``width`` bytes, after the bounds policy."""
+    """Pointer for a load/store of ``width`` bytes, after the bounds policy
+    (traps.py: memory64 accesses are checked in both modes)."""
     dfg = fe.dfg
     mem = dfg.inst_imm(inst, ImmKind.MEM)
     off = dfg.inst_imm(inst, ImmKind.OFFSET)
     notrap = MemFlags.notrap(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
-    _check_memory32(fe, mem)
     addr = dfg.inst_args(inst)[0]
     memptr = memory_ptr(fe, mem)
-    idx = fe.tmp("ea")
-    fe.emit(f"{idx} = zext i32 {fe.val(addr)} to i64")
-    if traps.access_needs_check(fe, notrap):
+    idx = _index64(fe, mem, addr)
+    if is64(fe, mem):
+        if traps.access64_needs_check(fe, notrap):
+            traps.memory_check64(fe, memptr, idx, off + width)
+    elif traps.access_needs_check(fe, notrap):
         traps.memory_check(fe, memptr, idx, off + width)
     base = memory_base(fe, memptr)
     if off:
@@ -122,31 +132,76 @@ def h_bounds_check(fe, inst):
     dfg = fe.dfg
     mem = dfg.inst_imm(inst, ImmKind.MEM)
     end = dfg.inst_imm(inst, ImmKind.OFFSET)
-    _check_memory32(fe, mem)
     memptr = memory_ptr(fe, mem)
-    idx = fe.tmp("ea")
-    fe.emit(f"{idx} = zext i32 {fe.val(dfg.inst_args(inst)[0])} to i64")
-    traps.memory_check(fe, memptr, idx, end)
+    idx = _index64(fe, mem, dfg.inst_args(inst)[0])
+    (traps.memory_check64 if is64(fe, mem) else traps.memory_check)(fe, memptr, idx, end)
 
 
 def h_memory_size(fe, inst):
-    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
+    memptr = memory_ptr(fe, mem)
     pages = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).pages)
-    fe.emit(f"{fe.res(inst)} = load i32, ptr {pages}, align 4, !tbaa {TBAA_INST}")
+    if not is64(fe, mem):
+        fe.emit(f"{fe.res(inst)} = load i32, ptr {pages}, align 4, !tbaa {TBAA_INST}")
+        return
+    n = fe.tmp("pages")
+    fe.emit(f"{n} = load i32, ptr {pages}, align 4, !tbaa {TBAA_INST}")
+    fe.emit(f"{fe.res(inst)} = zext i32 {n} to i64")
 
 
 def h_memory_grow(fe, inst):
-    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
+    memptr = memory_ptr(fe, mem)
     f = fe.mc.runtime("wasmaot_memory_grow", "i32", "ptr, i32")
     (d,) = fe.dfg.inst_args(inst)
-    fe.emit(f"{fe.res(inst)} = call i32 {f}(ptr {memptr}, i32 {fe.val(d)})")
+    if not is64(fe, mem):
+        fe.emit(f"{fe.res(inst)} = call i32 {f}(ptr {memptr}, i32 {fe.val(d)})")
+        return
+    # memory64: the runtime's page counts are u32, so a delta beyond u32
+    # is passed as 0xFFFFFFFF (more than any maximum: the grow fails, -1);
+    # the result is sign-extended (-1 stays -1; a page count is <= 65536)
+    big, t, d32, r32 = fe.tmp("big"), fe.tmp("d"), fe.tmp("d32"), fe.tmp("g")
+    fe.emit(f"{big} = icmp ugt i64 {fe.val(d)}, 4294967295")
+    fe.emit(f"{t} = trunc i64 {fe.val(d)} to i32")
+    fe.emit(f"{d32} = select i1 {big}, i32 -1, i32 {t}")
+    fe.emit(f"{r32} = call i32 {f}(ptr {memptr}, i32 {d32})")
+    fe.emit(f"{fe.res(inst)} = sext i32 {r32} to i64")
+
+
+def _bulk_range64(fe, memptr: str, start: str, n: str) -> None:
+    """memory64 bulk operands: trap unless ``start + n <= size_bytes`` with
+    u64 operands (an overflowing sum is out of bounds too).  After it, both
+    fit in 32 bits but for ``start == size == 2^32, n == 0``, which the
+    truncation turns into an in-bounds empty range: the 32-bit runtime call
+    then does the same thing."""
+    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST,
+                   hint="sz")
+    small, room, past, bad = (fe.tmp(h) for h in ("small", "room", "past", "oob"))
+    fe.emit(f"{small} = icmp ult i64 {size}, {n}")
+    fe.emit(f"{room} = sub i64 {size}, {n}")
+    fe.emit(f"{past} = icmp ugt i64 {start}, {room}")
+    fe.emit(f"{bad} = or i1 {small}, {past}")
+    fe.trap_if(bad, traps.MEMORY_OOB)
+
+
+def _i32(fe, v: str, wide: bool) -> str:
+    """An operand for the 32-bit runtime functions (truncated if i64)."""
+    if not wide:
+        return v
+    t = fe.tmp("t")
+    fe.emit(f"{t} = trunc i64 {v} to i32")
+    return t
 
 
 def h_memory_fill(fe, inst):
-    memptr = memory_ptr(fe, fe.dfg.inst_imm(inst, ImmKind.MEM))
+    mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
+    memptr = memory_ptr(fe, mem)
     f = fe.mc.runtime("wasmaot_memory_fill", "void", "ptr, i32, i32, i32")
     d, v, n = (fe.val(a) for a in fe.dfg.inst_args(inst))
-    fe.emit(f"call void {f}(ptr {memptr}, i32 {d}, i32 {v}, i32 {n})")
+    w = is64(fe, mem)
+    if w:
+        _bulk_range64(fe, memptr, d, n)
+    fe.emit(f"call void {f}(ptr {memptr}, i32 {_i32(fe, d, w)}, i32 {v}, i32 {_i32(fe, n, w)})")
 
 
 def h_memory_copy(fe, inst):
@@ -156,7 +211,20 @@ def h_memory_copy(fe, inst):
     src = memory_ptr(fe, src_mem) if src_mem != dst_mem else dst
     f = fe.mc.runtime("wasmaot_memory_copy", "void", "ptr, ptr, i32, i32, i32")
     d, s, n = (fe.val(a) for a in fe.dfg.inst_args(inst))
-    fe.emit(f"call void {f}(ptr {dst}, ptr {src}, i32 {d}, i32 {s}, i32 {n})")
+    wd, ws = is64(fe, dst_mem), is64(fe, src_mem)
+    wn = wd and ws                       # the length has the narrower type
+    if wd or ws:
+        n64 = n if wn else _zext64(fe, n)
+        _bulk_range64(fe, dst, d if wd else _zext64(fe, d), n64)
+        _bulk_range64(fe, src, s if ws else _zext64(fe, s), n64)
+    fe.emit(f"call void {f}(ptr {dst}, ptr {src}, i32 {_i32(fe, d, wd)}, i32 {_i32(fe, s, ws)}, "
+            f"i32 {_i32(fe, n, wn)})")
+
+
+def _zext64(fe, v: str) -> str:
+    t = fe.tmp("z")
+    fe.emit(f"{t} = zext i32 {v} to i64")
+    return t
 
 
 def segment_data_len(fe, seg_off: int) -> tuple[str, str]:
@@ -186,7 +254,11 @@ def h_memory_init(fe, inst):
     data, n = segment_data_len(fe, seg)
     f = fe.mc.runtime("wasmaot_memory_init", "void", "ptr, i32, ptr, i32, i32, i32")
     d, s, cnt = (fe.val(a) for a in fe.dfg.inst_args(inst))
-    fe.emit(f"call void {f}(ptr {memptr}, i32 {d}, ptr {data}, i32 {n}, i32 {s}, i32 {cnt})")
+    w = is64(fe, mem)
+    if w:           # the segment range is checked by the runtime, in spec order
+        _bulk_range64(fe, memptr, d, _zext64(fe, cnt))
+    fe.emit(f"call void {f}(ptr {memptr}, i32 {_i32(fe, d, w)}, ptr {data}, i32 {n}, i32 {s}, "
+            f"i32 {cnt})")
 
 
 def h_data_drop(fe, inst):

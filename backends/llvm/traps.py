@@ -22,6 +22,18 @@ Policy, in Wasm spec terms:
   linear-memory stores do not change it).  Accesses the IR marks ``notrap``
   get no check.  GUARD mode: no check at all (the 8 GiB reservation faults),
   so the access itself must survive LLVM: see :func:`guard_keep`.
+* memory64 (a 64-bit memory, i64 addresses): EVERY access not marked
+  ``notrap`` is checked explicitly, in both modes (:func:`memory_check64`:
+  ``size_bytes < o + W`` or ``i > size_bytes - (o + W)``, no 64-bit sum
+  that could wrap).  GUARD mode's reservation covers a u32 index plus a
+  u32 offset from the base; a u64 index can point anywhere, so the fault
+  cannot be the check there.  Nothing else changes: the access itself is
+  emitted as in the mode (guard keeps included), so a 64-bit memory costs
+  one compare per access in guard mode.  Bulk operations with u64
+  operands: generated code traps ``out of bounds memory access`` when an
+  address or length does not fit in 32 bits (a memory never exceeds 4 GiB
+  here: the runtime's page counts are u32, ``WASMAOT_MAX_PAGES``), then
+  calls the 32-bit runtime function.
 * per memory (multi-memory): every access, ``bounds_check`` and bulk op
   names its memory (the IR ``mem`` immediate); ``size_bytes`` and ``base``
   are that memory's own ``wasmaot_memory`` fields, and in GUARD mode each
@@ -143,6 +155,29 @@ def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
 def access_needs_check(fe, notrap: bool) -> bool:
     """Loads/stores: explicit mode checks unless the IR proved the access."""
     return not fe.mc.guard and not notrap
+
+
+def memory_check64(fe, memptr: str, idx64: str, end: int) -> None:
+    """memory64: trap unless ``idx64 + end <= size_bytes`` for a u64 index
+    and an ``end`` (offset + width) up to 2^64 + 16: ``size < end`` or
+    ``idx > size - end``, so nothing wraps.  Both bounds modes (module
+    docstring)."""
+    if end >= 1 << 64:
+        fe.trap_if("true", MEMORY_OOB)
+        return
+    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
+    small, room, past, bad = (fe.tmp(h) for h in ("small", "room", "past", "oob"))
+    fe.emit(f"{small} = icmp ult i64 {size}, {end}")
+    fe.emit(f"{room} = sub i64 {size}, {end}")
+    fe.emit(f"{past} = icmp ugt i64 {idx64}, {room}")
+    fe.emit(f"{bad} = or i1 {small}, {past}")
+    fe.trap_if(bad, MEMORY_OOB)
+
+
+def access64_needs_check(fe, notrap: bool) -> bool:
+    """memory64 loads/stores: checked in BOTH modes unless the IR proved the
+    access (the guard reservation only covers a u32 index + offset)."""
+    return not notrap
 
 
 # ---- linear memory, GUARD mode: the fault is the check ----------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 
+from ..features import MEMORY64, current
 from ..opcodes import BY_NAME, OPS, Imm, Op
 from ..types import EXTERNREF, FUNCREF
 from .cursor import Cursor
@@ -75,6 +76,21 @@ def nat32(c: Cursor, what: str = "i32 constant out of range") -> int:
         except NumberError as e:
             if e.range:
                 raise c.error(what) from None
+            raise c.unexpected() from None
+        c.i += 1
+        return v
+    raise c.unexpected()
+
+
+def nat64(c: Cursor) -> int:
+    """An unsigned 64-bit literal (memory64 limits)."""
+    tok = c.peek()
+    if tok[0] == ATOM:
+        try:
+            v = parse_nat(tok[1], 64)
+        except NumberError as e:
+            if e.range:
+                raise c.error("i64 constant out of range") from None
             raise c.unexpected() from None
         c.i += 1
         return v
@@ -163,11 +179,14 @@ def _memarg(c, op) -> tuple[int, int]:
 
 
 def _memarg_value(c, tok, prefix) -> int:
+    # memory64 makes offsets u64 (the validator bounds them per memory);
+    # Wasm 2.0 text has u32 offsets
+    bits = 64 if prefix == "offset=" and MEMORY64 in current() else 32
     try:
-        v = parse_nat(tok[1][len(prefix):], 32)
+        v = parse_nat(tok[1][len(prefix):], bits)
     except NumberError as e:
         if e.range:
-            raise c.error("i32 constant out of range") from None
+            raise c.error(f"i{bits} constant out of range") from None
         raise c.unexpected() from None
     c.i += 1
     return v

@@ -24,10 +24,11 @@ compared byte for byte against it in the tests.
 """
 from __future__ import annotations
 
+from ..features import MEMORY64, current
 from ..types import FUNCREF
 from .cursor import Cursor
 from .encode import MAGIC_VERSION, limits, name, section, sleb, uleb
-from .instr import (at_var, const_expr, folded, instrs, nat32, reftype, valtype)
+from .instr import (at_var, const_expr, folded, instrs, nat32, nat64, reftype, valtype)
 from .lexer import ATOM, ID, LP, Tokens, tokenize
 
 _EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
@@ -282,13 +283,25 @@ def _inline_import(c: Cursor) -> bytes | None:
     return name(mod) + name(item)
 
 
+def _address_type(c: Cursor) -> bool:
+    """An optional ``i32``/``i64`` before limits: whether it is i64 (memory64)."""
+    tok = c.peek()
+    if tok[0] == ATOM and tok[1] in ("i32", "i64"):
+        c.i += 1
+        return tok[1] == "i64"
+    return False
+
+
 def _limits(c: Cursor) -> bytes:
-    lo = nat32(c)
+    is64 = _address_type(c)
+    nat = nat64 if is64 or MEMORY64 in current() else nat32    # as the binary decoder
+    lo = nat(c)
     hi = None
     tok = c.peek()
     if tok[0] == ATOM and tok[1][:1].isdigit():
-        hi = nat32(c)
-    return limits(lo, hi)
+        hi = nat(c)
+    lim = limits(lo, hi)
+    return bytes((lim[0] | 0x04,)) + lim[1:] if is64 else lim
 
 
 def _tabletype(c: Cursor) -> bytes:
@@ -420,23 +433,29 @@ def _define_table(m: ModuleContext, c: Cursor, idx: int) -> None:
         m.imports.append(imp + b"\x01" + _tabletype(c))
         _end(c)
         return
+    is64 = c.peek()[0] == ATOM and c.peek()[1] == "i64" and c.peek(1)[0] == ATOM \
+        and c.peek(1)[1] in _REFTYPE_WORDS
+    if is64:
+        c.i += 1
     tok = c.peek()
     if tok[0] == ATOM and tok[1] in _REFTYPE_WORDS:
         # (table reftype (elem ...)): table sized to fit, active segment at 0
         et = reftype(c)
+        zero = b"\x42\x00\x0b" if is64 else b"\x41\x00\x0b"
         c.open("elem")
         if c.at_lp():
             items = _elem_exprs(m, c)
-            seg = b"\x06" + uleb(idx) + b"\x41\x00\x0b" + bytes((et,)) + uleb(len(items)) + b"".join(items)
+            seg = b"\x06" + uleb(idx) + zero + bytes((et,)) + uleb(len(items)) + b"".join(items)
             n = len(items)
         else:
             funcs = _func_indices(m, c)
             n = len(funcs)
-            seg = (b"\x02" + uleb(idx) + b"\x41\x00\x0b\x00" + uleb(n)
+            seg = (b"\x02" + uleb(idx) + zero + b"\x00" + uleb(n)
                    + b"".join(uleb(f) for f in funcs))
         c.rp()
         _end(c)
-        m.table_defs.append(bytes((et,)) + limits(n, n))
+        lim = limits(n, n)
+        m.table_defs.append(bytes((et, lim[0] | (0x04 if is64 else 0))) + lim[1:])
         m.elem_segs.append(seg)
         return
     m.table_defs.append(_tabletype(c))
@@ -451,6 +470,9 @@ def _define_memory(m: ModuleContext, c: Cursor, idx: int) -> None:
         m.imports.append(imp + b"\x02" + _limits(c))
         _end(c)
         return
+    is64 = c.peek()[0] == ATOM and c.peek()[1] == "i64" and c.peek(1)[0] == LP
+    if is64:
+        c.i += 1                       # (memory i64 (data ...))
     if c.at_list("data"):
         c.i += 2
         data = bytearray()
@@ -459,9 +481,11 @@ def _define_memory(m: ModuleContext, c: Cursor, idx: int) -> None:
         c.rp()
         _end(c)
         pages = (len(data) + 0xFFFF) // 0x10000
-        m.mem_defs.append(limits(pages, pages))
-        m.data_segs.append(b"\x02" + uleb(idx) + b"\x41\x00\x0b" + uleb(len(data)) + data
-                           if idx else b"\x00\x41\x00\x0b" + uleb(len(data)) + data)
+        lim = limits(pages, pages)
+        m.mem_defs.append(bytes((lim[0] | (0x04 if is64 else 0),)) + lim[1:])
+        zero = b"\x42\x00\x0b" if is64 else b"\x41\x00\x0b"
+        m.data_segs.append(b"\x02" + uleb(idx) + zero + uleb(len(data)) + data
+                           if idx else b"\x00" + zero + uleb(len(data)) + data)
         return
     m.mem_defs.append(_limits(c))
     _end(c)

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...frontend.code import iter_instrs, read_locals
-from ...frontend.module import ExternKind, SegmentMode
+from ...frontend.module import ExternKind, SegmentMode, address_type
 from ...frontend.types import FuncType
 from ..function import Function
 from ..module import (DataDecl, ElemDecl, Export, FuncDecl, GlobalDecl, GlobalInit, Import,
@@ -143,7 +143,8 @@ def _declare(m, mod: Module) -> None:
         elif imp.kind == ExternKind.TABLE:
             mod.tables.append(TableDecl(d.elem, d.limits.min, d.limits.max, ir_imp))
         elif imp.kind == ExternKind.MEMORY:
-            mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, import_=ir_imp))
+            mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
+                                           import_=ir_imp))
         else:
             mod.globals.append(GlobalDecl(d.type, d.mutable, None, ir_imp))
     for f in m.funcs:
@@ -152,7 +153,7 @@ def _declare(m, mod: Module) -> None:
     for tt in m.tables:
         mod.tables.append(TableDecl(tt.elem, tt.limits.min, tt.limits.max))
     for mt in m.mems:
-        mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max))
+        mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt)))
     for g in m.globals:
         mod.globals.append(GlobalDecl(g.type.type, g.type.mutable, _global_init(g)))
     mod.elems = [ElemDecl(e.type, int(e.mode), _elem_items(e)) for e in m.elems]

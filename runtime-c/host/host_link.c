@@ -146,8 +146,10 @@ int wasmaot_host_link_import(void *inst, const wasmaot_import_desc *imp,
         memcpy(dst, src, sizeof(void *));
         return WASMAOT_LINK_OK;
     case WASMAOT_EXTERN_MEMORY: {
+        /* type: NULL for a 32-bit memory, "i64" for memory64; they must match */
         wasmaot_memory *m = *(wasmaot_memory **)src;
-        if (!m || !limits_ok(imp, m->pages, (m->flags & WASMAOT_MEMORY_HAS_MAX) != 0, m->max_pages))
+        if (!m || !(imp->type == exp->type || streq(imp->type, exp->type)) ||
+            !limits_ok(imp, m->pages, (m->flags & WASMAOT_MEMORY_HAS_MAX) != 0, m->max_pages))
             return WASMAOT_LINK_INCOMPATIBLE;
         memcpy(dst, src, sizeof(void *));
         return WASMAOT_LINK_OK;

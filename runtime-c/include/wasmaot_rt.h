@@ -434,7 +434,10 @@ extern "C" {
 
 /* Fixed constants (not configurable: the backend relies on them). */
 #define WASMAOT_PAGE_SIZE 65536u
-#define WASMAOT_MAX_PAGES 65536u /* 4 GiB: the wasm32 limit */
+#define WASMAOT_MAX_PAGES 65536u /* 4 GiB: the wasm32 limit; memory64 memories
+                                    are capped at it too (page counts stay u32: a
+                                    larger declared maximum is clamped, a larger
+                                    minimum fails to instantiate) */
 #define WASMAOT_GUARD_RESERVATION ((8ull << 30) + 65536u)
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -776,7 +779,8 @@ typedef struct wasmaot_import_desc {
     uint32_t offset;   /* instance offset of the slot the host fills: FUNC: a
                           wasmaot_funcref; TABLE/MEMORY/GLOBAL: a pointer */
     const char *type;  /* FUNC: canonical signature (section 4); GLOBAL: "i32",
-                          "mut i64", ...; TABLE: "funcref"/"externref"; MEMORY: NULL */
+                          "mut i64", ...; TABLE: "funcref"/"externref"; MEMORY: NULL,
+                          "i64" for a memory64 memory (linking compares them) */
     uint32_t min;      /* TABLE/MEMORY limits */
     uint32_t max;      /* 0xFFFFFFFF when has_max == 0 */
     uint32_t has_max;

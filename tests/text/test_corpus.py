@@ -16,7 +16,9 @@ import os
 import pytest
 
 from wasmaot.frontend.errors import MalformedError
+from wasmaot.frontend.features import DEFAULT, using
 from wasmaot.frontend.text import AssertMalformed, ModuleSource, parse_wast
+from wasmaot.spectest.runner import script_features
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUITE = os.path.join(os.path.dirname(REPO), "shared", "spec-testsuite")
@@ -84,6 +86,13 @@ def test_spec_file(path):
     name = _name(path)
     with open(path, encoding="utf-8") as f:
         text = f.read()
+    # the features the spec runner gives the script (Wasm 2.0 scripts: no
+    # memory64 u64 offsets and limits, no multi-memory encodings)
+    with using(script_features(path, DEFAULT)):
+        _check_spec_file(path, name, text)
+
+
+def _check_spec_file(path, name, text):
     cmds = parse_wast(text, name)
     assert cmds, "a script with no commands"
     engine = wasmtime.Engine() if wasmtime else None

@@ -7,9 +7,13 @@ import re
 import pytest
 
 from wasmaot.frontend.errors import MalformedError
+from wasmaot.frontend.features import DEFAULT, using
+from wasmaot.frontend.leb import uleb
 from wasmaot.frontend.text import parse_wat
 
 HDR = b"\0asm\x01\0\0\0"
+# Wasm 2.0's text (limits and offsets are u32): memory64 off
+WASM2 = DEFAULT.switched("memory64", False)
 
 
 def sections(b: bytes) -> dict[int, bytes]:
@@ -228,8 +232,18 @@ def test_data_count_section_only_when_needed():
 
 
 def test_limits_out_of_range():
-    malformed("(memory 0x1_0000_0000)", "i32 constant out of range")
-    malformed("(table 0 0x1_0000_0000 funcref)", "i32 constant out of range")
+    # Wasm 2.0 limits are u32; memory64 reads every bound as u64 (the
+    # validator bounds a 32-bit memory's or table's), i64 ones included
+    with using(WASM2):
+        malformed("(memory 0x1_0000_0000)", "i32 constant out of range")
+        malformed("(table 0 0x1_0000_0000 funcref)", "i32 constant out of range")
+    s = sections(parse_wat("(memory 0x1_0000_0000)"))
+    assert s[5] == b"\x01\x00" + uleb(1 << 32)
+    s = sections(parse_wat("(memory $m i64 0 0x1_0000_0000_0000)"))
+    assert s[5] == b"\x01\x05\x00" + uleb(1 << 48)
+    s = sections(parse_wat("(memory i64 (data \"ab\"))"))
+    assert s[5] == b"\x01\x05\x01\x01" and s[11].startswith(b"\x01\x00\x42\x00\x0b\x02ab")
+    malformed("(memory i64 0x1_0000_0000_0000_0000)", "i64 constant out of range")
 
 
 def test_extended_const_in_global_and_offsets():
@@ -299,7 +313,15 @@ def test_memargs():
                 "(memory 1)")[-7:] == b"\xfd\x54\x00\x01\x0f\x1a\x0b"
     malformed("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))", "alignment")
     malformed("(memory 1) (func (drop (i32.load align=0 (i32.const 0))))", "alignment")
-    malformed("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))", "i32 constant")
+    with using(WASM2):
+        malformed("(memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0))))",
+                  "i32 constant")
+    # memory64: a u64 offset (the validator bounds it per memory)
+    assert body("(i32.load offset=4294967296 (i32.const 0)) drop", "(memory 1)")[2:9] == \
+        b"\x28\x02\x80\x80\x80\x80\x10"
+    # multi-memory: a memory index sets bit 6 and precedes the offset
+    assert body("(i32.load $b offset=3 (i32.const 0)) drop",
+                "(memory 1) (memory $b 1)")[2:6] == b"\x28\x42\x01\x03"
     malformed("(memory 1) (func (drop (i32.load offset=-1 (i32.const 0))))", "unknown operator")
 
 

@@ -205,7 +205,6 @@ KNOWN = {
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 8): 'the gc canon option (not WASI 0.2)',
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 50): 'the gc canon option (not WASI 0.2)',
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 92): 'the gc canon option (not WASI 0.2)',
-    ('wasmtime-misc-tests/component-model/memory64.wast', 24): 'memory64 (Wasm 3.0) not supported',
     ('wasmtime-misc-tests/component-model/modules.wast', 482): 'core exception handling (tag) is not in our core text parser',
     ('wasmtime-misc-tests/component-model/modules.wast', 485): 'core exception handling (tag) is not in our core text parser',
     ('wasmtime-misc-tests/component-model/tags.wast', 3): 'core exception handling (tag) is not in our core text parser',
