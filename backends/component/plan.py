@@ -102,7 +102,7 @@ def check_supported(flat: FlatComponent, filename: str) -> None:
     # such as wasi:cli/terminal-output, needs nothing); the functions
     # actually lowered are checked one by one below.
     for name, et in flat.imports:
-        if et.kind == "type" and not isinstance(et.type, Resource):
+        if _types_only(et):
             continue
         if et.kind != "instance" or wasi.interface_of(name) is None:
             raise ComponentCompileError(
@@ -116,6 +116,15 @@ def check_supported(flat: FlatComponent, filename: str) -> None:
             raise ComponentCompileError(
                 f"component import {'#'.join(path)!r} is not supported yet (the WASI shim "
                 f"does not provide it)", None, filename=filename)
+
+
+def _types_only(et) -> bool:
+    """A value type import, or an instance import whose exports are all
+    such (or none): no run-time presence, so no host needs to provide it
+    (wasmtime links nothing for it either)."""
+    if et.kind == "type":
+        return not isinstance(et.type, Resource)
+    return et.kind == "instance" and all(_types_only(x) for _, x in et.type.exports)
 
 
 def _host_resource_map(flat: FlatComponent) -> dict[int, int]:
