@@ -164,14 +164,14 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     unknown functions to trapping stubs.  Objects and text stages are for
     other hosts (the spec driver, an embedder), so their imports are not
     checked."""
-    from .ir.pipeline import PIPELINE, PassManager
+    from .ir.pipeline import PassManager, default_pipeline
     from .ir.plan import Instance, build_plan, check_host_imports
 
     res = Result()
     clock = _Clock(res.timings)
     fw = _firmware(opts.target)
     # One pass manager for every instance: the report covers the program.
-    pm = PassManager(list(PIPELINE if passes is None else passes), verify)
+    pm = PassManager(default_pipeline(opts.bounds) if passes is None else list(passes), verify)
     comp = _component_input(data, filename)
     if comp is not None:
         if preloads:

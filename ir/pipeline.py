@@ -46,6 +46,16 @@ from .verifier import VerifierError, verifier_errors
 #: trapelim (bounds checks), and a final dce.
 PIPELINE = ["constfold", "unreachable", "dce", "trapelim", "dce"]
 
+
+def default_pipeline(bounds: str = "guard") -> list[str]:
+    """The pipeline for a bounds mode: explicit mode adds checkmerge after
+    trapelim (one check for a run of accesses off one address; in guard
+    mode the accesses cost no instruction, so a check would only add one)."""
+    if bounds != "explicit":
+        return list(PIPELINE)
+    k = PIPELINE.index("trapelim") + 1
+    return PIPELINE[:k] + ["checkmerge"] + PIPELINE[k:]
+
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).
 PRESERVABLE = frozenset({"cfg"})

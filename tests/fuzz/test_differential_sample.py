@@ -98,8 +98,11 @@ def test_state_crash_and_exhaustion():
     assert d.known_class(d.VARIANTS["guard-O2"], m) is None          # after a return
     trapped = ["inst ok", "state 27=i32:00000000", "trap memory_out_of_bounds", "state 27=i32:00000001"]
     m = d.compare(trapped, trapped[:3] + ["state 27=i32:00000000"], PLAN)
-    assert m.klass == "state" and d.known_class(d.VARIANTS["guard-O2"], m) == "guard-store-order"
-    assert d.known_class(d.VARIANTS["explicit-O2"], m) is None
+    assert m.klass == "state" and d.known_class(d.VARIANTS["explicit-O2"], m) is None
+    # guard mode: the trap is compared, the state after it is not
+    assert d.compare(trapped, trapped[:3] + ["state 27=i32:00000000"], PLAN, guard=True) == "guard-trap"
+    m = d.compare(trapped, trapped[:2] + ["ret", "state 27=i32:00000001"], PLAN, guard=True)
+    assert m.klass == "missing-trap:memory_out_of_bounds"
     m = d.compare(ref, ["inst ok", "state 6d=mem:1:0000abcd", "crash exit -11"], PLAN)
     assert m.klass == "crash"
     assert d.compare(ref[:2], ["inst trap unreachable"], []).klass == "instantiate"
