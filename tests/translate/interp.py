@@ -33,9 +33,11 @@ class Unlinkable(Exception):
 
 
 class Memory:
-    def __init__(self, lo, hi):
+    def __init__(self, lo, hi, is64=False):
         self.data = bytearray(lo * PAGE)
         self.max = 65536 if hi is None else hi
+        # memory.grow's failure value: -1 in the memory's address type
+        self.failed = (1 << 64) - 1 if is64 else 0xFFFFFFFF
 
 
 class Table:
@@ -102,7 +104,8 @@ class Instance:
         for i, d in enumerate(mod.funcs):
             self.funcs.append(imp(d.import_) if d.import_ else (self, i))
         for m in mod.memories:
-            self.mems.append(imp(m.import_) if m.import_ else Memory(m.min, m.max))
+            self.mems.append(imp(m.import_) if m.import_ else
+                             Memory(m.min, m.max, m.index_type == I64))
         for t in mod.tables:
             self.tables.append(imp(t.import_) if t.import_ else Table(t.min, t.max))
         for g in mod.globals:
@@ -263,7 +266,7 @@ class Instance:
             m = self.mems[imms[0]]
             old = len(m.data) // PAGE
             if old + a[0] > min(m.max, MAX_TEST_PAGES):
-                return 0xFFFFFFFF
+                return m.failed
             m.data.extend(bytes(a[0] * PAGE))
             return old
         if op == O.memory_fill:

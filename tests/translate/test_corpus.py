@@ -8,7 +8,9 @@
 * Every ``assert_return``/``assert_trap`` of the non-SIMD scripts holds when
   the translated IR is run by the test oracle (``interp.py``): the
   translator's semantics, not just well-formedness.  The same for the
-  tail-call, wide-arithmetic and (non-SIMD) multi-memory proposals' scripts.
+  tail-call, wide-arithmetic and (non-SIMD) multi-memory proposals' scripts,
+  and memory64's (its proposal's and the wasm-3.0 folder's, as the spec
+  runner decodes them: ``script_features``).
 
 Totals (modules, functions, IR instructions, seconds) are printed with -s.
 """
@@ -123,3 +125,25 @@ def test_multi_memory_assertions_hold_on_ir(suite):
     want = sum(len(re.findall(r"^\(assert_(?:return|trap)\b", f.read_text(), re.MULTILINE))
                for f in files)
     assert counts["pass"] >= want > 700, (counts, want)
+
+
+MEMORY64_WASM3 = ["address64.wast", "align64.wast", "endianness64.wast", "float_memory64.wast",
+                  "load64.wast", "memory64.wast", "memory_grow64.wast",
+                  "memory_redundancy64.wast", "memory_trap64.wast", "memory_fill.wast",
+                  "memory_init.wast"]
+
+
+def test_memory64_assertions_hold_on_ir(suite):
+    """memory64 scripts on the IR oracle: i64 addresses and offsets, i64
+    memory.size/grow (-1 of i64 on failure), bulk ops on 64-bit memories."""
+    from wasmaot.frontend.features import DEFAULT, using
+    from wasmaot.spectest.runner import script_features
+    counts, failures = collections.Counter(), []
+    prop = suite / "proposals"
+    files = [prop / "memory64" / "memory.wast", prop / "memory64" / "memory64.wast"]
+    files += [prop / "wasm-3.0" / n for n in MEMORY64_WASM3]
+    for path in files:
+        with using(script_features(str(path), DEFAULT)):
+            run_script(str(path), counts, failures)
+    assert not failures, "\n".join(failures[:30])
+    assert counts["pass"] > 1100, counts
