@@ -224,17 +224,10 @@ def _enclosing_head(toks, j: int) -> str | None:
 def _unsupported(toks, j: int, err: MalformedError) -> MalformedError | None:
     """The text form of a feature we do not support yet, at token ``j``
     (rejected as ``err``), as an UnsupportedError naming it; or None."""
-    from ..opcodes import FUNCTION_REFERENCES, MULTI_MEMORY, Flag, unsupported_name
+    from ..opcodes import FUNCTION_REFERENCES, unsupported_name
     from .unsupported import text_feature
-    prev = toks[j - 1] if j else None
     if toks[j][0] == ID or (toks[j][0] == ATOM and toks[j][1][:1].isdigit()):
-        # an index right after a memory instruction: multi-memory's memory index
-        op = BY_NAME.get(prev[1]) if prev is not None and prev[0] == ATOM else None
-        if op is not None and op.flags & Flag.MEM:
-            return UnsupportedError(MULTI_MEMORY, err.offset, detail=f"{op.name} {toks[j][1]}",
-                                    spec_message=err.message, filename=err.filename,
-                                    line=err.line, col=err.col)
-        return None
+        return None                      # an index: no later proposal's keyword
     is_list = toks[j][0] == LP
     if is_list:                          # a list where none may be: look at its head
         if j + 1 >= len(toks) or toks[j + 1][0] != ATOM:
