@@ -83,15 +83,19 @@ def _reftype(data, pos, end):
 def _limits(data, pos, end):
     # The flag is a 1-bit LEB128 in the reference grammar, hence the messages.
     # Bit 2 (memory64): 64-bit indices, u64 bounds; the validator gates it.
+    # With memory64 (Wasm 3.0) the flags are a byte: anything but 0, 1, 4, 5
+    # is "malformed limits flags"; Wasm 2.0 words it as a 1-bit LEB128.
+    wasm3 = MEMORY64 in current()
     flag, pos = _u8(data, pos, end)
     if flag & 0x80:
-        raise MalformedError("integer representation too long", pos - 1)
+        raise MalformedError("malformed limits flags" if wasm3
+                             else "integer representation too long", pos - 1)
     if flag & ~0x05:
-        raise (unsupported.limits_flags(flag, pos - 1, "integer too large")
-               or MalformedError("integer too large", pos - 1))
+        msg = "malformed limits flags" if wasm3 else "integer too large"
+        raise (unsupported.limits_flags(flag, pos - 1, msg) or MalformedError(msg, pos - 1))
     # Wasm 3.0 reads every bound as u64 (validation bounds a 32-bit one);
     # Wasm 2.0 (memory64 off) as u32: a larger one is malformed
-    read = reader.u64 if flag & 0x04 or MEMORY64 in current() else _u32
+    read = reader.u64 if flag & 0x04 or wasm3 else _u32
     lo, pos = read(data, pos, end)
     hi = None
     if flag & 1:

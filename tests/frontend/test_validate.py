@@ -366,3 +366,20 @@ def test_very_many_locals_are_not_expanded():
         validate_module(decode_module(build(last + b"\x45\x1a\x0b")))   # i32.eqz
     with pytest.raises(InvalidError, match="unknown local"):
         validate_module(decode_module(build(b"\x20" + uleb((1 << 20) + 1) + b"\x1a\x0b")))
+
+
+def test_limits_flags_follow_memory64():
+    """Wasm 3.0 (memory64 on) reads limits flags as a byte and every bound as
+    a u64; Wasm 2.0 as a 1-bit LEB128 and u32 bounds (binary.wast of each)."""
+    from wasmaot.frontend.features import using
+    bad_flags = module(section(5, vec([b"\x81\x00"])))
+    big_min = module(section(5, vec([b"\x00" + uleb(1 << 32)])))
+    with pytest.raises(MalformedError, match="malformed limits flags"):
+        decode_module(bad_flags)
+    with pytest.raises(InvalidError, match="memory size must be at most 65536 pages"):
+        validate_module(decode_module(big_min))
+    with using(DEFAULT.switched("memory64", False)):
+        with pytest.raises(MalformedError, match="integer representation too long"):
+            decode_module(bad_flags)
+        with pytest.raises(MalformedError, match="integer too large"):
+            decode_module(big_min)
