@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InvalidError, WasmError
-from ..module import ExternKind
+from ..errors import InvalidError, UnsupportedInvalidError, WasmError
+from ..module import ExternKind, address_type
 from ..types import I32, MAX_PAGES
 from ..types import FuncType as CoreFuncType
 from . import ast as A
@@ -846,6 +846,7 @@ def _canon(sc: Scope, d: A.Canon) -> None:
         ft = sc.item("type", d.type, d.offset)
         if not isinstance(ft, FuncType):
             raise err(f"type index {d.type} is not a function type", d.offset)
+        _memory64_option(sc, d)        # unsupported, before the 32-bit flattening
         want = flatten_functype(ft, "lift")
         if core != want:
             raise err(f"lowered function type `{want}` does not match the core function "
@@ -867,7 +868,19 @@ def _canon(sc: Scope, d: A.Canon) -> None:
         sc.add("core func", CoreFuncType(*sig))
 
 
+def _memory64_option(sc: Scope, d: A.Canon) -> None:
+    """A `memory` option naming a 64-bit memory means 64-bit pointers in the
+    flat signatures (component-model-memory64): our flattening and the
+    canonical ABI's C side are 32-bit, so such a component is unsupported,
+    not invalid."""
+    for o in d.opts:
+        if o.kind == "memory" and address_type(sc.item("core memory", o.index, o.offset)) != I32:
+            raise UnsupportedInvalidError("component-model-memory64", o.offset,
+                                          detail="canonical option `memory` names a 64-bit memory")
+
+
 def _canon_opts(sc: Scope, d: A.Canon, ft: FuncType, ctx: str) -> None:
+    _memory64_option(sc, d)
     seen: dict[str, A.CanonOpt] = {}
     for o in d.opts:
         group = "string-encoding" if o.kind in ("utf8", "utf16", "latin1+utf16") else o.kind
