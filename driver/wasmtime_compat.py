@@ -169,12 +169,12 @@ WASI = {
 # The proposals wasmaot implements: frontend/features.py names them
 # (tests/cli/test_wasmtime_options.py checks the two lists agree).
 _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
-                        "tail-call", "wide-arithmetic")
+                        "tail-call", "wide-arithmetic", "multi-memory", "memory64")
 #: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables.
 WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
 _UNSUPPORTED_PROPOSALS = (
-    "multi-memory", "relaxed-simd", "threads", "shared-memory",
-    "shared-everything-threads", "memory64", "component-model", "component-model-async",
+    "relaxed-simd", "threads", "shared-memory",
+    "shared-everything-threads", "component-model", "component-model-async",
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64", "function-references",

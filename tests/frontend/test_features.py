@@ -158,9 +158,8 @@ def test_the_default_uses_the_static_dispatch_tables():
 
 
 # Implemented features whose -W key driver/wasmtime_compat.py still lists as
-# unsupported (that file is outside the frontend's slice; the change is one
-# line there).  Once it moves, this test fails until the entry goes.
-CLI_PENDING = {"multi-memory", "memory64"}
+# unsupported.  Once one moves, this test fails until its entry goes.
+CLI_PENDING: set[str] = set()
 
 
 def test_the_cli_keys_are_the_features():
