@@ -208,8 +208,17 @@ _CONST_SPECIAL = (0x23, 0xD0, 0xD2)                        # global.get, ref.nul
 # Errors and the general (spec) stack helpers: slow path only
 # ---------------------------------------------------------------------------
 
+#: Types an error message shows of a longer list: the error stays one line
+#: of reasonable length however deep the operand stack (the frontend fuzzer
+#: met a 30 KB message).
+_STACK_SHOWN = 8
+
+
 def _stack_str(ts) -> str:
-    return "[" + " ".join(type_name(t) for t in ts) + "]"
+    ts = list(ts)
+    more = len(ts) - _STACK_SHOWN
+    shown = " ".join(type_name(t) for t in ts[-_STACK_SHOWN:])
+    return f"[({more} more) {shown}]" if more > 0 else f"[{shown}]"
 
 
 def _op_name(data, at: int) -> str:
