@@ -174,7 +174,7 @@ _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd",
 WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
 _UNSUPPORTED_PROPOSALS = (
     "relaxed-simd", "threads", "shared-memory",
-    "shared-everything-threads", "component-model", "component-model-async",
+    "shared-everything-threads", "component-model-async",
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64", "function-references",
@@ -185,6 +185,9 @@ WASM = {
     **{k: _feature(k) for k in _SUPPORTED_PROPOSALS},
     **{k: _feature(k, own=True) for k in WASMAOT_FEATURE_KEYS},
     **{k: _missing_proposal() for k in _UNSUPPORTED_PROPOSALS},
+    # components compile (the synchronous component model WASI 0.2 uses)
+    "component-model": _on_only("a component input is always compiled; turning the component "
+                                "model off is not implemented"),
     "nan-canonicalization": _off_only("NaN canonicalization is not implemented"),
     "fuel": Value(refuse("fuel metering is not implemented")),
     "epoch-interruption": _off_only("epoch interruption is not implemented"),

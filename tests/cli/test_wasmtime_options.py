@@ -162,7 +162,7 @@ def test_refused_options_say_unsupported_exit_2(fac, cache_env, opt, needle):
 
 @pytest.mark.parametrize("opt", [
     ["-W", "simd,bulk-memory,multi-value,reference-types,extended-const,tail-call"],
-    ["-W", "gc=n,exceptions=n,memory64=n,component-model=n"],
+    ["-W", "gc=n,exceptions=n,memory64=n,component-model"],
     ["-W", "simd=n,tail-call=n,wide-arithmetic=n", "-W", "sign-extension=n"],
     ["-S", "inherit-network"], ["-S", "allow-ip-name-lookup"], ["-S", "tcp=n,udp=n"],
     ["-S", "cli,preview2=n"], ["-O", "table-lazy-init=n"], ["-D", "logging"],
