@@ -21,29 +21,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-MISC = Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
+from .proposal_run import MISC, run_spectest
+
 NOT_RUN = {"array.wast": "needs GC",
            "table.wast": "needs typed function references and table64"}
 WASM3 = ["address64.wast", "align64.wast", "endianness64.wast", "float_memory64.wast",
          "load64.wast", "memory64.wast", "memory_grow64.wast", "memory_redundancy64.wast",
          "memory_trap64.wast", "memory_copy.wast", "memory_fill.wast", "memory_init.wast"]
-
-
-def _run(args, tmp_path):
-    cmd = [sys.executable, "-m", "wasmaot", "spectest", "-j", "2", *args]
-    r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=1200,
-                       env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
-    lines = r.stdout.strip().splitlines()
-    m = re.fullmatch(r"(\d+) passed, (\d+) failed, (\d+) skipped", lines[-1] if lines else "")
-    assert m, r.stdout[-3000:] + r.stderr[-3000:]
-    passed, failed, skipped = map(int, m.groups())
-    assert failed == 0, "\n".join(l for l in lines if not l.startswith("ok"))
-    assert r.returncode == 0
-    return passed, skipped
 
 
 def _assertions(files) -> int:
@@ -57,8 +44,8 @@ def test_memory64_scripts(suite, bounds, tmp_path):
     assert {f.name for f in prop} >= set(NOT_RUN), prop
     files = [f for f in prop if f.name not in NOT_RUN]
     files += [suite / "proposals" / "wasm-3.0" / n for n in WASM3]
-    passed, skipped = _run(["--target", "x86_64-linux", "--bounds", bounds,
-                            *map(str, files)], tmp_path)
+    passed, skipped = run_spectest(["--target", "x86_64-linux", "--bounds", bounds,
+                            *map(str, files)], tmp_path, timeout=1200)
     assert skipped == 0
     assert passed >= _assertions(files) > 9000, passed
 
@@ -68,7 +55,7 @@ def test_wasmtime_memory64_files(bounds, tmp_path):
     folder = MISC / "memory64"
     if not folder.is_dir():
         pytest.skip(f"wasmtime's regression tests not found at {MISC}")
-    passed, skipped = _run(["--harness", "wasmtime", "--bounds", bounds, str(folder)], tmp_path)
+    passed, skipped = run_spectest(["--harness", "wasmtime", "--bounds", bounds, str(folder)], tmp_path, timeout=1200)
     assert skipped == 1                     # threads.wast: threads are not implemented
     assert passed > 30, passed
 

@@ -14,30 +14,15 @@ The Wasm 2.0 suite and this proposal disagree on a few encodings (a long-LEB
 zero memory index, memarg flags 32..63): the runner decodes the Wasm 2.0
 top-level scripts with multi-memory off (``runner.script_features``),
 checked below."""
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from wasmaot.frontend.features import DEFAULT
 from wasmaot.spectest.runner import script_features
 
-MISC = Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
-
-
-def _run(args, tmp_path):
-    cmd = [sys.executable, "-m", "wasmaot", "spectest", "-j", "2", *args]
-    r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=900,
-                       env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
-    lines = r.stdout.strip().splitlines()
-    m = re.fullmatch(r"(\d+) passed, (\d+) failed, (\d+) skipped", lines[-1] if lines else "")
-    assert m, r.stdout[-3000:] + r.stderr[-3000:]
-    passed, failed, skipped = map(int, m.groups())
-    assert failed == 0, "\n".join(l for l in lines if not l.startswith("ok"))
-    assert skipped == 0 and r.returncode == 0
-    return passed
+from .proposal_run import MISC, run_all_pass
 
 
 def _assertions(files) -> int:
@@ -49,7 +34,7 @@ def test_multi_memory_scripts(suite, bounds, tmp_path):
     folder = suite / "proposals" / "multi-memory"
     files = sorted(folder.glob("*.wast"))
     assert len(files) > 40, folder
-    passed = _run(["--target", "x86_64-linux", "--bounds", bounds, str(folder)], tmp_path)
+    passed = run_all_pass(["--target", "x86_64-linux", "--bounds", bounds, str(folder)], tmp_path)
     assert passed >= _assertions(files) > 1500, passed
 
 
@@ -58,7 +43,7 @@ def test_wasmtime_multi_memory_files(bounds, tmp_path):
     files = [MISC / "multi-memory" / "simple.wast", MISC / "alias-region-imported-memories.wast"]
     if not files[0].exists():
         pytest.skip(f"wasmtime's regression tests not found at {MISC}")
-    passed = _run(["--harness", "wasmtime", "--bounds", bounds, *map(str, files)], tmp_path)
+    passed = run_all_pass(["--harness", "wasmtime", "--bounds", bounds, *map(str, files)], tmp_path)
     assert passed >= _assertions(files) > 15, passed
 
 

@@ -3,30 +3,16 @@
 wasmtime's regression file of the same name, executed natively through
 ``wasmaot spectest`` on every target and bounds mode (aarch64/riscv64
 under qemu-user)."""
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from .proposal_run import MISC, run_all_pass
+
 CASES = [(t, b) for t in ("x86_64-linux", "aarch64-linux", "riscv64-linux")
          for b in ("guard", "explicit")]
-MISC = Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
-
-
-def _run(args, tmp_path):
-    cmd = [sys.executable, "-m", "wasmaot", "spectest", "-j", "2", *args]
-    r = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=900,
-                       env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
-    lines = r.stdout.strip().splitlines()
-    m = re.fullmatch(r"(\d+) passed, (\d+) failed, (\d+) skipped", lines[-1] if lines else "")
-    assert m, r.stdout[-3000:] + r.stderr[-3000:]
-    passed, failed, skipped = map(int, m.groups())
-    assert failed == 0, "\n".join(l for l in lines if not l.startswith("ok"))
-    assert skipped == 0 and r.returncode == 0
-    return passed
 
 
 @pytest.mark.parametrize(("target", "bounds"), CASES)
@@ -34,7 +20,7 @@ def test_wide_arithmetic_script(suite, target, bounds, tmp_path):
     folder = suite / "proposals" / "wide-arithmetic"
     files = sorted(folder.glob("*.wast"))
     assert files, folder
-    passed = _run(["--target", target, "--bounds", bounds, str(folder)], tmp_path)
+    passed = run_all_pass(["--target", target, "--bounds", bounds, str(folder)], tmp_path)
     n = sum(len(re.findall(r"^\(assert_", f.read_text(), re.MULTILINE)) for f in files)
     assert passed >= n > 90, (passed, n)      # every assertion line was counted
 
@@ -44,7 +30,7 @@ def test_wasmtime_wide_arithmetic_file(bounds, tmp_path):
     f = MISC / "wide-arithmetic.wast"
     if not f.exists():
         pytest.skip(f"wasmtime's regression tests not found at {MISC}")
-    passed = _run(["--harness", "wasmtime", "--bounds", bounds, str(f)], tmp_path)
+    passed = run_all_pass(["--harness", "wasmtime", "--bounds", bounds, str(f)], tmp_path)
     assert passed >= len(re.findall(r"^\(assert_", f.read_text(), re.MULTILINE)) > 90
 
 
