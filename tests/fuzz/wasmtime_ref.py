@@ -47,10 +47,15 @@ _engine = None
 
 
 def engine() -> wasmtime.Engine:
-    """One engine per process, made on first use (never before a fork)."""
+    """One engine per process, made on first use.  Compilation stays on the
+    calling thread: Cranelift's parallel compilation uses a process-wide
+    thread pool, and a worker forked from a process that had started it
+    (pytest, after any test that compiled with wasmtime) waits forever on
+    threads it does not have (a CI hang in test_differential_sample)."""
     global _engine
     if _engine is None:
         cfg = wasmtime.Config()
+        cfg.parallel_compilation = False
         cfg.max_wasm_stack = MAX_WASM_STACK
         cfg.wasm_relaxed_simd = False
         cfg.wasm_tail_call = False
