@@ -458,9 +458,11 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     if k == K_LOCAL_TEE:
                         push(t)
             elif k == K_LOAD or k == K_STORE:
-                a = data[pos]
-                if a < 0x20 and data[pos + 1] < 0x80:
-                    x = data[pos + 1]
+                # fast path: one-byte align (no memory index) and offset,
+                # both inside the body (a truncated memarg goes to the reader,
+                # which reports it)
+                if pos + 1 < limit and data[pos] < 0x20 and data[pos + 1] < 0x80:
+                    a, x = data[pos], data[pos + 1]
                     pos += 2
                     mi = 0
                 else:
