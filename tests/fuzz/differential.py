@@ -122,9 +122,10 @@ class Variant:
     passes: bool = True        # the IR pass pipeline (off: passes=[])
     parts: bool = False        # code generation forced into several partitions, -j 2
 
-    def options(self, target: str, jobs: int = 1):
+    def options(self, target: str, jobs: int = 1, prefix: str = "wasm"):
         from wasmaot.backends import CompileOptions
-        return CompileOptions(target=target, opt_level=self.opt, bounds=self.bounds, jobs=jobs)
+        return CompileOptions(target=target, opt_level=self.opt, bounds=self.bounds, jobs=jobs,
+                              prefix=prefix)
 
 
 VARIANTS = {v.name: v for v in (
@@ -248,15 +249,17 @@ def call_plan(wasm: bytes, seed: int) -> list[Call]:
 
 # ----------------------------------------------------------------- our side
 
-def compile_object(wasm: bytes, variant: Variant, target: str, jobs: int = 1) -> list[bytes]:
-    """The objects of ``wasm`` compiled as ``variant`` (prefix ``wasm``)."""
+def compile_object(wasm: bytes, variant: Variant, target: str, jobs: int = 1,
+                   prefix: str = "wasm") -> list[bytes]:
+    """The objects of ``wasm`` compiled as ``variant`` under symbol prefix
+    ``prefix`` (a batch gives each module its own)."""
     from wasmaot.backends import codegen
     from wasmaot.compile import compile_bytes
     saved = codegen.PART_BYTES
     if variant.parts:
         codegen.PART_BYTES = FORCED_PART_BYTES
     try:
-        res = compile_bytes(wasm, "fuzz.wasm", variant.options(target, jobs=jobs), emit="obj",
+        res = compile_bytes(wasm, "fuzz.wasm", variant.options(target, jobs, prefix), emit="obj",
                             passes=None if variant.passes else [])
     finally:
         codegen.PART_BYTES = saved
@@ -607,7 +610,8 @@ def run_batch(seeds: list[int], variant_name: str, target: str, simd: str) -> li
             rep.findings.append(Finding(seed, "-", "harness", None, f"{type(e).__name__}: {e}"))
             continue
         try:
-            obj = _compile_prefixed(wasm, v, target, _batch_prefix(len(mods)))
+            obj, = compile_object(wasm, v, target, jobs=2 if v.parts else 1,
+                                  prefix=_batch_prefix(len(mods)))
         except Exception as e:  # noqa: BLE001 - any compile failure of a valid module is a finding
             first = (str(e).strip().splitlines() or [""])[0]
             rep.findings.append(Finding(seed, v.name, "compile", None, f"{type(e).__name__}: {first}"))
@@ -636,21 +640,6 @@ def run_batch(seeds: list[int], variant_name: str, target: str, simd: str) -> li
         elif m is not None:
             rep.findings.append(Finding(rep.seed, v.name, m.klass, known_class(v, m), m.text()))
     return reps
-
-
-def _compile_prefixed(wasm: bytes, v: Variant, target: str, prefix: str) -> bytes:
-    from dataclasses import replace
-
-    from wasmaot.backends import codegen
-    from wasmaot.compile import compile_bytes
-    saved = codegen.PART_BYTES
-    if v.parts:
-        codegen.PART_BYTES = FORCED_PART_BYTES
-    try:
-        opts = replace(v.options(target, jobs=2 if v.parts else 1), prefix=prefix)
-        return compile_bytes(wasm, "fuzz.wasm", opts, emit="obj", passes=None if v.passes else []).data
-    finally:
-        codegen.PART_BYTES = saved
 
 
 # ----------------------------------------------------------------- campaign

@@ -173,12 +173,12 @@ def test_batch_reports_the_one_module_that_differs(monkeypatch):
     _tools_or_skip()
     wrong = _wasm(2)
     monkeypatch.setattr(d, "generate", lambda seed, simd="mix": _wasm(seed))
-    real = d._compile_prefixed
+    real = d.compile_object
 
-    def compile_swapped(wasm, v, target, prefix):
-        return real(_wasm(9) if wasm == wrong else wasm, v, target, prefix)
+    def compile_swapped(wasm, v, target, jobs=1, prefix="wasm"):
+        return real(_wasm(9) if wasm == wrong else wasm, v, target, jobs, prefix)
 
-    monkeypatch.setattr(d, "_compile_prefixed", compile_swapped)
+    monkeypatch.setattr(d, "compile_object", compile_swapped)
     reps = d.run_batch([1, 2, 3], "explicit-O2", "x86_64-linux", "mix")
     assert [r.runs for r in reps] == [1, 1, 1]
     assert [(f.seed, f.klass) for r in reps for f in r.findings] == [(2, "result")]
