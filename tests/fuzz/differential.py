@@ -695,51 +695,52 @@ def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x8
 
     if batch:
         _batch_campaign(seeds, variant_names, target, simd, jobs, batch, collect)
-        summary.seconds = time.perf_counter() - summary.started
-        return summary
-    args = (variant_names, target, simd)
-    for seed in _pool(seeds, jobs, args, collect):
-        if _pool([seed], 1, args, collect):
-            collect(_dead_worker(seed))
+    else:
+        lost = _run_pool([(s, run_seed, (s, variant_names, target, simd)) for s in seeds], jobs, collect)
+        for seed in lost:
+            _retry_alone(seed, variant_names, target, simd, collect)
     summary.seconds = time.perf_counter() - summary.started
     return summary
 
 
-def _pool(seeds: list[int], jobs: int, args: tuple, collect) -> list[int]:
-    """Run ``seeds`` in a pool; the seeds left unfinished if it broke."""
+def _run_pool(tasks: list[tuple], jobs: int, collect, initializer=None) -> list:
+    """Run ``tasks`` -- (key, function, args), the function giving a
+    SeedReport or a list of them -- in a pool of ``jobs`` forked workers;
+    the keys of the tasks left unfinished if a worker died and broke it."""
     import multiprocessing as mp
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
-        futs = {pool.submit(run_seed, s, *args): s for s in seeds}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
+                             initializer=initializer) as pool:
+        futs = {pool.submit(fn, *args): key for key, fn, args in tasks}
         try:
             for fut in as_completed(futs):
-                collect(fut.result())
+                res = fut.result()
+                for rep in res if isinstance(res, list) else [res]:
+                    collect(rep)
         except BrokenProcessPool:
-            return [s for f, s in futs.items() if not f.done() or f.exception() is not None]
+            return [k for f, k in futs.items() if not f.done() or f.exception() is not None]
     return []
+
+
+def _retry_alone(seed: int, variant_names, target: str, simd: str, collect) -> None:
+    """A seed whose pool broke runs again in a pool of its own; if it kills
+    that one too, it is the finding."""
+    if _run_pool([(seed, run_seed, (seed, variant_names, target, simd))], 1, collect):
+        collect(_dead_worker(seed))
 
 
 def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, collect) -> None:
     """Batches of ``batch`` consecutive seeds, batch i in variant i mod n.  A
-    worker that dies takes its batch with it: those seeds run again one per
-    pool, and one that kills its own pool is a finding."""
-    import multiprocessing as mp
+    worker that dies takes its batch with it: those seeds run again one by
+    one (_retry_alone)."""
     chunks = [seeds[i:i + batch] for i in range(0, len(seeds), batch)]
-    lost: list[tuple[list[int], str]] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
-                             initializer=_codegen_in_process) as pool:
-        futs = {pool.submit(run_batch, c, variant_names[(c[0] // batch) % len(variant_names)], target, simd):
-                c for c in chunks}
-        try:
-            for fut in as_completed(futs):
-                for rep in fut.result():
-                    collect(rep)
-        except BrokenProcessPool:
-            lost = [(c, variant_names[(c[0] // batch) % len(variant_names)]) for f, c in futs.items()
-                    if not f.done() or f.exception() is not None]
-    for chunk, name in lost:
-        for seed in chunk:
-            if _pool([seed], 1, ((name,), target, simd), collect):
-                collect(_dead_worker(seed))
+
+    def variant(chunk):
+        return variant_names[(chunk[0] // batch) % len(variant_names)]
+
+    tasks = [(k, run_batch, (c, variant(c), target, simd)) for k, c in enumerate(chunks)]
+    for k in _run_pool(tasks, jobs, collect, initializer=_codegen_in_process):
+        for seed in chunks[k]:
+            _retry_alone(seed, (variant(chunks[k]),), target, simd, collect)
 
 
 def _codegen_in_process() -> None:

@@ -199,3 +199,19 @@ def test_batch_reruns_the_modules_after_a_crash(monkeypatch, tmp_path):
     out = d._run_batch_exe(tmp_path / "x", [PLAN, PLAN, PLAN], "x86_64-linux", tmp_path)
     assert out == {0: ["inst ok", "ret"], 1: ["inst ok", "crash exit -11"], 2: ["inst ok", "ret"]}
     assert scripts[1].startswith("module 2\n") and "module 0" not in scripts[1]
+
+
+def _batch_dies_on_seed_2(seeds, *args):
+    if 2 in seeds:
+        os._exit(9)
+    return [d.SeedReport(s, generated=True) for s in seeds]
+
+
+def test_a_dying_batch_worker_reruns_its_seeds_alone(monkeypatch):
+    """The batch that died runs again seed by seed: the seed that kills its
+    own pool is the one finding, its batch-mates are reported normally."""
+    monkeypatch.setattr(d, "run_batch", _batch_dies_on_seed_2)
+    monkeypatch.setattr(d, "run_seed", _dies_on_seed_2)
+    s = d.campaign([0, 1, 2, 3, 4, 5], ("guard-O2", "explicit-O2"), jobs=2, batch=3)
+    assert s.seeds == 6 and s.modules == 5
+    assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
