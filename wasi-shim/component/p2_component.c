@@ -69,6 +69,16 @@ static val *set_fields(cx_t *cx, val *v) {
     return v->u.items;
 }
 
+/* List `v` (type already set) of n elements, each typed as the list's
+ * element; the elements to fill. */
+static val *set_list(cx_t *cx, val *v, uint32_t n) {
+    uint32_t elem = child(cx, v->type, 0);
+    v->n = n;
+    v->u.items = vals(cx, n);
+    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = elem;
+    return v->u.items;
+}
+
 static void set_string(val *v, const char *s, size_t n) {
     v->n = (uint32_t)n;
     v->u.str = s;
@@ -134,14 +144,12 @@ static val *fs_result(cx_t *cx, val *r, wasmaot_p2_status st) {
 HOST(h_get_environment) {
     (void)a;
     uint32_t n = wasmaot_p2_environment_count(CTX);
-    r->n = n;
-    r->u.items = vals(cx, n);
+    val *items = set_list(cx, r, n);
     for (uint32_t i = 0; i < n; i++) {
         const char *k, *v;
         size_t kn, vn;
         wasmaot_p2_environment_get(CTX, i, &k, &kn, &v, &vn);
-        r->u.items[i].type = child(cx, r->type, 0);
-        val *f = set_fields(cx, &r->u.items[i]);
+        val *f = set_fields(cx, &items[i]);
         set_string(&f[0], k, kn);
         set_string(&f[1], v, vn);
     }
@@ -151,12 +159,10 @@ HOST(h_get_environment) {
 HOST(h_get_arguments) {
     (void)a;
     uint32_t n = wasmaot_p2_arguments_count(CTX);
-    r->n = n;
-    r->u.items = vals(cx, n);
+    val *items = set_list(cx, r, n);
     for (uint32_t i = 0; i < n; i++) {
         const char *s = wasmaot_p2_argument(CTX, i);
-        r->u.items[i].type = child(cx, r->type, 0);
-        set_string(&r->u.items[i], s, strlen(s));
+        set_string(&items[i], s, strlen(s));
     }
     return OK;
 }
@@ -207,10 +213,8 @@ HOST(h_poll) {
     uint32_t *in = cx->alloc(cx->env, (n ? n : 1) * 4), *out = cx->alloc(cx->env, (n ? n : 1) * 4);
     for (uint32_t i = 0; i < n; i++) in[i] = h(&a[0].u.items[i]);
     uint32_t k = n ? wasmaot_p2_poll(CTX, in, n, out) : 0;
-    uint32_t elem = child(cx, r->type, 0);
-    r->n = k;
-    r->u.items = vals(cx, k);
-    for (uint32_t i = 0; i < k; i++) scalar(&r->u.items[i], elem, out[i]);
+    val *items = set_list(cx, r, k);
+    for (uint32_t i = 0; i < k; i++) scalar(&items[i], items[i].type, out[i]);
     return OK;
 }
 
@@ -328,13 +332,11 @@ HOST(h_insecure_seed) {
 HOST(h_get_directories) {
     (void)a;
     uint32_t n = wasmaot_p2_preopens_count(CTX);
-    r->n = n;
-    r->u.items = vals(cx, n);
+    val *items = set_list(cx, r, n);
     for (uint32_t i = 0; i < n; i++) {
         const char *path = "";
         uint32_t d = wasmaot_p2_preopen(CTX, i, &path);
-        r->u.items[i].type = child(cx, r->type, 0);
-        val *f = set_fields(cx, &r->u.items[i]);
+        val *f = set_fields(cx, &items[i]);
         f[0].u.bits = d;
         set_string(&f[1], path, strlen(path));
     }
