@@ -13,7 +13,9 @@ the call plan and its arguments come from ``(s, export name, round)``, so a
 shrunken module keeps the calls of the exports it still has.
 
 wasm-smith is set to what wasmaot supports (:data:`SMITH_CONFIG`): Wasm 2.0
-+ extended-const, SIMD on or off, nothing else; every item exported, no
++ extended-const, SIMD on or off, and the proposals ``--proposals`` names
+(:data:`PROPOSALS`: tail calls, multi-memory, memory64, wide arithmetic;
+``mix`` turns each on for about half the seeds); every item exported, no
 imports, termination ensured (a fuel global decremented at loop headers and
 function entries, :data:`FUEL`), NaNs canonicalized after every float
 operation (so memory and global contents are deterministic), memories and
@@ -112,6 +114,70 @@ SMITH_CONFIG = {
 VALIDATE_FEATURES = "wasm2,extended-const"
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A supported proposal the generator may turn on: wasm-smith's settings
+    for it and wasm-tools validate's feature name (wasmtime's engine has
+    every one of them on, wasmtime_ref.engine)."""
+    smith: dict
+    validate: str
+
+
+#: What ``--proposals`` can switch on, beyond Wasm 2.0.  Relaxed SIMD is not
+#: here: its results may differ between engines by design.
+PROPOSALS = {
+    "tail-call": Proposal({"tail-call-enabled": True}, "tail-call"),
+    "multi-memory": Proposal({"max-memories": 3}, "multi-memory"),
+    # memory64 also lets smith make i64 tables (table64, not implemented):
+    # such a module is counted as unsupported, not run (:func:`unsupported`)
+    "memory64": Proposal({"memory64-enabled": True, "max-memory64-bytes": 16 * 65536}, "memory64"),
+    "wide-arithmetic": Proposal({"wide-arithmetic-enabled": True}, "wide-arithmetic"),
+}
+
+
+@dataclass(frozen=True)
+class Gen:
+    """How seeds become modules: ``simd`` (mix | on | off: SIMD for even
+    seeds, all, none) and ``proposals``: names from :data:`PROPOSALS` on for
+    every seed, or ``("mix",)``: each one on for about half the seeds, picked
+    by the seed."""
+    simd: str = "mix"
+    proposals: tuple[str, ...] = ()
+
+    def proposals_of(self, seed: int) -> tuple[str, ...]:
+        if self.proposals != ("mix",):
+            return self.proposals
+        rng = random.Random(f"{seed}/proposals")
+        return tuple(n for n in PROPOSALS if rng.random() < 0.5)
+
+
+def parse_proposals(text: str) -> tuple[str, ...]:
+    """``--proposals``: "", "mix" or a comma list of :data:`PROPOSALS` names."""
+    names = tuple(n for n in text.split(",") if n)
+    if names == ("mix",):
+        return names
+    bad = [n for n in names if n not in PROPOSALS]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown proposal(s) {', '.join(bad)} (known: mix, {', '.join(PROPOSALS)})")
+    return names
+
+
+def unsupported(wasm: bytes) -> bool:
+    """True when wasmaot rejects ``wasm`` as using something it does not
+    implement (smith's table64 under memory64): skipped and counted, never
+    a mismatch.  Any other rejection of a valid module stays a finding."""
+    from wasmaot.frontend.binary import decode_module
+    from wasmaot.frontend.errors import UnsupportedError, UnsupportedInvalidError
+    from wasmaot.frontend.validate import validate_module
+    try:
+        validate_module(decode_module(wasm))
+    except (UnsupportedError, UnsupportedInvalidError):
+        return True
+    except Exception:  # noqa: BLE001 - reported by the compile step as a finding
+        return False
+    return False
+
+
 # ----------------------------------------------------------------- variants
 
 @dataclass(frozen=True)
@@ -149,20 +215,24 @@ def wasm_tools() -> str:
     return str(tools.wasm_tools())
 
 
-def seed_params(seed: int, simd: str) -> tuple[bytes, dict]:
-    """wasm-smith's input bytes and the per-seed settings: SIMD (``simd``:
+def seed_params(seed: int, gen: Gen) -> tuple[bytes, dict]:
+    """wasm-smith's input bytes and the per-seed settings: SIMD (``gen.simd``:
     on, off, or mix = even seeds), and for one seed in three
     ``disallow-traps`` (smith guards its loads, divisions and conversions:
     longer runs that return values)."""
     rng = random.Random(seed)
     data = rng.randbytes(rng.randint(*SEED_BYTES))
-    use_simd = {"on": True, "off": False}.get(simd, seed % 2 == 0)
-    return data, {"simd-enabled": use_simd, "disallow-traps": seed % 3 == 2}
+    use_simd = {"on": True, "off": False}.get(gen.simd, seed % 2 == 0)
+    settings = {"simd-enabled": use_simd, "disallow-traps": seed % 3 == 2}
+    for name in gen.proposals_of(seed):
+        settings.update(PROPOSALS[name].smith)
+    return data, settings
 
 
-def generate(seed: int, simd: str = "mix") -> bytes | None:
+def generate(seed: int, gen: Gen | None = None) -> bytes | None:
     """The module of ``seed``, or None if wasm-smith gives up on the input."""
-    data, settings = seed_params(seed, simd)
+    gen = gen or Gen()
+    data, settings = seed_params(seed, gen)
     cfg = dict(SMITH_CONFIG, **settings)
     with tempfile.TemporaryDirectory(prefix="wasmaot-smith-") as td:
         conf, inp, out = Path(td, "c.json"), Path(td, "in.bin"), Path(td, "m.wasm")
@@ -173,10 +243,11 @@ def generate(seed: int, simd: str = "mix") -> bytes | None:
         if r.returncode != 0:
             return None
         wasm = out.read_bytes()
-    v = subprocess.run([wasm_tools(), "validate", "--features", VALIDATE_FEATURES, "-"],
+    features = ",".join([VALIDATE_FEATURES, *(PROPOSALS[n].validate for n in gen.proposals_of(seed))])
+    v = subprocess.run([wasm_tools(), "validate", "--features", features, "-"],
                        input=wasm, capture_output=True, check=False)
     if v.returncode != 0:
-        raise HarnessError(f"seed {seed}: wasm-smith made a module outside {VALIDATE_FEATURES}: "
+        raise HarnessError(f"seed {seed}: wasm-smith made a module outside {features}: "
                            f"{v.stderr.decode(errors='replace').strip()}")
     return wasm
 
@@ -442,6 +513,7 @@ class SeedReport:
     runs: int = 0
     inconclusive: int = 0
     guard_stops: int = 0       # variant runs whose comparison a guard-mode trap ended
+    unsupported: bool = False  # generated, but uses what wasmaot does not implement: not run
     findings: list[Finding] = field(default_factory=list)
     wasm: bytes | None = None
     seconds: float = 0.0
@@ -511,12 +583,14 @@ def _jobs_bytes(wasm, v: Variant, target: str, rep: SeedReport) -> None:
                                     f"-j 1 and -j 2 objects differ ({len(one[0])} / {len(two[0])} bytes)"))
 
 
-def run_seed(seed: int, variant_names: tuple[str, ...], target: str, simd: str) -> SeedReport:
+def run_seed(seed: int, variant_names: tuple[str, ...], target: str, gen: Gen) -> SeedReport:
     t0 = time.perf_counter()
     try:
-        wasm = generate(seed, simd)
+        wasm = generate(seed, gen)
         if wasm is None:
             return SeedReport(seed)
+        if unsupported(wasm):
+            return SeedReport(seed, unsupported=True)
         rep = check_module(wasm, seed, [VARIANTS[n] for n in variant_names], target)
     except Exception as e:  # noqa: BLE001 - a harness failure is reported, the campaign goes on
         rep = SeedReport(seed)
@@ -587,7 +661,7 @@ def _run_batch_exe(exe: Path, plans: list[list[Call]], target: str, td: Path) ->
     return result
 
 
-def run_batch(seeds: list[int], variant_name: str, target: str, simd: str) -> list[SeedReport]:
+def run_batch(seeds: list[int], variant_name: str, target: str, gen: Gen) -> list[SeedReport]:
     """Generate, reference-run, compile and compare the modules of ``seeds``
     as one batch executable of ``variant_name``."""
     from wasmaot.backends.link import link_executable
@@ -599,8 +673,11 @@ def run_batch(seeds: list[int], variant_name: str, target: str, simd: str) -> li
         rep = SeedReport(seed)
         reps.append(rep)
         try:
-            wasm = generate(seed, simd)
+            wasm = generate(seed, gen)
             if wasm is None:
+                continue
+            if unsupported(wasm):
+                rep.unsupported = True
                 continue
             rep.generated, rep.wasm = True, wasm
             plan = call_plan(wasm, seed)
@@ -652,6 +729,7 @@ class Summary:
     runs: int = 0
     inconclusive: int = 0
     guard_stops: int = 0
+    unsupported: int = 0
     by_class: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
@@ -665,6 +743,7 @@ class Summary:
         self.runs += rep.runs
         self.inconclusive += rep.inconclusive
         self.guard_stops += rep.guard_stops
+        self.unsupported += rep.unsupported
         for f in rep.findings:
             self.by_class[f.signature()] = self.by_class.get(f.signature(), 0) + 1
             self.findings.append(f)
@@ -676,12 +755,14 @@ class Summary:
         cls = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_class.items())) or "none"
         return (f"{self.seeds} seeds, {self.modules} modules, {self.calls} calls, {self.runs} runs, "
                 f"{self.inconclusive} inconclusive (stack exhaustion), {self.guard_stops} stopped at a "
-                f"guard-mode trap, {len(self.findings)} mismatches "
+                f"guard-mode trap, "
+                + (f"{self.unsupported} unsupported (not run), " if self.unsupported else "")
+                + f"{len(self.findings)} mismatches "
                 f"({cls}) in {self.seconds:.0f} s")
 
 
 def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x86_64-linux",
-             simd: str = "mix", jobs: int = 1, findings_dir: Path | None = None,
+             gen: Gen | None = None, jobs: int = 1, findings_dir: Path | None = None,
              progress=None, batch: int = 0) -> Summary:
     """Run every seed (``jobs`` worker processes); findings saved if asked.
     ``batch`` > 0: batches of that many seeds, one variant each (run_batch).
@@ -694,11 +775,11 @@ def campaign(seeds: list[int], variant_names: tuple[str, ...], target: str = "x8
         _collect(rep, summary, findings_dir, progress)
 
     if batch:
-        _batch_campaign(seeds, variant_names, target, simd, jobs, batch, collect)
+        _batch_campaign(seeds, variant_names, target, gen, jobs, batch, collect)
     else:
-        lost = _run_pool([(s, run_seed, (s, variant_names, target, simd)) for s in seeds], jobs, collect)
+        lost = _run_pool([(s, run_seed, (s, variant_names, target, gen)) for s in seeds], jobs, collect)
         for seed in lost:
-            _retry_alone(seed, variant_names, target, simd, collect)
+            _retry_alone(seed, variant_names, target, gen, collect)
     summary.seconds = time.perf_counter() - summary.started
     return summary
 
@@ -721,14 +802,14 @@ def _run_pool(tasks: list[tuple], jobs: int, collect, initializer=None) -> list:
     return []
 
 
-def _retry_alone(seed: int, variant_names, target: str, simd: str, collect) -> None:
+def _retry_alone(seed: int, variant_names, target: str, gen: Gen, collect) -> None:
     """A seed whose pool broke runs again in a pool of its own; if it kills
     that one too, it is the finding."""
-    if _run_pool([(seed, run_seed, (seed, variant_names, target, simd))], 1, collect):
+    if _run_pool([(seed, run_seed, (seed, variant_names, target, gen))], 1, collect):
         collect(_dead_worker(seed))
 
 
-def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, collect) -> None:
+def _batch_campaign(seeds: list[int], variant_names, target, gen, jobs, batch, collect) -> None:
     """Batches of ``batch`` consecutive seeds, batch i in variant i mod n.  A
     worker that dies takes its batch with it: those seeds run again one by
     one (_retry_alone)."""
@@ -737,10 +818,10 @@ def _batch_campaign(seeds: list[int], variant_names, target, simd, jobs, batch, 
     def variant(chunk):
         return variant_names[(chunk[0] // batch) % len(variant_names)]
 
-    tasks = [(k, run_batch, (c, variant(c), target, simd)) for k, c in enumerate(chunks)]
+    tasks = [(k, run_batch, (c, variant(c), target, gen)) for k, c in enumerate(chunks)]
     for k in _run_pool(tasks, jobs, collect, initializer=_codegen_in_process):
         for seed in chunks[k]:
-            _retry_alone(seed, (variant(chunks[k]),), target, simd, collect)
+            _retry_alone(seed, (variant(chunks[k]),), target, gen, collect)
 
 
 def _codegen_in_process() -> None:
@@ -817,6 +898,10 @@ def _parse(argv):
                     help=f"comma-separated, of: {', '.join(VARIANTS)}")
     ap.add_argument("--simd", choices=("mix", "on", "off"), default="mix",
                     help="SIMD in the generated modules (mix: even seeds)")
+    ap.add_argument("--proposals", type=parse_proposals, default=(),
+                    help="proposals beyond Wasm 2.0 in the generated modules: a comma list of "
+                         f"{', '.join(PROPOSALS)}, or mix (each on for about half the seeds); "
+                         "default: none")
     ap.add_argument("--findings", type=Path, default=DEFAULT_FINDINGS)
     ap.add_argument("--minimize", action="store_true", help="shrink the first finding of each class")
     ap.add_argument("--attempts", type=int, default=300, help="wasm-tools shrink attempts (default 300)")
@@ -865,7 +950,8 @@ def main(argv=None) -> int:
     if a.batch < 0:
         print("differential: --batch must be >= 0", file=sys.stderr)
         return 2
-    s = campaign(list(range(a.start, a.start + a.seeds)), names, a.target, a.simd, a.jobs,
+    s = campaign(list(range(a.start, a.start + a.seeds)), names, a.target, Gen(a.simd, a.proposals),
+                 a.jobs,
                  a.findings, progress, batch=a.batch)
     print(s.line())
     (a.findings).mkdir(parents=True, exist_ok=True)

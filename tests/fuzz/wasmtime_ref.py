@@ -58,10 +58,13 @@ def engine() -> wasmtime.Engine:
         cfg.parallel_compilation = False
         cfg.max_wasm_stack = MAX_WASM_STACK
         cfg.wasm_relaxed_simd = False
-        cfg.wasm_tail_call = False
         cfg.wasm_threads = False
-        cfg.wasm_memory64 = False
-        cfg.wasm_multi_memory = False
+        # what differential.PROPOSALS can turn on: on for every module (they
+        # add instructions and forms; a Wasm 2.0 module means the same)
+        cfg.wasm_tail_call = True
+        cfg.wasm_memory64 = True
+        cfg.wasm_multi_memory = True
+        cfg.wasm_wide_arithmetic = True
         cfg.wasm_gc = False
         cfg.wasm_function_references = False
         cfg.wasm_exceptions = False
