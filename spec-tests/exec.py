@@ -178,6 +178,7 @@ def _one_line(e: BaseException) -> str:
 def _run_driver(commands, slots, pending, module_index, n_modules, compiled, objects, opts, name,
                 extra_c, links) -> None:
     from ..backends.link import LinkError, link_executable
+    from . import firmware
 
     def fail_rest(why: str):
         for i in pending:
@@ -196,7 +197,10 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
             blob = build_table(commands, index, n_modules)
             tobj = table_object(blob, n_modules, opts.target, ok)
             objs = [o for i in sorted(ok) for o in objects.get(i, ())]
-            link_executable([tobj, *objs], exe, opts.target, opts.bounds, host)
+            if firmware.is_firmware(opts.target):      # an image for qemu-system
+                firmware.link([tobj, *objs], exe, opts.target, opts.bounds, extra_c)
+            else:
+                link_executable([tobj, *objs], exe, opts.target, opts.bounds, host)
 
         try:
             try:
@@ -220,12 +224,13 @@ def _run_driver(commands, slots, pending, module_index, n_modules, compiled, obj
             return
         timeout = getattr(opts, "timeout", 300)
         try:
-            prefix = run_prefix(opts.target)
+            cmd = (firmware.command(exe, opts.target) if firmware.is_firmware(opts.target)
+                   else [*run_prefix(opts.target), str(exe)])
         except Exception as e:            # emulator missing: one clear line per command
             fail_rest(str(e))
             return
         try:
-            proc = subprocess.run([*prefix, str(exe)], capture_output=True, timeout=timeout,
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
                                   preexec_fn=_stack_limit)
             out, rc, timed_out = proc.stdout, proc.returncode, False
         except subprocess.TimeoutExpired as e:

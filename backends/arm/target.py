@@ -15,15 +15,28 @@ power-of-two window).
 Calling convention: ``fastcc`` for Wasm-to-Wasm calls, not ``tailcc`` (see
 the record).
 
-Next, ``cortex-m4f`` (tried, not registered yet: the tests of other
-components must first accept its arch ``thumbv7em``): triple
-``thumbv7em-unknown-none-eabihf``, CPU ``cortex-m4``, features
-``+vfp4d16sp``, zig ``thumb-freestanding-eabihf`` with
-``-mcpu=cortex_m4+vfp4d16sp`` in its configs (zig's ``cortex_m4`` model has
-no FPU; without it zig's C and compiler-rt pass doubles in r0:r1 while LLVM
-passes them in d0), ``FirmwareRecipe(fpu=True)``, board ``mps2-an386`` (the
-AN385 memory map).  With that, hello world, traps and the float test ran
-under qemu.
+``cortex-m4f``: ARMv7E-M with the single-precision FPU (FPv4-SP-D16)
+and the hard-float EABI (``eabihf``: float and double arguments in s/d
+registers, so every object of the image must agree; lld refuses a mix).
+f32 arithmetic runs on the FPU, f64 in compiler-rt.  zig's ``cortex_m4``
+CPU model has no FPU: the runtime configs say ``cortex_m4+vfp4d16sp``,
+without which zig's C and compiler-rt pass doubles in r0:r1 while LLVM
+passes them in d0 (f64.sqrt returned its operand).  Board ``mps2-an386``.
+
+``cortex-m33``: ARMv8-M Mainline *with* its FPU (FPv5-SP-D16) and DSP
+extension (LLVM's ``cortex-m33`` model has both), but the soft-float
+calling convention (``eabi``, as the issue's triple
+``thumbv8m.main-unknown-none-eabi`` says): LLVM emits VFP instructions for
+f32 arithmetic and passes floats in core registers ("softfp"), and zig
+builds the runtime and compiler-rt for ``thumb-freestanding-eabi``
+(pure soft float, the same argument passing), so objects link without a
+float-ABI mismatch; f64 is compiler-rt either way (the FPU is single
+precision).  A core without the FPU option needs ``--cpu`` with
+``-fp-armv8`` features, not provided as a target.  Board ``mps2-an505``,
+run in the Secure state the core resets into (TrustZone left unused).
+
+Both FPU targets enable the FPU at reset (CPACR, ``FirmwareRecipe.fpu``)
+before any floating-point instruction can run.
 
 zig spells the CPU ``cortex_m3`` and LLVM ``cortex-m3``: the runtime config
 (``runtime-c/sources.txt``) passes zig's spelling, ``default_cpu`` is LLVM's;
@@ -56,4 +69,38 @@ CORTEX_M3 = Target(
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an385"),
 )
 
-TARGETS = (CORTEX_M3,)
+CORTEX_M4F = Target(
+    name="cortex-m4f",
+    triple="thumbv7em-unknown-none-eabihf",
+    default_cpu="cortex-m4",
+    features="+vfp4d16sp",
+    zig_target="thumb-freestanding-eabihf",
+    pointer_bytes=4,
+    default_bounds="explicit",
+    bounds_modes=("explicit",),
+    runtime_configs={"explicit": "thumbv7em-cortex-m4f-fw"},
+    output_kind="firmware",
+    arch="thumbv7em",
+    internal_cc="fastcc",     # as cortex-m3
+    tail_call_cc="fastcc",
+    firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an386", fpu=True),
+)
+
+CORTEX_M33 = Target(
+    name="cortex-m33",
+    triple="thumbv8m.main-unknown-none-eabi",
+    default_cpu="cortex-m33",
+    features="",              # the CPU model brings the FPU and DSP
+    zig_target="thumb-freestanding-eabi",
+    pointer_bytes=4,
+    default_bounds="explicit",
+    bounds_modes=("explicit",),
+    runtime_configs={"explicit": "thumbv8m.main-cortex-m33-fw"},
+    output_kind="firmware",
+    arch="thumbv8m.main",
+    internal_cc="fastcc",     # as cortex-m3
+    tail_call_cc="fastcc",
+    firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an505", fpu=True),
+)
+
+TARGETS = (CORTEX_M3, CORTEX_M4F, CORTEX_M33)

@@ -192,37 +192,56 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
     suffix replaced).  Raises :class:`TargetError` for bad options or a
     program that does not fit the board, :class:`LinkError` otherwise."""
     from ..buildcache import compile_host_c, runtime_objects, wasi_objects
-    from ..toolchain import run_zig
     t = get_target(opts.target)
-    recipe = t.firmware
     board = check_options(t.name, fw)
     needs = program_needs(plan, t, fw.max_memory)
     _check_fits(board, needs)
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
-    incs = [f"-I{runtime_root() / 'platform' / 'baremetal'}", f"-I{wasi_root() / 'include'}"]
-    fw_objs = [compile_host_c(HERE / recipe.startup, t.name, opts.bounds, cache=cache_dir,
-                              extra_flags=[*incs, f"-DWASMAOT_FW_FPU={int(recipe.fpu)}"]),
+    fw_objs = [startup_object(t, opts.bounds, cache_dir),
                compile_host_c(HERE / "fw_main.c", t.name, opts.bounds, cache=cache_dir,
-                              extra_flags=[*incs, f"-DWASMAOT_FW_INSTANCE_SIZE={needs.instance_size}"])]
+                              extra_flags=[*include_flags(),
+                                           f"-DWASMAOT_FW_INSTANCE_SIZE={needs.instance_size}"])]
     rt = runtime_objects(t.name, opts.bounds, cache_dir,
                          extra_cflags=[f"-DWASMAOT_MAX_SIGNATURES={needs.signatures}"])
     shim = wasi_objects(t.name, opts.bounds, cache_dir) if wasi else []
+    return link_image(t, opts.bounds, board, needs.ram, out,
+                      {"gen": [*objects, import_table_object(plan, t.name)], "wasi": shim,
+                       "fw": fw_objs, "rt": rt})
+
+
+def include_flags() -> list[str]:
+    """-I flags of the firmware C files: the bare-metal runtime headers
+    (semihosting) and the WASI shim's."""
+    return [f"-I{runtime_root() / 'platform' / 'baremetal'}", f"-I{wasi_root() / 'include'}"]
+
+
+def startup_object(t: Target, bounds: str, cache_dir=None) -> Path:
+    """The target's startup file (vector table or entry, reset), compiled."""
+    from ..buildcache import compile_host_c
+    return compile_host_c(HERE / t.firmware.startup, t.name, bounds, cache=cache_dir,
+                          extra_flags=[*include_flags(), f"-DWASMAOT_FW_FPU={int(t.firmware.fpu)}"])
+
+
+def link_image(t: Target, bounds: str, board: boards.Board, ram: linker.RamNeeds,
+               out: str | os.PathLike, parts: dict) -> Path:
+    """Link ``parts`` (``{"gen"|"wasi"|"fw"|"rt": [object bytes or path]}``:
+    the linker script places and the size report counts each part by these
+    names) into the image ``out`` for ``board``, with ``.bin``/``.hex``
+    beside it.  Also the spec suite's firmware link (spec-tests/firmware.py)."""
+    from ..toolchain import run_zig
     out = Path(out)
     if out.suffix in (".bin", ".hex"):
         raise TargetError(f"-o {out}: name the ELF image (app.elf); the .bin and .hex "
                           "are written beside it")
     with tempfile.TemporaryDirectory(prefix="wasmaot-fw-") as td:
         d = Path(td)
-        objects = [*objects, import_table_object(plan, t.name)]
-        paths = [_named(d, f"gen_{i}.o", o) for i, o in enumerate(objects)]
-        paths += [_named(d, f"wasi_{i}.o", o) for i, o in enumerate(shim)]
-        paths += [_named(d, f"fw_{i}.o", o) for i, o in enumerate(fw_objs)]
-        paths += [_named(d, f"rt_{i}.o", o) for i, o in enumerate(rt)]
-        (d / "image.ld").write_text(linker.script(board, needs.ram))
+        paths = [_named(d, f"{kind}_{i}.o", o) for kind in ("gen", "wasi", "fw", "rt")
+                 for i, o in enumerate(parts.get(kind, ()))]
+        (d / "image.ld").write_text(linker.script(board, ram))
         elf = d / "image.elf"
         # -Os: zig builds compiler-rt small for it; -g: and keeps the symbol
         # table (the size report reads it; debug info never reaches flash).
-        run_zig(["-target", t.zig_target, *_cpu_flags(t, opts.bounds), "-Os", "-g",
+        run_zig(["-target", t.zig_target, *_cpu_flags(t, bounds), "-Os", "-g",
                  "-T", str(d / "image.ld"),
                  "-Wl,--gc-sections", "-Wl,--no-undefined",
                  "-Wl,--entry=wasmaot_reset_handler", *paths, "-o", str(elf)],

@@ -40,13 +40,29 @@ class Board:
     # limit (wasmaot_stack_limit) in every function that calls.
     stack: int = 8 << 10
     doc: str = ""
+    # A bigger (slower) RAM besides ``ram``, e.g. the MPS2's 16 MiB PSRAM;
+    # images do not use it, the spec suite's firmware runs put all their
+    # RAM there (spec-tests/firmware.py).  None: ``ram`` is all there is.
+    big_ram: Region | None = None
 
 
 BOARDS: dict[str, Board] = {b.name: b for b in (
     Board("mps2-an385", Region(0x0000_0000, 4 << 20), Region(0x2000_0000, 4 << 20),
-          ("cortex-m3",), ("qemu-system-arm", "-M", "mps2-an385"),
+          ("cortex-m3",), ("qemu-system-arm", "-M", "mps2-an385"), big_ram=Region(0x2100_0000, 16 << 20),
           doc="Arm MPS2+ FPGA with the AN385 Cortex-M3 image: 4 MiB ZBT SSRAM1 "
-              "as code memory at 0, 4 MiB SSRAM2/3 at 0x20000000"),
+              "as code memory at 0, 4 MiB SSRAM2/3 at 0x20000000, 16 MiB PSRAM at 0x21000000"),
+    Board("mps2-an386", Region(0x0000_0000, 4 << 20), Region(0x2000_0000, 4 << 20),
+          ("cortex-m4f",), ("qemu-system-arm", "-M", "mps2-an386"), big_ram=Region(0x2100_0000, 16 << 20),
+          doc="Arm MPS2+ with the AN386 Cortex-M4 image: the AN385 memory map"),
+    # The M33 resets into the Secure state with VTOR_S = 0x10000000, and the
+    # IDAU makes addresses with bit 28 set Secure: so the Secure aliases of
+    # the SSRAMs (the memory protection controllers leave every block
+    # Secure after reset; the Non-secure addresses would fault).
+    Board("mps2-an505", Region(0x1000_0000, 4 << 20), Region(0x3800_0000, 4 << 20),
+          ("cortex-m33",), ("qemu-system-arm", "-M", "mps2-an505"), big_ram=Region(0x8000_0000, 16 << 20),
+          doc="Arm MPS2+ with the AN505 Cortex-M33 image (SSE-200 subsystem): 4 MiB "
+              "ZBT SSRAM1 as code memory at 0x10000000, 4 MiB SSRAM2/3 at 0x38000000 "
+              "(Secure aliases), 16 MiB PSRAM at 0x80000000"),
     Board("lm3s6965evb", Region(0x0000_0000, 256 << 10), Region(0x2000_0000, 64 << 10),
           ("cortex-m3",), ("qemu-system-arm", "-M", "lm3s6965evb"),
           doc="TI Stellaris LM3S6965 evaluation board (Cortex-M3): 256 KiB flash, "

@@ -14,7 +14,8 @@ import pytest
 from wasmaot.backends.firmware.boards import BOARDS
 
 #: Firmware target -> the qemu board its images run on in these tests.
-RUN_BOARDS = {"cortex-m3": "mps2-an385", "rv32imac": "virt-rv32"}
+RUN_BOARDS = {"cortex-m3": "mps2-an385", "cortex-m4f": "mps2-an386", "cortex-m33": "mps2-an505",
+              "rv32imac": "virt-rv32"}
 #: qemu executable -> Debian package.
 PACKAGES = {"qemu-system-arm": "qemu-system-arm", "qemu-system-riscv32": "qemu-system-misc"}
 

@@ -1,6 +1,7 @@
-"""Firmware images for Cortex-M3 and RV32IMAC: what the image contains (no
-qemu needed), then running them on qemu's boards (mps2-an385, lm3s6965evb,
-riscv32 virt) with output, exit status and traps over semihosting."""
+"""Firmware images for Cortex-M3, Cortex-M4F, Cortex-M33 and RV32IMAC: what
+the image contains (no qemu needed), then running them on qemu's boards
+(mps2-an385, mps2-an386, mps2-an505, lm3s6965evb, riscv32 virt) with
+output, exit status and traps over semihosting."""
 from __future__ import annotations
 
 import re
@@ -105,6 +106,30 @@ def test_rv32_image_layout(tmp_path):
         assert e["e_flags"] & 0x7 == 0x1          # EF_RISCV_RVC, float ABI soft (ilp32)
         assert e["e_entry"] == e.get_section_by_name(".vectors")["sh_addr"] == board.flash.origin
         assert not any(s.name.startswith((".rel", ".dynamic")) for s in e.iter_sections())
+
+
+@pytest.mark.parametrize("target, hard_float", [("cortex-m4f", True), ("cortex-m33", False)])
+def test_fpu_targets_float_abi(tmp_path, target, hard_float):
+    """cortex-m4f: the hard-float EABI; cortex-m33: FPU instructions with the
+    soft-float calling convention (lld refuses to mix the two).  Linked at
+    the board's flash origin.  That reset enables the FPU is shown by
+    test_float_instructions: its VFP code would fault otherwise."""
+    from elftools.elf.elffile import ELFFile
+    elf = compile_image(HELLO, tmp_path / "fpu.elf", target=target)
+    with open(elf, "rb") as f:
+        e = ELFFile(f)
+        assert bool(e["e_flags"] & 0x400) == hard_float            # EF_ARM_ABI_FLOAT_HARD
+        assert bool(e["e_flags"] & 0x200) == (not hard_float)      # EF_ARM_ABI_FLOAT_SOFT
+        board = boards.BOARDS[RUN_BOARDS[target]]
+        assert e.get_section_by_name(".vectors")["sh_addr"] == board.flash.origin
+
+
+@targets
+def test_hello_world_footprint_per_target(tmp_path, target):
+    """The issue's footprint budget holds on every firmware target."""
+    s = measure(compile_image(HELLO, tmp_path / "h.elf", target=target))
+    assert s.flash["data segments"] == len("hello, world\n")
+    assert s.flash_total <= FLASH_BUDGET and s.ram_static <= RAM_BUDGET, (s.flash, s.ram)
 
 
 def test_bin_and_hex_hold_the_loaded_bytes(hello_image):
