@@ -612,6 +612,29 @@ i32x4.trunc_sat_f64x2_s_zero fd.fc  none  v128->v128
 i32x4.trunc_sat_f64x2_u_zero fd.fd  none  v128->v128
 f64x2.convert_low_i32x4_s    fd.fe  none  v128->v128
 f64x2.convert_low_i32x4_u    fd.ff  none  v128->v128
+# ---- 0xFD 0x100..: relaxed SIMD (results implementation-defined within the
+# spec's sets; the translator picks one deterministic member, ir/translate/simd.py)
+@relaxed-simd
+i8x16.relaxed_swizzle              fd.100  none  v128,v128->v128
+i32x4.relaxed_trunc_f32x4_s        fd.101  none  v128->v128
+i32x4.relaxed_trunc_f32x4_u        fd.102  none  v128->v128
+i32x4.relaxed_trunc_f64x2_s_zero   fd.103  none  v128->v128
+i32x4.relaxed_trunc_f64x2_u_zero   fd.104  none  v128->v128
+f32x4.relaxed_madd                 fd.105  none  v128,v128,v128->v128
+f32x4.relaxed_nmadd                fd.106  none  v128,v128,v128->v128
+f64x2.relaxed_madd                 fd.107  none  v128,v128,v128->v128
+f64x2.relaxed_nmadd                fd.108  none  v128,v128,v128->v128
+i8x16.relaxed_laneselect           fd.109  none  v128,v128,v128->v128
+i16x8.relaxed_laneselect           fd.10a  none  v128,v128,v128->v128
+i32x4.relaxed_laneselect           fd.10b  none  v128,v128,v128->v128
+i64x2.relaxed_laneselect           fd.10c  none  v128,v128,v128->v128
+f32x4.relaxed_min                  fd.10d  none  v128,v128->v128
+f32x4.relaxed_max                  fd.10e  none  v128,v128->v128
+f64x2.relaxed_min                  fd.10f  none  v128,v128->v128
+f64x2.relaxed_max                  fd.110  none  v128,v128->v128
+i16x8.relaxed_q15mulr_s            fd.111  none  v128,v128->v128
+i16x8.relaxed_dot_i8x16_i7x16_s    fd.112  none  v128,v128->v128
+i32x4.relaxed_dot_i8x16_i7x16_add_s  fd.113  none  v128,v128,v128->v128
 """
 
 _TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,
@@ -725,26 +748,6 @@ suspend                    e2      STACK_SWITCHING
 resume                     e3      STACK_SWITCHING
 resume_throw               e4      STACK_SWITCHING
 switch                     e5      STACK_SWITCHING
-i8x16.relaxed_swizzle      fd.100  RELAXED_SIMD
-i32x4.relaxed_trunc_f32x4_s      fd.101  RELAXED_SIMD
-i32x4.relaxed_trunc_f32x4_u      fd.102  RELAXED_SIMD
-i32x4.relaxed_trunc_f64x2_s_zero fd.103  RELAXED_SIMD
-i32x4.relaxed_trunc_f64x2_u_zero fd.104  RELAXED_SIMD
-f32x4.relaxed_madd         fd.105  RELAXED_SIMD
-f32x4.relaxed_nmadd        fd.106  RELAXED_SIMD
-f64x2.relaxed_madd         fd.107  RELAXED_SIMD
-f64x2.relaxed_nmadd        fd.108  RELAXED_SIMD
-i8x16.relaxed_laneselect   fd.109  RELAXED_SIMD
-i16x8.relaxed_laneselect   fd.10a  RELAXED_SIMD
-i32x4.relaxed_laneselect   fd.10b  RELAXED_SIMD
-i64x2.relaxed_laneselect   fd.10c  RELAXED_SIMD
-f32x4.relaxed_min          fd.10d  RELAXED_SIMD
-f32x4.relaxed_max          fd.10e  RELAXED_SIMD
-f64x2.relaxed_min          fd.10f  RELAXED_SIMD
-f64x2.relaxed_max          fd.110  RELAXED_SIMD
-i16x8.relaxed_q15mulr_s    fd.111  RELAXED_SIMD
-i16x8.relaxed_dot_i8x16_i7x16_s      fd.112  RELAXED_SIMD
-i32x4.relaxed_dot_i8x16_i7x16_add_s  fd.113  RELAXED_SIMD
 atomic.fence               fe.03   THREADS
 """
 # Whole prefixes: every 0xFB instruction is GC's (0xFB 0x80 and up:

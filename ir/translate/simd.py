@@ -1,4 +1,5 @@
-"""Fixed-width SIMD (the 0xFD prefix): every Wasm 2.0 v128 instruction.
+"""Fixed-width SIMD (the 0xFD prefix): every Wasm 2.0 v128 instruction and
+the relaxed-SIMD ones (one deterministic choice each, see "relaxed SIMD").
 
 What: ``_LANEWISE`` maps each lane-wise Wasm op to ``(IR opcode, lane
 shape, extra immediate)`` -- ``i32x4.lt_u -> vicmp.i32x4 ult``.  From it,
@@ -21,7 +22,18 @@ from __future__ import annotations
 
 from ...frontend.opcodes import OPS
 from ..opcodes import BY_NAME, FloatCC, IntCC, MemFlags, Opcode
-from ..types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, NOTYPE, V128, lane_type
+from ..types import (
+    F32X4,
+    F64X2,
+    I8X16,
+    I16X8,
+    I32,
+    I32X4,
+    I64X2,
+    NOTYPE,
+    V128,
+    lane_type,
+)
 
 _SHAPES = {"i8x16": I8X16, "i16x8": I16X8, "i32x4": I32X4, "i64x2": I64X2,
            "f32x4": F32X4, "f64x2": F64X2}
@@ -229,6 +241,101 @@ def _make_lane(irname: str):
     return store_lane
 
 
+# ---- relaxed SIMD ---------------------------------------------------------------
+# Each relaxed instruction lets the implementation pick a result from a small
+# set (proposals/relaxed-simd/Overview.md).  wasmaot picks ONE member, the same
+# on every target and CPU, so a program computes the same bits on x86-64,
+# AArch64, RISC-V and the 32-bit firmware targets (where LLVM legalizes the
+# vectors to scalars), and no choice depends on the build machine's CPU
+# features.  Every choice below is also a member on every target; most are
+# the Wasm 2.0 instruction the relaxed one relaxes, so they reuse its IR op:
+#
+# * relaxed_swizzle -> swizzle: indices >= 16 give 0 (always allowed; the
+#   relaxed freedom only matters for those indices).
+# * relaxed_trunc -> trunc_sat: NaN -> 0, out of range saturates (the
+#   spec's first choice in every case).
+# * relaxed_laneselect -> bitselect (allowed for every mask, also when a
+#   lane's mask is neither all ones nor all zeros).
+# * relaxed_min/max -> min/max: NaN in -> NaN out, -0 < +0 (fmin/fmax are
+#   a member for NaN and signed-zero inputs).
+# * relaxed_q15mulr_s -> q15mulr_sat_s: INT16_MIN * INT16_MIN gives
+#   INT16_MAX (the other choice is INT16_MIN).
+# * relaxed_madd/nmadd: UNFUSED, a*b rounded then +c rounded (vfmul, vfneg,
+#   vfadd).  Both are allowed; unfused is native everywhere we compile for:
+#   x86-64's baseline has no FMA (a fused lowering would be a libm call per
+#   lane) and the soft-float firmware targets have none either, while on
+#   AArch64 it costs one extra instruction over fmla.
+# * relaxed_dot_i8x16_i7x16_s: b's bytes read as SIGNED, the pair sum WRAPS
+#   in i16 (both allowed: the spec lets a b byte >= 0x80 be signed or
+#   unsigned and the i16 sum wrap or saturate; only -128*-128 + -128*-128
+#   wraps).  Lowered with i16 lane shifts (even bytes: shl 8 then sshr 8;
+#   odd bytes: sshr 8), two i16 multiplies (products are exact in i16) and
+#   an add -- no shuffles, cheap in SSE, NEON and scalar code alike.
+# * relaxed_dot_i8x16_i7x16_add_s: that i16x8 dot, then the i32 pairwise
+#   sum (extadd_pairwise_s) plus c, as the spec defines it.
+_RELAXED_AS = {
+    "i8x16.relaxed_swizzle": "i8x16.swizzle",
+    "i32x4.relaxed_trunc_f32x4_s": "i32x4.trunc_sat_f32x4_s",
+    "i32x4.relaxed_trunc_f32x4_u": "i32x4.trunc_sat_f32x4_u",
+    "i32x4.relaxed_trunc_f64x2_s_zero": "i32x4.trunc_sat_f64x2_s_zero",
+    "i32x4.relaxed_trunc_f64x2_u_zero": "i32x4.trunc_sat_f64x2_u_zero",
+    "i8x16.relaxed_laneselect": "v128.bitselect",
+    "i16x8.relaxed_laneselect": "v128.bitselect",
+    "i32x4.relaxed_laneselect": "v128.bitselect",
+    "i64x2.relaxed_laneselect": "v128.bitselect",
+    "f32x4.relaxed_min": "f32x4.min", "f32x4.relaxed_max": "f32x4.max",
+    "f64x2.relaxed_min": "f64x2.min", "f64x2.relaxed_max": "f64x2.max",
+    "i16x8.relaxed_q15mulr_s": "i16x8.q15mulr_sat_s",
+}
+_O = Opcode
+_VFMUL, _VFADD, _VFNEG = int(_O.vfmul), int(_O.vfadd), int(_O.vfneg)
+_VISHL, _VSSHR, _VIMUL, _VIADD = int(_O.vishl), int(_O.vsshr), int(_O.vimul), int(_O.viadd)
+_VSEXTADD = int(_O.vsextadd_pairwise)
+_ICONST = int(_O.iconst)
+
+
+def _madd(shape: int, negate: bool):
+    def madd(t, _):
+        a, b, c = t.pop_n(3)
+        p = t.value(_VFMUL, shape, (), (a, b), _V)
+        if negate:
+            p = t.value(_VFNEG, shape, (), (p,), _V)
+        t.stack.append(t.value(_VFADD, shape, (), (p, c), _V))
+    return madd
+
+
+def _dot16(t, a: int, b: int) -> int:
+    """sum of the two signed byte products in each i16 lane, wrapping."""
+    eight = t.value(_ICONST, I32, (8,), (), (I32,))
+
+    def even(x):
+        return t.value(_VSSHR, I16X8, (), (t.value(_VISHL, I16X8, (), (x, eight), _V), eight), _V)
+
+    def odd(x):
+        return t.value(_VSSHR, I16X8, (), (x, eight), _V)
+    lo = t.value(_VIMUL, I16X8, (), (even(a), even(b)), _V)
+    hi = t.value(_VIMUL, I16X8, (), (odd(a), odd(b)), _V)
+    return t.value(_VIADD, I16X8, (), (lo, hi), _V)
+
+
+def _relaxed_dot(t, _):
+    b = t.stack.pop()
+    t.stack[-1] = _dot16(t, t.stack[-1], b)
+
+
+def _relaxed_dot_add(t, _):
+    a, b, c = t.pop_n(3)
+    p = t.value(_VSEXTADD, I32X4, (), (_dot16(t, a, b),), _V)
+    t.stack.append(t.value(_VIADD, I32X4, (), (p, c), _V))
+
+
+_RELAXED = {
+    "f32x4.relaxed_madd": _madd(F32X4, False), "f32x4.relaxed_nmadd": _madd(F32X4, True),
+    "f64x2.relaxed_madd": _madd(F64X2, False), "f64x2.relaxed_nmadd": _madd(F64X2, True),
+    "i16x8.relaxed_dot_i8x16_i7x16_s": _relaxed_dot,
+    "i32x4.relaxed_dot_i8x16_i7x16_add_s": _relaxed_dot_add,
+}
+
 HANDLERS = {
     "v128.const": _v128_const, "i8x16.shuffle": _shuffle, "v128.store": _v128_store,
     "i8x16.extract_lane_s": _extract("sextractlane", I8X16),
@@ -243,8 +350,11 @@ HANDLERS = {
 HANDLERS.update({f"{n}.replace_lane": _replace(sh) for n, sh in _SHAPES.items()})
 HANDLERS.update({name: _make_load(ir) for name, ir in _LOADS.items()})
 HANDLERS.update({name: _make_lane(ir) for name, ir in _LANE_OPS.items()})
+HANDLERS.update(_RELAXED)
 for _op in OPS:
-    if _op.prefix == 0xFD and _op.name not in HANDLERS:
+    if _op.prefix == 0xFD and _op.name not in HANDLERS and _op.name not in _RELAXED_AS:
         if _lanewise(_op.name) is None:
             raise AssertionError(f"no SIMD translation for {_op.name}")
         HANDLERS[_op.name] = _make(_op)
+for _name, _same in _RELAXED_AS.items():
+    HANDLERS[_name] = HANDLERS[_same]
