@@ -17,10 +17,11 @@ prefix: the main instance keeps ``P`` (``opts.prefix``), library instance
   in the same block, so the difference is a compile-time constant).
   Imported memories, tables and globals bound to another instance's *defined*
   ones are addressed the same way, with no slot load.
-* **Instantiation in plan order** (``P.program.instantiate``): for each
-  instance, copy its bound import slots from the exporter (a funcref, or
-  the memory/table/global pointer: the exporter is already instantiated, so
-  they are filled), then call its ``instantiate``; a failure stops there.
+* **Instantiation in plan order** (``P.program.instantiate``): call each
+  instance's ``instantiate`` (a failure stops there), and right after it
+  copy every import slot bound to that instance's items into the importers
+  (a funcref, or the memory/table/global pointer), so that they are filled
+  before any later instance's start function runs.
   The slots are still filled because funcrefs are values (``ref.func`` of an
   import, tables) and not every access goes through the hooks.
 
@@ -33,7 +34,7 @@ from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
 from .. import abi
 from .common import TBAA_INST, Builder, Callee, ModuleContext
 from .emit import emit_instance, module_text, name_functions
-from .instance import InstanceLayout, extern_type, descriptor_text
+from .instance import InstanceLayout, descriptor_text, extern_type
 
 
 class PlanContext(ModuleContext):
@@ -42,7 +43,7 @@ class PlanContext(ModuleContext):
     ``contexts`` are every instance's contexts (filled by the caller)."""
 
     def __init__(self, plan: LinkPlan, index: int, bases: list[int],
-                 contexts: list["PlanContext"], opts, target, layout, prefix: str) -> None:
+                 contexts: list[PlanContext], opts, target, layout, prefix: str) -> None:
         super().__init__(plan.instances[index].module, opts, target, layout)
         self.prefix = prefix
         self.plan, self.index, self.bases, self.contexts = plan, index, bases, contexts
@@ -120,32 +121,51 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
 
 
 def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: list[int]) -> str:
-    """Instantiate every instance in plan order, first copying each bound
-    import slot from the instance that provides it."""
+    """Instantiate every instance in plan order.  A bound import slot is
+    copied as soon as what it copies is there: slots the host filled (an
+    import bound to another instance's host import) before anything runs,
+    and a slot bound to instance ``k``'s item right after ``k``
+    instantiates, before the next instance does.  Copying at the exporter's
+    turn, not the importer's, matters when a start function calls out: a
+    component's core start function that calls a lowered import reaches the
+    callee through the export shim, the plan's last instance, whose slots
+    must already be filled then."""
     b = Builder()
     P = contexts[plan.main].ptr_bytes
     fr_size = abi.funcref(P).sizeof
+    after: dict[int | None, list[tuple[int, int, int, object]]] = {}
     for i, inst in enumerate(plan.instances):
-        mc = contexts[i]
         for kind, index, _imp in inst.module.imports():
             bound = plan.binding(i, kind, index)
-            if isinstance(bound, HostBinding) and bound.instance == i:
-                continue                       # the host filled it
-            src_mc = contexts[bound.instance]
-            src = b.inst_field(bases[bound.instance] + extern_type(src_mc, bound.kind, bound.index)[0])
-            dst = b.inst_field(bases[i] + extern_type(mc, kind, index)[0])
-            if kind == EXTERN_FUNC:
-                b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {src}, "
-                       f"i64 {fr_size}, i1 false)")
+            if isinstance(bound, HostBinding):
+                if bound.instance != i:        # else the host filled it
+                    after.setdefault(None, []).append((i, kind, index, bound))
             else:
-                v = b.load("ptr", src, TBAA_INST, align=P)
-                b.store("ptr", v, dst, TBAA_INST, align=P)
+                after.setdefault(bound.instance, []).append((i, kind, index, bound))
+
+    def copy(i: int, kind: int, index: int, bound) -> None:
+        src_mc, mc = contexts[bound.instance], contexts[i]
+        src = b.inst_field(bases[bound.instance] + extern_type(src_mc, bound.kind, bound.index)[0])
+        dst = b.inst_field(bases[i] + extern_type(mc, kind, index)[0])
+        if kind == EXTERN_FUNC:
+            b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {src}, "
+                   f"i64 {fr_size}, i1 false)")
+        else:
+            v = b.load("ptr", src, TBAA_INST, align=P)
+            b.store("ptr", v, dst, TBAA_INST, align=P)
+
+    for c in after.get(None, []):
+        copy(*c)
+    for i in range(len(plan.instances)):
+        mc = contexts[i]
         r = b.tmp("r")
         b.emit(f"{r} = call i32 @{mc.prefix}.instantiate(ptr {b.inst_field(bases[i])}) #2")
         z = b.tmp("z")
         b.emit(f"{z} = icmp ne i32 {r}, 0")
         b.emit(f"br i1 {z}, label %fail, label %inst{i}.ok")
         b.cur.append(f"inst{i}.ok:")
+        for c in after.get(i, []):
+            copy(*c)
     b.emit("ret i32 0")
     b.cur.append("fail:")
     b.emit("ret i32 -1")
