@@ -613,7 +613,7 @@ i32x4.trunc_sat_f64x2_u_zero fd.fd  none  v128->v128
 f64x2.convert_low_i32x4_s    fd.fe  none  v128->v128
 f64x2.convert_low_i32x4_u    fd.ff  none  v128->v128
 # ---- 0xFD 0x100..: relaxed SIMD (results implementation-defined within the
-# spec's sets; the translator picks one deterministic member, ir/translate/simd.py)
+# spec's sets; the translator always picks the deterministic profile's, ir/translate/simd.py)
 @relaxed-simd
 i8x16.relaxed_swizzle              fd.100  none  v128,v128->v128
 i32x4.relaxed_trunc_f32x4_s        fd.101  none  v128->v128

@@ -243,34 +243,36 @@ def _make_lane(irname: str):
 
 # ---- relaxed SIMD ---------------------------------------------------------------
 # Each relaxed instruction lets the implementation pick a result from a small
-# set (proposals/relaxed-simd/Overview.md).  wasmaot picks ONE member, the same
-# on every target and CPU, so a program computes the same bits on x86-64,
-# AArch64, RISC-V and the 32-bit firmware targets (where LLVM legalizes the
-# vectors to scalars), and no choice depends on the build machine's CPU
-# features.  Every choice below is also a member on every target; most are
-# the Wasm 2.0 instruction the relaxed one relaxes, so they reuse its IR op:
+# set, fixed for the whole execution (Wasm 3.0, exec/numerics "Relaxed
+# Operations").  wasmaot always picks the DETERMINISTIC PROFILE's member
+# (every choice parameter 0), on every target and CPU: a program computes the
+# same bits on x86-64, AArch64, RISC-V and the 32-bit firmware targets (where
+# LLVM legalizes the vectors to scalars), no choice depends on the build
+# machine's CPU features, and `-W relaxed-simd-deterministic` holds by
+# construction.  Most of them are the Wasm 2.0 instruction the relaxed one
+# relaxes, so they reuse its IR op (and its lowering, backends/llvm/simd.py):
 #
-# * relaxed_swizzle -> swizzle: indices >= 16 give 0 (always allowed; the
-#   relaxed freedom only matters for those indices).
-# * relaxed_trunc -> trunc_sat: NaN -> 0, out of range saturates (the
-#   spec's first choice in every case).
-# * relaxed_laneselect -> bitselect (allowed for every mask, also when a
-#   lane's mask is neither all ones nor all zeros).
-# * relaxed_min/max -> min/max: NaN in -> NaN out, -0 < +0 (fmin/fmax are
-#   a member for NaN and signed-zero inputs).
+# * relaxed_swizzle -> swizzle: indices >= 16 give 0 (x86's pshufb would
+#   read byte idx & 15 for 16..127).
+# * relaxed_trunc -> trunc_sat: NaN -> 0, out of range saturates (not
+#   INT32_MIN / UINT32_MAX as cvttps2dq-based sequences give).
+# * relaxed_laneselect -> bitselect, also for masks whose lanes mix set and
+#   clear bits (not a top-bit select as blendv does).
+# * relaxed_min/max -> min/max: NaN in -> NaN out, -0 < +0 (not minps's
+#   "second operand").
 # * relaxed_q15mulr_s -> q15mulr_sat_s: INT16_MIN * INT16_MIN gives
-#   INT16_MAX (the other choice is INT16_MIN).
+#   INT16_MAX (not INT16_MIN, as pmulhrsw / sqrdmulh would).
 # * relaxed_madd/nmadd: UNFUSED, a*b rounded then +c rounded (vfmul, vfneg,
-#   vfadd).  Both are allowed; unfused is native everywhere we compile for:
-#   x86-64's baseline has no FMA (a fused lowering would be a libm call per
-#   lane) and the soft-float firmware targets have none either, while on
-#   AArch64 it costs one extra instruction over fmla.
-# * relaxed_dot_i8x16_i7x16_s: b's bytes read as SIGNED, the pair sum WRAPS
-#   in i16 (both allowed: the spec lets a b byte >= 0x80 be signed or
-#   unsigned and the i16 sum wrap or saturate; only -128*-128 + -128*-128
-#   wraps).  Lowered with i16 lane shifts (even bytes: shl 8 then sshr 8;
-#   odd bytes: sshr 8), two i16 multiplies (products are exact in i16) and
-#   an add -- no shuffles, cheap in SSE, NEON and scalar code alike.
+#   vfadd).  This is also the cheap one on the targets where we have a
+#   choice: x86-64's baseline has no FMA (a fused lowering would be a libm
+#   call per lane), nor have the soft-float firmware targets; on AArch64 it
+#   costs one instruction over fmla.
+# * relaxed_dot_i8x16_i7x16_s: b's bytes read as SIGNED (not unsigned, as
+#   pmaddubsw does), the two i16 products of a lane summed with signed
+#   SATURATION (the spec's ivdot_sat; only -128*-128 + -128*-128 saturates).
+#   Lowered with i16 lane shifts (even bytes: shl 8 then sshr 8; odd bytes:
+#   sshr 8), two i16 multiplies (exact: |product| <= 2^14) and a saturating
+#   add -- no shuffles, cheap in SSE, NEON and scalar code alike.
 # * relaxed_dot_i8x16_i7x16_add_s: that i16x8 dot, then the i32 pairwise
 #   sum (extadd_pairwise_s) plus c, as the spec defines it.
 _RELAXED_AS = {
@@ -290,6 +292,7 @@ _RELAXED_AS = {
 _O = Opcode
 _VFMUL, _VFADD, _VFNEG = int(_O.vfmul), int(_O.vfadd), int(_O.vfneg)
 _VISHL, _VSSHR, _VIMUL, _VIADD = int(_O.vishl), int(_O.vsshr), int(_O.vimul), int(_O.viadd)
+_VSADD_SAT = int(_O.vsadd_sat)
 _VSEXTADD = int(_O.vsextadd_pairwise)
 _ICONST = int(_O.iconst)
 
@@ -305,7 +308,7 @@ def _madd(shape: int, negate: bool):
 
 
 def _dot16(t, a: int, b: int) -> int:
-    """sum of the two signed byte products in each i16 lane, wrapping."""
+    """sum of the two signed byte products in each i16 lane, saturating."""
     eight = t.value(_ICONST, I32, (8,), (), (I32,))
 
     def even(x):
@@ -315,7 +318,7 @@ def _dot16(t, a: int, b: int) -> int:
         return t.value(_VSSHR, I16X8, (), (x, eight), _V)
     lo = t.value(_VIMUL, I16X8, (), (even(a), even(b)), _V)
     hi = t.value(_VIMUL, I16X8, (), (odd(a), odd(b)), _V)
-    return t.value(_VIADD, I16X8, (), (lo, hi), _V)
+    return t.value(_VSADD_SAT, I16X8, (), (lo, hi), _V)
 
 
 def _relaxed_dot(t, _):

@@ -2,8 +2,8 @@
 ;; Relaxed SIMD: each instruction becomes its one deterministic choice
 ;; (ir/translate/simd.py, "relaxed SIMD"): the Wasm 2.0 op it relaxes
 ;; (swizzle, trunc_sat, bitselect, min/max, q15mulr_sat), unfused
-;; multiply-add, and the signed, wrapping i8 dot product built from i16
-;; lane shifts and multiplies.
+;; multiply-add, and the signed, saturating i8 dot product built from i16
+;; lane shifts and multiplies (Wasm 3.0's deterministic profile).
 (module
   (func $swizzle (param v128 v128) (result v128)
     (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))
@@ -91,7 +91,7 @@ block0(v0: v128, v1: v128, v2: v128):
     v9 = vsshr.i16x8 v0, v3
     v10 = vsshr.i16x8 v1, v3
     v11 = vimul.i16x8 v9, v10
-    v12 = viadd.i16x8 v8, v11
+    v12 = vsadd_sat.i16x8 v8, v11
     v13 = iconst.i32 8
     v14 = vishl.i16x8 v12, v13
     v15 = vsshr.i16x8 v14, v13
@@ -101,7 +101,7 @@ block0(v0: v128, v1: v128, v2: v128):
     v19 = vsshr.i16x8 v12, v13
     v20 = vsshr.i16x8 v1, v13
     v21 = vimul.i16x8 v19, v20
-    v22 = viadd.i16x8 v18, v21
+    v22 = vsadd_sat.i16x8 v18, v21
     v23 = vsextadd_pairwise.i32x4 v22
     v24 = viadd.i32x4 v23, v2
     return v24
