@@ -25,7 +25,6 @@ from .backends.targets import (BOUNDS_MODES, DEFAULT_TARGET, TargetError, canoni
                                get_target, target_names)
 from .cache import CacheError
 from .compile import EMIT_KINDS, STDIN, InvokeError, read_input
-from .frontend.component import component_binary, load_component
 from .frontend.errors import WasmError
 from .frontend.load import InputError, load_module
 from .ir.plan import LinkPlanError
@@ -73,7 +72,25 @@ def user_errors(fn):
 
 class _OneLineErrors(click.Group):
     """Usage errors as one line (`wasmaot: error: ...`), like every other
-    error, instead of click's usage block; exit status 2 as click's."""
+    error, instead of click's usage block; exit status 2 as click's.
+
+    Commands of other subpackages (``_LAZY``) are imported only when named
+    or listed (`wasmaot --help`): `wasmaot compile` does not pay for the
+    spec-test runner's imports (the component frontend, the text parser)."""
+
+    #: command name -> (module, attribute); the command's own name is the key.
+    _LAZY = {"bench": ("wasmaot.bench.cli", "bench"),
+             "spectest": ("wasmaot.spectest.cli", "spectest")}
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *self._LAZY})
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self._LAZY:
+            import importlib
+            module, attr = self._LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, args=None, prog_name=None, **extra):
         try:
@@ -122,7 +139,7 @@ def inspect(file: str) -> None:
     The module is decoded but not validated, so the structure of an invalid
     (but well-formed) module can still be looked at.
     """
-    from .frontend.component import inspect_component
+    from .frontend.component import component_binary, inspect_component
     from .inspect import describe
     data = read_input(file)
     comp = component_binary(data, _name(file))
@@ -150,6 +167,7 @@ def validate(files: tuple[str, ...], quiet: bool, wt_W: tuple[str, ...]) -> None
     Prints `FILE: valid` or a one-line error per file; exits 1 if any file
     is rejected.
     """
+    from .frontend.component import component_binary, load_component
     _settings((), {"W": wt_W})
     bad = 0
     for f in files:
@@ -479,7 +497,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
     from .compile import compile_bytes, write_output
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
     opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
-    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     fw = _firmware_request(opts.target, emit, invoke, grants, board=board, flash=flash, ram=ram,
                            max_memory=max_memory, size_report=size_report)
     if out is None:
@@ -610,7 +628,7 @@ def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, stack_c
     from .compile import cached_executable, check_invoke
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
     opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
-    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     try:
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator
@@ -682,14 +700,3 @@ def cache_info() -> None:
 def _cache_root() -> str:
     from .cache import cache_dir
     return str(cache_dir())
-
-
-def _register_optional_commands() -> None:
-    """Commands living in other subpackages register themselves here."""
-    from .spectest.cli import spectest
-    from .bench.cli import bench
-    main.add_command(spectest)
-    main.add_command(bench)
-
-
-_register_optional_commands()
