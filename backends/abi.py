@@ -49,6 +49,7 @@ MEMORY_HAS_MAX = 1 << 0     # WASMAOT_MEMORY_HAS_MAX
 MEMORY_EXTERNAL = 1 << 1    # WASMAOT_MEMORY_EXTERNAL
 MEMORY_MAPPED = 1 << 2      # WASMAOT_MEMORY_MAPPED
 MEMORY_GUARD = 1 << 3       # WASMAOT_MEMORY_GUARD
+MEMORY_PAGE_SIZE_1 = 1 << 4  # WASMAOT_MEMORY_PAGE_SIZE_1 (memory_new's argument: 1-byte pages)
 TABLE_HAS_MAX = 1 << 0      # WASMAOT_TABLE_HAS_MAX
 TABLE_EXTERNAL = 1 << 1     # WASMAOT_TABLE_EXTERNAL
 
@@ -70,6 +71,7 @@ C_CONSTANTS = {
     "WASMAOT_MEMORY_EXTERNAL": MEMORY_EXTERNAL,
     "WASMAOT_MEMORY_MAPPED": MEMORY_MAPPED,
     "WASMAOT_MEMORY_GUARD": MEMORY_GUARD,
+    "WASMAOT_MEMORY_PAGE_SIZE_1": MEMORY_PAGE_SIZE_1,
     "WASMAOT_TABLE_HAS_MAX": TABLE_HAS_MAX,
     "WASMAOT_TABLE_EXTERNAL": TABLE_EXTERNAL,
     "WASMAOT_REF_FUNCREF": REF_FUNCREF,
@@ -136,7 +138,7 @@ def _layout(c_name: str, ptr: int, fields: str) -> Struct:
 def memory(ptr: int) -> Struct:
     """``wasmaot_memory``: same offsets on 32- and 64-bit (header section 3)."""
     return _layout("wasmaot_memory", ptr, "base:slot size_bytes:u64 pages:u32 max_pages:u32 "
-                   "capacity_bytes:u64 flags:u32 reserved0:u32")
+                   "capacity_bytes:u64 flags:u32 page_size_log2:u32")
 
 
 @lru_cache(maxsize=None)

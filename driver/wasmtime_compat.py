@@ -169,7 +169,8 @@ WASI = {
 # The proposals wasmaot implements: frontend/features.py names them
 # (tests/cli/test_wasmtime_options.py checks the two lists agree).
 _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
-                        "tail-call", "wide-arithmetic", "multi-memory", "memory64")
+                        "tail-call", "wide-arithmetic", "multi-memory", "memory64",
+                        "custom-page-sizes")
 #: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables.
 WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
 _UNSUPPORTED_PROPOSALS = (
@@ -178,7 +179,7 @@ _UNSUPPORTED_PROPOSALS = (
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64", "function-references",
-    "stack-switching", "gc", "custom-page-sizes", "branch-hinting",
+    "stack-switching", "gc", "branch-hinting",
     "exceptions", "component-model-fixed-length-lists", "component-model-implements")
 
 WASM = {

@@ -80,17 +80,21 @@ def _reftype(data, pos, end):
     return t, pos
 
 
-def _limits(data, pos, end):
+def _limits(data, pos, end, memory: bool = False):
+    """Limits; for a memory also its page size's log2 (16 unless flag bit 3
+    gives one): ``(limits, page_size_log2 | None, pos)``."""
     # The flag is a 1-bit LEB128 in the reference grammar, hence the messages.
     # Bit 2 (memory64): 64-bit indices, u64 bounds; the validator gates it.
     # With memory64 (Wasm 3.0) the flags are a byte: anything but 0, 1, 4, 5
     # is "malformed limits flags"; Wasm 2.0 words it as a 1-bit LEB128.
+    # Bit 3 (custom-page-sizes, memories only): a u32 page size log2 follows
+    # the bounds; the validator gates it and checks the size.
     wasm3 = MEMORY64 in current()
     flag, pos = _u8(data, pos, end)
     if flag & 0x80:
         raise MalformedError("malformed limits flags" if wasm3
                              else "integer representation too long", pos - 1)
-    if flag & ~0x05:
+    if flag & ~(0x0D if memory else 0x05):
         msg = "malformed limits flags" if wasm3 else "integer too large"
         raise (unsupported.limits_flags(flag, pos - 1, msg) or MalformedError(msg, pos - 1))
     # Wasm 3.0 reads every bound as u64 (validation bounds a 32-bit one);
@@ -100,7 +104,20 @@ def _limits(data, pos, end):
     hi = None
     if flag & 1:
         hi, pos = read(data, pos, end)
-    return (Limits64 if flag & 0x04 else Limits)(lo, hi), pos
+    log2 = None
+    if flag & 0x08:
+        at = pos
+        log2, pos = _u32(data, pos, end)
+        if log2 >= 64:                  # 2**p does not fit a u64
+            raise MalformedError("invalid custom page size", at)
+    return (Limits64 if flag & 0x04 else Limits)(lo, hi), log2, pos
+
+
+def _memtype(data, pos, end):
+    lim, log2, pos = _limits(data, pos, end, memory=True)
+    if log2 is None:
+        return MemType(lim), pos
+    return MemType(lim, log2, custom_page_size=True), pos
 
 
 def _tabletype(data, pos, end):
@@ -108,7 +125,7 @@ def _tabletype(data, pos, end):
         raise UnsupportedError(FUNCTION_REFERENCES, pos, detail="table initializer expression",
                                spec_message="malformed reference type")
     t, pos = _reftype(data, pos, end)
-    lim, pos = _limits(data, pos, end)
+    lim, _, pos = _limits(data, pos, end)
     return TableType(t, lim), pos
 
 
@@ -170,8 +187,7 @@ def _import_section(m, data, pos, end):
             desc, pos = _tabletype(data, pos, end)
             m.table_types.append(desc)
         elif kind == 2:
-            lim, pos = _limits(data, pos, end)
-            desc = MemType(lim)
+            desc, pos = _memtype(data, pos, end)
             m.mem_types.append(desc)
         elif kind == 3:
             desc, pos = _globaltype(data, pos, end)
@@ -207,9 +223,9 @@ def _table_section(m, data, pos, end):
 def _memory_section(m, data, pos, end):
     n, pos = _vec_len(data, pos, end)
     for _ in range(n):
-        lim, pos = _limits(data, pos, end)
-        m.mems.append(MemType(lim))
-        m.mem_types.append(MemType(lim))
+        mt, pos = _memtype(data, pos, end)
+        m.mems.append(mt)
+        m.mem_types.append(mt)
     return pos
 
 

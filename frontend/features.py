@@ -114,7 +114,7 @@ THREADS = _f("threads", "threads and atomics (proposal)", False)
 RELAXED_SIMD = _f("relaxed-simd", "relaxed SIMD (Wasm 3.0)")
 STACK_SWITCHING = _f("stack-switching", "stack switching (proposal)", False)
 STRINGREF = _f("stringref", "stringref (proposal)", False)
-CUSTOM_PAGE_SIZES = _f("custom-page-sizes", "custom page sizes (proposal)", False)
+CUSTOM_PAGE_SIZES = _f("custom-page-sizes", "custom page sizes (proposal)")
 COMPONENT = _f("component-model", "this is a component (component model), not a core module",
                False)
 

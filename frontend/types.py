@@ -11,7 +11,7 @@ IntEnum view of the same numbers for printing and for code that prefers names.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 I32 = 0x7F
 I64 = 0x7E
@@ -85,7 +85,12 @@ class TableType:
 
 @dataclass(frozen=True, slots=True)
 class MemType:
-    limits: Limits      # in 64 KiB pages
+    limits: Limits      # in pages of 2**page_size_log2 bytes
+    # custom-page-sizes: log2 of the page size (decoded: 0..63; valid: 0 or
+    # 16).  ``custom_page_size``: the type spelled one out (limits flag bit
+    # 3), which the feature gate rejects even for 65536; not part of the type.
+    page_size_log2: int = 16
+    custom_page_size: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,6 @@ class GlobalType:
 
 
 # Spec limits that validation enforces.
-MAX_PAGES = 65536                 # 4 GiB of 64 KiB pages (memory32)
+MAX_PAGES = 65536                 # 4 GiB of 64 KiB pages (memory32, default page size)
 MAX_TABLE = 0xFFFF_FFFF           # table sizes are u32
 PAGE_SIZE = 65536

@@ -69,11 +69,11 @@ def type_form(form: int, offset: int) -> UnsupportedError | None:
 
 def limits_flags(flag: int, offset: int, spec_message: str) -> UnsupportedError | None:
     """Limits flag bits of later proposals (0x02 shared, 0x04 64-bit
-    indices, 0x08 custom page size)."""
+    indices).  0x08, a custom page size, is implemented for memories; on a
+    table it is plainly malformed."""
     if flag & ~0x0F:
         return None
-    found = [(0x04, O.MEMORY64, "64-bit limits"), (0x02, O.THREADS, "shared memory"),
-             (0x08, O.CUSTOM_PAGE_SIZES, "page size in the limits")]
+    found = [(0x04, O.MEMORY64, "64-bit limits"), (0x02, O.THREADS, "shared memory")]
     for bit, proposal, what in found:
         if flag & bit:
             return UnsupportedError(proposal, offset, detail=f"{what} (flags 0x{flag:02x})",

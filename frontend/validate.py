@@ -77,7 +77,7 @@ from .errors import (InvalidError, MalformedError, UnsupportedError, Unsupported
 from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
                        REFERENCE_TYPES, SIMD, Feature, Features, current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode, address_type
-from .opcodes import BY_BYTE, BY_PREFIX, MEMORY64, MULTI_MEMORY, OPS, Imm, Op
+from .opcodes import BY_BYTE, BY_PREFIX, CUSTOM_PAGE_SIZES, MEMORY64, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
 from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
                     UNKNOWN, V128, VALUE_TYPES, type_name)
@@ -1062,6 +1062,13 @@ def _header_uses(m: Module):
         if any(address_type(t) == I64 for t in ts):
             yield (MEMORY64, _section_offset(m, sid), f"64-bit {_SECTION_WHAT[sid]}",
                    "integer too large", False)
+    for imp in m.imports:
+        if imp.kind == ExternKind.MEMORY and imp.desc.custom_page_size:
+            yield (CUSTOM_PAGE_SIZES, imp.offset, "memory import with a page size",
+                   "integer too large", False)
+    if any(mt.custom_page_size for mt in m.mems):
+        yield (CUSTOM_PAGE_SIZES, _section_offset(m, 5), "memory with a page size",
+               "integer too large", False)
     tabsec = _section_offset(m, 4)
     if len(m.table_types) > 1:
         yield (REFERENCE_TYPES, tabsec, f"{len(m.table_types)} tables", "multiple tables",
@@ -1183,11 +1190,23 @@ def _check_table_type(tt, at) -> None:
 
 
 def _check_mem_type(mt, at) -> None:
+    # custom-page-sizes: pages of 1 or 65536 bytes; the bound is the address
+    # space in pages (2^32 / 2^64 bytes), at most 2^32-1 / 2^64-1 pages
+    p = mt.page_size_log2
+    if p not in (0, 16):
+        raise InvalidError("invalid custom page size", at)
     if address_type(mt) == I64:                  # memory64: 2^64 bytes
-        _check_limits(mt.limits, at, 1 << 48, "memory size must be at most 2^48 pages")
+        bound = min(1 << (64 - p), (1 << 64) - 1)
+        _check_limits(mt.limits, at, bound, f"memory size must be at most {_pow2(bound)} pages")
     else:
-        _check_limits(mt.limits, at, MAX_PAGES,
-                      "memory size must be at most 65536 pages (4GiB)")
+        bound = min(MAX_PAGES << (16 - p), 0xFFFF_FFFF)
+        _check_limits(mt.limits, at, bound,
+                      f"memory size must be at most {bound} pages (4GiB)")
+
+
+def _pow2(n: int) -> str:
+    """2^48 or 2^64-1, as the messages spell page counts."""
+    return f"2^{n.bit_length() - 1}" if n & (n - 1) == 0 else f"2^{n.bit_length()}-1"
 
 
 def _section_offset(m: Module, sid: int) -> int:

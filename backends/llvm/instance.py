@@ -261,8 +261,10 @@ def _memories_and_tables(mc, b: Builder) -> None:
         d = ir.memories[i]
         s = b.inst_field(off)
         flags = abi.MEMORY_HAS_MAX if d.max is not None else 0
+        if d.page_size_log2 == 0:
+            flags |= abi.MEMORY_PAGE_SIZE_1
         r = b.tmp("r")
-        lo, hi = _pages32(d.min, d.max)
+        lo, hi = _pages32(d.min, d.max, d.page_size_log2)
         b.emit(f"{r} = call i32 {mem_new}(ptr {s}, i32 {lo}, i32 {hi or 0}, i32 {flags})")
         b.store("ptr", s, b.inst_field(lay.mem_slot[i]), TBAA_INST, align=P)
         z = b.tmp("z")
@@ -498,9 +500,9 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
         return lay.table_slot[idx], mc.string(type_name(t.elem)), _limits(t.min, t.max)
     if kind == EXTERN_MEMORY:
         m = ir.memories[idx]
-        # memory32: no type string; memory64: "i64" (the linker compares them)
-        ty = mc.string("i64") if m.index_type == I64 else "null"
-        return lay.mem_slot[idx], ty, _limits(*_pages32(m.min, m.max))
+        text = memory_type_string(m)
+        ty = mc.string(text) if text else "null"
+        return lay.mem_slot[idx], ty, _limits(*_pages32(m.min, m.max, m.page_size_log2))
     assert kind == EXTERN_GLOBAL, kind
     g = ir.globals[idx]
     return lay.global_slot[idx], mc.string(global_type_string(g.type, g.mutable)), no_limits
@@ -548,12 +550,23 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
     return "\n".join(out) + "\n"
 
 
-def _pages32(lo: int, hi: int | None) -> tuple[int, int | None]:
+def memory_type_string(m) -> str | None:
+    """A memory's type as its descriptor entry spells it, for the linker to
+    compare (backends/ABI.md): None for a 32-bit memory of 65536-byte
+    pages, else "i64" (memory64) and/or "pagesize 1" (custom-page-sizes)."""
+    parts = (["i64"] if m.index_type == I64 else []) + (
+        [f"pagesize {1 << m.page_size_log2}"] if m.page_size_log2 != 16 else [])
+    return " ".join(parts) or None
+
+
+def _pages32(lo: int, hi: int | None, log2: int = 16) -> tuple[int, int | None]:
     """A memory's limits for the runtime, whose page counts are u32 and at
-    most WASMAOT_MAX_PAGES (memory64's may be up to 2^48): a larger maximum
-    is that cap (growing past it fails anyway), a larger minimum is
-    0xFFFFFFFF (creating the memory fails; as an import, no export fits)."""
-    return min(lo, 0xFFFFFFFF), (None if hi is None else min(hi, abi.MAX_PAGES))
+    most 4 GiB of pages (WASMAOT_MAX_PAGES of 65536 bytes; 2^32-1 of one
+    byte; memory64's may be up to 2^48): a larger maximum is that cap
+    (growing past it fails anyway), a larger minimum is 0xFFFFFFFF
+    (creating the memory fails; as an import, no export fits)."""
+    cap = min((1 << 32) >> log2, 0xFFFFFFFF)
+    return min(lo, 0xFFFFFFFF), (None if hi is None else min(hi, cap))
 
 
 def _limits(lo: int, hi: int | None) -> tuple[int, int, int]:

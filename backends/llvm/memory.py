@@ -49,6 +49,11 @@ def is64(fe, mem: int) -> bool:
     return fe.func.module.memories[mem].index_type == I64
 
 
+def page_size_log2(fe, mem: int) -> int:
+    """Memory ``mem``'s page size, log2 (custom-page-sizes: 0 or 16)."""
+    return fe.func.module.memories[mem].page_size_log2
+
+
 def _index64(fe, mem: int, addr) -> str:
     """The address operand as an i64 (memory32: zero-extended)."""
     if is64(fe, mem):
@@ -71,7 +76,7 @@ def effective_ptr(fe, inst, width: int) -> str:
     if is64(fe, mem):
         if traps.access64_needs_check(fe, notrap):
             traps.memory_check64(fe, memptr, idx, off + width)
-    elif traps.access_needs_check(fe, notrap):
+    elif traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
         traps.memory_check(fe, memptr, idx, off + width)
     base = memory_base(fe, memptr)
     if off:
@@ -157,15 +162,24 @@ def h_memory_grow(fe, inst):
     if not is64(fe, mem):
         fe.emit(f"{fe.res(inst)} = call i32 {f}(ptr {memptr}, i32 {fe.val(d)})")
         return
-    # memory64: the runtime's page counts are u32, so a delta beyond u32
-    # is passed as 0xFFFFFFFF (more than any maximum: the grow fails, -1);
-    # the result is sign-extended (-1 stays -1; a page count is <= 65536)
+    # memory64: the runtime's page counts are u32 (a memory is at most
+    # 4 GiB), so a delta beyond u32 fails (-1) without growing: the runtime
+    # gets 0 for it.  The u32 result is zero-extended (1-byte pages count
+    # up to 2^32-1) except -1 from a failed grow; a delta of 0 never fails
+    # (its result is the size, which may be 0xFFFFFFFF pages).
+    val = fe.val(d)
     big, t, d32, r32 = fe.tmp("big"), fe.tmp("d"), fe.tmp("d32"), fe.tmp("g")
-    fe.emit(f"{big} = icmp ugt i64 {fe.val(d)}, 4294967295")
-    fe.emit(f"{t} = trunc i64 {fe.val(d)} to i32")
-    fe.emit(f"{d32} = select i1 {big}, i32 -1, i32 {t}")
+    fe.emit(f"{big} = icmp ugt i64 {val}, 4294967295")
+    fe.emit(f"{t} = trunc i64 {val} to i32")
+    fe.emit(f"{d32} = select i1 {big}, i32 0, i32 {t}")
     fe.emit(f"{r32} = call i32 {f}(ptr {memptr}, i32 {d32})")
-    fe.emit(f"{fe.res(inst)} = sext i32 {r32} to i64")
+    neg, some, failed, fail, z = (fe.tmp(h) for h in ("neg", "some", "failed", "fail", "z"))
+    fe.emit(f"{neg} = icmp eq i32 {r32}, -1")
+    fe.emit(f"{some} = icmp ne i64 {val}, 0")
+    fe.emit(f"{failed} = and i1 {neg}, {some}")
+    fe.emit(f"{fail} = or i1 {failed}, {big}")
+    fe.emit(f"{z} = zext i32 {r32} to i64")
+    fe.emit(f"{fe.res(inst)} = select i1 {fail}, i64 -1, i64 {z}")
 
 
 def _bulk_range64(fe, memptr: str, start: str, n: str) -> None:

@@ -34,6 +34,15 @@ Policy, in Wasm spec terms:
   address or length does not fit in 32 bits (a memory never exceeds 4 GiB
   here: the runtime's page counts are u32, ``WASMAOT_MAX_PAGES``), then
   calls the 32-bit runtime function.
+* custom-page-sizes: a memory of 1-byte pages may end inside a host page,
+  where GUARD mode's reservation cannot fault, so its accesses not marked
+  ``notrap`` are checked explicitly in GUARD mode too, exactly as in
+  EXPLICIT mode (:func:`access_needs_check`, one compare per access: the
+  simple and correct choice; such memories are small, for firmware).  Its
+  reservation is an ordinary GUARD one (``base`` never moves) and the
+  guard keeps stay.  memory.size/grow count in the memory's pages (the
+  runtime's ``page_size_log2``); bounds, bulk ones included, are in bytes
+  (``size_bytes``), so nothing else changes.
 * per memory (multi-memory): every access, ``bounds_check`` and bulk op
   names its memory (the IR ``mem`` immediate); ``size_bytes`` and ``base``
   are that memory's own ``wasmaot_memory`` fields, and in GUARD mode each
@@ -141,6 +150,12 @@ def trunc_checked(fe, signed: bool, src: int, dst: int, x: str, res: str) -> Non
 
 # ---- linear memory ----------------------------------------------------------------
 
+#: Guard mode's fault is the check only for memories whose size is always a
+#: whole number of host pages: 65536-byte Wasm pages are (host pages are
+#: 4-64 KiB on every target); 1-byte pages are not.
+GUARD_PAGE_LOG2 = 16
+
+
 def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
     """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
     < 2^33, so the 64-bit sum cannot wrap)."""
@@ -152,9 +167,13 @@ def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
     fe.trap_if(bad, MEMORY_OOB)
 
 
-def access_needs_check(fe, notrap: bool) -> bool:
-    """Loads/stores: explicit mode checks unless the IR proved the access."""
-    return not fe.mc.guard and not notrap
+def access_needs_check(fe, notrap: bool, page_size_log2: int = 16) -> bool:
+    """Loads/stores of a 32-bit memory: explicit mode checks unless the IR
+    proved the access; guard mode checks only a memory of 1-byte pages
+    (module docstring)."""
+    if notrap:
+        return False
+    return not fe.mc.guard or page_size_log2 < GUARD_PAGE_LOG2
 
 
 def memory_check64(fe, memptr: str, idx64: str, end: int) -> None:

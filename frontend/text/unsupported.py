@@ -31,7 +31,6 @@ _IN = {
     ("i64", "memory"): (O.MEMORY64, "(memory i64 ...)"),
     ("i64", "table"): (O.MEMORY64, "(table i64 ...)"),
     ("shared", "memory"): (O.THREADS, "shared memory"),
-    ("pagesize", "memory"): (O.CUSTOM_PAGE_SIZES, "(pagesize ...)"),
     ("struct", "type"): (O.GC, "struct type"),
     ("array", "type"): (O.GC, "array type"),
     ("sub", "type"): (O.GC, "sub type"),

@@ -304,6 +304,32 @@ def _limits(c: Cursor) -> bytes:
     return bytes((lim[0] | 0x04,)) + lim[1:] if is64 else lim
 
 
+def _pagesize(c: Cursor) -> int | None:
+    """An optional ``(pagesize N)`` (custom-page-sizes): log2 of N, which
+    must be a power of two (validation then allows only 1 and 65536)."""
+    if not c.at_list("pagesize"):
+        return None
+    c.i += 2
+    at = c.offset()
+    n = nat32(c)
+    if n == 0 or n & (n - 1):
+        raise c.error("invalid custom page size", at)
+    c.rp()
+    return n.bit_length() - 1
+
+
+def _with_pagesize(lim: bytes, log2: int | None) -> bytes:
+    """Encoded limits with flag bit 3 and the page size's log2 appended."""
+    if log2 is None:
+        return lim
+    return bytes((lim[0] | 0x08,)) + lim[1:] + uleb(log2)
+
+
+def _memtype(c: Cursor) -> bytes:
+    lim = _limits(c)
+    return _with_pagesize(lim, _pagesize(c))
+
+
 def _tabletype(c: Cursor) -> bytes:
     lim = _limits(c)
     return bytes((reftype(c),)) + lim
@@ -340,7 +366,7 @@ def _import_desc(m: ModuleContext, c: Cursor, kind: str) -> bytes:
     if kind == "table":
         return b"\x01" + _tabletype(c)
     if kind == "memory":
-        return b"\x02" + _limits(c)
+        return b"\x02" + _memtype(c)
     return b"\x03" + _globaltype(c)
 
 
@@ -467,27 +493,33 @@ def _define_memory(m: ModuleContext, c: Cursor, idx: int) -> None:
     _inline_exports(m, c, "memory", idx)
     imp = _inline_import(c)
     if imp is not None:
-        m.imports.append(imp + b"\x02" + _limits(c))
+        m.imports.append(imp + b"\x02" + _memtype(c))
         _end(c)
         return
     is64 = c.peek()[0] == ATOM and c.peek()[1] == "i64" and c.peek(1)[0] == LP
     if is64:
         c.i += 1                       # (memory i64 (data ...))
-    if c.at_list("data"):
+    start = c.i
+    log2 = _pagesize(c)                # (memory (pagesize N) (data ...))
+    if log2 is not None and not c.at_list("data"):
+        c.i = start                    # (memory (pagesize N)) without limits
+    elif c.at_list("data"):
         c.i += 2
         data = bytearray()
         while not c.at_rp():
             data += c.string()
         c.rp()
         _end(c)
-        pages = (len(data) + 0xFFFF) // 0x10000
+        page = 1 << (16 if log2 is None else log2)
+        pages = (len(data) + page - 1) // page
         lim = limits(pages, pages)
-        m.mem_defs.append(bytes((lim[0] | (0x04 if is64 else 0),)) + lim[1:])
+        lim = bytes((lim[0] | (0x04 if is64 else 0),)) + lim[1:]
+        m.mem_defs.append(_with_pagesize(lim, log2))
         zero = b"\x42\x00\x0b" if is64 else b"\x41\x00\x0b"
         m.data_segs.append(b"\x02" + uleb(idx) + zero + uleb(len(data)) + data
                            if idx else b"\x00" + zero + uleb(len(data)) + data)
         return
-    m.mem_defs.append(_limits(c))
+    m.mem_defs.append(_memtype(c))
     _end(c)
 
 

@@ -144,7 +144,7 @@ def _declare(m, mod: Module) -> None:
             mod.tables.append(TableDecl(d.elem, d.limits.min, d.limits.max, ir_imp))
         elif imp.kind == ExternKind.MEMORY:
             mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
-                                           import_=ir_imp))
+                                           import_=ir_imp, page_size_log2=d.page_size_log2))
         else:
             mod.globals.append(GlobalDecl(d.type, d.mutable, None, ir_imp))
     for f in m.funcs:
@@ -153,7 +153,8 @@ def _declare(m, mod: Module) -> None:
     for tt in m.tables:
         mod.tables.append(TableDecl(tt.elem, tt.limits.min, tt.limits.max))
     for mt in m.mems:
-        mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt)))
+        mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt),
+                                       page_size_log2=mt.page_size_log2))
     for g in m.globals:
         mod.globals.append(GlobalDecl(g.type.type, g.type.mutable, _global_init(g)))
     mod.elems = [ElemDecl(e.type, int(e.mode), _elem_items(e)) for e in m.elems]

@@ -4,17 +4,34 @@
  * from the platform layer or from an embedder buffer.
  *
  * Invariants kept by every function here (generated code relies on them):
- *   size_bytes == (uint64_t)pages * WASMAOT_PAGE_SIZE
- *   pages <= max_pages <= WASMAOT_MAX_PAGES
+ *   size_bytes == (uint64_t)pages << page_size_log2   (page_size_log2: 16 or 0)
+ *   pages <= max_pages <= max_pages_for(page_size_log2)  (4 GiB at most)
  *   size_bytes <= capacity_bytes, and [base, base + size_bytes) is read/write
  *   GUARD mode: base never changes between memory_new and memory_free
  * Bounds checks use 64-bit sums of 32-bit operands, so they cannot wrap.
  */
 #include "wasmaot_platform.h"
 
+static uint32_t page_size_log2(uint32_t flags) {
+    return (flags & WASMAOT_MEMORY_PAGE_SIZE_1) ? 0 : 16;
+}
+
+/* The most pages a memory may have: 4 GiB of them (WASMAOT_MAX_PAGES for
+ * 65536-byte pages), as a uint32_t (2^32 - 1 for 1-byte pages, as the
+ * custom-page-sizes proposal bounds a 32-bit memory). */
+static uint32_t max_pages_for(uint32_t log2) {
+    uint64_t n = (1ull << 32) >> log2;
+    return n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
+}
+
 static int valid_limits(uint32_t initial_pages, uint32_t *max_pages, uint32_t flags) {
-    if (!(flags & WASMAOT_MEMORY_HAS_MAX)) *max_pages = WASMAOT_MAX_PAGES;
-    return *max_pages <= WASMAOT_MAX_PAGES && initial_pages <= *max_pages;
+    uint32_t cap = max_pages_for(page_size_log2(flags));
+    if (!(flags & WASMAOT_MEMORY_HAS_MAX)) *max_pages = cap;
+    return *max_pages <= cap && initial_pages <= *max_pages;
+}
+
+static uint64_t pages_to_bytes(uint64_t pages, uint32_t log2) {
+    return pages << log2;
 }
 
 int wasmaot_memory_new(wasmaot_memory *mem, uint32_t initial_pages, uint32_t max_pages, uint32_t flags) {
@@ -22,9 +39,10 @@ int wasmaot_memory_new(wasmaot_memory *mem, uint32_t initial_pages, uint32_t max
     if (!valid_limits(initial_pages, &max_pages, flags)) return -1;
     mem->pages = initial_pages;
     mem->max_pages = max_pages;
-    mem->size_bytes = (uint64_t)initial_pages * WASMAOT_PAGE_SIZE;
+    mem->page_size_log2 = page_size_log2(flags);
+    mem->size_bytes = pages_to_bytes(initial_pages, mem->page_size_log2);
     mem->flags = flags & WASMAOT_MEMORY_HAS_MAX;
-    if (wasmaot_platform_memory_new(mem, mem->size_bytes, (uint64_t)max_pages * WASMAOT_PAGE_SIZE) != 0) {
+    if (wasmaot_platform_memory_new(mem, mem->size_bytes, pages_to_bytes(max_pages, mem->page_size_log2)) != 0) {
         wasmaot_rt_memset(mem, 0, sizeof *mem);
         return -1;
     }
@@ -41,13 +59,14 @@ int wasmaot_memory_attach(wasmaot_memory *mem, void *buffer, uint64_t capacity_b
 #else
     if (!valid_limits(initial_pages, &max_pages, flags)) return -1;
     if (buffer == NULL && capacity_bytes != 0) return -1;
-    uint64_t initial_bytes = (uint64_t)initial_pages * WASMAOT_PAGE_SIZE;
+    uint64_t initial_bytes = pages_to_bytes(initial_pages, page_size_log2(flags));
     if (initial_bytes > capacity_bytes) return -1;
     wasmaot_rt_memset(buffer, 0, (size_t)initial_bytes);
     mem->base = (uint8_t *)buffer;
     mem->size_bytes = initial_bytes;
     mem->pages = initial_pages;
     mem->max_pages = max_pages;
+    mem->page_size_log2 = page_size_log2(flags);
     mem->capacity_bytes = capacity_bytes;
     mem->flags = (flags & WASMAOT_MEMORY_HAS_MAX) | WASMAOT_MEMORY_EXTERNAL;
     return 0;
@@ -64,7 +83,7 @@ int32_t wasmaot_memory_grow(wasmaot_memory *mem, uint32_t delta_pages) {
     if (delta_pages == 0) return (int32_t)old_pages;
     uint64_t new_pages = (uint64_t)old_pages + delta_pages;
     if (new_pages > mem->max_pages) return -1;
-    uint64_t new_bytes = new_pages * WASMAOT_PAGE_SIZE;
+    uint64_t new_bytes = pages_to_bytes(new_pages, mem->page_size_log2);
     if (mem->flags & WASMAOT_MEMORY_EXTERNAL) {
         if (new_bytes > mem->capacity_bytes) return -1;
         /* The buffer past the old size may hold anything (e.g. uninitialized

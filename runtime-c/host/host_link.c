@@ -121,6 +121,11 @@ static int streq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
 }
 
+/* The page size's log2 a memory import's type string asks for. */
+static uint32_t wanted_page_size_log2(const char *type) {
+    return type && strstr(type, "pagesize 1") ? 0 : 16;
+}
+
 /* Limits subtyping (spec "import subtyping"): the exporter's current size
  * against the import's min, and a declared import max needs an exporter max
  * that is no larger. */
@@ -146,9 +151,13 @@ int wasmaot_host_link_import(void *inst, const wasmaot_import_desc *imp,
         memcpy(dst, src, sizeof(void *));
         return WASMAOT_LINK_OK;
     case WASMAOT_EXTERN_MEMORY: {
-        /* type: NULL for a 32-bit memory, "i64" for memory64; they must match */
+        /* type: NULL for a 32-bit memory of 65536-byte pages, else "i64"
+         * (memory64) and/or "pagesize 1" (custom-page-sizes); they must
+         * match, and so must the memory's own page size (a host's export
+         * may publish no type) */
         wasmaot_memory *m = *(wasmaot_memory **)src;
         if (!m || !(imp->type == exp->type || streq(imp->type, exp->type)) ||
+            m->page_size_log2 != wanted_page_size_log2(imp->type) ||
             !limits_ok(imp, m->pages, (m->flags & WASMAOT_MEMORY_HAS_MAX) != 0, m->max_pages))
             return WASMAOT_LINK_INCOMPATIBLE;
         memcpy(dst, src, sizeof(void *));

@@ -24,7 +24,8 @@ WASMAOT_NORETURN void wasmaot_platform_trap(wasmaot_trap_code code);
 /* Platform-owned linear memory.
  *  memory_new:  fill in base / capacity_bytes / flags (MAPPED, GUARD) so that
  *               [base, base + initial_bytes) is zeroed read/write.  The core has
- *               already validated the sizes and set pages/max_pages/size_bytes.
+ *               already validated the sizes and set pages/max_pages/size_bytes/
+ *               page_size_log2 (sizes need not be whole host pages).
  *               0 or -1.
  *  memory_grow: make [base, base + new_bytes) read/write; bytes past the old
  *               size must read as zero.  May move base (EXPLICIT mode only) and

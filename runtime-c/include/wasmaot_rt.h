@@ -126,18 +126,25 @@
  *
  *     off size field
  *       0   8  base            uint8_t*  (32-bit: 4 bytes + 4 bytes padding)
- *       8   8  size_bytes      uint64_t  current size = pages * 65536
+ *       8   8  size_bytes      uint64_t  current size = pages << page_size_log2
  *      16   4  pages           uint32_t  current size in Wasm pages
- *      20   4  max_pages       uint32_t  effective maximum (65536 if none declared)
+ *      20   4  max_pages       uint32_t  effective maximum (if none declared: 4 GiB
+ *                                        of pages, 65536; 0xFFFFFFFF for 1-byte pages)
  *      24   8  capacity_bytes  uint64_t  bytes usable without moving `base`
  *                                        (GUARD: the whole reservation)
  *      32   4  flags           uint32_t  WASMAOT_MEMORY_* below
- *      36   4  reserved0       uint32_t  zero
+ *      36   4  page_size_log2  uint32_t  16 (65536-byte pages), or 0 (1-byte
+ *                                        pages: custom-page-sizes)
  *      40      sizeof (alignment 8; 4 on i386-style ABIs, irrelevant to offsets)
  *
  * On a 32-bit target size_bytes < 2^32 always holds (the address space is
  * smaller), so 32-bit generated code may load just the low word at offset 8
  * (little-endian targets) instead of the full uint64_t.
+ *
+ * Page size (custom-page-sizes): each memory has its own, fixed when it is
+ * created (WASMAOT_MEMORY_PAGE_SIZE_1 in the flags argument) and part of its
+ * type: memory.size and memory.grow count in it, bounds are in bytes.  Every
+ * size and maximum stays within 4 GiB, so page counts fit a uint32_t.
  *
  * GUARD mode (64-bit POSIX only).  Every memory, whatever its size and maximum,
  * owns a reservation of WASMAOT_GUARD_RESERVATION = 8 GiB + 64 KiB of address
@@ -161,6 +168,11 @@
  * CHANGE across memory.grow and across ANY call (a callee or host import may
  * grow the memory; the runtime may move the memory to a bigger reservation),
  * so generated code must reload both after every call and every memory.grow.
+ *
+ * A memory with 1-byte pages may end anywhere inside a host page, where
+ * GUARD mode's fault cannot see its end: generated code checks its accesses
+ * explicitly in GUARD mode too (backends/llvm/traps.py); its reservation is
+ * an ordinary GUARD one (base never moves).
  *
  * Bulk operations (fill/copy/init) always check explicitly, in both modes,
  * before touching memory: an out-of-range bulk operation traps and writes
@@ -433,7 +445,8 @@ extern "C" {
 #endif
 
 /* Fixed constants (not configurable: the backend relies on them). */
-#define WASMAOT_PAGE_SIZE 65536u
+#define WASMAOT_PAGE_SIZE 65536u /* the default page size; a memory's own is
+                                    1 << page_size_log2 (custom-page-sizes) */
 #define WASMAOT_MAX_PAGES 65536u /* 4 GiB: the wasm32 limit; memory64 memories
                                     are capped at it too (page counts stay u32: a
                                     larger declared maximum is clamped, a larger
@@ -503,7 +516,9 @@ enum {
     WASMAOT_MEMORY_HAS_MAX = 1u << 0,  /* the module declared a maximum */
     WASMAOT_MEMORY_EXTERNAL = 1u << 1, /* buffer supplied by the embedder (wasmaot_memory_attach); never freed/moved */
     WASMAOT_MEMORY_MAPPED = 1u << 2,   /* platform-owned mapping (POSIX mmap) */
-    WASMAOT_MEMORY_GUARD = 1u << 3     /* GUARD-mode reservation: the whole WASMAOT_GUARD_RESERVATION is mapped */
+    WASMAOT_MEMORY_GUARD = 1u << 3,    /* GUARD-mode reservation: the whole WASMAOT_GUARD_RESERVATION is mapped */
+    WASMAOT_MEMORY_PAGE_SIZE_1 = 1u << 4 /* argument of wasmaot_memory_new/attach only: 1-byte pages
+                                            (custom-page-sizes); recorded as page_size_log2 = 0 */
 };
 
 typedef struct wasmaot_memory {
@@ -516,11 +531,13 @@ typedef struct wasmaot_memory {
     uint32_t max_pages;      /* ABI offset 20 */
     uint64_t capacity_bytes; /* ABI offset 24 */
     uint32_t flags;          /* ABI offset 32 */
-    uint32_t reserved0;      /* ABI offset 36 */
+    uint32_t page_size_log2; /* ABI offset 36: 16, or 0 (1-byte pages) */
 } wasmaot_memory;
 
 /* Create a memory with `initial_pages`; `max_pages` is used only when
- * `flags & WASMAOT_MEMORY_HAS_MAX` (otherwise the maximum is 65536).  POSIX:
+ * `flags & WASMAOT_MEMORY_HAS_MAX` (otherwise the maximum is 4 GiB of
+ * pages).  Pages are 65536 bytes, or 1 byte with WASMAOT_MEMORY_PAGE_SIZE_1
+ * in `flags` (a declared maximum is then at most 0xFFFFFFFF).  POSIX:
  * mmap-backed, mode per WASMAOT_BOUNDS_*.  Bare metal: always fails (the
  * embedder provides storage with wasmaot_memory_attach).  Returns 0, or -1 if
  * the arguments are invalid or the platform cannot provide the memory (the
@@ -539,8 +556,8 @@ int wasmaot_memory_attach(wasmaot_memory *mem, void *buffer, uint64_t capacity_b
 void wasmaot_memory_free(wasmaot_memory *mem);
 
 /* memory.grow: returns the old size in pages, or -1 (as int32_t, i.e. the
- * i32 result 0xFFFFFFFF) if the new size would exceed the maximum, 65536
- * pages, or available storage.  New pages are zero.  EXPLICIT mode: base may
+ * i32 result 0xFFFFFFFF) if the new size would exceed the maximum, 4 GiB,
+ * or available storage.  New pages are zero.  EXPLICIT mode: base may
  * move. */
 int32_t wasmaot_memory_grow(wasmaot_memory *mem, uint32_t delta_pages);
 
@@ -780,7 +797,8 @@ typedef struct wasmaot_import_desc {
                           wasmaot_funcref; TABLE/MEMORY/GLOBAL: a pointer */
     const char *type;  /* FUNC: canonical signature (section 4); GLOBAL: "i32",
                           "mut i64", ...; TABLE: "funcref"/"externref"; MEMORY: NULL,
-                          "i64" for a memory64 memory (linking compares them) */
+                          else "i64" (memory64), "pagesize 1" (1-byte pages)
+                          or "i64 pagesize 1" (linking compares them) */
     uint32_t min;      /* TABLE/MEMORY limits */
     uint32_t max;      /* 0xFFFFFFFF when has_max == 0 */
     uint32_t has_max;
@@ -840,7 +858,7 @@ WASMAOT_ASSERT_OFFSET_(wasmaot_memory, pages, 16);
 WASMAOT_ASSERT_OFFSET_(wasmaot_memory, max_pages, 20);
 WASMAOT_ASSERT_OFFSET_(wasmaot_memory, capacity_bytes, 24);
 WASMAOT_ASSERT_OFFSET_(wasmaot_memory, flags, 32);
-WASMAOT_ASSERT_OFFSET_(wasmaot_memory, reserved0, 36);
+WASMAOT_ASSERT_OFFSET_(wasmaot_memory, page_size_log2, 36);
 _Static_assert(sizeof(wasmaot_memory) == 40, "ABI: sizeof(wasmaot_memory) changed");
 
 WASMAOT_ASSERT_OFFSET_(wasmaot_table, elements, 0);

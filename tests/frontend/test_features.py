@@ -64,6 +64,9 @@ USES = [
      "memory index byte 0x01"),
     ("memory64", "(module (memory i64 1))", "64-bit memory"),
     ("memory64", '(module (import "m" "m" (memory i64 1 2)))', "64-bit memory import"),
+    ("custom-page-sizes", "(module (memory 1 (pagesize 1)))", "memory with a page size"),
+    ("custom-page-sizes", '(module (import "m" "m" (memory 1 (pagesize 65536))))',
+     "memory import with a page size"),
 ]
 NEEDS = {"wide-arithmetic": ("multi-value",)}
 

@@ -67,7 +67,6 @@ def test_unknown_opcodes_stay_plain_malformed():
 @pytest.mark.parametrize("data,proposal,where", [
     (module(section(13, b"\x00")), O.EXCEPTIONS, 8),                          # tag section
     (module(section(5, vec([b"\x03\x01\x02"]))), O.THREADS, 11),              # shared
-    (module(section(5, vec([b"\x08\x01\x10"]))), O.CUSTOM_PAGE_SIZES, 11),
     (module(section(4, vec([b"\x40\x00\x70\x00\x01\xd2\x00\x0b"]))), O.FUNCTION_REFERENCES, 11),
     (module(section(1, vec([b"\x4e\x01\x60\x00\x00"]))), O.GC, 11),           # rec group
     (module(section(1, vec([b"\x5e\x7f\x00"]))), O.GC, 11),                   # array
@@ -132,7 +131,6 @@ def test_wasm2_malformed_stays_malformed():
     ("(module (func try catch_all end))", O.LEGACY_EXCEPTIONS, "try"),
     ("(module (tag $e))", O.EXCEPTIONS, "(tag ...)"),
     ("(module (memory 1 1 shared))", O.THREADS, "shared memory"),
-    ("(module (memory 1 (pagesize 1)))", O.CUSTOM_PAGE_SIZES, "(pagesize ...)"),
     ("(module (type (struct (field i32))))", O.GC, "struct type"),
     ("(module (type (array i8)))", O.GC, "array type"),
     ("(module (rec (type (func))))", O.GC, "(rec ...)"),

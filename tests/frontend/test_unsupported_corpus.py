@@ -66,7 +66,7 @@ def test_each_proposal_is_named(suite):
     names = {"exception-handling": O.EXCEPTIONS,
              "memory64": O.MEMORY64, "threads": O.THREADS,
              "relaxed-simd": O.RELAXED_SIMD,
-             "custom-page-sizes": O.CUSTOM_PAGE_SIZES, "gc": O.GC,
+             "gc": O.GC,
              "function-references": O.FUNCTION_REFERENCES}
     for prop, feature in names.items():
         seen = set()

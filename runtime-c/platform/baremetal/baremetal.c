@@ -46,12 +46,13 @@ WEAK_REGION(__wasmaot_heap_end);
 static uint8_t *memory_next, *heap_next;
 
 /* A memory gets what is left of the region, up to its maximum, in whole
- * pages: memory.grow then succeeds exactly while the new size fits. */
+ * pages (of its own page size): memory.grow then succeeds exactly while the
+ * new size fits. */
 int wasmaot_platform_memory_new(wasmaot_memory *mem, uint64_t initial_bytes, uint64_t max_bytes) {
     uint8_t *p = memory_next ? memory_next : __wasmaot_memory_start;
     uint64_t room = (uint64_t)(__wasmaot_memory_end - p);
     if (__wasmaot_memory_end < p) room = 0;
-    uint64_t cap = (max_bytes < room ? max_bytes : room) & ~(uint64_t)(WASMAOT_PAGE_SIZE - 1);
+    uint64_t cap = (max_bytes < room ? max_bytes : room) & ~(((uint64_t)1 << mem->page_size_log2) - 1);
     if (initial_bytes > cap) return -1;
     /* The region is NOLOAD (reset does not zero it): zero what is in use. */
     wasmaot_rt_memset(p, 0, (size_t)initial_bytes);

@@ -37,9 +37,15 @@ static void *reserve(uint64_t bytes) {
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* Make [start, start + bytes) read/write.  mprotect works on whole host
+ * pages: start is rounded down to one (a memory with 1-byte pages ends
+ * anywhere; the rest of its last host page is already read/write). */
 static int commit(uint8_t *start, uint64_t bytes) {
     if (bytes == 0) return 0;
-    return mprotect(start, (size_t)bytes, PROT_READ | PROT_WRITE);
+    static uintptr_t host_page;
+    if (host_page == 0) host_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t skip = (uintptr_t)start & (host_page - 1);
+    return mprotect(start - skip, (size_t)(bytes + skip), PROT_READ | PROT_WRITE);
 }
 
 int wasmaot_platform_memory_new(wasmaot_memory *mem, uint64_t initial_bytes, uint64_t max_bytes) {
@@ -87,7 +93,7 @@ int wasmaot_platform_memory_grow(wasmaot_memory *mem, uint64_t new_bytes) {
     return -1; /* unreachable: the reservation exceeds 4 GiB */
 #else
     /* Move to a bigger reservation; double to amortize, capped at max. */
-    uint64_t max_bytes = (uint64_t)mem->max_pages * WASMAOT_PAGE_SIZE;
+    uint64_t max_bytes = (uint64_t)mem->max_pages << mem->page_size_log2;
     uint64_t cap = mem->capacity_bytes * 2;
     if (cap < new_bytes) cap = new_bytes;
     if (cap > max_bytes) cap = max_bytes;
