@@ -67,7 +67,7 @@ from ...ir.module import (
 )
 from ...ir.plan import HostBinding, Instance, InstanceBinding, LinkPlan
 from . import cm_abi as C
-from . import wasi
+from . import fuse, wasi
 from .descriptors import Func, Table, UnsupportedType
 
 #: The import-module name of the shim's imports (never seen by a host:
@@ -240,21 +240,27 @@ def _adapter_wat(lowerings: list[Lowering], builtins: list[Builtin], hosts: list
     return "\n".join(out + [")"]) + "\n"
 
 
-def _with_adapters(plan: LinkPlan, translate, filename: str):
+def _with_adapters(plan: LinkPlan, translate, filename: str, flat: FlatComponent):
     """``plan`` with the adapter module first (its instance 0; the others
     shift by one) and every import bound to a lowering or a built-in bound
-    to its adapter-module function instead.  Returns (plan, lowerings,
-    built-ins, root-import lowerings), each in adapter-module order."""
+    to its adapter-module function instead, or, for a fused lowering
+    (:mod:`.fuse`), to the callee's core function.  Returns (plan,
+    lowerings, built-ins, root-import lowerings), each in adapter-module
+    order (fused lowerings are in none)."""
     lowerings: list[Lowering] = []
     builtins: list[Builtin] = []
     hosts: list[Lowering] = []
+    fused: list[Lowering] = []
     for b in plan.bindings.values():
-        if isinstance(b, Lowering) and b not in lowerings + hosts:
-            (lowerings if isinstance(b.func, Lifted) else hosts).append(b)
+        if isinstance(b, Lowering) and b not in lowerings + hosts + fused:
+            if not isinstance(b.func, Lifted):
+                hosts.append(b)
+            else:
+                (fused if fuse.fusable(flat, b) else lowerings).append(b)
         elif isinstance(b, Builtin) and b not in builtins:
             builtins.append(b)
     if not lowerings and not builtins and not hosts:
-        return plan, lowerings, builtins, hosts
+        return _fused_only(plan), lowerings, builtins, hosts
     from types import SimpleNamespace
 
     from ...frontend.load import load_module
@@ -263,7 +269,9 @@ def _with_adapters(plan: LinkPlan, translate, filename: str):
     n_imp = len(_host_imports(hosts))
     bindings = {(0, EXTERN_FUNC, k): HostBinding(0, EXTERN_FUNC, k) for k in range(n_imp)}
     for (i, kind, index), b in plan.bindings.items():
-        if isinstance(b, Lowering) and isinstance(b.func, Lifted):
+        if isinstance(b, Lowering) and b in fused:
+            b = _fused_binding(b, 1)
+        elif isinstance(b, Lowering) and isinstance(b.func, Lifted):
             b = InstanceBinding(0, EXTERN_FUNC, n_imp + lowerings.index(b))
         elif isinstance(b, Lowering):
             b = InstanceBinding(0, EXTERN_FUNC, n_imp + len(lowerings) + len(builtins) + hosts.index(b))
@@ -273,6 +281,19 @@ def _with_adapters(plan: LinkPlan, translate, filename: str):
             b = InstanceBinding(b.instance + 1, b.kind, b.index)
         bindings[(i + 1, kind, index)] = b
     return LinkPlan([adapters, *plan.instances], bindings), lowerings, builtins, hosts
+
+
+def _fused_binding(low: Lowering, shift: int) -> InstanceBinding:
+    """A fused lowering's import bound to the callee's core function."""
+    core_def = low.func.core
+    return InstanceBinding(core_def.instance + shift, EXTERN_FUNC, core_def.index)
+
+
+def _fused_only(plan: LinkPlan) -> LinkPlan:
+    """``plan`` without an adapter module: every lowering in it is fused."""
+    bindings = {key: _fused_binding(b, 0) if isinstance(b, Lowering) else b
+                for key, b in plan.bindings.items()}
+    return LinkPlan(plan.instances, bindings)
 
 
 def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None, resources=None, rindex=None) -> Func:
@@ -308,7 +329,7 @@ def component_program(flat: FlatComponent, translate, filename: str) -> tuple[Li
     shim, which is the main instance) and the component-export table."""
     check_supported(flat, filename)
     plan, lowerings, builtins, hosts = _with_adapters(link_plan(flat, translate, filename),
-                                                      translate, filename)
+                                                      translate, filename, flat)
     shim = _Shim(plan, 1 if lowerings or builtins or hosts else 0)
     table = Table()
     if lowerings or builtins or hosts:

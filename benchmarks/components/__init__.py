@@ -22,7 +22,10 @@ ns per call = (t(n2) - t(n1)) / (n2 - n1), which removes process start-up
 and instantiation.  ``t`` is the median over the rounds of the process's
 user + system CPU time (wait4; steadier than wall time on a shared machine;
 wall time is in the JSON too).  Rounds interleave the engines (A B A B ...).
-Both engines must print the same checksum for every count, else the case is
+``--rev REV`` adds the engine ``wasmaot@REV``: the same component compiled
+by the compiler as committed at REV (``git archive``, as
+``instr_count.py --rev`` does), for before/after in one run.
+All engines must print the same checksum for every count, else the case is
 FAIL and the command exits 1.  The JSON goes to
 ``benchmarks/results/components.json`` (``--out``) with the machine and the
 tool versions.  It reports; it never fails on a slow result.
@@ -88,17 +91,22 @@ def build_component(d: Path, wasm_tools: str) -> Path:
     return out
 
 
-def compile_both(comp: Path, d: Path, wasmtime: str) -> tuple[Path, Path]:
-    """Our executable and wasmtime's ``.cwasm`` of ``comp``."""
-    app, cwasm = d / "app", d / "composed.cwasm"
-    _step([sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(app)])
-    _step([wasmtime, "compile", str(comp), "-o", str(cwasm)])
+def compile_both(comp: Path, d: Path, wasmtime: str, compiler: list[str] | None = None,
+                 name: str = "app") -> tuple[Path, Path]:
+    """Our executable (``compiler``: a wasmaot command, default this
+    one) and wasmtime's ``.cwasm`` of ``comp``."""
+    app, cwasm = d / name, d / "composed.cwasm"
+    _step([*(compiler or [sys.executable, "-m", "wasmaot"]), "compile", str(comp), "-o", str(app)])
+    if not cwasm.exists():
+        _step([wasmtime, "compile", str(comp), "-o", str(cwasm)])
     return app, cwasm
 
 
-def commands(app: Path, cwasm: Path, wasmtime: str) -> dict:
-    """engine -> (call -> argv)."""
-    return {"wasmaot": lambda call: [str(app), "--invoke", call],
+def commands(app: Path, cwasm: Path, wasmtime: str, extra: dict | None = None) -> dict:
+    """engine -> (call -> argv); ``extra``: more wasmaot executables by engine name."""
+    def exe(path):
+        return lambda call: [str(path), "--invoke", call]
+    return {"wasmaot": exe(app), **{k: exe(v) for k, v in (extra or {}).items()},
             "wasmtime": lambda call: [wasmtime, "run", "--allow-precompiled", "--invoke", call,
                                       str(cwasm)]}
 
@@ -151,8 +159,10 @@ def measure_case(cmds: dict, export: str, counts: tuple[int, int], rounds: int,
             "ns_per_call": (med[n2]["cpu"] - med[n1]["cpu"]) * 1e9 / (n2 - n1),
             "ns_per_call_wall": (med[n2]["wall"] - med[n1]["wall"]) * 1e9 / (n2 - n1),
         }
-    ours, theirs = (out["engines"][e]["ns_per_call"] for e in ("wasmaot", "wasmtime"))
-    out["ratio_wasmtime_over_wasmaot"] = theirs / ours if ours > 0 else None
+    theirs = out["engines"]["wasmtime"]["ns_per_call"]
+    for engine in cmds:
+        ours = out["engines"][engine]["ns_per_call"]
+        out["engines"][engine]["wasmtime_over_this"] = theirs / ours if ours > 0 else None
     return out
 
 

@@ -36,12 +36,12 @@ def _head() -> str | None:
 
 
 def _table(cases: dict) -> str:
-    rows = ["| case | wasmaot ns/call | wasmtime ns/call | wasmtime / wasmaot |", "|---|--:|--:|--:|"]
+    rows = ["| case | engine | ns/call | wasmtime / engine |", "|---|---|--:|--:|"]
     for name, c in cases.items():
-        e = c["engines"]
-        ratio = c["ratio_wasmtime_over_wasmaot"]
-        rows.append(f"| {name} | {e['wasmaot']['ns_per_call']:.1f} | {e['wasmtime']['ns_per_call']:.1f} | "
-                    + (f"{ratio:.2f}x" if ratio else "-") + (" FAIL" if "fail" in c else "") + " |")
+        for engine, e in c["engines"].items():
+            ratio = e["wasmtime_over_this"]
+            rows.append(f"| {name} | {engine} | {e['ns_per_call']:.1f} | "
+                        + (f"{ratio:.2f}x" if ratio else "-") + (" FAIL" if "fail" in c else "") + " |")
     return "\n".join(rows)
 
 
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small counts, 3 rounds")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON path [{DEFAULT_OUT}]")
     ap.add_argument("--work", type=Path, default=None, help="build directory [a temporary one]")
+    ap.add_argument("--rev", default=None, help="also the compiler as committed at REV (engine wasmaot@REV)")
     args = ap.parse_args(argv)
     names = [c for c in args.cases.split(",") if c]
     bad = [c for c in names if c not in CASES]
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="wasmaot-ccbench-") as tmp:
             work = args.work or Path(tmp)
-            result = _run(names, rounds, args.quick, work)
+            result = _run(names, rounds, args.quick, work, args.rev)
     except BenchError as e:
         print(f"components: error: {e}", file=sys.stderr)
         return 1
@@ -76,14 +77,24 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any("fail" in c for c in result["cases"].values()) else 0
 
 
-def _run(names: list[str], rounds: int, quick: bool, work: Path) -> dict:
+def _run(names: list[str], rounds: int, quick: bool, work: Path, rev: str | None) -> dict:
     from ..harness import machine_info
     wasmtime, wasm_tools = _tools()
     log = lambda s: print(s, file=sys.stderr, flush=True)
     log("building the components ...")
     comp = build_component(work, wasm_tools)
     app, cwasm = compile_both(comp, work, wasmtime)
-    cmds = commands(app, cwasm, wasmtime)
+    extra, rev_hash = {}, None
+    if rev:
+        from ..instr_count import compiler_cmd, export_rev
+        src = work / "rev-src"
+        src.mkdir(exist_ok=True)
+        try:
+            rev_hash = export_rev(rev, src)
+        except subprocess.CalledProcessError:
+            raise BenchError(f"--rev {rev}: not a revision of this repository") from None
+        extra[f"wasmaot@{rev}"] = compile_both(comp, work, wasmtime, compiler_cmd(src), "app-rev")[0]
+    cmds = commands(app, cwasm, wasmtime, extra)
     cases = {}
     for name in names:
         export, full, small = CASES[name]
@@ -94,7 +105,7 @@ def _run(names: list[str], rounds: int, quick: bool, work: Path) -> dict:
         "versions": {"python": sys.version.split()[0], "wasmtime": _version([wasmtime, "--version"]),
                      "wasm-tools": _version([wasm_tools, "--version"]),
                      "zig": _version([sys.executable, "-m", "ziglang", "version"]),
-                     "wasmaot_head": _head()},
+                     "wasmaot_head": _head(), "rev": rev_hash},
         "sources": source_hash(),
         "rounds": rounds,
         "quick": quick,
