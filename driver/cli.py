@@ -497,7 +497,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
     from .compile import compile_bytes, write_output
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
     opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
-    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     fw = _firmware_request(opts.target, emit, invoke, grants, board=board, flash=flash, ram=ram,
                            max_memory=max_memory, size_report=size_report)
     if out is None:
@@ -628,7 +628,7 @@ def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, stack_c
     from .compile import cached_executable, check_invoke
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
     opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
-    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env)
+    grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     try:
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64
     except RunnerMissing as e:       # say how to get the emulator

@@ -11,9 +11,7 @@ line, never a misleading "no such file".  Every option that
   ``--inherit-env``; ``-W unknown-imports-trap`` is
   ``--allow-unresolved-imports``; ``-O opt-level=1`` is ``-O1``...);
 * **no-op** -- accepted and ignored, with the reason it changes nothing for
-  the programs wasmaot runs (``-W gc=n``: wasmaot has no GC proposal;
-  ``-S inherit-network``: WASI preview1 has no call that opens a socket, so
-  wasmtime grants a core module nothing either);
+  the programs wasmaot runs (``-W gc=n``: wasmaot has no GC proposal);
 * **refuse** -- ``unsupported option -X KEY=VAL: <reason>``, exit 2
   (``-W gc``, ``-W fuel=N``, ``--profile``...).
 
@@ -78,12 +76,27 @@ class Value:
 class Settings:
     """What the honoured keys ask for, for the command to apply."""
     inherit_env: bool = False
+    #: wasi:sockets grants, as wasmtime's (-S inherit-network, allow-ip-name-lookup, tcp, udp)
+    inherit_network: bool = False
+    allow_ip_name_lookup: bool = False
+    tcp: bool | None = None          # None: as inherit_network
+    udp: bool | None = None
     allow_unresolved_imports: bool = False
     opt_level: int | None = None
     jobs: int | None = None
     no_cache: bool = False
     #: -W feature switches, ``(feature name, on)`` in command-line order
     features: tuple = ()
+
+
+def network_grants(settings: Settings) -> list[str]:
+    """The wasi:sockets grants as the shim's options (wasi-shim/include/
+    wasmaot_wasi.h), in wasmtime's -S spelling; only what was asked."""
+    keys = (("inherit-network", settings.inherit_network or None),
+            ("allow-ip-name-lookup", settings.allow_ip_name_lookup or None),
+            ("tcp", settings.tcp), ("udp", settings.udp))
+    return [a for key, value in keys if value is not None
+            for a in ("-S", f"{key}={'y' if value else 'n'}")]
 
 
 class Unsupported(ValueError):
@@ -93,8 +106,8 @@ class Unsupported(ValueError):
 # ----------------------------------------------------------------- reasons
 _NO_PROPOSAL = "wasmaot does not implement this proposal"
 _OFF = "off, as wasmaot has it (the default)"
-_P1_SOCKETS = ("WASI preview1 has no call that opens or resolves a socket, so for a core "
-               "module wasmtime grants nothing observable either; recorded nowhere")
+_SOCKETS = ("; for a core module nothing observable (WASI preview1 has no call that opens "
+            "or resolves a socket, under wasmtime either)")
 _COMPONENTS = "wasmaot runs core modules only, not components"
 _NO_LIMIT = "wasmaot has no such run-time limit"
 _P2_ONLY = "affects only WASI 0.2 component interfaces, which a preview1 module never calls"
@@ -143,10 +156,20 @@ WASI = {
                      noop("wasmaot's preview1 always runs on its own WASI 0.2 layer; "
                           "what the program sees is preview1 either way")),
     "nn-graph": Value(refuse("wasi-nn is not implemented")),
-    "inherit-network": Flag(noop(_P1_SOCKETS), noop(_OFF)),
-    "allow-ip-name-lookup": Flag(noop(_P1_SOCKETS), noop(_OFF)),
-    "tcp": Flag(noop(_P1_SOCKETS), noop(_P1_SOCKETS)),
-    "udp": Flag(noop(_P1_SOCKETS), noop(_P1_SOCKETS)),
+    "inherit-network": Flag(honour("wasi:sockets: TCP, UDP, and any address to bind, listen "
+                                   "on, connect or send to" + _SOCKETS, "inherit_network", True),
+                            noop("no socket, no address: access-denied (the default)")),
+    "allow-ip-name-lookup": Flag(honour("wasi:sockets/ip-name-lookup resolves names" + _SOCKETS,
+                                        "allow_ip_name_lookup", True),
+                                 noop("resolve-addresses fails (the default)")),
+    "tcp": Flag(honour("TCP sockets may be created, whatever inherit-network says" + _SOCKETS,
+                       "tcp", True),
+                honour("create-tcp-socket is access-denied, whatever inherit-network says"
+                       + _SOCKETS, "tcp", False)),
+    "udp": Flag(honour("UDP sockets may be created, whatever inherit-network says" + _SOCKETS,
+                       "udp", True),
+                honour("create-udp-socket is access-denied, whatever inherit-network says"
+                       + _SOCKETS, "udp", False)),
     "network-error-code": Flag(noop(_P2_ONLY), noop(_P2_ONLY)),
     "preview0": _off_only("the wasi_unstable (preview0) module is not provided"),
     "inherit-env": Flag(honour("as --inherit-env: the whole host environment", "inherit_env", True),

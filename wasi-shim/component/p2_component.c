@@ -20,6 +20,7 @@
 #include "../core/wasi_internal.h"
 #include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
+#include "p2_sockets.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -571,7 +572,9 @@ static int is_preopen(uint32_t rep) {
  * drops the first list), so one drop must not close it for the others. */
 static wasmaot_canon_status p2_drop(const wasmaot_canon_rtype *rt, uint32_t rep) {
     (void)rt;
-    if (!is_preopen(rep)) wasmaot_p2_drop(CTX, rep);
+    if (is_preopen(rep)) return WASMAOT_CANON_OK;
+    wasmaot_p2_sockets_drop(rep);     /* a socket's host descriptor */
+    wasmaot_p2_drop(CTX, rep);
     return WASMAOT_CANON_OK;
 }
 

@@ -192,7 +192,20 @@ typedef struct wasmaot_wasi_config {
      * away.  If it returns, the process exits as without a hook. */
     void (*exit_hook)(void *user, int code);
     void *exit_user;
+    /* wasi:sockets grants (WASMAOT_WASI_NET_*), as `wasmtime run`'s: no
+     * socket, no address, no name lookup unless granted.  Only components
+     * reach sockets (preview1 has no socket call). */
+    uint32_t network;
 } wasmaot_wasi_config;
+
+enum {
+    WASMAOT_WASI_NET_INHERIT = 1,      /* -S inherit-network: every address; TCP and UDP too */
+    WASMAOT_WASI_NET_NAME_LOOKUP = 2,  /* -S allow-ip-name-lookup */
+    WASMAOT_WASI_NET_TCP = 4,          /* -S tcp: TCP sockets may be created ... */
+    WASMAOT_WASI_NET_TCP_SET = 8,      /* ... said explicitly (=y or =n): overrides INHERIT */
+    WASMAOT_WASI_NET_UDP = 16,         /* -S udp, likewise */
+    WASMAOT_WASI_NET_UDP_SET = 32
+};
 
 /* Zero *cfg (no args, no env, no preopens) and use the process's stdio
  * (0, 1, 2). */
@@ -208,6 +221,10 @@ void wasmaot_wasi_config_init(wasmaot_wasi_config *cfg);
  *     --env NAME               inherit NAME from the host, if set (wasmtime)
  *     --inherit-env            inherit the whole host environment (also
  *     -S inherit-env           accepted in wasmtime's -S spelling)
+ *     -S inherit-network[=y|n] wasi:sockets: any address, TCP and UDP
+ *     -S allow-ip-name-lookup[=y|n]  wasi:sockets/ip-name-lookup
+ *     -S tcp[=y|n], -S udp[=y|n]     TCP / UDP sockets, whatever
+ *                              inherit-network says (cfg->network)
  * Both `--opt value` and `--opt=value` work.  opts[0..n) are parsed; a
  * non-option stops parsing and *consumed tells how many entries were used.
  * Environment entries are appended to cfg->env in command-line order (a

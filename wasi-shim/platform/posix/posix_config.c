@@ -47,6 +47,28 @@ static int add_preopen(wasmaot_wasi_config *cfg, const char *spec, int read_only
     return 0;
 }
 
+/* wasmtime's -S network keys, as KEY or KEY=y|yes|true|n|no|false: the
+ * WASMAOT_WASI_NET_* bit they set or clear in cfg->network (tcp and udp
+ * also record that they were given).  1 if `kv` is one of them (done), 0
+ * if not, -1 if its value is not a boolean. */
+static int network_key(wasmaot_wasi_config *cfg, const char *kv) {
+    static const struct { const char *key; uint32_t bit, given; } keys[] = {
+        {"inherit-network", WASMAOT_WASI_NET_INHERIT, 0},
+        {"allow-ip-name-lookup", WASMAOT_WASI_NET_NAME_LOOKUP, 0},
+        {"tcp", WASMAOT_WASI_NET_TCP, WASMAOT_WASI_NET_TCP_SET},
+        {"udp", WASMAOT_WASI_NET_UDP, WASMAOT_WASI_NET_UDP_SET}};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        size_t len = strlen(keys[k].key);
+        if (strncmp(kv, keys[k].key, len) || (kv[len] && kv[len] != '=')) continue;
+        const char *v = kv[len] ? kv + len + 1 : "y";
+        int yes = !strcmp(v, "y") || !strcmp(v, "yes") || !strcmp(v, "true");
+        if (!yes && strcmp(v, "n") && strcmp(v, "no") && strcmp(v, "false")) return -1;
+        cfg->network = (yes ? cfg->network | keys[k].bit : cfg->network & ~keys[k].bit) | keys[k].given;
+        return 1;
+    }
+    return 0;
+}
+
 /* Option `name` at opts[*i]: "--name value" or "--name=value". */
 static const char *opt_value(const char *name, int n, const char *const *opts, int *i, int *matched) {
     size_t len = strlen(name);
@@ -76,6 +98,11 @@ int wasmaot_wasi_config_parse(wasmaot_wasi_config *cfg, int n, const char *const
                 if (add_env(cfg, *e)) goto oom;
             }
             continue;
+        }
+        if (!strcmp(o, "-S") && i + 1 < n) {
+            int r = network_key(cfg, opts[i + 1]);
+            if (r < 0) { err_msg(err, errlen, "bad -S value: ", opts[i + 1]); goto fail; }
+            if (r > 0) { i++; continue; }
         }
         if ((v = opt_value("--dir-ro", n, opts, &i, &m)), m) {
             if (!v) { err_msg(err, errlen, "--dir-ro needs HOST[::GUEST]", NULL); goto fail; }
