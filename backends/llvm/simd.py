@@ -34,6 +34,10 @@ Where LLVM's default semantics differ from Wasm's (why each choice is exact):
   identity (``x * 1``, ``x + -0`` ...) and promote/demote are followed by
   ``llvm.canonicalize``, so a signalling NaN input gives a quiet NaN.
 
+Relaxed SIMD never reaches this file as such: the translator lowers each
+relaxed instruction to the ops above, choosing Wasm 3.0's deterministic
+profile (ir/translate/simd.py, "relaxed SIMD", says why per instruction).
+
 Memory accesses go through :func:`.memory.effective_ptr`, i.e. the same
 bounds policy (guard / explicit, ``traps.py``) as scalar accesses, with the
 access width the IR op declares (16 bytes for ``load.v128``, which the
