@@ -65,7 +65,10 @@ static void adapter_trap(const wasmaot_cm_cx *cx, int err) {
 /* An adapter's core exports, looked up by name once (wasmaot_cm_state_init). */
 typedef struct resolved_adapter {
     const wasmaot_export_desc *core, *post, *callee_realloc, *callee_memory, *caller_realloc, *caller_memory;
+    int direct;        /* the copy path applies (direct_applies) */
 } resolved_adapter;
+
+static int direct_applies(const wasmaot_cm_component *comp, const wasmaot_cm_adapter *a);
 
 static void resolve_adapters(wasmaot_cm_state *st) {
     const wasmaot_cm_component *comp = st->comp;
@@ -80,7 +83,8 @@ static void resolve_adapters(wasmaot_cm_state *st) {
                                   cm_host_part(&env, comp, f->realloc, f->realloc_len),
                                   cm_host_part(&env, comp, f->memory, f->memory_len),
                                   cm_host_part(&env, comp, a->caller_realloc, a->caller_realloc_len),
-                                  cm_host_part(&env, comp, a->caller_memory, a->caller_memory_len)};
+                                  cm_host_part(&env, comp, a->caller_memory, a->caller_memory_len),
+                                  direct_applies(comp, a)};
     }
     st->resolved = r;
     st->scratch = cm_host_part(&env, comp, comp->scratch, comp->scratch_len);
@@ -163,23 +167,190 @@ static void adapter_end(adapter_call *ac, const wasmaot_export_desc *post, uint6
     arena_free(ac->arena);
 }
 
+/* ------------------------------------------------- the direct copy path */
+
+/* Adapters whose every value is an identity scalar (u32, s32, u64, s64), a
+ * UTF-8 string on both sides, or a list of a *plain* type (integers and
+ * records/tuples of them: the same bytes on both sides, no value to check
+ * or normalize) copy memory to memory: each string or list is checked in
+ * the source memory, allocated by the destination's realloc and copied
+ * with one memmove, instead of being lifted into host values and lowered
+ * again.  Same checks, same realloc calls in the same order; a value that
+ * fails a check takes the generic path, which reports it with its exact
+ * message (before the call: nothing has happened yet; after it: the
+ * generic lift of the result finds the same fault). */
+enum { COPY_NO, COPY_SCALAR, COPY_STRING, COPY_LIST };
+
+static const wasmaot_cm_type *type_of(const wasmaot_cm_component *comp, uint32_t i) { return &comp->types[i]; }
+
+static int plain(const wasmaot_cm_component *comp, uint32_t ti) {
+    const wasmaot_cm_type *t = type_of(comp, ti);
+    if (t->kind >= WASMAOT_CM_S8 && t->kind <= WASMAOT_CM_U64) return 1;
+    if (t->kind != WASMAOT_CM_RECORD && t->kind != WASMAOT_CM_TUPLE) return 0;
+    for (uint32_t k = 0; k < t->n; k++)
+        if (!plain(comp, comp->pool[t->children + k])) return 0;
+    return 1;
+}
+
+static int copy_kind(const wasmaot_cm_component *comp, uint32_t ti) {
+    const wasmaot_cm_type *t = type_of(comp, ti);
+    if (t->kind >= WASMAOT_CM_S32 && t->kind <= WASMAOT_CM_U64) return COPY_SCALAR;
+    if (t->kind == WASMAOT_CM_STRING) return COPY_STRING;
+    if (t->kind == WASMAOT_CM_LIST && plain(comp, comp->pool[t->children])) return COPY_LIST;
+    return COPY_NO;
+}
+
+static int direct_applies(const wasmaot_cm_component *comp, const wasmaot_cm_adapter *a) {
+    const wasmaot_cm_func *f = &a->callee;
+    uint32_t flat = 0;
+    if (f->encoding != WASMAOT_CM_UTF8 || a->caller_encoding != WASMAOT_CM_UTF8) return 0;
+    for (uint32_t i = 0; i < f->n_params; i++) {
+        uint32_t ti = comp->pool[f->params + i];
+        if (copy_kind(comp, ti) == COPY_NO) return 0;
+        flat += type_of(comp, ti)->flat_count;
+    }
+    return flat <= WASMAOT_CM_MAX_FLAT_PARAMS && (f->result == WASMAOT_CM_NONE || copy_kind(comp, f->result) != COPY_NO);
+}
+
+/* RFC 3629 UTF-8 (no overlongs, surrogates or values past U+10FFFF); ASCII
+ * eight bytes at a time. */
+static int utf8_valid(const uint8_t *p, uint32_t n) {
+    uint32_t i = 0;
+    while (i < n) {
+        uint64_t w;
+        if (n - i >= 8 && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull))) { i += 8; continue; }
+        uint8_t b = p[i];
+        if (b < 0x80) { i++; continue; }
+        uint32_t len = b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
+        if (!len || n - i < len) return 0;
+        uint8_t lo = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80;
+        uint8_t hi = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
+        if (p[i + 1] < lo || p[i + 1] > hi) return 0;
+        for (uint32_t k = 2; k < len; k++)
+            if ((p[i + k] & 0xc0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Whether the string or list (kind) at (ptr, n) of cx's memory passes the
+ * lift's checks; its byte length in *bytes. */
+static int block_ok(const wasmaot_cm_cx *cx, int kind, uint32_t ti, uint32_t ptr, uint32_t n, uint32_t *bytes) {
+    const wasmaot_cm_type *e = kind == COPY_LIST ? type_of(cx->comp, cx->comp->pool[type_of(cx->comp, ti)->children]) : NULL;
+    uint64_t len = e ? (uint64_t)n * e->size : n;
+    if (!cx->memory || (e && ptr % e->align) || ptr + len > cx->memory->size_bytes) return 0;
+    if (!e && (len > WASMAOT_CANON_MAX_STRING_BYTE_LENGTH || !utf8_valid(cx->memory->base + ptr, n))) return 0;
+    *bytes = (uint32_t)len;
+    return 1;
+}
+
+/* The block (checked by block_ok) copied into `to`'s memory through its
+ * realloc: the new address, or a trap (realloc's result checked). */
+static uint32_t block_copy(const wasmaot_cm_cx *from, wasmaot_cm_cx *to, int kind, uint32_t ti, uint32_t ptr,
+                           uint32_t bytes) {
+    uint32_t align = kind == COPY_LIST ? type_of(to->comp, to->comp->pool[type_of(to->comp, ti)->children])->align : 1;
+    if (!to->realloc || !to->memory) adapter_trap(to, WASMAOT_CM_ERR_UNSUPPORTED);
+    uint32_t p = to->realloc(to->env, 0, 0, align, bytes);
+    if (p % align) adapter_trap(to, WASMAOT_CM_ERR_REALLOC_ALIGN);
+    if ((uint64_t)p + bytes > to->memory->size_bytes) adapter_trap(to, WASMAOT_CM_ERR_REALLOC);
+    memmove(to->memory->base + p, from->memory->base + ptr, bytes);
+    return p;
+}
+
+/* The caller's flat arguments checked as the lift checks them (0: one
+ * fails); their byte lengths in bytes[], the out-pointer in *retptr. */
+static int direct_check(adapter_call *ac, uint32_t *bytes, uint32_t *retptr) {
+    const wasmaot_cm_func *f = ac->callee.func;
+    const wasmaot_cm_component *comp = ac->callee.comp;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < f->n_params; i++) {
+        uint32_t ti = comp->pool[f->params + i];
+        int kind = copy_kind(comp, ti);
+        if (kind != COPY_SCALAR && !block_ok(&ac->caller, kind, ti, (uint32_t)ac->scratch[k],
+                                             (uint32_t)ac->scratch[k + 1], &bytes[i]))
+            return 0;
+        k += kind == COPY_SCALAR ? 1 : 2;
+    }
+    *retptr = (uint32_t)ac->scratch[k];
+    return 1;
+}
+
+/* The checked arguments copied into the callee as its core arguments. */
+static void direct_copy(adapter_call *ac, const uint32_t *bytes, uint64_t *slots) {
+    const wasmaot_cm_func *f = ac->callee.func;
+    const wasmaot_cm_component *comp = ac->callee.comp;
+    for (uint32_t i = 0, k = 0; i < f->n_params; i++) {
+        uint32_t ti = comp->pool[f->params + i];
+        int kind = copy_kind(comp, ti);
+        slots[k] = ac->scratch[k];
+        if (kind != COPY_SCALAR) {
+            slots[k] = block_copy(&ac->caller, &ac->callee, kind, ti, (uint32_t)ac->scratch[k], bytes[i]);
+            slots[k + 1] = ac->scratch[k + 1];
+        }
+        k += kind == COPY_SCALAR ? 1 : 2;
+    }
+}
+
+/* The callee's result copied into the caller: a scalar into scratch slot
+ * 0; a string or list (the callee returned a pointer to its pair) into
+ * the caller's memory and its pair to the caller's out-pointer.  A fault
+ * goes to the generic lift, which reports it. */
+static void direct_result(adapter_call *ac, const uint64_t *slots, uint32_t retptr) {
+    const wasmaot_cm_component *comp = ac->callee.comp;
+    uint32_t ti = ac->callee.func->result, bytes;
+    int kind = copy_kind(comp, ti);
+    if (kind == COPY_SCALAR) {
+        ac->scratch[0] = slots[0];
+        return;
+    }
+    const wasmaot_cm_cx *src = &ac->callee;
+    uint32_t pair = (uint32_t)slots[0], ptr, n;
+    wasmaot_memory *cm = ac->caller.memory;
+    if (!src->memory || pair % 4 || (uint64_t)pair + 8 > src->memory->size_bytes || !cm || retptr % 4
+        || (uint64_t)retptr + 8 > cm->size_bytes) {
+        adapter_result(ac, slots, retptr);
+        return;
+    }
+    memcpy(&ptr, src->memory->base + pair, 4);
+    memcpy(&n, src->memory->base + pair + 4, 4);
+    if (!block_ok(src, kind, ti, ptr, n, &bytes)) {
+        adapter_result(ac, slots, retptr);
+        return;
+    }
+    uint32_t p = block_copy(src, &ac->caller, kind, ti, ptr, bytes);
+    cm = ac->caller.memory;             /* realloc may have grown it */
+    if ((uint64_t)retptr + 8 > cm->size_bytes) adapter_trap(&ac->caller, WASMAOT_CM_ERR_BOUNDS);
+    memcpy(cm->base + retptr, &p, 4);
+    memcpy(cm->base + retptr + 4, &n, 4);
+}
+
+/* ---------------------------------------------------------------- adapt */
+
 void wasmaot_cm_adapt(void *state, uint32_t index) {
     const wasmaot_cm_state *st = state;
     const resolved_adapter *r = &((const resolved_adapter *)st->resolved)[index];
     adapter_call ac;
     adapter_begin(&ac, st, index);
-    uint32_t retptr = 0, n = 0;
-    wasmaot_cm_value *args = adapter_args(&ac, &retptr);
+    uint32_t retptr = 0, n = 0, bytes[WASMAOT_CM_MAX_FLAT_PARAMS];
+    uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
+    int direct = r->direct && direct_check(&ac, bytes, &retptr);
+    wasmaot_cm_value *args = direct ? NULL : adapter_args(&ac, &retptr);
     wasmaot_canon_status cs = wasmaot_canon_enter(ac.callee_inst);
     if (cs) status_error(cs, 0);
-    uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
-    int err = wasmaot_cm_lower_args(&ac.callee, args, slots, &n);
-    if (err) adapter_trap(&ac.callee, err);
+    if (direct) {
+        direct_copy(&ac, bytes, slots);
+    } else {
+        int err = wasmaot_cm_lower_args(&ac.callee, args, slots, &n);
+        if (err) adapter_trap(&ac.callee, err);
+    }
     cm_host_call(&ac.callee_env, r->core, slots);
     uint64_t post_slots[1] = {slots[0]};
     /* Lowered into the caller before post-return, which may free the
      * callee's copy. */
-    if (ac.callee.func->result != WASMAOT_CM_NONE) adapter_result(&ac, slots, retptr);
+    if (ac.callee.func->result != WASMAOT_CM_NONE) {
+        if (direct) direct_result(&ac, slots, retptr);
+        else adapter_result(&ac, slots, retptr);
+    }
     adapter_end(&ac, r->post, post_slots);
 }
 
