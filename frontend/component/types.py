@@ -23,6 +23,7 @@ arguments' resources, defined ones become fresh per instance).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 from ..types import F32, F64, I32, I64
@@ -250,8 +251,28 @@ def subst(t, mapping: dict[int, object], memo: dict | None = None):
     if key in memo:
         return memo[key][1]
     out = _subst(t, mapping, memo)
+    if out is not t and id(t) not in mapping and _unchanged(t, out):
+        out = t                    # nothing replaced inside: keep the object, and so its name
     memo[key] = (t, out)           # keep t alive so its id is not reused
     return out
+
+
+def _unchanged(a, b) -> bool:
+    """``b`` was rebuilt from ``a`` with every part the very same object
+    (fields compared by identity, tuples element by element).  A type that
+    mentions nothing substituted must stay the same object: visibility is
+    by identity, and a record named by an imported instance (wasi:sockets'
+    `ipv4-socket-address`, a case of `ip-socket-address`) must still be
+    that record when another instance type re-exports the variant."""
+    if type(a) is not type(b) or not dataclasses.is_dataclass(a):
+        return False
+    return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+
+
+def _same(x, y) -> bool:
+    if isinstance(x, tuple) and isinstance(y, tuple):
+        return len(x) == len(y) and all(map(_same, x, y))
+    return x is y
 
 
 def _subst(t, mapping, memo):

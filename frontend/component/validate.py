@@ -708,8 +708,22 @@ def _import_or_export(sc: Scope, what: str, name: A.Name, et: ExternType, at: in
         _name_type(sc, what, et.type, name.name)
     elif et.kind == "instance":
         sc.named_instances[id(et.type)] = (what, et.type)
+        _name_instance_types(sc, what, et.type)
     (sc.imports if what == "import" else sc.exports).append((name.name, et))
     sc.add(KIND_SORT[et.kind], et.type)
+
+
+def _name_instance_types(sc: Scope, what: str, it: InstanceType) -> None:
+    """Every type an imported (exported) instance exports, at any depth, is
+    named by that import (export), aliased out or not: wasi:sockets/udp's
+    `ip-socket-address` (aliased from wasi:sockets/network) is a variant of
+    network's `ipv4-socket-address` record, which the importer never
+    aliases (componentize-py's components; wasm-tools accepts them)."""
+    for _, e in it.exports:
+        if e.kind == "type":
+            _name_type(sc, what, e.type, "")
+        elif e.kind == "instance":
+            _name_instance_types(sc, what, e.type)
 
 
 def _name_type(sc: Scope, what: str, t, name: str) -> None:
