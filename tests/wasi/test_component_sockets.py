@@ -10,6 +10,7 @@ a grant no socket can be created (access-denied) and name lookup fails, as
 under wasmtime."""
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -77,6 +78,10 @@ package wasi:sockets@{v} {{
       finish-listen: func() -> result<_, error-code>;
       accept: func() -> result<tuple<tcp-socket, input-stream, output-stream>, error-code>;
       local-address: func() -> result<ip-socket-address, error-code>;
+      remote-address: func() -> result<ip-socket-address, error-code>;
+      is-listening: func() -> bool;
+      address-family: func() -> ip-address-family;
+      set-listen-backlog-size: func(value: u64) -> result<_, error-code>;
       subscribe: func() -> pollable;
     }}
   }}
@@ -86,10 +91,24 @@ package wasi:sockets@{v} {{
     create-tcp-socket: func(address-family: ip-address-family) -> result<tcp-socket, error-code>;
   }}
   interface udp {{
+    use wasi:io/poll@{v}.{{pollable}};
     use network.{{network, error-code, ip-socket-address}};
+    record incoming-datagram {{ data: list<u8>, remote-address: ip-socket-address }}
+    record outgoing-datagram {{ data: list<u8>, remote-address: option<ip-socket-address> }}
     resource udp-socket {{
       start-bind: func(network: borrow<network>, local-address: ip-socket-address) -> result<_, error-code>;
       finish-bind: func() -> result<_, error-code>;
+      %stream: func(remote-address: option<ip-socket-address>)
+        -> result<tuple<incoming-datagram-stream, outgoing-datagram-stream>, error-code>;
+      local-address: func() -> result<ip-socket-address, error-code>;
+    }}
+    resource incoming-datagram-stream {{
+      receive: func(max-results: u64) -> result<list<incoming-datagram>, error-code>;
+      subscribe: func() -> pollable;
+    }}
+    resource outgoing-datagram-stream {{
+      check-send: func() -> result<u64, error-code>;
+      send: func(datagrams: list<outgoing-datagram>) -> result<u64, error-code>;
     }}
   }}
   interface udp-create-socket {{
@@ -141,13 +160,31 @@ def _ipv4_socket_address(port: str) -> str:
             + "(i32.const 0) " * 6)
 
 
-def core_wat(v: str) -> str:
-    """run(): each step prints `<step>: ok` or `<step>: err <error-code
-    index>`; R (1024) is every call's return area."""
-    s = Strings()
+def _imports(v: str) -> str:
     sock, io = f"wasi:sockets/{{}}@{v}", f"wasi:io/{{}}@{v}"
-    params = " ".join([I32] * 15)
-    imports = [
+    addr = " ".join([I32] * 15)       # self, network, 12 words of ip-socket-address, return area
+    tcp = [("start-bind", "$tcp_bind", f"(param {addr})"),
+           ("finish-bind", "$tcp_finish_bind", "(param i32 i32)"),
+           ("start-connect", "$tcp_connect", f"(param {addr})"),
+           ("finish-connect", "$tcp_finish_connect", "(param i32 i32)"),
+           ("start-listen", "$tcp_listen", "(param i32 i32)"),
+           ("finish-listen", "$tcp_finish_listen", "(param i32 i32)"),
+           ("accept", "$tcp_accept", "(param i32 i32)"),
+           ("local-address", "$tcp_local", "(param i32 i32)"),
+           ("remote-address", "$tcp_remote", "(param i32 i32)"),
+           ("is-listening", "$tcp_is_listening", "(param i32) (result i32)"),
+           ("address-family", "$tcp_family", "(param i32) (result i32)"),
+           ("set-listen-backlog-size", "$tcp_backlog", "(param i32 i64 i32)"),
+           ("subscribe", "$tcp_subscribe", "(param i32) (result i32)")]
+    udp = [("udp-socket.start-bind", "$udp_bind", f"(param {addr})"),
+           ("udp-socket.finish-bind", "$udp_finish_bind", "(param i32 i32)"),
+           ("udp-socket.stream", "$udp_stream", f"(param {' '.join([I32] * 15)})"),
+           ("udp-socket.local-address", "$udp_local", "(param i32 i32)"),
+           ("incoming-datagram-stream.receive", "$receive", "(param i32 i64 i32)"),
+           ("incoming-datagram-stream.subscribe", "$incoming_subscribe", "(param i32) (result i32)"),
+           ("outgoing-datagram-stream.check-send", "$check_send", "(param i32 i32)"),
+           ("outgoing-datagram-stream.send", "$send", "(param i32 i32 i32 i32)")]
+    rows = [
         (f"wasi:cli/stdout@{v}", "get-stdout", "$stdout", "(result i32)"),
         (io.format("streams"), "[method]output-stream.blocking-write-and-flush", "$write",
          "(param i32 i32 i32 i32)"),
@@ -156,37 +193,38 @@ def core_wat(v: str) -> str:
         (io.format("poll"), "[resource-drop]pollable", "$drop_pollable", "(param i32)"),
         (sock.format("instance-network"), "instance-network", "$network", "(result i32)"),
         (sock.format("tcp-create-socket"), "create-tcp-socket", "$tcp_create", "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.start-bind", "$tcp_bind", f"(param {params})"),
-        (sock.format("tcp"), "[method]tcp-socket.finish-bind", "$tcp_finish_bind", "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.start-connect", "$tcp_connect", f"(param {params})"),
-        (sock.format("tcp"), "[method]tcp-socket.finish-connect", "$tcp_finish_connect",
-         "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.start-listen", "$tcp_listen", "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.finish-listen", "$tcp_finish_listen",
-         "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.accept", "$tcp_accept", "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.local-address", "$tcp_local", "(param i32 i32)"),
-        (sock.format("tcp"), "[method]tcp-socket.subscribe", "$tcp_subscribe",
-         "(param i32) (result i32)"),
+        *[(sock.format("tcp"), f"[method]tcp-socket.{n}", f, sig) for n, f, sig in tcp],
         (sock.format("udp-create-socket"), "create-udp-socket", "$udp_create", "(param i32 i32)"),
-        (sock.format("udp"), "[method]udp-socket.start-bind", "$udp_bind", f"(param {params})"),
-        (sock.format("udp"), "[method]udp-socket.finish-bind", "$udp_finish_bind", "(param i32 i32)"),
+        *[(sock.format("udp"), f"[method]{n}", f, sig) for n, f, sig in udp],
         (sock.format("ip-name-lookup"), "resolve-addresses", "$resolve", "(param i32 i32 i32 i32)"),
         (sock.format("ip-name-lookup"), "[method]resolve-address-stream.resolve-next-address", "$next",
          "(param i32 i32)"),
         (sock.format("ip-name-lookup"), "[method]resolve-address-stream.subscribe", "$resolve_subscribe",
          "(param i32) (result i32)"),
     ]
-    imp = "\n".join(f'  (import "{m}" "{n}" (func {f} {sig}))' for m, n, f, sig in imports)
+    return "\n".join(f'  (import "{m}" "{n}" (func {f} {sig}))' for m, n, f, sig in rows)
 
-    def step(name: str, off: int) -> str:
-        """Print the result at R as `name: ok|err N` (error payload at
-        R+off); leaves 1 (ok) or 0."""
-        return f"(call $status {s(name)} (i32.const {off}))"
 
-    body = f"""
-    (global.set $out (call $stdout))
-    (local.set $net (call $network))
+def _step(s: Strings, name: str, off: int) -> str:
+    """Print the result at R (1024) as `name: ok|err N` (error payload at
+    R+off); leaves 1 (ok) or 0."""
+    return f"(call $status {s(name)} (i32.const {off}))"
+
+
+def _retry(call: str, off: int, pollable: str) -> str:
+    """`call` (result at R) again after blocking on `pollable` while it
+    returns err(would-block) (error payload at R+off)."""
+    return f"""(block $done (loop $again
+          {call}
+          (br_if $done (i32.eqz (call $would_block (i32.const {off}))))
+          (call $wait {pollable})
+          (br $again)))"""
+
+
+def main_body(s: Strings) -> str:
+    """TCP round trip, lookup of localhost, a UDP bind."""
+    step = functools.partial(_step, s)
+    return f"""
     ;; TCP: a listener on 127.0.0.1:0, a client connecting to its port
     (call $tcp_create (i32.const 0) (i32.const 1024))
     (if {step("create-tcp-socket", 4)} (then
@@ -205,18 +243,12 @@ def core_wat(v: str) -> str:
       (call $tcp_connect (local.get $c) (local.get $net) {_ipv4_socket_address("(local.get $port)")}
             (i32.const 1024))
       (if {step("start-connect", 1)} (then
-        (block $done (loop $again
-          (call $tcp_finish_connect (local.get $c) (i32.const 1024))
-          (br_if $done (i32.eqz (call $would_block (i32.const 4))))
-          (call $wait (call $tcp_subscribe (local.get $c)))
-          (br $again)))
+        {_retry("(call $tcp_finish_connect (local.get $c) (i32.const 1024))", 4,
+                "(call $tcp_subscribe (local.get $c))")}
         (if {step("finish-connect", 4)} (then
           (local.set $cout (i32.load (i32.const 1032)))
-          (block $done (loop $again
-            (call $tcp_accept (local.get $l) (i32.const 1024))
-            (br_if $done (i32.eqz (call $would_block (i32.const 4))))
-            (call $wait (call $tcp_subscribe (local.get $l)))
-            (br $again)))
+          {_retry("(call $tcp_accept (local.get $l) (i32.const 1024))", 4,
+                  "(call $tcp_subscribe (local.get $l))")}
           (if {step("accept", 4)} (then
             (local.set $sin (i32.load (i32.const 1032)))
             (call $write (local.get $cout) {s("hello over tcp")} (i32.const 1024))
@@ -243,8 +275,97 @@ def core_wat(v: str) -> str:
       (local.set $u (i32.load (i32.const 1028)))
       (call $udp_bind (local.get $u) (local.get $net) {_ipv4_socket_address("(i32.const 0)")} (i32.const 1024))
       (if {step("udp start-bind", 1)} (then
-        (call $udp_finish_bind (local.get $u) (i32.const 1024)) (drop {step("udp finish-bind", 1)})))))
-    (i32.const 0)"""
+        (call $udp_finish_bind (local.get $u) (i32.const 1024)) (drop {step("udp finish-bind", 1)})))))"""
+
+
+def edge_body(s: Strings) -> str:
+    """Errors of the state machine, a refused connection, a wrong family,
+    and a UDP datagram sent and received (needs -S inherit-network)."""
+    step = functools.partial(_step, s)
+    bind0 = _ipv4_socket_address("(i32.const 0)")
+    return f"""
+    (call $tcp_create (i32.const 0) (i32.const 1024))
+    (drop {step("create-tcp-socket", 4)})
+    (local.set $l (i32.load (i32.const 1028)))
+    (call $tcp_finish_bind (local.get $l) (i32.const 1024)) (drop {step("finish-bind unstarted", 1)})
+    (call $tcp_listen (local.get $l) (i32.const 1024)) (drop {step("start-listen unbound", 1)})
+    (call $tcp_remote (local.get $l) (i32.const 1024)) (drop {step("remote-address unconnected", 4)})
+    (call $tcp_local (local.get $l) (i32.const 1024)) (drop {step("local-address unbound", 4)})
+    (call $tcp_backlog (local.get $l) (i64.const 0) (i32.const 1024)) (drop {step("backlog 0", 1)})
+    (call $tcp_backlog (local.get $l) (i64.const 5) (i32.const 1024)) (drop {step("backlog 5", 1)})
+    (call $puts {s("is-listening ")}) (call $putu (call $tcp_is_listening (local.get $l)))
+    (call $puts {s(", family ")}) (call $putu (call $tcp_family (local.get $l))) (call $puts {s(chr(10))})
+    (call $tcp_bind (local.get $l) (local.get $net) {bind0} (i32.const 1024)) (drop {step("start-bind", 1)})
+    (call $tcp_bind (local.get $l) (local.get $net) {bind0} (i32.const 1024))
+    (drop {step("start-bind in progress", 1)})
+    (call $tcp_finish_bind (local.get $l) (i32.const 1024)) (drop {step("finish-bind", 1)})
+    (call $tcp_bind (local.get $l) (local.get $net) {bind0} (i32.const 1024)) (drop {step("start-bind again", 1)})
+    (call $tcp_local (local.get $l) (i32.const 1024)) (drop {step("local-address", 4)})
+    (local.set $port (i32.load16_u (i32.const 1032)))
+    ;; nothing listens on $port: the connection is refused
+    (call $tcp_create (i32.const 0) (i32.const 1024)) (local.set $c (i32.load (i32.const 1028)))
+    (call $tcp_connect (local.get $c) (local.get $net) {_ipv4_socket_address("(local.get $port)")}
+          (i32.const 1024))
+    (drop {step("start-connect", 1)})
+    {_retry("(call $tcp_finish_connect (local.get $c) (i32.const 1024))", 4,
+            "(call $tcp_subscribe (local.get $c))")}
+    (drop {step("finish-connect", 4)})
+    (call $tcp_finish_connect (local.get $c) (i32.const 1024)) (drop {step("finish-connect again", 4)})
+    (call $tcp_local (local.get $c) (i32.const 1024)) (drop {step("local-address refused", 4)})
+    (call $tcp_connect (local.get $c) (local.get $net) {_ipv4_socket_address("(local.get $port)")}
+          (i32.const 1024))
+    (drop {step("start-connect closed", 1)})
+    ;; an IPv6 socket given an IPv4 address
+    (call $tcp_create (i32.const 1) (i32.const 1024)) (drop {step("create-tcp-socket ipv6", 4)})
+    (local.set $c (i32.load (i32.const 1028)))
+    (call $puts {s("family ")}) (call $putu (call $tcp_family (local.get $c))) (call $puts {s(chr(10))})
+    (call $tcp_bind (local.get $c) (local.get $net) {bind0} (i32.const 1024)) (drop {step("ipv6 start-bind", 1)})
+    ;; UDP: $u receives what $v sends to it
+    (call $udp_create (i32.const 0) (i32.const 1024)) (local.set $u (i32.load (i32.const 1028)))
+    (call $udp_stream (local.get $u) (i32.const 0) {"(i32.const 0) " * 12}(i32.const 1024))
+    (drop {step("udp stream unbound", 4)})
+    (call $udp_bind (local.get $u) (local.get $net) {bind0} (i32.const 1024)) (drop {step("udp start-bind", 1)})
+    (call $udp_finish_bind (local.get $u) (i32.const 1024)) (drop {step("udp finish-bind", 1)})
+    (call $udp_local (local.get $u) (i32.const 1024)) (drop {step("udp local-address", 4)})
+    (local.set $port (i32.load16_u (i32.const 1032)))
+    (call $udp_stream (local.get $u) (i32.const 0) {"(i32.const 0) " * 12}(i32.const 1024))
+    (drop {step("udp stream", 4)})
+    (local.set $uin (i32.load (i32.const 1028)))
+    (call $udp_create (i32.const 0) (i32.const 1024)) (local.set $v (i32.load (i32.const 1028)))
+    (call $udp_bind (local.get $v) (local.get $net) {bind0} (i32.const 1024)) (drop {step("udp start-bind", 1)})
+    (call $udp_finish_bind (local.get $v) (i32.const 1024)) (drop {step("udp finish-bind", 1)})
+    (call $udp_stream (local.get $v) (i32.const 1) {_ipv4_socket_address("(local.get $port)")}
+          (i32.const 1024))
+    (drop {step("udp stream connected", 4)})
+    (local.set $vout (i32.load (i32.const 1032)))
+    (call $check_send (local.get $vout) (i32.const 1024)) (drop {step("check-send", 8)})
+    (call $puts {s("permit ")}) (call $putu (i32.load (i32.const 1032))) (call $puts {s(chr(10))})
+    ;; one outgoing-datagram at 1300: data (ptr, len), remote-address none
+    (i32.store (i32.const 1300) (i32.load (i32.const 1400)))
+    (i32.store (i32.const 1304) (i32.const 4))
+    (i32.store8 (i32.const 1308) (i32.const 0))
+    (call $send (local.get $vout) (i32.const 1300) (i32.const 1) (i32.const 1024)) (drop {step("send", 8)})
+    (call $puts {s("sent ")}) (call $putu (i32.load (i32.const 1032))) (call $puts {s(chr(10))})
+    (block $done (loop $again
+      (call $receive (local.get $uin) (i64.const 10) (i32.const 1024))
+      (br_if $done (i32.load8_u (i32.const 1024)))
+      (br_if $done (i32.load (i32.const 1032)))
+      (call $wait (call $incoming_subscribe (local.get $uin)))
+      (br $again)))
+    (if {step("receive", 4)} (then
+      (local.set $d (i32.load (i32.const 1028)))
+      (call $puts {s("datagrams ")}) (call $putu (i32.load (i32.const 1032)))
+      (call $puts {s(": ")}) (call $puts (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)))
+      (call $puts {s(" from family ")}) (call $putu (i32.load8_u offset=8 (local.get $d)))
+      (call $puts {s(chr(10))})))"""
+
+
+def core_wat(v: str, body=main_body) -> str:
+    """run(): each step prints `<step>: ok` or `<step>: err <error-code
+    index>`; R (1024) is every call's return area."""
+    s = Strings()
+    ping = s("ping")
+    code = body(s)
     address = f"""
   ;; the ip-address at R+4 (option payload at R+2): "ipv4 a.b.c.d" / "ipv6 s:s:...:s" (decimal)
   (func $address (local $i i32)
@@ -270,7 +391,7 @@ def core_wat(v: str) -> str:
             (call $putu (i32.load8_u (i32.add (i32.const 1024) (local.get $off))))
             (call $puts {s(chr(10))}) (i32.const 0))))"""
     return f"""(module
-{imp}
+{_imports(v)}
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 8192))
   (global $out (mut i32) (i32.const 0))
@@ -298,13 +419,18 @@ def core_wat(v: str) -> str:
 {address}
   (func (export "wasi:cli/run@{v}#run") (result i32)
     (local $net i32) (local $l i32) (local $c i32) (local $port i32) (local $cout i32) (local $sin i32)
-    (local $rs i32) (local $u i32){body}))
+    (local $rs i32) (local $u i32) (local $v i32) (local $uin i32) (local $vout i32) (local $d i32)
+    (global.set $out (call $stdout))
+    (local.set $net (call $network))
+    (i32.store (i32.const 1400) {ping.split(" (")[0]})   ;; where "ping" is
+    {code}
+    (i32.const 0)))
 """
 
 
-def build_component(d: Path, version: str) -> Path:
+def build_component(d: Path, version: str, body=main_body) -> Path:
     (d / "app.wit").write_text(WIT.format(v=version))
-    (d / "core.wat").write_text(core_wat(version))
+    (d / "core.wat").write_text(core_wat(version, body))
     for args in (["component", "embed", str(d / "app.wit"), str(d / "core.wat"), "-w", "app",
                   "-o", str(d / "emb.wasm")],
                  ["component", "new", str(d / "emb.wasm"), "-o", str(d / "app.wasm")]):
@@ -423,3 +549,19 @@ def test_driver_passes_only_what_was_asked():
         wc.apply("S", spec, settings)
     assert wc.network_grants(settings) == ["-S", "inherit-network=y", "-S", "udp=n"]
     assert wc.network_grants(wc.Settings()) == []
+
+
+def test_state_machine_errors_and_udp_round_trip(tmp_path):
+    """Errors of each state (not-in-progress, invalid-state,
+    concurrency-conflict, invalid-argument), a refused connection, an IPv6
+    socket given an IPv4 address, and a datagram through two UDP sockets:
+    the codes wasmtime gives, in its order."""
+    comp = build_component(tmp_path, "0.2.3", edge_body)
+    exe = tmp_path / "app"
+    compile_component(comp, exe)
+    flags = ("-S", "inherit-network")
+    got = run_with_options(exe, " ".join(flags))
+    _same(got, run_wasmtime(comp, flags))
+    out = got.stdout.decode()
+    assert "finish-connect: err 14\n" in out                  # connection-refused
+    assert "datagrams 1: ping from family 0\n" in out

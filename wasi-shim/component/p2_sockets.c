@@ -575,7 +575,8 @@ static int address_result(cx_t *cx, val *r, const sock *s, int peer) {
 
 HOST(h_tcp_local_address) {
     sock *s = get(h(&a[0]), RES_TCP);
-    if (!s || !s->bound) return unit_result(cx, r, E_INVALID_STATE);
+    /* bound: by start-bind, or implicitly by connect or listen (wasmtime's is_bound) */
+    if (!s || (s->state == ST_DEFAULT && !s->bound)) return unit_result(cx, r, E_INVALID_STATE);
     int code = fd_state(s);
     return code != E_NONE ? unit_result(cx, r, code) : address_result(cx, r, s, 0);
 }
@@ -840,10 +841,18 @@ HOST(h_outgoing_check_send) {
     return u64_result(cx, r, E_NONE, s->permit);
 }
 
+/* A list<u8> nested in an argument: lifted as a list of u8 values (only
+ * top-level byte lists arrive as views, cm_import.c); its bytes. */
+static const uint8_t *nested_bytes(cx_t *cx, const val *v) {
+    uint8_t *b = cx->alloc(cx->env, v->n ? v->n : 1);
+    for (uint32_t i = 0; i < v->n; i++) b[i] = (uint8_t)v->u.items[i].u.bits;
+    return b;
+}
+
 /* One outgoing-datagram{data, remote-address: option<ip-socket-address>}. */
-static int send_one(const sock *s, const val *d) {
+static int send_one(cx_t *cx, const sock *s, const val *d) {
     const val *f = d->u.items;
-    const uint8_t *data = (const uint8_t *)f[0].u.str;
+    const uint8_t *data = nested_bytes(cx, &f[0]);
     ssize_t rc;
     if (f[1].n == 1) {
         struct sockaddr_storage ss;
@@ -867,7 +876,7 @@ HOST(h_outgoing_send) {
     s->permit = 0;
     int code = E_NONE;
     for (; sent < n; sent++) {
-        code = send_one(s, &a[1].u.items[sent]);
+        code = send_one(cx, s, &a[1].u.items[sent]);
         if (code != E_NONE) break;
     }
     if (code == E_WOULD_BLOCK || sent > 0) code = E_NONE;
