@@ -212,13 +212,24 @@ static int direct_applies(const wasmaot_cm_component *comp, const wasmaot_cm_ada
     return flat <= WASMAOT_CM_MAX_FLAT_PARAMS && (f->result == WASMAOT_CM_NONE || copy_kind(comp, f->result) != COPY_NO);
 }
 
-/* RFC 3629 UTF-8 (no overlongs, surrogates or values past U+10FFFF); ASCII
- * eight bytes at a time. */
+/* The length of p[0..n)'s ASCII prefix, rounded down to 32 bytes: four
+ * words per test (the common case of a whole string). */
+static uint32_t ascii_run(const uint8_t *p, uint32_t n) {
+    uint32_t i = 0;
+    for (; n - i >= 32; i += 32) {
+        uint64_t w[4];
+        memcpy(w, p + i, 32);
+        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
+    }
+    return i;
+}
+
+/* RFC 3629 UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
 static int utf8_valid(const uint8_t *p, uint32_t n) {
     uint32_t i = 0;
     while (i < n) {
-        uint64_t w;
-        if (n - i >= 8 && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull))) { i += 8; continue; }
+        i += ascii_run(p + i, n - i);
+        if (i >= n) break;
         uint8_t b = p[i];
         if (b < 0x80) { i++; continue; }
         uint32_t len = b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
