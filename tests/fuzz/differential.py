@@ -14,7 +14,8 @@ shrunken module keeps the calls of the exports it still has.
 
 wasm-smith is set to what wasmaot supports (:data:`SMITH_CONFIG`): Wasm 2.0
 + extended-const, SIMD on or off, and the proposals ``--proposals`` names
-(:data:`PROPOSALS`: tail calls, multi-memory, memory64, wide arithmetic;
+(:data:`PROPOSALS`: tail calls, multi-memory, memory64, wide arithmetic,
+relaxed SIMD against wasmtime's deterministic mode;
 ``mix`` turns each on for about half the seeds); every item exported, no
 imports, termination ensured (a fuel global decremented at loop headers and
 function entries, :data:`FUEL`), NaNs canonicalized after every float
@@ -123,8 +124,9 @@ class Proposal:
     validate: str
 
 
-#: What ``--proposals`` can switch on, beyond Wasm 2.0.  Relaxed SIMD is not
-#: here: its results may differ between engines by design.
+#: What ``--proposals`` can switch on, beyond Wasm 2.0.  Relaxed SIMD turns
+#: SIMD on for its seeds and is compared with wasmtime's deterministic mode:
+#: wasmaot always makes Wasm 3.0's deterministic-profile choice.
 PROPOSALS = {
     "tail-call": Proposal({"tail-call-enabled": True}, "tail-call"),
     "multi-memory": Proposal({"max-memories": 3}, "multi-memory"),
@@ -132,6 +134,7 @@ PROPOSALS = {
     # such a module is counted as unsupported, not run (:func:`unsupported`)
     "memory64": Proposal({"memory64-enabled": True, "max-memory64-bytes": 16 * 65536}, "memory64"),
     "wide-arithmetic": Proposal({"wide-arithmetic-enabled": True}, "wide-arithmetic"),
+    "relaxed-simd": Proposal({"relaxed-simd-enabled": True, "simd-enabled": True}, "relaxed-simd"),
 }
 
 

@@ -57,7 +57,6 @@ def engine() -> wasmtime.Engine:
         cfg = wasmtime.Config()
         cfg.parallel_compilation = False
         cfg.max_wasm_stack = MAX_WASM_STACK
-        cfg.wasm_relaxed_simd = False
         cfg.wasm_threads = False
         # what differential.PROPOSALS can turn on: on for every module (they
         # add instructions and forms; a Wasm 2.0 module means the same)
@@ -65,6 +64,8 @@ def engine() -> wasmtime.Engine:
         cfg.wasm_memory64 = True
         cfg.wasm_multi_memory = True
         cfg.wasm_wide_arithmetic = True
+        cfg.wasm_relaxed_simd = True
+        cfg.wasm_relaxed_simd_deterministic = True     # the profile wasmaot implements
         cfg.wasm_gc = False
         cfg.wasm_function_references = False
         cfg.wasm_exceptions = False
