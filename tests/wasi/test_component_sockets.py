@@ -83,7 +83,9 @@ package wasi:sockets@{v} {{
       address-family: func() -> ip-address-family;
       set-listen-backlog-size: func(value: u64) -> result<_, error-code>;
       subscribe: func() -> pollable;
+      shutdown: func(shutdown-type: shutdown-type) -> result<_, error-code>;
     }}
+    enum shutdown-type {{ receive, send, both }}
   }}
   interface tcp-create-socket {{
     use network.{{error-code, ip-address-family}};
@@ -175,7 +177,8 @@ def _imports(v: str) -> str:
            ("is-listening", "$tcp_is_listening", "(param i32) (result i32)"),
            ("address-family", "$tcp_family", "(param i32) (result i32)"),
            ("set-listen-backlog-size", "$tcp_backlog", "(param i32 i64 i32)"),
-           ("subscribe", "$tcp_subscribe", "(param i32) (result i32)")]
+           ("subscribe", "$tcp_subscribe", "(param i32) (result i32)"),
+           ("shutdown", "$tcp_shutdown", "(param i32 i32 i32)")]
     udp = [("udp-socket.start-bind", "$udp_bind", f"(param {addr})"),
            ("udp-socket.finish-bind", "$udp_finish_bind", "(param i32 i32)"),
            ("udp-socket.stream", "$udp_stream", f"(param {' '.join([I32] * 15)})"),
@@ -357,7 +360,32 @@ def edge_body(s: Strings) -> str:
       (call $puts {s("datagrams ")}) (call $putu (i32.load (i32.const 1032)))
       (call $puts {s(": ")}) (call $puts (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)))
       (call $puts {s(" from family ")}) (call $putu (i32.load8_u offset=8 (local.get $d)))
-      (call $puts {s(chr(10))})))"""
+      (call $puts {s(chr(10))})))
+    ;; TCP shutdown: the peer reads end-of-stream, the shut stream is closed
+    (call $tcp_create (i32.const 0) (i32.const 1024)) (local.set $l (i32.load (i32.const 1028)))
+    (call $tcp_bind (local.get $l) (local.get $net) {bind0} (i32.const 1024))
+    (call $tcp_finish_bind (local.get $l) (i32.const 1024))
+    (call $tcp_listen (local.get $l) (i32.const 1024))
+    (call $tcp_finish_listen (local.get $l) (i32.const 1024))
+    (call $tcp_local (local.get $l) (i32.const 1024))
+    (local.set $port (i32.load16_u (i32.const 1032)))
+    (call $tcp_create (i32.const 0) (i32.const 1024)) (local.set $c (i32.load (i32.const 1028)))
+    (call $tcp_shutdown (local.get $c) (i32.const 2) (i32.const 1024)) (drop {step("shutdown unconnected", 1)})
+    (call $tcp_connect (local.get $c) (local.get $net) {_ipv4_socket_address("(local.get $port)")}
+          (i32.const 1024))
+    {_retry("(call $tcp_finish_connect (local.get $c) (i32.const 1024))", 4,
+            "(call $tcp_subscribe (local.get $c))")}
+    (drop {step("finish-connect", 4)})
+    (local.set $cout (i32.load (i32.const 1032)))
+    {_retry("(call $tcp_accept (local.get $l) (i32.const 1024))", 4, "(call $tcp_subscribe (local.get $l))")}
+    (drop {step("accept", 4)})
+    (local.set $sin (i32.load (i32.const 1032)))
+    (call $write (local.get $cout) {s("bye")} (i32.const 1024)) (drop {step("write", 4)})
+    (call $tcp_shutdown (local.get $c) (i32.const 1) (i32.const 1024)) (drop {step("shutdown send", 1)})
+    (call $write (local.get $cout) {s("more")} (i32.const 1024)) (drop {step("write after shutdown", 4)})
+    (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read", 4)})
+    (call $puts (i32.load (i32.const 1028)) (i32.load (i32.const 1032))) (call $puts {s(chr(10))})
+    (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read at end", 4)})"""
 
 
 def core_wat(v: str, body=main_body) -> str:
@@ -565,3 +593,4 @@ def test_state_machine_errors_and_udp_round_trip(tmp_path):
     out = got.stdout.decode()
     assert "finish-connect: err 14\n" in out                  # connection-refused
     assert "datagrams 1: ping from family 0\n" in out
+    assert "write after shutdown: err 1\n" in out and "read at end: err 1\n" in out   # closed

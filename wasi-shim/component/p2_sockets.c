@@ -78,7 +78,7 @@ typedef struct sock {
     int state, op;
     int bound;
     int error;           /* ST_CLOSED: the error every call reports; connecting: a deferred one */
-    int streams_taken;   /* TCP: finish-connect/accept handed out the streams */
+    uint32_t in, out;    /* TCP: the streams finish-connect/accept handed out (0: none) */
     uint32_t backlog;
     uint32_t poll_stream;/* hidden input stream over fd, for readiness pollables */
     uint32_t permit;     /* outgoing datagrams: check-send's last permit */
@@ -488,7 +488,8 @@ static int take_streams(sock *s, val *f) {
         if (in) wasmaot_p2_sockets_drop(in), wasmaot_p2_drop(CTX, in);
         return E_NEW_SOCKET_LIMIT;
     }
-    s->streams_taken = 1;
+    s->in = in;
+    s->out = out;
     f[0].u.bits = in;
     f[1].u.bits = out;
     return E_NONE;
@@ -705,12 +706,22 @@ HOST(h_tcp_subscribe) {
     return OK;
 }
 
+/* The socket's stream `rep` (if the guest still holds it) is closed: its
+ * next read or write reports stream-error::closed, as wasmtime's. */
+static void close_stream(uint32_t rep, uint8_t kind) {
+    wasmaot_wasi_resource *st = wasmaot_wasi_res_get(CTX, rep, kind);
+    if (st && st->flags == SOCKET_STREAM) st->closed = 1;
+}
+
+/* shutdown(receive | send | both): the OS socket's, and the streams'. */
 HOST(h_tcp_shutdown) {
     sock *s = tcp_of(a);
     static const int how[] = {SHUT_RD, SHUT_WR, SHUT_RDWR};
+    uint32_t type = a[1].n < 3 ? a[1].n : 2;
     if (!s || s->state != ST_CONNECTED) return unit_result(cx, r, E_INVALID_STATE);
-    if (shutdown(s->fd, how[a[1].n < 3 ? a[1].n : 2]) != 0 && errno != ENOTCONN)
-        return unit_result(cx, r, code_of(errno));
+    if (shutdown(s->fd, how[type]) != 0 && errno != ENOTCONN) return unit_result(cx, r, code_of(errno));
+    if (type != 1) close_stream(s->in, WASMAOT_WASI_RES_INPUT_STREAM);
+    if (type != 0) close_stream(s->out, WASMAOT_WASI_RES_OUTPUT_STREAM);
     return unit_result(cx, r, E_NONE);
 }
 
