@@ -63,3 +63,36 @@ def test_fused_and_adapted_calls_run(tmp_path, name):
     for call, out in (("run(41)", "42"), ('len("abc")', "3")):
         r = subprocess.run([str(exe), "--invoke", call], capture_output=True, text=True, check=False)
         assert (r.returncode, r.stdout.strip()) == (0, out), r.stderr
+
+
+#: fuse/strings.wat through the adapter's copy path: call -> (exit, stdout, stderr).
+#: The faults are reported as the generic path reports them (wasmtime: the
+#: same calls fail, its utf-8 one as an error of the call, exit 1).
+COPY_CALLS = {
+    "good()": (0, "55", ""),
+    "sum-good()": (0, "10", ""),
+    "bad()": (134, "", "wasm trap: invalid utf-8 sequence of 1 bytes from index 2"),
+    "sum-misaligned()": (134, "", "wasm trap: list pointer is not aligned"),
+}
+
+
+@pytest.fixture(scope="module")
+def strings_exe(tmp_path_factory):
+    from .wave import differential as wd
+    wasmtime, _ = wd.tools_or_skip()
+    d = tmp_path_factory.mktemp("fuse-strings")
+    src, exe = d / "s.wasm", d / "s"
+    src.write_bytes(build((pathlib.Path(__file__).resolve().parent / "fuse" / "strings.wat").read_text()))
+    subprocess.run([sys.executable, "-m", "wasmaot", "compile", str(src), "-o", str(exe)], check=True)
+    return wasmtime, src, exe
+
+
+@pytest.mark.parametrize("call", list(COPY_CALLS))
+def test_copy_path_values_and_faults(strings_exe, call):
+    wasmtime, src, exe = strings_exe
+    ours = subprocess.run([str(exe), "--invoke", call], capture_output=True, text=True, check=False)
+    theirs = subprocess.run([wasmtime, "run", "--invoke", call, str(src)], capture_output=True, text=True,
+                            check=False)
+    code, out, err = COPY_CALLS[call]
+    assert (ours.returncode, ours.stdout.strip(), ours.stderr.strip()) == (code, out, err)
+    assert (theirs.returncode == 0) == (code == 0) and (not code or theirs.stdout.strip() == out)
