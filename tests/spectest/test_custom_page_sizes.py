@@ -20,7 +20,11 @@ What runs and what does not:
 
 Guard mode checks a 1-byte-page memory's accesses explicitly
 (backends/llvm/traps.py): its end need not be a host page boundary."""
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from wasmaot.frontend.binary import decode_module
@@ -192,3 +196,47 @@ def test_a_table_has_no_page_size():
     with pytest.raises(MalformedError) as ei:
         decode_module(_module((4, b"\x01\x70\x08\x00\x10")))
     assert not isinstance(ei.value, UnsupportedError), ei.value
+
+
+#: Firmware: a 32-byte memory that may grow by one byte (33 bytes of RAM).
+FIRMWARE = r'''
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 32 33 (pagesize 1))
+  (data (i32.const 8) "tiny\n")
+  (func $say (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16))))
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 8))
+    (i32.store (i32.const 4) (i32.const 5))
+    (call $say)
+    (drop (memory.grow (i32.const 1)))
+    (i32.store8 (i32.const 32) (i32.const 1))
+    (call $say)
+    (i32.store8 (i32.const 33) (i32.const 1))))
+'''
+
+
+def _run(cmd, tmp_path, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run(list(map(str, cmd)), check=False, capture_output=True, text=True,
+                          timeout=timeout,
+                          env={**os.environ, "WASMAOT_CACHE_DIR": str(tmp_path / "cache")})
+
+
+def test_a_33_byte_memory_on_a_microcontroller(tmp_path):
+    """The firmware case the proposal is for: the image reserves the
+    memory's 33 bytes, grows into the last one and traps one byte beyond."""
+    src, elf = tmp_path / "tiny.wat", tmp_path / "tiny.elf"
+    src.write_text(FIRMWARE)
+    wasmaot = [sys.executable, "-m", "wasmaot"]
+    r = _run([*wasmaot, "compile", "--target", "cortex-m3", "--board", "mps2-an385", src,
+              "-o", elf], tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = _run([*wasmaot, "size", elf], tmp_path)
+    assert re.search(r"linear memory\s+33\b", r.stdout), r.stdout
+    if shutil.which("qemu-system-arm") is None:
+        pytest.skip("qemu-system-arm not installed: the image is not run")
+    r = _run(["qemu-system-arm", "-M", "mps2-an385", "-nographic", "-monitor", "none",
+              "-serial", "none", "-semihosting-config", "enable=on,target=native",
+              "-kernel", elf], tmp_path, timeout=60)
+    assert (r.returncode, r.stdout) == (134, "tiny\ntiny\n"), (r.returncode, r.stdout, r.stderr)
+    assert "out of bounds memory access" in r.stderr
