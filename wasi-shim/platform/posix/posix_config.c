@@ -69,6 +69,22 @@ static int network_key(wasmaot_wasi_config *cfg, const char *kv) {
     return 0;
 }
 
+/* `-S KEY[=V][,KEY[=V]...]` of network keys only (wasmtime's list
+ * syntax): 1 done, 0 if the first key is not one, -1 bad (a bad value, or
+ * another key in the list). */
+static int network_keys(wasmaot_wasi_config *cfg, const char *spec) {
+    char buf[256];
+    int any = 0;
+    if (strlen(spec) >= sizeof buf) return 0;
+    strcpy(buf, spec);
+    for (char *save, *k = strtok_r(buf, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+        int r = network_key(cfg, k);
+        if (r <= 0) return any || r < 0 ? -1 : 0;
+        any = 1;
+    }
+    return any;
+}
+
 /* Option `name` at opts[*i]: "--name value" or "--name=value". */
 static const char *opt_value(const char *name, int n, const char *const *opts, int *i, int *matched) {
     size_t len = strlen(name);
@@ -100,7 +116,7 @@ int wasmaot_wasi_config_parse(wasmaot_wasi_config *cfg, int n, const char *const
             continue;
         }
         if (!strcmp(o, "-S") && i + 1 < n) {
-            int r = network_key(cfg, opts[i + 1]);
+            int r = network_keys(cfg, opts[i + 1]);
             if (r < 0) { err_msg(err, errlen, "bad -S value: ", opts[i + 1]); goto fail; }
             if (r > 0) { i++; continue; }
         }
