@@ -224,6 +224,23 @@ def _retry(call: str, off: int, pollable: str) -> str:
           (br $again)))"""
 
 
+def _lookup(s: Strings, name: str, label: str = "resolve-addresses") -> str:
+    """Resolve `name`, print each address."""
+    step = functools.partial(_step, s)
+    return f""";; ip-name-lookup of {name!r}
+    (call $resolve (local.get $net) {s(name)} (i32.const 1024))
+    (if {step(label, 4)} (then
+      (local.set $rs (i32.load (i32.const 1028)))
+      (block $end (loop $next
+        (call $next (local.get $rs) (i32.const 1024))
+        (if (call $would_block (i32.const 2)) (then
+          (call $wait (call $resolve_subscribe (local.get $rs))) (br $next)))
+        (br_if $end (i32.eqz {step("resolve-next-address", 2)}))
+        (br_if $end (i32.eqz (i32.load8_u (i32.const 1026))))
+        (call $address)
+        (br $next)))))"""
+
+
 def main_body(s: Strings) -> str:
     """TCP round trip, lookup of localhost, a UDP bind."""
     step = functools.partial(_step, s)
@@ -260,18 +277,7 @@ def main_body(s: Strings) -> str:
               (call $puts {s("received: ")})
               (call $puts (i32.load (i32.const 1028)) (i32.load (i32.const 1032)))
               (call $puts {s(chr(10))})))))))))))
-    ;; ip-name-lookup
-    (call $resolve (local.get $net) {s("localhost")} (i32.const 1024))
-    (if {step("resolve-addresses", 4)} (then
-      (local.set $rs (i32.load (i32.const 1028)))
-      (block $end (loop $next
-        (call $next (local.get $rs) (i32.const 1024))
-        (if (call $would_block (i32.const 2)) (then
-          (call $wait (call $resolve_subscribe (local.get $rs))) (br $next)))
-        (br_if $end (i32.eqz {step("resolve-next-address", 2)}))
-        (br_if $end (i32.eqz (i32.load8_u (i32.const 1026))))
-        (call $address)
-        (br $next)))))
+    {_lookup(s, "localhost")}
     ;; UDP
     (call $udp_create (i32.const 0) (i32.const 1024))
     (if {step("create-udp-socket", 4)} (then
@@ -385,7 +391,13 @@ def edge_body(s: Strings) -> str:
     (call $write (local.get $cout) {s("more")} (i32.const 1024)) (drop {step("write after shutdown", 4)})
     (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read", 4)})
     (call $puts (i32.load (i32.const 1028)) (i32.load (i32.const 1032))) (call $puts {s(chr(10))})
-    (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read at end", 4)})"""
+    (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read at end", 4)})
+    {_lookup(s, "a b", "lookup 'a b'")}
+    {_lookup(s, "", "lookup ''")}
+    {_lookup(s, "127.0.0.1", "lookup 127.0.0.1")}
+    {_lookup(s, "::1", "lookup ::1")}
+    {_lookup(s, "[::ffff:10.0.0.1]", "lookup [::ffff:10.0.0.1]")}
+    {_lookup(s, "LocalHost", "lookup LocalHost")}"""
 
 
 def core_wat(v: str, body=main_body) -> str:
@@ -583,12 +595,13 @@ def test_driver_passes_only_what_was_asked():
 def test_state_machine_errors_and_udp_round_trip(tmp_path):
     """Errors of each state (not-in-progress, invalid-state,
     concurrency-conflict, invalid-argument), a refused connection, an IPv6
-    socket given an IPv4 address, and a datagram through two UDP sockets:
-    the codes wasmtime gives, in its order."""
+    socket given an IPv4 address, a datagram through two UDP sockets,
+    shutdown, and names that are literals or invalid: the codes wasmtime
+    gives, in its order."""
     comp = build_component(tmp_path, "0.2.3", edge_body)
     exe = tmp_path / "app"
     compile_component(comp, exe)
-    flags = ("-S", "inherit-network")
+    flags = ("-S", "inherit-network", "-S", "allow-ip-name-lookup")
     got = run_with_options(exe, " ".join(flags))
     _same(got, run_wasmtime(comp, flags))
     out = got.stdout.decode()

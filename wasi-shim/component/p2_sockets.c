@@ -939,8 +939,9 @@ static void canonical(struct sockaddr_storage *ss) {
 }
 
 /* Resolve now (getaddrinfo, one stream-socket result per address, as
- * Rust's lookup_host); the addresses into s. */
-static int resolve(sock *s, const char *name) {
+ * Rust's lookup_host); the addresses into s.  `name` is lowercased first
+ * (ASCII), as a URL host is. */
+static int resolve(sock *s, char *name) {
     struct sockaddr_storage lit;
     if (ip_literal(name, &lit) || !valid_domain(name)) {
         if (lit.ss_family == 0) return E_INVALID_ARGUMENT;
@@ -950,6 +951,8 @@ static int resolve(sock *s, const char *name) {
         s->n_addrs = 1;
         return E_NONE;
     }
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_socktype = SOCK_STREAM;
