@@ -63,7 +63,7 @@ from ..frontend.errors import (
 from ..frontend.text import Command, Register, parse_wast
 from ..frontend.text.script import ComponentSource
 from ..frontend.validate import validate_module
-from . import component_expected, wasmtime_misc
+from . import component_expected, firmware_expected, wasmtime_misc
 from .expected_failures import EXPECTED_FAILURES
 
 
@@ -267,6 +267,8 @@ def _expected(path: str, name: str, line: int, opts: Options):
         e, whole = wasmtime_misc.expected(path, line)
     if e is None:
         e, whole = component_expected.expected(path, line)
+    if e is None:
+        e, whole = firmware_expected.expected(path, line)
     return (e, whole) if e is not None and e.applies(opts) else (None, False)
 
 

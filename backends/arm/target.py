@@ -64,6 +64,10 @@ CORTEX_M3 = Target(
     # fastcc runs it correctly.  So Wasm tail calls between different
     # prototypes are normal calls here, as on RISC-V (backends/ABI.md
     # "Functions").
+    # ceil/floor/trunc of a float the core has no rounding instruction for
+    # are compiler-rt calls (zig's), which return a signalling NaN unquieted;
+    # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
+    round_may_keep_snan=True,
     internal_cc="fastcc",
     tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an385"),
@@ -81,6 +85,10 @@ CORTEX_M4F = Target(
     runtime_configs={"explicit": "thumbv7em-cortex-m4f-fw"},
     output_kind="firmware",
     arch="thumbv7em",
+    # ceil/floor/trunc of a float the core has no rounding instruction for
+    # are compiler-rt calls (zig's), which return a signalling NaN unquieted;
+    # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
+    round_may_keep_snan=True,
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an386", fpu=True),
@@ -98,6 +106,10 @@ CORTEX_M33 = Target(
     runtime_configs={"explicit": "thumbv8m.main-cortex-m33-fw"},
     output_kind="firmware",
     arch="thumbv8m.main",
+    # ceil/floor/trunc of a float the core has no rounding instruction for
+    # are compiler-rt calls (zig's), which return a signalling NaN unquieted;
+    # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
+    round_may_keep_snan=True,
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an505", fpu=True),

@@ -67,10 +67,14 @@ BOARDS: dict[str, Board] = {b.name: b for b in (
           ("cortex-m3",), ("qemu-system-arm", "-M", "lm3s6965evb"),
           doc="TI Stellaris LM3S6965 evaluation board (Cortex-M3): 256 KiB flash, "
               "64 KiB SRAM"),
-    Board("virt-rv32", Region(0x8000_0000, 1 << 20), Region(0x8010_0000, 127 << 20),
+    # qemu loads its device tree into the last 2 MiB of RAM (0x87e00000 with
+    # the default -m 128M): an image's regions, NOLOAD ones too, must end
+    # before it or qemu refuses to load the image ("ROM regions overlapping").
+    Board("virt-rv32", Region(0x8000_0000, 1 << 20), Region(0x8010_0000, 125 << 20),
           ("rv32imac",), ("qemu-system-riscv32", "-M", "virt", "-bios", "none"),
           doc="qemu's riscv32 virt machine (128 MiB of RAM at 0x80000000, qemu's "
-              "default -m): no flash, so the first MiB of RAM stands for it"),
+              "default -m): no flash, so the first MiB of RAM stands for it; the "
+              "last 2 MiB hold qemu's device tree"),
     Board("stm32f103c8", Region(0x0800_0000, 64 << 10), Region(0x2000_0000, 20 << 10),
           ("cortex-m3",), None, stack=4 << 10,
           doc="STM32F103C8 (\"Blue Pill\", Cortex-M3): 64 KiB flash, 20 KiB SRAM; "
