@@ -608,3 +608,14 @@ def test_state_machine_errors_and_udp_round_trip(tmp_path):
     assert "finish-connect: err 14\n" in out                  # connection-refused
     assert "datagrams 1: ping from family 0\n" in out
     assert "write after shutdown: err 1\n" in out and "read at end: err 1\n" in out   # closed
+
+
+def test_wasmaot_run_takes_wasmtimes_command_line(component, tmp_path):
+    """`wasmaot run -S inherit-network,allow-ip-name-lookup app.wasm`, as
+    wasmtime is given it."""
+    flags = ("-S", "inherit-network,allow-ip-name-lookup")
+    env = dict(os.environ, WASMAOT_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(["nice", "-n", "19", sys.executable, "-m", "wasmaot", "run", *flags, str(component)],
+                          capture_output=True, check=False, timeout=900, env=env)
+    _same(RunResult(proc.returncode, proc.stdout, proc.stderr), run_wasmtime(component, flags))
+    assert b"received: hello over tcp\n" in proc.stdout
