@@ -84,6 +84,16 @@ package wasi:sockets@{v} {{
       set-listen-backlog-size: func(value: u64) -> result<_, error-code>;
       subscribe: func() -> pollable;
       shutdown: func(shutdown-type: shutdown-type) -> result<_, error-code>;
+      keep-alive-enabled: func() -> result<bool, error-code>;
+      set-keep-alive-enabled: func(value: bool) -> result<_, error-code>;
+      keep-alive-idle-time: func() -> result<u64, error-code>;
+      set-keep-alive-idle-time: func(value: u64) -> result<_, error-code>;
+      keep-alive-count: func() -> result<u32, error-code>;
+      set-keep-alive-count: func(value: u32) -> result<_, error-code>;
+      hop-limit: func() -> result<u8, error-code>;
+      set-hop-limit: func(value: u8) -> result<_, error-code>;
+      receive-buffer-size: func() -> result<u64, error-code>;
+      set-receive-buffer-size: func(value: u64) -> result<_, error-code>;
     }}
     enum shutdown-type {{ receive, send, both }}
   }}
@@ -178,7 +188,17 @@ def _imports(v: str) -> str:
            ("address-family", "$tcp_family", "(param i32) (result i32)"),
            ("set-listen-backlog-size", "$tcp_backlog", "(param i32 i64 i32)"),
            ("subscribe", "$tcp_subscribe", "(param i32) (result i32)"),
-           ("shutdown", "$tcp_shutdown", "(param i32 i32 i32)")]
+           ("shutdown", "$tcp_shutdown", "(param i32 i32 i32)"),
+           ("keep-alive-enabled", "$ka", "(param i32 i32)"),
+           ("set-keep-alive-enabled", "$set_ka", "(param i32 i32 i32)"),
+           ("keep-alive-idle-time", "$idle", "(param i32 i32)"),
+           ("set-keep-alive-idle-time", "$set_idle", "(param i32 i64 i32)"),
+           ("keep-alive-count", "$count", "(param i32 i32)"),
+           ("set-keep-alive-count", "$set_count", "(param i32 i32 i32)"),
+           ("hop-limit", "$hops", "(param i32 i32)"),
+           ("set-hop-limit", "$set_hops", "(param i32 i32 i32)"),
+           ("receive-buffer-size", "$rcvbuf", "(param i32 i32)"),
+           ("set-receive-buffer-size", "$set_rcvbuf", "(param i32 i64 i32)")]
     udp = [("udp-socket.start-bind", "$udp_bind", f"(param {addr})"),
            ("udp-socket.finish-bind", "$udp_finish_bind", "(param i32 i32)"),
            ("udp-socket.stream", "$udp_stream", f"(param {' '.join([I32] * 15)})"),
@@ -392,12 +412,42 @@ def edge_body(s: Strings) -> str:
     (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read", 4)})
     (call $puts (i32.load (i32.const 1028)) (i32.load (i32.const 1032))) (call $puts {s(chr(10))})
     (call $read (local.get $sin) (i64.const 100) (i32.const 1024)) (drop {step("read at end", 4)})
+    {_options(s)}
     {_lookup(s, "a b", "lookup 'a b'")}
     {_lookup(s, "", "lookup ''")}
     {_lookup(s, "127.0.0.1", "lookup 127.0.0.1")}
     {_lookup(s, "::1", "lookup ::1")}
     {_lookup(s, "[::ffff:10.0.0.1]", "lookup [::ffff:10.0.0.1]")}
     {_lookup(s, "LocalHost", "lookup LocalHost")}"""
+
+
+def _options(s: Strings) -> str:
+    """Socket options set, then read back (or refused), on a fresh socket."""
+    step = functools.partial(_step, s)
+
+    def show(label: str, load: str) -> str:
+        return f"(call $puts {s(label + ' ')}) (call $putu {load}) (call $puts {s(chr(10))})"
+    c = "(local.get $c)"
+    return f""";; socket options of a new TCP socket
+    (call $tcp_create (i32.const 0) (i32.const 1024)) (local.set $c (i32.load (i32.const 1028)))
+    (call $set_ka {c} (i32.const 1) (i32.const 1024)) (drop {step("set-keep-alive-enabled", 1)})
+    (call $ka {c} (i32.const 1024)) (drop {step("keep-alive-enabled", 1)})
+    {show("enabled", "(i32.load8_u (i32.const 1025))")}
+    (call $set_idle {c} (i64.const 0) (i32.const 1024)) (drop {step("set-keep-alive-idle-time 0", 1)})
+    (call $set_idle {c} (i64.const 7500000000) (i32.const 1024)) (drop {step("set-keep-alive-idle-time", 1)})
+    (call $idle {c} (i32.const 1024)) (drop {step("keep-alive-idle-time", 8)})
+    {show("idle seconds", "(i32.wrap_i64 (i64.div_u (i64.load (i32.const 1032)) (i64.const 1000000000)))")}
+    (call $set_count {c} (i32.const 1000) (i32.const 1024)) (drop {step("set-keep-alive-count", 1)})
+    (call $count {c} (i32.const 1024)) (drop {step("keep-alive-count", 4)})
+    {show("count", "(i32.load (i32.const 1028))")}
+    (call $set_hops {c} (i32.const 0) (i32.const 1024)) (drop {step("set-hop-limit 0", 1)})
+    (call $set_hops {c} (i32.const 42) (i32.const 1024)) (drop {step("set-hop-limit", 1)})
+    (call $hops {c} (i32.const 1024)) (drop {step("hop-limit", 1)})
+    {show("hops", "(i32.load8_u (i32.const 1025))")}
+    (call $set_rcvbuf {c} (i64.const 0) (i32.const 1024)) (drop {step("set-receive-buffer-size 0", 1)})
+    (call $set_rcvbuf {c} (i64.const 65536) (i32.const 1024)) (drop {step("set-receive-buffer-size", 1)})
+    (call $rcvbuf {c} (i32.const 1024)) (drop {step("receive-buffer-size", 8)})
+    {show("rcvbuf", "(i32.wrap_i64 (i64.load (i32.const 1032)))")}"""
 
 
 def core_wat(v: str, body=main_body) -> str:
@@ -596,8 +646,8 @@ def test_state_machine_errors_and_udp_round_trip(tmp_path):
     """Errors of each state (not-in-progress, invalid-state,
     concurrency-conflict, invalid-argument), a refused connection, an IPv6
     socket given an IPv4 address, a datagram through two UDP sockets,
-    shutdown, and names that are literals or invalid: the codes wasmtime
-    gives, in its order."""
+    shutdown, socket options (clamped and rounded as wasmtime does), and
+    names that are literals or invalid: what wasmtime gives, in its order."""
     comp = build_component(tmp_path, "0.2.3", edge_body)
     exe = tmp_path / "app"
     compile_component(comp, exe)
@@ -608,6 +658,7 @@ def test_state_machine_errors_and_udp_round_trip(tmp_path):
     assert "finish-connect: err 14\n" in out                  # connection-refused
     assert "datagrams 1: ping from family 0\n" in out
     assert "write after shutdown: err 1\n" in out and "read at end: err 1\n" in out   # closed
+    assert "idle seconds 8\ncount 127\n" in out and "hops 42\n" in out
 
 
 def test_wasmaot_run_takes_wasmtimes_command_line(component, tmp_path):

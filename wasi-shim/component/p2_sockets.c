@@ -638,10 +638,11 @@ static int int_opt_result(cx_t *cx, val *r, const sock *s, int level, int name, 
 
 #define NS 1000000000ull
 
-/* keep-alive times are whole seconds on Linux, 1 ..= 32767 (wasmtime clamps). */
+/* keep-alive times are whole seconds on Linux: clamped to 1 ..= 32767 s
+ * and rounded up, as wasmtime (rustix) sets them. */
 static int keep_alive_secs(uint64_t ns) {
-    uint64_t s = ns / NS;
-    return s < 1 ? 1 : s > 32767 ? 32767 : (int)s;
+    ns = ns < NS ? NS : ns > 32767 * NS ? 32767 * NS : ns;
+    return (int)((ns + NS - 1) / NS);
 }
 
 static sock *tcp_of(const val *a) { return get(h(&a[0]), RES_TCP); }
@@ -688,15 +689,25 @@ static int set_hop_limit(cx_t *cx, val *r, const sock *s, uint64_t v) {
                         v, (int)v);
 }
 
+/* SO_RCVBUF / SO_SNDBUF: Linux doubles what is set and reports the double;
+ * halved back, as wasmtime does.  A size the kernel cannot give (ENOBUFS)
+ * is a hint it clamps, not an error. */
+static int buffer(cx_t *cx, val *r, const sock *s, int name) {
+    int v = 0, code = get_opt(s, SOL_SOCKET, name, &v);
+    return u64_result(cx, r, code, (uint64_t)(v < 0 ? 0 : v / 2));
+}
+
 static int set_buffer(cx_t *cx, val *r, const sock *s, int name, uint64_t v) {
-    return set_positive(cx, r, s, SOL_SOCKET, name, v, v > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)v);
+    if (v == 0) return unit_result(cx, r, E_INVALID_ARGUMENT);
+    int code = set_opt(s, SOL_SOCKET, name, v > 0x7FFFFFFFu ? 0x7FFFFFFF : (int)v);
+    return unit_result(cx, r, code == E_OUT_OF_MEMORY ? E_NONE : code);
 }
 
 HOST(h_tcp_hop_limit) { return hop_limit(cx, r, tcp_of(a)); }
 HOST(h_tcp_set_hop_limit) { return set_hop_limit(cx, r, tcp_of(a), a[1].u.bits); }
-HOST(h_tcp_receive_buffer_size) { return int_opt_result(cx, r, tcp_of(a), SOL_SOCKET, SO_RCVBUF, 1); }
+HOST(h_tcp_receive_buffer_size) { return buffer(cx, r, tcp_of(a), SO_RCVBUF); }
 HOST(h_tcp_set_receive_buffer_size) { return set_buffer(cx, r, tcp_of(a), SO_RCVBUF, a[1].u.bits); }
-HOST(h_tcp_send_buffer_size) { return int_opt_result(cx, r, tcp_of(a), SOL_SOCKET, SO_SNDBUF, 1); }
+HOST(h_tcp_send_buffer_size) { return buffer(cx, r, tcp_of(a), SO_SNDBUF); }
 HOST(h_tcp_set_send_buffer_size) { return set_buffer(cx, r, tcp_of(a), SO_SNDBUF, a[1].u.bits); }
 
 HOST(h_tcp_subscribe) {
@@ -797,9 +808,9 @@ HOST(h_udp_remote_address) {
 HOST(h_udp_address_family) { return family_of(cx, r, udp_of(a)); }
 HOST(h_udp_unicast_hop_limit) { return hop_limit(cx, r, udp_of(a)); }
 HOST(h_udp_set_unicast_hop_limit) { return set_hop_limit(cx, r, udp_of(a), a[1].u.bits); }
-HOST(h_udp_receive_buffer_size) { return int_opt_result(cx, r, udp_of(a), SOL_SOCKET, SO_RCVBUF, 1); }
+HOST(h_udp_receive_buffer_size) { return buffer(cx, r, udp_of(a), SO_RCVBUF); }
 HOST(h_udp_set_receive_buffer_size) { return set_buffer(cx, r, udp_of(a), SO_RCVBUF, a[1].u.bits); }
-HOST(h_udp_send_buffer_size) { return int_opt_result(cx, r, udp_of(a), SOL_SOCKET, SO_SNDBUF, 1); }
+HOST(h_udp_send_buffer_size) { return buffer(cx, r, udp_of(a), SO_SNDBUF); }
 HOST(h_udp_set_send_buffer_size) { return set_buffer(cx, r, udp_of(a), SO_SNDBUF, a[1].u.bits); }
 HOST(h_udp_subscribe) { (void)cx, (void)a; r->u.bits = ready_pollable(); return OK; }
 
