@@ -249,7 +249,10 @@ def _make_lane(irname: str):
 # same bits on x86-64, AArch64, RISC-V and the 32-bit firmware targets (where
 # LLVM legalizes the vectors to scalars), no choice depends on the build
 # machine's CPU features, and `-W relaxed-simd-deterministic` holds by
-# construction.  Most of them are the Wasm 2.0 instruction the relaxed one
+# construction.  (wasmtime's deterministic mode, older than the 3.0 spec's
+# profile, differs in two places: it fuses madd/nmadd and wraps the dot
+# product's i16 sums; tests/spectest/relaxed_simd_choices.wast shows both.)
+# Most of them are the Wasm 2.0 instruction the relaxed one
 # relaxes, so they reuse its IR op (and its lowering, backends/llvm/simd.py):
 #
 # * relaxed_swizzle -> swizzle: indices >= 16 give 0 (x86's pshufb would
