@@ -31,6 +31,7 @@
 #define _GNU_SOURCE 1
 #include "../core/wasi_internal.h"
 #include "p2_sockets.h"
+#include "p2_values.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,9 +48,6 @@
 #define CTX (wasmaot_wasi_default_ctx())
 #define OK WASMAOT_CM_OK
 #define HOST(name) P2_SOCKET_HOST(name)
-
-typedef wasmaot_cm_cx cx_t;
-typedef wasmaot_cm_value val;
 
 /* Resource kinds of sockets, beyond wasmaot_wasi.h's WASMAOT_WASI_RES_*
  * (private to this file: nothing else looks them up). */
@@ -88,47 +86,6 @@ typedef struct sock {
 
 #define MAX_DATAGRAMS 16
 #define MAX_DATAGRAM 65535
-
-/* ------------------------------------------------------------ value trees */
-
-static const wasmaot_cm_type *ty(const cx_t *cx, uint32_t t) { return &cx->comp->types[t]; }
-static uint32_t child(const cx_t *cx, uint32_t t, uint32_t k) { return cx->comp->pool[ty(cx, t)->children + k]; }
-
-static val *vals(cx_t *cx, uint32_t n) {
-    val *v = cx->alloc(cx->env, (n ? n : 1) * (uint32_t)sizeof(val));
-    memset(v, 0, (n ? n : 1) * sizeof(val));
-    return v;
-}
-
-/* Case `c` of variant-like `v`; the payload to fill, or NULL if none. */
-static val *set_case(cx_t *cx, val *v, uint32_t c) {
-    v->n = c;
-    v->u.items = NULL;
-    if (ty(cx, v->type)->kind == WASMAOT_CM_ENUM) return NULL;
-    uint32_t p = child(cx, v->type, c);
-    if (p == WASMAOT_CM_NONE) return NULL;
-    v->u.items = vals(cx, 1);
-    v->u.items->type = p;
-    return v->u.items;
-}
-
-static val *set_fields(cx_t *cx, val *v) {
-    uint32_t n = ty(cx, v->type)->n;
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = child(cx, v->type, i);
-    return v->u.items;
-}
-
-static val *set_list(cx_t *cx, val *v, uint32_t n) {
-    uint32_t elem = child(cx, v->type, 0);
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = elem;
-    return v->u.items;
-}
-
-static uint32_t h(const val *v) { return (uint32_t)v->u.bits; }
 
 /* result<T, error-code>: the ok payload to fill, or NULL (err, or no T). */
 static val *net_result(cx_t *cx, val *r, int code) {
