@@ -61,3 +61,12 @@ def test_spec_board_keeps_the_flash_and_fits_qemu(target):
     assert b.flash.origin == BOARDS[RUN_BOARDS[target]].flash.origin
     assert b.ram.origin >= b.flash.origin + b.flash.size or b.ram.origin + b.ram.size <= b.flash.origin
     assert b.stack == firmware.STACK and b.ram.size >= 16 << 20
+
+
+def test_guard_bounds_on_a_firmware_target_is_a_usage_error(tmp_path):
+    """No MMU: explicit bounds only, said in one line before any compile."""
+    wast = tmp_path / "one.wast"
+    wast.write_text("(module)\n")
+    r = wasmaot("spectest", "--target", "cortex-m3", "--bounds", "guard", wast)
+    assert r.returncode == 2 and "does not support --bounds guard" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
