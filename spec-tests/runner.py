@@ -175,23 +175,35 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
 _NOT_IN_WASM2 = ("multi-memory", "memory64")
 
 
+#: Proposals whose scripts were written with some of those features and
+#: keep them: custom-page-sizes' use two memories and i64 memories.
+_WRITTEN_WITH = {"custom-page-sizes": ("multi-memory", "memory64")}
+
+#: Proposals beyond Wasm 3.0 whose encodings contradict its suite: with
+#: custom-page-sizes, limits flag bit 3 starts a page size (wasm-3.0's
+#: binary.wast calls a memory with flags 0x08 "malformed limits flags").
+#: Off for every spec-suite script but the proposal's own.
+_NOT_IN_WASM3 = ("custom-page-sizes",)
+
+
 def script_features(path: str, fs: Features) -> Features:
     """The features a script runs with: ``fs``, except that the features
     of :data:`_NOT_IN_WASM2` are turned off for scripts written before them:
     the Wasm 2.0 suite's own (the top level of a spec test suite: a
     directory with a ``proposals`` subdirectory) and each other proposal's
-    (``proposals/P/``: all but P itself; ``proposals/wasm-3.0`` keeps them
-    all).  wasmtime's suite and other scripts run with ``fs``."""
+    (``proposals/P/``: all but P itself and :data:`_WRITTEN_WITH`'s;
+    ``proposals/wasm-3.0`` keeps them all), and those of
+    :data:`_NOT_IN_WASM3` for all of them but the proposal's own.
+    wasmtime's suite and other scripts run with ``fs``."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(os.path.join(folder, "proposals")):
         keep = ()
     elif os.path.basename(os.path.dirname(folder)) == "proposals":
-        keep = (os.path.basename(folder), "wasm-3.0")
-        if keep[0] == "wasm-3.0":
-            return fs
+        name = os.path.basename(folder)
+        keep = (name, *_WRITTEN_WITH.get(name, ())) if name != "wasm-3.0" else _NOT_IN_WASM2
     else:
         return fs
-    for name in _NOT_IN_WASM2:
+    for name in (*_NOT_IN_WASM2, *_NOT_IN_WASM3):
         if name in fs and name not in keep:
             fs = fs.switched(name, False)
     return fs
