@@ -36,7 +36,7 @@ from typing import Iterator, Sequence
 
 from .entities import Block, Inst, Value
 from .opcodes import OPINFO, ImmKind, MemFlags, OpInfo, Spec
-from .types import NOTYPE
+from .types import I32, NOTYPE
 
 VK_NONE = 0
 VK_RESULT = 1
@@ -397,6 +397,12 @@ def resolve_spec(spec: int, info: OpInfo, ctrl: int, imms: Sequence[int], module
         return counterpart(ctrl)
     if spec == Spec.A:
         return module.memories[imms[info.imms.index(ImmKind.MEM)]].index_type
+    if spec in (Spec.A2, Spec.AMIN):          # memory.copy: (dst, src) memories
+        k = info.imms.index(ImmKind.MEM)
+        dst, src = (module.memories[imms[k + j]].index_type for j in (0, 1))
+        if spec == Spec.A2:
+            return src
+        return I32 if I32 in (dst, src) else dst
     if spec == Spec.G:
         return module.globals[imms[info.imms.index(ImmKind.GLOBAL)]].type
     if spec == Spec.E:

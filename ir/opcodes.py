@@ -175,6 +175,8 @@ class Spec(enum.IntEnum):
     REF = -13
     ANY = -14
     L = -6         # lane type of the controlling lane shape (i32 for i8x16)
+    A2 = -7        # address type of the op's SECOND memory (memory.copy's source)
+    AMIN = -8      # the narrower of its two memories' address types (memory.copy's length)
 
 
 #: Type classes a ``Spec`` class stands for.
@@ -273,7 +275,7 @@ bounds_check      -      mem,offset          A            -      trap:memory_out
 memory_size       -      mem                 -            A      reads:mem
 memory_grow       -      mem                 A            A      reads:mem writes:mem
 memory_fill       -      mem                 A,i32,A      -      trap:memory_out_of_bounds writes:mem
-memory_copy       -      mem,mem             A,A,A        -      trap:memory_out_of_bounds reads:mem writes:mem
+memory_copy       -      mem,mem             A,A2,Amin    -      trap:memory_out_of_bounds reads:mem writes:mem
 memory_init       -      mem,data            A,i32,i32    -      trap:memory_out_of_bounds reads:seg writes:mem
 data_drop         -      data                -            -      writes:seg
 # ---- globals and tables --------------------------------------------------------
@@ -418,7 +420,8 @@ _CLASSES = {"Int": (Spec.INT, INT), "Float": (Spec.FLOAT, FLOAT),
             "Num": (Spec.NUM, NUM), "Ref": (Spec.REF, REF), "Any": (Spec.ANY, ANY)}
 #: Classes usable only as a controlling type (never as an operand spec).
 _CTRL_CLASSES = {"NumV": NUM | {V128}, "Shape": SHAPE, "IShape": ISHAPE, "FShape": FSHAPE}
-_SYMBOLS = {"L": Spec.L, "T": Spec.T, "Tbits": Spec.TBITS, "A": Spec.A, "G": Spec.G, "E": Spec.E}
+_SYMBOLS = {"L": Spec.L, "T": Spec.T, "Tbits": Spec.TBITS, "A": Spec.A, "A2": Spec.A2,
+            "Amin": Spec.AMIN, "G": Spec.G, "E": Spec.E}
 _EFFECTS = {("reads", "mem"): Flag.READS_MEM, ("writes", "mem"): Flag.WRITES_MEM,
             ("reads", "table"): Flag.READS_TABLE, ("writes", "table"): Flag.WRITES_TABLE,
             ("reads", "global"): Flag.READS_GLOBAL, ("writes", "global"): Flag.WRITES_GLOBAL,
