@@ -212,14 +212,14 @@ static int direct_applies(const wasmaot_cm_component *comp, const wasmaot_cm_ada
     return flat <= WASMAOT_CM_MAX_FLAT_PARAMS && (f->result == WASMAOT_CM_NONE || copy_kind(comp, f->result) != COPY_NO);
 }
 
-/* The length of p[0..n)'s ASCII prefix, rounded down to 32 bytes: four
+/* The length of p[0..n)'s ASCII prefix, rounded down to 64 bytes: eight
  * words per test (the common case of a whole string). */
 static uint32_t ascii_run(const uint8_t *p, uint32_t n) {
     uint32_t i = 0;
-    for (; n - i >= 32; i += 32) {
-        uint64_t w[4];
-        memcpy(w, p + i, 32);
-        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
+    for (; n - i >= 64; i += 64) {
+        uint64_t w[8];
+        memcpy(w, p + i, 64);
+        if ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) & 0x8080808080808080ull) break;
     }
     return i;
 }
