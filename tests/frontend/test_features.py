@@ -63,12 +63,15 @@ USES = [
     ("multi-memory", "(module (memory 1) (memory $m 1) (func (drop (memory.size $m))))",
      "memory index byte 0x01"),
     ("memory64", "(module (memory i64 1))", "64-bit memory"),
+    ("relaxed-simd", ("(module (func (param v128) (result v128) "
+                      "(f32x4.relaxed_madd (local.get 0) (local.get 0) (local.get 0))))"),
+     "f32x4.relaxed_madd"),
     ("memory64", '(module (import "m" "m" (memory i64 1 2)))', "64-bit memory import"),
     ("custom-page-sizes", "(module (memory 1 (pagesize 1)))", "memory with a page size"),
     ("custom-page-sizes", '(module (import "m" "m" (memory 1 (pagesize 65536))))',
      "memory import with a page size"),
 ]
-NEEDS = {"wide-arithmetic": ("multi-value",)}
+NEEDS = {"wide-arithmetic": ("multi-value",), "relaxed-simd": ("simd",)}
 
 
 @pytest.mark.parametrize(("name", "wat", "what"), USES, ids=[f"{u[0]}-{i}" for i, u in
@@ -119,11 +122,13 @@ def test_every_row_carries_an_implemented_feature():
         assert isinstance(op.feature, F.Feature) and op.feature.implemented, op.name
         counts[op.feature.name] = counts.get(op.feature.name, 0) + 1
     assert counts["simd"] == 236 and counts["wide-arithmetic"] == 4
+    assert counts["relaxed-simd"] == 20
     assert counts["tail-call"] == 2 and counts["sign-extension"] == 5
     assert counts["saturating-float-to-int"] == 8 and counts["bulk-memory"] == 7
     assert O.BY_NAME["select"].feature is F.MVP
     assert O.BY_KEY[0x1C].feature is F.REFERENCE_TYPES            # select t*
-    assert all(op.feature is F.SIMD for op in O.OPS if op.prefix == 0xFD)
+    assert all(op.feature is (F.SIMD if op.code < 0x100 else F.RELAXED_SIMD)
+               for op in O.OPS if op.prefix == 0xFD)
 
 
 def test_unimplemented_proposals_are_features_too():

@@ -141,8 +141,6 @@ def test_wasm2_malformed_stays_malformed():
     ("(module (memory 1) (func (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))))",
      O.THREADS, "i32.atomic.rmw.add"),
     ("(module (func atomic.fence))", O.THREADS, "atomic.fence"),
-    ("(module (func (drop (i8x16.relaxed_swizzle (v128.const i64x2 0 0) (v128.const i64x2 0 0)))))",
-     O.RELAXED_SIMD, "i8x16.relaxed_swizzle"),
     ("(module (func (drop (ref.null eq))))", O.GC, "ref.null eq"),
 ])
 def test_text_forms(wat, proposal, what):

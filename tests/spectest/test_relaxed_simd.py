@@ -63,8 +63,6 @@ def test_disabled_feature_is_named():
                              "(enable with -W relaxed-simd)")
 
 
-@pytest.mark.xfail(strict=True, reason="driver/wasmtime_compat.py still lists relaxed-simd "
-                   "as unsupported, so -W relaxed-simd=n is a no-op there")
 def test_spectest_honours_w():
     """``-W relaxed-simd=n``: every module using the ops is rejected as
     disabled, naming the feature and how to enable it."""
