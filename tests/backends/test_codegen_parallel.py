@@ -186,6 +186,48 @@ def test_unknown_top_level_construct_is_not_split():
     assert part.text is text
 
 
+def _tree_module(n: int) -> str:
+    """``n`` functions, f(k) calling f(2k+1) and f(2k+2) (a binary tree in
+    breadth-first index order: its subtrees are not contiguous in text
+    order), and a wrapper after all of them calling f0."""
+    out = []
+    for k in range(n):
+        calls = "".join(f"  call void @f{c}()\n" for c in (2 * k + 1, 2 * k + 2) if c < n)
+        out.append(f"define internal void @f{k}() {{\nentry:\n{calls}  ret void\n}}\n")
+    out.append("define void @main() {\nentry:\n  call void @f0()\n  ret void\n}\n")
+    return "".join(out)
+
+
+def test_partitions_follow_the_call_graph_not_the_index_order():
+    """Partitions are contiguous in affinity order (depth first through
+    calls), so most calls stay inside a partition, where LLVM may inline
+    them and drop the callee; in index order nearly every call of a
+    breadth-first tree crosses partitions."""
+    text = _tree_module(127)
+    parts = codegen.split_module(text, part_bytes=len(text) // 4)
+    assert len(parts) == 4 and sum(p.functions for p in parts) == 128
+    hidden = sum(p.text.count("define hidden") for p in parts)
+    assert hidden <= 8                     # in index order: 102 are
+    names = [ln.split("@")[1].split("(")[0] for p in parts for ln in p.text.splitlines()
+             if ln.startswith("define")]
+    assert names[:4] == ["f0", "f1", "f3", "f7"]          # preorder: depth first
+    assert names == [it.name for it in codegen.affinity_order(
+        [it for it in codegen.scan_items(text) if it.kind == "define"],
+        {it.name: set(codegen._REF_RE.findall(it.text)) for it in codegen.scan_items(text)
+         if it.kind == "define"})]
+
+
+def test_affinity_order_groups_callers_with_their_callee():
+    """A wrapper that calls a function (an export entry, a trampoline)
+    follows it, wherever it was in the text."""
+    text = ("".join(f"define internal void @f{k}() {{\nentry:\n  ret void\n}}\n" for k in range(3))
+            + "".join(f"define void @w{k}() {{\nentry:\n  call void @f{k}()\n  ret void\n}}\n"
+                      for k in range(3)))
+    items = [it for it in codegen.scan_items(text) if it.kind == "define"]
+    refs = {it.name: set(codegen._REF_RE.findall(it.text)) for it in items}
+    assert [it.name for it in codegen.affinity_order(items, refs)] == ["f0", "w0", "f1", "w1", "f2", "w2"]
+
+
 def test_cuts_are_balanced_and_contiguous():
     assert codegen._cuts([1] * 10, 2) == [5]
     assert codegen._cuts([9, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2) == [1]
