@@ -167,6 +167,16 @@ class Target:
     # needs more stack-argument space than its caller has.  (0, 0): only
     # identical prototypes (fastcc).  Empty: from the architecture.
     tail_arg_regs: tuple[int, int] = ()
+    # What a ``musttail`` call's results may occupy: (integer registers in
+    # pointer-size words, float/vector registers, values in all).  Results
+    # beyond it LLVM returns through memory (sret demotion), which it cannot
+    # combine with musttail ("failed to perform tail call elimination", an
+    # abort): such a ``return_call`` is a plain call + ret, its tail call
+    # not guaranteed (backends/ABI.md "Functions").  Measured with LLVM 22
+    # at -O0 (tests/backends/test_tail_call_results.py); float/vector
+    # registers 0: floats and vectors travel in integer words.  Empty:
+    # from the architecture.
+    tail_ret_regs: tuple[int, int, int] = ()
     # LLVM option (without the leading "-") that switches alias analysis in
     # code generation (machine scheduler, DAG combiner) on and off; "" if
     # the target's code generator never uses it (x86-64).  Guard mode turns
@@ -202,6 +212,10 @@ class Target:
         if not self.tail_arg_regs:
             regs = {"x86_64": (6, 8), "aarch64": (8, 8)}.get(self.arch, (0, 0))
             object.__setattr__(self, "tail_arg_regs", regs if self.tail_call_cc == "tailcc" else (0, 0))
+        if not self.tail_ret_regs:
+            rets = {"x86_64": (3, 4, 7), "aarch64": (8, 8, 16), "riscv64": (2, 2, 2),
+                    "riscv32": (2, 0, 2)}.get(self.arch, (4, 0, 4))     # else ARM: r0-r3
+            object.__setattr__(self, "tail_ret_regs", rets)
 
     def check_bounds(self, bounds: str) -> str:
         """``bounds`` if this target supports it, else a :class:`TargetError`."""

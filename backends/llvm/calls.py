@@ -15,7 +15,8 @@ hoist them out of loops), and ``call_indirect``, through the checks in
 from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
-from ...ir.types import F32, F64, V128
+from ...ir.types import F32, F64, REF, V128
+from ...ir.types import bits as bits_of
 from .. import abi
 from . import traps
 from .common import LTYPE, TBAA_INST, Builder, Callee, ret_type
@@ -102,16 +103,33 @@ def _in_registers(target, params) -> bool:
     return 1 + len(params) - fp <= n_int and fp <= n_fp
 
 
+def _results_in_registers(target, results) -> bool:
+    """Whether ``results`` come back in registers under the internal
+    convention (``Target.tail_ret_regs``): LLVM returns more through memory,
+    and cannot then make a ``musttail`` call of it."""
+    n_int, n_fp, n_all = target.tail_ret_regs
+    word = 8 * target.pointer_bytes
+    ints = fps = 0
+    for t in results:
+        if t in (F32, F64, V128) and n_fp and (t != V128 or target.arch in ("x86_64", "aarch64")):
+            fps += 1
+        else:
+            size = 128 if t == V128 else word if t in REF else bits_of(t)
+            ints += -(-size // word)
+    return ints <= n_int and fps <= n_fp and ints + fps <= n_all
+
+
 def _tail_call(fe, c: Callee, sig, args: list[str]) -> None:
     """``musttail call`` + ``ret`` when LLVM can guarantee it: the same
-    internal convention on both sides, and identical parameter lists, or
-    (``tailcc``) both lists in registers and at most one result.  Else a
-    normal call + ``ret`` (imports, C-ABI callees, other prototypes)."""
+    internal convention on both sides, results in registers, and identical
+    parameter lists, or (``tailcc``) both lists in registers and at most one
+    result.  Else a normal call + ``ret`` (imports, C-ABI callees, other
+    prototypes, results returned through memory)."""
     rty = ret_type(sig.results)
     mine, theirs = fe.func.sig.params, sig.params
     target = fe.mc.target
     same = [LTYPE[t] for t in mine] == [LTYPE[t] for t in theirs]
-    must = bool(c.cc) and c.cc == fe.mc.cc and (
+    must = bool(c.cc) and c.cc == fe.mc.cc and _results_in_registers(target, sig.results) and (
         same or (c.cc == "tailcc" and len(sig.results) <= 1
                  and _in_registers(target, mine) and _in_registers(target, theirs)))
     call = ("musttail " if must else "") + call_line(c, rty, args)
