@@ -70,25 +70,27 @@ def user_errors(fn):
     return wrapper
 
 
+#: Commands of other subpackages: name -> (module, attribute), imported
+#: when named or listed (_OneLineErrors).
+_LAZY_COMMANDS = {"bench": ("wasmaot.bench.cli", "bench"),
+                  "spectest": ("wasmaot.spectest.cli", "spectest")}
+
+
 class _OneLineErrors(click.Group):
     """Usage errors as one line (`wasmaot: error: ...`), like every other
     error, instead of click's usage block; exit status 2 as click's.
 
-    Commands of other subpackages (``_LAZY``) are imported only when named
+    Commands of other subpackages (``_LAZY_COMMANDS``) are imported only when named
     or listed (`wasmaot --help`): `wasmaot compile` does not pay for the
     spec-test runner's imports (the component frontend, the text parser)."""
 
-    #: command name -> (module, attribute); the command's own name is the key.
-    _LAZY = {"bench": ("wasmaot.bench.cli", "bench"),
-             "spectest": ("wasmaot.spectest.cli", "spectest")}
-
     def list_commands(self, ctx):
-        return sorted({*self.commands, *self._LAZY})
+        return sorted({*self.commands, *_LAZY_COMMANDS})
 
     def get_command(self, ctx, cmd_name):
-        if cmd_name not in self.commands and cmd_name in self._LAZY:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
             import importlib
-            module, attr = self._LAZY[cmd_name]
+            module, attr = _LAZY_COMMANDS[cmd_name]
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)
 
