@@ -46,7 +46,9 @@ HERE = Path(__file__).resolve().parent
 POLYGLOT = HERE / "polyglot"
 WASI_VERSION = "0.2.12"          # the version polyglot/world.wit includes
 WASI_PACKAGES = ("cli", "clocks", "filesystem", "io", "random", "sockets")
-OPT = "-O1"                      # -O2 of CPython and StarlingMonkey: see README's numbers
+#: -O1: the Python component (18.4 MB, 14 core modules) took 410 s of CPU at
+#: -O1 -j 2 (most of it LLVM, 203 partitions) for a 21.6 MB executable.
+OPT = "-O1"
 
 slow = pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
                           reason="slow polyglot components (minutes of building and compiling): "
