@@ -179,6 +179,7 @@ def _atoms(form: str) -> list[str]:
             j = i
             while j < n and form[j] not in ' \t\r\n()";':
                 j += 1
+            j = max(j, i + 1)        # a lone ')' or ';': one character (else no progress, forever)
             out.append(form[i:j])
             i = j
 

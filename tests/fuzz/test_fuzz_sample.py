@@ -218,3 +218,15 @@ def test_harness_detects_crashes_and_hangs(seeds):
     assert {"IndexError", "worker died (exit code 9)", "hang"} <= kinds
     for f in rep.findings:
         assert f.data == expect[f.index]
+
+
+def test_atoms_always_progress():
+    """A lone ')' or ';' inside a form (the wasm-3.0 folder has them) once
+    made ``_atoms`` loop forever, growing its list until memory ran out."""
+    import threading
+    got = {}
+    t = threading.Thread(target=lambda: got.update(
+        a=ff._atoms("(module a ) b)"), b=ff._atoms('(module "s" ; x)')), daemon=True)
+    t.start()
+    t.join(10)
+    assert got == {"a": ["module", "a", ")", "b"], "b": ["module", '"s"', ";", "x"]}
