@@ -146,6 +146,11 @@ class Target:
     # llvm.canonicalize (one fmin.s/d); elsewhere that would cost an
     # instruction for nothing (x86 roundsd, AArch64 frint* already quiet).
     round_may_keep_snan: bool = False
+    # f64 min/max are expanded to compares and selects instead of
+    # llvm.minimum/maximum.f64: LLVM 22 crashes selecting those for a core
+    # whose FPU is single-precision only (Cortex-M4F, M33: "Cannot select"),
+    # where f64 is soft-float anyway.
+    expand_f64_minmax: bool = False
     # LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
     # "Functions").  ``tailcc`` guarantees that a ``musttail`` call is a tail
     # call whatever the callee's signature (Wasm ``return_call``); where it

@@ -89,6 +89,7 @@ CORTEX_M4F = Target(
     # are compiler-rt calls (zig's), which return a signalling NaN unquieted;
     # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
     round_may_keep_snan=True,
+    expand_f64_minmax=True,   # single-precision FPU: llvm.minimum.f64 crashes LLVM
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an386", fpu=True),
@@ -110,6 +111,7 @@ CORTEX_M33 = Target(
     # are compiler-rt calls (zig's), which return a signalling NaN unquieted;
     # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
     round_may_keep_snan=True,
+    expand_f64_minmax=True,   # single-precision FPU: llvm.minimum.f64 crashes LLVM
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an505", fpu=True),

@@ -219,9 +219,41 @@ def h_fintr2(fe, inst):
         return
     # llvm.minimum/maximum may return a signalling NaN operand unchanged;
     # Wasm wants an arithmetic (quiet) NaN.
-    t = fe.tmp("f")
-    fe.emit(f"{t} = call {ty} {f}({ty} {a}, {ty} {b})")
+    if ctrl == F64 and fe.mc.target.expand_f64_minmax:
+        t = expand_minmax(fe, ty, "i64", a, b, op == Opcode.fmin)
+    else:
+        t = fe.tmp("f")
+        fe.emit(f"{t} = call {ty} {f}({ty} {a}, {ty} {b})")
     _canonicalize(fe, ctrl, t, fe.res(inst))
+
+
+def expand_minmax(fe, ty: str, ity: str, a: str, b: str, is_min: bool) -> str:
+    """Wasm fmin/fmax (scalar or vector type ``ty``, same-width integer
+    ``ity``) by compares and selects, for targets where LLVM cannot select
+    llvm.minimum/maximum (``Target.expand_f64_minmax``): the smaller/larger
+    operand; equal operands: the OR (min) or AND (max) of their bits, so
+    -0 < +0; a NaN operand: a + b, a quiet NaN."""
+    lt, eq, uno, ai, bi, oi, o, nan, m1, m2, r = (fe.tmp(h) for h in (
+        "mlt", "meq", "muno", "mai", "mbi", "moi", "mo", "mnan", "m1", "m2", "mr"))
+    fe.emit(f"{lt} = fcmp {'olt' if is_min else 'ogt'} {ty} {a}, {b}")
+    fe.emit(f"{eq} = fcmp oeq {ty} {a}, {b}")
+    fe.emit(f"{uno} = fcmp uno {ty} {a}, {b}")
+    fe.emit(f"{ai} = bitcast {ty} {a} to {ity}")
+    fe.emit(f"{bi} = bitcast {ty} {b} to {ity}")
+    fe.emit(f"{oi} = {'or' if is_min else 'and'} {ity} {ai}, {bi}")
+    fe.emit(f"{o} = bitcast {ity} {oi} to {ty}")
+    fe.emit(f"{nan} = fadd {ty} {a}, {b}")
+    fe.emit(f"{m1} = select {_cond_type(ty)} {lt}, {ty} {a}, {ty} {b}")
+    fe.emit(f"{m2} = select {_cond_type(ty)} {eq}, {ty} {o}, {ty} {m1}")
+    fe.emit(f"{r} = select {_cond_type(ty)} {uno}, {ty} {nan}, {ty} {m2}")
+    return r
+
+
+def _cond_type(ty: str) -> str:
+    """The i1 (or <N x i1>) condition type of a select on ``ty``."""
+    if ty.startswith("<"):
+        return ty.split(" x ")[0] + " x i1>"
+    return "i1"
 
 
 def h_fintr1(fe, inst):

@@ -49,6 +49,7 @@ import struct
 
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, lane_bits, lane_count
+from .arith import expand_minmax
 from .common import FCMP, ICMP, TBAA_MEM
 from .memory import effective_ptr, emit_load
 
@@ -497,7 +498,10 @@ def h_fminmax(fe, inst):
     a, b = _args(fe, inst, shape)
     t = VT[shape]
     name = "minimum" if fe.dfg.op[inst] == Opcode.vfmin else "maximum"
-    r = _call(fe, f"llvm.{name}.{SUF[shape]}", t, [(t, a), (t, b)])
+    if t == "<2 x double>" and fe.mc.target.expand_f64_minmax:
+        r = expand_minmax(fe, t, "<2 x i64>", a, b, name == "minimum")
+    else:
+        r = _call(fe, f"llvm.{name}.{SUF[shape]}", t, [(t, a), (t, b)])
     vout(fe, inst, _canonicalize(fe, shape, r), shape)
 
 
