@@ -430,8 +430,8 @@ def _check_output(out: str, file: str, emit: str) -> None:
 _firmware_options = [
     click.option("--board", default=None, metavar="NAME",
                  help="Firmware: the board whose memory map the image is linked for "
-                      "(mps2-an385, lm3s6965evb, stm32f103c8, virt-rv32; default: the "
-                      "target's)."),
+                      "(mps2-an385, mps2-an386, mps2-an505, lm3s6965evb, stm32f103c8, "
+                      "virt-rv32; default: the target's)."),
     click.option("--flash", default=None, metavar="ORIGIN:SIZE",
                  help="Firmware: the flash region (e.g. 0x08000000:64K), for any other board."),
     click.option("--ram", default=None, metavar="ORIGIN:SIZE",

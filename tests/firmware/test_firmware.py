@@ -403,3 +403,16 @@ def test_custom_board_regions(tmp_path):
         assert vectors["sh_addr"] == 0x1000_0000
         sp = int.from_bytes(vectors.data()[:4], "little")
     assert 0x3000_0000 < sp <= 0x3000_4000
+
+
+def test_board_help_names_every_board():
+    """`compile --help` lists the boards by hand: it must name each one."""
+    import re
+    import subprocess
+    import sys
+    from wasmaot.backends.firmware.boards import BOARDS
+    out = subprocess.run([sys.executable, "-m", "wasmaot", "compile", "--help"], check=True,
+                         capture_output=True, text=True).stdout
+    text = " ".join(out.split())
+    named = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+|lm3s6965evb", text))
+    assert set(BOARDS) <= named, sorted(set(BOARDS) - named)
