@@ -21,6 +21,7 @@
 #include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 #include "p2_sockets.h"
+#include "p2_values.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,56 +29,15 @@
 #define CTX (wasmaot_wasi_default_ctx())
 #define OK WASMAOT_CM_OK
 
-typedef wasmaot_cm_cx cx_t;
-typedef wasmaot_cm_value val;
-
 /* ------------------------------------------------------------ value trees */
 
-static const wasmaot_cm_type *ty(const cx_t *cx, uint32_t t) { return &cx->comp->types[t]; }
-static uint32_t child(const cx_t *cx, uint32_t t, uint32_t k) { return cx->comp->pool[ty(cx, t)->children + k]; }
-
-static val *vals(cx_t *cx, uint32_t n) {
-    val *v = cx->alloc(cx->env, (n ? n : 1) * (uint32_t)sizeof(val));
-    memset(v, 0, (n ? n : 1) * sizeof(val));
-    return v;
-}
+/* cx_t, val, ty, child, vals, set_case, set_fields, set_list: p2_values.h,
+ * shared with p2_sockets.c. */
 
 static void scalar(val *v, uint32_t type, uint64_t bits) {
     v->type = type;
     v->n = 0;
     v->u.bits = bits;
-}
-
-/* Case `c` of variant-like `v` (type already set); the payload to fill, or
- * NULL when the case has none. */
-static val *set_case(cx_t *cx, val *v, uint32_t c) {
-    v->n = c;
-    v->u.items = NULL;
-    if (ty(cx, v->type)->kind == WASMAOT_CM_ENUM) return NULL;
-    uint32_t p = child(cx, v->type, c);
-    if (p == WASMAOT_CM_NONE) return NULL;
-    v->u.items = vals(cx, 1);
-    v->u.items->type = p;
-    return v->u.items;
-}
-
-/* A record/tuple's fields, typed, to fill. */
-static val *set_fields(cx_t *cx, val *v) {
-    uint32_t n = ty(cx, v->type)->n;
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = child(cx, v->type, i);
-    return v->u.items;
-}
-
-/* List `v` (type already set) of n elements, each typed as the list's
- * element; the elements to fill. */
-static val *set_list(cx_t *cx, val *v, uint32_t n) {
-    uint32_t elem = child(cx, v->type, 0);
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = elem;
-    return v->u.items;
 }
 
 static void set_string(val *v, const char *s, size_t n) {
@@ -103,8 +63,6 @@ static const char *cstr(cx_t *cx, const val *v) {
     s[v->n] = 0;
     return s;
 }
-
-static uint32_t h(const val *v) { return (uint32_t)v->u.bits; }
 
 /* stream-error: closed, or last-operation-failed(error) with a new error
  * resource carrying the code. */
