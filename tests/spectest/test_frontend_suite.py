@@ -26,7 +26,11 @@ def test_whole_suite_frontend_only(suite):
     passed, failed, skipped = map(int, m.groups())
     assert failed == 0, "\n".join(l for l in r.stdout.splitlines() if not l.startswith("ok"))
     assert r.returncode == 0
-    assert not EXPECTED_FAILURES, "the frontend acceptance allows no expected failures"
+    # the Wasm 2.0 suite (and extended-const) may have no expected failures;
+    # the list's entries are other proposals' (custom-page-sizes)
+    here = {f.name for p in paths for f in p.glob("*.wast")}
+    listed = sorted(name for name, _ in EXPECTED_FAILURES if name in here)
+    assert not listed, f"the frontend acceptance allows no expected failures: {listed}"
     # Every assert_malformed / assert_invalid at top level was checked and passed
     # (modules count on top of those).
     files = sorted(suite.glob("*.wast")) + sorted((suite / "proposals" / "extended-const").glob("*.wast"))

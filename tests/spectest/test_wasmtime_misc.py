@@ -24,11 +24,11 @@ from wasmaot.spectest.expected_failures import Expected
 MISC = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
 SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
 # Feature names of wasmtime's test headers that we support (Wasm 2.0 has
-# them; tail calls, multi-memory and memory64 from Wasm 3.0; wide arithmetic).  Kept apart from the
-# runner's own map, so the file counts below check it.
+# them; tail calls, multi-memory, memory64 and relaxed SIMD from Wasm 3.0; wide arithmetic and
+# custom page sizes).  Kept apart from the runner's own map, so the file counts below check it.
 SUPPORTED = {"simd", "reference_types", "bulk_memory", "multi_value", "extended_const",
              "hogs_memory", "branch_hinting", "tail_call", "wide_arithmetic", "multi_memory",
-             "memory64"}
+             "memory64", "relaxed_simd", "custom_page_sizes"}
 
 
 @pytest.fixture(scope="module")
