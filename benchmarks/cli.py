@@ -26,14 +26,14 @@ def _list() -> None:
         for name, (grp, desc) in suite.WORKLOADS.items():
             if grp == g:
                 click.echo(f"  {name:<16} {desc}")
-    click.echo("\nengines: " + ", ".join(eng.ENGINE_ORDER) + "  (groups: wasmaot, v8, all)")
+    click.echo("\nengines: " + ", ".join(eng.ENGINE_ORDER) + "  (groups: wasmaot, wasmtimes, v8, all)")
 
 
 @click.command("bench", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("specs", nargs=-1, metavar="[SUITE|WORKLOAD|FILE]...")
 @click.option("-e", "--engines", "engine_spec", default="all", show_default=True, metavar="LIST",
               help="Comma-separated engines: native, wasmaot-guard, wasmaot-explicit, wasmtime, "
-                   "v8, v8-noliftoff; groups wasmaot, v8, all.")
+                   "wasmtime-cwasm, v8, v8-noliftoff; groups wasmaot, wasmtimes, v8, all.")
 @click.option("-n", "--runs", type=click.IntRange(1), default=None,
               help="Timed runs per workload and engine [default: 5, --quick: 3].")
 @click.option("--warmup", type=click.IntRange(0), default=1, show_default=True,

