@@ -33,7 +33,7 @@ def _list() -> None:
 @click.argument("specs", nargs=-1, metavar="[SUITE|WORKLOAD|FILE]...")
 @click.option("-e", "--engines", "engine_spec", default="all", show_default=True, metavar="LIST",
               help="Comma-separated engines: native, wasmaot-guard, wasmaot-explicit, wasmtime, "
-                   "wasmtime-cwasm, v8, v8-noliftoff; groups wasmaot, wasmtimes, v8, all.")
+                   "wasmtime-cwasm, wasm2c, v8, v8-noliftoff; groups wasmaot, wasmtimes, v8, all.")
 @click.option("-n", "--runs", type=click.IntRange(1), default=None,
               help="Timed runs per workload and engine [default: 5, --quick: 3].")
 @click.option("--warmup", type=click.IntRange(0), default=1, show_default=True,

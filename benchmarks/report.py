@@ -21,11 +21,11 @@ from pathlib import Path
 from .harness import METRICS, Results
 
 SHORT = {"native": "native", "wasmaot-guard": "wasmaot guard", "wasmaot-explicit": "wasmaot explicit",
-         "wasmtime": "wasmtime", "wasmtime-cwasm": "wasmtime .cwasm", "v8": "v8",
+         "wasmtime": "wasmtime", "wasmtime-cwasm": "wasmtime .cwasm", "wasm2c": "wasm2c", "v8": "v8",
          "v8-noliftoff": "v8 no-liftoff"}
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
 COLORS = {"wasmaot-guard": "#0072B2", "wasmaot-explicit": "#56B4E9", "wasmtime": "#E69F00",
-          "wasmtime-cwasm": "#D55E00",
+          "wasmtime-cwasm": "#D55E00", "wasm2c": "#F0E442",
           "v8": "#009E73", "v8-noliftoff": "#CC79A7", "native": "#555555"}
 METRIC_TITLE = {"kernel": "kernel time (the workload's own timer around its hot part)",
                 "whole": "whole process (start-up, compile, run: what a user waits for)"}
@@ -150,7 +150,7 @@ def markdown(res: Results) -> str:
     out.append("")
     cols = [("wasm size", None)]
     for e in res.engines:
-        if e["name"].startswith("wasmaot") or e["name"] == "wasmtime-cwasm":
+        if e["name"].startswith("wasmaot") or e["name"] in ("wasmtime-cwasm", "wasm2c"):
             cols.append((short(e["name"]), e))
     for e in res.engines:
         if e["name"] in ("v8", "v8-noliftoff"):

