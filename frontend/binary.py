@@ -23,15 +23,15 @@ components nest core modules, which they will decode by calling
 from __future__ import annotations
 
 from . import reader, unsupported
-from .code import imm_readers, read_instr, scan_body
-from .features import CUSTOM_PAGE_SIZES, MEMORY64, current
-from .errors import MalformedError, UnsupportedError, WasmError
+from .code import imm_readers, read_instr, read_reftype, read_valtype, scan_body
+from .features import CUSTOM_PAGE_SIZES, FUNCTION_REFERENCES, MEMORY64, current
+from .errors import MalformedError, WasmError
 from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
                      Func, Global, Import, Limits64, Module, NameSection, Section,
                      SegmentMode)
-from .opcodes import END, FUNCTION_REFERENCES
-from .types import (EXTERNREF, FUNCREF, VALUE_TYPES, FuncType, GlobalType,
-                    Limits, MemType, TableType)
+from .opcodes import END
+from .types import (FUNCREF, NONNULL, RAW, VALUE_TYPES, FuncType, GlobalType, Limits, MemType,
+                    TableType, concrete, intern_func, raw_index)
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
@@ -66,18 +66,36 @@ def _len32(data, pos, end):
     return n, pos
 
 
-def _valtype(data, pos, end):
-    t, pos = _u8(data, pos, end)
-    if t not in VALUE_TYPES:
-        raise MalformedError("malformed value type", pos - 1)
-    return t, pos
+def resolve(type_codes, t: int) -> int:
+    """Value type ``t`` with a RAW concrete heap type (a module type index)
+    replaced by its canonical code; an index beyond ``type_codes`` stays
+    RAW, for the validator to report ("unknown type")."""
+    if t < RAW or not t & RAW:
+        return t
+    i = raw_index(t)
+    if i >= len(type_codes):
+        return t
+    return type_codes[i] | (t & NONNULL)
 
 
-def _reftype(data, pos, end):
-    t, pos = _u8(data, pos, end)
-    if t != FUNCREF and t != EXTERNREF:
-        raise MalformedError("malformed reference type", pos - 1)
-    return t, pos
+def _gate(t, at):
+    """Typed references need function-references."""
+    if t not in VALUE_TYPES and FUNCTION_REFERENCES not in current():
+        raise unsupported.disabled(FUNCTION_REFERENCES, at, "typed reference type",
+                                   "malformed value type")
+    return t
+
+
+def _valtype(m, data, pos, end):
+    at = pos
+    t, pos = read_valtype(data, pos, end)
+    return _gate(resolve(m.type_codes, t), at), pos
+
+
+def _reftype(m, data, pos, end):
+    at = pos
+    t, pos = read_reftype(data, pos, end)
+    return _gate(resolve(m.type_codes, t), at), pos
 
 
 def _limits(data, pos, end, memory: bool = False):
@@ -128,17 +146,14 @@ def _memtype(data, pos, end, gate_at: int, what: str):
     return MemType(lim, log2, custom_page_size=True), pos
 
 
-def _tabletype(data, pos, end):
-    if pos < end and data[pos] == 0x40:     # 0x40 0x00: a table with an initializer
-        raise UnsupportedError(FUNCTION_REFERENCES, pos, detail="table initializer expression",
-                               spec_message="malformed reference type")
-    t, pos = _reftype(data, pos, end)
+def _tabletype(m, data, pos, end):
+    t, pos = _reftype(m, data, pos, end)
     lim, _, pos = _limits(data, pos, end)
     return TableType(t, lim), pos
 
 
-def _globaltype(data, pos, end):
-    t, pos = _valtype(data, pos, end)
+def _globaltype(m, data, pos, end):
+    t, pos = _valtype(m, data, pos, end)
     m, pos = _u8(data, pos, end)
     if m > 1:
         raise MalformedError("malformed mutability", pos - 1)
@@ -161,7 +176,7 @@ def const_expr(data, pos, end) -> tuple[ConstExpr, int]:
 
 def _type_section(m, data, pos, end):
     n, pos = _vec_len(data, pos, end)
-    for _ in range(n):
+    for i in range(n):
         form, pos = _u8(data, pos, end)
         if form != 0x60:
             raise (unsupported.type_form(form, pos - 1) or
@@ -170,15 +185,31 @@ def _type_section(m, data, pos, end):
         np, pos = _vec_len(data, pos, end)
         params = []
         for _ in range(np):
-            t, pos = _valtype(data, pos, end)
+            t, pos = _valtype(m, data, pos, end)
             params.append(t)
         nr, pos = _vec_len(data, pos, end)
         results = []
         for _ in range(nr):
-            t, pos = _valtype(data, pos, end)
+            t, pos = _valtype(m, data, pos, end)
             results.append(t)
-        m.types.append(FuncType(tuple(params), tuple(results)))
+        _add_type(m, i, tuple(params), tuple(results))
     return pos
+
+
+def _add_type(m, i: int, params: tuple, results: tuple) -> None:
+    """Type ``i``: interned (its references to earlier types are canonical
+    already; one to itself is its rec group's ``rec.0``); a reference to a
+    later type stays RAW (invalid: "unknown type")."""
+    me, rec0 = concrete(i, raw=True), concrete(0, raw=True)
+
+    def key(t):
+        return rec0 | (t & NONNULL) if t >= RAW and t & ~NONNULL == me else t
+    code = intern_func(tuple(map(key, params)), tuple(map(key, results)))
+    m.type_codes.append(code)
+
+    def fix(t):
+        return code | (t & NONNULL) if t >= RAW and t & ~NONNULL == me else t
+    m.types.append(FuncType(tuple(map(fix, params)), tuple(map(fix, results))))
 
 
 def _import_section(m, data, pos, end):
@@ -192,13 +223,13 @@ def _import_section(m, data, pos, end):
             desc, pos = _u32(data, pos, end)
             m.func_types.append(desc)
         elif kind == 1:
-            desc, pos = _tabletype(data, pos, end)
+            desc, pos = _tabletype(m, data, pos, end)
             m.table_types.append(desc)
         elif kind == 2:
             desc, pos = _memtype(data, pos, end, at, "memory import with a page size")
             m.mem_types.append(desc)
         elif kind == 3:
-            desc, pos = _globaltype(data, pos, end)
+            desc, pos = _globaltype(m, data, pos, end)
             m.global_types.append(desc)
         else:
             raise MalformedError("malformed import kind", pos - 1)
@@ -222,8 +253,21 @@ def _function_section(m, data, pos, end):
 def _table_section(m, data, pos, end):
     n, pos = _vec_len(data, pos, end)
     for _ in range(n):
-        tt, pos = _tabletype(data, pos, end)
+        init = None
+        if pos + 1 < end and data[pos] == 0x40:   # 0x40 0x00 tabletype expr
+            if data[pos + 1] != 0:
+                raise MalformedError("malformed table", pos + 1)
+            if FUNCTION_REFERENCES not in current():
+                raise unsupported.disabled(FUNCTION_REFERENCES, pos,
+                                           "table initializer expression",
+                                           "malformed reference type")
+            pos += 2
+            tt, pos = _tabletype(m, data, pos, end)
+            init, pos = const_expr(data, pos, end)
+        else:
+            tt, pos = _tabletype(m, data, pos, end)
         m.tables.append(tt)
+        m.table_inits.append(init)
         m.table_types.append(tt)
     return pos
 
@@ -241,7 +285,7 @@ def _memory_section(m, data, pos, end):
 def _global_section(m, data, pos, end):
     n, pos = _vec_len(data, pos, end)
     for _ in range(n):
-        gt, pos = _globaltype(data, pos, end)
+        gt, pos = _globaltype(m, data, pos, end)
         init, pos = const_expr(data, pos, end)
         m.globals.append(Global(gt, init))
         m.global_types.append(gt)
@@ -288,7 +332,13 @@ def _elemkind(data, pos, end):
     k, pos = _u8(data, pos, end)
     if k != 0:
         raise MalformedError("malformed element kind", pos - 1)
-    return FUNCREF, pos
+    return _FUNC_INDICES(), pos
+
+
+def _FUNC_INDICES() -> int:
+    """The element type of a segment of function indices: ``(ref func)``
+    with typed function references (an index is never null), else funcref."""
+    return FUNCREF | NONNULL if FUNCTION_REFERENCES in current() else FUNCREF
 
 
 def _element_section(m, data, pos, end):
@@ -309,9 +359,9 @@ def _element_section(m, data, pos, end):
                 table, pos = _u32(data, pos, end)
             offset, pos = const_expr(data, pos, end)
         if flags & 3 == 0:
-            etype = FUNCREF           # flags 0 / 4: implicit funcref
+            etype = FUNCREF if flags & 4 else _FUNC_INDICES()   # flags 0 / 4: implicit
         elif flags & 4:
-            etype, pos = _reftype(data, pos, end)
+            etype, pos = _reftype(m, data, pos, end)
         else:
             etype, pos = _elemkind(data, pos, end)
         funcs = exprs = None

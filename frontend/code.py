@@ -41,7 +41,7 @@ from . import reader
 from .errors import MalformedError
 from .features import MULTI_MEMORY
 from .opcodes import BY_BYTE, BY_PREFIX, Imm, Op
-from .types import VALUE_TYPES
+from .types import NONNULL, VALUE_TYPES, concrete
 from .unsupported import disabled
 
 _u32 = reader.u32
@@ -50,12 +50,59 @@ _s64 = reader.s64
 
 # Block types that are a single value type (s33 negative form).
 BLOCK_EMPTY = -64
-_BLOCK_VALTYPES = frozenset(t - 0x80 for t in VALUE_TYPES)
+_BLOCK_VALTYPES = frozenset(t - 0x80 for t in (*VALUE_TYPES, 0x73, 0x72))
+
+
+#: Block types ``(result (ref null? ht))``: ``REF_BLOCK - reftype code``
+#: (below every other form).
+REF_BLOCK = -0x10000
+
+# Abstract heap types the frontend decodes after 0x63 / 0x64 (the func and
+# extern hierarchies); other heap type bytes belong to later proposals.
+_HEAP_BYTES = frozenset((0x70, 0x6F, 0x73, 0x72))
+# shorthands of typed function references' bottom types (nullfuncref,
+# nullexternref)
+_NULL_SHORTHANDS = frozenset((0x73, 0x72))
 
 
 def blocktype_result(bt: int) -> int | None:
     """The single result type of a negative (non-index) block type, or None if empty."""
+    if bt <= REF_BLOCK:
+        return REF_BLOCK - bt
     return None if bt == BLOCK_EMPTY else bt + 0x80
+
+
+def read_heaptype(data, pos, end):
+    """A heap type (s33): an abstract type byte, or a type index (returned
+    as a RAW code, :mod:`.types`)."""
+    at = pos
+    v, pos = reader.s33(data, pos, end)
+    if v >= 0:
+        return concrete(v, raw=True), pos
+    b = v + 0x80
+    if pos - at == 1 and b in _HEAP_BYTES:
+        return b, pos
+    raise MalformedError("malformed heap type", at)
+
+
+def read_valtype(data, pos, end, what="malformed value type"):
+    """A value type: a one-byte type, or ``(ref null? ht)`` (0x63 / 0x64
+    then a heap type); concrete heap types come back RAW."""
+    t, pos = reader.u8(data, pos, end)
+    if t in VALUE_TYPES or t in _NULL_SHORTHANDS:
+        return t, pos
+    if t == 0x63 or t == 0x64:
+        h, pos = read_heaptype(data, pos, end)
+        return (h | NONNULL) if t == 0x64 else h, pos
+    raise MalformedError(what, pos - 1)
+
+
+def read_reftype(data, pos, end):
+    at = pos
+    t, pos = read_valtype(data, pos, end, "malformed reference type")
+    if t < 0x80 and t not in _HEAP_BYTES:
+        raise MalformedError("malformed reference type", at)
+    return t, pos
 
 
 def _none(data, pos, end):
@@ -67,6 +114,9 @@ def _blocktype(data, pos, end):
         b = data[pos]
         if b == 0x40:
             return BLOCK_EMPTY, pos + 1
+        if b == 0x63 or b == 0x64:
+            t, pos = read_valtype(data, pos, end)
+            return REF_BLOCK - t, pos
         if 0x40 < b < 0x80:
             # a one-byte negative s33: must be a value type
             if b - 0x80 not in _BLOCK_VALTYPES:
@@ -186,18 +236,16 @@ def _select_t(data, pos, end):
         raise MalformedError("unexpected end of section or function", pos)
     ts = []
     for _ in range(n):
-        t, pos = reader.u8(data, pos, end)
-        if t not in VALUE_TYPES:
-            raise MalformedError("malformed value type", pos - 1)
+        t, pos = read_valtype(data, pos, end)
         ts.append(t)
     return tuple(ts), pos
 
 
 def _heaptype(data, pos, end):
-    t, pos = reader.u8(data, pos, end)
-    if t != 0x70 and t != 0x6F:
-        raise MalformedError("malformed reference type", pos - 1)
-    return t, pos
+    # ref.null: Wasm 2.0's reftype byte is the same as the abstract heap type
+    if pos < end and data[pos] & 0xC0 == 0x40 and data[pos] not in _HEAP_BYTES:
+        raise MalformedError("malformed reference type", pos)
+    return read_heaptype(data, pos, end)
 
 
 def _lane(data, pos, end):
@@ -214,7 +262,7 @@ for _kind, _fn in {
     Imm.SELECT_T: _select_t, Imm.HEAPTYPE: _heaptype, Imm.ELEM: _u32,
     Imm.DATA: _u32, Imm.TABLE_INIT: _two_u32, Imm.TABLE_COPY: _two_u32,
     Imm.MEMORY_INIT: _memory_init, Imm.MEMORY_COPY: _two_u32,
-    Imm.SHUFFLE: _v128, Imm.LANE: _lane, Imm.MEMARG_LANE: _memarg_lane,
+    Imm.SHUFFLE: _v128, Imm.LANE: _lane, Imm.MEMARG_LANE: _memarg_lane, Imm.TYPE: _u32,
 }.items():
     IMM_READERS[_kind] = _fn
 assert all(IMM_READERS), "every Imm kind needs a reader"
@@ -270,9 +318,7 @@ def read_locals(data, pos: int, end: int) -> tuple[list[tuple[int, int]], int]:
     total = 0
     for _ in range(n):
         count, pos = _u32(data, pos, end)
-        t, pos = reader.u8(data, pos, end)
-        if t not in VALUE_TYPES:
-            raise MalformedError("malformed value type", pos - 1)
+        t, pos = read_valtype(data, pos, end)
         total += count
         if total > 0xFFFFFFFF:
             raise MalformedError("too many locals", pos)

@@ -108,7 +108,7 @@ MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)")
 EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)", False)
 LEGACY_EXCEPTIONS = _f("legacy-exceptions", "legacy exception handling (try/catch, "
                        "superseded by try_table in Wasm 3.0)", False)
-FUNCTION_REFERENCES = _f("function-references", "typed function references (Wasm 3.0)", False)
+FUNCTION_REFERENCES = _f("function-references", "typed function references (Wasm 3.0)")
 GC = _f("gc", "garbage collection (Wasm 3.0)", False)
 THREADS = _f("threads", "threads and atomics (proposal)", False)
 RELAXED_SIMD = _f("relaxed-simd", "relaxed SIMD (Wasm 3.0)")

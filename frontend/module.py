@@ -95,7 +95,7 @@ class Global:
 @dataclass(slots=True)
 class ElemSegment:
     mode: SegmentMode
-    type: int                          # FUNCREF or EXTERNREF
+    type: int                          # a reference type
     table: int                         # ACTIVE only
     offset: ConstExpr | None           # ACTIVE only
     func_indices: list[int] | None     # the funcidx vector forms (flags 0-3)
@@ -138,9 +138,13 @@ class Module:
     filename: str | None = None
     sections: list[Section] = field(default_factory=list)
     types: list[FuncType] = field(default_factory=list)
+    # canonical heap code of each type (frontend.types: typed references)
+    type_codes: list[int] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     funcs: list[Func] = field(default_factory=list)          # defined functions only
     tables: list[TableType] = field(default_factory=list)    # defined only
+    # each defined table's initializer (0x40 0x00 form), or None: null
+    table_inits: list[ConstExpr | None] = field(default_factory=list)
     mems: list[MemType] = field(default_factory=list)        # defined only
     globals: list[Global] = field(default_factory=list)      # defined only
     exports: list[Export] = field(default_factory=list)

@@ -85,7 +85,7 @@ class Imm(enum.IntEnum):
     F64 = 14           # 8 bytes little endian
     V128 = 15          # 16 bytes
     SELECT_T = 16      # vec(valtype)
-    HEAPTYPE = 17      # reftype byte (funcref 0x70 / externref 0x6F)
+    HEAPTYPE = 17      # s33 heap type: abstract type byte or type index
     ELEM = 18          # u32 elemidx
     DATA = 19          # u32 dataidx
     TABLE_INIT = 20    # u32 elemidx, u32 tableidx
@@ -95,6 +95,7 @@ class Imm(enum.IntEnum):
     SHUFFLE = 24       # 16 lane bytes, each < 32
     LANE = 25          # 1 lane byte
     MEMARG_LANE = 26   # memarg then 1 lane byte
+    TYPE = 27          # u32 typeidx (call_ref, return_call_ref)
 
 
 class Flag(enum.IntFlag):
@@ -164,6 +165,8 @@ call                 10     func        *                 call trap
 call_indirect        11     call_indirect *               call trap table
 return_call          12     func        *                 call trap control @tail-call
 return_call_indirect 13     call_indirect *               call trap table control @tail-call
+call_ref             14     type        *                 call trap @function-references
+return_call_ref      15     type        *                 call trap control @function-references
 # ---- parametric ------------------------------------------------------------
 drop                 1a     none        *
 select               1b     none        *
@@ -346,6 +349,9 @@ i64.extend32_s       c4     none        i64->i64
 ref.null             d0     heaptype    *
 ref.is_null          d1     none        *
 ref.func             d2     func        *
+ref.as_non_null      d4     none        *                 trap @function-references
+br_on_null           d5     label       *                 control @function-references
+br_on_non_null       d6     label       *                 control @function-references
 # ---- 0xFC: saturating truncation, bulk memory, tables ----------------------
 @saturating-float-to-int
 i32.trunc_sat_f32_s  fc.00  none        f32->i32
@@ -733,15 +739,10 @@ catch                      07      LEGACY_EXCEPTIONS
 throw                      08      EXCEPTIONS
 rethrow                    09      LEGACY_EXCEPTIONS
 throw_ref                  0a      EXCEPTIONS
-call_ref                   14      FUNCTION_REFERENCES
-return_call_ref            15      FUNCTION_REFERENCES
 delegate                   18      LEGACY_EXCEPTIONS
 catch_all                  19      LEGACY_EXCEPTIONS
 try_table                  1f      EXCEPTIONS
 ref.eq                     d3      GC
-ref.as_non_null            d4      FUNCTION_REFERENCES
-br_on_null                 d5      FUNCTION_REFERENCES
-br_on_non_null             d6      FUNCTION_REFERENCES
 cont.new                   e0      STACK_SWITCHING
 cont.bind                  e1      STACK_SWITCHING
 suspend                    e2      STACK_SWITCHING

@@ -7,6 +7,28 @@ IntEnum view of the same numbers for printing and for code that prefers names.
 
 ``UNKNOWN`` (-1) is the validator's bottom type: the value an unreachable
 (polymorphic) operand stack yields; it matches every type.
+
+Reference types (typed function references, Wasm 3.0) stay ints, so the
+validator keeps comparing them with ``==``; the layout leaves room for
+exnref and GC:
+
+* bits 0-7: an abstract heap type, its binary byte (``func`` 0x70,
+  ``extern`` 0x6F, ``nofunc`` 0x73, ``noextern`` 0x72, ``exn`` 0x69...),
+  or :data:`HT_BOT`, the validator's bottom heap type (unreachable code);
+  0 for a concrete heap type;
+* bit 8 (:data:`NONNULL`): ``(ref ht)``; clear: ``(ref null ht)``.  So the
+  nullable abstract types are their shorthand bytes: ``funcref`` is still
+  0x70, ``externref`` 0x6F;
+* bits 10 and up: a concrete heap type, ``(id + 1) << 10``, where ``id`` is
+  the type's *canonical* id in this process's registry (:func:`intern_func`):
+  structurally equal types (iso-recursive equality, rec groups of one) get
+  the same id, in every module, so type equivalence is int equality, also
+  between modules (imports);
+* bit 9 (:data:`RAW`): a concrete heap type still given by its *module*
+  type index (``(index + 1) << 10``), as the stateless instruction readers
+  return it; the decoder and the validator resolve it with the module's
+  ``type_codes``.  A registry key uses RAW codes for references inside its
+  own rec group (``rec.0``).
 """
 from __future__ import annotations
 
@@ -22,9 +44,31 @@ FUNCREF = 0x70
 EXTERNREF = 0x6F
 UNKNOWN = -1
 
+# Abstract heap types (their binary bytes) and the reference type layout
+HT_FUNC = 0x70
+HT_EXTERN = 0x6F
+HT_NOFUNC = 0x73
+HT_NOEXTERN = 0x72
+HT_EXN = 0x69
+HT_NOEXN = 0x74
+HT_BOT = 0x01
+NONNULL = 0x100
+RAW = 0x200
+_IDX_SHIFT = 10
+NULLFUNCREF = HT_NOFUNC
+NULLEXTERNREF = HT_NOEXTERN
+#: ``(ref bot)``: what ``ref.as_non_null`` and the branches on null yield
+#: from an unreachable (polymorphic) stack; a subtype of every reference
+REF_BOT = HT_BOT | NONNULL
+
 NUM_TYPES = frozenset((I32, I64, F32, F64))
 VEC_TYPES = frozenset((V128,))
 REF_TYPES = frozenset((FUNCREF, EXTERNREF))
+#: nullable abstract reference types the frontend decodes (function
+#: references: the func and extern hierarchies)
+_ABSTRACT = frozenset((HT_FUNC, HT_EXTERN, HT_NOFUNC, HT_NOEXTERN, HT_BOT))
+_FUNC_FAMILY = frozenset((HT_FUNC, HT_NOFUNC))
+_EXTERN_FAMILY = frozenset((HT_EXTERN, HT_NOEXTERN))
 VALUE_TYPES = NUM_TYPES | VEC_TYPES | REF_TYPES
 
 
@@ -39,22 +83,129 @@ class ValType(enum.IntEnum):
 
 
 _NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
-          FUNCREF: "funcref", EXTERNREF: "externref", UNKNOWN: "unknown"}
+          FUNCREF: "funcref", EXTERNREF: "externref", UNKNOWN: "unknown",
+          NULLFUNCREF: "nullfuncref", NULLEXTERNREF: "nullexternref"}
 _BY_NAME = {v: k for k, v in _NAMES.items() if k != UNKNOWN}
+_HEAP_NAMES = {HT_FUNC: "func", HT_EXTERN: "extern", HT_NOFUNC: "nofunc",
+               HT_NOEXTERN: "noextern", HT_EXN: "exn", HT_NOEXN: "noexn", HT_BOT: "bot"}
 
 
 def type_name(t: int) -> str:
-    """Text-format name of a value type (``i32``, ``funcref``...)."""
-    return _NAMES.get(t, f"<type 0x{t & 0xFF:02x}>")
+    """Text-format name of a value type (``i32``, ``funcref``,
+    ``(ref null $3)``...; a concrete type shows its canonical id)."""
+    n = _NAMES.get(t)
+    if n is not None:
+        return n
+    if is_ref(t):
+        null = "" if t & NONNULL else "null "
+        return f"(ref {null}{heap_name(t & ~NONNULL)})"
+    return f"<type 0x{t & 0xFF:02x}>"
+
+
+def heap_name(h: int) -> str:
+    """A heap type's text (``func``, ``$3``)."""
+    if h < NONNULL:
+        return _HEAP_NAMES.get(h, f"<heap 0x{h:02x}>")
+    return f"${'raw ' if h & RAW else ''}{(h >> _IDX_SHIFT) - 1}"
 
 
 def type_from_name(name: str) -> int:
-    """Inverse of :func:`type_name`; raises KeyError for unknown names."""
+    """Inverse of :func:`type_name` for the shorthand names; raises KeyError."""
     return _BY_NAME[name]
 
 
 def is_ref(t: int) -> bool:
-    return t == FUNCREF or t == EXTERNREF
+    return t >= NONNULL or t in _ABSTRACT
+
+
+def ref_type(heap: int, nullable: bool) -> int:
+    """``(ref null? heap)``."""
+    return heap if nullable else heap | NONNULL
+
+
+def heap_of(t: int) -> int:
+    return t & ~NONNULL
+
+
+def nullable(t: int) -> bool:
+    return not t & NONNULL
+
+
+def concrete(index_or_id: int, raw: bool = False) -> int:
+    """The heap code of a concrete type: a canonical id, or (``raw``) a
+    module type index."""
+    return ((index_or_id + 1) << _IDX_SHIFT) | (RAW if raw else 0)
+
+
+def raw_index(h: int) -> int | None:
+    """The module type index of a RAW heap code (any nullability), else None."""
+    return (h >> _IDX_SHIFT) - 1 if h & RAW else None
+
+
+def is_defaultable(t: int) -> bool:
+    """Whether a local of type ``t`` starts with a default value (every
+    type but a non-nullable reference)."""
+    return not (t > 0 and t & NONNULL)
+
+
+def is_func_ref(t: int) -> bool:
+    """A reference into the func hierarchy (funcref, nofunc, concrete)."""
+    h = t & ~NONNULL
+    return h in _FUNC_FAMILY or h >= RAW
+
+
+def erase(t: int) -> int:
+    """The IR's type of a value type: references become ``FUNCREF`` (the
+    func hierarchy) or ``EXTERNREF`` (the rest: one pointer either way)."""
+    if t < NONNULL and t not in _ABSTRACT:
+        return t
+    return FUNCREF if is_func_ref(t) else EXTERNREF
+
+
+def erase_sig(ft: FuncType) -> FuncType:
+    ps, rs = tuple(map(erase, ft.params)), tuple(map(erase, ft.results))
+    return ft if ps == ft.params and rs == ft.results else FuncType(ps, rs)
+
+
+def heap_sub(a: int, b: int) -> bool:
+    """Heap type ``a`` <: ``b`` (no declared subtypes without GC: a concrete
+    type matches only itself)."""
+    if a == b or a == HT_BOT:
+        return True
+    if b == HT_FUNC:
+        return a == HT_NOFUNC or a >= RAW
+    if b >= RAW:
+        return a == HT_NOFUNC
+    if b == HT_EXTERN:
+        return a == HT_NOEXTERN
+    if b == HT_EXN:
+        return a == HT_NOEXN
+    return False
+
+
+def subtype(a: int, b: int) -> bool:
+    """Value type ``a`` matches ``b`` (``UNKNOWN`` matches everything)."""
+    if a == b or a == UNKNOWN or b == UNKNOWN:
+        return True
+    if not (is_ref(a) and is_ref(b)):
+        return False
+    if b & NONNULL and not a & NONNULL:
+        return False
+    return heap_sub(a & ~NONNULL, b & ~NONNULL)
+
+
+# ---- the canonical type registry (one per process) ---------------------------
+_REGISTRY: dict = {}
+
+
+def intern_func(params: tuple, results: tuple) -> int:
+    """The canonical heap code of a function type whose reference codes are
+    canonical, or RAW for its own rec group (``rec.0``)."""
+    key = (params, results)
+    cid = _REGISTRY.get(key)
+    if cid is None:
+        cid = _REGISTRY[key] = len(_REGISTRY)
+    return concrete(cid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +230,7 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class TableType:
-    elem: int           # FUNCREF or EXTERNREF
+    elem: int           # a reference type
     limits: Limits
 
 

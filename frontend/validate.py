@@ -70,17 +70,20 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from . import reader, unsupported
-from .binary import located
-from .code import IMM_READERS, imm_readers, iter_instrs, read_instr, read_locals, scan_body
+from .binary import located, resolve
+from .code import (IMM_READERS, REF_BLOCK, imm_readers, iter_instrs, read_instr, read_locals,
+                   scan_body)
 from .errors import (InvalidError, MalformedError, UnsupportedError, UnsupportedInvalidError,
                      WasmError)
-from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, MULTI_VALUE, MUTABLE_GLOBAL, MVP,
-                       REFERENCE_TYPES, SIMD, Feature, Features, current)
+from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, FUNCTION_REFERENCES,
+                       MULTI_VALUE, MUTABLE_GLOBAL, MVP, REFERENCE_TYPES, SIMD, Feature, Features,
+                       current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode, address_type
 from .opcodes import BY_BYTE, BY_PREFIX, CUSTOM_PAGE_SIZES, MEMORY64, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
-from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES,
-                    UNKNOWN, V128, VALUE_TYPES, type_name)
+from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES, NONNULL, RAW, REF_BOT,
+                    UNKNOWN, V128, VALUE_TYPES, is_defaultable, is_ref, nullable, raw_index,
+                    subtype, type_name)
 from .unsupported import disabled
 
 __all__ = ["validate_module", "validate_function", "const_expr_type", "features_used"]
@@ -104,7 +107,8 @@ _EOF = "unexpected end of section or function"
  K_LOAD, K_STORE, K_BR_IF, K_END, K_BLOCK, K_LOOP, K_IF, K_ELSE, K_BR,
  K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
  K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
- K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT, K_DISABLED) = range(34)
+ K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT, K_DISABLED,
+ K_TYPED_REF) = range(35)
 
 _KIND = [K_ILLEGAL] * 256
 _P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
@@ -122,6 +126,8 @@ _SPECIAL_KINDS = {
     "return": K_RETURN, "unreachable": K_UNREACHABLE, "nop": K_NOP,
     "br_table": K_BR_TABLE, "call_indirect": K_CALL_INDIRECT,
     "return_call": K_RETURN_CALL, "return_call_indirect": K_RETURN_CALL_INDIRECT,
+    "call_ref": K_TYPED_REF, "return_call_ref": K_TYPED_REF, "ref.as_non_null": K_TYPED_REF,
+    "br_on_null": K_TYPED_REF, "br_on_non_null": K_TYPED_REF,
 }
 
 
@@ -184,12 +190,14 @@ def _disabled_op(op: Op, at: int) -> WasmError:
 # Block types that need no type index: the byte after block/loop/if -> results.
 _BT_SIMPLE = [None] * 256
 _BT_SIMPLE[0x40] = []
-for _t in VALUE_TYPES:
+for _t in (*VALUE_TYPES, 0x73, 0x72):        # (nullfuncref, nullexternref)
     _BT_SIMPLE[_t] = [_t]
 _EMPTY: list = []
 
 # Control frame layout (lists, mutated in place by else / unreachable).
-F_KIND, F_PARAMS, F_RESULTS, F_LABELS, F_HEIGHT, F_UNREACHABLE = range(6)
+# F_INIT: the length of the local-initialization log at the frame's start
+# (non-defaultable locals set inside a block are unset again at its end).
+F_KIND, F_PARAMS, F_RESULTS, F_LABELS, F_HEIGHT, F_UNREACHABLE, F_INIT = range(7)
 FR_BLOCK, FR_LOOP, FR_IF, FR_ELSE = range(4)
 
 _NUMERIC = frozenset((I32, I64, F32, F64, UNKNOWN))
@@ -248,7 +256,7 @@ def _pop_vals(stack, h, unr, types, data, at) -> list:
         if len(stack) == h:
             break                    # unreachable: the rest are UNKNOWN
         a = stack[-1]
-        if a != t and a != UNKNOWN and t != UNKNOWN:
+        if a != t and not subtype(a, t):
             raise _mismatch(data, at, types, stack, h)
         del stack[-1]
         out[i] = a
@@ -303,7 +311,8 @@ class _Ctx:
     __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
                  "has_datacount", "declared", "off", "kind", "prefix_ops", "readers",
-                 "nmems", "multi_memory", "mem_at", "mem64", "memory64")
+                 "nmems", "multi_memory", "mem_at", "mem64", "memory64", "type_codes",
+                 "fr")
 
     def __init__(self, m: Module, features: Features = DEFAULT):
         self.m = m
@@ -333,6 +342,33 @@ class _Ctx:
         self.ndatas = len(m.datas)
         self.has_datacount = m.data_count is not None
         self.declared = _declared_funcs(m)
+        self.type_codes = m.type_codes
+        self.fr = FUNCTION_REFERENCES in features
+
+    def res(self, t: int, at: int) -> int:
+        """A value type read in a body, its concrete heap type (RAW: a type
+        index) made canonical; typed references need function-references."""
+        if t < RAW:
+            if t >= NONNULL or t in (0x73, 0x72):
+                self.need_fr(at)
+            return t
+        self.need_fr(at)
+        r = resolve(self.type_codes, t)
+        if r & RAW:
+            raise InvalidError(f"unknown type {raw_index(r)}", at)
+        return r
+
+    def need_fr(self, at):
+        if not self.fr:
+            raise disabled(FUNCTION_REFERENCES, at, "typed reference type",
+                           "malformed value type")
+
+    def func_ref(self, x: int) -> int:
+        """The type of ``ref.func x``: ``(ref $t)`` (funcref without
+        function-references)."""
+        if not self.fr:
+            return FUNCREF
+        return self.type_codes[self.m.func_types[x]] | NONNULL
 
 
 def _declared_funcs(m: Module) -> frozenset:
@@ -340,6 +376,7 @@ def _declared_funcs(m: Module) -> frozenset:
     element segments, global initializers and exports (spec C.refs)."""
     refs = set()
     exprs = [g.init for g in m.globals]
+    exprs += [e for e in m.table_inits if e is not None]
     for seg in m.elems:
         if seg.func_indices is not None:
             refs.update(seg.func_indices)
@@ -378,11 +415,16 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     sig = ctx.fsig[m.num_imported_funcs + fi]
     params, results = sig
     decls, pos = read_locals(data, f.body_start, limit)
+    ndef = None                     # non-defaultable locals: [(first, end)]
+    if any(t >= NONNULL or t in (0x73, 0x72) for _, t in decls):
+        decls, ndef = _typed_locals(ctx, decls, len(params), f.body_start)
     f.locals_ = decls
     f.code_start = pos
     total = len(params) + sum(c for c, _ in decls)
     if ctx.off:
         _check_gated_locals(ctx.off, decls, f.body_start)
+    inited: set = set()             # non-defaultable locals set (ndef only)
+    init_log: list = []
     if total <= _MAX_EXPANDED_LOCALS:
         ltypes = list(params)
         for count, t in decls:
@@ -394,7 +436,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     stack: list = []
     push = stack.append
     # The function's own frame: a block whose label is the results.
-    ctrl = [[FR_BLOCK, _EMPTY, results, results, 0, False]]
+    ctrl = [[FR_BLOCK, _EMPTY, results, results, 0, False, 0]]
     h = 0
     unr = False
 
@@ -425,6 +467,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     x, pos = u32(data, pos, limit)
                 if x >= nloc:
                     raise InvalidError(f"unknown local {x}", at)
+                if ndef and x not in inited and _in_ranges(ndef, x):
+                    raise InvalidError(f"uninitialized local {x}", at)
                 push(ltypes[x])
             elif k == K_BIN:
                 t = P1[b]
@@ -449,6 +493,9 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     x, pos = u32(data, pos, limit)
                 if x >= nloc:
                     raise InvalidError(f"unknown local {x}", at)
+                if ndef and x not in inited:
+                    inited.add(x)
+                    init_log.append(x)
                 t = ltypes[x]
                 if len(stack) > h and stack[-1] == t:
                     if k == K_LOCAL_SET:
@@ -524,9 +571,12 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                             f"type mismatch: block requires {_stack_str(res)} but stack "
                             f"has {_stack_str(stack[h:] + res)}", at)
                     stack += res
-                if frame[F_KIND] == FR_IF and frame[F_PARAMS] != res:
+                if frame[F_KIND] == FR_IF and frame[F_PARAMS] != res and \
+                        not _all_sub(frame[F_PARAMS], res):
                     raise InvalidError("type mismatch: if without else must have "
                                        "matching parameter and result types", at)
+                if init_log:
+                    _reset_inits(inited, init_log, frame[F_INIT])
                 del ctrl[-1]
                 if not ctrl:
                     break
@@ -534,34 +584,41 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                 h = frame[F_HEIGHT]
                 unr = frame[F_UNREACHABLE]
             elif k == K_BLOCK or k == K_LOOP or k == K_IF:
+                # the block type first (its errors come before the operands')
+                res = BT[data[pos]]
+                ps = _EMPTY
+                if res is not None:
+                    pos += 1
+                    if res and (res[0] == 0x73 or res[0] == 0x72):
+                        ctx.need_fr(at)
+                else:
+                    x, pos = _read_blocktype(data, pos, limit)
+                    if x <= REF_BLOCK:
+                        res = [ctx.res(REF_BLOCK - x, at)]
+                    else:
+                        if ctx.off and MULTI_VALUE.name in ctx.off:
+                            raise disabled(MULTI_VALUE, at, f"block type {x} (a type index)",
+                                           "malformed value type")
+                        if x < 0 or x >= len(ctx.tsig):
+                            raise InvalidError(f"unknown type {x}", at)
+                        ps, res = ctx.tsig[x]
                 if k == K_IF:
                     if len(stack) > h and stack[-1] == I32:
                         del stack[-1]
                     else:
                         _pop_vals(stack, h, unr, [I32], data, at)
-                res = BT[data[pos]]
-                if res is not None:
-                    pos += 1
-                    ps = _EMPTY
-                else:
-                    x, pos = _read_blocktype(data, pos, limit)
-                    if ctx.off and MULTI_VALUE.name in ctx.off:
-                        raise disabled(MULTI_VALUE, at, f"block type {x} (a type index)",
-                                       "malformed value type")
-                    if x < 0 or x >= len(ctx.tsig):
-                        raise InvalidError(f"unknown type {x}", at)
-                    ps, res = ctx.tsig[x]
-                    if ps:
-                        _pop_vals(stack, h, unr, ps, data, at)
-                        stack += ps
+                if ps:
+                    _pop_vals(stack, h, unr, ps, data, at)
+                    stack += ps
                 h = len(stack) - len(ps)
                 unr = False
+                il = len(init_log)
                 if k == K_BLOCK:
-                    ctrl.append([FR_BLOCK, ps, res, res, h, False])
+                    ctrl.append([FR_BLOCK, ps, res, res, h, False, il])
                 elif k == K_LOOP:
-                    ctrl.append([FR_LOOP, ps, res, ps, h, False])
+                    ctrl.append([FR_LOOP, ps, res, ps, h, False, il])
                 else:
-                    ctrl.append([FR_IF, ps, res, res, h, False])
+                    ctrl.append([FR_IF, ps, res, res, h, False, il])
             elif k == K_CALL:
                 x = data[pos]
                 if x < 0x80:
@@ -597,6 +654,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                             f"has {_stack_str(stack[h:] + res)}", at)
                 del stack[h:]
                 stack += frame[F_PARAMS]
+                if init_log:
+                    _reset_inits(inited, init_log, frame[F_INIT])
                 frame[F_KIND] = FR_ELSE
                 frame[F_UNREACHABLE] = unr = False
             elif k == K_GLOBAL_GET or k == K_GLOBAL_SET:
@@ -612,7 +671,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     push(t)
                 else:
                     if not ctx.gmut[x]:
-                        raise InvalidError(f"global is immutable: global {x}", at)
+                        raise InvalidError(f"global is immutable: cannot set immutable "
+                                           f"global {x}", at)
                     if len(stack) > h and stack[-1] == t:
                         del stack[-1]
                     else:
@@ -663,6 +723,13 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                 ctrl[-1][F_UNREACHABLE] = True
             elif k == K_PREFIX:
                 pos = _prefixed(ctx, b, data, pos, limit, stack, h, unr, at)
+            elif k == K_TYPED_REF:
+                pos, end_block = _typed_ref(ctx, b, data, pos, limit, stack, h, unr, ctrl,
+                                            results, at)
+                if end_block:
+                    del stack[h:]
+                    unr = True
+                    ctrl[-1][F_UNREACHABLE] = True
             elif k == K_OTHER:
                 pos = _other(ctx, b, data, pos, limit, stack, h, unr, at)
             else:
@@ -677,6 +744,91 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
         raise MalformedError("section size mismatch", pos)
 
 
+def _typed_locals(ctx, decls, nparams, at):
+    """Locals declarations with typed references: their types made
+    canonical, and the index ranges of the non-defaultable ones (non-null
+    references: ``local.get`` needs a ``local.set``/``tee`` first)."""
+    out, ndef, n = [], [], nparams
+    for count, t in decls:
+        t = ctx.res(t, at)
+        out.append((count, t))
+        if count and not is_defaultable(t):
+            ndef.append((n, n + count))
+        n += count
+    return out, ndef or None
+
+
+def _in_ranges(ranges, x) -> bool:
+    for a, b in ranges:
+        if a <= x < b:
+            return True
+    return False
+
+
+def _reset_inits(inited, log, n) -> None:
+    """Forget the locals initialized since the log had ``n`` entries."""
+    while len(log) > n:
+        inited.discard(log.pop())
+
+
+def _all_sub(a, b) -> bool:
+    """Type lists ``a`` <: ``b``, element-wise."""
+    return len(a) == len(b) and all(subtype(x, y) for x, y in zip(a, b))
+
+
+def _pop_ref(stack, h, unr, data, at) -> int:
+    """``pop_ref`` of the appendix: a reference (``(ref bot)`` from an
+    unreachable stack)."""
+    t = _pop_any(stack, h, unr, data, at, "a reference")
+    if t == UNKNOWN:
+        return REF_BOT
+    if not is_ref(t):
+        raise InvalidError(f"type mismatch: {_op_name(data, at)} requires a reference but "
+                           f"stack has {type_name(t)}", at)
+    return t
+
+
+def _typed_ref(ctx, b, data, pos, limit, stack, h, unr, ctrl, results, at):
+    """Typed function references: ``call_ref``, ``return_call_ref``,
+    ``ref.as_non_null``, ``br_on_null``, ``br_on_non_null``.  Returns the
+    position and whether the rest of the block is unreachable."""
+    if b == 0xD4:                                # ref.as_non_null (no immediate)
+        stack.append(_pop_ref(stack, h, unr, data, at) | NONNULL)
+        return pos, False
+    x, pos = _u32(data, pos, limit)
+    if b == 0x14 or b == 0x15:                   # call_ref / return_call_ref $t
+        if x >= len(ctx.tsig):
+            raise InvalidError(f"unknown type {x}", at)
+        ps, rs = ctx.tsig[x]
+        _pop_vals(stack, h, unr, [ctx.type_codes[x]], data, at)
+        if b == 0x15 and list(rs) != list(results) and not _all_sub(rs, results):
+            raise InvalidError(f"type mismatch: tail call returns {_stack_str(rs)} but the "
+                               f"function returns {_stack_str(results)}", at)
+        _pop_vals(stack, h, unr, ps, data, at)
+        if b == 0x15:
+            return pos, True
+        stack += rs
+        return pos, False
+    if x >= len(ctrl):
+        raise InvalidError(f"unknown label {x}", at)
+    labels = ctrl[-1 - x][F_LABELS]
+    rt = _pop_ref(stack, h, unr, data, at)
+    if b == 0xD5:                                # br_on_null l
+        _pop_vals(stack, h, unr, labels, data, at)
+        stack += labels
+        stack.append(rt | NONNULL)
+        return pos, False
+    # br_on_non_null l: the label's last type takes the non-null reference
+    if not labels or not subtype(rt | NONNULL, labels[-1]):
+        raise InvalidError(f"type mismatch: br_on_non_null requires a label of "
+                           f"[... {type_name(rt | NONNULL)}] but it has "
+                           f"{_stack_str(labels)}", at)
+    rest = labels[:-1]
+    _pop_vals(stack, h, unr, rest, data, at)
+    stack += rest
+    return pos, False
+
+
 def _indirect_sig(ctx, x, tbl, what, at):
     """The ``(params, results)`` of ``call_indirect``'s type ``x`` on table ``tbl``."""
     if tbl and ctx.off and REFERENCE_TYPES.name in ctx.off:
@@ -685,7 +837,7 @@ def _indirect_sig(ctx, x, tbl, what, at):
         raise InvalidError(f"unknown table {tbl}", at)
     if x >= len(ctx.tsig):
         raise InvalidError(f"unknown type {x}", at)
-    if ctx.tables[tbl] != FUNCREF:
+    if ctx.tables[tbl] != FUNCREF and not subtype(ctx.tables[tbl], FUNCREF):
         raise InvalidError(f"type mismatch: {what} requires a table of functions", at)
     return ctx.tsig[x]
 
@@ -704,7 +856,7 @@ def _return_call(ctx, indirect, data, pos, limit, stack, h, unr, results, at) ->
         if x >= ctx.nfuncs:
             raise InvalidError(f"unknown function {x}", at)
         ps, rs = ctx.fsig[x]
-    if list(rs) != list(results):
+    if list(rs) != list(results) and not _all_sub(rs, results):
         raise InvalidError(f"type mismatch: tail call returns {_stack_str(rs)} but the "
                            f"function returns {_stack_str(results)}", at)
     _pop_vals(stack, h, unr, ps, data, at)
@@ -802,7 +954,7 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
     if b == 0x1C:                                # select t*
         if len(imm) != 1:
             raise InvalidError("invalid result arity", at)
-        t = imm[0]
+        t = ctx.res(imm[0], at)
         _pop_vals(stack, h, unr, [t, t, I32], data, at)
         stack.append(t)
     elif b == 0x25:                              # table.get
@@ -818,10 +970,10 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
         _pop_vals(stack, h, unr, [a] if b == 0x40 else [], data, at)
         stack.append(a)
     elif b == 0xD0:                              # ref.null t
-        stack.append(imm)
+        stack.append(ctx.res(imm, at))
     elif b == 0xD1:                              # ref.is_null
         t = _pop_any(stack, h, unr, data, at, "a reference")
-        if t != FUNCREF and t != EXTERNREF and t != UNKNOWN:
+        if not is_ref(t) and t != UNKNOWN:
             raise InvalidError("type mismatch: ref.is_null requires a reference "
                                f"but stack has {type_name(t)}", at)
         stack.append(I32)
@@ -830,7 +982,7 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
             raise InvalidError(f"unknown function {imm}", at)
         if imm not in ctx.declared:
             raise InvalidError(f"undeclared function reference {imm}", at)
-        stack.append(FUNCREF)
+        stack.append(ctx.func_ref(imm))
     else:   # pragma: no cover - every K_OTHER opcode is handled above
         raise AssertionError(op)
     return pos
@@ -893,7 +1045,7 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
         elif kind is Imm.TABLE_INIT:                 # table.init elem table
             t1 = _need_table(ctx, imm[1], at)
             t2 = _need_elem(ctx, imm[0], at)
-            if t1 != t2:
+            if not subtype(t2, t1):
                 raise InvalidError(f"type mismatch: table.init of {type_name(t2)} "
                                    f"segment into {type_name(t1)} table", at)
         elif kind is Imm.ELEM:                       # elem.drop
@@ -901,7 +1053,7 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
         elif kind is Imm.TABLE_COPY:                 # table.copy dst src
             t1 = _need_table(ctx, imm[0], at)
             t2 = _need_table(ctx, imm[1], at)
-            if t1 != t2:
+            if not subtype(t2, t1):
                 raise InvalidError(f"type mismatch: table.copy from {type_name(t2)} "
                                    f"table to {type_name(t1)} table", at)
         elif kind is Imm.TABLE:                      # table.size / grow / fill
@@ -998,12 +1150,17 @@ def const_expr_type(m: Module, expr: ConstExpr, expected: int, *,
         elif key == 0x23:
             stack.append(m.global_types[imm].type)
         elif key == 0xD0:
-            stack.append(imm)
+            t = resolve(m.type_codes, imm)
+            if t & RAW:
+                raise InvalidError(f"unknown type {raw_index(t)}", at)
+            stack.append(t)
         else:                                      # ref.func
             if imm >= nfuncs:
                 raise InvalidError(f"unknown function {imm}", at)
-            stack.append(FUNCREF)
-    if stack != [expected]:
+            stack.append(m.type_codes[m.func_types[imm]] | NONNULL
+                         if FUNCTION_REFERENCES in fs and m.func_types[imm] < len(m.type_codes)
+                         else FUNCREF)
+    if len(stack) != 1 or not subtype(stack[0], expected):
         at = expr.instrs[-1][2] if expr.instrs else expr.offset
         raise InvalidError(f"type mismatch: constant expression requires "
                            f"[{type_name(expected)}] but has {_stack_str(stack)}", at)
@@ -1025,6 +1182,11 @@ def _gate_const_expr(expr: ConstExpr, fs: Features) -> None:
 _REFS = (FUNCREF, EXTERNREF)
 
 
+def _typed(t: int) -> bool:
+    """A reference type only typed function references have."""
+    return is_ref(t) and t != FUNCREF and t != EXTERNREF
+
+
 def _check_gated_locals(off: frozenset, decls, at: int) -> None:
     """Local types of a feature that is off (v128, reference types)."""
     for _, t in decls:
@@ -1032,6 +1194,9 @@ def _check_gated_locals(off: frozenset, decls, at: int) -> None:
             raise disabled(SIMD, at, "v128 local", "malformed value type")
         if t in _REFS and REFERENCE_TYPES.name in off:
             raise disabled(REFERENCE_TYPES, at, f"{type_name(t)} local", "malformed value type")
+        if _typed(t) and FUNCTION_REFERENCES.name in off:
+            raise disabled(FUNCTION_REFERENCES, at, f"{type_name(t)} local",
+                           "malformed value type")
 
 
 def _header_uses(m: Module):
@@ -1049,6 +1214,10 @@ def _header_uses(m: Module):
         refs = [t for t in (*ft.params, *ft.results) if t in _REFS]
         if refs:
             yield (REFERENCE_TYPES, tsec, f"{type_name(refs[0])} in type {i}",
+                   "malformed value type", False)
+        typed = [t for t in (*ft.params, *ft.results) if _typed(t)]
+        if typed:
+            yield (FUNCTION_REFERENCES, tsec, f"{type_name(typed[0])} in type {i}",
                    "malformed value type", False)
     for imp in m.imports:
         if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
@@ -1075,7 +1244,12 @@ def _header_uses(m: Module):
                True)
     if any(tt.elem == EXTERNREF for tt in m.table_types):
         yield REFERENCE_TYPES, tabsec, "externref table", "malformed reference type", False
+    if any(_typed(tt.elem) for tt in m.table_types) or any(e is not None for e in m.table_inits):
+        yield (FUNCTION_REFERENCES, tabsec, "typed reference table", "malformed reference type",
+               False)
     gsec = _section_offset(m, 6)
+    if any(_typed(g.type) for g in m.global_types):
+        yield FUNCTION_REFERENCES, gsec, "typed reference global", "malformed value type", False
     if any(g.type in _REFS for g in m.global_types):
         yield REFERENCE_TYPES, gsec, "reference-typed global", "malformed value type", False
     if any(g.type == V128 for g in m.global_types):
@@ -1160,6 +1334,8 @@ def features_used(m: Module) -> list[Feature]:
         decls, pos = read_locals(m.data, f.body_start, f.body_end)
         used.update(SIMD if t == V128 else REFERENCE_TYPES for _, t in decls
                     if t == V128 or t in _REFS)
+        if any(_typed(t) for _, t in decls):
+            used.add(FUNCTION_REFERENCES)
         for op, imm, _ in iter_instrs(m.data, pos, f.body_end):
             used.add(op.feature)
             if op.imm is Imm.BLOCKTYPE and imm >= 0:
@@ -1216,10 +1392,32 @@ def _section_offset(m: Module, sid: int) -> int:
     return 0
 
 
+def _unknown_types(m: Module) -> None:
+    """Concrete heap types the decoder could not resolve (RAW: an index
+    beyond the types, or a later type's)."""
+    def check(ts, at):
+        for t in ts:
+            if t >= RAW and t & RAW:
+                raise InvalidError(f"unknown type {raw_index(t)}", at)
+    tsec = _section_offset(m, 1)
+    for ft in m.types:
+        check((*ft.params, *ft.results), tsec)
+    for imp in m.imports:
+        if imp.kind == ExternKind.GLOBAL:
+            check((imp.desc.type,), imp.offset)
+        elif imp.kind == ExternKind.TABLE:
+            check((imp.desc.elem,), imp.offset)
+    check([tt.elem for tt in m.tables], _section_offset(m, 4))
+    check([g.type.type for g in m.globals], _section_offset(m, 6))
+    for seg in m.elems:
+        check((seg.type,), seg.pos)
+
+
 def _check_module_header(m: Module, fs: Features) -> None:
     """Everything before function bodies (reference order)."""
     if fs != DEFAULT:
         _check_gated_header(m, frozenset(f.name for f in fs.disabled()))
+    _unknown_types(m)
     ntypes = len(m.types)
     # Imports: the reference folds from the last import to the first.
     for imp in reversed(m.imports):
@@ -1237,8 +1435,13 @@ def _check_module_header(m: Module, fs: Features) -> None:
     for i, g in enumerate(m.globals, m.num_imported_globals):
         const_expr_type(m, g.init, g.type.type, defined_before=i, features=fs)
     tsec = _section_offset(m, 4)
-    for tt in m.tables:
+    for tt, init in zip(m.tables, m.table_inits):
         _check_table_type(tt, tsec)
+        if init is not None:
+            const_expr_type(m, init, tt.elem, features=fs)
+        elif not nullable(tt.elem):
+            raise InvalidError("type mismatch: a table of non-nullable "
+                               f"{type_name(tt.elem)} needs an initializer", tsec)
     msec = _section_offset(m, 5)
     for mt in m.mems:
         _check_mem_type(mt, msec)
@@ -1254,7 +1457,7 @@ def _check_module_header(m: Module, fs: Features) -> None:
         if seg.mode == SegmentMode.ACTIVE:
             if seg.table >= len(m.table_types):
                 raise InvalidError(f"unknown table {seg.table}", seg.pos)
-            if m.table_types[seg.table].elem != seg.type:
+            if not subtype(seg.type, m.table_types[seg.table].elem):
                 raise InvalidError("type mismatch in active element segment", seg.pos)
             const_expr_type(m, seg.offset, address_type(m.table_types[seg.table]), features=fs)
     for d in m.datas:

@@ -412,6 +412,11 @@ vstore8_lane      -      memflags,mem,offset,lane A,v128  -      trap:memory_out
 vstore16_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:16
 vstore32_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:32
 vstore64_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out_of_bounds writes:mem access:64
+# ---- typed function references (appended: existing opcode numbers stay) ----------
+# call_ref sigT vF(args): a call through funcref vF (the first operand), whose
+# signature the validator proved is sigT: a null check, no signature check.
+call_ref          -      sig                 funcref,...  sig    call trap:null_function_reference
+return_call_ref   -      sig                 funcref,...  -      call term trap:null_function_reference
 """
 
 _TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,

@@ -282,7 +282,7 @@ class _Verifier:
         elif op in (Opcode.call_indirect, Opcode.return_call_indirect) and \
                 module.tables[imms[1]].elem != FUNCREF:
             self.err(f"{info.name} through a table that is not funcref (I7)", b, i)
-        if op in (Opcode.return_call, Opcode.return_call_indirect):
+        if op in (Opcode.return_call, Opcode.return_call_indirect, Opcode.return_call_ref):
             got = tuple(callee_sig(info, imms, module).results)
             if got != tuple(f.sig.results):
                 self.err(f"{info.name}: callee results {_types_str(got)} differ from the "

@@ -175,7 +175,12 @@ def h_return_call_indirect(fe, inst):
     call of its internal function with the entry's instance; otherwise
     (host function, another module's, too many candidates) a normal call."""
     sig_i, sig, args, f, ci = _checked_indirect(fe, inst)
-    targs = [fe.typed(a) for a in args]
+    _tail_to(fe, sig_i, sig, [fe.typed(a) for a in args], f, ci)
+
+
+def _tail_to(fe, sig_i, sig, targs, f, ci) -> None:
+    """A tail call of C entry ``f`` (instance ``ci``) of signature
+    ``sig_i``: musttail to the internal function of a matching candidate."""
     mc = fe.mc
     for fn in indirect_candidates(mc, sig_i):
         hit, yes, no = fe.tmp("tcis"), fe.tmp("tcy")[1:], fe.tmp("tcn")[1:]
@@ -187,6 +192,39 @@ def h_return_call_indirect(fe, inst):
     _tail_call(fe, Callee(f, ci), sig, targs)
 
 
+# ---- typed function references ---------------------------------------------------
+def _checked_ref(fe, inst):
+    """``call_ref``'s null check (``null_function_reference``) of the
+    funcref operand; no signature check: the validator proved the type.
+    Returns (signature index, signature, call arguments, function pointer,
+    callee instance)."""
+    dfg = fe.dfg
+    sig_i = dfg.inst_imm(inst, ImmKind.SIG)
+    args = dfg.inst_args(inst)
+    ref = fe.val(args[0])
+    null = fe.tmp("nullref")
+    fe.emit(f"{null} = icmp eq ptr {ref}, null")
+    fe.trap_if(null, int(traps.TrapCode.null_function_reference))
+    pb = fe.mc.ptr_bytes
+    fr = abi.funcref(pb)
+    f = fe.load("ptr", fe.gep(ref, fr.func), traps.TBAA_TABLE, align=pb, hint="fn")
+    ci = fe.load("ptr", fe.gep(ref, fr.instance), traps.TBAA_TABLE, align=pb, hint="ci")
+    return sig_i, fe.func.module.sigs[sig_i], args[1:], f, ci
+
+
+def h_call_ref(fe, inst):
+    _, sig, args, f, ci = _checked_ref(fe, inst)
+    _emit_call(fe, inst, Callee(f, ci), sig, args)
+
+
+def h_return_call_ref(fe, inst):
+    """As ``return_call_indirect`` after its checks: a musttail call when
+    the funcref is one of this module's candidates, else call + ret."""
+    sig_i, sig, args, f, ci = _checked_ref(fe, inst)
+    _tail_to(fe, sig_i, sig, [fe.typed(a) for a in args], f, ci)
+
+
 HANDLERS = {Opcode.call: h_call, Opcode.call_indirect: h_call_indirect,
             Opcode.return_call: h_return_call,
-            Opcode.return_call_indirect: h_return_call_indirect}
+            Opcode.return_call_indirect: h_return_call_indirect,
+            Opcode.call_ref: h_call_ref, Opcode.return_call_ref: h_return_call_ref}

@@ -94,7 +94,8 @@ class Callee(NamedTuple):
 BLOB_INLINE_MAX = 64 * 1024
 
 
-_TAIL_OPS = (int(Opcode.return_call), int(Opcode.return_call_indirect))
+_TAIL_OPS = (int(Opcode.return_call), int(Opcode.return_call_indirect),
+             int(Opcode.return_call_ref))
 
 
 def has_tail_calls(irmod) -> bool:

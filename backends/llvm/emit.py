@@ -51,7 +51,7 @@ for _m in (arith, memory, globals_, tables, calls, control, simd):
 _missing = [i.name for i in OPINFO if i.opcode not in HANDLERS]
 assert not _missing, f"LLVM emitter lacks handlers for {_missing}"
 
-_CALL_OPS = (Opcode.call, Opcode.call_indirect)
+_CALL_OPS = (Opcode.call, Opcode.call_indirect, Opcode.call_ref)
 
 
 def mangle(name: str) -> str:

@@ -21,9 +21,9 @@ import struct
 
 from ..features import MEMORY64, current
 from ..opcodes import BY_NAME, OPS, Imm, Op
-from ..types import EXTERNREF, FUNCREF
+from ..types import EXTERNREF, FUNCREF, NONNULL, RAW, concrete, raw_index
 from .cursor import Cursor
-from .encode import sleb_bits, uleb
+from .encode import sleb, sleb_bits, uleb
 from .lexer import ATOM, ID, LP, RP
 from .numbers import NumberError, classify, parse_float, parse_int, parse_nat
 
@@ -34,10 +34,10 @@ ELSE_BYTE = BY_NAME["else"].encoding
 #: one is chosen by a following ``(result ...)`` (``select``).
 _TYPED_VARIANT: dict[str, Op] = {op.name: op for op in OPS if op.imm is Imm.SELECT_T}
 
-_VALTYPES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "v128": 0x7B,
-             "funcref": FUNCREF, "externref": EXTERNREF}
-_REFTYPES = {"funcref": FUNCREF, "externref": EXTERNREF}
-_HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF}
+_REFTYPES = {"funcref": FUNCREF, "externref": EXTERNREF, "nullfuncref": 0x73,
+             "nullexternref": 0x72}
+_VALTYPES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "v128": 0x7B, **_REFTYPES}
+_HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF, "nofunc": 0x73, "noextern": 0x72}
 
 
 # --------------------------------------------------------------------------
@@ -55,16 +55,58 @@ def _keyword(c: Cursor, table: dict[str, int]) -> int:
     raise c.unexpected()
 
 
-def valtype(c: Cursor) -> int:
+# Value types are the frontend's ints (frontend.types); a concrete heap
+# type is RAW, its module type index, until :func:`encode_valtype`.
+
+def valtype(c: Cursor, mod=None) -> int:
+    """A value type; ``mod`` (the module context) resolves ``$t`` in
+    ``(ref null? $t)``."""
+    if c.at_list("ref"):
+        return _ref(c, mod)
     return _keyword(c, _VALTYPES)
 
 
-def reftype(c: Cursor) -> int:
+def reftype(c: Cursor, mod=None) -> int:
+    if c.at_list("ref"):
+        return _ref(c, mod)
     return _keyword(c, _REFTYPES)
 
 
-def heaptype(c: Cursor) -> int:
+def _ref(c: Cursor, mod) -> int:
+    c.i += 2
+    null = c.at_atom("null")
+    if null:
+        c.i += 1
+    h = heaptype(c, mod)
+    c.rp()
+    return h if null else h | NONNULL
+
+
+def heaptype(c: Cursor, mod=None) -> int:
+    if mod is not None and at_var(c):
+        return concrete(mod.type_ref(c), raw=True)
     return _keyword(c, _HEAPTYPES)
+
+
+def reftype_tokens(c: Cursor) -> int:
+    """How many tokens the reference type at the cursor spans (0: none)."""
+    tok = c.peek()
+    if tok[0] == ATOM:
+        return 1 if tok[1] in _REFTYPES else 0
+    if not c.at_list("ref"):
+        return 0
+    return 5 if c.peek(2)[0] == ATOM and c.peek(2)[1] == "null" else 4
+
+
+def encode_heap(h: int) -> bytes:
+    return sleb(raw_index(h)) if h & RAW else bytes((h,))
+
+
+def encode_valtype(t: int) -> bytes:
+    """The binary encoding of a value type."""
+    if t < NONNULL:
+        return bytes((t,))
+    return (b"\x64" if t & NONNULL else b"\x63") + encode_heap(t & ~NONNULL)
 
 
 def nat32(c: Cursor, what: str = "i32 constant out of range") -> int:
@@ -304,14 +346,18 @@ def _imm_select_t(c, fc, op, out):
     while c.at_list("result"):
         c.i += 2
         while not c.at_rp():
-            types.append(valtype(c))
+            types.append(valtype(c, fc.mod))
         c.rp()
     out += uleb(len(types))
-    out += bytes(types)
+    out += b"".join(map(encode_valtype, types))
 
 
 def _imm_heaptype(c, fc, op, out):
-    out.append(heaptype(c))
+    out += encode_heap(heaptype(c, fc.mod))
+
+
+def _imm_type(c, fc, op, out):
+    out += uleb(fc.mod.types.index(c))
 
 
 def _imm_elem(c, fc, op, out):
@@ -437,6 +483,7 @@ IMMEDIATES = {
     Imm.SHUFFLE: _imm_shuffle,
     Imm.LANE: _imm_lane,
     Imm.MEMARG_LANE: _imm_memarg_lane,
+    Imm.TYPE: _imm_type,
 }
 # BLOCKTYPE is read by the block structure code (labels come before it).
 assert set(IMMEDIATES) | {Imm.BLOCKTYPE} == set(Imm), "every Imm kind needs a text parser"
@@ -643,5 +690,6 @@ def const_expr(c: Cursor, fc) -> bytes:
     return bytes(out)
 
 
-__all__ = ["instrs", "folded", "const_expr", "valtype", "reftype", "heaptype",
+__all__ = ["instrs", "folded", "const_expr", "valtype", "reftype", "heaptype", "encode_valtype",
+           "reftype_tokens",
            "nat32", "at_var", "label", "v128_literal", "V128_SHAPES", "IMMEDIATES"]

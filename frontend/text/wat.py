@@ -28,7 +28,8 @@ from ..features import MEMORY64, current
 from ..types import FUNCREF
 from .cursor import Cursor
 from .encode import MAGIC_VERSION, limits, name, section, sleb, uleb
-from .instr import (at_var, const_expr, folded, instrs, nat32, nat64, reftype, valtype)
+from .instr import (at_var, const_expr, encode_valtype, folded, instrs, nat32, nat64, reftype,
+                    reftype_tokens, valtype)
 from .lexer import ATOM, ID, LP, Tokens, tokenize
 
 _EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
@@ -40,7 +41,6 @@ _FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "exp
 # these section names (plus ``first``/``last``), in binary order.
 _PLACES = ("type", "import", "func", "table", "memory", "global", "export", "start", "elem",
            "datacount", "code", "data")
-_REFTYPE_WORDS = ("funcref", "externref")
 
 
 class Space:
@@ -102,6 +102,7 @@ class ModuleContext:
         self.spaces = {"func": self.funcs, "table": self.tables,
                        "memory": self.mems, "global": self.globals}
         self.sigs: list[Sig] = []
+        self.type_names: dict[str, int] = {}
         self._sig_index: dict[Sig, int] = {}
         self.uses_data_count = False
         # section contents
@@ -123,6 +124,15 @@ class ModuleContext:
         self.body_marks: list[list[tuple[int, int]]] | None = None
 
     # -- types ----------------------------------------------------------------
+    def type_ref(self, c: Cursor) -> int:
+        """A type index in a reference type: a ``$name`` may be a type
+        defined later (:func:`_type_names`)."""
+        tok = c.peek()
+        if tok[0] == ID and tok[1] not in self.types.names and tok[1] in self.type_names:
+            c.i += 1
+            return self.type_names[tok[1]]
+        return self.types.index(c)
+
     def add_sig(self, sig: Sig) -> int:
         idx = len(self.sigs)
         self.sigs.append(sig)
@@ -148,17 +158,17 @@ class ModuleContext:
                     raise c.unexpected()
                 off = c.offset()
                 pnames.append((c.take_id(), off))
-                params.append(valtype(c))
+                params.append(valtype(c, self))
             else:
                 while not c.at_rp():
-                    params.append(valtype(c))
+                    params.append(valtype(c, self))
                     pnames.append(None)
             c.rp()
         results: list[int] = []
         while c.at_list("result"):
             c.i += 2
             while not c.at_rp():
-                results.append(valtype(c))
+                results.append(valtype(c, self))
             c.rp()
         if c.at_list("param"):
             raise c.unexpected()        # params must come before results
@@ -199,7 +209,7 @@ class ModuleContext:
             if not results:
                 return b"\x40"
             if len(results) == 1:
-                return bytes(results)
+                return encode_valtype(results[0])
         return sleb(self.implicit((tuple(params), tuple(results))))
 
 
@@ -242,8 +252,8 @@ def _declare(m: ModuleContext, head: str, c: Cursor, state: dict) -> None:
             _check_import_order(c, state)
         else:
             state.setdefault("first_def", head)
-            if head == "table" and c.peek()[0] == ATOM and c.peek()[1] in _REFTYPE_WORDS \
-                    and c.at_list_at(1, "elem"):
+            n = reftype_tokens(c) if head == "table" else 0
+            if n and c.at_list_at(n, "elem"):
                 m.elems.define(None, c, off)
             elif head == "memory" and c.at_list("data"):
                 m.datas.define(None, c, off)
@@ -330,18 +340,18 @@ def _memtype(c: Cursor) -> bytes:
     return _with_pagesize(lim, _pagesize(c))
 
 
-def _tabletype(c: Cursor) -> bytes:
+def _tabletype(c: Cursor, m=None) -> bytes:
     lim = _limits(c)
-    return bytes((reftype(c),)) + lim
+    return encode_valtype(reftype(c, m)) + lim
 
 
-def _globaltype(c: Cursor) -> bytes:
+def _globaltype(c: Cursor, m=None) -> bytes:
     if c.at_list("mut"):
         c.i += 2
-        t = valtype(c)
+        t = valtype(c, m)
         c.rp()
-        return bytes((t, 1))
-    return bytes((valtype(c), 0))
+        return encode_valtype(t) + b"\x01"
+    return encode_valtype(valtype(c, m)) + b"\x00"
 
 
 def _end(c: Cursor) -> None:
@@ -364,10 +374,10 @@ def _import_desc(m: ModuleContext, c: Cursor, kind: str) -> bytes:
     if kind == "func":
         return b"\x00" + uleb(m.typeuse(c, True)[0])
     if kind == "table":
-        return b"\x01" + _tabletype(c)
+        return b"\x01" + _tabletype(c, m)
     if kind == "memory":
         return b"\x02" + _memtype(c)
-    return b"\x03" + _globaltype(c)
+    return b"\x03" + _globaltype(c, m)
 
 
 def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
@@ -395,11 +405,11 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
         if c.at_id():
             off = c.offset()
             fc.locals.define(c.take_id(), c, off)
-            local_types.append(valtype(c))
+            local_types.append(valtype(c, m))
         else:
             while not c.at_rp():
                 fc.locals.define(None, c, 0)
-                local_types.append(valtype(c))
+                local_types.append(valtype(c, m))
         c.rp()
     body = bytearray()
     # runs of equal types, as the binary format groups them
@@ -412,7 +422,7 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
     body += uleb(len(runs))
     for n, t in runs:
         body += uleb(n)
-        body.append(t)
+        body += encode_valtype(t)
     instrs(c, fc, body)
     _end(c)
     if fc.marks is not None:
@@ -456,36 +466,50 @@ def _define_table(m: ModuleContext, c: Cursor, idx: int) -> None:
     _inline_exports(m, c, "table", idx)
     imp = _inline_import(c)
     if imp is not None:
-        m.imports.append(imp + b"\x01" + _tabletype(c))
+        m.imports.append(imp + b"\x01" + _tabletype(c, m))
         _end(c)
         return
-    is64 = c.peek()[0] == ATOM and c.peek()[1] == "i64" and c.peek(1)[0] == ATOM \
-        and c.peek(1)[1] in _REFTYPE_WORDS
+    is64 = c.peek()[0] == ATOM and c.peek()[1] == "i64" and c.peek(1)[0] in (ATOM, LP)
     if is64:
         c.i += 1
-    tok = c.peek()
-    if tok[0] == ATOM and tok[1] in _REFTYPE_WORDS:
+        if not reftype_tokens(c):
+            c.i -= 1
+            is64 = False
+    if reftype_tokens(c):
         # (table reftype (elem ...)): table sized to fit, active segment at 0
-        et = reftype(c)
+        et = encode_valtype(reftype(c, m))
         zero = b"\x42\x00\x0b" if is64 else b"\x41\x00\x0b"
         c.open("elem")
         if c.at_lp():
             items = _elem_exprs(m, c)
-            seg = b"\x06" + uleb(idx) + zero + bytes((et,)) + uleb(len(items)) + b"".join(items)
+            seg = b"\x06" + uleb(idx) + zero + et + uleb(len(items)) + b"".join(items)
             n = len(items)
         else:
             funcs = _func_indices(m, c)
             n = len(funcs)
-            seg = (b"\x02" + uleb(idx) + zero + b"\x00" + uleb(n)
-                   + b"".join(uleb(f) for f in funcs))
+            if et == bytes((FUNCREF,)):
+                seg = (b"\x02" + uleb(idx) + zero + b"\x00" + uleb(n)
+                       + b"".join(uleb(f) for f in funcs))
+            else:   # a typed table: the indices as (ref.func x) of its type
+                seg = (b"\x06" + uleb(idx) + zero + et + uleb(n)
+                       + b"".join(b"\xd2" + uleb(f) + b"\x0b" for f in funcs))
         c.rp()
         _end(c)
         lim = limits(n, n)
-        m.table_defs.append(bytes((et, lim[0] | (0x04 if is64 else 0))) + lim[1:])
+        m.table_defs.append(et + bytes((lim[0] | (0x04 if is64 else 0),)) + lim[1:])
         m.elem_segs.append(seg)
         return
-    m.table_defs.append(_tabletype(c))
+    tt = _tabletype(c, m)
+    if c.at_end():
+        m.table_defs.append(tt)
+        return
+    # typed function references: an initializer expression (0x40 0x00 form)
+    fc = FuncContext(m)
+    init = bytearray()
+    instrs(c, fc, init)
+    init.append(0x0B)
     _end(c)
+    m.table_defs.append(b"\x40\x00" + tt + bytes(init))
 
 
 def _define_memory(m: ModuleContext, c: Cursor, idx: int) -> None:
@@ -528,10 +552,10 @@ def _define_global(m: ModuleContext, c: Cursor, idx: int) -> None:
     _inline_exports(m, c, "global", idx)
     imp = _inline_import(c)
     if imp is not None:
-        m.imports.append(imp + b"\x03" + _globaltype(c))
+        m.imports.append(imp + b"\x03" + _globaltype(c, m))
         _end(c)
         return
-    gt = _globaltype(c)
+    gt = _globaltype(c, m)
     e = const_expr(c, FuncContext(m))
     _end(c)
     m.global_defs.append(gt + e)
@@ -578,25 +602,25 @@ def _define_elem(m: ModuleContext, c: Cursor) -> None:
             # followed by bare function indices
             table = m.tables.index(c)
             mode = mvp = "active"
-        if c.at_lp():
+        if c.at_lp() and not c.at_list("ref"):
             offset = _expr_or_offset(m, c, "offset")
             mode = "active"
         elif mode == "active":
             raise c.unexpected()
-    tok = c.peek()
-    if tok[0] == ATOM and tok[1] in _REFTYPE_WORDS:
-        et = reftype(c)
+    if reftype_tokens(c):
+        t = reftype(c, m)
+        et = encode_valtype(t)
         items = _elem_exprs(m, c)
         _end(c)
         payload = uleb(len(items)) + b"".join(items)
         if mode == "passive":
-            seg = b"\x05" + bytes((et,)) + payload
+            seg = b"\x05" + et + payload
         elif mode == "declare":
-            seg = b"\x07" + bytes((et,)) + payload
-        elif table is None and et == FUNCREF:
+            seg = b"\x07" + et + payload
+        elif table is None and t == FUNCREF:
             seg = b"\x04" + offset + payload
         else:
-            seg = b"\x06" + uleb(table or 0) + offset + bytes((et,)) + payload
+            seg = b"\x06" + uleb(table or 0) + offset + et + payload
     else:
         if c.at_atom("func"):
             c.i += 1
@@ -683,6 +707,7 @@ def module_from_tokens(tokens: Tokens, start: int, end: int,
     fields: list[tuple[str, int, int]] = []
     state: dict = {}
     pending = None
+    m.type_names = _type_names(c)
     while not c.at_end():
         head = c.list_head()
         if head not in _FIELDS:
@@ -723,6 +748,24 @@ def module_from_tokens(tokens: Tokens, start: int, end: int,
     return _assemble(m, smap, owners) + _name_section(m, module_name)
 
 
+def _type_names(c: Cursor) -> dict[str, int]:
+    """Every ``(type $name ...)`` field's index, before any is parsed: a
+    type may name itself or a later type in ``(ref $t)`` (the validator
+    decides whether that is allowed)."""
+    names: dict[str, int] = {}
+    c = Cursor(c.t, c.i, c.end)
+    n = 0
+    while not c.at_end() and c.at_lp() and c.list_head() is not None:
+        close = c.list_end()
+        if c.list_head() == "type":
+            tok = c.toks[c.i + 2]
+            if tok[0] == ID:
+                names.setdefault(tok[1], n)
+            n += 1
+        c.i = close + 1
+    return names
+
+
 def _entry_lists(m: ModuleContext) -> tuple[list, ...]:
     """The section entry lists a field can append to (for SourceMap)."""
     return (m.imports, m.func_types, m.table_defs, m.mem_defs, m.global_defs, m.exports,
@@ -761,6 +804,10 @@ _DEFINE = {"func": _define_func, "table": _define_table, "memory": _define_memor
            "elem": _define_elem, "data": _define_data, "@custom": _define_custom}
 
 
+def _types_bytes(ts) -> bytes:
+    return b"".join(map(encode_valtype, ts))
+
+
 def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | None = None) -> bytes:
     out = bytearray(MAGIC_VERSION)
 
@@ -788,7 +835,8 @@ def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | No
             out.extend(section(12, uleb(len(m.data_segs))))
 
     emit = {
-        "type": lambda: sec(1, [b"\x60" + uleb(len(p)) + bytes(p) + uleb(len(r)) + bytes(r)
+        "type": lambda: sec(1, [b"\x60" + uleb(len(p)) + _types_bytes(p) + uleb(len(r))
+                                + _types_bytes(r)
                                 for p, r in m.sigs]),
         "import": lambda: sec(2, m.imports), "func": lambda: sec(3, [uleb(t) for t in m.func_types]),
         "table": lambda: sec(4, m.table_defs), "memory": lambda: sec(5, m.mem_defs),

@@ -18,6 +18,8 @@ _CALL = int(Opcode.call)
 _CALL_INDIRECT = int(Opcode.call_indirect)
 _RETURN_CALL = int(Opcode.return_call)
 _RETURN_CALL_INDIRECT = int(Opcode.return_call_indirect)
+_CALL_REF = int(Opcode.call_ref)
+_RETURN_CALL_REF = int(Opcode.return_call_ref)
 
 
 def _call(t, f):
@@ -52,5 +54,24 @@ def _return_call_indirect(t, imm):
     t.terminate()
 
 
+def _call_ref(t, typeidx):
+    """``call_ref $t``: the funcref is on top of the arguments; the IR op
+    takes it first."""
+    sig = t.module.sigs[typeidx]
+    f = t.stack.pop()
+    args = t.pop_n(len(sig.params))
+    inst = t.emit(_CALL_REF, NOTYPE, (typeidx,), [f, *args], sig.results)
+    t.stack.extend(t.results_of(inst))
+
+
+def _return_call_ref(t, typeidx):
+    sig = t.module.sigs[typeidx]
+    f = t.stack.pop()
+    args = t.pop_n(len(sig.params))
+    t.emit(_RETURN_CALL_REF, NOTYPE, (typeidx,), [f, *args])
+    t.terminate()
+
+
 HANDLERS = {"call": _call, "call_indirect": _call_indirect, "return_call": _return_call,
-            "return_call_indirect": _return_call_indirect}
+            "return_call_indirect": _return_call_indirect, "call_ref": _call_ref,
+            "return_call_ref": _return_call_ref}

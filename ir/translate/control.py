@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from ..opcodes import Opcode
 from ..trapcodes import TrapCode
-from ..types import NOTYPE
+from ..types import I32, NOTYPE
 from .state import BLOCK, ELSE, FUNC, IF, LOOP, Frame
 
 _BRIF = int(Opcode.brif)
 _BR_TABLE = int(Opcode.br_table)
 _RETURN = int(Opcode["return"])
 _TRAP = int(Opcode.trap)
+_IS_NULL = int(Opcode.is_null)
 
 
 def _block(t, bt):
@@ -156,7 +157,33 @@ def _nop(t, _):
     pass
 
 
+def _br_on_null(t, depth):
+    """Branch to ``depth`` (with the values below the reference) if the
+    reference is null; else continue with it."""
+    s = t.stack
+    v = s.pop()
+    c = t.value(_IS_NULL, NOTYPE, (), (v,), (I32,))
+    b, n = t.target(depth)
+    cont = t.new_block()
+    t.branch(_BRIF, (c,), [(b, t.top_n(n)), (cont, ())])
+    t.switch(cont)
+    s.append(v)
+
+
+def _br_on_non_null(t, depth):
+    """Branch to ``depth`` with the reference (the label's last value) if it
+    is not null; else continue without it."""
+    s = t.stack
+    v = s.pop()
+    c = t.value(_IS_NULL, NOTYPE, (), (v,), (I32,))
+    b, n = t.target(depth)
+    cont = t.new_block()
+    t.branch(_BRIF, (c,), [(cont, ()), (b, (*t.top_n(n - 1), v))])
+    t.switch(cont)
+
+
 HANDLERS = {
+    "br_on_null": _br_on_null, "br_on_non_null": _br_on_non_null,
     "block": _block, "loop": _loop, "if": _if, "else": _else, "end": _end,
     "br": _br, "br_if": _br_if, "br_table": _br_table, "return": _return,
     "unreachable": _unreachable, "nop": _nop,

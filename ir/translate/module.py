@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from ...frontend.code import iter_instrs, read_locals
 from ...frontend.module import ExternKind, SegmentMode, address_type
-from ...frontend.types import FuncType
+from ...frontend.types import FuncType, erase, erase_sig
 from ..function import Function
 from ..module import (DataDecl, ElemDecl, Export, FuncDecl, GlobalDecl, GlobalInit, Import,
                       MemoryDecl, Module, TableDecl)
@@ -99,6 +99,7 @@ def translate_function(m, mod: Module, funcidx: int) -> Function:
     decls, pos = f.locals_, f.code_start
     if decls is None:
         decls, pos = read_locals(m.data, f.body_start, f.body_end)
+    decls = [(n, erase(ty)) for n, ty in decls]     # typed references: IR refs
     func = Function(decl.name, sig, mod)
     t = FuncTranslator(m, mod, func, sig.params, decls)
     t.ctrl.append(Frame(FUNC, (), sig.results, 0))
@@ -131,7 +132,8 @@ def _func_names(m) -> list[str]:
 
 
 def _declare(m, mod: Module) -> None:
-    mod.sigs = list(m.types)
+    # typed references become the IR's funcref/externref (frontend.types.erase)
+    mod.sigs = [erase_sig(ft) for ft in m.types]
     names = _func_names(m)
     spaces = (mod.funcs, mod.tables, mod.memories, mod.globals)
     for imp in m.imports:
@@ -139,25 +141,25 @@ def _declare(m, mod: Module) -> None:
         d = imp.desc
         mod.import_order.append((int(imp.kind), len(spaces[imp.kind])))
         if imp.kind == ExternKind.FUNC:
-            mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[d], ir_imp))
+            mod.funcs.append(FuncDecl(names[len(mod.funcs)], mod.sigs[d], ir_imp))
         elif imp.kind == ExternKind.TABLE:
-            mod.tables.append(TableDecl(d.elem, d.limits.min, d.limits.max, ir_imp))
+            mod.tables.append(TableDecl(erase(d.elem), d.limits.min, d.limits.max, ir_imp))
         elif imp.kind == ExternKind.MEMORY:
             mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
                                            import_=ir_imp, page_size_log2=d.page_size_log2))
         else:
-            mod.globals.append(GlobalDecl(d.type, d.mutable, None, ir_imp))
+            mod.globals.append(GlobalDecl(erase(d.type), d.mutable, None, ir_imp))
     for f in m.funcs:
-        mod.funcs.append(FuncDecl(names[len(mod.funcs)], m.types[f.type_index],
+        mod.funcs.append(FuncDecl(names[len(mod.funcs)], mod.sigs[f.type_index],
                                   offset=f.body_start))
     for tt in m.tables:
-        mod.tables.append(TableDecl(tt.elem, tt.limits.min, tt.limits.max))
+        mod.tables.append(TableDecl(erase(tt.elem), tt.limits.min, tt.limits.max))
     for mt in m.mems:
         mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt),
                                        page_size_log2=mt.page_size_log2))
     for g in m.globals:
-        mod.globals.append(GlobalDecl(g.type.type, g.type.mutable, _global_init(g)))
-    mod.elems = [ElemDecl(e.type, int(e.mode), _elem_items(e)) for e in m.elems]
+        mod.globals.append(GlobalDecl(erase(g.type.type), g.type.mutable, _global_init(g)))
+    mod.elems = [ElemDecl(erase(e.type), int(e.mode), _elem_items(e)) for e in m.elems]
     mod.datas = [DataDecl(bytes(m.data[d.data_start:d.data_end]), int(d.mode)) for d in m.datas]
     mod.exports = [Export(e.name, int(e.kind), e.index) for e in m.exports]
     mod.start = m.start
@@ -200,7 +202,7 @@ def _global_init(g) -> GlobalInit:
             return GlobalInit(_O.vconst, int.from_bytes(imm, "little"))
         if op.name in _SIMPLE:
             return GlobalInit(_SIMPLE[op.name], imm)
-    return _ZERO[g.type.type]       # computed by __wasmaot_init (module docstring)
+    return _ZERO[erase(g.type.type)]   # computed by __wasmaot_init (module docstring)
 
 
 # ---- the init function ---------------------------------------------------------------
@@ -226,6 +228,19 @@ def _split_block(t: FuncTranslator, k: int) -> None:
         t.switch(nb)
 
 
+def _table_inits(m, t: FuncTranslator) -> None:
+    """Defined tables with an initializer expression (typed function
+    references) start filled with its value: ``table_fill`` of the whole
+    table, after the globals (the expression may read imported ones)."""
+    base = m.num_imported_tables
+    for i, init in enumerate(m.table_inits):
+        if init is None:
+            continue
+        v = _const_expr(t, init)
+        n = t.value(_O.table_size, NOTYPE, (base + i,), (), (I32,))
+        t.emit(_O.table_fill, NOTYPE, (base + i,), (t.ssa.zero(I32), v, n))
+
+
 def _init_function(m, mod: Module) -> Function:
     func = Function(INIT_NAME, INIT_SIG, mod)
     t = FuncTranslator(m, mod, func, (), [])
@@ -234,6 +249,7 @@ def _init_function(m, mod: Module) -> Function:
         for i, g in enumerate(m.globals):
             v = _const_expr(t, g.init)
             t.emit(_O.global_set, NOTYPE, (base + i,), (v,))
+        _table_inits(m, t)
         for e, seg in enumerate(m.elems):
             _split_block(t, e)
             if seg.mode == SegmentMode.ACTIVE:

@@ -25,6 +25,8 @@ re-checked here), so stack underflow cannot happen in live code.
 """
 from __future__ import annotations
 
+from ...frontend.code import blocktype_result
+from ...frontend.types import erase
 from ..function import Function
 from ..opcodes import Opcode
 from ..types import NOTYPE
@@ -103,8 +105,8 @@ class FuncTranslator:
         if bt == BLOCK_EMPTY:
             return (), ()
         if bt < 0:
-            return (), (bt + 0x80,)
-        ft = self.wasm.types[bt]
+            return (), (erase(blocktype_result(bt)),)
+        ft = self.module.sigs[bt]
         return ft.params, ft.results
 
     # ---- value stack -------------------------------------------------------------

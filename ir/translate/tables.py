@@ -8,6 +8,8 @@ IR ops' contract.
 from __future__ import annotations
 
 from ..opcodes import Opcode
+from ...frontend.types import erase
+from ..trapcodes import TrapCode
 from ..types import FUNCREF, I32, NOTYPE
 
 _O = Opcode
@@ -53,7 +55,8 @@ def _elem_drop(t, elem):
 
 
 def _ref_null(t, heaptype):
-    t.stack.append(t.value(_NULL, heaptype, (), (), (heaptype,)))
+    ty = erase(heaptype)            # the heap type is its nullable reference type
+    t.stack.append(t.value(_NULL, ty, (), (), (ty,)))
 
 
 def _ref_is_null(t, _):
@@ -65,7 +68,17 @@ def _ref_func(t, f):
     t.stack.append(t.value(_FUNC_REF, NOTYPE, (f,), (), (FUNCREF,)))
 
 
+def _ref_as_non_null(t, _):
+    """Traps ``null_reference`` on null; the value stays on the stack."""
+    c = t.value(_IS_NULL, NOTYPE, (), (t.stack[-1],), _I32)
+    t.emit(_TRAPNZ, NOTYPE, (int(TrapCode.null_reference),), (c,))
+
+
+_TRAPNZ = int(_O.trapnz)
+
+
 HANDLERS = {
+    "ref.as_non_null": _ref_as_non_null,
     "table.get": _table_get, "table.set": _table_set, "table.size": _table_size,
     "table.grow": _table_grow, "table.fill": _table_fill, "table.copy": _table_copy,
     "table.init": _table_init, "elem.drop": _elem_drop,
