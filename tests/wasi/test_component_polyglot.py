@@ -14,6 +14,15 @@ install):
   and fetch-event features off (``-d http fetch-event``): the world has no
   wasi:http, and wasmtime run does not serve it by default either.
 
+The cross-language *compositions* (``polyglot/text.wit``, an interface of
+our own: strings, a list of records of lists, a variant and a result): a C
+command (``polyglot/c/consumer.c``, hand-written canonical ABI bindings,
+through jco's preview1 adapter) composed by ``wasm-tools compose`` with a
+JavaScript, a Python or a C provider of that interface, and a Python
+command composed with the C provider.  The providers answer alike, so every
+composition prints the same; the all-C one builds and compiles in seconds
+and runs in the fast tier.
+
 Builds go to the compiler's cache (never the repository), keyed by the
 sources and the tool's version; the native executables are compiled once
 per session.  Building and compiling take minutes, so the suite is slow:
@@ -39,15 +48,19 @@ import pytest
 from wasmaot.cache import cache_dir
 from wasmaot.frontend.component import component_binary, load_component
 
-from .conftest import RunResult
+from .conftest import ZIG_CC, RunResult, build_wasm
 from .test_component_programs import (
     _before_trap_report,
     command_adapter,
+    make_component,
     run_wasmtime_cli,
+    wasm_tools,
 )
 
 HERE = Path(__file__).resolve().parent
 POLYGLOT = HERE / "polyglot"
+WORLD = POLYGLOT / "world.wit"
+TEXT_WIT = POLYGLOT / "text.wit"  # the compositions' interface and worlds
 WASI_VERSION = "0.2.12"          # the version polyglot/world.wit includes
 WASI_PACKAGES = ("cli", "clocks", "filesystem", "io", "random", "sockets")
 #: -O1: the Python component (18.4 MB, 14 core modules) took 410 s of CPU at
@@ -88,17 +101,17 @@ def _jco_root() -> Path:
     return adapter.parent.parent
 
 
-def _wit_dir(dest: Path) -> Path:
-    """world.wit plus deps/ copied from jco's bundled WASI WIT (copies, not
-    links: componentize-js reads WIT through a sandbox that does not follow
-    links out of it)."""
+def _wit_dir(dest: Path, world: Path) -> Path:
+    """``world`` (one WIT package) plus deps/ copied from jco's bundled
+    WASI WIT (copies, not links: componentize-js reads WIT through a
+    sandbox that does not follow links out of it)."""
     src = _jco_root() / "lib" / "wit" / "builtin" / WASI_VERSION
     if not src.is_dir():
         raise AssertionError(f"jco ships no WASI {WASI_VERSION} WIT at {src}")
     wit = dest / "wit"
     for pkg in WASI_PACKAGES:
         shutil.copytree(src / f"wasi-{pkg}", wit / "deps" / pkg)
-    shutil.copy(POLYGLOT / "world.wit", wit / "world.wit")
+    shutil.copy(world, wit / world.name)
     return wit
 
 
@@ -123,38 +136,107 @@ def _cached_build(lang: str, sources: list[Path], version: str, build) -> Path:
     return out
 
 
-def build_python() -> Path:
+def build_python(lang: str = "py", app: str = "hello", src: Path = POLYGLOT / "py",
+                 world: tuple[Path, str] = (WORLD, "app")) -> Path:
+    """The componentize-py build of module ``app`` in folder ``src`` for
+    ``world`` (WIT file, world name)."""
     exe = shutil.which("componentize-py") or str(Path(sys.executable).parent / "componentize-py")
     if not Path(exe).exists():
         pytest.fail("componentize-py is not installed (pip install -e '.[test]')")
     version = _run_tool([exe, "--version"], "componentize-py --version", POLYGLOT).strip()
-    sources = [POLYGLOT / "world.wit", *sorted((POLYGLOT / "py").glob("*.py"))]
+    sources = [world[0], *sorted(src.glob("*.py"))]
 
     def build(work: Path) -> Path:
-        wit = _wit_dir(work)
-        _run_tool([exe, "-q", "-d", str(wit), "-w", "app", "componentize", "-p", str(POLYGLOT / "py"),
-                   "hello", "-o", str(work / "py.wasm")], "componentize-py", work)
+        wit = _wit_dir(work, world[0])
+        _run_tool([exe, "-q", "-d", str(wit), "-w", world[1], "componentize", "-p", str(src),
+                   app, "-o", str(work / "py.wasm")], "componentize-py", work)
         return work / "py.wasm"
-    return _cached_build("py", sources, version, build)
+    return _cached_build(lang, sources, version, build)
 
 
-def build_js() -> Path:
+def build_js(lang: str = "js", script: Path = POLYGLOT / "hello.js",
+             world: tuple[Path, str] = (WORLD, "app")) -> Path:
+    """The componentize-js build of ``script`` for ``world``."""
     exe = _jco_root().parent.parent / ".bin" / "componentize-js"
     if not exe.exists():
         pytest.fail(f"componentize-js is not installed beside jco ({exe})")
     version = _run_tool([str(exe), "--version"], "componentize-js --version", POLYGLOT).strip()
-    sources = [POLYGLOT / "world.wit", POLYGLOT / "hello.js"]
+    sources = [world[0], script]
 
     def build(work: Path) -> Path:
-        wit = _wit_dir(work)
-        shutil.copy(POLYGLOT / "hello.js", work / "hello.js")
-        _run_tool([str(exe), "--wit", str(wit), "-n", "app", "-d", "http", "fetch-event",
-                   "-o", "js.wasm", "hello.js"], "componentize-js", work)
+        wit = _wit_dir(work, world[0])
+        shutil.copy(script, work / script.name)
+        _run_tool([str(exe), "--wit", str(wit), "-n", world[1], "-d", "http", "fetch-event",
+                   "-o", "js.wasm", script.name], "componentize-js", work)
         return work / "js.wasm"
-    return _cached_build("js", sources, version, build)
+    return _cached_build(lang, sources, version, build)
 
 
-BUILDERS = {"py": build_python, "js": build_js}
+def build_c(lang: str, src: Path, world: str) -> Path:
+    """A C component of ``TEXT_WIT``'s ``world`` with hand-written
+    canonical ABI bindings (polyglot/c/text_abi.h): zig, then `wasm-tools
+    component embed` and `component new`.  The consumer is a command
+    (preview1 adapter), the provider a reactor that imports nothing."""
+    sources = [TEXT_WIT, src, POLYGLOT / "c" / "text_abi.h"]
+    version = _run_tool([wasm_tools(), "--version"], "wasm-tools --version", POLYGLOT) + \
+        _run_tool([*ZIG_CC[:-1], "version"], "zig version", POLYGLOT)
+    command = world == "consumer"
+
+    def build(work: Path) -> Path:
+        wit = _wit_dir(work, TEXT_WIT)
+        core = build_wasm(src, work / "core.wasm", [] if command else ["-mexec-model=reactor"])
+        _run_tool([wasm_tools(), "component", "embed", str(wit), "--world", world, str(core),
+                   "-o", str(work / "embedded.wasm")], "wasm-tools component embed", work)
+        if command:
+            return make_component(work / "embedded.wasm", work / "c.wasm", command_adapter())
+        _run_tool([wasm_tools(), "component", "new", str(work / "embedded.wasm"), "-o", str(work / "c.wasm")],
+                  "wasm-tools component new", work)
+        return work / "c.wasm"
+    return _cached_build(lang, sources, version, build)
+
+
+def compose(lang: str, consumer: Path, provider: Path) -> Path:
+    """`wasm-tools compose consumer -d provider`: the provider's exports
+    satisfy the consumer's imports of the same name.  The dependency is
+    named after its file's stem, which must be kebab-case: it is copied to
+    provider.wasm first."""
+    version = _run_tool([wasm_tools(), "--version"], "wasm-tools --version", POLYGLOT)
+
+    def build(work: Path) -> Path:
+        shutil.copy(provider, work / "provider.wasm")
+        _run_tool([wasm_tools(), "compose", str(consumer), "-d", str(work / "provider.wasm"),
+                   "-o", str(work / "composed.wasm")], "wasm-tools compose", work)
+        return work / "composed.wasm"
+    return _cached_build(lang, [consumer, provider], version, build)
+
+
+#: The sides of the compositions, by name (each built once, then cached).
+SIDES = {
+    "c-consumer": lambda: build_c("c-consumer", POLYGLOT / "c" / "consumer.c", "consumer"),
+    "c-provider": lambda: build_c("c-provider", POLYGLOT / "c" / "provider.c", "provider"),
+    "js-provider": lambda: build_js("js-provider", POLYGLOT / "provider.js", (TEXT_WIT, "provider")),
+    "py-provider": lambda: build_python("py-provider", "provider", POLYGLOT / "py_provider",
+                                        (TEXT_WIT, "provider")),
+    "py-consumer": lambda: build_python("py-consumer", "consumer", POLYGLOT / "py_consumer",
+                                        (TEXT_WIT, "command-consumer")),
+}
+#: composition -> (consumer, provider): a command of one language whose
+#: `example:poly/text` import another language's component exports.
+COMPOSITIONS = {
+    "c-c": ("c-consumer", "c-provider"),
+    "c-js": ("c-consumer", "js-provider"),
+    "c-py": ("c-consumer", "py-provider"),
+    "py-c": ("py-consumer", "c-provider"),
+}
+
+
+def build_composition(name: str) -> Path:
+    consumer, provider = COMPOSITIONS[name]
+    return compose(name, SIDES[consumer](), SIDES[provider]())
+
+
+BUILDERS = {"py": build_python, "js": build_js,
+            **{name: (lambda name=name: build_composition(name)) for name in COMPOSITIONS}}
 
 
 @pytest.fixture(scope="session")
@@ -241,6 +323,52 @@ def test_polyglot_matches_wasmtime(polyglot, tmp_path, lang, case):
     assert {p.name: p.read_bytes() for p in got_dir.iterdir()} == {p.name: p.read_bytes() for p in ref_dir.iterdir()}
     assert ref.stdout, "the program printed nothing under wasmtime"
 
+
+# ------------------------------------------------------------ compositions
+
+#: The consumers' first argument picks the items they render
+#: (c/consumer.c, py_consumer/consumer.py); the others are split into words.
+MODES = ("default", "empty", "bad", "many", "bulk")
+WORDS = ["a  b", "\u00fc \u00df"]
+#: What every composition prints for "default", whatever its languages.
+DEFAULT_STDOUT = ("render ok: list \u2713: applex3[red,s\u00fc\u00df]; gr\u00fc\u00dfex1; "
+                  "\u65e5\u672cx12[\u20acuro] (total 16, 3 items)\n"
+                  "4 words: [a] [b] [\u00fc] [\u00df]\n").encode()
+SLOW_COMPOSITIONS = [c for c in COMPOSITIONS if c != "c-c"]
+
+
+def _composition_matches_wasmtime(polyglot, name: str, mode: str) -> RunResult:
+    """Same stdout, stderr and exit status as `wasmtime run` of the same
+    composed component; render's err cases end with exit(err), status 1."""
+    comp, exe = polyglot(name)
+    args = [mode, *WORDS]
+    ref = run_wasmtime_cli(comp, args)
+    got = run_native_with(exe, args, [], None, b"")
+    assert (got.status, got.stdout, got.stderr) == (ref.status, ref.stdout, ref.stderr)
+    assert ref.status == (0 if mode in ("default", "bulk") else 1), ref.stderr.decode(errors="replace")[-2000:]
+    if mode == "default":
+        assert ref.stdout == DEFAULT_STDOUT
+    return ref
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_c_composition_matches_wasmtime(polyglot, mode):
+    """Two C components (hand-written bindings, seconds to build and
+    compile), composed: the fast check of what the polyglot compositions
+    below do across languages."""
+    _composition_matches_wasmtime(polyglot, "c-c", mode)
+
+
+@slow
+@pytest.mark.parametrize("name,mode", [(c, m) for c in SLOW_COMPOSITIONS for m in MODES],
+                         ids=[f"{c}-{m}" for c in SLOW_COMPOSITIONS for m in MODES])
+def test_composition_matches_wasmtime(polyglot, name, mode):
+    """A command of one language composed with a provider of another
+    (C with JavaScript, C with Python, Python with C): as wasmtime, and
+    the same output as the all-C composition, since the providers agree."""
+    ref = _composition_matches_wasmtime(polyglot, name, mode)
+    c_only = run_wasmtime_cli(build_composition("c-c"), [mode, *WORDS])
+    assert (ref.status, ref.stdout, ref.stderr) == (c_only.status, c_only.stdout, c_only.stderr)
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
