@@ -177,7 +177,8 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         if preloads:
             raise InvokeError(f"{filename}: --preload is not supported for components yet")
         return _compile_component(comp, filename, opts, res, clock, pm, emit=emit, out=out,
-                                  invoke=invoke, strip=strip, wasi_options=wasi_options)
+                                  invoke=invoke, strip=strip, wasi_options=wasi_options,
+                                  firmware=firmware)
     instances = []
     for name, path in preloads:
         lib = _load_ir_module(read_bytes(path), path, clock, pm, opts.jobs)
@@ -239,19 +240,26 @@ def _component_input(data: bytes, filename: str) -> bytes | None:
 
 
 def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Clock, pm, *,
-                       emit: str, out, invoke, strip: bool, wasi_options=None) -> Result:
+                       emit: str, out, invoke, strip: bool, wasi_options=None,
+                       firmware=None) -> Result:
     """A component through the same stages: flattened into a link plan of
     its core instances plus the export shim, and the component-export
     table linked in as one more object (backends/component).  Root imports
     (WASI 0.2) link the WASI shim, with the grants baked in as for
-    modules."""
+    modules.  For a firmware target, an image running its wasi:cli/run
+    (backends/firmware/component.py): its root imports are checked against
+    what a device serves before anything is compiled."""
     from .backends import compile_ir
     from .backends.component.emit import table_object
     from .backends.component.plan import component_program
     from .frontend.component import flatten_component, load_component
     from .ir.translate import translate_module
+    fw = _firmware(opts.target)
     with clock.stage("frontend"):
         flat = flatten_component(load_component(data, filename), data)
+    if fw and emit == "exe":
+        from .backends.firmware.component import check_component
+        check_component(flat, opts.target, filename)
 
     def translate(fm):
         with clock.stage("translate"):
@@ -261,6 +269,9 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
         return ir_module
     with clock.stage("plan"):
         plan, table = component_program(flat, translate, filename)
+        if fw and emit == "exe":
+            from .backends.firmware.component import bound_scratch
+            bound_scratch(plan, table)
     res.pass_report = pm.report()
     res.exported_funcs = [COMPONENT_EXPORTS] + [table.string_of(f["name"], f["name_len"])
                                                 for f in table.funcs]
@@ -278,8 +289,12 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
         res.data = product
         return res
     with clock.stage("link"):
-        _link(plan, [*product, table_object(table, opts.target)], out, opts, invoke, wasi_options,
-              strip, wasi=bool(table.imports))
+        objects = [*product, table_object(table, opts.target)]
+        if fw:
+            from .backends.firmware.component import build_component_image
+            build_component_image(plan, table, objects, out, opts, firmware or fw.FirmwareOptions())
+        else:
+            _link(plan, objects, out, opts, invoke, wasi_options, strip, wasi=bool(table.imports))
     return res
 
 
