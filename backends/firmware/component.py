@@ -146,7 +146,7 @@ def build_component_image(plan, table, objects, out, opts, fw, cache_dir=None):
     """Link the component's ``objects`` (its generated code and table) into
     the firmware image ``out`` (with ``.bin``/``.hex``), as
     :func:`.build_image` does for a module."""
-    from ..buildcache import compile_host_c, runtime_objects, wasi_objects
+    from ..buildcache import compile_host_c, runtime_objects
     t = get_target(opts.target)
     board = check_options(t.name, fw)
     fw = _with_grow_room(plan, fw)
@@ -165,6 +165,10 @@ def build_component_image(plan, table, objects, out, opts, fw, cache_dir=None):
                                            "-Dwasmaot_fw_main=wasmaot_fw_module_main"])]
     rt = runtime_objects(t.name, opts.bounds, cache_dir,
                          extra_cflags=[f"-DWASMAOT_MAX_SIGNATURES={needs.signatures}"])
+    # The WASI part is p2_firmware.c alone: a component's only core imports
+    # are its adapter module's, never preview1 (no wasi_objects).
+    p2 = compile_host_c(wasi_root() / "component" / "p2_firmware.c", t.name, opts.bounds,
+                        cache=cache_dir, extra_flags=[f"-I{wasi_root() / 'include'}"])
     return link_image(t, opts.bounds, board, needs.ram, out,
-                      {"gen": [*objects, host_table_object(table, t.name)],
-                       "wasi": wasi_objects(t.name, opts.bounds, cache_dir), "fw": fw_objs, "rt": rt})
+                      {"gen": [*objects, host_table_object(table, t.name)], "wasi": [p2],
+                       "fw": fw_objs, "rt": rt})
