@@ -1,0 +1,239 @@
+"""Real programs against their native builds (issue 18):
+
+    python -m wasmaot.bench.programs                     # sqlite, brotli, lua; 5 runs each
+    python -m wasmaot.bench.programs lua -n 3 -e native,wasmaot-guard
+    python -m wasmaot.bench.programs -o benchmarks/results/programs   # .json and .md
+
+Each program (:mod:`.program_builds`: SQLite's shell on a SQL script, the
+brotli CLI compressing 3 MiB of generated text, the Lua 5.4 interpreter on
+a script) reads its input from stdin and writes its result to stdout.  It
+runs under every engine in interleaved rounds (A B C A B C ...), so the
+drift of a shared machine hits all engines alike; the time is the whole
+process (median of the runs), as a user waits for it.  A run counts only
+with exit 0 and stdout byte-identical to the native build's; anything else
+is reported as FAIL with the reason, and the command exits 1.
+
+Engines: ``native`` (the same C, ``zig cc -O2`` for this CPU),
+``wasmaot-guard`` and ``wasmaot-explicit`` (``wasmaot compile -O2``),
+``wasmtime-cwasm`` (``wasmtime compile`` once, then ``run
+--allow-precompiled``) and ``wasmtime`` (``wasmtime run``, JIT included).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import engines, program_builds, suite
+from .wasm_inputs import SetupError
+
+HERE = Path(__file__).resolve().parent
+ENGINES = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime-cwasm", "wasmtime")
+
+
+def brotli_input(path: Path) -> Path:
+    """3 MiB of text from a fixed seed (words of a 5,000-word vocabulary)."""
+    if path.exists():
+        return path
+    rng = random.Random(12345)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 10))) for _ in range(5000)]
+    out, n = [], 0
+    while n < 3 << 20:
+        line = " ".join(rng.choice(words) for _ in range(rng.randint(5, 15))) + "\n"
+        out.append(line)
+        n += len(line)
+    path.write_text("".join(out))
+    return path
+
+
+def program_io(name: str) -> tuple[list[str], Path]:
+    """(arguments, stdin file) of program ``name``."""
+    if name == "sqlite":
+        return [":memory:"], HERE / "programs" / "bench.sql"
+    if name == "lua":
+        return ["-"], HERE / "programs" / "bench.lua"
+    if name == "brotli":
+        return ["-c", "-q", "9"], brotli_input(program_builds.cache_dir() / "programs" / "brotli-input.txt")
+    raise ValueError(name)
+
+
+def probe(names: list[str]) -> dict:
+    """engine name -> its probed :class:`engines.Engine` (not native)."""
+    out = {}
+    for e in engines.make([n for n in names if n != "native"]):
+        e.probe()
+        out[e.name] = e
+    return out
+
+
+def commands(build: program_builds.ProgramBuild, names: list[str], engs: dict) -> dict[str, list[str] | str]:
+    """engine -> the command that runs ``build`` (without the program's
+    arguments), or a string: why the engine cannot run it."""
+    out: dict[str, list[str] | str] = {}
+    b = suite.Build(suite.Workload(build.name, "programs", build.source), wasm=build.wasm)
+    for n in names:
+        if n == "native":
+            out[n] = [str(build.native)]
+            continue
+        e = engs[n]
+        if e.missing:
+            out[n] = f"missing: {e.missing}"
+            continue
+        if n == "wasmtime":
+            out[n] = [str(e._cli), "run", "-C", "cache=n", str(build.wasm)]
+            continue
+        prep = e.prepare(b)
+        if prep.error:
+            out[n] = f"FAIL: {prep.error}"
+        elif n == "wasmtime-cwasm":
+            out[n] = [str(e._cli), "run", "--allow-precompiled", str(prep.path)]
+        else:
+            out[n] = [str(prep.path)]
+    return out
+
+
+def run_once(cmd: list[str], stdin: Path, timeout: float = 600) -> tuple[float | None, str, str]:
+    """(seconds, stdout digest, error or "") of one run."""
+    with open(stdin, "rb") as f:
+        t0 = time.perf_counter()
+        try:
+            p = subprocess.run(cmd, stdin=f, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return None, "", f"timed out after {timeout:g} s"
+        dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        tail = (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        return None, "", f"exit {p.returncode}: {tail[:200]}"
+    return dt, hashlib.sha256(p.stdout).hexdigest()[:16], ""
+
+
+def measure(name: str, names: list[str], engs: dict, runs: int, log=print) -> dict:
+    """One program under ``names``: per engine the runs, the median and
+    the status."""
+    build = program_builds.BUILDERS[name]()
+    args, stdin = program_io(name)
+    cmds = commands(build, names, engs)
+    res = {n: {"times": [], "status": c if isinstance(c, str) else "ok"} for n, c in cmds.items()}
+    reference = None
+    for r in range(runs):
+        for n in names:
+            c = cmds[n]
+            if isinstance(c, str) or res[n]["status"] != "ok":
+                continue
+            dt, digest, err = run_once([*c, *args], stdin)
+            if not err and n == "native":
+                reference = reference or digest
+            if not err and digest != reference:
+                err = f"stdout differs from the native build's ({digest} vs {reference})"
+            if err:
+                res[n]["status"] = f"FAIL: {err}"
+                log(f"  FAIL {name} / {n}: {err}")
+                continue
+            res[n]["times"].append(dt)
+        log(f"  {name}: round {r + 1}/{runs}")
+    for ent in res.values():
+        ent["median_s"] = statistics.median(ent["times"]) if ent["status"] == "ok" and ent["times"] else None
+    base = res.get("native", {}).get("median_s")
+    for ent in res.values():
+        ent["ratio"] = ent["median_s"] / base if base and ent["median_s"] else None
+    return {"source": build.source, "wasm_bytes": build.wasm.stat().st_size, "args": args,
+            "stdin": stdin.name, "engines": res}
+
+
+def geomean(xs: list[float]) -> float | None:
+    return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
+
+
+def markdown(doc: dict) -> str:
+    names = doc["engines"]
+    lines = [f"# Real programs against their native builds ({doc['date'][:10]})", "",
+             f"Machine: {doc['machine']}; {doc['versions']}. Whole-process time, median of "
+             f"{doc['runs']} interleaved runs; ratio to native (lower is better).", "",
+             "| program | " + " | ".join(names) + " |", "|---|" + "--:|" * len(names)]
+    for prog, p in doc["programs"].items():
+        cells = []
+        for n in names:
+            e = p["engines"][n]
+            cells.append(f"{e['median_s']:.3f} s ({e['ratio']:.2f}x)" if e["ratio"] else e["status"][:60])
+        lines.append(f"| {prog} | " + " | ".join(cells) + " |")
+    geo = [doc["geomean"].get(n) for n in names]
+    lines.append("| **geomean x native** | " + " | ".join(f"**{g:.2f}x**" if g else "" for g in geo) + " |")
+    lines += ["", "Sources: " + "; ".join(f"{k}: {p['source']}" for k, p in doc["programs"].items()), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m wasmaot.bench.programs",
+                                 description="Real programs (SQLite, brotli, Lua) under wasmaot "
+                                             "and wasmtime against their native builds.")
+    ap.add_argument("programs", nargs="*", default=[],
+                    help=f"programs to run: {', '.join(program_builds.BUILDERS)} (default: all)")
+    ap.add_argument("-e", "--engines", default=",".join(ENGINES),
+                    help=f"comma-separated engines (default: {','.join(ENGINES)})")
+    ap.add_argument("-n", "--runs", type=int, default=5, help="timed runs per engine (default 5)")
+    ap.add_argument("-o", "--out", type=Path, help="write OUT.json and OUT.md")
+    a = ap.parse_args(argv)
+    names = [n.strip() for n in a.engines.split(",") if n.strip()]
+    bad = [n for n in names if n not in ENGINES]
+    if bad:
+        ap.error(f"unknown engine {bad[0]!r} (engines: {', '.join(ENGINES)})")
+    unknown = [p for p in a.programs if p not in program_builds.BUILDERS]
+    if unknown:
+        ap.error(f"unknown program {unknown[0]!r} (programs: {', '.join(program_builds.BUILDERS)})")
+    if a.runs < 1:
+        ap.error("--runs must be >= 1")
+    if "native" not in names:
+        names.insert(0, "native")          # the reference for output and ratios
+    progs = a.programs or list(program_builds.BUILDERS)
+    doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": a.runs,
+           "machine": f"{platform.machine()}, {_cpus()} CPUs", "engines": names,
+           "versions": f"Python {platform.python_version()}, zig {suite.zig_version()}, "
+                       f"git {_git_head()}", "programs": {}}
+    engs = probe(names)
+    try:
+        for prog in progs:
+            print(f"{prog}: building and compiling", file=sys.stderr)
+            doc["programs"][prog] = measure(prog, names, engs, a.runs,
+                                            log=lambda m: print(m, file=sys.stderr))
+    except SetupError as e:
+        print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
+        return 1
+    doc["geomean"] = {n: geomean([p["engines"][n]["ratio"] for p in doc["programs"].values()
+                                  if p["engines"][n]["ratio"]]) for n in names}
+    md = markdown(doc)
+    print(md)
+    if a.out:
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
+        a.out.with_suffix(".md").write_text(md)
+    failed = any(e["status"] != "ok" and not e["status"].startswith("missing")
+                 for p in doc["programs"].values() for e in p["engines"].values())
+    return 1 if failed else 0
+
+
+def _cpus() -> int:
+    import os
+    return os.cpu_count() or 0
+
+
+def _git_head() -> str:
+    try:
+        p = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+                           capture_output=True, text=True, timeout=30, check=False)
+        return p.stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

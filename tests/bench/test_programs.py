@@ -1,0 +1,84 @@
+"""`python -m wasmaot.bench.programs` (real programs against native, issue
+18): the parts that decide a result, on small inputs; the real builds (a
+minute of downloading and compiling) only with WASMAOT_SLOW=1."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from wasmaot.bench import program_builds, programs
+
+
+def _prog(tmp_path, name, native_out, other_out):
+    """A fake ProgramBuild whose 'native' and 'other' engines are shell
+    commands printing the given outputs."""
+    native = tmp_path / "native.sh"
+    native.write_text(f"#!/bin/sh\ncat >/dev/null\nprintf '{native_out}'\n")
+    other = tmp_path / "other.sh"
+    other.write_text(f"#!/bin/sh\ncat >/dev/null\nprintf '{other_out}'\n")
+    for f in (native, other):
+        f.chmod(0o755)
+    return native, other
+
+
+def test_a_run_with_different_output_fails(tmp_path, monkeypatch):
+    native, other = _prog(tmp_path, "p", "42\\n", "43\\n")
+    stdin = tmp_path / "in"
+    stdin.write_text("x")
+    build = program_builds.ProgramBuild("p", tmp_path / "p.wasm", native, "test")
+    (tmp_path / "p.wasm").write_bytes(b"\0asm")
+    monkeypatch.setitem(program_builds.BUILDERS, "p", lambda: build)
+    monkeypatch.setattr(programs, "program_io", lambda name: ([], stdin))
+    monkeypatch.setattr(programs, "commands",
+                        lambda b, names, engs: {"native": [str(native)], "wasmaot-guard": [str(other)]})
+    res = programs.measure("p", ["native", "wasmaot-guard"], {}, 2, log=lambda m: None)
+    assert res["engines"]["native"]["status"] == "ok"
+    assert len(res["engines"]["native"]["times"]) == 2
+    assert res["engines"]["native"]["ratio"] == pytest.approx(1.0)
+    bad = res["engines"]["wasmaot-guard"]
+    assert bad["status"].startswith("FAIL: stdout differs") and bad["ratio"] is None
+
+
+def test_a_failing_exit_status_is_reported(tmp_path):
+    stdin = tmp_path / "in"
+    stdin.write_text("")
+    dt, digest, err = programs.run_once(["sh", "-c", "echo boom >&2; exit 3"], stdin)
+    assert dt is None and err == "exit 3: boom"
+
+
+def test_geomean_and_markdown():
+    assert programs.geomean([2.0, 8.0]) == pytest.approx(4.0)
+    assert programs.geomean([]) is None
+    doc = {"date": "2026-12-05T00:00:00", "machine": "m", "versions": "v", "runs": 1,
+           "engines": ["native", "wasmaot-guard"],
+           "programs": {"lua": {"source": "s", "engines": {
+               "native": {"median_s": 1.0, "ratio": 1.0, "status": "ok"},
+               "wasmaot-guard": {"median_s": None, "ratio": None, "status": "FAIL: exit 1: x"}}}},
+           "geomean": {"native": 1.0, "wasmaot-guard": None}}
+    md = programs.markdown(doc)
+    assert "| lua | 1.000 s (1.00x) | FAIL: exit 1: x |" in md
+
+
+@pytest.mark.parametrize("args,msg", [(["nope"], "unknown program 'nope'"),
+                                      (["-e", "v9"], "unknown engine 'v9'"),
+                                      (["-n", "0"], "--runs must be >= 1")])
+def test_usage_errors(args, msg):
+    p = subprocess.run([sys.executable, "-m", "wasmaot.bench.programs", *args],
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert p.returncode == 2 and msg in p.stderr, p.stderr
+
+
+@pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
+                    reason="downloads and builds Lua (about a minute): set WASMAOT_SLOW=1")
+def test_lua_runs_natively_and_under_wasmtime(tmp_path):
+    out = tmp_path / "programs"
+    p = subprocess.run([sys.executable, "-m", "wasmaot.bench.programs", "lua", "-n", "1",
+                        "-e", "native,wasmtime-cwasm", "-o", str(out)],
+                       capture_output=True, text=True, timeout=1800, check=False)
+    assert p.returncode == 0, p.stderr[-2000:]
+    import json
+    doc = json.loads(out.with_suffix(".json").read_text())
+    assert doc["programs"]["lua"]["engines"]["wasmtime-cwasm"]["ratio"] > 0
