@@ -51,8 +51,12 @@ class ProgramBuild:
 
 
 def _zig(args: list[str], out: Path, what: str) -> None:
-    """``zig cc ARGS -o OUT`` unless OUT exists (published by rename)."""
-    if out.exists():
+    """``zig cc ARGS -o OUT`` unless OUT exists and was built by this very
+    command with this zig (recorded beside it in OUT.cmd); published by
+    rename, so a build is complete or absent."""
+    stamp = out.with_name(out.name + ".cmd")
+    cmd = "\0".join([str(suite.zig_version()), *args])
+    if out.exists() and stamp.exists() and stamp.read_text() == cmd:
         return
     tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
     p = subprocess.run(suite.zig_cmd() + ["cc", *args, "-o", str(tmp)], capture_output=True,
@@ -61,6 +65,7 @@ def _zig(args: list[str], out: Path, what: str) -> None:
         errs = [ln for ln in p.stderr.splitlines() if "error" in ln] or p.stderr.splitlines() or ["?"]
         raise SetupError(f"{what}: zig cc failed: {errs[0][:300]}")
     os.replace(tmp, out)
+    stamp.write_text(cmd)
 
 
 def _sdist(spec: str, d: Path) -> Path:
