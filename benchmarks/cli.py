@@ -38,6 +38,10 @@ def _list() -> None:
               help="Timed runs per workload and engine [default: 5, --quick: 3].")
 @click.option("--warmup", type=click.IntRange(0), default=1, show_default=True,
               help="Untimed rounds first.")
+@click.option("--isa", type=click.Choice(["host", "portable"]), default="host", show_default=True,
+              help="ISA level of the ahead-of-time builds: host (native C and wasm2c for this "
+                   "CPU, wasmaot --cpu native) or portable (all of them for x86-64-v2). JIT "
+                   "engines always use the host's features.")
 @click.option("--quick", is_flag=True, help="Small inputs (-DSIZE_QUICK), 3 runs: a smoke run.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default="bench-results",
               show_default=True, help="Directory for results.md, runs.csv, results.json and the SVGs.")
@@ -50,7 +54,7 @@ def _list() -> None:
 @click.option("--list", "list_only", is_flag=True, help="List suites, workloads and engines.")
 @click.option("--redraw", type=click.Path(dir_okay=False, exists=True), default=None, metavar="JSON",
               help="Only rewrite the reports (tables, SVGs) of a finished run from its results.json.")
-def bench(specs, engine_spec, runs, warmup, quick, out_dir, timeout, jobs, rebuild, list_only, redraw):
+def bench(specs, engine_spec, runs, warmup, isa, quick, out_dir, timeout, jobs, rebuild, list_only, redraw):
     """Run workloads under several engines side by side and compare them with native.
 
     Each workload (C, self-checking, built for wasm32-wasi and for this CPU
@@ -89,7 +93,7 @@ def bench(specs, engine_spec, runs, warmup, quick, out_dir, timeout, jobs, rebui
     cfg = harness.Config(workloads=workloads, engine_names=names,
                          runs=runs if runs is not None else (3 if quick else 5), warmup=warmup,
                          quick=quick, timeout=timeout or (60.0 if quick else 120.0), jobs=jobs,
-                         rebuild=rebuild)
+                         rebuild=rebuild, isa=isa)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

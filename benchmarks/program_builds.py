@@ -34,7 +34,6 @@ from .wasm_inputs import LIBS as SQLITE_WASM_LIBS
 from .wasm_inputs import SetupError, cache_dir, fetch_sqlite_source
 
 WASM = ["-target", "wasm32-wasi", "-O2", "-g0", "-s"]
-NATIVE = list(suite.NATIVE_FLAGS)
 LUPA = "lupa==2.8"
 #: Both Lua builds: errors abort (no setjmp in wasm32-wasi); os.tmpname and
 #: os.execute fail (no temporary files or shell in WASI).
@@ -100,7 +99,7 @@ def build_sqlite() -> ProgramBuild:
     wasm, native = d / "sqlite3.wasm", d / "sqlite3-native"
     _zig([*WASM, *[f for f in SQLITE_WASM_FLAGS if f.startswith("-D")], *files, str(stubs),
           *SQLITE_WASM_LIBS], wasm, "sqlite (wasm32-wasi)")
-    _zig([*NATIVE, *defines, *files, "-lm"], native, "sqlite (native)")
+    _zig([*suite.native_flags(), *defines, *files, "-lm"], native, "sqlite (native)")
     return ProgramBuild("sqlite", wasm, native, f"npm sqlite3@6.0.1 ({src.name})")
 
 
@@ -114,7 +113,7 @@ def build_brotli() -> ProgramBuild:
     wasm, native = d / "brotli.wasm", d / "brotli-native"
     # brotli.c copies the owner with chown(), which WASI does not have.
     _zig([*WASM, "-Dchown(p,u,g)=0", *files], wasm, "brotli (wasm32-wasi)")
-    _zig([*NATIVE, *files], native, "brotli (native)")
+    _zig([*suite.native_flags(), *files], native, "brotli (native)")
     return ProgramBuild("brotli", wasm, native, f"PyPI {src.name} sdist")
 
 
@@ -133,7 +132,7 @@ def build_lua() -> ProgramBuild:
     wasm, native = d / "lua.wasm", d / "lua-native"
     _zig([*WASM, "-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS", *files, str(stubs),
           "-lwasi-emulated-signal", "-lwasi-emulated-process-clocks"], wasm, "lua (wasm32-wasi)")
-    _zig([*NATIVE, *files], native, "lua (native)")
+    _zig([*suite.native_flags(), *files], native, "lua (native)")
     return ProgramBuild("lua", wasm, native, f"PyPI {src.name} sdist, Lua 5.4 onelua.c")
 
 

