@@ -30,7 +30,7 @@ from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
                      Func, Global, Import, Limits64, Module, NameSection, Section,
                      SegmentMode)
 from .opcodes import END
-from .types import (FUNCREF, NONNULL, RAW, VALUE_TYPES, FuncType, GlobalType, Limits, MemType,
+from .types import (FUNCREF, NONNULL, RAW, FuncType, GlobalType, Limits, MemType,
                     TableType, concrete, intern_func, raw_index)
 
 MAGIC = b"\0asm"
@@ -78,24 +78,16 @@ def resolve(type_codes, t: int) -> int:
     return type_codes[i] | (t & NONNULL)
 
 
-def _gate(t, at):
-    """Typed references need function-references."""
-    if t not in VALUE_TYPES and FUNCTION_REFERENCES not in current():
-        raise unsupported.disabled(FUNCTION_REFERENCES, at, "typed reference type",
-                                   "malformed value type")
-    return t
-
-
+# Typed references are decoded whatever the features: the validator gates
+# them (frontend.features: only the validator gates).
 def _valtype(m, data, pos, end):
-    at = pos
     t, pos = read_valtype(data, pos, end)
-    return _gate(resolve(m.type_codes, t), at), pos
+    return resolve(m.type_codes, t), pos
 
 
 def _reftype(m, data, pos, end):
-    at = pos
     t, pos = read_reftype(data, pos, end)
-    return _gate(resolve(m.type_codes, t), at), pos
+    return resolve(m.type_codes, t), pos
 
 
 def _limits(data, pos, end, memory: bool = False):
@@ -257,10 +249,6 @@ def _table_section(m, data, pos, end):
         if pos + 1 < end and data[pos] == 0x40:   # 0x40 0x00 tabletype expr
             if data[pos + 1] != 0:
                 raise MalformedError("malformed table", pos + 1)
-            if FUNCTION_REFERENCES not in current():
-                raise unsupported.disabled(FUNCTION_REFERENCES, pos,
-                                           "table initializer expression",
-                                           "malformed reference type")
             pos += 2
             tt, pos = _tabletype(m, data, pos, end)
             init, pos = const_expr(data, pos, end)

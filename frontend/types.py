@@ -33,6 +33,7 @@ exnref and GC:
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 
 I32 = 0x7F
@@ -163,8 +164,56 @@ def erase(t: int) -> int:
 
 
 def erase_sig(ft: FuncType) -> FuncType:
+    """``ft`` with its references erased; when that loses information, an
+    :class:`ErasedSig` that keeps the precise type as text (``wasm``) for
+    the signature checks between modules (call_indirect, imports)."""
     ps, rs = tuple(map(erase, ft.params)), tuple(map(erase, ft.results))
-    return ft if ps == ft.params and rs == ft.results else FuncType(ps, rs)
+    if ps == ft.params and rs == ft.results:
+        return ft
+    return ErasedSig(ps, rs, "(" + ",".join(map(desc_type, ft.params)) + ")->("
+                     + ",".join(map(desc_type, ft.results)) + ")")
+
+
+def desc_type(t: int) -> str:
+    """A value type as the runtime's descriptors spell it (backends/ABI.md):
+    its name, and for a typed reference the erased name, ``#``, ``n``
+    (nullable) or ``r`` (non-null), and the heap type (``func``,
+    ``nofunc``... or ``h`` and 16 hex digits of a digest of its structural
+    text, the same in every process): ``funcref#rh1f0c...``.  Flat (no
+    commas or parentheses), so that signature strings stay lists of names."""
+    e = erase(t)
+    if e == t:
+        return type_name(t)
+    h = t & ~NONNULL
+    if h < RAW:
+        hk = _HEAP_NAMES.get(h, "bot")
+    else:
+        hk = "h" + hashlib.sha1(type_key(h).encode()).hexdigest()[:16]
+    return f"{type_name(e)}#{'r' if t & NONNULL else 'n'}{hk}"
+
+
+def type_key(t: int) -> str:
+    """Value type ``t`` as structural text, the same in every process:
+    a concrete heap type is spelled out (``{(i32)->()}``; a reference to
+    its own rec group is ``rec0``)."""
+    if not is_ref(t) or t < RAW and t in _NAMES:
+        return type_name(t)
+    h = t & ~NONNULL
+    null = "" if t & NONNULL else "null "
+    if h & RAW:
+        hk = f"rec{raw_index(h)}"
+    elif h >= RAW:
+        params, results = _KEYS[(h >> _IDX_SHIFT) - 1]
+        hk = "{" + func_key(params, results) + "}"
+    else:
+        hk = heap_name(h)
+    return f"(ref {null}{hk})"
+
+
+def func_key(params, results) -> str:
+    """``(i32,(ref null {...}))->(f32)``: the structural text of a function type."""
+    return ("(" + ",".join(map(type_key, params)) + ")->("
+            + ",".join(map(type_key, results)) + ")")
 
 
 def heap_sub(a: int, b: int) -> bool:
@@ -196,6 +245,7 @@ def subtype(a: int, b: int) -> bool:
 
 # ---- the canonical type registry (one per process) ---------------------------
 _REGISTRY: dict = {}
+_KEYS: list = []                # canonical id -> its key
 
 
 def intern_func(params: tuple, results: tuple) -> int:
@@ -205,6 +255,7 @@ def intern_func(params: tuple, results: tuple) -> int:
     cid = _REGISTRY.get(key)
     if cid is None:
         cid = _REGISTRY[key] = len(_REGISTRY)
+        _KEYS.append(key)
     return concrete(cid)
 
 
@@ -217,6 +268,13 @@ class FuncType:
         p = " ".join(type_name(t) for t in self.params)
         r = " ".join(type_name(t) for t in self.results)
         return f"[{p}] -> [{r}]"
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedSig(FuncType):
+    """An erased signature (:func:`erase_sig`) that remembers the Wasm
+    type's structural text; equal to any FuncType of the same erased types."""
+    wasm: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

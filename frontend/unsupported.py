@@ -104,7 +104,8 @@ def _classify(msg: str, off: int, data) -> UnsupportedError | None:
                                 detail=f"preamble version 0x{data[4]:02x}, layer 1")
     if msg == "malformed section id" and data[off] == 13:
         return UnsupportedError(O.EXCEPTIONS, off, detail="tag section (id 13)", spec_message=msg)
-    if msg in ("malformed value type", "malformed reference type") and data[off] in TYPE_BYTES:
+    if msg in ("malformed value type", "malformed reference type", "malformed heap type") \
+            and data[off] in TYPE_BYTES:
         what, proposal = TYPE_BYTES[data[off]]
         return UnsupportedError(proposal, off, detail=what, spec_message=msg)
     if msg in ("malformed import kind", "malformed export kind") and data[off] == 4:

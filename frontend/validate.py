@@ -1195,7 +1195,7 @@ def _check_gated_locals(off: frozenset, decls, at: int) -> None:
         if t in _REFS and REFERENCE_TYPES.name in off:
             raise disabled(REFERENCE_TYPES, at, f"{type_name(t)} local", "malformed value type")
         if _typed(t) and FUNCTION_REFERENCES.name in off:
-            raise disabled(FUNCTION_REFERENCES, at, f"{type_name(t)} local",
+            raise disabled(FUNCTION_REFERENCES, at, "typed reference local",
                            "malformed value type")
 
 
@@ -1215,9 +1215,8 @@ def _header_uses(m: Module):
         if refs:
             yield (REFERENCE_TYPES, tsec, f"{type_name(refs[0])} in type {i}",
                    "malformed value type", False)
-        typed = [t for t in (*ft.params, *ft.results) if _typed(t)]
-        if typed:
-            yield (FUNCTION_REFERENCES, tsec, f"{type_name(typed[0])} in type {i}",
+        if any(_typed(t) for t in (*ft.params, *ft.results)):
+            yield (FUNCTION_REFERENCES, tsec, f"typed reference type in type {i}",
                    "malformed value type", False)
     for imp in m.imports:
         if imp.kind == ExternKind.GLOBAL and imp.desc.mutable:
@@ -1340,6 +1339,10 @@ def features_used(m: Module) -> list[Feature]:
             used.add(op.feature)
             if op.imm is Imm.BLOCKTYPE and imm >= 0:
                 used.add(MULTI_VALUE)
+            elif op.imm is Imm.BLOCKTYPE and imm <= REF_BLOCK and _typed(REF_BLOCK - imm) or \
+                    op.imm is Imm.HEAPTYPE and _typed(imm) or \
+                    op.imm is Imm.SELECT_T and any(_typed(t) for t in imm):
+                used.add(FUNCTION_REFERENCES)
             elif op.imm is Imm.CALL_INDIRECT and imm[1]:
                 used.add(REFERENCE_TYPES)
             elif op.imm in _MEMORY_IMMS and _memidx_used(op.imm, imm):

@@ -95,6 +95,9 @@ class TableDecl:
     min: int
     max: int | None = None
     import_: Import | None = None
+    #: the Wasm element type when it is a typed reference (frontend.types;
+    #: import matching), else None
+    wasm_elem: int | None = None
 
 
 @dataclass(slots=True)
@@ -103,6 +106,8 @@ class GlobalDecl:
     mutable: bool
     init: GlobalInit | None = None   # None iff imported
     import_: Import | None = None
+    #: the Wasm type when it is a typed reference (import matching), else None
+    wasm_type: int | None = None
 
 
 @dataclass(slots=True)

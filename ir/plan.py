@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_NAMES, EXTERN_TABLE,
                      Import, Module)
+from ..frontend.types import subtype
 from .types import type_name
 
 
@@ -194,7 +195,11 @@ class HostProvides:
 
 
 def canonical_sig(sig) -> str:
-    """``(i32,i64)->(f32)``: the descriptor's form (ABI.md, runtime header section 4)."""
+    """``(i32,i64)->(f32)``: the descriptor's form (ABI.md, runtime header
+    section 4); a signature with typed references, its descriptor text
+    (frontend.types.desc_type)."""
+    if getattr(sig, "wasm", ""):
+        return sig.wasm
     return ("(" + ",".join(type_name(t) for t in sig.params) + ")->("
             + ",".join(type_name(t) for t in sig.results) + ")")
 
@@ -297,14 +302,17 @@ def _mismatch(importer: Module, kind: int, index: int, exporter: Module, eindex:
     """Why the export does not match the import, or ""."""
     want, have = _space(importer, kind)[index], _space(exporter, kind)[eindex]
     if kind == EXTERN_FUNC:
-        if want.sig != have.sig:
+        if want.sig != have.sig or canonical_sig(want.sig) != canonical_sig(have.sig):
             return f"expected {_fmt_sig(want.sig)}, got {_fmt_sig(have.sig)}"
     elif kind == EXTERN_GLOBAL:
-        if (want.type, want.mutable) != (have.type, have.mutable):
+        # typed references: an immutable global's type may be a subtype
+        wt, ht = _wasm_type(want.wasm_type, want.type), _wasm_type(have.wasm_type, have.type)
+        if want.mutable != have.mutable or not (
+                wt == ht or not want.mutable and subtype(ht, wt)):
             return (f"expected {'mut ' * want.mutable}{type_name(want.type)}, "
                     f"got {'mut ' * have.mutable}{type_name(have.type)}")
     elif kind == EXTERN_TABLE:
-        if want.elem != have.elem:
+        if _wasm_type(want.wasm_elem, want.elem) != _wasm_type(have.wasm_elem, have.elem):
             return f"expected {type_name(want.elem)}, got {type_name(have.elem)}"
         if not _limits_ok(want.min, want.max, have.min, have.max):
             return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
@@ -315,6 +323,10 @@ def _mismatch(importer: Module, kind: int, index: int, exporter: Module, eindex:
         if not _limits_ok(want.min, want.max, have.min, have.max):
             return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
     return ""
+
+
+def _wasm_type(precise: int | None, ir_type: int) -> int:
+    return ir_type if precise is None else precise
 
 
 def _fmt_sig(sig) -> str:

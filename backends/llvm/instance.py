@@ -48,6 +48,7 @@ from ...ir.module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABL
                           SEG_DECLARATIVE)
 from ...ir.opcodes import Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type_name
+from ...frontend.types import desc_type
 from .. import abi
 from .arith import float_literal
 from .calls import call_line, func_callee
@@ -56,7 +57,11 @@ from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, ret_type
 
 
 def canonical_sig(sig) -> str:
-    """Header section 4: ``(i32,i64)->(f32)``."""
+    """Header section 4: ``(i32,i64)->(f32)``; a signature with typed
+    references: their descriptor text (frontend.types.desc_type), so that
+    call_indirect tells ``(ref $t)`` from ``funcref`` parameters."""
+    if getattr(sig, "wasm", ""):
+        return sig.wasm
     return ("(" + ",".join(type_name(t) for t in sig.params) + ")->("
             + ",".join(type_name(t) for t in sig.results) + ")")
 
@@ -497,7 +502,8 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
         return lay.funcref[idx], mc.string(canonical_sig(ir.funcs[idx].sig)), no_limits
     if kind == EXTERN_TABLE:
         t = ir.tables[idx]
-        return lay.table_slot[idx], mc.string(type_name(t.elem)), _limits(t.min, t.max)
+        elem = type_name(t.elem) if t.wasm_elem is None else desc_type(t.wasm_elem)
+        return lay.table_slot[idx], mc.string(elem), _limits(t.min, t.max)
     if kind == EXTERN_MEMORY:
         m = ir.memories[idx]
         text = memory_type_string(m)
@@ -505,7 +511,8 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
         return lay.mem_slot[idx], ty, _limits(*_pages32(m.min, m.max, m.page_size_log2))
     assert kind == EXTERN_GLOBAL, kind
     g = ir.globals[idx]
-    return lay.global_slot[idx], mc.string(global_type_string(g.type, g.mutable)), no_limits
+    ty = type_name(g.type) if g.wasm_type is None else desc_type(g.wasm_type)
+    return lay.global_slot[idx], mc.string(("mut " if g.mutable else "") + ty), no_limits
 
 
 def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | None = None,

@@ -143,26 +143,35 @@ def _declare(m, mod: Module) -> None:
         if imp.kind == ExternKind.FUNC:
             mod.funcs.append(FuncDecl(names[len(mod.funcs)], mod.sigs[d], ir_imp))
         elif imp.kind == ExternKind.TABLE:
-            mod.tables.append(TableDecl(erase(d.elem), d.limits.min, d.limits.max, ir_imp))
+            mod.tables.append(TableDecl(erase(d.elem), d.limits.min, d.limits.max, ir_imp,
+                                        _precise(d.elem)))
         elif imp.kind == ExternKind.MEMORY:
             mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
                                            import_=ir_imp, page_size_log2=d.page_size_log2))
         else:
-            mod.globals.append(GlobalDecl(erase(d.type), d.mutable, None, ir_imp))
+            mod.globals.append(GlobalDecl(erase(d.type), d.mutable, None, ir_imp,
+                                          _precise(d.type)))
     for f in m.funcs:
         mod.funcs.append(FuncDecl(names[len(mod.funcs)], mod.sigs[f.type_index],
                                   offset=f.body_start))
     for tt in m.tables:
-        mod.tables.append(TableDecl(erase(tt.elem), tt.limits.min, tt.limits.max))
+        mod.tables.append(TableDecl(erase(tt.elem), tt.limits.min, tt.limits.max,
+                                    wasm_elem=_precise(tt.elem)))
     for mt in m.mems:
         mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt),
                                        page_size_log2=mt.page_size_log2))
     for g in m.globals:
-        mod.globals.append(GlobalDecl(erase(g.type.type), g.type.mutable, _global_init(g)))
+        mod.globals.append(GlobalDecl(erase(g.type.type), g.type.mutable, _global_init(g),
+                                      wasm_type=_precise(g.type.type)))
     mod.elems = [ElemDecl(erase(e.type), int(e.mode), _elem_items(e)) for e in m.elems]
     mod.datas = [DataDecl(bytes(m.data[d.data_start:d.data_end]), int(d.mode)) for d in m.datas]
     mod.exports = [Export(e.name, int(e.kind), e.index) for e in m.exports]
     mod.start = m.start
+
+
+def _precise(t: int) -> int | None:
+    """A Wasm type the IR's erases (typed references), for import matching."""
+    return None if erase(t) == t else t
 
 
 def _elem_items(seg) -> tuple[GlobalInit, ...]:

@@ -4,7 +4,7 @@ import pytest
 from wasmaot.frontend.binary import decode_module
 from wasmaot.frontend.errors import MalformedError, expected_message_matches
 from wasmaot.frontend.module import ExternKind, SegmentMode
-from wasmaot.frontend.types import EXTERNREF, FUNCREF, I32, I64, F64
+from wasmaot.frontend.types import EXTERNREF, F64, FUNCREF, I32, I64, NONNULL
 
 from .wasmbytes import body, functype, module, name, section, uleb, vec
 
@@ -93,11 +93,15 @@ def test_data_count_agreement():
     malformed(module(section(12, uleb(1))), "data count and data section have inconsistent lengths")
 
 
+# segments of function indices hold (ref func) (typed function references)
+REF_FUNC = FUNCREF | NONNULL
+
+
 @pytest.mark.parametrize("flags,payload,mode,etype,table,nfuncs,nexprs", [
-    (0, I32_CONST_0 + vec([uleb(0)]), SegmentMode.ACTIVE, FUNCREF, 0, 1, None),
-    (1, b"\x00" + vec([uleb(0), uleb(0)]), SegmentMode.PASSIVE, FUNCREF, 0, 2, None),
-    (2, uleb(1) + I32_CONST_0 + b"\x00" + vec([uleb(0)]), SegmentMode.ACTIVE, FUNCREF, 1, 1, None),
-    (3, b"\x00" + vec([uleb(0)]), SegmentMode.DECLARATIVE, FUNCREF, 0, 1, None),
+    (0, I32_CONST_0 + vec([uleb(0)]), SegmentMode.ACTIVE, REF_FUNC, 0, 1, None),
+    (1, b"\x00" + vec([uleb(0), uleb(0)]), SegmentMode.PASSIVE, REF_FUNC, 0, 2, None),
+    (2, uleb(1) + I32_CONST_0 + b"\x00" + vec([uleb(0)]), SegmentMode.ACTIVE, REF_FUNC, 1, 1, None),
+    (3, b"\x00" + vec([uleb(0)]), SegmentMode.DECLARATIVE, REF_FUNC, 0, 1, None),
     (4, I32_CONST_0 + vec([b"\xd2\x00\x0b"]), SegmentMode.ACTIVE, FUNCREF, 0, None, 1),
     (5, b"\x6f" + vec([b"\xd0\x6f\x0b"]), SegmentMode.PASSIVE, EXTERNREF, 0, None, 1),
     (6, uleb(1) + I32_CONST_0 + b"\x70" + vec([b"\xd2\x00\x0b"]), SegmentMode.ACTIVE, FUNCREF, 1, None, 1),

@@ -70,8 +70,22 @@ USES = [
     ("custom-page-sizes", "(module (memory 1 (pagesize 1)))", "memory with a page size"),
     ("custom-page-sizes", '(module (import "m" "m" (memory 1 (pagesize 65536))))',
      "memory import with a page size"),
+    ("function-references", "(module (type $t (func)) (func (param (ref $t))))",
+     "typed reference type in type 1"),
+    ("function-references", "(module (type $t (func)) (func (local (ref null $t))))",
+     "typed reference type"),
+    ("function-references", "(module (func $f) (global (ref func) (ref.func $f)))",
+     "typed reference global"),
+    ("function-references", "(module (func $f) (table 1 (ref func) (ref.func $f)))",
+     "typed reference table"),
+    ("function-references", ("(module (func $f) (elem declare func $f) "
+                             "(func (drop (ref.as_non_null (ref.func $f)))))"), "ref.as_non_null"),
+    ("function-references", ("(module (type $t (func)) (func (param funcref) "
+                             "(drop (block (result (ref null $t)) (ref.null $t)))))"),
+     "typed reference type"),
 ]
-NEEDS = {"wide-arithmetic": ("multi-value",), "relaxed-simd": ("simd",)}
+NEEDS = {"wide-arithmetic": ("multi-value",), "relaxed-simd": ("simd",),
+         "function-references": ("reference-types",)}
 
 
 @pytest.mark.parametrize(("name", "wat", "what"), USES, ids=[f"{u[0]}-{i}" for i, u in
@@ -167,7 +181,7 @@ def test_the_default_uses_the_static_dispatch_tables():
 
 # Implemented features whose -W key driver/wasmtime_compat.py still lists as
 # unsupported.  Once one moves, this test fails until its entry goes.
-CLI_PENDING: set[str] = set()
+CLI_PENDING: set[str] = {"function-references"}
 
 
 def test_the_cli_keys_are_the_features():

@@ -67,11 +67,10 @@ def test_unknown_opcodes_stay_plain_malformed():
 @pytest.mark.parametrize("data,proposal,where", [
     (module(section(13, b"\x00")), O.EXCEPTIONS, 8),                          # tag section
     (module(section(5, vec([b"\x03\x01\x02"]))), O.THREADS, 11),              # shared
-    (module(section(4, vec([b"\x40\x00\x70\x00\x01\xd2\x00\x0b"]))), O.FUNCTION_REFERENCES, 11),
     (module(section(1, vec([b"\x4e\x01\x60\x00\x00"]))), O.GC, 11),           # rec group
     (module(section(1, vec([b"\x5e\x7f\x00"]))), O.GC, 11),                   # array
     (module(section(1, vec([b"\x5f\x00"]))), O.GC, 11),                       # struct
-    (module(section(1, vec([functype([0x64, 0x70])]))), O.FUNCTION_REFERENCES, 13),
+    (module(section(1, vec([functype([0x64, 0x6E])]))), O.GC, 14),      # (ref any)
     (module(section(1, vec([functype([], [0x6e])]))), O.GC, 14),              # anyref result
     (module(section(1, vec([functype([0x69])]))), O.EXCEPTIONS, 13),          # exnref
     (module(section(2, vec([b"\x01m\x01t\x04\x00\x00"]))), O.EXCEPTIONS, 15), # tag import
@@ -100,9 +99,11 @@ def test_body_forms():
     for code in (b"\x3f\x01\x1a", b"\x41\x00\x28\x42\x01\x00\x1a"):
         e = _reject(_func_module(code))
         assert type(e) is InvalidError and e.message == "unknown memory 1", e
-    # a typed reference in a block type and in a local
-    e = _reject(_func_module(b"\x02\x63\x70\x0b"))
+    # a typed reference in a block type: disabled when function-references is off
+    off = DEFAULT.switched("function-references", False)
+    e = _reject(_func_module(b"\x02\x64\x70\x0b"), off)
     assert isinstance(e, UnsupportedError) and e.feature == O.FUNCTION_REFERENCES
+    assert e.spec_message == "malformed value type"
 
 
 def test_second_memory_is_disabled_not_just_invalid():
@@ -125,7 +126,6 @@ def test_wasm2_malformed_stays_malformed():
 
 
 @pytest.mark.parametrize("wat,proposal,what", [
-    ("(module (func (return_call_ref 0)))", O.FUNCTION_REFERENCES, "return_call_ref"),
     ("(module (func (block (try_table (catch_all 0)))))", O.EXCEPTIONS, "try_table"),
     ("(module (func (throw_ref (ref.null exn))))", O.EXCEPTIONS, "throw_ref"),
     ("(module (func try catch_all end))", O.LEGACY_EXCEPTIONS, "try"),
@@ -134,7 +134,6 @@ def test_wasm2_malformed_stays_malformed():
     ("(module (type (struct (field i32))))", O.GC, "struct type"),
     ("(module (type (array i8)))", O.GC, "array type"),
     ("(module (rec (type (func))))", O.GC, "(rec ...)"),
-    ("(module (func (param (ref null func))))", O.FUNCTION_REFERENCES, "(ref ...)"),
     ("(module (global anyref (ref.null any)))", O.GC, "anyref"),
     ("(module (func (drop (struct.new $s))))", O.GC, "struct.new"),
     ("(module (func (drop (ref.i31 (i32.const 1)))))", O.GC, "ref.i31"),
@@ -176,12 +175,12 @@ def test_text_unknown_stays_malformed():
 
 def test_load_module_names_the_feature_for_both_forms():
     """The same one-line path the CLI prints, for .wasm and .wat input."""
-    wasm = _func_module(b"\x15\x00")          # return_call_ref 0
-    for data, fname in ((wasm, "a.wasm"), (b"(module (func (return_call_ref 0)))", "a.wat")):
+    wasm = _func_module(b"\x08\x00")          # throw 0
+    for data, fname in ((wasm, "a.wasm"), (b"(module (func (throw 0)))", "a.wat")):
         with pytest.raises(UnsupportedError) as ei:
             load_module(data, fname)
         assert str(ei.value).startswith(fname + ":")
-        assert "unsupported: typed function references (Wasm 3.0)" in str(ei.value)
+        assert "unsupported: exception handling (Wasm 3.0)" in str(ei.value)
         assert "\n" not in str(ei.value)
 
 

@@ -65,8 +65,7 @@ def test_each_proposal_is_named(suite):
     from wasmaot.frontend import opcodes as O
     names = {"exception-handling": O.EXCEPTIONS,
              "memory64": O.MEMORY64, "threads": O.THREADS,
-             "gc": O.GC,
-             "function-references": O.FUNCTION_REFERENCES}
+             "gc": O.GC}
     for prop, feature in names.items():
         seen = set()
         for f in sorted((suite / "proposals" / prop).glob("*.wast")):
