@@ -10,6 +10,7 @@ brotli     PyPI ``brotli`` sdist (``c/``: the library and the   ``brotli -c -q 9
            CLI ``tools/brotli.c``)                              stdin to stdout
 lua        PyPI ``lupa==2.8`` sdist (``third-party/lua54``:     ``lua -`` on a script
            Lua 5.4's ``onelua.c``, interpreter included)        from stdin
+hello      ``programs/hello.c``                                 start-up: one line
 =========  ==================================================  ===================
 
 Downloads and builds go to the bench cache, never into the repository.
@@ -136,4 +137,15 @@ def build_lua() -> ProgramBuild:
     return ProgramBuild("lua", wasm, native, f"PyPI {src.name} sdist, Lua 5.4 onelua.c")
 
 
-BUILDERS = {"sqlite": build_sqlite, "brotli": build_brotli, "lua": build_lua}
+def build_hello() -> ProgramBuild:
+    """Start-up cost: a hello world (programs/hello.c), nothing to fetch."""
+    d = cache_dir() / "programs" / "hello"
+    d.mkdir(parents=True, exist_ok=True)
+    src = str(Path(__file__).resolve().parent / "programs" / "hello.c")
+    wasm, native = d / "hello.wasm", d / "hello-native"
+    _zig([*WASM, src], wasm, "hello (wasm32-wasi)")
+    _zig([*suite.native_flags(), src], native, "hello (native)")
+    return ProgramBuild("hello", wasm, native, "programs/hello.c")
+
+
+BUILDERS = {"sqlite": build_sqlite, "brotli": build_brotli, "lua": build_lua, "hello": build_hello}

@@ -6,7 +6,8 @@
 
 Each program (:mod:`.program_builds`: SQLite's shell on a SQL script, the
 brotli CLI compressing 3 MiB of generated text, the Lua 5.4 interpreter on
-a script) reads its input from stdin and writes its result to stdout.  It
+a script; a hello world for start-up) reads its input from stdin and
+writes its result to stdout.  It
 runs under every engine in interleaved rounds (A B C A B C ...), so the
 drift of a shared machine hits all engines alike; the time is the whole
 process (median of the runs), as a user waits for it.  A run counts only
@@ -62,6 +63,8 @@ def program_io(name: str) -> tuple[list[str], Path]:
         return [":memory:"], HERE / "programs" / "bench.sql"
     if name == "lua":
         return ["-"], HERE / "programs" / "bench.lua"
+    if name == "hello":
+        return [], HERE / "programs" / "hello.c"           # stdin unused
     if name == "brotli":
         return ["-c", "-q", "9"], brotli_input(program_builds.cache_dir() / "programs" / "brotli-input.txt")
     raise ValueError(name)
@@ -154,6 +157,10 @@ def geomean(xs: list[float]) -> float | None:
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
 
 
+def _fmt_s(t: float) -> str:
+    return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.3f} s"
+
+
 def markdown(doc: dict) -> str:
     names = doc["engines"]
     lines = [f"# Real programs against their native builds ({doc['date'][:10]})", "",
@@ -165,7 +172,7 @@ def markdown(doc: dict) -> str:
         cells = []
         for n in names:
             e = p["engines"][n]
-            cells.append(f"{e['median_s']:.3f} s ({e['ratio']:.2f}x)" if e["ratio"] else e["status"][:60])
+            cells.append(f"{_fmt_s(e['median_s'])} ({e['ratio']:.2f}x)" if e["ratio"] else e["status"][:60])
         lines.append(f"| {prog} | " + " | ".join(cells) + " |")
     geo = [doc["geomean"].get(n) for n in names]
     lines.append("| **geomean x native** | " + " | ".join(f"**{g:.2f}x**" if g else "" for g in geo) + " |")
