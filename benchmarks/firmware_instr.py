@@ -141,8 +141,26 @@ def summarize(rows: dict, modes=MODES) -> dict:
 
 # ------------------------------------------------------------------ tools
 
+#: Bench workloads (``workloads/*.c``) that run as firmware with
+#: ``fw_bench.h``: name -> FW_SCALE, their quick sizes times this / 1000
+#: (so that they fit the board's RAM and run 1-50 M instructions on
+#: cortex-m3).  The others need libc (malloc, qsort, string functions) or
+#: are not kernels (probe).
+BENCH_WORKLOADS = {"floyd-warshall": 166, "nussinov": 200, "recursion": 790, "indirect": 100,
+                   "gemm": 71, "2mm": 71, "lu": 83, "jacobi-2d": 62, "seidel-2d": 125,
+                   "atax": 125, "trisolv": 125, "heat-3d": 166}
+#: Bench workloads whose main takes (argc, argv) (fw_bench.h FW_MAIN_ARGS).
+MAIN_ARGS = {"recursion"}
+
+
 def kernels() -> list[str]:
+    """The embedded kernels of ``fw_workloads/``."""
     return sorted(p.stem for p in FW_DIR.glob("*.c") if p.stem != "native_main")
+
+
+def workloads() -> list[str]:
+    """Every workload name: the kernels, then the bench workloads."""
+    return kernels() + list(BENCH_WORKLOADS)
 
 
 def _run(cmd: list[str], what: str, timeout: int = 600, env=None) -> subprocess.CompletedProcess:
@@ -207,16 +225,27 @@ def count(elf: Path, board: str, plugin_so: Path, timeout: int = 600) -> Run:
 # ------------------------------------------------------------------ builds
 
 def source(name: str) -> Path:
+    if name in BENCH_WORKLOADS:
+        return suite.WORKLOAD_DIR / f"{name}.c"
     p = FW_DIR / f"{name}.c"
     if not p.is_file():
-        raise BenchError(f"no kernel {name!r} (known: {', '.join(kernels())})")
+        raise BenchError(f"no workload {name!r} (known: {', '.join(workloads())})")
     return p
+
+
+def source_flags(name: str) -> list[str]:
+    """C flags of ``name``'s builds: a bench workload gets fw_bench.h."""
+    flags = [f"-I{FW_DIR}"]
+    if name in BENCH_WORKLOADS:
+        flags += ["-include", str(FW_DIR / "fw_bench.h"), f"-DFW_SCALE={BENCH_WORKLOADS[name]}"]
+        flags += ["-DFW_MAIN_ARGS"] if name in MAIN_ARGS else []
+    return flags
 
 
 def wasm_build(name: str, work: Path) -> Path:
     out = work / f"{name}.wasm"
     if not out.exists():
-        _run(suite.zig_cmd() + ["cc", *WASM_FLAGS, *C_FLAGS, f"-I{FW_DIR}", str(source(name)),
+        _run(suite.zig_cmd() + ["cc", *WASM_FLAGS, *C_FLAGS, *source_flags(name), str(source(name)),
                                 "-o", str(out)], f"{name}: zig cc wasm32")
     return out
 
@@ -255,10 +284,10 @@ def native_image(name: str, target: str, work: Path) -> Path:
     t = get_target(target)
     zt, mcpu = _runtime_cflags(target)
     objs = []
-    for src in (source(name), FW_DIR / "native_main.c"):
+    for src, flags in ((source(name), source_flags(name)), (FW_DIR / "native_main.c", [])):
         obj = work / f"{name}-{target}-{src.stem}.o"
         _run(suite.zig_cmd() + ["cc", "-target", zt, *mcpu, *C_FLAGS, *NATIVE_EXTRA,
-                                *fwb.include_flags(), f"-I{FW_DIR}", "-c", str(src), "-o", str(obj)],
+                                *fwb.include_flags(), *flags, "-c", str(src), "-o", str(obj)],
              f"{name}: zig cc {target}")
         objs.append(obj)
     semihost = compile_host_c(Path(fwb.include_flags()[0][2:]) / "semihost.c", target, "explicit")
@@ -284,25 +313,36 @@ def measure_one(name: str, target: str, modes, work: Path, plugin_so: Path,
     for m in modes:
         builds.append((m, lambda m=m: wasmaot_image(wasm_build(name, work), target, m,
                                                     work / f"{name}-{target}-{m}.elf", src_root)))
+    sums = {}
     for key, build in builds:
         try:
             r = count(build(), board, plugin_so)
             if r.status != 0:
                 raise BenchError(f"exit {r.status}: {r.output.strip()[-200:]}")
+            sums[key] = checksums(r.output)
+            if key != "native" and sums[key] != sums.get("native"):
+                raise BenchError(f"checksums {sums[key]} differ from native's {sums.get('native')}")
             row[key] = r.insns
         except BenchError as e:
             row[key], row[f"{key}_error"] = None, str(e)
     return row
 
 
-def measure(names, targets, modes, log=print, rev: str | None = None) -> tuple[dict, str]:
-    """Counts of every kernel on every target; and the compiler's revision
-    (``rev``: the compiler as committed there, else the working tree)."""
+def checksums(output: str) -> list[str]:
+    """The ``checksum:`` lines a bench workload printed (fw_bench.h)."""
+    return re.findall(r"checksum: ([0-9a-f]{16})", output)
+
+
+def measure(names, targets, modes, log=print, rev: str | None = None,
+            tree: Path | None = None) -> tuple[dict, str]:
+    """Counts of every kernel on every target; and the compiler used:
+    ``rev`` (as committed there), ``tree`` (a source tree, e.g. a patched
+    export), else the working tree."""
     plugin_so = plugin()
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="firmware_instr.") as td:
         work = Path(td)
-        src_root, used = None, "working tree"
+        src_root, used = tree, (f"tree {tree}" if tree else "working tree")
         if rev:
             src_root = work / "src"
             src_root.mkdir()
@@ -389,7 +429,8 @@ def markdown(doc: dict) -> str:
             "the bench (not a compiler option)."), "",
             f"Machine: {v['cpu']} ({v['cores']} cores), Python {v['python']}. {v['qemu']}; "
             f"zig {v['zig']}; llvmlite {v['llvmlite']}; compiler: "
-            + (f"wasmaot `{doc['compiler'][:10]}` (--rev)" if doc.get("compiler", "working tree") != "working tree"
+            + (f"wasmaot `{doc['compiler'][:10]}` (--rev)" if re.fullmatch(r"[0-9a-f]{40}", doc.get("compiler", ""))
+               else doc["compiler"] if doc.get("compiler", "working tree") != "working tree"
                else f"wasmaot `{v['wasmaot']}`" + (" plus uncommitted changes" if v["dirty"] else ""))
             + ".", ""]
     body = [table(t, r, tuple(doc["modes"])) for t, r in doc["targets"].items()]
@@ -402,7 +443,7 @@ def calibrate() -> str:
     with tempfile.TemporaryDirectory(prefix="fwcal.") as td:
         for n in kernels():
             exe = Path(td) / n
-            _run(suite.zig_cmd() + ["cc", "-O2", "-DFW_CALIBRATE", f"-I{FW_DIR}", str(source(n)),
+            _run(suite.zig_cmd() + ["cc", "-O2", "-DFW_CALIBRATE", *source_flags(n), str(source(n)),
                                     "-o", str(exe)], f"{n}: host build")
             name, val = _run([str(exe)], n).stdout.split()
             lines.append(f"#define FW_EXPECT_{name} {val}")
@@ -411,7 +452,7 @@ def calibrate() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="firmware_instr", description=__doc__.split("\n\n")[0])
-    ap.add_argument("workloads", nargs="*", help="kernel names (default: all)")
+    ap.add_argument("workloads", nargs="*", help="workload names (default: all)")
     ap.add_argument("-t", "--targets", default=",".join(DEFAULT_TARGETS),
                     help=f"comma-separated, of {', '.join(BOARDS)} (default: %(default)s)")
     ap.add_argument("--all-targets", action="store_true", help="every firmware target")
@@ -419,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", help="write the results as JSON")
     ap.add_argument("--md", help="write the markdown report")
     ap.add_argument("--rev", help="compile with the compiler as committed at REV (e.g. HEAD)")
+    ap.add_argument("--tree", type=Path, help="compile with the compiler of this source tree")
     ap.add_argument("--calibrate", action="store_true", help="print fw_workloads/expected.h values")
     a = ap.parse_args(argv)
     try:
@@ -430,10 +472,12 @@ def main(argv: list[str] | None = None) -> int:
         bad = [t for t in targets if t not in BOARDS] + [m for m in modes if m not in MODES]
         if bad:
             ap.error(f"unknown target or mode: {', '.join(bad)}")
-        names = a.workloads or kernels()
+        names = a.workloads or workloads()
         for n in names:
             source(n)
-        res, compiler = measure(names, targets, modes, rev=a.rev,
+        if a.rev and a.tree:
+            ap.error("--rev and --tree exclude each other")
+        res, compiler = measure(names, targets, modes, rev=a.rev, tree=a.tree,
                                 log=lambda s: print(s, file=sys.stderr, flush=True))
     except BenchError as e:
         print(f"firmware_instr: {e}", file=sys.stderr)

@@ -36,11 +36,30 @@ int main(void) { return fw_main(); }
 #if defined(__wasm__) && !defined(FW_CALIBRATE)
 __attribute__((import_module("wasi_snapshot_preview1"), import_name("proc_exit"), noreturn))
 void fw_proc_exit(int code);
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("fd_write")))
+int fw_fd_write(int fd, const void *iovs, size_t n, size_t *written);
 
 __attribute__((export_name("_start"))) void _start(void) {
     int r = fw_main();
     if (r) fw_proc_exit(r);
 }
+
+/* End the program with status `code` now. */
+static inline __attribute__((noreturn)) void fw_exit(int code) { fw_proc_exit(code); }
+
+/* Write `n` bytes to stdout. */
+static inline void fw_write(const char *s, size_t n) {
+    struct { const char *p; size_t n; } iov = {s, n};
+    size_t w;
+    fw_fd_write(1, &iov, 1, &w);
+}
+#elif !defined(FW_CALIBRATE)
+/* runtime-c/platform/baremetal/wasmaot_semihost.h (native_main.c links it). */
+long wasmaot_semihost_write(int stream, const void *buf, size_t len);
+__attribute__((noreturn)) void wasmaot_semihost_exit(int code);
+
+static inline __attribute__((noreturn)) void fw_exit(int code) { wasmaot_semihost_exit(code); }
+static inline void fw_write(const char *s, size_t n) { wasmaot_semihost_write(1, s, n); }
 #endif
 
 /* Deterministic input (xorshift32): the same sequence in every build. */
