@@ -23,8 +23,12 @@ holds components, in either mode of :mod:`.runner`:
   remaining calls then run on a fresh instance.
 * ``assert_trap`` on a component: it must trap while instantiating.
 * ``assert_unlinkable``: the component must load and name an import we do
-  not provide (no component import is provided yet: the compiled slice
-  links none).
+  not provide, or one the script's instances cannot satisfy.
+* Imports: as in wasmtime's harness, a component's import named after an
+  earlier component instance of the script (``(component $c ...)``
+  supplies ``c``) is linked to it: that component is compiled into the
+  same executable as a preload (``flatten_component(preload=...)``), a
+  fresh instance of it, not the script's (which is a separate process).
 
 Frontend-only mode checks loading only; actions are skipped.
 """
@@ -67,9 +71,9 @@ def _load(src: ComponentSource):
     return binary, load_component(binary, src.filename)
 
 
-def _flatten(binary: bytes, comp):
+def _flatten(binary: bytes, comp, preload=()):
     from ..frontend.component import flatten_component
-    return flatten_component(comp, binary)
+    return flatten_component(comp, binary, preload=list(preload))
 
 
 def _check_rejected(cmd) -> str | None:
@@ -110,6 +114,7 @@ def outcomes(commands: list, path: str, opts):
     with tempfile.TemporaryDirectory(prefix="wasmaot-cm-") as td:
         builder = _Builder(Path(getattr(opts, "keep_dir", None) or td), opts, path)
         instances: dict[str, _Instance] = {}
+        named: dict[str, tuple] = {}          # import name -> (binary, scope), script order
         current: _Instance | None = None
         runs: list[_Instance] = []
         for i, cmd in enumerate(commands):
@@ -122,16 +127,17 @@ def outcomes(commands: list, path: str, opts):
             elif not is_component(cmd) and k in ("module", "module_definition"):
                 results[i] = _core_only(cmd)
             elif k in ("component", "component_definition"):
-                inst, results[i] = _instance(cmd, builder, execute and k == "component")
+                inst, results[i] = _instance(cmd, builder, execute and k == "component", named)
                 if k == "component":
                     current = inst
                     runs.append(inst)
                     if cmd.name:
                         instances[cmd.name] = inst
+                        _name_instance(named, cmd)
             elif k == "assert_unlinkable":
-                results[i] = _unlinkable(cmd)
+                results[i] = _unlinkable(cmd, named)
             elif k == "assert_trap" and cmd.action is None:
-                results[i] = _instantiation_trap(cmd, builder) if execute else _loads(cmd)
+                results[i] = _instantiation_trap(cmd, builder, named) if execute else _loads(cmd)
             elif k in ("assert_return", "assert_trap", "action"):
                 if not execute:
                     results[i] = ("skip", None)
@@ -162,7 +168,32 @@ def _loads(cmd):
     return "skip", None
 
 
-def _instance(cmd, builder, compile_it: bool):
+def _name_instance(named: dict, cmd) -> None:
+    """Remember a named component instance (the last of a name wins, and
+    comes last in order) for the imports of later components."""
+    try:
+        binary, comp = _load(cmd.module)
+    except WasmError:
+        return
+    key = cmd.name.removeprefix("$")
+    named.pop(key, None)
+    named[key] = (binary, comp)
+
+
+def _preload(comp, named: dict) -> list[tuple]:
+    """(name, scope, binary) of the named instances ``comp`` imports, and
+    theirs, in script order (flatten_component's ``preload``)."""
+    want: set[str] = set()
+    todo = [comp]
+    while todo:
+        for name, _ in todo.pop().imports:
+            if name in named and name not in want:
+                want.add(name)
+                todo.append(named[name][1])
+    return [(name, named[name][1], named[name][0]) for name in named if name in want]
+
+
+def _instance(cmd, builder, compile_it: bool, named: dict):
     """(the command's instance, its outcome): it passes when it loads (and,
     executing, compiles)."""
     try:
@@ -171,12 +202,13 @@ def _instance(cmd, builder, compile_it: bool):
         return _Instance(None, "not loaded", {}), ("fail", f"component rejected: {e.kind}: {e.message}")
     if not compile_it:
         return _Instance(None, "not compiled", {}), ("pass", None)
+    preload = _preload(comp, named)
     try:
-        flat = _flatten(binary, comp)
+        flat = _flatten(binary, comp, preload)
     except WasmError as e:
         error = f"cannot compile: {e.kind}: {e.message}"
         return _Instance(None, error, {}), ("fail", error)
-    exe, error = builder.build(binary, flat)
+    exe, error = builder.build(binary, flat, preload)
     inst = _Instance(exe, error, _export_types(flat))
     return inst, (("fail", error) if error else ("pass", None))
 
@@ -192,28 +224,30 @@ def _export_types(flat) -> dict:
     return out
 
 
-def _unlinkable(cmd):
-    """No component import is linked yet: a valid component with an import
-    cannot be instantiated, which is what the assertion says."""
+def _unlinkable(cmd, named: dict):
+    """A valid component whose imports neither the script's instances nor
+    the standalone host (WASI) provide cannot be instantiated, which is
+    what the assertion says."""
     try:
         binary, comp = _load(cmd.module)
     except WasmError as e:
         return "fail", f"component rejected: {e.kind}: {e.message}"
     from ..backends.component.plan import check_supported
     try:
-        check_supported(_flatten(binary, comp), cmd.module.filename or "")
+        check_supported(_flatten(binary, comp, _preload(comp, named)), cmd.module.filename or "")
     except WasmError:
         return "pass", None
     return "fail", "links (no import to fail on), expected unlinkable"
 
 
-def _instantiation_trap(cmd, builder):
+def _instantiation_trap(cmd, builder, named: dict):
     try:
         binary, comp = _load(cmd.module)
-        flat = _flatten(binary, comp)
+        preload = _preload(comp, named)
+        flat = _flatten(binary, comp, preload)
     except WasmError as e:
         return "fail", f"component rejected: {e.kind}: {e.message}"
-    exe, error = builder.build(binary, flat)
+    exe, error = builder.build(binary, flat, preload)
     if error:
         return "fail", error
     out = _drive(exe, [], builder.opts)
@@ -449,8 +483,11 @@ class _Builder:
         self.cache: dict[bytes, tuple[Path | None, str | None]] = {}
         outdir.mkdir(parents=True, exist_ok=True)
 
-    def build(self, binary: bytes, flat) -> tuple[Path | None, str | None]:
-        key = hashlib.sha256(binary).digest()
+    def build(self, binary: bytes, flat, preload=()) -> tuple[Path | None, str | None]:
+        h = hashlib.sha256(binary)
+        for name, _, data in preload:        # the same component linked to other instances
+            h.update(b"\0preload " + name.encode() + b"=" + hashlib.sha256(data).digest())
+        key = h.digest()
         if key not in self.cache:
             # the path's hash: two suites hold files of the same name (--keep)
             tag = hashlib.sha256(self.path.encode()).hexdigest()[:8]

@@ -8,7 +8,7 @@ layouts are listed as field names in order.
 """
 from __future__ import annotations
 
-VERSION = 4
+VERSION = 5
 
 #: Type kinds, by the WIT name of the type (primitives) or its class.
 KINDS = {
@@ -33,7 +33,7 @@ TYPE_FIELDS = ("kind", "size", "align", "flat_count", "flat", "n", "children", "
                "offsets", "disc_size", "payload_offset", "resource")
 FUNC_FIELDS = ("name", "name_len", "n_params", "params", "result", "encoding", "core",
                "core_len", "memory", "memory_len", "realloc", "realloc_len", "post_return",
-               "post_return_len")
+               "post_return_len", "component")
 #: wasmaot_cm_adapter: a function record (the callee), then the caller's options.
 ADAPTER_FIELDS = FUNC_FIELDS + ("caller_memory", "caller_memory_len", "caller_realloc",
                                 "caller_realloc_len", "caller_encoding", "caller_component",
@@ -41,15 +41,15 @@ ADAPTER_FIELDS = FUNC_FIELDS + ("caller_memory", "caller_memory_len", "caller_re
 RESOURCE_FIELDS = ("defined_by", "dtor", "dtor_len", "reserved")
 BUILTIN_FIELDS = ("op", "resource", "component", "reserved")
 BUILTIN_OPS = {"resource.new": 0, "resource.rep": 1, "resource.drop": 2}
-#: wasmaot_cm_import: the lowering as a function record, then the host
-#: function's index and the caller's component instance.
-IMPORT_FIELDS = FUNC_FIELDS + ("host", "component")
-#: wasmaot_cm_component: twelve uint32 then eight pointers.
+#: wasmaot_cm_import: the lowering as a function record (its component:
+#: the caller's component instance), then the host function's index.
+IMPORT_FIELDS = FUNC_FIELDS + ("host", "reserved")
+#: wasmaot_cm_component: twelve uint32 then nine pointers.
 COMPONENT_WORDS = ("version", "n_funcs", "n_types", "has_run", "n_adapters", "scratch",
                    "scratch_len", "n_components", "n_resources", "n_builtins", "n_imports",
                    "pair_type")
 COMPONENT_POINTERS = ("funcs", "types", "pool", "strings", "adapters", "resources", "builtins",
-                      "imports")
+                      "imports", "parents")
 
 #: The host function adapters call (import module, name): the header's
 #: WASMAOT_CM_ADAPT_MODULE / _NAME (a string: checked by reading the header).

@@ -51,7 +51,9 @@ class Func:
     """One exported lifted function, with the core export names the
     standalone host reaches its parts by (``""``: absent).  ``resources``
     maps the static resources of its type (by root id) to their flat
-    resources' indices in this instantiation."""
+    resources' indices in this instantiation.  ``component``: the component
+    instance the function runs in (the lift's; a lowering's for an import),
+    whose handle table and instance flags its calls use."""
     name: str
     params: list[tuple[str, object]]
     result: object | None
@@ -61,6 +63,7 @@ class Func:
     realloc: str = ""
     post_return: str = ""
     resources: dict = field(default_factory=dict)
+    component: int = C.NONE
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Table:
     adapters: list[dict] = field(default_factory=list)
     scratch: str = ""
     n_components: int = 0
+    parents: list[int] = field(default_factory=list)   # per component instance, NONE for a root
     resources: list[dict] = field(default_factory=list)
     builtins: list[dict] = field(default_factory=list)
     imports: list[dict] = field(default_factory=list)
@@ -165,7 +169,7 @@ class Table:
         """A root import bound to host function ``host`` (wasmaot_cm_import):
         ``lowering`` carries the lowering's types and the caller's options."""
         entry = self._func(lowering)
-        entry.update(host=host, component=component)
+        entry.update(host=host, component=component, reserved=0)
         self.imports.append(entry)
 
     def _func(self, f: Func) -> dict:
@@ -175,7 +179,7 @@ class Table:
         entry["name"], entry["name_len"] = self.string(f.name)
         entry.update(n_params=len(params), params=self.run(params + name_refs),
                      result=C.NONE if f.result is None else self.type(f.result, f.resources),
-                     encoding=C.ENCODINGS[f.encoding])
+                     encoding=C.ENCODINGS[f.encoding], component=f.component)
         for part in ("core", "memory", "realloc", "post_return"):
             name = getattr(f, part)
             off, n = self.string(name) if name else (0, 0)

@@ -29,6 +29,7 @@ def table_object(table: Table, target: str) -> bytes:
         "resources": [r[k] for r in table.resources for k in C.RESOURCE_FIELDS],
         "builtins": [b[k] for b in table.builtins for k in C.BUILTIN_FIELDS],
         "imports": [f[k] for f in table.imports for k in C.IMPORT_FIELDS],
+        "parents": table.parents,
     }
     ptrs = {k: _array(mod, f"{C.SYMBOL}.{k}", i32, v) for k, v in words.items()}
     ptrs["strings"] = _array(mod, f"{C.SYMBOL}.strings", ir.IntType(8), bytes(table.strings))

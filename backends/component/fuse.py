@@ -18,6 +18,9 @@ A lowering is fused when all of these hold (:func:`fusable`):
   pass through unchanged (``bool``, the narrow integers, ``char`` and the
   floats are normalized or checked, so they keep the adapter), so neither
   memory nor realloc is used and no handle moves;
+- the callee runs in another component instance than the caller: a
+  lowering of a function its own instance lifts always traps ("cannot
+  enter component instance", as in wasmtime), which the adapter does;
 - ``may_enter`` (CanonicalABI.md ``Store.lift``, ``may_enter_from``): every
   component instance of the entering set (the callee and its ancestors
   minus the caller's) is the child of a component instance without ``canon
@@ -55,6 +58,8 @@ def fusable(flat: FlatComponent, low: Lowering) -> bool:
     if f.options.post_return is not None or not _identity_type(low.type):
         return False
     if [t for _, t in low.type.params] != [t for _, t in f.type.params] or low.type.result != f.type.result:
+        return False
+    if low.component == f.component:
         return False
     return _enter_never_traps(flat, low.component, f.component) and not _reaches(flat, low)
 

@@ -145,19 +145,27 @@ class _Shim:
     """The export shim being built: one import + export per distinct core
     entity, bindings to the defining instance."""
 
-    def __init__(self, plan: LinkPlan, shift: int):
+    def __init__(self, plan: LinkPlan, shift: int, adapter_funcs: dict | None = None):
         self.plan, self.shift = plan, shift
+        self.adapter_funcs = adapter_funcs or {}
         self.module = Module()
         self.bindings: dict[tuple[int, int, int], InstanceBinding] = {}
         self.names: dict[tuple[int, int, int], str] = {}
 
-    def export(self, src: CoreDef | None) -> str:
-        """The shim's export name for core entity ``src`` ("" for None)."""
+    def export(self, src) -> str:
+        """The shim's export name for core source ``src`` ("" for None): a
+        core definition, or a lowering or built-in (its adapter-module
+        function, :func:`_adapter_funcs`; a fused lowering: the callee's
+        core function)."""
         if src is None:
             return ""
+        if isinstance(src, Lowering) and src not in self.adapter_funcs and fuse_target(src):
+            src = src.func.core
         if not isinstance(src, CoreDef):
-            raise ComponentCompileError("a canonical option bound to a lowered function is "
-                                        "not supported yet")
+            if src not in self.adapter_funcs:
+                raise ComponentCompileError("a canonical option or lift bound to a lowered "
+                                            "function or built-in is not supported here", None)
+            return self.entity(0, EXTERN_FUNC, self.adapter_funcs[src])
         return self.entity(src.instance + self.shift, int(src.kind), src.index)
 
     def entity(self, instance: int, kind: int, index: int) -> str:
@@ -259,6 +267,16 @@ def _with_adapters(plan: LinkPlan, translate, filename: str, flat: FlatComponent
                 (fused if fuse.fusable(flat, b) else lowerings).append(b)
         elif isinstance(b, Builtin) and b not in builtins:
             builtins.append(b)
+    # A lift of a built-in or of a lowering (`canon lift` of `canon
+    # resource.new`), and a realloc or post-return option naming one, call
+    # it through its adapter-module function too.
+    for rec in [*flat.lifts, *flat.lowerings]:
+        srcs = (rec.options.realloc, rec.options.post_return)
+        for src in (rec.core, *srcs) if isinstance(rec, Lifted) else srcs:
+            if isinstance(src, Builtin) and src not in builtins:
+                builtins.append(src)
+            elif isinstance(src, Lowering) and src not in lowerings + hosts + fused:
+                (lowerings if isinstance(src.func, Lifted) else hosts).append(src)
     if not lowerings and not builtins and not hosts:
         return _fused_only(plan), lowerings, builtins, hosts
     from types import SimpleNamespace
@@ -283,6 +301,21 @@ def _with_adapters(plan: LinkPlan, translate, filename: str, flat: FlatComponent
     return LinkPlan([adapters, *plan.instances], bindings), lowerings, builtins, hosts
 
 
+def _adapter_funcs(lowerings: list, builtins: list, hosts: list, n_imp: int) -> dict:
+    """Lowering or built-in -> its function index in the adapter module
+    (the order of :func:`_adapter_wat`)."""
+    out = {low: n_imp + k for k, low in enumerate(lowerings)}
+    out.update((b, n_imp + len(lowerings) + k) for k, b in enumerate(builtins))
+    out.update((h, n_imp + len(lowerings) + len(builtins) + k) for k, h in enumerate(hosts))
+    return out
+
+
+def fuse_target(low: Lowering) -> bool:
+    """Whether a lowering outside the adapter module is a fused one (its
+    callee's core function stands for it)."""
+    return isinstance(low.func, Lifted) and isinstance(low.func.core, CoreDef)
+
+
 def _fused_binding(low: Lowering, shift: int) -> InstanceBinding:
     """A fused lowering's import bound to the callee's core function."""
     core_def = low.func.core
@@ -303,7 +336,8 @@ def _lifted(f: Lifted, shim: _Shim, name: str = "", ft=None, resources=None, rin
     rmap = {rid: rindex.get(r.index, r.index)
             for rid, r in (f.resources if resources is None else resources).items()}
     return Func(name, list(ft.params), ft.result, o.encoding, shim.export(f.core),
-                shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return), rmap)
+                shim.export(o.memory), shim.export(o.realloc), shim.export(o.post_return), rmap,
+                f.component)
 
 
 def _imported(low: Lowering, shim: _Shim, rindex: dict[int, int]) -> Func:
@@ -312,12 +346,13 @@ def _imported(low: Lowering, shim: _Shim, rindex: dict[int, int]) -> Func:
     o = low.options
     rmap = {rid: rindex[r.index] for rid, r in low.resources.items()}
     return Func("#".join(low.func.path), list(low.type.params), low.type.result, o.encoding, "",
-                shim.export(o.memory), shim.export(o.realloc), "", rmap)
+                shim.export(o.memory), shim.export(o.realloc), "", rmap, low.component)
 
 
 def _add_resources(flat: FlatComponent, table: Table, shim: _Shim, builtins: list[Builtin],
                    rindex: dict[int, int]) -> None:
     table.n_components = len(flat.components)
+    table.parents = [C.NONE if c.parent is None else c.parent for c in flat.components]
     for r in flat.resources:
         table.add_resource(r.defined_by, shim.export(r.dtor))
     for b in builtins:
@@ -330,7 +365,9 @@ def component_program(flat: FlatComponent, translate, filename: str) -> tuple[Li
     check_supported(flat, filename)
     plan, lowerings, builtins, hosts = _with_adapters(link_plan(flat, translate, filename),
                                                       translate, filename, flat)
-    shim = _Shim(plan, 1 if lowerings or builtins or hosts else 0)
+    adapted = bool(lowerings or builtins or hosts)
+    funcs = _adapter_funcs(lowerings, builtins, hosts, len(_host_imports(hosts))) if adapted else {}
+    shim = _Shim(plan, 1 if adapted else 0, funcs)
     table = Table()
     if lowerings or builtins or hosts:
         table.scratch = shim.entity(0, EXTERN_MEMORY, 0)

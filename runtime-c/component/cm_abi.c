@@ -560,6 +560,15 @@ static int lift_from(wasmaot_cm_cx *cx, ty_t t, source *s, int flat) {
         put(cx, "}");
         return WASMAOT_CM_OK;
     }
+    case WASMAOT_CM_OWN: case WASMAOT_CM_BORROW: {
+        /* Lifted as the canonical ABI lifts it (the handle's checks, the
+         * own handle leaves the table), but WAVE has no resource values:
+         * not printed (wasmtime 49's --invoke panics on them). */
+        uint32_t rep = 0;
+        a = (uint32_t)(flat ? s->slots[s->k++] : load_le(cx, s->ptr, 4));
+        int err = lift_handle(cx, t, a, &rep);
+        return err ? err : WASMAOT_CM_ERR_UNSUPPORTED;
+    }
     default:
         return WASMAOT_CM_ERR_UNSUPPORTED;
     }

@@ -35,18 +35,33 @@ static void arena_free(void *head) {
 }
 
 /* Failures between components, in wasmtime's classes: a bad handle is an
- * error of the call (its resource tables are host code: exit 1); a bad
- * value in an adapter is a Wasm trap (its adapters are Wasm: 134); a
- * guest trap (realloc, a destructor...) is a trap. */
+ * error of the call (its resource tables are host code: exit 1), and so is
+ * a string that is not valid in its encoding (wasmtime's transcoders are
+ * host calls: "invalid utf8 encoding", exit 1); a bad value in an adapter
+ * is a Wasm trap (its adapters are Wasm: 134), and so are the instance
+ * flags' checks ("cannot enter component instance"); a guest trap
+ * (realloc, a destructor...) is a trap. */
 static void canon_error(const char *msg) {
     fflush(stdout);
     fprintf(stderr, "wasmaot: error: %s\n", msg);
     exit(1);
 }
 
-static void status_error(wasmaot_canon_status st, uint32_t index) {
+void cm_trap_message(const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "wasm trap: %s\n", msg);
+    exit(WASMAOT_TRAP_EXIT_CODE);
+}
+
+static int is_flag_status(wasmaot_canon_status st) {
+    return st == WASMAOT_CANON_E_MAY_NOT_ENTER || st == WASMAOT_CANON_E_MAY_NOT_LEAVE ||
+           st == WASMAOT_CANON_E_POISONED;
+}
+
+void cm_status_error(wasmaot_canon_status st, uint32_t index) {
     char msg[120];
     if (st < WASMAOT_CANON_E_BASE) wasmaot_rt_report_trap_and_exit(st);
+    if (is_flag_status(st)) cm_trap_message(wasmaot_canon_message(st));
     if (st == WASMAOT_CANON_E_UNKNOWN_HANDLE) snprintf(msg, sizeof msg, "unknown handle index %u", index);
     else snprintf(msg, sizeof msg, "%s", wasmaot_canon_message(st));
     canon_error(msg);
@@ -54,12 +69,54 @@ static void status_error(wasmaot_canon_status st, uint32_t index) {
 
 static void adapter_trap(const wasmaot_cm_cx *cx, int err) {
     char msg[200];
-    if (err == WASMAOT_CM_ERR_CANON) status_error(cx->detail[0], cx->detail[1]);
+    if (err == WASMAOT_CM_ERR_CANON) cm_status_error(cx->detail[0], cx->detail[1]);
     if (err == WASMAOT_CM_ERR_CHAR) snprintf(msg, sizeof msg, "invalid `char` bit pattern");
-    else snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
-    fflush(stdout);
-    fprintf(stderr, "wasm trap: %s\n", msg);
-    exit(WASMAOT_TRAP_EXIT_CODE);
+    else cm_error_text(cx, err, msg, sizeof msg);
+    if (err == WASMAOT_CM_ERR_UTF8 || err == WASMAOT_CM_ERR_UTF8_INCOMPLETE || err == WASMAOT_CM_ERR_UTF16)
+        canon_error(msg);
+    cm_trap_message(msg);
+}
+
+/* ---------------------------------------------------- instance flags */
+
+/* Whether component instance `a` is `c` or one of its ancestors. */
+static int self_or_ancestor(const wasmaot_cm_component *comp, uint32_t a, uint32_t c) {
+    for (uint32_t n = 0; c != WASMAOT_CM_NONE && n <= comp->n_components; n++, c = comp->parents[c])
+        if (c == a) return 1;
+    return 0;
+}
+
+/* CanonicalABI.md may_enter_from / enter_from: every instance of the
+ * entering set (`callee` and its ancestors minus `caller`'s; NONE: the
+ * host) must be enterable, and is entered.  Nothing changes on failure. */
+wasmaot_canon_status cm_enter(const wasmaot_cm_state *st, uint32_t callee, uint32_t caller) {
+    const wasmaot_cm_component *comp = st->comp;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t c = callee, n = 0; c != WASMAOT_CM_NONE && n <= comp->n_components; n++, c = comp->parents[c]) {
+            if (caller != WASMAOT_CM_NONE && self_or_ancestor(comp, c, caller)) break;
+            wasmaot_canon_instance *inst = &st->canon[c];
+            if (pass == 0 && inst->trap) return WASMAOT_CANON_E_POISONED;
+            if (pass == 0 && !inst->may_enter) return WASMAOT_CANON_E_MAY_NOT_ENTER;
+            if (pass == 1) inst->may_enter = 0;
+        }
+    return WASMAOT_CANON_OK;
+}
+
+/* leave_to: the entering set may be entered again. */
+void cm_leave(const wasmaot_cm_state *st, uint32_t callee, uint32_t caller) {
+    const wasmaot_cm_component *comp = st->comp;
+    for (uint32_t c = callee, n = 0; c != WASMAOT_CM_NONE && n <= comp->n_components; n++, c = comp->parents[c]) {
+        if (caller != WASMAOT_CM_NONE && self_or_ancestor(comp, c, caller)) break;
+        wasmaot_canon_leave(&st->canon[c]);
+    }
+}
+
+/* The state of the instantiation whose core instance is `inst` (the last
+ * one wasmaot_cm_state_init set up: a process runs one), or NULL. */
+static const wasmaot_cm_state *registered;
+
+const wasmaot_cm_state *cm_state_for(const void *inst, const wasmaot_cm_component *comp) {
+    return registered && registered->inst == inst && registered->comp == comp ? registered : NULL;
 }
 
 /* An adapter's core exports, looked up by name once (wasmaot_cm_state_init). */
@@ -101,6 +158,8 @@ typedef struct adapter_call {
     wasmaot_canon_call call;
     uint32_t lenders[256];
     wasmaot_canon_instance *callee_inst;
+    const wasmaot_cm_state *st;
+    uint32_t callee_component, caller_component;
     void *arena;
     uint64_t *scratch;
 } adapter_call;
@@ -114,6 +173,9 @@ static void adapter_begin(adapter_call *ac, const wasmaot_cm_state *st, uint32_t
     ac->caller_env = (call_env){st->host, st->desc, st->inst, r->caller_realloc, NULL, 0, 0, &ac->arena};
     wasmaot_canon_call_init(&ac->call, ac->lenders, sizeof ac->lenders / sizeof ac->lenders[0]);
     ac->callee_inst = &st->canon[a->callee_component];
+    ac->st = st;
+    ac->callee_component = a->callee_component;
+    ac->caller_component = a->caller_component;
     ac->callee = (wasmaot_cm_cx){comp, &a->callee, cm_host_memory(&ac->callee_env, r->callee_memory),
                                 &ac->callee_env, r->callee_realloc ? cm_host_realloc : NULL, NULL, NULL,
                                 {0, 0}, env_alloc, ac->callee_inst, st->rtypes, &ac->call};
@@ -157,13 +219,13 @@ static void adapter_result(adapter_call *ac, const uint64_t *slots, uint32_t ret
  * call out), the callee may be entered again, the values are freed. */
 static void adapter_end(adapter_call *ac, const wasmaot_export_desc *post, uint64_t *post_slots) {
     wasmaot_canon_status cs = wasmaot_canon_call_finish(&ac->call, ac->callee_inst);
-    if (cs) status_error(cs, 0);
+    if (cs) cm_status_error(cs, 0);
     if (post) {
         ac->callee_inst->may_leave = 0;
         cm_host_call(&ac->callee_env, post, post_slots);
         ac->callee_inst->may_leave = 1;
     }
-    wasmaot_canon_leave(ac->callee_inst);
+    cm_leave(ac->st, ac->callee_component, ac->caller_component);
     arena_free(ac->arena);
 }
 
@@ -337,30 +399,47 @@ static void direct_result(adapter_call *ac, const uint64_t *slots, uint32_t retp
 
 /* ---------------------------------------------------------------- adapt */
 
+/* canon_lower's and Store.lift's flag checks (CanonicalABI.md): the caller
+ * may leave (not in its realloc or post-return), the entering set may be
+ * entered.  A lowering of a function its own component instance lifts
+ * always traps, as in wasmtime (its adapter compiler emits a trap for it:
+ * the call would enter the instance it is running in). */
+static void adapter_enter(const wasmaot_cm_state *st, const wasmaot_cm_adapter *a) {
+    if (!st->canon[a->caller_component].may_leave) cm_status_error(WASMAOT_CANON_E_MAY_NOT_LEAVE, 0);
+    if (a->caller_component == a->callee_component) cm_status_error(WASMAOT_CANON_E_MAY_NOT_ENTER, 0);
+    wasmaot_canon_status cs = cm_enter(st, a->callee_component, a->caller_component);
+    if (cs) cm_status_error(cs, 0);
+}
+
 void wasmaot_cm_adapt(void *state, uint32_t index) {
     const wasmaot_cm_state *st = state;
     const resolved_adapter *r = &((const resolved_adapter *)st->resolved)[index];
+    adapter_enter(st, &st->comp->adapters[index]);
     adapter_call ac;
     adapter_begin(&ac, st, index);
     uint32_t retptr = 0, n = 0, bytes[WASMAOT_CM_MAX_FLAT_PARAMS];
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
     int direct = r->direct && direct_check(&ac, bytes, &retptr);
     wasmaot_cm_value *args = direct ? NULL : adapter_args(&ac, &retptr);
-    wasmaot_canon_status cs = wasmaot_canon_enter(ac.callee_inst);
-    if (cs) status_error(cs, 0);
+    /* Lowering calls the callee's realloc: it may not call out. */
+    ac.callee_inst->may_leave = 0;
     if (direct) {
         direct_copy(&ac, bytes, slots);
     } else {
         int err = wasmaot_cm_lower_args(&ac.callee, args, slots, &n);
         if (err) adapter_trap(&ac.callee, err);
     }
+    ac.callee_inst->may_leave = 1;
     cm_host_call(&ac.callee_env, r->core, slots);
     uint64_t post_slots[1] = {slots[0]};
-    /* Lowered into the caller before post-return, which may free the
-     * callee's copy. */
+    /* Lowered into the caller (its realloc may not call out either) before
+     * post-return, which may free the callee's copy. */
     if (ac.callee.func->result != WASMAOT_CM_NONE) {
+        wasmaot_canon_instance *caller = ac.caller.canon;
+        caller->may_leave = 0;
         if (direct) direct_result(&ac, slots, retptr);
         else adapter_result(&ac, slots, retptr);
+        caller->may_leave = 1;
     }
     adapter_end(&ac, r->post, post_slots);
 }
@@ -415,6 +494,7 @@ void wasmaot_cm_state_init(wasmaot_cm_state *st) {
         }
     }
     resolve_adapters(st);
+    registered = st;
 }
 
 void wasmaot_cm_builtin_call(void *state, uint32_t index) {
@@ -432,6 +512,6 @@ void wasmaot_cm_builtin_call(void *state, uint32_t index) {
     case WASMAOT_CM_RESOURCE_REP: cs = wasmaot_canon_resource_rep(inst, rt, arg, &out); break;
     default: cs = wasmaot_canon_resource_drop(inst, rt, arg); break;
     }
-    if (cs) status_error(cs, arg);
+    if (cs) cm_status_error(cs, arg);
     scratch[0] = out;
 }

@@ -6,6 +6,7 @@
 #ifndef WASMAOT_CM_HOST_H
 #define WASMAOT_CM_HOST_H
 
+#include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 
 #include <stddef.h>
@@ -37,5 +38,22 @@ const wasmaot_export_desc *cm_host_part(call_env *env, const wasmaot_cm_componen
                                         uint32_t len);
 /* The memory a memory export's slot points at (NULL for NULL). */
 wasmaot_memory *cm_host_memory(call_env *env, const wasmaot_export_desc *exp);
+
+/* `cx`'s error `err` as one line (wasmaot_cm_error_message with its
+ * numbers; a handle error: its canonical-ABI reason). */
+void cm_error_text(const wasmaot_cm_cx *cx, int err, char *buf, size_t size);
+/* "wasm trap: MSG" on stderr, exit WASMAOT_TRAP_EXIT_CODE. */
+WASMAOT_NORETURN void cm_trap_message(const char *msg);
+/* A canonical-ABI status reported in its class (cm_adapt.c): a guest trap
+ * code or an instance flag's check as a trap, a handle error as an error
+ * of the call (exit 1, "unknown handle index N").  Never returns. */
+WASMAOT_NORETURN void cm_status_error(wasmaot_canon_status st, uint32_t index);
+/* CanonicalABI.md enter_from / leave_to for the entering set of a call of
+ * component instance `callee` from `caller` (WASMAOT_CM_NONE: the host). */
+wasmaot_canon_status cm_enter(const wasmaot_cm_state *st, uint32_t callee, uint32_t caller);
+void cm_leave(const wasmaot_cm_state *st, uint32_t callee, uint32_t caller);
+/* The state wasmaot_cm_state_init set up for core instance `inst` of
+ * `comp`, or NULL (a component without adapters has none). */
+const wasmaot_cm_state *cm_state_for(const void *inst, const wasmaot_cm_component *comp);
 
 #endif

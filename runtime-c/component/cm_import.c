@@ -154,7 +154,7 @@ void wasmaot_cm_host_import(void *state, uint32_t index) {
     call_env env = {st->host, st->desc, st->inst, r->realloc, NULL, 0, 0, &arena};
     wasmaot_cm_cx cx = {comp, &imp->func, cm_host_memory(&env, r->memory), &env,
                         r->realloc ? cm_host_realloc : NULL, NULL, NULL, {0, 0}, import_alloc,
-                        &st->canon[imp->component], st->rtypes, NULL};
+                        &st->canon[imp->func.component], st->rtypes, NULL};
     uint64_t *scratch = (uint64_t *)cm_host_memory(&env, st->scratch)->base;
     uint32_t retptr = 0;
     wasmaot_cm_value *args = import_args(&cx, scratch, &retptr);

@@ -17,6 +17,7 @@
  */
 #include "cm_host.h"
 #include "cm_wave.h"
+#include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 
 #include <stdio.h>
@@ -44,10 +45,46 @@ static void env_put_float(void *e, int is_f64, uint64_t bits) {
 
 static int lift_error(const wasmaot_cm_cx *cx, int err) {
     char msg[200];
-    snprintf(msg, sizeof msg, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
+    if (err == WASMAOT_CM_ERR_CANON && (cx->detail[0] < WASMAOT_CANON_E_BASE || cx->detail[0] == WASMAOT_CANON_E_MAY_NOT_LEAVE))
+        cm_status_error(cx->detail[0], cx->detail[1]);
+    cm_error_text(cx, err, msg, sizeof msg);
     fflush(stdout);
     fprintf(stderr, "wasmaot: error: %s\n", msg);
     return 1;
+}
+
+/* The call's instance flags and handle table: Store.lift's enter_from for
+ * the host (the function's component instance and its ancestors), and
+ * the handles of its values in that instance's table.  Without a state (a
+ * component without adapters or resources) nothing can reenter. */
+typedef struct invoke_scope {
+    const wasmaot_cm_state *st;
+    uint32_t component;
+    wasmaot_canon_call call;
+    uint32_t lenders[16];
+} invoke_scope;
+
+static void scope_enter(invoke_scope *sc, wasmaot_cm_cx *cx) {
+    if (!sc->st || sc->component == WASMAOT_CM_NONE) return;
+    wasmaot_canon_status cs = cm_enter(sc->st, sc->component, WASMAOT_CM_NONE);
+    if (cs) cm_status_error(cs, 0);
+    wasmaot_canon_call_init(&sc->call, sc->lenders, sizeof sc->lenders / sizeof sc->lenders[0]);
+    cx->canon = &sc->st->canon[sc->component];
+    cx->rtypes = sc->st->rtypes;
+    cx->call = &sc->call;
+}
+
+/* may_leave of the function's instance (cleared while its realloc and
+ * post-return run: they may not call out). */
+static void scope_may_leave(invoke_scope *sc, uint32_t flag) {
+    if (sc->st && sc->component != WASMAOT_CM_NONE) sc->st->canon[sc->component].may_leave = flag;
+}
+
+static void scope_leave(invoke_scope *sc) {
+    if (!sc->st || sc->component == WASMAOT_CM_NONE) return;
+    wasmaot_canon_status cs = wasmaot_canon_call_finish(&sc->call, &sc->st->canon[sc->component]);
+    if (cs) cm_status_error(cs, 0);
+    cm_leave(sc->st, sc->component, WASMAOT_CM_NONE);
 }
 
 int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_desc *desc, void *inst,
@@ -68,10 +105,14 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     env.realloc = cm_host_part(&env, comp, f->realloc, f->realloc_len);
     wasmaot_cm_cx cx = {comp, f, NULL, &env, env.realloc ? cm_host_realloc : NULL, env_put, env_put_float, {0, 0}, NULL, NULL, NULL, NULL};
     if (mem) cx.memory = *(wasmaot_memory **)((char *)inst + mem->offset);
+    invoke_scope sc = {cm_state_for(inst, comp), f->component, {0}, {0}};
+    scope_enter(&sc, &cx);
 
     uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS + 1] = {0};
     uint32_t n = 0;
+    scope_may_leave(&sc, 0);
     int err = wasmaot_cm_lower_args(&cx, args, slots, &n);
+    scope_may_leave(&sc, 1);
     if (err) return lift_error(&cx, err);
     cm_host_call(&env, core, slots);
     uint64_t results[1] = {slots[0]};
@@ -79,12 +120,25 @@ int wasmaot_cm_invoke(const wasmaot_cm_component *comp, const wasmaot_module_des
     if (err) return lift_error(&cx, err);
     if (post) {
         uint64_t post_slots[1] = {results[0]};
+        scope_may_leave(&sc, 0);
         cm_host_call(&env, post, post_slots);
+        scope_may_leave(&sc, 1);
     }
+    scope_leave(&sc);
     fwrite(env.buf, 1, env.len, stdout);
     fputc('\n', stdout);
     free(env.buf);
     return 0;
+}
+
+void cm_error_text(const wasmaot_cm_cx *cx, int err, char *buf, size_t size) {
+    wasmaot_canon_status st = cx->detail[0];
+    if (err == WASMAOT_CM_ERR_CANON && st == WASMAOT_CANON_E_UNKNOWN_HANDLE)
+        snprintf(buf, size, "unknown handle index %u", cx->detail[1]);
+    else if (err == WASMAOT_CM_ERR_CANON && st >= WASMAOT_CANON_E_BASE)
+        snprintf(buf, size, "%s", wasmaot_canon_message(st));
+    else
+        snprintf(buf, size, wasmaot_cm_error_message(err), cx->detail[0], cx->detail[1]);
 }
 
 /* ---------------------------------------------------------- shared helpers */

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define WASMAOT_CM_VERSION 4u
+#define WASMAOT_CM_VERSION 5u
 
 /* Type kinds (wasmaot_cm_type.kind). */
 enum {
@@ -122,7 +122,9 @@ typedef struct wasmaot_cm_type {
  * type indices then n_params (offset, length) name pairs.  `result` is a
  * type index or NONE.  `core`, `memory`, `realloc`, `post_return` are
  * (offset, length) names of exports of the core descriptor, length 0 when
- * absent. */
+ * absent.  `component`: the component instance the function runs in (an
+ * import's: the lowering's), whose handle table and instance flags a call
+ * uses (CanonicalABI.md may_enter / may_leave). */
 typedef struct wasmaot_cm_func {
     uint32_t name, name_len;
     uint32_t n_params;
@@ -133,6 +135,7 @@ typedef struct wasmaot_cm_func {
     uint32_t memory, memory_len;
     uint32_t realloc, realloc_len;
     uint32_t post_return, post_return_len;
+    uint32_t component;
 } wasmaot_cm_func;
 
 /* An adapter: a core import of one component instance bound (`canon
@@ -182,12 +185,12 @@ typedef struct wasmaot_cm_builtin {
  * encoding, memory and realloc (core, post_return unused; name: the
  * import's "interface#function" for messages).  `host` indexes the host's
  * function table (wasmaot_cm_hostfns; for WASI, the rows of
- * wasi-shim/component/p2_funcs.def); `component`: the caller's handle
- * table. */
+ * wasi-shim/component/p2_funcs.def); the caller's handle table is
+ * `func.component`'s. */
 typedef struct wasmaot_cm_import {
     wasmaot_cm_func func;
     uint32_t host;
-    uint32_t component;
+    uint32_t reserved;
 } wasmaot_cm_import;
 
 typedef struct wasmaot_cm_component {
@@ -210,6 +213,9 @@ typedef struct wasmaot_cm_component {
     const wasmaot_cm_resource *resources;
     const wasmaot_cm_builtin *builtins;
     const wasmaot_cm_import *imports;
+    /* n_components words: the component instance that instantiated each
+     * one (CanonicalABI.md ComponentInstance.parent), NONE for a root. */
+    const uint32_t *parents;
 } wasmaot_cm_component;
 
 /* ------------------------------------------------------------ run time */
