@@ -270,7 +270,8 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
     with clock.stage("plan"):
         plan, table = component_program(flat, translate, filename)
         if fw and emit == "exe":
-            from .backends.firmware.component import bound_scratch
+            from .backends.firmware.component import bound_scratch, check_plan
+            check_plan(table, filename)
             bound_scratch(plan, table)
     res.pass_report = pm.report()
     res.exported_funcs = [COMPONENT_EXPORTS] + [table.string_of(f["name"], f["name_len"])

@@ -15,9 +15,9 @@ parts), with three differences:
 * the component-export table (backends/component/emit.py) is linked in.
 
 Refused at compile time, one line naming it: a root import function the
-device does not serve (sockets, http...), composed components (calls
-between component instances need the hosted adapter), a component without
-``wasi:cli/run``.
+device does not serve (sockets, http...), calls between component
+instances that need the hosted adapter (fused ones are direct core calls
+and link), a component without ``wasi:cli/run``.
 """
 from __future__ import annotations
 
@@ -66,8 +66,8 @@ def _refuse(message: str, filename: str):
 
 
 def check_component(flat, target: str, filename: str) -> None:
-    """Before planning: every lowered root import must be a function the
-    firmware serves, and the component one instance (no adapters)."""
+    """Before planning: the component exports wasi:cli/run, and every
+    lowered root import is a function the firmware serves."""
     from ...frontend.component.flatten import Lifted
     from ..component.wasi import interface_of
     if not any(e.path[0].split("@")[0] == "wasi:cli/run" for e in flat.exports):
@@ -76,13 +76,21 @@ def check_component(flat, target: str, filename: str) -> None:
     served = served_p2_functions()
     for low in flat.lowerings:
         if isinstance(low.func, Lifted):
-            raise _refuse("a component made of several component instances (calls between "
-                          "them) is not supported on firmware yet", filename)
+            continue                    # between component instances: check_plan
         name, func = low.func.path[0], low.func.path[-1]
         if len(low.func.path) != 2 or (interface_of(name), func) not in served:
             raise _refuse(f"component import {name}#{func} is not available on firmware target "
                           f"{target} (WASI 0.2 served: cli, io, clocks, random, "
                           f"filesystem preopens only)", filename)
+
+
+def check_plan(table, filename: str) -> None:
+    """After planning: no adapter (a call between component instances that
+    is not fused into a direct core call needs the hosted adapter, which
+    allocates with malloc)."""
+    if table.adapters:
+        raise _refuse("calls between the component's instances that need an adapter are not "
+                      "supported on firmware yet", filename)
 
 
 def bound_scratch(plan, table) -> None:
