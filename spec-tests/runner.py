@@ -64,7 +64,7 @@ from ..frontend.text import Command, Register, parse_wast
 from ..frontend.text.script import ComponentSource
 from ..frontend.validate import validate_module
 from . import component_expected, firmware_expected, wasmtime_misc
-from .expected_failures import EXPECTED_FAILURES
+from .expected_failures import EXPECTED_FAILURES, gc_expected
 
 
 @dataclass
@@ -275,6 +275,11 @@ def _expected(path: str, name: str, line: int, opts: Options):
     """The expected-failure entry that covers this command in this run:
     ``(entry or None, whether it covers the whole file)``."""
     e, whole = EXPECTED_FAILURES.get((name, line)), False
+    if e is not None and not e.covers(path):
+        e = None
+    if e is None:
+        e = gc_expected(path)
+        whole = e is not None
     if e is None:
         e, whole = wasmtime_misc.expected(path, line)
     if e is None:
