@@ -215,7 +215,8 @@ def _run_file(path: str, opts: Options) -> FileResult:
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        res.unsupported = wasmtime_misc.unsupported_reason(text, component_model=False)
+        res.unsupported = wasmtime_misc.unsupported_reason(text, component_model=False,
+                                                           path=path)
         if res.unsupported:
             res.skipped += 1        # counted and named (cli prints the reason), not run
             return res
