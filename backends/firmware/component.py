@@ -94,15 +94,19 @@ def check_plan(table, filename: str) -> None:
 
 
 def bound_scratch(plan, table) -> None:
-    """Give the adapter module's scratch memory (plan instance 0 when the
-    table names one) a maximum of its initial size: it never grows, and a
-    memory without a maximum would take all of the image's linear-memory
-    region (runtime-c/platform/baremetal: a memory gets what is left, up to
-    its maximum), leaving none for the memories instantiated after it."""
+    """Make the adapter module's scratch memory (plan instance 0 when the
+    table names one) exactly the bytes it uses, with 1-byte pages: one
+    8-byte slot per core parameter of a lowered function (at most
+    MAX_FLAT_PARAMS, then the out-pointer), a fixed size.  It never grows,
+    so a 64 KiB page would be RAM wasted; and a memory without a maximum
+    would take all of the image's linear-memory region (runtime-c/platform/
+    baremetal: a memory gets what is left, up to its maximum), leaving none
+    for the memories instantiated after it."""
+    from ..component.cm_abi import MAX_FLAT_PARAMS
     if table.scratch:
         scratch = plan.instances[0].module.memories[0]
-        if scratch.max is None:
-            scratch.max = scratch.min
+        scratch.page_size_log2 = 0
+        scratch.min = scratch.max = -(-8 * (MAX_FLAT_PARAMS + 1) // 16) * 16
 
 
 def host_table_object(table, target: str) -> bytes:
