@@ -42,6 +42,14 @@ anything while every feature is on):
   on, they are a u32 index and an *invalid* alignment.  The two suites
   disagree on those modules, so the spec runner decodes the Wasm 2.0
   top-level scripts with multi-memory off (``spec-tests/runner.py``);
+* ``function-references``: typed reference types (``(ref null? ht)``,
+  ``nullfuncref``...) in function types, locals, globals, tables, block and
+  ``select`` types and ``ref.null``, tables with an initializer expression,
+  and its instructions (``call_ref``, ``return_call_ref``,
+  ``ref.as_non_null``, ``br_on_null``, ``br_on_non_null``).  The decoder
+  reads them whatever the features (the validator gates them), and with
+  the feature off ``ref.func`` is a plain funcref and a segment of function
+  indices holds funcref, not ``(ref func)``;
 * ``memory64``: memories and tables with 64-bit limits (limits flag bit 2);
   and, off, Wasm 2.0's u32 bounds and memarg offsets (on, both are u64,
   bounded by the validator for 32-bit memories and tables: ``memory
