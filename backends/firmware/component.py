@@ -40,8 +40,10 @@ from . import (
 
 #: Room to grow given by default to a component's memories that declare no
 #: maximum (a module's get none): the preview1 adapter allocates its state
-#: with memory.grow (one page) and C's malloc grows for stdio (another).
-GROW_ROOM = 2 * PAGE
+#: with memory.grow (one page), and C's malloc grows a page at a time for
+#: stdio and the arguments (a C program that sleeps, reads stdin and
+#: prints to both streams needs three pages; one more to spare).
+GROW_ROOM = 4 * PAGE
 #: The C function serving a WASI 0.2 function on firmware (p2_firmware.c).
 P2_SYMBOL = "wasmaot_fw_p2_{}"
 _ROW = re.compile(r'^\s*F\("([^"]+)",\s*"([^"]+)",\s*(\w+)\)\s*\\?\s*$', re.MULTILINE)

@@ -105,6 +105,36 @@ NO_RUN = """(component
 
 # main's status 3 becomes the preview1 adapter's exit(err): 1.
 HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello from a component on a device"); return 3; }\n'
+# What else a device serves: a monotonic clock, a sleep (a clock pollable
+# and poll), an empty environment, a closed stdin, stderr.
+DEVICE_C = r"""#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+int main(void) {
+    struct timespec a, b, d = {0, 2000000};
+    char buf[8];
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    nanosleep(&d, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long long ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+    printf("slept 2 ms: %s\n", ns >= 2000000 ? "yes" : "no");
+    printf("stdin: %ld\n", (long)read(0, buf, sizeof buf));
+    printf("HOME: %s\n", getenv("HOME") ? "set" : "unset");
+    fprintf(stderr, "to stderr\n");
+    return 0;
+}
+"""
+# wasi:random with no entropy source on the board: a trap, never made-up bytes.
+RANDOM_C = r"""#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    unsigned char b[8];
+    puts("before");
+    fflush(stdout);
+    return getentropy(b, sizeof b);
+}
+"""
 #: zig's wasm32-wasi default is a 16 MiB memory (its 1 MiB stack and more):
 #: 128 KiB with a 16 KiB stack fits any of the qemu boards.
 SMALL_MEMORY = ["-Wl,--initial-memory=131072", "-Wl,--stack=16384"]
@@ -122,19 +152,19 @@ def minimal(tmp_path_factory) -> Path:
     return p
 
 
-@pytest.fixture(scope="session")
-def hello_component() -> Path:
-    """The C hello as a command component, built once into the user's cache
-    (session scope: before the tests' private cache; the adapter too)."""
+def c_component(name: str, source: str) -> Path:
+    """C ``source`` as a command component, built once into the user's
+    cache (called from session fixtures: before the tests' private cache;
+    the adapter comes from there too)."""
     command_adapter, wasm_tools, _ = _tools()
     adapter = command_adapter()
-    key = hashlib.sha256("\0".join([HELLO_C, *SMALL_MEMORY]).encode() + adapter.read_bytes()).hexdigest()[:16]
-    out = cache_dir() / "fw-components" / f"hello-{key}.wasm"
+    key = hashlib.sha256("\0".join([source, *SMALL_MEMORY]).encode() + adapter.read_bytes()).hexdigest()[:16]
+    out = cache_dir() / "fw-components" / f"{name}-{key}.wasm"
     if out.is_file():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     src, core = out.with_suffix(".c"), out.with_suffix(".core.wasm")
-    src.write_text(HELLO_C)
+    src.write_text(source)
     for cmd in ([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-Os", "-s", *SMALL_MEMORY,
                  str(src), "-o", str(core)],
                 [wasm_tools(), "component", "new", str(core), "--adapt",
@@ -145,10 +175,25 @@ def hello_component() -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def hello_component() -> Path:
+    return c_component("hello", HELLO_C)
+
+
+@pytest.fixture(scope="session")
+def device_component() -> Path:
+    return c_component("device", DEVICE_C)
+
+
+@pytest.fixture(scope="session")
+def random_component() -> Path:
+    return c_component("random", RANDOM_C)
+
+
 def wasmtime_run(comp: Path) -> subprocess.CompletedProcess:
     _, _, wasmtime_cli = _tools()
     return subprocess.run([wasmtime_cli(), "run", str(comp)], capture_output=True, text=True,
-                          check=False, timeout=300)
+                          stdin=subprocess.DEVNULL, check=False, timeout=300)
 
 
 def _same_as_wasmtime(comp: Path, elf: Path, target: str) -> subprocess.CompletedProcess:
@@ -209,6 +254,22 @@ def test_c_hello_component_runs_as_wasmtime_runs_it(tmp_path, hello_component, t
     elf = compile_image(hello_component, tmp_path / "h.elf", target=target)
     r = _same_as_wasmtime(hello_component, elf, target)
     assert (r.stdout, r.returncode) == ("hello from a component on a device\n", 1)
+
+
+def test_device_services_as_wasmtime_serves_them(tmp_path, device_component):
+    """Clock, sleep, environment, stdin and stderr: the same output on
+    both streams and the same status as wasmtime."""
+    elf = compile_image(device_component, tmp_path / "d.elf")
+    got = _same_as_wasmtime(device_component, elf, "cortex-m3")
+    assert got.stdout == "slept 2 ms: yes\nstdin: 0\nHOME: unset\n"
+    assert got.stderr == wasmtime_run(device_component).stderr == "to stderr\n"
+
+
+def test_random_without_an_entropy_source_traps(tmp_path, random_component):
+    elf = compile_image(random_component, tmp_path / "r.elf")
+    r = run_image(elf, RUN_BOARDS["cortex-m3"])
+    assert (r.stdout, r.returncode) == ("before\n", 134), r.stderr
+    assert "no entropy source" in r.stderr and "wasm trap: host trap" in r.stderr
 
 
 def test_size_report_of_a_component_image(tmp_path, hello_component):
