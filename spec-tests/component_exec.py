@@ -29,6 +29,9 @@ holds components, in either mode of :mod:`.runner`:
   supplies ``c``) is linked to it: that component is compiled into the
   same executable as a preload (``flatten_component(preload=...)``), a
   fresh instance of it, not the script's (which is a separate process).
+  The harness's ``host`` instance is one too: a component in WAT
+  (:mod:`.component_host`) supplies the import ``host`` and any import
+  named like one of its exports (``host-return-two``).
 
 Frontend-only mode checks loading only; actions are skipped.
 """
@@ -114,7 +117,7 @@ def outcomes(commands: list, path: str, opts):
     with tempfile.TemporaryDirectory(prefix="wasmaot-cm-") as td:
         builder = _Builder(Path(getattr(opts, "keep_dir", None) or td), opts, path)
         instances: dict[str, _Instance] = {}
-        named: dict[str, tuple] = {}          # import name -> (binary, scope), script order
+        named = _host()                       # import name -> (binary, scope), script order
         current: _Instance | None = None
         runs: list[_Instance] = []
         for i, cmd in enumerate(commands):
@@ -180,16 +183,29 @@ def _name_instance(named: dict, cmd) -> None:
     named[key] = (binary, comp)
 
 
+def _host() -> dict:
+    """``named`` with the harness's ``host`` instance (:mod:`.component_host`)."""
+    from ..frontend.component import load_component
+    from ..frontend.text import parse_wat
+    from .component_host import HOST_WAT
+    binary = parse_wat(HOST_WAT, "<component_host>")
+    return {"host": (binary, load_component(binary, "<component_host>"))}
+
+
 def _preload(comp, named: dict) -> list[tuple]:
-    """(name, scope, binary) of the named instances ``comp`` imports, and
+    """(name, scope, binary) of the named instances ``comp`` imports (by
+    their name; the host also by the name of one of its exports), and
     theirs, in script order (flatten_component's ``preload``)."""
     want: set[str] = set()
     todo = [comp]
     while todo:
         for name, _ in todo.pop().imports:
-            if name in named and name not in want:
-                want.add(name)
-                todo.append(named[name][1])
+            for key, (_, scope) in named.items():
+                by_export = key == "host" and name in dict(scope.exports)
+                if key not in want and (key == name or by_export):
+                    want.add(key)
+                    todo.append(scope)
+                    break
     return [(name, named[name][1], named[name][0]) for name in named if name in want]
 
 

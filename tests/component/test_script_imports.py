@@ -1,21 +1,39 @@
-"""Component scripts whose components import earlier named instances of
-the script (spec-tests/component_exec.py "Imports"): scripts/imports.wast
-passes under `wasmaot spectest` and under `wasmtime wast` alike."""
+"""Component scripts whose components import what the script provides
+(spec-tests/component_exec.py "Imports"): an earlier named instance
+(scripts/imports.wast) and wasmtime's harness's `host` instance, which
+spec-tests/component_host.py provides (scripts/host.wast).  Each passes
+under `wasmaot spectest` and under `wasmtime wast` alike."""
 from __future__ import annotations
 
 import pathlib
 import subprocess
 import sys
 
+import pytest
+
 from .wave import differential as wd
 
-SCRIPT = pathlib.Path(__file__).resolve().parent / "scripts" / "imports.wast"
+SCRIPTS = pathlib.Path(__file__).resolve().parent / "scripts"
+#: script -> commands it holds (all must pass)
+EXPECTED = {"imports.wast": 5, "host.wast": 3}
 
 
-def test_imports_script_passes_like_wasmtime():
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_script_passes_like_wasmtime(name):
     wasmtime, _ = wd.tools_or_skip()
-    ours = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "-j", "1", "-O0", str(SCRIPT)],
+    script = SCRIPTS / name
+    ours = subprocess.run([sys.executable, "-m", "wasmaot", "spectest", "-j", "1", "-O0", str(script)],
                           capture_output=True, text=True, check=False)
-    assert ours.stdout.strip().splitlines()[-1] == "5 passed, 0 failed, 0 skipped", ours.stdout
-    theirs = subprocess.run([wasmtime, "wast", str(SCRIPT)], capture_output=True, text=True, check=False)
+    last = ours.stdout.strip().splitlines()[-1]
+    assert last == f"{EXPECTED[name]} passed, 0 failed, 0 skipped", ours.stdout
+    theirs = subprocess.run([wasmtime, "wast", str(script)], capture_output=True, text=True, check=False)
     assert theirs.returncode == 0, theirs.stderr[-2000:]
+
+
+def test_host_component_is_valid_and_named_like_the_harness():
+    """The host exports what the harness's scripts import from `host`."""
+    from wasmaot.spectest import component_exec
+    _, scope = component_exec._host()["host"]
+    names = {n for n, _ in scope.exports}
+    assert {"return-three", "nested", "simple-module", "resource1", "resource1-again",
+            "[constructor]resource1", "host-return-two"} <= names
