@@ -418,6 +418,16 @@ def versions() -> dict:
             "dirty": bool(out(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"]))}
 
 
+def _compiler(doc: dict) -> str:
+    """Which compiler a result document measured, for its report."""
+    c, v = doc.get("compiler", "working tree"), doc["versions"]
+    if re.fullmatch(r"[0-9a-f]{40}", c):
+        return f"wasmaot `{c[:10]}` (--rev)"
+    if c != "working tree":
+        return c
+    return f"wasmaot `{v['wasmaot']}`" + (" plus uncommitted changes" if v["dirty"] else "")
+
+
 def markdown(doc: dict) -> str:
     v = doc["versions"]
     head = ["# Firmware: executed instructions, wasmaot vs native", "",
@@ -427,14 +437,22 @@ def markdown(doc: dict) -> str:
             "core by the same zig clang at -O2. `explicit`: wasmaot's firmware bounds mode; "
             "`unchecked`: the same compile with the per-access bounds checks switched off by "
             "the bench (not a compiler option)."), "",
-            f"Machine: {v['cpu']} ({v['cores']} cores), Python {v['python']}. {v['qemu']}; "
-            f"zig {v['zig']}; llvmlite {v['llvmlite']}; compiler: "
-            + (f"wasmaot `{doc['compiler'][:10]}` (--rev)" if re.fullmatch(r"[0-9a-f]{40}", doc.get("compiler", ""))
-               else doc["compiler"] if doc.get("compiler", "working tree") != "working tree"
-               else f"wasmaot `{v['wasmaot']}`" + (" plus uncommitted changes" if v["dirty"] else ""))
-            + ".", ""]
+            (f"Machine: {v['cpu']} ({v['cores']} cores), Python {v['python']}. {v['qemu']}; "
+             f"zig {v['zig']}; llvmlite {v['llvmlite']}; compiler: {_compiler(doc)}."), ""]
     body = [table(t, r, tuple(doc["modes"])) for t, r in doc["targets"].items()]
     return "\n".join(head) + "\n" + "\n".join(body)
+
+
+def redraw(path: Path, md: str | None) -> int:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise BenchError(f"--redraw {path}: {e}") from None
+    text = markdown(doc)
+    if md:
+        Path(md).write_text(text)
+    print(text, end="")
+    return 0
 
 
 def calibrate() -> str:
@@ -461,12 +479,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--md", help="write the markdown report")
     ap.add_argument("--rev", help="compile with the compiler as committed at REV (e.g. HEAD)")
     ap.add_argument("--tree", type=Path, help="compile with the compiler of this source tree")
+    ap.add_argument("--redraw", metavar="JSON", help="print (and --md: write) the report of a result file")
     ap.add_argument("--calibrate", action="store_true", help="print fw_workloads/expected.h values")
     a = ap.parse_args(argv)
     try:
         if a.calibrate:
             print(calibrate(), end="")
             return 0
+        if a.redraw:
+            return redraw(Path(a.redraw), a.md)
         targets = list(BOARDS) if a.all_targets else [t for t in a.targets.split(",") if t]
         modes = tuple(m for m in a.modes.split(",") if m)
         bad = [t for t in targets if t not in BOARDS] + [m for m in modes if m not in MODES]

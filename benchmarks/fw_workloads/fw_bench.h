@@ -1,4 +1,4 @@
-/* The bench workloads (benchmarks/workloads/*.c) as firmware kernels:
+/* The bench workloads (the C files of benchmarks/workloads/) as firmware kernels:
  * `-include fw_bench.h` stands in for their bench.h (whose include guard
  * it defines, so theirs is skipped), without libc, for both the wasm32 and
  * the native build of benchmarks/firmware_instr.py.
