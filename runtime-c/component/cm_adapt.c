@@ -41,7 +41,7 @@ static void arena_free(void *head) {
  * is a Wasm trap (its adapters are Wasm: 134), and so are the instance
  * flags' checks ("cannot enter component instance"); a guest trap
  * (realloc, a destructor...) is a trap. */
-static void canon_error(const char *msg) {
+static WASMAOT_NORETURN void canon_error(const char *msg) {
     fflush(stdout);
     fprintf(stderr, "wasmaot: error: %s\n", msg);
     exit(1);
