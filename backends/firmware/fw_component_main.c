@@ -44,13 +44,6 @@
 #define WASMAOT_FW_CM_ARENA 1024
 #endif
 #define AT_LEAST_1(n) ((n) ? (n) : 1)
-/* The caller's handle table of a root import: the lowering's component
- * instance (in the function record from table version 5 on). */
-#if WASMAOT_CM_VERSION >= 5
-#define IMPORT_COMPONENT(imp) ((imp)->func.component)
-#else
-#define IMPORT_COMPONENT(imp) ((imp)->component)
-#endif
 
 extern const wasmaot_module_desc wasm_module;
 extern const wasmaot_cm_component wasmaot_component;
@@ -217,7 +210,7 @@ static void host_import(void *state, uint32_t index) {
     arena_used = 0;
     wasmaot_cm_cx cx = {comp, &imp->func, memory_of(memories[index]), (void *)reallocs[index],
                         reallocs[index] ? guest_realloc : 0, 0, 0, {0, 0}, arena_alloc,
-                        &canon[IMPORT_COMPONENT(imp)], rtypes, 0};
+                        &canon[imp->func.component], rtypes, 0};
     uint64_t *scratch = (uint64_t *)memory_of(scratch_export)->base;
     uint32_t retptr = 0;
     wasmaot_cm_value *args = import_args(&cx, scratch, &retptr);
