@@ -49,55 +49,8 @@
 #include "wasmaot_rt.h"
 #include "wasmaot_wasi.h"
 
-/* The value-tree helpers of p2_values.h, which freestanding builds cannot
- * include (it needs <string.h>; zig has none for riscv32-freestanding):
- * the same functions, zeroing without memset.  A nodes' types come from
- * the component's type graph, child types by position. */
-typedef wasmaot_cm_cx cx_t;
-typedef wasmaot_cm_value val;
-
-static const wasmaot_cm_type *ty(const cx_t *cx, uint32_t t) { return &cx->comp->types[t]; }
-static uint32_t child(const cx_t *cx, uint32_t t, uint32_t k) { return cx->comp->pool[ty(cx, t)->children + k]; }
-
-/* n zeroed nodes (at least one) from the call's storage. */
-static val *vals(cx_t *cx, uint32_t n) {
-    val *v = cx->alloc(cx->env, (n ? n : 1) * (uint32_t)sizeof(val));
-    for (uint32_t i = 0; i < (n ? n : 1); i++) v[i] = (val){0, 0, {0}};
-    return v;
-}
-
-/* Case c of variant-like v (type set); its payload to fill, or NULL. */
-static val *set_case(cx_t *cx, val *v, uint32_t c) {
-    v->n = c;
-    v->u.items = NULL;
-    if (ty(cx, v->type)->kind == WASMAOT_CM_ENUM) return NULL;
-    uint32_t p = child(cx, v->type, c);
-    if (p == WASMAOT_CM_NONE) return NULL;
-    v->u.items = vals(cx, 1);
-    v->u.items->type = p;
-    return v->u.items;
-}
-
-/* A record's fields, typed, to fill. */
-static val *set_fields(cx_t *cx, val *v) {
-    uint32_t n = ty(cx, v->type)->n;
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = child(cx, v->type, i);
-    return v->u.items;
-}
-
-/* List v (type set) of n elements typed as its element; to fill. */
-static val *set_list(cx_t *cx, val *v, uint32_t n) {
-    uint32_t elem = child(cx, v->type, 0);
-    v->n = n;
-    v->u.items = vals(cx, n);
-    for (uint32_t i = 0; i < n; i++) v->u.items[i].type = elem;
-    return v->u.items;
-}
-
-/* A handle argument's rep. */
-static uint32_t h(const val *v) { return (uint32_t)v->u.bits; }
+/* cx_t, val, ty, child, vals, set_case, set_fields, set_list, h: p2_values.h. */
+#include "p2_values.h"
 
 #if !WASMAOT_PLATFORM_BAREMETAL
 #error "p2_firmware.c is for WASMAOT_PLATFORM_BAREMETAL builds"

@@ -6,15 +6,13 @@
  * order), storage from the call's allocator (freed when the call returns).
  *
  * Static inline so that each host-function file gets its own copy without
- * a link-time symbol; p2_sockets.c uses it (p2_component.c has the same
- * helpers as its own statics).
+ * a link-time symbol: p2_component.c, p2_sockets.c and p2_firmware.c (a
+ * freestanding build: nothing here may need the C library).
  */
 #ifndef WASMAOT_P2_VALUES_H
 #define WASMAOT_P2_VALUES_H
 
 #include "wasmaot_cm.h"
-
-#include <string.h>
 
 typedef wasmaot_cm_cx cx_t;
 typedef wasmaot_cm_value val;
@@ -28,7 +26,8 @@ static inline uint32_t child(const cx_t *cx, uint32_t t, uint32_t k) {
 /* n zeroed nodes (at least one) from the call's storage. */
 static inline val *vals(cx_t *cx, uint32_t n) {
     val *v = cx->alloc(cx->env, (n ? n : 1) * (uint32_t)sizeof(val));
-    memset(v, 0, (n ? n : 1) * sizeof(val));
+    /* No memset: freestanding builds (p2_firmware.c) have no <string.h>. */
+    for (uint32_t i = 0; i < (n ? n : 1); i++) v[i] = (val){0, 0, {0}};
     return v;
 }
 
