@@ -69,13 +69,6 @@ LISTED: dict[tuple[str, int | None], Expected] = {
              "store_probably_utf16_to_latin1_or_utf16 reallocates with alignment 1, as we do, "
              "and this test's realloc traps unreachable on any alignment but 2; wasmtime's "
              "adapter asks for 2 and then traps on the unaligned result", 173),
-    **_xlines(WT + "resources.wast", "wasmtime links an instance import without an export "
-             "that is a type bound by equality (`(eq $r1)`: nothing to supply); our link check "
-             "(validate.extern_sub, shared with instantiation's) wants every export", 211),
-    **_xlines(WT + "resources.wast", "the harness's host functions have no parameter names "
-             "(wasmtime type-checks them by types only); our `host` (component_host.py) is a "
-             "component whose `[method]resource1.simple` names its parameter `rep`, as the other "
-             "scripts do, and this one imports it with `b`", 930, 961),
     **_lines(WT + "memory64.wast", _CM64, 24),
     **_xlines(WT + "memory64.wast", _CM64, 122, 126, 131),
 }

@@ -345,6 +345,7 @@ class _Top:
     scope: Scope
     data: bytes | None
     supplied: dict            # import name -> (value, ExternType) from an earlier top
+    loose: frozenset = frozenset()   # of those, the ones a host supplies (validate.instantiate)
 
 
 class _Env:
@@ -375,7 +376,9 @@ class _Env:
             self.rmap.setdefault(id(static.root), value)
         elif isinstance(static, InstanceType) and isinstance(value, (_Inst, _ImportedInst)):
             for name, et in static.exports:
-                if et.kind in ("type", "instance"):
+                # a host may leave out a type bound by equality (validate.extern_sub's loose)
+                missing = isinstance(value, _Inst) and name not in value.exports
+                if et.kind in ("type", "instance") and not missing:
                     self.bind(et.type, value.export(name))
 
     def resources_of(self, t, at: int) -> dict[int, FlatResource]:
@@ -394,7 +397,7 @@ class _Flattener:
         self.flat = FlatComponent()
         self.module_keys: dict[object, FlatModule] = {}
 
-    def run(self, scope: Scope, data: bytes | None, preload) -> FlatComponent:
+    def run(self, scope: Scope, data: bytes | None, preload, hosts=frozenset()) -> FlatComponent:
         # What earlier tops offer a later one's imports, strongest first: a
         # whole instance by its preload name, an export by its name, and a
         # host import by its name (two tops importing `wasi:cli/stdout`
@@ -402,15 +405,23 @@ class _Flattener:
         by_name: dict[str, tuple[object, ExternType]] = {}
         by_export: dict[str, tuple[object, ExternType]] = {}
         host: dict[str, tuple[object, ExternType]] = {}
+        loose: set[str] = set()         # names whose supplier is one of ``hosts``
         for name, sc, d in preload:
-            env, itype = self.top(_Top(sc, d, {**host, **by_export, **by_name}),
+            env, itype = self.top(_Top(sc, d, {**host, **by_export, **by_name}, frozenset(loose)),
                                   f"preload {name!r}")
             for ename, et in itype.exports:
+                if ename not in by_export and name in hosts:
+                    loose.add(ename)
                 by_export.setdefault(ename, (env.exports[ename], et))
             by_name[name] = (_Inst(dict(env.exports)), ExternType("instance", itype))
+            if name in hosts:
+                loose.add(name)
+            else:
+                loose.discard(name)         # a whole instance wins over a host's export
             for iname, entry in env.host_imports.items():
                 host.setdefault(iname, entry)
-        env, _ = self.top(_Top(scope, data, {**host, **by_export, **by_name}), "root")
+        env, _ = self.top(_Top(scope, data, {**host, **by_export, **by_name}, frozenset(loose)),
+                          "root")
         for name, value in env.exports.items():
             self.export((name,), value)
         return self.flat
@@ -602,7 +613,8 @@ class _Flattener:
         args = {n: top.supplied[n][1] if n in top.supplied else et for n, et in imports}
         try:
             # the instantiating scope is a stranger: every own resource is fresh
-            return instantiate(Scope("component", None), top.scope.component_type(), args, 0)
+            return instantiate(Scope("component", None), top.scope.component_type(), args, 0,
+                               top.loose)
         except WasmError as e:
             name = re.search(r"import `([^`]*)`", e.message)
             offsets = {d.name.name: d.offset for k, d in top.scope.ast.defs if k == "import"}
@@ -611,7 +623,8 @@ class _Flattener:
 
 
 def flatten_component(scope: Scope, data: bytes | None = None, *,
-                      preload: list[tuple[str, Scope, bytes | None]] = ()) -> FlatComponent:
+                      preload: list[tuple[str, Scope, bytes | None]] = (),
+                      hosts: frozenset = frozenset()) -> FlatComponent:
     """The flat description of validated component ``scope`` (the result of
     :func:`~.load_component`).  ``data``, the component's bytes, lets modules
     with identical bytes share one :class:`FlatModule` (else one per
@@ -626,8 +639,11 @@ def flatten_component(scope: Scope, data: bytes | None = None, *,
     ``demo:pair/api``), the first such export winning; type-checked as an
     instantiation argument would be (a :class:`LinkError` naming the
     import).  Their other imports join the root's in ``imports``; only
-    the root's exports are ``exports``.  Raises :class:`FlattenError`."""
-    return _Flattener().run(scope, data, preload)
+    the root's exports are ``exports``.  ``hosts``: names of preloads that
+    stand for a host (the wast harness's ``host``): what they supply is
+    checked as a host linker checks it (validate.instantiate's ``loose``).
+    Raises :class:`FlattenError`."""
+    return _Flattener().run(scope, data, preload, hosts)
 
 
 # ---- towards ir/plan.py ------------------------------------------------------------

@@ -37,3 +37,28 @@ def test_host_component_is_valid_and_named_like_the_harness():
     names = {n for n, _ in scope.exports}
     assert {"return-three", "nested", "simple-module", "resource1", "resource1-again",
             "[constructor]resource1", "host-return-two"} <= names
+
+
+LOOSE_USER = """(component
+  (import "host" (instance
+    (export "resource1" (type $r1 (sub resource)))
+    (export "not-in-the-host" (type (eq $r1)))
+    (export "[method]resource1.simple" (func (param "self" (borrow $r1)) (param "b" u32)))))
+)"""
+
+
+def test_host_links_as_a_host_linker_checks():
+    """What the harness's host supplies is checked as wasmtime's linker
+    checks host definitions: no parameter names, no export needed for a
+    type bound by equality; any other preload is an instantiation argument."""
+    from wasmaot.frontend.component import flatten_component, load_component
+    from wasmaot.frontend.component.flatten import LinkError
+    from wasmaot.frontend.text import parse_wat
+    from wasmaot.spectest import component_exec
+    binary, scope = component_exec._host()["host"]
+    data = parse_wat(LOOSE_USER)
+    user = load_component(data)
+    flat = flatten_component(user, data, preload=[("host", scope, binary)], hosts=frozenset({"host"}))
+    assert [c.label for c in flat.components][:1] == ["preload 'host'"]
+    with pytest.raises(LinkError, match="missing expected export `not-in-the-host`"):
+        flatten_component(user, data, preload=[("host", scope, binary)])
