@@ -1,12 +1,19 @@
 """Executed instructions of wasmaot firmware against the same C compiled
 natively for the same core (issue 17's speed goal).
 
-    python -m wasmaot.bench.firmware_instr                      # every kernel, cortex-m3 + rv32imac
+    python -m wasmaot.bench.firmware_instr                      # every workload, cortex-m3 + rv32imac
     python -m wasmaot.bench.firmware_instr crc32 fir -t cortex-m3,cortex-m4f
     python -m wasmaot.bench.firmware_instr --all-targets -o results.json --md results.md
+    python -m wasmaot.bench.firmware_instr --rev HEAD           # the compiler as committed
+    python -m wasmaot.bench.firmware_instr --tree DIR           # the compiler of a source tree
+    python -m wasmaot.bench.firmware_instr --redraw results.json --md results.md
     python -m wasmaot.bench.firmware_instr --calibrate          # print fw_workloads/expected.h
 
-Each kernel of ``fw_workloads/`` (one C file, ``fw.h``) is built:
+Workloads: the kernels of ``fw_workloads/`` (one C file each, ``fw.h``,
+checked against ``expected.h``) and the bench workloads of
+:data:`BENCH_WORKLOADS` (``workloads/*.c`` with ``fw_bench.h`` instead of
+their bench.h: scaled sizes, checksums that must equal the native
+build's).  Each is built:
 
 * to wasm32 (freestanding, no libc) with the hermetic zig at ``-O2``, then
   ``wasmaot compile --target T --board B -O2`` twice: ``explicit`` (the
@@ -23,9 +30,8 @@ Each kernel of ``fw_workloads/`` (one C file, ``fw.h``) is built:
 Each image runs under qemu-system on the board with a TCG plugin
 (``qemu_plugin/insn_count.c``, built here into the bench cache) that counts
 executed instructions exactly: deterministic, so 1% is real.  Whole image:
-reset, instantiation (zeroing linear memory) and the kernel's own set-up and
-check count too.  A run that does not exit 0 is FAIL (the kernels check
-their results).
+reset, instantiation (zeroing linear memory) and the workload's own set-up
+and check count too.  A run that does not exit 0 is FAIL.
 """
 from __future__ import annotations
 
@@ -498,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
             source(n)
         if a.rev and a.tree:
             ap.error("--rev and --tree exclude each other")
+        if a.tree and not (a.tree / "pyproject.toml").is_file():
+            ap.error(f"--tree {a.tree}: not a wasmaot source tree (no pyproject.toml)")
         res, compiler = measure(names, targets, modes, rev=a.rev, tree=a.tree,
                                 log=lambda s: print(s, file=sys.stderr, flush=True))
     except BenchError as e:
