@@ -280,9 +280,11 @@ def _runtime_cflags(target: str) -> tuple[str, list[str]]:
     return cfg.target, [f for f in cfg.cflags if f.startswith("-mcpu=")]
 
 
-def native_image(name: str, target: str, work: Path) -> Path:
-    """The kernel compiled for ``target``'s core and linked by the
-    firmware's own link (startup, linker script, compiler-rt)."""
+def native_image(name: str, target: str, work: Path, src: Path | None = None,
+                 extra: tuple = ()) -> Path:
+    """Workload ``name`` (or the C file ``src``, which defines ``fw_main``)
+    compiled for ``target``'s core and linked by the firmware's own link
+    (startup, linker script, compiler-rt), with the objects ``extra``."""
     from wasmaot.backends import firmware as fwb
     from wasmaot.backends.buildcache import compile_host_c
     from wasmaot.backends.targets import TargetError, get_target
@@ -290,10 +292,11 @@ def native_image(name: str, target: str, work: Path) -> Path:
     t = get_target(target)
     zt, mcpu = _runtime_cflags(target)
     objs = []
-    for src, flags in ((source(name), source_flags(name)), (FW_DIR / "native_main.c", [])):
-        obj = work / f"{name}-{target}-{src.stem}.o"
+    main = (src, [f"-I{FW_DIR}"]) if src else (source(name), source_flags(name))
+    for c, flags in (main, (FW_DIR / "native_main.c", [])):
+        obj = work / f"{name}-{target}-{c.stem}.o"
         _run(suite.zig_cmd() + ["cc", "-target", zt, *mcpu, *C_FLAGS, *NATIVE_EXTRA,
-                                *fwb.include_flags(), *flags, "-c", str(src), "-o", str(obj)],
+                                *fwb.include_flags(), *flags, "-c", str(c), "-o", str(obj)],
              f"{name}: zig cc {target}")
         objs.append(obj)
     semihost = compile_host_c(Path(fwb.include_flags()[0][2:]) / "semihost.c", target, "explicit")
@@ -301,7 +304,7 @@ def native_image(name: str, target: str, work: Path) -> Path:
     board = fwb.boards.BOARDS[BOARDS[target]]
     try:
         fwb.link_image(t, "explicit", board, fwb.linker.RamNeeds(0, 0), out,
-                       {"fw": [fwb.startup_object(t, "explicit")], "rt": [*objs, semihost]})
+                       {"fw": [*extra, fwb.startup_object(t, "explicit")], "rt": [*objs, semihost]})
     except (LinkError, TargetError) as e:
         raise BenchError(f"{name}: native link ({target}): {str(e).splitlines()[0][:200]}") from None
     return out

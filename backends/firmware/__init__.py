@@ -197,7 +197,7 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
     needs = program_needs(plan, t, fw.max_memory)
     _check_fits(board, needs)
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
-    fw_objs = [startup_object(t, opts.bounds, cache_dir),
+    fw_objs = [*misaligned_objects(t, opts.bounds, cache_dir), startup_object(t, opts.bounds, cache_dir),
                compile_host_c(HERE / "fw_main.c", t.name, opts.bounds, cache=cache_dir,
                               extra_flags=[*include_flags(),
                                            f"-DWASMAOT_FW_INSTANCE_SIZE={needs.instance_size}"])]
@@ -220,6 +220,20 @@ def startup_object(t: Target, bounds: str, cache_dir=None) -> Path:
     from ..buildcache import compile_host_c
     return compile_host_c(HERE / t.firmware.startup, t.name, bounds, cache=cache_dir,
                           extra_flags=[*include_flags(), f"-DWASMAOT_FW_FPU={int(t.firmware.fpu)}"])
+
+
+#: Code compiled with this feature relies on misaligned loads and stores
+#: working; RV32 cores may trap on them instead (riscv_misaligned.c).
+UNALIGNED_FEATURE = "+unaligned-scalar-mem"
+
+
+def misaligned_objects(t: Target, bounds: str, cache_dir=None) -> list[Path]:
+    """The misaligned-access emulation of RV32 images whose code assumes
+    misaligned accesses work (``UNALIGNED_FEATURE``), else nothing."""
+    from ..buildcache import compile_host_c
+    if t.firmware.startup != "riscv_startup.c" or UNALIGNED_FEATURE not in t.features.split(","):
+        return []
+    return [compile_host_c(HERE / "riscv_misaligned.c", t.name, bounds, cache=cache_dir)]
 
 
 def link_image(t: Target, bounds: str, board: boards.Board, ram: linker.RamNeeds,

@@ -9,7 +9,9 @@
  * wasmaot_fw_main (fw_main.c), which never returns.  Linear memory and the
  * table heap are NOLOAD regions the runtime zeroes as it hands them out.
  * Interrupts stay disabled (mstatus.MIE is 0 at reset), so the vector only
- * ever sees exceptions: every one goes to wasmaot_fault_handler (weak).
+ * ever sees exceptions: every one goes to wasmaot_rv_trap_entry, which here
+ * (weak) is wasmaot_fault_handler (weak); riscv_misaligned.c replaces it
+ * with misaligned-access emulation in images that need it.
  * No FPU: rv32imac has none (an F/D target would set mstatus.FS here).
  */
 #include <stdint.h>
@@ -38,6 +40,9 @@ __asm__(".section .wasmaot_vectors, \"ax\", @progbits\n"
         "  j wasmaot_reset_c\n"
         "  .balign 4\n"
         "wasmaot_trap_vector:\n"
+        "  j wasmaot_rv_trap_entry\n"
+        ".weak wasmaot_rv_trap_entry\n"
+        "wasmaot_rv_trap_entry:\n"
         "  j wasmaot_fault_handler\n"
         "  .option pop\n"
         ".text\n");
