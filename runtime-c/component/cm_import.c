@@ -150,6 +150,8 @@ void wasmaot_cm_host_import(void *state, uint32_t index) {
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_import *imp = &comp->imports[index];
     const resolved_import *r = &((const resolved_import *)st->resolved_imports)[index];
+    /* canon_lower: trap_if(not may_leave) (the caller's realloc or post-return is running) */
+    if (!st->canon[imp->func.component].may_leave) cm_status_error(WASMAOT_CANON_E_MAY_NOT_LEAVE, 0);
     void *arena = NULL;
     call_env env = {st->host, st->desc, st->inst, r->realloc, NULL, 0, 0, &arena};
     wasmaot_cm_cx cx = {comp, &imp->func, cm_host_memory(&env, r->memory), &env,

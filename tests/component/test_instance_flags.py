@@ -32,6 +32,8 @@ CASES = {
     ("handle_result", "mk-as-r2()"): (1, "", "wasmaot: error: handle used with the wrong type"),
     ("handle_result", "bad-index()"): (1, "", "wasmaot: error: unknown handle index 5"),
     ("lifted_builtin", "f(299)"): (0, "300", ""),
+    ("leave_host", "f()"): (0, "7", ""),
+    ("leave_host", "f-post()"): (134, "", "wasm trap: cannot leave component instance"),
 }
 
 
