@@ -2,8 +2,10 @@
 compiled and compared with `wasmtime run --invoke` (the components are in
 flags/, each with its reason): may_enter (a lowering of a function its own
 instance lifts traps; donut wrapping does not), may_leave (a post-return
-may not call out), own handles lifted from an export's result; and the
-exit status of invalid UTF-8 between components (test_fuse.py)."""
+may not call out, to another component or to a root import), own handles
+lifted from an export's result, a lifted resource built-in; and the exit
+status of invalid strings between components (UTF-16 here, UTF-8 in
+test_fuse.py): 1, an error of the call."""
 from __future__ import annotations
 
 import pathlib
@@ -34,6 +36,8 @@ CASES = {
     ("lifted_builtin", "f(299)"): (0, "300", ""),
     ("leave_host", "f()"): (0, "7", ""),
     ("leave_host", "f-post()"): (134, "", "wasm trap: cannot leave component instance"),
+    ("utf16_invalid", "good()"): (0, "1", ""),
+    ("utf16_invalid", "bad()"): (1, "", "wasmaot: error: unpaired surrogate found: d800"),
 }
 
 
