@@ -380,7 +380,8 @@ def target_machine(m: Machine):
     # PIC works for both static-PIE and non-PIE links; the linker relaxes
     # GOT accesses to direct ones in a static link.
     return t.create_target_machine(cpu=m.cpu, features=m.features, opt=m.opt_level,
-                                   reloc="pic", codemodel="default")
+                                   reloc="static" if "-none-" in m.triple else "pic",
+                                   codemodel="default")
 
 
 def compile_partition(machine: Machine, text: str, output: str) -> tuple[dict, bytes | str]:

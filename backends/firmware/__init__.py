@@ -197,7 +197,7 @@ def build_image(plan, objects, out: str | os.PathLike, opts, fw: FirmwareOptions
     needs = program_needs(plan, t, fw.max_memory)
     _check_fits(board, needs)
     wasi = any(imp.module == WASI_P1 for _, _, _, imp in plan.host_imports())
-    fw_objs = [*misaligned_objects(t, opts.bounds, cache_dir), startup_object(t, opts.bounds, cache_dir),
+    fw_objs = [startup_object(t, opts.bounds, cache_dir),
                compile_host_c(HERE / "fw_main.c", t.name, opts.bounds, cache=cache_dir,
                               extra_flags=[*include_flags(),
                                            f"-DWASMAOT_FW_INSTANCE_SIZE={needs.instance_size}"])]
@@ -243,6 +243,9 @@ def link_image(t: Target, bounds: str, board: boards.Board, ram: linker.RamNeeds
     names) into the image ``out`` for ``board``, with ``.bin``/``.hex``
     beside it.  Also the spec suite's firmware link (spec-tests/firmware.py)."""
     from ..toolchain import run_zig
+    # Every image whose code assumes misaligned accesses work gets their
+    # emulation (modules, components and the spec suite's images alike).
+    parts = {**parts, "fw": [*misaligned_objects(t, bounds), *parts.get("fw", ())]}
     out = Path(out)
     if out.suffix in (".bin", ".hex"):
         raise TargetError(f"-o {out}: name the ELF image (app.elf); the .bin and .hex "

@@ -72,6 +72,21 @@ def effective_ptr(fe, inst, width: int) -> str:
     notrap = MemFlags.notrap(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     addr = dfg.inst_args(inst)[0]
     memptr = memory_ptr(fe, mem)
+    if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and off + width < 1 << 31:
+        # 32-bit target: address and check in i32 (pointer width): base +
+        # idx + off wraps mod 2^32 like the pointer itself, and two GEPs let
+        # LLVM fold the offset into the instruction's immediate.
+        idx = fe.val(addr)
+        if traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
+            traps.memory_check32(fe, memptr, idx, off + width)
+        base = memory_base(fe, memptr)
+        p = fe.tmp("addr")
+        fe.emit(f"{p} = getelementptr i8, ptr {base}, i32 {idx}")
+        if off:
+            q = fe.tmp("addr")
+            fe.emit(f"{q} = getelementptr i8, ptr {p}, i32 {off}")
+            p = q
+        return p
     idx = _index64(fe, mem, addr)
     if is64(fe, mem):
         if traps.access64_needs_check(fe, notrap):
@@ -138,6 +153,9 @@ def h_bounds_check(fe, inst):
     mem = dfg.inst_imm(inst, ImmKind.MEM)
     end = dfg.inst_imm(inst, ImmKind.OFFSET)
     memptr = memory_ptr(fe, mem)
+    if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
+        traps.memory_check32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end)
+        return
     idx = _index64(fe, mem, dfg.inst_args(inst)[0])
     (traps.memory_check64 if is64(fe, mem) else traps.memory_check)(fe, memptr, idx, end)
 

@@ -167,6 +167,22 @@ def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
     fe.trap_if(bad, MEMORY_OOB)
 
 
+def memory_check32(fe, memptr: str, idx32: str, end: int) -> None:
+    """32-bit targets: trap unless ``idx32 + end <= size_bytes`` with one
+    i32 compare per access: ``idx32 >= lim`` where ``lim = size - end + 1``
+    if ``size >= end``, else 0 (every index traps).  ``lim`` depends only on
+    the size, so LLVM hoists it out of loops; ``1 <= end < 2^31`` and a
+    memory of a 32-bit target is below 4 GiB, so ``lim`` fits in 32 bits."""
+    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
+    fits, room, lim64, lim, bad = (fe.tmp(h) for h in ("fits", "room", "lim", "lim", "oob"))
+    fe.emit(f"{fits} = icmp uge i64 {size}, {end}")
+    fe.emit(f"{room} = sub i64 {size}, {end - 1}")
+    fe.emit(f"{lim64} = select i1 {fits}, i64 {room}, i64 0")
+    fe.emit(f"{lim} = trunc i64 {lim64} to i32")
+    fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
+    fe.trap_if(bad, MEMORY_OOB)
+
+
 def access_needs_check(fe, notrap: bool, page_size_log2: int = 16) -> bool:
     """Loads/stores of a 32-bit memory: explicit mode checks unless the IR
     proved the access; guard mode checks only a memory of 1-byte pages

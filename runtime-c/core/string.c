@@ -35,7 +35,13 @@ void wasmaot_rt_memmove(void *dst, const void *src, size_t n) {
 
 void wasmaot_rt_memset(void *dst, int c, size_t n) {
     unsigned char *d = (unsigned char *)dst;
-    for (size_t i = 0; i < n; i++) d[i] = (unsigned char)c;
+    while (n && ((uintptr_t)d & 3)) { *d++ = (unsigned char)c; n--; }
+    uint32_t w = (unsigned char)c * 0x01010101u;
+    for (; n >= 16; n -= 16, d += 16) {
+        ((uint32_t *)d)[0] = w; ((uint32_t *)d)[1] = w;
+        ((uint32_t *)d)[2] = w; ((uint32_t *)d)[3] = w;
+    }
+    for (; n; n--) *d++ = (unsigned char)c;
 }
 
 #endif
