@@ -52,6 +52,8 @@ class TrapCode(enum.IntEnum):
     uncaught_exception = 19
     # raised by an embedder (a host import that cannot continue)
     host = 20
+    # the canonical ABI (components; the runtime sets the detailed message)
+    component = 21
 
     @property
     def message(self) -> str:
@@ -88,6 +90,7 @@ _MESSAGES = {
     TrapCode.unaligned_atomic: "unaligned atomic",
     TrapCode.uncaught_exception: "uncaught exception",
     TrapCode.host: "host trap",
+    TrapCode.component: "component model trap",
 }
 _BY_MESSAGE = {m: c for c, m in _MESSAGES.items()}
 assert len(_MESSAGES) == len(TrapCode) and len(_BY_MESSAGE) == len(TrapCode)

@@ -47,10 +47,14 @@ static WASMAOT_NORETURN void canon_error(const char *msg) {
     exit(1);
 }
 
+/* A trap as the runtime delivers any other: it unwinds to the guest
+ * call's wasmaot_rt_try, which reports it ("wasm trap: MSG", the
+ * backtrace, exit 134) or, in a host that keeps running (the spec
+ * driver), returns it as WASMAOT_TRAP_COMPONENT with this message. */
 void cm_trap_message(const char *msg) {
-    fflush(stdout);
-    fprintf(stderr, "wasm trap: %s\n", msg);
-    exit(WASMAOT_TRAP_EXIT_CODE);
+    static char text[200];
+    snprintf(text, sizeof text, "%s", msg);
+    wasmaot_trap_component(text);
 }
 
 static int is_flag_status(wasmaot_canon_status st) {

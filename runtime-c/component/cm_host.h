@@ -42,7 +42,8 @@ wasmaot_memory *cm_host_memory(call_env *env, const wasmaot_export_desc *exp);
 /* `cx`'s error `err` as one line (wasmaot_cm_error_message with its
  * numbers; a handle error: its canonical-ABI reason). */
 void cm_error_text(const wasmaot_cm_cx *cx, int err, char *buf, size_t size);
-/* "wasm trap: MSG" on stderr, exit WASMAOT_TRAP_EXIT_CODE. */
+/* Raise a trap with message MSG (wasmaot_trap_component): reported as
+ * "wasm trap: MSG" where the guest call's trap is reported. */
 WASMAOT_NORETURN void cm_trap_message(const char *msg);
 /* A canonical-ABI status reported in its class (cm_adapt.c): a guest trap
  * code or an instance flag's check as a trap, a handle error as an error

@@ -30,13 +30,23 @@ static const char *const trap_messages[WASMAOT_TRAP_COUNT] = {
     [WASMAOT_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [WASMAOT_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
     [WASMAOT_TRAP_HOST] = "host trap",
+    [WASMAOT_TRAP_COMPONENT] = "component model trap",
 };
 _Static_assert(sizeof(trap_messages) / sizeof(trap_messages[0]) == WASMAOT_TRAP_COUNT,
                "one message per trap code");
 
+/* The last wasmaot_trap_component's message (NULL: none yet). */
+static const char *component_message;
+
 const char *wasmaot_trap_message(wasmaot_trap_code code) {
     if (code >= WASMAOT_TRAP_COUNT || trap_messages[code] == NULL) return "unknown trap";
+    if (code == WASMAOT_TRAP_COMPONENT && component_message) return component_message;
     return trap_messages[code];
+}
+
+void wasmaot_trap_component(const char *message) {
+    component_message = message;
+    wasmaot_trap(WASMAOT_TRAP_COMPONENT);
 }
 
 void wasmaot_trap(wasmaot_trap_code code) {

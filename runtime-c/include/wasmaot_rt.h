@@ -490,7 +490,10 @@ enum {
     WASMAOT_TRAP_UNCAUGHT_EXCEPTION = 19,         /* "uncaught exception" */
     /* Embedder-raised (e.g. a host import that cannot continue) */
     WASMAOT_TRAP_HOST = 20,                       /* "host trap" */
-    WASMAOT_TRAP_COUNT = 21                       /* number of codes; not a code */
+    /* The canonical ABI (components): its message is the detail
+     * wasmaot_trap_component set, e.g. "cannot enter component instance" */
+    WASMAOT_TRAP_COMPONENT = 21,                  /* "component model trap" */
+    WASMAOT_TRAP_COUNT = 22                       /* number of codes; not a code */
 };
 
 /* Message for `code` (the spec testsuite text); "unknown trap" for codes
@@ -502,6 +505,12 @@ const char *wasmaot_trap_message(wasmaot_trap_code code);
  * 0xFFFFFFFF ("unknown trap") so that it cannot pass for a normal return.  Safe to call with little stack left (it uses a few hundred
  * bytes; WASMAOT_STACK_RESERVE covers it). */
 WASMAOT_NORETURN WASMAOT_COLD void wasmaot_trap(wasmaot_trap_code code);
+
+/* Raise WASMAOT_TRAP_COMPONENT with `message` (static storage, one line):
+ * wasmaot_trap_message(WASMAOT_TRAP_COMPONENT) returns it until the next
+ * such trap.  The canonical ABI's traps in the component run time
+ * (runtime-c/component), whose messages carry details no code has. */
+WASMAOT_NORETURN WASMAOT_COLD void wasmaot_trap_component(const char *message);
 
 #if WASMAOT_PLATFORM_BAREMETAL
 /* REQUIRED on bare metal, provided by the embedder: handle a trap (log, reset,

@@ -11,8 +11,9 @@
  *     ...               its output: the WAVE result, or `wasm trap: MSG`, or
  *                       `wasmaot: error: MSG` (a lifting error)
  *     @@done K STATUS   0, or 134 for a trap, or wasmaot_cm_invoke's status
- * A trap in the guest returns here through the host's `call` (below); an
- * adapter's trap or a handle error exits the process (cm_adapt.c): the
+ * A trap, in the guest or in an adapter (wasmaot_trap_component), returns
+ * here through the host's `call` (below); an error of the call (a bad
+ * handle, an invalid string: exit 1, cm_adapt.c) exits the process: the
  * driver then restarts from the next call with a fresh instance.
  * Instantiation failing prints `@@instantiate STATUS` and exits.
  */

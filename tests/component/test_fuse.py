@@ -96,5 +96,6 @@ def test_copy_path_values_and_faults(strings_exe, call):
     theirs = subprocess.run([wasmtime, "run", "--invoke", call, str(src)], capture_output=True, text=True,
                             check=False)
     code, out, err = COPY_CALLS[call]
-    assert (ours.returncode, ours.stdout.strip(), ours.stderr.strip()) == (code, out, err)
+    first = ours.stderr.strip().splitlines()[0] if ours.stderr.strip() else ""   # a trap's backtrace follows
+    assert (ours.returncode, ours.stdout.strip(), first) == (code, out, err)
     assert theirs.returncode == code and (code or theirs.stdout.strip() == out)
