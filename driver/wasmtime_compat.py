@@ -197,7 +197,7 @@ WASI = {
 _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
                         "tail-call", "wide-arithmetic", "multi-memory", "memory64",
                         "custom-page-sizes",
-                        "relaxed-simd")
+                        "relaxed-simd", "function-references")
 #: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables.
 WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
 _UNSUPPORTED_PROPOSALS = (
@@ -205,7 +205,7 @@ _UNSUPPORTED_PROPOSALS = (
     "shared-everything-threads", "component-model-async",
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
-    "component-model-map", "component-model-memory64", "function-references",
+    "component-model-map", "component-model-memory64",
     "stack-switching", "gc", "branch-hinting",
     "exceptions", "component-model-fixed-length-lists", "component-model-implements")
 

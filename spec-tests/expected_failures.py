@@ -42,29 +42,6 @@ def _folder(path: str) -> str:
     return os.path.basename(os.path.dirname(os.path.abspath(path)))
 
 
-_FUNCREF_SUITES = frozenset({"function-references", "wasm-3.0"})
-
-#: Commands that need the runtime host to read typed-reference descriptor
-#: strings (``funcref#<n|r><heap>``, frontend.types.desc_type): exports
-#: whose signature has one cannot be invoked, and an immutable global's
-#: import of a supertype does not link, until runtime-c/host/host_link.c
-#: strips the ``#...`` suffix in ``vt_from`` and matches immutable globals
-#: by subtyping.  Remove these entries with that change.
-_NEEDS_HOST_TYPED_REFS = {
-    **{("local_init.wast", line): Expected(
-        "the export's signature has (ref extern): the runtime host cannot parse typed "
-        "reference descriptor strings yet (runtime-c/host/host_link.c)", frozenset({"exec"}),
-        folders=_FUNCREF_SUITES) for line in (21, 22, 23, 74)},
-    ("ref_null.wast", 14): Expected(
-        "the export's result is (ref null $t): the runtime host cannot parse typed reference "
-        "descriptor strings yet (runtime-c/host/host_link.c)", frozenset({"exec"}),
-        folders=frozenset({"function-references"})),
-    ("linking.wast", 112): Expected(
-        "imports immutable globals at supertypes ((ref func) as funcref...): the runtime host "
-        "matches global types by string equality (runtime-c/host/host_link.c)",
-        frozenset({"exec"}), folders=_FUNCREF_SUITES),
-}
-
 
 EXPECTED_FAILURES: dict[tuple[str, int], Expected] = {
     # proposals/function-references (written before Wasm 3.0)
@@ -76,7 +53,6 @@ EXPECTED_FAILURES: dict[tuple[str, int], Expected] = {
         "written before Wasm 3.0: a type referring to itself, (type $t (func (result (ref "
         "$t)))), is a recursive type of one (its own rec group) in Wasm 3.0, valid",
         folders=frozenset({"function-references"})),
-    **_NEEDS_HOST_TYPED_REFS,
     # proposals/custom-page-sizes (2024-12 snapshot)
     ("memory_max.wast", 45): Expected(
         "written before Wasm 3.0 read a 32-bit memory's bounds as u64: with memory64 on, "

@@ -154,11 +154,6 @@ EXPECTED: dict[tuple[str, int | None], Expected] = {
         "element', ours) and 'call type mismatch' (the spec's 'indirect call type mismatch'), "
         "for the same trap", frozenset({"exec"}))
        for line in (42, 43, 45, 48, 49, 51, 54, 55, 56, 57)},
-    **{("function-references/table_get.wast", line): Expected(
-        "the export's result is (ref $t): the runtime host cannot parse typed reference "
-        "descriptor strings yet (runtime-c/host/host_link.c; see expected_failures."
-        "_NEEDS_HOST_TYPED_REFS)", frozenset({"exec"}))
-       for line in (45, 48)},
 }
 
 

@@ -18,8 +18,12 @@ const char *wasmaot_vt_name(uint8_t vt) {
     return vt <= WASMAOT_VT_EXTERNREF ? vt_names[vt] : "?";
 }
 
-/* Match a type name at s[0..len). */
+/* Match a type name at s[0..len).  A typed reference (function
+ * references) is spelled "funcref#<n|r><heap>" (frontend.types.desc_type):
+ * its value type is the name before '#'. */
 static int vt_from(const char *s, size_t len) {
+    const char *hash = memchr(s, '#', len);
+    if (hash) len = (size_t)(hash - s);
     for (int i = 0; i <= WASMAOT_VT_EXTERNREF; i++)
         if (strlen(vt_names[i]) == len && memcmp(vt_names[i], s, len) == 0) return i;
     return -1;
@@ -121,6 +125,36 @@ static int streq(const char *a, const char *b) {
     return a && b && strcmp(a, b) == 0;
 }
 
+/* Reference type a <: b, both in descriptor text ("funcref", "externref",
+ * or "<name>#<n|r><heap>", heap "func"/"nofunc"/"extern"/"noextern"/"h<digest>"):
+ * without GC, a concrete type's only supertypes are itself and func, its
+ * only subtype nofunc; non-null <: nullable. */
+static void ref_parts(const char *t, const char **heap, int *nullable) {
+    const char *h = strchr(t, '#');
+    if (!h) { *nullable = 1; *heap = strncmp(t, "funcref", 7) == 0 ? "func" : "extern"; return; }
+    *nullable = h[1] == 'n';
+    *heap = h + 2;
+}
+
+static int is_ref(const char *t) {
+    return strncmp(t, "funcref", 7) == 0 || strncmp(t, "externref", 9) == 0;
+}
+
+static int ref_sub(const char *a, const char *b) {
+    if (streq(a, b)) return 1;
+    /* numbers and vectors: equal or incompatible */
+    if (!a || !b || strchr(a, '(') || strchr(b, '(') || !is_ref(a) || !is_ref(b)) return 0;
+    const char *ha, *hb; int na, nb;
+    ref_parts(a, &ha, &na);
+    ref_parts(b, &hb, &nb);
+    if (na && !nb) return 0;
+    if (strcmp(ha, hb) == 0) return 1;
+    if (strcmp(hb, "func") == 0) return strcmp(ha, "nofunc") == 0 || ha[0] == 'h';
+    if (hb[0] == 'h') return strcmp(ha, "nofunc") == 0;
+    if (strcmp(hb, "extern") == 0) return strcmp(ha, "noextern") == 0;
+    return 0;
+}
+
 /* The page size's log2 a memory import's type string asks for. */
 static uint32_t wanted_page_size_log2(const char *type) {
     return type && strstr(type, "pagesize 1") ? 0 : 16;
@@ -147,7 +181,11 @@ int wasmaot_host_link_import(void *inst, const wasmaot_import_desc *imp,
         memcpy(dst, src, sizeof(wasmaot_funcref));
         return WASMAOT_LINK_OK;
     case WASMAOT_EXTERN_GLOBAL:
-        if (!streq(imp->type, exp->type)) return WASMAOT_LINK_INCOMPATIBLE;
+        /* an immutable global's type may be a subtype (typed references) */
+        if (!streq(imp->type, exp->type) &&
+            !(imp->type && exp->type && strncmp(imp->type, "mut ", 4) != 0 &&
+              strncmp(exp->type, "mut ", 4) != 0 && ref_sub(exp->type, imp->type)))
+            return WASMAOT_LINK_INCOMPATIBLE;
         memcpy(dst, src, sizeof(void *));
         return WASMAOT_LINK_OK;
     case WASMAOT_EXTERN_MEMORY: {

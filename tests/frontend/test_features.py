@@ -181,7 +181,7 @@ def test_the_default_uses_the_static_dispatch_tables():
 
 # Implemented features whose -W key driver/wasmtime_compat.py still lists as
 # unsupported.  Once one moves, this test fails until its entry goes.
-CLI_PENDING: set[str] = {"function-references"}
+CLI_PENDING: set[str] = set()
 
 
 def test_the_cli_keys_are_the_features():
