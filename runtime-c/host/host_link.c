@@ -18,11 +18,19 @@ const char *wasmaot_vt_name(uint8_t vt) {
     return vt <= WASMAOT_VT_EXTERNREF ? vt_names[vt] : "?";
 }
 
+/* The first `c` in s[0..len), or NULL.  Our own: the firmware spec driver's
+ * C library (spec-tests/driver/fwlibc) has no memchr or strchr. */
+static const char *find_char(const char *s, size_t len, char c) {
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == c) return s + i;
+    return NULL;
+}
+
 /* Match a type name at s[0..len).  A typed reference (function
  * references) is spelled "funcref#<n|r><heap>" (frontend.types.desc_type):
  * its value type is the name before '#'. */
 static int vt_from(const char *s, size_t len) {
-    const char *hash = memchr(s, '#', len);
+    const char *hash = find_char(s, len, '#');
     if (hash) len = (size_t)(hash - s);
     for (int i = 0; i <= WASMAOT_VT_EXTERNREF; i++)
         if (strlen(vt_names[i]) == len && memcmp(vt_names[i], s, len) == 0) return i;
@@ -130,7 +138,7 @@ static int streq(const char *a, const char *b) {
  * without GC, a concrete type's only supertypes are itself and func, its
  * only subtype nofunc; non-null <: nullable. */
 static void ref_parts(const char *t, const char **heap, int *nullable) {
-    const char *h = strchr(t, '#');
+    const char *h = find_char(t, strlen(t), '#');
     if (!h) { *nullable = 1; *heap = strncmp(t, "funcref", 7) == 0 ? "func" : "extern"; return; }
     *nullable = h[1] == 'n';
     *heap = h + 2;
@@ -143,7 +151,9 @@ static int is_ref(const char *t) {
 static int ref_sub(const char *a, const char *b) {
     if (streq(a, b)) return 1;
     /* numbers and vectors: equal or incompatible */
-    if (!a || !b || strchr(a, '(') || strchr(b, '(') || !is_ref(a) || !is_ref(b)) return 0;
+    if (!a || !b || find_char(a, strlen(a), '(') || find_char(b, strlen(b), '(') || !is_ref(a) ||
+        !is_ref(b))
+        return 0;
     const char *ha, *hb; int na, nb;
     ref_parts(a, &ha, &na);
     ref_parts(b, &hb, &nb);
