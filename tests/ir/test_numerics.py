@@ -255,7 +255,7 @@ def test_trap_messages_are_the_spec_wording():
         10: "call stack exhausted", 11: "null function reference", 12: "null reference",
         13: "null structure reference", 14: "null array reference", 15: "null i31 reference",
         16: "cast failure", 17: "out of bounds array access", 18: "unaligned atomic",
-        19: "uncaught exception", 20: "host trap"}
+        19: "uncaught exception", 20: "host trap", 21: "component model trap"}
     assert TrapCode.from_message("integer overflow") is TrapCode.integer_overflow
 
 
