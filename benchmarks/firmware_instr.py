@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import suite
+from .instr_count import TREE_FINDER
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -72,19 +73,10 @@ NATIVE_EXTRA = ["-ffunction-sections", "-fdata-sections"]
 #: Prelude of the compile scripts below: with argv[1] a source tree (not
 #: "-"), import ``wasmaot`` from it, its packages mapped by that tree's
 #: pyproject.toml (as instr_count.py's ``--rev``).
-_PRELUDE = """\
-import importlib.abc, importlib.util, os, sys, tomllib
+_PRELUDE = TREE_FINDER + """\
 root = sys.argv.pop(1)
 if root != "-":
-    dirs = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["tool"]["setuptools"]["package-dir"]
-    class Finder(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name in dirs:
-                d = os.path.join(root, dirs[name])
-                return importlib.util.spec_from_file_location(
-                    name, os.path.join(d, "__init__.py"), submodule_search_locations=[d])
-            return None
-    sys.meta_path.insert(0, Finder())
+    map_tree(root)
 """
 
 #: ``wasmaot ARGS`` (argv[2:]).

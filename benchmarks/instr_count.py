@@ -58,18 +58,26 @@ compile_bytes(open(src, "rb").read(), src, CompileOptions(opt_level=2, bounds=bo
 
 #: Runs ``wasmaot`` with its packages mapped to a source tree (argv[1]):
 #: the package-dir table of that tree's pyproject.toml.
-_BOOTSTRAP = """\
-import importlib.abc, importlib.util, os, runpy, sys, tomllib
-root = sys.argv[1]
-dirs = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["tool"]["setuptools"]["package-dir"]
-class Finder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name in dirs:
-            d = os.path.join(root, dirs[name])
-            return importlib.util.spec_from_file_location(
-                name, os.path.join(d, "__init__.py"), submodule_search_locations=[d])
-        return None
-sys.meta_path.insert(0, Finder())
+#: Defines ``map_tree(root)``: the packages of the source tree ``root`` (the
+#: package-dir table of its pyproject.toml) are imported from there.  Shared
+#: with firmware_instr.py's ``--rev``/``--tree``.
+TREE_FINDER = """\
+import importlib.abc, importlib.util, os, sys, tomllib
+def map_tree(root):
+    dirs = tomllib.load(open(os.path.join(root, "pyproject.toml"), "rb"))["tool"]["setuptools"]["package-dir"]
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name in dirs:
+                d = os.path.join(root, dirs[name])
+                return importlib.util.spec_from_file_location(
+                    name, os.path.join(d, "__init__.py"), submodule_search_locations=[d])
+            return None
+    sys.meta_path.insert(0, Finder())
+"""
+
+_BOOTSTRAP = TREE_FINDER + """\
+import runpy
+map_tree(sys.argv[1])
 sys.argv = ["wasmaot"] + sys.argv[2:]
 runpy.run_module("wasmaot", run_name="__main__")
 """
