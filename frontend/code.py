@@ -31,6 +31,10 @@ TABLE_COPY      ``(dst_table, src_table)``
 MEMORY_INIT     ``(dataidx, memidx)``
 MEMORY_COPY     ``(dst_mem, src_mem)``
 SHUFFLE         16 bytes of lane indices
+TAG             the u32 tagidx
+TRY_TABLE       ``(blocktype, catches)``: each catch ``(kind, tagidx, label)``,
+                kind 0 ``catch``, 1 ``catch_ref``, 2 ``catch_all``, 3
+                ``catch_all_ref`` (tagidx None for the last two)
 =============== ==========================================================
 """
 from __future__ import annotations
@@ -50,7 +54,7 @@ _s64 = reader.s64
 
 # Block types that are a single value type (s33 negative form).
 BLOCK_EMPTY = -64
-_BLOCK_VALTYPES = frozenset(t - 0x80 for t in (*VALUE_TYPES, 0x73, 0x72))
+_BLOCK_VALTYPES = frozenset(t - 0x80 for t in (*VALUE_TYPES, 0x73, 0x72, 0x69, 0x74))
 
 
 #: Block types ``(result (ref null? ht))``: ``REF_BLOCK - reftype code``
@@ -59,10 +63,11 @@ REF_BLOCK = -0x10000
 
 # Abstract heap types the frontend decodes after 0x63 / 0x64 (the func and
 # extern hierarchies); other heap type bytes belong to later proposals.
-_HEAP_BYTES = frozenset((0x70, 0x6F, 0x73, 0x72))
+_HEAP_BYTES = frozenset((0x70, 0x6F, 0x73, 0x72, 0x69, 0x74))
 # shorthands of typed function references' bottom types (nullfuncref,
-# nullexternref)
-_NULL_SHORTHANDS = frozenset((0x73, 0x72))
+# nullexternref), and exception handling's exnref / nullexnref (the
+# validator gates them on their features)
+_NULL_SHORTHANDS = frozenset((0x73, 0x72, 0x69, 0x74))
 
 
 def blocktype_result(bt: int) -> int | None:
@@ -252,6 +257,24 @@ def _lane(data, pos, end):
     return reader.u8(data, pos, end)
 
 
+def _try_table(data, pos, end):
+    bt, pos = _blocktype(data, pos, end)
+    n, pos = _u32(data, pos, end)
+    if n > end - pos:
+        raise MalformedError("unexpected end of section or function", pos)
+    catches = []
+    for _ in range(n):
+        kind, pos = reader.u8(data, pos, end)
+        if kind > 3:
+            raise MalformedError("malformed catch clause", pos - 1)
+        tag = None
+        if kind < 2:
+            tag, pos = _u32(data, pos, end)
+        label, pos = _u32(data, pos, end)
+        catches.append((kind, tag, label))
+    return (bt, tuple(catches)), pos
+
+
 IMM_READERS = [None] * len(Imm)
 for _kind, _fn in {
     Imm.NONE: _none, Imm.BLOCKTYPE: _blocktype, Imm.LABEL: _u32,
@@ -263,6 +286,7 @@ for _kind, _fn in {
     Imm.DATA: _u32, Imm.TABLE_INIT: _two_u32, Imm.TABLE_COPY: _two_u32,
     Imm.MEMORY_INIT: _memory_init, Imm.MEMORY_COPY: _two_u32,
     Imm.SHUFFLE: _v128, Imm.LANE: _lane, Imm.MEMARG_LANE: _memarg_lane, Imm.TYPE: _u32,
+    Imm.TAG: _u32, Imm.TRY_TABLE: _try_table,
 }.items():
     IMM_READERS[_kind] = _fn
 assert all(IMM_READERS), "every Imm kind needs a reader"
@@ -366,7 +390,7 @@ def scan_body(data, start: int, stop: int, readers: tuple = IMM_READERS) -> bool
         _, pos = readers[op.imm](data, pos, limit)
         if not op.prefix:
             c = op.code
-            if c == 0x02 or c == 0x03:
+            if c == 0x02 or c == 0x03 or c == 0x1F:
                 open_if.append(False)
             elif c == 0x04:
                 open_if.append(True)

@@ -112,8 +112,8 @@ TAIL_CALLS = _f("tail-call", "tail calls (Wasm 3.0)")
 WIDE_ARITHMETIC = _f("wide-arithmetic", "wide arithmetic (proposal)")
 MULTI_MEMORY = _f("multi-memory", "multi-memory (Wasm 3.0)")
 MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)")
+EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)")
 # not implemented: only named by errors
-EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)", False)
 LEGACY_EXCEPTIONS = _f("legacy-exceptions", "legacy exception handling (try/catch, "
                        "superseded by try_table in Wasm 3.0)", False)
 FUNCTION_REFERENCES = _f("function-references", "typed function references (Wasm 3.0)")

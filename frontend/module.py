@@ -43,6 +43,7 @@ class ExternKind(enum.IntEnum):
     TABLE = 1
     MEMORY = 2
     GLOBAL = 3
+    TAG = 4             # exception handling: desc / index space is a type index
 
 
 class SegmentMode(enum.IntEnum):
@@ -147,6 +148,8 @@ class Module:
     table_inits: list[ConstExpr | None] = field(default_factory=list)
     mems: list[MemType] = field(default_factory=list)        # defined only
     globals: list[Global] = field(default_factory=list)      # defined only
+    # exception tags (tag section, id 13): the type index of each defined tag
+    tags: list[int] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     start: int | None = None
     elems: list[ElemSegment] = field(default_factory=list)
@@ -160,6 +163,8 @@ class Module:
     table_types: list[TableType] = field(default_factory=list)
     mem_types: list[MemType] = field(default_factory=list)
     global_types: list[GlobalType] = field(default_factory=list)
+    tag_types: list[int] = field(default_factory=list)           # tagidx -> typeidx
+    num_imported_tags: int = 0
     num_imported_funcs: int = 0
     num_imported_tables: int = 0
     num_imported_mems: int = 0

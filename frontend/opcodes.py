@@ -96,6 +96,8 @@ class Imm(enum.IntEnum):
     LANE = 25          # 1 lane byte
     MEMARG_LANE = 26   # memarg then 1 lane byte
     TYPE = 27          # u32 typeidx (call_ref, return_call_ref)
+    TAG = 28           # u32 tagidx (throw)
+    TRY_TABLE = 29     # blocktype, vec(catch): catch = kind byte, [tagidx], label
 
 
 class Flag(enum.IntFlag):
@@ -167,6 +169,9 @@ return_call          12     func        *                 call trap control @tai
 return_call_indirect 13     call_indirect *               call trap table control @tail-call
 call_ref             14     type        *                 call trap @function-references
 return_call_ref      15     type        *                 call trap control @function-references
+throw                08     tag         *                 control @exceptions
+throw_ref            0a     none        *                 trap control @exceptions
+try_table            1f     try_table   *                 control @exceptions
 # ---- parametric ------------------------------------------------------------
 drop                 1a     none        *
 select               1b     none        *
@@ -736,12 +741,9 @@ ELSE = BY_NAME["else"]
 _UNSUPPORTED_TABLE = """
 try                        06      LEGACY_EXCEPTIONS
 catch                      07      LEGACY_EXCEPTIONS
-throw                      08      EXCEPTIONS
 rethrow                    09      LEGACY_EXCEPTIONS
-throw_ref                  0a      EXCEPTIONS
 delegate                   18      LEGACY_EXCEPTIONS
 catch_all                  19      LEGACY_EXCEPTIONS
-try_table                  1f      EXCEPTIONS
 ref.eq                     d3      GC
 cont.new                   e0      STACK_SWITCHING
 cont.bind                  e1      STACK_SWITCHING

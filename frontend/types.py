@@ -67,7 +67,7 @@ VEC_TYPES = frozenset((V128,))
 REF_TYPES = frozenset((FUNCREF, EXTERNREF))
 #: nullable abstract reference types the frontend decodes (function
 #: references: the func and extern hierarchies)
-_ABSTRACT = frozenset((HT_FUNC, HT_EXTERN, HT_NOFUNC, HT_NOEXTERN, HT_BOT))
+_ABSTRACT = frozenset((HT_FUNC, HT_EXTERN, HT_NOFUNC, HT_NOEXTERN, HT_EXN, HT_NOEXN, HT_BOT))
 _FUNC_FAMILY = frozenset((HT_FUNC, HT_NOFUNC))
 _EXTERN_FAMILY = frozenset((HT_EXTERN, HT_NOEXTERN))
 VALUE_TYPES = NUM_TYPES | VEC_TYPES | REF_TYPES
@@ -85,7 +85,8 @@ class ValType(enum.IntEnum):
 
 _NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
           FUNCREF: "funcref", EXTERNREF: "externref", UNKNOWN: "unknown",
-          NULLFUNCREF: "nullfuncref", NULLEXTERNREF: "nullexternref"}
+          NULLFUNCREF: "nullfuncref", NULLEXTERNREF: "nullexternref",
+          HT_EXN: "exnref", HT_NOEXN: "nullexnref"}
 _BY_NAME = {v: k for k, v in _NAMES.items() if k != UNKNOWN}
 _HEAP_NAMES = {HT_FUNC: "func", HT_EXTERN: "extern", HT_NOFUNC: "nofunc",
                HT_NOEXTERN: "noextern", HT_EXN: "exn", HT_NOEXN: "noexn", HT_BOT: "bot"}

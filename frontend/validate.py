@@ -75,13 +75,15 @@ from .code import (IMM_READERS, REF_BLOCK, imm_readers, iter_instrs, read_instr,
                    scan_body)
 from .errors import (InvalidError, MalformedError, UnsupportedError, UnsupportedInvalidError,
                      WasmError)
-from .features import (ALL, BULK_MEMORY, DEFAULT, EXTENDED_CONST, FUNCTION_REFERENCES,
+from .features import (ALL, BULK_MEMORY, DEFAULT, EXCEPTIONS, EXTENDED_CONST,
+                       FUNCTION_REFERENCES,
                        MULTI_VALUE, MUTABLE_GLOBAL, MVP, REFERENCE_TYPES, SIMD, Feature, Features,
                        current)
 from .module import ConstExpr, ExternKind, Module, SegmentMode, address_type
 from .opcodes import BY_BYTE, BY_PREFIX, CUSTOM_PAGE_SIZES, MEMORY64, MULTI_MEMORY, OPS, Imm, Op
 from .opcodes import GC as O_GC
-from .types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, MAX_PAGES, NONNULL, RAW, REF_BOT,
+from .types import (EXTERNREF, F32, F64, FUNCREF, HT_EXN, HT_NOEXN, I32, I64, MAX_PAGES,
+                    NONNULL, RAW, REF_BOT,
                     UNKNOWN, V128, VALUE_TYPES, is_defaultable, is_ref, nullable, raw_index,
                     subtype, type_name)
 from .unsupported import disabled
@@ -108,7 +110,7 @@ _EOF = "unexpected end of section or function"
  K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
  K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
  K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT, K_DISABLED,
- K_TYPED_REF) = range(35)
+ K_TYPED_REF, K_EH) = range(36)
 
 _KIND = [K_ILLEGAL] * 256
 _P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
@@ -128,6 +130,7 @@ _SPECIAL_KINDS = {
     "return_call": K_RETURN_CALL, "return_call_indirect": K_RETURN_CALL_INDIRECT,
     "call_ref": K_TYPED_REF, "return_call_ref": K_TYPED_REF, "ref.as_non_null": K_TYPED_REF,
     "br_on_null": K_TYPED_REF, "br_on_non_null": K_TYPED_REF,
+    "throw": K_EH, "throw_ref": K_EH, "try_table": K_EH,
 }
 
 
@@ -190,7 +193,7 @@ def _disabled_op(op: Op, at: int) -> WasmError:
 # Block types that need no type index: the byte after block/loop/if -> results.
 _BT_SIMPLE = [None] * 256
 _BT_SIMPLE[0x40] = []
-for _t in (*VALUE_TYPES, 0x73, 0x72):        # (nullfuncref, nullexternref)
+for _t in (*VALUE_TYPES, 0x73, 0x72, 0x69, 0x74):   # (nullfuncref, nullexternref, exnref...)
     _BT_SIMPLE[_t] = [_t]
 _EMPTY: list = []
 
@@ -312,7 +315,7 @@ class _Ctx:
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
                  "has_datacount", "declared", "off", "kind", "prefix_ops", "readers",
                  "nmems", "multi_memory", "mem_at", "mem64", "memory64", "type_codes",
-                 "fr")
+                 "fr", "eh", "tag_sigs")
 
     def __init__(self, m: Module, features: Features = DEFAULT):
         self.m = m
@@ -344,12 +347,20 @@ class _Ctx:
         self.declared = _declared_funcs(m)
         self.type_codes = m.type_codes
         self.fr = FUNCTION_REFERENCES in features
+        self.eh = EXCEPTIONS in features
+        # each tag's parameter types (tagidx -> list), None for a bad type index
+        self.tag_sigs = [self.tsig[t][0] if t < nt else None for t in m.tag_types]
 
     def res(self, t: int, at: int) -> int:
         """A value type read in a body, its concrete heap type (RAW: a type
-        index) made canonical; typed references need function-references."""
+        index) made canonical; typed references need function-references,
+        exnref exceptions."""
         if t < RAW:
-            if t >= NONNULL or t in (0x73, 0x72):
+            if t & ~NONNULL in _EXN_HEAPS:
+                self.need_eh(at)
+                if t & NONNULL:
+                    self.need_fr(at)
+            elif t >= NONNULL or t in (0x73, 0x72):
                 self.need_fr(at)
             return t
         self.need_fr(at)
@@ -357,6 +368,10 @@ class _Ctx:
         if r & RAW:
             raise InvalidError(f"unknown type {raw_index(r)}", at)
         return r
+
+    def need_eh(self, at):
+        if not self.eh:
+            raise disabled(EXCEPTIONS, at, "exnref", "malformed value type")
 
     def need_fr(self, at):
         if not self.fr:
@@ -591,6 +606,8 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     pos += 1
                     if res and (res[0] == 0x73 or res[0] == 0x72):
                         ctx.need_fr(at)
+                    elif res and res[0] in _EXN_HEAPS:
+                        ctx.need_eh(at)
                 else:
                     x, pos = _read_blocktype(data, pos, limit)
                     if x <= REF_BLOCK:
@@ -730,6 +747,17 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     del stack[h:]
                     unr = True
                     ctrl[-1][F_UNREACHABLE] = True
+            elif k == K_EH:
+                pos, frame = _eh(ctx, b, data, pos, limit, stack, h, unr, ctrl, at)
+                if frame is None:                # throw / throw_ref
+                    del stack[h:]
+                    unr = True
+                    ctrl[-1][F_UNREACHABLE] = True
+                else:                            # try_table: a block
+                    frame[F_INIT] = len(init_log)
+                    ctrl.append(frame)
+                    h = frame[F_HEIGHT]
+                    unr = False
             elif k == K_OTHER:
                 pos = _other(ctx, b, data, pos, limit, stack, h, unr, at)
             else:
@@ -827,6 +855,62 @@ def _typed_ref(ctx, b, data, pos, limit, stack, h, unr, ctrl, results, at):
     _pop_vals(stack, h, unr, rest, data, at)
     stack += rest
     return pos, False
+
+
+_EXN_HEAPS = (HT_EXN, HT_NOEXN)
+_EXNREF = HT_EXN                    # (ref null exn)
+
+
+def _tag_params(ctx, x, at) -> list:
+    if x >= len(ctx.tag_sigs):
+        raise InvalidError(f"unknown tag {x}", at)
+    return ctx.tag_sigs[x]
+
+
+def _eh(ctx, b, data, pos, limit, stack, h, unr, ctrl, at):
+    """Exception handling: ``throw x`` and ``throw_ref`` (return ``(pos,
+    None)``: the rest of the block is unreachable), ``try_table bt catch*``
+    (returns the new frame: a block whose catch clauses are checked against
+    the labels *outside* it)."""
+    if b == 0x08:                                # throw x
+        x, pos = _u32(data, pos, limit)
+        try:
+            _pop_vals(stack, h, unr, _tag_params(ctx, x, at), data, at)
+        except InvalidError as e:                # the reference's wording
+            raise InvalidError(e.message.replace("throw requires", "instruction requires"),
+                               at) from None
+        return pos, None
+    if b == 0x0A:                                # throw_ref
+        _pop_vals(stack, h, unr, [_EXNREF], data, at)
+        return pos, None
+    (bt, catches), pos = ctx.readers[Imm.TRY_TABLE](data, pos, limit)
+    if bt <= REF_BLOCK:
+        ps, res = _EMPTY, [ctx.res(REF_BLOCK - bt, at)]
+    elif bt >= 0:
+        if bt >= len(ctx.tsig):
+            raise InvalidError(f"unknown type {bt}", at)
+        ps, res = ctx.tsig[bt]
+    elif bt == -64:
+        ps, res = _EMPTY, _EMPTY
+    else:
+        res = [bt + 0x80]
+        ps = _EMPTY
+        if res[0] in _EXN_HEAPS:
+            ctx.need_eh(at)
+    for kind, x, label in catches:
+        vals = list(_tag_params(ctx, x, at)) if kind < 2 else []
+        if kind & 1:
+            vals.append(_EXNREF | NONNULL)
+        if label >= len(ctrl):
+            raise InvalidError(f"unknown label {label}", at)
+        labels = ctrl[-1 - label][F_LABELS]
+        if len(labels) != len(vals) or not _all_sub(vals, labels):
+            raise InvalidError(f"type mismatch: catch handler provides {_stack_str(vals)} "
+                               f"but label {label} requires {_stack_str(labels)}", at)
+    if ps:
+        _pop_vals(stack, h, unr, ps, data, at)
+        stack += ps
+    return pos, [FR_BLOCK, ps, res, res, len(stack) - len(ps), False, 0]
 
 
 def _indirect_sig(ctx, x, tbl, what, at):
@@ -1183,8 +1267,9 @@ _REFS = (FUNCREF, EXTERNREF)
 
 
 def _typed(t: int) -> bool:
-    """A reference type only typed function references have."""
-    return is_ref(t) and t != FUNCREF and t != EXTERNREF
+    """A reference type only typed function references have (exnref and
+    nullexnref are exception handling's)."""
+    return is_ref(t) and t != FUNCREF and t != EXTERNREF and t not in _EXN_HEAPS
 
 
 def _check_gated_locals(off: frozenset, decls, at: int) -> None:
@@ -1197,6 +1282,8 @@ def _check_gated_locals(off: frozenset, decls, at: int) -> None:
         if _typed(t) and FUNCTION_REFERENCES.name in off:
             raise disabled(FUNCTION_REFERENCES, at, "typed reference local",
                            "malformed value type")
+        if t & ~NONNULL in _EXN_HEAPS and EXCEPTIONS.name in off:
+            raise disabled(EXCEPTIONS, at, "exnref local", "malformed value type")
 
 
 def _header_uses(m: Module):
@@ -1258,7 +1345,27 @@ def _header_uses(m: Module):
                 m.global_types[ex.index].mutable:
             yield (MUTABLE_GLOBAL, ex.offset, "export of a mutable global", "mutable global",
                    True)
+    yield from _tag_uses(m)
     yield from _segment_uses(m)
+
+
+def _tag_uses(m: Module):
+    """Exception handling outside bodies: tags (section, imports, exports)
+    and exnref in types and globals, as :func:`_header_uses`."""
+    for imp in m.imports:
+        if imp.kind == ExternKind.TAG:
+            yield EXCEPTIONS, imp.offset, "tag import", "malformed import kind", False
+    if m.tags:
+        yield EXCEPTIONS, _section_offset(m, 13), "tag section", "malformed section id", False
+    for ex in m.exports:
+        if ex.kind == ExternKind.TAG:
+            yield EXCEPTIONS, ex.offset, "tag export", "malformed export kind", False
+    tsec = _section_offset(m, 1)
+    for i, ft in enumerate(m.types):
+        if any(t & ~NONNULL in _EXN_HEAPS for t in (*ft.params, *ft.results)):
+            yield EXCEPTIONS, tsec, f"exnref in type {i}", "malformed value type", False
+    if any(g.type & ~NONNULL in _EXN_HEAPS for g in m.global_types):
+        yield EXCEPTIONS, _section_offset(m, 6), "exnref global", "malformed value type", False
 
 
 def _segment_uses(m: Module):
@@ -1431,6 +1538,8 @@ def _check_module_header(m: Module, fs: Features) -> None:
             _check_table_type(imp.desc, imp.offset)
         elif imp.kind == ExternKind.MEMORY:
             _check_mem_type(imp.desc, imp.offset)
+        elif imp.kind == ExternKind.TAG:
+            _check_tag_type(m, imp.desc, imp.offset)
     fsec = _section_offset(m, 3)
     for f in m.funcs:
         if f.type_index >= ntypes:
@@ -1448,6 +1557,9 @@ def _check_module_header(m: Module, fs: Features) -> None:
     msec = _section_offset(m, 5)
     for mt in m.mems:
         _check_mem_type(mt, msec)
+    tagsec = _section_offset(m, 13)
+    for t in m.tags:
+        _check_tag_type(m, t, tagsec)
     nfuncs = len(m.func_types)
     for seg in m.elems:
         if seg.func_indices is not None:
@@ -1470,6 +1582,14 @@ def _check_module_header(m: Module, fs: Features) -> None:
             const_expr_type(m, d.offset, address_type(m.mem_types[d.memory]), features=fs)
 
 
+def _check_tag_type(m: Module, t: int, at: int) -> None:
+    """A tag's type: an existing function type without results."""
+    if t >= len(m.types):
+        raise InvalidError(f"unknown type {t}", at)
+    if m.types[t].results:
+        raise InvalidError("non-empty tag result type", at)
+
+
 def _check_module_trailer(m: Module, multi_memory: bool) -> None:
     """Start, exports, memory count: after the bodies (reference order)."""
     if m.start is not None:
@@ -1482,7 +1602,8 @@ def _check_module_trailer(m: Module, multi_memory: bool) -> None:
     spaces = {ExternKind.FUNC: (len(m.func_types), "function"),
               ExternKind.TABLE: (len(m.table_types), "table"),
               ExternKind.MEMORY: (len(m.mem_types), "memory"),
-              ExternKind.GLOBAL: (len(m.global_types), "global")}
+              ExternKind.GLOBAL: (len(m.global_types), "global"),
+              ExternKind.TAG: (len(m.tag_types), "tag")}
     names = set()
     for ex in m.exports:
         n, what = spaces[ex.kind]

@@ -171,13 +171,16 @@ def run_file(path: str, opts: Options = Options()) -> FileResult:
 #: ``memory.grow`` index is valid) and memarg flags 32..63 an *invalid*
 #: alignment (align.wast says *malformed*); with memory64, a memarg offset
 #: is a u64 (``offset=4294967296`` is *invalid* for a 32-bit memory,
-#: address.wast says the text is *malformed*).
-_NOT_IN_WASM2 = ("multi-memory", "memory64")
+#: address.wast says the text is *malformed*); with exceptions, opcode 0x0a
+#: (throw_ref) and import kind 4 (a tag) decode (binary.wast says
+#: *malformed*).
+_NOT_IN_WASM2 = ("multi-memory", "memory64", "exceptions")
 
 
 #: Proposals whose scripts were written with some of those features and
 #: keep them: custom-page-sizes' use two memories and i64 memories.
-_WRITTEN_WITH = {"custom-page-sizes": ("multi-memory", "memory64")}
+_WRITTEN_WITH = {"custom-page-sizes": ("multi-memory", "memory64"),
+                 "exception-handling": ("exceptions",)}     # the feature's name
 
 #: Proposals beyond Wasm 3.0 whose encodings contradict its suite: with
 #: custom-page-sizes, limits flag bit 3 starts a page size (wasm-3.0's

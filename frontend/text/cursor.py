@@ -25,6 +25,7 @@ funcref externref extern i32 i64 f32 f64 v128 i8x16 i16x8 i32x4 i64x2 f32x4 f64x
 binary quote register invoke get assert_return assert_trap assert_exhaustion
 assert_invalid assert_malformed assert_unlinkable assert_uninstantiable
 script input output either definition instance thread wait shared nan:canonical nan:arithmetic ref.extern ref.host
+tag exnref nullexnref exn noexn catch catch_ref catch_all catch_all_ref assert_exception
 """.split())
 # ``offset=``/``align=`` are keywords only with a nat after them (as in the
 # reference lexer); ``offset=-1`` is an unknown operator.

@@ -35,9 +35,10 @@ ELSE_BYTE = BY_NAME["else"].encoding
 _TYPED_VARIANT: dict[str, Op] = {op.name: op for op in OPS if op.imm is Imm.SELECT_T}
 
 _REFTYPES = {"funcref": FUNCREF, "externref": EXTERNREF, "nullfuncref": 0x73,
-             "nullexternref": 0x72}
+             "nullexternref": 0x72, "exnref": 0x69, "nullexnref": 0x74}
 _VALTYPES = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C, "v128": 0x7B, **_REFTYPES}
-_HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF, "nofunc": 0x73, "noextern": 0x72}
+_HEAPTYPES = {"func": FUNCREF, "extern": EXTERNREF, "nofunc": 0x73, "noextern": 0x72,
+              "exn": 0x69, "noexn": 0x74}
 
 
 # --------------------------------------------------------------------------
@@ -452,6 +453,32 @@ def _imm_memarg_lane(c, fc, op, out):
     out.append(_lane_index(c))
 
 
+def _imm_tag(c, fc, op, out):
+    out += uleb(fc.mod.tags.index(c))
+
+
+_CATCHES = {"catch": 0, "catch_ref": 1, "catch_all": 2, "catch_all_ref": 3}
+
+
+def try_table_head(c: Cursor, fc) -> bytes:
+    """After ``try_table $l?``: the block type and the catch clauses
+    ``(catch $tag $label)``...  Their labels are resolved outside the
+    try_table (its own label is pushed after)."""
+    out = bytearray(fc.mod.blocktype(c))
+    catches = bytearray()
+    n = 0
+    while c.at_lp() and c.peek(1)[0] == ATOM and c.peek(1)[1] in _CATCHES:
+        kind = _CATCHES[c.peek(1)[1]]
+        c.i += 2
+        catches.append(kind)
+        if kind < 2:
+            catches += uleb(fc.mod.tags.index(c))
+        catches += uleb(label(c, fc))
+        c.rp()
+        n += 1
+    return bytes(out + uleb(n) + catches)
+
+
 def _memarg_tok(tok) -> bool:
     return tok[0] == ATOM and tok[1].startswith(("offset=", "align="))
 
@@ -484,9 +511,12 @@ IMMEDIATES = {
     Imm.LANE: _imm_lane,
     Imm.MEMARG_LANE: _imm_memarg_lane,
     Imm.TYPE: _imm_type,
+    Imm.TAG: _imm_tag,
 }
-# BLOCKTYPE is read by the block structure code (labels come before it).
-assert set(IMMEDIATES) | {Imm.BLOCKTYPE} == set(Imm), "every Imm kind needs a text parser"
+# BLOCKTYPE and TRY_TABLE are read by the block structure code (labels come
+# before them).
+assert set(IMMEDIATES) | {Imm.BLOCKTYPE, Imm.TRY_TABLE} == set(Imm), \
+    "every Imm kind needs a text parser"
 
 # ``else``/``end`` are in the opcode table (they have encodings) but in text
 # they only delimit flat blocks; the sequence parser owns them.
@@ -600,10 +630,11 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
             if marks is not None:
                 marks.append((len(out), toks[c.i][2]))
             c.i += 1
-            if op.imm is Imm.BLOCKTYPE:
+            if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
                 name = c.take_id()
                 out += op.encoding
-                out += fc.mod.blocktype(c)
+                out += fc.mod.blocktype(c) if op.imm is Imm.BLOCKTYPE else \
+                    try_table_head(c, fc)
                 labels.append(name)
                 stack.append([_FLAT, op, name, False])
             else:
@@ -641,9 +672,9 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
     if op is None or tok[1] in _STRUCTURE:
         raise c.unexpected()
     c.i += 1
-    if op.imm is Imm.BLOCKTYPE:
+    if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
         name = c.take_id()
-        bt = fc.mod.blocktype(c)
+        bt = fc.mod.blocktype(c) if op.imm is Imm.BLOCKTYPE else try_table_head(c, fc)
         if op is _IF:
             # condition operands come first, then the if itself
             stack.append([_COND, op, name, bt, tok[2]])

@@ -13,8 +13,6 @@ from .. import opcodes as O
 # keyword -> (proposal, what), wherever it appears
 _ANYWHERE = {
     "component": (O.COMPONENT, "(component ...)"),
-    "tag": (O.EXCEPTIONS, "(tag ...)"),
-    "exnref": (O.EXCEPTIONS, "exnref"),
     "rec": (O.GC, "(rec ...)"),
     "ref": (O.FUNCTION_REFERENCES, "(ref ...)"),
     "anyref": (O.GC, "anyref"), "eqref": (O.GC, "eqref"), "i31ref": (O.GC, "i31ref"),
@@ -22,7 +20,6 @@ _ANYWHERE = {
     "nullref": (O.GC, "nullref"), "nullfuncref": (O.GC, "nullfuncref"),
     "nullexternref": (O.GC, "nullexternref"),
     # script forms
-    "assert_exception": (O.EXCEPTIONS, "assert_exception"),
     "ref.array": (O.GC, "ref.array"), "ref.struct": (O.GC, "ref.struct"),
     "ref.eq": (O.GC, "ref.eq"), "ref.any": (O.GC, "ref.any"),
 }
@@ -37,8 +34,6 @@ _IN = {
     ("cont", "type"): (O.STACK_SWITCHING, "continuation type"),
     **{(h, "ref.null"): (O.GC, f"ref.null {h}")
        for h in ("any", "eq", "i31", "struct", "array", "none", "noextern", "nofunc")},
-    ("exn", "ref.null"): (O.EXCEPTIONS, "ref.null exn"),
-    ("noexn", "ref.null"): (O.EXCEPTIONS, "ref.null noexn"),
 }
 
 

@@ -32,14 +32,16 @@ from .instr import (at_var, const_expr, encode_valtype, folded, instrs, nat32, n
                     reftype_tokens, valtype)
 from .lexer import ATOM, ID, LP, Tokens, tokenize
 
-_EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3}
-_DEF_KINDS = ("func", "table", "memory", "global")
-_DESCRIPTIVE = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
-_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export",
+_EXPORT_KINDS = {"func": 0, "table": 1, "memory": 2, "global": 3, "tag": 4}
+_DEF_KINDS = ("func", "table", "memory", "global", "tag")
+_DESCRIPTIVE = {"func": "function", "table": "table", "memory": "memory", "global": "global",
+                "tag": "tag"}
+_FIELDS = frozenset(("type", "import", "func", "table", "memory", "global", "export", "tag",
                      "start", "elem", "data", "@custom"))
 # Where ``(@custom ...)`` sections may be placed: ``(before|after S)`` for
 # these section names (plus ``first``/``last``), in binary order.
-_PLACES = ("type", "import", "func", "table", "memory", "global", "export", "start", "elem",
+_PLACES = ("type", "import", "func", "table", "memory", "tag", "global", "export", "start",
+           "elem",
            "datacount", "code", "data")
 
 
@@ -97,10 +99,11 @@ class ModuleContext:
         self.tables = Space("table")
         self.mems = Space("memory")
         self.globals = Space("global")
+        self.tags = Space("tag")
         self.elems = Space("elem", "elem segment")
         self.datas = Space("data", "data segment")
         self.spaces = {"func": self.funcs, "table": self.tables,
-                       "memory": self.mems, "global": self.globals}
+                       "memory": self.mems, "global": self.globals, "tag": self.tags}
         self.sigs: list[Sig] = []
         self.type_names: dict[str, int] = {}
         self._sig_index: dict[Sig, int] = {}
@@ -111,6 +114,7 @@ class ModuleContext:
         self.table_defs: list[bytes] = []
         self.mem_defs: list[bytes] = []
         self.global_defs: list[bytes] = []
+        self.tag_defs: list[bytes] = []
         self.exports: list[bytes] = []
         self.start: int | None = None
         self.elem_segs: list[bytes] = []
@@ -377,6 +381,8 @@ def _import_desc(m: ModuleContext, c: Cursor, kind: str) -> bytes:
         return b"\x01" + _tabletype(c, m)
     if kind == "memory":
         return b"\x02" + _memtype(c)
+    if kind == "tag":
+        return b"\x04\x00" + uleb(m.typeuse(c, False)[0])
     return b"\x03" + _globaltype(c, m)
 
 
@@ -561,6 +567,20 @@ def _define_global(m: ModuleContext, c: Cursor, idx: int) -> None:
     m.global_defs.append(gt + e)
 
 
+def _define_tag(m: ModuleContext, c: Cursor, idx: int) -> None:
+    """``(tag $t (export ...)* (import ...)? typeuse)``: attribute 0 (an
+    exception) and the type index."""
+    c.take_id()
+    _inline_exports(m, c, "tag", idx)
+    imp = _inline_import(c)
+    desc = b"\x00" + uleb(m.typeuse(c, False)[0])
+    _end(c)
+    if imp is not None:
+        m.imports.append(imp + b"\x04" + desc)
+    else:
+        m.tag_defs.append(desc)
+
+
 def _define_export(m: ModuleContext, c: Cursor) -> None:
     n = c.name()
     kind = c.list_head()
@@ -720,7 +740,7 @@ def module_from_tokens(tokens: Tokens, start: int, end: int,
         fields.append((head, c.i + 2, close))
         c.i = close + 1
 
-    counters = {"func": 0, "table": 0, "memory": 0, "global": 0}
+    counters = {"func": 0, "table": 0, "memory": 0, "global": 0, "tag": 0}
     for head, s, e in fields:
         fc = Cursor(tokens, s, e)
         if head == "type":
@@ -768,7 +788,8 @@ def _type_names(c: Cursor) -> dict[str, int]:
 
 def _entry_lists(m: ModuleContext) -> tuple[list, ...]:
     """The section entry lists a field can append to (for SourceMap)."""
-    return (m.imports, m.func_types, m.table_defs, m.mem_defs, m.global_defs, m.exports,
+    return (m.imports, m.func_types, m.table_defs, m.mem_defs, m.tag_defs, m.global_defs,
+            m.exports,
             m.elem_segs, m.data_segs, m.codes)
 
 
@@ -800,7 +821,7 @@ def _import_kind(c: Cursor) -> str:
 
 
 _DEFINE = {"func": _define_func, "table": _define_table, "memory": _define_memory,
-           "global": _define_global, "export": _define_export, "start": _define_start,
+           "global": _define_global, "tag": _define_tag, "export": _define_export, "start": _define_start,
            "elem": _define_elem, "data": _define_data, "@custom": _define_custom}
 
 
@@ -840,6 +861,7 @@ def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | No
                                 for p, r in m.sigs]),
         "import": lambda: sec(2, m.imports), "func": lambda: sec(3, [uleb(t) for t in m.func_types]),
         "table": lambda: sec(4, m.table_defs), "memory": lambda: sec(5, m.mem_defs),
+        "tag": lambda: sec(13, m.tag_defs),
         "global": lambda: sec(6, m.global_defs), "export": lambda: sec(7, m.exports),
         "start": start, "elem": lambda: sec(9, m.elem_segs), "datacount": datacount,
         "code": lambda: sec(10, m.codes), "data": lambda: sec(11, m.data_segs),
