@@ -41,8 +41,8 @@ class Import:
 
 #: Extern kinds, numbered as the Wasm binary format (and the runtime's
 #: descriptor) number them.
-EXTERN_FUNC, EXTERN_TABLE, EXTERN_MEMORY, EXTERN_GLOBAL = 0, 1, 2, 3
-EXTERN_NAMES = ("func", "table", "memory", "global")
+EXTERN_FUNC, EXTERN_TABLE, EXTERN_MEMORY, EXTERN_GLOBAL, EXTERN_TAG = 0, 1, 2, 3, 4
+EXTERN_NAMES = ("func", "table", "memory", "global", "tag")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,16 @@ class GlobalDecl:
 
 
 @dataclass(slots=True)
+class TagDecl:
+    """An exception tag (exception handling): its signature (parameters
+    only: the payload of its exceptions).  A tag's identity is its defining
+    instance's: two instances of one module have distinct tags, and an
+    imported tag is the exporter's own (backends/ABI.md "Exceptions")."""
+    sig: int                     # index into Module.sigs
+    import_: Import | None = None
+
+
+@dataclass(slots=True)
 class ElemDecl:
     """An element segment: its reference type, mode, and items.  Each item
     is a constant as a :class:`GlobalInit` (``func_ref`` n, ``null``, or
@@ -136,6 +146,7 @@ class Module:
     memories: list[MemoryDecl] = field(default_factory=list)
     tables: list[TableDecl] = field(default_factory=list)
     globals: list[GlobalDecl] = field(default_factory=list)
+    tags: list[TagDecl] = field(default_factory=list)
     elems: list[ElemDecl] = field(default_factory=list)
     datas: list[DataDecl] = field(default_factory=list)
     #: Index of the synthesized instantiation function (``__wasmaot_init``,
@@ -153,11 +164,22 @@ class Module:
 
     def imports(self) -> list[tuple[int, int, Import]]:
         """Every import as (kind, index, Import), in import-section order."""
-        spaces = (self.funcs, self.tables, self.memories, self.globals)
+        spaces = (self.funcs, self.tables, self.memories, self.globals, self.tags)
         order = self.import_order or [
             (k, i) for k, space in enumerate(spaces)
             for i, d in enumerate(space) if d.import_ is not None]
         return [(k, i, spaces[k][i].import_) for k, i in order]
+
+    def may_throw_across_calls(self) -> bool:
+        """Whether a call may return with an exception pending, so the
+        caller must look (backends/ABI.md "Exceptions"): the module has tags
+        (it may throw, or catch what its callees throw), or it imports a
+        function from something other than WASI (another instance may
+        throw through it).  A module that is neither pays nothing."""
+        if self.tags:
+            return True
+        return any(d.import_ is not None and not d.import_.module.startswith("wasi")
+                   for d in self.funcs)
 
     def wasm_funcs(self) -> int:
         """Number of Wasm functions (imports included): every function but
@@ -206,7 +228,8 @@ class Module:
                 tuple((e.elem, e.mode, e.items) for e in self.elems),
                 tuple((d.data, d.mode) for d in self.datas), self.init_func,
                 tuple(self.exports), self.start, tuple(self.imports()),
-                tuple(m.page_size_log2 for m in self.memories))
+                tuple(m.page_size_log2 for m in self.memories),
+                tuple((t.sig, t.import_) for t in self.tags))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Module) and self.structure() == other.structure()

@@ -90,6 +90,7 @@ class ImmKind(enum.IntEnum):
     IMM128 = 15    # low 64 bits of a 128-bit immediate (vconst bits, shuffle mask)
     IMM128_HI = 16  # its high 64 bits; always directly after IMM128 (the
                     # table's ``imm128`` expands to both: the pool is u64)
+    TAG = 17       # exception tag index
 
 
 class IntCC(enum.IntEnum):
@@ -417,6 +418,26 @@ vstore64_lane     -      memflags,mem,offset,lane A,v128  -      trap:memory_out
 # signature the validator proved is sigT: a null check, no signature check.
 call_ref          -      sig                 funcref,...  sig    call trap:null_function_reference
 return_call_ref   -      sig                 funcref,...  -      call term trap:null_function_reference
+# ---- exception handling (appended; backends/ABI.md "Exceptions") -----------------
+# An exception is a heap object (an externref-typed pointer: exnref erases to
+# it) holding its tag and payload.  A call returns normally with the
+# per-thread *pending* slot set when its callee threw; the translator checks
+# the slot after every call that may throw (Module.may_throw_across_calls)
+# and branches to the enclosing try_table's dispatch, or propagates.
+# exn_new sigS tagT (args): a new exception of tag T (S = T's signature).
+# exn_propagate v: set the pending slot to v and return (results undefined:
+# the caller looks at the slot first).  exn_is tagT v: whether v's tag is
+# this instance's tag T.  exn_field.T k v: payload value k.  exn_free v:
+# release v (a catch without _ref), unless exn_keep v marked it as an
+# exnref value (catch_ref: copies may live anywhere, it is never freed).
+exn_new           -      sig,tag             ...          externref writes:global
+exn_pending       -      -                   -            externref reads:global
+exn_clear         -      -                   -            -      writes:global
+exn_propagate     -      -                   externref    -      term writes:global
+exn_is            -      tag                 externref    i32    reads:global
+exn_field         Any    imm64               externref    T      reads:global
+exn_free          -      -                   externref    -      writes:global
+exn_keep          -      -                   externref    -      writes:global
 """
 
 _TYPES = {"i32": I32, "i64": I64, "f32": F32, "f64": F64, "v128": V128,

@@ -32,9 +32,10 @@ from fractions import Fraction
 
 from .builder import check_imm64, BuildError
 from .function import Function
-from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE,
+from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG,
                      SEG_MODE_NAMES, SEG_PASSIVE, DataDecl, ElemDecl, Export, FuncDecl,
-                     GlobalDecl, GlobalInit, Import, MemoryDecl, Module, Signature, TableDecl)
+                     GlobalDecl, GlobalInit, Import, MemoryDecl, Module, Signature, TableDecl,
+                     TagDecl)
 from .opcodes import (BY_NAME, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
                       Opcode, VarArgs)
 from .trapcodes import TrapCode
@@ -113,17 +114,17 @@ def tokenize(text: str) -> list[Tok]:
     return toks
 
 
-_ENTITY_RE = re.compile(r"(v|block|fn|sig|g|mem|table|elem|data)(\d+)\Z")
+_ENTITY_RE = re.compile(r"(v|block|fn|sig|g|mem|table|elem|data|tag)(\d+)\Z")
 _ENTITY_KIND = {ImmKind.MEM: "mem", ImmKind.FUNC: "fn", ImmKind.SIG: "sig",
                 ImmKind.GLOBAL: "g", ImmKind.TABLE: "table", ImmKind.ELEM: "elem",
-                ImmKind.DATA: "data"}
+                ImmKind.DATA: "data", ImmKind.TAG: "tag"}
 _WHAT = {"mem": "memory", "fn": "function", "sig": "signature", "g": "global",
-         "table": "table", "elem": "element segment", "data": "data segment"}
+         "table": "table", "elem": "element segment", "data": "data segment", "tag": "tag"}
 
 
-_KIND_WHAT = ("function", "table", "memory", "global")     # by EXTERN_* kind
+_KIND_WHAT = ("function", "table", "memory", "global", "tag")     # by EXTERN_* kind
 _EXPORT_KINDS = {"fn": EXTERN_FUNC, "table": EXTERN_TABLE, "mem": EXTERN_MEMORY,
-                 "g": EXTERN_GLOBAL}
+                 "g": EXTERN_GLOBAL, "tag": EXTERN_TAG}
 #: Escapes in a data string: a run of ``\\hh`` (decoded at once: zero-filled
 #: data is long runs of ``\\00``), one simple escape, or (neither group) a
 #: bad one.
@@ -279,7 +280,7 @@ class _Parser:
         self.refs: list[tuple[str, int, Tok]] = []
         bodies: list[tuple[Function, int]] = []
         decls = {"memory": self.memory_decl, "table": self.table_decl,
-                 "global": self.global_decl, "elem": self.elem_decl, "data": self.data_decl,
+                 "global": self.global_decl, "tag": self.tag_decl, "elem": self.elem_decl, "data": self.data_decl,
                  "export": self.export_decl, "start": self.start_decl, "init": self.init_decl}
         while self.tok.kind != "eof":
             t = self.tok
@@ -319,7 +320,7 @@ class _Parser:
     def check_refs(self) -> None:
         m = self.m
         sizes = {"fn": len(m.funcs), "g": len(m.globals), "mem": len(m.memories),
-                 "table": len(m.tables)}
+                 "table": len(m.tables), "tag": len(m.tags), "sig": len(m.sigs)}
         for prefix, n, t in self.refs:
             if n >= sizes[prefix]:
                 raise ParseError(f"unknown {_WHAT[prefix]} {prefix}{n}", t.line, t.col)
@@ -355,6 +356,11 @@ class _Parser:
             self.expect("=", "'=' or import")
             init = self.global_init(ty)
         self.declare(EXTERN_GLOBAL, self.m.globals, GlobalDecl(ty, mut, init, imp), t)
+
+    def tag_decl(self, t: Tok) -> None:
+        self.label("tag", len(self.m.tags))
+        sig = self.ref("sig")
+        self.declare(EXTERN_TAG, self.m.tags, TagDecl(sig, self.opt_import()), t)
 
     def seg_mode(self) -> int:
         """An optional segment mode; passive when omitted."""
@@ -712,7 +718,7 @@ class _BodyParser:
         module = self.f.module
         table = {"mem": module.memories, "fn": module.funcs, "sig": module.sigs,
                  "g": module.globals, "table": module.tables, "elem": module.elems,
-                 "data": module.datas}[prefix] if module else []
+                 "data": module.datas, "tag": module.tags}[prefix] if module else []
         if n >= len(table):
             raise p.err(f"unknown {_WHAT[prefix]} {prefix}{n}", et)
         return n

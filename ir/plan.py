@@ -48,6 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_NAMES, EXTERN_TABLE,
+                     EXTERN_TAG,
                      Import, Module)
 from ..frontend.types import subtype
 from .types import type_name
@@ -285,7 +286,7 @@ def _resolve(plan: LinkPlan, by_name: dict[str, int], i: int, kind: int, index: 
 
 
 def _space(m: Module, kind: int) -> list:
-    return (m.funcs, m.tables, m.memories, m.globals)[kind]
+    return (m.funcs, m.tables, m.memories, m.globals, m.tags)[kind]
 
 
 def _limits_ok(imp_min: int, imp_max: int | None, min_: int, max_: int | None) -> bool:
@@ -316,6 +317,10 @@ def _mismatch(importer: Module, kind: int, index: int, exporter: Module, eindex:
             return f"expected {type_name(want.elem)}, got {type_name(have.elem)}"
         if not _limits_ok(want.min, want.max, have.min, have.max):
             return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
+    elif kind == EXTERN_TAG:
+        ws, hs = importer.sigs[want.sig], exporter.sigs[have.sig]
+        if ws != hs or canonical_sig(ws) != canonical_sig(hs):
+            return f"expected tag {_fmt_sig(ws)}, got tag {_fmt_sig(hs)}"
     elif kind == EXTERN_MEMORY:
         if (want.index_type, want.page_size_log2, want.shared) != (
                 have.index_type, have.page_size_log2, have.shared):

@@ -69,7 +69,8 @@ import re
 
 from .dfg import DataFlowGraph
 from .function import Function
-from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, SEG_MODE_NAMES,
+from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG,
+                     SEG_MODE_NAMES,
                      FuncDecl, GlobalDecl, GlobalInit, MemoryDecl, Module, Signature, TableDecl)
 from .opcodes import (OPINFO, BRANCH_TABLE, FloatCC, ImmKind, IntCC, MemFlags,
                       Opcode, VarArgs)
@@ -80,7 +81,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9_$.\-]+\Z")
 
 _ENTITY_PREFIX = {ImmKind.MEM: "mem", ImmKind.FUNC: "fn", ImmKind.SIG: "sig",
                   ImmKind.GLOBAL: "g", ImmKind.TABLE: "table", ImmKind.ELEM: "elem",
-                  ImmKind.DATA: "data"}
+                  ImmKind.DATA: "data", ImmKind.TAG: "tag"}
 
 
 def fmt_name(name: str) -> str:
@@ -249,7 +250,7 @@ def fmt_elem_item(item: GlobalInit) -> str:
     return "null"
 
 
-_EXPORT_PREFIX = ("fn", "table", "mem", "g")     # by EXTERN_* kind
+_EXPORT_PREFIX = ("fn", "table", "mem", "g", "tag")     # by EXTERN_* kind
 
 
 def _memory(i: int, m: MemoryDecl) -> str:
@@ -272,6 +273,10 @@ def _global(i: int, g: GlobalDecl) -> str:
     return f"{head} = {fmt_global_init(g.init, g.type)}"
 
 
+def _tag(i: int, t) -> str:
+    return f"tag tag{i} sig{t.sig}" + (_import(t.import_) if t.import_ else "")
+
+
 def _func_decl(d: FuncDecl) -> str:
     return f"function {fmt_name(d.name)}{fmt_sig(d.sig)}" + (_import(d.import_) if d.import_ else "")
 
@@ -282,10 +287,12 @@ def _declarations(module: Module) -> list[str]:
     fmt = {EXTERN_FUNC: lambda i: _func_decl(module.funcs[i]),
            EXTERN_TABLE: lambda i: _table(i, module.tables[i]),
            EXTERN_MEMORY: lambda i: _memory(i, module.memories[i]),
-           EXTERN_GLOBAL: lambda i: _global(i, module.globals[i])}
+           EXTERN_GLOBAL: lambda i: _global(i, module.globals[i]),
+           EXTERN_TAG: lambda i: _tag(i, module.tags[i])}
     decls.extend(fmt[kind](i) for kind, i, _ in module.imports())
     decls.extend(_table(i, t) for i, t in enumerate(module.tables) if t.import_ is None)
     decls.extend(_memory(i, m) for i, m in enumerate(module.memories) if m.import_ is None)
+    decls.extend(_tag(i, t) for i, t in enumerate(module.tags) if t.import_ is None)
     decls.extend(_global(i, g) for i, g in enumerate(module.globals) if g.import_ is None)
     decls.extend(f"export {json.dumps(e.name)} {_EXPORT_PREFIX[e.kind]}{e.index}"
                  for e in module.exports)

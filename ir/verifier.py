@@ -68,7 +68,8 @@ _ENTITY_LISTS = {ImmKind.FUNC: ("funcs", "function", "fn"),
                  ImmKind.MEM: ("memories", "memory", "mem"),
                  ImmKind.TABLE: ("tables", "table", "table"),
                  ImmKind.ELEM: ("elems", "element segment", "elem"),
-                 ImmKind.DATA: ("datas", "data segment", "data")}
+                 ImmKind.DATA: ("datas", "data segment", "data"),
+                 ImmKind.TAG: ("tags", "tag", "tag")}
 
 
 def _lanes(info, ctrl: int) -> int:

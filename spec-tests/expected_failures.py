@@ -88,6 +88,8 @@ GC_FILES: dict[str, str] = {
     "wasm-3.0/type-equivalence.wast": _GC + "rec groups",
     "wasm-3.0/type-rec.wast": _GC + "rec groups",
     "wasm-3.0/type-subtyping.wast": _GC + "sub types",
+    "wasm-3.0/tag.wast": _GC + "rec groups (tag types in a rec group: tag identity by "
+    "type equivalence)",
 }
 
 

@@ -38,13 +38,13 @@ from __future__ import annotations
 
 from ...ir.module import EXTERN_FUNC
 from ...ir.opcodes import OPINFO, Opcode
-from . import arith, calls, control, globals as globals_, memory, simd, tables, traps
+from . import arith, calls, control, exceptions, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
 from .instance import instantiate_text, start_text, trampoline_text
 
 HANDLERS = {}
-for _m in (arith, memory, globals_, tables, calls, control, simd):
+for _m in (arith, memory, globals_, tables, calls, control, simd, exceptions):
     for _op, _h in _m.HANDLERS.items():
         assert _op not in HANDLERS, _op
         HANDLERS[_op] = _h

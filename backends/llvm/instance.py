@@ -44,7 +44,7 @@ code generation, even at -O0, is superlinear in the size of a block.
 """
 from __future__ import annotations
 
-from ...ir.module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE,
+from ...ir.module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG,
                           SEG_DECLARATIVE)
 from ...ir.opcodes import Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type_name
@@ -53,6 +53,7 @@ from .. import abi
 from .arith import float_literal
 from .calls import call_line, func_callee
 from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, ret_type
+from .exceptions import check_uncaught
 
 
 
@@ -85,6 +86,12 @@ class InstanceLayout:
                 self.global_storage[i] = self._alloc(size, size)
         self.table_slot = {i: self._alloc(P, P) for i in range(len(tables))}
         self.global_slot = {i: self._alloc(P, P) for i in range(len(globs))}
+        # exception tags: a pointer slot each (-> the tag's identity) and,
+        # for a defined tag, one byte of storage whose address *is* its
+        # identity (distinct per instance)
+        self.tag_slot = {i: self._alloc(P, P) for i in range(len(irmod.tags))}
+        self.tag_storage = {i: self._alloc(1, 1) for i, t in enumerate(irmod.tags)
+                            if t.import_ is None}
         self.n_wasm_funcs = irmod.wasm_funcs()
         self.funcref = {i: self._alloc(self.funcref_size, P) for i in range(self.n_wasm_funcs)}
         self.types, self.func_type = _type_space(irmod, self.n_wasm_funcs)
@@ -193,11 +200,14 @@ def instantiate_text(mc) -> str:
     _globals(mc, b)
     _data_segments(mc, b)
     _elem_segments(mc, b)
-    # 7. the translator's init function, then the start function
+    _tags(mc, b)
+    # 7. the translator's init function, then the start function (an
+    #    exception it leaves pending is uncaught: a trap)
     if ir.init_func is not None:
         b.emit(f"{call_line(func_callee(mc, b, ir.init_func), 'void', [])} #2")
     if ir.start is not None:
         b.emit(f"call void @{mc.prefix}.start(ptr %inst) #2")
+        check_uncaught(mc, b)
     b.emit("ret i32 0")
     b.cur.append("fail:")
     b.emit("ret i32 -1")
@@ -304,6 +314,14 @@ def _globals(mc, b: Builder) -> None:
             continue
         v, _ = _global_init_value(mc, b, g.init, g.type)
         b.store(LTYPE[g.type], v, b.inst_field(off), TBAA_GLOBAL, align=16 if g.type == V128 else 8)
+
+
+def _tags(mc, b: Builder) -> None:
+    """5b. defined tags' slots -> their storage (their identity)."""
+    lay = mc.layout
+    for i, off in lay.tag_storage.items():
+        b.store("ptr", b.inst_field(off), b.inst_field(lay.tag_slot[i]), TBAA_INST,
+                align=mc.ptr_bytes)
 
 
 def _data_segments(mc, b: Builder) -> None:
@@ -456,10 +474,12 @@ def trampoline_text(mc, fn: int, name: str) -> str:
     call = call_line(func_callee(mc, b, fn), rty, args)
     if not sig.results:
         b.emit(call)
+        check_uncaught(mc, b)
         vals = []
     else:
         r = b.tmp("r")
         b.emit(f"{r} = {call}")
+        check_uncaught(mc, b)
         if len(sig.results) == 1:
             vals = [r]
         else:
@@ -509,6 +529,9 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
         text = memory_type_string(m)
         ty = mc.string(text) if text else "null"
         return lay.mem_slot[idx], ty, _limits(*_pages32(m.min, m.max, m.page_size_log2))
+    if kind == EXTERN_TAG:
+        sig = ir.sigs[ir.tags[idx].sig]
+        return lay.tag_slot[idx], mc.string("tag " + canonical_sig(sig)), no_limits
     assert kind == EXTERN_GLOBAL, kind
     g = ir.globals[idx]
     ty = type_name(g.type) if g.wasm_type is None else desc_type(g.wasm_type)

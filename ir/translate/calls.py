@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..opcodes import Opcode
 from ..types import NOTYPE
+from .exceptions import check_after_call
 
 _CALL = int(Opcode.call)
 _CALL_INDIRECT = int(Opcode.call_indirect)
@@ -26,6 +27,7 @@ def _call(t, f):
     sig = t.module.funcs[f].sig
     inst = t.emit(_CALL, NOTYPE, (f,), t.pop_n(len(sig.params)), sig.results)
     t.stack.extend(t.results_of(inst))
+    check_after_call(t)
 
 
 def _call_indirect(t, imm):
@@ -36,6 +38,7 @@ def _call_indirect(t, imm):
     args.insert(0, idx)
     inst = t.emit(_CALL_INDIRECT, NOTYPE, (typeidx, table), args, sig.results)
     t.stack.extend(t.results_of(inst))
+    check_after_call(t)
 
 
 def _return_call(t, f):
@@ -62,6 +65,7 @@ def _call_ref(t, typeidx):
     args = t.pop_n(len(sig.params))
     inst = t.emit(_CALL_REF, NOTYPE, (typeidx,), [f, *args], sig.results)
     t.stack.extend(t.results_of(inst))
+    check_after_call(t)
 
 
 def _return_call_ref(t, typeidx):

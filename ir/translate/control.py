@@ -23,7 +23,8 @@ from __future__ import annotations
 from ..opcodes import Opcode
 from ..trapcodes import TrapCode
 from ..types import I32, NOTYPE
-from .state import BLOCK, ELSE, FUNC, IF, LOOP, Frame
+from .exceptions import end_try
+from .state import BLOCK, ELSE, FUNC, IF, LOOP, TRY, Frame
 
 _BRIF = int(Opcode.brif)
 _BR_TABLE = int(Opcode.br_table)
@@ -85,6 +86,8 @@ def _end(t, _):
     if kind == LOOP:
         t.ssa.seal(f.header)
         return                       # falls through in the current block
+    if kind == TRY and f.handler >= 0:
+        end_try(t, f)                # leaves the merge block made, this block dead
     if kind == IF:
         m = t.merge_of(f)
         if not t.dead:
@@ -207,5 +210,5 @@ def _skip_end(t, imm):
         _end(t, imm)
 
 
-SKIP = {"block": _skip_open, "loop": _skip_open, "if": _skip_open,
+SKIP = {"block": _skip_open, "loop": _skip_open, "if": _skip_open, "try_table": _skip_open,
         "else": _skip_else, "end": _skip_end}

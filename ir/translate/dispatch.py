@@ -7,10 +7,10 @@ SIMD included, must have a handler: checked here, at import.
 from __future__ import annotations
 
 from ...frontend.opcodes import OPS
-from . import calls, control, memory, numeric, simd, tables, variables
+from . import calls, control, exceptions, memory, numeric, simd, tables, variables
 
 _BY_NAME = {}
-for _mod in (control, numeric, variables, memory, tables, calls, simd):
+for _mod in (control, numeric, variables, memory, tables, calls, simd, exceptions):
     for _name, _h in _mod.HANDLERS.items():
         assert _name not in _BY_NAME, f"two handlers for {_name}"
         _BY_NAME[_name] = _h

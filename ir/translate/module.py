@@ -37,7 +37,7 @@ from ...frontend.module import ExternKind, SegmentMode, address_type
 from ...frontend.types import FuncType, erase, erase_sig
 from ..function import Function
 from ..module import (DataDecl, ElemDecl, Export, FuncDecl, GlobalDecl, GlobalInit, Import,
-                      MemoryDecl, Module, TableDecl)
+                      MemoryDecl, Module, TableDecl, TagDecl)
 from ..opcodes import Opcode
 from ..types import EXTERNREF, F32, F64, FUNCREF, I32, I64, NOTYPE, V128
 from .dispatch import DISPATCH, SKIP_DISPATCH
@@ -135,7 +135,7 @@ def _declare(m, mod: Module) -> None:
     # typed references become the IR's funcref/externref (frontend.types.erase)
     mod.sigs = [erase_sig(ft) for ft in m.types]
     names = _func_names(m)
-    spaces = (mod.funcs, mod.tables, mod.memories, mod.globals)
+    spaces = (mod.funcs, mod.tables, mod.memories, mod.globals, mod.tags)
     for imp in m.imports:
         ir_imp = Import(imp.module, imp.name)
         d = imp.desc
@@ -148,6 +148,8 @@ def _declare(m, mod: Module) -> None:
         elif imp.kind == ExternKind.MEMORY:
             mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
                                            import_=ir_imp, page_size_log2=d.page_size_log2))
+        elif imp.kind == ExternKind.TAG:
+            mod.tags.append(TagDecl(d, ir_imp))
         else:
             mod.globals.append(GlobalDecl(erase(d.type), d.mutable, None, ir_imp,
                                           _precise(d.type)))
@@ -160,6 +162,7 @@ def _declare(m, mod: Module) -> None:
     for mt in m.mems:
         mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt),
                                        page_size_log2=mt.page_size_log2))
+    mod.tags.extend(TagDecl(t) for t in m.tags)
     for g in m.globals:
         mod.globals.append(GlobalDecl(erase(g.type.type), g.type.mutable, _global_init(g),
                                       wasm_type=_precise(g.type.type)))

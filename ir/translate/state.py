@@ -32,7 +32,7 @@ from ..opcodes import Opcode
 from ..types import NOTYPE
 from .ssa import SSABuilder
 
-BLOCK, LOOP, IF, ELSE, FUNC = range(5)
+BLOCK, LOOP, IF, ELSE, FUNC, TRY = range(6)
 _JUMP = int(Opcode.jump)
 
 BLOCK_EMPTY = -64
@@ -41,7 +41,7 @@ BLOCK_EMPTY = -64
 class Frame:
     """One entry of the control stack."""
     __slots__ = ("kind", "params", "results", "height", "merge", "header",
-                 "brif", "if_block", "else_block", "param_vals")
+                 "brif", "if_block", "else_block", "param_vals", "catches", "handler")
 
     def __init__(self, kind: int, params: tuple, results: tuple, height: int) -> None:
         self.kind = kind
@@ -54,6 +54,9 @@ class Frame:
         self.if_block = -1            # if: the block holding that brif
         self.else_block = -1          # if: target of the brif's else edge
         self.param_vals = ()          # if: parameter values, for the else arm
+        self.catches = ()             # try_table: its catch clauses (frontend.code)
+        self.handler = -1             # try_table: dispatch block (param: the exnref),
+                                      # created by the first throw or call check inside
 
 
 class FuncTranslator:
@@ -61,7 +64,7 @@ class FuncTranslator:
     into ``func``; see the module docstring."""
 
     __slots__ = ("wasm", "module", "func", "dfg", "layout", "ssa", "stack", "ctrl",
-                 "cur", "dead", "skip")
+                 "cur", "dead", "skip", "eh")
 
     def __init__(self, wasm, module, func: Function, params: tuple,
                  local_decls: list[tuple[int, int]]) -> None:
@@ -76,6 +79,9 @@ class FuncTranslator:
         self.cur = -1
         self.dead = False
         self.skip = 0
+        # whether a call may come back with an exception pending (checked
+        # after each call: ir/translate/exceptions.py)
+        self.eh = module.may_throw_across_calls()
         entry = self.new_block()
         self.ssa.entry = entry
         self.switch(entry)

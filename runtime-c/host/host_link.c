@@ -190,6 +190,12 @@ int wasmaot_host_link_import(void *inst, const wasmaot_import_desc *imp,
         if (!streq(imp->type, exp->type)) return WASMAOT_LINK_INCOMPATIBLE;
         memcpy(dst, src, sizeof(wasmaot_funcref));
         return WASMAOT_LINK_OK;
+    case WASMAOT_EXTERN_TAG:
+        /* exception tags: the same signature; the slot points at the
+         * exporter's tag (its identity: catching compares the pointers) */
+        if (!streq(imp->type, exp->type)) return WASMAOT_LINK_INCOMPATIBLE;
+        memcpy(dst, src, sizeof(void *));
+        return WASMAOT_LINK_OK;
     case WASMAOT_EXTERN_GLOBAL:
         /* an immutable global's type may be a subtype (typed references) */
         if (!streq(imp->type, exp->type) &&

@@ -785,6 +785,41 @@ WASMAOT_NORETURN void wasmaot_rt_report_trap_and_exit(wasmaot_trap_code code);
 int wasmaot_rt_run(void (*fn)(void *), void *arg);
 #endif
 
+/* ============================== exceptions ==============================
+ * Exception handling (Wasm 3.0; backends/ABI.md "Exceptions").  No unwinder:
+ * a function that throws past its own handlers stores the exception in
+ * wasmaot_exn_pending and returns; callers that may see one check the slot
+ * after each call.  A trap never touches it (traps unwind with longjmp).
+ *
+ * An exception object: its tag's identity at offset 0, its payload capacity
+ * (bytes, u32) at offset sizeof(void *), an `escaped` u32 after it (set by
+ * generated code when the object becomes an exnref value: catch_ref,
+ * catch_all_ref; such an object is never freed), the payload from offset 16, one
+ * 16-byte slot per value (value k at 16 + 16k, in the value's native
+ * layout).  Objects are recycled through a free list, so a throw caught
+ * without _ref allocates nothing after the first (bare metal's bump heap
+ * never frees). */
+#define WASMAOT_EXN_PAYLOAD 16
+#define WASMAOT_EXN_SLOT 16
+#define WASMAOT_EXN_ESCAPED_OFFSET (sizeof(void *) + 4)
+
+/* The pending exception (NULL: none).  One thread runs Wasm code per
+ * process (as the WASI layer assumes), so it is a plain global. */
+extern void *wasmaot_exn_pending;
+
+/* A new exception of `tag` with room for `payload_bytes` (payload zeroed
+ * not; the caller stores every value).  Traps WASMAOT_TRAP_HOST when the
+ * heap is exhausted. */
+void *wasmaot_exn_new(const void *tag, uint32_t payload_bytes);
+
+/* Recycle `exn` unless it escaped (a catch without _ref read its payload:
+ * nothing else refers to it). */
+void wasmaot_exn_free(void *exn);
+
+/* At a host boundary (export trampolines, instantiate): the pending
+ * exception is uncaught: clear it and trap WASMAOT_TRAP_UNCAUGHT_EXCEPTION. */
+WASMAOT_NORETURN WASMAOT_COLD void wasmaot_exn_uncaught(void);
+
 /* ========================== module descriptor ============================
  * What a compiled module exports so that hosts (the standalone main, the
  * spec-test driver, an embedder) can link, instantiate and call it without
@@ -795,7 +830,10 @@ enum {
     WASMAOT_EXTERN_FUNC = 0,
     WASMAOT_EXTERN_TABLE = 1,
     WASMAOT_EXTERN_MEMORY = 2,
-    WASMAOT_EXTERN_GLOBAL = 3
+    WASMAOT_EXTERN_GLOBAL = 3,
+    WASMAOT_EXTERN_TAG = 4     /* exception tag: a pointer slot to the tag's
+                                  identity (its defining instance's storage);
+                                  type: "tag" + the canonical signature */
 };
 
 typedef struct wasmaot_import_desc {
