@@ -54,6 +54,18 @@ def page_size_log2(fe, mem: int) -> int:
     return fe.func.module.memories[mem].page_size_log2
 
 
+def size_facts(fe, mem: int) -> tuple[int, int | None]:
+    """``(min_bytes, fixed_bytes)`` of memory ``mem`` for its bounds checks:
+    its size is always at least its declared minimum (a memory never
+    shrinks; an imported one is at least as large as its import type
+    says), and it is exactly that when the declared maximum equals it (no
+    grow can succeed, and an import's actual limits lie within the declared
+    ones), else ``fixed_bytes`` is None."""
+    m = fe.func.module.memories[mem]
+    min_bytes = m.min << m.page_size_log2
+    return min_bytes, (min_bytes if m.max is not None and m.max == m.min else None)
+
+
 def _index64(fe, mem: int, addr) -> str:
     """The address operand as an i64 (memory32: zero-extended)."""
     if is64(fe, mem):
@@ -78,7 +90,7 @@ def effective_ptr(fe, inst, width: int) -> str:
         # LLVM fold the offset into the instruction's immediate.
         idx = fe.val(addr)
         if traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
-            traps.memory_check32(fe, memptr, idx, off + width)
+            traps.memory_check32(fe, memptr, idx, off + width, *size_facts(fe, mem))
         base = memory_base(fe, memptr)
         p = fe.tmp("addr")
         fe.emit(f"{p} = getelementptr i8, ptr {base}, i32 {idx}")
@@ -92,7 +104,7 @@ def effective_ptr(fe, inst, width: int) -> str:
         if traps.access64_needs_check(fe, notrap):
             traps.memory_check64(fe, memptr, idx, off + width)
     elif traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
-        traps.memory_check(fe, memptr, idx, off + width)
+        traps.memory_check(fe, memptr, idx, off + width, size_facts(fe, mem)[1])
     base = memory_base(fe, memptr)
     if off:
         e = fe.tmp("ea")
@@ -154,10 +166,13 @@ def h_bounds_check(fe, inst):
     end = dfg.inst_imm(inst, ImmKind.OFFSET)
     memptr = memory_ptr(fe, mem)
     if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
-        traps.memory_check32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end)
+        traps.memory_check32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
         return
     idx = _index64(fe, mem, dfg.inst_args(inst)[0])
-    (traps.memory_check64 if is64(fe, mem) else traps.memory_check)(fe, memptr, idx, end)
+    if is64(fe, mem):
+        traps.memory_check64(fe, memptr, idx, end)
+    else:
+        traps.memory_check(fe, memptr, idx, end, size_facts(fe, mem)[1])
 
 
 def h_memory_size(fe, inst):

@@ -55,7 +55,14 @@ Policy, in Wasm spec terms:
   functions we call.  ``call_indirect`` checks, in spec order: index >=
   size -> ``undefined element``; null entry -> ``uninitialized element``;
   type id differs from the expected canonical id -> ``indirect call type
-  mismatch``.
+  mismatch``.  A table nothing can write after instantiation
+  (ir/analysis/tables.py) is a compile-time constant: the call indexes a
+  constant array of the entries of the expected signature instead (same
+  traps, same order; :func:`_constant_table_call`); a table whose maximum
+  equals its minimum has a constant size.
+* 32-bit targets: the same compare in i32 (:func:`memory_check32`); a
+  memory's declared limits make it cheaper (a constant for a memory that
+  cannot grow; no select when its minimum covers the access).
 * stack: with ``stack_check`` on, a function that makes Wasm calls compares
   the stack pointer (``llvm.stacksave`` in the entry block, after the static
   frame is allocated) with ``wasmaot_stack_limit`` and traps ``call stack
@@ -156,10 +163,14 @@ def trunc_checked(fe, signed: bool, src: int, dst: int, x: str, res: str) -> Non
 GUARD_PAGE_LOG2 = 16
 
 
-def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
+def memory_check(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None = None) -> None:
     """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
-    < 2^33, so the 64-bit sum cannot wrap)."""
-    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
+    < 2^33, so the 64-bit sum cannot wrap).  ``fixed_bytes``: the size of a
+    memory that cannot grow (:func:`.memory.size_facts`), a constant."""
+    if fixed_bytes is None:
+        size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
+    else:
+        size = str(fixed_bytes)
     last = fe.tmp("end")
     fe.emit(f"{last} = add nuw i64 {idx64}, {end}")
     bad = fe.tmp("oob")
@@ -167,20 +178,55 @@ def memory_check(fe, memptr: str, idx64: str, end: int) -> None:
     fe.trap_if(bad, MEMORY_OOB)
 
 
-def memory_check32(fe, memptr: str, idx32: str, end: int) -> None:
+def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
+                   fixed_bytes: int | None = None) -> None:
     """32-bit targets: trap unless ``idx32 + end <= size_bytes`` with one
     i32 compare per access: ``idx32 >= lim`` where ``lim = size - end + 1``
     if ``size >= end``, else 0 (every index traps).  ``lim`` depends only on
     the size, so LLVM hoists it out of loops; ``1 <= end < 2^31`` and a
-    memory of a 32-bit target is below 4 GiB, so ``lim`` fits in 32 bits."""
-    size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
-    fits, room, lim64, lim, bad = (fe.tmp(h) for h in ("fits", "room", "lim", "lim", "oob"))
-    fe.emit(f"{fits} = icmp uge i64 {size}, {end}")
-    fe.emit(f"{room} = sub i64 {size}, {end - 1}")
-    fe.emit(f"{lim64} = select i1 {fits}, i64 {room}, i64 0")
-    fe.emit(f"{lim} = trunc i64 {lim64} to i32")
+    memory of a 32-bit target is below 4 GiB, so ``lim`` fits in 32 bits.
+
+    What the caller knows of the memory (:func:`.memory.size_facts`) makes
+    it cheaper: ``fixed_bytes`` (a memory that cannot grow) makes ``lim`` a
+    constant; ``min_bytes`` (its declared minimum: a memory never shrinks)
+    ``>= end`` proves ``size >= end``, so ``lim = size - (end - 1)`` needs
+    no select.  Either way the size is read as its low 32-bit word (below
+    4 GiB, little-endian targets), not as a pair of registers."""
+    bad = fe.tmp("oob")
+    if fixed_bytes is not None:
+        lim = fixed_bytes - end + 1 if fixed_bytes >= end else 0
+        fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
+        fe.trap_if(bad, MEMORY_OOB)
+        return
+    size = _size_low32(fe, memptr)
+    lim = fe.tmp("lim")
+    if min_bytes >= end:
+        fe.emit(f"{lim} = sub nuw i32 {size}, {end - 1}")
+    else:
+        fits, room = fe.tmp("fits"), fe.tmp("room")
+        fe.emit(f"{fits} = icmp uge i32 {size}, {end}")
+        fe.emit(f"{room} = sub i32 {size}, {end - 1}")
+        fe.emit(f"{lim} = select i1 {fits}, i32 {room}, i32 0")
     fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
     fe.trap_if(bad, MEMORY_OOB)
+
+
+def _little_endian(arch: str) -> bool:
+    """The 32-bit architectures (targets' ``arch``: thumbv7m, riscv32, ...)
+    are little-endian unless their name says ``eb`` (none is)."""
+    return arch.startswith(("thumb", "arm", "riscv")) and not arch.endswith("eb")
+
+
+def _size_low32(fe, memptr: str) -> str:
+    """``size_bytes`` of a 32-bit target's memory (u64, always below 4 GiB
+    there) as an i32: its low word where that is the first one."""
+    field = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes)
+    if _little_endian(fe.mc.target.arch):
+        return fe.load("i32", field, TBAA_INST, align=4, hint="sz")
+    size = fe.load("i64", field, TBAA_INST, hint="sz")
+    t = fe.tmp("sz")
+    fe.emit(f"{t} = trunc i64 {size} to i32")
+    return t
 
 
 def access_needs_check(fe, notrap: bool, page_size_log2: int = 16) -> bool:
@@ -338,11 +384,26 @@ def _keep(fe, constraints: str, operands: list[tuple[str, str]]) -> None:
 
 # ---- call_indirect ------------------------------------------------------------------
 
-def call_indirect_check(fe, tptr: str, idx: str, expected_id: str) -> tuple[str, str]:
-    """Spec-order checks on a funcref table; returns (func, callee instance)."""
+def call_indirect_check(fe, tptr: str, idx: str, expected_id: str, table: int | None = None,
+                        sig: int | None = None) -> tuple[str, str]:
+    """Spec-order checks on a funcref table; returns (func, callee instance).
+
+    With the table's index and the expected signature's (``table``,
+    ``sig``): a constant table (:mod:`ir.analysis.tables`) takes
+    :func:`_constant_table_call`; a table whose maximum equals its minimum
+    cannot change size (an imported one's actual limits lie within the
+    declared ones), so its bound is a constant, not a load."""
+    if table is not None and sig is not None:
+        entries = _constant_tables(fe.mc).get(table)
+        if entries:
+            return _constant_table_call(fe, table, entries, idx, sig)
     pb = fe.mc.ptr_bytes
     fr = abi.funcref(pb)
-    size = fe.load("i32", fe.gep(tptr, abi.table(pb).size), TBAA_INST, align=4, hint="tsz")
+    decl = fe.func.module.tables[table] if table is not None else None
+    if decl is not None and decl.max is not None and decl.max == decl.min:
+        size = str(decl.min)
+    else:
+        size = fe.load("i32", fe.gep(tptr, abi.table(pb).size), TBAA_INST, align=4, hint="tsz")
     oob = fe.tmp("undef")
     fe.emit(f"{oob} = icmp uge i32 {idx}, {size}")
     fe.trap_if(oob, int(TrapCode.undefined_element))
@@ -362,6 +423,93 @@ def call_indirect_check(fe, tptr: str, idx: str, expected_id: str) -> tuple[str,
     fe.trap_if(bad, int(TrapCode.indirect_call_type_mismatch))
     callee_inst = fe.load("ptr", fe.gep(e, fr.instance), TBAA_TABLE, align=pb, hint="ci")
     return func, callee_inst
+
+
+# A constant table's call_indirect: per (table, expected signature) a
+# constant array of the C-ABI entries of the entries whose type id would
+# equal the expected one (equal canonical signature strings: ids are those
+# strings interned), null elsewhere.  The call is: ``idx >= N`` -> undefined
+# element; a null from the array -> uninitialized element if the table
+# entry is null, else indirect call type mismatch (told apart in the cold
+# path, from a second constant array); call with our own instance (every
+# entry is a function defined here).  Same traps, same order, as the
+# general path; no load from the instance.
+
+def _constant_tables(mc) -> dict:
+    ct = mc.__dict__.get("_constant_tables")
+    if ct is None:
+        from ...ir.analysis.tables import constant_tables
+        ct = mc.__dict__["_constant_tables"] = constant_tables(mc.ir)
+    return ct
+
+
+def _sig_string(mc, k: int) -> str:
+    from .instance import canonical_sig
+    return canonical_sig(mc.layout.types[k])
+
+
+def _constant_arrays(mc, table: int, entries: tuple, sig: int) -> tuple[str, str, bool, bool]:
+    """(per-signature entry array, null-flag array, whether some entry is
+    null, whether some non-null entry has another signature)."""
+    cache = mc.__dict__.setdefault("_constant_arrays", {})
+    want = _sig_string(mc, sig)
+    key = (table, want)
+    if key not in cache:
+        lay, n, p = mc.layout, len(entries), mc.prefix
+        match = [fn is not None and _sig_string(mc, lay.func_type[fn]) == want for fn in entries]
+        sym = f"@{p}.ctab{table}.s{len(cache)}"
+        items = ", ".join(f"ptr @{mc.c_entry(fn)}" if m else "ptr null" for fn, m in zip(entries, match))
+        mc.globals_text.append(f"{sym} = private unnamed_addr constant [{n} x ptr] [{items}], "
+                               f"align {mc.ptr_bytes}")
+        nulls = f"@{p}.ctab{table}.null"
+        if not any(k[0] == table for k in cache):
+            flags = ", ".join(f"i8 {int(fn is None)}" for fn in entries)
+            mc.globals_text.append(f"{nulls} = private unnamed_addr constant [{n} x i8] [{flags}], align 1")
+        some_null = None in entries
+        some_other = any(fn is not None and not m for fn, m in zip(entries, match))
+        cache[key] = (sym, nulls, some_null, some_other)
+    return cache[key]
+
+
+def _constant_table_call(fe, table: int, entries: tuple, idx: str, sig: int) -> tuple[str, str]:
+    n = len(entries)
+    arr, nulls, some_null, some_other = _constant_arrays(fe.mc, table, entries, sig)
+    oob = fe.tmp("undef")
+    fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
+    fe.trap_if(oob, int(TrapCode.undefined_element))
+    ity = f"i{8 * fe.mc.ptr_bytes}"
+    ix = idx
+    if ity != "i32":
+        ix = fe.tmp("ix")
+        fe.emit(f"{ix} = zext i32 {idx} to {ity}")
+    slot, func = fe.tmp("cslot"), fe.tmp("fn")
+    fe.emit(f"{slot} = getelementptr inbounds [{n} x ptr], ptr {arr}, {ity} 0, {ity} {ix}")
+    fe.emit(f"{func} = load ptr, ptr {slot}, align {fe.mc.ptr_bytes}")
+    if some_null or some_other:
+        bad = fe.tmp("nofn")
+        fe.emit(f"{bad} = icmp eq ptr {func}, null")
+        if not some_other:
+            fe.trap_if(bad, int(TrapCode.uninitialized_element))
+        elif not some_null:
+            fe.trap_if(bad, int(TrapCode.indirect_call_type_mismatch))
+        else:
+            _trap_null_or_mismatch(fe, bad, nulls, n, ity, ix)
+    return func, "%inst"
+
+
+def _trap_null_or_mismatch(fe, bad: str, nulls: str, n: int, ity: str, ix: str) -> None:
+    """Cold path of :func:`_constant_table_call` when both traps can happen:
+    the null-flag array says which."""
+    cold, ok = fe.tmp("cibad")[1:], fe.tmp("ok")[1:]
+    fe.emit(f"br i1 {bad}, label %{cold}, label %{ok}, !prof {MD_COLD}")
+    fe.start_block(cold)
+    fp, fv, isnull = fe.tmp("nslot"), fe.tmp("nflag"), fe.tmp("isnull")
+    fe.emit(f"{fp} = getelementptr inbounds [{n} x i8], ptr {nulls}, {ity} 0, {ity} {ix}")
+    fe.emit(f"{fv} = load i8, ptr {fp}, align 1")
+    fe.emit(f"{isnull} = icmp ne i8 {fv}, 0")
+    fe.emit(f"br i1 {isnull}, label %{fe.trap_label(int(TrapCode.uninitialized_element))}, "
+            f"label %{fe.trap_label(int(TrapCode.indirect_call_type_mismatch))}")
+    fe.start_block(ok)
 
 
 # ---- stack limit ----------------------------------------------------------------------
