@@ -80,6 +80,13 @@ class ComponentCompileError(WasmError):
     kind = "unsupported"
 
 
+def is_http_handler(name: str) -> bool:
+    """Whether root export ``name`` is ``wasi:http/incoming-handler@0.2.x``:
+    the executable's main is then the HTTP server
+    (wasi-shim/http/http_server.c), which calls its ``handle`` per request."""
+    return name.startswith("wasi:http/incoming-handler@0.2.")
+
+
 def wave_name(path: tuple[str, ...]) -> str | None:
     """The name ``wasmtime run --invoke`` calls an export by: ``f`` at the
     top, ``iface.f`` for a function of an exported instance; None for
@@ -385,8 +392,9 @@ def component_program(flat: FlatComponent, translate, filename: str) -> tuple[Li
         table.add_import(_imported(low, shim, rindex), wasi.host_index(*low.func.path),
                          low.component)
     for e in flat.exports:
-        if e.path[0].startswith("wasi:cli/run@") or e.path[0] == "wasi:cli/run":
-            table.has_run = True
+        if e.path[0].startswith("wasi:cli/run@") or e.path[0] == "wasi:cli/run" \
+                or is_http_handler(e.path[0]):
+            table.has_run = True     # main runs it: wasi:cli/run, or the HTTP server
         name = wave_name(e.path)
         if e.kind != "func" or not isinstance(e.value, Lifted) or name is None:
             continue

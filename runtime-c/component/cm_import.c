@@ -12,6 +12,11 @@
  * resources become new handles in the caller's table).  Values live in a
  * per-call block list freed when the call returns, as for adapters.
  * backends/ABI.md "Component imports / WASI 0.2" describes both sides.
+ *
+ * A component that exports wasi:http/incoming-handler instead of
+ * wasi:cli/run runs as an HTTP server: wasmaot_cm_run hands it to the WASI
+ * shim's server (wasi-shim/http/http_server.c, a weak reference: linked
+ * with the shim), which calls the handler through wasmaot_cm_call_handler.
  */
 #include "cm_host.h"
 #include "wasmaot_canon.h"
@@ -178,11 +183,48 @@ static int is_run(const wasmaot_cm_component *comp, const wasmaot_cm_func *f) {
     return n > np + ns && memcmp(name, prefix, np) == 0 && memcmp(name + n - ns, suffix, ns) == 0;
 }
 
+/* wasi:http/incoming-handler@0.2.x's handle(incoming-request, response-outparam). */
+static int is_http_handler(const wasmaot_cm_component *comp, const wasmaot_cm_func *f) {
+    const char *name = comp->strings + f->name;
+    static const char prefix[] = "wasi:http/incoming-handler@0.2.", suffix[] = ".handle";
+    size_t n = f->name_len, np = sizeof prefix - 1, ns = sizeof suffix - 1;
+    return n > np + ns && memcmp(name, prefix, np) == 0 && memcmp(name + n - ns, suffix, ns) == 0 &&
+           f->n_params == 2;
+}
+
+/* wasi-shim/http/http_server.h (weak: defined when the shim is linked). */
+extern int wasmaot_http_serve(const wasmaot_cm_state *st, const wasmaot_cm_func *handle) __attribute__((weak));
+
+void wasmaot_cm_call_handler(const wasmaot_cm_state *st, const wasmaot_cm_func *f, uint32_t request_rep,
+                             uint32_t outparam_rep);
+
+/* Call handle(request, response-out) with two new own handles of the host
+ * resources `request_rep` and `outparam_rep` in the exporting instance's
+ * table; a trap is reported (exit 134), as for wasi:cli/run. */
+void wasmaot_cm_call_handler(const wasmaot_cm_state *st, const wasmaot_cm_func *f, uint32_t request_rep,
+                             uint32_t outparam_rep) {
+    const wasmaot_cm_component *comp = st->comp;
+    call_env env = {st->host, st->desc, st->inst, NULL, NULL, 0, 0, NULL};
+    wasmaot_cm_cx cx = {comp, f, NULL, &env, NULL, NULL, NULL, {0, 0}, NULL,
+                        &st->canon[f->component], st->rtypes, NULL};
+    const uint32_t *types = &comp->pool[f->params];
+    wasmaot_cm_value args[2] = {{types[0], 0, {request_rep}}, {types[1], 0, {outparam_rep}}};
+    uint64_t slots[WASMAOT_CM_MAX_FLAT_PARAMS];
+    uint32_t n = 0;
+    int err = wasmaot_cm_lower_args(&cx, args, slots, &n);
+    if (err) import_error(&cx, err);
+    cm_host_call(&env, cm_host_part(&env, comp, f->core, f->core_len), slots);
+    const wasmaot_export_desc *post = cm_host_part(&env, comp, f->post_return, f->post_return_len);
+    if (post) cm_host_call(&env, post, slots);
+}
+
 int wasmaot_cm_run(const wasmaot_cm_state *st) {
     const wasmaot_cm_component *comp = st->comp;
     const wasmaot_cm_func *f = NULL;
     for (uint32_t i = 0; i < comp->n_funcs && !f; i++)
         if (is_run(comp, &comp->funcs[i])) f = &comp->funcs[i];
+    for (uint32_t i = 0; i < comp->n_funcs && !f && wasmaot_http_serve; i++)
+        if (is_http_handler(comp, &comp->funcs[i])) return wasmaot_http_serve(st, &comp->funcs[i]);
     if (!f) {
         fprintf(stderr, "wasmaot: error: the component exports no wasi:cli/run\n");
         return 1;

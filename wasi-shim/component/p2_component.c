@@ -21,6 +21,7 @@
 #include "wasmaot_canon.h"
 #include "wasmaot_cm.h"
 #include "p2_sockets.h"
+#include "../http/p2_http.h"
 #include "p2_values.h"
 
 #include <stdlib.h>
@@ -532,6 +533,7 @@ static wasmaot_canon_status p2_drop(const wasmaot_canon_rtype *rt, uint32_t rep)
     (void)rt;
     if (is_preopen(rep)) return WASMAOT_CANON_OK;
     wasmaot_p2_sockets_drop(rep);     /* a socket's host descriptor */
+    wasmaot_p2_http_drop(rep);        /* an http resource's state, a body's descriptor */
     wasmaot_p2_drop(CTX, rep);
     return WASMAOT_CANON_OK;
 }
