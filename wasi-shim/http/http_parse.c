@@ -247,7 +247,7 @@ long http_parse_chunk_size(const char *buf, size_t len, uint64_t *size) {
               : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
         if (d < 0)
             break;
-        if (v >> 60)
+        if (v >> 56) /* v * 16 + d would pass 2^60, the documented bound */
             return HTTP_PARSE_EBAD;
         v = v * 16 + (uint64_t)d;
     }
