@@ -16,6 +16,10 @@
 #               first use), whose preview1 command adapter turns the WASI test
 #               programs into WASI 0.2 command components
 #               (tests/wasi/test_component_programs.py).
+#   wrk          the HTTP load generator of the wasi:http load bench
+#               (`python -m wasmaot.bench.http_load`, benchmarks/http_load.py):
+#               requests/s and latency percentiles against `wasmtime serve`
+#               and our compiled server.
 #
 # Idempotent and fast when everything is already installed: apt is only
 # touched when a tool is missing.  Debian/Ubuntu (apt-get); run as root or
@@ -29,15 +33,16 @@ done
 command -v qemu-system-arm >/dev/null 2>&1 || need="$need qemu-system-arm"
 command -v qemu-system-riscv32 >/dev/null 2>&1 || need="$need qemu-system-misc"
 command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
+command -v wrk >/dev/null 2>&1 || need="$need wrk"
 need="${need# }"
 
 if [ -z "$need" ]; then
-    echo "install-test-deps: qemu-user, qemu-system-arm, qemu-system-misc and npm already installed ($(qemu-aarch64 --version | head -n1); npm $(npm --version))"
+    echo "install-test-deps: qemu-user, qemu-system-arm, qemu-system-misc, npm and wrk already installed ($(qemu-aarch64 --version | head -n1); npm $(npm --version))"
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm, qemu-system-riscv32, npm) with your package manager" >&2
+    echo "install-test-deps: apt-get not found; install $need (qemu-aarch64, qemu-riscv64, qemu-system-arm, qemu-system-riscv32, npm, wrk) with your package manager" >&2
     exit 1
 fi
 
