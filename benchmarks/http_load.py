@@ -1,0 +1,330 @@
+"""wasi:http load bench: hello-world proxy components under `wasmtime serve`
+and as our compiled server, side by side in one run (issue 15).
+
+    python -m wasmaot.bench.http_load                 # C and JS, 10 s per measurement
+    python -m wasmaot.bench.http_load --quick         # C only, 3 s (a smoke run)
+    python -m wasmaot.bench.http_load --langs c --rounds 3
+
+Components: the C and JavaScript proxies of ``benchmarks/http/apps/``
+(wasmaot.bench.http.apps builds them into the cache), route ``GET /``.
+Servers, with the same isolation, a fresh instance per request:
+
+* ``wasmtime``: ``wasmtime serve -S cli=y --max-instance-reuse-count 1``
+  (its default for WASI 0.2 components, made explicit);
+* ``wasmaot``: ``wasmaot compile`` of the same component (-O2 for C, -O1 for
+  the 14 MB JavaScript one, as the tests), run as ``./server --addr``.
+
+Each measurement: start the server (start-up time = from spawn to its
+listening line, then to the first 200 answer), its idle memory (VmRSS)
+after start, a 2 s wrk warm-up, then ``wrk --latency -t2 -c16 -d10s``:
+requests/s, p50 and p99 latency, errors and non-2xx answers; then the
+peak (VmHWM) and idle-after-load memory.  Rounds interleave the servers
+(wasmtime, wasmaot, wasmtime, ...); medians over rounds are reported.
+Every process runs under ``nice -n 19`` (the machine is shared).
+
+Writes ``benchmarks/results/http_load.{json,md,svg}`` (``--out``) with the
+machine and tool versions.  A server that cannot be built is reported as
+missing with its one-line reason; the bench reports and never fails on a
+slow result.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+from wasmaot.cache import cache_dir
+
+from . import harness
+from .http import apps, serve
+
+OUT = Path(__file__).resolve().parent / "results"
+SERVERS = ("wasmtime", "wasmaot")
+OPT = {"c": "-O2", "js": "-O1"}
+LABEL = {"c": "C (hand-written bindings)", "js": "JavaScript (componentize-js)"}
+COLORS = {"wasmtime": "#E69F00", "wasmaot": "#0072B2"}   # as benchmarks/report.py
+NICE = ["nice", "-n", "19"]
+
+
+class BenchError(Exception):
+    """A step failed: one line for the user."""
+
+
+# ------------------------------------------------------------------ builds
+
+def native_server(comp: Path, lang: str) -> Path:
+    """``wasmaot compile`` of ``comp``, cached by the component and the
+    compiler's sources (git HEAD plus uncommitted changes)."""
+    state = harness.git_state()
+    diff = subprocess.run(["git", "diff", "HEAD"], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, timeout=60, check=False).stdout
+    key = hashlib.sha256(comp.read_bytes() + json.dumps(state).encode() + diff + OPT[lang].encode())
+    exe = cache_dir() / "http-load" / f"{lang}-{key.hexdigest()[:20]}"
+    if exe.is_file():
+        return exe
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run([*NICE, sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(exe) + ".tmp",
+                        OPT[lang], "-j", "2"], capture_output=True, text=True, timeout=7200, check=False)
+    if r.returncode != 0:
+        lines = r.stderr.strip().splitlines() or ["(no output)"]
+        raise BenchError(f"wasmaot compile failed: {lines[-1][:300]}")
+    Path(str(exe) + ".tmp").rename(exe)
+    return exe
+
+
+# -------------------------------------------------------------------- wrk
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def _ms(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not m:
+        raise BenchError(f"unreadable wrk latency {text!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_wrk(out: str) -> dict:
+    """requests/s, p50/p99 (ms), request count, errors of ``wrk --latency``."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", out)
+    if not (rps and p50 and p99 and total):
+        raise BenchError(f"unreadable wrk output: {out[-300:]!r}")
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(rps.group(1)), "p50_ms": _ms(p50.group(1)), "p99_ms": _ms(p99.group(1)),
+            "requests": int(total.group(1)), "socket_errors": errors,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def run_wrk(url: str, seconds: float, threads: int, conns: int) -> dict:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchError("wrk not found: scripts/install-test-deps.sh installs it")
+    r = subprocess.run([*NICE, wrk, "--latency", f"-t{threads}", f"-c{conns}", f"-d{seconds:g}s", url],
+                       capture_output=True, text=True, timeout=seconds + 120, check=False)
+    if r.returncode != 0:
+        raise BenchError(f"wrk failed ({r.returncode}): {r.stderr.strip()[-300:]}")
+    return parse_wrk(r.stdout)
+
+
+# ------------------------------------------------------------ measurement
+
+def _first_answer(server: serve.Server, timeout: float = 120) -> float:
+    """Seconds until ``GET /`` first answers 200."""
+    t0 = time.monotonic()
+    url = f"http://{server.host}:{server.port}/"
+    while time.monotonic() - t0 < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                if r.status == 200:
+                    return time.monotonic() - t0
+        except OSError:
+            time.sleep(0.01)
+    raise BenchError(f"no 200 answer from {url} within {timeout:.0f} s")
+
+
+def _hwm_kib(server: serve.Server) -> int:
+    for line in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(cmd: list[str], a: argparse.Namespace) -> dict:
+    t0 = time.monotonic()
+    server = serve.Server.start([*NICE, *cmd], timeout=600)
+    try:
+        first = _first_answer(server)
+        row = {"start_s": server.start_s, "first_answer_s": server.start_s + first,
+               "rss_idle_kib": server.rss_kib()}
+        url = f"http://{server.host}:{server.port}/"
+        run_wrk(url, min(2.0, a.duration), a.threads, a.conns)
+        row.update(run_wrk(url, a.duration, a.threads, a.conns))
+        row["rss_peak_kib"] = _hwm_kib(server)
+        time.sleep(1.5)   # wasmtime drops idle instances after 1 s
+        row["rss_after_kib"] = server.rss_kib()
+        if not server.alive():
+            raise BenchError(f"the server died under load:\n{server.stderr()[-500:]}")
+        return row
+    finally:
+        server.stop()
+        server.log.unlink(missing_ok=True)
+        row_time = time.monotonic() - t0
+        sys.stderr.write(f"  ({row_time:.0f} s)\n")
+
+
+def commands(lang: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """server -> command line, and server -> why it is missing."""
+    comp = apps.build(lang)
+    cmds = {"wasmtime": serve.wasmtime_serve_cmd(comp)}
+    missing = {}
+    try:
+        cmds["wasmaot"] = serve.native_cmd(native_server(comp, lang))
+    except BenchError as e:
+        missing["wasmaot"] = str(e)
+    return cmds, missing
+
+
+def bench(a: argparse.Namespace) -> dict:
+    results: dict = {"langs": {}}
+    for lang in a.langs:
+        sys.stderr.write(f"{lang}: building\n")
+        cmds, missing = commands(lang)
+        runs: dict[str, list[dict]] = {s: [] for s in cmds}
+        for rnd in range(a.rounds):
+            for s in SERVERS:
+                if s in cmds:
+                    sys.stderr.write(f"{lang}: {s} round {rnd + 1}/{a.rounds}")
+                    runs[s].append(measure(cmds[s], a))
+        results["langs"][lang] = {"component_bytes": apps.build(lang).stat().st_size, "missing": missing,
+                                  "runs": runs, "median": {s: _median(r) for s, r in runs.items()}}
+    return results
+
+
+def _median(rows: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in rows) for k in rows[0]} if rows else {}
+
+
+# ---------------------------------------------------------------- reports
+
+def _tool_versions() -> dict:
+    wrk = shutil.which("wrk")
+    wrk_v = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False).stdout if wrk else ""
+    wt = serve.tools.wasmtime_cli()
+    return {**harness.versions(),
+            "wasmtime_cli": subprocess.run([str(wt), "--version"], capture_output=True, text=True,
+                                           check=False).stdout.strip() if wt else None,
+            "wrk": wrk_v.split("[")[0].strip() or None}
+
+
+def markdown(doc: dict) -> str:
+    m = doc["meta"]
+    lines = ["# wasi:http load: `wasmtime serve` against wasmaot's compiled server",
+             "",
+             (f"{m['date']}, git {m['git'].get('head', '?')}"
+             f"{' (uncommitted changes)' if m['git'].get('uncommitted_changes') else ''}; "
+             f"{m['machine']['cpu']}, {m['machine']['cpus']} CPUs, {m['machine']['memory']}; shared machine "
+             f"(other jobs ran: read ratios, not absolutes)."),
+             (f"`wrk --latency -t{m['threads']} -c{m['conns']} -d{m['duration']:g}s` on `GET /` of a hello-world "
+             f"proxy, loopback; median of {m['rounds']} interleaved round(s); every process under nice -n 19. "
+             "Both servers create a fresh instance per request."),
+             "",
+             ("| component | server | requests/s | p50 ms | p99 ms | errors | start-up ms (listening / first 200) "
+             "| RSS idle KiB | RSS peak KiB | RSS after load KiB |"),
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for lang, res in doc["langs"].items():
+        for s in SERVERS:
+            if s in res["missing"]:
+                lines.append(f"| {LABEL[lang]} | {s} | missing: {res['missing'][s]} | | | | | | | |")
+                continue
+            r = res["median"][s]
+            lines.append(f"| {LABEL[lang]} | {s} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+                         f"{r['socket_errors'] + r['non_2xx']:.0f} | {r['start_s'] * 1e3:.0f} / "
+                         f"{r['first_answer_s'] * 1e3:.0f} | {r['rss_idle_kib']:,.0f} | {r['rss_peak_kib']:,.0f} | "
+                         f"{r['rss_after_kib']:,.0f} |")
+        med = res["median"]
+        if "wasmaot" in med and "wasmtime" in med:
+            ratio = med["wasmaot"]["rps"] / med["wasmtime"]["rps"]
+            lines.append(f"| {LABEL[lang]} | **wasmaot / wasmtime** | **{ratio:.2f}x** | "
+                         f"{med['wasmaot']['p50_ms'] / med['wasmtime']['p50_ms']:.2f}x | "
+                         f"{med['wasmaot']['p99_ms'] / med['wasmtime']['p99_ms']:.2f}x | | | | | |")
+    v = m["versions"]
+    lines += ["", (f"Versions: {v.get('wasmtime_cli')}; {v.get('wrk')}; Python {v.get('python')}, "
+              f"llvmlite {v.get('llvmlite')}, zig {v.get('zig')}, node {v.get('node')}."),
+              "Component sizes: " + ", ".join(f"{LABEL[k]} {r['component_bytes']:,} B"
+                                              for k, r in doc["langs"].items()) + ".", ""]
+    return "\n".join(lines)
+
+
+def svg(doc: dict) -> str:
+    """Two panels of horizontal bars per component: requests/s and p99 ms."""
+    langs = list(doc["langs"])
+    panels = [("requests/s (higher is better)", "rps", "{:,.0f}"), ("p99 latency, ms (lower is better)",
+                                                                  "p99_ms", "{:.2f}")]
+    left, panel_w, gap, bar_h = 210, 300, 60, 16
+    width = left + len(panels) * (panel_w + gap)
+    group_h = len(SERVERS) * (bar_h + 4) + 16
+    top = 86
+    height = top + len(langs) * group_h + 30
+    m = doc["meta"]
+    sub = (f"wrk -t{m['threads']} -c{m['conns']} -d{m['duration']:g}s, median of {m['rounds']}; "
+           f"{m['machine']['cpu']}; {m['date']}")
+    o = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">'),
+         f'<rect width="{width}" height="{height}" fill="white"/>',
+         ('<text x="10" y="24" font-size="16" font-weight="bold">wasi:http hello world: wasmtime serve vs '
+         'wasmaot, instance per request</text>'),
+         f'<text x="10" y="44" fill="#444">{escape(sub)}</text>']
+    for i, s in enumerate(SERVERS):
+        o.append(f'<rect x="{10 + i * 120}" y="56" width="14" height="11" fill="{COLORS[s]}"/>'
+                 f'<text x="{28 + i * 120}" y="66">{s}</text>')
+    for p, (title, key, fmt) in enumerate(panels):
+        x0 = left + p * (panel_w + gap)
+        o.append(f'<text x="{x0}" y="{top - 4}" font-weight="bold">{escape(title)}</text>')
+        vals = [r[key] for res in doc["langs"].values() for r in res["median"].values()]
+        hi = max(vals, default=1.0) * 1.1 or 1.0
+        for g, lang in enumerate(langs):
+            y = top + 6 + g * group_h
+            if p == 0:
+                o.append(f'<text x="10" y="{y + bar_h + 4}">{escape(LABEL[lang])}</text>')
+            for k, s in enumerate(SERVERS):
+                yy = y + k * (bar_h + 4)
+                r = doc["langs"][lang]["median"].get(s)
+                if r is None:
+                    o.append(f'<text x="{x0 + 4}" y="{yy + 12}" fill="#888">{s}: missing</text>')
+                    continue
+                w = r[key] / hi * panel_w
+                o.append(f'<rect x="{x0}" y="{yy}" width="{w:.1f}" height="{bar_h}" fill="{COLORS[s]}"/>'
+                         f'<text x="{x0 + w + 4:.1f}" y="{yy + 12}">{fmt.format(r[key])}</text>')
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m wasmaot.bench.http_load", description=__doc__.splitlines()[0])
+    ap.add_argument("--langs", default="c,js", help="components, of: c, js (default both)")
+    ap.add_argument("--duration", type=float, default=10.0, help="seconds of each wrk measurement")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="C only, 3 s")
+    ap.add_argument("--out", type=Path, default=OUT)
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.langs, a.duration = "c", 3.0
+    a.langs = [x for x in a.langs.split(",") if x]
+    bad = [x for x in a.langs if x not in OPT]
+    if bad:
+        ap.error(f"unknown component {bad[0]!r} (choose from {', '.join(OPT)})")
+    try:
+        results = bench(a)
+    except (BenchError, apps.BuildError, serve.ServerError) as e:
+        print(f"http_load: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 1
+    doc = {"meta": {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                    "machine": harness.machine_info(), "versions": _tool_versions(), "git": harness.git_state(),
+                    "duration": a.duration, "threads": a.threads, "conns": a.conns, "rounds": a.rounds},
+           **results}
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "http_load.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (a.out / "http_load.md").write_text(markdown(doc))
+    (a.out / "http_load.svg").write_text(svg(doc))
+    print(markdown(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
