@@ -390,8 +390,12 @@ def scan_body(data, start: int, stop: int, readers: tuple = IMM_READERS) -> bool
         _, pos = readers[op.imm](data, pos, limit)
         if not op.prefix:
             c = op.code
-            if c == 0x02 or c == 0x03 or c == 0x1F:
+            if c == 0x02 or c == 0x03 or c == 0x1F or c == 0x06:
                 open_if.append(False)
+            elif c == 0x18:                  # delegate: ends its try
+                open_if.pop()
+                if not open_if:
+                    break
             elif c == 0x04:
                 open_if.append(True)
             elif c == 0x05:

@@ -113,9 +113,9 @@ WIDE_ARITHMETIC = _f("wide-arithmetic", "wide arithmetic (proposal)")
 MULTI_MEMORY = _f("multi-memory", "multi-memory (Wasm 3.0)")
 MEMORY64 = _f("memory64", "memory64 (Wasm 3.0)")
 EXCEPTIONS = _f("exceptions", "exception handling (Wasm 3.0)")
-# not implemented: only named by errors
 LEGACY_EXCEPTIONS = _f("legacy-exceptions", "legacy exception handling (try/catch, "
-                       "superseded by try_table in Wasm 3.0)", False)
+                       "superseded by try_table in Wasm 3.0)")
+# not implemented: only named by errors
 FUNCTION_REFERENCES = _f("function-references", "typed function references (Wasm 3.0)")
 GC = _f("gc", "garbage collection (Wasm 3.0)", False)
 THREADS = _f("threads", "threads and atomics (proposal)", False)

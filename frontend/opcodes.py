@@ -172,6 +172,11 @@ return_call_ref      15     type        *                 call trap control @fun
 throw                08     tag         *                 control @exceptions
 throw_ref            0a     none        *                 trap control @exceptions
 try_table            1f     try_table   *                 control @exceptions
+try                  06     blocktype   *                 control @legacy-exceptions
+catch                07     tag         *                 control @legacy-exceptions
+rethrow              09     label       *                 control @legacy-exceptions
+delegate             18     label       *                 control @legacy-exceptions
+catch_all            19     none        *                 control @legacy-exceptions
 # ---- parametric ------------------------------------------------------------
 drop                 1a     none        *
 select               1b     none        *
@@ -739,11 +744,6 @@ ELSE = BY_NAME["else"]
 # to, so the message can name it (``unsupported: tail calls (Wasm 3.0)``).
 
 _UNSUPPORTED_TABLE = """
-try                        06      LEGACY_EXCEPTIONS
-catch                      07      LEGACY_EXCEPTIONS
-rethrow                    09      LEGACY_EXCEPTIONS
-delegate                   18      LEGACY_EXCEPTIONS
-catch_all                  19      LEGACY_EXCEPTIONS
 ref.eq                     d3      GC
 cont.new                   e0      STACK_SWITCHING
 cont.bind                  e1      STACK_SWITCHING

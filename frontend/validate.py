@@ -110,7 +110,7 @@ _EOF = "unexpected end of section or function"
  K_CALL, K_DROP, K_SELECT, K_GLOBAL_GET, K_GLOBAL_SET, K_I64C, K_F32C,
  K_F64C, K_RETURN, K_UNREACHABLE, K_NOP, K_BR_TABLE, K_CALL_INDIRECT,
  K_PREFIX, K_OTHER, K_RETURN_CALL, K_RETURN_CALL_INDIRECT, K_DISABLED,
- K_TYPED_REF, K_EH) = range(36)
+ K_TYPED_REF, K_EH, K_LEGACY) = range(37)
 
 _KIND = [K_ILLEGAL] * 256
 _P1 = [0] * 256          # K_UN / K_BIN / K_LOAD: the (first) operand type
@@ -131,6 +131,8 @@ _SPECIAL_KINDS = {
     "call_ref": K_TYPED_REF, "return_call_ref": K_TYPED_REF, "ref.as_non_null": K_TYPED_REF,
     "br_on_null": K_TYPED_REF, "br_on_non_null": K_TYPED_REF,
     "throw": K_EH, "throw_ref": K_EH, "try_table": K_EH,
+    "try": K_BLOCK, "catch": K_LEGACY, "catch_all": K_LEGACY, "delegate": K_LEGACY,
+    "rethrow": K_LEGACY,
 }
 
 
@@ -201,7 +203,7 @@ _EMPTY: list = []
 # F_INIT: the length of the local-initialization log at the frame's start
 # (non-defaultable locals set inside a block are unset again at its end).
 F_KIND, F_PARAMS, F_RESULTS, F_LABELS, F_HEIGHT, F_UNREACHABLE, F_INIT = range(7)
-FR_BLOCK, FR_LOOP, FR_IF, FR_ELSE = range(4)
+FR_BLOCK, FR_LOOP, FR_IF, FR_ELSE, FR_TRY, FR_CATCH, FR_CATCH_ALL = range(7)
 
 _NUMERIC = frozenset((I32, I64, F32, F64, UNKNOWN))
 _VECTOR = frozenset((V128, UNKNOWN))
@@ -232,10 +234,15 @@ def _stack_str(ts) -> str:
     return f"[({more} more) {shown}]" if more > 0 else f"[{shown}]"
 
 
+#: Structural opcodes whose operands are a block's results: the reference
+#: interpreter's wording names no instruction for them.
+_UNNAMED = frozenset(("end", "else", "catch", "catch_all", "delegate"))
+
+
 def _op_name(data, at: int) -> str:
     try:
         op, _, _ = read_instr(data, at, len(data))
-        return op.name
+        return "instruction" if op.name in _UNNAMED else op.name
     except Exception:      # only used to word an error message
         return "instruction"
 
@@ -631,7 +638,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                 unr = False
                 il = len(init_log)
                 if k == K_BLOCK:
-                    ctrl.append([FR_BLOCK, ps, res, res, h, False, il])
+                    ctrl.append([FR_TRY if b == 0x06 else FR_BLOCK, ps, res, res, h, False, il])
                 elif k == K_LOOP:
                     ctrl.append([FR_LOOP, ps, res, ps, h, False, il])
                 else:
@@ -757,6 +764,21 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
                     frame[F_INIT] = len(init_log)
                     ctrl.append(frame)
                     h = frame[F_HEIGHT]
+                    unr = False
+            elif k == K_LEGACY:
+                pos, done = _legacy(ctx, b, data, pos, limit, stack, h, unr, ctrl, at)
+                if init_log and b != 0x09:
+                    _reset_inits(inited, init_log, ctrl[-1][F_INIT] if b != 0x18 else
+                                 done[F_INIT])
+                if b == 0x09:                    # rethrow
+                    del stack[h:]
+                    unr = True
+                    ctrl[-1][F_UNREACHABLE] = True
+                elif b == 0x18:                  # delegate: the try is closed
+                    frame = ctrl[-1]
+                    h = frame[F_HEIGHT]
+                    unr = frame[F_UNREACHABLE]
+                else:                            # catch / catch_all: a new arm
                     unr = False
             elif k == K_OTHER:
                 pos = _other(ctx, b, data, pos, limit, stack, h, unr, at)
@@ -911,6 +933,52 @@ def _eh(ctx, b, data, pos, limit, stack, h, unr, ctrl, at):
         _pop_vals(stack, h, unr, ps, data, at)
         stack += ps
     return pos, [FR_BLOCK, ps, res, res, len(stack) - len(ps), False, 0]
+
+
+def _arm_end(stack, h, unr, res, data, at) -> None:
+    """The end of a try's body or catch arm: exactly its results."""
+    n = len(res)
+    if not (len(stack) == h + n and (n == 0 or stack[h:] == res)):
+        _pop_vals(stack, h, unr, res, data, at)
+        if len(stack) != h:
+            raise InvalidError(f"type mismatch: block requires {_stack_str(res)} but stack "
+                               f"has {_stack_str(stack[h:] + res)}", at)
+
+
+def _legacy(ctx, b, data, pos, limit, stack, h, unr, ctrl, at):
+    """Legacy exception handling: ``catch x`` / ``catch_all`` (a new arm
+    of the try: the previous arm's results checked, the stack reset to the
+    tag's parameters), ``delegate l`` (closes the try like ``end``; ``l``
+    is resolved outside it; returns the popped frame) and ``rethrow l``
+    (``l`` must be a catch arm).  Returns ``(pos, popped frame or None)``."""
+    op = BY_BYTE[b]
+    imm, pos = ctx.readers[op.imm](data, pos, limit)
+    frame = ctrl[-1]
+    if b == 0x09:                                # rethrow l
+        if imm >= len(ctrl):
+            raise InvalidError(f"unknown label {imm}", at)
+        if ctrl[-1 - imm][F_KIND] not in (FR_CATCH, FR_CATCH_ALL):
+            raise InvalidError("invalid rethrow label", at)
+        return pos, None
+    kind = frame[F_KIND]
+    if kind not in (FR_TRY, FR_CATCH) or (b == 0x18 and kind != FR_TRY):
+        raise MalformedError("END opcode expected", at)
+    res = frame[F_RESULTS]
+    _arm_end(stack, h, unr, res, data, at)
+    del stack[h:]
+    if b == 0x18:                                # delegate l
+        del ctrl[-1]
+        if imm >= len(ctrl):
+            raise InvalidError(f"unknown label {imm}", at)
+        stack += res
+        return pos, frame
+    if b == 0x07:                                # catch x
+        stack += _tag_params(ctx, imm, at)
+        frame[F_KIND] = FR_CATCH
+    else:                                        # catch_all
+        frame[F_KIND] = FR_CATCH_ALL
+    frame[F_UNREACHABLE] = False
+    return pos, None
 
 
 def _indirect_sig(ctx, x, tbl, what, at):

@@ -520,8 +520,14 @@ assert set(IMMEDIATES) | {Imm.BLOCKTYPE, Imm.TRY_TABLE} == set(Imm), \
 
 # ``else``/``end`` are in the opcode table (they have encodings) but in text
 # they only delimit flat blocks; the sequence parser owns them.
-_STRUCTURE = {"else", "end"}
+_STRUCTURE = {"else", "end", "catch", "catch_all", "delegate"}
 _IF = BY_NAME["if"]
+# legacy exception handling: ``try`` arms (flat: like ``else``; folded:
+# ``(do ...)`` ``(catch x ...)`` ``(catch_all ...)`` ``(delegate l)``)
+_TRY = BY_NAME["try"]
+_CATCH_OP = BY_NAME["catch"]
+_CATCH_ALL_OP = BY_NAME["catch_all"]
+_DELEGATE_OP = BY_NAME["delegate"]
 
 
 # --------------------------------------------------------------------------
@@ -538,6 +544,8 @@ _COND = 2       # (if ... <here> (then      [kind, op, label, blocktype, text of
 _THEN = 3       # (then ...)                 [kind]
 _ELSE = 4       # (else ...)                 [kind]
 _OPERANDS = 5   # (op imm <here> )           [kind, pending encoding, text offset]
+_FTRY = 6       # (try ... <here> (do ...)  [kind, arms seen: 0 none, 1 do, 2 catch, 3 catch_all]
+_ARM = 7        # (do ...) / (catch x ...)   [kind]
 # ``fc.marks``, when a source map is wanted, receives ``(offset in out,
 # text offset)`` for every opcode byte sequence appended (see wat.SourceMap).
 
@@ -585,6 +593,9 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
             else:
                 raise c.unexpected()
             continue
+        if fk == _FTRY:
+            _try_arm(c, fc, out, stack, frame)
+            continue
         if fk == _COND:
             if c.at_list("then"):
                 c.i += 2
@@ -618,6 +629,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                     _end_label(c, frame[2])
                     frame[3] = True
                     out += ELSE_BYTE
+                elif value != "end":
+                    _flat_try_arm(c, fc, out, stack, frame, value)
                 else:
                     _end_label(c, frame[2])
                     labels.pop()
@@ -651,6 +664,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                 labels.pop()
                 stack.pop()
                 out += END_BYTE
+            elif fk == _ARM:
+                stack.pop()                         # back to the (try ...) frame
             elif fk == _THEN and c.at_list("else"):
                 c.i += 2
                 out += ELSE_BYTE
@@ -678,6 +693,13 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
         if op is _IF:
             # condition operands come first, then the if itself
             stack.append([_COND, op, name, bt, tok[2]])
+        elif op is _TRY:
+            if fc.marks is not None:
+                fc.marks.append((len(out), tok[2]))
+            out += op.encoding
+            out += bt
+            fc.labels.append(name)
+            stack.append([_FTRY, 0])
         else:
             if fc.marks is not None:
                 fc.marks.append((len(out), tok[2]))
@@ -692,6 +714,64 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
     code = bytearray(op.encoding)
     IMMEDIATES[op.imm](c, fc, op, code)
     stack.append([_OPERANDS, code, tok[2]])
+
+
+def _flat_try_arm(c: Cursor, fc, out: bytearray, stack: list, frame: list, value: str) -> None:
+    """``catch x`` / ``catch_all`` / ``delegate l`` in a flat ``try``
+    (frame: [_FLAT, op, label, arms]; arms 2 after a catch_all)."""
+    if frame[1] is not _TRY or frame[3] == 2 or (value == "delegate" and frame[3]):
+        raise c.unexpected(c.i - 1)
+    if value == "catch":
+        out += _CATCH_OP.encoding
+        out += uleb(fc.mod.tags.index(c))
+        frame[3] = 1
+    elif value == "catch_all":
+        out += _CATCH_ALL_OP.encoding
+        frame[3] = 2
+    else:                               # delegate: ends the try; label outside it
+        fc.labels.pop()
+        stack.pop()
+        out += _DELEGATE_OP.encoding
+        out += uleb(label(c, fc))
+
+
+def _try_arm(c: Cursor, fc, out: bytearray, stack: list, frame: list) -> None:
+    """Inside ``(try ...)`` after its block type: the next arm, or ``)``."""
+    seen = frame[1]
+    if c.at_rp():
+        if not seen:
+            raise c.unexpected()            # (do ...) is required
+        c.i += 1
+        fc.labels.pop()
+        stack.pop()
+        out += END_BYTE
+        return
+    head = c.list_head() if c.at_lp() else None
+    if head == "do" and not seen:
+        frame[1] = 1
+    elif head == "catch" and seen in (1, 2):
+        c.i += 2
+        out += _CATCH_OP.encoding
+        out += uleb(fc.mod.tags.index(c))
+        frame[1] = 2
+        stack.append([_ARM])
+        return
+    elif head == "catch_all" and seen in (1, 2):
+        frame[1] = 3
+        out += _CATCH_ALL_OP.encoding
+    elif head == "delegate" and seen == 1:
+        c.i += 2
+        fc.labels.pop()
+        out += _DELEGATE_OP.encoding
+        out += uleb(label(c, fc))
+        c.rp()
+        c.rp()                              # the try's own ")"
+        stack.pop()
+        return
+    else:
+        raise c.unexpected(c.i + 1 if c.at_lp() else None)
+    c.i += 2
+    stack.append([_ARM])
 
 
 def _plain(c: Cursor, fc, op: Op, out: bytearray) -> None:

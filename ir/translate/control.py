@@ -23,8 +23,9 @@ from __future__ import annotations
 from ..opcodes import Opcode
 from ..trapcodes import TrapCode
 from ..types import I32, NOTYPE
-from .exceptions import end_try
-from .state import BLOCK, ELSE, FUNC, IF, LOOP, TRY, Frame
+from .exceptions import SKIP as _EH_SKIP
+from .exceptions import end_legacy, end_try
+from .state import BLOCK, ELSE, FUNC, IF, LCATCH, LOOP, LTRY, TRY, Frame
 
 _BRIF = int(Opcode.brif)
 _BR_TABLE = int(Opcode.br_table)
@@ -87,7 +88,9 @@ def _end(t, _):
         t.ssa.seal(f.header)
         return                       # falls through in the current block
     if kind == TRY and f.handler >= 0:
-        end_try(t, f)                # leaves the merge block made, this block dead
+        end_try(t, f)                # leaves this block dead
+    elif kind == LTRY or kind == LCATCH:
+        end_legacy(t, f)             # likewise
     if kind == IF:
         m = t.merge_of(f)
         if not t.dead:
@@ -211,4 +214,5 @@ def _skip_end(t, imm):
 
 
 SKIP = {"block": _skip_open, "loop": _skip_open, "if": _skip_open, "try_table": _skip_open,
+        "try": _skip_open, **_EH_SKIP,
         "else": _skip_else, "end": _skip_end}

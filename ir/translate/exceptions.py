@@ -35,7 +35,7 @@ from __future__ import annotations
 from ..opcodes import Opcode
 from ..trapcodes import TrapCode
 from ..types import EXTERNREF, I32, NOTYPE
-from .state import TRY, Frame
+from .state import HANDLER_KINDS, LCATCH, LTRY, TRY, Frame
 
 _O = Opcode
 _EXN_NEW = int(_O.exn_new)
@@ -54,17 +54,21 @@ _EXN_T = (EXTERNREF,)
 CATCH, CATCH_REF, CATCH_ALL, CATCH_ALL_REF = range(4)
 
 
-def _innermost_try(t) -> Frame | None:
-    for f in reversed(t.ctrl):
-        if f.kind == TRY:
+def _innermost_try(t, top: int | None = None) -> Frame | None:
+    """The innermost frame that catches (HANDLER_KINDS) among ``t.ctrl[:top
+    + 1]`` (default: all)."""
+    ctrl = t.ctrl if top is None else t.ctrl[:top + 1]
+    for f in reversed(ctrl):
+        if f.kind in HANDLER_KINDS:
             return f
     return None
 
 
-def raise_exn(t, exn: int) -> None:
-    """Raise exception value ``exn`` here: to the innermost try_table's
-    dispatch, or out of the function.  Ends the current block."""
-    f = _innermost_try(t)
+def raise_exn(t, exn: int, top: int | None = None) -> None:
+    """Raise exception value ``exn`` here: to the innermost handler's
+    dispatch (only frames up to ``t.ctrl[top]``: ``delegate``), or out of
+    the function.  Ends the current block."""
+    f = _innermost_try(t, top)
     if f is None:
         t.emit(_EXN_PROPAGATE, NOTYPE, (), (exn,))
     else:
@@ -120,9 +124,8 @@ def end_try(t, f: Frame) -> None:
     """At a try_table's ``end`` (its frame already popped), when something
     inside raised: fall through to the merge block, then fill the dispatch
     block.  The caller goes on as for a block whose merge block exists."""
-    m = t.merge_of(f)
     if not t.dead:
-        t.jump(m, t.top_n(len(f.results)))
+        t.jump(t.merge_of(f), t.top_n(len(f.results)))
     t.ssa.seal(f.handler)
     t.switch(f.handler)
     exn = t.block_params(f.handler)[0]
@@ -148,4 +151,110 @@ def end_try(t, f: Frame) -> None:
     raise_exn(t, exn)
 
 
-HANDLERS = {"throw": _throw, "throw_ref": _throw_ref, "try_table": _try_table}
+# ---- legacy exception handling: try / catch / catch_all / delegate / rethrow ----
+# A legacy ``try`` is a handler frame (LTRY) until its first arm; then an
+# LCATCH frame, whose ``next_test`` is the block where the next ``catch``
+# tests the exception (the dispatch block at first; -1 once a catch_all took
+# it, or when nothing in the body raised: the arms are then dead code).  An
+# arm gets the exception as ``exn``, for ``rethrow``; an arm that ends
+# normally frees it (one that branches out leaks it: nothing else knows).
+# At ``end``, an exception no arm took is raised outside.  ``delegate l``
+# raises whatever its body raised at label ``l`` (outside the try): to the
+# handlers from that frame outwards.
+
+def _try(t, bt) -> None:
+    params, results = t.blocktype(bt)
+    t.ctrl.append(Frame(LTRY, params, results, len(t.stack) - len(params)))
+
+
+def _end_arm(t, f: Frame) -> None:
+    """The body or an arm of legacy try ``f`` ends: on to the merge block."""
+    if not t.dead:
+        if f.kind == LCATCH and f.exn >= 0:
+            t.emit(_EXN_FREE, NOTYPE, (), (f.exn,))
+        t.jump(t.merge_of(f), t.top_n(len(f.results)))
+        t.terminate()
+    del t.stack[f.height:]
+    if f.kind == LTRY:
+        f.kind = LCATCH
+        if f.handler >= 0:
+            t.ssa.seal(f.handler)
+            f.next_test = f.handler
+            f.exn = t.block_params(f.handler)[0]
+
+
+def _catch(t, tag: int) -> None:
+    f = t.ctrl[-1]
+    _end_arm(t, f)
+    if f.next_test < 0:
+        return                          # dead arm
+    t.switch(f.next_test)
+    hit = t.value(_EXN_IS, NOTYPE, (tag,), (f.exn,), (I32,))
+    yes = t.new_block()
+    no = t.new_block()
+    t.branch(_BRIF, (hit,), [(yes, ()), (no, ())])
+    t.switch(yes)
+    t.stack.extend(t.value(_EXN_FIELD, ty, (k,), (f.exn,), (ty,))
+                   for k, ty in enumerate(_tag_params(t, tag)))
+    f.next_test = no
+
+
+def _catch_all(t, _) -> None:
+    f = t.ctrl[-1]
+    _end_arm(t, f)
+    if f.next_test >= 0:
+        t.switch(f.next_test)
+        f.next_test = -1
+
+
+def end_legacy(t, f: Frame) -> None:
+    """At a legacy try's ``end`` (frame popped): the last arm ends, and an
+    exception no arm took goes on outside."""
+    _end_arm(t, f)
+    if f.next_test >= 0:
+        t.switch(f.next_test)
+        raise_exn(t, f.exn)
+
+
+def _delegate(t, label: int) -> None:
+    f = t.ctrl.pop()
+    if not t.dead:
+        t.jump(t.merge_of(f), t.top_n(len(f.results)))
+        t.terminate()
+    if f.handler >= 0:
+        t.ssa.seal(f.handler)
+        t.switch(f.handler)
+        raise_exn(t, t.block_params(f.handler)[0], len(t.ctrl) - 1 - label)
+    del t.stack[f.height:]
+    if f.merge < 0:
+        return                          # nothing gets past the try: stays dead
+    t.ssa.seal(f.merge)
+    t.switch(f.merge)
+    t.stack.extend(t.block_params(f.merge)[:len(f.results)])
+
+
+def _rethrow(t, label: int) -> None:
+    raise_exn(t, t.ctrl[-1 - label].exn)
+
+
+def _skip_arm(handler):
+    """In dead code: an arm of the try being skipped at this level may be
+    live again (its exception came from the body)."""
+    def skip(t, imm):
+        if t.skip == 0:
+            handler(t, imm)
+    return skip
+
+
+def _skip_delegate(t, label: int) -> None:
+    if t.skip:
+        t.skip -= 1                     # closes a dead nested try
+    else:
+        _delegate(t, label)
+
+
+HANDLERS = {"throw": _throw, "throw_ref": _throw_ref, "try_table": _try_table,
+            "try": _try, "catch": _catch, "catch_all": _catch_all, "delegate": _delegate,
+            "rethrow": _rethrow}
+SKIP = {"catch": _skip_arm(_catch), "catch_all": _skip_arm(_catch_all),
+        "delegate": _skip_delegate}

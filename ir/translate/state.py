@@ -32,7 +32,10 @@ from ..opcodes import Opcode
 from ..types import NOTYPE
 from .ssa import SSABuilder
 
-BLOCK, LOOP, IF, ELSE, FUNC, TRY = range(6)
+BLOCK, LOOP, IF, ELSE, FUNC, TRY, LTRY, LCATCH = range(8)
+#: Frames whose body an exception may be caught in: try_table, and a
+#: legacy try before its first catch (its catch arms are not).
+HANDLER_KINDS = (TRY, LTRY)
 _JUMP = int(Opcode.jump)
 
 BLOCK_EMPTY = -64
@@ -41,7 +44,8 @@ BLOCK_EMPTY = -64
 class Frame:
     """One entry of the control stack."""
     __slots__ = ("kind", "params", "results", "height", "merge", "header",
-                 "brif", "if_block", "else_block", "param_vals", "catches", "handler")
+                 "brif", "if_block", "else_block", "param_vals", "catches", "handler",
+                 "exn", "next_test")
 
     def __init__(self, kind: int, params: tuple, results: tuple, height: int) -> None:
         self.kind = kind
@@ -55,8 +59,10 @@ class Frame:
         self.else_block = -1          # if: target of the brif's else edge
         self.param_vals = ()          # if: parameter values, for the else arm
         self.catches = ()             # try_table: its catch clauses (frontend.code)
-        self.handler = -1             # try_table: dispatch block (param: the exnref),
-                                      # created by the first throw or call check inside
+        self.handler = -1             # try_table, legacy try: dispatch block (param:
+                                      # the exnref), made by the first raise inside
+        self.exn = -1                 # legacy catch arms: the caught exception
+        self.next_test = -1           # legacy try: block testing the next catch arm
 
 
 class FuncTranslator:
