@@ -62,13 +62,24 @@ class BenchError(Exception):
 
 # ------------------------------------------------------------------ builds
 
+#: The folders whose sources make the compiler and the server it links.
+COMPILER_TREES = ("driver", "frontend", "ir", "backends", "runtime-c", "wasi-shim")
+
+
+def _compiler_key() -> bytes:
+    """The compiler's sources as git sees them: blob ids plus uncommitted
+    changes (commits elsewhere in the repository do not count)."""
+    repo = Path(__file__).resolve().parent.parent
+    out = b""
+    for cmd in (["git", "ls-files", "-s", "--", *COMPILER_TREES], ["git", "diff", "HEAD", "--", *COMPILER_TREES]):
+        out += subprocess.run(cmd, cwd=repo, capture_output=True, timeout=60, check=False).stdout
+    return out
+
+
 def native_server(comp: Path, lang: str) -> Path:
     """``wasmaot compile`` of ``comp``, cached by the component and the
-    compiler's sources (git HEAD plus uncommitted changes)."""
-    state = harness.git_state()
-    diff = subprocess.run(["git", "diff", "HEAD"], cwd=Path(__file__).resolve().parent.parent,
-                          capture_output=True, timeout=60, check=False).stdout
-    key = hashlib.sha256(comp.read_bytes() + json.dumps(state).encode() + diff + OPT[lang].encode())
+    compiler's sources."""
+    key = hashlib.sha256(comp.read_bytes() + _compiler_key() + OPT[lang].encode())
     exe = cache_dir() / "http-load" / f"{lang}-{key.hexdigest()[:20]}"
     if exe.is_file():
         return exe

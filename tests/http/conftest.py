@@ -39,21 +39,14 @@ def native_server(component, tmp_path_factory):
     """lang -> our server executable compiled from the component."""
     out = tmp_path_factory.mktemp("http-servers")
     made: dict[str, Path] = {}
-    unsupported: dict[str, str] = {}
 
     def get(lang: str) -> Path:
-        if lang in unsupported:
-            pytest.skip(unsupported[lang])
         if lang not in made:
             comp, exe = component(lang), out / f"{lang}-server"
             t0 = time.monotonic()
             r = subprocess.run(["nice", "-n", "19", sys.executable, "-m", "wasmaot", "compile", str(comp),
                                 "-o", str(exe), OPT[lang], "-j", "2"],
                                capture_output=True, text=True, timeout=3600, check=False)
-            if r.returncode != 0 and "wasi:http" in r.stderr and "not supported yet" in r.stderr:
-                # Until the server side (wasi-shim/http/) lands; a skip that says so.
-                unsupported[lang] = f"wasmaot cannot compile a wasi:http proxy yet: {r.stderr.strip()[-300:]}"
-                pytest.skip(unsupported[lang])
             if r.returncode != 0:
                 raise AssertionError(f"wasmaot compile of the {lang} proxy failed:\n{r.stderr[-4000:]}")
             sys.stderr.write(f"\n{lang} proxy: {comp.stat().st_size} B component, {exe.stat().st_size} B "
