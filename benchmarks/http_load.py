@@ -15,10 +15,12 @@ Servers, with the same isolation, a fresh instance per request:
   the 14 MB JavaScript one, as the tests), run as ``./server --addr``.
 
 Each measurement: start the server (start-up time = from spawn to its
-listening line, then to the first 200 answer), its idle memory (VmRSS)
-after start, a 2 s wrk warm-up, then ``wrk --latency -t2 -c16 -d10s``:
-requests/s, p50 and p99 latency, errors and non-2xx answers; then the
-peak (VmHWM) and idle-after-load memory.  Rounds interleave the servers
+listening line, then to the first 200 answer), its idle memory, a 2 s wrk
+warm-up, then ``wrk --latency -t2 -c16 -d10s``: requests/s, p50 and p99
+latency, errors and non-2xx answers; the peak memory during the load and
+the idle memory after it.  Memory is the PSS (proportional set size) of
+the server's whole process tree (ours forks per connection and per
+request; PSS counts the pages those share once), sampled every 0.2 s.  Rounds interleave the servers
 (wasmtime, wasmaot, wasmtime, ...); medians over rounds are reported.
 Every process runs under ``nice -n 19`` (the machine is shared).
 
@@ -37,6 +39,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -50,7 +53,8 @@ from .http import apps, serve
 
 OUT = Path(__file__).resolve().parent / "results"
 SERVERS = ("wasmtime", "wasmaot")
-OPT = {"c": "-O2", "js": "-O1"}
+#: -O1 for the large components (SpiderMonkey, CPython), as the polyglot tests.
+OPT = {"c": "-O2", "js": "-O1", "py": "-O1"}
 LABEL = {"c": "C (hand-written bindings)", "js": "JavaScript (componentize-js)"}
 COLORS = {"wasmtime": "#E69F00", "wasmaot": "#0072B2"}   # as benchmarks/report.py
 NICE = ["nice", "-n", "19"]
@@ -147,11 +151,51 @@ def _first_answer(server: serve.Server, timeout: float = 120) -> float:
     raise BenchError(f"no 200 answer from {url} within {timeout:.0f} s")
 
 
-def _hwm_kib(server: serve.Server) -> int:
-    for line in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (our server forks a process per
+    connection and per request)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def tree_pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid``'s process tree, KiB: pages shared
+    by forked processes count once in total (RSS would count them in each)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
+class PeakSampler(threading.Thread):
+    """The largest ``tree_pss_kib(pid)`` seen, sampled every 0.2 s."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak = max(self.peak, tree_pss_kib(self.pid))
 
 
 def measure(cmd: list[str], a: argparse.Namespace) -> dict:
@@ -159,14 +203,19 @@ def measure(cmd: list[str], a: argparse.Namespace) -> dict:
     server = serve.Server.start([*NICE, *cmd], timeout=600)
     try:
         first = _first_answer(server)
+        time.sleep(1.5)   # wasmtime drops idle instances after 1 s; our connection process ends
         row = {"start_s": server.start_s, "first_answer_s": server.start_s + first,
-               "rss_idle_kib": server.rss_kib()}
+               "pss_idle_kib": tree_pss_kib(server.proc.pid)}
         url = f"http://{server.host}:{server.port}/"
         run_wrk(url, min(2.0, a.duration), a.threads, a.conns)
+        sampler = PeakSampler(server.proc.pid)
+        sampler.start()
         row.update(run_wrk(url, a.duration, a.threads, a.conns))
-        row["rss_peak_kib"] = _hwm_kib(server)
-        time.sleep(1.5)   # wasmtime drops idle instances after 1 s
-        row["rss_after_kib"] = server.rss_kib()
+        sampler.done.set()
+        sampler.join()
+        row["pss_peak_kib"] = sampler.peak
+        time.sleep(1.5)
+        row["pss_after_kib"] = tree_pss_kib(server.proc.pid)
         if not server.alive():
             raise BenchError(f"the server died under load:\n{server.stderr()[-500:]}")
         return row
@@ -234,7 +283,7 @@ def markdown(doc: dict) -> str:
              "Both servers create a fresh instance per request."),
              "",
              ("| component | server | requests/s | p50 ms | p99 ms | errors | start-up ms (listening / first 200) "
-             "| RSS idle KiB | RSS peak KiB | RSS after load KiB |"),
+             "| PSS idle KiB | PSS peak KiB | PSS after load KiB |"),
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for lang, res in doc["langs"].items():
         for s in SERVERS:
@@ -244,8 +293,8 @@ def markdown(doc: dict) -> str:
             r = res["median"][s]
             lines.append(f"| {LABEL[lang]} | {s} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                          f"{r['socket_errors'] + r['non_2xx']:.0f} | {r['start_s'] * 1e3:.0f} / "
-                         f"{r['first_answer_s'] * 1e3:.0f} | {r['rss_idle_kib']:,.0f} | {r['rss_peak_kib']:,.0f} | "
-                         f"{r['rss_after_kib']:,.0f} |")
+                         f"{r['first_answer_s'] * 1e3:.0f} | {r['pss_idle_kib']:,.0f} | {r['pss_peak_kib']:,.0f} | "
+                         f"{r['pss_after_kib']:,.0f} |")
         med = res["median"]
         if "wasmaot" in med and "wasmtime" in med:
             ratio = med["wasmaot"]["rps"] / med["wasmtime"]["rps"]
@@ -317,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.quick:
         a.langs, a.duration = "c", 3.0
     a.langs = [x for x in a.langs.split(",") if x]
-    bad = [x for x in a.langs if x not in OPT]
+    bad = [x for x in a.langs if x not in LABEL]
     if bad:
         ap.error(f"unknown component {bad[0]!r} (choose from {', '.join(OPT)})")
     try:

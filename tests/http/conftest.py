@@ -8,19 +8,17 @@ of building and compiling each, README "Slow suites")."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from wasmaot.bench import http_load
 from wasmaot.bench.http import apps, serve
 
 slow = pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
                           reason="slow wasi:http components (minutes of building and compiling): "
                                  "set WASMAOT_SLOW=1 (README, slow suites)")
-#: -O1 for the large components (CPython, SpiderMonkey), as the polyglot tests.
-OPT = {"c": "-O2", "js": "-O1", "py": "-O1"}
 
 
 @pytest.fixture(scope="session")
@@ -35,23 +33,21 @@ def component():
 
 
 @pytest.fixture(scope="session")
-def native_server(component, tmp_path_factory):
-    """lang -> our server executable compiled from the component."""
-    out = tmp_path_factory.mktemp("http-servers")
+def native_server(component):
+    """lang -> our server executable compiled from the component (cached
+    by the component and the compiler's sources, as the load bench)."""
     made: dict[str, Path] = {}
 
     def get(lang: str) -> Path:
         if lang not in made:
-            comp, exe = component(lang), out / f"{lang}-server"
+            comp = component(lang)
             t0 = time.monotonic()
-            r = subprocess.run(["nice", "-n", "19", sys.executable, "-m", "wasmaot", "compile", str(comp),
-                                "-o", str(exe), OPT[lang], "-j", "2"],
-                               capture_output=True, text=True, timeout=3600, check=False)
-            if r.returncode != 0:
-                raise AssertionError(f"wasmaot compile of the {lang} proxy failed:\n{r.stderr[-4000:]}")
-            sys.stderr.write(f"\n{lang} proxy: {comp.stat().st_size} B component, {exe.stat().st_size} B "
-                             f"server, compiled in {time.monotonic() - t0:.0f} s\n")
-            made[lang] = exe
+            try:
+                made[lang] = http_load.native_server(comp, lang)
+            except http_load.BenchError as e:
+                raise AssertionError(f"the {lang} proxy: {e}") from None
+            sys.stderr.write(f"\n{lang} proxy: {comp.stat().st_size} B component, {made[lang].stat().st_size} B "
+                             f"server ({time.monotonic() - t0:.0f} s to compile or find)\n")
         return made[lang]
     return get
 
