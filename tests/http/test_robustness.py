@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -219,3 +220,19 @@ def test_in_flight_response_completes_on_sigterm(start):
     assert serve.status_of(got) == 200
     assert got.endswith(b"x" * 1000) and len(got.split(b"\r\n\r\n", 1)[1]) == 4096 * 1024
     assert server.proc.wait(15) == 0
+
+
+@pytest.mark.parametrize("flags", [["--bogus"], ["--addr", "nowhere"], ["--max-body-bytes", "-5"],
+                                   ["--read-timeout-ms"]])
+def test_bad_command_line_is_one_line(native_server, flags):
+    r = subprocess.run([str(native_server("c")), *flags], capture_output=True, text=True, timeout=30, check=False)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "Traceback" not in r.stderr and "listening" not in r.stderr
+
+
+def test_port_in_use_is_one_line(start, native_server):
+    first = start("native")
+    r = subprocess.run([str(native_server("c")), "--addr", f"127.0.0.1:{first.port}"], capture_output=True,
+                       text=True, timeout=30, check=False)
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    hello_works(first)
