@@ -530,6 +530,22 @@ def stack_check_lines(fe, cont: str) -> list[str]:
             f"  br i1 %sp.low, label %trap.{STACK}, label %{cont}, !prof {MD_COLD}"]
 
 
+def stack_check_here(fe) -> None:
+    """The same check at the current point of the function being emitted
+    (the start of the block :func:`ir.analysis.stackcheck.stack_check_block`
+    chose, when that is not the entry block); continues in a fresh block."""
+    mc = fe.mc
+    ity = "i64" if mc.ptr_bytes == 8 else "i32"
+    ss = mc.intrinsic("llvm.stacksave.p0", "ptr", "")
+    mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
+    sp, spi, lim, low = fe.tmp("sp"), fe.tmp("spi"), fe.tmp("splim"), fe.tmp("splow")
+    fe.emit(f"{sp} = call ptr {ss}()")
+    fe.emit(f"{spi} = ptrtoint ptr {sp} to {ity}")
+    fe.emit(f"{lim} = load {ity}, ptr @wasmaot_stack_limit, align {mc.ptr_bytes}, !tbaa {TBAA_INST}")
+    fe.emit(f"{low} = icmp ult {ity} {spi}, {lim}")
+    fe.trap_if(low, STACK)
+
+
 def trap_block_lines(fe, rt: int) -> list[str]:
     trap = fe.mc.runtime("wasmaot_trap", "void", "i32", "noreturn nounwind cold")
     return [f"  call void {trap}(i32 {rt}) #1", "  unreachable"]

@@ -24,7 +24,8 @@ OOB = "trap out of bounds memory access"
 # $t: constant (private, written only by active segments): entries 0 sq,
 # 1 null, 2 add (another type), 3 neg (type $ii2, equal to $ii), 4 the
 # exported $tw, 5 null.  $f: fixed size (2..2) but exported.  $w: written
-# by table.set.  Memory 1..1: a fixed size.
+# by table.set.  $r: constant, holds the recursive $down.  Memory 1..1: a
+# fixed size.
 WAT = r'''
 (module
   (type $ii (func (param i32) (result i32)))
@@ -57,6 +58,12 @@ WAT = r'''
     (table.set $w (local.get 0) (ref.func $neg)))
   (func (export "ld") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "ld8") (param i32) (result i32) (i32.load8_u offset=7 (local.get 0)))
+  (table $r 1 funcref)
+  (elem (table $r) (i32.const 0) func $down)
+  (func $down (export "down") (type $ii)
+    (if (local.get 0) (then (return (i32.add (i32.const 1)
+      (call_indirect $r (type $ii) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0))))))
+    (local.get 0))
 )
 '''
 
@@ -70,6 +77,8 @@ SCRIPT = [
     ("cw 3 3", UNDEF),
     ("ld 65532", (0,)), ("ld 65533", OOB), ("ld 4294967295", OOB),
     ("ld8 65528", (0,)), ("ld8 65529", OOB),
+    # recursion through a constant table still ends in the stack check
+    ("down 1000", (1000,)), ("down 100000000", "trap call stack exhausted"),
 ]
 
 
@@ -83,7 +92,7 @@ def _ir():
 def test_constant_tables_analysis():
     ir = _ir()
     sq, add, neg, tw = 0, 1, 2, 3
-    assert constant_tables(ir) == {0: (sq, None, add, neg, tw, None)}
+    assert constant_tables(ir) == {0: (sq, None, add, neg, tw, None), 3: (12,)}
 
 
 @pytest.mark.parametrize("extra,why", [
