@@ -161,6 +161,12 @@ class Module:
     #: first unresolvable one is the one reported.  Empty means "functions,
     #: tables, memories, globals" (hand-written IR).
     import_order: list[tuple[int, int]] = field(default_factory=list)
+    #: Defined functions known never to return with an exception pending
+    #: (the translator's whole-module may-throw analysis,
+    #: ir/translate/module.py): a call to one needs no check after it.  A
+    #: derived fact, not a declaration: not printed (a parsed module has
+    #: none, so it checks after every call: correct, only slower).
+    nothrow: frozenset = frozenset()
 
     def imports(self) -> list[tuple[int, int, Import]]:
         """Every import as (kind, index, Import), in import-section order."""

@@ -27,7 +27,8 @@ def _call(t, f):
     sig = t.module.funcs[f].sig
     inst = t.emit(_CALL, NOTYPE, (f,), t.pop_n(len(sig.params)), sig.results)
     t.stack.extend(t.results_of(inst))
-    check_after_call(t)
+    if f not in t.module.nothrow:
+        check_after_call(t)
 
 
 def _call_indirect(t, imm):

@@ -75,7 +75,47 @@ def declare_module(m) -> Module:
     (:mod:`.parallel`)."""
     mod = Module()
     _declare(m, mod)
+    if mod.may_throw_across_calls():
+        mod.nothrow = _nothrow(m)
     return mod
+
+
+#: Instructions after which a function may return with an exception
+#: pending: raising ones, and calls the analysis cannot follow.
+_RAISES = frozenset(("throw", "throw_ref", "rethrow", "delegate", "call_indirect", "call_ref",
+                     "return_call_indirect", "return_call_ref"))
+_DIRECT = frozenset(("call", "return_call"))
+
+
+def _nothrow(m) -> frozenset:
+    """The defined functions that can never return with an exception
+    pending: no raising instruction, no call through a table or reference,
+    and direct calls only to such functions (a fixpoint over the call
+    graph; an import may throw).  Conservative: a throw caught inside the
+    function still counts."""
+    first = m.num_imported_funcs
+    callees: dict[int, set] = {}
+    may = set()
+    for k, f in enumerate(m.funcs):
+        fi = first + k
+        _, pos = read_locals(m.data, f.body_start, f.body_end) if f.locals_ is None else \
+            (None, f.code_start)
+        cs = callees[fi] = set()
+        for op, imm, _ in iter_instrs(m.data, pos, f.body_end):
+            name = op.name
+            if name in _RAISES:
+                may.add(fi)
+                break
+            if name in _DIRECT:
+                cs.add(imm)
+    changed = True
+    while changed:
+        changed = False
+        for fi, cs in callees.items():
+            if fi not in may and any(c < first or c in may for c in cs):
+                may.add(fi)
+                changed = True
+    return frozenset(fi for fi in callees if fi not in may)
 
 
 def add_init_function(m, mod: Module) -> None:
