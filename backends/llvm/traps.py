@@ -514,17 +514,28 @@ def _trap_null_or_mismatch(fe, bad: str, nulls: str, n: int, ity: str, ix: str) 
 
 # ---- stack limit ----------------------------------------------------------------------
 
+def _sp_lines(mc, ity: str, sp: str, spi: str) -> list[str]:
+    """Lines that leave the stack pointer in ``spi`` (an ``ity``), ``sp``
+    a name they may use.  On 32-bit Arm and RISC-V: ``llvm.read_register``
+    of ``sp``, which the compare takes directly (``cmp sp, rN``), instead of
+    ``llvm.stacksave``, which LLVM copies to a register first (one
+    instruction per check); elsewhere ``llvm.stacksave``."""
+    if mc.ptr_bytes == 4 and mc.target.arch.startswith(("thumb", "arm", "riscv")):
+        rr = mc.intrinsic(f"llvm.read_register.{ity}", ity, "metadata")
+        return [f'{spi} = call {ity} {rr}(metadata !{{!"sp"}})']
+    ss = mc.intrinsic("llvm.stacksave.p0", "ptr", "")
+    return [f"{sp} = call ptr {ss}()", f"{spi} = ptrtoint ptr {sp} to {ity}"]
+
+
 def stack_check_lines(fe, cont: str) -> list[str]:
     """Prologue lines (end of the entry block, after the allocas) that trap
     when the stack pointer is below ``wasmaot_stack_limit``, else continue
     at label ``cont``."""
     mc = fe.mc
     ity = "i64" if mc.ptr_bytes == 8 else "i32"
-    ss = mc.intrinsic("llvm.stacksave.p0", "ptr", "")
     mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
     fe.trap_codes.add(STACK)
-    return [f"  %sp = call ptr {ss}()",
-            f"  %sp.i = ptrtoint ptr %sp to {ity}",
+    return [*("  " + x for x in _sp_lines(mc, ity, "%sp", "%sp.i")),
             f"  %sp.lim = load {ity}, ptr @wasmaot_stack_limit, align {mc.ptr_bytes}, !tbaa {TBAA_INST}",
             f"  %sp.low = icmp ult {ity} %sp.i, %sp.lim",
             f"  br i1 %sp.low, label %trap.{STACK}, label %{cont}, !prof {MD_COLD}"]
@@ -536,11 +547,10 @@ def stack_check_here(fe) -> None:
     chose, when that is not the entry block); continues in a fresh block."""
     mc = fe.mc
     ity = "i64" if mc.ptr_bytes == 8 else "i32"
-    ss = mc.intrinsic("llvm.stacksave.p0", "ptr", "")
     mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
     sp, spi, lim, low = fe.tmp("sp"), fe.tmp("spi"), fe.tmp("splim"), fe.tmp("splow")
-    fe.emit(f"{sp} = call ptr {ss}()")
-    fe.emit(f"{spi} = ptrtoint ptr {sp} to {ity}")
+    for line in _sp_lines(mc, ity, sp, spi):
+        fe.emit(line)
     fe.emit(f"{lim} = load {ity}, ptr @wasmaot_stack_limit, align {mc.ptr_bytes}, !tbaa {TBAA_INST}")
     fe.emit(f"{low} = icmp ult {ity} {spi}, {lim}")
     fe.trap_if(low, STACK)
