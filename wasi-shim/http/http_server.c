@@ -583,6 +583,12 @@ static long pump_request(exchange *x) {
 static int exchange_step(exchange *x, int64_t *deadline, int *status) {
     struct pollfd p[4];
     int np = 0, i_sock = -1, i_req = -1, i_ctl = -1, i_resp = -1;
+    /* bytes already received (with the head, or a previous read) first */
+    long e = pump_request(x);
+    if (e < 0) {
+        *status = (int)-e;
+        return -1;
+    }
     int want_sock = !x->body_done && x->fwd_len == 0;
     if (want_sock) i_sock = np, p[np++] = (struct pollfd){x->c->sock, POLLIN, 0};
     if (x->fwd_len && x->req_fd >= 0) i_req = np, p[np++] = (struct pollfd){x->req_fd, POLLOUT, 0};
@@ -603,7 +609,7 @@ static int exchange_step(exchange *x, int64_t *deadline, int *status) {
         }
         if (n > 0) x->c->len += (size_t)n;
     }
-    long e = pump_request(x);
+    e = pump_request(x);
     if (e < 0) {
         *status = (int)-e;
         return -1;

@@ -2,7 +2,10 @@
 ;;   GET/POST /anything -> 200, header x-test: yes (and x-echo: the request's
 ;;   x-echo header, if any), body "hello from wasmaot " + path + request body;
 ;;   /trap -> traps before responding; /hang -> never returns;
-;;   /stream -> 3 writes of "chunk\n", no content-length (chunked).
+;;   /stream -> 3 writes of "chunk\n", no content-length (chunked);
+;;   /fetch -> GET /hello from the request's own authority through
+;;   wasi:http/outgoing-handler: its body, or 403 "denied" + the error-code
+;;   case number if handle() refuses.
 (module
   (import "wasi:http/types@0.2.0" "[constructor]fields" (func $fields_new (result i32)))
   (import "wasi:http/types@0.2.0" "[method]fields.append" (func $append (param i32 i32 i32 i32 i32 i32)))
@@ -17,6 +20,13 @@
   (import "wasi:http/types@0.2.0" "[method]incoming-request.headers" (func $req_headers (param i32) (result i32)))
   (import "wasi:http/types@0.2.0" "[method]incoming-request.consume" (func $consume (param i32 i32)))
   (import "wasi:http/types@0.2.0" "[method]incoming-body.stream" (func $in_stream (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]incoming-request.authority" (func $authority (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[constructor]outgoing-request" (func $oreq_new (param i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-request.set-path-with-query" (func $oreq_path (param i32 i32 i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-request.set-authority" (func $oreq_auth (param i32 i32 i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]future-incoming-response.get" (func $fut_get (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]incoming-response.consume" (func $iresp_consume (param i32 i32)))
+  (import "wasi:http/outgoing-handler@0.2.0" "handle" (func $send (param i32 i32 i32 i32)))
   (import "wasi:io/streams@0.2.0" "[method]input-stream.blocking-read" (func $read (param i32 i64 i32)))
   (import "wasi:io/streams@0.2.0" "[method]output-stream.blocking-write-and-flush" (func $write (param i32 i32 i32 i32)))
   (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop_out (param i32)))
@@ -41,6 +51,8 @@
   (data (i32.const 64) "yes")
   (data (i32.const 80) "x-echo")
   (data (i32.const 96) "chunk\n")
+  (data (i32.const 112) "/hello")
+  (data (i32.const 128) "denied ")
   (func $path_char (param $p i32) (param $n i32) (param $c i32) (result i32)
     ;; path is 5 or 7 bytes and its second byte is c
     (i32.and (i32.or (i32.eq (local.get $n) (i32.const 5)) (i32.eq (local.get $n) (i32.const 7)))
@@ -53,6 +65,9 @@
     (local.set $pn (i32.load (i32.const 1032)))
     (if (call $path_char (local.get $pp) (local.get $pn) (i32.const 116)) (then unreachable))      ;; /trap
     (if (call $path_char (local.get $pp) (local.get $pn) (i32.const 104)) (then (loop $l (br $l)))) ;; /hang
+    (if (i32.and (i32.eq (local.get $pn) (i32.const 6))
+                 (i32.eq (i32.load8_u offset=1 (local.get $pp)) (i32.const 102)))       ;; /fetch
+      (then (call $fetch (local.get $req) (local.get $out)) (return)))
     (local.set $f (call $fields_new))
     (call $append (local.get $f) (i32.const 48) (i32.const 6) (i32.const 64) (i32.const 3) (i32.const 1040))
     ;; x-echo: the first value of the request's x-echo header
@@ -93,4 +108,51 @@
     (call $drop_in (local.get $is))
     (call $drop_out (local.get $os))
     (call $body_finish (local.get $body) (i32.const 0) (i32.const 0) (i32.const 1024)))
+;; respond(out, status) -> the output stream (body handle in global $b)
+  (global $b (mut i32) (i32.const 0))
+  (func $respond (param $out i32) (param $status i32) (result i32)
+    (local $resp i32)
+    (local.set $resp (call $resp_new (call $fields_new)))
+    (drop (call $set_status (local.get $resp) (local.get $status)))
+    (call $resp_body (local.get $resp) (i32.const 2048))
+    (global.set $b (i32.load (i32.const 2052)))
+    (call $body_write (global.get $b) (i32.const 2048))
+    (call $set (local.get $out) (i32.const 0) (local.get $resp) (i32.const 0) (i64.const 0)
+               (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (i32.load (i32.const 2052)))
+  ;; copy input stream $is to output stream $os until closed
+  (func $copy (param $is i32) (param $os i32)
+    (block $done
+      (loop $more
+        (call $read (local.get $is) (i64.const 65536) (i32.const 2048))
+        (br_if $done (i32.load8_u (i32.const 2048)))
+        (call $write (local.get $os) (i32.load (i32.const 2052)) (i32.load (i32.const 2056)) (i32.const 2064))
+        (br $more))))
+  (func $fetch (param $req i32) (param $out i32)
+    (local $o i32) (local $os i32) (local $is i32)
+    (local.set $o (call $oreq_new (call $fields_new)))
+    (drop (call $oreq_path (local.get $o) (i32.const 1) (i32.const 112) (i32.const 6)))
+    (call $authority (local.get $req) (i32.const 2048))
+    (drop (call $oreq_auth (local.get $o) (i32.const 1) (i32.load (i32.const 2052)) (i32.load (i32.const 2056))))
+    (call $send (local.get $o) (i32.const 0) (i32.const 0) (i32.const 2048))
+    (if (i32.load8_u (i32.const 2048))
+      (then   ;; err(error-code): 403 "denied <case>"
+        (local.set $os (call $respond (local.get $out) (i32.const 403)))
+        (i32.store8 (i32.const 136) (i32.add (i32.const 48) (i32.rem_u (i32.load8_u (i32.const 2056)) (i32.const 10))))
+        (i32.store8 (i32.const 135) (i32.add (i32.const 48) (i32.div_u (i32.load8_u (i32.const 2056)) (i32.const 10))))
+        (call $write (local.get $os) (i32.const 128) (i32.const 9) (i32.const 2064))
+        (call $drop_out (local.get $os))
+        (call $body_finish (global.get $b) (i32.const 0) (i32.const 0) (i32.const 2048))
+        (return)))
+    ;; future (at +8) -> some(ok(ok(incoming-response at +24)))
+    (call $fut_get (i32.load (i32.const 2056)) (i32.const 2048))
+    (if (i32.or (i32.load8_u (i32.const 2064)) (i32.load8_u (i32.const 2056))) (then unreachable))
+    (call $iresp_consume (i32.load (i32.const 2072)) (i32.const 2048))
+    (call $in_stream (i32.load (i32.const 2052)) (i32.const 2048))
+    (local.set $is (i32.load (i32.const 2052)))
+    (local.set $os (call $respond (local.get $out) (i32.const 200)))
+    (call $copy (local.get $is) (local.get $os))
+    (call $drop_in (local.get $is))
+    (call $drop_out (local.get $os))
+    (call $body_finish (global.get $b) (i32.const 0) (i32.const 0) (i32.const 2048)))
 )
