@@ -56,8 +56,8 @@ anything while every feature is on):
   65536 pages``, ``offset out of range``).  The decoder and the text parser
   read those widths from the features in force, so the runner turns it off
   for the scripts written before it, as multi-memory.  Tables with i64
-  indices (table64) are decoded and bounded, then rejected as not
-  implemented yet.
+  indices (table64) take and return i64 in every table instruction and
+  ``call_indirect``.
 
 Where: only the validator gates.  It is where function bodies are decoded
 (the section decoder only delimits them), so a disabled instruction is

@@ -73,7 +73,7 @@ from . import reader, unsupported
 from .binary import located, resolve
 from .code import (IMM_READERS, REF_BLOCK, imm_readers, iter_instrs, read_instr, read_locals,
                    scan_body)
-from .errors import (InvalidError, MalformedError, UnsupportedError, UnsupportedInvalidError,
+from .errors import (InvalidError, MalformedError, UnsupportedInvalidError,
                      WasmError)
 from .features import (ALL, BULK_MEMORY, DEFAULT, EXCEPTIONS, EXTENDED_CONST,
                        FUNCTION_REFERENCES,
@@ -318,7 +318,7 @@ _MAX_EXPANDED_LOCALS = 1 << 16
 
 class _Ctx:
     """What function bodies need from the module, precomputed once."""
-    __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables",
+    __slots__ = ("m", "data", "limit", "tsig", "fsig", "nfuncs", "tables", "tab_at",
                  "has_mem", "gtypes", "gmut", "elem_types", "ndatas",
                  "has_datacount", "declared", "off", "kind", "prefix_ops", "readers",
                  "nmems", "multi_memory", "mem_at", "mem64", "memory64", "type_codes",
@@ -340,6 +340,8 @@ class _Ctx:
         self.fsig = [self.tsig[t] if t < nt else None for t in m.func_types]
         self.nfuncs = len(m.func_types)
         self.tables = [tt.elem for tt in m.table_types]
+        # each table's address type (table64: I64): indices, sizes, lengths
+        self.tab_at = [address_type(tt) for tt in m.table_types]
         self.has_mem = bool(m.mem_types)
         self.nmems = len(m.mem_types)
         # each memory's address type (memory64: I64), and whether any is 64-bit
@@ -736,7 +738,7 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
             elif k == K_CALL_INDIRECT:
                 (x, tbl), pos = IMM_READERS[Imm.CALL_INDIRECT](data, pos, limit)
                 ps, rs = _indirect_sig(ctx, x, tbl, "call_indirect", at)
-                _pop_vals(stack, h, unr, [I32], data, at)
+                _pop_vals(stack, h, unr, [ctx.tab_at[tbl]], data, at)
                 _pop_vals(stack, h, unr, ps, data, at)
                 stack += rs
             elif k == K_RETURN_CALL or k == K_RETURN_CALL_INDIRECT:
@@ -1002,7 +1004,7 @@ def _return_call(ctx, indirect, data, pos, limit, stack, h, unr, results, at) ->
     if indirect:
         (x, tbl), pos = IMM_READERS[Imm.CALL_INDIRECT](data, pos, limit)
         ps, rs = _indirect_sig(ctx, x, tbl, "return_call_indirect", at)
-        _pop_vals(stack, h, unr, [I32], data, at)
+        _pop_vals(stack, h, unr, [ctx.tab_at[tbl]], data, at)
     else:
         x, pos = _u32(data, pos, limit)
         if x >= ctx.nfuncs:
@@ -1111,11 +1113,11 @@ def _other(ctx, b, data, pos, limit, stack, h, unr, at) -> int:
         stack.append(t)
     elif b == 0x25:                              # table.get
         t = _need_table(ctx, imm, at)
-        _pop_vals(stack, h, unr, [I32], data, at)
+        _pop_vals(stack, h, unr, [ctx.tab_at[imm]], data, at)
         stack.append(t)
     elif b == 0x26:                              # table.set
         t = _need_table(ctx, imm, at)
-        _pop_vals(stack, h, unr, [I32, t], data, at)
+        _pop_vals(stack, h, unr, [ctx.tab_at[imm], t], data, at)
     elif b == 0x3F or b == 0x40:                 # memory.size / memory.grow
         _need_mem(ctx, imm, at)
         a = ctx.mem_at[imm]
@@ -1200,6 +1202,8 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
             if not subtype(t2, t1):
                 raise InvalidError(f"type mismatch: table.init of {type_name(t2)} "
                                    f"segment into {type_name(t1)} table", at)
+            if ctx.tab_at[imm[1]] != I32:            # [dst: at, src: i32, len: i32]
+                return _pop_push(stack, h, unr, [I64, I32, I32], (), data, at, pos)
         elif kind is Imm.ELEM:                       # elem.drop
             _need_elem(ctx, imm, at)
         elif kind is Imm.TABLE_COPY:                 # table.copy dst src
@@ -1208,15 +1212,22 @@ def _prefixed(ctx, prefix, data, pos, limit, stack, h, unr, at) -> int:
             if not subtype(t2, t1):
                 raise InvalidError(f"type mismatch: table.copy from {type_name(t2)} "
                                    f"table to {type_name(t1)} table", at)
+            ad, as_ = ctx.tab_at[imm[0]], ctx.tab_at[imm[1]]
+            if ad != I32 or as_ != I32:              # the length: the narrower type
+                n = I64 if ad == as_ == I64 else I32
+                return _pop_push(stack, h, unr, [ad, as_, n], (), data, at, pos)
         elif kind is Imm.TABLE:                      # table.size / grow / fill
             t = _need_table(ctx, imm, at)
-            if op.code == 0x0F:                      # table.grow: [t i32] -> [i32]
-                _pop_vals(stack, h, unr, [t, I32], data, at)
-                stack.append(I32)
+            a = ctx.tab_at[imm]
+            if op.code == 0x0F:                      # table.grow: [t at] -> [at]
+                _pop_vals(stack, h, unr, [t, a], data, at)
+                stack.append(a)
                 return pos
-            if op.code == 0x11:                      # table.fill: [i32 t i32] -> []
-                _pop_vals(stack, h, unr, [I32, t, I32], data, at)
+            if op.code == 0x11:                      # table.fill: [at t at] -> []
+                _pop_vals(stack, h, unr, [a, t, a], data, at)
                 return pos
+            if a != I32:                             # table.size: [] -> [at]
+                return _pop_push(stack, h, unr, [], (a,), data, at, pos)
     ps, rs = _OP_SIG[op]
     n = len(ps)
     if n:
@@ -1535,10 +1546,6 @@ def _check_limits(lim, at, bound, msg) -> None:
 def _check_table_type(tt, at) -> None:
     if address_type(tt) == I64:
         _check_limits(tt.limits, at, (1 << 64) - 1, "table size must be at most 2^64-1")
-        # memory64's tables with i64 indices: decoded and bounded, not
-        # compiled yet (the table instructions and call_indirect take i32)
-        raise UnsupportedError(MEMORY64, at, detail="table with i64 indices (table64) is not "
-                               "implemented yet", spec_message="table64")
     else:
         _check_limits(tt.limits, at, 0xFFFF_FFFF, "table size must be at most 2^32-1")
 

@@ -98,6 +98,10 @@ class TableDecl:
     #: the Wasm element type when it is a typed reference (frontend.types;
     #: import matching), else None
     wasm_elem: int | None = None
+    #: the address type: I64 for a memory64 table (table64).  The IR's table
+    #: ops take i32 indices whatever it is: the translator narrows i64
+    #: operands (ir/translate/tables.py), so this matters only to linking
+    index_type: int = I32
 
 
 @dataclass(slots=True)

@@ -342,9 +342,11 @@ class _Parser:
 
     def table_decl(self, t: Tok) -> None:
         self.label("table", len(self.m.tables))
+        index_type = I64 if self.accept("i64") else I32
         elem = self.ref_type()
         lo, hi = self.limits()
-        self.declare(EXTERN_TABLE, self.m.tables, TableDecl(elem, lo, hi, self.opt_import()), t)
+        self.declare(EXTERN_TABLE, self.m.tables,
+                     TableDecl(elem, lo, hi, self.opt_import(), index_type=index_type), t)
 
     def global_decl(self, t: Tok) -> None:
         self.label("g", len(self.m.globals))

@@ -315,6 +315,8 @@ def _mismatch(importer: Module, kind: int, index: int, exporter: Module, eindex:
     elif kind == EXTERN_TABLE:
         if _wasm_type(want.wasm_elem, want.elem) != _wasm_type(have.wasm_elem, have.elem):
             return f"expected {type_name(want.elem)}, got {type_name(have.elem)}"
+        if want.index_type != have.index_type:
+            return "table type differs (index type)"
         if not _limits_ok(want.min, want.max, have.min, have.max):
             return f"limits {_fmt_limits(have.min, have.max)} do not fit {_fmt_limits(want.min, want.max)}"
     elif kind == EXTERN_TAG:

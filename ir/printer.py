@@ -262,7 +262,8 @@ def _memory(i: int, m: MemoryDecl) -> str:
 
 
 def _table(i: int, t: TableDecl) -> str:
-    return (f"table table{i} {type_name(t.elem)} {_limits(t.min, t.max)}"
+    return (f"table table{i}{' i64' if t.index_type != I32 else ''} {type_name(t.elem)} "
+            f"{_limits(t.min, t.max)}"
             + (_import(t.import_) if t.import_ else ""))
 
 

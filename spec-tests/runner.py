@@ -229,6 +229,10 @@ def _run_file(path: str, opts: Options) -> FileResult:
         res.skipped += 1
         return res
     except (OSError, UnicodeDecodeError, WasmError) as e:
+        if isinstance(e, WasmError) and gc_expected(path) is not None:
+            # a GC script whose text already needs GC (extern.wast's ref.host)
+            res.xfailed += 1
+            return res
         res.failed += 1
         res.failures.append(f"{name}: cannot read script: {e}")
         return res

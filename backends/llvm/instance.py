@@ -291,9 +291,10 @@ def _memories_and_tables(mc, b: Builder) -> None:
         s = b.inst_field(off)
         kind = _ref_kind(d.elem)
         flags = abi.TABLE_HAS_MAX if d.max is not None else 0
-        mx = d.max if d.max is not None else 0xFFFFFFFF
+        lo, mx = _entries32(d.min, d.max)
         r = b.tmp("r")
-        b.emit(f"{r} = call i32 {tab_new}(ptr {s}, i32 {kind}, i32 {d.min}, i32 {_u32(mx)}, i32 {flags})")
+        b.emit(f"{r} = call i32 {tab_new}(ptr {s}, i32 {kind}, i32 {_u32(lo)}, i32 {_u32(mx)}, "
+               f"i32 {flags})")
         b.store("ptr", s, b.inst_field(lay.table_slot[i]), TBAA_INST, align=P)
         z = b.tmp("z")
         b.emit(f"{z} = icmp ne i32 {r}, 0")
@@ -523,7 +524,10 @@ def extern_type(mc, kind: int, idx: int) -> tuple[int, str, tuple[int, int, int]
     if kind == EXTERN_TABLE:
         t = ir.tables[idx]
         elem = type_name(t.elem) if t.wasm_elem is None else desc_type(t.wasm_elem)
-        return lay.table_slot[idx], mc.string(elem), _limits(t.min, t.max)
+        if t.index_type == I64:          # table64: the linker compares the strings
+            elem += " i64"
+        lo, hi = _entries32(t.min, t.max)
+        return lay.table_slot[idx], mc.string(elem), _limits(lo, None if t.max is None else hi)
     if kind == EXTERN_MEMORY:
         m = ir.memories[idx]
         text = memory_type_string(m)
@@ -597,6 +601,13 @@ def _pages32(lo: int, hi: int | None, log2: int = 16) -> tuple[int, int | None]:
     (creating the memory fails; as an import, no export fits)."""
     cap = min((1 << 32) >> log2, 0xFFFFFFFF)
     return min(lo, 0xFFFFFFFF), (None if hi is None else min(hi, cap))
+
+
+def _entries32(lo: int, hi: int | None) -> tuple[int, int]:
+    """A table's limits for the runtime, whose sizes are u32 (table64's
+    may be up to 2^64-1): a larger maximum is 0xFFFFFFFF (no table grows
+    that far anyway), a larger minimum 0xFFFFFFFF (creating it fails)."""
+    return min(lo, 0xFFFFFFFF), (0xFFFFFFFF if hi is None else min(hi, 0xFFFFFFFF))
 
 
 def _limits(lo: int, hi: int | None) -> tuple[int, int, int]:

@@ -33,7 +33,10 @@ LP, RP, ATOM, ID, STRING, RESERVED = range(6)
 _IDCHARS = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
 # A run of idchars and/or strings with no space between them.  The string
 # alternative accepts any escape here; escapes are checked when decoding.
-_RUN = re.compile(r'(?:[%s]+|"(?:[^"\\\n]|\\[^\n])*")+' % _IDCHARS)
+# Wasm 3.0 adds , ; [ ] { } to reserved runs (never valid tokens, but they
+# must lex, e.g. inside annotations); a ``;`` followed by ``;`` starts a line
+# comment instead.
+_RUN = re.compile(r'(?:[%s,\[\]{}]+|;(?!;)|"(?:[^"\\\n]|\\[^\n])*")+' % _IDCHARS)
 _STRING_BODY_OK = re.compile(r'[^"\\\x00-\x1f\x7f]*')
 _ESCAPE = re.compile(r'\\(?:([0-9a-fA-F]{2})|u\{([0-9a-fA-F](?:_?[0-9a-fA-F])*)\}|(.))', re.S)
 _SIMPLE_ESCAPES = {"n": b"\n", "t": b"\t", "r": b"\r", '"': b'"', "'": b"'", "\\": b"\\"}
@@ -144,6 +147,8 @@ def tokenize(text: str, filename: str | None = None, *,
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
     unbalanced: int | None = None
+    annots: list[int] = []          # the LP of every outermost ``(@id``
+    annot_at: int | None = None     # the stack depth of the open one
     append = toks.append
     pos = 0
     while True:
@@ -161,13 +166,24 @@ def tokenize(text: str, filename: str | None = None, *,
                         append((STRING, decode_string(s[1:-1], src, i), i))
                     else:
                         append((RESERVED, s, i))
+                elif c == "$" and s[1:2] == '"' and len(s) >= 3 and s[-1] == '"' \
+                        and _is_single_string(s[1:]):
+                    append((ID, _string_id(s, src, i), i))
                 elif '"' in s:
                     append((RESERVED, s, i))
                 elif c == "$":
-                    append((ID, s, i) if len(s) > 1 else (RESERVED, s, i))
+                    if len(s) == 1:
+                        raise src.error("empty identifier", i)
+                    append((ID, s, i))
                 else:
                     append((ATOM, s, i))
             elif g == 2:
+                if annot_at is None and text.startswith("@", i + 1):
+                    # an annotation's content is any balanced tokens: only
+                    # the outermost one's id is checked, and dropped whole
+                    _check_annotation_id(text, i + 2, src)
+                    annots.append(len(toks))
+                    annot_at = len(stack)
                 stack.append(len(toks))
                 append((LP, "(", i))
             elif g == 3:
@@ -177,6 +193,8 @@ def tokenize(text: str, filename: str | None = None, *,
                 # the reference interpreter, which lexes lazily.
                 if stack:
                     pairs.append((stack.pop(), len(toks)))
+                    if len(stack) == annot_at:
+                        annot_at = None
                 elif unbalanced is None:
                     unbalanced = i
                 append((RP, ")", i))
@@ -195,8 +213,8 @@ def tokenize(text: str, filename: str | None = None, *,
         match[j] = len(toks)       # closes "at the end of input"
     if stack and unbalanced is None:
         unbalanced = toks[stack[0]][2]
-    if "(@" in text:
-        toks, match = _drop_annotations(toks, match)
+    if annots:
+        toks, match = _drop_annotations(toks, match, annots, src)
     return Tokens(src, toks, match, unbalanced)
 
 
@@ -207,18 +225,36 @@ def tokenize(text: str, filename: str | None = None, *,
 KEPT_ANNOTATIONS = frozenset(("@custom",))
 
 
-def _drop_annotations(toks: list, match: list[int]) -> tuple[list, list[int]]:
+def _check_annotation_id(text: str, i: int, src: Source) -> None:
+    """The id after ``(@`` at ``i``: idchars, or a non-empty UTF-8 string."""
+    m = _RUN.match(text, i)
+    s = m.group() if m else ""
+    if not s or s[0] in ",;[]{}":
+        raise src.error("empty annotation id", i - 2)
+    if s[0] == '"' and _is_single_string(s):
+        name = decode_string(s[1:-1], src, i)
+        if not name:
+            raise src.error("empty annotation id", i - 2)
+        try:
+            name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise src.error("malformed UTF-8 encoding", i) from None
+
+
+def _drop_annotations(toks: list, match: list[int], annots: list[int],
+                      src: Source) -> tuple[list, list[int]]:
     n = len(toks)
     keep = [True] * n
     dropped = False
-    for k in range(n - 1):
-        if toks[k][0] == LP and keep[k]:
-            t = toks[k + 1]
-            if t[0] == ATOM and t[1][:1] == "@" and len(t[1]) > 1 and t[2] == toks[k][2] + 1 \
-                    and t[1] not in KEPT_ANNOTATIONS and match[k] < n:
-                for j in range(k, match[k] + 1):
-                    keep[j] = False
-                dropped = True
+    for k in annots:
+        if not keep[k]:
+            continue                        # inside an annotation dropped already
+        if match[k] >= n:
+            raise src.error("unclosed annotation", toks[k][2])
+        if toks[k + 1][1] not in KEPT_ANNOTATIONS:
+            for j in range(k, match[k] + 1):
+                keep[j] = False
+            dropped = True
     if not dropped:
         return toks, match
     new_index = []
@@ -233,6 +269,21 @@ def _drop_annotations(toks: list, match: list[int]) -> tuple[list, list[int]]:
             m = match[k]
             new_match[new_index[k]] = new_index[m] if m < n else len(out)
     return out, new_match
+
+
+def _string_id(s: str, src: Source, offset: int) -> str:
+    """``$"..."`` (Wasm 3.0): the identifier named by the string, which
+    must be non-empty UTF-8; ``$"a"`` and ``$a`` are the same identifier."""
+    try:
+        name = decode_string(s[2:-1], src, offset)
+    except MalformedError:
+        name = b""      # not a string token (a raw control character...): "$" alone
+    if not name:
+        raise src.error("empty identifier", offset)
+    try:
+        return "$" + name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise src.error("malformed UTF-8 encoding", offset) from None
 
 
 def _is_single_string(s: str) -> bool:
@@ -285,7 +336,8 @@ def _diagnose(text: str, i: int, src: Source) -> MalformedError:
         return src.error("unclosed string", i)
     if c == ";":
         return src.error("unknown operator ;", i)
-    if ord(c) < 0x20 or c == "\x7f":
-        return src.error("malformed operator: control character", i)
+    if ord(c) < 0x20 or c >= "\x7f":
+        # control characters, and non-ASCII outside strings and comments
+        return src.error("illegal character", i)
     # Any other character (non-ASCII outside strings, brackets, commas...)
     return src.error(f"unknown operator {c!r}", i)

@@ -12,8 +12,9 @@ callee's results): the rest of the Wasm block is dead code.
 from __future__ import annotations
 
 from ..opcodes import Opcode
-from ..types import NOTYPE
+from ..types import I64, NOTYPE
 from .exceptions import check_after_call
+from .tables import narrow
 
 _CALL = int(Opcode.call)
 _CALL_INDIRECT = int(Opcode.call_indirect)
@@ -35,6 +36,8 @@ def _call_indirect(t, imm):
     typeidx, table = imm
     sig = t.module.sigs[typeidx]
     idx = t.stack.pop()
+    if t.module.tables[table].index_type == I64:
+        idx = narrow(t, idx)
     args = t.pop_n(len(sig.params))
     args.insert(0, idx)
     inst = t.emit(_CALL_INDIRECT, NOTYPE, (typeidx, table), args, sig.results)
@@ -52,6 +55,8 @@ def _return_call_indirect(t, imm):
     typeidx, table = imm
     sig = t.module.sigs[typeidx]
     idx = t.stack.pop()
+    if t.module.tables[table].index_type == I64:
+        idx = narrow(t, idx)
     args = t.pop_n(len(sig.params))
     args.insert(0, idx)
     t.emit(_RETURN_CALL_INDIRECT, NOTYPE, (typeidx, table), args)

@@ -184,7 +184,7 @@ def _declare(m, mod: Module) -> None:
             mod.funcs.append(FuncDecl(names[len(mod.funcs)], mod.sigs[d], ir_imp))
         elif imp.kind == ExternKind.TABLE:
             mod.tables.append(TableDecl(erase(d.elem), d.limits.min, d.limits.max, ir_imp,
-                                        _precise(d.elem)))
+                                        _precise(d.elem), address_type(d)))
         elif imp.kind == ExternKind.MEMORY:
             mod.memories.append(MemoryDecl(d.limits.min, d.limits.max, address_type(d),
                                            import_=ir_imp, page_size_log2=d.page_size_log2))
@@ -198,7 +198,7 @@ def _declare(m, mod: Module) -> None:
                                   offset=f.body_start))
     for tt in m.tables:
         mod.tables.append(TableDecl(erase(tt.elem), tt.limits.min, tt.limits.max,
-                                    wasm_elem=_precise(tt.elem)))
+                                    wasm_elem=_precise(tt.elem), index_type=address_type(tt)))
     for mt in m.mems:
         mod.memories.append(MemoryDecl(mt.limits.min, mt.limits.max, address_type(mt),
                                        page_size_log2=mt.page_size_log2))

@@ -9,8 +9,8 @@
  * print_i64, print_f32, print_f64, print_i32_f32, print_f64_f64 (they print
  * to STDERR, one line each, so they never mix with the driver's result
  * lines on stdout), global_i32 = 666, global_i64 = 666, global_f32 = 666.6,
- * global_f64 = 666.6 (immutable), table (funcref, 10, max 20), memory (1
- * page, max 2).
+ * global_f64 = 666.6 (immutable), table (funcref, 10, max 20), table64 (the
+ * same with i64 indices: memory64's tables), memory (1 page, max 2).
  */
 #include "spectest_driver.h"
 
@@ -21,11 +21,11 @@
 typedef struct spectest_instance {
     /* pointer slots (what an importer copies) */
     wasmaot_memory *memory_slot;
-    wasmaot_table *table_slot;
+    wasmaot_table *table_slot, *table64_slot;
     void *g_i32_slot, *g_i64_slot, *g_f32_slot, *g_f64_slot;
     /* storage */
     wasmaot_memory memory;
-    wasmaot_table table;
+    wasmaot_table table, table64;
     uint64_t g_i32, g_i64, g_f32, g_f64;
     wasmaot_funcref f_print, f_print_i32, f_print_i64, f_print_f32, f_print_f64,
         f_print_i32_f32, f_print_f64_f64;
@@ -82,6 +82,7 @@ static const wasmaot_export_desc spectest_exports[] = {
     {"global_f32", WASMAOT_EXTERN_GLOBAL, OFF(g_f32_slot), "f32", NULL, sizeof "global_f32" - 1},
     {"global_f64", WASMAOT_EXTERN_GLOBAL, OFF(g_f64_slot), "f64", NULL, sizeof "global_f64" - 1},
     {"table", WASMAOT_EXTERN_TABLE, OFF(table_slot), "funcref", NULL, sizeof "table" - 1},
+    {"table64", WASMAOT_EXTERN_TABLE, OFF(table64_slot), "funcref i64", NULL, sizeof "table64" - 1},
     {"memory", WASMAOT_EXTERN_MEMORY, OFF(memory_slot), NULL, NULL, sizeof "memory" - 1},
 };
 
@@ -102,6 +103,8 @@ static int spectest_instantiate(void *instance) {
     set_func(si, &si->f_print_f64_f64, (const void *)sp_print_f64_f64, "(f64,f64)->()");
     if (wasmaot_memory_new(&si->memory, 1, 2, WASMAOT_MEMORY_HAS_MAX) != 0) return -1;
     if (wasmaot_table_new(&si->table, WASMAOT_REF_FUNCREF, 10, 20, WASMAOT_TABLE_HAS_MAX) != 0) return -1;
+    if (wasmaot_table_new(&si->table64, WASMAOT_REF_FUNCREF, 10, 20, WASMAOT_TABLE_HAS_MAX) != 0) return -1;
+    si->table64_slot = &si->table64;
     si->memory_slot = &si->memory;
     si->table_slot = &si->table;
     float f32 = 666.6f;

@@ -155,15 +155,21 @@ def test_text_forms(wat, proposal, what):
     assert any(text_at.lstrip("(").startswith(w) for w in words), (text_at, what)
 
 
-def test_table64_is_unsupported_memory64_is_not():
-    """memory64's 64-bit memories compile; its i64-indexed tables are
-    decoded and bounded, then named as not implemented."""
+def test_table64_validates_and_needs_memory64():
+    """memory64's i64-indexed tables validate (their instructions take and
+    return i64); with memory64 off they are named as disabled."""
     validate_module(decode_module(module(section(5, vec([b"\x05\x01\x02"])))))
-    for data in (module(section(4, vec([b"\x70\x04\x01"]))),
-                 parse_wat("(module (table i64 1 funcref))", "t.wat")):
-        e = _reject(data)
-        assert isinstance(e, UnsupportedError) and e.feature == O.MEMORY64, e
-        assert "table with i64 indices (table64) is not implemented yet" in str(e)
+    wat = ("(module (table $t i64 1 funcref) (func (param i64) (result i64)"
+           " (drop (table.get $t (local.get 0))) (table.grow $t (ref.null func) (local.get 0))))")
+    for data in (module(section(4, vec([b"\x70\x04\x01"]))), parse_wat(wat, "t.wat")):
+        validate_module(decode_module(data))
+        with pytest.raises(WasmError) as ei:
+            validate_module(decode_module(data), features=DEFAULT.switched("memory64", False))
+        assert "memory64" in str(ei.value), ei.value
+    bad = parse_wat("(module (table $t i64 1 funcref) (func (param i32)"
+                    " (drop (table.get $t (local.get 0)))))", "t.wat")
+    with pytest.raises(WasmError, match="type mismatch"):
+        validate_module(decode_module(bad))
 
 
 def test_text_unknown_stays_malformed():

@@ -201,7 +201,6 @@ KNOWN = {
     ('wasmtime-misc-tests/component-model/exceptions.wast', 90): 'core exception handling (tag) is not in our core text parser',
     ('wasmtime-misc-tests/component-model/exceptions.wast', 132): 'core exception handling (tag) is not in our core text parser',
     ('wasmtime-misc-tests/component-model/exceptions.wast', 168): 'typed function references (Wasm 3.0) not supported',
-    ('wasmtime-misc-tests/component-model/fixed_length_lists.wast', 18): 'quoted identifiers $"..." are not in our lexer',
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 8): 'the gc canon option (not WASI 0.2)',
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 50): 'the gc canon option (not WASI 0.2)',
     ('wasmtime-misc-tests/component-model/gc/empty.wast', 92): 'the gc canon option (not WASI 0.2)',
