@@ -29,6 +29,22 @@ def test_inspect_shows_structure():
     assert "offset 0x" in out and "size " in out
 
 
+def test_inspect_names_module_types_and_address_types(tmp_path):
+    """Typed references show the module's type index (not the process-wide
+    canonical id the frontend carries), ref.null its heap type, and tables
+    and memories their i64 address type and page size."""
+    wat = tmp_path / "t.wat"
+    wat.write_text("(module (type $a (func (param i32))) (type $b (func (result i64)))"
+                   " (table i64 3 (ref null $b)) (memory i64 1 2) (memory 1 (pagesize 1))"
+                   " (global (ref null $b) (ref.null $b)) (func (param (ref $b))))")
+    r = wasmaot("inspect", wat)
+    assert r.returncode == 0, r.stderr
+    for needle in ["table[0]: i64 (ref null $1) min 3", "memory[0]: i64 min 1, max 2 pages",
+                   "memory[1]: min 1 pages, page size 1",
+                   "global[0]: (ref null $1) = ref.null $1", "[2] [(ref $1)] -> []"]:
+        assert needle in r.stdout, (needle, r.stdout)
+
+
 def test_inspect_binary_and_name_section(tmp_path):
     # the text parser may add a name section for $identifiers; either way the
     # binary form must inspect the same as the text form apart from the header
