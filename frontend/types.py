@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 I32 = 0x7F
@@ -209,6 +210,64 @@ def type_key(t: int) -> str:
     else:
         hk = heap_name(h)
     return f"(ref {null}{hk})"
+
+
+_KEY_TOKEN = re.compile(r"\(ref|->|[{}(),]|[a-z0-9]+| ")
+
+
+def parse_type_key(text: str) -> int:
+    """The inverse of :func:`type_key`: structural text back to this
+    process's type code (concrete types interned).  For the IR text, which
+    carries a table's or global's precise type this way (ir/printer.py).
+    Raises ValueError on text that :func:`type_key` cannot produce."""
+    toks = [t for t in _KEY_TOKEN.findall(text) if t != " "]
+    if "".join(toks) != text.replace(" ", ""):
+        raise ValueError(f"bad type key {text!r}")
+    t, k = _key_type(toks, 0)
+    if k != len(toks):
+        raise ValueError(f"bad type key {text!r}")
+    return t
+
+
+def _key_type(toks: list[str], k: int) -> tuple[int, int]:
+    tok = toks[k] if k < len(toks) else ""
+    if tok != "(ref":
+        if tok not in _BY_NAME:
+            raise ValueError(f"unknown type {tok!r}")
+        return _BY_NAME[tok], k + 1
+    k += 1
+    nonnull = toks[k] != "null"
+    k += not nonnull
+    tok = toks[k]
+    if tok == "{":
+        params, k = _key_list(toks, k + 1)
+        if toks[k] != "->":
+            raise ValueError("expected ->")
+        results, k = _key_list(toks, k + 1)
+        if toks[k] != "}":
+            raise ValueError("expected }")
+        h = intern_func(params, results)
+    elif tok.startswith("rec") and tok[3:].isdigit():
+        h = concrete(int(tok[3:]), raw=True)
+    else:
+        h = {v: c for c, v in _HEAP_NAMES.items()}.get(tok)
+        if h is None:
+            raise ValueError(f"unknown heap type {tok!r}")
+    if toks[k + 1] != ")":
+        raise ValueError("expected )")
+    return ref_type(h, not nonnull), k + 2
+
+
+def _key_list(toks: list[str], k: int) -> tuple[tuple, int]:
+    if toks[k] != "(":
+        raise ValueError("expected (")
+    out, k = [], k + 1
+    while toks[k] != ")":
+        t, k = _key_type(toks, k)
+        out.append(t)
+        if toks[k] == ",":
+            k += 1
+    return tuple(out), k + 1
 
 
 def func_key(params, results) -> str:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from ..frontend.types import ErasedSig, parse_type_key
 from .builder import check_imm64, BuildError
 from .function import Function
 from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG,
@@ -253,6 +254,8 @@ class _Parser:
             results.append(self.type_())
             while self.accept(","):
                 results.append(self.type_())
+        if self.accept("wasm"):        # the precise type an ErasedSig keeps
+            return ErasedSig(tuple(params), tuple(results), self.string())
         return Signature(tuple(params), tuple(results))
 
     def limits(self) -> tuple[int, int | None]:
@@ -261,6 +264,16 @@ class _Parser:
         if self.accept(".."):
             hi, _ = self.number("a maximum")
         return lo, hi
+
+    def opt_wasm_type(self) -> int | None:
+        """`` wasm "(ref ...)"``: a precise Wasm type (ir/printer.py)."""
+        if not self.accept("wasm"):
+            return None
+        t = self.tok
+        try:
+            return parse_type_key(self.string())
+        except ValueError as e:
+            raise self.err(str(e), t) from None
 
     def opt_import(self) -> Import | None:
         if self.accept("import"):
@@ -345,19 +358,21 @@ class _Parser:
         index_type = I64 if self.accept("i64") else I32
         elem = self.ref_type()
         lo, hi = self.limits()
+        wasm = self.opt_wasm_type()
         self.declare(EXTERN_TABLE, self.m.tables,
-                     TableDecl(elem, lo, hi, self.opt_import(), index_type=index_type), t)
+                     TableDecl(elem, lo, hi, self.opt_import(), wasm, index_type), t)
 
     def global_decl(self, t: Tok) -> None:
         self.label("g", len(self.m.globals))
         mut = self.accept("mut")
         ty = self.type_()
+        wasm = self.opt_wasm_type()
         imp = self.opt_import()
         init = None
         if imp is None:
             self.expect("=", "'=' or import")
             init = self.global_init(ty)
-        self.declare(EXTERN_GLOBAL, self.m.globals, GlobalDecl(ty, mut, init, imp), t)
+        self.declare(EXTERN_GLOBAL, self.m.globals, GlobalDecl(ty, mut, init, imp, wasm), t)
 
     def tag_decl(self, t: Tok) -> None:
         self.label("tag", len(self.m.tags))

@@ -67,6 +67,7 @@ from __future__ import annotations
 import json
 import re
 
+from ..frontend.types import type_key
 from .dfg import DataFlowGraph
 from .function import Function
 from .module import (EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG,
@@ -92,7 +93,7 @@ def fmt_sig(sig: Signature) -> str:
     s = "(" + ", ".join(type_name(t) for t in sig.params) + ")"
     if sig.results:
         s += " -> " + ", ".join(type_name(t) for t in sig.results)
-    return s
+    return s + _wasm_sig(sig)
 
 
 def fmt_iconst(value: int, ty: int) -> str:
@@ -261,14 +262,26 @@ def _memory(i: int, m: MemoryDecl) -> str:
     return text + (_import(m.import_) if m.import_ else "")
 
 
+def _wasm_type(t: int | None) -> str:
+    """A precise Wasm reference type the erased IR type lost (typed function
+    references), for linking checks: `` wasm "(ref null {(i32)->()})"``,
+    structural text that every process reads back the same."""
+    return "" if t is None else f" wasm {json.dumps(type_key(t))}"
+
+
+def _wasm_sig(s) -> str:
+    wasm = getattr(s, "wasm", "")          # an ErasedSig's descriptor text
+    return f" wasm {json.dumps(wasm)}" if wasm else ""
+
+
 def _table(i: int, t: TableDecl) -> str:
     return (f"table table{i}{' i64' if t.index_type != I32 else ''} {type_name(t.elem)} "
-            f"{_limits(t.min, t.max)}"
+            f"{_limits(t.min, t.max)}{_wasm_type(t.wasm_elem)}"
             + (_import(t.import_) if t.import_ else ""))
 
 
 def _global(i: int, g: GlobalDecl) -> str:
-    head = f"global g{i} {'mut ' if g.mutable else ''}{type_name(g.type)}"
+    head = f"global g{i} {'mut ' if g.mutable else ''}{type_name(g.type)}{_wasm_type(g.wasm_type)}"
     if g.import_:
         return head + _import(g.import_)
     return f"{head} = {fmt_global_init(g.init, g.type)}"

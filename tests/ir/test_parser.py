@@ -199,3 +199,26 @@ def test_data_strings():
     assert [(d.data, d.mode) for d in m.datas] == [
         (b'a\0\n\t\\"A\xff', 0), (b"", 1), ("\u00e9".encode(), 2)]
     assert print_module(m).splitlines()[0] == r'data data0 active "a\00\0a\09\\\"A\ff"'
+
+
+def test_precise_wasm_types_round_trip():
+    """Typed function references survive the text (what --via-ir and
+    linking need): a table's and a global's precise type, and an erased
+    signature's descriptor text, on sig declarations and functions alike;
+    i64 tables keep their address type."""
+    from wasmaot.frontend.types import NONNULL, intern_func, type_key
+    from wasmaot.ir.types import I64
+    h = intern_func((I64,), ())
+    text = (f'sig0 = (funcref) wasm "(funcref#rh0123456789abcdef)->()"\n'
+            f'table table0 i64 funcref 2 wasm "{type_key(h)}"\n'
+            f'global g0 funcref wasm "{type_key(h | NONNULL)}" import "m" "g"\n'
+            'function %f(funcref) wasm "(funcref#rh0123456789abcdef)->()" {\n'
+            'block0(v0: funcref):\n    return\n}\n')
+    m = parse_module(text)
+    assert m.tables[0].wasm_elem == h and m.tables[0].index_type == I64
+    assert m.globals[0].wasm_type == h | NONNULL
+    assert m.sigs[0].wasm == m.funcs[0].sig.wasm == "(funcref#rh0123456789abcdef)->()"
+    assert print_module(m) == print_module(parse_module(print_module(m)))
+    assert 'table table0 i64 funcref 2 wasm "(ref null {(i64)->()})"' in print_module(m)
+    with pytest.raises(ParseError, match="unknown heap type"):
+        parse_module('table table0 funcref 2 wasm "(ref null bogus)"\n')
