@@ -24,11 +24,13 @@ from wasmaot.spectest.expected_failures import Expected
 MISC = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "wasmtime-misc-tests"
 SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
 # Feature names of wasmtime's test headers that we support (Wasm 2.0 has
-# them; tail calls, multi-memory, memory64 and relaxed SIMD from Wasm 3.0; wide arithmetic and
-# custom page sizes).  Kept apart from the runner's own map, so the file counts below check it.
+# them; tail calls, multi-memory, memory64, relaxed SIMD, typed function references and
+# exceptions from Wasm 3.0; wide arithmetic and custom page sizes).  Kept apart from the
+# runner's own map, so the file counts below check it.
 SUPPORTED = {"simd", "reference_types", "bulk_memory", "multi_value", "extended_const",
              "hogs_memory", "branch_hinting", "tail_call", "wide_arithmetic", "multi_memory",
-             "memory64", "relaxed_simd", "custom_page_sizes", "function_references"}
+             "memory64", "relaxed_simd", "custom_page_sizes", "function_references",
+             "exceptions"}
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +81,9 @@ def _check_run(misc, r, lines, counts, min_passed):
     assert len(ran) + len(unsupported) == len(files)
     for line in unsupported:
         assert re.match(r"skip \S+\.wast: unsupported: \S", line), line
-    assert any("exception handling (Wasm 3.0)" in l for l in unsupported)
+    assert any("threads and atomics" in l for l in unsupported)
     assert any("garbage collection (Wasm 3.0)" in l for l in unsupported)
+    assert not any("exception handling" in l for l in unsupported)
     assert passed >= min_passed, counts
 
 
@@ -115,7 +118,9 @@ def test_expected_entries_point_at_commands(misc):
 def test_feature_headers():
     text = ";;! simd = true\n;;! bulk_memory = false\n;;! exceptions = true\n(module)\n"
     assert wasmtime_misc.required_features(text) == ["simd", "exceptions"]
-    assert wasmtime_misc.unsupported_reason(text) == "exception handling (Wasm 3.0)"
+    assert wasmtime_misc.unsupported_reason(text) is None         # exceptions are implemented
+    assert wasmtime_misc.unsupported_reason(";;! gc = true\n;;! exceptions = true\n") == \
+        "garbage collection (Wasm 3.0)"
     assert wasmtime_misc.unsupported_reason(";;! tail_call = true\n(module)\n") is None
     assert wasmtime_misc.unsupported_reason(";;! simd = true\n") is None
     assert "unknown wasmtime feature frob" in wasmtime_misc.unsupported_reason(";;! frob = true\n")
