@@ -198,6 +198,31 @@ def raw_exchange(server: Server, data: bytes, timeout: float = 10.0) -> bytes:
         return read_all(s)
 
 
+def raw_request(server: Server, data: bytes, timeout: float = 10.0) -> bytes:
+    """Send ``data`` (a request with ``Connection: close``), read until the
+    server closes; no half-close (hyper drops a half-closed connection
+    before answering a well-formed request)."""
+    with server.connect(timeout) as s:
+        s.sendall(data)
+        return read_all(s)
+
+
+def dechunk(raw: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and trailer fields (lower-case names) of a chunked
+    response ``raw`` (status line and head included)."""
+    rest = raw.split(b"\r\n\r\n", 1)[1]
+    body = b""
+    while True:
+        line, rest = rest.split(b"\r\n", 1)
+        size = int(line.split(b";")[0], 16)
+        if size == 0:
+            break
+        body, rest = body + rest[:size], rest[size + 2:]
+    trailers = [(k.strip().lower(), v.strip()) for k, _, v in
+                (ln.partition(":") for ln in rest.decode("latin-1").split("\r\n") if ln)]
+    return body, trailers
+
+
 def read_all(s: socket.socket) -> bytes:
     chunks = []
     while True:

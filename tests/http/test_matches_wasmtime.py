@@ -83,6 +83,18 @@ def test_c_proxy_matches_wasmtime(start):
     _compare(start, "c")
 
 
+@pytest.mark.parametrize("te", ["TE: trailers\r\n", ""], ids=["te-trailers", "no-te"])
+def test_c_trailers_match_wasmtime(start, te):
+    """Response trailers (outgoing-body.finish with trailers): sent as
+    wasmtime (hyper) sends them, which is only to a client that said
+    ``TE: trailers``; the chunk sizes' spelling is not compared."""
+    raw = (f"GET /trailers HTTP/1.1\r\nHost: x\r\n{te}Connection: close\r\n\r\n").encode()
+    want = serve.dechunk(serve.raw_request(start("wasmtime"), raw))
+    got = serve.dechunk(serve.raw_request(start("native"), raw))
+    assert got == want
+    assert want == (b"with trailers\n", [("x-checksum", "42")] if te else [])
+
+
 @slow
 @pytest.mark.parametrize("lang", ["js", "py"])
 def test_proxy_matches_wasmtime(start, lang):

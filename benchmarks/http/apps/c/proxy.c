@@ -6,6 +6,7 @@
  *   POST /echo        200, the request body (content-length or chunked)
  *   GET  /headers     200, the request's x-echo values, joined, in x-echo
  *   GET  /stream      200, five chunks, each written and flushed alone
+ *   GET  /trailers    200, chunked, with the trailer x-checksum: 42
  *   GET  /big?N       200, N KiB of 'x' (N < 100000), in 4 KiB writes
  *   GET  /trap        traps (unreachable)
  *   GET  /hang        never returns (for the handler timeout)
@@ -107,11 +108,14 @@ static void write_all(stream_t *s, const void *data, size_t len) {
     }
 }
 
-static void finish(stream_t *s) {
+/* trailers: a fields handle, or 0 for none. */
+static void finish_with(stream_t *s, handle_t trailers) {
     uint64_t ret[8];
     output_drop(s->out); /* the stream is a child of the body: dropped first */
-    outgoing_body_finish(s->body, 0, 0, ret);
+    outgoing_body_finish(s->body, trailers != 0, trailers, ret);
 }
+
+static void finish(stream_t *s) { finish_with(s, 0); }
 
 static void respond_text(handle_t outparam, int status, const char *text, handle_t headers) {
     header_str(headers, "content-type", "text/plain; charset=utf-8");
@@ -193,6 +197,15 @@ void handle(handle_t request, handle_t outparam) {
             write_all(&s, line, sizeof line - 1);
         }
         finish(&s);
+    } else if (is(path, route_len, "/trailers")) {
+        handle_t headers = fields_new();
+        header_str(headers, "content-type", "text/plain; charset=utf-8");
+        header_str(headers, "trailer", "x-checksum");
+        stream_t s = respond(outparam, 200, headers);
+        write_all(&s, "with trailers\n", 14);
+        handle_t trailers = fields_new();
+        header_str(trailers, "x-checksum", "42");
+        finish_with(&s, trailers);
     } else if (is(path, route_len, "/big")) {
         big(outparam, query ? query + 1 : "", query ? path_len - route_len - 1 : 0);
     } else if (is(path, route_len, "/trap")) {
