@@ -9,6 +9,7 @@ the trap "uncaught exception"; a million throws caught without _ref (the
 objects are recycled through the runtime's free list) keep their payloads."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -124,6 +125,14 @@ def test_exceptions_cross_instances_and_traps_are_not_caught(tmp_path, bounds):
     res = _run(tmp_path, "cross.wast", CROSS, bounds=bounds)
     assert res.failed == 0 and res.skipped == 0, res.failures
     assert res.passed == 10
+
+
+@pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+def test_firmware_recycles_exceptions_on_its_bump_heap(tmp_path):
+    """Bare metal: no unwinder, and a heap that never frees: the million
+    throws fit only because caught exceptions are recycled."""
+    res = _run(tmp_path, "cross.wast", CROSS, target="cortex-m3", bounds="explicit")
+    assert res.failed == 0 and res.passed == 10, res.failures
 
 
 def test_legacy_try_catch_rethrow_delegate(tmp_path):
