@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -397,6 +398,8 @@ typedef struct exchange {
     http_fields trailers;
     uint8_t *ctl; size_t ctl_len, ctl_cap;
     char fwd[IO_BUF]; size_t fwd_len;         /* body bytes for the request pipe */
+    int64_t body_deadline;                    /* the client must send body bytes by then */
+    int te_trailers;                          /* the request's TE lists "trailers" */
 } exchange;
 
 static void request_process(exchange *x, int req_rd, int trl_rd, int resp_wr, int ctl_wr) {
@@ -492,10 +495,26 @@ static int send_body(exchange *x, const char *p, size_t n) {
            write_all(x->c->sock, "\r\n", 2);
 }
 
+/* Whether the request's TE field lists "trailers": only then does a
+ * response carry its trailer section (RFC 9110 6.5.1; hyper, under
+ * wasmtime serve, does the same). */
+static int wants_trailers(const http_request_head *hd) {
+    for (size_t i = 0; i < hd->num_headers; i++) {
+        const http_header *h = &hd->headers[i];
+        if (!http_name_is(h, "te")) continue;
+        for (size_t k = 0; k + 8 <= h->value_len; k++)
+            if (strncasecmp(h->value + k, "trailers", 8) == 0 && (k == 0 || h->value[k - 1] == ' ' ||
+                                                                 h->value[k - 1] == ','))
+                return 1;
+    }
+    return 0;
+}
+
 /* The end of a complete response body (chunked: last chunk + trailers). */
 static int send_end(exchange *x) {
     if (x->content_length >= 0 && x->sent < x->content_length && !x->no_body) x->close_after = 1;
     if (!x->chunked) return 0;
+    if (!x->te_trailers) http_fields_free(&x->trailers);
     size_t cap = 16, n = 0;
     for (uint32_t i = 0; i < x->trailers.n; i++) cap += x->trailers.f[i].name_len + x->trailers.f[i].value_len + 4;
     char *out = malloc(cap);
@@ -566,6 +585,8 @@ static long pump_request(exchange *x) {
     if (x->fwd_len && x->req_fd >= 0) {
         ssize_t k = write(x->req_fd, x->fwd, x->fwd_len);
         if (k > 0) {
+            /* the guest took bytes: the client's allowance starts again */
+            x->body_deadline = now_ms() + wasmaot_http_cfg.read_timeout_ms;
             memmove(x->fwd, x->fwd + k, x->fwd_len - (size_t)k);
             x->fwd_len -= (size_t)k;
         } else if (k < 0 && errno != EAGAIN && errno != EINTR) {
@@ -590,6 +611,10 @@ static int exchange_step(exchange *x, int64_t *deadline, int *status) {
         return -1;
     }
     int want_sock = !x->body_done && x->fwd_len == 0;
+    if (want_sock && now_ms() >= x->body_deadline) {
+        *status = x->head_sent ? 0 : 408;        /* a client stalled mid-body */
+        return -1;
+    }
     if (want_sock) i_sock = np, p[np++] = (struct pollfd){x->c->sock, POLLIN, 0};
     if (x->fwd_len && x->req_fd >= 0) i_req = np, p[np++] = (struct pollfd){x->req_fd, POLLOUT, 0};
     if (x->ctl_fd >= 0) i_ctl = np, p[np++] = (struct pollfd){x->ctl_fd, POLLIN, 0};
@@ -600,6 +625,7 @@ static int exchange_step(exchange *x, int64_t *deadline, int *status) {
         *status = x->head_sent ? 0 : 504;
         return -1;
     }
+    if (want_sock && x->body_deadline - now_ms() < left) left = x->body_deadline - now_ms() + 1;
     if (poll(p, (nfds_t)np, left > 1000 ? 1000 : (int)left) <= 0) return 0;
     if (i_sock >= 0 && p[i_sock].revents) {
         ssize_t n = x->c->len < x->c->cap ? read(x->c->sock, x->c->in + x->c->len, x->c->cap - x->c->len) : 0;
@@ -607,7 +633,10 @@ static int exchange_step(exchange *x, int64_t *deadline, int *status) {
             *status = 0;                 /* the client went away mid-body */
             return -1;
         }
-        if (n > 0) x->c->len += (size_t)n;
+        if (n > 0) {
+            x->c->len += (size_t)n;
+            x->body_deadline = now_ms() + wasmaot_http_cfg.read_timeout_ms;
+        }
     }
     e = pump_request(x);
     if (e < 0) {
@@ -663,6 +692,8 @@ static int serve_request(conn *c, http_request_head *hd) {
     memset(&x, 0, sizeof x);
     x.c = c, x.head = hd;
     x.req_fd = x.trl_fd = -1;
+    x.body_deadline = now_ms() + wasmaot_http_cfg.read_timeout_ms;
+    x.te_trailers = wants_trailers(hd);
     int has_body = hd->chunked || hd->content_length > 0;
     x.body = (body_in){hd->chunked, hd->chunked ? 0 : (uint64_t)(hd->content_length > 0 ? hd->content_length : 0),
                        hd->chunked ? 0 : (has_body ? 1 : 4), 0, {0, 0, NULL, 0}};
