@@ -192,10 +192,12 @@ static int valid_value(const uint8_t *s, size_t n) {
     return 1;
 }
 
-/* Hop-by-hop and framing fields the host owns (header-error.forbidden). */
+/* Hop-by-hop and framing fields the host owns (header-error.forbidden):
+ * wasmtime-wasi-http's default list. */
 static int forbidden(const char *s, size_t n) {
-    static const char *const names[] = {"connection", "keep-alive", "proxy-connection",
-                                        "transfer-encoding", "upgrade", "host", "http2-settings"};
+    static const char *const names[] = {"connection", "keep-alive", "proxy-authenticate",
+                                        "proxy-authorization", "proxy-connection", "te",
+                                        "transfer-encoding", "upgrade", "http2-settings"};
     http_field f = {(char *)s, (uint32_t)n, NULL, 0};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (name_eq(&f, names[i], strlen(names[i]))) return 1;
