@@ -1435,7 +1435,8 @@ def _tag_uses(m: Module):
         if imp.kind == ExternKind.TAG:
             yield EXCEPTIONS, imp.offset, "tag import", "malformed import kind", False
     if m.tags:
-        yield EXCEPTIONS, _section_offset(m, 13), "tag section", "malformed section id", False
+        yield (EXCEPTIONS, _section_offset(m, 13), "tag section (id 13)", "malformed section id",
+               False)
     for ex in m.exports:
         if ex.kind == ExternKind.TAG:
             yield EXCEPTIONS, ex.offset, "tag export", "malformed export kind", False
