@@ -53,3 +53,11 @@ void wasmaot_exn_uncaught(void) {
     if (e) wasmaot_exn_free(e);
     wasmaot_trap(WASMAOT_TRAP_UNCAUGHT_EXCEPTION);
 }
+
+void wasmaot_exn_component_boundary(void) {
+    void *e = wasmaot_exn_pending;
+    if (!e) return;
+    wasmaot_exn_pending = 0;
+    wasmaot_exn_free(e);
+    wasmaot_trap_component("uncaught exception propagated out of component");
+}

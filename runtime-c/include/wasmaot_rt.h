@@ -820,6 +820,13 @@ void wasmaot_exn_free(void *exn);
  * exception is uncaught: clear it and trap WASMAOT_TRAP_UNCAUGHT_EXCEPTION. */
 WASMAOT_NORETURN WASMAOT_COLD void wasmaot_exn_uncaught(void);
 
+/* At a component boundary (a lifted export called through the canonical
+ * ABI, a fused cross-component call): an exception must not cross it
+ * (wasmtime's rule).  If one is pending: clear it and trap
+ * WASMAOT_TRAP_COMPONENT "uncaught exception propagated out of component";
+ * else return. */
+void wasmaot_exn_component_boundary(void);
+
 /* ========================== module descriptor ============================
  * What a compiled module exports so that hosts (the standalone main, the
  * spec-test driver, an embedder) can link, instantiate and call it without
