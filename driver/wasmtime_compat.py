@@ -197,9 +197,12 @@ WASI = {
 _SUPPORTED_PROPOSALS = ("bulk-memory", "multi-value", "reference-types", "simd", "extended-const",
                         "tail-call", "wide-arithmetic", "multi-memory", "memory64",
                         "custom-page-sizes",
-                        "relaxed-simd", "function-references")
-#: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables.
-WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global")
+                        "relaxed-simd", "function-references", "exceptions")
+#: wasmaot's own -W keys: Wasm 2.0 proposals wasmtime always enables, and
+#: the legacy exception instructions (try/catch/delegate/rethrow), which
+#: wasmtime's CLI does not name.
+WASMAOT_FEATURE_KEYS = ("sign-extension", "saturating-float-to-int", "mutable-global",
+                        "legacy-exceptions")
 _UNSUPPORTED_PROPOSALS = (
     "threads", "shared-memory",
     "shared-everything-threads", "component-model-async",
@@ -207,7 +210,7 @@ _UNSUPPORTED_PROPOSALS = (
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64",
     "stack-switching", "gc", "branch-hinting",
-    "exceptions", "component-model-fixed-length-lists", "component-model-implements")
+    "component-model-fixed-length-lists", "component-model-implements")
 
 WASM = {
     **{k: _feature(k) for k in _SUPPORTED_PROPOSALS},

@@ -45,7 +45,6 @@ LISTED: dict[tuple[str, int | None], Expected] = {
     (CM + "values/post-return.wast", None): Expected(
         "async built-ins (stream, context.get, backpressure) in most of its components"),
     (WT + "error-context-trap-in-post-return.wast", None): Expected("error-context (async)"),
-    (CM + "linking/tags.wast", None): Expected(_EH),
     (WT + "map-types.wast", None): Expected(_MAP),
     (WT + "fixed_length_lists.wast", None): Expected(
         "fixed-length lists (🔧), not in WASI 0.2's component model"),

@@ -407,8 +407,10 @@ def _core_externtype(r: _R) -> A.CoreExternDesc:
         if m > 1:
             raise r.bad("malformed mutability")
         return A.CoreExternDesc("global", GlobalType(t, bool(m)), at)
-    if b == 0x04:
-        raise unsupported("exception tags", at)
+    if b == 0x04:                   # tag: attribute 0 (exception), then its type
+        if r.u8() != 0:
+            raise r.bad("malformed tag attribute")
+        return A.CoreExternDesc("tag", r.u32(), at)
     raise r.bad(f"invalid leading byte (0x{b:x}) for external kind")
 
 

@@ -71,9 +71,9 @@ SORTS = ("core func", "core table", "core memory", "core global", "core tag", "c
 KIND_SORT = {"module": "core module", "func": "func", "value": "value", "type": "type",
              "component": "component", "instance": "instance"}
 SORT_KIND = {v: k for k, v in KIND_SORT.items()}
-#: a core extern kind's name ("func", "table", "memory", "global")
+#: a core extern kind's name ("func", "table", "memory", "global", "tag")
 CORE_KIND = {ExternKind.FUNC: "func", ExternKind.TABLE: "table",
-             ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
+             ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global", ExternKind.TAG: "tag"}
 MAX_TYPE_SIZE = 1 << 28
 MAX_TYPE_DEPTH = 100        # wasmparser's limit; the spec has none
 
@@ -171,6 +171,8 @@ def module_type(m) -> CoreModuleType:
         k = CORE_KIND[kind]
         if k == "func":
             return CoreExtern(k, m.types[index_or_desc] if imported else m.func_type(index_or_desc))
+        if k == "tag":              # a tag's type: its function type (params = payload)
+            return CoreExtern(k, m.types[index_or_desc if imported else m.tag_types[index_or_desc]])
         if imported:
             return CoreExtern(k, index_or_desc)
         space = {"table": m.table_types, "memory": m.mem_types, "global": m.global_types}[k]
@@ -207,7 +209,7 @@ def _core_instance(sc: Scope, d) -> None:
         if name in seen:
             raise err(f"export name `{name}` already defined", at)
         seen.add(name)
-        if sort not in ("core func", "core table", "core memory", "core global"):
+        if sort not in ("core func", "core table", "core memory", "core global", "core tag"):
             raise err(f"{sort} cannot be exported from a core instance", at)
         exports.append((name, CoreExtern(sort[5:], sc.item(sort, idx, at))))
     sc.add("core instance", CoreInstanceType(tuple(exports)))
@@ -254,12 +256,12 @@ def core_typedef(sc: Scope, d):
 
     def ext(e: A.CoreExternDesc) -> CoreExtern:
         _core_limits(e)
-        if e.kind == "func":
+        if e.kind in ("func", "tag"):       # a tag's type is a function type too
             if e.type >= len(types):
                 raise err(f"unknown core type {e.type}: type index out of bounds", e.offset)
             if not isinstance(types[e.type], CoreFuncType):
                 raise err(f"core type {e.type} is not a function type", e.offset)
-            return CoreExtern("func", types[e.type])
+            return CoreExtern(e.kind, types[e.type])
         return CoreExtern(e.kind, e.type)
 
     import_names = set()

@@ -469,7 +469,7 @@ def _core_desc(c: Cursor, decls: list, by_sig: dict, off: int):
     c.lp()
     kw = c.atom()
     c.take_id()
-    if kw == "func":
+    if kw in ("func", "tag"):
         if c.at_list("type"):
             c.i += 2
             r = Ref("core type", _index(c), (), off)
@@ -485,7 +485,7 @@ def _core_desc(c: Cursor, decls: list, by_sig: dict, off: int):
                 decls.append(["type", tid, ("func",) + sig, off])
             r = Ref("core type", tid, (), off)
         c.rp()
-        return ("func", r)
+        return (kw, r)
     if kw == "memory":
         lim = _limits(c)
         c.rp()

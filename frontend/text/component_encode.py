@@ -293,13 +293,14 @@ class Encoder:
 
     def core_desc(self, desc) -> bytes:
         kind = desc[0]
-        if kind == "func":
+        if kind in ("func", "tag"):
             r = desc[1]
             st = self.stack[-1]
             idx = r.idx if isinstance(r.idx, int) else st.lookup("core type", r.idx)
             if idx is None:
                 raise self.error(f"unknown type: failed to find name `{_display(r.idx)}`", r.off)
-            return b"\x00" + uleb(idx)
+            # a tag: kind 0x04, attribute 0 (exception), its function type
+            return (b"\x00" if kind == "func" else b"\x04\x00") + uleb(idx)
         code = {"table": 0x01, "memory": 0x02, "global": 0x03}[kind]
         return bytes((code,)) + desc[1]
 

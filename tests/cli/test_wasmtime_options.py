@@ -137,7 +137,7 @@ def test_invoke_of_a_missing_export_is_a_usage_error(fac, cache_env, args):
 
 
 @pytest.mark.parametrize("opt,needle", [
-    (["-W", "exceptions"], "unsupported option -W exceptions: wasmaot does not implement"),
+    (["-W", "gc"], "unsupported option -W gc: wasmaot does not implement"),
     (["-Wgc=y"], "unsupported option -W gc=y:"),
     (["-W", "all-proposals=n"], "unsupported option -W all-proposals=n: turn proposals off"),
     (["-S", "http"], "unsupported option -S http: wasi-http is not implemented"),

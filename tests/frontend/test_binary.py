@@ -30,8 +30,9 @@ def test_empty_module():
     (b"asm\0", "magic header not detected"),
     (b"\0asm\x01\0\0", "unexpected end"),
     (b"\0asm\x02\0\0\0", "unknown binary version"),
-    (b"\0asm\x01\0\0\0\x0d\x00", "malformed section id"),
+    (b"\0asm\x01\0\0\0\x0d\x00", "unexpected end"),      # the tag section (exceptions): no count
     (b"\0asm\x01\0\0\0\x0e\x00", "malformed section id"),
+    (b"\0asm\x01\0\0\0\x0f\x00", "malformed section id"),
     (b"\0asm\x01\0\0\0\x01\x05\x00", "length out of bounds"),
 ])
 def test_preamble_and_section_headers(data, msg):
@@ -147,7 +148,7 @@ def test_names_must_be_utf8():
 
 
 def test_import_kind_and_mutability():
-    malformed(module(section(2, vec([name("a") + name("b") + b"\x04\x00"]))), "malformed import kind")
+    malformed(module(section(2, vec([name("a") + name("b") + b"\x05\x00"]))), "malformed import kind")
     malformed(module(section(6, vec([b"\x7f\x02" + I32_CONST_0]))), "malformed mutability")
 
 
@@ -174,7 +175,7 @@ def test_malformed_body_before_later_section_error_wins():
 
 
 def test_error_carries_offset_and_filename():
-    e = malformed(b"\0asm\x01\0\0\0\x0d\x00", "malformed section id")
+    e = malformed(b"\0asm\x01\0\0\0\x0e\x00", "malformed section id")
     assert e.offset == 8
     with pytest.raises(MalformedError) as ei:
         decode_module(b"xx", filename="app.wasm")

@@ -83,6 +83,10 @@ USES = [
     ("function-references", ("(module (type $t (func)) (func (param funcref) "
                              "(drop (block (result (ref null $t)) (ref.null $t)))))"),
      "typed reference type"),
+    ("exceptions", "(module (tag $e))", "tag section (id 13)"),
+    ("exceptions", "(module (func (block (try_table (catch_all 0)))))", "try_table"),
+    ("exceptions", "(module (func (param exnref)))", "exnref in type 0"),
+    ("legacy-exceptions", "(module (func try catch_all end))", "try"),
 ]
 NEEDS = {"wide-arithmetic": ("multi-value",), "relaxed-simd": ("simd",),
          "function-references": ("reference-types",)}
