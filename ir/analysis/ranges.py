@@ -26,7 +26,12 @@ Where facts come from:
   is an *induction variable* when every back edge passes ``v + c`` (or
   ``v``) for one constant ``c``: then ``v`` is ``init + k*c`` at the k-th
   visit, and the loop's trip bound ``B`` (below) gives ``v`` in ``init +
-  [0, B*c]``.  Anything else in a loop header is ``None``.
+  [0, B*c]``.  Any other loop-header parameter gets the join of its
+  initial values and what its back edges pass, when each of those is
+  bounded whatever the loop does: by the back edge's own condition (``c <
+  2048`` on the edge back), by its operation read a few definitions deep
+  with the loop's values unknown (``(x + y) & 15``), or by being the
+  parameter itself; else ``None``.
 
 Trip bound of a loop with header ``H``: the most back edges taken in a row
 (k = 0..B: B + 1 visits of ``H`` per entry).  It comes from a *guard*: a
@@ -390,7 +395,7 @@ class Ranges:
             cur = self.at(p, a)
             if _const(cur) is not None:
                 continue
-            br = (0, 0) if b is None else self.at(p, b)
+            br = (0, 0) if b is None else (self.at(p, b) or self._loose(b, 0))
             new = meet(cur, _bound(cc_, br, cur, w), w)
             if new is None or new == cur:
                 continue
@@ -487,9 +492,18 @@ class Ranges:
     def _loop(self, h: int, params, inits, back) -> None:
         steps = [self._steps(h, i, back) if self.width(v) else None for i, v in enumerate(params)]
         trips = None
+        backs = None
         for i, v in enumerate(params):
             s = steps[i]
-            if s is None or inits[i] is None:
+            if inits[i] is None:
+                continue
+            if s is None:
+                if backs is None:
+                    backs = self._back_ranges(h, params, back)
+                if backs[i] is not None:
+                    r = join(inits[i], backs[i], self.width(v)) if backs[i] != () else inits[i]
+                    if r is not None:
+                        self.rng[v] = r
                 continue
             if s == {0}:
                 self.rng[v] = inits[i]
@@ -506,6 +520,57 @@ class Ranges:
             r = canon(inits[i][0] + min(0, trips * c), inits[i][1] + max(0, trips * c), w)
             if r is not None:
                 self.rng[v] = r
+
+    def _back_ranges(self, h: int, params, back) -> list:
+        """Per parameter of loop header ``h``, the join of what its back
+        edges pass (``()``: only the parameter itself), or None if some
+        back edge passes a value of unknown range.  Ranges are read before
+        the loop body is analysed, so a value defined in the body counts
+        as unknown unless the edge's own condition bounds it (``c < 2048``
+        on the edge back from the test): each such range holds whatever
+        the parameter is, so the parameter stays within the join of its
+        initial values and these (induction on the visits of ``h``)."""
+        dfg = self.func.dfg
+        out: list = [()] * len(params)
+        for p, term in back:
+            rel = self._relation(term, h)
+            new = self._refine(p, rel) if rel is not None else {}
+            for blk, args in dfg.inst_block_calls(term):
+                if blk != h:
+                    continue
+                for i, a in enumerate(args):
+                    if a == params[i] or out[i] is None:
+                        continue
+                    r = new.get(a) or self.at(p, a) or self._loose(a)
+                    w = self.width(params[i])
+                    out[i] = None if r is None or not w else (r if out[i] == () else join(out[i], r, w))
+        return out
+
+    def _loose(self, v: int, depth: int = 3) -> Range | None:
+        """A range of ``v`` that holds whatever the values not analysed yet
+        are (they count as unknown): for a value of a loop body read from
+        its header, ``depth`` definitions deep (``(x + y) & 15`` is 0..15)."""
+        r = self.rng.get(v)
+        dfg = self.func.dfg
+        d = dfg.value_inst(v)
+        w = _BITS.get(dfg.vtype[v])
+        if r is not None or d is None or not w or dfg.nres[d] != 1:
+            return r
+        op = dfg.op[d]
+        if op == Opcode.iconst or op in _FIXED or op in _SIGNED_LOADS:
+            return self._transfer(-1, d, w)        # these read no operand (nor the block)
+        if not depth:
+            return None
+        args = dfg.inst_args(d)
+        f = _BINARY.get(op)
+        if f is not None:
+            return f(self._loose(args[0], depth - 1), self._loose(args[1], depth - 1), w)
+        f = _UNARY.get(op)
+        if f is not None:
+            return f(self._loose(args[0], depth - 1), w)
+        if op == Opcode.select:
+            return join(self._loose(args[1], depth - 1), self._loose(args[2], depth - 1), w)
+        return None
 
     def _guards(self, h: int, back) -> list[tuple]:
         """Relations that must hold for a back edge to be taken (module doc)."""
