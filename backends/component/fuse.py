@@ -18,6 +18,9 @@ A lowering is fused when all of these hold (:func:`fusable`):
   pass through unchanged (``bool``, the narrow integers, ``char`` and the
   floats are normalized or checked, so they keep the adapter), so neither
   memory nor realloc is used and no handle moves;
+- no core module of the composition defines or imports a tag: an
+  exception must become a trap at the component boundary, which a direct
+  call does not have (:func:`_may_throw`);
 - the callee runs in another component instance than the caller: a
   lowering of a function its own instance lifts always traps ("cannot
   enter component instance", as in wasmtime), which the adapter does;
@@ -59,9 +62,18 @@ def fusable(flat: FlatComponent, low: Lowering) -> bool:
         return False
     if [t for _, t in low.type.params] != [t for _, t in f.type.params] or low.type.result != f.type.result:
         return False
-    if low.component == f.component:
+    if low.component == f.component or _may_throw(flat):
         return False
     return _enter_never_traps(flat, low.component, f.component) and not _reaches(flat, low)
+
+
+def _may_throw(flat: FlatComponent) -> bool:
+    """Whether an exception may be raised anywhere in the composition: some
+    core module defines or imports a tag.  Exceptions must not cross a
+    component boundary (it traps: ``wasmaot_exn_component_boundary``), and
+    a fused call has no boundary left to check, so then nothing is fused."""
+    return any(inst.module.module.tags or inst.module.module.num_imported_tags
+               for inst in flat.instances)
 
 
 def _identity_type(ft) -> bool:

@@ -149,13 +149,22 @@ void cm_host_out_of_memory(void) {
 }
 
 
-/* A guest trap is the program's end (as in a core module's call). */
+/* A guest trap is the program's end (as in a core module's call).  Every
+ * call into a component's core code comes through here, so it marks the
+ * component boundary for exceptions: one left pending when the core
+ * function returns is "uncaught exception propagated out of component"
+ * (wasmaot_exn_uncaught reads the depth), not a core module's "uncaught
+ * exception".  The depth is restored after the host's trap-catching call,
+ * so a trap that skipped inner restores leaves it right. */
 void cm_host_call(call_env *env, const wasmaot_export_desc *exp, uint64_t *slots) {
+    uint32_t depth = wasmaot_exn_component_depth++;
     if (env->arena) {                       /* in an adapter: see above */
         exp->trampoline(env->inst, slots);
+        wasmaot_exn_component_depth = depth;
         return;
     }
     wasmaot_trap_code code = env->host->call(exp, env->inst, slots);
+    wasmaot_exn_component_depth = depth;
     if (code) wasmaot_rt_report_trap_and_exit(code);
 }
 

@@ -47,7 +47,10 @@ void wasmaot_exn_free(void *exn) {
     free_list = e;
 }
 
+uint32_t wasmaot_exn_component_depth;
+
 void wasmaot_exn_uncaught(void) {
+    if (wasmaot_exn_component_depth) wasmaot_exn_component_boundary();   /* traps */
     void *e = wasmaot_exn_pending;
     wasmaot_exn_pending = 0;
     if (e) wasmaot_exn_free(e);

@@ -820,6 +820,11 @@ void wasmaot_exn_free(void *exn);
  * exception is uncaught: clear it and trap WASMAOT_TRAP_UNCAUGHT_EXCEPTION. */
 WASMAOT_NORETURN WASMAOT_COLD void wasmaot_exn_uncaught(void);
 
+/* How many component-boundary calls (runtime-c/component: cm_host_call) are
+ * running: while one is, wasmaot_exn_uncaught at a trampoline is the
+ * component trap below, not "uncaught exception". */
+extern uint32_t wasmaot_exn_component_depth;
+
 /* At a component boundary (a lifted export called through the canonical
  * ABI, a fused cross-component call): an exception must not cross it
  * (wasmtime's rule).  If one is pending: clear it and trap
