@@ -188,8 +188,15 @@ class Module:
         throw through it).  A module that is neither pays nothing."""
         if self.tags:
             return True
-        return any(d.import_ is not None and not d.import_.module.startswith("wasi")
-                   for d in self.funcs)
+        # imports precede definitions (the translator and the text parser
+        # keep them so): stop at the first definition, so this costs the
+        # imports, not the functions (the translator asks once per function)
+        for d in self.funcs:
+            if d.import_ is None:
+                return False
+            if not d.import_.module.startswith("wasi"):
+                return True
+        return False
 
     def wasm_funcs(self) -> int:
         """Number of Wasm functions (imports included): every function but
