@@ -66,35 +66,63 @@ class BenchError(Exception):
 
 # ------------------------------------------------------------------ builds
 
-#: The folders whose sources make the compiler and the server it links.
+#: The folders whose sources make the compiler and the server it links, and
+#: the kinds of file in them that count (documentation does not).
 COMPILER_TREES = ("driver", "frontend", "ir", "backends", "runtime-c", "wasi-shim")
+SOURCE_SUFFIXES = (".py", ".c", ".h", ".S", ".ld", ".txt")
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _compiler_key() -> bytes:
-    """The compiler's sources as git sees them: blob ids plus uncommitted
-    changes (commits elsewhere in the repository do not count)."""
-    repo = Path(__file__).resolve().parent.parent
-    out = b""
-    for cmd in (["git", "ls-files", "-s", "--", *COMPILER_TREES], ["git", "diff", "HEAD", "--", *COMPILER_TREES]):
-        out += subprocess.run(cmd, cwd=repo, capture_output=True, timeout=60, check=False).stdout
+    """The compiler's sources: committed blob ids plus the contents of
+    uncommitted changes (commits of other files do not count)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=60,
+                              check=False).stdout
+    staged = [ln for ln in git("ls-files", "-s", "--", *COMPILER_TREES).splitlines() if ln.endswith(SOURCE_SUFFIXES)]
+    changed = [n for n in git("diff", "HEAD", "--name-only", "--", *COMPILER_TREES).splitlines()
+               if n.endswith(SOURCE_SUFFIXES)]
+    out = "\n".join(staged).encode()
+    for name in changed:
+        f = REPO / name
+        out += name.encode() + (f.read_bytes() if f.is_file() else b"(deleted)")
     return out
 
 
-def native_server(comp: Path, lang: str) -> Path:
+def _server_path(comp: Path, lang: str, key: str) -> Path:
+    comp_id = hashlib.sha256(comp.read_bytes()).hexdigest()[:12]
+    return cache_dir() / "http-load" / f"{lang}{OPT[lang]}-{comp_id}-{key}"
+
+
+def native_server(comp: Path, lang: str, reuse: bool = False) -> Path:
     """``wasmaot compile`` of ``comp``, cached by the component and the
-    compiler's sources."""
-    key = hashlib.sha256(comp.read_bytes() + _compiler_key() + OPT[lang].encode())
-    exe = cache_dir() / "http-load" / f"{lang}-{key.hexdigest()[:20]}"
+    compiler's sources; with ``reuse``, the newest server compiled from
+    ``comp`` by any compiler (its ``.json`` says which git state).  A
+    14 MB component takes 10-20 minutes on a busy 2-core machine."""
+    exe = _server_path(comp, lang, hashlib.sha256(_compiler_key()).hexdigest()[:20])
     if exe.is_file():
         return exe
+    if reuse:
+        older = sorted(exe.parent.glob(_server_path(comp, lang, "*").name), key=lambda p: p.stat().st_mtime)
+        older = [p for p in older if p.suffix != ".json" and p.with_suffix(".json").is_file()]
+        if older:
+            return older[-1]
     exe.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"git": harness.git_state(), "compiled": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "opt": OPT[lang]}
     r = subprocess.run([*NICE, sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(exe) + ".tmp",
                         OPT[lang], "-j", "2"], capture_output=True, text=True, timeout=7200, check=False)
     if r.returncode != 0:
         lines = r.stderr.strip().splitlines() or ["(no output)"]
         raise BenchError(f"wasmaot compile failed: {lines[-1][:300]}")
     Path(str(exe) + ".tmp").rename(exe)
+    exe.with_suffix(".json").write_text(json.dumps(meta) + "\n")
     return exe
+
+
+def server_meta(exe: Path) -> dict:
+    f = exe.with_suffix(".json")
+    return json.loads(f.read_text()) if f.is_file() else {}
 
 
 # -------------------------------------------------------------------- wrk
@@ -226,23 +254,26 @@ def measure(cmd: list[str], a: argparse.Namespace) -> dict:
         sys.stderr.write(f"  ({row_time:.0f} s)\n")
 
 
-def commands(lang: str) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """server -> command line, and server -> why it is missing."""
+def commands(lang: str, reuse: bool, built: dict) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """server -> command line, and server -> why it is missing; ``built``
+    gets the git state each of our servers was compiled at."""
     comp = apps.build(lang)
     cmds = {"wasmtime": serve.wasmtime_serve_cmd(comp)}
     missing = {}
     try:
-        cmds["wasmaot"] = serve.native_cmd(native_server(comp, lang))
+        exe = native_server(comp, lang, reuse)
+        cmds["wasmaot"] = serve.native_cmd(exe)
+        built[lang] = server_meta(exe)
     except BenchError as e:
         missing["wasmaot"] = str(e)
     return cmds, missing
 
 
 def bench(a: argparse.Namespace) -> dict:
-    results: dict = {"langs": {}}
+    results: dict = {"langs": {}, "compiled_at": {}}
     for lang in a.langs:
         sys.stderr.write(f"{lang}: building\n")
-        cmds, missing = commands(lang)
+        cmds, missing = commands(lang, a.reuse_servers, results["compiled_at"])
         runs: dict[str, list[dict]] = {s: [] for s in cmds}
         for rnd in range(a.rounds):
             for s in SERVERS:
@@ -302,6 +333,10 @@ def markdown(doc: dict) -> str:
                          f"{med['wasmaot']['p50_ms'] / med['wasmtime']['p50_ms']:.2f}x | "
                          f"{med['wasmaot']['p99_ms'] / med['wasmtime']['p99_ms']:.2f}x | | | | | |")
     v = m["versions"]
+    for lang, meta in doc.get("compiled_at", {}).items():
+        g = meta.get("git", {})
+        lines.append(f"\nwasmaot server of {LABEL[lang]}: compiled {meta.get('compiled')} ({meta.get('opt')}) at git "
+                     f"{g.get('head', '?')}{' with uncommitted changes' if g.get('uncommitted_changes') else ''}.")
     lines += ["", (f"Versions: {v.get('wasmtime_cli')}; {v.get('wrk')}; Python {v.get('python')}, "
               f"llvmlite {v.get('llvmlite')}, zig {v.get('zig')}, node {v.get('node')}."),
               "Component sizes: " + ", ".join(f"{LABEL[k]} {r['component_bytes']:,} B"
@@ -362,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="C only, 3 s")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--reuse-servers", action="store_true",
+                    help="use the newest server compiled from each component even if the compiler changed since "
+                         "(the report names the git state it was compiled at)")
     a = ap.parse_args(argv)
     if a.quick:
         a.langs, a.duration = "c", 3.0
