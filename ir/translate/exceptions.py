@@ -157,7 +157,8 @@ def end_try(t, f: Frame) -> None:
 # tests the exception (the dispatch block at first; -1 once a catch_all took
 # it, or when nothing in the body raised: the arms are then dead code).  An
 # arm gets the exception as ``exn``, for ``rethrow``; an arm that ends
-# normally frees it (one that branches out leaks it: nothing else knows).
+# normally frees it (one that branches out leaks it: nothing else knows),
+# unless it was rethrown (kept: another arm may still hold it).
 # At ``end``, an exception no arm took is raised outside.  ``delegate l``
 # raises whatever its body raised at label ``l`` (outside the try): to the
 # handlers from that frame outwards.
@@ -234,7 +235,12 @@ def _delegate(t, label: int) -> None:
 
 
 def _rethrow(t, label: int) -> None:
-    raise_exn(t, t.ctrl[-1 - label].exn)
+    """The arm's exception again.  Marked kept: the arm (and any arm
+    around it holding the same object) may still use it after a handler
+    inside took it, so no catch may recycle it any more."""
+    exn = t.ctrl[-1 - label].exn
+    t.emit(_EXN_KEEP, NOTYPE, (), (exn,))
+    raise_exn(t, exn)
 
 
 def _skip_arm(handler):

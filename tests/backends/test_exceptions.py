@@ -161,3 +161,31 @@ def test_uncaught_exception_is_the_uncaught_exception_trap(tmp_path):
                         "5"], check=False, capture_output=True, text=True)
     assert r.returncode == 134
     assert "wasm trap: uncaught exception" in r.stderr
+
+
+REUSE = r'''
+(module
+  (tag $e (param i32))
+  (tag $f (param i32))
+  ;; the outer arm's exception is rethrown into an inner arm that ends
+  ;; normally (it would free it), then thrown again by the outer arm after
+  ;; another exception took the recycled object's place
+  (func (export "rethrow-after-inner-catch") (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do (throw $e (i32.const 7)))
+          (catch $e
+            (drop)
+            (try (do (rethrow 1)) (catch_all))
+            (try (do (throw $f (i32.const 99))) (catch $f (drop)))
+            (rethrow 0))))
+      (catch $e)))
+)
+(assert_return (invoke "rethrow-after-inner-catch") (i32.const 7))
+'''
+
+
+def test_a_rethrown_exception_is_never_recycled_under_its_holder(tmp_path):
+    res = _run(tmp_path, "reuse.wast", REUSE)
+    assert res.failed == 0 and res.passed == 2, res.failures
