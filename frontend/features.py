@@ -57,7 +57,18 @@ anything while every feature is on):
   read those widths from the features in force, so the runner turns it off
   for the scripts written before it, as multi-memory.  Tables with i64
   indices (table64) take and return i64 in every table instruction and
-  ``call_indirect``.
+  ``call_indirect``;
+* ``exceptions``: the tag section, tag imports and exports, ``exnref`` /
+  ``nullexnref`` (``(ref null? exn)``) in function types, locals, globals,
+  block types and ``ref.null``, and ``throw``, ``throw_ref``,
+  ``try_table``.  The decoder reads tags and ``throw_ref`` in constant
+  expressions only with the feature on (off, section 13, import/export
+  kind 4 and opcode 0x0a there are *malformed*, as the Wasm 2.0 suite's
+  binary.wast says), so the spec runner turns it off for the scripts
+  written before it;
+* ``legacy-exceptions``: ``try``/``catch``/``catch_all``/``delegate``/
+  ``rethrow`` (superseded by ``try_table``; Wasm 3.0's suite keeps them in
+  its legacy/ folder).
 
 Where: only the validator gates.  It is where function bodies are decoded
 (the section decoder only delimits them), so a disabled instruction is

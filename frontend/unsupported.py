@@ -2,13 +2,12 @@
 does not implement) or "disabled" (one it implements, turned off: see
 :mod:`.features` and :func:`disabled`), not "malformed".
 
-The decoder and validator reject everything outside Wasm 2.0 (plus
-extended-const, tail calls and wide arithmetic) the way the spec's reference interpreter
-does, and they stay exactly as fast: nothing here runs unless a module was already rejected.
+The decoder and validator reject everything outside the implemented
+features (:mod:`.features`) the way the spec's reference interpreter does, and they stay exactly as fast: nothing here runs unless a module was already rejected.
 :func:`explain` then looks at the bytes where the error points and, if they
 are a known proposal's encoding (an opcode from :mod:`.opcodes`'
-unsupported table, the tag section, a reference type of typed function
-references or GC, a component's preamble...), returns an
+unsupported table, a reference type of GC, a component's preamble...),
+returns an
 :class:`~.errors.UnsupportedError` naming it, at the same offset, keeping the
 Wasm 2.0 wording in ``spec_message``.  Otherwise the error is returned as it
 was.  A few rejections are named where they are raised instead, because the
@@ -51,7 +50,6 @@ TYPE_BYTES = {
     0x6E: ("anyref", O.GC), 0x6D: ("eqref", O.GC), 0x6C: ("i31ref", O.GC),
     0x6B: ("structref", O.GC), 0x6A: ("arrayref", O.GC), 0x71: ("nullref", O.GC),
     0x72: ("nullexternref", O.GC), 0x73: ("nullfuncref", O.GC),
-    0x69: ("exnref", O.EXCEPTIONS), 0x74: ("nullexnref", O.EXCEPTIONS),
     0x68: ("contref", O.STACK_SWITCHING), 0x75: ("nullcontref", O.STACK_SWITCHING),
 }
 # Type-section forms other than 0x60 (func).
@@ -102,15 +100,10 @@ def _classify(msg: str, off: int, data) -> UnsupportedError | None:
     if msg == "unknown binary version" and bytes(data[6:8]) == COMPONENT_LAYER:
         return UnsupportedError(O.COMPONENT, off, spec_message=msg,
                                 detail=f"preamble version 0x{data[4]:02x}, layer 1")
-    if msg == "malformed section id" and data[off] == 13:
-        return UnsupportedError(O.EXCEPTIONS, off, detail="tag section (id 13)", spec_message=msg)
     if msg in ("malformed value type", "malformed reference type", "malformed heap type") \
             and data[off] in TYPE_BYTES:
         what, proposal = TYPE_BYTES[data[off]]
         return UnsupportedError(proposal, off, detail=what, spec_message=msg)
-    if msg in ("malformed import kind", "malformed export kind") and data[off] == 4:
-        return UnsupportedError(O.EXCEPTIONS, off, detail=f"tag {msg.split()[1]}",
-                                spec_message=msg)
     if msg == "zero byte expected" and data[off]:
         return UnsupportedError(O.MULTI_MEMORY, off, detail=f"memory index {data[off]}",
                                 spec_message=msg)
