@@ -15,6 +15,15 @@ target (bare-metal firmware too), and a module that cannot see an
 exception pays nothing.  A trap never enters any of this: traps unwind with
 the runtime's longjmp, past every handler.
 
+Why not a ``try_call`` terminator (Cranelift's: a call with a normal and
+handler successors, exception tables for an unwinder): without an unwinder
+such a terminator would lower to exactly this load, test and branch, and
+every call that may throw needs the edge, inside a try_table or not (out of
+the function is an edge too).  Spelling the edge as ``exn_pending`` +
+``brif`` keeps the DFG's one branch form (no call with successors: the
+design review's O3 change to variadic branches is not needed), and the
+passes (constfold, dce, unreachable, trapelim) see plain control flow.
+
 A ``try_table`` is a block (Frame kind TRY) that remembers its catch
 clauses; its dispatch block (parameter: the exnref) is created by the
 first raise inside it and filled at its ``end``: one ``exn_is`` test per
