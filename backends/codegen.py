@@ -24,7 +24,8 @@ Invariants:
   generate code for, 17.6 s of LLVM CPU; in affinity order 41 and
   10.9 s; 10,000 exports: 30,005 and 36 s against 20,011 and 28 s).
   Global variables and constants all live in partition 0 (and count
-  towards its size).
+  towards its size), except a function's jump tables (``blockaddress``
+  constants), which live with the function.
 * A symbol defined in one partition and referenced from another is made
   visible across them: ``internal``/``private`` becomes ``hidden`` (global
   in the objects, local in the linked executable), and the referencing
@@ -289,10 +290,15 @@ def _split(items: list[Item], k: int) -> list[Partition]:
     for p, group in enumerate(groups):
         for it in group:
             owner[it.name] = p
+    for g, fn in _block_address_owners(globals_).items():
+        owner[g] = owner[fn]
+    owned: list[list[Item]] = [[] for _ in groups]      # globals by partition, in order
+    for g in globals_:
+        owned[owner[g.name]].append(g)
     by_name = {it.name: it for it in (*globals_, *defines)}
     outside = []                      # per partition: symbols defined elsewhere it uses
     for p, group in enumerate(groups):
-        own = group + (globals_ if p == 0 else [])
+        own = group + owned[p]
         used = set().union(*(refs[it.name] for it in own))
         outside.append(sorted(n for n in used if owner.get(n, p) != p))
     exported = {n for r in outside for n in r}
@@ -300,12 +306,28 @@ def _split(items: list[Item], k: int) -> list[Partition]:
     shared = "".join(it.text for it in items if it.kind == "shared")
     parts = []
     for p, group in enumerate(groups):
-        own = (globals_ if p == 0 else []) + group
+        own = owned[p] + group
         body = "".join(_exported(it) if it.name in exported else it.text for it in own)
         decls = "".join(_declaration(by_name[n]) for n in outside[p])
         text = f"{head}\n; partition {p}/{len(groups)}\n{decls}{body}{shared}"
         parts.append(Partition(p, text, len(group), len(text)))
     return parts
+
+
+_BLOCKADDRESS_RE = re.compile(r"blockaddress\(@(" + _SYM + r"),")
+
+
+def _block_address_owners(globals_: list[Item]) -> dict[str, str]:
+    """global -> the function whose block addresses it holds (a br_table's
+    jump table).  Such a global lives in that function's partition: a
+    ``blockaddress`` can only name a function defined in the same module,
+    and the table is private to the function, so it never crosses."""
+    out = {}
+    for g in globals_:
+        m = _BLOCKADDRESS_RE.search(g.text)
+        if m:
+            out[g.name] = m.group(1)
+    return out
 
 
 def _relink(text: str, start: int, linkage: str | None) -> str:

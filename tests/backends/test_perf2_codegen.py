@@ -43,3 +43,58 @@ def test_neighbouring_scalar_ops_become_one_vector_op():
     main = main[:main.index("\n}\n")]
     assert "add <4 x i32>" in main
     assert "store <4 x i32>" in main
+
+
+#: Four functions; @c holds a jump table (block addresses of its own blocks)
+#: and is not first, so a split puts it away from partition 0.
+JT_LL = """\
+define internal i32 @a(i32 %x) {
+entry:
+  %y = add i32 %x, 1
+  ret i32 %y
+}
+
+define internal i32 @b(i32 %x) {
+entry:
+  %y = call i32 @a(i32 %x)
+  %z = mul i32 %y, 3
+  ret i32 %z
+}
+
+define i32 @c(i32 %i) {
+entry:
+  %n = call i32 @llvm.umin.i32(i32 %i, i32 1)
+  %z = zext i32 %n to i64
+  %p = getelementptr inbounds [2 x ptr], ptr @c.jt1, i64 0, i64 %z
+  %t = load ptr, ptr %p, align 8
+  indirectbr ptr %t, [ label %one, label %two ]
+one:
+  ret i32 1
+two:
+  ret i32 2
+}
+
+define i32 @d(i32 %x) {
+entry:
+  %y = call i32 @b(i32 %x)
+  %z = call i32 @c(i32 %y)
+  ret i32 %z
+}
+
+@g = internal global i32 0
+@c.jt1 = private unnamed_addr constant [2 x ptr] [ptr blockaddress(@c, %one), ptr blockaddress(@c, %two)]
+
+declare i32 @llvm.umin.i32(i32, i32)
+"""
+
+
+def test_jump_table_global_lives_in_its_functions_partition():
+    parts = codegen.split_module(JT_LL, part_bytes=len(JT_LL) // 2)
+    assert len(parts) >= 2
+    holders = [p for p in parts if "@c.jt1 = private" in p.text]
+    assert len(holders) == 1 and "define i32 @c(" in holders[0].text
+    assert all("@c.jt1 = external" not in p.text for p in parts)
+    assert "@g = internal global" in parts[0].text      # other globals: partition 0
+    llvm = codegen.llvm_binding()
+    for p in parts:
+        llvm.parse_assembly(p.text).verify()
