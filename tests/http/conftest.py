@@ -4,7 +4,10 @@ their native server executables (``wasmaot compile``, once per session),
 and servers started from either, stopped at the end of each test.
 
 ``WASMAOT_SLOW=1`` runs the JavaScript and Python components too (minutes
-of building and compiling each, README "Slow suites")."""
+of building and compiling each, README "Slow suites").
+``WASMAOT_HTTP_REUSE_SERVERS=1`` takes the newest server compiled from each
+component even if the compiler changed since (``http_load --reuse-servers``):
+the large components take 10-40 minutes to compile on a busy machine."""
 from __future__ import annotations
 
 import os
@@ -19,6 +22,9 @@ from wasmaot.bench.http import apps, serve
 slow = pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
                           reason="slow wasi:http components (minutes of building and compiling): "
                                  "set WASMAOT_SLOW=1 (README, slow suites)")
+
+
+REUSE = os.environ.get("WASMAOT_HTTP_REUSE_SERVERS") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +49,7 @@ def native_server(component):
             comp = component(lang)
             t0 = time.monotonic()
             try:
-                made[lang] = http_load.native_server(comp, lang)
+                made[lang] = http_load.native_server(comp, lang, REUSE)
             except http_load.BenchError as e:
                 raise AssertionError(f"the {lang} proxy: {e}") from None
             sys.stderr.write(f"\n{lang} proxy: {comp.stat().st_size} B component, {made[lang].stat().st_size} B "
