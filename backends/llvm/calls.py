@@ -80,7 +80,8 @@ def _checked_indirect(fe, inst):
     tp = table_ptr(fe, dfg.inst_imm(inst, ImmKind.TABLE))
     expected = fe.load("i32", fe.inst_field(fe.mc.layout.type_id[sig_i]), TBAA_INST,
                        align=4, invariant=True, hint="want")
-    f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected)
+    f, ci = traps.call_indirect_check(fe, tp, fe.val(args[0]), expected,
+                                      table=dfg.inst_imm(inst, ImmKind.TABLE), sig=sig_i)
     return sig_i, fe.func.module.sigs[sig_i], args[1:], f, ci
 
 

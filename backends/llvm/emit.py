@@ -36,8 +36,9 @@ incoming edges.
 """
 from __future__ import annotations
 
+from ...ir.analysis.stackcheck import stack_check_block
 from ...ir.module import EXTERN_FUNC
-from ...ir.opcodes import OPINFO, Opcode
+from ...ir.opcodes import OPINFO
 from . import arith, calls, control, exceptions, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
@@ -51,7 +52,6 @@ for _m in (arith, memory, globals_, tables, calls, control, simd, exceptions):
 _missing = [i.name for i in OPINFO if i.opcode not in HANDLERS]
 assert not _missing, f"LLVM emitter lacks handlers for {_missing}"
 
-_CALL_OPS = (Opcode.call, Opcode.call_indirect, Opcode.call_ref)
 
 
 def mangle(name: str) -> str:
@@ -88,15 +88,16 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     dfg = func.dfg
     blocks = _reachable(func)
     entry = blocks[0]
-    has_calls = False
+    # The stack check runs before the first call of every path (not at the
+    # entry when paths without calls exist): ir/analysis/stackcheck.py.
+    check_at = stack_check_block(func) if mc.opts.stack_check else None
     handlers = HANDLERS
     for b in blocks:
         fe.start_block(f"b{b}")
+        if b == check_at and b != entry:
+            traps.stack_check_here(fe)
         for inst in func.layout.insts(b):
-            op = dfg.op[inst]
-            if op in _CALL_OPS:
-                has_calls = True
-            handlers[op](fe, inst)
+            handlers[dfg.op[inst]](fe, inst)
 
     # Function parameters: the entry block's parameters.  If the entry block
     # is also a branch target, its parameters become phis fed from `entry`.
@@ -109,7 +110,7 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     params = ", ".join([_inst_param(mc)] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
 
     pro = list(fe.entry_lines)
-    if mc.opts.stack_check and has_calls:
+    if check_at == entry:
         pro += traps.stack_check_lines(fe, f"b{entry}")
     else:
         pro.append(f"  br label %b{entry}")
