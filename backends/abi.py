@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE
+from ..ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG
 from ..ir.trapcodes import TRAP_NONE, TrapCode
 
 __all__ = ["ABI_VERSION", "TRAP_NONE", "TrapCode", "Struct", "memory", "table", "funcref",
@@ -80,6 +80,7 @@ C_CONSTANTS = {
     "WASMAOT_EXTERN_TABLE": EXTERN_TABLE,
     "WASMAOT_EXTERN_MEMORY": EXTERN_MEMORY,
     "WASMAOT_EXTERN_GLOBAL": EXTERN_GLOBAL,
+    "WASMAOT_EXTERN_TAG": EXTERN_TAG,
     "WASMAOT_TRAP_NONE": TRAP_NONE,
     **{c.c_name: int(c) for c in TrapCode},
     "WASMAOT_TRAP_COUNT": len(TrapCode) + 1,

@@ -21,10 +21,22 @@ block0(v0: i32):
 function %caller(i32) -> i32, i64 {
 block0(v0: i32):
     v1 = call fn0(v0)
-    v2, v3 = call fn1(v1)
-    v4 = iconst.i32 9
-    v5 = call_indirect sig0 table0 v0(v4)
-    v6 = sextend.i64 v5
-    v7 = iadd.i64 v3, v6
-    return v2, v7
+    v2 = exn_pending
+    v3 = is_null v2
+    brif v3, block1, block2
+block2:
+    exn_propagate v2
+block1:
+    v4, v5 = call fn1(v1)
+    v6 = iconst.i32 9
+    v7 = call_indirect sig0 table0 v0(v6)
+    v8 = exn_pending
+    v9 = is_null v8
+    brif v9, block3, block4
+block4:
+    exn_propagate v8
+block3:
+    v10 = sextend.i64 v7
+    v11 = iadd.i64 v5, v10
+    return v4, v11
 }
