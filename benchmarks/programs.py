@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import platform
 import random
 import statistics
@@ -166,7 +167,8 @@ def markdown(doc: dict) -> str:
     lines = [f"# Real programs against their native builds ({doc['date'][:10]})", "",
              f"Machine: {doc['machine']}; {doc['versions']}; ISA level {doc.get('isa', 'host')} "
              f"(native CPU `{doc.get('native_cpu')}`). Whole-process time, median of "
-             f"{doc['runs']} interleaved runs; ratio to native (lower is better).", "",
+             f"{doc['runs']} interleaved runs; ratio to native (lower is better)."
+             + _load_note(doc.get("loadavg")), "",
              "| program | " + " | ".join(names) + " |", "|---|" + "--:|" * len(names)]
     for prog, p in doc["programs"].items():
         cells = []
@@ -178,6 +180,23 @@ def markdown(doc: dict) -> str:
     lines.append("| **geomean x native** | " + " | ".join(f"**{g:.2f}x**" if g else "" for g in geo) + " |")
     lines += ["", "Sources: " + "; ".join(f"{k}: {p['source']}" for k, p in doc["programs"].items()), ""]
     return "\n".join(lines)
+
+
+def _loadavg() -> float | None:
+    """The 1-minute load average (None where the OS has none)."""
+    try:
+        return round(os.getloadavg()[0], 1)
+    except (AttributeError, OSError):
+        return None
+
+
+def _load_note(loads: list | None) -> str:
+    """Why a run's times may not be trusted: the machine's load average at
+    the start and the end of the run, beside its CPU count (a shared
+    machine can slow every engine several times over, and not uniformly)."""
+    if not loads or None in loads:
+        return ""
+    return f" Load average {loads[0]:g} at the start, {loads[1]:g} at the end."
 
 
 def main(argv=None) -> int:
@@ -213,6 +232,7 @@ def main(argv=None) -> int:
            "versions": f"Python {platform.python_version()}, zig {suite.zig_version()}, "
                        f"git {_git_head()}", "programs": {}}
     engs = probe(names)
+    load0 = _loadavg()
     try:
         for prog in progs:
             print(f"{prog}: building and compiling", file=sys.stderr)
@@ -221,6 +241,7 @@ def main(argv=None) -> int:
     except SetupError as e:
         print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
         return 1
+    doc["loadavg"] = [load0, _loadavg()]
     doc["geomean"] = {n: geomean([p["engines"][n]["ratio"] for p in doc["programs"].values()
                                   if p["engines"][n]["ratio"]]) for n in names}
     md = markdown(doc)
@@ -235,7 +256,6 @@ def main(argv=None) -> int:
 
 
 def _cpus() -> int:
-    import os
     return os.cpu_count() or 0
 
 
