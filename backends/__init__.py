@@ -73,7 +73,7 @@ class CompileOptions:
 
 
 #: Bump when generated code changes incompatibly for the same options (cache keys).
-_BACKEND_REVISION = 13
+_BACKEND_REVISION = 14
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first
