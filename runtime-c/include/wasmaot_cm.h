@@ -197,7 +197,7 @@ typedef struct wasmaot_cm_component {
     uint32_t version;        /* WASMAOT_CM_VERSION */
     uint32_t n_funcs;
     uint32_t n_types;
-    uint32_t has_run;        /* the root exports wasi:cli/run (a later issue) */
+    uint32_t has_run;        /* main runs an export: wasi:cli/run, or wasi:http/incoming-handler (the HTTP server) */
     uint32_t n_adapters;
     uint32_t scratch, scratch_len;  /* core export name of the adapters' scratch memory */
     uint32_t n_components;          /* component instances (one handle table each) */

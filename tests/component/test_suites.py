@@ -39,13 +39,11 @@ UNSUPPORTED_DIRS = {
     "component-model-tests/test/async/": ASYNC,
     "wasmtime-misc-tests/component-model/async/": ASYNC,
 }
-_EH = "core exception handling (Wasm 3.0): tag sections and tag exports"
 _FUNCREF = "core typed function references (Wasm 3.0) in a table initializer"
 UNSUPPORTED = {
     "component-model-tests/test/binary/binary.wast":
         "async types and built-ins, thread built-ins, GC core types and map types in the "
         "binary-format tests",
-    "component-model-tests/test/linking/tags.wast": _EH,
     "component-model-tests/test/validation/indicies.wast":
         "async and thread built-ins in the index-space tests",
     "component-model-tests/test/validation/instantiation.wast": "shared memories (threads)",
@@ -61,12 +59,9 @@ UNSUPPORTED = {
     "wasmtime-misc-tests/component-model/alias-region-reexported-known-entities.wast": _FUNCREF,
     "wasmtime-misc-tests/component-model/error-context-trap-in-post-return.wast":
         "error-context (async)",
-    "wasmtime-misc-tests/component-model/exceptions.wast": _EH,
     "wasmtime-misc-tests/component-model/gc/empty.wast": "GC canonical options",
     "wasmtime-misc-tests/component-model/map-types.wast": "map types (🗺️)",
     "wasmtime-misc-tests/component-model/memory64.wast": "core memory64 (Wasm 3.0)",
-    "wasmtime-misc-tests/component-model/modules.wast": _EH,
-    "wasmtime-misc-tests/component-model/tags.wast": _EH,
 }
 
 # json-from-wast itself rejects these (syntax wasm-tools 1.262 dropped).
