@@ -5,8 +5,8 @@ and as our compiled server, side by side in one run (issue 15).
     python -m wasmaot.bench.http_load --quick         # C only, 3 s (a smoke run)
     python -m wasmaot.bench.http_load --langs c --rounds 3
 
-Components: the C and JavaScript proxies of ``benchmarks/http/apps/``
-(wasmaot.bench.http.apps builds them into the cache), route ``GET /``.
+Components: the C and JavaScript proxies of ``benchmarks/wasihttp/apps/``
+(wasmaot.bench.wasihttp.apps builds them into the cache), route ``GET /``.
 Servers, with the same isolation, a fresh instance per request:
 
 * ``wasmtime``: ``wasmtime serve -S cli=y --max-instance-reuse-count 1``
@@ -49,7 +49,7 @@ from pathlib import Path
 from wasmaot.cache import cache_dir
 
 from . import harness
-from .http import apps, serve
+from .wasihttp import apps, serve
 
 OUT = Path(__file__).resolve().parent / "results"
 SERVERS = ("wasmtime", "wasmaot")

@@ -1,5 +1,5 @@
 """Fixtures of the wasi:http tests: the proxy components of
-benchmarks/http/apps/ (built into the cache by wasmaot.bench.http.apps),
+benchmarks/wasihttp/apps/ (built into the cache by wasmaot.bench.wasihttp.apps),
 their native server executables (``wasmaot compile``, once per session),
 and servers started from either, stopped at the end of each test.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from wasmaot.bench import http_load
-from wasmaot.bench.http import apps, serve
+from wasmaot.bench.wasihttp import apps, serve
 
 slow = pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
                           reason="slow wasi:http components (minutes of building and compiling): "

@@ -9,13 +9,13 @@ the fast tier; the JavaScript (componentize-js) and Python
 from __future__ import annotations
 
 import pytest
-from wasmaot.bench.http import serve
-from wasmaot.bench.http.serve import Req
+from wasmaot.bench.wasihttp import serve
+from wasmaot.bench.wasihttp.serve import Req
 
 from .conftest import slow
 
 BODY = bytes(range(256)) * 40 + b"tail"   # 10 KiB, every byte value
-#: name -> request; every proxy serves these routes (benchmarks/http/apps/).
+#: name -> request; every proxy serves these routes (benchmarks/wasihttp/apps/).
 CASES = {
     "get-hello": Req("GET", "/"),
     "get-query": Req("GET", "/?a=1&b=two"),

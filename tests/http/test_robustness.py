@@ -1,5 +1,5 @@
 """Robustness of our wasi:http server (issue 15), serving the C proxy
-(benchmarks/http/apps/c/proxy.c): malformed requests, limits (431, 413),
+(benchmarks/wasihttp/apps/c/proxy.c): malformed requests, limits (431, 413),
 slow clients, a trapping or hanging handler, keep-alive and pipelining, a
 client gone mid-response, graceful shutdown.  After every abuse the server
 still answers a plain request.
@@ -17,8 +17,8 @@ import subprocess
 import time
 
 import pytest
-from wasmaot.bench.http import serve
-from wasmaot.bench.http.serve import Req
+from wasmaot.bench.wasihttp import serve
+from wasmaot.bench.wasihttp.serve import Req
 
 KINDS = ["native", "wasmtime"]
 HELLO = b"hello from C\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from wasmaot.bench import http_load
-from wasmaot.bench.http import apps
+from wasmaot.bench.wasihttp import apps
 
 WRK = """Running 10s test @ http://127.0.0.1:8080/
   2 threads and 16 connections
