@@ -411,9 +411,15 @@ def tuning_options(llvm, opt_level: int):
     llvmlite's defaults leave the SLP vectorizer off, which clang turns on
     from -O2 (``CodeGenOpts.VectorizeSLP``): without it straight-line
     neighbouring loads and stores (struct copies, unrolled bodies) stay
-    scalar where the native build of the same C has vector moves."""
+    scalar where the native build of the same C has vector moves.
+
+    It stays off: in guard mode it merges neighbouring stores into one
+    wider store, so when the last of them faults the earlier, in-bounds
+    ones are never written, and Wasm requires them written before the trap
+    (tests/backends/test_guard_traps.py, order_gaps.wast:46-47).  It bought
+    brotli 0.9% of its instructions."""
     pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
-    pto.slp_vectorization = opt_level >= 2
+    pto.slp_vectorization = False
     return pto
 
 

@@ -24,11 +24,13 @@ def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("WASMAOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "perf2-cache"))
 
 
-@pytest.mark.parametrize("level, slp", [(0, False), (1, False), (2, True), (3, True)])
-def test_slp_vectorizer_on_from_O2_as_clang(level, slp):
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_slp_vectorizer_stays_off(level):
+    """Off at every level: merged stores break guard mode's order of
+    memory effects before a trap (codegen.tuning_options)."""
     pto = codegen.tuning_options(codegen.llvm_binding(), level)
-    assert pto.slp_vectorization is slp
-    assert pto.loop_vectorization
+    assert pto.slp_vectorization is False
+    assert level < 2 or pto.loop_vectorization
 
 
 def _llvm(opt: int) -> str:
@@ -37,12 +39,11 @@ def _llvm(opt: int) -> str:
     return res.data
 
 
-def test_neighbouring_scalar_ops_become_one_vector_op():
+def test_neighbouring_stores_stay_separate():
     text = _llvm(2)
     main = text[text.index("@wasm_export_main("):]
     main = main[:main.index("\n}\n")]
-    assert "add <4 x i32>" in main
-    assert "store <4 x i32>" in main
+    assert "store <4 x i32>" not in main and main.count("store i32") >= 4
 
 
 #: Four functions; @c holds a jump table (block addresses of its own blocks)
