@@ -72,7 +72,10 @@ class CompileOptions:
         return ";".join(parts)
 
 
-#: Bump when generated code changes incompatibly for the same options (cache keys).
+#: Bump when generated code changes for the same options.  The executable
+#: cache of the driver also hashes the compiler's own sources
+#: (driver/compile.py ``digest_inputs``), so a forgotten bump no longer
+#: serves stale code there; this number keys what hashes no sources.
 _BACKEND_REVISION = 14
 
 class Emitted:

@@ -17,6 +17,7 @@ input's hash (numba's lesson: anything less serves stale code).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ import re
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 from . import __version__
@@ -425,17 +427,35 @@ def _load_ir_module(data: bytes, filename: str, clock: _Clock, pm, jobs: int):
     return ir_module
 
 
-def _sources_digest() -> str:
-    """Hash of the C sources linked into every executable (runtime, hosts):
-    an edited runtime must not be served from an old cached executable."""
+def digest_inputs() -> list[tuple[str, Path]]:
+    """What :func:`_sources_digest` hashes, as (stable name, path): the
+    compiler's Python sources (driver, frontend, IR, passes, backends, with
+    the C files they carry) and the C sources linked into every executable
+    (runtime, hosts)."""
+    from . import backends, frontend, ir
     from .runtime import root as runtime_root
     from .wasi import root as wasi_root
+    compiler = (".py", ".c", ".h")
+    c_only = (".c", ".h", ".txt")
+    roots = [(Path(__file__).resolve().parent, compiler),
+             *((Path(m.__file__).resolve().parent, compiler) for m in (frontend, ir, backends)),
+             (Path(runtime_root()), c_only), (Path(wasi_root()), c_only)]
+    return [(f"{base.name}/{p.relative_to(base)}", p)
+            for base, suffixes in roots
+            for p in sorted(base.rglob("*")) if p.suffix in suffixes and p.is_file()]
+
+
+@functools.cache
+def _sources_digest() -> str:
+    """Hash of everything that makes an executable besides the input and
+    the options (:func:`digest_inputs`).  An edited compiler or runtime must
+    not be served from an old cached executable: a hand-bumped revision
+    number alone was forgotten once (the SLP change of 89a8eb7).  Computed
+    once per process: a few hundred files, a few milliseconds."""
     h = hashlib.sha256()
-    for base in (runtime_root(), wasi_root()):
-        for p in sorted(base.rglob("*")):
-            if p.suffix in (".c", ".h", ".txt") and p.is_file():
-                h.update(str(p.relative_to(base)).encode())
-                h.update(p.read_bytes())
+    for name, p in digest_inputs():
+        h.update(name.encode())
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 
