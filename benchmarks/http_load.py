@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import statistics
@@ -110,12 +111,13 @@ def native_server(comp: Path, lang: str, reuse: bool = False) -> Path:
     exe.parent.mkdir(parents=True, exist_ok=True)
     meta = {"git": harness.git_state(), "compiled": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "opt": OPT[lang]}
-    r = subprocess.run([*NICE, sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(exe) + ".tmp",
+    tmp = exe.with_name(f"{exe.name}.{os.getpid()}.tmp")    # one per process: pytest-xdist workers
+    r = subprocess.run([*NICE, sys.executable, "-m", "wasmaot", "compile", str(comp), "-o", str(tmp),
                         OPT[lang], "-j", "2"], capture_output=True, text=True, timeout=7200, check=False)
     if r.returncode != 0:
         lines = r.stderr.strip().splitlines() or ["(no output)"]
         raise BenchError(f"wasmaot compile failed: {lines[-1][:300]}")
-    Path(str(exe) + ".tmp").rename(exe)
+    tmp.replace(exe)
     exe.with_suffix(".json").write_text(json.dumps(meta) + "\n")
     return exe
 

@@ -129,11 +129,11 @@ def build_sqlite_wasm(cache: Path | None = None, *, rebuild: bool = False) -> Pa
     stubs.write_text(STUBS_C)
     cmd = [sys.executable, "-m", "ziglang", "cc", *CFLAGS, f"-I{src}",
            str(src / "sqlite3.c"), str(src / "shell.c"), str(stubs), *LIBS,
-           "-o", str(out) + ".tmp"]
+           "-o", f"{out}.{os.getpid()}.tmp"]
     _log("compiling SQLite (sqlite3.c + shell.c) for wasm32-wasi with zig cc -O2; "
          "the first wasm32-wasi build also builds wasi-libc (~1 min)")
     _run(cmd, cache, "zig cc", 1800)
-    os.replace(str(out) + ".tmp", out)
+    os.replace(f"{out}.{os.getpid()}.tmp", out)
     (cache / (MODULE_NAME + ".build.txt")).write_text(
         f"source: npm {NPM_PACKAGE} -> {src.name}\ncommand: {' '.join(cmd)}\n")
     return out

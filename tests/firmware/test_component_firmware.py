@@ -13,6 +13,7 @@ as every adapter-built command does).  Built from source, cached.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -168,10 +169,10 @@ def c_component(name: str, source: str) -> Path:
     for cmd in ([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-Os", "-s", *SMALL_MEMORY,
                  str(src), "-o", str(core)],
                 [wasm_tools(), "component", "new", str(core), "--adapt",
-                 f"wasi_snapshot_preview1={adapter}", "-o", str(out) + ".tmp"]):
+                 f"wasi_snapshot_preview1={adapter}", "-o", f"{out}.{os.getpid()}.tmp"]):
         r = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
         assert r.returncode == 0, r.stderr
-    Path(str(out) + ".tmp").replace(out)
+    Path(f"{out}.{os.getpid()}.tmp").replace(out)
     return out
 
 

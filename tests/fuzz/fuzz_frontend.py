@@ -364,7 +364,7 @@ def load_wast_seeds(suite: Path, source: str = "auto") -> list[tuple[str, bytes]
         raise SetupError(f"no decodable module found in {suite}")
     try:
         CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(out))
         os.replace(tmp, cache_file)
     except OSError:

@@ -50,19 +50,23 @@ def _build_brotli(cache: Path, wasm: Path, native: Path) -> tuple[Path, Path]:
                 f"cannot download the brotli sdist: {proc.stderr.strip()[-300:]}")
     src = cache / "src"
     if not src.is_dir():
-        shutil.rmtree(cache / "src.tmp", ignore_errors=True)
+        part = cache / f"src.{os.getpid()}.tmp"      # one per process: pytest-xdist workers
+        shutil.rmtree(part, ignore_errors=True)
         with tarfile.open(sdists[-1]) as t:
-            t.extractall(cache / "src.tmp", filter="data")
-        (cache / "src.tmp").rename(src)
+            t.extractall(part, filter="data")
+        try:
+            part.rename(src)
+        except OSError:                             # another worker was first
+            shutil.rmtree(part, ignore_errors=True)
     c = next(src.glob("brotli-*/c"))
     srcs = sorted(str(p) for d in ("common", "dec", "enc") for p in (c / d).glob("*.c")) + [str(c / "tools/brotli.c")]
     # brotli.c copies the owner with chown(), which WASI does not have.
     zig(["-target", "wasm32-wasi", "-O2", "-s", f"-I{c / 'include'}", "-Dchown(p,u,g)=0", *srcs, "-lm",
-         "-o", str(wasm) + ".tmp"])
+         "-o", f"{wasm}.{os.getpid()}.tmp"])
     zig(["-target", "x86_64-linux-musl", "-O2", "-static", f"-I{c / 'include'}", *srcs, "-lm",
-         "-o", str(native) + ".tmp"])
-    Path(str(wasm) + ".tmp").rename(wasm)
-    Path(str(native) + ".tmp").rename(native)
+         "-o", f"{native}.{os.getpid()}.tmp"])
+    Path(f"{wasm}.{os.getpid()}.tmp").replace(wasm)
+    Path(f"{native}.{os.getpid()}.tmp").replace(native)
     return wasm, native
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,14 +61,16 @@ def build(parser: Path = PARSER) -> Path:
     if out.is_file():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    obj = out.parent / "http_parse.o"
+    obj = out.parent / f"http_parse.{os.getpid()}.o"     # one per process: pytest-xdist workers
+    tmp = f"{out}.{os.getpid()}.tmp"
     for cmd in ([*ZIG_CC, *FLAGS, "-fsanitize-coverage=trace-pc-guard", f"-I{parser}", "-c",
                  str(parser / "http_parse.c"), "-o", str(obj)],
-                [*ZIG_CC, *FLAGS, f"-I{parser}", str(HERE / "http_fuzz.c"), str(obj), "-o", str(out) + ".tmp"]):
+                [*ZIG_CC, *FLAGS, f"-I{parser}", str(HERE / "http_fuzz.c"), str(obj), "-o", tmp]):
         r = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if r.returncode != 0:
             raise RuntimeError(f"building the HTTP fuzzer failed:\n{r.stderr}")
-    Path(str(out) + ".tmp").rename(out)
+    Path(tmp).replace(out)
+    obj.unlink(missing_ok=True)
     return out
 
 
