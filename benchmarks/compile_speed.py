@@ -40,12 +40,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from wasmaot.bench.frontend_speed import _git_state, _machine
+from wasmaot.bench.wasm_inputs import (SetupError, build_sqlite_wasm, cache_dir, describe_module,
+                                       fetch_sqlite_source)
 
-from frontend_speed import _git_state, _machine  # noqa: E402
-from wasm_inputs import (SetupError, build_sqlite_wasm, cache_dir, describe_module,  # noqa: E402
-                         fetch_sqlite_source)
+HERE = Path(__file__).resolve().parent
 
 STAGES = ("frontend", "translate", "passes", "translate+passes", "llvm:emit", "llvm:split", "llvm:parse",
           "llvm:optimize", "llvm:object", "llvm:codegen_wall", "llvm", "link")

@@ -38,10 +38,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from wasmaot.bench.wasm_inputs import SetupError, build_sqlite_wasm, cache_dir, describe_module
 
-from wasm_inputs import SetupError, build_sqlite_wasm, cache_dir, describe_module  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 TARGET_MBPS = 2.0
 
