@@ -91,6 +91,7 @@ _NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
 _BY_NAME = {v: k for k, v in _NAMES.items() if k != UNKNOWN}
 _HEAP_NAMES = {HT_FUNC: "func", HT_EXTERN: "extern", HT_NOFUNC: "nofunc",
                HT_NOEXTERN: "noextern", HT_EXN: "exn", HT_NOEXN: "noexn", HT_BOT: "bot"}
+_HEAP_BY_NAME = {v: c for c, v in _HEAP_NAMES.items()}
 
 
 def type_name(t: int) -> str:
@@ -250,7 +251,7 @@ def _key_type(toks: list[str], k: int) -> tuple[int, int]:
     elif tok.startswith("rec") and tok[3:].isdigit():
         h = concrete(int(tok[3:]), raw=True)
     else:
-        h = {v: c for c, v in _HEAP_NAMES.items()}.get(tok)
+        h = _HEAP_BY_NAME.get(tok)
         if h is None:
             raise ValueError(f"unknown heap type {tok!r}")
     if toks[k + 1] != ")":
