@@ -1,9 +1,10 @@
 ;; The baseline of eh_bench.wat's call loop: the same code in a module
 ;; without exception handling (no tags, no imports), so no call is checked.
+;; The table is exported for the same reason as there.
 (module
   (global $flag (mut i32) (i32.const 0))
   (type $t (func (param i32) (result i32)))
-  (table funcref (elem $work))
+  (table (export "table") funcref (elem $work))
 
   (func $work (param i32) (result i32)
     (if (global.get $flag) (then (unreachable)))
