@@ -426,9 +426,14 @@ class Wasmtime(Engine):
         if self.version is None:
             self.missing = f"{self._cli} --version fails"
 
+    @property
+    def cli(self) -> Path:
+        """The wasmtime CLI found by :meth:`probe` (only when not ``missing``)."""
+        assert self._cli is not None, "probe() first"
+        return self._cli
+
     def run(self, prep, timeout):
-        assert self._cli is not None
-        return run_process([str(self._cli), "run", "-C", "cache=n", str(prep.path)], timeout)
+        return run_process([str(self.cli), "run", "-C", "cache=n", str(prep.path)], timeout)
 
 
 class WasmtimePrecompiled(Wasmtime):
@@ -444,7 +449,6 @@ class WasmtimePrecompiled(Wasmtime):
     def prepare(self, b, *, rebuild=False):
         if b.wasm is None:
             return Prepared(None, error=b.error or "no wasm module")
-        assert self._cli is not None
         key = hashlib.sha256(b.wasm.read_bytes() + f"\0{self.version}".encode()).hexdigest()[:24]
         out = suite.cache_dir() / "wasmtime-cwasm" / f"{key}.cwasm"
         meta = out.with_suffix(".json")
@@ -457,7 +461,7 @@ class WasmtimePrecompiled(Wasmtime):
         tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
         t0 = time.perf_counter()
         try:
-            p = subprocess.run([str(self._cli), "compile", str(b.wasm), "-o", str(tmp)],
+            p = subprocess.run([str(self.cli), "compile", str(b.wasm), "-o", str(tmp)],
                                capture_output=True, text=True, timeout=900)
         except (OSError, subprocess.SubprocessError) as e:
             return Prepared(None, error=f"wasmtime compile did not run: {e}")
@@ -470,8 +474,7 @@ class WasmtimePrecompiled(Wasmtime):
         return Prepared(out, compile_s=dt)
 
     def run(self, prep, timeout):
-        assert self._cli is not None
-        return run_process([str(self._cli), "run", "--allow-precompiled", str(prep.path)], timeout)
+        return run_process([str(self.cli), "run", "--allow-precompiled", str(prep.path)], timeout)
 
 
 # ---------------------------------------------------------------------------

@@ -94,13 +94,13 @@ def commands(build: program_builds.ProgramBuild, names: list[str], engs: dict) -
             out[n] = f"missing: {e.missing}"
             continue
         if n == "wasmtime":
-            out[n] = [str(e._cli), "run", "-C", "cache=n", str(build.wasm)]
+            out[n] = [str(e.cli), "run", "-C", "cache=n", str(build.wasm)]
             continue
         prep = e.prepare(b)
         if prep.error:
             out[n] = f"FAIL: {prep.error}"
         elif n == "wasmtime-cwasm":
-            out[n] = [str(e._cli), "run", "--allow-precompiled", str(prep.path)]
+            out[n] = [str(e.cli), "run", "--allow-precompiled", str(prep.path)]
         else:
             out[n] = [str(prep.path)]
     return out
