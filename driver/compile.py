@@ -173,7 +173,10 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     clock = _Clock(res.timings)
     fw = _firmware(opts.target)
     # One pass manager for every instance: the report covers the program.
-    pm = PassManager(default_pipeline(opts.bounds) if passes is None else list(passes), verify)
+    if passes is None:
+        from .backends.targets import get_target
+        passes = default_pipeline(opts.bounds, get_target(opts.target).pointer_bytes)
+    pm = PassManager(list(passes), verify)
     comp = _component_input(data, filename)
     if comp is not None:
         if preloads:

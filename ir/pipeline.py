@@ -47,14 +47,22 @@ from .verifier import VerifierError, verifier_errors
 PIPELINE = ["constfold", "unreachable", "dce", "trapelim", "dce"]
 
 
-def default_pipeline(bounds: str = "guard") -> list[str]:
+def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
     """The pipeline for a bounds mode: explicit mode adds checkmerge after
     trapelim (one check for a run of accesses off one address; in guard
-    mode the accesses cost no instruction, so a check would only add one)."""
+    mode the accesses cost no instruction, so a check would only add one).
+    For a target with 4-byte pointers, checkmerge knows that no memory
+    reaches 4 GiB (``checkmerge.for_pointer_bytes``): a PassInfo, not a name."""
     if bounds != "explicit":
         return list(PIPELINE)
     k = PIPELINE.index("trapelim") + 1
-    return PIPELINE[:k] + ["checkmerge"] + PIPELINE[k:]
+    merge: str | PassInfo = "checkmerge"
+    if pointer_bytes < 8:
+        from .passes.checkmerge import for_pointer_bytes
+        info = get_pass("checkmerge")
+        merge = PassInfo(info.name, for_pointer_bytes(pointer_bytes), info.kind, info.preserves,
+                         info.description)
+    return PIPELINE[:k] + [merge] + PIPELINE[k:]
 
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).

@@ -23,9 +23,25 @@ same code (``out of bounds memory access``) and nothing happens between
 either trap point.  A store may join a run (its write follows the check:
 if the check traps, Wasm traps at the store or before it, and a trapping
 store writes nothing) but ends it: a later access's trap must not move
-before the store's write.  Only one SSA address value per run (an access
-at ``X + c`` computed by an ``iadd`` may have wrapped to a small address
-while ``X + c + off`` as a check would not: different traps).
+before the store's write.  Accesses of one run share a *root*: their
+address values are ``R + k`` for one SSA value ``R`` and constants ``k``
+(through ``iadd``/``isub`` with constants, as trapelim splits them).
+
+Different constants (``p`` and ``p + 600``, ``p + 1``: unrolled loops,
+neighbouring rows) are merged only where wrapping cannot change the trap.
+The check goes on the lowest address of the run, ``A = R + kmin`` (a
+member's own address value), with end ``E = max(k - kmin + off + size)``.
+If no member's ``A + d`` wraps past 2^32 that is exactly the largest end
+of the run; if one does, ``A >= 2^32 - dmax`` and the check traps, and so
+must Wasm: the member at ``A`` itself (offset and size ``off0 + size0``)
+traps when ``2^32 - dmax + off0 + size0 > S``, ``S`` the largest size the
+memory can have, i.e. when ``dmax < 2^32 - S + off0 + size0``.  ``S`` is
+the declared maximum (else 4 GiB, or 2^32 - 1 for 1-byte pages), and at
+most ``max_memory_bytes``: 2^32 - 1 on 32-bit targets
+(:func:`for_pointer_bytes`), whose address space a memory cannot fill, so
+that a size of 65536-byte pages is at most 2^32 - 65536 there and
+addresses up to 64 KiB apart merge.  A run whose addresses are further
+apart keeps one run per address value.
 
 A run may go on through a ``jump`` into a block that has no other
 predecessor (that block always runs next, so its accesses are as certain to
@@ -42,16 +58,20 @@ Preconditions: verified SSA.
 """
 from __future__ import annotations
 
+import functools
+
 from ..cfg import ControlFlowGraph
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, MemFlags, Opcode
 from ..trapcodes import TrapCode
-from ..types import NOTYPE
+from ..types import I32, NOTYPE
+from .trapelim import _split
 
 KIND = "function"
 PRESERVES = frozenset({"cfg"})
 
 _OOB = (TrapCode.memory_out_of_bounds,)
+_M32 = 1 << 32
 
 
 def _barrier(info) -> bool:
@@ -73,22 +93,62 @@ def _member(dfg, inst, info):
     return mem, off + dfg.access_bytes(inst), flags
 
 
-def _close(func: Function, run: list) -> bool:
-    """Merge one run ``[(inst, end, flags), ...]`` (same memory, same
-    address); True if it changed something."""
+def _signed32(k: int) -> int:
+    return k - _M32 if k >= 1 << 31 else k
+
+
+def max_size(decl, max_memory_bytes: int = _M32) -> int | None:
+    """The largest byte size memory ``decl`` can ever have (module
+    docstring), or None for a memory64 one (merged per address value)."""
+    if decl.index_type != I32:
+        return None
+    page = 1 << decl.page_size_log2
+    top = _M32 if decl.max is None else decl.max * page
+    top = min(top, _M32 if page > 1 else _M32 - 1, max_memory_bytes)
+    return top - top % page
+
+
+def _insert_check(func: Function, mem: int, root: int, kmin: int, end: int, before: int) -> None:
+    """``bounds_check mem (root + kmin)+end`` before ``before`` (``root``
+    is available there: it is an operand, a few additions deep, of the
+    address of ``before``)."""
+    dfg, lay = func.dfg, func.layout
+    addr = root
+    if kmin % _M32:
+        c = dfg.make_inst(Opcode.iconst, I32, (kmin % _M32,), (), None, (I32,))
+        a = dfg.make_inst(Opcode.iadd, I32, (), (root, dfg.res[c]), None, (I32,))
+        lay.insert_inst_before(c, before)
+        lay.insert_inst_before(a, before)
+        addr = dfg.res[a]
+    check = dfg.make_inst(Opcode.bounds_check, NOTYPE, (mem, end), (addr,), None, ())
+    lay.insert_inst_before(check, before)
+
+
+def _close(func: Function, mem: int, root: int, run: list, size_max: int | None) -> bool:
+    """Merge one run ``[(inst, k, end, flags), ...]`` (same memory, same
+    root ``R``, ``k`` signed); True if it changed something."""
     if len(run) < 2:
         return False
-    end = max(e for _, e, _ in run)
-    first, first_end, _ = run[0]
-    if end <= first_end:
-        return False
-    dfg = func.dfg
-    mem = dfg.inst_imm(first, ImmKind.MEM)
-    addr = dfg.inst_args(first)[0]
-    check = dfg.make_inst(Opcode.bounds_check, NOTYPE, (mem, end), (addr,), None, ())
-    func.layout.insert_inst_before(check, first)
-    for inst, _, flags in run:
-        dfg.set_imm(inst, ImmKind.MEMFLAGS, flags | MemFlags.NOTRAP)
+    kmin = min(m[1] for m in run)
+    end0 = max(m[2] for m in run if m[1] == kmin)         # the members at the lowest address
+    dmax = max(m[1] for m in run) - kmin
+    if dmax and (size_max is None or dmax >= _M32 - size_max + end0):
+        by_addr: dict[int, list] = {}                      # too far apart: per address value
+        for m in run:
+            by_addr.setdefault(m[1], []).append(m)
+        changed = False
+        for r in by_addr.values():
+            changed |= _close(func, mem, root, r, None)
+        return changed
+    end = max(k - kmin + e for _, k, e, _ in run)
+    first = run[0]
+    if first[1] == kmin and end <= first[2]:
+        return False                 # the first access is the check (trapelim did the rest)
+    addr = func.dfg.inst_args(first[0])[0] if first[1] == kmin else None
+    _insert_check(func, mem, root if addr is None else addr, 0 if addr is not None else kmin, end,
+                  first[0])
+    for inst, _, _, flags in run:
+        func.dfg.set_imm(inst, ImmKind.MEMFLAGS, flags | MemFlags.NOTRAP)
     return True
 
 
@@ -102,9 +162,26 @@ def _chain_next(func: Function, cfg: ControlFlowGraph, b: int) -> int | None:
     return s if len(cfg.preds[s]) == 1 and s != b else None
 
 
-def run(func: Function) -> bool:
+def for_pointer_bytes(pointer_bytes: int):
+    """The pass's ``run`` for a target with ``pointer_bytes``-byte
+    pointers: on a 32-bit target no memory reaches 4 GiB (module doc)."""
+    if pointer_bytes >= 8:
+        return run
+    return functools.partial(run, max_memory_bytes=_M32 - 1)
+
+
+def _close_all(func: Function, runs: dict, sizes: list) -> bool:
+    changed = False
+    for (mem, root), r in runs.items():
+        changed |= _close(func, mem, root, r, sizes[mem] if mem < len(sizes) else None)
+    return changed
+
+
+def run(func: Function, max_memory_bytes: int = _M32) -> bool:
     dfg, lay = func.dfg, func.layout
     cfg = ControlFlowGraph(func)
+    mems = func.module.memories if func.module is not None else []
+    sizes = [max_size(m, max_memory_bytes) for m in mems]
     nexts = {b: _chain_next(func, cfg, b) for b in lay.blocks()}
     inner = {n for n in nexts.values() if n is not None}
     changed = False
@@ -117,20 +194,19 @@ def run(func: Function) -> bool:
         while b is not None and b not in done:     # a chain: each block follows the last
             done.add(b)
             nxt = nexts[b]
-            for inst in lay.insts(b):
+            for inst in list(lay.insts(b)):
                 info = OPINFO[dfg.op[inst]]
                 m = _member(dfg, inst, info)
                 if m is not None:
                     mem, end, flags = m
-                    runs.setdefault((mem, int(dfg.inst_args(inst)[0])), []).append((inst, end, flags))
+                    root, k = _split(dfg, int(dfg.inst_args(inst)[0]))
+                    runs.setdefault((mem, root), []).append((inst, _signed32(k), end, flags))
                     if not info.writes:
                         continue
                 elif not _barrier(info) or (info.is_terminator and nxt is not None):
                     continue
-                for r in runs.values():
-                    changed |= _close(func, r)
+                changed |= _close_all(func, runs, sizes)
                 runs = {}
             b = nxt
-        for r in runs.values():              # (a chain ends in a terminator: empty)
-            changed |= _close(func, r)
+        changed |= _close_all(func, runs, sizes)   # (a chain ends in a terminator: empty)
     return changed
