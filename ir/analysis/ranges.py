@@ -300,6 +300,59 @@ class Ranges:
     def width(self, v: int) -> int:
         return _BITS.get(self.func.dfg.vtype[v], 0)
 
+    def upper_bounds(self, v: int) -> list[tuple[int, int, int]]:
+        """Symbolic bounds of a loop counter: ``(e, d, lo)`` such that
+        ``lo <= v + d <= e`` (unsigned, ``v + d`` taken mod 2^W) wherever
+        ``v`` is available, for ``v`` a parameter of a loop header ``H``
+        that every back edge passes as ``v + 1``, ``e`` the same at every
+        visit of ``H``, and a guard (module doc) ``v + d != e``, ``v + d <u
+        e`` or ``v + d <s e`` on the way to every back edge: by induction
+        over the visits, from ``x_0 = init + d`` with ``x_0 <= e`` (ranges:
+        ``x_0``'s largest value is at most ``e``'s smallest; for ``<s``
+        both non-negative), ``x_k <= e`` and the guard make ``x_k < e``, so
+        ``x_(k+1) = x_k + 1 <= e`` without wrapping.  For trapelim: an
+        access at ``v + d + c`` is at most ``e + c``."""
+        memo = self.__dict__.setdefault("_upper", {})
+        if v not in memo:
+            memo[v] = self._upper_bounds(v)
+        return memo[v]
+
+    def _upper_bounds(self, v: int) -> list[tuple[int, int, int]]:
+        dfg = self.func.dfg
+        kind, h, i = dfg.value_def(v)
+        w = self.width(v)
+        if kind != VK_PARAM or not w:
+            return []
+        back = [(p, t) for p, t in self.cfg.preds[h] if self.dt.is_reachable(p) and self.dt.dominates(h, p)]
+        fwd = [(p, t) for p, t in self.cfg.preds[h]
+               if self.dt.is_reachable(p) and not self.dt.dominates(h, p)]
+        if not back or not fwd or self._steps(h, i, back) != {1}:
+            return []
+        init = None
+        for k, (p, t) in enumerate(fwd):
+            r = self._edge_ranges(p, t, h)[i]
+            init = r if k == 0 else join(init, r, w)
+        if init is None:
+            return []
+        index = {x: j for j, x in enumerate(dfg.bparams[h])}
+        out = []
+        for cc, x, y in self._guards(h, back):
+            for cc_, a, b in ((cc, x, y), (_SWAP[cc], y, x)):
+                iv = self._iv_offset(a, index)
+                if iv is None or iv[0] != i or b is None or b in index:
+                    continue
+                if cc_ not in (IntCC.ne, IntCC.ult, IntCC.slt) or not self._invariant(b, h)[0]:
+                    continue
+                x0 = shift(init, iv[1], w)
+                if x0 is None or x0[1] >= 1 << w:
+                    continue
+                elo, ehi = unsigned(self.at(h, b), w)
+                if cc_ == IntCC.slt and (x0[1] >= 1 << (w - 1) or ehi >= 1 << (w - 1)):
+                    continue           # both non-negative: signed order is unsigned order
+                if x0[1] <= elo:
+                    out.append((b, iv[1], x0[0]))
+        return out
+
     # ---- per block -------------------------------------------------------------
     def _block(self, b: int, entry: int) -> None:
         dfg, dt = self.func.dfg, self.dt

@@ -28,6 +28,14 @@ needs no check when one of these proves ``zext(A) + off + S <= size``:
    Without a lower bound, a fact at ``p + 8`` says nothing about ``p``:
    ``p + 8`` may have wrapped to a small address while ``p`` is out of
    bounds.
+3. **Loop counters**: an access at ``v + k`` where ``v`` counts up by
+   one in a loop that runs while ``v + d != e`` (or ``<``; ``e`` the same
+   in every iteration, :meth:`Ranges.upper_bounds`) is at most ``e + c``
+   (``c = k - d``), which a dominating fact on ``e + c`` covers (rule 2
+   on ``e``'s root), when ``e + c`` cannot wrap (``e``'s range; for ``c <
+   0``, the counter's lower bound).  This proves ``for (i = 0; i != n;
+   i++) a[i]`` after ``a[n - 1]`` or ``a[n]`` was accessed (a buffer
+   filled, then read up to its fill count).
 
 Covered accesses become ``notrap`` (no check in explicit mode, no guard
 "keep" in guard mode); covered ``bounds_check`` instructions are deleted.
@@ -110,6 +118,32 @@ def _covered(facts: list, k: int, end: int) -> bool:
     return False
 
 
+def _counter_covered(dfg, ranges: Ranges, facts: dict, b: int, mem: int, root: int, k: int,
+                     end: int) -> bool:
+    """An access at ``root + k`` with ``root`` a loop counter bounded by
+    ``e`` (``lo <= root + d <= e``: :meth:`Ranges.upper_bounds`), so at
+    most ``e + c`` for ``c = k - d``, covered by a fact on ``e + c``
+    (module doc, rule 3)."""
+    if dfg.vtype[root] != I32:
+        return False
+    for e, d, lo in ranges.upper_bounds(root):
+        c = (k - d) % _M32
+        if c >= 1 << 31:                   # below the counter: no wrap below 0
+            if lo < _M32 - c:
+                continue
+        elif unsigned(ranges.at(b, e), 32)[1] + c >= _M32:
+            continue                       # e + c might wrap
+        eroot, ek = _split(dfg, e)
+        known = facts.get((mem, eroot))
+        if not known:
+            continue
+        # A fact on e's own value: e >= the counter >= lo bounds it too.
+        known = [(k0, e0, max(lo0, lo) if k0 == ek else lo0) for k0, e0, lo0 in known]
+        if _covered(known, (ek + c) % _M32, end):
+            return True
+    return False
+
+
 def _access(dfg, inst: int, info) -> tuple[int, int, int] | None:
     """``(mem, end, flags)`` of a trapping access or check, else None
     (flags -1 for a bounds_check)."""
@@ -160,6 +194,10 @@ def run(func: Function) -> bool:
             root, k = _split(dfg, addr)
             key = (mem, root)
             known = facts.get(key)
+            if not proven and not (known and _covered(known, k, end)) and facts:
+                if ranges is None:
+                    ranges = Ranges(func, cfg, dt)
+                proven = _counter_covered(dfg, ranges, facts, b, mem, root, k, end)
             if proven or (known and _covered(known, k, end)):
                 if flags < 0:
                     lay.remove_inst(inst)
