@@ -30,8 +30,10 @@ Where facts come from:
   initial values and what its back edges pass, when each of those is
   bounded whatever the loop does: by the back edge's own condition (``c <
   2048`` on the edge back), by its operation read a few definitions deep
-  with the loop's values unknown (``(x + y) & 15``), or by being the
-  parameter itself; else ``None``.
+  with the loop's values unknown (``(x + y) & 15``), by being the
+  parameter itself, or by being a parameter of a join block inside the
+  loop each of whose incoming values is bounded so (a few joins deep;
+  the header's parameter passed on adds nothing); else ``None``.
 
 Trip bound of a loop with header ``H``: the most back edges taken in a row
 (k = 0..B: B + 1 visits of ``H`` per entry).  It comes from a *guard*: a
@@ -594,9 +596,38 @@ class Ranges:
                 for i, a in enumerate(args):
                     if a == params[i] or out[i] is None:
                         continue
-                    r = new.get(a) or self.at(p, a) or self._loose(a)
+                    r = new.get(a) or self.at(p, a) or self._loose_join(a, params[i], h)
+                    if r == ():
+                        continue
                     w = self.width(params[i])
                     out[i] = None if r is None or not w else (r if out[i] == () else join(out[i], r, w))
+        return out
+
+    def _loose_join(self, a: int, v: int, h: int, depth: int = 3):
+        """What a back edge of loop header ``h`` passes to its parameter
+        ``v`` as ``a``: ``()`` if ``a`` is ``v`` itself; for ``a`` a
+        parameter of a join block inside the loop, the join of what its
+        incoming edges pass (``v`` itself adding nothing), ``depth`` joins
+        deep; else :meth:`_loose`."""
+        if a == v:
+            return ()
+        dfg = self.func.dfg
+        kind, blk, i = dfg.value_def(a)
+        if kind != VK_PARAM or blk == h or not depth or not self.dt.dominates(h, blk):
+            return self._loose(a)
+        w = self.width(a)
+        out = ()
+        for _, term in self.cfg.preds[blk]:
+            for b2, args in dfg.inst_block_calls(term):
+                if b2 != blk:
+                    continue
+                r = self._loose_join(args[i], v, h, depth - 1)
+                if r is None or not w:
+                    return None
+                if r != ():
+                    out = r if out == () else join(out, r, w)
+                    if out is None:
+                        return None
         return out
 
     def _loose(self, v: int, depth: int = 3) -> Range | None:
