@@ -156,9 +156,16 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
 
 
 def _llvm_options(target, opts: CompileOptions) -> tuple[str, ...]:
-    """LLVM options of this compile: the bounds policy's (traps.py)."""
+    """LLVM options of this compile: the bounds policy's (traps.py), then
+    the target's unroll cap.  LLVM options are process-global and a worker
+    may compile for several targets, so each is set on every compile,
+    LLVM's default spelled out where the target has none (the unroller
+    takes ``-unroll-max-count`` once given at all; its default is the
+    largest unsigned)."""
     from .llvm.traps import codegen_options
-    return codegen_options(target, opts.bounds)
+    cap = target.unroll_max_count
+    return codegen_options(target, opts.bounds) + (
+        f"-unroll-max-count={(1 << 32) - 1 if cap is None else cap}",)
 
 
 def _codegen(text: str, machine, opts: CompileOptions, timings: dict[str, float],

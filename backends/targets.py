@@ -193,6 +193,19 @@ class Target:
     # they provably touch disjoint bytes of one base.  Explicit mode traps
     # by a branch, which no store crosses, and keeps AA on.
     codegen_aa_option: str = ""
+    # The largest constant offset a scalar load or store folds into its
+    # instruction (Thumb-2 ``ldr rt, [rn, #imm12]``: 4095; RISC-V signed
+    # imm12: 2047).  Used by 32-bit targets only: an access ``offset=K``
+    # with a larger K is emitted as ``(base + K) + index`` rather than
+    # ``(base + index) + K``, so that ``base + K`` is loop-invariant and
+    # hoisted (a table lookup ``table[i]`` at a constant address becomes
+    # one register-indexed load, as native code has it) instead of an add
+    # of a materialized constant per access (backends/llvm/memory.py).
+    mem_offset_imm_max: int = 4095
+    # Largest count by which LLVM's loop unroller may unroll a loop; None:
+    # LLVM's own choice (its cost model's).  Set on every compile, as an
+    # LLVM option, to this or to LLVM's default (backends/__init__.py).
+    unroll_max_count: int | None = None
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None
 

@@ -46,6 +46,18 @@ from __future__ import annotations
 
 from ..targets import FirmwareRecipe, Target
 
+# ARM's cost model unrolls M-profile loops partially and at run time, up to
+# a count that fills its size budget (6 for a 12-trip loop).  The loops of a
+# Wasm module were often unrolled already by the compiler that produced it
+# (LLVM for wasm32), so a second unroll multiplies the span of the constant
+# offsets past what Thumb-2 addressing encodes (imm12, imm8 negative): every
+# access then materializes its offset with movw/movt.  matmul (48x48, a
+# 4x-unrolled k loop from zig) executed 1.41x native's instructions, 1.03x
+# with this cap; the other firmware workloads moved by at most 2%
+# (benchmarks/firmware_instr.py).  4 is also the cost model's own count
+# for loops whose trip count is known only at run time.
+_M_PROFILE_UNROLL_MAX = 4
+
 CORTEX_M3 = Target(
     name="cortex-m3",
     triple="thumbv7m-unknown-none-eabi",
@@ -70,6 +82,7 @@ CORTEX_M3 = Target(
     round_may_keep_snan=True,
     internal_cc="fastcc",
     tail_call_cc="fastcc",
+    unroll_max_count=_M_PROFILE_UNROLL_MAX,
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an385"),
 )
 
@@ -92,6 +105,7 @@ CORTEX_M4F = Target(
     expand_f64_minmax=True,   # single-precision FPU: llvm.minimum.f64 crashes LLVM
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
+    unroll_max_count=_M_PROFILE_UNROLL_MAX,
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an386", fpu=True),
 )
 
@@ -114,6 +128,7 @@ CORTEX_M33 = Target(
     expand_f64_minmax=True,   # single-precision FPU: llvm.minimum.f64 crashes LLVM
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
+    unroll_max_count=_M_PROFILE_UNROLL_MAX,
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an505", fpu=True),
 )
 

@@ -92,6 +92,13 @@ def effective_ptr(fe, inst, width: int) -> str:
         if traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
             traps.memory_check32(fe, memptr, idx, off + width, *size_facts(fe, mem))
         base = memory_base(fe, memptr)
+        if off > fe.mc.target.mem_offset_imm_max:
+            # Too large for the instruction's immediate: base + off is
+            # invariant wherever base is, so LLVM hoists it and the access
+            # is one register-indexed load (Target.mem_offset_imm_max).
+            b = fe.tmp("addr")
+            fe.emit(f"{b} = getelementptr i8, ptr {base}, i32 {off}")
+            base, off = b, 0
         p = fe.tmp("addr")
         fe.emit(f"{p} = getelementptr i8, ptr {base}, i32 {idx}")
         if off:

@@ -41,6 +41,7 @@ RV32IMAC = Target(
     # the emitter then canonicalizes (spec f32/f64.wast "nan:arithmetic").
     round_may_keep_snan=True,
     internal_cc="fastcc",
+    mem_offset_imm_max=2047,
     firmware=FirmwareRecipe(startup="riscv_startup.c", default_board="virt-rv32"),
 )
 
