@@ -50,7 +50,9 @@ PIPELINE = ["constfold", "unreachable", "dce", "trapelim", "dce"]
 def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
     """The pipeline for a bounds mode: explicit mode adds checkmerge after
     trapelim (one check for a run of accesses off one address; in guard
-    mode the accesses cost no instruction, so a check would only add one).
+    mode the accesses cost no instruction, so a check would only add one),
+    then loopversion (counted single-block loops run in an unchecked copy
+    when a test before them shows every visit in bounds).
     For a target with 4-byte pointers, checkmerge knows that no memory
     reaches 4 GiB (``checkmerge.for_pointer_bytes``): a PassInfo, not a name."""
     if bounds != "explicit":
@@ -62,7 +64,7 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
         info = get_pass("checkmerge")
         merge = PassInfo(info.name, for_pointer_bytes(pointer_bytes), info.kind, info.preserves,
                          info.description)
-    return PIPELINE[:k] + [merge] + PIPELINE[k:]
+    return PIPELINE[:k] + [merge, "loopversion"] + PIPELINE[k:]
 
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).
