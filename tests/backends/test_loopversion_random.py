@@ -17,6 +17,7 @@ import pytest
 import wasmtime
 from wasmaot.backends import CompileOptions
 from wasmaot.compile import compile_bytes
+from wasmaot.ir.pipeline import default_pipeline
 
 from .wast_check import assert_wast_passes, expect
 
@@ -112,3 +113,10 @@ def test_versioned_loops_match_wasmtime(tmp_path, seed):
     path = tmp_path / f"loopversion{seed}.wast"
     path.write_text(script)
     assert_wast_passes(path, "explicit", n)
+
+
+def test_explicit_mode_only():
+    """Guard mode's accesses cost nothing: no copy there (ir/pipeline.py)."""
+    names = [p if isinstance(p, str) else p.name for p in default_pipeline("explicit", 4)]
+    assert names.index("loopversion") == names.index("checkmerge") + 1
+    assert "loopversion" not in default_pipeline("guard")
