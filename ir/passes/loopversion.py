@@ -66,10 +66,13 @@ Preconditions: verified SSA.
 """
 from __future__ import annotations
 
+import functools
+
 from ..analysis.ranges import Ranges, canon, signed
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
 from ..types import I32, I64, NOTYPE
+from .checkmerge import max_size
 from .trapelim import _access, _iconst, _split
 
 #: Pass contract (ir/pipeline.py): one function at a time; adds blocks.
@@ -95,6 +98,7 @@ class _Loop:
         self.back = back                        # the back edge's arguments
         self.steps: dict[int, int | None] = {}
         self.mat: dict[int, int] = {}
+        self.max_bytes = _M32             # the largest memory the target allows
 
     def inside(self, v: int) -> bool:
         dfg = self.func.dfg
@@ -250,20 +254,24 @@ def _trip_count(loop: _Loop, x: int, y: int | None) -> tuple[int, int]:
     return ok, t
 
 
-def _in_bounds(func: Function, loop: _Loop, t64: int, sizes: dict, mem: int, root: int, kmin: int,
-               end: int, s: int) -> int:
+def _in_bounds(func: Function, loop: _Loop, t: int, t64, sizes: dict, mem: int, root: int,
+               kmin: int, end: int, s: int) -> int:
     """An i32 that is 1 iff the accesses ``root + k`` (``kmin <= k``, each
     ending at most at ``root + end``) are in bounds at every visit
     ``0..T``: with ``A = root_0 + kmin`` (u32) and ``E = end - kmin``,
     ``zext(A) + E + s*T <= size`` for ``s >= 0`` (so no ``A + k - kmin``
     wraps either); ``zext(A) + E <= size`` and ``|s|*T <= zext(A)`` for
     ``s < 0``."""
+    decl = func.module.memories[mem]
+    if max_size(decl, loop.max_bytes) < _M32 and end - kmin < _M32:
+        return _in_bounds32(func, loop, t, sizes, mem, root, kmin, end, s)
     if mem not in sizes:
         pages = loop.emit(Opcode.memory_size, NOTYPE, (mem,), (), I32)
         wide = loop.emit(Opcode.uextend, I64, (), (pages,), I64)
         log2 = func.module.memories[mem].page_size_log2
         sizes[mem] = loop.emit(Opcode.ishl, I64, (), (wide, loop.const(I64, log2)), I64)
     size = sizes[mem]
+    t64 = t64()
     a = loop.initial(root)
     if kmin % _M32:
         a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
@@ -278,6 +286,40 @@ def _in_bounds(func: Function, loop: _Loop, t64: int, sizes: dict, mem: int, roo
     span = loop.emit(Opcode.imul, I64, (), (t64, loop.const(I64, -s)), I64)
     above = loop.emit(Opcode.icmp, I64, (int(IntCC.ule),), (span, a0), I32)
     return loop.emit(Opcode.band, I32, (), (fits, above), I32)
+
+
+def _in_bounds32(func: Function, loop: _Loop, t: int, sizes: dict, mem: int, root: int,
+                 kmin: int, end: int, s: int) -> int:
+    """:func:`_in_bounds` in 32-bit arithmetic, for a memory whose size
+    stays below 2^32 (``S``, exact in an i32; half the instructions of the
+    64-bit sums on a 32-bit core): ``E <= S``, ``A <= S - E`` and ``T <=
+    (S - E - A) / s`` (so ``A + E + s*T <= S`` exactly) for ``s > 0``;
+    ``T <= A / |s|`` for ``s < 0``."""
+    key = (mem, 32)
+    if key not in sizes:
+        pages = loop.emit(Opcode.memory_size, NOTYPE, (mem,), (), I32)
+        log2 = func.module.memories[mem].page_size_log2
+        sizes[key] = loop.emit(Opcode.ishl, I32, (), (pages, loop.const(I32, log2)), I32)
+    size, e = sizes[key], end - kmin
+    a = loop.initial(root)
+    if kmin % _M32:
+        a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
+    room = loop.emit(Opcode.isub, I32, (), (size, loop.const(I32, e)), I32)
+    ok = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (a, room), I32)
+    decl = func.module.memories[mem]
+    if e > decl.min << decl.page_size_log2:         # the minimum size may be smaller than E
+        fits = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (loop.const(I32, e), size), I32)
+        ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
+    if s == 0:
+        return ok
+    span = loop.emit(Opcode.isub, I32, (), (room, a), I32) if s > 0 else a
+    n = abs(s)
+    if n & (n - 1) == 0:
+        most = loop.emit(Opcode.ushr, I32, (), (span, loop.const(I32, n.bit_length() - 1)), I32)
+    else:
+        most = loop.emit(Opcode.udiv, I32, (), (span, loop.const(I32, n)), I32)
+    steps = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (t, most), I32)
+    return loop.emit(Opcode.band, I32, (), (ok, steps), I32)
 
 
 def _clone(func: Function, loop: _Loop, covered: set) -> int:
@@ -334,9 +376,10 @@ def _escape(func: Function, loop: _Loop, h2: int, vmap: dict) -> None:
 
 def _min_visits(checks: int, groups: int) -> int:
     """Visits from which the test pays (rough instruction counts of a
-    32-bit core: a check is about 3, the test about 2 + 6 per group), at
-    least 2: one visit saves its checks once, about what the test costs."""
-    return max(2, -(-(2 + 6 * groups) // (3 * checks)))
+    32-bit core: a check is about 2 (rv32imac: add, branch), the test
+    about 3 + 6 per group), at least 2: one visit saves its checks once,
+    about what the test costs."""
+    return max(2, -(-(3 + 6 * groups) // (2 * checks)))
 
 
 def _gate(func: Function, loop: _Loop, t: int, visits: int) -> None:
@@ -407,10 +450,15 @@ def _version(func: Function, loop: _Loop, ranges: Ranges) -> bool:
         return False
     ok, t = _trip_count(loop, x, y)
     _gate(func, loop, t, visits)
-    t64 = loop.emit(Opcode.uextend, I64, (), (t,), I64)
-    sizes: dict[int, int] = {}
+    wide: list[int] = []
+
+    def t64() -> int:                      # T as an i64, made once if needed
+        if not wide:
+            wide.append(loop.emit(Opcode.uextend, I64, (), (t,), I64))
+        return wide[0]
+    sizes: dict = {}
     for (mem, root, s), (kmin, end) in groups.items():
-        fits = _in_bounds(func, loop, t64, sizes, mem, root, kmin, end, s)
+        fits = _in_bounds(func, loop, t, t64, sizes, mem, root, kmin, end, s)
         ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
     h2 = _clone(func, loop, covered)
     pt = lay.blast[loop.p]
@@ -432,7 +480,16 @@ def _preds(func: Function) -> dict[int, list[int]]:
     return preds
 
 
-def run(func: Function) -> bool:
+def for_pointer_bytes(pointer_bytes: int):
+    """The pass's ``run`` for a target with ``pointer_bytes``-byte pointers:
+    on a 32-bit target no memory reaches 4 GiB (checkmerge's
+    ``max_size``), so every test is 32-bit."""
+    if pointer_bytes >= 8:
+        return run
+    return functools.partial(run, max_memory_bytes=_M32 - 1)
+
+
+def run(func: Function, max_memory_bytes: int = _M32) -> bool:
     if func.layout.first_block < 0 or func.module is None:
         return False
     changed = False
@@ -443,6 +500,7 @@ def run(func: Function) -> bool:
         if loop is None:
             continue
         ranges = ranges or Ranges(func)
+        loop.max_bytes = max_memory_bytes
         if _version(func, loop, ranges):
             changed = True
             preds = _preds(func)

@@ -10,7 +10,8 @@ below 0 (wrapping), a count the step does not divide (the loop runs until
 a check traps) and small ones.  The store's order against the trap is
 observed: after every call, ``probe`` hashes the memory, and wasmtime
 gives the expected results, traps and hashes.  The test also checks that
-the pass versioned most loops (else it would only test the checks)."""
+the pass versioned most loops (else it would only test the checks).
+Seeds alternate between the pass's 64-bit and 32-bit tests."""
 import random
 
 import pytest
@@ -88,7 +89,9 @@ def _counts(rng: random.Random, f: dict) -> list[int]:
 def _script(seed: int) -> tuple[str, str, int]:
     rng = random.Random(seed)
     funcs = [_func(rng, k) for k in range(N_FUNCS)]
-    module = "(module\n  (memory 1)" + PROBE + "".join(t for t, _ in funcs) + ")\n"
+    # Seed 2: a declared maximum keeps the memory below 4 GiB, so the pass
+    # makes its 32-bit test (seed 1: the 64-bit one).
+    module = f"(module\n  (memory 1{' 1' if seed % 2 == 0 else ''})" + PROBE + "".join(t for t, _ in funcs) + ")\n"
     engine = wasmtime.Engine()
     store = wasmtime.Store(engine)
     ex = wasmtime.Instance(store, wasmtime.Module(engine, module), []).exports(store)
