@@ -50,7 +50,7 @@ def test_merged_only_where_the_size_allows_it():
 def test_default_pipeline_per_pointer_width():
     assert "checkmerge" in default_pipeline("explicit")
     merge = [p for p in default_pipeline("explicit", 4) if isinstance(p, PassInfo)]
-    assert [p.name for p in merge] == ["checkmerge"]
+    assert [p.name for p in merge] == ["checkmerge", "loopversion"]
     assert "checkmerge" not in default_pipeline("guard", 4)
 
 

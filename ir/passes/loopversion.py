@@ -1,0 +1,507 @@
+"""loopversion: run a counted single-block loop in an unchecked copy when its accesses all fit (explicit mode).
+
+What: a loop that is one block ``H`` (a back edge to itself), entered from
+one block ``P`` that ends in ``jump H(init)``, left to a block ``X`` that
+only ``H`` branches to, and that runs while ``x != y`` with ``x`` an
+*affine* value of ``H`` and ``y`` defined outside it, is versioned::
+
+    P: ... jump H(init)         P: ...; ok = <every visit in bounds>
+                                   brif ok, H'(init), H(init)
+    H: checked body             H: checked body (unchanged) -> H or X
+                                H': the body with the covered checks gone -> H' or X
+    X: ...                      X(escaping values of H or H'): ...
+
+*Affine*: ``v_t = v_0 + s*t (mod 2^32)`` at visit ``t = 0, 1, ...`` for a
+constant step ``s``: a value defined outside ``H`` (``s = 0``), a
+parameter of ``H`` whose back-edge argument is itself plus a constant, or
+``iadd``/``isub``/``iconst``/``imul``/``ishl`` (by constants) of affine
+values, all i32 (linear mod 2^32, so ``v_0`` is that expression with the
+parameters replaced by ``init``, computed in ``P``).
+
+Trip count: the loop leaves ``H`` at the first visit ``T`` with ``x_T ==
+y``.  For ``s_x > 0`` that is ``T = D / s_x`` with ``D = (y - x_0) mod
+2^32`` if ``s_x`` divides ``D`` (no smaller ``t`` has ``s_x*t == D``:
+``s_x*t < D < 2^32``); ``s_x < 0`` mirrors it with ``D = (x_0 - y) mod
+2^32``.  Otherwise the count is unknown and ``ok`` is false.
+
+Covered checks: a trapping access or ``bounds_check`` of a 32-bit memory
+in ``H`` at an affine address ``a`` with end ``E`` (offset plus size).
+For ``s_a >= 0``, ``zext(a_0) + s_a*T + E <= size`` (64-bit, cannot wrap)
+means ``a_t`` never wraps for ``t <= T`` and every visit is in bounds; for
+``s_a < 0``, ``zext(a_0) + E <= size`` and ``s_a*T <= a_0`` (no wrap below
+0).  ``size`` is read in ``P``; memory never shrinks, so a later grow or
+call inside the loop only makes room.  ``ok`` is the conjunction with the
+divisibility test.  Accesses at ``root + k`` for one affine ``root`` and
+constants ``k`` (trapelim's split) share one test: ``a_0 = root_0 + kmin``
+and ``E = max(k + end) - kmin``, which also bounds every member (none of
+them wraps when the test passes).  In ``H'`` the covered ``bounds_check``
+instructions are deleted and covered accesses are ``notrap``; the other
+checks stay.
+
+Why the trap stays exact: ``H'`` runs only when no visit that can happen
+(the loop leaves at visit ``T`` at the latest; a trap of another kind or a
+call that does not return ends it sooner) makes a covered check fail, so
+it does what ``H`` would, instruction for instruction.  Otherwise ``H``,
+unchanged, runs.  Nothing moves across a side effect, so stores, calls and
+other traps may sit anywhere in the loop.
+
+Cost: the test runs once per entry, so a loop that makes few visits
+(``T + 1`` below what its checks would cost, :func:`_min_visits`) skips
+it: ``P`` first branches to ``H`` on ``T`` alone (loops left after a few
+visits, such as an unrolled loop's remainder, pay a compare).
+
+Values of ``H`` used after the loop: ``X`` (only ``H`` reached it, so it
+dominates every such use) gets one parameter per escaping value, passed
+by ``H`` and by ``H'``.
+
+Why: explicit mode (firmware) pays a compare and branch per check in the
+hottest loops (strength-reduced row pointers of a 2-D table, a CRC over a
+frame), where trapelim has no trip count to bound the addresses (the
+count is ``n - i``, unknown at compile time); the test in ``P`` costs a
+few instructions per entry instead of a check per visit.  Guard mode's
+accesses cost no instruction, so the driver runs this pass for ``--bounds
+explicit`` only (after ``checkmerge``).
+
+Preconditions: verified SSA.
+"""
+from __future__ import annotations
+
+import functools
+
+from ..analysis.ranges import Ranges, canon, signed
+from ..function import Function
+from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
+from ..types import I32, I64, NOTYPE
+from .checkmerge import max_size
+from .trapelim import _access, _iconst, _split
+
+#: Pass contract (ir/pipeline.py): one function at a time; adds blocks.
+KIND = "function"
+PRESERVES = frozenset()
+
+_M32 = 1 << 32
+#: Largest loop body copied (instructions): code size stays bounded.
+_MAX_BODY = 160
+_LINEAR = (Opcode.iadd, Opcode.isub, Opcode.iconst, Opcode.imul, Opcode.ishl)
+
+
+def _signed(k: int) -> int:
+    k %= _M32
+    return k - _M32 if k >= 1 << 31 else k
+
+
+class _Loop:
+    """One candidate loop ``H`` entered from ``P``, left to ``X``."""
+
+    def __init__(self, func: Function, h: int, p: int, x: int, back: tuple):
+        self.func, self.h, self.p, self.x = func, h, p, x
+        self.back = back                        # the back edge's arguments
+        self.steps: dict[int, int | None] = {}
+        self.mat: dict[int, int] = {}
+        self.max_bytes = _M32             # the largest memory the target allows
+
+    def inside(self, v: int) -> bool:
+        dfg = self.func.dfg
+        d = dfg.value_inst(v)
+        if d is None:
+            return dfg.vdef[v] == self.h
+        return self.func.layout.inst_block(d) == self.h
+
+    def step(self, v: int, depth: int = 0) -> int | None:
+        """``s`` with ``v_t = v_0 + s*t`` (mod 2^32), else None."""
+        if v in self.steps:
+            return self.steps[v]
+        self.steps[v] = None                    # cycles through params: not affine
+        s = self._step(v, depth) if depth < 24 else None
+        self.steps[v] = s
+        return s
+
+    def _step(self, v: int, depth: int) -> int | None:
+        dfg = self.func.dfg
+        if dfg.vtype[v] != I32:
+            return None
+        if not self.inside(v):
+            return 0
+        d = dfg.value_inst(v)
+        if d is None:                           # a parameter of H: back edge passes v + c?
+            root, k = _split(dfg, self.back[dfg.vnum[v]])
+            return k if root == v else None
+        op = dfg.op[d]
+        if op not in _LINEAR:
+            return None
+        if op == Opcode.iconst:
+            return 0
+        a, b = dfg.inst_args(d)
+        if op in (Opcode.imul, Opcode.ishl):
+            c = _iconst(dfg, b)
+            sa = self.step(a, depth + 1)
+            if c is None or sa is None:
+                return None
+            return (sa * c if op == Opcode.imul else sa << (c & 31)) % _M32
+        sa, sb = self.step(a, depth + 1), self.step(b, depth + 1)
+        if sa is None or sb is None:
+            return None
+        return (sa + sb if op == Opcode.iadd else sa - sb) % _M32
+
+    def emit(self, op, ctrl, imms, args, ty) -> int:
+        """A new instruction before ``P``'s jump; its result."""
+        dfg = self.func.dfg
+        i = dfg.make_inst(op, ctrl, imms, args, None, (ty,) if ty is not None else ())
+        self.func.layout.insert_inst_before(i, self.func.layout.blast[self.p])
+        return dfg.res[i]
+
+    def const(self, ty: int, k: int) -> int:
+        return self.emit(Opcode.iconst, ty, (k % (1 << (64 if ty == I64 else 32)),), (), ty)
+
+    def initial(self, v: int) -> int:
+        """``v_0``, computed in ``P`` (``v`` affine)."""
+        if not self.inside(v):
+            return v
+        if v in self.mat:
+            return self.mat[v]
+        dfg = self.func.dfg
+        d = dfg.value_inst(v)
+        if d is None:
+            r = self.init[dfg.vnum[v]]
+        elif dfg.op[d] == Opcode.iconst:
+            r = self.const(I32, dfg.pool[dfg.off[d]])
+        else:
+            a, b = dfg.inst_args(d)
+            r = self.emit(dfg.op[d], I32, (), (self.initial(a), self.initial(b)), I32)
+        self.mat[v] = r
+        return r
+
+
+def _exit_test(func: Function, term: int, h: int):
+    """``(x, y)`` of a loop ``brif`` that stays in ``h`` while ``x != y``
+    (``y`` None: 0), else None."""
+    dfg = func.dfg
+    cond = dfg.inst_args(term)[0]
+    (t, _), (e, _) = dfg.inst_block_calls(term)
+    d = dfg.value_inst(cond)
+    if d is not None and dfg.op[d] == Opcode.icmp and dfg.vtype[dfg.inst_args(d)[0]] == I32:
+        cc = dfg.inst_imms(d)[0]
+        a, b = dfg.inst_args(d)
+        if (cc == IntCC.ne and t == h) or (cc == IntCC.eq and e == h):
+            return a, b
+        return None
+    if t == h and dfg.vtype[cond] == I32:
+        return cond, None                       # brif x: runs while x != 0
+    return None
+
+
+def _candidate(func: Function, preds: dict, h: int) -> _Loop | None:
+    dfg, lay = func.dfg, func.layout
+    term = lay.blast[h]
+    if term < 0 or dfg.op[term] != Opcode.brif or h == lay.first_block:
+        return None
+    (t, targs), (e, eargs) = dfg.inst_block_calls(term)
+    if (t == h) == (e == h):
+        return None
+    x = e if t == h else t
+    outside = [q for q in preds[h] if q != h]
+    if len(outside) != 1 or preds[x] != [h] or outside[0] == x:
+        return None
+    p = outside[0]
+    pt = lay.blast[p]
+    if dfg.op[pt] != Opcode.jump or sum(1 for _ in lay.insts(h)) > _MAX_BODY:
+        return None
+    loop = _Loop(func, h, p, x, tuple(targs if t == h else eargs))
+    loop.init = dfg.inst_block_calls(pt)[0][1]
+    return loop
+
+
+def _covered(func: Function, loop: _Loop) -> tuple[set, dict]:
+    """The checks in ``H`` the versioning test can cover, and their groups:
+    ``(mem, root, step) -> [kmin, kmax + end]`` for addresses ``root + k``
+    (``k`` signed, trapelim's split), one test per group."""
+    dfg = func.dfg
+    mems = func.module.memories if func.module is not None else []
+    insts, groups = set(), {}
+    for inst in func.layout.insts(loop.h):
+        acc = _access(dfg, inst, OPINFO[dfg.op[inst]])
+        if acc is None or acc[0] >= len(mems) or mems[acc[0]].index_type != I32:
+            continue
+        root, k = _split(dfg, int(dfg.inst_args(inst)[0]))
+        s = loop.step(root)
+        if s is None or acc[1] >= _M32:
+            continue
+        k = _signed(k)
+        insts.add(inst)
+        g = groups.setdefault((acc[0], root, _signed(s)), [k, k + acc[1]])
+        g[0], g[1] = min(g[0], k), max(g[1], k + acc[1])
+    return insts, groups
+
+
+def _trip_count(loop: _Loop, x: int, y: int | None) -> tuple[int, int]:
+    """``(ok, T)`` in ``P`` (i32 values; ``T`` means something only if
+    ``ok``) for an affine counter ``x`` (step not 0) and an invariant
+    ``y``."""
+    sx = _signed(loop.step(x))
+    y0 = loop.const(I32, 0) if y is None else y
+    x0 = loop.initial(x)
+    d = loop.emit(Opcode.isub, I32, (), (y0, x0) if sx > 0 else (x0, y0), I32)
+    n = abs(sx)
+    if n == 1:
+        return loop.const(I32, 1), d
+    if n & (n - 1) == 0:
+        rem = loop.emit(Opcode.band, I32, (), (d, loop.const(I32, n - 1)), I32)
+        t = loop.emit(Opcode.ushr, I32, (), (d, loop.const(I32, n.bit_length() - 1)), I32)
+    else:
+        rem = loop.emit(Opcode.urem, I32, (), (d, loop.const(I32, n)), I32)
+        t = loop.emit(Opcode.udiv, I32, (), (d, loop.const(I32, n)), I32)
+    ok = loop.emit(Opcode.icmp, I32, (int(IntCC.eq),), (rem, loop.const(I32, 0)), I32)
+    return ok, t
+
+
+def _in_bounds(func: Function, loop: _Loop, t: int, t64, sizes: dict, mem: int, root: int,
+               kmin: int, end: int, s: int) -> int:
+    """An i32 that is 1 iff the accesses ``root + k`` (``kmin <= k``, each
+    ending at most at ``root + end``) are in bounds at every visit
+    ``0..T``: with ``A = root_0 + kmin`` (u32) and ``E = end - kmin``,
+    ``zext(A) + E + s*T <= size`` for ``s >= 0`` (so no ``A + k - kmin``
+    wraps either); ``zext(A) + E <= size`` and ``|s|*T <= zext(A)`` for
+    ``s < 0``."""
+    decl = func.module.memories[mem]
+    if max_size(decl, loop.max_bytes) < _M32 and end - kmin < _M32:
+        return _in_bounds32(func, loop, t, sizes, mem, root, kmin, end, s)
+    if mem not in sizes:
+        pages = loop.emit(Opcode.memory_size, NOTYPE, (mem,), (), I32)
+        wide = loop.emit(Opcode.uextend, I64, (), (pages,), I64)
+        log2 = func.module.memories[mem].page_size_log2
+        sizes[mem] = loop.emit(Opcode.ishl, I64, (), (wide, loop.const(I64, log2)), I64)
+    size = sizes[mem]
+    t64 = t64()
+    a = loop.initial(root)
+    if kmin % _M32:
+        a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
+    a0 = loop.emit(Opcode.uextend, I64, (), (a,), I64)
+    top = loop.emit(Opcode.iadd, I64, (), (a0, loop.const(I64, end - kmin)), I64)
+    if s > 0:
+        span = loop.emit(Opcode.imul, I64, (), (t64, loop.const(I64, s)), I64)
+        top = loop.emit(Opcode.iadd, I64, (), (top, span), I64)
+    fits = loop.emit(Opcode.icmp, I64, (int(IntCC.ule),), (top, size), I32)
+    if s >= 0:
+        return fits
+    span = loop.emit(Opcode.imul, I64, (), (t64, loop.const(I64, -s)), I64)
+    above = loop.emit(Opcode.icmp, I64, (int(IntCC.ule),), (span, a0), I32)
+    return loop.emit(Opcode.band, I32, (), (fits, above), I32)
+
+
+def _in_bounds32(func: Function, loop: _Loop, t: int, sizes: dict, mem: int, root: int,
+                 kmin: int, end: int, s: int) -> int:
+    """:func:`_in_bounds` in 32-bit arithmetic, for a memory whose size
+    stays below 2^32 (``S``, exact in an i32; half the instructions of the
+    64-bit sums on a 32-bit core): ``E <= S``, ``A <= S - E`` and ``T <=
+    (S - E - A) / s`` (so ``A + E + s*T <= S`` exactly) for ``s > 0``;
+    ``T <= A / |s|`` for ``s < 0``."""
+    key = (mem, 32)
+    if key not in sizes:
+        pages = loop.emit(Opcode.memory_size, NOTYPE, (mem,), (), I32)
+        log2 = func.module.memories[mem].page_size_log2
+        sizes[key] = loop.emit(Opcode.ishl, I32, (), (pages, loop.const(I32, log2)), I32)
+    size, e = sizes[key], end - kmin
+    a = loop.initial(root)
+    if kmin % _M32:
+        a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
+    room = loop.emit(Opcode.isub, I32, (), (size, loop.const(I32, e)), I32)
+    ok = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (a, room), I32)
+    decl = func.module.memories[mem]
+    if e > decl.min << decl.page_size_log2:         # the minimum size may be smaller than E
+        fits = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (loop.const(I32, e), size), I32)
+        ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
+    if s == 0:
+        return ok
+    span = loop.emit(Opcode.isub, I32, (), (room, a), I32) if s > 0 else a
+    n = abs(s)
+    if n & (n - 1) == 0:
+        most = loop.emit(Opcode.ushr, I32, (), (span, loop.const(I32, n.bit_length() - 1)), I32)
+    else:
+        most = loop.emit(Opcode.udiv, I32, (), (span, loop.const(I32, n)), I32)
+    steps = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (t, most), I32)
+    return loop.emit(Opcode.band, I32, (), (ok, steps), I32)
+
+
+def _clone(func: Function, loop: _Loop, covered: set) -> int:
+    """``H'``: ``H`` without the covered checks, branching to itself."""
+    dfg, lay = func.dfg, func.layout
+    h2 = dfg.make_block()
+    lay.insert_block_after(h2, loop.h)
+    vmap = {}
+    for v in dfg.bparams[loop.h]:
+        vmap[v] = int(dfg.append_block_param(h2, dfg.vtype[v]))
+    for inst in lay.insts(loop.h):
+        info = OPINFO[dfg.op[inst]]
+        if inst in covered and info.opcode == Opcode.bounds_check:
+            continue
+        imms = list(dfg.inst_imms(inst))
+        if inst in covered:
+            imms[0] |= MemFlags.NOTRAP
+        args = [vmap.get(a, a) for a in dfg.inst_args(inst)]
+        calls = None
+        if info.branches:
+            calls = [(h2 if b == loop.h else b, [vmap.get(a, a) for a in ca])
+                     for b, ca in dfg.inst_block_calls(inst)]
+        res = [dfg.vtype[r] for r in dfg.inst_results(inst)]
+        new = dfg.make_inst(dfg.op[inst], dfg.ctrl[inst], imms, args, calls, res)
+        for r, r2 in zip(dfg.inst_results(inst), dfg.inst_results(new)):
+            vmap[int(r)] = int(r2)
+        lay.append_inst(new, h2)
+    _escape(func, loop, h2, vmap)
+    return h2
+
+
+def _escape(func: Function, loop: _Loop, h2: int, vmap: dict) -> None:
+    """Values of ``H`` used outside it become parameters of ``X``."""
+    dfg, lay = func.dfg, func.layout
+    used = set()
+    for b in lay.blocks():
+        if b in (loop.h, h2):
+            continue
+        for inst in lay.insts(b):
+            used.update(u for u in dfg.uses(inst) if u in vmap)
+    if not used:
+        return
+    order = sorted(used)
+    repl = {v: int(dfg.append_block_param(loop.x, dfg.vtype[v])) for v in order}
+    for b in lay.blocks():
+        if b not in (loop.h, h2):
+            for inst in lay.insts(b):
+                dfg.rewrite_uses(inst, repl)
+    for blk, extra in ((loop.h, order), (h2, [vmap[v] for v in order])):
+        term = lay.blast[blk]
+        dfg.set_block_calls(term, [(b, list(ca) + (extra if b == loop.x else []))
+                                   for b, ca in dfg.inst_block_calls(term)])
+
+
+def _min_visits(checks: int, groups: int) -> int:
+    """Visits from which the test pays (rough instruction counts of a
+    32-bit core: a check is about 2 (rv32imac: add, branch), the test
+    about 3 + 6 per group), at least 2: one visit saves its checks once,
+    about what the test costs."""
+    return max(2, -(-(3 + 6 * groups) // (2 * checks)))
+
+
+def _gate(func: Function, loop: _Loop, t: int, visits: int) -> None:
+    """A loop that makes fewer than ``visits`` visits (``T + 1``) goes
+    straight to ``H``: ``P`` ends in ``brif T >= visits - 1, P', H(init)``
+    and the test goes into the new block ``P'`` (``loop.p`` from now on)."""
+    if visits <= 1:
+        return
+    dfg, lay = func.dfg, func.layout
+    enough = loop.emit(Opcode.icmp, I32, (int(IntCC.uge),), (t, loop.const(I32, visits - 1)), I32)
+    p2 = dfg.make_block()
+    lay.insert_block_after(p2, loop.p)
+    lay.append_inst(dfg.make_inst(Opcode.jump, NOTYPE, (), (), [(loop.h, list(loop.init))], ()), p2)
+    lay.remove_inst(lay.blast[loop.p])
+    br = dfg.make_inst(Opcode.brif, NOTYPE, (), (enough,), [(p2, []), (loop.h, list(loop.init))], ())
+    lay.append_inst(br, loop.p)
+    loop.p = p2
+
+
+def _start_range(loop: _Loop, ranges: Ranges, v: int):
+    """Range of ``v_0`` in ``P`` (as :meth:`_Loop.initial` computes it),
+    or None."""
+    dfg = loop.func.dfg
+    if not loop.inside(v):
+        return ranges.at(loop.p, v)
+    d = dfg.value_inst(v)
+    if d is None:
+        return ranges.at(loop.p, loop.init[dfg.vnum[v]])
+    if dfg.op[d] == Opcode.iconst:
+        k = dfg.pool[dfg.off[d]]
+        return k, k
+    if dfg.op[d] not in (Opcode.iadd, Opcode.isub):
+        return None
+    a, b = (_start_range(loop, ranges, u) for u in dfg.inst_args(d))
+    if a is None or b is None:
+        return None
+    if dfg.op[d] == Opcode.iadd:
+        return canon(a[0] + b[0], a[1] + b[1], 32)
+    return canon(a[0] - b[1], a[1] - b[0], 32)
+
+
+def _few_visits(loop: _Loop, ranges: Ranges, x: int, y: int | None, visits: int) -> bool:
+    """True if the ranges show at most ``max(visits, 4)`` visits whenever
+    ``T`` is a count that fits in 31 bits (an unrolled loop's remainder:
+    ``n & 3`` iterations)."""
+    x0 = _start_range(loop, ranges, x)
+    y0 = (0, 0) if y is None else ranges.at(loop.p, y)
+    if x0 is None or y0 is None:
+        return False
+    sx = _signed(loop.step(x))
+    d = canon(y0[0] - x0[1], y0[1] - x0[0], 32) if sx > 0 else canon(x0[0] - y0[1], x0[1] - y0[0], 32)
+    return signed(d, 32)[1] // abs(sx) + 1 <= max(visits, 4)
+
+
+def _version(func: Function, loop: _Loop, ranges: Ranges) -> bool:
+    dfg, lay = func.dfg, func.layout
+    covered, groups = _covered(func, loop)
+    test = _exit_test(func, lay.blast[loop.h], loop.h) if covered else None
+    if test is None:
+        return False
+    x, y = test
+    if y is not None and loop.step(x) == 0:
+        x, y = y, x                                 # y != x: the counter on the right
+    if loop.step(x) in (None, 0) or (y is not None and loop.inside(y)):
+        return False
+    visits = _min_visits(len(covered), len(groups))
+    if _few_visits(loop, ranges, x, y, visits):
+        return False
+    ok, t = _trip_count(loop, x, y)
+    _gate(func, loop, t, visits)
+    wide: list[int] = []
+
+    def t64() -> int:                      # T as an i64, made once if needed
+        if not wide:
+            wide.append(loop.emit(Opcode.uextend, I64, (), (t,), I64))
+        return wide[0]
+    sizes: dict = {}
+    for (mem, root, s), (kmin, end) in groups.items():
+        fits = _in_bounds(func, loop, t, t64, sizes, mem, root, kmin, end, s)
+        ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
+    h2 = _clone(func, loop, covered)
+    pt = lay.blast[loop.p]
+    init = list(loop.init)
+    lay.remove_inst(pt)
+    br = dfg.make_inst(Opcode.brif, NOTYPE, (), (ok,), [(h2, init), (loop.h, init)], ())
+    lay.append_inst(br, loop.p)
+    return True
+
+
+def _preds(func: Function) -> dict[int, list[int]]:
+    dfg, lay = func.dfg, func.layout
+    preds: dict[int, list[int]] = {b: [] for b in lay.blocks()}
+    for b in lay.blocks():
+        term = lay.blast[b]
+        if term >= 0:
+            for s in dict.fromkeys(dfg.inst_successors(term)):
+                preds[s].append(b)
+    return preds
+
+
+def for_pointer_bytes(pointer_bytes: int):
+    """The pass's ``run`` for a target with ``pointer_bytes``-byte pointers:
+    on a 32-bit target no memory reaches 4 GiB (checkmerge's
+    ``max_size``), so every test is 32-bit."""
+    if pointer_bytes >= 8:
+        return run
+    return functools.partial(run, max_memory_bytes=_M32 - 1)
+
+
+def run(func: Function, max_memory_bytes: int = _M32) -> bool:
+    if func.layout.first_block < 0 or func.module is None:
+        return False
+    changed = False
+    preds = _preds(func)
+    ranges = None       # of the function as it was: the blocks and values it knows stay
+    for h in list(func.layout.blocks()):
+        loop = _candidate(func, preds, h)
+        if loop is None:
+            continue
+        ranges = ranges or Ranges(func)
+        loop.max_bytes = max_memory_bytes
+        if _version(func, loop, ranges):
+            changed = True
+            preds = _preds(func)
+    return changed
