@@ -36,7 +36,8 @@ optimizing its straight-line stores was 1.5 s of LLVM time on SQLite's shell.
 
 Cost linear in the module (issue 11): data segment bytes are slices of one
 byte array ``P.data`` (:meth:`.common.ModuleContext.blob`), never a constant
-per segment; an element segment of ``ref.func``/``ref.null`` items is a
+per segment, and the descriptors are filled by one loop over a table of
+(offset, size) records; an element segment of ``ref.func``/``ref.null`` items is a
 table of funcref offsets in ``P.data`` and one copy loop, never code per
 item; the straight-line parts (funcrefs, globals, segments, other element
 items) are cut into blocks of :data:`BLOCK_ITEMS` items, because LLVM's
@@ -326,13 +327,47 @@ def _tags(mc, b: Builder) -> None:
 
 
 def _data_segments(mc, b: Builder) -> None:
-    """6a. data segment descriptors -> their bytes in ``P.data``."""
+    """6a. data segment descriptors -> their bytes in ``P.data``: a table
+    of (offset in ``P.data``, size) records and one loop over the
+    descriptors (contiguous in the instance), as for element items."""
     P = mc.ptr_bytes
-    for k, seg in enumerate(mc.ir.datas):
-        _every(b, k, "data")
-        s = b.inst_field(mc.layout.data_seg[k])
-        b.store("ptr", mc.blob(seg.data), s, TBAA_INST, align=P)
-        b.store("i32", str(len(seg.data)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
+    datas = mc.ir.datas
+    if not datas:
+        return
+    sd = abi.segment(P)
+    first = mc.layout.data_seg[0]
+    # InstanceLayout allocates the descriptors one after the other, and
+    # their size is a multiple of their alignment.
+    assert all(mc.layout.data_seg[k] == first + k * sd.sizeof for k in range(len(datas)))
+    recs = bytearray()
+    for seg in datas:
+        off = mc.blob_size                    # blob(align=1) appends right there
+        mc.blob(seg.data)
+        recs += off.to_bytes(4, "little") + len(seg.data).to_bytes(4, "little")
+    table = mc.blob(bytes(recs), align=4)
+    L = "datas"
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
+    r = b.tmp("dr")
+    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
+    off, size = b.tmp("do"), b.tmp("ds")
+    b.emit(f"{off} = load i32, ptr {r}, align 4")
+    b.emit(f"{size} = load i32, ptr {b.gep(r, 4)}, align 4")
+    off64 = b.tmp("do")
+    b.emit(f"{off64} = zext i32 {off} to i64")
+    src = b.tmp("dp")
+    b.emit(f"{src} = getelementptr inbounds i8, ptr @{mc.blob_symbol()}, i64 {off64}")
+    s = b.tmp("dseg")
+    b.emit(f"{s} = getelementptr inbounds [{sd.sizeof} x i8], ptr {b.inst_field(first)}, i64 {i}")
+    b.store("ptr", src, s, TBAA_INST, align=P)
+    b.store("i32", size, b.gep(s, sd.size), TBAA_INST, align=4)
+    b.emit(f"%{L}.next = add i64 {i}, 1")
+    end = b.tmp("e")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(datas)}")
+    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
+    b.cur.append(f"{L}.end:")
 
 
 def _elem_segments(mc, b: Builder) -> None:
