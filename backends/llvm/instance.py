@@ -259,14 +259,48 @@ def _funcrefs(mc, b: Builder) -> None:
             [it for e in ir.elems for it in e.items]:
         if item.op == Opcode.func_ref and ir.funcs[item.value].import_ is None:
             mc.c_entry(item.value)
-    for j, fn in enumerate(sorted(mc.c_names)):
-        _every(b, j, "fr")
-        slot = b.inst_field(lay.funcref[fn])
-        b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
-        tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
-        fr = abi.funcref(P)
-        b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
-        b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
+    fns = sorted(mc.c_names)
+    if not fns:
+        return
+    # A loop over a table, not code per function (issue 11: 10,000 exports
+    # were 6 MB of instantiate text): (funcref offset, type-id offset)
+    # records in P.data and the entries, in the same order, in a constant
+    # array of pointers (relocated data, cheap for LLVM).
+    recs = bytearray()
+    for fn in fns:
+        recs += lay.funcref[fn].to_bytes(4, "little") + lay.type_id[lay.func_type[fn]].to_bytes(4, "little")
+    table = mc.blob(bytes(recs), align=4)
+    entries = f"@{mc.prefix}.c_entries"
+    mc.globals_text.append(f"{entries} = internal constant [{len(fns)} x ptr] ["
+                           + ", ".join(f"ptr @{mc.c_entry(fn)}" for fn in fns) + f"], align {P}")
+    fr = abi.funcref(P)
+    L = "fr"
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
+    r = b.tmp("fr")
+    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
+    off, toff = b.tmp("fo"), b.tmp("ft")
+    b.emit(f"{off} = load i32, ptr {r}, align 4")
+    b.emit(f"{toff} = load i32, ptr {b.gep(r, 4)}, align 4")
+    ep = b.tmp("fe")
+    b.emit(f"{ep} = getelementptr inbounds [{len(fns)} x ptr], ptr {entries}, i64 0, i64 {i}")
+    entry = b.tmp("fe")
+    b.emit(f"{entry} = load ptr, ptr {ep}, align {P}")
+    off64, toff64 = b.tmp("fo"), b.tmp("ft")
+    b.emit(f"{off64} = zext i32 {off} to i64")
+    b.emit(f"{toff64} = zext i32 {toff} to i64")
+    slot = b.gep("%inst", off64)
+    b.store("ptr", entry, slot, TBAA_INST, align=P)
+    tid = b.load("i32", b.gep("%inst", toff64), TBAA_INST, align=4)
+    b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
+    b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
+    b.emit(f"%{L}.next = add i64 {i}, 1")
+    end = b.tmp("e")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(fns)}")
+    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
+    b.cur.append(f"{L}.end:")
 
 
 def _memories_and_tables(mc, b: Builder) -> None:

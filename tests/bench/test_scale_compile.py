@@ -207,9 +207,9 @@ def test_partition_zero_counts_the_globals():
     glob = '@big = internal constant [4 x i8] c"' + "a" * 3000 + '"\n'
     funcs = "".join(f"define internal void @f{i}() {{\nentry:\n  ret void\n}}\n" for i in range(40))
     parts = codegen.split_module(glob + funcs, part_bytes=1500)
-    assert len(parts) == 3
+    assert len(parts) == 4                 # 3.2 shares, rounded to an even count
     n = [p.functions for p in parts]       # f0..f9 have shorter texts than f10..f39
-    assert n[0] == 0 and sum(n) == 40 and abs(n[1] - n[2]) <= 2
+    assert n[0] == 0 and sum(n) == 40 and max(n[1:]) - min(n[1:]) <= 2
     small = codegen.split_module('@g = internal global i32 0\n' + funcs, part_bytes=1000)
     n = [p.functions for p in small]       # a small global: about an equal share
     assert len(n) == 2 and abs(n[0] - n[1]) <= 2
