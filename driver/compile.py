@@ -408,10 +408,11 @@ def wasi_p1_functions() -> dict[str, str]:
 def _load_ir_module(data: bytes, filename: str, clock: _Clock, pm, jobs: int):
     """Wasm (binary or text) or IR text -> the IR module after ``pm``'s passes."""
     from .backends.codegen import cores_available
-    from .ir.parser import is_ir_input, load_ir
+    from .ir.irinput import is_ir_input
     from .ir.translate.parallel import parallel_worth_it, translate_in_workers
     jobs = jobs or cores_available()
     if is_ir_input(data, filename):
+        from .ir.parser import load_ir
         with clock.stage("parse-ir"):
             ir_module = load_ir(data, filename)
     else:

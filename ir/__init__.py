@@ -38,14 +38,24 @@ from .function import Function
 from .module import (DataDecl, ElemDecl, FuncDecl, GlobalDecl, GlobalInit, Import,
                      MemoryDecl, Module, Signature, TableDecl)
 from .opcodes import BY_NAME, OPINFO, FloatCC, ImmKind, IntCC, MemFlags, Opcode, OpInfo
-from .parser import ParseError, parse_function, parse_module
 from .pipeline import PIPELINE, PassManager, run_passes
-from .printer import print_function, print_module
 from .trapcodes import TrapCode
 from .types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 from .verifier import VerifierError, verify_function, verify_module
 
 import types as _types
 
-__all__ = sorted(k for k, v in globals().items()
-                 if not k.startswith("_") and not isinstance(v, _types.ModuleType))
+#: The text form is imported on first use (PEP 562): compiling Wasm needs
+#: neither, and the parser alone is a noticeable part of start-up.
+_LAZY = {"ParseError": "parser", "parse_function": "parser", "parse_module": "parser",
+         "print_function": "printer", "print_module": "printer"}
+
+__all__ = sorted([k for k, v in globals().items()
+                  if not k.startswith("_") and not isinstance(v, _types.ModuleType)] + list(_LAZY))
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -96,6 +96,9 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
         fe.start_block(f"b{b}")
         if b == check_at and b != entry:
             traps.stack_check_here(fe)
+        if index == mc.ir.init_func:
+            memory.emit_init_block(fe, func.layout.insts(b), handlers)
+            continue
         for inst in func.layout.insts(b):
             handlers[dfg.op[inst]](fe, inst)
 

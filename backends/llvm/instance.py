@@ -36,7 +36,8 @@ optimizing its straight-line stores was 1.5 s of LLVM time on SQLite's shell.
 
 Cost linear in the module (issue 11): data segment bytes are slices of one
 byte array ``P.data`` (:meth:`.common.ModuleContext.blob`), never a constant
-per segment; an element segment of ``ref.func``/``ref.null`` items is a
+per segment, and the descriptors are filled by one loop over a table of
+(offset, size) records; an element segment of ``ref.func``/``ref.null`` items is a
 table of funcref offsets in ``P.data`` and one copy loop, never code per
 item; the straight-line parts (funcrefs, globals, segments, other element
 items) are cut into blocks of :data:`BLOCK_ITEMS` items, because LLVM's
@@ -258,14 +259,48 @@ def _funcrefs(mc, b: Builder) -> None:
             [it for e in ir.elems for it in e.items]:
         if item.op == Opcode.func_ref and ir.funcs[item.value].import_ is None:
             mc.c_entry(item.value)
-    for j, fn in enumerate(sorted(mc.c_names)):
-        _every(b, j, "fr")
-        slot = b.inst_field(lay.funcref[fn])
-        b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
-        tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
-        fr = abi.funcref(P)
-        b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
-        b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
+    fns = sorted(mc.c_names)
+    if not fns:
+        return
+    # A loop over a table, not code per function (issue 11: 10,000 exports
+    # were 6 MB of instantiate text): (funcref offset, type-id offset)
+    # records in P.data and the entries, in the same order, in a constant
+    # array of pointers (relocated data, cheap for LLVM).
+    recs = bytearray()
+    for fn in fns:
+        recs += lay.funcref[fn].to_bytes(4, "little") + lay.type_id[lay.func_type[fn]].to_bytes(4, "little")
+    table = mc.blob(bytes(recs), align=4)
+    entries = f"@{mc.prefix}.c_entries"
+    mc.globals_text.append(f"{entries} = internal constant [{len(fns)} x ptr] ["
+                           + ", ".join(f"ptr @{mc.c_entry(fn)}" for fn in fns) + f"], align {P}")
+    fr = abi.funcref(P)
+    L = "fr"
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
+    r = b.tmp("fr")
+    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
+    off, toff = b.tmp("fo"), b.tmp("ft")
+    b.emit(f"{off} = load i32, ptr {r}, align 4")
+    b.emit(f"{toff} = load i32, ptr {b.gep(r, 4)}, align 4")
+    ep = b.tmp("fe")
+    b.emit(f"{ep} = getelementptr inbounds [{len(fns)} x ptr], ptr {entries}, i64 0, i64 {i}")
+    entry = b.tmp("fe")
+    b.emit(f"{entry} = load ptr, ptr {ep}, align {P}")
+    off64, toff64 = b.tmp("fo"), b.tmp("ft")
+    b.emit(f"{off64} = zext i32 {off} to i64")
+    b.emit(f"{toff64} = zext i32 {toff} to i64")
+    slot = b.gep("%inst", off64)
+    b.store("ptr", entry, slot, TBAA_INST, align=P)
+    tid = b.load("i32", b.gep("%inst", toff64), TBAA_INST, align=4)
+    b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
+    b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
+    b.emit(f"%{L}.next = add i64 {i}, 1")
+    end = b.tmp("e")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(fns)}")
+    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
+    b.cur.append(f"{L}.end:")
 
 
 def _memories_and_tables(mc, b: Builder) -> None:
@@ -326,13 +361,47 @@ def _tags(mc, b: Builder) -> None:
 
 
 def _data_segments(mc, b: Builder) -> None:
-    """6a. data segment descriptors -> their bytes in ``P.data``."""
+    """6a. data segment descriptors -> their bytes in ``P.data``: a table
+    of (offset in ``P.data``, size) records and one loop over the
+    descriptors (contiguous in the instance), as for element items."""
     P = mc.ptr_bytes
-    for k, seg in enumerate(mc.ir.datas):
-        _every(b, k, "data")
-        s = b.inst_field(mc.layout.data_seg[k])
-        b.store("ptr", mc.blob(seg.data), s, TBAA_INST, align=P)
-        b.store("i32", str(len(seg.data)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
+    datas = mc.ir.datas
+    if not datas:
+        return
+    sd = abi.segment(P)
+    first = mc.layout.data_seg[0]
+    # InstanceLayout allocates the descriptors one after the other, and
+    # their size is a multiple of their alignment.
+    assert all(mc.layout.data_seg[k] == first + k * sd.sizeof for k in range(len(datas)))
+    recs = bytearray()
+    for seg in datas:
+        off = mc.blob_size                    # blob(align=1) appends right there
+        mc.blob(seg.data)
+        recs += off.to_bytes(4, "little") + len(seg.data).to_bytes(4, "little")
+    table = mc.blob(bytes(recs), align=4)
+    L = "datas"
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
+    r = b.tmp("dr")
+    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
+    off, size = b.tmp("do"), b.tmp("ds")
+    b.emit(f"{off} = load i32, ptr {r}, align 4")
+    b.emit(f"{size} = load i32, ptr {b.gep(r, 4)}, align 4")
+    off64 = b.tmp("do")
+    b.emit(f"{off64} = zext i32 {off} to i64")
+    src = b.tmp("dp")
+    b.emit(f"{src} = getelementptr inbounds i8, ptr @{mc.blob_symbol()}, i64 {off64}")
+    s = b.tmp("dseg")
+    b.emit(f"{s} = getelementptr inbounds [{sd.sizeof} x i8], ptr {b.inst_field(first)}, i64 {i}")
+    b.store("ptr", src, s, TBAA_INST, align=P)
+    b.store("i32", size, b.gep(s, sd.size), TBAA_INST, align=4)
+    b.emit(f"%{L}.next = add i64 {i}, 1")
+    end = b.tmp("e")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(datas)}")
+    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
+    b.cur.append(f"{L}.end:")
 
 
 def _elem_segments(mc, b: Builder) -> None:

@@ -319,6 +319,105 @@ def h_data_drop(fe, inst):
     drop_segment(fe, fe.mc.layout.data_seg[fe.dfg.inst_imm(inst, ImmKind.DATA)])
 
 
+# ---- __wasmaot_init's active data segments, as a table (issue 11) -------------
+# The init function applies each active segment with ``memory_init(mem, d,
+# offset, 0, len)`` then ``data_drop(d)``.  Emitted one by one, 10,000
+# 16-byte segments were 7 MB of LLVM text and a second of code generation.
+# A run of such pairs with constant operands on one 32-bit memory becomes a
+# table of (offset, segment field, length) records in ``P.data`` and one loop
+# that makes the same runtime calls and drop stores, in the same order (a
+# segment out of bounds traps after the earlier ones were applied and
+# dropped, as before).
+
+def emit_init_block(fe, insts, handlers) -> None:
+    """Emit the instructions ``insts`` of one block of ``__wasmaot_init``:
+    runs of constant (memory_init, data_drop) pairs as one table loop,
+    everything else through ``handlers``.  Constants between the pairs
+    (``iconst`` only registers a literal) do not end a run."""
+    insts = list(insts)
+    run: list[tuple[int, int, int]] = []
+    run_mem = None
+    i = 0
+    while i < len(insts):
+        inst = insts[i]
+        op = fe.dfg.op[inst]
+        if op == Opcode.iconst:
+            handlers[op](fe, inst)
+            i += 1
+            continue
+        rec = _init_record(fe, inst, insts[i + 1] if i + 1 < len(insts) else None)
+        if rec is not None and (not run or rec[0] == run_mem):
+            run_mem = rec[0]
+            run.append(rec[1])
+            i += 2
+            continue
+        if run:
+            _init_loop(fe, run_mem, run)
+            run = []
+        if rec is None:
+            handlers[op](fe, inst)
+            i += 1
+    if run:
+        _init_loop(fe, run_mem, run)
+
+
+def _init_record(fe, inst, nxt) -> tuple[int, tuple[int, int, int]] | None:
+    """(memory, (offset, segment field, count)) when ``inst`` is a
+    ``memory_init`` of constant operands (source 0) on a 32-bit memory
+    followed by the ``data_drop`` of its segment; else None."""
+    dfg = fe.dfg
+    if dfg.op[inst] != Opcode.memory_init or nxt is None or dfg.op[nxt] != Opcode.data_drop:
+        return None
+    seg = dfg.inst_imm(inst, ImmKind.DATA)
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    if dfg.inst_imm(nxt, ImmKind.DATA) != seg or is64(fe, mem):
+        return None
+    args = [fe.consts.get(a) for a in dfg.inst_args(inst)]
+    if any(a is None for a in args) or int(args[1]) != 0:
+        return None
+    return mem, (int(args[0]) & 0xFFFFFFFF, fe.mc.layout.data_seg[seg], int(args[2]) & 0xFFFFFFFF)
+
+
+def _init_loop(fe, mem: int, run: list[tuple[int, int, int]]) -> None:
+    """For each record, in order: ``wasmaot_memory_init`` of the segment at
+    that instance offset (length 0 once dropped, as segment_data_len), then
+    its drop store -- what h_memory_init and h_data_drop emit per pair."""
+    recs = bytearray()
+    for rec in run:
+        for v in rec:
+            recs += v.to_bytes(4, "little")
+    table = fe.mc.blob(bytes(recs), align=4)
+    pb = fe.mc.ptr_bytes
+    sl = abi.segment(pb)
+    memptr = memory_ptr(fe, mem)
+    f = fe.mc.runtime("wasmaot_memory_init", "void", "ptr, i32, ptr, i32, i32, i32")
+    pre, loop, done = fe.label, fe.tmp("dl")[1:], fe.tmp("dd")[1:]
+    i, nx = fe.tmp("di"), fe.tmp("dn")
+    fe.emit(f"br label %{loop}")
+    fe.start_block(loop)
+    fe.emit(f"{i} = phi i64 [ 0, %{pre} ], [ {nx}, %{loop} ]")
+    r = fe.tmp("dr")
+    fe.emit(f"{r} = getelementptr inbounds [3 x i32], ptr {table}, i64 {i}")
+    dst, off, cnt = fe.tmp("dv"), fe.tmp("dv"), fe.tmp("dv")
+    for k, v in enumerate((dst, off, cnt)):      # P.data is constant: no alias tag needed
+        fe.emit(f"{v} = load i32, ptr {fe.gep(r, 4 * k)}, align 4")
+    off64 = _zext64(fe, off)
+    seg = fe.gep("%inst", off64)
+    data = fe.load("ptr", fe.gep(seg, sl.data), TBAA_INST, align=pb, hint="sd")
+    size = fe.load("i32", fe.gep(seg, sl.size), TBAA_INST, align=4, hint="ss")
+    dropped = fe.load("i32", fe.gep(seg, sl.dropped), TBAA_INST, align=4, hint="sdr")
+    c, n = fe.tmp("c"), fe.tmp("slen")
+    fe.emit(f"{c} = icmp ne i32 {dropped}, 0")
+    fe.emit(f"{n} = select i1 {c}, i32 0, i32 {size}")
+    fe.emit(f"call void {f}(ptr {memptr}, i32 {dst}, ptr {data}, i32 {n}, i32 0, i32 {cnt})")
+    fe.store("i32", "1", fe.gep(seg, sl.dropped), TBAA_INST, align=4)
+    e = fe.tmp("de")
+    fe.emit(f"{nx} = add i64 {i}, 1")
+    fe.emit(f"{e} = icmp eq i64 {nx}, {len(run)}")
+    fe.emit(f"br i1 {e}, label %{done}, label %{loop}")
+    fe.start_block(done)
+
+
 HANDLERS = {
     Opcode.load: h_load,
     **{op: h_narrow_load for op in _NARROW_LOAD},

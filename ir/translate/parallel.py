@@ -16,8 +16,8 @@ the init function and runs the pipeline on it.
 
 Invariants: the result is the module the serial path builds, whatever the
 number of workers (a body's translation reads only the declarations, and a
-function pass touches only its function).  Small modules, a pipeline with a
-module pass, or ``jobs == 1`` take the serial path (:func:`parallel_worth_it`).  Trade-off: forked
+function pass touches only its function).  Small modules, modules of tiny
+functions, a pipeline with a module pass, or ``jobs == 1`` take the serial path (:func:`parallel_worth_it`).  Trade-off: forked
 workers copy nothing up front but the parent's pages they touch, so this is
 Linux (fork) only; elsewhere it is serial.
 """
@@ -35,6 +35,15 @@ from .module import add_init_function, declare_module, translate_function
 #: fork, pickling and a pool cost tens of milliseconds).
 MIN_PARALLEL_BYTES = 256 * 1024
 
+#: Below this many body bytes per function on average the serial path is
+#: faster too: shipping a function back costs about 95 us of CPU whatever
+#: its size (pickling its ~20 arrays in the worker, 52 us; unpickling them
+#: in the parent, 43 us, serial), about what translating and optimizing a
+#: tiny body costs (~105 us).  100,000 functions of ~16 bytes (the scale
+#: bench's ``funcs`` shape): 40,000 of them took 10.7 s of CPU in workers
+#: and parent against 4.3 s serially.
+MIN_PARALLEL_AVG_BODY = 64
+
 #: Work items per worker: small enough ranges that one slow function does
 #: not leave the other workers idle at the end.
 CHUNKS_PER_WORKER = 4
@@ -45,8 +54,10 @@ _STATE: tuple | None = None
 
 def parallel_worth_it(m, pm, jobs: int) -> bool:
     """Whether a large module pays for :func:`translate_in_workers`."""
+    total = sum(f.body_end - f.body_start for f in m.funcs)
     return (jobs > 1 and pm.function_parallel and "fork" in mp.get_all_start_methods()
-            and sum(f.body_end - f.body_start for f in m.funcs) >= MIN_PARALLEL_BYTES)
+            and total >= MIN_PARALLEL_BYTES
+            and total >= MIN_PARALLEL_AVG_BODY * len(m.funcs))
 
 
 def translate_in_workers(m, pm, jobs: int) -> Module:

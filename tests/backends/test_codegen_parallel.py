@@ -253,3 +253,10 @@ def test_cli_jobs_and_time_passes_report(tmp_path):
     assert "llvm:optimize" in p.stderr
     p = subprocess.run([*cmd, "-j", "0"], capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.startswith("wasmaot: error:")
+
+
+def test_partition_count_is_even_once_split():
+    """An odd count would leave one of 2 workers compiling the last
+    partition alone; the count still depends on the text size only."""
+    assert [codegen.partition_count(n, 100) for n in (10, 149, 150, 250, 260, 449, 450, 5000)] == \
+        [1, 1, 2, 2, 4, 4, 4, 50]

@@ -1,13 +1,14 @@
 """`wasmaot compile` of a core module imports only what it uses: not the
-component frontend, the spec-test runner or the benchmarks (they cost about
-0.25 s of start-up; driver/cli.py imports them when a command needs them)."""
+component frontend, the spec-test runner, the benchmarks or the IR text
+parser (they cost about 0.25 s of start-up; driver/cli.py imports them when
+a command needs them, ir/__init__.py the parser on first use)."""
 from __future__ import annotations
 
 import subprocess
 import sys
 
 UNNEEDED = ("wasmaot.frontend.component", "wasmaot.spectest", "wasmaot.bench",
-            "wasmaot.frontend.text")
+            "wasmaot.frontend.text", "wasmaot.ir.parser")
 
 _PROBE = """
 import sys

@@ -34,6 +34,7 @@ def test_parallel_equals_serial(wasm, monkeypatch):
     serial = translate_module(wasm)
     PassManager(list(PIPELINE), verify=True).run_module(serial)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_AVG_BODY", 0)
     pm = PassManager(list(PIPELINE), verify=True)
     assert parallel.parallel_worth_it(wasm, pm, 2)
     par = parallel.translate_in_workers(wasm, pm, 2)
@@ -51,8 +52,20 @@ def test_small_modules_and_one_job_stay_serial(wasm):
     assert not parallel.parallel_worth_it(wasm, pm, 1)
 
 
+def test_modules_of_tiny_functions_stay_serial(wasm, monkeypatch):
+    """Shipping a function back costs more than translating a tiny one."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    pm = PassManager(list(PIPELINE))
+    avg = sum(f.body_end - f.body_start for f in wasm.funcs) / len(wasm.funcs)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_AVG_BODY", int(avg) + 1)
+    assert not parallel.parallel_worth_it(wasm, pm, 2)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_AVG_BODY", int(avg))
+    assert parallel.parallel_worth_it(wasm, pm, 2)
+
+
 def test_module_pass_pipeline_stays_serial(wasm, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_AVG_BODY", 0)
     pm = PassManager([PassInfo("whole", lambda module: False, kind="module")])
     assert not parallel.parallel_worth_it(wasm, pm, 2)
 
