@@ -126,6 +126,13 @@ class ModuleContext:
         self.layout = layout
         self.prefix = opts.prefix
         self.guard = opts.bounds == "guard"
+        # Whether a memory's ``base`` never changes after instantiation, so
+        # its loads may be ``!invariant.load`` (LLVM keeps it across calls):
+        # guard mode (the reservation never moves), and firmware in either
+        # mode (the bare-metal runtime grows a memory in place, inside the
+        # capacity it got at ``memory_new`` or ``memory_attach``; header
+        # section 3, backends/ABI.md "Firmware").
+        self.base_fixed = self.guard or target.output_kind == "firmware"
         self.ptr_bytes = target.pointer_bytes
         # The internal convention: the target's, unless the module has tail
         # calls, which want ``tailcc`` (musttail whatever the prototypes)

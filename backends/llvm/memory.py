@@ -15,9 +15,11 @@ Memory struct pointer: a defined memory's ``wasmaot_memory`` is inline in the
 instance (a constant offset from ``%inst``); an imported one is reached
 through its pointer slot, which never changes after instantiation
 (``!invariant.load``).  ``base`` is invariant too in GUARD mode (the runtime
-never moves a guard reservation), so LLVM may hoist it out of loops even
-across calls; in EXPLICIT mode it is an ordinary load, redone after every
-call and ``memory.grow`` because nothing lets LLVM keep it.
+never moves a guard reservation) and on firmware targets (the bare-metal
+runtime grows in place: ``ModuleContext.base_fixed``), so LLVM may hoist it
+out of loops even across calls; in EXPLICIT mode elsewhere it is an ordinary
+load, redone after every call and ``memory.grow`` because nothing lets LLVM
+keep it.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def memory_ptr(fe, mem: int) -> str:
 
 def memory_base(fe, memptr: str) -> str:
     base = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).base)
-    return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.guard, hint="base")
+    return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.base_fixed, hint="base")
 
 
 def is64(fe, mem: int) -> bool:

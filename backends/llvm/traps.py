@@ -472,16 +472,30 @@ def _constant_arrays(mc, table: int, entries: tuple, sig: int) -> tuple[str, str
 
 
 def _constant_table_call(fe, table: int, entries: tuple, idx: str, sig: int) -> tuple[str, str]:
+    """One compare when the entries of the expected signature fill one
+    range ``[lo, hi)`` of the table (a compiler lays out a signature's
+    functions together): ``idx - lo <u hi - lo``, else the cold path
+    finds the trap.  Otherwise the general order: ``idx >= N``, then a
+    null from the per-signature array."""
     n = len(entries)
     arr, nulls, some_null, some_other = _constant_arrays(fe.mc, table, entries, sig)
-    oob = fe.tmp("undef")
-    fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
-    fe.trap_if(oob, int(TrapCode.undefined_element))
     ity = f"i{8 * fe.mc.ptr_bytes}"
     ix = idx
     if ity != "i32":
         ix = fe.tmp("ix")
         fe.emit(f"{ix} = zext i32 {idx} to {ity}")
+    span = _matching_span(fe.mc, entries, sig)
+    if span is not None and span != (0, n):
+        lo, hi = span
+        rel, out = fe.tmp("crel"), fe.tmp("cout")
+        fe.emit(f"{rel} = sub i32 {idx}, {lo}")
+        fe.emit(f"{out} = icmp uge i32 {rel}, {hi - lo}")
+        _trap_which(fe, out, nulls, n, (idx, ity, ix), some_null, some_other)
+        some_null = some_other = False   # everything in [lo, hi) matches
+    else:
+        oob = fe.tmp("undef")
+        fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
+        fe.trap_if(oob, int(TrapCode.undefined_element))
     slot, func = fe.tmp("cslot"), fe.tmp("fn")
     fe.emit(f"{slot} = getelementptr inbounds [{n} x ptr], ptr {arr}, {ity} 0, {ity} {ix}")
     fe.emit(f"{func} = load ptr, ptr {slot}, align {fe.mc.ptr_bytes}")
@@ -495,6 +509,47 @@ def _constant_table_call(fe, table: int, entries: tuple, idx: str, sig: int) -> 
         else:
             _trap_null_or_mismatch(fe, bad, nulls, n, ity, ix)
     return func, "%inst"
+
+
+def _matching_span(mc, entries: tuple, sig: int) -> tuple[int, int] | None:
+    """``(lo, hi)`` when the entries whose signature is ``sig``'s are
+    exactly those of ``[lo, hi)`` (at least one); else None."""
+    want = _sig_string(mc, sig)
+    lay = mc.layout
+    hits = [i for i, fn in enumerate(entries)
+            if fn is not None and _sig_string(mc, lay.func_type[fn]) == want]
+    if not hits or hits[-1] - hits[0] + 1 != len(hits):
+        return None
+    return hits[0], hits[-1] + 1
+
+
+def _trap_which(fe, out: str, nulls: str, n: int, index: tuple[str, str, str],
+                some_null: bool, some_other: bool) -> None:
+    """When ``out`` (the index is outside the matching span): the trap the
+    general order gives, in a cold path: ``idx >= N`` undefined element,
+    else the entry's null flag says uninitialized element or signature
+    mismatch (only the traps some entry can give).  ``index``: the i32
+    index, the pointer-sized integer type and the index in it."""
+    idx, ity, ix = index
+    cold, ok = fe.tmp("cibad")[1:], fe.tmp("ok")[1:]
+    fe.emit(f"br i1 {out}, label %{cold}, label %{ok}, !prof {MD_COLD}")
+    fe.start_block(cold)
+    oob = fe.tmp("undef")
+    fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
+    inside = fe.tmp("cin")[1:]
+    fe.emit(f"br i1 {oob}, label %{fe.trap_label(int(TrapCode.undefined_element))}, label %{inside}")
+    fe.start_block(inside)
+    if some_null and some_other:
+        fp, fv, isnull = fe.tmp("nslot"), fe.tmp("nflag"), fe.tmp("isnull")
+        fe.emit(f"{fp} = getelementptr inbounds [{n} x i8], ptr {nulls}, {ity} 0, {ity} {ix}")
+        fe.emit(f"{fv} = load i8, ptr {fp}, align 1")
+        fe.emit(f"{isnull} = icmp ne i8 {fv}, 0")
+        fe.emit(f"br i1 {isnull}, label %{fe.trap_label(int(TrapCode.uninitialized_element))}, "
+                f"label %{fe.trap_label(int(TrapCode.indirect_call_type_mismatch))}")
+    else:
+        code = TrapCode.uninitialized_element if some_null else TrapCode.indirect_call_type_mismatch
+        fe.trap_now(int(code))
+    fe.start_block(ok)
 
 
 def _trap_null_or_mismatch(fe, bad: str, nulls: str, n: int, ity: str, ix: str) -> None:
