@@ -52,7 +52,9 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
     trapelim (one check for a run of accesses off one address; in guard
     mode the accesses cost no instruction, so a check would only add one).
     For a target with 4-byte pointers, checkmerge knows that no memory
-    reaches 4 GiB (``checkmerge.for_pointer_bytes``): a PassInfo, not a name."""
+    reaches 4 GiB (``checkmerge.for_pointer_bytes``): a PassInfo, not a name.
+    Then checkversion (a small function whose checks are off one parameter
+    gets a copy without them, entered after one test)."""
     if bounds != "explicit":
         return list(PIPELINE)
     k = PIPELINE.index("trapelim") + 1
@@ -62,7 +64,7 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
         info = get_pass("checkmerge")
         merge = PassInfo(info.name, for_pointer_bytes(pointer_bytes), info.kind, info.preserves,
                          info.description)
-    return PIPELINE[:k] + [merge] + PIPELINE[k:]
+    return PIPELINE[:k] + [merge, "checkversion"] + PIPELINE[k:]
 
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).

@@ -128,11 +128,11 @@ class ModuleContext:
         self.guard = opts.bounds == "guard"
         # Whether a memory's ``base`` never changes after instantiation, so
         # its loads may be ``!invariant.load`` (LLVM keeps it across calls):
-        # guard mode (the reservation never moves), and firmware in either
-        # mode (the bare-metal runtime grows a memory in place, inside the
-        # capacity it got at ``memory_new`` or ``memory_attach``; header
+        # guard mode (the reservation never moves), and a firmware image
+        # (``CompileOptions.fixed_base``: baremetal.c grows a memory in
+        # place, inside the capacity it got at ``memory_new``; header
         # section 3, backends/ABI.md "Firmware").
-        self.base_fixed = self.guard or target.output_kind == "firmware"
+        self.base_fixed = self.guard or opts.fixed_base
         self.ptr_bytes = target.pointer_bytes
         # The internal convention: the target's, unless the module has tail
         # calls, which want ``tailcc`` (musttail whatever the prototypes)

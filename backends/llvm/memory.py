@@ -177,6 +177,25 @@ def h_bounds_check(fe, inst):
         traps.memory_check(fe, memptr, idx, end, size_facts(fe, mem)[1])
 
 
+def h_in_bounds(fe, inst):
+    """``in_bounds``: :func:`h_bounds_check`'s compare, as an i32 0/1."""
+    dfg = fe.dfg
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    end = dfg.inst_imm(inst, ImmKind.OFFSET)
+    memptr = memory_ptr(fe, mem)
+    if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
+        bad = traps.oob32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
+    else:
+        idx = _index64(fe, mem, dfg.inst_args(inst)[0])
+        if is64(fe, mem):
+            bad = traps.oob64(fe, memptr, idx, end)
+        else:
+            bad = traps.oob(fe, memptr, idx, end, size_facts(fe, mem)[1])
+    ok = fe.tmp("inb")
+    fe.emit(f"{ok} = xor i1 {bad}, true")
+    fe.emit(f"{fe.res(inst)} = zext i1 {ok} to i32")
+
+
 def h_memory_size(fe, inst):
     mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
     memptr = memory_ptr(fe, mem)
@@ -320,6 +339,7 @@ HANDLERS = {
     Opcode.store: h_store,
     **{op: h_store for op in _NARROW_STORE},
     Opcode.bounds_check: h_bounds_check,
+    Opcode.in_bounds: h_in_bounds,
     Opcode.memory_size: h_memory_size, Opcode.memory_grow: h_memory_grow,
     Opcode.memory_fill: h_memory_fill, Opcode.memory_copy: h_memory_copy,
     Opcode.memory_init: h_memory_init, Opcode.data_drop: h_data_drop,

@@ -167,6 +167,11 @@ def memory_check(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None 
     """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
     < 2^33, so the 64-bit sum cannot wrap).  ``fixed_bytes``: the size of a
     memory that cannot grow (:func:`.memory.size_facts`), a constant."""
+    fe.trap_if(oob(fe, memptr, idx64, end, fixed_bytes), MEMORY_OOB)
+
+
+def oob(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None = None) -> str:
+    """The i1 ``idx64 + end > size_bytes`` of :func:`memory_check`."""
     if fixed_bytes is None:
         size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
     else:
@@ -175,7 +180,7 @@ def memory_check(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None 
     fe.emit(f"{last} = add nuw i64 {idx64}, {end}")
     bad = fe.tmp("oob")
     fe.emit(f"{bad} = icmp ugt i64 {last}, {size}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
@@ -192,12 +197,17 @@ def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
     ``>= end`` proves ``size >= end``, so ``lim = size - (end - 1)`` needs
     no select.  Either way the size is read as its low 32-bit word (below
     4 GiB, little-endian targets), not as a pair of registers."""
+    fe.trap_if(oob32(fe, memptr, idx32, end, min_bytes, fixed_bytes), MEMORY_OOB)
+
+
+def oob32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
+          fixed_bytes: int | None = None) -> str:
+    """The i1 ``idx32 + end > size_bytes`` of :func:`memory_check32`."""
     bad = fe.tmp("oob")
     if fixed_bytes is not None:
         lim = fixed_bytes - end + 1 if fixed_bytes >= end else 0
         fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
-        fe.trap_if(bad, MEMORY_OOB)
-        return
+        return bad
     size = _size_low32(fe, memptr)
     lim = fe.tmp("lim")
     if min_bytes >= end:
@@ -208,7 +218,7 @@ def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
         fe.emit(f"{room} = sub i32 {size}, {end - 1}")
         fe.emit(f"{lim} = select i1 {fits}, i32 {room}, i32 0")
     fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def _little_endian(arch: str) -> bool:
@@ -243,16 +253,20 @@ def memory_check64(fe, memptr: str, idx64: str, end: int) -> None:
     and an ``end`` (offset + width) up to 2^64 + 16: ``size < end`` or
     ``idx > size - end``, so nothing wraps.  Both bounds modes (module
     docstring)."""
+    fe.trap_if(oob64(fe, memptr, idx64, end), MEMORY_OOB)
+
+
+def oob64(fe, memptr: str, idx64: str, end: int) -> str:
+    """The i1 ``idx64 + end > size_bytes`` of :func:`memory_check64`."""
     if end >= 1 << 64:
-        fe.trap_if("true", MEMORY_OOB)
-        return
+        return "true"
     size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
     small, room, past, bad = (fe.tmp(h) for h in ("small", "room", "past", "oob"))
     fe.emit(f"{small} = icmp ult i64 {size}, {end}")
     fe.emit(f"{room} = sub i64 {size}, {end}")
     fe.emit(f"{past} = icmp ugt i64 {idx64}, {room}")
     fe.emit(f"{bad} = or i1 {small}, {past}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def access64_needs_check(fe, notrap: bool) -> bool:
