@@ -203,7 +203,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
             plan = check_host_imports(plan, fw.host_provides(opts.target) if fw else host_provides(),
                                       trap_unresolved=allow_unresolved_imports)
     if fw and emit == "exe":     # a firmware image: its memories never move
-        opts = fw.image_options(plan, opts, (firmware or fw.FirmwareOptions()).max_memory)
+        opts = fw.image_options(opts)
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(plan, opts)

@@ -149,23 +149,17 @@ def program_needs(plan, target: Target, max_memory: str | None) -> ProgramNeeds:
     return ProgramNeeds(instance, max(8, _round(len(sigs), 8)), linker.RamNeeds(heap, memory))
 
 
-def image_options(plan, opts, max_memory: str | None):
-    """The compile options of a firmware image of ``plan``, whose defined
-    memories it fixes to the RAM they will get.  The image links
-    baremetal.c, which gives each defined memory ``_memory_capacity`` bytes
-    and grows it in place, never past that: so ``base`` never moves
-    (``fixed_base``), and a memory's maximum is at most that capacity
-    (lowered here in the IR: a memory whose capacity is its initial size
-    cannot grow, its bounds are constants; ``memory.grow`` beyond returns
-    -1 as it would anyway).  Not for objects other hosts link."""
+def image_options(opts):
+    """The compile options of a firmware image: it links baremetal.c, which
+    gives each defined memory a fixed capacity and grows it in place, so a
+    memory's ``base`` never moves (``fixed_base``).  Not for objects other
+    hosts link (the firmware spec driver's platform grows by realloc).
+
+    Not done, measured: lowering a memory's maximum to that capacity (a
+    memory without a maximum then has constant bounds) saves 9% on
+    ``packet`` but costs 9% on ``sort`` (cortex-m3): LLVM rematerializes
+    the constant limits inside hot loops."""
     import dataclasses
-    cap = _max_memory(max_memory) if max_memory else None
-    for inst in plan.instances:
-        for d in inst.module.memories:
-            if d.import_ is None:
-                pages = _memory_capacity(d, cap) >> d.page_size_log2
-                if d.max is None or d.max > pages:
-                    d.max = pages
     return dataclasses.replace(opts, fixed_base=True)
 
 

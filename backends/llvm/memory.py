@@ -15,11 +15,12 @@ Memory struct pointer: a defined memory's ``wasmaot_memory`` is inline in the
 instance (a constant offset from ``%inst``); an imported one is reached
 through its pointer slot, which never changes after instantiation
 (``!invariant.load``).  ``base`` is invariant too in GUARD mode (the runtime
-never moves a guard reservation) and on firmware targets (the bare-metal
-runtime grows in place: ``ModuleContext.base_fixed``), so LLVM may hoist it
-out of loops even across calls; in EXPLICIT mode elsewhere it is an ordinary
-load, redone after every call and ``memory.grow`` because nothing lets LLVM
-keep it.
+never moves a guard reservation), so LLVM may hoist it out of loops even
+across calls.  In a firmware image (``CompileOptions.fixed_base``:
+baremetal.c grows in place) a defined memory's base is loaded once per
+function, in the entry block (:func:`_entry_base`).  In EXPLICIT mode
+elsewhere it is an ordinary load, redone after every call and
+``memory.grow`` because nothing lets LLVM keep it.
 """
 from __future__ import annotations
 
@@ -41,9 +42,27 @@ def memory_ptr(fe, mem: int) -> str:
     return fe.load("ptr", fe.inst_field(lay.mem_slot[mem]), TBAA_INST, invariant=True, hint="mem")
 
 
-def memory_base(fe, memptr: str) -> str:
+def memory_base(fe, memptr: str, mem: int | None = None) -> str:
+    lay = fe.mc.layout
+    if fe.mc.opts.fixed_base and not fe.mc.guard and mem in lay.mem_struct:
+        return _entry_base(fe, mem)
     base = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).base)
     return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.base_fixed, hint="base")
+
+
+def _entry_base(fe, mem: int) -> str:
+    """A firmware image's (``fixed_base``) defined memory ``mem``: its base
+    loaded once, in the entry block, an ordinary load.  Not an
+    ``!invariant.load`` at each access: LLVM rematerializes those inside
+    hot loops when registers run short (sort: +9% instructions on
+    cortex-m3), where a value it cannot recompute stays in a register."""
+    name = f"%fbase{mem}"
+    if f"fbase{mem}" not in fe.allocas:
+        off = fe.mc.layout.mem_struct[mem] + abi.memory(fe.mc.ptr_bytes).base
+        fe.allocas[f"fbase{mem}"] = name
+        fe.entry_lines.append(f"  {name}.p = getelementptr inbounds i8, ptr %inst, i64 {off}")
+        fe.entry_lines.append(f"  {name} = load ptr, ptr {name}.p, align {fe.mc.ptr_bytes}, !tbaa {TBAA_INST}")
+    return name
 
 
 def is64(fe, mem: int) -> bool:
@@ -93,7 +112,7 @@ def effective_ptr(fe, inst, width: int) -> str:
         idx = fe.val(addr)
         if traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
             traps.memory_check32(fe, memptr, idx, off + width, *size_facts(fe, mem))
-        base = memory_base(fe, memptr)
+        base = memory_base(fe, memptr, mem)
         p = fe.tmp("addr")
         fe.emit(f"{p} = getelementptr i8, ptr {base}, i32 {idx}")
         if off:
@@ -107,7 +126,7 @@ def effective_ptr(fe, inst, width: int) -> str:
             traps.memory_check64(fe, memptr, idx, off + width)
     elif traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
         traps.memory_check(fe, memptr, idx, off + width, size_facts(fe, mem)[1])
-    base = memory_base(fe, memptr)
+    base = memory_base(fe, memptr, mem)
     if off:
         e = fe.tmp("ea")
         fe.emit(f"{e} = add nuw i64 {idx}, {off}")
