@@ -126,13 +126,6 @@ class ModuleContext:
         self.layout = layout
         self.prefix = opts.prefix
         self.guard = opts.bounds == "guard"
-        # Whether a memory's ``base`` never changes after instantiation:
-        # guard mode (the reservation never moves: its loads are
-        # ``!invariant.load``), and a firmware image
-        # (``CompileOptions.fixed_base``: baremetal.c grows a memory in
-        # place, inside the capacity it got at ``memory_new``; header
-        # section 3, backends/ABI.md "Firmware"; ``memory.memory_base``).
-        self.base_fixed = self.guard or opts.fixed_base
         self.ptr_bytes = target.pointer_bytes
         # The internal convention: the target's, unless the module has tail
         # calls, which want ``tailcc`` (musttail whatever the prototypes)

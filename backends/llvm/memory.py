@@ -17,8 +17,8 @@ through its pointer slot, which never changes after instantiation
 (``!invariant.load``).  ``base`` is invariant too in GUARD mode (the runtime
 never moves a guard reservation), so LLVM may hoist it out of loops even
 across calls.  In a firmware image (``CompileOptions.fixed_base``:
-baremetal.c grows in place) a defined memory's base is loaded once per
-function, in the entry block (:func:`_entry_base`).  In EXPLICIT mode
+baremetal.c grows in place) a function that calls in a loop loads a
+defined memory's base once, in the entry block (:func:`_entry_base`).  In EXPLICIT mode
 elsewhere it is an ordinary load, redone after every call and
 ``memory.grow`` because nothing lets LLVM keep it.
 """
@@ -44,22 +44,58 @@ def memory_ptr(fe, mem: int) -> str:
 
 def memory_base(fe, memptr: str, mem: int | None = None) -> str:
     lay = fe.mc.layout
-    if fe.mc.opts.fixed_base and not fe.mc.guard and mem in lay.mem_struct:
+    if fe.mc.opts.fixed_base and not fe.mc.guard and mem in lay.mem_struct and _calls(fe):
         return _entry_base(fe, mem)
     base = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).base)
-    return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.base_fixed, hint="base")
+    return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.guard, hint="base")
+
+
+def _calls(fe) -> bool:
+    """Whether the function being emitted calls inside a loop: only then
+    does a base reloaded after each call cost per iteration (otherwise
+    LLVM hoists the load, and an entry-block value only adds a live range:
+    gemm +0.04% on cortex-m4f).  Loops: natural loops of back edges."""
+    c = fe.__dict__.get("_calls")
+    if c is None:
+        c = fe.__dict__["_calls"] = _call_in_loop(fe.func)
+    return c
+
+
+def _call_in_loop(func) -> bool:
+    from ...ir.cfg import ControlFlowGraph, DominatorTree
+    dfg, lay = func.dfg, func.layout
+    calls = {int(b) for b in lay.blocks() if any(dfg.inst_info(i).is_call for i in lay.insts(b))}
+    if not calls:
+        return False
+    cfg = ControlFlowGraph(func)
+    dt = DominatorTree(func, cfg)
+    for x in lay.blocks():
+        for h in cfg.succs[x]:
+            if not dt.dominates(h, x):
+                continue
+            body, stack = {h}, [int(x)]      # the loop of back edge x -> h
+            while stack:
+                b = stack.pop()
+                if b not in body:
+                    body.add(b)
+                    stack.extend(p for p, _ in cfg.preds[b])
+            if body & calls:
+                return True
+    return False
 
 
 def _entry_base(fe, mem: int) -> str:
-    """A firmware image's (``fixed_base``) defined memory ``mem``: its base
-    loaded once, in the entry block, an ordinary load.  Not an
+    """A firmware image's (``fixed_base``) defined memory ``mem``, in a
+    function that calls in a loop: its base loaded once, in the entry block, an
+    ordinary load.  Not an
     ``!invariant.load`` at each access: LLVM rematerializes those inside
     hot loops when registers run short (sort: +9% instructions on
     cortex-m3), where a value it cannot recompute stays in a register."""
     name = f"%fbase{mem}"
-    if f"fbase{mem}" not in fe.allocas:
+    done = fe.__dict__.setdefault("_entry_bases", set())
+    if mem not in done:
+        done.add(mem)
         off = fe.mc.layout.mem_struct[mem] + abi.memory(fe.mc.ptr_bytes).base
-        fe.allocas[f"fbase{mem}"] = name
         fe.entry_lines.append(f"  {name}.p = getelementptr inbounds i8, ptr %inst, i64 {off}")
         fe.entry_lines.append(f"  {name} = load ptr, ptr {name}.p, align {fe.mc.ptr_bytes}, !tbaa {TBAA_INST}")
     return name

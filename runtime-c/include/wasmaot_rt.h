@@ -171,8 +171,8 @@
  * Except with runtime-c/platform/baremetal/baremetal.c, where `base` never
  * changes: memory_new hands out a fixed capacity and memory.grow grows
  * inside it, as it does for an attached (EXTERNAL) buffer everywhere.  Code
- * compiled for a firmware image, which links baremetal.c, loads `base`
- * once per function and reloads only `size_bytes` (backends/ABI.md "Firmware");
+ * compiled for a firmware image, which links baremetal.c, may load `base`
+ * once per function and reload only `size_bytes` (backends/ABI.md "Firmware");
  * other bare-metal platform layers (the firmware spec driver's) may move it.
  *
  * A memory with 1-byte pages may end anywhere inside a host page, where
