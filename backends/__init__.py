@@ -45,6 +45,12 @@ class CompileOptions:
     # Compile-time links to modules compiled as other objects of the same
     # executable (the spec runner): .llvm.script_links.ObjectLinks.
     links: object = None
+    # The linear memories' ``base`` never moves after instantiation, so
+    # explicit-mode code may keep it across calls: set for a firmware image
+    # (``backends/firmware`` links baremetal.c, which grows in place),
+    # never for objects that other hosts link (the firmware spec driver's
+    # platform grows by realloc).  backends/ABI.md "Firmware".
+    fixed_base: bool = False
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)
@@ -76,7 +82,7 @@ class CompileOptions:
 #: cache of the driver also hashes the compiler's own sources
 #: (driver/compile.py ``digest_inputs``), so a forgotten bump no longer
 #: serves stale code there; this number keys what hashes no sources.
-_BACKEND_REVISION = 14
+_BACKEND_REVISION = 15
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first

@@ -202,6 +202,8 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         if emit == "exe":
             plan = check_host_imports(plan, fw.host_provides(opts.target) if fw else host_provides(),
                                       trap_unresolved=allow_unresolved_imports)
+    if fw and emit == "exe":     # a firmware image: its memories never move
+        opts = fw.image_options(opts)
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(plan, opts)

@@ -85,6 +85,20 @@ class Layout:
         else:
             self.last_block = b
 
+    def insert_block_first(self, b: int) -> None:
+        """Make ``b`` the first block (the entry)."""
+        self._grow_blocks(b)
+        assert not self.binl[b]
+        nxt = self.first_block
+        self.binl[b] = 1
+        self.bprev[b] = -1
+        self.bnext[b] = nxt
+        self.first_block = b
+        if nxt >= 0:
+            self.bprev[nxt] = b
+        else:
+            self.last_block = b
+
     def remove_block(self, b: int) -> None:
         """Unlink ``b`` and all its instructions."""
         assert self.binl[b]

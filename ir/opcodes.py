@@ -55,6 +55,8 @@ emitter then omits the check).  ``bounds_check memN A+E`` traps unless
 ``zext(A) + E <= size``: E is the *end* offset (offset + access size), so one
 check can cover several accesses off the same base.  Memory never shrinks,
 so a proven range stays valid (what ``trapelim`` relies on).
+``in_bounds memN A+E`` is the same test without the trap: 1 if ``zext(A) +
+E <= size``, else 0 (``checkversion`` picks a copy of the function by it).
 
 ``trap code`` is an unconditional trap (Wasm ``unreachable`` is ``trap
 unreachable``).  ``unreachable`` asserts control never gets here (after the
@@ -273,6 +275,7 @@ istore8           Int    memflags,mem,offset A,T          -      trap:memory_out
 istore16          Int    memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:16
 istore32          i64    memflags,mem,offset A,T          -      trap:memory_out_of_bounds writes:mem access:32
 bounds_check      -      mem,offset          A            -      trap:memory_out_of_bounds reads:mem
+in_bounds         -      mem,offset          A            i32    reads:mem
 memory_size       -      mem                 -            A      reads:mem
 memory_grow       -      mem                 A            A      reads:mem writes:mem
 memory_fill       -      mem                 A,i32,A      -      trap:memory_out_of_bounds writes:mem

@@ -53,6 +53,8 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
     mode the accesses cost no instruction, so a check would only add one),
     then loopversion (counted single-block loops run in an unchecked copy
     when a test before them shows every visit in bounds).
+    Then checkversion (a small function whose checks are off one parameter
+    gets a copy without them, entered after one test).
     For a target with 4-byte pointers, checkmerge and loopversion know that
     no memory reaches 4 GiB (their ``for_pointer_bytes``): PassInfos, not
     names."""
@@ -66,7 +68,7 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
                           info.preserves, info.description)
                  for mod, info in ((checkmerge, get_pass("checkmerge")),
                                    (loopversion, get_pass("loopversion")))]
-    return PIPELINE[:k] + merge + PIPELINE[k:]
+    return PIPELINE[:k] + merge + ["checkversion"] + PIPELINE[k:]
 
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).

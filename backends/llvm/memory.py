@@ -16,8 +16,11 @@ instance (a constant offset from ``%inst``); an imported one is reached
 through its pointer slot, which never changes after instantiation
 (``!invariant.load``).  ``base`` is invariant too in GUARD mode (the runtime
 never moves a guard reservation), so LLVM may hoist it out of loops even
-across calls; in EXPLICIT mode it is an ordinary load, redone after every
-call and ``memory.grow`` because nothing lets LLVM keep it.
+across calls.  In a firmware image (``CompileOptions.fixed_base``:
+baremetal.c grows in place) a function that calls in a loop loads a
+defined memory's base once, in the entry block (:func:`_entry_base`).  In EXPLICIT mode
+elsewhere it is an ordinary load, redone after every call and
+``memory.grow`` because nothing lets LLVM keep it.
 """
 from __future__ import annotations
 
@@ -39,9 +42,63 @@ def memory_ptr(fe, mem: int) -> str:
     return fe.load("ptr", fe.inst_field(lay.mem_slot[mem]), TBAA_INST, invariant=True, hint="mem")
 
 
-def memory_base(fe, memptr: str) -> str:
+def memory_base(fe, memptr: str, mem: int | None = None) -> str:
+    lay = fe.mc.layout
+    if fe.mc.opts.fixed_base and not fe.mc.guard and mem in lay.mem_struct and _calls(fe):
+        return _entry_base(fe, mem)
     base = fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).base)
     return fe.load("ptr", base, TBAA_INST, invariant=fe.mc.guard, hint="base")
+
+
+def _calls(fe) -> bool:
+    """Whether the function being emitted calls inside a loop: only then
+    does a base reloaded after each call cost per iteration (otherwise
+    LLVM hoists the load, and an entry-block value only adds a live range:
+    gemm +0.04% on cortex-m4f).  Loops: natural loops of back edges."""
+    c = fe.__dict__.get("_calls")
+    if c is None:
+        c = fe.__dict__["_calls"] = _call_in_loop(fe.func)
+    return c
+
+
+def _call_in_loop(func) -> bool:
+    from ...ir.cfg import ControlFlowGraph, DominatorTree
+    dfg, lay = func.dfg, func.layout
+    calls = {int(b) for b in lay.blocks() if any(dfg.inst_info(i).is_call for i in lay.insts(b))}
+    if not calls:
+        return False
+    cfg = ControlFlowGraph(func)
+    dt = DominatorTree(func, cfg)
+    for x in lay.blocks():
+        for h in cfg.succs[x]:
+            if not dt.dominates(h, x):
+                continue
+            body, stack = {h}, [int(x)]      # the loop of back edge x -> h
+            while stack:
+                b = stack.pop()
+                if b not in body:
+                    body.add(b)
+                    stack.extend(p for p, _ in cfg.preds[b])
+            if body & calls:
+                return True
+    return False
+
+
+def _entry_base(fe, mem: int) -> str:
+    """A firmware image's (``fixed_base``) defined memory ``mem``, in a
+    function that calls in a loop: its base loaded once, in the entry block, an
+    ordinary load.  Not an
+    ``!invariant.load`` at each access: LLVM rematerializes those inside
+    hot loops when registers run short (sort: +9% instructions on
+    cortex-m3), where a value it cannot recompute stays in a register."""
+    name = f"%fbase{mem}"
+    done = fe.__dict__.setdefault("_entry_bases", set())
+    if mem not in done:
+        done.add(mem)
+        off = fe.mc.layout.mem_struct[mem] + abi.memory(fe.mc.ptr_bytes).base
+        fe.entry_lines.append(f"  {name}.p = getelementptr inbounds i8, ptr %inst, i64 {off}")
+        fe.entry_lines.append(f"  {name} = load ptr, ptr {name}.p, align {fe.mc.ptr_bytes}, !tbaa {TBAA_INST}")
+    return name
 
 
 def is64(fe, mem: int) -> bool:
@@ -91,7 +148,7 @@ def effective_ptr(fe, inst, width: int) -> str:
         idx = fe.val(addr)
         if traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
             traps.memory_check32(fe, memptr, idx, off + width, *size_facts(fe, mem))
-        base = memory_base(fe, memptr)
+        base = memory_base(fe, memptr, mem)
         if off > fe.mc.target.mem_offset_imm_max:
             # Too large for the instruction's immediate: base + off is
             # invariant wherever base is, so LLVM hoists it and the access
@@ -112,7 +169,7 @@ def effective_ptr(fe, inst, width: int) -> str:
             traps.memory_check64(fe, memptr, idx, off + width)
     elif traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
         traps.memory_check(fe, memptr, idx, off + width, size_facts(fe, mem)[1])
-    base = memory_base(fe, memptr)
+    base = memory_base(fe, memptr, mem)
     if off:
         e = fe.tmp("ea")
         fe.emit(f"{e} = add nuw i64 {idx}, {off}")
@@ -180,6 +237,25 @@ def h_bounds_check(fe, inst):
         traps.memory_check64(fe, memptr, idx, end)
     else:
         traps.memory_check(fe, memptr, idx, end, size_facts(fe, mem)[1])
+
+
+def h_in_bounds(fe, inst):
+    """``in_bounds``: :func:`h_bounds_check`'s compare, as an i32 0/1."""
+    dfg = fe.dfg
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    end = dfg.inst_imm(inst, ImmKind.OFFSET)
+    memptr = memory_ptr(fe, mem)
+    if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
+        bad = traps.oob32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
+    else:
+        idx = _index64(fe, mem, dfg.inst_args(inst)[0])
+        if is64(fe, mem):
+            bad = traps.oob64(fe, memptr, idx, end)
+        else:
+            bad = traps.oob(fe, memptr, idx, end, size_facts(fe, mem)[1])
+    ok = fe.tmp("inb")
+    fe.emit(f"{ok} = xor i1 {bad}, true")
+    fe.emit(f"{fe.res(inst)} = zext i1 {ok} to i32")
 
 
 def h_memory_size(fe, inst):
@@ -424,6 +500,7 @@ HANDLERS = {
     Opcode.store: h_store,
     **{op: h_store for op in _NARROW_STORE},
     Opcode.bounds_check: h_bounds_check,
+    Opcode.in_bounds: h_in_bounds,
     Opcode.memory_size: h_memory_size, Opcode.memory_grow: h_memory_grow,
     Opcode.memory_fill: h_memory_fill, Opcode.memory_copy: h_memory_copy,
     Opcode.memory_init: h_memory_init, Opcode.data_drop: h_data_drop,

@@ -167,6 +167,11 @@ def memory_check(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None 
     """Trap unless ``idx64 + end <= size_bytes`` (``end`` = offset + width,
     < 2^33, so the 64-bit sum cannot wrap).  ``fixed_bytes``: the size of a
     memory that cannot grow (:func:`.memory.size_facts`), a constant."""
+    fe.trap_if(oob(fe, memptr, idx64, end, fixed_bytes), MEMORY_OOB)
+
+
+def oob(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None = None) -> str:
+    """The i1 ``idx64 + end > size_bytes`` of :func:`memory_check`."""
     if fixed_bytes is None:
         size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
     else:
@@ -175,7 +180,7 @@ def memory_check(fe, memptr: str, idx64: str, end: int, fixed_bytes: int | None 
     fe.emit(f"{last} = add nuw i64 {idx64}, {end}")
     bad = fe.tmp("oob")
     fe.emit(f"{bad} = icmp ugt i64 {last}, {size}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
@@ -192,12 +197,17 @@ def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
     ``>= end`` proves ``size >= end``, so ``lim = size - (end - 1)`` needs
     no select.  Either way the size is read as its low 32-bit word (below
     4 GiB, little-endian targets), not as a pair of registers."""
+    fe.trap_if(oob32(fe, memptr, idx32, end, min_bytes, fixed_bytes), MEMORY_OOB)
+
+
+def oob32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
+          fixed_bytes: int | None = None) -> str:
+    """The i1 ``idx32 + end > size_bytes`` of :func:`memory_check32`."""
     bad = fe.tmp("oob")
     if fixed_bytes is not None:
         lim = fixed_bytes - end + 1 if fixed_bytes >= end else 0
         fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
-        fe.trap_if(bad, MEMORY_OOB)
-        return
+        return bad
     size = _size_low32(fe, memptr)
     lim = fe.tmp("lim")
     if min_bytes >= end:
@@ -208,7 +218,7 @@ def memory_check32(fe, memptr: str, idx32: str, end: int, min_bytes: int = 0,
         fe.emit(f"{room} = sub i32 {size}, {end - 1}")
         fe.emit(f"{lim} = select i1 {fits}, i32 {room}, i32 0")
     fe.emit(f"{bad} = icmp uge i32 {idx32}, {lim}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def _little_endian(arch: str) -> bool:
@@ -243,16 +253,20 @@ def memory_check64(fe, memptr: str, idx64: str, end: int) -> None:
     and an ``end`` (offset + width) up to 2^64 + 16: ``size < end`` or
     ``idx > size - end``, so nothing wraps.  Both bounds modes (module
     docstring)."""
+    fe.trap_if(oob64(fe, memptr, idx64, end), MEMORY_OOB)
+
+
+def oob64(fe, memptr: str, idx64: str, end: int) -> str:
+    """The i1 ``idx64 + end > size_bytes`` of :func:`memory_check64`."""
     if end >= 1 << 64:
-        fe.trap_if("true", MEMORY_OOB)
-        return
+        return "true"
     size = fe.load("i64", fe.gep(memptr, abi.memory(fe.mc.ptr_bytes).size_bytes), TBAA_INST, hint="sz")
     small, room, past, bad = (fe.tmp(h) for h in ("small", "room", "past", "oob"))
     fe.emit(f"{small} = icmp ult i64 {size}, {end}")
     fe.emit(f"{room} = sub i64 {size}, {end}")
     fe.emit(f"{past} = icmp ugt i64 {idx64}, {room}")
     fe.emit(f"{bad} = or i1 {small}, {past}")
-    fe.trap_if(bad, MEMORY_OOB)
+    return bad
 
 
 def access64_needs_check(fe, notrap: bool) -> bool:
@@ -472,16 +486,30 @@ def _constant_arrays(mc, table: int, entries: tuple, sig: int) -> tuple[str, str
 
 
 def _constant_table_call(fe, table: int, entries: tuple, idx: str, sig: int) -> tuple[str, str]:
+    """One compare when the entries of the expected signature fill one
+    range ``[lo, hi)`` of the table (a compiler lays out a signature's
+    functions together): ``idx - lo <u hi - lo``, else the cold path
+    finds the trap.  Otherwise the general order: ``idx >= N``, then a
+    null from the per-signature array."""
     n = len(entries)
     arr, nulls, some_null, some_other = _constant_arrays(fe.mc, table, entries, sig)
-    oob = fe.tmp("undef")
-    fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
-    fe.trap_if(oob, int(TrapCode.undefined_element))
     ity = f"i{8 * fe.mc.ptr_bytes}"
     ix = idx
     if ity != "i32":
         ix = fe.tmp("ix")
         fe.emit(f"{ix} = zext i32 {idx} to {ity}")
+    span = _matching_span(fe.mc, entries, sig)
+    if span is not None and span != (0, n):
+        lo, hi = span
+        rel, out = fe.tmp("crel"), fe.tmp("cout")
+        fe.emit(f"{rel} = sub i32 {idx}, {lo}")
+        fe.emit(f"{out} = icmp uge i32 {rel}, {hi - lo}")
+        _trap_which(fe, out, nulls, n, (idx, ity, ix), some_null, some_other)
+        some_null = some_other = False   # everything in [lo, hi) matches
+    else:
+        oob = fe.tmp("undef")
+        fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
+        fe.trap_if(oob, int(TrapCode.undefined_element))
     slot, func = fe.tmp("cslot"), fe.tmp("fn")
     fe.emit(f"{slot} = getelementptr inbounds [{n} x ptr], ptr {arr}, {ity} 0, {ity} {ix}")
     fe.emit(f"{func} = load ptr, ptr {slot}, align {fe.mc.ptr_bytes}")
@@ -495,6 +523,47 @@ def _constant_table_call(fe, table: int, entries: tuple, idx: str, sig: int) -> 
         else:
             _trap_null_or_mismatch(fe, bad, nulls, n, ity, ix)
     return func, "%inst"
+
+
+def _matching_span(mc, entries: tuple, sig: int) -> tuple[int, int] | None:
+    """``(lo, hi)`` when the entries whose signature is ``sig``'s are
+    exactly those of ``[lo, hi)`` (at least one); else None."""
+    want = _sig_string(mc, sig)
+    lay = mc.layout
+    hits = [i for i, fn in enumerate(entries)
+            if fn is not None and _sig_string(mc, lay.func_type[fn]) == want]
+    if not hits or hits[-1] - hits[0] + 1 != len(hits):
+        return None
+    return hits[0], hits[-1] + 1
+
+
+def _trap_which(fe, out: str, nulls: str, n: int, index: tuple[str, str, str],
+                some_null: bool, some_other: bool) -> None:
+    """When ``out`` (the index is outside the matching span): the trap the
+    general order gives, in a cold path: ``idx >= N`` undefined element,
+    else the entry's null flag says uninitialized element or signature
+    mismatch (only the traps some entry can give).  ``index``: the i32
+    index, the pointer-sized integer type and the index in it."""
+    idx, ity, ix = index
+    cold, ok = fe.tmp("cibad")[1:], fe.tmp("ok")[1:]
+    fe.emit(f"br i1 {out}, label %{cold}, label %{ok}, !prof {MD_COLD}")
+    fe.start_block(cold)
+    oob = fe.tmp("undef")
+    fe.emit(f"{oob} = icmp uge i32 {idx}, {n}")
+    inside = fe.tmp("cin")[1:]
+    fe.emit(f"br i1 {oob}, label %{fe.trap_label(int(TrapCode.undefined_element))}, label %{inside}")
+    fe.start_block(inside)
+    if some_null and some_other:
+        fp, fv, isnull = fe.tmp("nslot"), fe.tmp("nflag"), fe.tmp("isnull")
+        fe.emit(f"{fp} = getelementptr inbounds [{n} x i8], ptr {nulls}, {ity} 0, {ity} {ix}")
+        fe.emit(f"{fv} = load i8, ptr {fp}, align 1")
+        fe.emit(f"{isnull} = icmp ne i8 {fv}, 0")
+        fe.emit(f"br i1 {isnull}, label %{fe.trap_label(int(TrapCode.uninitialized_element))}, "
+                f"label %{fe.trap_label(int(TrapCode.indirect_call_type_mismatch))}")
+    else:
+        code = TrapCode.uninitialized_element if some_null else TrapCode.indirect_call_type_mismatch
+        fe.trap_now(int(code))
+    fe.start_block(ok)
 
 
 def _trap_null_or_mismatch(fe, bad: str, nulls: str, n: int, ity: str, ix: str) -> None:

@@ -168,6 +168,12 @@
  * CHANGE across memory.grow and across ANY call (a callee or host import may
  * grow the memory; the runtime may move the memory to a bigger reservation),
  * so generated code must reload both after every call and every memory.grow.
+ * Except with runtime-c/platform/baremetal/baremetal.c, where `base` never
+ * changes: memory_new hands out a fixed capacity and memory.grow grows
+ * inside it, as it does for an attached (EXTERNAL) buffer everywhere.  Code
+ * compiled for a firmware image, which links baremetal.c, may load `base`
+ * once per function and reload only `size_bytes` (backends/ABI.md "Firmware");
+ * other bare-metal platform layers (the firmware spec driver's) may move it.
  *
  * A memory with 1-byte pages may end anywhere inside a host page, where
  * GUARD mode's fault cannot see its end: generated code checks its accesses

@@ -64,6 +64,16 @@ WAT = r'''
     (if (local.get 0) (then (return (i32.add (i32.const 1)
       (call_indirect $r (type $ii) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0))))))
     (local.get 0))
+  ;; $s: the entries of $ii fill [1, 3), nulls around them; $o: the same
+  ;; span after an entry of another type (one compare, cold path decides)
+  (table $s 4 funcref)
+  (elem (table $s) (i32.const 1) func $sq $tw)
+  (table $o 3 funcref)
+  (elem (table $o) (i32.const 0) func $add $sq $tw)
+  (func (export "cs") (param i32 i32) (result i32)
+    (call_indirect $s (type $ii) (local.get 1) (local.get 0)))
+  (func (export "co") (param i32 i32) (result i32)
+    (call_indirect $o (type $ii) (local.get 1) (local.get 0)))
 )
 '''
 
@@ -77,6 +87,10 @@ SCRIPT = [
     ("cw 3 3", UNDEF),
     ("ld 65532", (0,)), ("ld 65533", OOB), ("ld 4294967295", OOB),
     ("ld8 65528", (0,)), ("ld8 65529", OOB),
+    ("cs 0 5", UNINIT), ("cs 1 5", (25,)), ("cs 2 5", (10,)), ("cs 3 5", UNINIT),
+    ("cs 4 5", UNDEF), ("cs 4294967295 5", UNDEF),
+    ("co 0 5", MISMATCH), ("co 1 5", (25,)), ("co 2 5", (10,)), ("co 3 5", UNDEF),
+    ("co 4294967295 5", UNDEF),
     # recursion through a constant table still ends in the stack check
     ("down 1000", (1000,)), ("down 100000000", "trap call stack exhausted"),
 ]
@@ -92,7 +106,8 @@ def _ir():
 def test_constant_tables_analysis():
     ir = _ir()
     sq, add, neg, tw = 0, 1, 2, 3
-    assert constant_tables(ir) == {0: (sq, None, add, neg, tw, None), 3: (12,)}
+    assert constant_tables(ir) == {0: (sq, None, add, neg, tw, None), 3: (12,),
+                                   4: (None, sq, tw, None), 5: (add, sq, tw)}
 
 
 @pytest.mark.parametrize("extra,why", [
@@ -139,6 +154,20 @@ def test_constant_table_emits_no_table_loads():
     body = _body(src, 4)
     # no load of the table's elements, nor of the callee's instance
     assert "ctab0.s" in body and "%elems" not in body and not re.search(r"%ci\d", body)
+
+
+def test_contiguous_signature_span_is_one_compare():
+    """$s and $o: the entries of the expected type fill one range, so the
+    fast path is ``idx - lo <u n`` and loads no null flag; ci2's table
+    ($t, with nulls and other types elsewhere) the same."""
+    if not _fast_path_wired():
+        pytest.skip("backends/llvm/calls.py does not pass table=/sig= yet")
+    src = compile_ir(_ir(), CompileOptions(bounds="explicit", opt_level=0)).source
+    for fn in (13, 14, 5):
+        body = _body(src, fn)
+        assert re.search(r"%crel\d+ = sub i32 %v\d+, [12]", body), fn
+        assert "icmp eq ptr" not in body, fn   # no null test of the loaded entry
+    assert "%crel" not in _body(src, 4)        # $ii in $t: 0, 3, 4, not one range
 
 
 @pytest.mark.parametrize("target,needle,absent", [

@@ -268,6 +268,28 @@ def test_memory_grow_within_the_static_region(tmp_path, target, flags, status):
     assert r.returncode == status, r.stderr
 
 
+# No maximum, no --max-memory: the image gives the memory its initial
+# size, so it cannot grow; the last byte reads, the next one traps (the
+# function's base is loaded once: firmware.image_options, fixed_base).
+FIXED = """(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (func $ld (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "_start")
+    (if (i32.ne (memory.grow (i32.const 1)) (i32.const -1)) (then (call $exit (i32.const 11))))
+    (if (i32.ne (memory.size) (i32.const 1)) (then (call $exit (i32.const 12))))
+    (i32.store8 (i32.const 65535) (i32.const 5))
+    (if (i32.ne (call $ld (i32.const 65535)) (i32.const 5)) (then (call $exit (i32.const 13))))
+    (drop (call $ld (i32.const 65536)))))"""
+
+
+@targets
+def test_memory_without_maximum_is_fixed_in_an_image(tmp_path, target):
+    elf = compile_image(_wat(tmp_path, "fixed", FIXED), tmp_path / "fixed.elf", target=target)
+    r = run_image(elf, RUN_BOARDS[target])
+    assert (r.returncode, r.stderr) == (134, "wasm trap: out of bounds memory access\n")
+
+
 def test_second_qemu_board(tmp_path):
     """lm3s6965evb: another memory map (256 KiB flash, 64 KiB RAM)."""
     elf = compile_image(_wat(tmp_path, "nomem", NO_MEMORY), tmp_path / "lm.elf", "--board", "lm3s6965evb")
