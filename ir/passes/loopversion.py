@@ -266,7 +266,7 @@ def _natural(func: Function, preds: dict, h: int) -> _Loop | None:
     if (t == h) == (e == h):
         return None
     x = e if t == h else t
-    if x in body or preds[x] != [b] or not _closed(func, preds, body, h, b):
+    if x in body or x == p or preds[x] != [b] or not _closed(func, preds, body, h, b):
         return None
     if sum(1 for q in body for _ in lay.insts(q)) > _MAX_LOOP:
         return None
