@@ -51,7 +51,7 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8) -> list:
     """The pipeline for a bounds mode: explicit mode adds checkmerge after
     trapelim (one check for a run of accesses off one address; in guard
     mode the accesses cost no instruction, so a check would only add one),
-    then loopversion (counted single-block loops run in an unchecked copy
+    then loopversion (counted loops run in an unchecked copy
     when a test before them shows every visit in bounds).
     Then checkversion (a small function whose checks are off one parameter
     gets a copy without them, entered after one test).
