@@ -215,6 +215,9 @@ def h_store(fe, inst):
     op = fe.dfg.op[inst]
     if op == Opcode.store:
         p = effective_ptr(fe, inst, bits(ctrl) // 8)
+        if ty == "double" and fe.mc.target.split_f64_stores:
+            _store_f64_words(fe, fe.val(v), p)
+            return
         fe.emit(f"store {ty} {fe.val(v)}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
         return
     n = _NARROW_STORE[op]
@@ -222,6 +225,20 @@ def h_store(fe, inst):
     t = fe.tmp("n")
     fe.emit(f"{t} = trunc {ty} {fe.val(v)} to i{n}")
     fe.emit(f"store i{n} {t}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+
+
+def _store_f64_words(fe, val: str, p: str) -> None:
+    """An f64 store as its two 32-bit words, low word first (little
+    endian; Target.split_f64_stores).  Explicit mode only, where the check
+    before it has already passed: no fault can fall between the words."""
+    b, lo, hi64, hi, p4 = (fe.tmp("n") for _ in range(5))
+    fe.emit(f"{b} = bitcast double {val} to i64")
+    fe.emit(f"{lo} = trunc i64 {b} to i32")
+    fe.emit(f"{hi64} = lshr i64 {b}, 32")
+    fe.emit(f"{hi} = trunc i64 {hi64} to i32")
+    fe.emit(f"store i32 {lo}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"{p4} = getelementptr i8, ptr {p}, i32 4")
+    fe.emit(f"store i32 {hi}, ptr {p4}, align 1, !tbaa {TBAA_MEM}")
 
 
 def h_bounds_check(fe, inst):

@@ -73,3 +73,22 @@ def test_every_compile_sets_the_unroll_cap(name, cap):
     opts = _llvm_options(t, CompileOptions(target=name, bounds=t.default_bounds))
     (unroll,) = [o for o in opts if o.startswith("-unroll-max-count=")]
     assert unroll == f"-unroll-max-count={cap if cap else (1 << 32) - 1}"
+
+
+F64_WAT = """(module (memory 1)
+  (func (export "st") (param $p i32) (param $x f64)
+    (f64.store offset=8 (local.get $p) (local.get $x))))
+"""
+
+
+@pytest.mark.parametrize("target,split", [("cortex-m4f", True), ("cortex-m33", True),
+                                          ("cortex-m3", False), ("rv32imac", False)])
+def test_f64_store_as_two_words_where_an_fpu_holds_doubles(target, split):
+    from wasmaot.compile import compile_bytes
+    opts = CompileOptions(target=target, bounds="explicit", opt_level=0)
+    text = compile_bytes(F64_WAT.encode(), "f64.wat", opts, emit="llvm").data
+    body = text[text.index("@wasm.f0("):]
+    body = body[:body.index("\n}\n")]
+    assert get_target(target).split_f64_stores == split
+    assert ("store double" in body) != split
+    assert body.count("store i32") == (2 if split else 0)
