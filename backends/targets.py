@@ -202,15 +202,17 @@ class Target:
     # one register-indexed load, as native code has it) instead of an add
     # of a materialized constant per access (backends/llvm/memory.py).
     mem_offset_imm_max: int = 4095
-    # An f64 store of linear memory is emitted as two i32 stores of its
-    # words (explicit bounds mode only: the check precedes both).  ARM's
-    # FPU stores (VSTR) need a word-aligned address and Wasm's stores are
-    # ``align 1``, so LLVM legalized each f64 store through a stack slot
-    # (vmov to d0, vstr, ldrd, two str) where two unaligned ``str`` do
-    # (soft-float doubles already sit in core registers).  Only where an
-    # FPU holds doubles: without one (cortex-m3) LLVM already stores the
-    # two words, and the split form cost 2mm 2% there.
-    split_f64_stores: bool = False
+    # f64 loads and stores of linear memory are emitted as two i32
+    # accesses of its words (explicit bounds mode only: the check precedes
+    # both).  ARM's FPU loads and stores (VLDR/VSTR) need a word-aligned
+    # address and Wasm's accesses are ``align 1``, so LLVM legalized each
+    # f64 access through core registers and a move to a D register (a
+    # store even through a stack slot: vmov, vstr, ldrd, two str), only to
+    # move it back for the soft-float call that uses it; as words, doubles
+    # stay in core registers (cortex-m4f 2mm 1.061x -> 1.017x native).
+    # Only where an FPU holds doubles: without one (cortex-m3) LLVM already
+    # uses the words, and the split form cost 2mm 2% there.
+    split_f64_accesses: bool = False
     # Largest count by which LLVM's loop unroller may unroll a loop; None:
     # LLVM's own choice (its cost model's).  Set on every compile, as an
     # LLVM option, to this or to LLVM's default (backends/__init__.py).

@@ -106,7 +106,7 @@ CORTEX_M4F = Target(
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     unroll_max_count=_M_PROFILE_UNROLL_MAX,
-    split_f64_stores=True,
+    split_f64_accesses=True,
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an386", fpu=True),
 )
 
@@ -130,7 +130,7 @@ CORTEX_M33 = Target(
     internal_cc="fastcc",     # as cortex-m3
     tail_call_cc="fastcc",
     unroll_max_count=_M_PROFILE_UNROLL_MAX,
-    split_f64_stores=True,
+    split_f64_accesses=True,
     firmware=FirmwareRecipe(startup="cortex_m_startup.c", default_board="mps2-an505", fpu=True),
 )
 

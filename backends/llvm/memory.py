@@ -196,7 +196,24 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
 def h_load(fe, inst):
     ctrl = fe.dfg.ctrl[inst]
     p = effective_ptr(fe, inst, bits(ctrl) // 8)
+    if LTYPE[ctrl] == "double" and fe.mc.target.split_f64_accesses:
+        _load_f64_words(fe, inst, p)
+        return
     emit_load(fe, inst, LTYPE[ctrl], p, fe.res(inst))
+
+
+def _load_f64_words(fe, inst, p: str) -> None:
+    """An f64 load as its two 32-bit words, low word first
+    (Target.split_f64_accesses, which says why)."""
+    lo, hi, p4, lo64, hi64, sh, w = (fe.tmp("n") for _ in range(7))
+    emit_load(fe, inst, "i32", p, lo)
+    fe.emit(f"{p4} = getelementptr i8, ptr {p}, i32 4")
+    emit_load(fe, inst, "i32", p4, hi)
+    fe.emit(f"{lo64} = zext i32 {lo} to i64")
+    fe.emit(f"{hi64} = zext i32 {hi} to i64")
+    fe.emit(f"{sh} = shl i64 {hi64}, 32")
+    fe.emit(f"{w} = or i64 {sh}, {lo64}")
+    fe.emit(f"{fe.res(inst)} = bitcast i64 {w} to double")
 
 
 def h_narrow_load(fe, inst):
@@ -215,7 +232,7 @@ def h_store(fe, inst):
     op = fe.dfg.op[inst]
     if op == Opcode.store:
         p = effective_ptr(fe, inst, bits(ctrl) // 8)
-        if ty == "double" and fe.mc.target.split_f64_stores:
+        if ty == "double" and fe.mc.target.split_f64_accesses:
             _store_f64_words(fe, fe.val(v), p)
             return
         fe.emit(f"store {ty} {fe.val(v)}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
@@ -229,7 +246,7 @@ def h_store(fe, inst):
 
 def _store_f64_words(fe, val: str, p: str) -> None:
     """An f64 store as its two 32-bit words, low word first (little
-    endian; Target.split_f64_stores).  Explicit mode only, where the check
+    endian; Target.split_f64_accesses, which says why).  Explicit mode only, where the check
     before it has already passed: no fault can fall between the words."""
     b, lo, hi64, hi, p4 = (fe.tmp("n") for _ in range(5))
     fe.emit(f"{b} = bitcast double {val} to i64")
