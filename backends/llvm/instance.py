@@ -262,6 +262,17 @@ def _funcrefs(mc, b: Builder) -> None:
     fns = sorted(mc.c_names)
     if not fns:
         return
+    if len(fns) < SEGMENT_LOOP_MIN:
+        # Few entries: code per entry is smaller than the loop, its record
+        # table and the entry array (a firmware hello world's flash).
+        fr = abi.funcref(P)
+        for fn in fns:
+            slot = b.inst_field(lay.funcref[fn])
+            b.store("ptr", "@" + mc.c_entry(fn), slot, TBAA_INST, align=P)
+            tid = b.load("i32", b.inst_field(lay.type_id[lay.func_type[fn]]), TBAA_INST, align=4)
+            b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
+            b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
+        return
     # A loop over a table, not code per function (issue 11: 10,000 exports
     # were 6 MB of instantiate text): (funcref offset, type-id offset)
     # records in P.data and the entries, in the same order, in a constant
@@ -367,6 +378,14 @@ def _data_segments(mc, b: Builder) -> None:
     P = mc.ptr_bytes
     datas = mc.ir.datas
     if not datas:
+        return
+    if len(datas) < SEGMENT_LOOP_MIN:
+        # Few segments: a store pair each is smaller than the loop and its
+        # record table (a firmware hello world's flash, tests/firmware).
+        for k, seg in enumerate(datas):
+            s = b.inst_field(mc.layout.data_seg[k])
+            b.store("ptr", mc.blob(seg.data), s, TBAA_INST, align=P)
+            b.store("i32", str(len(seg.data)), b.gep(s, abi.segment(P).size), TBAA_INST, align=4)
         return
     sd = abi.segment(P)
     first = mc.layout.data_seg[0]
@@ -495,6 +514,12 @@ def _funcref_items_loop(mc, b: Builder, k: int, items, arr: str) -> None:
 #: (optnone), so a module with 100,000 escaping functions or segments gets
 #: blocks of this many items instead of one.
 BLOCK_ITEMS = 64
+#: Fewest data segments, C-ABI entries (funcrefs) or constant init pairs
+#: (memory.emit_init_block) that are emitted as one loop over a record
+#: table rather than as code per item: below it the table and the loop
+#: take more bytes than they save (a hello world's one segment and two
+#: entries: 160 bytes more flash on rv32imac).
+SEGMENT_LOOP_MIN = 8
 
 
 def _every(b: Builder, k: int, tag: str) -> None:

@@ -458,17 +458,29 @@ def emit_init_block(fe, insts, handlers) -> None:
         rec = _init_record(fe, inst, insts[i + 1] if i + 1 < len(insts) else None)
         if rec is not None and (not run or rec[0] == run_mem):
             run_mem = rec[0]
-            run.append(rec[1])
+            run.append((rec[1], (inst, insts[i + 1])))
             i += 2
             continue
         if run:
-            _init_loop(fe, run_mem, run)
+            _flush_init_run(fe, run_mem, run, handlers)
             run = []
         if rec is None:
             handlers[op](fe, inst)
             i += 1
     if run:
-        _init_loop(fe, run_mem, run)
+        _flush_init_run(fe, run_mem, run, handlers)
+
+
+def _flush_init_run(fe, mem: int, run: list, handlers) -> None:
+    """A run of (memory_init, data_drop) pairs: one table loop, or each
+    pair's own code when the run is shorter than SEGMENT_LOOP_MIN."""
+    from .instance import SEGMENT_LOOP_MIN
+    if len(run) >= SEGMENT_LOOP_MIN:
+        _init_loop(fe, mem, [rec for rec, _ in run])
+        return
+    for _, (init, drop) in run:
+        handlers[fe.dfg.op[init]](fe, init)
+        handlers[fe.dfg.op[drop]](fe, drop)
 
 
 def _init_record(fe, inst, nxt) -> tuple[int, tuple[int, int, int]] | None:

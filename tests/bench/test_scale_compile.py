@@ -255,14 +255,30 @@ def test_data_init_runs_keep_segment_order(tmp_path):
     of memory 1 between segments of memory 0 splits them into two runs,
     which must stay in order (each segment overwrites part of the one
     before)."""
-    segs = " ".join(f'(data (i32.const {100 + k}) "{chr(97 + k) * 4}")' for k in range(5))
-    segs += ' (data (memory $m1) (i32.const 0) "XY") (data (i32.const 104) "zz") (data (i32.const 105) "Q")'
+    from wasmaot.backends.llvm.instance import SEGMENT_LOOP_MIN as n
+    segs = " ".join(f'(data (i32.const {100 + k}) "{chr(97 + k) * 4}")' for k in range(n))
+    segs += ' (data (memory $m1) (i32.const 0) "XY")'
+    segs += " ".join(f' (data (i32.const {100 + n + k}) "{chr(65 + k) * 2}")' for k in range(n))
     wat = f"(module (memory 1) (memory $m1 1) {segs} {SUM})"
-    mem = bytearray(112)
-    for k in range(5):
+    size = 100 + 2 * n + 4
+    mem = bytearray(size)
+    for k in range(n):
         mem[100 + k:104 + k] = bytes([97 + k]) * 4
-    mem[104:106], mem[105:106] = b"zz", b"Q"
-    r = _compile_run(tmp_path, wat, "--invoke", "sum", "0", "112")
+    for k in range(n):
+        mem[100 + n + k:102 + n + k] = bytes([65 + k]) * 2
+    r = _compile_run(tmp_path, wat, "--invoke", "sum", "0", str(size))
     assert (r.returncode, r.stdout.strip()) == (0, str(_checksum(mem)))
     ir = translate_module(load_module(wat.encode(), "o.wat"))
+    # two runs of memory 0 as loops, the lone memory-1 segment as a call
     assert compile_ir(ir, CompileOptions()).source.count("call void @wasmaot_memory_init") == 3
+
+
+def test_few_segments_and_entries_stay_code_per_item():
+    """Below SEGMENT_LOOP_MIN the tables and loops are not worth their
+    bytes (a firmware hello world): a call and a store pair per item."""
+    from wasmaot.backends.llvm.instance import SEGMENT_LOOP_MIN as n
+    segs = " ".join(f'(data (i32.const {8 * k}) "ab")' for k in range(n - 1))
+    ir = translate_module(load_module(f"(module (memory 1) {segs})".encode(), "d.wat"))
+    src = compile_ir(ir, CompileOptions()).source
+    assert src.count("call void @wasmaot_memory_init") == n - 1
+    assert "datas.loop" not in src
