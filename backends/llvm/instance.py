@@ -286,15 +286,7 @@ def _funcrefs(mc, b: Builder) -> None:
                            + ", ".join(f"ptr @{mc.c_entry(fn)}" for fn in fns) + f"], align {P}")
     fr = abi.funcref(P)
     L = "fr"
-    b.label(f"{L}.pre")
-    b.label(f"{L}.loop")
-    i = f"%{L}.i"
-    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
-    r = b.tmp("fr")
-    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
-    off, toff = b.tmp("fo"), b.tmp("ft")
-    b.emit(f"{off} = load i32, ptr {r}, align 4")
-    b.emit(f"{toff} = load i32, ptr {b.gep(r, 4)}, align 4")
+    i, off, toff = _record_loop_head(b, L, table, ("fr", "fo", "ft"))
     ep = b.tmp("fe")
     b.emit(f"{ep} = getelementptr inbounds [{len(fns)} x ptr], ptr {entries}, i64 0, i64 {i}")
     entry = b.tmp("fe")
@@ -307,11 +299,7 @@ def _funcrefs(mc, b: Builder) -> None:
     tid = b.load("i32", b.gep("%inst", toff64), TBAA_INST, align=4)
     b.store("i32", tid, b.gep(slot, fr.type_id), TBAA_INST, align=4)
     b.store("ptr", "%inst", b.gep(slot, fr.instance), TBAA_INST, align=P)
-    b.emit(f"%{L}.next = add i64 {i}, 1")
-    end = b.tmp("e")
-    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(fns)}")
-    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
-    b.cur.append(f"{L}.end:")
+    _loop_tail(b, L, i, len(fns))
 
 
 def _memories_and_tables(mc, b: Builder) -> None:
@@ -399,15 +387,7 @@ def _data_segments(mc, b: Builder) -> None:
         recs += off.to_bytes(4, "little") + len(seg.data).to_bytes(4, "little")
     table = mc.blob(bytes(recs), align=4)
     L = "datas"
-    b.label(f"{L}.pre")
-    b.label(f"{L}.loop")
-    i = f"%{L}.i"
-    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
-    r = b.tmp("dr")
-    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
-    off, size = b.tmp("do"), b.tmp("ds")
-    b.emit(f"{off} = load i32, ptr {r}, align 4")
-    b.emit(f"{size} = load i32, ptr {b.gep(r, 4)}, align 4")
+    i, off, size = _record_loop_head(b, L, table, ("dr", "do", "ds"))
     off64 = b.tmp("do")
     b.emit(f"{off64} = zext i32 {off} to i64")
     src = b.tmp("dp")
@@ -416,11 +396,7 @@ def _data_segments(mc, b: Builder) -> None:
     b.emit(f"{s} = getelementptr inbounds [{sd.sizeof} x i8], ptr {b.inst_field(first)}, i64 {i}")
     b.store("ptr", src, s, TBAA_INST, align=P)
     b.store("i32", size, b.gep(s, sd.size), TBAA_INST, align=4)
-    b.emit(f"%{L}.next = add i64 {i}, 1")
-    end = b.tmp("e")
-    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(datas)}")
-    b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
-    b.cur.append(f"{L}.end:")
+    _loop_tail(b, L, i, len(datas))
 
 
 def _elem_segments(mc, b: Builder) -> None:
@@ -502,9 +478,32 @@ def _funcref_items_loop(mc, b: Builder, k: int, items, arr: str) -> None:
     b.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr align {P} {dst}, ptr align {P} {b.gep('%inst', off64)}, "
            f"i64 {fr}, i1 false)")
     b.label(f"{L}.step")
+    _loop_tail(b, L, i, len(items))
+
+
+def _record_loop_head(b: Builder, L: str, table: str, names: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Open loop ``L`` (blocks ``L.pre``, ``L.loop``; counter ``%L.i`` from
+    0) over ``table``, an array of two-i32 records: (counter, first field,
+    second field).  ``names``: the temporaries' prefixes.  Closed by
+    :func:`_loop_tail`."""
+    b.label(f"{L}.pre")
+    b.label(f"{L}.loop")
+    i = f"%{L}.i"
+    b.emit(f"{i} = phi i64 [ 0, %{L}.pre ], [ %{L}.next, %{L}.loop ]")
+    r = b.tmp(names[0])
+    b.emit(f"{r} = getelementptr inbounds [2 x i32], ptr {table}, i64 {i}")
+    first, second = b.tmp(names[1]), b.tmp(names[2])
+    b.emit(f"{first} = load i32, ptr {r}, align 4")
+    b.emit(f"{second} = load i32, ptr {b.gep(r, 4)}, align 4")
+    return i, first, second
+
+
+def _loop_tail(b: Builder, L: str, i: str, count: int) -> None:
+    """Close loop ``L`` of counter ``i`` after ``count`` turns (the last
+    block branches back to ``L.loop``), continuing in ``L.end``."""
     b.emit(f"%{L}.next = add i64 {i}, 1")
     end = b.tmp("e")
-    b.emit(f"{end} = icmp eq i64 %{L}.next, {len(items)}")
+    b.emit(f"{end} = icmp eq i64 %{L}.next, {count}")
     b.emit(f"br i1 {end}, label %{L}.end, label %{L}.loop")
     b.cur.append(f"{L}.end:")
 

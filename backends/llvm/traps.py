@@ -554,12 +554,7 @@ def _trap_which(fe, out: str, nulls: str, n: int, index: tuple[str, str, str],
     fe.emit(f"br i1 {oob}, label %{fe.trap_label(int(TrapCode.undefined_element))}, label %{inside}")
     fe.start_block(inside)
     if some_null and some_other:
-        fp, fv, isnull = fe.tmp("nslot"), fe.tmp("nflag"), fe.tmp("isnull")
-        fe.emit(f"{fp} = getelementptr inbounds [{n} x i8], ptr {nulls}, {ity} 0, {ity} {ix}")
-        fe.emit(f"{fv} = load i8, ptr {fp}, align 1")
-        fe.emit(f"{isnull} = icmp ne i8 {fv}, 0")
-        fe.emit(f"br i1 {isnull}, label %{fe.trap_label(int(TrapCode.uninitialized_element))}, "
-                f"label %{fe.trap_label(int(TrapCode.indirect_call_type_mismatch))}")
+        _branch_on_null_flag(fe, nulls, n, ity, ix)
     else:
         code = TrapCode.uninitialized_element if some_null else TrapCode.indirect_call_type_mismatch
         fe.trap_now(int(code))
@@ -572,13 +567,19 @@ def _trap_null_or_mismatch(fe, bad: str, nulls: str, n: int, ity: str, ix: str) 
     cold, ok = fe.tmp("cibad")[1:], fe.tmp("ok")[1:]
     fe.emit(f"br i1 {bad}, label %{cold}, label %{ok}, !prof {MD_COLD}")
     fe.start_block(cold)
+    _branch_on_null_flag(fe, nulls, n, ity, ix)
+    fe.start_block(ok)
+
+
+def _branch_on_null_flag(fe, nulls: str, n: int, ity: str, ix: str) -> None:
+    """Branch to the uninitialized-element trap when entry ``ix``'s flag in
+    the null-flag array ``nulls`` is set, else to the signature trap."""
     fp, fv, isnull = fe.tmp("nslot"), fe.tmp("nflag"), fe.tmp("isnull")
     fe.emit(f"{fp} = getelementptr inbounds [{n} x i8], ptr {nulls}, {ity} 0, {ity} {ix}")
     fe.emit(f"{fv} = load i8, ptr {fp}, align 1")
     fe.emit(f"{isnull} = icmp ne i8 {fv}, 0")
     fe.emit(f"br i1 {isnull}, label %{fe.trap_label(int(TrapCode.uninitialized_element))}, "
             f"label %{fe.trap_label(int(TrapCode.indirect_call_type_mismatch))}")
-    fe.start_block(ok)
 
 
 # ---- stack limit ----------------------------------------------------------------------
