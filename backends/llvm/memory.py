@@ -258,35 +258,29 @@ def _store_f64_words(fe, val: str, p: str) -> None:
     fe.emit(f"store i32 {hi}, ptr {p4}, align 1, !tbaa {TBAA_MEM}")
 
 
-def h_bounds_check(fe, inst):
+def _out_of_bounds(fe, inst) -> str:
+    """The i1 "out of bounds" of a ``bounds_check`` or ``in_bounds``: the
+    address operand plus the end immediate past the memory's size (the
+    32-bit compare on a 32-bit target, traps.oob32)."""
     dfg = fe.dfg
     mem = dfg.inst_imm(inst, ImmKind.MEM)
     end = dfg.inst_imm(inst, ImmKind.OFFSET)
     memptr = memory_ptr(fe, mem)
     if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
-        traps.memory_check32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
-        return
+        return traps.oob32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
     idx = _index64(fe, mem, dfg.inst_args(inst)[0])
     if is64(fe, mem):
-        traps.memory_check64(fe, memptr, idx, end)
-    else:
-        traps.memory_check(fe, memptr, idx, end, size_facts(fe, mem)[1])
+        return traps.oob64(fe, memptr, idx, end)
+    return traps.oob(fe, memptr, idx, end, size_facts(fe, mem)[1])
+
+
+def h_bounds_check(fe, inst):
+    fe.trap_if(_out_of_bounds(fe, inst), traps.MEMORY_OOB)
 
 
 def h_in_bounds(fe, inst):
     """``in_bounds``: :func:`h_bounds_check`'s compare, as an i32 0/1."""
-    dfg = fe.dfg
-    mem = dfg.inst_imm(inst, ImmKind.MEM)
-    end = dfg.inst_imm(inst, ImmKind.OFFSET)
-    memptr = memory_ptr(fe, mem)
-    if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
-        bad = traps.oob32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
-    else:
-        idx = _index64(fe, mem, dfg.inst_args(inst)[0])
-        if is64(fe, mem):
-            bad = traps.oob64(fe, memptr, idx, end)
-        else:
-            bad = traps.oob(fe, memptr, idx, end, size_facts(fe, mem)[1])
+    bad = _out_of_bounds(fe, inst)
     ok = fe.tmp("inb")
     fe.emit(f"{ok} = xor i1 {bad}, true")
     fe.emit(f"{fe.res(inst)} = zext i1 {ok} to i32")

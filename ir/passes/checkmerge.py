@@ -65,7 +65,7 @@ from ..function import Function
 from ..opcodes import OPINFO, ImmKind, MemFlags, Opcode
 from ..trapcodes import TrapCode
 from ..types import I32, NOTYPE
-from .trapelim import _split
+from .trapelim import split_const
 
 KIND = "function"
 PRESERVES = frozenset({"cfg"})
@@ -199,7 +199,7 @@ def run(func: Function, max_memory_bytes: int = _M32) -> bool:
                 m = _member(dfg, inst, info)
                 if m is not None:
                     mem, end, flags = m
-                    root, k = _split(dfg, int(dfg.inst_args(inst)[0]))
+                    root, k = split_const(dfg, int(dfg.inst_args(inst)[0]))
                     runs.setdefault((mem, root), []).append((inst, _signed32(k), end, flags))
                     if not info.writes:
                         continue

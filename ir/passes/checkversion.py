@@ -41,6 +41,7 @@ from ..analysis.ranges import Ranges, unsigned
 from ..function import Function
 from ..opcodes import ImmKind, MemFlags, Opcode
 from ..types import I32, NOTYPE
+from .trapelim import checked_access
 
 KIND = "function"
 PRESERVES: frozenset = frozenset()
@@ -55,21 +56,7 @@ MIN_CHECKS = 2
 MAX_END = 1 << 16
 
 
-def _check(dfg, inst: int, info) -> tuple[int, int, int] | None:
-    """``(mem, address value, end)`` of a trapping access or bounds_check,
-    else None."""
-    if info.opcode == Opcode.bounds_check:
-        mem, end = dfg.inst_imms(inst)
-        return mem, dfg.inst_args(inst)[0], end
-    if info.access and ImmKind.MEMFLAGS in info.imms:
-        flags, mem, off = dfg.inst_imms(inst)[:3]   # lane accesses add a lane imm
-        if MemFlags.notrap(flags):
-            return None
-        return mem, dfg.inst_args(inst)[0], off + dfg.access_bytes(inst)
-    return None
-
-
-def _split(dfg, ranges: Ranges, block: int, a: int, params: set) -> tuple[int, int] | None:
+def _param_offset(dfg, ranges: Ranges, block: int, a: int, params: set) -> tuple[int, int] | None:
     """``(p, hi)`` when address ``a`` is ``p`` or ``p + t`` with ``t`` at
     most ``hi`` (unsigned, below 2^31), ``p`` a parameter; else None."""
     if a in params:
@@ -97,13 +84,14 @@ def _candidates(func: Function) -> tuple[int, int, int, list[int]] | None:
     groups: dict[tuple[int, int], list] = {}
     for b in lay.blocks():
         for i in lay.insts(b):
-            c = _check(dfg, i, dfg.inst_info(i))
-            if c is None or mems[c[0]].index_type != I32:
+            acc = checked_access(dfg, i, dfg.inst_info(i))
+            if acc is None or mems[acc[0]].index_type != I32:
                 continue
+            mem, end = acc[:2]
             ranges = ranges or Ranges(func)
-            s = _split(dfg, ranges, b, c[1], params)
+            s = _param_offset(dfg, ranges, b, int(dfg.inst_args(i)[0]), params)
             if s is not None:
-                groups.setdefault((c[0], s[0]), []).append((i, s[1] + c[2]))
+                groups.setdefault((mem, s[0]), []).append((i, s[1] + end))
     best = max(groups.items(), key=lambda kv: len(kv[1]), default=None)
     if best is None or len(best[1]) < MIN_CHECKS:
         return None

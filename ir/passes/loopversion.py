@@ -91,7 +91,7 @@ from ..function import Function
 from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
 from ..types import I32, I64, NOTYPE
 from .checkmerge import max_size
-from .trapelim import _access, _iconst, _split
+from .trapelim import checked_access, iconst_value, split_const
 
 #: Pass contract (ir/pipeline.py): one function at a time; adds blocks.
 KIND = "function"
@@ -150,7 +150,7 @@ class _Loop:
         if d is None:                           # a parameter of H: back edge passes v + c?
             if dfg.vdef[v] != self.h:           # another block's (a join's): not affine
                 return None
-            root, k = _split(dfg, self.back[dfg.vnum[v]])
+            root, k = split_const(dfg, self.back[dfg.vnum[v]])
             return k if root == v else None
         op = dfg.op[d]
         if op not in _LINEAR:
@@ -159,7 +159,7 @@ class _Loop:
             return 0
         a, b = dfg.inst_args(d)
         if op in (Opcode.imul, Opcode.ishl):
-            c = _iconst(dfg, b)
+            c = iconst_value(dfg, b)
             sa = self.step(a, depth + 1)
             if c is None or sa is None:
                 return None
@@ -297,10 +297,10 @@ def _covered(func: Function, loop: _Loop) -> tuple[set, dict]:
     mems = func.module.memories if func.module is not None else []
     insts, groups = set(), {}
     for inst in (i for b in loop.blocks for i in func.layout.insts(b)):
-        acc = _access(dfg, inst, OPINFO[dfg.op[inst]])
+        acc = checked_access(dfg, inst, OPINFO[dfg.op[inst]])
         if acc is None or acc[0] >= len(mems) or mems[acc[0]].index_type != I32:
             continue
-        root, k = _split(dfg, int(dfg.inst_args(inst)[0]))
+        root, k = split_const(dfg, int(dfg.inst_args(inst)[0]))
         s = loop.step(root)
         if s is None or acc[1] >= _M32:
             continue
@@ -315,7 +315,7 @@ def _accesses(func: Function, loop: _Loop) -> int:
     """Checked accesses of the loop (covered or not)."""
     dfg = func.dfg
     return sum(1 for b in loop.blocks for i in func.layout.insts(b)
-               if _access(dfg, i, OPINFO[dfg.op[i]]) is not None)
+               if checked_access(dfg, i, OPINFO[dfg.op[i]]) is not None)
 
 
 def _trip_count(loop: _Loop, x: int, y: int | None) -> tuple[int, int]:

@@ -82,7 +82,7 @@ def _min_bytes(func: Function) -> list[int | None]:
             for m in func.module.memories]
 
 
-def _split(dfg, v: int) -> tuple[int, int]:
+def split_const(dfg, v: int) -> tuple[int, int]:
     """``(root, k)`` with ``v == root + k`` (mod 2^32)."""
     k = 0
     for _ in range(_PEEL):
@@ -90,7 +90,7 @@ def _split(dfg, v: int) -> tuple[int, int]:
         if d is None or dfg.op[d] not in (Opcode.iadd, Opcode.isub):
             break
         a, b = dfg.inst_args(d)
-        cb, ca = _iconst(dfg, b), _iconst(dfg, a)
+        cb, ca = iconst_value(dfg, b), iconst_value(dfg, a)
         if cb is not None:
             k += cb if dfg.op[d] == Opcode.iadd else -cb
             v = a
@@ -102,7 +102,7 @@ def _split(dfg, v: int) -> tuple[int, int]:
     return v, k % _M32
 
 
-def _iconst(dfg, v: int) -> int | None:
+def iconst_value(dfg, v: int) -> int | None:
     d = dfg.value_inst(v)
     return dfg.pool[dfg.off[d]] if d is not None and dfg.op[d] == Opcode.iconst else None
 
@@ -133,7 +133,7 @@ def _counter_covered(dfg, ranges: Ranges, facts: dict, b: int, mem: int, root: i
                 continue
         elif unsigned(ranges.at(b, e), 32)[1] + c >= _M32:
             continue                       # e + c might wrap
-        eroot, ek = _split(dfg, e)
+        eroot, ek = split_const(dfg, e)
         known = facts.get((mem, eroot))
         if not known:
             continue
@@ -144,7 +144,7 @@ def _counter_covered(dfg, ranges: Ranges, facts: dict, b: int, mem: int, root: i
     return False
 
 
-def _access(dfg, inst: int, info) -> tuple[int, int, int] | None:
+def checked_access(dfg, inst: int, info) -> tuple[int, int, int] | None:
     """``(mem, end, flags)`` of a trapping access or check, else None
     (flags -1 for a bounds_check)."""
     if inst is None:
@@ -180,7 +180,7 @@ def run(func: Function) -> bool:
             continue
         stack.append((b, True, undo))
         for inst in lay.insts(b):
-            acc = _access(dfg, inst, OPINFO[dfg.op[inst]])
+            acc = checked_access(dfg, inst, OPINFO[dfg.op[inst]])
             if acc is None:
                 continue
             mem, end, flags = acc
@@ -191,7 +191,7 @@ def run(func: Function) -> bool:
                     ranges = Ranges(func, cfg, dt)
                 lo, hi = unsigned(ranges.at(b, addr), 32)
                 proven = hi + end <= mins[mem]
-            root, k = _split(dfg, addr)
+            root, k = split_const(dfg, addr)
             key = (mem, root)
             known = facts.get(key)
             if not proven and not (known and _covered(known, k, end)) and facts:

@@ -127,7 +127,8 @@ void wasmaot_rt_memset(void *dst, int c, size_t n) {
 #if defined(__thumb2__)
     /* Thumb-2 (ARMv7-M, ARMv8-M Mainline): store-multiple of 8 registers,
      * 32 bytes an instruction, as the C libraries' ARM memsets do (a
-     * Cortex-M3 STM of N registers takes 1 + N cycles, 4 STRD 12).  Not
+     * Cortex-M3 STM of N registers takes 1 + N cycles by the core's timing
+     * table, 4 STRD 12; qemu counts instructions, not cycles).  Not
      * r7 (Thumb's frame pointer) nor r9 (a platform register). */
     if (n >= 64) {
         size_t turns = n / 64;
