@@ -31,6 +31,8 @@ from .common import FCMP, ICMP, LTYPE
 
 _INT_BIN = {Opcode.iadd: "add", Opcode.isub: "sub", Opcode.imul: "mul",
             Opcode.band: "and", Opcode.bor: "or", Opcode.bxor: "xor"}
+#: the operations that may carry nuw/nsw (backends/llvm/nowrap.py)
+_NOWRAP = frozenset((Opcode.iadd, Opcode.isub, Opcode.imul))
 _SHIFT = {Opcode.ishl: "shl", Opcode.ushr: "lshr", Opcode.sshr: "ashr"}
 _DIV = {Opcode.sdiv: "sdiv", Opcode.udiv: "udiv", Opcode.srem: "srem", Opcode.urem: "urem"}
 _FBIN = {Opcode.fadd: "fadd", Opcode.fsub: "fsub", Opcode.fmul: "fmul", Opcode.fdiv: "fdiv"}
@@ -86,7 +88,9 @@ def _args(fe, inst):
 def h_int_bin(fe, inst):
     a, b = _args(fe, inst)
     ty = LTYPE[fe.dfg.ctrl[inst]]
-    fe.emit(f"{fe.res(inst)} = {_INT_BIN[fe.dfg.op[inst]]} {ty} {a}, {b}")
+    op = fe.dfg.op[inst]
+    nw = fe.nowrap.flags(inst) if fe.nowrap is not None and op in _NOWRAP else ""
+    fe.emit(f"{fe.res(inst)} = {_INT_BIN[op]}{nw} {ty} {a}, {b}")
 
 
 def h_shift(fe, inst):
@@ -94,12 +98,15 @@ def h_shift(fe, inst):
     ctrl = fe.dfg.ctrl[inst]
     ty = LTYPE[ctrl]
     mask = 31 if ctrl == I32 else 63
+    nw = ""
     if b.lstrip("-").isdigit():
         n = str(int(b) & mask)
+        if fe.nowrap is not None and fe.dfg.op[inst] == Opcode.ishl:
+            nw = fe.nowrap.flags(inst)
     else:
         n = fe.tmp("sh")
         fe.emit(f"{n} = and {ty} {b}, {mask}")
-    fe.emit(f"{fe.res(inst)} = {_SHIFT[fe.dfg.op[inst]]} {ty} {a}, {n}")
+    fe.emit(f"{fe.res(inst)} = {_SHIFT[fe.dfg.op[inst]]}{nw} {ty} {a}, {n}")
 
 
 def h_rot(fe, inst):

@@ -315,6 +315,8 @@ class FuncEmitter(Builder):
         self.entry_lines: list[str] = []
         self.trap_codes: set[int] = set()
         self.allocas: dict[str, str] = {}
+        #: no-wrap facts (backends/llvm/nowrap.py), or None: emit plain ops
+        self.nowrap = None
 
     # ---- values -------------------------------------------------------------------
     def val(self, v: int) -> str:

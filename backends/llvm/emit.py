@@ -42,6 +42,7 @@ from ...ir.opcodes import OPINFO
 from . import arith, calls, control, exceptions, globals as globals_, memory, simd, tables, traps
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
+from .nowrap import NoWrap
 from .instance import instantiate_text, start_text, trampoline_text
 
 HANDLERS = {}
@@ -92,7 +93,10 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     # entry when paths without calls exist): ir/analysis/stackcheck.py.
     check_at = stack_check_block(func) if mc.opts.stack_check else None
     handlers = HANDLERS
+    fe.nowrap = NoWrap.for_function(fe)
     for b in blocks:
+        if fe.nowrap is not None:
+            fe.nowrap.block = b
         fe.start_block(f"b{b}")
         if b == check_at and b != entry:
             traps.stack_check_here(fe)

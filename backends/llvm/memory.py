@@ -128,7 +128,8 @@ def _index64(fe, mem: int, addr) -> str:
     if is64(fe, mem):
         return fe.val(addr)
     idx = fe.tmp("ea")
-    fe.emit(f"{idx} = zext i32 {fe.val(addr)} to i64")
+    nn = " nneg" if fe.nowrap is not None and fe.nowrap.nonneg(addr) else ""
+    fe.emit(f"{idx} = zext{nn} i32 {fe.val(addr)} to i64")
     return idx
 
 
