@@ -304,7 +304,9 @@ def access64_needs_check(fe, notrap: bool) -> bool:
 # 2mm, jacobi-2d, heat-3d, nussinov: 1.5-2x).  Keeping the values in a
 # global accumulator instead (vectorizable) executed more (+47%) and still
 # lost stores at the trap.  Loads the IR proved in bounds (``notrap``) get
-# none, so a stronger trapelim is what would buy the speed back.
+# none, so a stronger trapelim is what would buy the speed back; guard mode
+# runs ``loopversion`` for that (a counted loop's copy with its covered
+# loads notrap, entered when a test shows every visit in bounds).
 #
 # Order of memory effects around the trap: Wasm does every store before the
 # faulting access and none after it.  Guard mode guarantees the TRAP (every
