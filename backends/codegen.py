@@ -71,6 +71,13 @@ from dataclasses import dataclass, field
 #: shorter tail on 2 workers (-O2 -j 2: 18.0 s against 20.2 s), no run-time
 #: cost measured.
 PART_BYTES = 1_000_000
+#: What one function costs LLVM besides its text, in bytes of text: its
+#: share of the per-function pass and code-generation set-up.  A module of
+#: many tiny functions (1,000 exports: 3,005 functions in 1.1 MB) took 2 s
+#: in one partition, as long as 1.9 MB of ordinary functions; counting
+#: each function 300 bytes more splits it in 2.  The bench kernels (a few
+#: hundred functions, < 0.8 MB) stay whole.
+FUNC_BYTES = 300
 
 OUTPUTS = ("object", "llvm", "asm")
 
@@ -225,25 +232,29 @@ def _cuts(sizes: list[int], k: int) -> list[int]:
     return cuts
 
 
-def partition_count(nbytes: int, part_bytes: int | None = None) -> int:
-    """About ``nbytes / PART_BYTES``, rounded up to an even count when
+def partition_count(nbytes: int, part_bytes: int | None = None, nfuncs: int = 0) -> int:
+    """About ``(nbytes + FUNC_BYTES * nfuncs) / PART_BYTES``, rounded up to an even count when
     split at all: partitions are about equally long, so an odd count keeps
     one of 2 workers (or 2 of 4) busy alone at the end (10,000 functions:
     5 partitions were 3 on one worker, 2 on the other).  Still a function
     of the text alone (objects identical for any ``-j``)."""
-    k = max(1, round(nbytes / (part_bytes or PART_BYTES)))
+    part = part_bytes or PART_BYTES
+    # The weight scales with the partition size asked for, so a smaller
+    # part_bytes (tests) keeps each function's share of a partition.
+    k = max(1, round((nbytes + FUNC_BYTES * nfuncs * part / PART_BYTES) / part))
     return k + 1 if k > 1 and k % 2 else k
 
 
 def split_module(text: str, part_bytes: int | None = None) -> list[Partition]:
     """The module as K self-contained modules (K = 1: the text itself)."""
-    k = partition_count(len(text), part_bytes)
+    nfuncs = text.count("\ndefine ") + text.startswith("define ")
+    k = partition_count(len(text), part_bytes, nfuncs)
     if k > 1:
         try:
             return _split(scan_items(text), k)
         except _Unsplittable:
             pass
-    return [Partition(0, text, text.count("\ndefine ") + text.startswith("define "), len(text))]
+    return [Partition(0, text, nfuncs, len(text))]
 
 
 def affinity_order(defines: list[Item], refs: dict[str, set[str]]) -> list[Item]:

@@ -260,3 +260,12 @@ def test_partition_count_is_even_once_split():
     partition alone; the count still depends on the text size only."""
     assert [codegen.partition_count(n, 100) for n in (10, 149, 150, 250, 260, 449, 450, 5000)] == \
         [1, 1, 2, 2, 4, 4, 4, 50]
+
+
+def test_many_tiny_functions_count_towards_a_split():
+    """FUNC_BYTES: 1,000 exports (3,005 functions in 1.1 MB) split in 2,
+    a bench kernel (a few hundred functions, 0.8 MB) does not, and the
+    same 1.1 MB of a few large functions does not either."""
+    assert codegen.partition_count(1_160_000, None, 3005) == 2
+    assert codegen.partition_count(800_000, None, 300) == 1
+    assert codegen.partition_count(1_160_000, None, 20) == 1
