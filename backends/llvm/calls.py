@@ -4,8 +4,9 @@ where LLVM can guarantee it; backends/ABI.md "Functions").
 Calling convention (backends/ABI.md "Functions"): ``R f(ptr instance,
 params...)``; ``R`` is void, the scalar, or a literal struct for several
 results.  A defined callee is called directly with our own ``%inst`` in the
-internal convention (``ModuleContext.cc``, from ``Target.internal_cc``: ``tailcc`` on x86-64,
-``fastcc`` on AArch64 and RISC-V).
+internal convention (``ModuleContext.cc``, from ``Target.internal_cc``:
+``fastcc`` everywhere; ``Target.tail_call_cc``, ``tailcc`` on x86-64 and
+AArch64, in a module with tail calls).
 Everything else is C ABI: an imported callee through its funcref slot in the
 instance, ``slot.func(slot.instance, ...)`` (the slot is written before
 instantiation and never again, so its loads are ``!invariant.load``: LLVM may

@@ -26,6 +26,11 @@ X86_64_LINUX = Target(
     default_bounds="guard",
     bounds_modes=("guard", "explicit"),
     runtime_configs={"guard": "x86_64-linux-musl", "explicit": "x86_64-linux-musl-explicit"},
+    # fastcc for modules without tail calls (tail_call_cc stays tailcc):
+    # tailcc makes every callee pop an 8-byte argument area that keeps the
+    # stack 16-aligned (``ret $8`` and a ``sub $8, %rsp`` after each call)
+    # and a larger frame.
+    internal_cc="fastcc",
 )
 
 TARGETS = (X86_64_LINUX,)

@@ -124,7 +124,7 @@ block0(v0: i32):
 """
 
 
-@pytest.mark.parametrize("target,cc", [("x86_64-linux", "tailcc"), ("aarch64-linux", "fastcc"),
+@pytest.mark.parametrize("target,cc", [("x86_64-linux", "fastcc"), ("aarch64-linux", "fastcc"),
                                        ("riscv64-linux", "fastcc")])
 def test_internal_convention_and_c_entries(builder, target, cc):
     """Wasm-to-Wasm calls use the internal convention; C-ABI entries exist
