@@ -42,6 +42,9 @@ class CompileOptions:
     stack_check: bool = True
     prefix: str = "wasm"          # symbol prefix P
     cpu: str | None = None
+    # LLVM target features added to the target's own (``+avx2,-sse4.2``;
+    # ``--cpu native`` puts the build machine's here): part of the cache key.
+    features: str = ""
     # Compile-time links to modules compiled as other objects of the same
     # executable (the spec runner): .llvm.script_links.ObjectLinks.
     links: object = None
@@ -65,6 +68,10 @@ class CompileOptions:
         if not _PREFIX_RE.match(self.prefix):
             raise ValueError(f"prefix must be a C identifier, not {self.prefix!r}")
 
+    def llvm_features(self, target) -> str:
+        """The target's features and ours, as LLVM takes them."""
+        return ",".join(f for f in (target.features, self.features) if f)
+
     def cache_key(self) -> str:
         """Everything that affects the object, as one string.  The resolved
         CPU (not None) is used so that changing a target's default CPU
@@ -73,7 +80,7 @@ class CompileOptions:
         parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.compare]
         parts.append(f"triple={t.triple}")
         parts.append(f"resolved_cpu={self.cpu or t.default_cpu}")
-        parts.append(f"features={t.features}")
+        parts.append(f"features={self.llvm_features(t)}")
         parts.append(f"backend_abi={_BACKEND_REVISION}")
         return ";".join(parts)
 
@@ -152,11 +159,11 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
     plan = program if isinstance(program, LinkPlan) else single(program)
     timings: dict[str, float] = {}
     from . import codegen
-    machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, target.features,
+    machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, opts.llvm_features(target),
                               opts.opt_level, _llvm_options(target, opts))
     data_layout = str(codegen.target_machine(machine).target_data)
     t0 = time.perf_counter()
-    text, blobs = emit_program(plan, opts, target, data_layout, machine.cpu, target.features)
+    text, blobs = emit_program(plan, opts, target, data_layout, machine.cpu, machine.features)
     timings["emit"] = time.perf_counter() - t0
     return _codegen(text, machine, opts, timings, blobs)
 

@@ -53,6 +53,7 @@ from __future__ import annotations
 import functools
 import importlib
 import platform
+import re
 import shutil
 from dataclasses import dataclass, field
 
@@ -274,6 +275,19 @@ class Target:
             raise TargetError(f"--cpu {cpu}: {problem}")
         return cpu
 
+    def resolve_features(self, features: str | None, cpu: str | None, native: bool) -> str:
+        """LLVM feature list for ``--features`` (``+a,-b``, added to the
+        target's own) and ``--cpu native`` (the build machine's features
+        first, so ``--features`` can still turn one off).  A name LLVM does
+        not know for the triple is a :class:`TargetError`."""
+        parts = [host_cpu_features()] if native else []
+        if features:
+            problem = check_features(self.triple, cpu or self.default_cpu, features)
+            if problem:
+                raise TargetError(f"--features {features}: {problem}")
+            parts.append(features)
+        return ",".join(parts)
+
     def runtime_config(self, bounds: str) -> str:
         """The runtime-c/sources.txt config to link for ``bounds``."""
         return self.runtime_configs[self.check_bounds(bounds)]
@@ -435,6 +449,36 @@ def check_cpu(triple: str, cpu: str, features: str = "") -> str:
         why = errors[0].split("LLVM ERROR:", 1)[1].strip() if errors else \
             f"the LLVM probe exited with {proc.returncode}"
         return f"cannot generate {triple} code: {why}"
+    return ""
+
+
+def host_cpu_features() -> str:
+    """The build machine's CPU features as LLVM reads them (``--cpu
+    native``, as clang's ``-march=native``): the CPU name alone would
+    assume every feature of that model, which a VM may hide (a masked
+    AVX-512 is SIGILL)."""
+    from .codegen import llvm_binding
+    return llvm_binding().get_host_cpu_features().flatten()
+
+
+_FEATURE_RE = re.compile(r"^[+-][A-Za-z0-9_.-]+$")
+
+
+@functools.cache
+def check_features(triple: str, cpu: str, features: str) -> str:
+    """Why ``features`` (LLVM's ``+a,-b`` list) is not a feature list of
+    ``triple``, or "" (the probe's "is not a recognized feature" warning
+    decides, as for CPUs)."""
+    for f in features.split(","):
+        if not _FEATURE_RE.match(f):
+            return f"{f!r} is not +NAME or -NAME"
+    proc = _probe(triple, cpu, features)
+    text = proc.stderr + proc.stdout
+    m = re.search(r"'([^']*)' is not a recognized feature", text)
+    if m:
+        return f"{m.group(1)!r} is not a feature LLVM knows for {triple}"
+    if proc.returncode != 0:
+        return f"cannot generate {triple} code with these features"
     return ""
 
 

@@ -195,21 +195,24 @@ def _name(file: str) -> str:
     return "<stdin>" if file == STDIN else file
 
 
-def _compile_options(target, opt_level, bounds, cpu, stack_check, jobs=0):
+def _compile_options(target, opt_level, bounds, cpu, stack_check, jobs=0, features=None):
     """CompileOptions from the flags; no --bounds means the target's default.
     ``target`` may be an LLVM triple (as wasmtime's --target); ``cpu`` may
-    be ``native``; a bad name of either is a usage error."""
+    be ``native`` (the build machine's CPU and features); a bad name of
+    either, or a feature LLVM does not know, is a usage error."""
     from .backends import CompileOptions
     try:
         target = canonical_target(target)
         t = get_target(target)
         bounds = t.check_bounds(bounds or t.default_bounds)
+        native = cpu == "native"
         cpu = t.resolve_cpu(cpu)
+        features = t.resolve_features(features, cpu, native)
     except TargetError as e:
         raise click.UsageError(str(e)) from None
     try:
         return CompileOptions(target=target, opt_level=opt_level, bounds=bounds, cpu=cpu,
-                              stack_check=stack_check, jobs=jobs or 0)
+                              features=features, stack_check=stack_check, jobs=jobs or 0)
     except (ValueError, KeyError) as e:
         raise click.UsageError(str(e)) from None
 
@@ -254,8 +257,13 @@ _codegen_options = [
     click.option("--cpu", default=None, metavar="NAME|native",
                  help="Target CPU, an LLVM CPU name of the target (default: the target's "
                       "baseline).  `native`: this build machine's CPU, only when the target "
-                      "is the build machine's architecture.  A name LLVM does not know for "
-                      "the target is a usage error."),
+                      "is the build machine's architecture, with its features (as clang's "
+                      "-march=native).  A name LLVM does not know for the target is a usage "
+                      "error."),
+    click.option("--features", default=None, metavar="+A,-B",
+                 help="LLVM target features to add (+NAME) or remove (-NAME), e.g. "
+                      "`+avx2,+fma` or `-avx512f`; after --cpu's.  A feature LLVM does not "
+                      "know for the target is a usage error.  Part of the cache key."),
     click.option("--no-stack-check", "stack_check", flag_value=False, default=True,
                  help="Rely on the guard page alone for stack exhaustion."),
     click.option("-j", "--jobs", type=click.IntRange(1), default=None,
@@ -474,7 +482,7 @@ def firmware_options(fn):
 @firmware_options
 @user_errors
 def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify_ir, target, opt_specs,
-            bounds, cpu, stack_check, jobs, allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env,
+            bounds, cpu, features, stack_check, jobs, allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env,
             wt_S, wt_W, wt_D, wt_C, wt_R, board, flash, ram, max_memory, size_report):
     """Compile a Wasm module (binary or text), or IR text, ahead of time.
     FILE '-' reads the module from standard input.
@@ -498,7 +506,7 @@ def compile(file, out, emit, invoke, time_passes, keep_symbols, preloads, verify
     """
     from .compile import compile_bytes, write_output
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
-    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
+    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs, features)
     grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     fw = _firmware_request(opts.target, emit, invoke, grants, board=board, flash=flash, ram=ram,
                            max_memory=max_memory, size_report=size_report)
@@ -606,7 +614,7 @@ def refused_run_options(fn):
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @user_errors
-def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, stack_check, jobs,
+def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, features, stack_check, jobs,
         allow_unresolved_imports, dirs, dirs_ro, envs, inherit_env, wt_S, wt_W, wt_D, wt_C, wt_R,
         invoke, argv0):
     """Compile FILE (cached) and run it natively; FILE '-' reads the module
@@ -629,7 +637,7 @@ def run(file, args, preloads, verify_ir, target, opt_specs, bounds, cpu, stack_c
     from .backends.targets import RunnerMissing
     from .compile import cached_executable, check_invoke
     level, wt = _settings(opt_specs, {"S": wt_S, "W": wt_W, "D": wt_D, "C": wt_C, "R": wt_R})
-    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs)
+    opts = _compile_options(target, level, bounds, cpu, stack_check, jobs or wt.jobs, features)
     grants = _grants(dirs, dirs_ro, envs, inherit_env or wt.inherit_env) + wasmtime_compat.network_grants(wt)
     try:
         prefix = get_target(opts.target).check_runnable()   # e.g. qemu-aarch64 on x86-64

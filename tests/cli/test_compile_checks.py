@@ -243,6 +243,50 @@ def test_cpu_of_another_target_is_checked_for_that_target():
     assert '"target-cpu"="cortex-a72"' in r.stdout
 
 
+# --------------------------------------------------------------- --features
+
+POPCNT = """(module (func (export "f") (param i32) (result i32) (i32.popcnt (local.get 0))))"""
+
+
+def test_features_reach_llvm_and_the_cache_key(tmp_path):
+    src = tmp_path / "p.wat"
+    src.write_text(POPCNT)
+    asm = {}
+    for feats in ([], ["--features", "-popcnt"]):
+        out = tmp_path / f"p{len(feats)}.s"
+        r = wasmaot("compile", src, "--emit", "asm", "-o", out, *feats)
+        assert r.returncode == 0, r.stderr
+        asm[bool(feats)] = out.read_text()
+    assert "popcnt" in asm[False] and "popcnt" not in asm[True]   # x86-64-v2 has it
+    from wasmaot.backends import CompileOptions
+    assert CompileOptions(features="-popcnt").cache_key() != CompileOptions().cache_key()
+
+
+def test_cpu_native_brings_the_build_machines_features():
+    import platform
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("checks x86_64-linux, the default target")
+    from wasmaot.backends.targets import host_cpu_features
+    r = wasmaot("compile", HELLO, "--cpu", "native", "--features", "-avx2", "--emit", "llvm")
+    assert r.returncode == 0, r.stderr
+    # the host's list first, then ours: a feature turned off stays off
+    assert f'"target-features"="{host_cpu_features()},-avx2"' in r.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--features", "+bogus"], "--features +bogus: '+bogus' is not a feature LLVM knows for x86_64"),
+    (["--features", "avx2"], "--features avx2: 'avx2' is not +NAME or -NAME"),
+    (["--features", "+avx2", "--target", "aarch64-linux"],
+     "'+avx2' is not a feature LLVM knows for aarch64"),
+])
+def test_bad_features_are_one_usage_line(tmp_path, args, needle):
+    out = tmp_path / "h"
+    r = wasmaot("compile", HELLO, "-o", out, *args)
+    msg = one_line_error(r, 2)
+    assert needle in msg and "recognized feature" not in r.stderr, msg
+    assert not out.exists()
+
+
 # ------------------------------------------------- the executable's --invoke
 
 @pytest.mark.parametrize("name", ["nope", "memory"])
