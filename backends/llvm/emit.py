@@ -95,8 +95,6 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     handlers = HANDLERS
     fe.nowrap = NoWrap.for_function(fe)
     for b in blocks:
-        if fe.nowrap is not None:
-            fe.nowrap.block = b
         fe.start_block(f"b{b}")
         if b == check_at and b != entry:
             traps.stack_check_here(fe)

@@ -123,12 +123,13 @@ def size_facts(fe, mem: int) -> tuple[int, int | None]:
     return min_bytes, (min_bytes if m.max is not None and m.max == m.min else None)
 
 
-def _index64(fe, mem: int, addr) -> str:
-    """The address operand as an i64 (memory32: zero-extended)."""
+def _index64(fe, inst, mem: int, addr) -> str:
+    """The address operand ``addr`` of ``inst`` as an i64 (memory32:
+    zero-extended; ``nneg`` where backends/llvm/nowrap.py proves it)."""
     if is64(fe, mem):
         return fe.val(addr)
     idx = fe.tmp("ea")
-    nn = " nneg" if fe.nowrap is not None and fe.nowrap.nonneg(addr) else ""
+    nn = " nneg" if fe.nowrap is not None and fe.nowrap.nonneg(inst, addr) else ""
     fe.emit(f"{idx} = zext{nn} i32 {fe.val(addr)} to i64")
     return idx
 
@@ -164,7 +165,7 @@ def effective_ptr(fe, inst, width: int) -> str:
             fe.emit(f"{q} = getelementptr i8, ptr {p}, i32 {off}")
             p = q
         return p
-    idx = _index64(fe, mem, addr)
+    idx = _index64(fe, inst, mem, addr)
     if is64(fe, mem):
         if traps.access64_needs_check(fe, notrap):
             traps.memory_check64(fe, memptr, idx, off + width)
@@ -269,7 +270,7 @@ def _out_of_bounds(fe, inst) -> str:
     memptr = memory_ptr(fe, mem)
     if fe.mc.ptr_bytes == 4 and not is64(fe, mem) and 1 <= end < 1 << 31:
         return traps.oob32(fe, memptr, fe.val(dfg.inst_args(inst)[0]), end, *size_facts(fe, mem))
-    idx = _index64(fe, mem, dfg.inst_args(inst)[0])
+    idx = _index64(fe, inst, mem, dfg.inst_args(inst)[0])
     if is64(fe, mem):
         return traps.oob64(fe, memptr, idx, end)
     return traps.oob(fe, memptr, idx, end, size_facts(fe, mem)[1])

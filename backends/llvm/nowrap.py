@@ -33,7 +33,7 @@ instruction, memoised by ``Ranges``.
 """
 from __future__ import annotations
 
-from ...ir.analysis.ranges import Ranges, signed, unsigned
+from ...ir.analysis.ranges import Ranges, const_of, signed, unsigned
 from ...ir.opcodes import OPINFO, ImmKind, Opcode
 from ...ir.types import I32
 
@@ -42,12 +42,11 @@ _M = 1 << 32
 
 
 class NoWrap:
-    """The no-wrap facts of one function being emitted.  ``block`` is the
-    IR block whose instructions are being emitted (set by the emitter)."""
+    """The no-wrap facts of one function being emitted.  Each fact holds
+    where the instruction asking runs: ranges are read in its block."""
 
     def __init__(self, func) -> None:
         self.func = func
-        self.block = -1
         self._ranges: Ranges | None = None
 
     @staticmethod
@@ -70,58 +69,49 @@ class NoWrap:
                         return NoWrap(func)
         return None
 
-    @property
-    def ranges(self) -> Ranges:
+    def _at(self, inst: int, v: int):
         if self._ranges is None:
             self._ranges = Ranges(self.func)
-        return self._ranges
+        return self._ranges.at(self.func.layout.inst_block(inst), v)
 
-    def _at(self, v: int):
-        return self.ranges.at(self.block, v)
-
-    def nonneg(self, v: int) -> bool:
-        """Whether i32 ``v`` is below 2^31 wherever the current block runs."""
-        return signed(self._at(v), 32)[0] >= 0
+    def nonneg(self, inst: int, v: int) -> bool:
+        """Whether i32 ``v`` is below 2^31 where ``inst`` runs."""
+        return signed(self._at(inst, v), 32)[0] >= 0
 
     def flags(self, inst: int) -> str:
         """`` nuw nsw`` / `` nsw`` / `` nuw`` / ``""`` for an i32
-        ``iadd``/``isub``/``imul``, or an ``ishl`` by a constant."""
+        ``iadd``/``isub``/``imul``, or an ``ishl`` by a constant (as a
+        multiplication by ``2^k``)."""
         dfg = self.func.dfg
         if dfg.ctrl[inst] != I32:
             return ""
         op = dfg.op[inst]
         a, b = dfg.inst_args(inst)
-        ra, rb = self._at(a), self._at(b)
+        ra, rb = self._at(inst, a), self._at(inst, b)
         if op == Opcode.ishl:
-            k = _const(rb)
+            k = const_of(rb)
             if k is None:
                 return ""
-            rb = ((1 << (k & 31)),) * 2
-            op = Opcode.imul
-            ub = sb = rb
+            op, ub = Opcode.imul, (1 << (k & 31),) * 2
+            sb = ub
         else:
             ub, sb = unsigned(rb, 32), signed(rb, 32)
         out = ""
         u = _exact(op, unsigned(ra, 32), ub)
-        if u is not None and u[0] >= 0 and u[1] < _M:
+        if u[0] >= 0 and u[1] < _M:
             out += " nuw"
         s = _exact(op, signed(ra, 32), sb)
-        if s is not None and s[0] >= -_H and s[1] < _H:
+        if s[0] >= -_H and s[1] < _H:
             out += " nsw"
         return out
 
 
-def _const(r) -> int | None:
-    return r[0] if r is not None and r[0] == r[1] else None
-
-
-def _exact(op: int, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
-    """Bounds of the exact result of ``a op b`` over the integer intervals."""
+def _exact(op: int, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    """Bounds of the exact result of ``a op b`` (``iadd``, ``isub`` or
+    ``imul``) over the integer intervals."""
     if op == Opcode.iadd:
         return a[0] + b[0], a[1] + b[1]
     if op == Opcode.isub:
         return a[0] - b[1], a[1] - b[0]
-    if op == Opcode.imul:
-        p = [x * y for x in a for y in b]
-        return min(p), max(p)
-    return None
+    p = [x * y for x in a for y in b]
+    return min(p), max(p)

@@ -164,14 +164,15 @@ def signed_const(c: int, w: int) -> int:
 
 # ---- transfer functions --------------------------------------------------------
 
-def _const(r: Range | None) -> int | None:
+def const_of(r: Range | None) -> int | None:
+    """The one value of ``r``, or None."""
     return r[0] if r is not None and r[0] == r[1] else None
 
 
 def _mul(a, b, w):
     if a is None or b is None:
         return None
-    ca, cb = _const(a), _const(b)
+    ca, cb = const_of(a), const_of(b)
     if cb is not None:                 # exact and modular: multiply the interval
         cs = signed_const(cb, w)
         return canon(min(a[0] * cs, a[1] * cs), max(a[0] * cs, a[1] * cs), w)
@@ -182,13 +183,13 @@ def _mul(a, b, w):
 
 
 def _shl(a, b, w):
-    k = _const(b)
+    k = const_of(b)
     return None if k is None else _mul(a, (1 << (k % w),) * 2, w)
 
 
 def _ushr(a, b, w):
     lo, hi = unsigned(a, w)
-    k = _const(b)
+    k = const_of(b)
     if k is not None:
         return lo >> (k % w), hi >> (k % w)
     klo, khi = unsigned(b, w)
@@ -196,7 +197,7 @@ def _ushr(a, b, w):
 
 
 def _sshr(a, b, w):
-    k = _const(b)
+    k = const_of(b)
     if k is None:
         return None
     lo, hi = signed(a, w)
@@ -204,7 +205,7 @@ def _sshr(a, b, w):
 
 
 def _band(a, b, w):
-    for x, m in ((a, _const(b)), (b, _const(a))):
+    for x, m in ((a, const_of(b)), (b, const_of(a))):
         if m is not None and m | (m - 1) == (1 << w) - 1 and m:
             lo, hi = unsigned(x, w)          # clearing low bits is monotone
             return lo & m, hi & m
@@ -448,7 +449,7 @@ class Ranges:
             if a is None:
                 continue
             cur = self.at(p, a)
-            if _const(cur) is not None:
+            if const_of(cur) is not None:
                 continue
             br = (0, 0) if b is None else (self.at(p, b) or self._loose(b, 0))
             new = meet(cur, _bound(cc_, br, cur, w), w)
@@ -792,7 +793,7 @@ def _bound(cc: IntCC, br: Range | None, cur: Range | None, w: int) -> Range | No
     if cc == IntCC.eq:
         return br
     if cc == IntCC.ne:
-        c = _const(br)
+        c = const_of(br)
         if c is None or cur is None or cur[1] >= m:
             return None
         if cur[0] == c and c < cur[1]:
@@ -830,7 +831,7 @@ def _trips_ne(x0: Range | None, c: int, er: Range | None, tz_e: int, w: int) -> 
         return None
     a = abs(c)
     if a != 1:
-        x = _const(x0)
+        x = const_of(x0)
         if x is None or a & (a - 1) or a.bit_length() - 1 > tz_e or x % a:
             return None
     if c > 0:
@@ -848,7 +849,7 @@ def _trips(cc: IntCC, x0: Range | None, c: int, yr: Range | None, w: int) -> int
         x0, yr = shift(x0, m >> 1, w), shift(yr, m >> 1, w) if yr is not None else None
         cc = _UNSIGNED[cc]
     if cc == IntCC.ne:
-        x, e = _const(x0), _const(yr)
+        x, e = const_of(x0), const_of(yr)
         if x is None or e is None:
             return None
         dist = (e - x) % m if c > 0 else (x - e) % m
