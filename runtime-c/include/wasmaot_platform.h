@@ -41,9 +41,12 @@ void wasmaot_platform_memory_free(wasmaot_memory *mem);
 void *wasmaot_platform_realloc(void *p, size_t new_bytes);
 void wasmaot_platform_free(void *p);
 
-/* Freestanding byte routines of the core (core/string.c).  Hosted builds map
- * them to the C library's optimized versions; freestanding builds use small
- * loops.  n == 0 never dereferences. */
+/* Byte routines of the core (core/string.c): hosted builds use inline
+ * word-sized moves (not the C library: a static executable's memmove is
+ * generic code), freestanding builds small loops.  n == 0 never
+ * dereferences.  Generated code calls memmove and memset directly for
+ * memory.copy / memory.fill of 32-bit memories, after checking the ranges
+ * itself (backends/ABI.md, "Traps, bounds and modes"). */
 void wasmaot_rt_memmove(void *dst, const void *src, size_t n);
 void wasmaot_rt_memset(void *dst, int c, size_t n);
 int wasmaot_rt_strcmp(const char *a, const char *b);
