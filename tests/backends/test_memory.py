@@ -213,3 +213,22 @@ def test_explicit_checks_and_guard_does_not(builder):
     assert "wasmaot_trap(i32 2)" in body(e, "ld32")
     # notrap accesses never check
     assert "wasmaot_trap" not in body(e, "ld32_nt")
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_bulk_ops_check_inline_and_call_byte_routines(builder, bounds):
+    """memory.fill/copy of a 32-bit memory: the range check is in the
+    generated function (a trap block of its own) and the call goes to the
+    runtime's byte routine, not to the checking wrapper (backends/ABI.md,
+    "Traps, bounds and modes"); the script above runs the traps."""
+    ir = builder.compile(MODULE, bounds=bounds).llvm_ir
+    from wasmaot.backends.llvm.emit import mangle
+
+    def body(name):
+        start = ir.index(f"@wasm_export_{mangle(name)}(")
+        return ir[start:ir.index("\n}\n", start)]
+    fill, copy = body("fill"), body("copy")
+    assert "@wasmaot_rt_memset(" in fill and "wasmaot_memory_fill" not in fill
+    assert "@wasmaot_rt_memmove(" in copy and "wasmaot_memory_copy" not in copy
+    for b in (fill, copy):
+        assert "wasmaot_trap(i32 2)" in b and "icmp ugt i64" in b
