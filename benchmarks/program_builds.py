@@ -23,6 +23,7 @@ handling proposal: both builds of Lua turn an error into ``abort()``
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import tarfile
@@ -48,6 +49,23 @@ class ProgramBuild:
     wasm: Path
     native: Path
     source: str          # where the C came from, for the report
+    native_musl: Path | None = None   # the same native build on musl (see _native)
+
+
+def _native(args: list[str], out: Path, what: str) -> Path:
+    """Build the native reference twice: against the host's C library
+    (glibc: ``out``) and statically against musl (``out-musl``), the C
+    library wasi-libc is made from.  A Wasm program carries its libc's
+    printf, strspn, memcmp and malloc compiled to Wasm, where glibc's are
+    hand-tuned SIMD: the musl build shows how much of a gap is the C
+    library rather than the compiler.  musl's build names the host CPU
+    itself (zig builds for the baseline of an explicit target)."""
+    _zig([*suite.native_flags(), *args], out, f"{what} (native)")
+    musl = out.with_name(out.name + "-musl")
+    cpu = ["-mcpu=native"] if suite.ISA == "host" else []
+    _zig(["-target", f"{platform.machine()}-linux-musl", *suite.native_flags(), *cpu, *args], musl,
+         f"{what} (native, musl)")
+    return musl
 
 
 def _zig(args: list[str], out: Path, what: str) -> None:
@@ -100,8 +118,8 @@ def build_sqlite() -> ProgramBuild:
     wasm, native = d / "sqlite3.wasm", d / "sqlite3-native"
     _zig([*WASM, *[f for f in SQLITE_WASM_FLAGS if f.startswith("-D")], *files, str(stubs),
           *SQLITE_WASM_LIBS], wasm, "sqlite (wasm32-wasi)")
-    _zig([*suite.native_flags(), *defines, *files, "-lm"], native, "sqlite (native)")
-    return ProgramBuild("sqlite", wasm, native, f"npm sqlite3@6.0.1 ({src.name})")
+    musl = _native([*defines, *files, "-lm"], native, "sqlite")
+    return ProgramBuild("sqlite", wasm, native, f"npm sqlite3@6.0.1 ({src.name})", musl)
 
 
 def build_brotli() -> ProgramBuild:
@@ -114,8 +132,8 @@ def build_brotli() -> ProgramBuild:
     wasm, native = d / "brotli.wasm", d / "brotli-native"
     # brotli.c copies the owner with chown(), which WASI does not have.
     _zig([*WASM, "-Dchown(p,u,g)=0", *files], wasm, "brotli (wasm32-wasi)")
-    _zig([*suite.native_flags(), *files], native, "brotli (native)")
-    return ProgramBuild("brotli", wasm, native, f"PyPI {src.name} sdist")
+    musl = _native(files, native, "brotli")
+    return ProgramBuild("brotli", wasm, native, f"PyPI {src.name} sdist", musl)
 
 
 def build_lua() -> ProgramBuild:
@@ -133,8 +151,8 @@ def build_lua() -> ProgramBuild:
     wasm, native = d / "lua.wasm", d / "lua-native"
     _zig([*WASM, "-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS", *files, str(stubs),
           "-lwasi-emulated-signal", "-lwasi-emulated-process-clocks"], wasm, "lua (wasm32-wasi)")
-    _zig([*suite.native_flags(), *files], native, "lua (native)")
-    return ProgramBuild("lua", wasm, native, f"PyPI {src.name} sdist, Lua 5.4 onelua.c")
+    musl = _native(files, native, "lua")
+    return ProgramBuild("lua", wasm, native, f"PyPI {src.name} sdist, Lua 5.4 onelua.c", musl)
 
 
 def build_hello() -> ProgramBuild:
@@ -144,8 +162,8 @@ def build_hello() -> ProgramBuild:
     src = str(Path(__file__).resolve().parent / "programs" / "hello.c")
     wasm, native = d / "hello.wasm", d / "hello-native"
     _zig([*WASM, src], wasm, "hello (wasm32-wasi)")
-    _zig([*suite.native_flags(), src], native, "hello (native)")
-    return ProgramBuild("hello", wasm, native, "programs/hello.c")
+    musl = _native([src], native, "hello")
+    return ProgramBuild("hello", wasm, native, "programs/hello.c", musl)
 
 
 BUILDERS = {"sqlite": build_sqlite, "brotli": build_brotli, "lua": build_lua, "hello": build_hello}

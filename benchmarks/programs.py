@@ -14,7 +14,9 @@ process (median of the runs), as a user waits for it.  A run counts only
 with exit 0 and stdout byte-identical to the native build's; anything else
 is reported as FAIL with the reason, and the command exits 1.
 
-Engines: ``native`` (the same C, ``zig cc -O2`` for this CPU),
+Engines: ``native`` (the same C, ``zig cc -O2`` for this CPU, against
+the host's glibc), ``native-musl`` (the same, statically against musl, the
+C library wasi-libc is made from: how much of a gap is the C library),
 ``wasmaot-guard`` and ``wasmaot-explicit`` (``wasmaot compile -O2``),
 ``wasmtime-cwasm`` (``wasmtime compile`` once, then ``run
 --allow-precompiled``) and ``wasmtime`` (``wasmtime run``, JIT included).
@@ -39,7 +41,7 @@ from . import engines, program_builds, suite
 from .wasm_inputs import SetupError
 
 HERE = Path(__file__).resolve().parent
-ENGINES = ("native", "wasmaot-guard", "wasmaot-explicit", "wasmtime-cwasm", "wasmtime")
+ENGINES = ("native", "native-musl", "wasmaot-guard", "wasmaot-explicit", "wasmtime-cwasm", "wasmtime")
 
 
 def brotli_input(path: Path) -> Path:
@@ -72,9 +74,9 @@ def program_io(name: str) -> tuple[list[str], Path]:
 
 
 def probe(names: list[str]) -> dict:
-    """engine name -> its probed :class:`engines.Engine` (not native)."""
+    """engine name -> its probed :class:`engines.Engine` (not the native builds)."""
     out = {}
-    for e in engines.make([n for n in names if n != "native"]):
+    for e in engines.make([n for n in names if not n.startswith("native")]):
         e.probe()
         out[e.name] = e
     return out
@@ -88,6 +90,9 @@ def commands(build: program_builds.ProgramBuild, names: list[str], engs: dict) -
     for n in names:
         if n == "native":
             out[n] = [str(build.native)]
+            continue
+        if n == "native-musl":
+            out[n] = [str(build.native_musl)] if build.native_musl else "not built"
             continue
         e = engs[n]
         if e.missing:

@@ -82,3 +82,14 @@ def test_lua_runs_natively_and_under_wasmtime(tmp_path):
     import json
     doc = json.loads(out.with_suffix(".json").read_text())
     assert doc["programs"]["lua"]["engines"]["wasmtime-cwasm"]["ratio"] > 0
+
+
+def test_native_musl_runs_the_musl_build(tmp_path):
+    """``native-musl`` runs the build against musl (program_builds._native),
+    and says so when a program has none."""
+    b = program_builds.ProgramBuild("p", tmp_path / "p.wasm", tmp_path / "glibc", "test",
+                                    tmp_path / "glibc-musl")
+    cmds = programs.commands(b, ["native", "native-musl"], {})
+    assert cmds == {"native": [str(tmp_path / "glibc")], "native-musl": [str(tmp_path / "glibc-musl")]}
+    b.native_musl = None
+    assert programs.commands(b, ["native-musl"], {})["native-musl"] == "not built"
