@@ -26,16 +26,6 @@ only when the operands' ranges, refined where the instruction runs, make
 the exact (unbounded) result fit: a flag that did not hold would make the
 value poison, so nothing here guesses.
 
-A second source, for pointers that ranges cannot bound (a heap pointer
-bumped through a byte loop: ``memcmp``'s ``p + 1``): an i32 ``iadd x, c``
-with ``0 < c <= 65536`` does not wrap (``nuw``) where an access at address
-``x`` dominates it.  That access ran and did not trap, so ``x`` is below
-the memory's size, which the runtime never lets exceed
-``WASMAOT_MAX_MEMORY_BYTES`` = 2^32 - 65536 (``abi.MAX_MEMORY_BYTES``: a
-grow that would reach the last 64 KiB of the 32-bit space fails, as Wasm
-allows any grow to); so ``x + c < 2^32``.  SQLite's shell in guard mode ran
-1.8% fewer instructions (its ``memcmp`` loop 10 -> 7 per byte, as native).
-
 Cost: ``Ranges`` is built only for functions with an access to a 32-bit
 memory at a computed address, on 64-bit targets (32-bit targets address
 memory with the i32 itself: nothing is extended).  Queries are per
@@ -45,14 +35,10 @@ from __future__ import annotations
 
 from ...ir.analysis.ranges import Ranges, const_of, signed, unsigned
 from ...ir.opcodes import OPINFO, ImmKind, Opcode
-from ...ir.passes.trapelim import iconst_value
 from ...ir.types import I32
-from .. import abi
 
 _H = 1 << 31
 _M = 1 << 32
-#: Largest increment of an accessed address that cannot wrap (module doc).
-_MAX_BUMP = _M - abi.MAX_MEMORY_BYTES
 
 
 class NoWrap:
@@ -62,9 +48,6 @@ class NoWrap:
     def __init__(self, func) -> None:
         self.func = func
         self._ranges: Ranges | None = None
-        self._accesses: dict[int, list[int]] | None = None   # address value -> accesses
-        self._pos: dict[int, int] = {}                        # inst -> index in its block
-        self._dt = None
 
     @staticmethod
     def for_function(fe) -> "NoWrap | None":
@@ -91,53 +74,6 @@ class NoWrap:
             self._ranges = Ranges(self.func)
         return self._ranges.at(self.func.layout.inst_block(inst), v)
 
-    def _accessed_before(self, inst: int, x: int) -> bool:
-        """Whether an access to a 32-bit memory at address ``x`` (any
-        offset, at least one byte) dominates ``inst``."""
-        func = self.func
-        dfg, lay = func.dfg, func.layout
-        if self._accesses is None:
-            self._accesses = {}
-            mems = func.module.memories
-            for b in lay.blocks():
-                for k, i in enumerate(lay.insts(b)):
-                    self._pos[i] = k
-                    info = OPINFO[dfg.op[i]]
-                    if not info.access or ImmKind.OFFSET not in info.imms:
-                        continue
-                    mem = dfg.inst_imm(i, ImmKind.MEM)
-                    if mem < len(mems) and mems[mem].index_type == I32:
-                        self._accesses.setdefault(dfg.inst_args(i)[0], []).append(i)
-        uses = self._accesses.get(x)
-        if not uses:
-            return False
-        b = lay.inst_block(inst)
-        for a in uses:
-            ab = lay.inst_block(a)
-            if ab == b:
-                if self._pos[a] < self._pos[inst]:
-                    return True
-                continue
-            if self._dt is None:
-                from ...ir.cfg import DominatorTree
-                self._dt = DominatorTree(func)
-            if self._dt.dominates(ab, b):
-                return True
-        return False
-
-    def _bumped(self, inst: int) -> bool:
-        """``iadd x, c`` (either order) with ``0 < c <= _MAX_BUMP`` and an
-        access at ``x`` dominating it: cannot wrap (module doc)."""
-        dfg = self.func.dfg
-        if dfg.op[inst] != Opcode.iadd:
-            return False
-        a, b = dfg.inst_args(inst)
-        for x, c in ((a, b), (b, a)):
-            k = iconst_value(dfg, c)
-            if k is not None and 0 < k % _M <= _MAX_BUMP and self._accessed_before(inst, x):
-                return True
-        return False
-
     def nonneg(self, inst: int, v: int) -> bool:
         """Whether i32 ``v`` is below 2^31 where ``inst`` runs."""
         return signed(self._at(inst, v), 32)[0] >= 0
@@ -162,7 +98,7 @@ class NoWrap:
             ub, sb = unsigned(rb, 32), signed(rb, 32)
         out = ""
         u = _exact(op, unsigned(ra, 32), ub)
-        if (u[0] >= 0 and u[1] < _M) or self._bumped(inst):
+        if u[0] >= 0 and u[1] < _M:
             out += " nuw"
         s = _exact(op, signed(ra, 32), sb)
         if s[0] >= -_H and s[1] < _H:

@@ -458,11 +458,6 @@ extern "C" {
                                     larger declared maximum is clamped, a larger
                                     minimum fails to instantiate) */
 #define WASMAOT_GUARD_RESERVATION ((8ull << 30) + 65536u)
-/* The largest byte size any memory reaches: 4 GiB less 64 KiB.  Creating a
- * bigger one fails and memory.grow past it returns -1 (Wasm lets any grow
- * fail).  The backend relies on it: an address that was just accessed is
- * below it, so adding up to 65536 to it cannot wrap (backends/llvm/nowrap.py). */
-#define WASMAOT_MAX_MEMORY_BYTES ((1ull << 32) - 65536u)
 
 #if defined(__GNUC__) || defined(__clang__)
 #define WASMAOT_NORETURN __attribute__((noreturn))

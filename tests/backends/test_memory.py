@@ -232,30 +232,3 @@ def test_bulk_ops_check_inline_and_call_byte_routines(builder, bounds):
     assert "@wasmaot_rt_memmove(" in copy and "wasmaot_memory_copy" not in copy
     for b in (fill, copy):
         assert "wasmaot_trap(i32 2)" in b and "icmp ugt i64" in b
-
-
-CAP_WAST = """(module
-  (memory 0)
-  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
-  (func (export "size") (result i32) (memory.size))
-  (func (export "ld") (param i32) (result i32) (i32.load8_u (local.get 0))))
-(assert_return (invoke "grow" (i32.const 65535)) (i32.const 0))
-(assert_return (invoke "ld" (i32.const 0xfffeffff)) (i32.const 0))
-(assert_return (invoke "grow" (i32.const 1)) (i32.const -1))
-(assert_return (invoke "size") (i32.const 65535))
-(assert_trap (invoke "ld" (i32.const 0xffff0000)) "out of bounds memory access")
-(module (memory 0 65536) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
-(assert_return (invoke "grow" (i32.const 65536)) (i32.const -1))
-(assert_return (invoke "grow" (i32.const 65535)) (i32.const 0))
-"""
-
-
-@pytest.mark.parametrize("bounds", ["guard", "explicit"])
-def test_memory_stops_64k_below_4gib(tmp_path, bounds):
-    """A memory grows to 65535 pages, never 65536 (WASMAOT_MAX_MEMORY_BYTES:
-    the last 64 KiB stay unmapped, which backends/llvm/nowrap.py relies on);
-    Wasm lets any grow fail.  Untouched pages cost no RAM."""
-    from .wast_check import assert_wast_passes
-    path = tmp_path / "cap.wast"
-    path.write_text(CAP_WAST)
-    assert_wast_passes(path, bounds, 9)

@@ -52,48 +52,6 @@ def test_no_flag_without_a_proof(start, c, step, why):
         assert not re.search(rf"= add (nuw )?nsw i32 %v\d+, {c}\b", body), why
 
 
-#: A byte loop over a heap pointer (``memcmp``'s shape): ``$p`` is loaded
-#: from, then bumped by {step}; the bound is a parameter, so ranges know
-#: nothing of ``$p``.
-BUMP_LOOP = """(module
-  (memory 1)
-  (func (export "sum") (param $p i32) (param $end i32) (result i32) (local $s i32)
-    (loop $l
-      {pre}
-      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $p))))
-      (local.set $p (i32.add (local.get $p) (i32.const {step})))
-      (br_if $l (i32.ne (local.get $p) (local.get $end))))
-    (local.get $s)))
-"""
-
-
-def test_bump_after_access_gives_nuw():
-    body = _llvm(BUMP_LOOP.format(pre="", step=1))
-    assert re.search(r"= add nuw i32 %v\d+, 1\b", body), body
-    body = _llvm(BUMP_LOOP.format(pre="", step=65536))
-    assert re.search(r"= add nuw i32 %v\d+, 65536\b", body), body
-
-
-@pytest.mark.parametrize("pre,step,why", [
-    ("", 65537, "more than the 64 KiB the runtime keeps unmapped below 4 GiB"),
-    ("", -1, "a decrement of an accessed address may wrap below 0"),
-    ("(local.set $p (i32.add (local.get $p) (i32.const 3)))", 1,
-     "the +3 comes before any access at the value it bumps"),
-])
-def test_no_bump_fact_without_a_dominating_access(pre, step, why):
-    body = _llvm(BUMP_LOOP.format(pre=pre, step=step))
-    k = 3 if pre else step
-    assert re.search(rf"= add i32 %v\d+, {k}\b", body), body
-    assert not re.search(rf"= add nuw i32 %v\d+, {k}\b", body), why
-
-
-def test_bump_limit_is_the_runtime_cap():
-    """The 64 KiB in nowrap is the gap the runtime leaves below 4 GiB."""
-    from wasmaot.backends import abi
-    from wasmaot.backends.llvm import nowrap
-    assert nowrap._MAX_BUMP == (1 << 32) - abi.MAX_MEMORY_BYTES == 65536
-
-
 def test_not_on_32_bit_targets():
     text = compile_bytes(NEG_LOOP.format(start="(i32.const -3200)", c=67200, step=16).encode(),
                          "nw.wat", CompileOptions(target="cortex-m3", bounds="explicit", opt_level=0), emit="llvm").data
