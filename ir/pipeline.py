@@ -76,6 +76,7 @@ def _variant(name: str, run) -> "PassInfo":
     own ``run``: for guard mode, for 4-byte pointers)."""
     return replace(get_pass(name), run=run)
 
+
 KINDS = ("function", "module")
 #: Facts a pass may declare in ``PRESERVES`` (module docstring).
 PRESERVABLE = frozenset({"cfg"})
