@@ -69,8 +69,11 @@ class CompileOptions:
             raise ValueError(f"prefix must be a C identifier, not {self.prefix!r}")
 
     def llvm_features(self, target) -> str:
-        """The target's features and ours, as LLVM takes them."""
-        return ",".join(f for f in (target.features, self.features) if f)
+        """The target's features, its tuning for our CPU, then ours, as
+        LLVM takes them (a later entry for the same feature wins, so
+        ``--features`` can undo a tuning feature)."""
+        tuning = target.tuning_features(self.cpu)
+        return ",".join(f for f in (target.features, tuning, self.features) if f)
 
     def cache_key(self) -> str:
         """Everything that affects the object, as one string.  The resolved
@@ -89,7 +92,7 @@ class CompileOptions:
 #: cache of the driver also hashes the compiler's own sources
 #: (driver/compile.py ``digest_inputs``), so a forgotten bump no longer
 #: serves stale code there; this number keys what hashes no sources.
-_BACKEND_REVISION = 16
+_BACKEND_REVISION = 17
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first

@@ -218,6 +218,11 @@ class Target:
     # LLVM's own choice (its cost model's).  Set on every compile, as an
     # LLVM option, to this or to LLVM's default (backends/__init__.py).
     unroll_max_count: int | None = None
+    # LLVM CPU name -> features that tune code for that CPU beyond what
+    # LLVM's own model of it says, added after the target's features and
+    # before the user's (``--features`` can undo them): see
+    # :meth:`tuning_features`.
+    cpu_tuning: dict = field(default_factory=dict)
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None
 
@@ -287,6 +292,11 @@ class Target:
                 raise TargetError(f"--features {features}: {problem}")
             parts.append(features)
         return ",".join(parts)
+
+    def tuning_features(self, cpu: str | None) -> str:
+        """Features this target adds for ``cpu`` (None: the default CPU),
+        the resolved name as ``--cpu native`` gives it too; "" for most."""
+        return self.cpu_tuning.get(cpu or self.default_cpu, "")
 
     def runtime_config(self, bounds: str) -> str:
         """The runtime-c/sources.txt config to link for ``bounds``."""

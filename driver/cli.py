@@ -258,8 +258,10 @@ _codegen_options = [
                  help="Target CPU, an LLVM CPU name of the target (default: the target's "
                       "baseline).  `native`: this build machine's CPU, only when the target "
                       "is the build machine's architecture, with its features (as clang's "
-                      "-march=native).  A name LLVM does not know for the target is a usage "
-                      "error."),
+                      "-march=native).  Intel cores slowed by the Gather Data Sampling "
+                      "mitigation (skylake .. icelake-server, tigerlake, rocketlake) get "
+                      "+prefer-no-gather,+prefer-no-scatter.  A name LLVM does not know for "
+                      "the target is a usage error."),
     click.option("--features", default=None, metavar="+A,-B",
                  help="LLVM target features to add (+NAME) or remove (-NAME), e.g. "
                       "`+avx2,+fma` or `-avx512f`; after --cpu's.  A feature LLVM does not "

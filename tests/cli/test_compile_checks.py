@@ -266,11 +266,39 @@ def test_cpu_native_brings_the_build_machines_features():
     import platform
     if platform.machine() not in ("x86_64", "AMD64"):
         pytest.skip("checks x86_64-linux, the default target")
-    from wasmaot.backends.targets import host_cpu_features
+    from wasmaot.backends.targets import get_target, host_cpu_features, host_cpu_name
     r = wasmaot("compile", HELLO, "--cpu", "native", "--features", "-avx2", "--emit", "llvm")
     assert r.returncode == 0, r.stderr
-    # the host's list first, then ours: a feature turned off stays off
-    assert f'"target-features"="{host_cpu_features()},-avx2"' in r.stdout
+    # the tuning for its CPU (if any), the host's list, then ours: a
+    # feature turned off stays off
+    tuning = get_target("x86_64-linux").tuning_features(host_cpu_name())
+    host = ",".join(f for f in (tuning, host_cpu_features()) if f)
+    assert f'"target-features"="{host},-avx2"' in r.stdout
+
+
+@pytest.mark.parametrize("cpu,expect", [
+    ("skylake", "+prefer-no-gather,+prefer-no-scatter"),
+    ("icelake-server", "+prefer-no-gather,+prefer-no-scatter"),
+    ("x86-64-v3", ""),
+    ("znver4", ""),
+])
+def test_gds_affected_cpus_get_no_gathers_unless_asked(cpu, expect):
+    """Gather Data Sampling's microcode mitigation makes gathers slow on
+    these Intel cores (backends/x86_64/target.py); --features can undo it,
+    and the cache key sees the difference."""
+    from wasmaot.backends import CompileOptions
+    from wasmaot.backends.targets import get_target
+    t = get_target("x86_64-linux")
+    assert CompileOptions(cpu=cpu).llvm_features(t) == expect
+    r = wasmaot("compile", HELLO, "--cpu", cpu, "--emit", "llvm")
+    assert r.returncode == 0, r.stderr
+    assert ('"target-features"="+prefer-no-gather,+prefer-no-scatter"' in r.stdout) == bool(expect)
+    undo = CompileOptions(cpu=cpu, features="-prefer-no-gather")
+    assert undo.llvm_features(t).endswith("-prefer-no-gather")
+    assert undo.cache_key() != CompileOptions(cpu=cpu).cache_key()
+    r = wasmaot("compile", HELLO, "--cpu", cpu, "--features", "-prefer-no-gather", "--emit", "llvm")
+    assert r.returncode == 0, r.stderr
+    assert f'"target-features"="{expect + "," if expect else ""}-prefer-no-gather"' in r.stdout
 
 
 @pytest.mark.parametrize("args,needle", [
