@@ -201,6 +201,11 @@ null              Ref    -                   -            T
 func_ref          -      func                -            funcref
 # ---- integer arithmetic (wraps; shift/rotate counts masked to the width) --------
 iadd              Int    -                   T,T          T
+# iadd_nuw: an iadd whose producer proved that the exact sum fits the width
+# (loopversion's copies).  As LLVM's ``add nuw``: were it to wrap, the
+# result would be poison (any value), so a pass may treat it as iadd, and
+# nothing but the emitter may trust more.
+iadd_nuw          Int    -                   T,T          T
 isub              Int    -                   T,T          T
 imul              Int    -                   T,T          T
 sdiv              Int    -                   T,T          T      trap:integer_divide_by_zero,integer_overflow

@@ -30,7 +30,8 @@ from . import traps
 from .common import FCMP, ICMP, LTYPE
 
 _INT_BIN = {Opcode.iadd: "add", Opcode.isub: "sub", Opcode.imul: "mul",
-            Opcode.band: "and", Opcode.bor: "or", Opcode.bxor: "xor"}
+            Opcode.band: "and", Opcode.bor: "or", Opcode.bxor: "xor",
+            Opcode.iadd_nuw: "add nuw"}
 #: the operations that may carry nuw/nsw (backends/llvm/nowrap.py)
 _NOWRAP = frozenset((Opcode.iadd, Opcode.isub, Opcode.imul))
 _SHIFT = {Opcode.ishl: "shl", Opcode.ushr: "lshr", Opcode.sshr: "ashr"}

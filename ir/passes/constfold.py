@@ -53,7 +53,7 @@ def _w(t: int) -> int:
 
 
 # opcode -> fold(ctrl, imms, consts, arg_types) -> result bits (may raise Trap)
-_INT_BIN = {O.iadd: wn.iadd, O.isub: wn.isub, O.imul: wn.imul, O.sdiv: wn.sdiv,
+_INT_BIN = {O.iadd: wn.iadd, O.iadd_nuw: wn.iadd, O.isub: wn.isub, O.imul: wn.imul, O.sdiv: wn.sdiv,
             O.udiv: wn.udiv, O.srem: wn.srem, O.urem: wn.urem, O.band: wn.band,
             O.bor: wn.bor, O.bxor: wn.bxor, O.ishl: wn.ishl, O.ushr: wn.ushr,
             O.sshr: wn.sshr, O.rotl: wn.rotl, O.rotr: wn.rotr}

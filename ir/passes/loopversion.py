@@ -38,6 +38,12 @@ them wraps when the test passes).  In ``H'`` the covered ``bounds_check``
 instructions are deleted and covered accesses are ``notrap``; the other
 checks stay.
 
+Addresses in the copy (64-bit targets, :func:`_affine`): an access of a
+group with a positive step addresses ``A + o`` plus a constant offset, ``o``
+a new parameter of ``H'`` counting ``0, s, 2s, ...``, with ``iadd_nuw``
+(the test shows the sums fit), so that LLVM sees a 64-bit affine address
+instead of the zero-extension of an i32 that might wrap.
+
 Why the trap stays exact: ``H'`` runs only when no visit that can happen
 (the loop leaves at visit ``T`` at the latest; a trap of another kind or a
 call that does not return ends it sooner) makes a covered check fail, so
@@ -133,6 +139,10 @@ class _Loop:
         self.mat: dict[int, int] = {}
         self.max_bytes = _M32             # the largest memory the target allows
         self.min_visits = 0               # versioned only from this many visits (guard mode)
+        self.affine = True                # rewrite the copy's addresses (:func:`_affine`)
+        self.starts: dict = {}            # group -> its lowest address at visit 0, in P
+        self.bmap: dict = {}              # block -> its copy
+        self.imap: dict = {}              # instruction -> its copy
 
     def inside(self, v: int) -> bool:
         dfg = self.func.dfg
@@ -370,6 +380,7 @@ def _in_bounds(func: Function, loop: _Loop, t: int, t64, sizes: dict, mem: int, 
     a = loop.initial(root)
     if kmin % _M32:
         a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
+    loop.starts[mem, root, s] = a
     a0 = loop.emit(Opcode.uextend, I64, (), (a,), I64)
     top = loop.emit(Opcode.iadd, I64, (), (a0, loop.const(I64, end - kmin)), I64)
     if s > 0:
@@ -399,6 +410,7 @@ def _in_bounds32(func: Function, loop: _Loop, t: int, sizes: dict, mem: int, roo
     a = loop.initial(root)
     if kmin % _M32:
         a = loop.emit(Opcode.iadd, I32, (), (a, loop.const(I32, kmin)), I32)
+    loop.starts[mem, root, s] = a
     room = loop.emit(Opcode.isub, I32, (), (size, loop.const(I32, e)), I32)
     ok = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (a, room), I32)
     decl = func.module.memories[mem]
@@ -441,9 +453,11 @@ def _clone(func: Function, loop: _Loop, covered: set) -> int:
                 vmap[int(r)] = int(r2)
             lay.append_inst(new, bmap[b])
             made.append(new)
+            loop.imap[inst] = new
     for new in made:                    # a block may use values of one laid out later
         dfg.rewrite_uses(new, vmap)
     _escape(func, loop, bmap, vmap)
+    loop.bmap = bmap
     return bmap[loop.h]
 
 
@@ -463,6 +477,68 @@ def _copy_inst(func: Function, inst: int, covered: bool, bmap: dict) -> int | No
         calls = [(bmap.get(b, b), list(ca)) for b, ca in dfg.inst_block_calls(inst)]
     res = [dfg.vtype[r] for r in dfg.inst_results(inst)]
     return dfg.make_inst(dfg.op[inst], dfg.ctrl[inst], imms, list(dfg.inst_args(inst)), calls, res)
+
+
+def _affine(func: Function, loop: _Loop, h2: int, groups: dict) -> list[int]:
+    """Give the copy's addresses a form LLVM reads as a 64-bit affine
+    sequence; the arguments ``P`` passes to the new parameters of ``H'``.
+
+    For each group whose step ``s`` is positive, ``H'`` has a parameter
+    ``o`` (0, then ``o + s`` each visit; one per step) and computes ``b =
+    A + o``, ``A``
+    the group's lowest address at visit 0 (in ``P``, for the test); an
+    access of the copy at ``root + k`` whose bytes lie in the group's
+    tested span becomes an access at ``b`` with ``k - kmin`` added to its
+    offset: the same address, for the test shows that no visit's wraps.
+    Both sums are ``iadd_nuw``: ``A + s*t + E <= size <= 2^32`` at every
+    visit ``t <= T``.  (``o + s`` at the last visit may exceed it; that
+    value is never used, and an unused poison value is harmless.)
+
+    Why: an address is an i32 that the access zero-extends, and LLVM can
+    only see ``zext(root + k)`` as ``zext(A) + s*t + (k - kmin)`` if no
+    step wraps; without it, a strided load in a vectorized loop is a
+    zero-extension and an extraction per lane.  nussinov's column walk
+    (``--cpu native``, Ice Lake, no gathers) ran 1.5 s that way, 0.7 s
+    with these facts.  Only for 64-bit targets: a 32-bit one uses the i32
+    address as it is, and the parameter would cost it a register."""
+    dfg, lay = func.dfg, func.layout
+    latch2 = loop.bmap[loop.latch]
+    first = lay.first_inst(h2)
+    bases, offsets, nexts = {}, {}, []
+    for (mem, root, s), (kmin, end) in groups.items():
+        a = loop.starts.get((mem, root, s))
+        if s <= 0 or a is None:
+            continue
+        if s not in offsets:                    # one parameter per step
+            offsets[s] = o = int(dfg.append_block_param(h2, I32))
+            step = dfg.make_inst(Opcode.iconst, I32, (s,), (), None, (I32,))
+            nxt = dfg.make_inst(Opcode.iadd_nuw, I32, (), (o, dfg.res[step]), None, (I32,))
+            for i in (step, nxt):
+                lay.insert_inst_before(i, lay.blast[latch2])
+            nexts.append(dfg.res[nxt])
+        b = dfg.make_inst(Opcode.iadd_nuw, I32, (), (a, offsets[s]), None, (I32,))
+        lay.insert_inst_before(b, first)
+        bases[mem, root] = dfg.res[b], kmin, end - kmin
+    if not bases:
+        return []
+    entry = [loop.const(I32, 0)] * len(offsets)
+    term = lay.blast[latch2]
+    dfg.set_block_calls(term, [(blk, list(ca) + (nexts if blk == h2 else []))
+                               for blk, ca in dfg.inst_block_calls(term)])
+    for inst, new in loop.imap.items():
+        info = OPINFO[dfg.op[new]]
+        if not info.access or ImmKind.MEMFLAGS not in info.imms:
+            continue
+        mem, off = dfg.inst_imm(new, ImmKind.MEM), dfg.inst_imm(new, ImmKind.OFFSET)
+        root, k = split_const(dfg, int(dfg.inst_args(inst)[0]))
+        if (mem, root) not in bases:
+            continue
+        b, kmin, span = bases[mem, root]
+        d = _signed(k) - kmin
+        if d >= 0 and d + off + dfg.access_bytes(new) <= span:
+            dfg.set_arg(new, 0, b)
+            dfg.set_imm(new, ImmKind.OFFSET, off + d)
+    return entry
 
 
 def _escape(func: Function, loop: _Loop, bmap: dict, vmap: dict) -> None:
@@ -580,10 +656,11 @@ def _version(func: Function, loop: _Loop, ranges: Ranges) -> bool:
         fits = _in_bounds(func, loop, t, t64, sizes, mem, root, kmin, end, s)
         ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
     h2 = _clone(func, loop, covered)
-    pt = lay.blast[loop.p]
     init = list(loop.init)
+    extra = _affine(func, loop, h2, groups) if loop.affine else []
+    pt = lay.blast[loop.p]
     lay.remove_inst(pt)
-    br = dfg.make_inst(Opcode.brif, NOTYPE, (), (ok,), [(h2, init), (loop.h, init)], ())
+    br = dfg.make_inst(Opcode.brif, NOTYPE, (), (ok,), [(h2, init + extra), (loop.h, init)], ())
     lay.append_inst(br, loop.p)
     return True
 
@@ -605,7 +682,7 @@ def for_pointer_bytes(pointer_bytes: int):
     ``max_size``), so every test is 32-bit."""
     if pointer_bytes >= 8:
         return run
-    return functools.partial(run, max_memory_bytes=_M32 - 1)
+    return functools.partial(run, max_memory_bytes=_M32 - 1, affine=False)
 
 
 def guard_mode(func: Function) -> bool:
@@ -618,14 +695,15 @@ def guard_mode(func: Function) -> bool:
     return run(func, min_visits=GUARD_MIN_VISITS)
 
 
-def run(func: Function, max_memory_bytes: int = _M32, min_visits: int = 0) -> bool:
+def run(func: Function, max_memory_bytes: int = _M32, min_visits: int = 0,
+        affine: bool = True) -> bool:
     if func.layout.first_block < 0 or func.module is None:
         return False
-    changed = _single(func, max_memory_bytes, min_visits)
-    return _multi(func, max_memory_bytes, min_visits) or changed
+    changed = _single(func, max_memory_bytes, min_visits, affine)
+    return _multi(func, max_memory_bytes, min_visits, affine) or changed
 
 
-def _single(func: Function, max_memory_bytes: int, min_visits: int) -> bool:
+def _single(func: Function, max_memory_bytes: int, min_visits: int, affine: bool) -> bool:
     """Single-block loops, first: a loop of several blocks copied later
     holds them versioned."""
     changed = False
@@ -636,14 +714,14 @@ def _single(func: Function, max_memory_bytes: int, min_visits: int) -> bool:
         if loop is None:
             continue
         ranges = ranges or Ranges(func)
-        loop.max_bytes, loop.min_visits = max_memory_bytes, min_visits
+        loop.max_bytes, loop.min_visits, loop.affine = max_memory_bytes, min_visits, affine
         if _version(func, loop, ranges):
             changed = True
             preds = _preds(func)
     return changed
 
 
-def _multi(func: Function, max_memory_bytes: int, min_visits: int) -> bool:
+def _multi(func: Function, max_memory_bytes: int, min_visits: int, affine: bool) -> bool:
     """Loops of several blocks, innermost (smallest) first, each header
     tried once (a versioned loop's entry ends in ``brif``: not again).
     Loops and ranges are found again only after a copy changed the
@@ -663,7 +741,7 @@ def _multi(func: Function, max_memory_bytes: int, min_visits: int) -> bool:
         loop = min(loops, key=lambda lp: len(lp.blocks))
         loops.remove(loop)
         tried.add(loop.h)
-        loop.max_bytes, loop.min_visits = max_memory_bytes, min_visits
+        loop.max_bytes, loop.min_visits, loop.affine = max_memory_bytes, min_visits, affine
         ranges = ranges or Ranges(func)
         if _version(func, loop, ranges):
             loops = ranges = None

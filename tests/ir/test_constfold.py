@@ -49,6 +49,7 @@ def reference(op, ctrl, imms, consts, tys):
         "fpromote": lambda: wn.fpromote(consts[0]),
         "fdemote": lambda: wn.fdemote(consts[0]),
         "bitcast": lambda: consts[0],
+        "iadd_nuw": lambda: wn.iadd(w, *consts),     # poison when it wraps: any value
     }
     if name in special:
         return special[name]()
