@@ -10,7 +10,9 @@ below 0 (wrapping), a count the step does not divide (the loop runs until
 a check traps) and small ones.  The store's order against the trap is
 observed: after every call, ``probe`` hashes the memory, and wasmtime
 gives the expected results, traps and hashes.  The test also checks that
-the pass versioned most loops (else it would only test the checks).
+the pass versioned most loops (else it would only test the checks), and
+that a quarter of the copies address a strided group with ``iadd_nuw``
+(loopversion._affine), which the same runs then check.
 Seeds alternate between the pass's 64-bit and 32-bit tests."""
 import random
 
@@ -106,10 +108,13 @@ def _script(seed: int) -> tuple[str, str, int]:
     return module, "\n".join(lines) + "\n", len(lines)
 
 
-def _versioned(module: str, bounds: str) -> int:
-    """Loops the pass versioned: its test is the only memory_size."""
+def _versioned(module: str, bounds: str) -> tuple[int, int]:
+    """Loops the pass versioned (its test is the only memory_size), and
+    functions whose copy addresses strided groups with iadd_nuw (64-bit
+    targets: loopversion._affine)."""
     ir = compile_bytes(module.encode(), "r.wat", CompileOptions(bounds=bounds), emit="ir").data
-    return (ir.decode() if isinstance(ir, bytes) else ir).count("memory_size")
+    ir = ir.decode() if isinstance(ir, bytes) else ir
+    return ir.count("memory_size"), sum("iadd_nuw" in f for f in ir.split("\nfunction "))
 
 
 # Seeds 3 and 4: the store sits in an ``if`` (a loop of several blocks).
@@ -119,7 +124,8 @@ def _versioned(module: str, bounds: str) -> int:
                                          (4, "explicit"), (1, "guard"), (3, "guard")])
 def test_versioned_loops_match_wasmtime(tmp_path, seed, bounds):
     module, script, n = _script(seed)
-    assert _versioned(module, bounds) >= N_FUNCS // 2
+    versioned, rewritten = _versioned(module, bounds)
+    assert versioned >= N_FUNCS // 2 and rewritten >= N_FUNCS // 4
     path = tmp_path / f"loopversion{seed}.wast"
     path.write_text(script)
     assert_wast_passes(path, bounds, n)
