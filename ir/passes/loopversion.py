@@ -486,8 +486,8 @@ def _affine(func: Function, loop: _Loop, h2: int, groups: dict) -> list[int]:
 
     For each group whose step ``s`` is positive, ``H'`` has a parameter
     ``o`` (0, then ``o + s`` each visit; one per step) and computes ``b =
-    A + o``, ``A``
-    the group's lowest address at visit 0 (in ``P``, for the test); an
+    A + o``, ``A`` the group's lowest address at visit 0 (in ``P``, for
+    the test); an
     access of the copy at ``root + k`` whose bytes lie in the group's
     tested span becomes an access at ``b`` with ``k - kmin`` added to its
     offset: the same address, for the test shows that no visit's wraps.
@@ -546,7 +546,9 @@ def _affine(func: Function, loop: _Loop, h2: int, groups: dict) -> list[int]:
             continue
         b, kmin, span = bases[mem, root]
         d = _signed(k) - kmin
-        if d >= 0 and d + off + dfg.access_bytes(new) <= span:
+        # in the tested span, and the offset still a u32 (a span of more
+        # than 4 GiB compiles, though its test never passes)
+        if d >= 0 and d + off + dfg.access_bytes(new) <= span and off + d < _M32:
             dfg.set_arg(new, 0, b)
             dfg.set_imm(new, ImmKind.OFFSET, off + d)
     return entry
