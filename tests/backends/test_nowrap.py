@@ -1,7 +1,8 @@
 """No-wrap facts on 64-bit targets (backends/llvm/nowrap.py): ``nsw``/``nuw``
 and ``zext nneg`` where ranges prove them, never elsewhere, and random
 loops addressed off a counter (some that wrap, some that trap) against
-wasmtime in both bounds modes."""
+wasmtime in both bounds modes; and ``iadd_nuw`` (loopversion's strided
+copies) lowered to ``add nuw``, on 64-bit targets only."""
 from __future__ import annotations
 
 import random
@@ -115,3 +116,40 @@ def test_counter_loops_match_wasmtime(tmp_path, seed, bounds):
     path = tmp_path / f"nowrap{seed}.wast"
     path.write_text("\n".join(lines) + "\n")
     assert_wast_passes(path, bounds, len(lines))
+
+
+#: a column walk (step 400, 4 bytes a visit) beside a row walk: loopversion's
+#: copy addresses both as A + o with iadd_nuw (ir/passes/loopversion.py,
+#: _affine), which the emitter lowers to ``add nuw``.
+COLUMN = """(module
+  (memory 1)
+  (func (export "colsum") (param $n i32) (result i32)
+    (local $p i32) (local $q i32) (local $s i32)
+    (local.set $q (i32.const 40000))
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (local.get $p)) (i32.load (local.get $q)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 400)))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br_if $l (i32.ne (local.get $p) (local.get $n))))
+    (local.get $s)))
+"""
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_versioned_strided_loop_addresses_are_add_nuw(bounds):
+    ir = _text(compile_bytes(COLUMN.encode(), "col.wat", CompileOptions(bounds=bounds), emit="ir").data)
+    assert ir.count("iadd_nuw") == 4, ir            # two bases, two step increments
+    text = compile_bytes(COLUMN.encode(), "col.wat", CompileOptions(bounds=bounds, opt_level=0),
+                         emit="llvm").data
+    assert len(re.findall(r"= add nuw i32 ", text)) == 4, text
+
+
+def _text(data) -> str:
+    return data.decode() if isinstance(data, bytes) else data
+
+
+def test_no_affine_rewrite_on_32_bit_targets():
+    ir = _text(compile_bytes(COLUMN.encode(), "col.wat", CompileOptions(target="cortex-m3", bounds="explicit"),
+                             emit="ir").data)
+    assert "memory_size" in ir and "iadd_nuw" not in ir     # versioned, not rewritten
