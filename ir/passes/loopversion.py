@@ -18,6 +18,11 @@ parameter of ``H`` whose back-edge argument is itself plus a constant, or
 values, all i32 (linear mod 2^32, so ``v_0`` is that expression with the
 parameters replaced by ``init``, computed in ``P``).
 
+Also a loop that runs while ``x < y`` (``ult``/``slt``, or leaves on
+``uge``/``sge``) with ``x`` rising: :func:`_trip_count_less` (an
+allocator's byte copy ``while (i + 1 < n)``: ``alloc`` ran 381 M
+instructions in guard mode before, 226 M after, explicit mode 260 M, 255 M).
+
 Trip count: the loop leaves ``H`` at the first visit ``T`` with ``x_T ==
 y``.  For ``s_x > 0`` that is ``T = D / s_x`` with ``D = (y - x_0) mod
 2^32`` if ``s_x`` divides ``D`` (no smaller ``t`` has ``s_x*t == D``:
@@ -219,9 +224,16 @@ class _Loop:
         return r
 
 
+#: Exit tests besides ``x != y``: the loop runs while ``x < y`` (``cc`` on
+#: the branch into ``H``, or its negation on the branch out).
+_LESS = {IntCC.ult: "ult", IntCC.slt: "slt"}
+_NOT_LESS = {IntCC.uge: "ult", IntCC.sge: "slt"}
+
+
 def _exit_test(func: Function, term: int, h: int):
-    """``(x, y)`` of a loop ``brif`` that stays in ``h`` while ``x != y``
-    (``y`` None: 0), else None."""
+    """``(x, y, kind)`` of a loop ``brif`` that stays in ``h`` while ``x !=
+    y`` (kind ``"ne"``; ``y`` None: 0) or while ``x < y`` (``"ult"``,
+    ``"slt"``), else None."""
     dfg = func.dfg
     cond = dfg.inst_args(term)[0]
     (t, _), (e, _) = dfg.inst_block_calls(term)
@@ -230,10 +242,12 @@ def _exit_test(func: Function, term: int, h: int):
         cc = dfg.inst_imms(d)[0]
         a, b = dfg.inst_args(d)
         if (cc == IntCC.ne and t == h) or (cc == IntCC.eq and e == h):
-            return a, b
+            return a, b, "ne"
+        if (cc in _LESS and t == h) or (cc in _NOT_LESS and e == h):
+            return a, b, _LESS.get(cc) or _NOT_LESS[cc]
         return None
     if t == h and dfg.vtype[cond] == I32:
-        return cond, None                       # brif x: runs while x != 0
+        return cond, None, "ne"                 # brif x: runs while x != 0
     return None
 
 
@@ -339,10 +353,12 @@ def _accesses(func: Function, loop: _Loop) -> int:
                if checked_access(dfg, i, OPINFO[dfg.op[i]]) is not None)
 
 
-def _trip_count(loop: _Loop, x: int, y: int | None) -> tuple[int, int]:
+def _trip_count(loop: _Loop, x: int, y: int | None, kind: str = "ne") -> tuple[int, int]:
     """``(ok, T)`` in ``P`` (i32 values; ``T`` means something only if
     ``ok``) for an affine counter ``x`` (step not 0) and an invariant
     ``y``."""
+    if kind != "ne":
+        return _trip_count_less(loop, x, y, kind == "slt")
     sx = _signed(loop.step(x))
     y0 = loop.const(I32, 0) if y is None else y
     x0 = loop.initial(x)
@@ -357,6 +373,35 @@ def _trip_count(loop: _Loop, x: int, y: int | None) -> tuple[int, int]:
         rem = loop.emit(Opcode.urem, I32, (), (d, loop.const(I32, n)), I32)
         t = loop.emit(Opcode.udiv, I32, (), (d, loop.const(I32, n)), I32)
     ok = loop.emit(Opcode.icmp, I32, (int(IntCC.eq),), (rem, loop.const(I32, 0)), I32)
+    return ok, t
+
+
+def _trip_count_less(loop: _Loop, x: int, y: int, signed_: bool) -> tuple[int, int]:
+    """``(ok, T)`` for a loop that runs while ``x < y`` (unsigned, or signed
+    if ``signed_``), ``x`` rising by ``s > 0``: it leaves at the first visit
+    with ``x_T >= y``, so ``T = 0`` if ``x_0 >= y``, else ``(y - x_0 - 1) /
+    s + 1`` (``y - x_0`` is the exact difference, below 2^32).  Exact only
+    if no step jumps past the top (2^32, or 2^31 signed) before reaching
+    ``y``: ``x_T <= y - 1 + s``, so ``ok`` is ``y <= 2^32 - s`` (signed:
+    ``y <= 2^31 - s``), always true for ``s = 1`` unsigned."""
+    s = _signed(loop.step(x))
+    x0 = loop.initial(x)
+    cc = IntCC.slt if signed_ else IntCC.ult
+    runs = loop.emit(Opcode.icmp, I32, (int(cc),), (x0, y), I32)
+    d = loop.emit(Opcode.isub, I32, (), (y, x0), I32)
+    d1 = loop.emit(Opcode.isub, I32, (), (d, loop.const(I32, 1)), I32)
+    if s & (s - 1) == 0:
+        q = loop.emit(Opcode.ushr, I32, (), (d1, loop.const(I32, s.bit_length() - 1)), I32)
+    else:
+        q = loop.emit(Opcode.udiv, I32, (), (d1, loop.const(I32, s)), I32)
+    t1 = loop.emit(Opcode.iadd, I32, (), (q, loop.const(I32, 1)), I32)
+    t = loop.emit(Opcode.select, I32, (), (runs, t1, loop.const(I32, 0)), I32)
+    if signed_:
+        ok = loop.emit(Opcode.icmp, I32, (int(IntCC.sle),), (y, loop.const(I32, (1 << 31) - s)), I32)
+    elif s == 1:
+        ok = loop.const(I32, 1)
+    else:
+        ok = loop.emit(Opcode.icmp, I32, (int(IntCC.ule),), (y, loop.const(I32, _M32 - s)), I32)
     return ok, t
 
 
@@ -648,15 +693,17 @@ def _version(func: Function, loop: _Loop, ranges: Ranges) -> bool:
     test = _exit_test(func, lay.blast[loop.latch], loop.h) if covered else None
     if test is None:
         return False
-    x, y = test
-    if y is not None and loop.step(x) == 0:
+    x, y, kind = test
+    if kind == "ne" and y is not None and loop.step(x) == 0:
         x, y = y, x                                 # y != x: the counter on the right
     if loop.step(x) in (None, 0) or (y is not None and loop.inside(y)):
         return False
+    if kind != "ne" and not 0 < _signed(loop.step(x)) < 1 << 30:
+        return False                                # x < y: a rising counter only
     visits = max(loop.min_visits, _min_visits(len(covered), len(groups)))
     if _few_visits(loop, ranges, x, y, visits):
         return False
-    ok, t = _trip_count(loop, x, y)
+    ok, t = _trip_count(loop, x, y, kind)
     _gate(func, loop, t, visits)
     wide: list[int] = []
 

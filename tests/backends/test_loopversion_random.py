@@ -1,7 +1,8 @@
 """Random counted loops with strided accesses, against wasmtime.
 
 Soundness of loopversion (ir/passes/loopversion.py): each function runs a
-single-block loop ``do { ... p += s; i += c } while (i != n)`` with a
+single-block loop ``do { ... p += s; i += c } while (i != n)`` (or ``i <
+n``, unsigned or signed, for a rising counter) with a
 load and maybe a store at ``p`` plus a constant offset (and maybe at a
 second pointer ``q`` with another stride), so the copy without checks runs
 when the test before the loop passes.  Calls use values of ``n`` that make
@@ -50,6 +51,8 @@ def _func(rng: random.Random, k: int, multi: bool = False) -> tuple[str, dict]:
     if multi:       # a store only now and then: the loop has several blocks
         store = (f"(if (i32.eqz (i32.and (local.get $s) (i32.const 3))) (then "
                  f"(i32.store8 offset={off + 1} (local.get $p) (local.get $i))))")
+    # the exit: i != n, or (a rising counter) i < n unsigned or signed
+    cmp = rng.choice(["ne", "ne", "lt_u", "lt_s"]) if c > 0 else "ne"
     s2 = rng.choice([None, None, 4, -8, 2])
     q0 = rng.choice([0, 500, PAGE - 200])
     second = "" if s2 is None else f"""
@@ -67,10 +70,10 @@ def _func(rng: random.Random, k: int, multi: bool = False) -> tuple[str, dict]:
       {second}
       (local.set $p (i32.add (local.get $p) (i32.const {s})))
       (local.set $i (i32.add (local.get $i) (i32.const {c})))
-      (br_if $l (i32.ne (local.get $i) (local.get $n))))
+      (br_if $l (i32.{cmp} (local.get $i) (local.get $n))))
     (i32.add (local.get $s) (local.get $i)))
 """
-    return text, dict(c=c, s=s, i0=i0, p0=p0, end=off + max(size, 2 if store else 0))
+    return text, dict(c=c, s=s, i0=i0, p0=p0, end=off + max(size, 2 if store else 0), cmp=cmp)
 
 
 def _counts(rng: random.Random, f: dict) -> list[int]:
@@ -88,12 +91,16 @@ def _counts(rng: random.Random, f: dict) -> list[int]:
             out.add(f["i0"] + c * (t + 1))
     if s != 0 and abs(c) > 1:          # never equal: runs until p leaves the memory
         out.add(f["i0"] + c * (last + 1) + 1)
+    if f["cmp"] != "ne":               # bounds a step may jump past (the test fails)
+        top = (1 << 32) if f["cmp"] == "lt_u" else (1 << 31)
+        out.update((top - 1, top - c, top - c + 1, f["i0"] - 1))
     return sorted(n % (1 << 32) for n in out)
 
 
-def _script(seed: int) -> tuple[str, str, int]:
+def _script(seed: int) -> tuple[str, str, int, list[int]]:
     rng = random.Random(seed)
     funcs = [_func(rng, k, seed > 2) for k in range(N_FUNCS)]
+    less = [k for k, (_, f) in enumerate(funcs) if f["cmp"] != "ne"]
     # Seed 2: a declared maximum keeps the memory below 4 GiB, so the pass
     # makes its 32-bit test (seed 1: the 64-bit one).
     module = f"(module\n  (memory 1{' 1' if seed % 2 == 0 else ''})" + PROBE + "".join(t for t, _ in funcs) + ")\n"
@@ -105,16 +112,19 @@ def _script(seed: int) -> tuple[str, str, int]:
         for n in _counts(rng, f):
             lines.append(expect(ex, store, f"f{k}", n - (1 << 32) if n >= 1 << 31 else n))
             lines.append(expect(ex, store, "probe", 0))
-    return module, "\n".join(lines) + "\n", len(lines)
+    return module, "\n".join(lines) + "\n", len(lines), less
 
 
-def _versioned(module: str, bounds: str) -> tuple[int, int]:
-    """Loops the pass versioned (its test is the only memory_size), and
+def _versioned(module: str, bounds: str, less: list[int]) -> tuple[int, int, int]:
+    """Loops the pass versioned (its test is the only memory_size),
     functions whose copy addresses strided groups with iadd_nuw (64-bit
-    targets: loopversion._affine)."""
+    targets: loopversion._affine), and versioned loops among ``less``
+    (the functions whose exit is ``i < n``)."""
     ir = compile_bytes(module.encode(), "r.wat", CompileOptions(bounds=bounds), emit="ir").data
     ir = ir.decode() if isinstance(ir, bytes) else ir
-    return ir.count("memory_size"), sum("iadd_nuw" in f for f in ir.split("\nfunction "))
+    funcs = ir.split("\nfunction ")[2:]            # after the header and probe
+    return (ir.count("memory_size"), sum("iadd_nuw" in f for f in funcs),
+            sum("memory_size" in funcs[k] for k in less))
 
 
 # Seeds 3 and 4: the store sits in an ``if`` (a loop of several blocks).
@@ -123,9 +133,10 @@ def _versioned(module: str, bounds: str) -> tuple[int, int]:
 @pytest.mark.parametrize("seed,bounds", [(1, "explicit"), (2, "explicit"), (3, "explicit"),
                                          (4, "explicit"), (1, "guard"), (3, "guard")])
 def test_versioned_loops_match_wasmtime(tmp_path, seed, bounds):
-    module, script, n = _script(seed)
-    versioned, rewritten = _versioned(module, bounds)
+    module, script, n, less = _script(seed)
+    versioned, rewritten, less_versioned = _versioned(module, bounds, less)
     assert versioned >= N_FUNCS // 2 and rewritten >= N_FUNCS // 4
+    assert less_versioned >= len(less) // 2 > 0        # the i < n exits too
     path = tmp_path / f"loopversion{seed}.wast"
     path.write_text(script)
     assert_wast_passes(path, bounds, n)
