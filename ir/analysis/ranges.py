@@ -243,14 +243,14 @@ def _sext(bits):
 
 _BINARY = {
     Opcode.iadd: lambda a, b, w: None if a is None or b is None else canon(a[0] + b[0], a[1] + b[1], w),
-    # the wrapped sum's range holds for iadd_nuw too (a result that would
-    # wrap is poison: any value, this one as well)
-    Opcode.iadd_nuw: lambda a, b, w: None if a is None or b is None else canon(a[0] + b[0], a[1] + b[1], w),
     Opcode.isub: lambda a, b, w: None if a is None or b is None else canon(a[0] - b[1], a[1] - b[0], w),
     Opcode.imul: _mul, Opcode.ishl: _shl, Opcode.ushr: _ushr, Opcode.sshr: _sshr,
     Opcode.band: _band, Opcode.bor: _bor, Opcode.bxor: _bxor,
     Opcode.urem: _urem, Opcode.udiv: _udiv,
 }
+# the wrapped sum's range holds for iadd_nuw too (a result that would wrap
+# is poison: any value, this one as well)
+_BINARY[Opcode.iadd_nuw] = _BINARY[Opcode.iadd]
 _UNARY = {
     Opcode.sextend8: _sext(8), Opcode.sextend16: _sext(16), Opcode.sextend32: _sext(32),
 }

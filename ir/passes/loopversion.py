@@ -390,7 +390,9 @@ def _trip_count_less(loop: _Loop, x: int, y: int, signed_: bool) -> tuple[int, i
     runs = loop.emit(Opcode.icmp, I32, (int(cc),), (x0, y), I32)
     d = loop.emit(Opcode.isub, I32, (), (y, x0), I32)
     d1 = loop.emit(Opcode.isub, I32, (), (d, loop.const(I32, 1)), I32)
-    if s & (s - 1) == 0:
+    if s == 1:
+        q = d1
+    elif s & (s - 1) == 0:
         q = loop.emit(Opcode.ushr, I32, (), (d1, loop.const(I32, s.bit_length() - 1)), I32)
     else:
         q = loop.emit(Opcode.udiv, I32, (), (d1, loop.const(I32, s)), I32)
