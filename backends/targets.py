@@ -218,6 +218,13 @@ class Target:
     # LLVM's own choice (its cost model's).  Set on every compile, as an
     # LLVM option, to this or to LLVM's default (backends/__init__.py).
     unroll_max_count: int | None = None
+    # Roll loops that a wasm32 producer unrolled back into one body before
+    # the bounds passes (ir/passes/reroll.py), so that LLVM's loop
+    # vectorizer sees the loop a native build has.  Only where LLVM has
+    # vector registers to widen them into (x86-64, AArch64): on a scalar
+    # core the unrolled loop, with a third of the branches, was the better
+    # code, and nothing would re-widen the rolled one.
+    reroll: bool = False
     # LLVM CPU name -> features that tune code for that CPU beyond what
     # LLVM's own model of it says, added after the target's features and
     # before the user's (``--features`` can undo them): see

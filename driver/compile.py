@@ -175,7 +175,8 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     # One pass manager for every instance: the report covers the program.
     if passes is None:
         from .backends.targets import get_target
-        passes = default_pipeline(opts.bounds, get_target(opts.target).pointer_bytes)
+        t = get_target(opts.target)
+        passes = default_pipeline(opts.bounds, t.pointer_bytes, t.reroll)
     pm = PassManager(list(passes), verify)
     comp = _component_input(data, filename)
     if comp is not None:

@@ -47,6 +47,7 @@ X86_64_LINUX = Target(
     # and a larger frame.
     internal_cc="fastcc",
     cpu_tuning={cpu: _NO_GATHER for cpu in GDS_AFFECTED_CPUS},
+    reroll=True,
 )
 
 TARGETS = (X86_64_LINUX,)

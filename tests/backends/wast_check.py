@@ -14,16 +14,20 @@ import wasmtime
 OOB = "out of bounds memory access"
 
 
-def expect(ex, store, name: str, arg: int) -> str:
-    """The assertion wasmtime makes of ``name(arg)`` (an i32 -> i32 export):
-    its result, or its out-of-bounds trap (any other trap fails the test)."""
+def expect(ex, store, name: str, *args: int) -> str:
+    """The assertion wasmtime makes of ``name(*args)`` (an export taking
+    i32s and returning one i32 or nothing): its result, or its
+    out-of-bounds trap (any other trap fails the test)."""
+    call = f'(invoke "{name}"' + "".join(f" (i32.const {a})" for a in args) + ")"
     try:
-        r = ex[name](store, arg)
+        r = ex[name](store, *args)
     except wasmtime.Trap as t:
         assert OOB in str(t), t
-        return f'(assert_trap (invoke "{name}" (i32.const {arg})) "{OOB}")'
+        return f'(assert_trap {call} "{OOB}")'
+    if r is None:
+        return f"(assert_return {call})"
     r = r - (1 << 32) if r >= 1 << 31 else r
-    return f'(assert_return (invoke "{name}" (i32.const {arg})) (i32.const {r}))'
+    return f"(assert_return {call} (i32.const {r}))"
 
 
 def assert_wast_passes(path: Path, bounds: str, n: int) -> None:
