@@ -54,6 +54,17 @@ class CompileOptions:
     # never for objects that other hosts link (the firmware spec driver's
     # platform grows by realloc).  backends/ABI.md "Firmware".
     fixed_base: bool = False
+    # The object goes into an executable that wasmaot links itself, static
+    # and not position-independent (LinkRecipe ``-static``): code may use
+    # absolute addresses (LLVM's static relocation model).  A jump table
+    # is then ``jmp *table(,%r,8)`` instead of a load, a lea and an add
+    # (every ``br_table``: an interpreter's dispatch), and the stack check
+    # of every function compares with ``wasmaot_stack_limit`` directly
+    # instead of through its GOT address: Lua 1.6% fewer instructions.
+    # Set by the driver for ``--emit exe``; never for objects other hosts
+    # link (``--emit obj``: they may go into a PIE or a shared library),
+    # so ``--emit asm``/``llvm`` show the object's code.
+    static_exe: bool = False
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)
@@ -162,8 +173,10 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
     plan = program if isinstance(program, LinkPlan) else single(program)
     timings: dict[str, float] = {}
     from . import codegen
+    # A bare-metal image (a "-none-" triple) is static too (backends/firmware).
+    reloc = "static" if opts.static_exe or "-none-" in target.triple else "pic"
     machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, opts.llvm_features(target),
-                              opts.opt_level, _llvm_options(target, opts))
+                              opts.opt_level, _llvm_options(target, opts), reloc)
     data_layout = str(codegen.target_machine(machine).target_data)
     t0 = time.perf_counter()
     text, blobs = emit_program(plan, opts, target, data_layout, machine.cpu, machine.features)

@@ -145,6 +145,9 @@ class Machine:
     # (a worker may compile for another configuration next): see
     # Target.codegen_aa_option.
     llvm_options: tuple[str, ...] = ()
+    # LLVM's relocation model: "pic" (any link), or "static" for code that
+    # only a static non-PIE link takes (CompileOptions.static_exe, firmware).
+    reloc: str = "pic"
 
 
 @dataclass
@@ -416,11 +419,10 @@ def llvm_binding():
 def target_machine(m: Machine):
     llvm = llvm_binding()
     t = llvm.Target.from_triple(m.triple)
-    # PIC works for both static-PIE and non-PIE links; the linker relaxes
-    # GOT accesses to direct ones in a static link.
+    # PIC works for both static-PIE and non-PIE links (the linker relaxes a
+    # GOT access to a lea, not to the direct operand static code has).
     return t.create_target_machine(cpu=m.cpu, features=m.features, opt=m.opt_level,
-                                   reloc="static" if "-none-" in m.triple else "pic",
-                                   codemodel="default")
+                                   reloc=m.reloc, codemodel="default")
 
 
 def tuning_options(llvm, opt_level: int):

@@ -17,6 +17,8 @@ input's hash (numba's lesson: anything less serves stale code).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import hashlib
 import json
@@ -205,6 +207,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                                       trap_unresolved=allow_unresolved_imports)
     if fw and emit == "exe":     # a firmware image: its memories never move
         opts = fw.image_options(opts)
+    opts = _exe_options(opts, emit)
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(plan, opts)
@@ -223,6 +226,12 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
         else:
             _link(plan, list(product), out, opts, invoke, wasi_options, strip)
     return res
+
+
+def _exe_options(opts, emit: str):
+    """``opts`` for an executable that we link ourselves (static, not PIE:
+    CompileOptions.static_exe); other outputs keep position-independent code."""
+    return dataclasses.replace(opts, static_exe=True) if emit == "exe" else opts
 
 
 def _firmware(target: str):
@@ -290,7 +299,7 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
         res.data = "".join(str(inst.module) for inst in plan.instances)
         return res
     with clock.stage("llvm"):
-        emitted = compile_ir(plan, opts)
+        emitted = compile_ir(plan, _exe_options(opts, emit))
         output = {"llvm": "llvm_ir", "asm": "asm", "obj": "object"}.get(emit, "objects")
         product = getattr(emitted, output)
     res.codegen_report = emitted.codegen_report
