@@ -521,9 +521,11 @@ def compile_component(flat, exe: Path, opts, filename: str) -> None:
     from ..backends.component.emit import table_object
     from ..backends.component.plan import component_program
     from ..backends.link import link_executable, runtime_root
-    from ..ir.pipeline import PIPELINE, PassManager
+    from ..backends.targets import get_target
+    from ..ir.pipeline import PassManager, default_pipeline
     from ..ir.translate import translate_module
-    pm = PassManager(list(PIPELINE))
+    t = get_target(opts.target)      # the passes `wasmaot compile` runs for this target and mode
+    pm = PassManager(default_pipeline(opts.bounds, t.pointer_bytes, t.reroll))
 
     def translate(fm):
         ir_module = translate_module(fm.module)
