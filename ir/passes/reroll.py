@@ -68,7 +68,7 @@ from ..function import Function
 from ..opcodes import OPINFO, ImmKind, Opcode
 from ..types import I32
 from . import dce
-from .loopversion import _candidate, _exit_test, _preds
+from .loopversion import _M32, _candidate, _exit_test, _preds, _signed
 from .trapelim import iconst_value
 
 #: Pass contract (ir/pipeline.py): one function at a time; instructions in
@@ -76,15 +76,9 @@ from .trapelim import iconst_value
 KIND = "function"
 PRESERVES = frozenset({"cfg"})
 
-_M32 = 1 << 32
 #: Largest unroll factor tried (clang unrolls by at most 8 at -O2; 16 leaves room).
 MAX_FACTOR = 16
 _CONST = None        # key of the constant term in a linear form
-
-
-def _signed(k: int) -> int:
-    k %= _M32
-    return k - _M32 if k >= 1 << 31 else k
 
 
 class _Loop:
@@ -244,28 +238,25 @@ def _counters(func: Function, h: int, back: tuple) -> dict | None:
     return steps
 
 
-def _trips(func: Function, loop, steps: dict) -> tuple[int, int] | None:
-    """``(counter, D)``: the exit's counter and the distance it covers, if
-    the loop leaves when ``counter + S == y`` for constants ``i_0``, ``y``
-    with ``D`` a positive multiple of ``S``."""
+def _same_trip(func: Function, loop, steps: dict) -> bool:
+    """Does the loop leave when a counter's next value ``p + S`` equals a
+    constant ``y``, ``p`` starting from a constant ``i_0``, with ``D = y -
+    i_0`` (in the step's direction) a positive multiple of ``S``?"""
     dfg, lay = func.dfg, func.layout
     test = _exit_test(func, lay.blast[loop.h], loop.h)
     if test is None or test[2] != "ne":
-        return None
+        return False
     x, y, _ = test
     yk = 0 if y is None else iconst_value(dfg, y)
-    params = [int(p) for p in dfg.bparams[loop.h]]
     if yk is None or x not in loop.back:
-        return None
-    p = params[list(loop.back).index(x)]
-    i0 = iconst_value(dfg, loop.init[params.index(p)])
+        return False
+    q = list(loop.back).index(x)
+    i0 = iconst_value(dfg, loop.init[q])
     if i0 is None:
-        return None
-    s = _signed(steps[p])
+        return False
+    s = _signed(steps[int(dfg.bparams[loop.h][q])])
     dist = (yk - i0) % _M32 if s > 0 else (i0 - yk) % _M32
-    if dist == 0 or dist % abs(s):
-        return None
-    return p, dist
+    return dist != 0 and dist % abs(s) == 0
 
 
 def _escapes(func: Function, h: int, exits: list) -> bool:
@@ -301,7 +292,7 @@ def _reroll(func: Function, h: int, cand, steps: dict, pow2: bool) -> bool:
     dfg, lay = func.dfg, func.layout
     term = lay.blast[h]
     loop = _Loop(func, h, steps)
-    if not loop.effects or any(loop.linear(int(x)) is None for x in cand.back):
+    if not loop.effects:
         return False
     found = _factor(loop, pow2)
     if found is None:
@@ -352,7 +343,7 @@ def run(func: Function, pow2: bool = True) -> bool:
         if cand is None:
             continue
         steps = _counters(func, h, cand.back)
-        if not steps or _trips(func, cand, steps) is None:
+        if not steps or not _same_trip(func, cand, steps):
             continue
         (t, targs), (e, eargs) = func.dfg.inst_block_calls(func.layout.blast[h])
         if _escapes(func, h, list(eargs if t == h else targs)):
