@@ -58,13 +58,26 @@ class CompileOptions:
     # and not position-independent (LinkRecipe ``-static``): code may use
     # absolute addresses (LLVM's static relocation model).  A jump table
     # is then ``jmp *table(,%r,8)`` instead of a load, a lea and an add
-    # (every ``br_table``: an interpreter's dispatch), and the stack check
-    # of every function compares with ``wasmaot_stack_limit`` directly
-    # instead of through its GOT address: Lua 1.6% fewer instructions.
+    # (every ``br_table``: an interpreter's dispatch): Lua 1.6% fewer
+    # instructions.  The runtime's globals are then declared ``dso_local``
+    # (ModuleContext.runtime_global): without it LLVM still loads their
+    # address from the GOT, so each stack check was a lea (the linker's
+    # relaxed GOT load) and a compare instead of one compare.
     # Set by the driver for ``--emit exe``; never for objects other hosts
     # link (``--emit obj``: they may go into a PIE or a shared library),
     # so ``--emit asm``/``llvm`` show the object's code.
     static_exe: bool = False
+    # The process creates the program's instance once, in a block the
+    # object defines (``P.static``, published as the descriptor's
+    # ``static_instance``): function bodies address the instance as that
+    # symbol, not through their ``inst`` parameter, so no register holds
+    # it, calls between our functions pass nothing for it, and instance
+    # fields (memory base, globals) are RIP-relative loads: SQLite's shell
+    # 1.7% fewer instructions.  Set with ``static_exe`` by the driver for
+    # ``--emit exe`` and by the spec drivers (each of their modules is
+    # instantiated once); never for objects other hosts link, which may
+    # instantiate a module many times.  backends/ABI.md "Static instance".
+    static_instance: bool = False
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)
@@ -103,7 +116,7 @@ class CompileOptions:
 #: cache of the driver also hashes the compiler's own sources
 #: (driver/compile.py ``digest_inputs``), so a forgotten bump no longer
 #: serves stale code there; this number keys what hashes no sources.
-_BACKEND_REVISION = 21
+_BACKEND_REVISION = 22
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first
@@ -163,6 +176,13 @@ class Emitted:
         return self._run("asm")
 
 
+def relocation_model(opts: CompileOptions, target) -> str:
+    """LLVM's relocation model for ``opts`` on ``target``: "static" for an
+    executable wasmaot links itself (``static_exe``) and for a bare-metal
+    image (a "-none-" triple, backends/firmware), else "pic"."""
+    return "static" if opts.static_exe or "-none-" in target.triple else "pic"
+
+
 def compile_ir(program, opts: CompileOptions) -> Emitted:
     """IR module, or link plan of several (:mod:`wasmaot.ir.plan`) ->
     :class:`Emitted`: emit LLVM IR text, then :func:`_codegen`."""
@@ -173,8 +193,7 @@ def compile_ir(program, opts: CompileOptions) -> Emitted:
     plan = program if isinstance(program, LinkPlan) else single(program)
     timings: dict[str, float] = {}
     from . import codegen
-    # A bare-metal image (a "-none-" triple) is static too (backends/firmware).
-    reloc = "static" if opts.static_exe or "-none-" in target.triple else "pic"
+    reloc = relocation_model(opts, target)
     machine = codegen.Machine(target.triple, opts.cpu or target.default_cpu, opts.llvm_features(target),
                               opts.opt_level, _llvm_options(target, opts), reloc)
     data_layout = str(codegen.target_machine(machine).target_data)

@@ -32,9 +32,10 @@ __all__ = ["ABI_VERSION", "TRAP_NONE", "TrapCode", "Struct", "memory", "table", 
            "segment", "import_desc", "export_desc", "module_desc", "STRUCTS", "ref_size",
            "bounds_marker"]
 
-#: ``WASMAOT_RT_ABI_VERSION`` (2: byte lengths of descriptor names).  Bump it
-#: together with the header whenever anything in this file changes meaning.
-ABI_VERSION = 2
+#: ``WASMAOT_RT_ABI_VERSION`` (2: byte lengths of descriptor names; 3: the
+#: module descriptor's ``static_instance``).  Bump it together with the
+#: header whenever anything in this file changes meaning.
+ABI_VERSION = 3
 
 # ---- fixed sizes ("not configurable: the backend relies on them") ---------------
 
@@ -176,7 +177,8 @@ def export_desc(ptr: int) -> Struct:
 @lru_cache(maxsize=None)
 def module_desc(ptr: int) -> Struct:
     return _layout("wasmaot_module_desc", ptr, "abi_version:u32 instance_size:u32 "
-                   "n_imports:u32 n_exports:u32 imports:ptr exports:ptr instantiate:ptr")
+                   "n_imports:u32 n_exports:u32 imports:ptr exports:ptr instantiate:ptr "
+                   "static_instance:ptr")
 
 
 #: Every struct the generated code or a host reads, for the layout test.

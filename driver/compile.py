@@ -230,8 +230,15 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
 
 def _exe_options(opts, emit: str):
     """``opts`` for an executable that we link ourselves (static, not PIE:
-    CompileOptions.static_exe); other outputs keep position-independent code."""
-    return dataclasses.replace(opts, static_exe=True) if emit == "exe" else opts
+    CompileOptions.static_exe), whose one instance is the object's own block
+    (CompileOptions.static_instance; not yet in a firmware image, whose
+    fw_main.c has its own block); other outputs keep position-independent
+    code and take their instance from the host."""
+    if emit != "exe":
+        return opts
+    from .backends import get_target
+    firmware = "-none-" in get_target(opts.target).triple
+    return dataclasses.replace(opts, static_exe=True, static_instance=not firmware)
 
 
 def _firmware(target: str):

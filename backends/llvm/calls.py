@@ -47,12 +47,14 @@ def _emit_call(fe, inst, c: Callee, sig, args) -> None:
 def func_callee(mc, b: Builder, fn: int) -> Callee:
     """How Wasm function ``fn`` is called from code that ``b`` builds (a
     function body or the glue): a defined one directly, in the internal
-    convention, with our own ``%inst``; an imported one as :meth:`ModuleContext.import_callee`
+    convention, with our own ``%inst`` (``poison`` for a static instance,
+    which the callee does not read); an imported one as :meth:`ModuleContext.import_callee`
     decides, by default through its funcref slot, ``slot.func(slot.instance,
     ...)``.  The slot is written before instantiation and never again, so
     its loads are ``!invariant.load`` (LLVM may hoist them out of loops)."""
     if mc.ir.funcs[fn].import_ is None:
-        return Callee("@" + mc.fname(fn), "%inst", mc.cc)
+        # A static instance: the callee addresses its block itself (emit.py).
+        return Callee("@" + mc.fname(fn), "poison" if mc.opts.static_instance else "%inst", mc.cc)
     bound = mc.import_callee(b, fn)
     if bound is not None:
         return bound

@@ -144,6 +144,15 @@ class ModuleContext:
         self.blob_parts: list[bytes] = []
         self.blob_size = 0
 
+    # ---- the static instance (CompileOptions.static_instance) ----------------
+    def static_block(self) -> str:
+        """The program's instance block, a symbol of the object: ``@P.static``."""
+        return f"@{self.opts.prefix}.static"
+
+    def block_offset(self) -> int:
+        """This instance's byte offset in the program's block (0: a lone module)."""
+        return 0
+
     # ---- names ---------------------------------------------------------------
     def fname(self, index: int) -> str:
         """Symbol of defined function ``index`` (internal convention)."""
@@ -185,6 +194,16 @@ class ModuleContext:
     def declare(self, name: str, text: str) -> str:
         self.decls.setdefault(name, text)
         return "@" + name
+
+    def runtime_global(self, name: str, ty: str) -> str:
+        """A global the runtime defines (``wasmaot_stack_limit``...).  In
+        static code (``backends.relocation_model``) it is ``dso_local``:
+        addressed directly (``cmp sym(%rip), %rsp``), not through the GOT,
+        which LLVM's static model still uses for a preemptible symbol.  PIC
+        objects keep the GOT: their symbol may come from a shared library."""
+        from .. import relocation_model
+        dso = "dso_local " if relocation_model(self.opts, self.target) == "static" else ""
+        return self.declare(name, f"@{name} = external {dso}global {ty}")
 
     def intrinsic(self, name: str, ret: str, params: str) -> str:
         return self.declare(name, f"declare {ret} @{name}({params})")

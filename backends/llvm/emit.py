@@ -115,6 +115,9 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     params = ", ".join([_inst_param(mc)] + [f"{LTYPE[dfg.vtype[v]]} {n}" for v, n in zip(eparams, pnames)])
 
     pro = list(fe.entry_lines)
+    if mc.opts.static_instance:
+        # The instance is the object's own block: a link-time constant.
+        pro.insert(0, f"  %inst = getelementptr inbounds i8, ptr {mc.static_block()}, i64 {mc.block_offset()}")
     if check_at == entry:
         pro += traps.stack_check_lines(fe, f"b{entry}")
     else:
@@ -155,6 +158,10 @@ def _inst_param(mc: ModuleContext) -> str:
     # callee's own), so LLVM may treat all of it as dereferenceable: this
     # lets LICM hoist instance-field loads (memory base/size in explicit
     # mode) out of loops even when they sit after a conditional trap.
+    # A static instance's functions ignore the parameter (callers pass
+    # poison, so no ``noundef``): the body defines ``%inst`` as the block.
+    if mc.opts.static_instance:
+        return "ptr %inst.arg"
     return f"ptr noundef nonnull align 16 dereferenceable({mc.layout.size}) %inst"
 
 
@@ -166,7 +173,7 @@ def c_entry_text(mc: ModuleContext, fn: int) -> str:
     link = "" if name.startswith(f"{mc.prefix}_export_") else "internal "
     rty = ret_type(sig.results)
     params = [f"{LTYPE[t]} %a{k}" for k, t in enumerate(sig.params)]
-    call = calls.call_line(Callee("@" + mc.fname(fn), "%inst", mc.cc), rty, params)
+    call = calls.call_line(calls.func_callee(mc, None, fn), rty, params)
     body = [f"  {call}", "  ret void"] if not sig.results else [f"  %r = {call}", f"  ret {rty} %r"]
     return "\n".join([f"define {link}{rty} @{name}({', '.join([_inst_param(mc)] + params)}) #0 {{",
                       "entry:", *body, "}"]) + "\n"

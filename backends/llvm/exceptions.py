@@ -17,7 +17,7 @@ PENDING = "wasmaot_exn_pending"
 
 
 def pending(mc) -> str:
-    return mc.declare(PENDING, f"@{PENDING} = external global ptr")
+    return mc.runtime_global(PENDING, "ptr")
 
 
 def tag_ptr(fe, tag: int) -> str:

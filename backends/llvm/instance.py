@@ -195,6 +195,14 @@ def instantiate_text(mc) -> str:
     mc.intrinsic("llvm.memset.p0.i64", "void", "ptr, i8, i64, i1")
     # 1. the mode marker: a volatile read so the reference survives optimisation.
     b.emit(f"{b.tmp('m')} = load volatile i32, ptr @{marker}, align 4")
+    if mc.opts.static_instance:
+        # Function bodies use the static block whatever instance they are
+        # given: any other block would be left uninitialized.
+        own = f"getelementptr inbounds (i8, ptr {mc.static_block()}, i64 {mc.block_offset()})"
+        ne = b.tmp("own")
+        b.emit(f"{ne} = icmp ne ptr %inst, {own}")
+        b.emit(f"br i1 {ne}, label %fail, label %own")
+        b.cur.append("own:")
     _type_ids(mc, b)
     _funcrefs(mc, b)
     _memories_and_tables(mc, b)
@@ -668,12 +676,17 @@ def descriptor_text(mc, tramps: dict[int, str], host_imports=None, size: int | N
     if exports:
         out.append(f"@{pre}.exports = internal constant [{len(exports)} x {_EXP_TY}] [\n  "
                    + ",\n  ".join(exports) + "\n], align 8")
+    block = "null"
+    if mc.opts.static_instance:
+        # The block, then the byte the host sets when it hands it out.
+        block = mc.static_block()
+        out.append(f"{block} = internal global [{(size or lay.size) + 16} x i8] zeroinitializer, align 16")
     out.append(
-        f"@{pre}_module = constant {{ i32, i32, i32, i32, ptr, ptr, ptr }} {{ "
+        f"@{pre}_module = constant {{ i32, i32, i32, i32, ptr, ptr, ptr, ptr }} {{ "
         f"i32 {abi.ABI_VERSION}, i32 {size or lay.size}, i32 {len(imports)}, i32 {len(exports)}, "
         f"ptr {f'@{pre}.imports' if imports else 'null'}, "
         f"ptr {f'@{pre}.exports' if exports else 'null'}, "
-        f"ptr {instantiate or f'@{pre}.instantiate'} }}, align 8")
+        f"ptr {instantiate or f'@{pre}.instantiate'}, ptr {block} }}, align 8")
     return "\n".join(out) + "\n"
 
 

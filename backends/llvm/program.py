@@ -48,6 +48,9 @@ class PlanContext(ModuleContext):
         self.prefix = prefix
         self.plan, self.index, self.bases, self.contexts = plan, index, bases, contexts
 
+    def block_offset(self) -> int:
+        return self.bases[self.index]
+
     def _other(self, b: Builder, j: int) -> str:
         """Instance ``j``'s pointer, from ours."""
         delta = self.bases[j] - self.bases[self.index]
@@ -62,7 +65,8 @@ class PlanContext(ModuleContext):
         if not isinstance(bound, InstanceBinding):
             return None
         other = self.contexts[bound.instance]
-        return Callee("@" + other.fname(bound.index), self._other(b, bound.instance), other.cc)
+        inst = "poison" if self.opts.static_instance else self._other(b, bound.instance)
+        return Callee("@" + other.fname(bound.index), inst, other.cc)
 
     def import_object(self, b: Builder, kind: int, index: int) -> str | None:
         bound = self.plan.binding(self.index, kind, index)

@@ -605,7 +605,7 @@ def stack_check_lines(fe, cont: str) -> list[str]:
     at label ``cont``."""
     mc = fe.mc
     ity = "i64" if mc.ptr_bytes == 8 else "i32"
-    mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
+    mc.runtime_global("wasmaot_stack_limit", ity)
     fe.trap_codes.add(STACK)
     return [*("  " + x for x in _sp_lines(mc, ity, "%sp", "%sp.i")),
             f"  %sp.lim = load {ity}, ptr @wasmaot_stack_limit, align {mc.ptr_bytes}, !tbaa {TBAA_INST}",
@@ -619,7 +619,7 @@ def stack_check_here(fe) -> None:
     chose, when that is not the entry block); continues in a fresh block."""
     mc = fe.mc
     ity = "i64" if mc.ptr_bytes == 8 else "i32"
-    mc.declare("wasmaot_stack_limit", f"@wasmaot_stack_limit = external global {ity}")
+    mc.runtime_global("wasmaot_stack_limit", ity)
     sp, spi, lim, low = fe.tmp("sp"), fe.tmp("spi"), fe.tmp("splim"), fe.tmp("splow")
     for line in _sp_lines(mc, ity, sp, spi):
         fe.emit(line)

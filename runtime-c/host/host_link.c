@@ -101,6 +101,13 @@ int wasmaot_global_vt(const char *type, int *is_mutable) {
 void *wasmaot_host_alloc_instance(const wasmaot_module_desc *desc) {
     size_t size = desc->instance_size ? desc->instance_size : 16;
     size = (size + 15u) & ~(size_t)15u; /* aligned_alloc wants a multiple */
+    if (desc->static_instance) {
+        /* The code addresses this block (wasmaot_rt.h): hand it out once. */
+        uint8_t *block = (uint8_t *)desc->static_instance;
+        if (block[size]) return NULL;
+        block[size] = 1;
+        return block;
+    }
     void *p = aligned_alloc(16, size);
     if (p) memset(p, 0, size);
     return p;

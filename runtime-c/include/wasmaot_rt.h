@@ -335,7 +335,7 @@ extern "C" {
 #define _Static_assert static_assert
 #endif
 
-#define WASMAOT_RT_ABI_VERSION 2u  /* 2: byte lengths of descriptor names */
+#define WASMAOT_RT_ABI_VERSION 3u  /* 2: byte lengths of descriptor names; 3: static_instance */
 
 /* ===================== configuration defaults & checks ================== */
 
@@ -902,6 +902,13 @@ typedef struct wasmaot_module_desc {
      * (call it under wasmaot_rt_try); returns 0, or -1 when a memory or table
      * could not be created. */
     int (*instantiate)(void *instance);
+    /* NULL, or the only instance the code can have (compiled with
+     * CompileOptions.static_instance: function bodies address this block,
+     * not their instance argument).  It is zeroed and instance_size bytes
+     * (rounded up to 16) long, followed by one byte the host sets when it
+     * hands the block out (wasmaot_host_alloc_instance): instantiate
+     * returns -1 for any other block. */
+    void *static_instance;
 } wasmaot_module_desc;
 
 /* ============================= ABI marker =============================== */

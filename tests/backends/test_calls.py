@@ -240,7 +240,7 @@ def test_descriptor(build_ir):
     lines = p.run("describe")
     abi, size = lines[0].split()[1::2]
     from wasmaot.backends.abi import ABI_VERSION
-    assert abi == str(ABI_VERSION) == "2" and int(size) % 16 == 0
+    assert abi == str(ABI_VERSION) == "3" and int(size) % 16 == 0
     imports = [l.split() for l in lines if l.startswith("import")]
     exports = {l.split()[1]: l.split()[2:] for l in lines if l.startswith("export")}
     assert [i[1:4] + i[5:6] for i in imports] == [["host", "g", "3", "i32"], ["host", "add1", "0", "(i32)->(i32)"]]
