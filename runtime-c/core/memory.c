@@ -6,6 +6,7 @@
  * Invariants kept by every function here (generated code relies on them):
  *   size_bytes == (uint64_t)pages << page_size_log2   (page_size_log2: 16 or 0)
  *   pages <= max_pages <= max_pages_for(page_size_log2)  (4 GiB at most)
+ *   size_bytes <= WASMAOT_MAX_MEMORY_BYTES (4 GiB - 64 KiB), whatever max_pages
  *   size_bytes <= capacity_bytes, and [base, base + size_bytes) is read/write
  *   GUARD mode: base never changes between memory_new and memory_free
  * Bounds checks use 64-bit sums of 32-bit operands, so they cannot wrap.
@@ -24,10 +25,14 @@ static uint32_t max_pages_for(uint32_t log2) {
     return n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
 }
 
+/* max_pages is the type's maximum (linking compares it); the size itself
+ * stops at WASMAOT_MAX_MEMORY_BYTES (wasmaot_rt.h says why). */
 static int valid_limits(uint32_t initial_pages, uint32_t *max_pages, uint32_t flags) {
-    uint32_t cap = max_pages_for(page_size_log2(flags));
+    uint32_t log2 = page_size_log2(flags);
+    uint32_t cap = max_pages_for(log2);
     if (!(flags & WASMAOT_MEMORY_HAS_MAX)) *max_pages = cap;
-    return *max_pages <= cap && initial_pages <= *max_pages;
+    return *max_pages <= cap && initial_pages <= *max_pages &&
+           ((uint64_t)initial_pages << log2) <= WASMAOT_MAX_MEMORY_BYTES;
 }
 
 static uint64_t pages_to_bytes(uint64_t pages, uint32_t log2) {
@@ -84,6 +89,7 @@ int32_t wasmaot_memory_grow(wasmaot_memory *mem, uint32_t delta_pages) {
     uint64_t new_pages = (uint64_t)old_pages + delta_pages;
     if (new_pages > mem->max_pages) return -1;
     uint64_t new_bytes = pages_to_bytes(new_pages, mem->page_size_log2);
+    if (new_bytes > WASMAOT_MAX_MEMORY_BYTES) return -1;
     if (mem->flags & WASMAOT_MEMORY_EXTERNAL) {
         if (new_bytes > mem->capacity_bytes) return -1;
         /* The buffer past the old size may hold anything (e.g. uninitialized

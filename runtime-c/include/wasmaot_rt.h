@@ -457,6 +457,13 @@ extern "C" {
                                     are capped at it too (page counts stay u32: a
                                     larger declared maximum is clamped, a larger
                                     minimum fails to instantiate) */
+/* The most bytes a memory ever has, whatever its type allows: 4 GiB less
+ * one 64 KiB page.  A larger minimum fails to instantiate, and memory.grow
+ * past it returns -1 (the spec lets a grow fail for want of resources).
+ * Generated code relies on it: an i32 address that was accessed without a
+ * trap is below 2^32 - 65536, so adding at most 65536 to it cannot wrap
+ * (backends/llvm/nowrap.py marks such adds `nuw`). */
+#define WASMAOT_MAX_MEMORY_BYTES ((1ull << 32) - 65536u)
 #define WASMAOT_GUARD_RESERVATION ((8ull << 30) + 65536u)
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -1,12 +1,15 @@
 """No-wrap facts on 64-bit targets (backends/llvm/nowrap.py): ``nsw``/``nuw``
 and ``zext nneg`` where ranges prove them, never elsewhere, and random
 loops addressed off a counter (some that wrap, some that trap) against
-wasmtime in both bounds modes; and ``iadd_nuw`` (loopversion's strided
-copies) lowered to ``add nuw``, on 64-bit targets only."""
+wasmtime in both bounds modes; ``iadd_nuw`` (loopversion's strided
+copies) lowered to ``add nuw``, on 64-bit targets only; and ``add nuw`` on
+``p + c`` after an access at ``p``, which the runtime's memory cap
+(WASMAOT_MAX_MEMORY_BYTES) makes true."""
 from __future__ import annotations
 
 import random
 import re
+import subprocess
 
 import pytest
 import wasmtime
@@ -142,7 +145,9 @@ def test_versioned_strided_loop_addresses_are_add_nuw(bounds):
     assert ir.count("iadd_nuw") == 4, ir            # two bases, two step increments
     text = compile_bytes(COLUMN.encode(), "col.wat", CompileOptions(bounds=bounds, opt_level=0),
                          emit="llvm").data
-    assert len(re.findall(r"= add nuw i32 ", text)) == 4, text
+    # the fast copy's four iadd_nuw, and the checked copy's two increments
+    # (p and q were accessed before them: the accessed-address fact)
+    assert len(re.findall(r"= add nuw i32 ", text)) == 6, text
 
 
 def _text(data) -> str:
@@ -153,3 +158,70 @@ def test_no_affine_rewrite_on_32_bit_targets():
     ir = _text(compile_bytes(COLUMN.encode(), "col.wat", CompileOptions(target="cortex-m3", bounds="explicit"),
                              emit="ir").data)
     assert "memory_size" in ir and "iadd_nuw" not in ir     # versioned, not rewritten
+
+
+#: memcmp as musl writes it: both pointers step by 1 after their accesses.
+MEMCMP = """(module
+  (memory 1)
+  (func (export "cmp") (param $l i32) (param $r i32) (param $n i32) (result i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (br_if $done (i32.ne (i32.load8_u (local.get $l)) (i32.load8_u offset=3 (local.get $r))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (local.set $l (i32.add (local.get $l) (i32.const 1)))
+      (local.set $r (i32.add (local.get $r) (i32.const 65536)))
+      (br $l)))
+    (local.get $n)))
+"""
+
+
+def test_accessed_address_plus_a_small_constant_is_add_nuw():
+    body = _llvm(MEMCMP)
+    adds = re.findall(r"= add (nuw )?i32 %v\d+, (\d+)", body)
+    assert sorted(adds) == [("nuw ", "1"), ("nuw ", "65536")], body
+    assert re.search(r"= sub i32 %v\d+, 1\b", body), body        # n: no access, no flag
+
+
+@pytest.mark.parametrize("wat,why", [
+    ("(drop (i32.load (local.get $p))) (i32.add (local.get $p) (i32.const 65537))",
+     "65537 past the cap's slack: p + 65537 may wrap"),
+    ("(i32.add (local.get $p) (i32.const 4)) (drop (i32.load (local.get $p)))",
+     "the add runs before the access"),
+    ("(if (local.get $x) (then (drop (i32.load (local.get $p))))) (i32.add (local.get $p) (i32.const 4))",
+     "the access does not run on every path"),
+    ("(memory.fill (local.get $p) (i32.const 0) (local.get $x)) (i32.add (local.get $p) (i32.const 4))",
+     "a bulk operation of 0 bytes accesses nothing: p may be the size"),
+    ("(drop (i32.load (local.get $x))) (i32.add (local.get $p) (i32.const 4))",
+     "another address was accessed"),
+])
+def test_no_accessed_fact_without_its_conditions(wat, why):
+    body = _llvm(f"""(module (memory 1)
+      (func (export "f") (param $p i32) (param $x i32) (result i32) {wat}))""")
+    assert re.search(r"= add i32 %v\d+, \d+", body) and not re.search(r"= add nuw[ a-z]* i32", body), why
+
+
+def test_memory_stops_short_of_4_gib(tmp_path):
+    """What makes the accessed-address fact true: no memory grows to 65536
+    pages (WASMAOT_MAX_MEMORY_BYTES), and one that must start there does not
+    instantiate."""
+    path = tmp_path / "cap.wast"
+    path.write_text("""(module
+  (memory 0)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "last") (result i32)
+    (i32.store8 (i32.const 0xFFFEFFFF) (i32.const 9)) (i32.load8_u (i32.const 0xFFFEFFFF))))
+(assert_return (invoke "grow" (i32.const 65536)) (i32.const -1))
+(assert_return (invoke "grow" (i32.const 65535)) (i32.const 0))
+(assert_return (invoke "last") (i32.const 9))
+(assert_return (invoke "grow" (i32.const 1)) (i32.const -1))
+(module (memory 0 (pagesize 1))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+(assert_return (invoke "grow" (i32.const 0xFFFF0001)) (i32.const -1))
+(assert_return (invoke "grow" (i32.const 0xFFFF0000)) (i32.const 0))
+""")
+    for bounds in ("guard", "explicit"):
+        assert_wast_passes(path, bounds, 8)
+    exe = tmp_path / "big"
+    compile_bytes(b"(module (memory 65536))", "big.wat", CompileOptions(), out=str(exe))
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "instantiation failed: cannot create a memory" in r.stderr, r.stderr
