@@ -82,23 +82,25 @@ FOUR_GIB_WAT = """
 (module
   (memory 1 65536)
   (func (export "run") (result i32 i32 i32 i32)
-    (memory.grow (i32.const 65535))                       ;; to 4 GiB: 1
-    (i32.store (i32.const 0xFFFFFFFC) (i32.const 0x5eed))
-    (i32.load (i32.const 0xFFFFFFFC))
-    (memory.grow (i32.const 1))                           ;; past max: -1
+    (memory.grow (i32.const 65534))                       ;; to 4 GiB - 64 KiB: 1
+    (i32.store (i32.const 0xFFFEFFFC) (i32.const 0x5eed))
+    (i32.load (i32.const 0xFFFEFFFC))
+    (memory.grow (i32.const 1))                           ;; past the cap: -1
     (memory.size))
   (func (export "past_end") (result i32)
-    (drop (memory.grow (i32.const 65535)))
-    (i32.load offset=1 (i32.const 0xFFFFFFFC))))
+    (drop (memory.grow (i32.const 65535)))                ;; -1: still 1 page
+    (drop (memory.grow (i32.const 65534)))
+    (i32.load offset=1 (i32.const 0xFFFEFFFC))))
 """
 
 
 @pytest.mark.parametrize("bounds", ["guard", "explicit"])
-def test_grow_to_four_gib(tmp_path, bounds):
-    """The largest wasm32 memory: the last word is usable, one more page is
-    -1, an access crossing the 4 GiB end traps."""
+def test_grow_to_the_memory_cap(tmp_path, bounds):
+    """The largest memory: 4 GiB less one page (WASMAOT_MAX_MEMORY_BYTES),
+    though the type allows 65536 pages; its last word is usable, one more
+    page is -1, an access crossing its end traps."""
     exe = build(FOUR_GIB_WAT, tmp_path / "four", bounds=bounds)
-    assert results(run([str(exe), "--invoke", "run"])) == [1, 0x5eed, -1, 65536]
+    assert results(run([str(exe), "--invoke", "run"])) == [1, 0x5eed, -1, 65535]
     assert_trap(run([str(exe), "--invoke", "past_end"]), "out of bounds memory access")
 
 

@@ -119,7 +119,9 @@ def test_wasmtime_files(bounds, tmp_path):
     passed, skipped = run_spectest(["--harness", "wasmtime", "--bounds", bounds, folder,
                                     MISC / "memory_fill.wast"], tmp_path)
     assert skipped == 1                  # max-size-invalid-shared-memory.wast: threads
-    assert passed >= 60 + 47, passed
+    # max-size-invalid.wast's memory of 2^32-2 one-byte pages is past the
+    # memory cap (spec-tests/wasmtime_misc.py lists the file)
+    assert passed >= 60 + 42, passed
 
 
 @pytest.mark.parametrize("args", [["--bounds", "guard"], ["--bounds", "explicit"],
