@@ -20,6 +20,16 @@ C library wasi-libc is made from: how much of a gap is the C library),
 ``wasmaot-guard`` and ``wasmaot-explicit`` (``wasmaot compile -O2``),
 ``wasmtime-cwasm`` (``wasmtime compile`` once, then ``run
 --allow-precompiled``) and ``wasmtime`` (``wasmtime run``, JIT included).
+
+``--instructions`` counts executed instructions instead of time: each
+build runs once under ``qemu-x86_64`` with the counting plugin of
+:mod:`.firmware_instr` (user-mode instructions, C library included).  A
+count does not move with the load of a shared machine, where times do by
+10-50%, so it shows a compiler change of a few percent; it is no latency
+measure (a cache miss and an add count alike).  Only the builds that are
+plain executables: ``native``, ``native-musl`` and wasmaot's (a JIT's
+count would include its compiler).  x86-64 hosts only, at ``--isa
+portable`` (x86-64-v2: qemu does not emulate AVX-512).
 """
 from __future__ import annotations
 
@@ -30,6 +40,7 @@ import math
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +53,8 @@ from .wasm_inputs import SetupError
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("native", "native-musl", "wasmaot-guard", "wasmaot-explicit", "wasmtime-cwasm", "wasmtime")
+#: what ``--instructions`` can count (plain executables)
+COUNTED = ("native", "native-musl", "wasmaot-guard", "wasmaot-explicit")
 
 
 def brotli_input(path: Path) -> Path:
@@ -126,7 +139,29 @@ def run_once(cmd: list[str], stdin: Path, timeout: float = 600) -> tuple[float |
     return dt, hashlib.sha256(p.stdout).hexdigest()[:16], ""
 
 
-def measure(name: str, names: list[str], engs: dict, runs: int, log=print) -> dict:
+def count_once(cmd: list[str], stdin: Path, plugin_so: Path,
+               timeout: float = 1800) -> tuple[int | None, str, str]:
+    """(executed instructions, stdout digest, error or "") of one run under
+    qemu-x86_64 with the counting plugin."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="progcount.") as td, open(stdin, "rb") as f:
+        out = Path(td) / "count"
+        try:
+            p = subprocess.run(["qemu-x86_64", "-plugin", f"{plugin_so},out={out}", *cmd], stdin=f,
+                               capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return None, "", f"timed out after {timeout:g} s"
+        if p.returncode != 0:
+            tail = (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+            return None, "", f"exit {p.returncode}: {tail[:200]}"
+        text = out.read_text() if out.exists() else ""
+        if not text.startswith("insns: "):
+            return None, "", "the qemu plugin wrote no count"
+        return int(text.split()[1]), hashlib.sha256(p.stdout).hexdigest()[:16], ""
+
+
+def measure(name: str, names: list[str], engs: dict, runs: int, log=print,
+            plugin_so: Path | None = None) -> dict:
     """One program under ``names``: per engine the runs, the median and
     the status."""
     build = program_builds.BUILDERS[name]()
@@ -139,7 +174,10 @@ def measure(name: str, names: list[str], engs: dict, runs: int, log=print) -> di
             c = cmds[n]
             if isinstance(c, str) or res[n]["status"] != "ok":
                 continue
-            dt, digest, err = run_once([*c, *args], stdin)
+            if plugin_so is not None:
+                dt, digest, err = count_once([*c, *args], stdin, plugin_so)
+            else:
+                dt, digest, err = run_once([*c, *args], stdin)
             if not err and n == "native":
                 reference = reference or digest
             if not err and digest != reference:
@@ -164,6 +202,8 @@ def geomean(xs: list[float]) -> float | None:
 
 
 def _fmt_s(t: float) -> str:
+    if isinstance(t, int):                   # --instructions: a count
+        return f"{t / 1e9:.3f} G" if t >= 1e8 else f"{t / 1e6:.2f} M"
     return f"{t * 1000:.1f} ms" if t < 0.1 else f"{t:.3f} s"
 
 
@@ -171,8 +211,11 @@ def markdown(doc: dict) -> str:
     names = doc["engines"]
     lines = [f"# Real programs against their native builds ({doc['date'][:10]})", "",
              f"Machine: {doc['machine']}; {doc['versions']}; ISA level {doc.get('isa', 'host')} "
-             f"(native CPU `{doc.get('native_cpu')}`). Whole-process time, median of "
-             f"{doc['runs']} interleaved runs; ratio to native (lower is better)."
+             f"(native CPU `{doc.get('native_cpu')}`). "
+             + ("Executed instructions (qemu-x86_64 and the insn_count plugin, one run)"
+                if doc.get("instructions") else
+                f"Whole-process time, median of {doc['runs']} interleaved runs")
+             + "; ratio to native (lower is better)."
              + _load_note(doc.get("loadavg")), "",
              "| program | " + " | ".join(names) + " |", "|---|" + "--:|" * len(names)]
     for prog, p in doc["programs"].items():
@@ -210,18 +253,35 @@ def main(argv=None) -> int:
                                              "and wasmtime against their native builds.")
     ap.add_argument("programs", nargs="*", default=[],
                     help=f"programs to run: {', '.join(program_builds.BUILDERS)} (default: all)")
-    ap.add_argument("-e", "--engines", default=",".join(ENGINES),
-                    help=f"comma-separated engines (default: {','.join(ENGINES)})")
+    ap.add_argument("-e", "--engines",
+                    help=f"comma-separated engines (default: {','.join(ENGINES)}; with "
+                         f"--instructions {','.join(COUNTED)})")
     ap.add_argument("-n", "--runs", type=int, default=5, help="timed runs per engine (default 5)")
     ap.add_argument("-o", "--out", type=Path, help="write OUT.json and OUT.md")
-    ap.add_argument("--isa", choices=suite.ISA_LEVELS, default="host",
+    ap.add_argument("--instructions", action="store_true",
+                    help="count executed instructions (one run under qemu-x86_64) instead of "
+                         f"timing; engines: {', '.join(COUNTED)}")
+    ap.add_argument("--isa", choices=suite.ISA_LEVELS,
                     help="ISA level of the native and wasmaot builds, as `wasmaot bench --isa` "
-                         "(default: host)")
+                         "(default: host; with --instructions portable, which qemu emulates)")
     a = ap.parse_args(argv)
+    a.engines = a.engines or ",".join(COUNTED if a.instructions else ENGINES)
     names = [n.strip() for n in a.engines.split(",") if n.strip()]
     bad = [n for n in names if n not in ENGINES]
     if bad:
         ap.error(f"unknown engine {bad[0]!r} (engines: {', '.join(ENGINES)})")
+    if a.instructions:
+        bad = [n for n in names if n not in COUNTED]
+        if bad:
+            ap.error(f"--instructions cannot count {bad[0]!r} (engines: {', '.join(COUNTED)})")
+        if platform.machine() != "x86_64" or not shutil.which("qemu-x86_64"):
+            ap.error("--instructions needs an x86-64 host with qemu-x86_64 "
+                     "(apt-get install qemu-user)")
+        if a.isa == "host":
+            ap.error("--instructions counts under qemu, which does not emulate every host "
+                     "extension (AVX-512): use --isa portable")
+        a.runs = 1
+    a.isa = a.isa or ("portable" if a.instructions else "host")
     unknown = [p for p in a.programs if p not in program_builds.BUILDERS]
     if unknown:
         ap.error(f"unknown program {unknown[0]!r} (programs: {', '.join(program_builds.BUILDERS)})")
@@ -232,6 +292,7 @@ def main(argv=None) -> int:
     progs = a.programs or list(program_builds.BUILDERS)
     suite.ISA = a.isa
     doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": a.runs,
+           "instructions": a.instructions,
            "machine": f"{platform.machine()}, {_cpus()} CPUs", "engines": names, "isa": a.isa,
            "native_cpu": suite.native_target_cpu(),
            "versions": f"Python {platform.python_version()}, zig {suite.zig_version()}, "
@@ -239,10 +300,15 @@ def main(argv=None) -> int:
     engs = probe(names)
     load0 = _loadavg()
     try:
+        plugin_so = None
+        if a.instructions:
+            from .firmware_instr import plugin
+            plugin_so = plugin()
         for prog in progs:
             print(f"{prog}: building and compiling", file=sys.stderr)
             doc["programs"][prog] = measure(prog, names, engs, a.runs,
-                                            log=lambda m: print(m, file=sys.stderr))
+                                            log=lambda m: print(m, file=sys.stderr),
+                                            plugin_so=plugin_so)
     except SetupError as e:
         print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
         return 1
