@@ -4,6 +4,8 @@ minute of downloading and compiling) only with WASMAOT_SLOW=1."""
 from __future__ import annotations
 
 import os
+import platform
+import shutil
 import subprocess
 import sys
 
@@ -64,7 +66,10 @@ def test_geomean_and_markdown():
 
 @pytest.mark.parametrize("args,msg", [(["nope"], "unknown program 'nope'"),
                                       (["-e", "v9"], "unknown engine 'v9'"),
-                                      (["-n", "0"], "--runs must be >= 1")])
+                                      (["-n", "0"], "--runs must be >= 1"),
+                                      (["--instructions", "-e", "native,wasmtime"],
+                                       "--instructions cannot count 'wasmtime'"),
+                                      (["--instructions", "--isa", "host"], "use --isa portable")])
 def test_usage_errors(args, msg):
     p = subprocess.run([sys.executable, "-m", "wasmaot.bench.programs", *args],
                        capture_output=True, text=True, timeout=120, check=False)
@@ -93,3 +98,33 @@ def test_native_musl_runs_the_musl_build(tmp_path):
     assert cmds == {"native": [str(tmp_path / "glibc")], "native-musl": [str(tmp_path / "glibc-musl")]}
     b.native_musl = None
     assert programs.commands(b, ["native-musl"], {})["native-musl"] == "not built"
+
+
+@pytest.mark.skipif(shutil.which("qemu-x86_64") is None or platform.machine() != "x86_64",
+                    reason="needs qemu-x86_64 on an x86-64 host")
+def test_instruction_counts_are_exact_and_grow_with_the_work(tmp_path):
+    """--instructions: one run under qemu with the counting plugin; the
+    same program counts the same twice, and a longer loop counts more."""
+    from wasmaot.bench import firmware_instr, suite
+    src = tmp_path / "loop.c"
+    src.write_text("#include <stdio.h>\nint main(void) { int n = 0; if (scanf(\"%d\", &n) != 1) return 1;"
+                   " volatile unsigned s = 0; for (int i = 0; i < n; i++) s += i;"
+                   " printf(\"%u\\n\", s); return 0; }\n")
+    exe = tmp_path / "loop"
+    subprocess.run(suite.zig_cmd() + ["cc", "-target", "x86_64-linux-musl", "-O2", str(src), "-o", str(exe)],
+                   check=True, capture_output=True, timeout=300)
+    so = firmware_instr.plugin()
+    counts = {}
+    for n in (1000, 1000, 101000):
+        stdin = tmp_path / f"in{n}"
+        stdin.write_text(f"{n}\n")
+        c, digest, err = programs.count_once([str(exe)], stdin, so)
+        assert err == "" and c, err
+        counts.setdefault(n, []).append((c, digest))
+    assert counts[1000][0] == counts[1000][1]               # exact, output included
+    extra = counts[101000][0][0] - counts[1000][0][0]
+    assert 100000 * 3 <= extra <= 100000 * 12, extra        # a few instructions an iteration
+    bad = tmp_path / "empty"
+    bad.write_text("")
+    c, _, err = programs.count_once([str(exe)], bad, so)
+    assert c is None and err.startswith("exit 1")
