@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from .targets import Target, get_target, target_names
 
@@ -81,6 +81,13 @@ class CompileOptions:
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)
+
+    def for_executable(self, own_block: bool = True) -> "CompileOptions":
+        """These options for code that wasmaot links into a static
+        executable itself (``static_exe``), whose host instantiates it once,
+        in the object's own block (``static_instance``) unless ``own_block``
+        is False: a firmware image, whose fw_main.c has its own block."""
+        return replace(self, static_exe=True, static_instance=own_block)
 
     def __post_init__(self) -> None:
         if not 0 <= self.opt_level <= 3:

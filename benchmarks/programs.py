@@ -44,6 +44,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -143,7 +144,6 @@ def count_once(cmd: list[str], stdin: Path, plugin_so: Path,
                timeout: float = 1800) -> tuple[int | None, str, str]:
     """(executed instructions, stdout digest, error or "") of one run under
     qemu-x86_64 with the counting plugin."""
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="progcount.") as td, open(stdin, "rb") as f:
         out = Path(td) / "count"
         try:

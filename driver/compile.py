@@ -17,8 +17,6 @@ input's hash (numba's lesson: anything less serves stale code).
 """
 from __future__ import annotations
 
-import dataclasses
-
 import functools
 import hashlib
 import json
@@ -207,7 +205,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
                                       trap_unresolved=allow_unresolved_imports)
     if fw and emit == "exe":     # a firmware image: its memories never move
         opts = fw.image_options(opts)
-    opts = _exe_options(opts, emit)
+    opts = _exe_options(opts, emit, fw)
     from .backends import compile_ir
     with clock.stage("llvm"):
         emitted = compile_ir(plan, opts)
@@ -228,17 +226,11 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     return res
 
 
-def _exe_options(opts, emit: str):
-    """``opts`` for an executable that we link ourselves (static, not PIE:
-    CompileOptions.static_exe), whose one instance is the object's own block
-    (CompileOptions.static_instance; not yet in a firmware image, whose
-    fw_main.c has its own block); other outputs keep position-independent
+def _exe_options(opts, emit: str, fw):
+    """``opts`` for an executable or firmware image that we link ourselves
+    (CompileOptions.for_executable); other outputs keep position-independent
     code and take their instance from the host."""
-    if emit != "exe":
-        return opts
-    from .backends import get_target
-    firmware = "-none-" in get_target(opts.target).triple
-    return dataclasses.replace(opts, static_exe=True, static_instance=not firmware)
+    return opts.for_executable(own_block=fw is None) if emit == "exe" else opts
 
 
 def _firmware(target: str):
@@ -306,7 +298,7 @@ def _compile_component(data: bytes, filename: str, opts, res: Result, clock: _Cl
         res.data = "".join(str(inst.module) for inst in plan.instances)
         return res
     with clock.stage("llvm"):
-        emitted = compile_ir(plan, _exe_options(opts, emit))
+        emitted = compile_ir(plan, _exe_options(opts, emit, fw))
         output = {"llvm": "llvm_ir", "asm": "asm", "obj": "object"}.get(emit, "objects")
         product = getattr(emitted, output)
     res.codegen_report = emitted.codegen_report

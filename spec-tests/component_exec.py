@@ -532,9 +532,8 @@ def compile_component(flat, exe: Path, opts, filename: str) -> None:
         pm.run_module(ir_module)
         return ir_module
     plan, table = component_program(flat, translate, filename)
-    copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
-                           static_exe=True,       # linked into a static executable below
-                           static_instance=True)  # instantiated once, by component_driver.c
+    # linked into a static executable below, instantiated once by component_driver.c
+    copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds).for_executable()
     objects = list(compile_ir(plan, copts).objects)
     link_executable([*objects, table_object(table, opts.target)], exe, opts.target, opts.bounds,
                     [DRIVER, runtime_root() / "host" / "host_link.c"])

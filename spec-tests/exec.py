@@ -79,13 +79,12 @@ def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
     see exactly what `wasmaot compile` produces."""
     from ..backends import CompileOptions
     from ..compile import compile_bytes
-    # static_exe: the objects go into one static executable that we link
-    # (link_executable), as `wasmaot compile`'s do; static_instance: the
-    # driver instantiates each compiled module once (a ``module instance``
-    # command is a module of its own).
+    # The objects go into one static executable that we link
+    # (link_executable), as `wasmaot compile`'s do, and the driver
+    # instantiates each compiled module once (a ``module instance`` command
+    # is a module of its own), in its own block (host_link.c).
     copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
-                           prefix=prefix, links=getattr(opts, "links", None), static_exe=True,
-                           static_instance=True)
+                           prefix=prefix, links=getattr(opts, "links", None)).for_executable()
     if getattr(opts, "via_ir", False):      # `wasmaot spectest --via-ir`: print -> parse
         from .runner import ir_text
         binary, name = ir_text(binary), name + ".ir"

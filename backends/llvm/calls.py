@@ -53,8 +53,7 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
     ...)``.  The slot is written before instantiation and never again, so
     its loads are ``!invariant.load`` (LLVM may hoist them out of loops)."""
     if mc.ir.funcs[fn].import_ is None:
-        # A static instance: the callee addresses its block itself (emit.py).
-        return Callee("@" + mc.fname(fn), "poison" if mc.opts.static_instance else "%inst", mc.cc)
+        return Callee("@" + mc.fname(fn), mc.own_instance_arg("%inst"), mc.cc)
     bound = mc.import_callee(b, fn)
     if bound is not None:
         return bound

@@ -153,6 +153,12 @@ class ModuleContext:
         """This instance's byte offset in the program's block (0: a lone module)."""
         return 0
 
+    def own_instance_arg(self, inst: str) -> str:
+        """The instance argument of a call to one of the program's own
+        functions whose instance is ``inst``: ``poison`` with a static
+        instance, whose functions address their block and never read it."""
+        return "poison" if self.opts.static_instance else inst
+
     # ---- names ---------------------------------------------------------------
     def fname(self, index: int) -> str:
         """Symbol of defined function ``index`` (internal convention)."""

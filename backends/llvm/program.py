@@ -65,7 +65,7 @@ class PlanContext(ModuleContext):
         if not isinstance(bound, InstanceBinding):
             return None
         other = self.contexts[bound.instance]
-        inst = "poison" if self.opts.static_instance else self._other(b, bound.instance)
+        inst = self.own_instance_arg(self._other(b, bound.instance))
         return Callee("@" + other.fname(bound.index), inst, other.cc)
 
     def import_object(self, b: Builder, kind: int, index: int) -> str | None:

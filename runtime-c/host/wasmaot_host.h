@@ -69,9 +69,9 @@ int wasmaot_global_vt(const char *type, int *is_mutable);
 
 /* Zeroed, 16-aligned block of desc->instance_size bytes (at least 16); NULL
  * if out of memory.  For a module with a static instance
- * (desc->static_instance) that block, the first time; NULL after.  Never freed by the hosts here: after a trap during
- * instantiation other instances' tables may point into it (Wasm 2.0 keeps
- * partial writes). */
+ * (desc->static_instance) that block, the first time; NULL after.  Never
+ * freed by the hosts here: after a trap during instantiation other
+ * instances' tables may point into it (Wasm 2.0 keeps partial writes). */
 void *wasmaot_host_alloc_instance(const wasmaot_module_desc *desc);
 
 /* The export named `name` (exact, NUL-terminated), or NULL. */
