@@ -230,6 +230,12 @@ class Target:
     # before the user's (``--features`` can undo them): see
     # :meth:`tuning_features`.
     cpu_tuning: dict = field(default_factory=dict)
+    # How the trap backtrace finds its frames (backends/llvm/backtrace.py):
+    # "frame-pointers" (generated code keeps them; the runtime walks the
+    # chain) or "unwind-tables" (no frame pointers, LLVM's unwind tables;
+    # the runtime config is built with WASMAOT_BACKTRACE_UNWIND and the
+    # link recipe links libunwind).
+    backtrace: str = "frame-pointers"
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None
 
@@ -238,6 +244,7 @@ class Target:
         # cross-file ones: configs present in both manifests).
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
         assert self.bounds_modes and set(self.bounds_modes) <= set(BOUNDS_MODES), self.name
+        assert self.backtrace in ("frame-pointers", "unwind-tables"), self.name
         assert self.default_bounds in self.bounds_modes, self.name
         assert set(self.runtime_configs) == set(self.bounds_modes), self.name
         assert self.pointer_bytes in (4, 8)

@@ -24,7 +24,9 @@ constant propagation), and a function it rewrites keeps its prefix and
 section (``copyAttributesFrom``).  A table of references to the functions
 (the first design) kept them all alive and address-taken: +25% instructions
 on the call-bound ``recursion`` workload, against +12% for frame pointers
-alone.
+alone.  On x86-64 (``Target.backtrace`` "unwind-tables") generated code has
+no frame pointers and the runtime walks LLVM's unwind tables with libunwind
+(ABI.md "Trap backtraces"): rbp becomes a 15th allocatable register.
 
 The constants below are the header's (wasmaot_rt.h section 9); the tests
 check them against it (tests/runtime/test_backtrace.py).
@@ -45,9 +47,13 @@ TABLE_SECTION = "wasmaot_bt"
 VERSION = 2
 GLUE = 0xFFFFFFFF
 NO_OFFSET = 0xFFFFFFFF
-#: Function attributes of every generated function: the runtime walks the
-#: frame-pointer chain (x86-64 rbp, AArch64 x29, RISC-V s0).
-FRAME_ATTRS = '"frame-pointer"="all"'
+#: Function attributes of every generated function, by Target.backtrace:
+#: the runtime walks the frame-pointer chain (AArch64 x29, RISC-V s0, the
+#: Cortex-M and RV32 images), or (x86-64) libunwind reads the unwind tables
+#: (``uwtable``: asynchronous ones, exact at every instruction, since a
+#: fault can stop any of them) and rbp is one more register to allocate.
+FRAME_ATTRS = {"frame-pointers": '"frame-pointer"="all"',
+               "unwind-tables": '"frame-pointer"="none" uwtable'}
 
 
 def table_symbol(prefix: str) -> str:

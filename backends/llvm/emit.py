@@ -245,11 +245,11 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
             decls.setdefault(name, text)
     feats = f' "target-features"="{features}"' if features else ""
     # backtrace hook (backends/llvm/backtrace.py): generated code in its own
-    # section, the trap backtrace table, and frame pointers to walk.
+    # section, the trap backtrace table, and frames it can walk.
     from . import backtrace
     funcs, glue, bt_table = backtrace.place(contexts, funcs, glue)
     consts += bt_table
-    feats = f" {backtrace.FRAME_ATTRS}{feats}"
+    feats = f" {backtrace.FRAME_ATTRS[target.backtrace]}{feats}"
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
     tail = ["",
             # "disable-tail-calls": LLVM's tail-recursion elimination would turn

@@ -1,5 +1,6 @@
 /*
- * Trap backtraces (wasmaot_rt.h section 9): walk the frame-pointer chain,
+ * Trap backtraces (wasmaot_rt.h section 9): walk the frame-pointer chain
+ * (or, WASMAOT_BACKTRACE_UNWIND, let libunwind walk the unwind tables),
  * keep the PCs that lie in generated code, and print them as Wasm frames
  * through the prefix before each generated function and the per-instance
  * headers (backends/llvm/backtrace.py).
@@ -85,6 +86,52 @@ void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr
         fp = CALLER_FP(fp);
     }
 }
+
+#if WASMAOT_BACKTRACE_UNWIND
+/* libunwind (LLVM's, which zig builds for -lunwind) reads the unwind tables
+ * LLVM emits for generated code without frame pointers (x86-64) and for the
+ * C runtime.  It reads only what the tables say lies in live frames; a walk
+ * is bounded by WALK_STEPS. */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+enum { WALK_STEPS = 1 << 16 };
+
+static void walk(unw_cursor_t *cur, int pc_exact) {
+    int seen = 0;
+    for (uint32_t step = 0; step < WALK_STEPS; step++) {
+        unw_word_t ip;
+        if (unw_get_reg(cur, UNW_REG_IP, &ip) != UNW_ESUCCESS || ip == 0) return;
+        uintptr_t at = pc_exact ? (uintptr_t)ip : (uintptr_t)ip - 1;
+        pc_exact = 0; /* every frame above the first is at a return address */
+        if (in_generated_code(at)) {
+            seen = 1;
+            if (n_frames < WASMAOT_BACKTRACE_FRAMES) frames[n_frames++] = at;
+            else n_more++;
+        } else if (seen) {
+            return;
+        }
+        if (unw_step(cur) <= 0) return;
+    }
+}
+
+void wasmaot_backtrace_capture_unwind(const uint64_t gpr[17]) {
+    wasmaot_backtrace_clear();
+    if (__start_wasmaot_text == 0) return;
+    unw_context_t ctx;
+    unw_cursor_t cur;
+    if (unw_getcontext(&ctx) != UNW_ESUCCESS) return;
+    if (gpr != 0) {
+        /* LLVM libunwind's x86-64 context starts with these 17 registers,
+         * in this order (Registers_x86_64, as __unw_getcontext stores them). */
+        _Static_assert(sizeof(ctx) >= 17 * sizeof(uint64_t), "unw_context_t too small");
+        uint64_t *d = (uint64_t *)(void *)&ctx;
+        for (int i = 0; i < 17; i++) d[i] = gpr[i];
+    }
+    if (unw_init_local(&cur, &ctx) != UNW_ESUCCESS) return;
+    walk(&cur, gpr != 0);
+}
+#endif
 
 /* The address a relative field designates. */
 static uintptr_t rel(const int32_t *field) { return (uintptr_t)field + (uintptr_t)(intptr_t)*field; }

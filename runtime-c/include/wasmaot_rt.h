@@ -80,6 +80,11 @@
  *       nothing of ours); 0 compiles the walker and printer out.
  *   WASMAOT_BACKTRACE_FRAMES    Wasm frames recorded and printed per trap,
  *       innermost first (deeper ones are counted).  Default 64.
+ *   WASMAOT_BACKTRACE_UNWIND    1: walk with libunwind's DWARF unwinder
+ *       (the executable links -lunwind) instead of the frame-pointer chain:
+ *       for generated code without frame pointers (x86-64, where the
+ *       register is worth more; section 9).  Default 0.  x86-64 POSIX only,
+ *       and only with WASMAOT_BACKTRACE (#error otherwise).
  *
  *   WASMAOT_TRAP_EXIT_CODE      exit status of a process that dies of an
  *       unhandled trap.  Default 134 = 128 + SIGABRT(6): it is what a shell
@@ -304,7 +309,8 @@
  * 9. Trap backtraces (WASMAOT_BACKTRACE)
  * ------------------------------------------------------------------------
  * Generated code (backends/llvm/backtrace.py; backends/ABI.md "Trap
- * backtraces") keeps frame pointers, puts every generated function in the
+ * backtraces") keeps frame pointers (x86-64: unwind tables instead, walked
+ * by libunwind under WASMAOT_BACKTRACE_UNWIND), puts every generated function in the
  * code section `wasmaot_text` behind a wasmaot_bt_prefix (instance key,
  * Wasm index, body offset), and emits per instance a header
  * (wasmaot_bt_instance: key and names) in section `wasmaot_bt`.  The
@@ -441,6 +447,12 @@ extern "C" {
 #endif
 #if WASMAOT_BACKTRACE_FRAMES < 1
 #error "wasmaot_rt.h: WASMAOT_BACKTRACE_FRAMES must be positive"
+#endif
+#ifndef WASMAOT_BACKTRACE_UNWIND
+#define WASMAOT_BACKTRACE_UNWIND 0
+#endif
+#if WASMAOT_BACKTRACE_UNWIND && !(WASMAOT_BACKTRACE && WASMAOT_PLATFORM_POSIX && defined(__x86_64__))
+#error "wasmaot_rt.h: WASMAOT_BACKTRACE_UNWIND needs WASMAOT_BACKTRACE on x86-64 POSIX"
 #endif
 
 #ifndef WASMAOT_TRAP_EXIT_CODE
@@ -754,6 +766,12 @@ typedef struct wasmaot_bt_instance {
  * are only followed inside [lo, hi) and upwards, so the walk never faults.
  * Replaces the previous record.  Async-signal-safe. */
 void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr_t lo, uintptr_t hi);
+#if WASMAOT_BACKTRACE_UNWIND
+/* The same with libunwind: from the interrupted registers of a fault, in
+ * libunwind's x86-64 order (rax rbx rcx rdx rdi rsi rbp rsp r8-r15 rip),
+ * or (gpr NULL) from the caller's own frame. */
+void wasmaot_backtrace_capture_unwind(const uint64_t gpr[17]);
+#endif
 /* Forget the record (a trap that is not walked prints no stale frames). */
 void wasmaot_backtrace_clear(void);
 /* Write the recorded backtrace ("wasm backtrace:" and one line per frame;

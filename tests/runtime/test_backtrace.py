@@ -135,6 +135,24 @@ def test_three_deep_stripped(tmp_path, trap, bounds):
     assert names(r.stderr) == ["<unknown>!leaf", "<unknown>!mid", "<unknown>!top"], r.stderr
 
 
+@pytest.mark.parametrize("target", ["x86_64-linux", "aarch64-linux"])
+def test_frames_come_from_unwind_tables_on_x86_64(target):
+    """x86-64 (Target.backtrace "unwind-tables"): generated functions set up
+    no frame pointer (rbp is allocatable) and carry CFI, which libunwind
+    walks; AArch64 keeps its frame records for the frame-pointer walk.  The
+    traps above show that the walk still finds every frame."""
+    opts = CompileOptions(target=target, opt_level=2)
+    asm = compile_bytes(NAMED.encode(), "named.wat", opts, emit="asm").data
+    asm = asm.decode() if isinstance(asm, bytes) else asm
+    bodies = re.findall(r"^wasm\.f\d+:\n(.*?)^\.Lfunc_end", asm, re.S | re.M)
+    assert len(bodies) >= 3, asm[:2000]
+    for body in bodies:
+        if target.startswith("x86_64"):
+            assert ".cfi_startproc" in body and not re.search(r"movq\s+%rsp, %rbp", body), body
+        else:
+            assert re.search(r"mov\s+x29, sp", body) and ".cfi_" not in body, body
+
+
 def test_no_name_section(tmp_path):
     exe = build(tmp_path, UNNAMED, "unnamed")
     r = run(exe, "--invoke", "top", 0)
@@ -252,7 +270,10 @@ def test_compiled_out(builder):
     """WASMAOT_BACKTRACE=0 (bare metal's default) builds a POSIX runtime
     without the walker and printer, warning-free; bare metal's own configs
     are built by test_build.py."""
-    build = builder.build("x86_64-linux-musl", extra_cflags=["-DWASMAOT_BACKTRACE=0"])
+    # The x86-64 config walks with libunwind, which needs the backtrace:
+    # turning one off alone is a contradiction (test_unwind_without_backtrace_is_an_error).
+    build = builder.build("x86_64-linux-musl", extra_cflags=["-DWASMAOT_BACKTRACE=0",
+                                                             "-UWASMAOT_BACKTRACE_UNWIND"])
     defined = set()
     for obj in build.objects:
         defined |= set(elf_info(obj)[2])
@@ -276,3 +297,25 @@ def test_constants_match_the_header(tmp_path):
                         f"-I{root() / 'include'}", "-c", str(src), "-o", str(tmp_path / "bt_check.o")],
                        check=False, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("zig_target, defines, ok", [
+    ("x86_64-linux-musl", ["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BACKTRACE_UNWIND=1"], True),
+    ("x86_64-linux-musl", ["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BACKTRACE=0",
+                           "-DWASMAOT_BACKTRACE_UNWIND=1"], False),
+    ("aarch64-linux-musl", ["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BACKTRACE_UNWIND=1"], False),
+])
+def test_unwind_without_backtrace_is_an_error(tmp_path, zig_target, defines, ok):
+    """WASMAOT_BACKTRACE_UNWIND is the libunwind walk of the x86-64 POSIX
+    backtrace: asked for without a backtrace or on another architecture, the
+    header stops the build with #error instead of compiling a walk that
+    cannot work."""
+    from wasmaot.runtime import root
+    src = tmp_path / "unwind_check.c"
+    src.write_text('#include "wasmaot_rt.h"\nint x;\n')
+    r = subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", zig_target, "-std=c11", *defines,
+                        f"-I{root() / 'include'}", "-c", str(src), "-o", str(tmp_path / "u.o")],
+                       check=False, capture_output=True, text=True)
+    assert (r.returncode == 0) == ok, r.stderr
+    if not ok:
+        assert "WASMAOT_BACKTRACE_UNWIND needs WASMAOT_BACKTRACE on x86-64 POSIX" in r.stderr

@@ -11,7 +11,7 @@ import pytest
 from wasmaot.backends import abi
 from wasmaot.backends.targets import get_target, target_names
 
-from .conftest import C_DIR, RUNTIME, parse_manifest, run, zig
+from .conftest import C_DIR, LDFLAGS, RUNTIME, parse_manifest, run, zig
 
 # ---------------------------------------------------------------- helpers
 
@@ -185,9 +185,9 @@ def test_mode_marker_links_same_mode_and_rejects_the_other(builder, tmp_path):
     explicit = builder.build("x86_64-linux-musl-explicit")
     user_guard = guard.compile_program(C_DIR / "marker_user.c")
     exe = tmp_path / "ok"
-    zig(["-target", "x86_64-linux-musl", "-static", str(user_guard), *map(str, guard.objects), "-o", str(exe)])
+    zig(["-target", "x86_64-linux-musl", *LDFLAGS, str(user_guard), *map(str, guard.objects), "-o", str(exe)])
     assert run(exe).returncode == 0
-    proc = zig(["-target", "x86_64-linux-musl", "-static", str(user_guard), *map(str, explicit.objects),
+    proc = zig(["-target", "x86_64-linux-musl", *LDFLAGS, str(user_guard), *map(str, explicit.objects),
                 "-o", str(tmp_path / "bad")], check=False)
     assert proc.returncode != 0
     assert abi.bounds_marker(True) in proc.stderr

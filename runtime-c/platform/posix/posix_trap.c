@@ -115,8 +115,12 @@ void wasmaot_platform_trap(wasmaot_trap_code code) {
     /* From our own frame (the runtime is compiled with frame pointers):
      * through wasmaot_trap, and any runtime helper, to the generated code
      * that called it.  Our frame record lies within two words of fp. */
+#if WASMAOT_BACKTRACE_UNWIND
+    wasmaot_backtrace_capture_unwind(NULL);
+#else
     uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
     wasmaot_backtrace_capture(0, fp, 1, fp - 2 * sizeof(uintptr_t), stack_top);
+#endif
 #endif
     deliver(code, 0);
 }
@@ -242,7 +246,7 @@ static wasmaot_trap_code classify(int sig, const siginfo_t *info) {
     return WASMAOT_TRAP_NONE;
 }
 
-#if WASMAOT_BACKTRACE
+#if WASMAOT_BACKTRACE && !WASMAOT_BACKTRACE_UNWIND
 /* The interrupted PC, frame pointer and stack pointer; 0 if this
  * architecture is not known here (then no frame is recorded). */
 static int interrupted_frame(const ucontext_t *uc, uintptr_t *pc, uintptr_t *fp, uintptr_t *sp) {
@@ -270,11 +274,24 @@ static void fault_handler(int sig, siginfo_t *info, void *uctx) {
     wasmaot_trap_code code = classify(sig, info);
     if (code != WASMAOT_TRAP_NONE) {
 #if WASMAOT_BACKTRACE
+#if WASMAOT_BACKTRACE_UNWIND
+        if (uctx != NULL) {
+            const greg_t *g = ((const ucontext_t *)uctx)->uc_mcontext.gregs;
+            const uint64_t gpr[17] = {
+                g[REG_RAX], g[REG_RBX], g[REG_RCX], g[REG_RDX], g[REG_RDI], g[REG_RSI],
+                g[REG_RBP], g[REG_RSP], g[REG_R8],  g[REG_R9],  g[REG_R10], g[REG_R11],
+                g[REG_R12], g[REG_R13], g[REG_R14], g[REG_R15], g[REG_RIP]};
+            wasmaot_backtrace_capture_unwind(gpr);
+        } else {
+            wasmaot_backtrace_clear();
+        }
+#else
         uintptr_t pc, fp, sp;
         if (uctx != NULL && interrupted_frame((const ucontext_t *)uctx, &pc, &fp, &sp))
             wasmaot_backtrace_capture(pc, fp, 1, sp, stack_top);
         else
             wasmaot_backtrace_clear();
+#endif
 #endif
         /* Leave with the interrupted code's signal mask.  With SA_NODEFER
          * and an empty sa_mask this is a no-op on a real kernel, but
