@@ -220,8 +220,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="print the table of two JSON files and exit")
     a = ap.parse_args(argv)
     if a.compare:
-        docs = [json.loads(Path(p).read_text()) for p in a.compare]
-        print(table(docs[0]["counts"], docs[1]["counts"], tuple(docs[1]["modes"])), end="")
+        docs = []
+        for p in a.compare:
+            try:
+                doc = json.loads(Path(p).read_text())
+                docs.append((doc["counts"], tuple(doc["modes"])))
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                print(f"instr_count: {p}: not a counts file of instr_count -o "
+                      f"({type(e).__name__}: {e})", file=sys.stderr)
+                return 2
+        print(table(docs[0][0], docs[1][0], docs[1][1]), end="")
         return 0
     modes = tuple(m for m in a.modes.split(",") if m)
     if any(m not in MODES and m not in EXTRA_MODES for m in modes):
