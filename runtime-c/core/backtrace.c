@@ -62,6 +62,16 @@ void wasmaot_backtrace_clear(void) {
     n_more = 0;
 }
 
+/* Record the frame at PC `at` if it lies in generated code; 0 when the walk
+ * is over: it left generated code after having been inside it. */
+static int keep_frame(uintptr_t at, int *seen) {
+    if (!in_generated_code(at)) return !*seen;
+    *seen = 1;
+    if (n_frames < WASMAOT_BACKTRACE_FRAMES) frames[n_frames++] = at;
+    else n_more++;
+    return 1;
+}
+
 void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr_t lo, uintptr_t hi) {
     wasmaot_backtrace_clear();
     if (__start_wasmaot_text == 0) return;
@@ -69,13 +79,7 @@ void wasmaot_backtrace_capture(uintptr_t pc, uintptr_t fp, int pc_exact, uintptr
     uintptr_t floor = lo; /* the next frame record must lie at or above this */
     int seen = 0;
     for (;;) {
-        if (in_generated_code(at)) {
-            seen = 1;
-            if (n_frames < WASMAOT_BACKTRACE_FRAMES) frames[n_frames++] = at;
-            else n_more++;
-        } else if (seen) {
-            return;
-        }
+        if (!keep_frame(at, &seen)) return;
         if (fp % sizeof(uintptr_t) != 0 || RECORD_HI(fp) < RECORD_LO(fp) /* wrapped */ ||
             RECORD_LO(fp) < floor || RECORD_HI(fp) > hi)
             return;
@@ -104,14 +108,7 @@ static void walk(unw_cursor_t *cur, int pc_exact) {
         if (unw_get_reg(cur, UNW_REG_IP, &ip) != UNW_ESUCCESS || ip == 0) return;
         uintptr_t at = pc_exact ? (uintptr_t)ip : (uintptr_t)ip - 1;
         pc_exact = 0; /* every frame above the first is at a return address */
-        if (in_generated_code(at)) {
-            seen = 1;
-            if (n_frames < WASMAOT_BACKTRACE_FRAMES) frames[n_frames++] = at;
-            else n_more++;
-        } else if (seen) {
-            return;
-        }
-        if (unw_step(cur) <= 0) return;
+        if (!keep_frame(at, &seen) || unw_step(cur) <= 0) return;
     }
 }
 
