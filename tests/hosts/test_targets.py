@@ -62,6 +62,19 @@ def test_configs_exist_and_match_target_and_bounds(manifests, lib, name):
 
 
 @pytest.mark.parametrize("name", target_names())
+def test_backtrace_walk_matches_runtime_and_link(manifests, name):
+    """Target.backtrace "unwind-tables" (code without frame pointers) needs
+    the runtime's libunwind walk and libunwind in the link; a
+    frame-pointer target has neither (the walk would find no tables)."""
+    t = get_target(name)
+    unwind = t.backtrace == "unwind-tables"
+    for bounds in t.bounds_modes:
+        cflags = manifests["runtime"].config(t.runtime_config(bounds)).cflags
+        assert ("-DWASMAOT_BACKTRACE_UNWIND=1" in cflags) == unwind, (name, bounds)
+    assert ("-lunwind" in t.link.ldflags) == (unwind and t.output_kind == "exe"), name
+
+
+@pytest.mark.parametrize("name", target_names())
 def test_llvm_accepts_triple_cpu_and_features(name):
     from wasmaot.backends.codegen import llvm_binding
     t = get_target(name)
