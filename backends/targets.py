@@ -64,6 +64,10 @@ FAMILIES = ("x86_64", "aarch64", "riscv64", "arm", "riscv32")
 #: The target when none is named (the CLI's --target default).
 DEFAULT_TARGET = "x86_64-linux"
 
+#: How a target's trap backtrace finds frames (Target.backtrace); the
+#: function attributes of each are backends/llvm/backtrace.py's FRAME_ATTRS.
+BACKTRACE_WALKS = ("frame-pointers", "unwind-tables")
+
 #: Bounds modes the compiler implements (a target supports a subset).
 BOUNDS_MODES = ("guard", "explicit")
 
@@ -230,8 +234,8 @@ class Target:
     # before the user's (``--features`` can undo them): see
     # :meth:`tuning_features`.
     cpu_tuning: dict = field(default_factory=dict)
-    # How the trap backtrace finds its frames (backends/llvm/backtrace.py):
-    # "frame-pointers" (generated code keeps them; the runtime walks the
+    # How the trap backtrace finds its frames (BACKTRACE_WALKS;
+    # backends/llvm/backtrace.py): "frame-pointers" (generated code keeps them; the runtime walks the
     # chain) or "unwind-tables" (no frame pointers, LLVM's unwind tables;
     # the runtime config is built with WASMAOT_BACKTRACE_UNWIND and the
     # link recipe links libunwind).
@@ -244,7 +248,7 @@ class Target:
         # cross-file ones: configs present in both manifests).
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
         assert self.bounds_modes and set(self.bounds_modes) <= set(BOUNDS_MODES), self.name
-        assert self.backtrace in ("frame-pointers", "unwind-tables"), self.name
+        assert self.backtrace in BACKTRACE_WALKS, self.name
         assert self.default_bounds in self.bounds_modes, self.name
         assert set(self.runtime_configs) == set(self.bounds_modes), self.name
         assert self.pointer_bytes in (4, 8)

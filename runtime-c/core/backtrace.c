@@ -117,6 +117,7 @@ void wasmaot_backtrace_capture_unwind(const uint64_t gpr[17]) {
     if (__start_wasmaot_text == 0) return;
     unw_context_t ctx;
     unw_cursor_t cur;
+    /* Always taken: it also fills the fields past the 17 registers. */
     if (unw_getcontext(&ctx) != UNW_ESUCCESS) return;
     if (gpr != 0) {
         /* LLVM libunwind's x86-64 context starts with these 17 registers,

@@ -74,6 +74,11 @@ def test_backtrace_walk_matches_runtime_and_link(manifests, name):
     assert ("-lunwind" in t.link.ldflags) == (unwind and t.output_kind == "exe"), name
 
 
+def test_every_backtrace_walk_has_its_function_attributes():
+    from wasmaot.backends.llvm.backtrace import FRAME_ATTRS
+    assert set(FRAME_ATTRS) == set(targets.BACKTRACE_WALKS)
+
+
 @pytest.mark.parametrize("name", target_names())
 def test_llvm_accepts_triple_cpu_and_features(name):
     from wasmaot.backends.codegen import llvm_binding

@@ -271,7 +271,7 @@ def test_compiled_out(builder):
     without the walker and printer, warning-free; bare metal's own configs
     are built by test_build.py."""
     # The x86-64 config walks with libunwind, which needs the backtrace:
-    # turning one off alone is a contradiction (test_unwind_without_backtrace_is_an_error).
+    # turning one off alone is a contradiction (test_unwind_walk_needs_a_backtrace_on_x86_64).
     build = builder.build("x86_64-linux-musl", extra_cflags=["-DWASMAOT_BACKTRACE=0",
                                                              "-UWASMAOT_BACKTRACE_UNWIND"])
     defined = set()
@@ -305,7 +305,7 @@ def test_constants_match_the_header(tmp_path):
                            "-DWASMAOT_BACKTRACE_UNWIND=1"], False),
     ("aarch64-linux-musl", ["-DWASMAOT_PLATFORM_POSIX=1", "-DWASMAOT_BACKTRACE_UNWIND=1"], False),
 ])
-def test_unwind_without_backtrace_is_an_error(tmp_path, zig_target, defines, ok):
+def test_unwind_walk_needs_a_backtrace_on_x86_64(tmp_path, zig_target, defines, ok):
     """WASMAOT_BACKTRACE_UNWIND is the libunwind walk of the x86-64 POSIX
     backtrace: asked for without a backtrace or on another architecture, the
     header stops the build with #error instead of compiling a walk that

@@ -112,12 +112,13 @@ static uintptr_t stack_top;
 
 void wasmaot_platform_trap(wasmaot_trap_code code) {
 #if WASMAOT_BACKTRACE
-    /* From our own frame (the runtime is compiled with frame pointers):
-     * through wasmaot_trap, and any runtime helper, to the generated code
-     * that called it.  Our frame record lies within two words of fp. */
+    /* From our own frame, through wasmaot_trap and any runtime helper, to
+     * the generated code that called it. */
 #if WASMAOT_BACKTRACE_UNWIND
     wasmaot_backtrace_capture_unwind(NULL);
 #else
+    /* The runtime is compiled with frame pointers: our frame record lies
+     * within two words of fp. */
     uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
     wasmaot_backtrace_capture(0, fp, 1, fp - 2 * sizeof(uintptr_t), stack_top);
 #endif
