@@ -123,7 +123,7 @@ class CompileOptions:
 #: cache of the driver also hashes the compiler's own sources
 #: (driver/compile.py ``digest_inputs``), so a forgotten bump no longer
 #: serves stale code there; this number keys what hashes no sources.
-_BACKEND_REVISION = 24
+_BACKEND_REVISION = 25
 
 class Emitted:
     """Result of :func:`compile_ir`.  Every output is produced on first

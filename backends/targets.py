@@ -67,6 +67,9 @@ DEFAULT_TARGET = "x86_64-linux"
 #: How a target's trap backtrace finds frames (Target.backtrace); the
 #: function attributes of each are backends/llvm/backtrace.py's FRAME_ATTRS.
 BACKTRACE_WALKS = ("frame-pointers", "unwind-tables")
+#: How guard mode keeps a load that may fault (Target.guard_keep;
+#: backends/llvm/traps.py, "Guard-mode keeps").
+GUARD_KEEPS = ("asm", "volatile")
 
 #: Bounds modes the compiler implements (a target supports a subset).
 BOUNDS_MODES = ("guard", "explicit")
@@ -240,6 +243,12 @@ class Target:
     # the runtime config is built with WASMAOT_BACKTRACE_UNWIND and the
     # link recipe links libunwind).
     backtrace: str = "frame-pointers"
+    # How a guard-mode load that may fault survives LLVM (GUARD_KEEPS;
+    # backends/llvm/traps.py, "Guard-mode keeps"): "asm" hands its value
+    # to an empty asm (a register operand); "volatile" emits the load
+    # volatile, which x86-64 still folds into the instruction that uses
+    # it (``cmp``, ``add``, ``and`` from memory).
+    guard_keep: str = "asm"
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None
 
@@ -249,6 +258,7 @@ class Target:
         assert self.triple.count("-") == 3, f"{self.name}: use a full 4-part triple"
         assert self.bounds_modes and set(self.bounds_modes) <= set(BOUNDS_MODES), self.name
         assert self.backtrace in BACKTRACE_WALKS, self.name
+        assert self.guard_keep in GUARD_KEEPS, self.name
         assert self.default_bounds in self.bounds_modes, self.name
         assert set(self.runtime_configs) == set(self.bounds_modes), self.name
         assert self.pointer_bytes in (4, 8)

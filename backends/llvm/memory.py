@@ -188,10 +188,12 @@ _NARROW_STORE = {Opcode.istore8: 8, Opcode.istore16: 16, Opcode.istore32: 32}
 
 
 def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
-    """``dst = load ty, p`` for the access ``inst``, then the guard-mode
-    keep (``traps.guard_keep``): in guard mode the trap IS the access."""
-    fe.emit(f"{dst} = load {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    """``dst = load ty, p`` for the access ``inst``, kept the target's way
+    in guard mode (``traps.guard_load`` before it, ``traps.guard_keep``
+    after it): there the trap IS the access."""
     notrap = MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+    vol = traps.guard_load(fe, notrap)
+    fe.emit(f"{dst} = load{vol} {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
     traps.guard_keep(fe, notrap, ty, dst)
 
 

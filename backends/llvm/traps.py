@@ -284,13 +284,36 @@ def access64_needs_check(fe, notrap: bool) -> bool:
 # place, a store that a later store overwrites, a callee that ignores its
 # argument ...) --, narrows a load to the bytes that are used (one lane of a
 # ``v128.load``), and may sink a load into the one path that uses it (a
-# ``select`` turned into a branch).  Each loses a trap Wasm requires.  So every
-# guard-mode load that may fault hands its whole value to an empty ``asm
-# sideeffect`` right after it (wasm2c's FORCE_READ): LLVM can neither delete
-# the asm nor move it, so the full load happens before it on every path.
+# ``select`` turned into a branch).  Each loses a trap Wasm requires.
 #
-# The asm has no memory attributes (as clang gives ``asm volatile``): LLVM
-# must assume it may read and write any memory, so no store moves across it
+# Guard-mode keeps.  Every guard-mode load that may fault is kept one of two
+# ways, the target's ``guard_keep``:
+#
+# * "asm" (AArch64, RISC-V): the load hands its whole value to an empty
+#   ``asm sideeffect`` right after it (wasm2c's FORCE_READ): LLVM can
+#   neither delete the asm nor move it, so the full load happens before it
+#   on every path.
+# * "volatile" (x86-64): the load is ``load volatile``, right after an
+#   empty ``asm sideeffect`` with no operands (GUARD_FENCE).  LLVM may not
+#   delete, narrow, duplicate, sink or speculate a volatile access, so the
+#   whole load happens on every path.  Volatile alone lets LLVM keep memory
+#   in registers across the load (alias analysis still answers by
+#   address: LICM kept a Wasm global updated in a loop in a register, and
+#   the trap found it stale, order_gaps.wast's ``loop_global``); the fence
+#   ahead of it is the barrier the asm keep was.  What the keep took away
+#   and this gives back: x86-64's instruction selection folds the load
+#   into the instruction that uses it (``cmp``/``add``/``and`` from
+#   memory), where the keep's register operand forced a separate ``mov``.
+#   Measured (x86-64-v2, executed instructions, against the asm keep):
+#   brotli -6.3%, SQLite -2.6%, Lua -3%; kernels ``indirect`` -9%,
+#   ``wordfreq`` -5%, ``strings`` -4%, ``hashmap`` +2%, geomean -0.8%.
+#   AArch64 and RISC-V fold nothing into a load (load/store
+#   architectures): on AArch64 the same change cost brotli +1.1% and Lua
+#   +0.7%, so they keep the asm.
+#
+# Either asm (the keep, the fence) has no memory attributes (as clang gives
+# ``asm volatile``): LLVM must assume it may read and write any memory, so
+# no store moves across it
 # and nothing is kept in a register across it (LICM would otherwise keep a
 # global updated in a loop in a register and lose its last values at the
 # trap).  ``memory(read)`` would let loads move across it, but LLVM's -O0
@@ -356,10 +379,28 @@ def codegen_options(target, bounds: str) -> tuple[str, ...]:
 _KEEP_REG = {"x86_64": ("x", "x"), "aarch64": ("w", "w"), "riscv64": ("f", None)}
 
 
+#: The barrier ahead of a volatile guard-mode load: an empty asm with no
+#: memory attributes, so LLVM assumes it reads and writes all memory.
+GUARD_FENCE = 'call void asm sideeffect "", ""() nounwind'
+
+
+def guard_load(fe, notrap: bool) -> str:
+    """Before a linear-memory load: where the target keeps guard-mode loads
+    volatile (``Target.guard_keep``) and this one may fault (not
+    ``notrap``), emit the barrier ahead of it and return the load's
+    qualifier ``" volatile"``; else ``""``."""
+    if not fe.mc.guard or notrap or fe.mc.target.guard_keep != "volatile":
+        return ""
+    fe.emit(GUARD_FENCE)
+    return " volatile"
+
+
 def guard_keep(fe, notrap: bool, ty: str, val: str) -> None:
     """After a linear-memory load of LLVM type ``ty`` giving ``val``: in
-    guard mode, unless the IR proved it in bounds, make it undeletable."""
-    if not fe.mc.guard or notrap:
+    guard mode, unless the IR proved it in bounds, make it undeletable
+    (where the target keeps loads with an asm; a volatile load needs
+    nothing after it)."""
+    if not fe.mc.guard or notrap or fe.mc.target.guard_keep != "asm":
         return
     fp_reg, vec_reg = _KEEP_REG.get(fe.mc.target.arch, ("", None))
     if ty.startswith("<") and _vec_bits(ty) == 64:

@@ -110,31 +110,58 @@ def test_guard_mode_keeps_every_trap_under_qemu(target, cross_cache):
     _all_pass("--target", target, "--bounds", "guard", "-O", 2, cache=cross_cache)
 
 
-def _llvm_text(wat: str, bounds: str) -> str:
+def _llvm_text(wat: str, bounds: str, target: str = "x86_64-linux") -> str:
     from wasmaot.backends import CompileOptions, compile_ir
     from wasmaot.frontend.load import load_module
     from wasmaot.ir.pipeline import PassManager
     from wasmaot.ir.translate import translate_module
     prog = translate_module(load_module(wat.encode()))
     PassManager().run_module(prog)
-    opts = CompileOptions(opt_level=0, bounds=bounds)
+    opts = CompileOptions(target=target, opt_level=0, bounds=bounds)
     return compile_ir(prog, opts).llvm_ir
 
 
-KEEP = re.compile(r'call void asm sideeffect "", "[^"]*"\(')
+#: An asm keep: the loaded value as an operand.  The fence has none.
+KEEP = re.compile(r'call void asm sideeffect "", "[^"]+"\(')
+FENCE = re.compile(r'call void asm sideeffect "", ""\(\)[^\n]*\n\s*%\S+ = load volatile ')
+#: A volatile linear-memory load (``align 1``, TBAA; the ABI marker's load
+#: is volatile too, and not one).
+VOLATILE = re.compile(r"= load volatile [^\n]*, align 1, !tbaa")
+
+#: Three guard-mode loads may fault (scalar, narrow, v128); the third i32
+#: load follows a store to the same bytes, so trapelim proved it in bounds.
+KEEP_WAT = """(module (memory 1)
+  (func (export "f") (param i32 i32 i32) (result i32)
+    (i32.store (local.get 2) (i32.const 1))
+    (i32.add (i32.add (i32.load (local.get 0)) (i32.load8_u offset=3 (local.get 1)))
+             (i32.load (local.get 2))))
+  (func (export "v") (param i32) (result i32)
+    (v128.any_true (v128.load (local.get 0)))))"""
 
 
-def test_keep_follows_each_possibly_faulting_load_only_in_guard_mode():
-    """One keep per guard-mode linear-memory load that may fault (scalar,
-    narrow, v128); none for a load the IR proved in bounds (after a store to
-    the same bytes: trapelim), none for stores, none in explicit mode (its
-    compare traps)."""
-    wat = """(module (memory 1)
-      (func (export "f") (param i32 i32 i32) (result i32)
-        (i32.store (local.get 2) (i32.const 1))
-        (i32.add (i32.add (i32.load (local.get 0)) (i32.load8_u offset=3 (local.get 1)))
-                 (i32.load (local.get 2))))
-      (func (export "v") (param i32) (result i32)
-        (v128.any_true (v128.load (local.get 0)))))"""
-    assert len(KEEP.findall(_llvm_text(wat, "guard"))) == 3
-    assert not KEEP.findall(_llvm_text(wat, "explicit"))
+@pytest.mark.parametrize("target", ["aarch64-linux", "riscv64-linux"])
+def test_asm_keep_follows_each_possibly_faulting_load_only_in_guard_mode(target):
+    """Target.guard_keep "asm": one keep per guard-mode linear-memory load
+    that may fault; none for a load the IR proved in bounds (after a store
+    to the same bytes: trapelim), none for stores, none in explicit mode
+    (its compare traps); no load is volatile."""
+    from wasmaot.backends import get_target
+    assert get_target(target).guard_keep == "asm"
+    guard = _llvm_text(KEEP_WAT, "guard", target)
+    assert len(KEEP.findall(guard)) == 3
+    assert not VOLATILE.findall(guard)
+    assert not KEEP.findall(_llvm_text(KEEP_WAT, "explicit", target))
+
+
+def test_volatile_keep_is_each_possibly_faulting_load_after_a_fence_only_in_guard_mode():
+    """Target.guard_keep "volatile" (x86-64): each guard-mode load that may
+    fault is volatile, right after the fence; the proved one is neither;
+    no asm keep holds a value; explicit mode has neither."""
+    from wasmaot.backends import get_target
+    assert get_target("x86_64-linux").guard_keep == "volatile"
+    guard = _llvm_text(KEEP_WAT, "guard")
+    assert len(VOLATILE.findall(guard)) == 3
+    assert len(FENCE.findall(guard)) == 3
+    assert not KEEP.findall(guard)
+    explicit = _llvm_text(KEEP_WAT, "explicit")
+    assert not VOLATILE.findall(explicit) and "asm sideeffect" not in explicit
