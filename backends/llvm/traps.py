@@ -304,9 +304,10 @@ def access64_needs_check(fe, notrap: bool) -> bool:
 #   and this gives back: x86-64's instruction selection folds the load
 #   into the instruction that uses it (``cmp``/``add``/``and`` from
 #   memory), where the keep's register operand forced a separate ``mov``.
-#   Measured (x86-64-v2, executed instructions, against the asm keep):
-#   brotli -6.3%, SQLite -2.6%, Lua -3%; kernels ``indirect`` -9%,
-#   ``wordfreq`` -5%, ``strings`` -4%, ``hashmap`` +2%, geomean -0.8%.
+#   Measured (x86-64-v2, executed instructions, against the asm keep;
+#   benchmarks/README.md): brotli -6.2%, SQLite -2.5%, Lua -3.7%; kernels
+#   ``indirect`` -9%, ``wordfreq`` -5%, ``strings`` -4%, ``hashmap`` +2%,
+#   geomean -0.8%.  Time on this shared machine could not resolve it.
 #   AArch64 and RISC-V fold nothing into a load (load/store
 #   architectures): on AArch64 the same change cost brotli +1.1% and Lua
 #   +0.7%, so they keep the asm.

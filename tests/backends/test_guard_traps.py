@@ -10,7 +10,9 @@ are ``.wast`` scripts in ``guard_traps/``: every shape traps out of bounds
 and returns its normal result in bounds.  Each runs through ``wasmaot
 spectest`` (one executable per script) at -O0 .. -O3 in guard mode, in
 explicit mode (which checks with compares and must agree), and under qemu on
-the cross targets.  The policy under test is ``traps.guard_keep``.
+the cross targets.  The policy under test is ``traps.guard_load`` and
+``traps.guard_keep`` (x86-64 keeps a load volatile behind a barrier, the
+other targets with an asm use of its value: ``Target.guard_keep``).
 """
 import os
 import re
