@@ -246,8 +246,8 @@ class Target:
     # How a guard-mode load that may fault survives LLVM (GUARD_KEEPS;
     # backends/llvm/traps.py, "Guard-mode keeps"): "asm" hands its value
     # to an empty asm (a register operand); "volatile" emits the load
-    # volatile, which x86-64 still folds into the instruction that uses
-    # it (``cmp``, ``add``, ``and`` from memory).
+    # volatile behind an empty asm barrier, so x86-64 still folds it into
+    # the instruction that uses it (``cmp``, ``add``, ``and`` from memory).
     guard_keep: str = "asm"
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None

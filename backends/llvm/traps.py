@@ -21,7 +21,7 @@ Policy, in Wasm spec terms:
   (LLVM's GVN merges reloads that no call or grow separates; TBAA tells it
   linear-memory stores do not change it).  Accesses the IR marks ``notrap``
   get no check.  GUARD mode: no check at all (the 8 GiB reservation faults),
-  so the access itself must survive LLVM: see :func:`guard_keep`.
+  so the access itself must survive LLVM: see "Guard-mode keeps" below.
 * memory64 (a 64-bit memory, i64 addresses): EVERY access not marked
   ``notrap`` is checked explicitly, in both modes (:func:`memory_check64`:
   ``size_bytes < o + W`` or ``i > size_bytes - (o + W)``, no 64-bit sum
@@ -385,23 +385,26 @@ _KEEP_REG = {"x86_64": ("x", "x"), "aarch64": ("w", "w"), "riscv64": ("f", None)
 GUARD_FENCE = 'call void asm sideeffect "", ""() nounwind'
 
 
+def _keeps(fe, notrap: bool, how: str) -> bool:
+    """Whether a linear-memory load is kept ``how`` (GUARD_KEEPS): in guard
+    mode, unless the IR proved it in bounds, the target's way."""
+    return fe.mc.guard and not notrap and fe.mc.target.guard_keep == how
+
+
 def guard_load(fe, notrap: bool) -> str:
-    """Before a linear-memory load: where the target keeps guard-mode loads
-    volatile (``Target.guard_keep``) and this one may fault (not
-    ``notrap``), emit the barrier ahead of it and return the load's
-    qualifier ``" volatile"``; else ``""``."""
-    if not fe.mc.guard or notrap or fe.mc.target.guard_keep != "volatile":
+    """Before a linear-memory load kept "volatile": emit the barrier ahead
+    of it and return the load's qualifier ``" volatile"``; else ``""``."""
+    if not _keeps(fe, notrap, "volatile"):
         return ""
     fe.emit(GUARD_FENCE)
     return " volatile"
 
 
 def guard_keep(fe, notrap: bool, ty: str, val: str) -> None:
-    """After a linear-memory load of LLVM type ``ty`` giving ``val``: in
-    guard mode, unless the IR proved it in bounds, make it undeletable
-    (where the target keeps loads with an asm; a volatile load needs
-    nothing after it)."""
-    if not fe.mc.guard or notrap or fe.mc.target.guard_keep != "asm":
+    """After a linear-memory load of LLVM type ``ty`` giving ``val``, kept
+    "asm": hand the whole value to an empty asm, so the load is
+    undeletable."""
+    if not _keeps(fe, notrap, "asm"):
         return
     fp_reg, vec_reg = _KEEP_REG.get(fe.mc.target.arch, ("", None))
     if ty.startswith("<") and _vec_bits(ty) == 64:

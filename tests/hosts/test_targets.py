@@ -65,12 +65,18 @@ def test_configs_exist_and_match_target_and_bounds(manifests, lib, name):
 def test_backtrace_walk_matches_runtime_and_link(manifests, name):
     """Target.backtrace "unwind-tables" (code without frame pointers) needs
     the runtime's libunwind walk and libunwind in the link; a
-    frame-pointer target has neither (the walk would find no tables)."""
+    frame-pointer target has neither (the walk would find no tables).  An
+    executable's runtime and shim keep frame pointers exactly when the walk
+    follows them (libunwind reads their unwind tables instead)."""
     t = get_target(name)
     unwind = t.backtrace == "unwind-tables"
     for bounds in t.bounds_modes:
         cflags = manifests["runtime"].config(t.runtime_config(bounds)).cflags
         assert ("-DWASMAOT_BACKTRACE_UNWIND=1" in cflags) == unwind, (name, bounds)
+        if t.output_kind == "exe":
+            shim = manifests["shim"].config(t.shim_config(bounds)).cflags
+            for flags in (cflags, shim):
+                assert ("-fno-omit-frame-pointer" in flags) != unwind, (name, bounds, flags)
     assert ("-lunwind" in t.link.ldflags) == (unwind and t.output_kind == "exe"), name
 
 
