@@ -78,16 +78,26 @@ class CompileOptions:
     # instantiated once); never for objects other hosts link, which may
     # instantiate a module many times.  backends/ABI.md "Static instance".
     static_instance: bool = False
+    # The program owns its thread's segment register (Target.memory_segment):
+    # one guard-mode memory, the program's main one, is addressed through
+    # it (backends/llvm/memory.py, "Segment-addressed memory").  Set with
+    # ``static_instance`` by the driver for ``--emit exe`` only: the spec
+    # drivers link the objects of several modules, each with its own
+    # memory, into one executable, and other hosts own their registers.
+    memory_segment: bool = False
     # Code-generation processes (0: the cores available).  Not in the cache
     # key: the object is byte-identical for any value (see .codegen).
     jobs: int = field(default=0, compare=False)
 
-    def for_executable(self, own_block: bool = True) -> "CompileOptions":
+    def for_executable(self, own_block: bool = True, segment: bool = False) -> "CompileOptions":
         """These options for code that wasmaot links into a static
         executable itself (``static_exe``), whose host instantiates it once,
         in the object's own block (``static_instance``) unless ``own_block``
-        is False: a firmware image, whose fw_main.c has its own block."""
-        return replace(self, static_exe=True, static_instance=own_block)
+        is False: a firmware image, whose fw_main.c has its own block.
+        ``segment``: the executable holds this program alone
+        (``memory_segment``)."""
+        return replace(self, static_exe=True, static_instance=own_block,
+                       memory_segment=segment and own_block)
 
     def __post_init__(self) -> None:
         if not 0 <= self.opt_level <= 3:

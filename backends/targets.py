@@ -249,6 +249,13 @@ class Target:
     # volatile behind an empty asm barrier, so x86-64 still folds it into
     # the instruction that uses it (``cmp``, ``add``, ``and`` from memory).
     guard_keep: str = "asm"
+    # LLVM address space of a segment register that the process may point at
+    # one linear memory (x86-64: 256, %gs, set by arch_prctl), or 0: none.
+    # An executable that wasmaot links (CompileOptions.memory_segment)
+    # then addresses its main memory as ``%gs:index`` in guard mode, with
+    # no base register and no base load (backends/llvm/memory.py,
+    # "Segment-addressed memory"; backends/ABI.md).
+    memory_segment: int = 0
     # Output kind "firmware" only: how the image is built (None otherwise).
     firmware: FirmwareRecipe | None = None
 

@@ -230,7 +230,9 @@ def _exe_options(opts, emit: str, fw):
     """``opts`` for an executable or firmware image that we link ourselves
     (CompileOptions.for_executable); other outputs keep position-independent
     code and take their instance from the host."""
-    return opts.for_executable(own_block=fw is None) if emit == "exe" else opts
+    if emit != "exe":
+        return opts
+    return opts.for_executable(own_block=fw is None, segment=fw is None)
 
 
 def _firmware(target: str):

@@ -84,7 +84,8 @@ def compile_module(binary: bytes, name: str, prefix: str, opts) -> list[bytes]:
     # instantiates each compiled module once (a ``module instance`` command
     # is a module of its own), in its own block (host_link.c).
     copts = CompileOptions(target=opts.target, opt_level=opts.opt_level, bounds=opts.bounds,
-                           prefix=prefix, links=getattr(opts, "links", None)).for_executable()
+                           prefix=prefix, links=getattr(opts, "links", None)
+                           ).for_executable(segment=getattr(opts, "segment", False))
     if getattr(opts, "via_ir", False):      # `wasmaot spectest --via-ir`: print -> parse
         from .runner import ir_text
         binary, name = ir_text(binary), name + ".ir"
@@ -118,6 +119,7 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
     compiled: set[int] = set()
     loaded = _load_modules(commands, slots)
     links = script_links(commands, {idx: m for idx, (m, _) in loaded.items()})
+    sole = _sole_memory_module(loaded)
     for i, cmd in enumerate(commands):
         k = cmd.kind
         if k not in EXEC_KINDS:
@@ -137,9 +139,11 @@ def execute(commands: list, path: str, opts, compiler: Compiler | None = None,
             continue                        # _load_modules failed the command
         binary = loaded[idx][1]
         mod_links = links.for_module(idx, compiled)
+        mopts = dataclasses.replace(opts, links=mod_links) if mod_links else opts
+        if idx == sole:
+            mopts = dataclasses.replace(mopts, segment=True)
         try:
-            objs = compiler(binary, name, f"m{idx}",
-                            dataclasses.replace(opts, links=mod_links) if mod_links else opts)
+            objs = compiler(binary, name, f"m{idx}", mopts)
         except Exception as e:
             slots[i].outcome, slots[i].detail = "fail", f"compile failed: {type(e).__name__}: {_one_line(e)}"
             continue
@@ -172,6 +176,16 @@ def _load_modules(commands: list, slots: list) -> dict[int, tuple[object, bytes]
             kind = getattr(e, "kind", type(e).__name__)
             slots[i].outcome, slots[i].detail = "fail", f"module rejected: {kind}: {getattr(e, 'message', e)}"
     return loaded
+
+
+def _sole_memory_module(loaded: dict[int, tuple[object, bytes]]) -> int | None:
+    """The index of the only loaded module that defines a memory, or None.
+    Only that module may address its memory through the segment register
+    (CompileOptions.memory_segment), which holds one base for the whole
+    process: an instance of another module, or a second instance of it,
+    would need another."""
+    definers = [idx for idx, (m, _) in loaded.items() if m.mems]   # defined ones only
+    return definers[0] if len(definers) == 1 else None
 
 
 def _one_line(e: BaseException) -> str:

@@ -97,6 +97,10 @@ class Options:
     harness: str = "spec"
     # per module, set by exec.py: its compile-time links (spec-tests/links.py)
     links: object = None
+    # per module, set by exec.py: it is the only module of the file that
+    # defines a memory, so the process's %gs may hold that memory's base
+    # (CompileOptions.memory_segment; backends/llvm/memory.py)
+    segment: bool = False
     # the Wasm features modules are decoded and validated with (-W)
     features: Features = DEFAULT
 

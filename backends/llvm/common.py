@@ -132,6 +132,11 @@ class ModuleContext:
         # where the target has it (backends/ABI.md "Functions").
         self.tail_calls = has_tail_calls(irmod)
         self.cc = target.tail_call_cc if self.tail_calls else target.internal_cc
+        # This instance's memories addressed through the target's segment
+        # register (memory.py, "Segment-addressed memory"): the program's
+        # segment memory if this instance defines it or imports it.  Set
+        # by program.emit_program.
+        self.segment_mems: frozenset[int] = frozenset()
         self.tail_candidates: dict[int, list[int]] = {}   # calls.indirect_candidates
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants

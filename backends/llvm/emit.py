@@ -250,6 +250,8 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
     funcs, glue, bt_table = backtrace.place(contexts, funcs, glue)
     consts += bt_table
     feats = f" {backtrace.FRAME_ATTRS[target.backtrace]}{feats}"
+    if any(mc.segment_mems for mc in contexts):
+        feats = ' "no-builtins"' + feats
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
     tail = ["",
             # "disable-tail-calls": LLVM's tail-recursion elimination would turn

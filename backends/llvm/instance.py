@@ -327,6 +327,13 @@ def _memories_and_tables(mc, b: Builder) -> None:
         z = b.tmp("z")
         b.emit(f"{z} = icmp ne i32 {r}, 0")
         _check(b, z, "fail", f"mem{i}.ok")
+        if i in mc.segment_mems:     # memory.py, "Segment-addressed memory"
+            seg = mc.runtime("wasmaot_memory_segment", "i32", "ptr")
+            r = b.tmp("r")
+            b.emit(f"{r} = call i32 {seg}(ptr {s})")
+            z = b.tmp("z")
+            b.emit(f"{z} = icmp ne i32 {r}, 0")
+            _check(b, z, "fail", f"mem{i}.seg")
     tab_new = mc.runtime("wasmaot_table_new", "i32", "ptr, i32, i32, i32, i32")
     for i, off in lay.table_struct.items():
         d = ir.tables[i]

@@ -21,6 +21,24 @@ baremetal.c grows in place) a function that calls in a loop loads a
 defined memory's base once, in the entry block (:func:`_entry_base`).  In EXPLICIT mode
 elsewhere it is an ordinary load, redone after every call and
 ``memory.grow`` because nothing lets LLVM keep it.
+
+Segment-addressed memory (``ModuleContext.segment_mems``,
+``Target.memory_segment``): in an executable that we link, one guard-mode
+memory of the program, its main one, is addressed through a segment
+register whose base the instantiation points at the memory's base
+(``wasmaot_memory_segment``: x86-64's %gs, as wasm2c's and WAMR's "Segue").
+An access is then ``load ptr addrspace(256) (null + index + offset)``, one
+``%gs:off(%reg)`` instruction: no base load, and no register holds the
+base (SQLite's shell 2.8% fewer instructions, Lua's 3.6%, brotli's 0.8%;
+the kernels' geomean 1.065x -> 1.029x native).
+The address is a GEP from the address space's null, not an inttoptr, so
+that scalar evolution still sees ``index`` (loop vectorizer, strength
+reduction).  The fault of an access out of bounds is at the same linear
+address as before (segment base + index + offset), inside the
+reservation.  Everything else (bulk operations, the runtime, other
+memories) reaches the memory through ``base`` as before; LLVM treats the two
+address spaces as possibly aliasing.
+Accessors return a typed pointer operand (:func:`effective_ptr`).
 """
 from __future__ import annotations
 
@@ -135,7 +153,8 @@ def _index64(fe, inst, mem: int, addr) -> str:
 
 
 def effective_ptr(fe, inst, width: int) -> str:
-    """Pointer for a load/store of ``width`` bytes, after the bounds policy
+    """Pointer operand, with its type (``ptr %a`` or ``ptr addrspace(N)
+    %a``), for a load/store of ``width`` bytes, after the bounds policy
     (traps.py: memory64 accesses are checked in both modes)."""
     dfg = fe.dfg
     mem = dfg.inst_imm(inst, ImmKind.MEM)
@@ -164,21 +183,25 @@ def effective_ptr(fe, inst, width: int) -> str:
             q = fe.tmp("addr")
             fe.emit(f"{q} = getelementptr i8, ptr {p}, i32 {off}")
             p = q
-        return p
+        return "ptr " + p
     idx = _index64(fe, inst, mem, addr)
     if is64(fe, mem):
         if traps.access64_needs_check(fe, notrap):
             traps.memory_check64(fe, memptr, idx, off + width)
     elif traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
         traps.memory_check(fe, memptr, idx, off + width, size_facts(fe, mem)[1])
-    base = memory_base(fe, memptr, mem)
     if off:
         e = fe.tmp("ea")
         fe.emit(f"{e} = add nuw i64 {idx}, {off}")
         idx = e
     p = fe.tmp("addr")
+    if mem in fe.mc.segment_mems:
+        ty = f"ptr addrspace({fe.mc.target.memory_segment})"
+        fe.emit(f"{p} = getelementptr i8, {ty} null, i64 {idx}")
+        return f"{ty} {p}"
+    base = memory_base(fe, memptr, mem)
     fe.emit(f"{p} = getelementptr i8, ptr {base}, i64 {idx}")
-    return p
+    return "ptr " + p
 
 
 _NARROW_LOAD = {Opcode.uload8: (8, "zext"), Opcode.sload8: (8, "sext"),
@@ -193,7 +216,7 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
     after it): there the trap IS the access."""
     notrap = MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     vol = traps.guard_load(fe, notrap)
-    fe.emit(f"{dst} = load{vol} {ty}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"{dst} = load{vol} {ty}, {p}, align 1, !tbaa {TBAA_MEM}")
     traps.guard_keep(fe, notrap, ty, dst)
 
 
@@ -211,8 +234,8 @@ def _load_f64_words(fe, inst, p: str) -> None:
     (Target.split_f64_accesses, which says why)."""
     lo, hi, p4, lo64, hi64, sh, w = (fe.tmp("n") for _ in range(7))
     emit_load(fe, inst, "i32", p, lo)
-    fe.emit(f"{p4} = getelementptr i8, ptr {p}, i32 4")
-    emit_load(fe, inst, "i32", p4, hi)
+    fe.emit(f"{p4} = getelementptr i8, {p}, i32 4")
+    emit_load(fe, inst, "i32", f"{p.rsplit(' ', 1)[0]} {p4}", hi)
     fe.emit(f"{lo64} = zext i32 {lo} to i64")
     fe.emit(f"{hi64} = zext i32 {hi} to i64")
     fe.emit(f"{sh} = shl i64 {hi64}, 32")
@@ -239,13 +262,13 @@ def h_store(fe, inst):
         if ty == "double" and fe.mc.target.split_f64_accesses:
             _store_f64_words(fe, fe.val(v), p)
             return
-        fe.emit(f"store {ty} {fe.val(v)}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+        fe.emit(f"store {ty} {fe.val(v)}, {p}, align 1, !tbaa {TBAA_MEM}")
         return
     n = _NARROW_STORE[op]
     p = effective_ptr(fe, inst, n // 8)
     t = fe.tmp("n")
     fe.emit(f"{t} = trunc {ty} {fe.val(v)} to i{n}")
-    fe.emit(f"store i{n} {t}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"store i{n} {t}, {p}, align 1, !tbaa {TBAA_MEM}")
 
 
 def _store_f64_words(fe, val: str, p: str) -> None:
@@ -257,9 +280,9 @@ def _store_f64_words(fe, val: str, p: str) -> None:
     fe.emit(f"{lo} = trunc i64 {b} to i32")
     fe.emit(f"{hi64} = lshr i64 {b}, 32")
     fe.emit(f"{hi} = trunc i64 {hi64} to i32")
-    fe.emit(f"store i32 {lo}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
-    fe.emit(f"{p4} = getelementptr i8, ptr {p}, i32 4")
-    fe.emit(f"store i32 {hi}, ptr {p4}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"store i32 {lo}, {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"{p4} = getelementptr i8, {p}, i32 4")
+    fe.emit(f"store i32 {hi}, {p.rsplit(' ', 1)[0]} {p4}, align 1, !tbaa {TBAA_MEM}")
 
 
 def _out_of_bounds(fe, inst) -> str:

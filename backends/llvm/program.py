@@ -30,6 +30,7 @@ A plan of one instance is emitted exactly as a lone module (same text).
 from __future__ import annotations
 
 from ...ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE
+from ...ir.types import I64
 from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
 from .. import abi
 from .common import TBAA_INST, Builder, Callee, ModuleContext
@@ -102,6 +103,8 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
     for i in range(n):
         prefix = P if i == plan.main else f"{P}_i{i}"
         contexts.append(context(plan, i, bases, contexts, opts, target, layouts[i], prefix))
+    for i, mems in segment_memories(plan, opts, target).items():
+        contexts[i].segment_mems = frozenset(mems)
     for mc in contexts:        # names first: a body may call any instance's functions
         name_functions(mc)
     funcs, glue = [], []
@@ -122,6 +125,34 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
     text = module_text(target, data_layout, cpu, features, contexts, desc, funcs, glue)
     blobs = [(mc.blob_symbol(), mc.blob_parts) for mc in contexts if mc.blob_external()]
     return text, blobs
+
+
+def segment_memories(plan: LinkPlan, opts, target) -> dict[int, list[int]]:
+    """instance -> its memory indices that are the program's segment memory
+    (backends/llvm/memory.py, "Segment-addressed memory"): a defined 32-bit
+    memory, the first in the order main instance, then the others, and
+    every import the plan binds to it.  Empty unless the options and the
+    target allow it: an executable of this program alone, one instance
+    (static), guard mode (a base that never moves)."""
+    if not (opts.memory_segment and opts.static_instance and target.memory_segment
+            and opts.bounds == "guard" and getattr(opts, "links", None) is None):
+        return {}
+    chosen = None
+    for i in [plan.main] + [k for k in range(len(plan.instances)) if k != plan.main]:
+        mems = plan.instances[i].module.memories
+        chosen = next(((i, m) for m, d in enumerate(mems)
+                       if d.import_ is None and d.index_type != I64), None)
+        if chosen:
+            break
+    if chosen is None:
+        return {}
+    out = {chosen[0]: [chosen[1]]}
+    for i, inst in enumerate(plan.instances):
+        for kind, index, _ in inst.module.imports():
+            if kind == EXTERN_MEMORY and plan.binding(i, kind, index) == InstanceBinding(
+                    chosen[0], EXTERN_MEMORY, chosen[1]):
+                out.setdefault(i, []).append(index)
+    return out
 
 
 def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: list[int]) -> str:

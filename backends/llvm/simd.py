@@ -677,7 +677,7 @@ def h_lane_store(fe, inst):
     a = vin(fe, v, shape)
     x = _op(fe, f"extractelement {VT[shape]} {a}, i64 {lane}")
     p = effective_ptr(fe, inst, lane_bits(shape) // 8)
-    fe.emit(f"store {ELEM[shape]} {x}, ptr {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"store {ELEM[shape]} {x}, {p}, align 1, !tbaa {TBAA_MEM}")
 
 
 _O = Opcode

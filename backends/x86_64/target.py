@@ -58,6 +58,10 @@ X86_64_LINUX = Target(
     # the keep's register operand prevented (backends/llvm/traps.py,
     # "Guard-mode keeps", has the measurements).
     guard_keep="volatile",
+    # %gs holds the main memory's base in the executables we link: SQLite's
+    # shell ran 2.8% fewer instructions, Lua's 3.6%, brotli's 0.8%
+    # (backends/llvm/memory.py, "Segment-addressed memory").
+    memory_segment=256,
     link=LinkRecipe(ldflags=("-static", "-lunwind")),
 )
 

@@ -589,6 +589,17 @@ int wasmaot_memory_attach(wasmaot_memory *mem, void *buffer, uint64_t capacity_b
  * The struct is zeroed. */
 void wasmaot_memory_free(wasmaot_memory *mem);
 
+/* Point the x86-64 %gs segment base at `mem`'s base, for generated code
+ * that addresses this memory as %gs:index (backends/ABI.md "Segment-
+ * addressed memory"; called once by the instantiation of the program's
+ * one segment-addressed memory, a GUARD-mode memory, whose base never
+ * moves).  The segment base is per thread and the process's own: only a
+ * program that wasmaot links into its own executable (one instance, one
+ * thread) uses this.  x86-64 Linux (arch_prctl ARCH_SET_GS); returns 0,
+ * or -1 if the kernel refuses or elsewhere (generated code for other
+ * targets never calls it). */
+int wasmaot_memory_segment(const wasmaot_memory *mem);
+
 /* memory.grow: returns the old size in pages, or -1 (as int32_t, i.e. the
  * i32 result 0xFFFFFFFF) if the new size would exceed the maximum, 4 GiB,
  * or available storage.  New pages are zero.  EXPLICIT mode: base may

@@ -169,7 +169,7 @@ def test_posix_objects_define_the_abi(builder, name):
         "wasmaot_table_fill", "wasmaot_table_copy", "wasmaot_table_init", "wasmaot_call_indirect_check",
         "wasmaot_rt_intern_signature", "wasmaot_rt_signature_string", "wasmaot_stack_limit",
         "wasmaot_rt_init", "wasmaot_rt_try", "wasmaot_rt_run", "wasmaot_rt_report_trap_and_exit",
-        "wasmaot_rt_argc", "wasmaot_rt_argv",
+        "wasmaot_rt_argc", "wasmaot_rt_argv", "wasmaot_memory_segment",
     }
     assert functions <= defined, functions - defined
     marker = abi.bounds_marker(name == "x86_64-linux-musl")

@@ -72,6 +72,12 @@ void wasmaot_platform_memory_free(wasmaot_memory *mem) {
     (void)mem;
 }
 
+/* No segment registers here (backends/ABI.md "Segment-addressed memory"). */
+int wasmaot_memory_segment(const wasmaot_memory *mem) {
+    (void)mem;
+    return -1;
+}
+
 /* Heap blocks: 16-byte aligned, their size in the 4 bytes before them.
  * The last block grows in place; any other realloc copies into a new one.
  * backends/firmware sizes the heap as sum(round16(bytes) + 16) per block. */

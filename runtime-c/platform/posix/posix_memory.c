@@ -127,3 +127,17 @@ void *wasmaot_platform_realloc(void *p, size_t new_bytes) {
 void wasmaot_platform_free(void *p) {
     free(p);
 }
+
+#if defined(__x86_64__) && defined(__linux__)
+#include <asm/prctl.h>
+#include <sys/syscall.h>
+
+int wasmaot_memory_segment(const wasmaot_memory *mem) {
+    return syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)mem->base) == 0 ? 0 : -1;
+}
+#else
+int wasmaot_memory_segment(const wasmaot_memory *mem) {
+    (void)mem;
+    return -1;
+}
+#endif
