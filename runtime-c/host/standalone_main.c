@@ -224,10 +224,18 @@ int main(int argc, char **argv) {
     wasmaot_trap_code code = wasmaot_host_instantiate(desc, inst, &status);
     if (code) wasmaot_rt_report_trap_and_exit(code);
     /* The usual cause is a limited address space (ulimit -v): say what a
-     * guard-mode memory needs so the user can act on it. */
+     * guard-mode memory needs so the user can act on it.  On x86-64 the
+     * instantiation also points %gs at the main memory (backends/ABI.md,
+     * "Segment-addressed memory"), which a sandbox may forbid. */
     if (status != 0)
-        die(1, "instantiation failed: cannot create a memory or table (out of memory or address space%s)",
-            WASMAOT_BOUNDS_GUARD ? "; each guard-mode memory reserves 8 GiB of it" : "", "");
+        die(1, "instantiation failed: cannot create a memory or table (out of memory or address space%s)%s",
+            WASMAOT_BOUNDS_GUARD ? "; each guard-mode memory reserves 8 GiB of it" : "",
+#if defined(__x86_64__) && WASMAOT_BOUNDS_GUARD
+            ", or the kernel refused to set %gs (arch_prctl ARCH_SET_GS)"
+#else
+            ""
+#endif
+            );
 
     if (&wasmaot_component) {
         int st = component_main(desc, inst, invoke_name, prog_argc - 1);
