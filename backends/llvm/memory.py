@@ -152,6 +152,31 @@ def _index64(fe, inst, mem: int, addr) -> str:
     return idx
 
 
+def _fold_offset(fe, inst, addr, off: int):
+    """``(x, off + c)`` for the address ``addr = iadd x, c`` (``c`` a
+    constant) of the access ``inst`` when ``x + c`` cannot wrap there
+    (nowrap.py: ``x``'s range, or ``x`` was accessed before), else
+    ``(addr, off)``.  Then ``zext(x + c) == zext(x) + c``: the access adds
+    ``c`` in its displacement and shares ``zext(x)`` with the access that
+    proved ``x``, where LLVM kept the i32 sum and zero-extended it again
+    (sort's insertion loop, ``v[j]`` then ``v[j + 1]``: a ``mov`` and an
+    ``lea`` per iteration).  The new offset stays below 2^32, inside what
+    the guard reservation covers."""
+    dfg = fe.dfg
+    d = dfg.value_inst(addr)
+    if fe.nowrap is None or d is None or dfg.op[d] != Opcode.iadd:
+        return addr, off
+    a, b = dfg.inst_args(d)
+    for x, k in ((a, b), (b, a)):
+        kd = dfg.value_inst(k)
+        if kd is None or dfg.op[kd] != Opcode.iconst:
+            continue
+        c = dfg.inst_imm(kd, ImmKind.IMM64) & 0xFFFFFFFF
+        if off + c <= 0xFFFFFFFF and fe.nowrap.sum_fits(inst, x, c):
+            return x, off + c
+    return addr, off
+
+
 def effective_ptr(fe, inst, width: int) -> str:
     """Pointer operand, with its type (``ptr %a`` or ``ptr addrspace(N)
     %a``), for a load/store of ``width`` bytes, after the bounds policy
@@ -184,6 +209,8 @@ def effective_ptr(fe, inst, width: int) -> str:
             fe.emit(f"{q} = getelementptr i8, ptr {p}, i32 {off}")
             p = q
         return "ptr " + p
+    if not is64(fe, mem):
+        addr, off = _fold_offset(fe, inst, addr, off)
     idx = _index64(fe, inst, mem, addr)
     if is64(fe, mem):
         if traps.access64_needs_check(fe, notrap):

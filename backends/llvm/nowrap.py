@@ -118,6 +118,12 @@ class NoWrap:
         """``p + c`` cannot wrap: ``p`` was accessed and ``c`` is small."""
         return c is not None and 0 <= c <= ACCESSED_SLACK and self._accessed(inst, p)
 
+    def sum_fits(self, inst: int, x: int, c: int) -> bool:
+        """Whether i32 ``x`` plus the constant ``c`` (0 <= c < 2^32) stays
+        below 2^32 where ``inst`` runs: by ``x``'s range there, or because
+        ``x`` was accessed before ``inst``."""
+        return unsigned(self._at(inst, x), 32)[1] + c < _M or self._accessed_plus(inst, x, c)
+
     def nonneg(self, inst: int, v: int) -> bool:
         """Whether i32 ``v`` is below 2^31 where ``inst`` runs."""
         return signed(self._at(inst, v), 32)[0] >= 0

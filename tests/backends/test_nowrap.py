@@ -200,6 +200,34 @@ def test_no_accessed_fact_without_its_conditions(wat, why):
     assert re.search(r"= add i32 %v\d+, \d+", body) and not re.search(r"= add nuw[ a-z]* i32", body), why
 
 
+def test_access_at_accessed_plus_constant_folds_it_into_the_offset():
+    """``p + 4`` that cannot wrap (p was loaded just before): the store at
+    it zero-extends ``p`` itself and adds 4 in 64 bits, the same ``zext``
+    as the load's, instead of zero-extending the i32 sum."""
+    body = _llvm("""(module (memory 1)
+      (func (export "f") (param $p i32)
+        (i32.store (i32.add (local.get $p) (i32.const 4)) (i32.load (local.get $p)))))""")
+    zexts = re.findall(r"%(ea\d+) = zext i32 %(v\d+) to i64", body)
+    assert len(zexts) == 2 and zexts[0][1] == zexts[1][1] == "v0", body   # both of p
+    assert re.search(rf"= add nuw i64 %{zexts[1][0]}, 4\b", body), body
+    assert not re.search(r"zext i32 %v\d+ to i64", body.replace("zext i32 %v0 ", "")), body
+
+
+@pytest.mark.parametrize("wat,why", [
+    ("(i32.store (i32.add (local.get $p) (i32.const 4)) (local.get $x))",
+     "p was not accessed: p + 4 may wrap"),
+    ("(drop (i32.load (local.get $p))) (i32.store offset=4294967295 (i32.add (local.get $p) "
+     "(i32.const 4)) (local.get $x))",
+     "the offset would pass 2^32"),
+])
+def test_no_offset_fold_without_its_conditions(wat, why):
+    body = _llvm(f"""(module (memory 1)
+      (func (export "f") (param $p i32) (param $x i32) {wat}))""")
+    assert re.search(r"%(\w+) = add i32 %v0, 4\b", body) or "add nuw i32 %v0, 4" in body, why
+    sum_ = re.search(r"%(\w+) = add (?:nuw )?i32 %v0, 4\b", body).group(1)
+    assert re.search(rf"zext i32 %{sum_} to i64", body), why     # the sum is the index
+
+
 def test_memory_stops_short_of_4_gib(tmp_path):
     """What makes the accessed-address fact true: no memory grows to 65536
     pages (WASMAOT_MAX_MEMORY_BYTES), and one that must start there does not
