@@ -38,6 +38,9 @@ string or an array by an i32 pointer is the common case: with ``nuw``
 LLVM folds ``c`` into the address and widens the pointer to 64 bits
 instead of zero-extending it again at every access (SQLite's shell: 3.5%
 fewer instructions; its inlined ``memcmp`` loop went from 10 to 7 per byte).
+The same two sources answer :meth:`NoWrap.sum_fits` for an access at
+``x + c`` itself: memory.py then addresses ``zext(x)`` with ``c`` in the
+access's offset (``_fold_offset``), where LLVM had kept the i32 sum.
 
 Cost: ``Ranges`` is built only for functions with an access to a 32-bit
 memory at a computed address, on 64-bit targets (32-bit targets address
