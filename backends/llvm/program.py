@@ -132,10 +132,12 @@ def segment_memories(plan: LinkPlan, opts, target) -> dict[int, list[int]]:
     (backends/llvm/memory.py, "Segment-addressed memory"): a defined 32-bit
     memory, the first in the order main instance, then the others, and
     every import the plan binds to it.  Empty unless the options and the
-    target allow it: an executable of this program alone, one instance
-    (static), guard mode (a base that never moves)."""
+    target allow it: the process's segment register is this program's
+    (``memory_segment``: an executable of this program alone, or the spec
+    drivers' one memory-defining module, whose links to other objects are
+    calls), one instance (static), guard mode (a base that never moves)."""
     if not (opts.memory_segment and opts.static_instance and target.memory_segment
-            and opts.bounds == "guard" and getattr(opts, "links", None) is None):
+            and opts.bounds == "guard"):
         return {}
     chosen = None
     for i in [plan.main] + [k for k in range(len(plan.instances)) if k != plan.main]:
