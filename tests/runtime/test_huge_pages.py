@@ -1,9 +1,10 @@
-"""Linear memory asks for transparent huge pages (WASMAOT_HUGE_PAGES).
+"""Linear memory asks for transparent huge pages when the process runs with
+WASMAOT_HUGE_PAGES=1, and only then.
 
-The POSIX runtime reserves every memory at a 2 MiB boundary and advises it
-MADV_HUGEPAGE (runtime-c/platform/posix/posix_memory.c), so that where the
-host's THP mode is "madvise" (Debian's default) a big heap is backed by 2 MiB
-pages.  Whether the kernel then finds huge pages is its business, so the
+The POSIX runtime reserves every memory at a 2 MiB boundary and, when asked,
+advises it MADV_HUGEPAGE (runtime-c/platform/posix/posix_memory.c), so that
+where the host's THP mode is "madvise" (Debian's default) a big heap is
+backed by 2 MiB pages.  Whether the kernel then finds huge pages is its business, so the
 test checks what the runtime controls, read off /proc/PID/smaps of a running
 executable: the memory starts on a 2 MiB boundary; its initial pages are not
 advised (a small program's start-up never zeroes a 2 MiB page), while what it
@@ -12,6 +13,7 @@ rest of the reservation carry the ``hg`` (advised) flag.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -59,11 +61,9 @@ def mappings(pid: int) -> list[tuple[int, int, str, list[str]]]:
     return [tuple(c) for c in out]
 
 
-@pytest.mark.parametrize("bounds", ["guard", "explicit"])
-def test_memory_is_aligned_and_advised(tmp_path, bounds):
-    exe = tmp_path / "touch"
-    compile_bytes(WAT.encode(), "touch.wat", CompileOptions(bounds=bounds), out=str(exe))
-    p = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+def run_and_map(exe: Path, env: dict) -> list:
+    """The mappings of ``exe`` while it waits on stdin."""
+    p = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     try:
         assert p.stdout.read(1) == b"R"
         maps = mappings(p.pid)
@@ -71,6 +71,14 @@ def test_memory_is_aligned_and_advised(tmp_path, bounds):
         p.stdin.close()
         p.wait(timeout=60)
     assert p.returncode == 0
+    return maps
+
+
+@pytest.mark.parametrize("bounds", ["guard", "explicit"])
+def test_memory_is_aligned_and_advised(tmp_path, bounds):
+    exe = tmp_path / "touch"
+    compile_bytes(WAT.encode(), "touch.wat", CompileOptions(bounds=bounds), out=str(exe))
+    maps = run_and_map(exe, {**os.environ, "WASMAOT_HUGE_PAGES": "1"})
     huge = 2 << 20
     grown = [m for m in maps if m[2].startswith("rw") and "hg" in m[3]]
     assert len(grown) == 1, [m for m in maps if "hg" in m[3]] or "no mapping advised MADV_HUGEPAGE"
@@ -83,3 +91,19 @@ def test_memory_is_aligned_and_advised(tmp_path, bounds):
     rest = [m for m in maps if m[0] == end]
     # the uncommitted rest of the reservation: advised too, so a later grow is covered
     assert rest and rest[0][2].startswith("---") and "hg" in rest[0][3], rest
+
+
+@pytest.mark.parametrize("value", [None, "0", "yes"])
+def test_not_advised_unless_asked(tmp_path, value):
+    """Off by default (it costs on VMs whose host reclaims free memory), and
+    only the exact value 1 turns it on."""
+    exe = tmp_path / "touch"
+    compile_bytes(WAT.encode(), "touch.wat", CompileOptions(), out=str(exe))
+    env = {k: v for k, v in os.environ.items() if k != "WASMAOT_HUGE_PAGES"}
+    if value is not None:
+        env["WASMAOT_HUGE_PAGES"] = value
+    maps = run_and_map(exe, env)
+    assert not [m for m in maps if "hg" in m[3]]
+    # still aligned: the 65-page memory is one rw mapping on a 2 MiB boundary
+    mem = [m for m in maps if m[2].startswith("rw") and m[1] - m[0] == (PAGES + 1) * 65536]
+    assert len(mem) == 1 and mem[0][0] % (2 << 20) == 0, mem

@@ -17,7 +17,8 @@
  * compiler bug and should crash loudly rather than pass for a Wasm trap.
  *
  * Both modes: with WASMAOT_HUGE_PAGES a reservation starts on a 2 MiB
- * boundary and what lies beyond the initial size is advised MADV_HUGEPAGE
+ * boundary, and when the process runs with WASMAOT_HUGE_PAGES=1 in its
+ * environment what lies beyond the initial size is advised MADV_HUGEPAGE
  * (see reserve() and advise_huge()).
  */
 #define _GNU_SOURCE 1
@@ -64,7 +65,25 @@ static void *reserve(uint64_t bytes) {
  * ~0.15 ms for a page it barely uses.  The advice is a flag of the
  * mapping, kept when commit()'s mprotect splits it.  A refusal (THP
  * compiled out of the kernel) is harmless: small pages work. */
+/* The advice is asked for at run time, environment WASMAOT_HUGE_PAGES=1:
+ * measured on a VM whose balloon reports free memory to its host (free page
+ * reporting), a huge page first touched after the host took it back costs
+ * ~3 ms of host faults, so brotli ran 0.42 s warm but 0.44-0.61 s cold
+ * (0.50-0.54 s with small pages).  Where huge pages are cheap it pays;
+ * where they are not it costs: the user chooses, like glibc's
+ * glibc.malloc.hugetlb tunable.  Read once; a benign race at worst (every
+ * reader computes the same value). */
+static int huge_wanted(void) {
+    static int wanted = -1;
+    if (wanted < 0) {
+        const char *e = getenv("WASMAOT_HUGE_PAGES");
+        wanted = e != NULL && strcmp(e, "1") == 0;
+    }
+    return wanted;
+}
+
 static void advise_huge(uint8_t *base, uint64_t from, uint64_t cap) {
+    if (!huge_wanted()) return;
     from = (from + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
     if (from < cap) (void)madvise(base + from, (size_t)(cap - from), MADV_HUGEPAGE);
 }
