@@ -37,6 +37,7 @@ TBAA_GLOBAL = "!12"    # Wasm global storage
 TBAA_TABLE = "!13"     # table element arrays
 MD_EMPTY = "!20"       # for !invariant.load
 MD_COLD = "!21"        # branch weights: the first successor is (almost) never taken
+MD_NO_UNROLL = "!22"   # loop ID of a strict-order float reduction: LLVM must not unroll it
 
 _METADATA = """\
 !0 = !{!"wasmaot tbaa"}
@@ -50,6 +51,8 @@ _METADATA = """\
 !13 = !{!4, !4, i64 0}
 !20 = !{}
 !21 = !{!"branch_weights", i32 1, i32 1048575}
+!22 = distinct !{!22, !23}
+!23 = !{!"llvm.loop.unroll.disable"}
 """
 
 

@@ -19,7 +19,52 @@ from __future__ import annotations
 
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.trapcodes import TrapCode
-from .common import ret_type
+from ...ir.types import F32, F64
+from .common import MD_NO_UNROLL, ret_type
+
+#: Float operations a strict-order reduction chains through.
+_FCHAIN = frozenset({Opcode.fadd, Opcode.fsub, Opcode.fmul})
+#: Values looked at per edge argument before giving up (a reduction chain
+#: is short: one operation per copy the producer unrolled).
+_CHAIN_LIMIT = 64
+
+
+def _reduction_edge(fe, calls) -> bool:
+    """True when a block call passes a block its own float parameter
+    combined by fadd/fsub/fmul only: the back edge of a loop that carries a
+    strict-order float reduction (a value of the parameter can only come
+    back to its block around a loop).
+
+    Such a loop gets ``llvm.loop.unroll.disable``.  Wasm forbids
+    reassociating the chain, so unrolling adds no parallelism to it; and a
+    wasm32 producer (clang -O2) has already unrolled the loop as far as it
+    judged (by 2 in PolyBench's ``c += A[k][i] * A[k][j]``).  Unrolling it
+    again, by 5 when LLVM tunes for the host CPU, left covariance 20%, lu
+    24% slower on a Rocket Lake VM than this loop as the producer wrote
+    it (``benchmarks/README.md``, "Re-unrolled reductions").  Every other
+    loop keeps LLVM's unrolling: a global cap cost heat-3d 11%."""
+    dfg = fe.dfg
+    for b, args in calls:
+        params = dfg.block_params(int(b))
+        for p, a in zip(params, args):
+            if dfg.value_type(int(p)) not in (F32, F64) or int(a) == int(p):
+                continue
+            seen, todo = set(), [int(a)]
+            while todo and len(seen) < _CHAIN_LIMIT:
+                v = todo.pop()
+                if v == int(p):
+                    return True
+                if v in seen:
+                    continue
+                seen.add(v)
+                inst = dfg.value_inst(v)
+                if inst is not None and dfg.inst_op(inst) in _FCHAIN:
+                    todo.extend(int(x) for x in dfg.inst_args(inst))
+    return False
+
+
+def _loop_md(fe, inst) -> str:
+    return f", !llvm.loop {MD_NO_UNROLL}" if _reduction_edge(fe, fe.dfg.inst_block_calls(inst)) else ""
 
 
 def _targets(fe, calls) -> list[str]:
@@ -43,7 +88,7 @@ def _targets(fe, calls) -> list[str]:
 
 def h_jump(fe, inst):
     (lab,) = _targets(fe, fe.dfg.inst_block_calls(inst))
-    fe.emit(f"br label %{lab}")
+    fe.emit(f"br label %{lab}{_loop_md(fe, inst)}")
 
 
 def h_brif(fe, inst):
@@ -51,7 +96,7 @@ def h_brif(fe, inst):
     then_, else_ = _targets(fe, fe.dfg.inst_block_calls(inst))
     t = fe.tmp("c")
     fe.emit(f"{t} = icmp ne i32 {fe.val(c)}, 0")
-    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}")
+    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}{_loop_md(fe, inst)}")
 
 
 def h_br_table(fe, inst):
