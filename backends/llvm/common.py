@@ -37,7 +37,13 @@ TBAA_GLOBAL = "!12"    # Wasm global storage
 TBAA_TABLE = "!13"     # table element arrays
 MD_EMPTY = "!20"       # for !invariant.load
 MD_COLD = "!21"        # branch weights: the first successor is (almost) never taken
-MD_NO_UNROLL = "!22"   # loop ID of a strict-order float reduction: LLVM must not unroll it
+#: Loop ID of a strict-order float reduction's back edge: LLVM must not
+#: unroll it (control.py, _reduction_edge).  One node for every such loop
+#: of a module, where clang makes one per loop: the only attribute is a
+#: disable, and LLVM's loop passes give a loop they transform a new ID
+#: (``makeFollowupLoopID``) instead of editing this one, so sharing cannot
+#: leak a property from one loop to another.
+MD_NO_UNROLL = "!22"
 
 _METADATA = """\
 !0 = !{!"wasmaot tbaa"}

@@ -38,11 +38,12 @@ def _reduction_edge(fe, calls) -> bool:
     Such a loop gets ``llvm.loop.unroll.disable``.  Wasm forbids
     reassociating the chain, so unrolling adds no parallelism to it; and a
     wasm32 producer (clang -O2) has already unrolled the loop as far as it
-    judged (by 2 in PolyBench's ``c += A[k][i] * A[k][j]``).  Unrolling it
-    again, by 5 when LLVM tunes for the host CPU, left covariance 20%, lu
-    24% slower on a Rocket Lake VM than this loop as the producer wrote
-    it (``benchmarks/README.md``, "Re-unrolled reductions").  Every other
-    loop keeps LLVM's unrolling: a global cap cost heat-3d 11%."""
+    judged (by 2 in PolyBench's ``c += A[k][i] * A[k][j]``).  Unrolled
+    again, by 5 when LLVM tunes for the host CPU, covariance ran 0.487 s
+    and lu 0.651 s on a Rocket Lake VM, against 0.407 s and 0.463 s as the
+    producer wrote them (``benchmarks/README.md``, "Re-unrolled
+    reductions").  Every other loop keeps LLVM's unrolling: a global cap
+    cost heat-3d 11%."""
     dfg = fe.dfg
     for b, args in calls:
         params = dfg.block_params(int(b))
@@ -63,8 +64,9 @@ def _reduction_edge(fe, calls) -> bool:
     return False
 
 
-def _loop_md(fe, inst) -> str:
-    return f", !llvm.loop {MD_NO_UNROLL}" if _reduction_edge(fe, fe.dfg.inst_block_calls(inst)) else ""
+def _loop_md(fe, calls) -> str:
+    """The loop metadata suffix of a branch making ``calls``."""
+    return f", !llvm.loop {MD_NO_UNROLL}" if _reduction_edge(fe, calls) else ""
 
 
 def _targets(fe, calls) -> list[str]:
@@ -87,16 +89,18 @@ def _targets(fe, calls) -> list[str]:
 
 
 def h_jump(fe, inst):
-    (lab,) = _targets(fe, fe.dfg.inst_block_calls(inst))
-    fe.emit(f"br label %{lab}{_loop_md(fe, inst)}")
+    calls = fe.dfg.inst_block_calls(inst)
+    (lab,) = _targets(fe, calls)
+    fe.emit(f"br label %{lab}{_loop_md(fe, calls)}")
 
 
 def h_brif(fe, inst):
     (c,) = fe.dfg.inst_args(inst)
-    then_, else_ = _targets(fe, fe.dfg.inst_block_calls(inst))
+    calls = fe.dfg.inst_block_calls(inst)
+    then_, else_ = _targets(fe, calls)
     t = fe.tmp("c")
     fe.emit(f"{t} = icmp ne i32 {fe.val(c)}, 0")
-    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}{_loop_md(fe, inst)}")
+    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}{_loop_md(fe, calls)}")
 
 
 def h_br_table(fe, inst):

@@ -60,8 +60,9 @@
  *       -q 9: 12,500 faults -> ~1,000, 0.50 s -> 0.42 s, native 0.40 s).
  *       Off unless asked, because it can cost: on a VM whose host reclaims
  *       free guest memory (virtio-balloon free page reporting) a huge page
- *       first touched after a pause costs ~3 ms of host faults, and brotli
- *       ran 0.44-0.61 s cold.  The initial memory always keeps small pages,
+ *       first touched after a pause costs host faults (about 3 ms each, by
+ *       0.1 s of system time over ~30 pages), and brotli ran 0.44-0.61 s
+ *       cold.  The initial memory always keeps small pages,
  *       so a small program's start-up never zeroes a 2 MiB page.  Where the
  *       host has no THP the advice is refused and ignored.  Default 1; 0
  *       compiles the alignment and the advice out.

@@ -86,11 +86,14 @@ def test_only_the_reduction_loop_is_marked(builder):
 @pytest.mark.parametrize("opt_level", [0, 2])
 def test_reduction_still_computes_in_order(build_ir, opt_level):
     p = build_ir(IR, opt_level=opt_level)
-    # Horner: ((0 * 2 + 1) * 2 + 1) * 2 + 1 = 7; 0.1 steps whose rounding depends on the order
+    # Horner: ((0 * 2 + 1) * 2 + 1) * 2 + 1 = 7
     assert p.call("horner", f64(2.0), f64(1.0), 3) == (f64(7.0),)
+    # ten 0.1s added in order round to 0.9999999999999999; any regrouping
+    # (pairwise, as an unrolled, reassociated loop would) gives 1.0
     acc = 0.0
     for _ in range(10):
         acc = acc * 1.0 + 0.1
+    assert acc != 1.0
     assert p.call("horner", f64(1.0), f64(0.1), 10) == (f64(acc),)
     assert p.call("count", 4, 0) == (10,)
     assert p.call("carry", f64(1.5), 3) == (f64(1.5),)

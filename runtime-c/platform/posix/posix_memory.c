@@ -36,43 +36,45 @@
 #define MAP_NORESERVE 0
 #endif
 
-#define HUGE_ALIGN ((uint64_t)2 << 20) /* x86-64 and 4K-page AArch64 PMD size */
-
 #if WASMAOT_HUGE_PAGES && defined(MADV_HUGEPAGE)
-/* Reserve bytes at a 2 MiB-aligned address (over-reserve, trim both ends):
- * a huge page can only back an aligned 2 MiB block, so an unaligned base
- * would lose one at each end of every committed range. */
+#define HUGE_ALIGN ((uint64_t)2 << 20) /* x86-64 and 4K-page AArch64 PMD size */
+#else
+#define HUGE_ALIGN ((uint64_t)0)       /* no alignment, no advice */
+#endif
+
+static uint64_t host_page(void) {
+    static uint64_t page;
+    if (page == 0) page = (uint64_t)sysconf(_SC_PAGESIZE);
+    return page;
+}
+
+/* Reserve `bytes` (whole host pages, as mmap and munmap count them: a memory
+ * with 1-byte pages may ask for any size).  With HUGE_ALIGN the reservation
+ * starts on a 2 MiB boundary (over-reserve, trim both ends): a huge page
+ * can only back an aligned 2 MiB block, so an unaligned base would lose one
+ * at each end of every committed range. */
 static void *reserve(uint64_t bytes) {
-    if (bytes > (uint64_t)SIZE_MAX - 2 * HUGE_ALIGN) return NULL;
-    /* whole host pages, as mmap and munmap count them (a memory with 1-byte
-     * pages may reserve any size) */
-    uint64_t host_page = (uint64_t)sysconf(_SC_PAGESIZE);
-    bytes = (bytes + host_page - 1) & ~(host_page - 1);
-    size_t len = (size_t)(bytes + HUGE_ALIGN);
-    uint8_t *p = (uint8_t *)mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    bytes = (bytes + host_page() - 1) & ~(host_page() - 1);
+    if (bytes > (uint64_t)SIZE_MAX - HUGE_ALIGN) return NULL;
+    uint8_t *p = (uint8_t *)mmap(NULL, (size_t)(bytes + HUGE_ALIGN), PROT_NONE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == (uint8_t *)MAP_FAILED) return NULL;
-    uintptr_t head = (HUGE_ALIGN - ((uintptr_t)p & (HUGE_ALIGN - 1))) & (HUGE_ALIGN - 1);
+    if (HUGE_ALIGN == 0) return p;
+    uintptr_t head = (uintptr_t)(-(uintptr_t)p & (HUGE_ALIGN - 1));
     if (head) munmap(p, head);
-    uintptr_t tail = (uintptr_t)HUGE_ALIGN - head;
-    if (tail) munmap(p + head + bytes, tail);
+    if (HUGE_ALIGN - head) munmap(p + head + bytes, (size_t)(HUGE_ALIGN - head));
     return p + head;
 }
 
-/* Advise huge pages for [base + from, base + cap), from rounded up to 2 MiB.
- * Only memory a program GROWS gets the advice: its initial memory (data,
- * stack, a small program's whole heap) keeps small pages, because the
- * first touch of a huge page zeroes 2 MiB -- a hello world would pay
- * ~0.15 ms for a page it barely uses.  The advice is a flag of the
- * mapping, kept when commit()'s mprotect splits it.  A refusal (THP
- * compiled out of the kernel) is harmless: small pages work. */
-/* The advice is asked for at run time, environment WASMAOT_HUGE_PAGES=1:
- * measured on a VM whose balloon reports free memory to its host (free page
- * reporting), a huge page first touched after the host took it back costs
- * ~3 ms of host faults, so brotli ran 0.42 s warm but 0.44-0.61 s cold
- * (0.50-0.54 s with small pages).  Where huge pages are cheap it pays;
- * where they are not it costs: the user chooses, like glibc's
- * glibc.malloc.hugetlb tunable.  Read once; a benign race at worst (every
- * reader computes the same value). */
+#if WASMAOT_HUGE_PAGES && defined(MADV_HUGEPAGE)
+/* Asked for at run time, with WASMAOT_HUGE_PAGES=1 in the environment: on a
+ * VM whose balloon reports free memory to its host (free page reporting), a
+ * huge page first touched after the host took it back costs host faults
+ * (about 3 ms each, from 0.1 s of system time for brotli's ~30 huge pages),
+ * so brotli ran 0.42 s warm but 0.44-0.61 s cold (0.50-0.54 s with small
+ * pages).  Where huge pages are cheap it pays, where they are not it costs:
+ * the user chooses, like glibc's glibc.malloc.hugetlb tunable.  Read once;
+ * a benign race at worst (every reader computes the same value). */
 static int huge_wanted(void) {
     static int wanted = -1;
     if (wanted < 0) {
@@ -82,17 +84,19 @@ static int huge_wanted(void) {
     return wanted;
 }
 
+/* Advise huge pages for [base + from, base + cap), from rounded up to 2 MiB.
+ * Only memory a program GROWS gets the advice: its initial memory (data,
+ * stack, a small program's whole heap) keeps small pages, because the
+ * first touch of a huge page zeroes 2 MiB -- a hello world would pay
+ * ~0.15 ms for a page it barely uses.  The advice is a flag of the
+ * mapping, kept when commit()'s mprotect splits it.  A refusal (THP
+ * compiled out of the kernel) is harmless: small pages work. */
 static void advise_huge(uint8_t *base, uint64_t from, uint64_t cap) {
     if (!huge_wanted()) return;
     from = (from + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
     if (from < cap) (void)madvise(base + from, (size_t)(cap - from), MADV_HUGEPAGE);
 }
 #else
-static void *reserve(uint64_t bytes) {
-    if (bytes > (uint64_t)SIZE_MAX) return NULL;
-    void *p = mmap(NULL, (size_t)bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
 static void advise_huge(uint8_t *base, uint64_t from, uint64_t cap) {
     (void)base, (void)from, (void)cap;
 }
@@ -103,9 +107,7 @@ static void advise_huge(uint8_t *base, uint64_t from, uint64_t cap) {
  * anywhere; the rest of its last host page is already read/write). */
 static int commit(uint8_t *start, uint64_t bytes) {
     if (bytes == 0) return 0;
-    static uintptr_t host_page;
-    if (host_page == 0) host_page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t skip = (uintptr_t)start & (host_page - 1);
+    uintptr_t skip = (uintptr_t)start & (uintptr_t)(host_page() - 1);
     return mprotect(start - skip, (size_t)(bytes + skip), PROT_READ | PROT_WRITE);
 }
 
