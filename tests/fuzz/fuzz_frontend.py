@@ -1122,6 +1122,44 @@ def run_campaign(seeds, n: int, *, jobs: int = 2, base_seed: int = 0, timeout: f
             nw.assign(resume_from, stop)
         return nw
 
+    def drain(w) -> bool:
+        """Record every message ``w`` has sent; True if there was one."""
+        got_any = False
+        while w.range and w.parent.poll():
+            try:
+                msg = w.parent.recv()
+            except (EOFError, OSError):
+                break
+            got_any = True
+            if msg[0] == "done":
+                w.range = None
+                if pending:
+                    w.assign(*pending.pop())
+                break
+            i, status, dt, detail, payload = msg
+            w.next, w.since = i + 1, time.monotonic()
+            record(i, status, dt, detail, payload)
+        return got_any
+
+    def record(i, status, dt, detail, payload):
+        rep.inputs += 1
+        if dt > rep.max_elapsed:
+            rep.max_elapsed, rep.max_elapsed_index = dt, i
+        if dt > slow:
+            rep.slow += 1
+        if status == ACCEPTED:
+            rep.accepted += 1
+        elif status == REJECTED:
+            rep.rejected += 1
+        elif status == CRASH:
+            rep.crashes += 1
+            sig, tb = detail
+            rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
+            rep.findings.append(Finding(CRASH, sig, i, payload[1], tb, payload[0], dt))
+        else:
+            rep.generator_errors += 1
+            rep.signatures["generator error"] = rep.signatures.get("generator error", 0) + 1
+
     try:
         for w in workers:
             if pending:
@@ -1132,40 +1170,13 @@ def run_campaign(seeds, n: int, *, jobs: int = 2, base_seed: int = 0, timeout: f
             wait([w.parent for w in active] + [w.proc.sentinel for w in active], 0.25)
             now = time.monotonic()
             for w in list(active):
-                got_any = False
-                while w.range and w.parent.poll():
-                    try:
-                        msg = w.parent.recv()
-                    except (EOFError, OSError):
-                        break
-                    got_any = True
-                    if msg[0] == "done":
-                        w.range = None
-                        if pending:
-                            w.assign(*pending.pop())
-                        break
-                    i, status, dt, detail, payload = msg
-                    rep.inputs += 1
-                    w.next, w.since = i + 1, time.monotonic()
-                    if dt > rep.max_elapsed:
-                        rep.max_elapsed, rep.max_elapsed_index = dt, i
-                    if dt > slow:
-                        rep.slow += 1
-                    if status == ACCEPTED:
-                        rep.accepted += 1
-                    elif status == REJECTED:
-                        rep.rejected += 1
-                    elif status == CRASH:
-                        rep.crashes += 1
-                        sig, tb = detail
-                        rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
-                        rep.findings.append(Finding(CRASH, sig, i, payload[1], tb, payload[0], dt))
-                    else:
-                        rep.generator_errors += 1
-                        rep.signatures["generator error"] = rep.signatures.get("generator error", 0) + 1
-                if got_any or not w.range:
+                if drain(w) or not w.range:
                     continue
                 dead = not w.proc.is_alive()
+                if (dead or now - w.since > timeout) and drain(w):
+                    # It sent results after the poll above and then died (or
+                    # just caught up): blame the input after those, next round.
+                    continue
                 if dead or now - w.since > timeout:
                     i = w.next
                     data, desc = regenerate(i)

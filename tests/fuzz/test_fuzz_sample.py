@@ -220,6 +220,39 @@ def test_harness_detects_crashes_and_hangs(seeds):
         assert f.data == expect[f.index]
 
 
+def _dying_target(data: bytes) -> None:
+    time.sleep(0.02)
+    if sum(data) % 3 == 1:
+        os._exit(9)
+
+
+def test_death_is_blamed_on_the_input_that_caused_it(seeds, monkeypatch):
+    """A worker can send the result of input i and die on i+1 between the
+    parent's poll of its pipe and its liveness check. The parent once blamed
+    the death on i (whose result was still unread), restarted at i+1 and saw
+    it die again: one death counted twice (a CI failure). A slow liveness
+    check widens that window to every death."""
+    class SlowCheckWorker(ff.Worker):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            is_alive = self.proc.is_alive
+
+            def slow_is_alive():
+                time.sleep(0.1)
+                return is_alive()
+            self.proc.is_alive = slow_is_alive
+
+    monkeypatch.setattr(ff, "Worker", SlowCheckWorker)
+    n = 40
+    rep = ff.run_campaign(seeds, n, jobs=2, base_seed=1, timeout=5.0, chunk=20,
+                          target=f"{__name__}:_dying_target")
+    expect = [ff.Mutator(seeds).generate(1, i)[0] for i in range(n)]
+    dies = [i for i, d in enumerate(expect) if sum(d) % 3 == 1]
+    assert dies, "pick another base_seed"
+    assert sorted(f.index for f in rep.findings) == dies
+    assert (rep.inputs, rep.accepted) == (n, n - len(dies))
+
+
 def test_atoms_always_progress():
     """A lone ')' or ';' inside a form (the wasm-3.0 folder has them) once
     made ``_atoms`` loop forever, growing its list until memory ran out."""
