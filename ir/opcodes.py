@@ -286,6 +286,11 @@ memory_grow       -      mem                 A            A      reads:mem write
 memory_fill       -      mem                 A,i32,A      -      trap:memory_out_of_bounds writes:mem
 memory_copy       -      mem,mem             A,A2,Amin    -      trap:memory_out_of_bounds reads:mem writes:mem
 memory_init       -      mem,data            A,i32,i32    -      trap:memory_out_of_bounds reads:seg writes:mem
+# mismatch8 a, b, n (the bytecmp pass's form of a byte-compare loop): the
+# least k < n (unsigned) at which the bytes at a + k and b + k differ (the
+# sums wrap), else n.  It reads as the loop did, a + k and b + k for k = 0,
+# 1, ..., trapping at the first byte out of bounds before a difference.
+mismatch8         -      mem                 A,A,A        A      trap:memory_out_of_bounds reads:mem
 data_drop         -      data                -            -      writes:seg
 # ---- globals and tables --------------------------------------------------------
 global_get        -      global              -            G      reads:global

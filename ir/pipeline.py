@@ -43,8 +43,9 @@ from .verifier import VerifierError, verifier_errors
 #: The default optimisation pipeline.  constfold first (it turns constant
 #: branches into jumps), then unreachable (drops the blocks that made dead
 #: and simplifies block params), dce (removes what folding left unused),
-#: trapelim (bounds checks), and a final dce.
-PIPELINE = ["constfold", "unreachable", "dce", "trapelim", "dce"]
+#: bytecmp (byte-compare loops into mismatch8, before trapelim: the loads it
+#: leaves need no check), trapelim (bounds checks), and a final dce.
+PIPELINE = ["constfold", "unreachable", "dce", "bytecmp", "trapelim", "dce"]
 
 
 def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8, reroll: bool = False) -> list:

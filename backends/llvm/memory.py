@@ -487,6 +487,52 @@ def h_memory_copy(fe, inst):
             f"i32 {_i32(fe, n, wn)})")
 
 
+def h_mismatch8(fe, inst):
+    """Runs both in bounds (``start + n <= size_bytes``, summed in 64
+    bits), the common case, go to the runtime's word compare
+    (wasmaot_rt_mismatch) on ``base + start``, as memory.copy does; a run
+    that reaches the end to wasmaot_memory_mismatch8, which finds where the
+    loop would trap.  The bytecmp pass forms mismatch8 only on 32-bit
+    memories."""
+    mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
+    assert not is64(fe, mem), "mismatch8 on a memory64 memory (bytecmp forms it on 32-bit ones)"
+    memptr = memory_ptr(fe, mem)
+    a, b, n = (fe.val(x) for x in fe.dfg.inst_args(inst))
+    size = _size_bytes(fe, memptr)
+    a64, b64, n64 = _zext64(fe, a), _zext64(fe, b), _zext64(fe, n)
+    ok = []
+    for s64 in (a64, b64):
+        end, c = fe.tmp("end"), fe.tmp("in")
+        fe.emit(f"{end} = add nuw nsw i64 {s64}, {n64}")
+        fe.emit(f"{c} = icmp ule i64 {end}, {size}")
+        ok.append(c)
+    both = fe.tmp("in")
+    fe.emit(f"{both} = and i1 {ok[0]}, {ok[1]}")
+    fast, slow, join = fe.tmp("mf")[1:], fe.tmp("ms")[1:], fe.tmp("mj")[1:]
+    fe.emit(f"br i1 {both}, label %{fast}, label %{slow}")
+    fe.start_block(fast)
+    st = _size_t(fe)
+    base = memory_base(fe, memptr, mem)
+    f = fe.mc.runtime("wasmaot_rt_mismatch", st, f"ptr, ptr, {st}")
+    r = fe.tmp("mm")
+    fe.emit(f"{r} = call {st} {f}(ptr {fe.gep(base, a64)}, ptr {fe.gep(base, b64)}, "
+            f"{st} {n64 if st == 'i64' else n})")
+    k_fast = r
+    if st == "i64":
+        k_fast = fe.tmp("mm")
+        fe.emit(f"{k_fast} = trunc i64 {r} to i32")
+    from_fast = fe.label
+    fe.emit(f"br label %{join}")
+    fe.start_block(slow)
+    f = fe.mc.runtime("wasmaot_memory_mismatch8", "i32", "ptr, i32, i32, i32")
+    k_slow = fe.tmp("mm")
+    fe.emit(f"{k_slow} = call i32 {f}(ptr {memptr}, i32 {a}, i32 {b}, i32 {n})")
+    from_slow = fe.label
+    fe.emit(f"br label %{join}")
+    fe.start_block(join)
+    fe.emit(f"{fe.res(inst)} = phi i32 [ {k_fast}, %{from_fast} ], [ {k_slow}, %{from_slow} ]")
+
+
 def _zext64(fe, v: str) -> str:
     t = fe.tmp("z")
     fe.emit(f"{t} = zext i32 {v} to i64")
@@ -652,4 +698,5 @@ HANDLERS = {
     Opcode.memory_size: h_memory_size, Opcode.memory_grow: h_memory_grow,
     Opcode.memory_fill: h_memory_fill, Opcode.memory_copy: h_memory_copy,
     Opcode.memory_init: h_memory_init, Opcode.data_drop: h_data_drop,
+    Opcode.mismatch8: h_mismatch8,
 }

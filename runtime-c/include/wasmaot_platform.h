@@ -49,6 +49,9 @@ void wasmaot_platform_free(void *p);
  * itself (backends/ABI.md, "Traps, bounds and modes"). */
 void wasmaot_rt_memmove(void *dst, const void *src, size_t n);
 void wasmaot_rt_memset(void *dst, int c, size_t n);
+/* The index of the first byte at which a and b differ, or n if none does
+ * (wasmaot_memory_mismatch8's fast part). */
+size_t wasmaot_rt_mismatch(const void *a, const void *b, size_t n);
 int wasmaot_rt_strcmp(const char *a, const char *b);
 
 #ifdef __cplusplus

@@ -634,6 +634,13 @@ void wasmaot_memory_fill(wasmaot_memory *mem, uint32_t d, uint32_t value, uint32
  * memories).  Traps if d + n > dst size or s + n > src size. */
 void wasmaot_memory_copy(wasmaot_memory *dst, const wasmaot_memory *src, uint32_t d, uint32_t s, uint32_t n);
 
+/* The IR's mismatch8 (the bytecmp pass's form of a byte-compare loop): the
+ * least k < n at which the bytes at a + k and b + k differ (the sums wrap
+ * as i32 additions), or n if there is none.  Reads as the loop did, a + k
+ * and b + k for k = 0, 1, ...: traps MEMORY_OUT_OF_BOUNDS at the first
+ * byte out of bounds, unless a difference came before it.  32-bit memories. */
+uint32_t wasmaot_memory_mismatch8(const wasmaot_memory *mem, uint32_t a, uint32_t b, uint32_t n);
+
 /* memory.init: copy src_data[s, s+n) to memory[d, d+n).  Traps
  * MEMORY_OUT_OF_BOUNDS if s + n > src_len or d + n > size_bytes.  A dropped
  * segment is passed with src_len == 0 (see wasmaot_memory_init_segment). */
