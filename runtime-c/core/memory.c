@@ -123,25 +123,19 @@ void wasmaot_memory_copy(wasmaot_memory *dst, const wasmaot_memory *src, uint32_
 
 /* Generated code calls this only when a run reaches the end of memory
  * (it compares runs in bounds with wasmaot_rt_mismatch itself), but it
- * takes any. */
+ * takes any.  `run`: the bytes both runs can read before either leaves
+ * the memory.  If they are equal and the loop had more to read, its next
+ * read, at a + run or b + run, is the first byte out of bounds: no address
+ * wraps before that, since a memory ends below 2^32 - 1 (the invariants
+ * at the top). */
 uint32_t wasmaot_memory_mismatch8(const wasmaot_memory *mem, uint32_t a, uint32_t b, uint32_t n) {
     uint64_t size = mem->size_bytes;
-    /* The bytes both runs can read before either leaves the memory: no
-     * wrap-around within them (a + run <= size <= 4 GiB). */
     uint64_t run = n;
     if (run > (a < size ? size - a : 0)) run = a < size ? size - a : 0;
     if (run > (b < size ? size - b : 0)) run = b < size ? size - b : 0;
     size_t k = run ? wasmaot_rt_mismatch(mem->base + a, mem->base + b, (size_t)run) : 0;
-    if (k < run) return (uint32_t)k;
-    /* Past the run, byte by byte as the loop would go: the next read is out
-     * of bounds (a trap) unless an address wrapped past 4 GiB - 1 in a
-     * memory of 4 GiB; every later address is checked all the same. */
-    for (uint64_t j = run; j < n; j++) {
-        uint32_t x = a + (uint32_t)j, y = b + (uint32_t)j;
-        if (x >= size || y >= size) wasmaot_trap(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
-        if (mem->base[x] != mem->base[y]) return (uint32_t)j;
-    }
-    return n;
+    if (k == run && run < n) wasmaot_trap(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
+    return (uint32_t)k;
 }
 
 void wasmaot_memory_init(wasmaot_memory *mem, uint32_t d, const uint8_t *src_data, uint32_t src_len,
