@@ -1,9 +1,9 @@
 """Byte-compare loops rewritten by bytecmp, run against wasmtime.
 
-Soundness of bytecmp (ir/passes/bytecmp.py): four memcmp loops as wasm32
+Soundness of bytecmp (ir/passes/bytecmp.py): five memcmp loops as wasm32
 C libraries and clang write them (zig's compiler_rt.memcmp and variants:
-bxor, icmp eq, the pointers and count returned), each rewritten into a
-mismatch8, and one that must stay (the loop is entered without testing
+bxor, icmp ne, the pointers and count returned; wasi-libc's), each
+rewritten into a mismatch8, and one that must stay (the loop is entered without testing
 the count).  Calls put the two runs anywhere: equal to the end of memory
 (the loop traps on the first byte past it), a difference a byte before
 the end (no trap), runs starting past the end or near 2^32, counts up to
@@ -44,6 +44,22 @@ FUNCS = {
                           result="(i32.add (i32.mul (local.get $a) (i32.const 31)) "
                                  "(i32.xor (local.get $n) (local.get $b)))"),
 }
+# wasi-libc's (musl's) memcmp as clang builds it (StarlingMonkey's, from
+# `wasm-tools print`): the bytes compared for equality, their difference
+# taken after the loop from the values it loaded.
+FUNCS["musl"] = """
+    (block $out
+      (br_if $out (i32.eqz (local.get $n)))
+      (loop $l
+        (if (i32.eq (local.tee $x (i32.load8_u (local.get $a)))
+                    (local.tee $y (i32.load8_u (local.get $b))))
+          (then
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))
+            (br $out))))
+      (local.set $d (i32.sub (local.get $x) (local.get $y))))
+    (local.get $d)"""
 # No test of the count before the loop: n = 0 loops 2^32 times (in effect,
 # until a difference or a trap), so bytecmp must leave it alone.
 UNGUARDED = """
@@ -57,7 +73,7 @@ UNGUARDED = """
 
 MODULE = "(module\n  (memory 1 1)\n" + "".join(
     f'  (func (export "{name}") (param $a i32) (param $b i32) (param $n i32) (result i32)'
-    f" (local $d i32){body})\n"
+    f" (local $d i32) (local $x i32) (local $y i32){body})\n"
     for name, body in [*FUNCS.items(), ("unguarded", UNGUARDED)]) + """
   (func (export "poke") (param $p i32) (param $v i32)
     (i32.store8 (local.get $p) (local.get $v))))
