@@ -46,8 +46,9 @@ def _reduction_edge(fe, calls) -> bool:
     cost heat-3d 11%."""
     dfg = fe.dfg
     for b, args in calls:
-        params = dfg.block_params(int(b))
-        for p, a in zip(params, args):
+        if not args:                    # most edges: no parameter to look at
+            continue
+        for p, a in zip(dfg.block_params(int(b)), args):
             if dfg.value_type(int(p)) not in (F32, F64) or int(a) == int(p):
                 continue
             seen, todo = set(), [int(a)]

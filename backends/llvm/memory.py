@@ -47,7 +47,7 @@ from ...ir.opcodes import ImmKind, MemFlags, Opcode
 from ...ir.types import I64, bits
 from .. import abi
 from . import traps
-from .common import LTYPE, TBAA_INST, TBAA_MEM
+from .common import LTYPE, MD_COLD, TBAA_INST, TBAA_MEM
 
 
 def memory_ptr(fe, mem: int) -> str:
@@ -422,16 +422,26 @@ def _i32(fe, v: str, wide: bool) -> str:
 
 
 def _range32(fe, memptr: str, start: str, n: str) -> tuple[str, str]:
-    """32-bit bulk operands: trap unless ``start + n <= size_bytes``, the
-    sum in 64 bits (it cannot wrap).  Returns ``start`` as an i64 and ``n``
-    as a ``size_t``."""
+    """32-bit bulk operands: trap unless ``start + n <= size_bytes``.
+    Returns ``start`` as an i64 and ``n`` as a ``size_t``."""
     size = _size_bytes(fe, memptr)
     s64, n64 = _zext64(fe, start), _zext64(fe, n)
+    fe.trap_if(_past_end(fe, size, s64, n64), traps.MEMORY_OOB)
+    return s64, _as_size_t(fe, n64, n)
+
+
+def _past_end(fe, size: str, s64: str, n64: str) -> str:
+    """The i1 ``start + n > size_bytes`` of zero-extended 32-bit operands
+    (the sum in 64 bits cannot wrap)."""
     end, bad = fe.tmp("end"), fe.tmp("oob")
     fe.emit(f"{end} = add nuw nsw i64 {s64}, {n64}")
     fe.emit(f"{bad} = icmp ugt i64 {end}, {size}")
-    fe.trap_if(bad, traps.MEMORY_OOB)
-    return s64, (n64 if fe.mc.ptr_bytes == 8 else n)
+    return bad
+
+
+def _as_size_t(fe, n64: str, n32: str) -> str:
+    """A 32-bit count as a ``size_t`` operand: its i64 or i32 form."""
+    return n64 if fe.mc.ptr_bytes == 8 else n32
 
 
 def _size_t(fe) -> str:
@@ -488,39 +498,31 @@ def h_memory_copy(fe, inst):
 
 
 def h_mismatch8(fe, inst):
-    """Runs both in bounds (``start + n <= size_bytes``, summed in 64
-    bits), the common case, go to the runtime's word compare
-    (wasmaot_rt_mismatch) on ``base + start``, as memory.copy does; a run
-    that reaches the end to wasmaot_memory_mismatch8, which finds where the
-    loop would trap.  The bytecmp pass forms mismatch8 only on 32-bit
-    memories."""
+    """Runs both in bounds, the common case, go to the runtime's word
+    compare (wasmaot_rt_mismatch) on ``base + start``, as memory.copy does;
+    a run that reaches the end to wasmaot_memory_mismatch8, which finds
+    where the loop would trap.  The bytecmp pass forms mismatch8 only on
+    32-bit memories."""
     mem = fe.dfg.inst_imm(inst, ImmKind.MEM)
     assert not is64(fe, mem), "mismatch8 on a memory64 memory (bytecmp forms it on 32-bit ones)"
     memptr = memory_ptr(fe, mem)
     a, b, n = (fe.val(x) for x in fe.dfg.inst_args(inst))
     size = _size_bytes(fe, memptr)
     a64, b64, n64 = _zext64(fe, a), _zext64(fe, b), _zext64(fe, n)
-    ok = []
-    for s64 in (a64, b64):
-        end, c = fe.tmp("end"), fe.tmp("in")
-        fe.emit(f"{end} = add nuw nsw i64 {s64}, {n64}")
-        fe.emit(f"{c} = icmp ule i64 {end}, {size}")
-        ok.append(c)
-    both = fe.tmp("in")
-    fe.emit(f"{both} = and i1 {ok[0]}, {ok[1]}")
+    past = fe.tmp("oob")
+    fe.emit(f"{past} = or i1 {_past_end(fe, size, a64, n64)}, {_past_end(fe, size, b64, n64)}")
     fast, slow, join = fe.tmp("mf")[1:], fe.tmp("ms")[1:], fe.tmp("mj")[1:]
-    fe.emit(f"br i1 {both}, label %{fast}, label %{slow}")
+    fe.emit(f"br i1 {past}, label %{slow}, label %{fast}, !prof {MD_COLD}")
     fe.start_block(fast)
     st = _size_t(fe)
     base = memory_base(fe, memptr, mem)
     f = fe.mc.runtime("wasmaot_rt_mismatch", st, f"ptr, ptr, {st}")
-    r = fe.tmp("mm")
-    fe.emit(f"{r} = call {st} {f}(ptr {fe.gep(base, a64)}, ptr {fe.gep(base, b64)}, "
-            f"{st} {n64 if st == 'i64' else n})")
-    k_fast = r
+    k_fast = fe.tmp("mm")
+    fe.emit(f"{k_fast} = call {st} {f}(ptr {fe.gep(base, a64)}, ptr {fe.gep(base, b64)}, "
+            f"{st} {_as_size_t(fe, n64, n)})")
     if st == "i64":
-        k_fast = fe.tmp("mm")
-        fe.emit(f"{k_fast} = trunc i64 {r} to i32")
+        k64, k_fast = k_fast, fe.tmp("mm")
+        fe.emit(f"{k_fast} = trunc i64 {k64} to i32")
     from_fast = fe.label
     fe.emit(f"br label %{join}")
     fe.start_block(slow)

@@ -60,7 +60,7 @@ from ..function import Function
 from ..opcodes import ImmKind, IntCC, Opcode
 from ..types import I32
 from . import dce
-from .loopversion import _preds
+from .loopversion import _copy_inst, _preds
 from .trapelim import iconst_value
 
 #: Pass contract (ir/pipeline.py): one function at a time; changes the CFG
@@ -85,6 +85,7 @@ class _Loop:
     n: int          # the count
     x: int
     y: int
+    loads: tuple    # the instructions loading x and y
     test: int       # the instruction comparing x and y
     exit_call: tuple        # (X, args) taken at a difference
     done_call: tuple        # (D, args) taken when the count runs out
@@ -136,6 +137,7 @@ def _header(func: Function, h: int, lp: _Loop) -> bool:
     if cargs or lp.c == h or lp.exit_call[0] in (h, lp.c):
         return False
     lp.h, lp.mem, lp.a, lp.b, lp.x, lp.y, lp.test = h, lx[0], lx[1], ly[1], x, y, t
+    lp.loads = (dfg.value_inst(x), dfg.value_inst(y))
     lp.n = next(p for p in params if p not in (lx[1], ly[1]))
     return True
 
@@ -168,7 +170,6 @@ def _latch(func: Function, preds: dict, lp: _Loop) -> bool:
     (tb, targs), (eb, eargs) = dfg.inst_block_calls(term)
     cond = int(dfg.inst_args(term)[0])
     ci = dfg.value_inst(cond)
-    zero_test = None
     if ci is not None and dfg.op[ci] == Opcode.icmp and lay.inst_block(ci) == c:
         u, w = (int(v) for v in dfg.inst_args(ci))
         if iconst_value(dfg, w) != 0:
@@ -285,7 +286,6 @@ def _rewrite(func: Function, lp: _Loop) -> None:
     dfg, lay = func.dfg, func.layout
     exit_b, exit_args = lp.exit_call
     done_b, done_args = lp.done_call
-    test_op, test_imms = dfg.op[lp.test], dfg.inst_imms(lp.test)
     latch_consts = {int(r): iconst_value(dfg, int(r)) for inst in lay.insts(lp.c)
                     for r in dfg.inst_results(inst) if iconst_value(dfg, int(r)) is not None}
     for b in (lp.h, lp.c):
@@ -298,16 +298,16 @@ def _rewrite(func: Function, lp: _Loop) -> None:
     at = Cursor(func, None, lp.h)
     k = at.mismatch8(lp.mem, lp.a, lp.b, lp.n)
     at.brif(at.icmp(IntCC.ne, k, lp.n), m, e)
-    # At the difference: the loop's values at visit k.
+    # At the difference: the loop's values at visit k -- its loads (in
+    # bounds now: mismatch8 read those bytes) and its test, copied with
+    # the addresses moved on by k.
     at = Cursor(func, None, m)
-    ak, bk = at.iadd(lp.a, k), at.iadd(lp.b, k)
-    x = at.uload8(I32, lp.mem, ak, notrap=True)
-    y = at.uload8(I32, lp.mem, bk, notrap=True)
-    d = at.icmp(test_imms[0], x, y) if test_op == Opcode.icmp else (
-        at.isub(x, y) if test_op == Opcode.isub else at.bxor(x, y))
-    vals = {lp.a: ak, lp.b: bk, lp.n: at.isub(lp.n, k), lp.x: x, lp.y: y,
-            int(dfg.first_result(lp.test)): d}
-    vals = {v: int(w) for v, w in vals.items()}
+    vals = {lp.a: int(at.iadd(lp.a, k)), lp.b: int(at.iadd(lp.b, k)), lp.n: int(at.isub(lp.n, k))}
+    for inst, covered in ((lp.loads[0], True), (lp.loads[1], True), (lp.test, False)):
+        new = _copy_inst(func, inst, covered, {})
+        dfg.rewrite_uses(new, vals)
+        lay.append_inst(new, m)
+        vals[int(dfg.first_result(inst))] = int(dfg.first_result(new))
     at.jump((exit_b, [vals.get(int(v), v) for v in exit_args]))
     for inst in lp.after_exit:
         dfg.rewrite_uses(inst, vals)
@@ -330,9 +330,7 @@ def run(func: Function) -> bool:
     heads = [h for h in lay.blocks() if len(dfg.bparams[h]) == 3
              and sum(1 for _ in lay.insts(h)) == 4]
     changed, preds = False, None
-    for h in heads:
-        if not lay.is_block_inserted(h):
-            continue
+    for h in heads:                   # (a rewrite removes a latch: never a header)
         preds = preds or _preds(func)
         lp = _match(func, preds, h)
         if lp is not None:

@@ -121,6 +121,11 @@ void wasmaot_memory_copy(wasmaot_memory *dst, const wasmaot_memory *src, uint32_
     wasmaot_rt_memmove(dst->base + d, src->base + s, n);
 }
 
+/* Bytes of the memory at and after `at` (0 past its end). */
+static uint64_t room(uint32_t at, uint64_t size) {
+    return at < size ? size - at : 0;
+}
+
 /* Generated code calls this only when a run reaches the end of memory
  * (it compares runs in bounds with wasmaot_rt_mismatch itself), but it
  * takes any.  `run`: the bytes both runs can read before either leaves
@@ -129,10 +134,9 @@ void wasmaot_memory_copy(wasmaot_memory *dst, const wasmaot_memory *src, uint32_
  * wraps before that, since a memory ends below 2^32 - 1 (the invariants
  * at the top). */
 uint32_t wasmaot_memory_mismatch8(const wasmaot_memory *mem, uint32_t a, uint32_t b, uint32_t n) {
-    uint64_t size = mem->size_bytes;
     uint64_t run = n;
-    if (run > (a < size ? size - a : 0)) run = a < size ? size - a : 0;
-    if (run > (b < size ? size - b : 0)) run = b < size ? size - b : 0;
+    if (run > room(a, mem->size_bytes)) run = room(a, mem->size_bytes);
+    if (run > room(b, mem->size_bytes)) run = room(b, mem->size_bytes);
     size_t k = run ? wasmaot_rt_mismatch(mem->base + a, mem->base + b, (size_t)run) : 0;
     if (k == run && run < n) wasmaot_trap(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
     return (uint32_t)k;
