@@ -3,13 +3,13 @@
 Soundness of bytecmp (ir/passes/bytecmp.py): five memcmp loops as wasm32
 C libraries and clang write them (zig's compiler_rt.memcmp and variants:
 bxor, icmp ne, the pointers and count returned; wasi-libc's), each
-rewritten into a mismatch8, and one that must stay (the loop is entered without testing
-the count).  Calls put the two runs anywhere: equal to the end of memory
-(the loop traps on the first byte past it), a difference a byte before
-the end (no trap), runs starting past the end or near 2^32, counts up to
-2^32 - 1.  ``poke`` plants the differences between calls; wasmtime gives
-the expected results and traps.  The test also checks that the four
-were rewritten and the fifth was not."""
+rewritten into a mismatch8, and one that must stay (entered without a
+test of the count).  Calls put the two runs anywhere: equal to the end
+of memory (the loop traps on the first byte past it), a difference a
+byte before the end (no trap), runs starting past the end or near 2^32,
+counts up to 2^32 - 1.  ``poke`` plants the differences between calls;
+wasmtime gives the expected results and traps.  The test also checks
+that the five were rewritten and the sixth was not."""
 import random
 
 import pytest
@@ -21,7 +21,7 @@ from .wast_check import assert_wast_passes, expect
 
 PAGE = 65536
 
-# (name, body) -- locals $a $b $n are the params; each returns an i32.
+# name -> body: $a $b $n are the params, $d $x $y locals; each returns an i32.
 _LOOP = """
     (block $done
       (block $zero
@@ -43,11 +43,10 @@ FUNCS = {
     "where": _LOOP.format(test=f"(i32.sub {_X} {_Y})",
                           result="(i32.add (i32.mul (local.get $a) (i32.const 31)) "
                                  "(i32.xor (local.get $n) (local.get $b)))"),
-}
-# wasi-libc's (musl's) memcmp as clang builds it (StarlingMonkey's, from
-# `wasm-tools print`): the bytes compared for equality, their difference
-# taken after the loop from the values it loaded.
-FUNCS["musl"] = """
+    # wasi-libc's (musl's) memcmp as clang builds it (StarlingMonkey's, from
+    # `wasm-tools print`): the bytes compared for equality, their difference
+    # taken after the loop from the values it loaded.
+    "musl": """
     (block $out
       (br_if $out (i32.eqz (local.get $n)))
       (loop $l
@@ -59,7 +58,8 @@ FUNCS["musl"] = """
             (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))
             (br $out))))
       (local.set $d (i32.sub (local.get $x) (local.get $y))))
-    (local.get $d)"""
+    (local.get $d)""",
+}
 # No test of the count before the loop: n = 0 loops 2^32 times (in effect,
 # until a difference or a trap), so bytecmp must leave it alone.
 UNGUARDED = """
@@ -117,7 +117,7 @@ def test_the_memcmp_loops_and_only_they_are_rewritten():
     ir = ir.decode() if isinstance(ir, bytes) else ir
     funcs = {f.split("(")[0]: f for f in ir.split("\nfunction %")[1:]}
     rewritten = {n for n, f in funcs.items() if "mismatch8" in f}
-    assert rewritten == {f"fn{i}" for i in range(len(FUNCS))}, ir   # not fn4, unguarded
+    assert rewritten == {f"fn{i}" for i in range(len(FUNCS))}, ir   # not the last, unguarded
 
 
 @pytest.mark.parametrize("seed,bounds", [(1, "guard"), (2, "explicit")])

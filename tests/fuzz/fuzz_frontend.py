@@ -1154,11 +1154,14 @@ def run_campaign(seeds, n: int, *, jobs: int = 2, base_seed: int = 0, timeout: f
         elif status == CRASH:
             rep.crashes += 1
             sig, tb = detail
-            rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
-            rep.findings.append(Finding(CRASH, sig, i, payload[1], tb, payload[0], dt))
+            rep.findings.append(Finding(CRASH, tally(sig), i, payload[1], tb, payload[0], dt))
         else:
             rep.generator_errors += 1
-            rep.signatures["generator error"] = rep.signatures.get("generator error", 0) + 1
+            tally("generator error")
+
+    def tally(sig: str) -> str:
+        rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
+        return sig
 
     try:
         for w in workers:
@@ -1173,30 +1176,28 @@ def run_campaign(seeds, n: int, *, jobs: int = 2, base_seed: int = 0, timeout: f
                 if drain(w) or not w.range:
                     continue
                 dead = not w.proc.is_alive()
-                if (dead or now - w.since > timeout) and drain(w):
+                if not dead and now - w.since <= timeout:
+                    continue
+                if drain(w):
                     # It sent results after the poll above and then died (or
                     # just caught up): blame the input after those, next round.
                     continue
-                if dead or now - w.since > timeout:
-                    i = w.next
-                    data, desc = regenerate(i)
-                    rep.inputs += 1
-                    if dead:
-                        rep.crashes += 1
-                        code = w.proc.exitcode
-                        sig = f"worker died (exit code {code})"
-                        rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
-                        rep.findings.append(Finding(CRASH, sig, i, desc,
-                                                    f"worker process died, exit code {code}", data))
-                    else:
-                        rep.hangs += 1
-                        sig = "hang"
-                        rep.signatures[sig] = rep.signatures.get(sig, 0) + 1
-                        rep.findings.append(Finding(HANG, sig, i, desc,
-                                                    f"no result within {timeout} s", data, timeout))
-                    nw = replace(w, i + 1)
-                    if not nw.range and pending:
-                        nw.assign(*pending.pop())
+                i = w.next
+                data, desc = regenerate(i)
+                rep.inputs += 1
+                if dead:
+                    rep.crashes += 1
+                    code = w.proc.exitcode
+                    sig = tally(f"worker died (exit code {code})")
+                    rep.findings.append(Finding(CRASH, sig, i, desc,
+                                                f"worker process died, exit code {code}", data))
+                else:
+                    rep.hangs += 1
+                    rep.findings.append(Finding(HANG, tally("hang"), i, desc,
+                                                f"no result within {timeout} s", data, timeout))
+                nw = replace(w, i + 1)
+                if not nw.range and pending:
+                    nw.assign(*pending.pop())
             if progress and time.monotonic() - last_print > 10:
                 last_print = time.monotonic()
                 el = last_print - t_start

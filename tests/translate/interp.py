@@ -296,16 +296,6 @@ class Instance:
             self._range(imms[0], d, n)
             self.mems[imms[0]].data[d:d + n] = seg[s:s + n]
             return None
-        if op == O.mismatch8:
-            data = self.mems[imms[0]].data
-            x, y, n = a
-            for k in range(n):                 # as the loop it stands for
-                p, q = (x + k) & 0xFFFFFFFF, (y + k) & 0xFFFFFFFF
-                if p >= len(data) or q >= len(data):
-                    raise Trap(TrapCode.memory_out_of_bounds)
-                if data[p] != data[q]:
-                    return k
-            return n
         if op == O.data_drop:
             self.datas[imms[0]] = b""
             return None
