@@ -127,8 +127,17 @@ class MemFlags:
     bits 1..7: explicit alignment, ``log2(align) + 1``; 0 means natural.
     Natural alignment is normalised to 0 on creation so that one access has
     exactly one encoding (structural equality after a text round trip).
+    bits 8..15 and 16..31: an alias *scope* ``(domain, group)``, both at
+    least 1, or both 0 (none; text ``scope=D:G``).  Two accesses of one
+    function with the same domain and different groups never touch a
+    common byte while either of them writes (a run-time test before the
+    code they are in showed it: loopversion's copies, ir/passes/_aliasscope.py);
+    nothing is said about accesses without a scope or of another domain.
     """
     NOTRAP = 1
+    _ALIGN = 0x7F << 1
+    MAX_GROUP = 0xFF
+    MAX_DOMAIN = 0xFFFF
 
     @staticmethod
     def make(notrap: bool, align_log2: int | None, natural_log2: int) -> int:
@@ -141,8 +150,27 @@ class MemFlags:
 
     @staticmethod
     def align_log2(flags: int, natural_log2: int) -> int:
-        a = flags >> 1
+        a = (flags & MemFlags._ALIGN) >> 1
         return natural_log2 if a == 0 else a - 1
+
+    @staticmethod
+    def scope(flags: int) -> tuple[int, int] | None:
+        """``(domain, group)``, or None."""
+        g, d = (flags >> 8) & 0xFF, flags >> 16
+        return (d, g) if d else None
+
+    @staticmethod
+    def with_scope(flags: int, domain: int, group: int) -> int:
+        assert 1 <= domain <= MemFlags.MAX_DOMAIN and 1 <= group <= MemFlags.MAX_GROUP
+        return (flags & 0xFF) | group << 8 | domain << 16
+
+    @staticmethod
+    def valid(flags: int, natural_log2: int) -> bool:
+        """Explicit alignment below natural only; a scope's two parts both
+        set or both 0; nothing above bit 31."""
+        a = (flags & MemFlags._ALIGN) >> 1
+        g, d = (flags >> 8) & 0xFF, flags >> 16
+        return a - 1 < natural_log2 and (g == 0) == (d == 0) and d <= MemFlags.MAX_DOMAIN
 
 
 class Flag(enum.IntFlag):

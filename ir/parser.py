@@ -674,12 +674,22 @@ class _BodyParser:
         operand, IMM128_HI with IMM128)."""
         p = self.p
         imms: list[int] = []
-        notrap, align = False, None
+        notrap, align, scope = False, None, None
         for kind in info.imms:
             if kind == ImmKind.MEMFLAGS:
                 while True:
                     if p.accept("notrap"):
                         notrap = True
+                    elif p.accept("scope"):
+                        p.expect("=")
+                        d, dt = p.number("an alias domain")
+                        p.expect(":")
+                        g, gt = p.number("an alias group")
+                        if not 1 <= d <= MemFlags.MAX_DOMAIN:
+                            raise p.err(f"alias domain must be 1..{MemFlags.MAX_DOMAIN}", dt)
+                        if not 1 <= g <= MemFlags.MAX_GROUP:
+                            raise p.err(f"alias group must be 1..{MemFlags.MAX_GROUP}", gt)
+                        scope = d, g
                     elif p.accept("align"):
                         p.expect("=")
                         a, at = p.number("an alignment")
@@ -703,7 +713,10 @@ class _BodyParser:
             nat = info.natural_align_log2(ctrl)
             if align is not None and align > nat:
                 raise p.err(f"alignment {1 << align} exceeds the natural {1 << nat}", opt)
-            imms[info.imms.index(ImmKind.MEMFLAGS)] = MemFlags.make(notrap, align, nat)
+            flags = MemFlags.make(notrap, align, nat)
+            if scope is not None:
+                flags = MemFlags.with_scope(flags, *scope)
+            imms[info.imms.index(ImmKind.MEMFLAGS)] = flags
         return imms
 
     def immediate(self, kind, ctrl: int) -> int:

@@ -16,7 +16,8 @@ Instruction syntax, derived from the opcode table:
   (hex bit pattern beyond +-65536),
   ``fconst`` as the raw IEEE bits in hex (``0x3f800000``), cond codes and
   trap codes by name, entities as ``fn3 sig0 g1 mem0 table0 elem0 data0``,
-  memflags as optional ``notrap`` / ``align=N`` (only when not natural),
+  memflags as optional ``notrap`` / ``align=N`` (only when not natural) /
+  ``scope=D:G`` (an alias scope: domain, group),
   a lane index as decimal, a 128-bit immediate (``vconst`` bits,
   ``shuffle`` mask) as 32 hex digits (``0x`` + byte 15 ... byte 0);
 * operands comma separated; a static offset attaches to the first one
@@ -136,6 +137,9 @@ def format_inst(func: Function, inst: int) -> str:
             a = MemFlags.align_log2(v, nat)
             if a != nat:
                 words.append(f"align={1 << a}")
+            sc = MemFlags.scope(v)
+            if sc is not None:
+                words.append(f"scope={sc[0]}:{sc[1]}")
         elif kind == ImmKind.IMM64:
             words.append(fmt_iconst(v, ctrl))
         elif kind == ImmKind.IEEE:

@@ -56,7 +56,7 @@ from .cfg import ControlFlowGraph, DominatorTree
 from .dfg import VK_PARAM, VK_RESULT, callee_sig, resolve_spec
 from .function import Function
 from .module import Module
-from .opcodes import (OPINFO, SPEC_CLASS, FloatCC, ImmKind, IntCC, Opcode, Spec,
+from .opcodes import (OPINFO, SPEC_CLASS, FloatCC, ImmKind, IntCC, MemFlags, Opcode, Spec,
                       VarArgs)
 from .printer import fmt_name, format_inst
 from .trapcodes import TrapCode
@@ -228,7 +228,7 @@ class _Verifier:
                     any(((v | imms[info.imms.index(ImmKind.IMM128_HI)] << 64) >> (8 * k)) & 0xFF >= 32
                         for k in range(16)):
                 self.err("shuffle lane index >= 32 (I2)", b, i)
-            elif kind == ImmKind.MEMFLAGS and (v >> 8 or (v >> 1) - 1 >= info.natural_align_log2(ctrl)):
+            elif kind == ImmKind.MEMFLAGS and not MemFlags.valid(v, info.natural_align_log2(ctrl)):
                 # explicit alignment is stored only when below natural
                 self.err(f"bad memflags {v:#x} (I2)", b, i)
         if not ok:

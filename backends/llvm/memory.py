@@ -43,7 +43,7 @@ Accessors return a typed pointer operand (:func:`effective_ptr`).
 from __future__ import annotations
 
 from ...ir.module import EXTERN_MEMORY
-from ...ir.opcodes import ImmKind, MemFlags, Opcode
+from ...ir.opcodes import OPINFO, ImmKind, MemFlags, Opcode
 from ...ir.types import I64, bits
 from .. import abi
 from . import traps
@@ -236,6 +236,42 @@ def effective_ptr(fe, inst, width: int) -> str:
     return "ptr " + p
 
 
+def scope_md(fe, inst) -> str:
+    """The access's alias scope as LLVM metadata (``, !alias.scope ...,
+    !noalias ...``), or "" (ir/opcodes.py MemFlags, "scope"): its group's
+    scope, and every other group of its domain as ``noalias``.  Nodes are
+    inline and named by a string unique in the module (function symbol,
+    domain, group): two names are two scopes, and LLVM's inliner gives
+    every inlined copy scopes of its own."""
+    sc = MemFlags.scope(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+    if sc is None:
+        return ""
+    domains = getattr(fe, "scope_domains", None)
+    if domains is None:
+        domains = fe.scope_domains = _scope_domains(fe.func)
+    d, g = sc
+    name = f"wasmaot.{fe.mc.fname(fe.index)}.d{d}"
+    dom = f'!{{!"{name}"}}'
+
+    def node(k: int) -> str:
+        return f'!{{!"{name}.g{k}", {dom}}}'
+    others = ", ".join(node(k) for k in domains[d] if k != g)
+    return f", !alias.scope !{{{node(g)}}}, !noalias !{{{others}}}"
+
+
+def _scope_domains(func) -> dict[int, list[int]]:
+    """domain -> its groups, over the function's accesses."""
+    dfg, out = func.dfg, {}
+    for b in func.layout.blocks():
+        for inst in func.layout.insts(b):
+            info = OPINFO[dfg.op[inst]]
+            if info.access and ImmKind.MEMFLAGS in info.imms:
+                sc = MemFlags.scope(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+                if sc is not None:
+                    out.setdefault(sc[0], set()).add(sc[1])
+    return {d: sorted(gs) for d, gs in out.items()}
+
+
 _NARROW_LOAD = {Opcode.uload8: (8, "zext"), Opcode.sload8: (8, "sext"),
                 Opcode.uload16: (16, "zext"), Opcode.sload16: (16, "sext"),
                 Opcode.uload32: (32, "zext"), Opcode.sload32: (32, "sext")}
@@ -248,7 +284,7 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
     after it): there the trap IS the access."""
     notrap = MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     vol = traps.guard_load(fe, notrap)
-    fe.emit(f"{dst} = load{vol} {ty}, {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"{dst} = load{vol} {ty}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
     traps.guard_keep(fe, notrap, ty, dst)
 
 
@@ -293,13 +329,13 @@ def h_store(fe, inst):
         if ty == "double" and fe.mc.target.split_f64_accesses:
             _store_f64_words(fe, fe.val(v), p)
             return
-        fe.emit(f"store {ty} {fe.val(v)}, {p}, align 1, !tbaa {TBAA_MEM}")
+        fe.emit(f"store {ty} {fe.val(v)}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
         return
     n = _NARROW_STORE[op]
     p = effective_ptr(fe, inst, n // 8)
     t = fe.tmp("n")
     fe.emit(f"{t} = trunc {ty} {fe.val(v)} to i{n}")
-    fe.emit(f"store i{n} {t}, {p}, align 1, !tbaa {TBAA_MEM}")
+    fe.emit(f"store i{n} {t}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
 
 
 def _store_f64_words(fe, val: str, p: str) -> None:

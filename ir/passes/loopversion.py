@@ -62,6 +62,13 @@ Cost: the test runs once per entry, so a loop that makes few visits
 it: ``P`` first branches to ``H`` on ``T`` alone (loops left after a few
 visits, such as an unrolled loop's remainder, pay a compare).
 
+Alias scopes (:mod:`._aliasscope`): when the loop writes one key (a
+covered group, or an address that does not vary) and touches another of a
+different step, the test also asks that their bytes over all visits do
+not meet, and the copy's accesses carry ``scope=D:G``; LLVM then keeps a
+counter stored in memory every visit in a register and vectorizes walks
+of different strides (SQLite's ``balance``).
+
 Values of ``H`` used after the loop: ``X`` (only ``H`` reached it, so it
 dominates every such use) gets one parameter per escaping value, passed
 by ``H`` and by ``H'``.
@@ -109,6 +116,7 @@ from ..analysis.ranges import Ranges, canon, signed
 from ..function import Function
 from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
 from ..types import I32, I64, NOTYPE
+from . import _aliasscope
 from .checkmerge import max_size
 from .trapelim import checked_access, iconst_value, split_const
 
@@ -717,10 +725,15 @@ def _version(func: Function, loop: _Loop, ranges: Ranges) -> bool:
     for (mem, root, s), (kmin, end) in groups.items():
         fits = _in_bounds(func, loop, t, t64, sizes, mem, root, kmin, end, s)
         ok = loop.emit(Opcode.band, I32, (), (ok, fits), I32)
+    scoped = _aliasscope.disjoint(func, loop, covered, groups, t64)
+    if scoped is not None:
+        ok = loop.emit(Opcode.band, I32, (), (ok, scoped[0]), I32)
     h2 = _clone(func, loop, covered)
     init = list(loop.init)
     strided = any(s > end - kmin for (_, _, s), (kmin, end) in groups.items())
     extra = _affine(func, loop, h2, groups) if loop.affine and strided else []
+    if scoped is not None:
+        _aliasscope.mark(func, loop, scoped[2], scoped[1])
     pt = lay.blast[loop.p]
     lay.remove_inst(pt)
     br = dfg.make_inst(Opcode.brif, NOTYPE, (), (ok,), [(h2, init + extra), (loop.h, init)], ())

@@ -13,7 +13,10 @@ observed: after every call, ``probe`` hashes the memory, and wasmtime
 gives the expected results, traps and hashes.  The test also checks that
 the pass versioned most loops (else it would only test the checks), and
 that a quarter of the copies address a strided group with ``iadd_nuw``
-(loopversion._affine), which the same runs then check.
+(loopversion._affine), which the same runs then check.  Some loops also
+store their sum at a fixed address every visit, inside the walked bytes
+or not: the copies with alias scopes (ir/passes/_aliasscope.py), where
+LLVM keeps the sum in a register, run only when the test shows no overlap.
 Seeds alternate between the pass's 64-bit and 32-bit tests."""
 import random
 
@@ -58,6 +61,12 @@ def _func(rng: random.Random, k: int, multi: bool = False) -> tuple[str, dict]:
     second = "" if s2 is None else f"""
         (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $q))))
         (local.set $q (i32.add (local.get $q) (i32.const {s2})))"""
+    # a counter in memory, stored every visit at a fixed address (inside
+    # the walks' bytes or not): the copy's alias scopes (_aliasscope.py)
+    at = rng.choice([None, None, 0, 16, 1000, 2000, PAGE - 100])
+    if at is not None:
+        second += f"""
+        (i32.store (i32.const {at}) (local.get $s))"""
     text = f"""
   (func (export "f{k}") (param $n i32) (result i32)
     (local $i i32) (local $p i32) (local $q i32) (local $s i32)
@@ -115,16 +124,16 @@ def _script(seed: int) -> tuple[str, str, int, list[int]]:
     return module, "\n".join(lines) + "\n", len(lines), less
 
 
-def _versioned(module: str, bounds: str, less: list[int]) -> tuple[int, int, int]:
+def _versioned(module: str, bounds: str, less: list[int]) -> tuple[int, int, int, int]:
     """Loops the pass versioned (its test is the only memory_size),
     functions whose copy addresses strided groups with iadd_nuw (64-bit
-    targets: loopversion._affine), and versioned loops among ``less``
-    (the functions whose exit is ``i < n``)."""
+    targets: loopversion._affine), versioned loops among ``less``
+    (the functions whose exit is ``i < n``) and copies with alias scopes."""
     ir = compile_bytes(module.encode(), "r.wat", CompileOptions(bounds=bounds), emit="ir").data
     ir = ir.decode() if isinstance(ir, bytes) else ir
     funcs = ir.split("\nfunction ")[2:]            # after the header and probe
     return (ir.count("memory_size"), sum("iadd_nuw" in f for f in funcs),
-            sum("memory_size" in funcs[k] for k in less))
+            sum("memory_size" in funcs[k] for k in less), sum("scope=" in f for f in funcs))
 
 
 # Seeds 3 and 4: the store sits in an ``if`` (a loop of several blocks).
@@ -134,8 +143,8 @@ def _versioned(module: str, bounds: str, less: list[int]) -> tuple[int, int, int
                                          (4, "explicit"), (1, "guard"), (3, "guard")])
 def test_versioned_loops_match_wasmtime(tmp_path, seed, bounds):
     module, script, n, less = _script(seed)
-    versioned, rewritten, less_versioned = _versioned(module, bounds, less)
-    assert versioned >= N_FUNCS // 2 and rewritten >= N_FUNCS // 4
+    versioned, rewritten, less_versioned, scoped = _versioned(module, bounds, less)
+    assert versioned >= N_FUNCS // 2 and rewritten >= N_FUNCS // 4 and scoped >= N_FUNCS // 8
     assert less_versioned >= len(less) // 2 > 0        # the i < n exits too
     path = tmp_path / f"loopversion{seed}.wast"
     path.write_text(script)
