@@ -356,6 +356,11 @@ class FuncEmitter(Builder):
         self.allocas: dict[str, str] = {}
         #: no-wrap facts (backends/llvm/nowrap.py), or None: emit plain ops
         self.nowrap = None
+        #: the function's index among the module's defined functions (its
+        #: symbol: mc.fname), set by emit_function
+        self.index = -1
+        #: alias scope domain -> its groups (memory.scope_md), made on first use
+        self.scope_domains: dict | None = None
 
     # ---- values -------------------------------------------------------------------
     def val(self, v: int) -> str:

@@ -246,7 +246,7 @@ def scope_md(fe, inst) -> str:
     sc = MemFlags.scope(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     if sc is None:
         return ""
-    domains = getattr(fe, "scope_domains", None)
+    domains = fe.scope_domains
     if domains is None:
         domains = fe.scope_domains = _scope_domains(fe.func)
     d, g = sc

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
 from ..types import I32, I64
+from .trapelim import split_const
 
 #: Most members of one domain (the test grows with their square).
 MAX_KEYS = 8
@@ -66,8 +67,7 @@ def _access(dfg, inst: int) -> tuple[int, int, int, int] | None:
 def _keys(func, loop, covered: set, groups: dict) -> tuple[dict, dict, set]:
     """``(inst -> key, key -> [lo, hi] offsets of a fixed key, written
     keys)`` over the loop's accesses; an access with no span has no key."""
-    from .loopversion import _signed
-    from .trapelim import split_const
+    from .loopversion import _signed     # (loopversion imports this module)
     dfg, lay = func.dfg, func.layout
     mems = func.module.memories
     of, fixed, written = {}, {}, set()
