@@ -157,6 +157,12 @@ class ModuleContext:
         # P.data: one constant byte array for the whole module (see blob()).
         self.blob_parts: list[bytes] = []
         self.blob_size = 0
+        # Numbered metadata nodes made while emitting functions (alias scope
+        # domains and scopes: memory.scope_md), printed after the fixed
+        # ones; the next free number is shared by every context of one
+        # LLVM module (program.emit_program), so numbers never collide.
+        self.md_lines: list[str] = []
+        self.md_next = [1000]
 
     # ---- the static instance (CompileOptions.static_instance) ----------------
     def static_block(self) -> str:
@@ -285,6 +291,16 @@ class ModuleContext:
     def metadata(self) -> str:
         return _METADATA
 
+    def md_node(self, body: str) -> str:
+        """A new ``distinct`` node ``!N = distinct !{!N, body}``; returns ``!N``
+        (self-referential, so that LLVM's inliner gives every inlined copy
+        nodes of its own: a node identified by a string alone would be
+        uniqued back into the original)."""
+        n = self.md_next[0]
+        self.md_next[0] += 1
+        self.md_lines.append(f"!{n} = distinct !{{!{n}, {body}}}")
+        return f"!{n}"
+
 
 class Builder:
     """Straight-line LLVM text in ``cur`` (a list of lines), with the
@@ -359,7 +375,7 @@ class FuncEmitter(Builder):
         #: the function's index among the module's defined functions (its
         #: symbol: mc.fname), set by emit_function
         self.index = -1
-        #: alias scope domain -> its groups (memory.scope_md), made on first use
+        #: alias scope domain -> group -> its metadata node (memory.scope_md), made on first use
         self.scope_domains: dict | None = None
 
     # ---- values -------------------------------------------------------------------

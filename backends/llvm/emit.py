@@ -267,5 +267,5 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
             # 1.5 s of LLVM CPU on SQLite's shell (0.16 s without).
             f'attributes #3 = {{ noinline optnone nounwind "probe-stack"="inline-asm" '
             f'"target-cpu"="{cpu}"{feats} }}',
-            "", contexts[0].metadata()]
+            "", contexts[0].metadata()] + [line for mc in contexts for line in mc.md_lines]
     return "\n".join(head + consts + [desc] + list(decls.values()) + [""] + funcs + glue + tail)

@@ -239,24 +239,28 @@ def effective_ptr(fe, inst, width: int) -> str:
 def scope_md(fe, inst) -> str:
     """The access's alias scope as LLVM metadata (``, !alias.scope ...,
     !noalias ...``), or "" (ir/opcodes.py MemFlags, "scope"): its group's
-    scope, and every other group of its domain as ``noalias``.  Nodes are
-    inline and named by a string unique in the module (function symbol,
-    domain, group): two names are two scopes, and LLVM's inliner gives
-    every inlined copy scopes of its own."""
+    scope, and every other group of its domain as ``noalias``.  Domains
+    and scopes are distinct numbered nodes, made once per function
+    (ModuleContext.md_node); the lists are inline tuples of them."""
     sc = MemFlags.scope(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     if sc is None:
         return ""
-    domains = fe.scope_domains
-    if domains is None:
-        domains = fe.scope_domains = _scope_domains(fe.func)
+    if fe.scope_domains is None:
+        fe.scope_domains = _scope_nodes(fe)
     d, g = sc
-    name = f"wasmaot.{fe.mc.fname(fe.index)}.d{d}"
-    dom = f'!{{!"{name}"}}'
+    nodes = fe.scope_domains[d]
+    others = ", ".join(n for k, n in nodes.items() if k != g)
+    return f", !alias.scope !{{{nodes[g]}}}, !noalias !{{{others}}}"
 
-    def node(k: int) -> str:
-        return f'!{{!"{name}.g{k}", {dom}}}'
-    others = ", ".join(node(k) for k in domains[d] if k != g)
-    return f", !alias.scope !{{{node(g)}}}, !noalias !{{{others}}}"
+
+def _scope_nodes(fe) -> dict[int, dict[int, str]]:
+    """domain -> group -> its scope node, for the function's accesses."""
+    name = f"wasmaot.{fe.mc.fname(fe.index)}"
+    out = {}
+    for d, groups in sorted(_scope_domains(fe.func).items()):
+        dom = fe.mc.md_node(f'!"{name}.d{d}"')
+        out[d] = {g: fe.mc.md_node(f'{dom}, !"{name}.d{d}.g{g}"') for g in groups}
+    return out
 
 
 def _scope_domains(func) -> dict[int, list[int]]:

@@ -103,6 +103,8 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
     for i in range(n):
         prefix = P if i == plan.main else f"{P}_i{i}"
         contexts.append(context(plan, i, bases, contexts, opts, target, layouts[i], prefix))
+    for mc in contexts[1:]:
+        mc.md_next = contexts[0].md_next
     for i, mems in segment_memories(plan, opts, target).items():
         contexts[i].segment_mems = frozenset(mems)
     for mc in contexts:        # names first: a body may call any instance's functions

@@ -102,3 +102,24 @@ def test_overlaps_run_the_checked_loop(tmp_path, bounds):
     path = tmp_path / "cells.wast"
     path.write_text(script)
     assert_wast_passes(path, bounds, n)
+
+
+
+def test_scopes_are_distinct_self_referential_nodes():
+    """Scope and domain nodes are ``distinct !{!N, ...}``: LLVM's inliner
+    gives each inlined copy of a function new ones only then (a node named
+    by a string alone would be uniqued back into the original, and two
+    inlined copies of one loop would claim no overlap between each
+    other's accesses, which only the test of one run of the loop shows)."""
+    import re
+    ll = compile_bytes(CELLS.encode(), "cells.wat", CompileOptions(bounds="guard", opt_level=0),
+                       emit="llvm").data
+    defs = dict(re.findall(r"^(![0-9]+) = (.*)$", ll, re.M))
+    lists = set(re.findall(r"!alias\.scope (![0-9]+)", ll))
+    scopes = {sc for lst in lists for sc in re.findall(r"![0-9]+", defs[lst])}
+    assert len(scopes) == 6                     # per loop: the bytes read, the cells, the counter
+    for sc in scopes:
+        m = re.fullmatch(r"distinct !\{(![0-9]+), (![0-9]+), !\"[^\"]+\"\}", defs[sc])
+        assert m and m.group(1) == sc, defs[sc]
+        dom = defs[m.group(2)]
+        assert re.fullmatch(rf"distinct !\{{{m.group(2)}, !\"[^\"]+\"\}}", dom), dom
