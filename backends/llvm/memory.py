@@ -43,7 +43,8 @@ Accessors return a typed pointer operand (:func:`effective_ptr`).
 from __future__ import annotations
 
 from ...ir.module import EXTERN_MEMORY
-from ...ir.opcodes import OPINFO, ImmKind, MemFlags, Opcode
+from ...ir.opcodes import ImmKind, MemFlags, Opcode
+from ...ir.passes._aliasscope import func_scopes
 from ...ir.types import I64, bits
 from .. import abi
 from . import traps
@@ -257,23 +258,10 @@ def _scope_nodes(fe) -> dict[int, dict[int, str]]:
     """domain -> group -> its scope node, for the function's accesses."""
     name = f"wasmaot.{fe.mc.fname(fe.index)}"
     out = {}
-    for d, groups in sorted(_scope_domains(fe.func).items()):
+    for d, groups in sorted(func_scopes(fe.func).items()):
         dom = fe.mc.md_node(f'!"{name}.d{d}"')
-        out[d] = {g: fe.mc.md_node(f'{dom}, !"{name}.d{d}.g{g}"') for g in groups}
+        out[d] = {g: fe.mc.md_node(f'{dom}, !"{name}.d{d}.g{g}"') for g in sorted(groups)}
     return out
-
-
-def _scope_domains(func) -> dict[int, list[int]]:
-    """domain -> its groups, over the function's accesses."""
-    dfg, out = func.dfg, {}
-    for b in func.layout.blocks():
-        for inst in func.layout.insts(b):
-            info = OPINFO[dfg.op[inst]]
-            if info.access and ImmKind.MEMFLAGS in info.imms:
-                sc = MemFlags.scope(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
-                if sc is not None:
-                    out.setdefault(sc[0], set()).add(sc[1])
-    return {d: sorted(gs) for d, gs in out.items()}
 
 
 _NARROW_LOAD = {Opcode.uload8: (8, "zext"), Opcode.sload8: (8, "sext"),

@@ -175,14 +175,19 @@ def mark(func, loop, group_of: dict, domain: int) -> None:
             dfg.set_imm(new, ImmKind.MEMFLAGS, MemFlags.with_scope(flags, domain, g))
 
 
-def next_domain(func) -> int:
-    """One more than the largest domain the function's accesses use."""
-    dfg, top = func.dfg, 0
+def func_scopes(func) -> dict[int, set[int]]:
+    """domain -> its groups, over the function's accesses."""
+    dfg, out = func.dfg, {}
     for b in func.layout.blocks():
         for inst in func.layout.insts(b):
             info = OPINFO[dfg.op[inst]]
             if info.access and ImmKind.MEMFLAGS in info.imms:
                 sc = MemFlags.scope(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
                 if sc is not None:
-                    top = max(top, sc[0])
-    return top + 1
+                    out.setdefault(sc[0], set()).add(sc[1])
+    return out
+
+
+def next_domain(func) -> int:
+    """One more than the largest domain the function's accesses use."""
+    return max(func_scopes(func), default=0) + 1
