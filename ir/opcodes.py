@@ -154,22 +154,25 @@ class MemFlags:
         return natural_log2 if a == 0 else a - 1
 
     @staticmethod
+    def _scope_parts(flags: int) -> tuple[int, int]:
+        return flags >> 16, (flags >> 8) & MemFlags.MAX_GROUP
+
+    @staticmethod
     def scope(flags: int) -> tuple[int, int] | None:
         """``(domain, group)``, or None."""
-        g, d = (flags >> 8) & 0xFF, flags >> 16
-        return (d, g) if d else None
+        return MemFlags._scope_parts(flags) if flags >> 16 else None
 
     @staticmethod
     def with_scope(flags: int, domain: int, group: int) -> int:
         assert 1 <= domain <= MemFlags.MAX_DOMAIN and 1 <= group <= MemFlags.MAX_GROUP
-        return (flags & 0xFF) | group << 8 | domain << 16
+        return (flags & (MemFlags.NOTRAP | MemFlags._ALIGN)) | group << 8 | domain << 16
 
     @staticmethod
     def valid(flags: int, natural_log2: int) -> bool:
         """Explicit alignment below natural only; a scope's two parts both
         set or both 0; nothing above bit 31."""
         a = (flags & MemFlags._ALIGN) >> 1
-        g, d = (flags >> 8) & 0xFF, flags >> 16
+        d, g = MemFlags._scope_parts(flags)
         return a - 1 < natural_log2 and (g == 0) == (d == 0) and d <= MemFlags.MAX_DOMAIN
 
 

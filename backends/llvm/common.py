@@ -359,10 +359,13 @@ class FuncEmitter(Builder):
     time its terminator is emitted (what phis must name).
     """
 
-    def __init__(self, mc: ModuleContext, func) -> None:
+    def __init__(self, mc: ModuleContext, func, index: int = -1) -> None:
         super().__init__()
         self.mc = mc
         self.func = func
+        #: the function's index among the module's defined functions (its
+        #: symbol: mc.fname)
+        self.index = index
         self.dfg = func.dfg
         self.consts: dict[int, str] = {}
         self.blocks: list[list] = []
@@ -372,9 +375,6 @@ class FuncEmitter(Builder):
         self.allocas: dict[str, str] = {}
         #: no-wrap facts (backends/llvm/nowrap.py), or None: emit plain ops
         self.nowrap = None
-        #: the function's index among the module's defined functions (its
-        #: symbol: mc.fname), set by emit_function
-        self.index = -1
         #: alias scope domain -> group -> its metadata node (memory.scope_md), made on first use
         self.scope_domains: dict | None = None
 

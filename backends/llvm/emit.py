@@ -83,8 +83,7 @@ def _reachable(func) -> list[int]:
 
 
 def emit_function(mc: ModuleContext, func, index: int) -> str:
-    fe = FuncEmitter(mc, func)
-    fe.index = index
+    fe = FuncEmitter(mc, func, index)
     fe.incoming = {}
     fe.extra_blocks = []
     dfg = func.dfg

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from ..opcodes import OPINFO, ImmKind, IntCC, MemFlags, Opcode
 from ..types import I32, I64
-from .trapelim import split_const
 
 #: Most members of one domain (the test grows with their square).
 MAX_KEYS = 8
@@ -64,10 +63,11 @@ def _access(dfg, inst: int) -> tuple[int, int, int, int] | None:
             off + dfg.access_bytes(inst))
 
 
-def _keys(func, loop, covered: set, groups: dict) -> tuple[dict, dict, set]:
+def _keys(func, loop, covered: dict) -> tuple[dict, dict, set]:
     """``(inst -> key, key -> [lo, hi] offsets of a fixed key, written
-    keys)`` over the loop's accesses; an access with no span has no key."""
-    from .loopversion import _signed     # (loopversion imports this module)
+    keys)`` over the loop's accesses, in program order; an access with no
+    span (neither fixed nor covered) has no key.  ``covered`` maps each
+    covered access to its group (loopversion._covered)."""
     dfg, lay = func.dfg, func.layout
     mems = func.module.memories
     of, fixed, written = {}, {}, set()
@@ -82,11 +82,7 @@ def _keys(func, loop, covered: set, groups: dict) -> tuple[dict, dict, set]:
                 span = fixed.setdefault(key, [lo, hi])
                 span[0], span[1] = min(span[0], lo), max(span[1], hi)
             elif inst in covered:
-                root, _ = split_const(dfg, a)
-                s = loop.step(root)
-                key = (mem, root, _signed(s)) if s is not None else None
-                if key not in groups or key not in loop.starts:
-                    continue
+                key = covered[inst]
             else:
                 continue
             of[inst] = key
@@ -99,27 +95,29 @@ def _step(key) -> int:
     return 0 if key[1] == "at" else key[2]
 
 
-def _members(keys: set, written: set) -> list:
-    """Keys in a hard pair (see the module docstring), in a stable order."""
+def _members(keys: list, written: set) -> list:
+    """Keys (in the order given) in a hard pair (see the module docstring)."""
     out = set()
     for w in written:
         for k in keys:
             if k != w and k[0] == w[0] and (_step(w) == 0 or _step(k) != _step(w)):
                 out.update((w, k))
-    return sorted(out, key=lambda k: (k[0], k[1] == "at", k[1] if k[1] != "at" else 0, k[2]))
+    return [k for k in keys if k in out]
 
 
-def disjoint(func, loop, covered: set, groups: dict, t64) -> tuple[int, int, dict] | None:
+def disjoint(func, loop, covered: dict, groups: dict, t64) -> tuple[int, int, dict] | None:
     """``(ok, domain, inst -> group)``: ``ok`` an i32 computed in ``P``, 1
     iff no written member shares a byte with another member at any visit;
     None (nothing emitted) if the loop has no hard pair or too many
-    members.  Groups are ``_covered``'s, their starts in ``loop.starts``."""
-    of, fixed, written = _keys(func, loop, covered, groups)
-    members = _members(set(of.values()), written)
+    members.  Groups and ``covered`` are ``_covered``'s, their starts in
+    ``loop.starts``; the domain is the next of ``loop.domains`` (one
+    counter per run of the pass)."""
+    of, fixed, written = _keys(func, loop, covered)
+    members = _members(list(dict.fromkeys(of.values())), written)
     if not members or len(members) > MAX_KEYS:
         return None
-    domain = next_domain(func)
-    if domain > MemFlags.MAX_DOMAIN:
+    domain = loop.domains.take()
+    if domain is None:
         return None
     spans: dict = {}
     ok = None
@@ -188,6 +186,19 @@ def func_scopes(func) -> dict[int, set[int]]:
     return out
 
 
-def next_domain(func) -> int:
-    """One more than the largest domain the function's accesses use."""
-    return max(func_scopes(func), default=0) + 1
+class Domains:
+    """The domains a run of loopversion hands out: from one more than the
+    largest the function already uses (found on the first request, so a
+    function without hard pairs is never scanned) up to the largest the
+    memflags hold."""
+
+    def __init__(self, func) -> None:
+        self.func, self.next = func, 0
+
+    def take(self) -> int | None:
+        if self.next == 0:
+            self.next = max(func_scopes(self.func), default=0) + 1
+        if self.next > MemFlags.MAX_DOMAIN:
+            return None
+        self.next += 1
+        return self.next - 1

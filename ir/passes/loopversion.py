@@ -154,6 +154,7 @@ class _Loop:
         self.max_bytes = _M32             # the largest memory the target allows
         self.min_visits = 0               # versioned only from this many visits (guard mode)
         self.affine = True                # rewrite the copy's addresses (:func:`_affine`)
+        self.domains = None               # alias scope domains of this run (_aliasscope.Domains)
         self.starts: dict = {}            # group -> its lowest address at visit 0, in P
         self.bmap: dict = {}              # block -> its copy
         self.imap: dict = {}              # instruction -> its copy
@@ -332,13 +333,14 @@ def _closed(func: Function, preds: dict, body: set, h: int, b: int) -> bool:
     return True
 
 
-def _covered(func: Function, loop: _Loop) -> tuple[set, dict]:
-    """The checks in ``H`` the versioning test can cover, and their groups:
-    ``(mem, root, step) -> [kmin, kmax + end]`` for addresses ``root + k``
-    (``k`` signed, trapelim's split), one test per group."""
+def _covered(func: Function, loop: _Loop) -> tuple[dict, dict]:
+    """The checks in ``H`` the versioning test can cover, each with its
+    group, and the groups: ``(mem, root, step) -> [kmin, kmax + end]`` for
+    addresses ``root + k`` (``k`` signed, trapelim's split), one test per
+    group."""
     dfg = func.dfg
     mems = func.module.memories if func.module is not None else []
-    insts, groups = set(), {}
+    insts, groups = {}, {}
     for inst in (i for b in loop.blocks for i in func.layout.insts(b)):
         acc = checked_access(dfg, inst, OPINFO[dfg.op[inst]])
         if acc is None or acc[0] >= len(mems) or mems[acc[0]].index_type != I32:
@@ -348,8 +350,8 @@ def _covered(func: Function, loop: _Loop) -> tuple[set, dict]:
         if s is None or acc[1] >= _M32:
             continue
         k = _signed(k)
-        insts.add(inst)
-        g = groups.setdefault((acc[0], root, _signed(s)), [k, k + acc[1]])
+        insts[inst] = key = (acc[0], root, _signed(s))
+        g = groups.setdefault(key, [k, k + acc[1]])
         g[0], g[1] = min(g[0], k), max(g[1], k + acc[1])
     return insts, groups
 
@@ -775,11 +777,13 @@ def run(func: Function, max_memory_bytes: int = _M32, min_visits: int = 0,
         affine: bool = True) -> bool:
     if func.layout.first_block < 0 or func.module is None:
         return False
-    changed = _single(func, max_memory_bytes, min_visits, affine)
-    return _multi(func, max_memory_bytes, min_visits, affine) or changed
+    domains = _aliasscope.Domains(func)
+    changed = _single(func, max_memory_bytes, min_visits, affine, domains)
+    return _multi(func, max_memory_bytes, min_visits, affine, domains) or changed
 
 
-def _single(func: Function, max_memory_bytes: int, min_visits: int, affine: bool) -> bool:
+def _single(func: Function, max_memory_bytes: int, min_visits: int, affine: bool,
+            domains: _aliasscope.Domains) -> bool:
     """Single-block loops, first: a loop of several blocks copied later
     holds them versioned."""
     changed = False
@@ -791,13 +795,15 @@ def _single(func: Function, max_memory_bytes: int, min_visits: int, affine: bool
             continue
         ranges = ranges or Ranges(func)
         loop.max_bytes, loop.min_visits, loop.affine = max_memory_bytes, min_visits, affine
+        loop.domains = domains
         if _version(func, loop, ranges):
             changed = True
             preds = _preds(func)
     return changed
 
 
-def _multi(func: Function, max_memory_bytes: int, min_visits: int, affine: bool) -> bool:
+def _multi(func: Function, max_memory_bytes: int, min_visits: int, affine: bool,
+           domains: _aliasscope.Domains) -> bool:
     """Loops of several blocks, innermost (smallest) first, each header
     tried once (a versioned loop's entry ends in ``brif``: not again).
     Loops and ranges are found again only after a copy changed the
@@ -818,6 +824,7 @@ def _multi(func: Function, max_memory_bytes: int, min_visits: int, affine: bool)
         loops.remove(loop)
         tried.add(loop.h)
         loop.max_bytes, loop.min_visits, loop.affine = max_memory_bytes, min_visits, affine
+        loop.domains = domains
         ranges = ranges or Ranges(func)
         if _version(func, loop, ranges):
             loops = ranges = None
