@@ -189,19 +189,38 @@ class _Verifier:
 
     # ------------------------------------------------------------------
     def check_inst(self, b: int, i: int) -> None:
-        f, dfg, module = self.f, self.f.dfg, self.f.module
+        """One instruction against the invariants I1-I7, B1-B2 and L6, in
+        that order; an instruction whose type or entities are wrong (I1,
+        I3) is not checked further: its operand and result types would
+        only repeat the error."""
+        dfg = self.f.dfg
         info = OPINFO[dfg.op[i]]
         ctrl = dfg.ctrl[i]
-        # I1
+        if not self._check_ctrl(b, i, info, ctrl):
+            return
+        imms = dfg.inst_imms(i)
+        if not self._check_imms(b, i, info, ctrl, imms):
+            return
+        self._check_operands(b, i, info, ctrl, imms)
+        self._check_results(b, i, info, ctrl, imms)
+        self._check_op_rules(b, i, info, imms)
+        self._check_block_calls(b, i)
+
+    def _check_ctrl(self, b: int, i: int, info, ctrl) -> bool:
+        """I1: the controlling type is one the opcode takes (or none)."""
         if info.ctrl is None:
             if ctrl != NOTYPE:
                 self.err(f"{info.name} takes no controlling type (I1)", b, i)
-                return
+                return False
         elif ctrl not in info.ctrl:
             self.err(f"{info.name} does not take controlling type {type_name(ctrl)} (I1)", b, i)
-            return
-        imms = dfg.inst_imms(i)
-        # I2 / I3
+            return False
+        return True
+
+    def _check_imms(self, b: int, i: int, info, ctrl, imms) -> bool:
+        """I2: immediates in range; I3: entity references exist.  False
+        when an entity is missing (the later checks would look it up)."""
+        dfg, module = self.f.dfg, self.f.module
         ok = True
         for kind, v in zip(info.imms, imms):
             if kind in _ENTITY_LISTS:
@@ -232,13 +251,18 @@ class _Verifier:
                 # explicit alignment is stored only when below natural
                 self.err(f"bad memflags {v:#x} (I2)", b, i)
         if not ok:
-            return
+            return False
         if ImmKind.OFFSET in info.imms:
             off = imms[info.imms.index(ImmKind.OFFSET)]
             mem = module.memories[imms[info.imms.index(ImmKind.MEM)]]
             if off >> bits(mem.index_type):
                 self.err(f"offset {off} does not fit the memory's index type (I2)", b, i)
-        # I4 / I5 operands
+        return True
+
+    def _check_operands(self, b: int, i: int, info, ctrl, imms) -> None:
+        """I4 / I5: fixed operands by their specs, then the variadic ones
+        (call arguments, return values) by the signature they must match."""
+        f, dfg = self.f, self.f.dfg
         args = dfg.inst_args(i)
         nfixed = len(info.args)
         for k, spec in enumerate(info.args):
@@ -246,31 +270,40 @@ class _Verifier:
         var = args[nfixed:]
         want = None
         if info.varargs == VarArgs.SIG_PARAMS:
-            want = callee_sig(info, imms, module).params
+            want = callee_sig(info, imms, f.module).params
         elif info.varargs == VarArgs.FUNC_RESULTS:
             want = f.sig.results
-        if want is not None:
-            if len(var) != len(want):
-                what = "return values" if info.varargs == VarArgs.FUNC_RESULTS else "call arguments"
-                self.err(f"{len(var)} {what}, expected {len(want)} (I4)", b, i)
-            else:
-                for k, (v, t) in enumerate(zip(var, want)):
-                    self.check_operand(b, i, v, t, info, ctrl, imms, f"argument {k}")
-        # I6 results
-        rtypes = dfg.result_types(info, ctrl, imms, module)
+        if want is None:
+            return
+        if len(var) != len(want):
+            what = "return values" if info.varargs == VarArgs.FUNC_RESULTS else "call arguments"
+            self.err(f"{len(var)} {what}, expected {len(want)} (I4)", b, i)
+            return
+        for k, (v, t) in enumerate(zip(var, want)):
+            self.check_operand(b, i, v, t, info, ctrl, imms, f"argument {k}")
+
+    def _check_results(self, b: int, i: int, info, ctrl, imms) -> None:
+        """I6: as many results as the opcode produces, of its types, each
+        recording this instruction as its definition."""
+        dfg = self.f.dfg
+        rtypes = dfg.result_types(info, ctrl, imms, self.f.module)
         res = dfg.inst_results(i)
         if len(res) != len(rtypes):
             self.err(f"{len(res)} result(s), {info.name} produces {len(rtypes)} (I6)", b, i)
-        else:
-            for k, (v, t) in enumerate(zip(res, rtypes)):
-                if dfg.vtype[v] != t:
-                    self.err(f"result {v} has type {type_name(dfg.vtype[v])}, "
-                             f"expected {type_name(t)} (I6)", b, i)
-                if dfg.vkind[v] != VK_RESULT or dfg.vdef[v] != i or dfg.vnum[v] != k:
-                    self.err(f"result {v} does not record this instruction as its "
-                             "definition (I6)", b, i)
-        # I7
-        op = dfg.op[i]
+            return
+        for k, (v, t) in enumerate(zip(res, rtypes)):
+            if dfg.vtype[v] != t:
+                self.err(f"result {v} has type {type_name(dfg.vtype[v])}, "
+                         f"expected {type_name(t)} (I6)", b, i)
+            if dfg.vkind[v] != VK_RESULT or dfg.vdef[v] != i or dfg.vnum[v] != k:
+                self.err(f"result {v} does not record this instruction as its "
+                         "definition (I6)", b, i)
+
+    def _check_op_rules(self, b: int, i: int, info, imms) -> None:
+        """I7: what one opcode asks of the module's entities (mutability,
+        element types) and of the function (tail calls' results)."""
+        f, module = self.f, self.f.module
+        op = f.dfg.op[i]
         if op == Opcode.global_set and not module.globals[imms[0]].mutable \
                 and not self._is_init_func:
             self.err(f"global_set of immutable global g{imms[0]} (I7)", b, i)
@@ -288,10 +321,15 @@ class _Verifier:
             if got != tuple(f.sig.results):
                 self.err(f"{info.name}: callee results {_types_str(got)} differ from the "
                          f"function's {_types_str(f.sig.results)} (I7)", b, i)
-        # B1 / B2
-        entry = self.f.layout.first_block
+
+    def _check_block_calls(self, b: int, i: int) -> None:
+        """B1: branch targets are in the layout (L6: never the entry);
+        B2: each block call passes one value of the right type per
+        parameter."""
+        dfg, layout = self.f.dfg, self.f.layout
+        entry = layout.first_block
         for tb, targs in dfg.inst_block_calls(i):
-            if tb >= dfg.num_blocks or not self.f.layout.is_block_inserted(tb):
+            if tb >= dfg.num_blocks or not layout.is_block_inserted(tb):
                 self.err(f"branch to block{int(tb)}, which is not in the layout (B1)", b, i)
                 continue
             if tb == entry:
@@ -302,11 +340,10 @@ class _Verifier:
                          f"{len(params)} parameter(s) (B2)", b, i)
                 continue
             for k, (a, p) in enumerate(zip(targs, params)):
-                if self.check_value(b, i, a):
-                    if dfg.vtype[a] != dfg.vtype[p]:
-                        self.err(f"argument {k} to block{int(tb)}: {a} has type "
-                                 f"{type_name(dfg.vtype[a])}, parameter v{int(p)} is "
-                                 f"{type_name(dfg.vtype[p])} (B2)", b, i)
+                if self.check_value(b, i, a) and dfg.vtype[a] != dfg.vtype[p]:
+                    self.err(f"argument {k} to block{int(tb)}: {a} has type "
+                             f"{type_name(dfg.vtype[a])}, parameter v{int(p)} is "
+                             f"{type_name(dfg.vtype[p])} (B2)", b, i)
 
     def check_operand(self, b, i, v, spec, info, ctrl, imms, what) -> None:
         if not self.check_value(b, i, v):
