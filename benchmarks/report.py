@@ -69,40 +69,52 @@ def _cell(res: Results, w: str, e: str, metric: str) -> str:
 
 
 def markdown(res: Results) -> str:
+    """results.md: the run's header, the headline geomeans, one table per
+    metric, compile times, the engines and the failures."""
+    out: list[str] = []
+    for section in (_md_header, _md_headline, _md_metrics, _md_compile, _md_engines, _md_failures):
+        out += section(res)
+    return "\n".join(out)
+
+
+def _md_header(res: Results) -> list[str]:
+    """Title, then machine, versions, method and builds."""
     m, v = res.meta, res.meta["versions"]
-    names = [e["name"] for e in res.engines]
-    out = []
-    out.append(f"# wasmaot bench: {m['mode']} run, {m['date']}")
-    out.append("")
     mc = m["machine"]
     git = m.get("git") or {}
-    out.append(f"- **Machine**: {mc['cpu']}, {mc['cpus']} CPUs, {mc.get('memory') or '?'} RAM, "
-               f"{mc['platform']}. Shared and noisy: other jobs ran at the same time; read the "
-               "spreads before reading a small difference.")
-    out.append(f"- **Versions**: Python {v['python']}, llvmlite {v['llvmlite']}, wasmtime {v['wasmtime']} "
-               f"(PyPI), node {v['node']}, zig {v['zig']} (PyPI ziglang {v['ziglang']}), "
-               f"wasmaot {v['wasmaot']}"
-               + (f" at git `{git['head']}`" + (" + uncommitted changes" if git.get("uncommitted_changes") else "")
-                  if git.get("head") else "") + ".")
-    out.append(f"- **Method**: per workload, {m['warmup']} warm-up round(s) then {m['runs']} timed rounds; "
-               "in each round every engine runs once, interleaved (A B C A B C ...). "
-               "Cells: median ± spread (the median absolute deviation, in % of the median; min and max "
-               "of every cell are in results.json, every run in runs.csv), and in "
-               "parentheses the ratio of the medians to native (lower is better). "
-               "Geometric means over the workloads where both the engine and native succeeded.")
-    out.append(f"- **Builds**: wasm `zig cc {m['wasm_cflags']}`, native `zig cc {m['native_cflags']}` "
-               f"{('with ' + m['size_define'] + ' ') if m['size_define'] else ''}for "
-               f"`{m.get('native_target_cpu') or '?'}` (ISA level `{m.get('isa', 'host')}`: wasmaot and "
-               "wasm2c build for the same level; native code may use SIMD that wasm32 without simd128 "
-               "cannot; no FMA contraction, which Wasm forbids and which made latency-bound reductions "
-               "slower natively). node runs with "
-               f"`{m['node_flags']}`. Total time of this run: {m.get('elapsed_s', 0):.0f} s.")
-    out.append("")
+    return [
+        f"# wasmaot bench: {m['mode']} run, {m['date']}",
+        "",
+        f"- **Machine**: {mc['cpu']}, {mc['cpus']} CPUs, {mc.get('memory') or '?'} RAM, "
+        f"{mc['platform']}. Shared and noisy: other jobs ran at the same time; read the "
+        "spreads before reading a small difference.",
+        f"- **Versions**: Python {v['python']}, llvmlite {v['llvmlite']}, wasmtime {v['wasmtime']} "
+        f"(PyPI), node {v['node']}, zig {v['zig']} (PyPI ziglang {v['ziglang']}), "
+        f"wasmaot {v['wasmaot']}"
+        + (f" at git `{git['head']}`" + (" + uncommitted changes" if git.get("uncommitted_changes") else "")
+           if git.get("head") else "") + ".",
+        f"- **Method**: per workload, {m['warmup']} warm-up round(s) then {m['runs']} timed rounds; "
+        "in each round every engine runs once, interleaved (A B C A B C ...). "
+        "Cells: median ± spread (the median absolute deviation, in % of the median; min and max "
+        "of every cell are in results.json, every run in runs.csv), and in "
+        "parentheses the ratio of the medians to native (lower is better). "
+        "Geometric means over the workloads where both the engine and native succeeded.",
+        f"- **Builds**: wasm `zig cc {m['wasm_cflags']}`, native `zig cc {m['native_cflags']}` "
+        f"{('with ' + m['size_define'] + ' ') if m['size_define'] else ''}for "
+        f"`{m.get('native_target_cpu') or '?'}` (ISA level `{m.get('isa', 'host')}`: wasmaot and "
+        "wasm2c build for the same level; native code may use SIMD that wasm32 without simd128 "
+        "cannot; no FMA contraction, which Wasm forbids and which made latency-bound reductions "
+        "slower natively). node runs with "
+        f"`{m['node_flags']}`. Total time of this run: {m.get('elapsed_s', 0):.0f} s.",
+        "",
+    ]
 
-    out.append("## Headline: geometric mean of time / native (lower is better)")
-    out.append("")
-    out.append("| engine | kernel | whole process | workloads |")
-    out.append("|---|--:|--:|--:|")
+
+def _md_headline(res: Results) -> list[str]:
+    """Geomean per engine (both metrics), then kernel geomeans per group
+    when the run has more than one group."""
+    out = ["## Headline: geometric mean of time / native (lower is better)", "",
+           "| engine | kernel | whole process | workloads |", "|---|--:|--:|--:|"]
     for e in res.engines:
         if e["missing"]:
             out.append(f"| {e['label']} | missing: {escape_md(e['missing'])} | | |")
@@ -111,77 +123,91 @@ def markdown(res: Results) -> str:
         gw, _, _ = res.geomean(e["name"], "whole")
         out.append(f"| {e['label']} | {fmt_ratio(gk) or '–'} | {fmt_ratio(gw) or '–'} | {nk} of {tot} |")
     out.append("")
-    groups = [g for g in dict.fromkeys(w["group"] for w in res.workloads)]
-    if len(groups) > 1:
-        out.append("Kernel time / native, geometric mean per group:")
-        out.append("")
-        avail = [e for e in res.engines if not e["missing"] and e["name"] != "native"]
-        out.append("| group | " + " | ".join(short(e["name"]) for e in avail) + " |")
-        out.append("|---|" + "--:|" * len(avail))
-        for g in groups:
-            n = sum(1 for w in res.workloads if w["group"] == g)
-            cells = [fmt_ratio(res.geomean(e["name"], "kernel", g)[0]) or "–" for e in avail]
-            out.append(f"| {g} ({n}) | " + " | ".join(cells) + " |")
-        out.append("")
+    groups = list(dict.fromkeys(w["group"] for w in res.workloads))
+    if len(groups) <= 1:
+        return out
+    avail = [e for e in res.engines if not e["missing"] and e["name"] != "native"]
+    out += ["Kernel time / native, geometric mean per group:", "",
+            "| group | " + " | ".join(short(e["name"]) for e in avail) + " |",
+            "|---|" + "--:|" * len(avail)]
+    for g in groups:
+        n = sum(1 for w in res.workloads if w["group"] == g)
+        cells = [fmt_ratio(res.geomean(e["name"], "kernel", g)[0]) or "–" for e in avail]
+        out.append(f"| {g} ({n}) | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
+
+def _md_metrics(res: Results) -> list[str]:
+    """One table per metric: every workload under every engine, and the
+    geomean row."""
+    names = [e["name"] for e in res.engines]
+    out: list[str] = []
     for metric in METRICS:
-        out.append(f"## {'Kernel time' if metric == 'kernel' else 'Whole process'}")
-        out.append("")
-        out.append(METRIC_TITLE[metric][0].upper() + METRIC_TITLE[metric][1:] + ".")
-        out.append("")
-        out.append("| workload | " + " | ".join(short(n) for n in names) + " |")
-        out.append("|---|" + "--:|" * len(names))
+        out += [f"## {'Kernel time' if metric == 'kernel' else 'Whole process'}", "",
+                METRIC_TITLE[metric][0].upper() + METRIC_TITLE[metric][1:] + ".", "",
+                "| workload | " + " | ".join(short(n) for n in names) + " |",
+                "|---|" + "--:|" * len(names)]
         for w in res.workloads:
             out.append(f"| {w['name']} | " + " | ".join(_cell(res, w["name"], n, metric) for n in names) + " |")
         geo = []
         for n in names:
             g = None if res.engine(n)["missing"] else res.geomean(n, metric)[0]
             geo.append(f"**{fmt_ratio(g)}**" if g else "")
-        out.append("| **geomean × native** | " + " | ".join(geo) + " |")
-        out.append("")
+        out += ["| **geomean × native** | " + " | ".join(geo) + " |", ""]
+    return out
 
-    out.append("## Compile time")
+
+def _md_compile(res: Results) -> list[str]:
+    """Compile time per workload and engine, then wasmaot's stages."""
+    m = res.meta
+    out = ["## Compile time", "",
+           "Ahead of time: `wasmaot compile` (the whole command: Python start-up, frontend, IR, "
+           "LLVM, link; measured once per build with "
+           f"{m['jobs']} parallel job(s), cached per compiler source) and `zig cc` for native. "
+           "`wasmtime compile` for wasmtime's precompiled `.cwasm` (once, cached). "
+           "In the engine: V8's `WebAssembly.compile` (median; with lazy compilation and tiering it finishes before "
+           "most code is compiled optimized).", ""]
+    cols = _compile_columns(res)
+    out += ["| workload | " + " | ".join(c for c, _ in cols) + " |", "|---|" + "--:|" * len(cols)]
+    for w in res.workloads:
+        out.append(f"| {w['name']} | " + " | ".join(_compile_cell(res, w, e) for _, e in cols) + " |")
     out.append("")
-    out.append("Ahead of time: `wasmaot compile` (the whole command: Python start-up, frontend, IR, "
-               "LLVM, link; measured once per build with "
-               f"{m['jobs']} parallel job(s), cached per compiler source) and `zig cc` for native. "
-               "`wasmtime compile` for wasmtime's precompiled `.cwasm` (once, cached). "
-               "In the engine: V8's `WebAssembly.compile` (median; with lazy compilation and tiering it finishes before "
-               "most code is compiled optimized).")
-    out.append("")
-    cols = [("wasm size", None)]
-    for e in res.engines:
-        if e["name"].startswith("wasmaot") or e["name"] in ("wasmtime-cwasm", "wasm2c"):
-            cols.append((short(e["name"]), e))
-    for e in res.engines:
-        if e["name"] in ("v8", "v8-noliftoff"):
-            cols.append((short(e["name"]), e))
+    return out + _md_compile_stages(res)
+
+
+def _compile_columns(res: Results) -> list[tuple[str, dict | None]]:
+    """(heading, engine) of the compile table: the wasm size (no engine),
+    the ahead-of-time compilers, V8, then native."""
+    cols: list[tuple[str, dict | None]] = [("wasm size", None)]
+    cols += [(short(e["name"]), e) for e in res.engines
+             if e["name"].startswith("wasmaot") or e["name"] in ("wasmtime-cwasm", "wasm2c")]
+    cols += [(short(e["name"]), e) for e in res.engines if e["name"] in ("v8", "v8-noliftoff")]
     native = next((e for e in res.engines if e["name"] == "native"), None)
     if native:
         cols.append(("native (zig cc)", native))
-    out.append("| workload | " + " | ".join(c for c, _ in cols) + " |")
-    out.append("|---|" + "--:|" * len(cols))
-    for w in res.workloads:
-        cells = []
-        for c, e in cols:
-            if e is None:
-                cells.append(f"{w['wasm_bytes'] / 1024:.1f} KiB" if w.get("wasm_bytes") else "–")
-            elif e["missing"]:
-                cells.append("missing")
-            elif e["name"] in ("v8", "v8-noliftoff"):
-                t = res.engine_compile(w["name"], e["name"])
-                cells.append(fmt_s(t) if t is not None else "–")
-            else:
-                c_ = res.compile.get((w["name"], e["name"]))
-                st = res.status.get((w["name"], e["name"]))
-                if c_:
-                    cells.append(fmt_s(c_["compile_s"]))
-                elif st and st.startswith("FAIL"):
-                    cells.append("**FAIL**")
-                else:
-                    cells.append("–")
-        out.append(f"| {w['name']} | " + " | ".join(cells) + " |")
-    out.append("")
+    return cols
+
+
+def _compile_cell(res: Results, w: dict, e: dict | None) -> str:
+    if e is None:
+        return f"{w['wasm_bytes'] / 1024:.1f} KiB" if w.get("wasm_bytes") else "–"
+    if e["missing"]:
+        return "missing"
+    if e["name"] in ("v8", "v8-noliftoff"):
+        t = res.engine_compile(w["name"], e["name"])
+        return fmt_s(t) if t is not None else "–"
+    c = res.compile.get((w["name"], e["name"]))
+    st = res.status.get((w["name"], e["name"]))
+    if c:
+        return fmt_s(c["compile_s"])
+    return "**FAIL**" if st and st.startswith("FAIL") else "–"
+
+
+def _md_compile_stages(res: Results) -> list[str]:
+    """Per wasmaot engine, its `--time-passes` stages summed over the
+    workloads, and what the stages leave (start-up and imports)."""
+    out: list[str] = []
     for e in res.engines:
         if not e["name"].startswith("wasmaot") or e["missing"]:
             continue
@@ -195,36 +221,35 @@ def markdown(res: Results) -> str:
         staged = sum(sum(c["stages"].get(k, 0.0) for k in ("frontend", "translate", "passes", "translate+passes", "llvm",
                                                       "link"))
                      for c in comp)
-        out.append(f"`{e['name']}` compile, summed over {len(comp)} workloads (`--time-passes`): "
-                   f"{total:.1f} s in all; " + ", ".join(parts)
-                   + f"; the rest ({total - staged:.1f} s) is process start-up and imports.")
-        out.append("")
+        out += [f"`{e['name']}` compile, summed over {len(comp)} workloads (`--time-passes`): "
+                f"{total:.1f} s in all; " + ", ".join(parts)
+                + f"; the rest ({total - staged:.1f} s) is process start-up and imports.", ""]
+    return out
 
-    out.append("## Engines")
-    out.append("")
-    out.append("| engine | how | version | status |")
-    out.append("|---|---|---|---|")
+
+def _md_engines(res: Results) -> list[str]:
+    out = ["## Engines", "", "| engine | how | version | status |", "|---|---|---|---|"]
     for e in res.engines:
         st = f"missing: {escape_md(e['missing'])}" if e["missing"] else "ran"
         out.append(f"| {e['name']} | {escape_md(e['how'])} | {e['version'] or '?'} | {st} |")
-    out.append("")
-    out.append("Whole process: for native and wasmaot the executable from exec to exit; for node "
-               "the `node` process (start-up, compile, instantiate, run); for wasmtime the `wasmtime run` "
-               "process (with its JIT compile, or loading the `.cwasm`).")
-    out.append("")
+    return out + ["",
+                  "Whole process: for native and wasmaot the executable from exec to exit; for node "
+                  "the `node` process (start-up, compile, instantiate, run); for wasmtime the `wasmtime run` "
+                  "process (with its JIT compile, or loading the `.cwasm`).", ""]
 
+
+def _md_failures(res: Results) -> list[str]:
+    out = ["## Failures", ""]
     fails = res.failures()
-    out.append("## Failures")
-    out.append("")
     if not fails:
         out.append("None: every run of every available engine exited 0 with a correct checksum.")
     for w, e, s in fails:
         out.append(f"- `{w}` under `{e}`: {escape_md(s.removeprefix('FAIL: '))}")
-    bad_builds = [w for w in res.workloads if w.get("build_error")]
-    for w in bad_builds:
-        out.append(f"- `{w['name']}` did not build: {escape_md(w['build_error'])}")
+    for w in res.workloads:
+        if w.get("build_error"):
+            out.append(f"- `{w['name']}` did not build: {escape_md(w['build_error'])}")
     out.append("")
-    return "\n".join(out)
+    return out
 
 
 def escape_md(s: str) -> str:
