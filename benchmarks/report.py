@@ -337,115 +337,148 @@ def _nice_ticks(lo: float, hi: float) -> list[float]:
 
 
 def svg_chart(res: Results, metric: str) -> str:
-    series = [e for e in res.engines if e["name"] != "native"]
-    live = [e for e in series if not e["missing"]]
-    cats = [("geomean", None)] + [(w["name"], w) for w in res.workloads]
+    """A horizontal bar chart of every engine's time / native per workload
+    (log scale), the geomean first; failures marked, missing engines in
+    the legend only."""
+    c = _Chart(res, metric)
+    o = c.head() + c.legend() + c.grid()
+    for i, cat in enumerate(c.cats):
+        o += c.group(i, cat)
+    o.append(f'<line x1="{c.x(1.0):.1f}" y1="{c.plot_top}" x2="{c.x(1.0):.1f}" y2="{c.plot_bottom}" '
+             f'stroke="#000" stroke-width="1.5"/>')
+    o.append(f'<text x="{c.x(1.0):.1f}" y="{c.plot_top - 3}" text-anchor="middle" font-size="10">native</text>')
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
 
-    def value(cat, e):
+
+class _Chart:
+    """Geometry and values of one svg_chart: categories (the geomean,
+    then the workloads) down, one bar per available engine in each."""
+    BAR_H, BAR_GAP, GROUP_GAP = 9, 2, 12
+    LEFT, PLOT_W, RIGHT = 190, 620, 70
+
+    def __init__(self, res: Results, metric: str) -> None:
+        self.res, self.metric = res, metric
+        self.series = [e for e in res.engines if e["name"] != "native"]
+        self.live = [e for e in self.series if not e["missing"]]
+        self.cats = [("geomean", None)] + [(w["name"], w) for w in res.workloads]
+        nums = [v for cat in self.cats for e in self.live
+                if isinstance(v := self.value(cat, e), float)]
+        self.lo = min(min(nums + [1.0]) / 1.15, 0.5)
+        self.hi = max(max(nums + [1.0]) * 1.15, 2.0)
+        self.n = max(1, len(self.live))
+        self.group_h = self.n * (self.BAR_H + self.BAR_GAP) - self.BAR_GAP + self.GROUP_GAP
+        self.width = self.LEFT + self.PLOT_W + self.RIGHT
+        self.top = 96 + 18 * _legend_rows(self.series, self.LEFT, self.width)
+        self.height = self.top + len(self.cats) * self.group_h + 12 + 56
+        self.plot_top, self.plot_bottom = self.top - 6, self.top + len(self.cats) * self.group_h
+
+    def value(self, cat, e):
+        """The bar's ratio, "FAIL", or None (engine missing, no data)."""
         name, w = cat
         if e["missing"]:
             return None
         if w is None:
-            return res.geomean(e["name"], metric)[0]
-        st = res.status.get((w["name"], e["name"]))
+            return self.res.geomean(e["name"], self.metric)[0]
+        st = self.res.status.get((w["name"], e["name"]))
         if st and st.startswith("FAIL"):
             return "FAIL"
-        return res.ratio(w["name"], e["name"], metric)
+        return self.res.ratio(w["name"], e["name"], self.metric)
 
-    vals = [value(c, e) for c in cats for e in live]
-    nums = [x for x in vals if isinstance(x, float)]
-    lo = min(nums + [1.0]) / 1.15
-    hi = max(nums + [1.0]) * 1.15
-    lo, hi = min(lo, 0.5), max(hi, 2.0)
+    def x(self, v: float) -> float:
+        lo, hi = math.log10(self.lo), math.log10(self.hi)
+        return self.LEFT + (math.log10(v) - lo) / (hi - lo) * self.PLOT_W
 
-    bar_h, bar_gap, group_gap = 9, 2, 12
-    n = max(1, len(live))
-    group_h = n * (bar_h + bar_gap) - bar_gap + group_gap
-    left, plot_w, right = 190, 620, 70
-    top = 96 + 18 * _legend_rows(series, left, left + plot_w + right)
-    height = top + len(cats) * group_h + 12 + 56
-    width = left + plot_w + right
+    def head(self) -> list[str]:
+        m, width, height, left = self.res.meta, self.width, self.height, self.LEFT
+        title = (f"{'Kernel time' if self.metric == 'kernel' else 'Whole process time'} "
+                 "relative to native (clang -O2)")
+        sub = (f"log scale, lower is better; median of {m['runs']} interleaved runs; "
+               f"{m['mode']} sizes; {m['machine']['cpu']}; {m['date']}")
+        return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+                f'<rect width="{width}" height="{height}" fill="white"/>',
+                f'<text x="{left}" y="26" font-size="17" font-weight="bold">{escape(title)}</text>',
+                f'<text x="{left}" y="46" fill="#444">{escape(sub)}</text>']
 
-    def x(v: float) -> float:
-        return left + (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * plot_w
+    def legend(self) -> list[str]:
+        """Items flow left to right and wrap (as _legend_rows counts them)."""
+        o: list[str] = []
+        lx, ly = self.LEFT, 70
+        for e in self.series:
+            col = COLORS.get(e["name"], "#888") if not e["missing"] else "#ccc"
+            label = e["label"] + (" — missing" if e["missing"] else "")
+            w_item = 20 + 7 * len(label) + 24
+            if lx + w_item > self.width - 10 and lx > self.LEFT:
+                lx, ly = self.LEFT, ly + 18
+            o.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="11" fill="{col}"/>')
+            o.append(f'<text x="{lx + 20}" y="{ly}" fill="{"#999" if e["missing"] else "#000"}">{escape(label)}</text>')
+            lx += w_item
+        return o
 
-    title = f"{'Kernel time' if metric == 'kernel' else 'Whole process time'} relative to native (clang -O2)"
-    m = res.meta
-    sub = (f"log scale, lower is better; median of {m['runs']} interleaved runs; "
-           f"{m['mode']} sizes; {m['machine']['cpu']}; {m['date']}")
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
-         f'<rect width="{width}" height="{height}" fill="white"/>',
-         f'<text x="{left}" y="26" font-size="17" font-weight="bold">{escape(title)}</text>',
-         f'<text x="{left}" y="46" fill="#444">{escape(sub)}</text>']
-    # legend: items flow left to right and wrap
-    lx, ly = left, 70
-    for e in series:
-        col = COLORS.get(e["name"], "#888") if not e["missing"] else "#ccc"
-        label = e["label"] + (" — missing" if e["missing"] else "")
-        w_item = 20 + 7 * len(label) + 24
-        if lx + w_item > width - 10 and lx > left:
-            lx, ly = left, ly + 18
-        o.append(f'<rect x="{lx}" y="{ly - 10}" width="14" height="11" fill="{col}"/>')
-        o.append(f'<text x="{lx + 20}" y="{ly}" fill="{"#999" if e["missing"] else "#000"}">{escape(label)}</text>')
-        lx += w_item
-    plot_top, plot_bottom = top - 6, top + len(cats) * group_h
-    # bands and grid
-    for i, (name, w) in enumerate(cats):
-        gy = top + i * group_h - group_gap / 2
-        if i % 2 == 0:
-            o.append(f'<rect x="{left - 186}" y="{gy:.1f}" width="{plot_w + 186 + right - 4}" '
-                     f'height="{group_h}" fill="#f4f4f4"/>')
-    for t in _nice_ticks(lo, hi):
-        tx = x(t)
-        o.append(f'<line x1="{tx:.1f}" y1="{plot_top}" x2="{tx:.1f}" y2="{plot_bottom}" '
-                 f'stroke="#ddd" stroke-width="1"/>')
-        o.append(f'<text x="{tx:.1f}" y="{plot_bottom + 16}" text-anchor="middle" fill="#444">{t:g}×</text>')
-    o.append(f'<text x="{left + plot_w / 2}" y="{plot_bottom + 36}" text-anchor="middle" fill="#222">'
-             f'time / native time ({escape(METRIC_TITLE[metric].split(" (")[0])})</text>')
-    # bars
-    for i, (name, w) in enumerate(cats):
-        gy = top + i * group_h
-        cy = gy + (n * (bar_h + bar_gap) - bar_gap) / 2
+    def grid(self) -> list[str]:
+        """Alternate bands behind the categories, the ticks, the axis title."""
+        o: list[str] = []
+        left, plot_w = self.LEFT, self.PLOT_W
+        for i in range(0, len(self.cats), 2):
+            gy = self.top + i * self.group_h - self.GROUP_GAP / 2
+            o.append(f'<rect x="{left - 186}" y="{gy:.1f}" width="{plot_w + 186 + self.RIGHT - 4}" '
+                     f'height="{self.group_h}" fill="#f4f4f4"/>')
+        for t in _nice_ticks(self.lo, self.hi):
+            tx = self.x(t)
+            o.append(f'<line x1="{tx:.1f}" y1="{self.plot_top}" x2="{tx:.1f}" y2="{self.plot_bottom}" '
+                     f'stroke="#ddd" stroke-width="1"/>')
+            o.append(f'<text x="{tx:.1f}" y="{self.plot_bottom + 16}" text-anchor="middle" fill="#444">{t:g}×</text>')
+        o.append(f'<text x="{left + plot_w / 2}" y="{self.plot_bottom + 36}" text-anchor="middle" fill="#222">'
+                 f'time / native time ({escape(METRIC_TITLE[self.metric].split(" (")[0])})</text>')
+        return o
+
+    def group(self, i: int, cat) -> list[str]:
+        """Category i: its label (with native's time), one bar per engine,
+        and a rule under the geomean."""
+        name, w = cat
+        gy = self.top + i * self.group_h
+        cy = gy + (self.n * (self.BAR_H + self.BAR_GAP) - self.BAR_GAP) / 2
         weight = ' font-weight="bold"' if w is None else ""
-        o.append(f'<text x="{left - 10}" y="{cy + 4:.1f}" text-anchor="end"{weight}>{escape(name)}</text>')
+        o = [f'<text x="{self.LEFT - 10}" y="{cy + 4:.1f}" text-anchor="end"{weight}>{escape(name)}</text>']
         if w is not None:
-            ns = res.stats(name, "native", metric) if "native" in res.available() else None
+            ns = self.res.stats(name, "native", self.metric) if "native" in self.res.available() else None
             if ns:
-                o.append(f'<text x="{left - 10}" y="{cy + 16:.1f}" text-anchor="end" font-size="10" '
+                o.append(f'<text x="{self.LEFT - 10}" y="{cy + 16:.1f}" text-anchor="end" font-size="10" '
                          f'fill="#777">native {escape(fmt_s(ns["median"]))}</text>')
-        for j, e in enumerate(live):
-            by = gy + j * (bar_h + bar_gap)
-            v = value((name, w), e)
-            col = COLORS.get(e["name"], "#888")
-            if v == "FAIL":
-                o.append(f'<text x="{x(1.0) + 4:.1f}" y="{by + bar_h - 1}" font-size="10" '
-                         f'font-weight="bold" fill="#c00">FAIL ({escape(short(e["name"]))})</text>')
-                continue
-            if not isinstance(v, float):
-                continue
-            x0, x1 = sorted((x(1.0), x(v)))
-            o.append(f'<rect x="{x0:.1f}" y="{by}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
-                     f'fill="{col}"><title>{escape(name)} / {escape(e["label"])}: {v:.3g}× native</title></rect>')
-            lab = fmt_ratio(v)
-            if w is None:
-                _, cnt, tot = res.geomean(e["name"], metric)
-                if cnt < tot:
-                    lab += f" (only {cnt} of {tot} workloads)"
-            if v >= 1:
-                o.append(f'<text x="{x1 + 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333">{escape(lab)}</text>')
-            else:
-                o.append(f'<text x="{x0 - 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333" '
-                         f'text-anchor="end">{escape(lab)}</text>')
+        for j, e in enumerate(self.live):
+            o += self.bar(cat, e, gy + j * (self.BAR_H + self.BAR_GAP))
         if w is None:
-            ly = gy + group_h - group_gap / 2
-            o.append(f'<line x1="{left - 186}" y1="{ly:.1f}" x2="{left + plot_w + right - 4}" y2="{ly:.1f}" '
-                     f'stroke="#888" stroke-width="1"/>')
-    o.append(f'<line x1="{x(1.0):.1f}" y1="{plot_top}" x2="{x(1.0):.1f}" y2="{plot_bottom}" '
-             f'stroke="#000" stroke-width="1.5"/>')
-    o.append(f'<text x="{x(1.0):.1f}" y="{plot_top - 3}" text-anchor="middle" font-size="10">native</text>')
-    o.append("</svg>")
-    return "\n".join(o) + "\n"
+            ly = gy + self.group_h - self.GROUP_GAP / 2
+            o.append(f'<line x1="{self.LEFT - 186}" y1="{ly:.1f}" x2="{self.LEFT + self.PLOT_W + self.RIGHT - 4}" '
+                     f'y2="{ly:.1f}" stroke="#888" stroke-width="1"/>')
+        return o
+
+    def bar(self, cat, e, by: float) -> list[str]:
+        """One engine's bar from 1x to its ratio, labelled at its end."""
+        name, w = cat
+        bar_h = self.BAR_H
+        v = self.value(cat, e)
+        if v == "FAIL":
+            return [f'<text x="{self.x(1.0) + 4:.1f}" y="{by + bar_h - 1}" font-size="10" '
+                    f'font-weight="bold" fill="#c00">FAIL ({escape(short(e["name"]))})</text>']
+        if not isinstance(v, float):
+            return []
+        x0, x1 = sorted((self.x(1.0), self.x(v)))
+        col = COLORS.get(e["name"], "#888")
+        o = [f'<rect x="{x0:.1f}" y="{by}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
+             f'fill="{col}"><title>{escape(name)} / {escape(e["label"])}: {v:.3g}× native</title></rect>']
+        lab = fmt_ratio(v)
+        if w is None:
+            _, cnt, tot = self.res.geomean(e["name"], self.metric)
+            if cnt < tot:
+                lab += f" (only {cnt} of {tot} workloads)"
+        if v >= 1:
+            o.append(f'<text x="{x1 + 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333">{escape(lab)}</text>')
+        else:
+            o.append(f'<text x="{x0 - 3:.1f}" y="{by + bar_h - 1}" font-size="9" fill="#333" '
+                     f'text-anchor="end">{escape(lab)}</text>')
+        return o
 
 
 def write_all(res: Results, out_dir: Path) -> dict[str, Path]:
