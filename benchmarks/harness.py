@@ -214,115 +214,22 @@ def git_state() -> dict:
 
 
 def run(cfg: Config, progress: Progress) -> Results:
+    """Probe the engines, build the workloads and compile them ahead of
+    time (in parallel), then run every (workload, engine) in interleaved
+    rounds (serially: the timings must not share the machine)."""
     t_start = time.perf_counter()
     suite.ISA = cfg.isa
     engines = eng.make(cfg.engine_names)
     jobs = cfg.jobs or os.cpu_count() or 1
-    meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "mode": "quick" if cfg.quick else "full", "runs": cfg.runs, "warmup": cfg.warmup,
-            "timeout_s": cfg.timeout, "jobs": jobs, "machine": machine_info(),
-            "versions": versions(), "git": git_state(),
-            "wasm_cflags": " ".join(suite.WASM_FLAGS), "native_cflags": " ".join(suite.native_flags()), "isa": cfg.isa,
-            "native_target_cpu": suite.native_target_cpu(),
-            "node_flags": " ".join(eng.NODE_FLAGS),
-            "size_define": "-DSIZE_QUICK" if cfg.quick else ""}
+    meta = _meta(cfg, jobs)
     try:
-        # 1. probe
         progress.note(f"wasmaot bench ({meta['mode']}): {len(cfg.workloads)} workloads, "
                       f"{cfg.runs} runs after {cfg.warmup} warm-up, interleaved")
-        for e in engines:
-            progress.line(f"probing {e.name} ...")
-            e.probe()
-            state = f"missing ({e.missing})" if e.missing else (e.version or "ok")
-            progress.note(f"  engine {e.name:<17} {state}")
+        res = _probe(engines, meta, progress)
         live = [e for e in engines if not e.missing]
-        res = Results(meta, [], [{"name": e.name, "label": e.label, "how": e.describe(),
-                                  "version": e.version, "missing": e.missing} for e in engines])
-
-        # 2. build and compile ahead of time
-        need_native = any(e.kind == "native" for e in live)
-        done = [0]
-
-        def build_one(w):
-            b = suite.build(w, quick=cfg.quick, native=need_native, extra_cflags=cfg.extra_cflags)
-            done[0] += 1
-            progress.line(f"build {done[0]}/{len(cfg.workloads)}: {w.name}")
-            return b
-
-        if cfg.rebuild:
-            suite.clear_cache()
-        with ThreadPoolExecutor(jobs) as ex:
-            builds = list(ex.map(build_one, cfg.workloads))
-        for b in builds:
-            res.workloads.append({"name": b.workload.name, "group": b.workload.group,
-                                  "description": b.workload.description,
-                                  "wasm_bytes": b.wasm_bytes, "build_error": b.error})
-            if b.error:
-                progress.note(f"  build error: {b.error}")
-
-        prepared: dict[tuple[str, str], eng.Prepared] = {}
-        aot = [(b, e) for b in builds for e in live if isinstance(e, eng.Wasmaot)]
-        done[0] = 0
-
-        def prep_one(item):
-            b, e = item
-            p = e.prepare(b, rebuild=cfg.rebuild)
-            done[0] += 1
-            progress.line(f"wasmaot compile {done[0]}/{len(aot)}: {b.workload.name} ({e.name})"
-                          + (" cached" if p.cached else ""))
-            return p
-
-        with ThreadPoolExecutor(jobs) as ex:
-            for (b, e), p in zip(aot, ex.map(prep_one, aot)):
-                prepared[(b.workload.name, e.name)] = p
-        for b in builds:
-            for e in live:
-                key = (b.workload.name, e.name)
-                if key not in prepared:
-                    prepared[key] = e.prepare(b)
-                p = prepared[key]
-                if p.compile_s is not None:
-                    res.compile[key] = {"compile_s": p.compile_s, "cached": p.cached,
-                                        "stages": p.stages}
-                if p.error and p.error.startswith("n/a"):
-                    res.status[key] = p.error
-                elif p.error:
-                    res.status[key] = f"FAIL: {p.error}"
-                    progress.note(f"  FAIL {b.workload.name} / {e.name}: {p.error}")
-                else:
-                    res.status[key] = None
-
-        # 3. interleaved runs
-        rounds = cfg.warmup + cfg.runs
-        total = sum(1 for b in builds for e in live if res.status[(b.workload.name, e.name)] is None) * rounds
-        k = 0
-        for b in builds:
-            w = b.workload.name
-            for rnd in range(rounds):
-                warm = rnd < cfg.warmup
-                for e in live:
-                    if res.status[(w, e.name)] is not None:
-                        continue
-                    k += 1
-                    tag = f"warm-up {rnd + 1}/{cfg.warmup}" if warm else f"run {rnd - cfg.warmup + 1}/{cfg.runs}"
-                    progress.line(f"[{k:>4}/{total}] {w:<16} {e.name:<17} {tag}")
-                    r = e.run(prepared[(w, e.name)], cfg.timeout)
-                    res.runs.append({"workload": w, "engine": e.name, "round": rnd, "warmup": warm,
-                                     "ok": r.ok, "whole_s": r.whole_s, "kernel_s": r.kernel_s,
-                                     "engine_compile_s": r.engine_compile_s, "exit": r.exit,
-                                     "error": r.error})
-                    if not r.ok:
-                        res.status[(w, e.name)] = f"FAIL: {r.error}"
-                        progress.note(f"  FAIL {w} / {e.name}: {r.error}")
-            # a short summary per workload, so a long run shows results as it goes
-            parts = []
-            for e in live:
-                s = res.stats(w, e.name, "kernel")
-                if s:
-                    rt = res.ratio(w, e.name, "kernel")
-                    parts.append(f"{e.name} {s['median']:.3f}s" + (f" ({rt:.2f}x)" if rt and e.name != "native" else ""))
-            if parts:
-                progress.note(f"  {w:<16} kernel: " + ", ".join(parts))
+        builds = _build(cfg, jobs, any(e.kind == "native" for e in live), res, progress)
+        prepared = _prepare(cfg, jobs, builds, live, res, progress)
+        _run_rounds(cfg, builds, live, prepared, res, progress)
         progress.done()
     finally:
         for e in engines:
@@ -330,3 +237,130 @@ def run(cfg: Config, progress: Progress) -> Results:
     res.elapsed_s = time.perf_counter() - t_start
     res.meta["elapsed_s"] = round(res.elapsed_s, 1)
     return res
+
+
+def _meta(cfg: Config, jobs: int) -> dict:
+    """What results.md's header and results.json say about the run."""
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "mode": "quick" if cfg.quick else "full", "runs": cfg.runs, "warmup": cfg.warmup,
+            "timeout_s": cfg.timeout, "jobs": jobs, "machine": machine_info(),
+            "versions": versions(), "git": git_state(),
+            "wasm_cflags": " ".join(suite.WASM_FLAGS), "native_cflags": " ".join(suite.native_flags()), "isa": cfg.isa,
+            "native_target_cpu": suite.native_target_cpu(),
+            "node_flags": " ".join(eng.NODE_FLAGS),
+            "size_define": "-DSIZE_QUICK" if cfg.quick else ""}
+
+
+def _probe(engines, meta: dict, progress: Progress) -> Results:
+    """Probe every engine (a missing one is recorded, not dropped) and
+    start the Results."""
+    for e in engines:
+        progress.line(f"probing {e.name} ...")
+        e.probe()
+        state = f"missing ({e.missing})" if e.missing else (e.version or "ok")
+        progress.note(f"  engine {e.name:<17} {state}")
+    return Results(meta, [], [{"name": e.name, "label": e.label, "how": e.describe(),
+                               "version": e.version, "missing": e.missing} for e in engines])
+
+
+def _build(cfg: Config, jobs: int, need_native: bool, res: Results, progress: Progress) -> list:
+    """Every workload built to wasm (and natively when native runs), in
+    parallel; recorded in res.workloads with any build error."""
+    done = [0]
+
+    def build_one(w):
+        b = suite.build(w, quick=cfg.quick, native=need_native, extra_cflags=cfg.extra_cflags)
+        done[0] += 1
+        progress.line(f"build {done[0]}/{len(cfg.workloads)}: {w.name}")
+        return b
+
+    if cfg.rebuild:
+        suite.clear_cache()
+    with ThreadPoolExecutor(jobs) as ex:
+        builds = list(ex.map(build_one, cfg.workloads))
+    for b in builds:
+        res.workloads.append({"name": b.workload.name, "group": b.workload.group,
+                              "description": b.workload.description,
+                              "wasm_bytes": b.wasm_bytes, "build_error": b.error})
+        if b.error:
+            progress.note(f"  build error: {b.error}")
+    return builds
+
+
+def _prepare(cfg: Config, jobs: int, builds: list, live: list, res: Results,
+             progress: Progress) -> dict:
+    """(workload, engine) -> eng.Prepared: wasmaot's compiles in parallel,
+    the other engines' preparation after; compile times and statuses
+    (None: runnable, "n/a ...", "FAIL: ...") recorded in res."""
+    prepared: dict[tuple[str, str], eng.Prepared] = {}
+    aot = [(b, e) for b in builds for e in live if isinstance(e, eng.Wasmaot)]
+    done = [0]
+
+    def prep_one(item):
+        b, e = item
+        p = e.prepare(b, rebuild=cfg.rebuild)
+        done[0] += 1
+        progress.line(f"wasmaot compile {done[0]}/{len(aot)}: {b.workload.name} ({e.name})"
+                      + (" cached" if p.cached else ""))
+        return p
+
+    with ThreadPoolExecutor(jobs) as ex:
+        for (b, e), p in zip(aot, ex.map(prep_one, aot)):
+            prepared[(b.workload.name, e.name)] = p
+    for b in builds:
+        for e in live:
+            key = (b.workload.name, e.name)
+            if key not in prepared:
+                prepared[key] = e.prepare(b)
+            p = prepared[key]
+            if p.compile_s is not None:
+                res.compile[key] = {"compile_s": p.compile_s, "cached": p.cached,
+                                    "stages": p.stages}
+            if p.error and p.error.startswith("n/a"):
+                res.status[key] = p.error
+            elif p.error:
+                res.status[key] = f"FAIL: {p.error}"
+                progress.note(f"  FAIL {b.workload.name} / {e.name}: {p.error}")
+            else:
+                res.status[key] = None
+    return prepared
+
+
+def _run_rounds(cfg: Config, builds: list, live: list, prepared: dict, res: Results,
+                progress: Progress) -> None:
+    """Per workload, warm-up then timed rounds, every runnable engine once
+    per round; a failed run marks its pair FAIL and it runs no more."""
+    rounds = cfg.warmup + cfg.runs
+    total = sum(1 for b in builds for e in live if res.status[(b.workload.name, e.name)] is None) * rounds
+    k = 0
+    for b in builds:
+        w = b.workload.name
+        for rnd in range(rounds):
+            warm = rnd < cfg.warmup
+            for e in live:
+                if res.status[(w, e.name)] is not None:
+                    continue
+                k += 1
+                tag = f"warm-up {rnd + 1}/{cfg.warmup}" if warm else f"run {rnd - cfg.warmup + 1}/{cfg.runs}"
+                progress.line(f"[{k:>4}/{total}] {w:<16} {e.name:<17} {tag}")
+                r = e.run(prepared[(w, e.name)], cfg.timeout)
+                res.runs.append({"workload": w, "engine": e.name, "round": rnd, "warmup": warm,
+                                 "ok": r.ok, "whole_s": r.whole_s, "kernel_s": r.kernel_s,
+                                 "engine_compile_s": r.engine_compile_s, "exit": r.exit,
+                                 "error": r.error})
+                if not r.ok:
+                    res.status[(w, e.name)] = f"FAIL: {r.error}"
+                    progress.note(f"  FAIL {w} / {e.name}: {r.error}")
+        _note_workload(w, live, res, progress)
+
+
+def _note_workload(w: str, live: list, res: Results, progress: Progress) -> None:
+    """A short summary per workload, so a long run shows results as it goes."""
+    parts = []
+    for e in live:
+        s = res.stats(w, e.name, "kernel")
+        if s:
+            rt = res.ratio(w, e.name, "kernel")
+            parts.append(f"{e.name} {s['median']:.3f}s" + (f" ({rt:.2f}x)" if rt and e.name != "native" else ""))
+    if parts:
+        progress.note(f"  {w:<16} kernel: " + ", ".join(parts))
