@@ -568,7 +568,6 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
     """Drive the frames; returns when ``stack`` (if it started non-empty)
     empties, or at an outer-level terminator."""
     toks = c.toks
-    labels = fc.labels
     marks = fc.marks            # None unless a source map is being built (error path)
     single = bool(stack)
     while True:
@@ -592,91 +591,109 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                 stack.pop()
             else:
                 raise c.unexpected()
-            continue
-        if fk == _FTRY:
+        elif fk == _FTRY:
             _try_arm(c, fc, out, stack, frame)
-            continue
-        if fk == _COND:
-            if c.at_list("then"):
-                c.i += 2
-                if marks is not None:
-                    marks.append((len(out), frame[4]))
-                out += frame[1].encoding
-                out += frame[3]
-                labels.append(frame[2])
-                stack[-1] = [_THEN]
-            elif kind == LP:
-                _open_folded(c, fc, out, stack)
-            else:
-                raise c.unexpected()
-            continue
-
+        elif fk == _COND:
+            _cond_step(c, fc, out, stack, frame, kind)
         # an instruction sequence: outer level, flat block, (block), then, else
-        if kind == LP:
+        elif kind == LP:
             _open_folded(c, fc, out, stack)
         elif kind == ATOM:
-            if value in _STRUCTURE:
-                if fk != _FLAT:
-                    if frame is None:
-                        return                      # the caller's terminator
-                    raise c.unexpected()
-                c.i += 1
-                if marks is not None:
-                    marks.append((len(out), toks[c.i - 1][2]))
-                if value == "else":
-                    if frame[1] is not _IF or frame[3]:
-                        raise c.unexpected(c.i - 1)
-                    _end_label(c, frame[2])
-                    frame[3] = True
-                    out += ELSE_BYTE
-                elif value != "end":
-                    _flat_try_arm(c, fc, out, stack, frame, value)
-                else:
-                    _end_label(c, frame[2])
-                    labels.pop()
-                    stack.pop()
-                    out += END_BYTE
-                continue
-            op = BY_NAME.get(value)
-            if op is None:
-                raise c.unexpected()
-            if marks is not None:
-                marks.append((len(out), toks[c.i][2]))
-            c.i += 1
-            if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
-                name = c.take_id()
-                out += op.encoding
-                out += fc.mod.blocktype(c) if op.imm is Imm.BLOCKTYPE else \
-                    try_table_head(c, fc)
-                labels.append(name)
-                stack.append([_FLAT, op, name, False])
-            else:
-                _plain(c, fc, op, out)
+            if _seq_atom(c, fc, out, stack, frame, fk, value):
+                return                              # the caller's terminator
         elif kind == RP or kind is None:
             if frame is None:
                 return
-            if kind is None or fk == _FLAT:
-                raise c.unexpected()                # missing ``end`` / ``)``
-            if marks is not None:
-                marks.append((len(out), toks[c.i][2]))
-            c.i += 1
-            if fk == _BLOCK:
-                labels.pop()
-                stack.pop()
-                out += END_BYTE
-            elif fk == _ARM:
-                stack.pop()                         # back to the (try ...) frame
-            elif fk == _THEN and c.at_list("else"):
-                c.i += 2
-                out += ELSE_BYTE
-                stack[-1] = [_ELSE]
-            else:                                   # end of then/else: close the if
-                c.rp()
-                labels.pop()
-                stack.pop()
-                out += END_BYTE
+            _seq_close(c, fc, out, stack, fk, kind)
         else:
             raise c.unexpected()
+
+
+def _cond_step(c: Cursor, fc, out: bytearray, stack: list, frame, kind) -> None:
+    """In a folded ``(if ...)`` before ``(then``: a condition operand, or
+    the ``(then`` that emits the ``if`` and opens its first arm."""
+    if c.at_list("then"):
+        c.i += 2
+        if fc.marks is not None:
+            fc.marks.append((len(out), frame[4]))
+        out += frame[1].encoding
+        out += frame[3]
+        fc.labels.append(frame[2])
+        stack[-1] = [_THEN]
+    elif kind == LP:
+        _open_folded(c, fc, out, stack)
+    else:
+        raise c.unexpected()
+
+
+def _seq_atom(c: Cursor, fc, out: bytearray, stack: list, frame, fk, value) -> bool:
+    """A keyword in an instruction sequence: ``else``/``end``/``catch...``
+    of a flat block, a flat block's head, or a plain instruction.  True
+    when it is a structure keyword at the outer level: the caller's."""
+    toks, marks = c.toks, fc.marks
+    if value in _STRUCTURE:
+        if fk != _FLAT:
+            if frame is None:
+                return True
+            raise c.unexpected()
+        c.i += 1
+        if marks is not None:
+            marks.append((len(out), toks[c.i - 1][2]))
+        if value == "else":
+            if frame[1] is not _IF or frame[3]:
+                raise c.unexpected(c.i - 1)
+            _end_label(c, frame[2])
+            frame[3] = True
+            out += ELSE_BYTE
+        elif value != "end":
+            _flat_try_arm(c, fc, out, stack, frame, value)
+        else:
+            _end_label(c, frame[2])
+            fc.labels.pop()
+            stack.pop()
+            out += END_BYTE
+        return False
+    op = BY_NAME.get(value)
+    if op is None:
+        raise c.unexpected()
+    if marks is not None:
+        marks.append((len(out), toks[c.i][2]))
+    c.i += 1
+    if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
+        name = c.take_id()
+        out += op.encoding
+        out += fc.mod.blocktype(c) if op.imm is Imm.BLOCKTYPE else \
+            try_table_head(c, fc)
+        fc.labels.append(name)
+        stack.append([_FLAT, op, name, False])
+    else:
+        _plain(c, fc, op, out)
+    return False
+
+
+def _seq_close(c: Cursor, fc, out: bytearray, stack: list, fk, kind) -> None:
+    """``)`` (or the end of the tokens) inside a frame: close a folded
+    block, a try arm, or a then/else arm (and with it the if)."""
+    if kind is None or fk == _FLAT:
+        raise c.unexpected()                        # missing ``end`` / ``)``
+    if fc.marks is not None:
+        fc.marks.append((len(out), c.toks[c.i][2]))
+    c.i += 1
+    if fk == _BLOCK:
+        fc.labels.pop()
+        stack.pop()
+        out += END_BYTE
+    elif fk == _ARM:
+        stack.pop()                                 # back to the (try ...) frame
+    elif fk == _THEN and c.at_list("else"):
+        c.i += 2
+        out += ELSE_BYTE
+        stack[-1] = [_ELSE]
+    else:                                           # end of then/else: close the if
+        c.rp()
+        fc.labels.pop()
+        stack.pop()
+        out += END_BYTE
 
 
 def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
