@@ -468,7 +468,11 @@ def firmware_options(fn):
               help="Output path (default: FILE without extension for exe, FILE.o for obj, "
                    "stdout for ir/llvm/asm; '-' for stdout).  Needed when FILE is '-'.")
 @click.option("--emit", type=click.Choice(EMIT_KINDS), default="exe",
-              show_default=True, help="Stop after this stage and write its output.")
+              show_default=True, help="Stop after this stage and write its output. obj, llvm and asm are "
+                   "the code other hosts link (position-independent, the instance passed in, "
+                   "memory through its base), not the executable's own (one static "
+                   "instance; on x86-64 the main memory through %gs): see that with "
+                   "--keep-symbols and objdump.")
 @click.option("--invoke", default=None, metavar="NAME",
               help="Bake in the export the executable calls by default (instead of _start); "
                    "`./app --invoke OTHER ARGS...` still overrides it at run time.  NAME must "
