@@ -260,11 +260,18 @@ except Exception as e:
 
 
 class Wasmaot(Engine):
-    def __init__(self, bounds: str, opt_level: int = 2):
+    """``wasmaot compile``, then the executable.  ``rev``: the compiler of
+    another commit instead of the installed one, ``(name, full hash,
+    command)`` with the command that runs it (``wasmaot.bench.programs
+    --rev``: a compiler change timed side by side with its base)."""
+
+    def __init__(self, bounds: str, opt_level: int = 2, rev: tuple[str, str, list[str]] | None = None):
         self.bounds, self.opt_level = bounds, opt_level
-        self.name = f"wasmaot-{bounds}"
-        self.label = f"wasmaot -O{opt_level} {bounds}"
-        self._fp: str | None = None
+        self.name = f"wasmaot-{bounds}" + (f"@{rev[0]}" if rev else "")
+        self.label = f"wasmaot -O{opt_level} {bounds}" + (f" at {rev[0]}" if rev else "")
+        self._compiler = rev[2] if rev else [sys.executable, "-m", "wasmaot"]
+        self._fp: str | None = f"rev {rev[1]}" if rev else None
+        self.rev = rev
         self.via = "cli"     # or "api": wasmaot.compile.compile_bytes in a subprocess
         self.time_passes = False   # the CLI prints per-stage times (--time-passes)
 
@@ -272,7 +279,7 @@ class Wasmaot(Engine):
         if self.via == "api":
             return [sys.executable, "-c", API_COMPILE, str(wasm), str(out), str(self.opt_level),
                     self.bounds]
-        return [sys.executable, "-m", "wasmaot", "compile", str(wasm), "-o", str(out),
+        return [*self._compiler, "compile", str(wasm), "-o", str(out),
                 f"-O{self.opt_level}", "--bounds", self.bounds, *self._cpu()] + (
                     ["--time-passes"] if self.time_passes else [])
 
@@ -287,7 +294,8 @@ class Wasmaot(Engine):
             return (f"`wasmaot.compile.compile_bytes(opt_level={self.opt_level}, bounds={self.bounds!r})` "
                     "(no `wasmaot compile` command yet), then the executable")
         return (f"`wasmaot compile -O{self.opt_level} --bounds {self.bounds}"
-                f"{' --cpu native' if suite.ISA == 'host' else ''}`, then the executable")
+                f"{' --cpu native' if suite.ISA == 'host' else ''}`"
+                + (f" of commit {self.rev[1][:12]}" if self.rev else "") + ", then the executable")
 
     @staticmethod
     def _stages(stderr: str) -> dict[str, float]:
@@ -322,12 +330,14 @@ class Wasmaot(Engine):
             self.version = f"wasmaot {version('wasmaot')}"
         except Exception:  # noqa: BLE001
             self.version = "wasmaot"
+        if self.rev:
+            self.version = f"wasmaot at {self.rev[1][:12]}"
         try:
-            has_api = importlib.util.find_spec("wasmaot.compile") is not None
+            has_api = self.rev is None and importlib.util.find_spec("wasmaot.compile") is not None
         except (ImportError, ValueError):
             has_api = False
         try:
-            p = subprocess.run([sys.executable, "-m", "wasmaot", "compile", "--help"],
+            p = subprocess.run([*self._compiler, "compile", "--help"],
                                capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.SubprocessError) as e:
             self.missing = f"`python -m wasmaot` does not run: {e}"

@@ -3,6 +3,7 @@
     python -m wasmaot.bench.programs                     # sqlite, brotli, lua; 5 runs each
     python -m wasmaot.bench.programs lua -n 3 -e native,wasmaot-guard
     python -m wasmaot.bench.programs -o benchmarks/results/programs   # .json and .md
+    python -m wasmaot.bench.programs -n 15 -e native,wasmaot-guard --rev HEAD~1   # a change, timed
 
 Each program (:mod:`.program_builds`: SQLite's shell on a SQL script, the
 brotli CLI compressing 3 MiB of generated text, the Lua 5.4 interpreter on
@@ -20,6 +21,12 @@ C library wasi-libc is made from: how much of a gap is the C library),
 ``wasmaot-guard`` and ``wasmaot-explicit`` (``wasmaot compile -O2``),
 ``wasmtime-cwasm`` (``wasmtime compile`` once, then ``run
 --allow-precompiled``) and ``wasmtime`` (``wasmtime run``, JIT included).
+
+``--rev REV`` adds, beside each wasmaot engine, the same engine compiled
+by the compiler of commit REV (``git archive`` into a temporary tree, run
+from there): a compiler change timed against its base in the same
+interleaved rounds, where two separate runs on a shared machine differ by
+more than most changes.
 
 ``--instructions`` counts executed instructions instead of time: each
 build runs once under ``qemu-x86_64`` with the counting plugin of
@@ -87,12 +94,39 @@ def program_io(name: str) -> tuple[list[str], Path]:
     raise ValueError(name)
 
 
-def probe(names: list[str]) -> dict:
-    """engine name -> its probed :class:`engines.Engine` (not the native builds)."""
+def probe(names: list[str], revs: dict | None = None) -> dict:
+    """engine name -> its probed :class:`engines.Engine` (not the native
+    builds); ``revs``: ``wasmaot-MODE@REV`` name -> the Wasmaot engine of
+    that commit (:func:`rev_engines`)."""
+    revs = revs or {}
     out = {}
-    for e in engines.make([n for n in names if not n.startswith("native")]):
+    for e in engines.make([n for n in names if not n.startswith("native") and n not in revs]):
         e.probe()
         out[e.name] = e
+    for n, e in revs.items():
+        e.probe()
+        out[n] = e
+    return out
+
+
+def rev_engines(revs: list[str], names: list[str], work: Path) -> dict:
+    """For each ``--rev REV`` and each wasmaot engine of ``names``, an
+    engine compiling with the compiler of commit REV (``git archive``d
+    into ``work``): name -> :class:`engines.Wasmaot`.  Raises ValueError
+    for a REV git does not know."""
+    from .instr_count import compiler_cmd, export_rev
+    out = {}
+    for rev in revs:
+        dest = work / rev.replace("/", "_")
+        dest.mkdir(parents=True, exist_ok=True)
+        try:
+            full = export_rev(rev, dest)
+        except subprocess.CalledProcessError:
+            raise ValueError(f"--rev {rev}: not a commit of this repository") from None
+        for n in names:
+            if n.startswith("wasmaot-"):
+                e = engines.Wasmaot(n.removeprefix("wasmaot-"), rev=(rev, full, compiler_cmd(dest)))
+                out[e.name] = e
     return out
 
 
@@ -261,6 +295,10 @@ def main(argv=None) -> int:
     ap.add_argument("--instructions", action="store_true",
                     help="count executed instructions (one run under qemu-x86_64) instead of "
                          f"timing; engines: {', '.join(COUNTED)}")
+    ap.add_argument("--rev", action="append", default=[], metavar="REV",
+                    help="also run each wasmaot engine with the compiler of commit REV "
+                         "(as wasmaot-MODE@REV, in the same interleaved rounds): a compiler "
+                         "change timed side by side with its base; repeatable")
     ap.add_argument("--isa", choices=suite.ISA_LEVELS,
                     help="ISA level of the native and wasmaot builds, as `wasmaot bench --isa` "
                          "(default: host; with --instructions portable, which qemu emulates)")
@@ -289,6 +327,17 @@ def main(argv=None) -> int:
         ap.error("--runs must be >= 1")
     if "native" not in names:
         names.insert(0, "native")          # the reference for output and ratios
+    if a.rev and not any(n.startswith("wasmaot-") for n in names):
+        ap.error("--rev needs a wasmaot engine (-e wasmaot-guard or wasmaot-explicit)")
+    work = Path(tempfile.mkdtemp(prefix="wasmaot-programs-rev.")) if a.rev else None
+    try:
+        revs = rev_engines(a.rev, names, work) if a.rev else {}
+    except ValueError as e:
+        shutil.rmtree(work, ignore_errors=True)
+        ap.error(str(e))
+    for n in list(revs):                   # each beside the engine it is compared with
+        names.insert(names.index(n.split("@")[0]) + 1 + sum(
+            1 for m in names if m.startswith(n.split("@")[0] + "@")), n)
     progs = a.programs or list(program_builds.BUILDERS)
     suite.ISA = a.isa
     doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": a.runs,
@@ -297,7 +346,7 @@ def main(argv=None) -> int:
            "native_cpu": suite.native_target_cpu(),
            "versions": f"Python {platform.python_version()}, zig {suite.zig_version()}, "
                        f"git {_git_head()}", "programs": {}}
-    engs = probe(names)
+    engs = probe(names, revs)
     load0 = _loadavg()
     try:
         plugin_so = None
@@ -312,6 +361,9 @@ def main(argv=None) -> int:
     except SetupError as e:
         print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
         return 1
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     doc["loadavg"] = [load0, _loadavg()]
     doc["geomean"] = {n: geomean([p["engines"][n]["ratio"] for p in doc["programs"].values()
                                   if p["engines"][n]["ratio"]]) for n in names}

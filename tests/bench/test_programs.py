@@ -69,11 +69,35 @@ def test_geomean_and_markdown():
                                       (["-n", "0"], "--runs must be >= 1"),
                                       (["--instructions", "-e", "native,wasmtime"],
                                        "--instructions cannot count 'wasmtime'"),
-                                      (["--instructions", "--isa", "host"], "use --isa portable")])
+                                      (["--instructions", "--isa", "host"], "use --isa portable"),
+                                      (["--rev", "no-such-rev-x"], "--rev no-such-rev-x: not a commit"),
+                                      (["-e", "native,wasmtime", "--rev", "HEAD"],
+                                       "--rev needs a wasmaot engine")])
 def test_usage_errors(args, msg):
     p = subprocess.run([sys.executable, "-m", "wasmaot.bench.programs", *args],
                        capture_output=True, text=True, timeout=120, check=False)
     assert p.returncode == 2 and msg in p.stderr, p.stderr
+
+
+def test_rev_engines_compile_with_that_commit(tmp_path):
+    """--rev: one engine per wasmaot engine, named MODE@REV, whose compiler
+    command runs the commit's exported tree (not the installed package),
+    and whose cache key is the commit (a change of the working tree does
+    not reuse its builds)."""
+    if shutil.which("git") is None or subprocess.run(
+            ["git", "-C", str(programs.HERE), "rev-parse", "HEAD"], capture_output=True).returncode:
+        pytest.skip("not a git checkout")
+    revs = programs.rev_engines(["HEAD"], ["native", "wasmaot-guard", "wasmtime"], tmp_path)
+    assert list(revs) == ["wasmaot-guard@HEAD"]
+    e = revs["wasmaot-guard@HEAD"]
+    cmd = e._cmd(tmp_path / "x.wasm", tmp_path / "x")
+    assert cmd[1] == "-c" and cmd[3] == str(tmp_path / "HEAD") and cmd[4] == "compile"
+    assert (tmp_path / "HEAD" / "pyproject.toml").exists()
+    head = subprocess.run(["git", "-C", str(programs.HERE), "rev-parse", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    assert e._fp == f"rev {head}" and e.label.endswith("at HEAD")
+    p = subprocess.run(cmd[:4] + ["compile", "--help"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "--bounds" in p.stdout, p.stderr
 
 
 @pytest.mark.skipif(os.environ.get("WASMAOT_SLOW") != "1",
