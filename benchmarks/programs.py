@@ -331,13 +331,21 @@ def main(argv=None) -> int:
         ap.error("--rev needs a wasmaot engine (-e wasmaot-guard or wasmaot-explicit)")
     work = Path(tempfile.mkdtemp(prefix="wasmaot-programs-rev.")) if a.rev else None
     try:
+        return _run(a, names, work)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(a, names: list[str], work: Path | None) -> int:
+    """main() after the arguments: ``work`` holds the ``--rev`` trees."""
+    try:
         revs = rev_engines(a.rev, names, work) if a.rev else {}
     except ValueError as e:
-        shutil.rmtree(work, ignore_errors=True)
-        ap.error(str(e))
-    for n in list(revs):                   # each beside the engine it is compared with
-        names.insert(names.index(n.split("@")[0]) + 1 + sum(
-            1 for m in names if m.startswith(n.split("@")[0] + "@")), n)
+        print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
+        return 2
+    # each commit's engine beside the engine it is compared with
+    names = [m for n in names for m in [n, *(r for r in revs if r.split("@")[0] == n)]]
     progs = a.programs or list(program_builds.BUILDERS)
     suite.ISA = a.isa
     doc = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "runs": a.runs,
@@ -361,9 +369,6 @@ def main(argv=None) -> int:
     except SetupError as e:
         print(f"wasmaot bench programs: error: {e}", file=sys.stderr)
         return 1
-    finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
     doc["loadavg"] = [load0, _loadavg()]
     doc["geomean"] = {n: geomean([p["engines"][n]["ratio"] for p in doc["programs"].values()
                                   if p["engines"][n]["ratio"]]) for n in names}

@@ -466,10 +466,9 @@ def _check_body(ctx: _Ctx, fi: int) -> None:
     the time spent on each one.  Moving local.get alone into a function
     made validating SQLite's shell 8-10% slower (``frontend_speed.py``, 5
     interleaved rounds: best 0.184 s -> 0.203 s, median 0.193 s -> 0.209 s;
-    about 0.35 us an instruction).  Rare kinds
-    go to functions: :func:`_prefixed` (0xFC/0xFD/0xFB... prefixes), the
-    typed-reference and exception kinds, ``br_table`` and the calls
-    through tables."""
+    about 0.35 us an instruction).  Rare kinds go to functions:
+    :func:`_prefixed` (0xFC/0xFD/0xFB... prefixes), the typed-reference and
+    exception kinds, ``br_table`` and the calls through tables."""
     m = ctx.m
     f = m.funcs[fi]
     data = ctx.data

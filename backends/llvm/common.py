@@ -21,6 +21,7 @@ global.  Calls still clobber everything (LLVM cannot see into them).
 """
 from __future__ import annotations
 
+import re
 import sys
 from typing import NamedTuple
 
@@ -60,6 +61,10 @@ _METADATA = """\
 !22 = distinct !{!22, !23}
 !23 = !{!"llvm.loop.unroll.disable"}
 """
+
+
+#: The first metadata number after the fixed nodes: ModuleContext.md_node's.
+_MD_FIRST_FREE = 1 + max(int(n) for n in re.findall(r"^!(\d+) =", _METADATA, re.M))
 
 
 #: IR condition codes -> LLVM ``icmp``/``fcmp`` predicates (scalar and vector).
@@ -158,11 +163,11 @@ class ModuleContext:
         self.blob_parts: list[bytes] = []
         self.blob_size = 0
         # Numbered metadata nodes made while emitting functions (alias scope
-        # domains and scopes: memory.scope_md), printed after the fixed
+        # domains and scopes: memory.access_md), printed after the fixed
         # ones; the next free number is shared by every context of one
         # LLVM module (program.emit_program), so numbers never collide.
         self.md_lines: list[str] = []
-        self.md_next = [1000]
+        self.md_next = [_MD_FIRST_FREE]
 
     # ---- the static instance (CompileOptions.static_instance) ----------------
     def static_block(self) -> str:
@@ -375,7 +380,7 @@ class FuncEmitter(Builder):
         self.allocas: dict[str, str] = {}
         #: no-wrap facts (backends/llvm/nowrap.py), or None: emit plain ops
         self.nowrap = None
-        #: alias scope domain -> group -> its metadata node (memory.scope_md), made on first use
+        #: alias scope domain -> group -> its metadata node (memory.access_md), made on first use
         self.scope_domains: dict | None = None
 
     # ---- values -------------------------------------------------------------------

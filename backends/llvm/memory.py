@@ -237,7 +237,14 @@ def effective_ptr(fe, inst, width: int) -> str:
     return "ptr " + p
 
 
-def scope_md(fe, inst) -> str:
+def access_md(fe, inst) -> str:
+    """The metadata of every linear-memory load or store LLVM sees for
+    ``inst`` (both words of a split f64 too): its TBAA type, then its alias
+    scope if it has one."""
+    return f", !tbaa {TBAA_MEM}{_scope_md(fe, inst)}"
+
+
+def _scope_md(fe, inst) -> str:
     """The access's alias scope as LLVM metadata (``, !alias.scope ...,
     !noalias ...``), or "" (ir/opcodes.py MemFlags, "scope"): its group's
     scope, and every other group of its domain as ``noalias``.  Domains
@@ -276,7 +283,7 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
     after it): there the trap IS the access."""
     notrap = MemFlags.notrap(fe.dfg.inst_imm(inst, ImmKind.MEMFLAGS))
     vol = traps.guard_load(fe, notrap)
-    fe.emit(f"{dst} = load{vol} {ty}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
+    fe.emit(f"{dst} = load{vol} {ty}, {p}, align 1{access_md(fe, inst)}")
     traps.guard_keep(fe, notrap, ty, dst)
 
 
@@ -319,18 +326,18 @@ def h_store(fe, inst):
     if op == Opcode.store:
         p = effective_ptr(fe, inst, bits(ctrl) // 8)
         if ty == "double" and fe.mc.target.split_f64_accesses:
-            _store_f64_words(fe, fe.val(v), p)
+            _store_f64_words(fe, inst, fe.val(v), p)
             return
-        fe.emit(f"store {ty} {fe.val(v)}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
+        fe.emit(f"store {ty} {fe.val(v)}, {p}, align 1{access_md(fe, inst)}")
         return
     n = _NARROW_STORE[op]
     p = effective_ptr(fe, inst, n // 8)
     t = fe.tmp("n")
     fe.emit(f"{t} = trunc {ty} {fe.val(v)} to i{n}")
-    fe.emit(f"store i{n} {t}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
+    fe.emit(f"store i{n} {t}, {p}, align 1{access_md(fe, inst)}")
 
 
-def _store_f64_words(fe, val: str, p: str) -> None:
+def _store_f64_words(fe, inst, val: str, p: str) -> None:
     """An f64 store as its two 32-bit words, low word first (little
     endian; Target.split_f64_accesses, which says why).  Explicit mode only, where the check
     before it has already passed: no fault can fall between the words."""
@@ -339,8 +346,9 @@ def _store_f64_words(fe, val: str, p: str) -> None:
     fe.emit(f"{lo} = trunc i64 {b} to i32")
     fe.emit(f"{hi64} = lshr i64 {b}, 32")
     fe.emit(f"{hi} = trunc i64 {hi64} to i32")
-    fe.emit(f"store i32 {lo}, {p}, align 1, !tbaa {TBAA_MEM}")
-    fe.emit(f"store i32 {hi}, {_high_word(fe, p, p4)}, align 1, !tbaa {TBAA_MEM}")
+    md = access_md(fe, inst)
+    fe.emit(f"store i32 {lo}, {p}, align 1{md}")
+    fe.emit(f"store i32 {hi}, {_high_word(fe, p, p4)}, align 1{md}")
 
 
 def _high_word(fe, p: str, name: str) -> str:

@@ -50,8 +50,8 @@ import struct
 from ...ir.opcodes import FloatCC, ImmKind, IntCC, Opcode
 from ...ir.types import F32X4, F64X2, I8X16, I16X8, I32X4, I64X2, lane_bits, lane_count
 from .arith import expand_minmax
-from .common import FCMP, ICMP, TBAA_MEM
-from .memory import effective_ptr, emit_load, scope_md
+from .common import FCMP, ICMP
+from .memory import access_md, effective_ptr, emit_load
 
 V = "<2 x i64>"
 VT = {I8X16: "<16 x i8>", I16X8: "<8 x i16>", I32X4: "<4 x i32>", I64X2: "<2 x i64>",
@@ -677,7 +677,7 @@ def h_lane_store(fe, inst):
     a = vin(fe, v, shape)
     x = _op(fe, f"extractelement {VT[shape]} {a}, i64 {lane}")
     p = effective_ptr(fe, inst, lane_bits(shape) // 8)
-    fe.emit(f"store {ELEM[shape]} {x}, {p}, align 1, !tbaa {TBAA_MEM}{scope_md(fe, inst)}")
+    fe.emit(f"store {ELEM[shape]} {x}, {p}, align 1{access_md(fe, inst)}")
 
 
 _O = Opcode

@@ -11,6 +11,8 @@ that a cell written over the counter's first byte changes what the next
 visit reads."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import wasmtime
 from wasmaot.backends import CompileOptions
@@ -79,7 +81,6 @@ def _script() -> tuple[str, int]:
 
 
 def test_copy_is_scoped_and_vectorized():
-    import re
     ir = compile_bytes(CELLS.encode(), "cells.wat", CompileOptions(bounds="guard"), emit="ir").data
     # cells' copy: two loads, the cell store, the counter; cells2's: the
     # same and the counter's load (fill writes one walk, probe only reads:
@@ -103,14 +104,12 @@ def test_overlaps_run_the_checked_loop(tmp_path, bounds):
     assert_wast_passes(path, bounds, n)
 
 
-
 def test_scopes_are_distinct_self_referential_nodes():
     """Scope and domain nodes are ``distinct !{!N, ...}``: LLVM's inliner
     gives each inlined copy of a function new ones only then (a node named
     by a string alone would be uniqued back into the original, and two
     inlined copies of one loop would claim no overlap between each
     other's accesses, which only the test of one run of the loop shows)."""
-    import re
     ll = compile_bytes(CELLS.encode(), "cells.wat", CompileOptions(bounds="guard", opt_level=0),
                        emit="llvm").data
     defs = dict(re.findall(r"^(![0-9]+) = (.*)$", ll, re.M))

@@ -178,6 +178,8 @@ def test_I1_unknown_opcode():
     ("v1 = icmp.i32 eq v0, v0", "icmp", ImmKind.INTCC, 77),
     ("v1 = fcmp.f32 eq v9, v9", "fcmp", ImmKind.FLOATCC, 77),
     ("v1 = load.i32 mem0 v0", "load", ImmKind.OFFSET, 1 << 32),
+    ("v1 = load.i32 mem0 v0", "load", ImmKind.MEMFLAGS, 4 << 1),      # align=8 above natural 4
+    ("v1 = load.i32 mem0 v0", "load", ImmKind.MEMFLAGS, 3 << 1),      # align=4 written, not 0
     ("v1 = load.i32 mem0 v0", "load", ImmKind.MEMFLAGS, 1 << 9),      # a group, no domain
     ("v1 = load.i32 mem0 v0", "load", ImmKind.MEMFLAGS, 1 << 16),     # a domain, no group
     ("v1 = load.i32 mem0 v0", "load", ImmKind.MEMFLAGS, 1 << 32 | 1 << 8),
