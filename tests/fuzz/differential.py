@@ -135,6 +135,10 @@ PROPOSALS = {
     "memory64": Proposal({"memory64-enabled": True, "max-memory64-bytes": 16 * 65536}, "memory64"),
     "wide-arithmetic": Proposal({"wide-arithmetic-enabled": True}, "wide-arithmetic"),
     "relaxed-simd": Proposal({"relaxed-simd-enabled": True, "simd-enabled": True}, "relaxed-simd"),
+    # the exnref form (try_table, throw, throw_ref); exports of tags and of
+    # exnref-typed functions, globals and tables are left out of the
+    # comparison (wasmtime_ref.exports_of)
+    "exceptions": Proposal({"exceptions-enabled": True}, "exceptions"),
 }
 
 

@@ -193,6 +193,49 @@ def test_harness_reports_a_mismatch(tmp_path):
     assert any("=mem:1:" in line and "=i64:0000000000000005" in line for line in same)
 
 
+_EXN_WAT = """(module
+  (tag $t (export "t") (param i32))
+  (table (export "tx") 2 exnref)
+  (global (export "gx") (mut exnref) (ref.null exn))
+  (global (export "g") (mut i32) (i32.const 0))
+  (memory (export "m") 1)
+  (func (export "throws") (param i32) (result i32)
+    (global.set 1 (local.get 0))
+    (throw $t (local.get 0)))
+  (func (export "catches") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $t $h) (drop (call 0 (local.get 0))))
+      (i32.const -1)))
+  (func (export "rethrows_null") (result i32)
+    (throw_ref (ref.null exn)))
+  (func (export "takes_exnref") (param exnref) (result i32) (i32.const 1)))"""
+
+
+def test_exceptions_compare_on_both_sides(tmp_path):
+    """An exception leaving an export, and one leaving the start function,
+    is `uncaught_exception` on both sides; throw_ref of null is
+    `null_reference`; tags and exnref-typed exports are out of the state
+    and the plan (neither side can print them), the rest is in."""
+    _tools_or_skip()
+    import wasmtime
+    wasm = wasmtime.wat2wasm(_EXN_WAT)
+    plan = d.call_plan(wasm, 5)
+    assert {c.name for c in plan} == {"throws", "catches", "rethrows_null"}
+    ref = d.wasmtime_ref.run(wasm, plan)
+    exe = tmp_path / "exn.exe"
+    d.build(wasm, d.VARIANTS["guard-O2"], "x86_64-linux", exe)
+    ours = d.run_ours(exe, plan, "x86_64-linux", tmp_path)
+    assert d.compare(ref, ours, plan) is None, (ref, ours)
+    assert "trap uncaught_exception" in ref and "trap null_reference" in ref
+    states = {line for line in ref if line.startswith("state")}
+    assert all(line.split()[1:] and all(k.split("=")[0] in ("67", "6d") for k in line.split()[1:])
+               for line in states), states          # "g" and "m" only
+    start = wasmtime.wat2wasm('(module (tag $t) (func $s (throw $t)) (start $s))')
+    assert d.wasmtime_ref.run(start, []) == ["inst trap uncaught_exception"]
+    d.build(start, d.VARIANTS["explicit-O2"], "x86_64-linux", exe)
+    assert d.run_ours(exe, [], "x86_64-linux", tmp_path) == ["inst trap uncaught_exception"]
+
+
 def _dies_on_seed_2(seed, *args):
     if seed == 2:
         os._exit(9)

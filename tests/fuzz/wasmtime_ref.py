@@ -37,7 +37,13 @@ TRAP_NAMES = {
     wasmtime.TrapCode.INTEGER_DIVISION_BY_ZERO: "integer_divide_by_zero",
     wasmtime.TrapCode.BAD_CONVERSION_TO_INTEGER: "invalid_conversion",
     wasmtime.TrapCode.UNREACHABLE: "unreachable",
+    wasmtime.TrapCode.NULL_REFERENCE: "null_reference",            # throw_ref of a null exnref
+    wasmtime.TrapCode.UNCAUGHT_EXCEPTION: "uncaught_exception",
 }
+#: How wasmtime's C API reports an exception that leaves the called function
+#: (or the start function): a trap without a code, or an error, told apart
+#: by this text only.
+UNCAUGHT = "thrown Wasm exception"
 
 # Value kinds: wasmtime's numbering is ours (WASMAOT_VT_*, wasmaot_host.h).
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
@@ -66,9 +72,9 @@ def engine() -> wasmtime.Engine:
         cfg.wasm_wide_arithmetic = True
         cfg.wasm_relaxed_simd = True
         cfg.wasm_relaxed_simd_deterministic = True     # the profile wasmaot implements
+        cfg.wasm_exceptions = True
         cfg.wasm_gc = False
         cfg.wasm_function_references = False
-        cfg.wasm_exceptions = False
         _engine = wasmtime.Engine(cfg)
     return _engine
 
@@ -87,7 +93,11 @@ class Export:
 
 
 def exports_of(wasm: bytes) -> list[Export]:
-    """The module's exports in export order, typed (by our decoder)."""
+    """The module's exports in export order, typed (by our decoder), but for
+    the ones the comparison cannot see: tags (an exception's identity is not
+    observable from outside) and functions, globals and tables of a type
+    the C driver has no value kind for (exnref).  The C driver skips the
+    same ones (``driver/diff_driver.c``, ``print_state``)."""
     from wasmaot.frontend.binary import decode_module
     m = decode_module(wasm)
     out = []
@@ -95,13 +105,18 @@ def exports_of(wasm: bytes) -> list[Export]:
         kind = e.kind.name.lower()
         if kind == "func":
             ft = m.func_type(e.index)
-            out.append(Export(e.name, kind, [_KIND_OF_BYTE[t] for t in ft.params],
-                              [_KIND_OF_BYTE[t] for t in ft.results]))
+            kinds = [_KIND_OF_BYTE.get(t) for t in (*ft.params, *ft.results)]
+            if None not in kinds:
+                out.append(Export(e.name, kind, kinds[:len(ft.params)], kinds[len(ft.params):]))
         elif kind == "global":
-            out.append(Export(e.name, kind, content=_KIND_OF_BYTE[m.global_types[e.index].type]))
+            content = _KIND_OF_BYTE.get(m.global_types[e.index].type)
+            if content is not None:
+                out.append(Export(e.name, kind, content=content))
         elif kind == "table":
-            out.append(Export(e.name, kind, content=_KIND_OF_BYTE[m.table_types[e.index].elem]))
-        else:
+            content = _KIND_OF_BYTE.get(m.table_types[e.index].elem)
+            if content is not None:
+                out.append(Export(e.name, kind, content=content))
+        elif kind == "memory":
             out.append(Export(e.name, "memory"))
     return out
 
@@ -150,8 +165,8 @@ class Run:
         except wasmtime.Trap as t:
             self.lines.append(f"inst trap {self._trap_name(t)}")
             return
-        except wasmtime.WasmtimeError:
-            self.lines.append("inst fail")
+        except wasmtime.WasmtimeError as e:
+            self.lines.append("inst trap uncaught_exception" if UNCAUGHT in str(e) else "inst fail")
             return
         self.exports = self.instance.exports(self.store)
         self.lines.append("inst ok")
@@ -159,6 +174,8 @@ class Run:
 
     @staticmethod
     def _trap_name(t: wasmtime.Trap) -> str:
+        if t.trap_code is None and UNCAUGHT in t.message:
+            return "uncaught_exception"
         return TRAP_NAMES.get(t.trap_code, f"wasmtime:{t.trap_code}")
 
     def call(self, name: str, params: list[int], results: list[int], slots: list[int]) -> None:
