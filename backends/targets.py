@@ -159,6 +159,16 @@ class Target:
     # whose FPU is single-precision only (Cortex-M4F, M33: "Cannot select"),
     # where f64 is soft-float anyway.
     expand_f64_minmax: bool = False
+    # Attribute of a 32-bit integer crossing the C ABI between generated
+    # code and C (the runtime, the WASI shim, host functions, a host calling
+    # a C entry): "signext" where the C ABI keeps such a value sign-extended
+    # in a 64-bit register and C code relies on it (RV64: "32-bit types,
+    # unsigned included, are sign-extended"), on the arguments of calls to C
+    # and on the i32 results of functions C calls; empty where nothing is
+    # required (x86-64 and AArch64 leave the upper bits undefined, 32-bit
+    # targets have none).  Without it an i32 made by i32.wrap_i64 reached C
+    # with the i64's upper bits (tests/fuzz/regressions/rv64_wrap_to_c.wat).
+    c_int_ext: str = ""
     # LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
     # "Functions").  ``tailcc`` guarantees that a ``musttail`` call is a tail
     # call whatever the callee's signature (Wasm ``return_call``); where it

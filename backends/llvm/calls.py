@@ -20,13 +20,22 @@ from ...ir.types import F32, F64, REF, V128
 from ...ir.types import bits as bits_of
 from .. import abi
 from . import traps
-from .common import LTYPE, TBAA_INST, Builder, Callee, ret_type
+from .common import LTYPE, TBAA_INST, Builder, Callee, c_int, ret_type
 
 
 def call_line(c: Callee, rty: str, args: list[str]) -> str:
     """``call [cc] R f(ptr inst, args...)`` (no result name)."""
     cc = f"{c.cc} " if c.cc else ""
+    if c.int_ext:
+        args = [c_int(a, c.int_ext) for a in args]
     return f"call {cc}{rty} {c.func}(" + ", ".join([f"ptr {c.inst}"] + args) + ")"
+
+
+def c_callee(mc, func: str, inst: str) -> Callee:
+    """A callee in the C convention (a funcref's ``func``: a C entry or a
+    host function), its i32 arguments extended as the target's C ABI
+    requires."""
+    return Callee(func, inst, "", mc.target.c_int_ext)
 
 
 def _emit_call(fe, inst, c: Callee, sig, args) -> None:
@@ -61,7 +70,7 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
     slot = b.inst_field(mc.layout.funcref[fn])
     f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
     ci = b.load("ptr", b.gep(slot, abi.funcref(pb).instance), TBAA_INST, align=pb, invariant=True, hint="impi")
-    return Callee(f, ci)
+    return c_callee(mc, f, ci)
 
 
 def h_call(fe, inst):
@@ -89,7 +98,7 @@ def _checked_indirect(fe, inst):
 
 def h_call_indirect(fe, inst):
     _, sig, args, f, ci = _checked_indirect(fe, inst)
-    _emit_call(fe, inst, Callee(f, ci), sig, args)
+    _emit_call(fe, inst, c_callee(fe.mc, f, ci), sig, args)
 
 
 # ---- tail calls (backends/ABI.md "Functions", tail calls) -------------------------
@@ -192,7 +201,7 @@ def _tail_to(fe, sig_i, sig, targs, f, ci) -> None:
         fe.start_block(yes)
         _tail_call(fe, Callee("@" + mc.fname(fn), ci, mc.cc), sig, targs)
         fe.start_block(no)
-    _tail_call(fe, Callee(f, ci), sig, targs)
+    _tail_call(fe, c_callee(mc, f, ci), sig, targs)
 
 
 # ---- typed function references ---------------------------------------------------
@@ -217,7 +226,7 @@ def _checked_ref(fe, inst):
 
 def h_call_ref(fe, inst):
     _, sig, args, f, ci = _checked_ref(fe, inst)
-    _emit_call(fe, inst, Callee(f, ci), sig, args)
+    _emit_call(fe, inst, c_callee(fe.mc, f, ci), sig, args)
 
 
 def h_return_call_ref(fe, inst):

@@ -100,6 +100,15 @@ class Callee(NamedTuple):
     func: str          # function operand: ``@symbol`` or a loaded pointer
     inst: str          # the callee's instance operand
     cc: str = ""       # LLVM calling-convention keyword; "" = the target's C convention
+    int_ext: str = ""  # C convention: attribute of i32 arguments (Target.c_int_ext)
+
+
+def c_int(value: str, ext: str) -> str:
+    """An LLVM operand or parameter type (``i32 %x``, ``i32``) crossing the C
+    ABI: ``ext`` (Target.c_int_ext) after an ``i32``, others unchanged."""
+    if ext and (value == "i32" or value.startswith("i32 ")):
+        return f"i32 {ext}{value[3:]}"
+    return value
 
 
 #: Largest ``P.data`` written as LLVM text; above, its bytes are an object
@@ -240,7 +249,20 @@ class ModuleContext:
         return self.declare(name, f"declare {ret} @{name}({params})")
 
     def runtime(self, name: str, ret: str, params: str, attrs: str = "nounwind") -> str:
-        return self.declare(name, f"declare {ret} @{name}({params}) {attrs}")
+        """Declare C function ``name`` of the runtime (or shim); its i32
+        parameters carry the target's C-ABI extension (``c_int``).  Its
+        calls name no attributes: LLVM lowers a direct call with the
+        declaration's."""
+        assert "{" not in params and "<" not in params, params   # scalars and pointers only
+        ext = self.target.c_int_ext
+        plist = ", ".join(c_int(t, ext) for t in params.split(", ")) if params else ""
+        return self.declare(name, f"declare {ret} @{name}({plist}) {attrs}")
+
+    def c_ret(self, rty: str) -> str:
+        """Return type of a function C code calls, after its attribute
+        (``signext i32``: a return attribute precedes the type)."""
+        ext = self.target.c_int_ext
+        return f"{ext} {rty}" if ext and rty == "i32" else rty
 
     def string(self, s: str | bytes) -> str:
         """A private NUL-terminated constant; returns its symbol."""

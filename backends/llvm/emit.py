@@ -175,7 +175,7 @@ def c_entry_text(mc: ModuleContext, fn: int) -> str:
     params = [f"{LTYPE[t]} %a{k}" for k, t in enumerate(sig.params)]
     call = calls.call_line(calls.func_callee(mc, None, fn), rty, params)
     body = [f"  {call}", "  ret void"] if not sig.results else [f"  %r = {call}", f"  ret {rty} %r"]
-    return "\n".join([f"define {link}{rty} @{name}({', '.join([_inst_param(mc)] + params)}) #0 {{",
+    return "\n".join([f"define {link}{mc.c_ret(rty)} @{name}({', '.join([_inst_param(mc)] + params)}) #0 {{",
                       "entry:", *body, "}"]) + "\n"
 
 

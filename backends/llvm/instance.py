@@ -220,7 +220,7 @@ def instantiate_text(mc) -> str:
     b.emit("ret i32 0")
     b.cur.append("fail:")
     b.emit("ret i32 -1")
-    return (f"define internal i32 @{mc.prefix}.instantiate(ptr %inst) #3 {{\nentry:\n"
+    return (f"define internal {mc.c_ret('i32')} @{mc.prefix}.instantiate(ptr %inst) #3 {{\nentry:\n"
             + "\n".join(b.cur) + "\n}\n")
 
 

@@ -209,5 +209,5 @@ def _program_instantiate(plan: LinkPlan, contexts: list[PlanContext], bases: lis
     b.cur.append("fail:")
     b.emit("ret i32 -1")
     main = contexts[plan.main]
-    return (f"define internal i32 @{main.prefix}.program.instantiate(ptr %inst) #3 {{\nentry:\n"
+    return (f"define internal {main.c_ret('i32')} @{main.prefix}.program.instantiate(ptr %inst) #3 {{\nentry:\n"
             + "\n".join(b.cur) + "\n}\n")

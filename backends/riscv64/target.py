@@ -68,6 +68,8 @@ RISCV64_LINUX = Target(
     round_may_keep_snan=True,
     # LLVM 22's RISC-V backend rejects tailcc ("Unsupported calling convention").
     internal_cc="fastcc",
+    # LP64D: a 32-bit integer argument or result is sign-extended to 64 bits.
+    c_int_ext="signext",
 )
 
 TARGETS = (RISCV64_LINUX,)

@@ -49,17 +49,24 @@ UNCAUGHT = "thrown Wasm exception"
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
 MAX_WASM_STACK = 2 << 20
 
-_engine = None
+_engines: dict[bool, wasmtime.Engine] = {}
 
 
-def engine() -> wasmtime.Engine:
+def engine(canonical_nans: bool = False) -> wasmtime.Engine:
     """One engine per process, made on first use.  Compilation stays on the
     calling thread: Cranelift's parallel compilation uses a process-wide
     thread pool, and a worker forked from a process that had started it
     (pytest, after any test that compiled with wasmtime) waits forever on
-    threads it does not have (a CI hang in test_differential_sample)."""
-    global _engine
-    if _engine is None:
+    threads it does not have (a CI hang in test_differential_sample).
+
+    ``canonical_nans``: Cranelift's NaN canonicalization, the reference for
+    targets whose float instructions always produce the canonical NaN
+    (RISC-V).  wasm-smith's canonicalize-nans covers arithmetic but not
+    ``f32.demote_f64`` and ``f64.promote_f32``, whose NaN results x86-64
+    and AArch64 propagate (as wasmtime here does) and RISC-V makes
+    canonical: both are Wasm, and each target is compared with the
+    reference that chooses as its hardware does."""
+    if canonical_nans not in _engines:
         cfg = wasmtime.Config()
         cfg.parallel_compilation = False
         cfg.max_wasm_stack = MAX_WASM_STACK
@@ -75,8 +82,9 @@ def engine() -> wasmtime.Engine:
         cfg.wasm_exceptions = True
         cfg.wasm_gc = False
         cfg.wasm_function_references = False
-        _engine = wasmtime.Engine(cfg)
-    return _engine
+        cfg.cranelift_nan_canonicalization = canonical_nans
+        _engines[canonical_nans] = wasmtime.Engine(cfg)
+    return _engines[canonical_nans]
 
 
 # Wasm value type bytes -> kinds
@@ -154,10 +162,10 @@ def _set_arg(dst, kind: int, slots: list[int]) -> None:
 class Run:
     """One instance in one store; :meth:`call` and :meth:`state` append lines."""
 
-    def __init__(self, wasm: bytes):
+    def __init__(self, wasm: bytes, canonical_nans: bool = False):
         self.lines: list[str] = []
-        self.store = wasmtime.Store(engine())
-        self.module = wasmtime.Module(engine(), wasm)
+        self.store = wasmtime.Store(engine(canonical_nans))
+        self.module = wasmtime.Module(engine(canonical_nans), wasm)
         self.export_list = exports_of(wasm)
         self.instance = None
         try:
@@ -238,9 +246,10 @@ class Run:
         return f"table:{size}:{zlib.crc32(bytes(live)):08x}"
 
 
-def run(wasm: bytes, plan) -> list[str]:
-    """Lines of the reference run of ``plan`` (differential.Call items)."""
-    r = Run(wasm)
+def run(wasm: bytes, plan, canonical_nans: bool = False) -> list[str]:
+    """Lines of the reference run of ``plan`` (differential.Call items);
+    ``canonical_nans``: see :func:`engine`."""
+    r = Run(wasm, canonical_nans)
     if r.instance is None:
         return r.lines
     for c in plan:
