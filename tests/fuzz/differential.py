@@ -139,6 +139,8 @@ PROPOSALS = {
     # exnref-typed functions, globals and tables are left out of the
     # comparison (wasmtime_ref.exports_of)
     "exceptions": Proposal({"exceptions-enabled": True}, "exceptions"),
+    # memories of 1-byte pages beside 64 KiB ones
+    "custom-page-sizes": Proposal({"custom-page-sizes-enabled": True}, "custom-page-sizes"),
 }
 
 

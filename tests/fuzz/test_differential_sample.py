@@ -60,9 +60,11 @@ PROPOSAL_SEEDS = range(900000, 900016)
 
 
 def test_proposals_sample():
-    """Modules with tail calls, several memories, 64-bit memories and wide
-    arithmetic agree with wasmtime in both bounds modes at -O2; smith's
-    table64 modules (memory64) are counted as unsupported, never run."""
+    """Modules with the proposals of differential.PROPOSALS (tail calls,
+    several memories, 64-bit memories, wide arithmetic, relaxed SIMD,
+    exceptions, 1-byte pages) agree with wasmtime in both bounds modes at
+    -O2; smith's table64 modules (memory64) are counted as unsupported,
+    never run."""
     _tools_or_skip()
     gen = d.Gen("mix", ("mix",))
     used = {n for s in PROPOSAL_SEEDS for n in gen.proposals_of(s)}

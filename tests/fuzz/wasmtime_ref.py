@@ -80,6 +80,7 @@ def engine(canonical_nans: bool = False) -> wasmtime.Engine:
         cfg.wasm_relaxed_simd = True
         cfg.wasm_relaxed_simd_deterministic = True     # the profile wasmaot implements
         cfg.wasm_exceptions = True
+        cfg.wasm_custom_page_sizes = True
         cfg.wasm_gc = False
         cfg.wasm_function_references = False
         cfg.cranelift_nan_canonicalization = canonical_nans
