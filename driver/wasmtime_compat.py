@@ -209,7 +209,7 @@ _UNSUPPORTED_PROPOSALS = (
     "component-model-more-async-builtins", "component-model-async-stackful",
     "component-model-threading", "component-model-error-context", "component-model-gc",
     "component-model-map", "component-model-memory64",
-    "stack-switching", "gc", "branch-hinting",
+    "stack-switching", "gc",
     "component-model-fixed-length-lists", "component-model-implements")
 
 WASM = {
@@ -219,6 +219,10 @@ WASM = {
     # components compile (the synchronous component model WASI 0.2 uses)
     "component-model": _on_only("a component input is always compiled; turning the component "
                                 "model off is not implemented"),
+    "branch-hinting": Flag(honour("the metadata.code.branch_hint section is read (the default)",
+                                  "features", ("branch-hinting", True)),
+                           honour("the metadata.code.branch_hint section is ignored", "features",
+                                  ("branch-hinting", False))),
     "nan-canonicalization": _off_only("NaN canonicalization is not implemented"),
     "fuel": Value(refuse("fuel metering is not implemented")),
     "epoch-interruption": _off_only("epoch interruption is not implemented"),

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from . import reader, unsupported
 from .code import imm_readers, read_instr, read_reftype, read_valtype, scan_body
-from .features import CUSTOM_PAGE_SIZES, EXCEPTIONS, FUNCTION_REFERENCES, MEMORY64, current
+from .features import (BRANCH_HINTING, CUSTOM_PAGE_SIZES, EXCEPTIONS, FUNCTION_REFERENCES,
+                       MEMORY64, current)
 from .errors import MalformedError, WasmError
 from .module import (ConstExpr, DataSegment, ElemSegment, Export, ExternKind,
                      Func, Global, Import, Limits64, Module, NameSection, Section,
@@ -462,6 +463,31 @@ def _name_map(data, pos, end):
     return out, pos
 
 
+BRANCH_HINT_SECTION = "metadata.code.branch_hint"
+
+
+def decode_branch_hints(data, pos: int, end: int) -> dict[int, dict[int, int]]:
+    """The branch-hinting proposal's section: ``vec(funcidx vec(offset:u32
+    size:u32 hint:byte))``, ``size`` 1 and ``hint`` 0 (unlikely) or 1
+    (likely) (tool-conventions CodeMetadata.md).  Raises MalformedError."""
+    out: dict[int, dict[int, int]] = {}
+    n, pos = _vec_len(data, pos, end)
+    for _ in range(n):
+        fn, pos = _u32(data, pos, end)
+        k, pos = _vec_len(data, pos, end)
+        hints = out.setdefault(fn, {})
+        for _ in range(k):
+            off, pos = _u32(data, pos, end)
+            size, pos = _u32(data, pos, end)
+            if size != 1 or pos >= end or data[pos] > 1:
+                raise MalformedError("malformed branch hint", pos)
+            hints[off] = data[pos]
+            pos += 1
+    if pos != end:
+        raise MalformedError("malformed branch hint section", pos)
+    return out
+
+
 def decode_name_section(data, pos: int, end: int) -> NameSection:
     """Decode the ``name`` custom section (module, function and local names).
 
@@ -582,6 +608,11 @@ def _sections(m: Module, data: bytes, n: int) -> Module:
                     m.names = decode_name_section(data, cpos, end)
                 except WasmError:
                     m.names = None       # a broken name section is just ignored
+            elif cname == BRANCH_HINT_SECTION and m.branch_hints is None and BRANCH_HINTING in current():
+                try:
+                    m.branch_hints = decode_branch_hints(data, cpos, end)
+                except WasmError:
+                    m.branch_hints = None  # advisory: a broken section is ignored
             pos = end
         else:
             order = _ORDER[sid]

@@ -69,6 +69,9 @@ anything while every feature is on):
 * ``legacy-exceptions``: ``try``/``catch``/``catch_all``/``delegate``/
   ``rethrow`` (superseded by ``try_table``; Wasm 3.0's suite keeps them in
   its legacy/ folder).
+* ``branch-hinting``: nothing; off, the decoder ignores the
+  ``metadata.code.branch_hint`` section (hints are advisory, so no module
+  is rejected either way).
 
 Where: only the validator gates.  It is where function bodies are decoded
 (the section decoder only delimits them), so a disabled instruction is
@@ -134,10 +137,16 @@ RELAXED_SIMD = _f("relaxed-simd", "relaxed SIMD (Wasm 3.0)")
 STACK_SWITCHING = _f("stack-switching", "stack switching (proposal)", False)
 STRINGREF = _f("stringref", "stringref (proposal)", False)
 CUSTOM_PAGE_SIZES = _f("custom-page-sizes", "custom page sizes (proposal)")
+#: Reading the ``metadata.code.branch_hint`` section; off, it is ignored
+#: (hints are advisory: no module is rejected either way).
+BRANCH_HINTING = _f("branch-hinting", "branch hints (proposal)")
 COMPONENT = _f("component-model", "this is a component (component model), not a core module",
                False)
 
 ALL: tuple[Feature, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Feature))
+#: Features that gate no construct (a module is never rejected for them):
+#: switched off, something is ignored instead.
+ADVISORY: frozenset[str] = frozenset({BRANCH_HINTING.name})
 BY_NAME: dict[str, Feature] = {f.name: f for f in ALL}
 
 

@@ -158,6 +158,12 @@ class Module:
     customs: list[Section] = field(default_factory=list)
     bodies: list[tuple[int, int]] = field(default_factory=list)  # code section entries
     names: NameSection | None = None
+    #: The ``metadata.code.branch_hint`` custom section (the branch-hinting
+    #: proposal): function index -> {byte offset from the function's
+    #: body start (its locals vector): hint}, 1 = the ``br_if`` or ``if``
+    #: there is likely taken, 0 = unlikely.  Advisory; a malformed section
+    #: is ignored (custom sections never make a module invalid).
+    branch_hints: dict[int, dict[int, int]] | None = None
     # Full index spaces (imports first), built by the decoder:
     func_types: list[int] = field(default_factory=list)          # funcidx -> typeidx
     table_types: list[TableType] = field(default_factory=list)

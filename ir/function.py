@@ -111,7 +111,7 @@ class Function:
                               tuple((int(bb), tuple(map(int, a)))
                                     for bb, a in dfg.inst_block_calls(i)),
                               tuple((int(v), dfg.vtype[v]) for v in dfg.inst_results(i))))
-            blocks.append((int(b), params, tuple(insts)))
+            blocks.append((int(b), params, self.layout.is_cold(b), tuple(insts)))
         return (self.name, self.sig, tuple(blocks))
 
     def __eq__(self, other: object) -> bool:

@@ -20,9 +20,14 @@ from .entities import Block, Inst
 
 class Layout:
     __slots__ = ("bprev", "bnext", "binl", "bfirst", "blast", "first_block",
-                 "last_block", "iprev", "inext", "iblock")
+                 "last_block", "iprev", "inext", "iblock", "cold")
 
     def __init__(self) -> None:
+        #: blocks rarely entered (Cranelift's ``block3 cold:``): a branch
+        #: hint of the module (ir/translate/control.py) made them.  Advisory
+        #: only: the backend weights the branches into them, and a pass
+        #: that copies or merges blocks may drop the mark.
+        self.cold: set[int] = set()
         self.bprev = array("i")
         self.bnext = array("i")
         self.binl = bytearray()
@@ -57,6 +62,12 @@ class Layout:
             self.iblock.extend(neg)
 
     # ---- blocks -----------------------------------------------------------
+    def set_cold(self, b: int) -> None:
+        self.cold.add(int(b))
+
+    def is_cold(self, b: int) -> bool:
+        return int(b) in self.cold
+
     def is_block_inserted(self, b: int) -> bool:
         return b < len(self.binl) and bool(self.binl[b])
 

@@ -554,7 +554,7 @@ class _BodyParser:
             if t.kind == "eof":
                 raise p.err("unexpected end of input in function body")
             m = _ENTITY_RE.match(t.text) if t.kind == "ident" else None
-            if m and m.group(1) == "block" and p.toks[p.i + 1].text in (":", "("):
+            if m and m.group(1) == "block" and p.toks[p.i + 1].text in (":", "(", "cold"):
                 block = self.block_header()
                 continue
             if block is None:
@@ -588,6 +588,8 @@ class _BodyParser:
                 if not p.accept(","):
                     break
             p.expect(")")
+        if p.accept("cold"):
+            self.f.layout.set_cold(n)
         p.expect(":")
         return n
 

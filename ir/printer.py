@@ -194,10 +194,11 @@ def _fmt_call(block, args) -> str:
 def format_block_header(func: Function, block: int) -> str:
     dfg = func.dfg
     params = dfg.bparams[block]
+    cold = " cold" if func.layout.is_cold(block) else ""
     if not params:
-        return f"block{int(block)}:"
+        return f"block{int(block)}{cold}:"
     return (f"block{int(block)}(" + ", ".join(f"v{v}: {type_name(dfg.vtype[v])}" for v in params)
-            + "):")
+            + f"){cold}:")
 
 
 def print_function(func: Function, offset: int | None = None) -> str:

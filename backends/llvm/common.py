@@ -45,6 +45,11 @@ MD_COLD = "!21"        # branch weights: the first successor is (almost) never t
 #: (``makeFollowupLoopID``) instead of editing this one, so sharing cannot
 #: leak a property from one loop to another.
 MD_NO_UNROLL = "!22"
+#: Branch weights of a ``brif`` into a cold block (ir Layout.cold: a branch
+#: hint of the module): clang's for ``__builtin_expect`` (2000 : 1), by
+#: which successor is the cold one.
+MD_UNLIKELY_FIRST = "!14"
+MD_UNLIKELY_SECOND = "!15"
 
 _METADATA = """\
 !0 = !{!"wasmaot tbaa"}
@@ -56,6 +61,8 @@ _METADATA = """\
 !11 = !{!2, !2, i64 0}
 !12 = !{!3, !3, i64 0}
 !13 = !{!4, !4, i64 0}
+!14 = !{!"branch_weights", i32 1, i32 2000}
+!15 = !{!"branch_weights", i32 2000, i32 1}
 !20 = !{}
 !21 = !{!"branch_weights", i32 1, i32 1048575}
 !22 = distinct !{!22, !23}

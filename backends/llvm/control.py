@@ -20,7 +20,7 @@ from __future__ import annotations
 from ...ir.opcodes import ImmKind, Opcode
 from ...ir.trapcodes import TrapCode
 from ...ir.types import F32, F64
-from .common import MD_NO_UNROLL, ret_type
+from .common import MD_NO_UNROLL, MD_UNLIKELY_FIRST, MD_UNLIKELY_SECOND, ret_type
 
 #: Float operations a strict-order reduction chains through.
 _FCHAIN = frozenset({Opcode.fadd, Opcode.fsub, Opcode.fmul})
@@ -101,7 +101,19 @@ def h_brif(fe, inst):
     then_, else_ = _targets(fe, calls)
     t = fe.tmp("c")
     fe.emit(f"{t} = icmp ne i32 {fe.val(c)}, 0")
-    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}{_loop_md(fe, calls)}")
+    fe.emit(f"br i1 {t}, label %{then_}, label %{else_}{_hint_md(fe, calls)}{_loop_md(fe, calls)}")
+
+
+def _hint_md(fe, calls) -> str:
+    """Branch weights when exactly one successor is a cold block (a branch
+    hint of the module, ir/translate/control.py), else nothing."""
+    cold = fe.func.layout.cold
+    if not cold:
+        return ""
+    first, second = int(calls[0][0]) in cold, int(calls[1][0]) in cold
+    if first == second:
+        return ""
+    return f", !prof {MD_UNLIKELY_FIRST if first else MD_UNLIKELY_SECOND}"
 
 
 def h_br_table(fe, inst):

@@ -220,7 +220,8 @@ def tokenize(text: str, filename: str | None = None, *,
 
 # Annotations (the Wasm 3.0 text format): ``(@id ...)`` with the ``@`` glued
 # to the parenthesis, anywhere.  Unknown ones must be ignored, so they are
-# dropped here (``@metadata.code.branch_hint`` included: hints are advisory);
+# dropped here (``@metadata.code.branch_hint`` included: hints are advisory,
+# and only the binary section is read, frontend/binary.py);
 # ``(@custom ...)`` stays, the module parser turns it into a custom section.
 KEPT_ANNOTATIONS = frozenset(("@custom",))
 

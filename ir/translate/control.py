@@ -66,6 +66,12 @@ def _if(t, bt):
     f.brif = inst = t.dfg.make_inst(_BRIF, NOTYPE, (), (c,), [(then_b, ()), (else_b, ())], ())
     t.layout.append_inst(inst, t.cur)
     t.ssa.add_pred(then_b, t.cur, inst, 0)
+    if t.hint is not None:
+        # The arm the hint calls unlikely is cold.  then_b has no other
+        # predecessor; else_b neither, but without an `else` the edge goes
+        # to the merge block instead, through a cold block of its own
+        # (_end).
+        t.layout.set_cold(else_b if t.hint else then_b)
     t.ctrl.append(f)
     t.switch(then_b)
 
@@ -96,8 +102,16 @@ def _end(t, _):
         if not t.dead:
             t.jump(m, t.top_n(len(f.results)))
         then_call = t.dfg.inst_block_calls(f.brif)[0]
-        t.dfg.set_block_calls(f.brif, [then_call, (m, f.param_vals)])
-        t.ssa.add_pred(m, f.if_block, f.brif, 1)
+        if t.layout.is_cold(f.else_block):
+            # a likely `if` without `else`: its false edge reaches the merge
+            # block through the cold else block (a plain jump)
+            t.dfg.set_block_calls(f.brif, [then_call, (f.else_block, ())])
+            t.ssa.add_pred(f.else_block, f.if_block, f.brif, 1)
+            t.switch(f.else_block)
+            t.jump(m, f.param_vals)
+        else:
+            t.dfg.set_block_calls(f.brif, [then_call, (m, f.param_vals)])
+            t.ssa.add_pred(m, f.if_block, f.brif, 1)
     elif f.merge < 0:
         # Nothing branched here: continue in the current block (results are
         # already on top of the stack), or stay dead.
@@ -132,7 +146,19 @@ def _br_if(t, depth):
     c = t.stack.pop()
     b, n = t.target(depth)
     cont = t.new_block()
-    t.branch(_BRIF, (c,), [(b, t.top_n(n)), (cont, ())])
+    if t.hint == 0:
+        # unlikely taken: the edge goes through a cold block of its own (the
+        # target is shared)
+        cold = t.new_block()
+        t.layout.set_cold(cold)
+        args = t.top_n(n)
+        t.branch(_BRIF, (c,), [(cold, ()), (cont, ())])
+        t.switch(cold)
+        t.jump(b, args)
+    else:
+        t.branch(_BRIF, (c,), [(b, t.top_n(n)), (cont, ())])
+        if t.hint == 1:
+            t.layout.set_cold(cont)       # likely taken: the fall-through is cold
     t.switch(cont)
 
 

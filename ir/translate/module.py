@@ -142,6 +142,9 @@ def translate_function(m, mod: Module, funcidx: int) -> Function:
     decls = [(n, erase(ty)) for n, ty in decls]     # typed references: IR refs
     func = Function(decl.name, sig, mod)
     t = FuncTranslator(m, mod, func, sig.params, decls)
+    hints = (m.branch_hints or {}).get(funcidx)
+    if hints:                    # offsets from the body start -> module offsets
+        t.hints = {f.body_start + off: h for off, h in hints.items()}
     t.ctrl.append(Frame(FUNC, (), sig.results, 0))
     try:
         t.run(iter_instrs(m.data, pos, f.body_end), DISPATCH, SKIP_DISPATCH)

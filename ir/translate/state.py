@@ -70,7 +70,7 @@ class FuncTranslator:
     into ``func``; see the module docstring."""
 
     __slots__ = ("wasm", "module", "func", "dfg", "layout", "ssa", "stack", "ctrl",
-                 "cur", "dead", "skip", "eh")
+                 "cur", "dead", "skip", "eh", "hints", "hint")
 
     def __init__(self, wasm, module, func: Function, params: tuple,
                  local_decls: list[tuple[int, int]]) -> None:
@@ -85,6 +85,10 @@ class FuncTranslator:
         self.cur = -1
         self.dead = False
         self.skip = 0
+        #: branch hints of this body (module offset of a br_if/if -> 1 likely
+        #: taken, 0 unlikely), and the current instruction's (None: no hint)
+        self.hints: dict[int, int] | None = None
+        self.hint: int | None = None
         # whether a call may come back with an exception pending (checked
         # after each call: ir/translate/exceptions.py)
         self.eh = module.may_throw_across_calls()
@@ -190,6 +194,9 @@ class FuncTranslator:
         """Translate ``(op, imm, offset)`` triples.  ``dispatch[op.key]`` is
         the handler for live code; ``skip_dispatch.get(op.key)`` (structure
         only) runs in dead code."""
+        if self.hints:
+            self._run_hinted(instrs, dispatch, skip_dispatch)
+            return
         for op, imm, _ in instrs:
             if self.dead:
                 h = skip_dispatch.get(op.key)
@@ -197,6 +204,21 @@ class FuncTranslator:
                     h(self, imm)
             else:
                 dispatch[op.key](self, imm)
+
+    def _run_hinted(self, instrs, dispatch, skip_dispatch) -> None:
+        """:meth:`run` for a body with branch hints: each instruction's
+        hint is ``self.hint`` while its handler runs (a loop of its own, so
+        that bodies without hints pay nothing)."""
+        hints = self.hints
+        for op, imm, off in instrs:
+            if self.dead:
+                h = skip_dispatch.get(op.key)
+                if h is not None:
+                    h(self, imm)
+            else:
+                self.hint = hints.get(off)
+                dispatch[op.key](self, imm)
+        self.hint = None
 
     def finish(self) -> Function:
         self.ssa.finalize()

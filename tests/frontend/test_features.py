@@ -118,7 +118,10 @@ def test_a_feature_that_is_off_is_named_with_its_place(name, wat, what):
 
 def test_every_implemented_feature_has_a_use():
     used = {u[0] for u in USES}
-    assert used == {f.name for f in F.ALL if f.implemented and f is not F.MVP}
+    assert used == {f.name for f in F.ALL if f.implemented and f is not F.MVP} - F.ADVISORY
+    # an advisory feature's use is what its switch ignores:
+    # tests/translate/test_branch_hints.py (branch-hinting)
+    assert F.ADVISORY == {"branch-hinting"}
 
 
 def test_binary_offset_points_at_the_opcode():
@@ -191,7 +194,10 @@ CLI_PENDING: set[str] = set()
 def test_the_cli_keys_are_the_features():
     keys = set(wasmtime_compat._SUPPORTED_PROPOSALS + wasmtime_compat.WASMAOT_FEATURE_KEYS)
     assert not keys & CLI_PENDING
-    assert keys | CLI_PENDING == {f.name for f in F.ALL if f.implemented and f is not F.MVP}
+    # an advisory feature has a -W flag of its own (nothing to reject)
+    assert F.ADVISORY <= set(wasmtime_compat.WASM) and not F.ADVISORY & keys
+    assert keys | CLI_PENDING | F.ADVISORY == {f.name for f in F.ALL
+                                                if f.implemented and f is not F.MVP}
     s = wasmtime_compat.Settings()
     wasmtime_compat.apply("W", "simd=n,tail-call", s)
     wasmtime_compat.apply("W", "wide-arithmetic=no", s)
