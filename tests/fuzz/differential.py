@@ -118,10 +118,12 @@ VALIDATE_FEATURES = "wasm2,extended-const"
 @dataclass(frozen=True)
 class Proposal:
     """A supported proposal the generator may turn on: wasm-smith's settings
-    for it and wasm-tools validate's feature name (wasmtime's engine has
-    every one of them on, wasmtime_ref.engine)."""
+    for it and wasm-tools validate's feature name ("" for none; wasmtime's
+    engine has every one of them on, wasmtime_ref.engine), and ``post``:
+    what to do to smith's module (``post(wasm, seed) -> wasm``), if anything."""
     smith: dict
     validate: str
+    post: object = None
 
 
 #: What ``--proposals`` can switch on, beyond Wasm 2.0.  Relaxed SIMD turns
@@ -141,7 +143,39 @@ PROPOSALS = {
     "exceptions": Proposal({"exceptions-enabled": True}, "exceptions"),
     # memories of 1-byte pages beside 64 KiB ones
     "custom-page-sizes": Proposal({"custom-page-sizes-enabled": True}, "custom-page-sizes"),
+    # smith writes no hints: random ones are added (add_branch_hints); they
+    # must change no result
+    "branch-hinting": Proposal({}, "", post=lambda wasm, seed: add_branch_hints(wasm, seed)),
 }
+
+
+def add_branch_hints(wasm: bytes, seed: int) -> bytes:
+    """``wasm`` with a ``metadata.code.branch_hint`` section appended that
+    hints about half of its ``br_if`` and ``if`` instructions, likely or
+    unlikely at random (picked by the seed)."""
+    from wasmaot.frontend.binary import BRANCH_HINT_SECTION, decode_module
+    from wasmaot.frontend.code import iter_instrs, read_locals
+    from wasmaot.frontend.leb import uleb as encode_u32
+    rng = random.Random(f"{seed}/hints")
+    m = decode_module(wasm)
+    funcs = []
+    for k, f in enumerate(m.funcs):
+        _, pos = read_locals(m.data, f.body_start, f.body_end)
+        hints = [(off - f.body_start, rng.randrange(2))
+                 for op, _, off in iter_instrs(m.data, pos, f.body_end)
+                 if op.name in ("br_if", "if") and rng.random() < 0.5]
+        if hints:
+            funcs.append((m.num_imported_funcs + k, hints))
+    if not funcs:
+        return wasm
+    body = bytearray(encode_u32(len(funcs)))
+    for fn, hints in funcs:
+        body += encode_u32(fn) + encode_u32(len(hints))
+        for off, h in hints:
+            body += encode_u32(off) + b"\x01" + bytes([h])
+    name = BRANCH_HINT_SECTION.encode()
+    content = encode_u32(len(name)) + name + bytes(body)
+    return wasm + b"\x00" + encode_u32(len(content)) + content
 
 
 @dataclass(frozen=True)
@@ -252,12 +286,16 @@ def generate(seed: int, gen: Gen | None = None) -> bytes | None:
         if r.returncode != 0:
             return None
         wasm = out.read_bytes()
-    features = ",".join([VALIDATE_FEATURES, *(PROPOSALS[n].validate for n in gen.proposals_of(seed))])
+    features = ",".join([VALIDATE_FEATURES, *(PROPOSALS[n].validate for n in gen.proposals_of(seed)
+                                              if PROPOSALS[n].validate)])
     v = subprocess.run([wasm_tools(), "validate", "--features", features, "-"],
                        input=wasm, capture_output=True, check=False)
     if v.returncode != 0:
         raise HarnessError(f"seed {seed}: wasm-smith made a module outside {features}: "
                            f"{v.stderr.decode(errors='replace').strip()}")
+    for n in gen.proposals_of(seed):
+        if PROPOSALS[n].post is not None:
+            wasm = PROPOSALS[n].post(wasm, seed)
     return wasm
 
 

@@ -62,9 +62,9 @@ PROPOSAL_SEEDS = range(900000, 900016)
 def test_proposals_sample():
     """Modules with the proposals of differential.PROPOSALS (tail calls,
     several memories, 64-bit memories, wide arithmetic, relaxed SIMD,
-    exceptions, 1-byte pages) agree with wasmtime in both bounds modes at
-    -O2; smith's table64 modules (memory64) are counted as unsupported,
-    never run."""
+    exceptions, 1-byte pages, random branch hints) agree with wasmtime in
+    both bounds modes at -O2; smith's table64 modules (memory64) are
+    counted as unsupported, never run."""
     _tools_or_skip()
     gen = d.Gen("mix", ("mix",))
     used = {n for s in PROPOSAL_SEEDS for n in gen.proposals_of(s)}
@@ -88,6 +88,26 @@ def test_proposal_switches():
     assert settings["memory64-enabled"] is True and settings["max-memories"] == 3
     _, settings = d.seed_params(7, d.Gen())
     assert "memory64-enabled" not in settings     # SMITH_CONFIG's False stays
+
+
+def test_branch_hints_are_added():
+    """The branch-hinting proposal's seeds carry a hint section whose
+    offsets name br_if and if instructions (add_branch_hints)."""
+    _tools_or_skip()
+    from wasmaot.frontend.binary import decode_module
+    gen = d.Gen("mix", ("branch-hinting",))
+    seen = 0
+    for seed in range(20):
+        wasm = d.generate(seed, gen)
+        if wasm is None:
+            continue
+        m = decode_module(wasm)
+        for fn, hints in (m.branch_hints or {}).items():
+            f = m.funcs[fn - m.num_imported_funcs]
+            for off, h in hints.items():
+                assert m.data[f.body_start + off] in (0x04, 0x0D) and h in (0, 1)
+                seen += 1
+    assert seen >= 20, seen
 
 
 def test_table64_and_memory64_modules_are_supported():
