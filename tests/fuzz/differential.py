@@ -93,6 +93,13 @@ FUEL = 1000
 MAX_CALLS = 40
 ROUNDS = 3
 RUN_TIMEOUT = 60
+#: Seconds a pool task (one seed, or one batch) may take before its worker
+#: is killed (faulthandler's watchdog thread: it fires even while LLVM runs
+#: in C).  The pool then breaks and the seeds run again alone, as after a
+#: crash, so a compile that never ends is a finding, not a stalled run (a
+#: riscv64 batch once spent minutes in LLVM's DAG combiner).  Normal tasks
+#: take seconds.
+WORKER_DEADLINE = 600
 SEED_BYTES = (500, 24_000)
 
 SMITH_CONFIG = {
@@ -845,7 +852,8 @@ def _run_pool(tasks: list[tuple], jobs: int, collect, initializer=None) -> list:
     import multiprocessing as mp
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
                              initializer=initializer) as pool:
-        futs = {pool.submit(fn, *args): key for key, fn, args in tasks}
+        futs = {pool.submit(_with_deadline, WORKER_DEADLINE, fn, *args): key
+                for key, fn, args in tasks}
         try:
             for fut in as_completed(futs):
                 res = fut.result()
@@ -854,6 +862,17 @@ def _run_pool(tasks: list[tuple], jobs: int, collect, initializer=None) -> list:
         except BrokenProcessPool:
             return [k for f, k in futs.items() if not f.done() or f.exception() is not None]
     return []
+
+
+def _with_deadline(seconds: float, fn, *args):
+    """``fn(*args)`` in a pool worker that is killed after ``seconds``
+    (:data:`WORKER_DEADLINE`), with every thread's Python stack on stderr."""
+    import faulthandler
+    faulthandler.dump_traceback_later(seconds, exit=True)
+    try:
+        return fn(*args)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def _retry_alone(seed: int, variant_names, target: str, gen: Gen, collect) -> None:
@@ -890,7 +909,9 @@ def _codegen_in_process() -> None:
 
 def _dead_worker(seed: int) -> SeedReport:
     rep = SeedReport(seed)
-    rep.findings.append(Finding(seed, "-", "harness", None, "the worker process died"))
+    rep.findings.append(Finding(seed, "-", "harness", None,
+                                f"the worker process died (a crash, or no result in "
+                                f"{WORKER_DEADLINE} s)"))
     return rep
 
 

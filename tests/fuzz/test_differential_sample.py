@@ -271,6 +271,25 @@ def test_harness_reports_a_dying_worker(monkeypatch):
     assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
 
 
+def _hangs_on_seed_2(seed, *args):
+    if seed == 2:
+        import time
+        time.sleep(60)
+    return d.SeedReport(seed, generated=True)
+
+
+def test_harness_reports_a_hanging_worker(monkeypatch):
+    """A task past WORKER_DEADLINE kills its worker (as a compile stuck in
+    LLVM would): reported like a crash, the other seeds unaffected."""
+    monkeypatch.setattr(d, "run_seed", _hangs_on_seed_2)
+    monkeypatch.setattr(d, "WORKER_DEADLINE", 2)
+    s = d.campaign([0, 1, 2, 3], ("guard-O2",), jobs=2)
+    assert s.seeds == 4 and s.modules == 3
+    assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
+    assert "no result in 2 s" in s.findings[0].detail
+    assert s.seconds < 30
+
+
 # ------------------------------------------------------------------ batches
 
 def test_batch_reports_the_one_module_that_differs(monkeypatch):
