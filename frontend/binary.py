@@ -608,7 +608,8 @@ def _sections(m: Module, data: bytes, n: int) -> Module:
                     m.names = decode_name_section(data, cpos, end)
                 except WasmError:
                     m.names = None       # a broken name section is just ignored
-            elif cname == BRANCH_HINT_SECTION and m.branch_hints is None and BRANCH_HINTING in current():
+            elif (cname == BRANCH_HINT_SECTION and m.branch_hints is None
+                  and BRANCH_HINTING in current()):
                 try:
                     m.branch_hints = decode_branch_hints(data, cpos, end)
                 except WasmError:

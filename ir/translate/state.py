@@ -195,8 +195,7 @@ class FuncTranslator:
         the handler for live code; ``skip_dispatch.get(op.key)`` (structure
         only) runs in dead code."""
         if self.hints:
-            self._run_hinted(instrs, dispatch, skip_dispatch)
-            return
+            instrs = self._hinted(instrs)
         for op, imm, _ in instrs:
             if self.dead:
                 h = skip_dispatch.get(op.key)
@@ -205,19 +204,13 @@ class FuncTranslator:
             else:
                 dispatch[op.key](self, imm)
 
-    def _run_hinted(self, instrs, dispatch, skip_dispatch) -> None:
-        """:meth:`run` for a body with branch hints: each instruction's
-        hint is ``self.hint`` while its handler runs (a loop of its own, so
-        that bodies without hints pay nothing)."""
+    def _hinted(self, instrs):
+        """``instrs``, with each one's branch hint in ``self.hint`` while
+        its handler runs (only bodies with hints pay the lookup)."""
         hints = self.hints
-        for op, imm, off in instrs:
-            if self.dead:
-                h = skip_dispatch.get(op.key)
-                if h is not None:
-                    h(self, imm)
-            else:
-                self.hint = hints.get(off)
-                dispatch[op.key](self, imm)
+        for ins in instrs:
+            self.hint = hints.get(ins[2])
+            yield ins
         self.hint = None
 
     def finish(self) -> Function:

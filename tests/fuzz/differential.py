@@ -133,6 +133,35 @@ class Proposal:
     post: object = None
 
 
+def add_branch_hints(wasm: bytes, seed: int) -> bytes:
+    """``wasm`` with a ``metadata.code.branch_hint`` section appended that
+    hints about half of its ``br_if`` and ``if`` instructions, likely or
+    unlikely at random (picked by the seed)."""
+    from wasmaot.frontend.binary import BRANCH_HINT_SECTION, decode_module
+    from wasmaot.frontend.code import iter_instrs, read_locals
+    from wasmaot.frontend.leb import uleb
+    rng = random.Random(f"{seed}/hints")
+    m = decode_module(wasm)
+    funcs = []
+    for k, f in enumerate(m.funcs):
+        _, pos = read_locals(m.data, f.body_start, f.body_end)
+        hints = [(off - f.body_start, rng.randrange(2))
+                 for op, _, off in iter_instrs(m.data, pos, f.body_end)
+                 if op.name in ("br_if", "if") and rng.random() < 0.5]
+        if hints:
+            funcs.append((m.num_imported_funcs + k, hints))
+    if not funcs:
+        return wasm
+    body = bytearray(uleb(len(funcs)))
+    for fn, hints in funcs:
+        body += uleb(fn) + uleb(len(hints))
+        for off, h in hints:
+            body += uleb(off) + b"\x01" + bytes([h])
+    name = BRANCH_HINT_SECTION.encode()
+    content = uleb(len(name)) + name + bytes(body)
+    return wasm + b"\x00" + uleb(len(content)) + content
+
+
 #: What ``--proposals`` can switch on, beyond Wasm 2.0.  Relaxed SIMD turns
 #: SIMD on for its seeds and is compared with wasmtime's deterministic mode:
 #: wasmaot always makes Wasm 3.0's deterministic-profile choice.
@@ -152,37 +181,9 @@ PROPOSALS = {
     "custom-page-sizes": Proposal({"custom-page-sizes-enabled": True}, "custom-page-sizes"),
     # smith writes no hints: random ones are added (add_branch_hints); they
     # must change no result
-    "branch-hinting": Proposal({}, "", post=lambda wasm, seed: add_branch_hints(wasm, seed)),
+    "branch-hinting": Proposal({}, "", post=add_branch_hints),
 }
 
-
-def add_branch_hints(wasm: bytes, seed: int) -> bytes:
-    """``wasm`` with a ``metadata.code.branch_hint`` section appended that
-    hints about half of its ``br_if`` and ``if`` instructions, likely or
-    unlikely at random (picked by the seed)."""
-    from wasmaot.frontend.binary import BRANCH_HINT_SECTION, decode_module
-    from wasmaot.frontend.code import iter_instrs, read_locals
-    from wasmaot.frontend.leb import uleb as encode_u32
-    rng = random.Random(f"{seed}/hints")
-    m = decode_module(wasm)
-    funcs = []
-    for k, f in enumerate(m.funcs):
-        _, pos = read_locals(m.data, f.body_start, f.body_end)
-        hints = [(off - f.body_start, rng.randrange(2))
-                 for op, _, off in iter_instrs(m.data, pos, f.body_end)
-                 if op.name in ("br_if", "if") and rng.random() < 0.5]
-        if hints:
-            funcs.append((m.num_imported_funcs + k, hints))
-    if not funcs:
-        return wasm
-    body = bytearray(encode_u32(len(funcs)))
-    for fn, hints in funcs:
-        body += encode_u32(fn) + encode_u32(len(hints))
-        for off, h in hints:
-            body += encode_u32(off) + b"\x01" + bytes([h])
-    name = BRANCH_HINT_SECTION.encode()
-    content = encode_u32(len(name)) + name + bytes(body)
-    return wasm + b"\x00" + encode_u32(len(content)) + content
 
 
 @dataclass(frozen=True)

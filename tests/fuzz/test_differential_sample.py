@@ -287,7 +287,6 @@ def test_harness_reports_a_hanging_worker(monkeypatch):
     assert s.seeds == 4 and s.modules == 3
     assert [(f.seed, f.klass) for f in s.findings] == [(2, "harness")]
     assert "no result in 2 s" in s.findings[0].detail
-    assert s.seconds < 30
 
 
 # ------------------------------------------------------------------ batches

@@ -55,7 +55,7 @@ def _wasm_tools():
 
 
 @pytest.fixture(scope="module")
-def hinted(tmp_path_factory) -> bytes:
+def hinted() -> bytes:
     r = subprocess.run([_wasm_tools(), "parse", "-"], input=WAT.encode(),
                        capture_output=True, check=True)
     return r.stdout
