@@ -13,7 +13,10 @@ The functions here need a *function context* ``fc`` with:
   ``mems``, ``globals``, ``elems``, ``datas``, ``types``; methods
   ``typeuse(c, names)`` and ``blocktype(c)``; ``uses_data_count`` flag),
 * ``fc.locals``: the local index space (params then locals),
-* ``fc.labels``: the label names, innermost last (None for unnamed).
+* ``fc.labels``: the label names, innermost last (None for unnamed),
+* ``fc.hinted``: None, or the list that collects ``(offset in out, hint)``
+  for each ``if``/``br_if`` that a branch-hint annotation precedes (the
+  offset of its opcode; a folded ``br_if`` is encoded after its operands).
 """
 from __future__ import annotations
 
@@ -522,6 +525,7 @@ assert set(IMMEDIATES) | {Imm.BLOCKTYPE, Imm.TRY_TABLE} == set(Imm), \
 # they only delimit flat blocks; the sequence parser owns them.
 _STRUCTURE = {"else", "end", "catch", "catch_all", "delegate"}
 _IF = BY_NAME["if"]
+_BR_IF = BY_NAME["br_if"]
 # legacy exception handling: ``try`` arms (flat: like ``else``; folded:
 # ``(do ...)`` ``(catch x ...)`` ``(catch_all ...)`` ``(delegate l)``)
 _TRY = BY_NAME["try"]
@@ -540,10 +544,10 @@ _DELEGATE_OP = BY_NAME["delegate"]
 # frame on ``stack``; frame kinds:
 _FLAT = 0       # block/loop/if ... end      [kind, op, label, seen_else]
 _BLOCK = 1      # (block ...) / (loop ...)   [kind]
-_COND = 2       # (if ... <here> (then      [kind, op, label, blocktype, text offset]
+_COND = 2       # (if ... <here> (then      [kind, op, label, blocktype, text offset, hint]
 _THEN = 3       # (then ...)                 [kind]
 _ELSE = 4       # (else ...)                 [kind]
-_OPERANDS = 5   # (op imm <here> )           [kind, pending encoding, text offset]
+_OPERANDS = 5   # (op imm <here> )           [kind, pending encoding, text offset, hint]
 _FTRY = 6       # (try ... <here> (do ...)  [kind, arms seen: 0 none, 1 do, 2 catch, 3 catch_all]
 _ARM = 7        # (do ...) / (catch x ...)   [kind]
 # ``fc.marks``, when a source map is wanted, receives ``(offset in out,
@@ -587,6 +591,8 @@ def _run(c: Cursor, fc, out: bytearray, stack: list) -> None:
                 c.i += 1
                 if marks is not None:
                     marks.append((len(out), frame[2]))
+                if frame[3] is not None:
+                    fc.hinted.append((len(out), frame[3]))
                 out += frame[1]
                 stack.pop()
             else:
@@ -616,6 +622,8 @@ def _cond_step(c: Cursor, fc, out: bytearray, stack: list, frame, kind) -> None:
         c.i += 2
         if fc.marks is not None:
             fc.marks.append((len(out), frame[4]))
+        if frame[5] is not None:
+            fc.hinted.append((len(out), frame[5]))
         out += frame[1].encoding
         out += frame[3]
         fc.labels.append(frame[2])
@@ -658,6 +666,10 @@ def _seq_atom(c: Cursor, fc, out: bytearray, stack: list, frame, fk, value) -> b
         raise c.unexpected()
     if marks is not None:
         marks.append((len(out), toks[c.i][2]))
+    if fc.hinted is not None and (op is _IF or op is _BR_IF):
+        h = fc.mod.tokens.hints.get(toks[c.i][2])
+        if h is not None:
+            fc.hinted.append((len(out), h))
     c.i += 1
     if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
         name = c.take_id()
@@ -698,18 +710,22 @@ def _seq_close(c: Cursor, fc, out: bytearray, stack: list, fk, kind) -> None:
 
 def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
     """At ``(op``: start a folded instruction, pushing its frame."""
+    at = c.peek()[2]
     c.lp()
     tok = c.peek()
     op = BY_NAME.get(tok[1]) if tok[0] == ATOM else None
     if op is None or tok[1] in _STRUCTURE:
         raise c.unexpected()
     c.i += 1
+    hint = None
+    if fc.hinted is not None and (op is _IF or op is _BR_IF):
+        hint = fc.mod.tokens.hints.get(at)
     if op.imm is Imm.BLOCKTYPE or op.imm is Imm.TRY_TABLE:
         name = c.take_id()
         bt = fc.mod.blocktype(c) if op.imm is Imm.BLOCKTYPE else try_table_head(c, fc)
         if op is _IF:
             # condition operands come first, then the if itself
-            stack.append([_COND, op, name, bt, tok[2]])
+            stack.append([_COND, op, name, bt, tok[2], hint])
         elif op is _TRY:
             if fc.marks is not None:
                 fc.marks.append((len(out), tok[2]))
@@ -730,7 +746,7 @@ def _open_folded(c: Cursor, fc, out: bytearray, stack: list) -> None:
         op = _TYPED_VARIANT[op.name]
     code = bytearray(op.encoding)
     IMMEDIATES[op.imm](c, fc, op, code)
-    stack.append([_OPERANDS, code, tok[2]])
+    stack.append([_OPERANDS, code, tok[2], hint])
 
 
 def _flat_try_arm(c: Cursor, fc, out: bytearray, stack: list, frame: list, value: str) -> None:

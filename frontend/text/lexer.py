@@ -122,15 +122,20 @@ class Tokens:
     """Tokenized text: ``toks[i] = (kind, value, offset)``, ``match[i]`` = index
     of the ``)`` closing the ``(`` at ``i`` (only meaningful for LP tokens;
     ``len(toks)`` if it is never closed).  ``unbalanced`` is the offset of the
-    first parenthesis without partner, or None."""
+    first parenthesis without partner, or None.  ``hints`` maps the offset of
+    the token that follows a ``(@metadata.code.branch_hint "\\0N")``
+    annotation to N (0 unlikely, 1 likely): the instruction starting there,
+    if it is an ``if`` or a ``br_if``, carries that hint (instr.py)."""
 
-    __slots__ = ("src", "toks", "match", "unbalanced")
+    __slots__ = ("src", "toks", "match", "unbalanced", "hints")
 
-    def __init__(self, src: Source, toks: list, match: list[int], unbalanced: int | None):
+    def __init__(self, src: Source, toks: list, match: list[int], unbalanced: int | None,
+                 hints: dict[int, int] | None = None):
         self.src = src
         self.toks = toks
         self.match = match
         self.unbalanced = unbalanced
+        self.hints = hints or {}
 
 
 # One alternative per token class; whitespace and line comments match with no
@@ -213,17 +218,24 @@ def tokenize(text: str, filename: str | None = None, *,
         match[j] = len(toks)       # closes "at the end of input"
     if stack and unbalanced is None:
         unbalanced = toks[stack[0]][2]
+    hints: dict[int, int] = {}
     if annots:
-        toks, match = _drop_annotations(toks, match, annots, src)
-    return Tokens(src, toks, match, unbalanced)
+        toks, match = _drop_annotations(toks, match, annots, src, hints)
+    return Tokens(src, toks, match, unbalanced, hints)
 
 
 # Annotations (the Wasm 3.0 text format): ``(@id ...)`` with the ``@`` glued
 # to the parenthesis, anywhere.  Unknown ones must be ignored, so they are
-# dropped here (``@metadata.code.branch_hint`` included: hints are advisory,
-# and only the binary section is read, frontend/binary.py);
-# ``(@custom ...)`` stays, the module parser turns it into a custom section.
+# dropped here; ``(@custom ...)`` stays, the module parser turns it into a
+# custom section.  ``(@metadata.code.branch_hint "\00"|"\01")`` is dropped
+# too, but remembered (Tokens.hints) for the instruction that follows it,
+# whose encoder records the hint for the binary section
+# (``metadata.code.branch_hint``, written by wat.py).  A payload other than
+# one byte 0 or 1 is a syntax error (a typo the writer wants to hear of, as
+# wasm-tools reports it); a hint that precedes an instruction other than
+# ``if``/``br_if`` is ignored, as such an offset in the binary section is.
 KEPT_ANNOTATIONS = frozenset(("@custom",))
+BRANCH_HINT = "@metadata.code.branch_hint"
 
 
 def _check_annotation_id(text: str, i: int, src: Source) -> None:
@@ -243,19 +255,31 @@ def _check_annotation_id(text: str, i: int, src: Source) -> None:
 
 
 def _drop_annotations(toks: list, match: list[int], annots: list[int],
-                      src: Source) -> tuple[list, list[int]]:
+                      src: Source, hints: dict[int, int]) -> tuple[list, list[int]]:
     n = len(toks)
     keep = [True] * n
     dropped = False
+    hinted: list[tuple[int, int]] = []          # (index after the annotation, hint)
     for k in annots:
         if not keep[k]:
             continue                        # inside an annotation dropped already
         if match[k] >= n:
             raise src.error("unclosed annotation", toks[k][2])
         if toks[k + 1][1] not in KEPT_ANNOTATIONS:
+            if toks[k + 1][1] == BRANCH_HINT:
+                h = _hint_payload(toks, k + 2, match[k])
+                if h is None:
+                    raise src.error('branch hint must be "\\00" (unlikely) or "\\01" (likely)',
+                                    toks[k][2])
+                hinted.append((match[k] + 1, h))
             for j in range(k, match[k] + 1):
                 keep[j] = False
             dropped = True
+    for j, h in hinted:
+        while j < n and not keep[j]:        # annotations in a row: the next kept token
+            j += 1
+        if j < n:
+            hints[toks[j][2]] = h
     if not dropped:
         return toks, match
     new_index = []
@@ -270,6 +294,17 @@ def _drop_annotations(toks: list, match: list[int], annots: list[int],
             m = match[k]
             new_match[new_index[k]] = new_index[m] if m < n else len(out)
     return out, new_match
+
+
+def _hint_payload(toks: list, start: int, stop: int) -> int | None:
+    """A branch hint's value: its strings, concatenated, must be one byte, 0
+    or 1; anything else is None (a syntax error, as in wasm-tools)."""
+    payload = b""
+    for kind, value, _ in toks[start:stop]:
+        if kind != STRING:
+            return None
+        payload += value
+    return payload[0] if len(payload) == 1 and payload[0] <= 1 else None
 
 
 def _string_id(s: str, src: Source, offset: int) -> str:

@@ -79,13 +79,16 @@ class Space:
 class FuncContext:
     """What instruction parsing needs besides the module (see ``instr``)."""
 
-    __slots__ = ("mod", "locals", "labels", "marks")
+    __slots__ = ("mod", "locals", "labels", "marks", "hinted")
 
     def __init__(self, mod: "ModuleContext", locals_: Space | None = None):
         self.mod = mod
         self.locals = locals_ or Space("local")
         self.labels: list[str | None] = []
         self.marks: list[tuple[int, int]] | None = None   # see SourceMap
+        #: a function body's branch hints, (offset in the body, hint), when
+        #: the text has any (instr.py records them)
+        self.hinted: list[tuple[int, int]] | None = None
 
 
 Sig = tuple[tuple[int, ...], tuple[int, ...]]
@@ -126,6 +129,8 @@ class ModuleContext:
         self.local_names: dict[int, dict[int, str]] = {}
         # only while building a SourceMap: code entry -> its instruction marks
         self.body_marks: list[list[tuple[int, int]]] | None = None
+        # (funcidx, [(offset in its body, hint)]) of each hinted function
+        self.branch_hints: list[tuple[int, list[tuple[int, int]]]] = []
 
     # -- types ----------------------------------------------------------------
     def type_ref(self, c: Cursor) -> int:
@@ -400,6 +405,8 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
     if m.body_marks is not None:
         fc.marks = []
         m.body_marks.append(fc.marks)
+    if m.tokens.hints:
+        fc.hinted = []
     for p in pnames:
         if p is None:
             fc.locals.define(None, c, 0)
@@ -435,6 +442,8 @@ def _define_func(m: ModuleContext, c: Cursor, idx: int) -> None:
         fc.marks.append((len(body), c.offset()))    # the implicit end: the field's ")"
     body.append(0x0B)
     m.codes.append(uleb(len(body)) + body)
+    if fc.hinted:
+        m.branch_hints.append((idx, fc.hinted))
     if fc.locals.names:
         m.local_names[idx] = {i: n for n, i in fc.locals.names.items()}
 
@@ -869,10 +878,24 @@ def _assemble(m: ModuleContext, smap: SourceMap | None = None, owners: dict | No
     customs("first")
     for place in _PLACES:           # binary section order
         customs(place, "before")
+        if place == "code" and m.branch_hints:
+            out.extend(_branch_hint_section(m.branch_hints))
         emit[place]()
         customs(place, "after")
     customs("last")
     return bytes(out)
+
+
+def _branch_hint_section(funcs: list[tuple[int, list[tuple[int, int]]]]) -> bytes:
+    """The ``metadata.code.branch_hint`` custom section, before the code
+    section as the proposal places it: ``vec(funcidx vec(offset 1 hint))``,
+    offsets from the start of each body (its locals vector)."""
+    payload = bytearray(name(b"metadata.code.branch_hint") + uleb(len(funcs)))
+    for idx, hints in funcs:
+        payload += uleb(idx) + uleb(len(hints))
+        for off, h in hints:
+            payload += uleb(off) + b"\x01" + bytes((h,))
+    return section(0, bytes(payload))
 
 
 def _map_entries(smap: SourceMap, m: ModuleContext, entries: list[bytes], at: list[int],

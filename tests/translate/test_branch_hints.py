@@ -1,9 +1,10 @@
 """Branch hints (``metadata.code.branch_hint``, the branch-hinting proposal):
 the decoder reads the section, the translator turns each hint into a cold
 block (``blockN cold:``), the LLVM backend weights the branch into it as
-clang weights ``__builtin_expect`` (2000 : 1).  Our own text parser drops
-the annotation (frontend/text/lexer.py), so the binaries here are encoded
-by wasm-tools, as a producer would emit them."""
+clang weights ``__builtin_expect`` (2000 : 1).  The binaries here are
+encoded by wasm-tools, as a producer would emit them; our own text parser
+writes the same section from the annotations (tests/text/test_annotations.py,
+and the last test here)."""
 from __future__ import annotations
 
 import os
@@ -137,6 +138,13 @@ def test_a_malformed_section_is_ignored(hinted):
     m = decode_module(bad)
     assert m.branch_hints is None
     assert " cold:" not in _fn0(bad)
+
+
+def test_our_text_parser_gives_the_same_cold_blocks(hinted):
+    from wasmaot.frontend.text import parse_wat
+    ours = parse_wat(WAT)
+    assert decode_module(ours).branch_hints == decode_module(hinted).branch_hints
+    assert _fn0(ours) == _fn0(hinted) and " cold:" in _fn0(ours)
 
 
 def test_w_branch_hinting_n_ignores_the_section(hinted, tmp_path):
