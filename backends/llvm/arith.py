@@ -91,7 +91,13 @@ def h_int_bin(fe, inst):
     ty = LTYPE[fe.dfg.ctrl[inst]]
     op = fe.dfg.op[inst]
     nw = fe.nowrap.flags(inst) if fe.nowrap is not None and op in _NOWRAP else ""
-    fe.emit(f"{fe.res(inst)} = {_INT_BIN[op]}{nw} {ty} {a}, {b}")
+    res = fe.res(inst)
+    if fe.frozen and int(fe.dfg.res[inst]) in fe.frozen:
+        # an address base LLVM must not re-factor into a loop (addrbase.py)
+        fe.emit(f"{res}.s = {_INT_BIN[op]}{nw} {ty} {a}, {b}")
+        fe.emit(f"{res} = freeze {ty} {res}.s")
+        return
+    fe.emit(f"{res} = {_INT_BIN[op]}{nw} {ty} {a}, {b}")
 
 
 def h_shift(fe, inst):

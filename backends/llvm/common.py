@@ -411,6 +411,8 @@ class FuncEmitter(Builder):
         self.nowrap = None
         #: alias scope domain -> group -> its metadata node (memory.access_md), made on first use
         self.scope_domains: dict | None = None
+        #: iadd results to follow with a freeze (addrbase.py)
+        self.frozen: frozenset[int] = frozenset()
 
     # ---- values -------------------------------------------------------------------
     def val(self, v: int) -> str:

@@ -43,6 +43,7 @@ from . import arith, calls, control, exceptions, globals as globals_, memory, si
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
 from .nowrap import NoWrap
+from .addrbase import frozen_bases
 from .instance import instantiate_text, start_text, trampoline_text
 
 HANDLERS = {}
@@ -94,6 +95,7 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
     check_at = stack_check_block(func) if mc.opts.stack_check else None
     handlers = HANDLERS
     fe.nowrap = NoWrap.for_function(fe)
+    fe.frozen = frozen_bases(func)
     for b in blocks:
         fe.start_block(f"b{b}")
         if b == check_at and b != entry:
