@@ -169,6 +169,18 @@ class Target:
     # targets have none).  Without it an i32 made by i32.wrap_i64 reached C
     # with the i64's upper bits (tests/fuzz/regressions/rv64_wrap_to_c.wat).
     c_int_ext: str = ""
+    # Follow the vector of a SIMD extending load (v128.load8x8_u...) with a
+    # ``freeze`` before it is extended.  A workaround for LLVM 22 on RV64
+    # without vector registers: a load <8 x i8> zero-extended, its high half
+    # extended again and reduced by i64x2.all_true makes the DAG combiner
+    # build a node that is its own operand (``t = and t, 255``): an abort
+    # ("Node is not in map"), or an endless recursion in computeKnownBits
+    # (a differential-fuzzing batch that stalled for minutes).  The freeze
+    # stops the load and its extension being combined into an extending
+    # load; the loaded bytes and the result are the same.  Reproduced with
+    # that LLVM IR alone; rv32, Thumb, AArch64 and x86-64 compile it
+    # (tests/fuzz/regressions/rv64_ext_load_combine.wat).
+    freeze_ext_loads: bool = False
     # LLVM calling convention of Wasm-to-Wasm calls (backends/ABI.md
     # "Functions").  ``tailcc`` guarantees that a ``musttail`` call is a tail
     # call whatever the callee's signature (Wasm ``return_call``); where it

@@ -645,6 +645,8 @@ def _mload(fe, inst, ty: str, nbytes: int) -> str:
 def h_ext_load(fe, inst):
     n, e, res, ext = _EXT_LOAD[fe.dfg.op[inst]]
     x = _mload(fe, inst, _vec(n, e), 8)
+    if fe.mc.target.freeze_ext_loads:          # an LLVM bug on RV64 (Target)
+        x = _op(fe, f"freeze {_vec(n, e)} {x}")
     vout(fe, inst, _op(fe, f"{ext} {_vec(n, e)} {x} to {VT[res]}"), res)
 
 
