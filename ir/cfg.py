@@ -5,7 +5,8 @@ branch inst)`` pairs; a ``br_table`` naming a block twice is two edges).
 ``DominatorTree`` is Cooper, Harvey & Kennedy's iterative algorithm over
 reverse postorder ("A Simple, Fast Dominance Algorithm"), with DFS
 pre/post numbers on the tree so ``dominates`` is O(1).  Only blocks
-reachable from the entry are in the tree.
+reachable from the entry are in the tree.  ``natural_loops`` lists the
+loops' bodies from the back edges.
 """
 from __future__ import annotations
 
@@ -121,3 +122,26 @@ class DominatorTree:
     def preorder(self) -> list[Block]:
         """Blocks in dominator-tree preorder (a block before all it dominates)."""
         return sorted((Block(b) for b in self.rpo), key=lambda b: self.pre[b])
+
+
+def natural_loops(func: Function, cfg: ControlFlowGraph | None = None,
+                  dom: DominatorTree | None = None) -> dict[int, set[int]]:
+    """Header -> body of each natural loop: for every back edge ``t -> h``
+    (``h`` dominates ``t``), ``h`` and every reachable block that reaches
+    ``t`` without passing ``h``; back edges to one header make one loop.
+    Nested loops are separate entries, the inner body inside the outer."""
+    cfg = cfg or ControlFlowGraph(func)
+    dom = dom or DominatorTree(func, cfg)
+    bodies: dict[int, set[int]] = {}
+    for t in dom.rpo:
+        for h in cfg.succs[t]:
+            if not dom.dominates(h, t):
+                continue
+            body = bodies.setdefault(h, {h})
+            todo = [t]
+            while todo:
+                b = todo.pop()
+                if b not in body:
+                    body.add(b)
+                    todo.extend(p for p, _ in cfg.preds[b] if dom.is_reachable(p))
+    return bodies

@@ -36,14 +36,15 @@ here changes what the code computes.
 """
 from __future__ import annotations
 
-from ...ir.cfg import ControlFlowGraph, DominatorTree
+from ...ir.cfg import natural_loops
 from ...ir.opcodes import Opcode
 from ...ir.types import I32
 
 
 def frozen_bases(func) -> frozenset[int]:
-    """The values (``iadd`` results) whose definition the emitter follows
-    with a ``freeze`` (see the module docstring)."""
+    """The values (i32 ``iadd`` results) whose definition the emitter
+    follows with a ``freeze`` (see the module docstring).  The loops are
+    computed only for a function with a candidate pair."""
     dfg, lay = func.dfg, func.layout
     where: dict[int, int] = {}          # iadd result -> its block
     addrs: set[int] = set()             # values used as an access's address
@@ -68,7 +69,7 @@ def frozen_bases(func) -> frozenset[int]:
                 pairs.append((base, d, b))
     if not pairs:
         return frozenset()
-    loops = _loops(func)
+    loops = natural_loops(func).values()
     return frozenset(x for x, d, b in pairs
                      if any(b in body and d not in body for body in loops))
 
@@ -99,25 +100,3 @@ def _scaled(dfg, v: int) -> bool:
     if d is None or dfg.op[d] not in (Opcode.ishl, Opcode.imul):
         return False
     return any(_const(dfg, int(a)) for a in dfg.inst_args(d))
-
-
-def _loops(func) -> list[set[int]]:
-    """The natural loops' bodies (a back edge ``t -> h``, ``h`` dominating
-    ``t``: ``h`` and every block that reaches ``t`` without passing ``h``);
-    back edges to one header make one loop."""
-    cfg = ControlFlowGraph(func)
-    dom = DominatorTree(func, cfg)
-    bodies: dict[int, set[int]] = {}
-    for t in dom.rpo:
-        for h in cfg.succs[t]:
-            if not dom.dominates(h, t):
-                continue
-            body = bodies.setdefault(h, {h})
-            todo = [t]
-            while todo:
-                b = todo.pop()
-                if b in body:
-                    continue
-                body.add(b)
-                todo.extend(p for p, _ in cfg.preds[b] if dom.is_reachable(p))
-    return list(bodies.values())

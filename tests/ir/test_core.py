@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wasmaot.ir.builder import BuildError, Cursor, FunctionBuilder, InstBuilder, replace
-from wasmaot.ir.cfg import ControlFlowGraph, DominatorTree
+from wasmaot.ir.cfg import ControlFlowGraph, DominatorTree, natural_loops
 from wasmaot.ir.entities import Block, FuncRef, Inst, MemRef, Value
 from wasmaot.ir.function import Function
 from wasmaot.ir.layout import Layout
@@ -221,3 +221,16 @@ def test_dominator_tree():
     assert dt.preorder()[0] == 0
     cfg = ControlFlowGraph(f)
     assert sorted(b for b, _ in cfg.preds[3]) == [1, 2]
+    # block3 -> block1 enters block1 from outside its dominance: no loop
+    assert natural_loops(f) == {}
+
+
+def test_natural_loops_nested():
+    # block1 heads an outer loop (latch block4), block2 an inner one
+    # (latch block3); block6 reaches the inner header but is unreachable
+    f = parse_function("function %f(i32) {\nblock0(v0: i32):\n    jump block1\n"
+                       "block1:\n    jump block2\nblock2:\n    jump block3\n"
+                       "block3:\n    brif v0, block2, block4\n"
+                       "block4:\n    brif v0, block1, block5\nblock5:\n    return\n"
+                       "block6:\n    jump block2\n}\n")
+    assert natural_loops(f) == {1: {1, 2, 3, 4}, 2: {2, 3}}

@@ -1,7 +1,6 @@
 """Annotations of the Wasm 3.0 text format: ``(@id ...)`` is ignored
 anywhere, ``(@custom ...)`` becomes a custom section at its placement
 (byte-identical to wasm-tools where checked)."""
-import os
 import subprocess
 
 import pytest
@@ -10,6 +9,7 @@ from wasmaot.frontend.binary import decode_module
 from wasmaot.frontend.errors import MalformedError
 from wasmaot.frontend.text import parse_wast, parse_wat
 from wasmaot.frontend.text.lexer import tokenize
+from tests.component.util import wasm_tools
 
 
 def test_unknown_annotations_vanish_everywhere():
@@ -122,16 +122,8 @@ def _section_bytes(wasm: bytes) -> bytes:
     return wasm[s.offset:s.payload_end]
 
 
-def _wasm_tools() -> str:
-    try:
-        from wasmaot.bench import tools
-        return str(tools.wasm_tools())
-    except Exception as e:  # noqa: BLE001 - missing test dependency
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"needs wasm-tools: {e}")
-
-
 def test_branch_hint_section_is_the_one_wasm_tools_writes():
-    wt = subprocess.run([_wasm_tools(), "parse", "-"], input=HINTED.encode(), capture_output=True,
+    wt = subprocess.run([wasm_tools(), "parse", "-"], input=HINTED.encode(), capture_output=True,
                         check=True).stdout
     ours = parse_wat(HINTED)
     assert _section(ours, "metadata.code.branch_hint") == _section(wt, "metadata.code.branch_hint")

@@ -17,6 +17,7 @@ from wasmaot.frontend.text.script import (
     ComponentDefinition,
     ComponentSource,
 )
+from tests.component.util import wasm_tools
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "component"))
 from difftool import compare_file, strip_custom, suite_files
@@ -25,19 +26,11 @@ from known_differences import KNOWN, KNOWN_FILES
 SHARED = "/work/shared/"
 
 
-def _wasm_tools():
-    from wasmaot.bench.tools import wasm_tools
-    try:
-        return wasm_tools()
-    except Exception as e:          # noqa: BLE001 (a missing tool skips, says why)
-        pytest.skip(f"wasm-tools not available: {e}")
-
-
 def wasm_tools_parse(text: str, tmp_path) -> bytes:
     src = tmp_path / "c.wat"
     src.write_text(text)
     out = tmp_path / "c.wasm"
-    subprocess.run([_wasm_tools(), "parse", str(src), "-o", str(out)], check=True)
+    subprocess.run([wasm_tools(), "parse", str(src), "-o", str(out)], check=True)
     return out.read_bytes()
 
 
@@ -324,7 +317,7 @@ SUITE = suite_files()
 @pytest.mark.skipif(not SUITE, reason="the component suites are not in /work/shared")
 @pytest.mark.parametrize("path", SUITE, ids=lambda p: p.replace(SHARED, ""))
 def test_suite_same_bytes_as_wasm_tools(path):
-    _wasm_tools()
+    wasm_tools()
     rel = path.replace(SHARED, "")
     r = compare_file(path)
     if rel in KNOWN_FILES:

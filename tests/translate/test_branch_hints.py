@@ -7,7 +7,6 @@ writes the same section from the annotations (tests/text/test_annotations.py,
 and the last test here)."""
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 
@@ -16,6 +15,7 @@ import pytest
 from wasmaot.frontend.binary import BRANCH_HINT_SECTION, decode_module
 from wasmaot.ir.printer import print_function
 from wasmaot.ir.translate import translate
+from tests.component.util import wasm_tools
 
 from .util import verify_translation
 
@@ -47,17 +47,9 @@ WAT = r"""(module
       (return (i32.const -1)))))"""
 
 
-def _wasm_tools():
-    try:
-        from wasmaot.bench import tools
-        return str(tools.wasm_tools())
-    except Exception as e:  # noqa: BLE001 - missing test dependency
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"needs wasm-tools: {e}")
-
-
 @pytest.fixture(scope="module")
 def hinted() -> bytes:
-    r = subprocess.run([_wasm_tools(), "parse", "-"], input=WAT.encode(),
+    r = subprocess.run([wasm_tools(), "parse", "-"], input=WAT.encode(),
                        capture_output=True, check=True)
     return r.stdout
 
@@ -97,7 +89,7 @@ def test_each_hint_makes_the_unlikely_side_cold(hinted):
 
 
 def _stripped(wasm: bytes) -> bytes:
-    return subprocess.run([_wasm_tools(), "strip", "--all", "-"], input=wasm,
+    return subprocess.run([wasm_tools(), "strip", "--all", "-"], input=wasm,
                           capture_output=True, check=True).stdout
 
 
