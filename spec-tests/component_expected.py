@@ -1,11 +1,12 @@
 """The one explicit list of component-script commands that do not pass yet,
 each with its reason (issue 13).
 
-Keys are paths inside /work/shared with a command's line, or ``None`` for
-every failing command of the file (a folder ending in ``/``: every script
-under it).  A listed command that fails counts as an expected failure; a
-listed command that passes, or a whole-file entry whose file has no failing
-command left, fails the run, so the list cannot go stale.
+Keys are paths inside ../shared (the project root's sibling) with a
+command's line, or ``None`` for every failing command of the file (a
+folder ending in ``/``: every script under it).  A listed command that
+fails counts as an expected failure; a listed command that passes, or a
+whole-file entry whose file has no failing command left, fails the run,
+so the list cannot go stale.
 """
 from __future__ import annotations
 

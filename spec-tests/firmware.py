@@ -25,7 +25,7 @@ than its RAM) is listed, with the reason, in :mod:`.firmware_expected`.
 
 Slow suite (about an hour per target on one core)::
 
-    nice -n 19 wasmaot spectest --target cortex-m3 -j 2 /work/shared/spec-testsuite/*.wast
+    nice -n 19 wasmaot spectest --target cortex-m3 -j 2 ../shared/spec-testsuite/*.wast
 """
 from __future__ import annotations
 

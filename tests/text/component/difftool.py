@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -24,8 +25,11 @@ from wasmaot.frontend.text.script import (
     ComponentSource,
 )
 
-SUITES = ("/work/shared/component-model-tests/test",
-          "/work/shared/wasmtime-misc-tests/component-model")
+#: ../shared next to the project root (the checkout's sibling, as everywhere
+#: in the tests), not a fixed path: a clone elsewhere finds its own.
+SHARED = pathlib.Path(__file__).resolve().parents[3].parent / "shared"
+SUITES = (str(SHARED / "component-model-tests" / "test"),
+          str(SHARED / "wasmtime-misc-tests" / "component-model"))
 
 
 def suite_files() -> list[str]:

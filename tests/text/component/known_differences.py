@@ -2,7 +2,7 @@
 json-from-wast`` (1.262) on the suites, for tests/text/test_component_text.py.
 
 ``KNOWN[(file, line)]``: the component at that line of that file (path under
-/work/shared) is not byte-identical to wasm-tools' (almost always: we reject
+../shared) is not byte-identical to wasm-tools' (almost always: we reject
 text that needs a feature outside issue 13's scope).  ``KNOWN_FILES``: files
 that wasm-tools itself cannot turn into JSON (so there is nothing to compare).
 A listed entry that matches is an error (the test says "fixed: unlist it").
