@@ -412,6 +412,9 @@ def llvm_binding():
     if not _llvm_ready:
         llvm.initialize_all_targets()
         llvm.initialize_all_asmprinters()
+        # The host's assembly parser (llvmlite offers no other): inline asm
+        # with an instruction in it needs it (backends/llvm/addr32.py).
+        llvm.initialize_native_asmparser()
         _llvm_ready = True
     return llvm
 

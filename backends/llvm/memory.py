@@ -47,7 +47,7 @@ from ...ir.opcodes import ImmKind, MemFlags, Opcode
 from ...ir.passes._aliasscope import func_scopes
 from ...ir.types import I64, bits
 from .. import abi
-from . import traps
+from . import addr32, traps
 from .common import LTYPE, MD_COLD, TBAA_INST, TBAA_MEM
 
 
@@ -288,6 +288,8 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
 
 
 def h_load(fe, inst):
+    if addr32.try_load(fe, inst):
+        return
     ctrl = fe.dfg.ctrl[inst]
     p = effective_ptr(fe, inst, bits(ctrl) // 8)
     if LTYPE[ctrl] == "double" and fe.mc.target.split_f64_accesses:
@@ -310,6 +312,8 @@ def _load_f64_words(fe, inst, p: str) -> None:
 
 
 def h_narrow_load(fe, inst):
+    if addr32.try_load(fe, inst):
+        return
     n, ext = _NARROW_LOAD[fe.dfg.op[inst]]
     ty = LTYPE[fe.dfg.ctrl[inst]]
     p = effective_ptr(fe, inst, n // 8)

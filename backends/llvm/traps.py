@@ -391,6 +391,13 @@ def _keeps(fe, notrap: bool, how: str) -> bool:
     return fe.mc.guard and not notrap and fe.mc.target.guard_keep == how
 
 
+def keeps_volatile(fe, notrap: bool) -> bool:
+    """Whether a linear-memory load that ``notrap`` describes is kept the
+    "volatile" way (behind a barrier, in order with every memory access):
+    what an addr32 load (addr32.py) keeps as well."""
+    return _keeps(fe, notrap, "volatile")
+
+
 def guard_load(fe, notrap: bool) -> str:
     """Before a linear-memory load kept "volatile": emit the barrier ahead
     of it and return the load's qualifier ``" volatile"``; else ``""``."""
