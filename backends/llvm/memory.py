@@ -38,6 +38,10 @@ address as before (segment base + index + offset), inside the
 reservation.  Everything else (bulk operations, the runtime, other
 memories) reaches the memory through ``base`` as before; LLVM treats the two
 address spaces as possibly aliasing.
+A load from that memory at an i32 sum with a memarg offset of 0, not
+proven in bounds, may instead compute its address in 32 bits (the addr32
+prefix: :mod:`.addr32`), so that the sum needs no ``lea`` first.
+
 Accessors return a typed pointer operand (:func:`effective_ptr`).
 """
 from __future__ import annotations
