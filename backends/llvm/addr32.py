@@ -13,17 +13,16 @@ extends it and adds the segment base: exactly the Wasm address, wrap
 included, in the access (wasm2c's and WAMR's "Segue" use the same prefix).
 brotli's hash chain then loads a bucket as ``addr32 mov %gs:(b, i, 4)``.
 
-Which loads (``try_load``), all of them kept loads already (traps.py,
-"Guard-mode keeps"): in guard mode, through the segment-addressed memory
-(memory.py), not proven in bounds, with a static offset of 0, at an
-address defined by ``iadd``, from a memory of 64 KiB pages (a memory of
-1-byte pages keeps its explicit check in guard mode too: its end is no
-page boundary, so no fault marks it, and the asm would skip the check).  The memarg offset must be 0 because Wasm
-adds it WITHOUT wrapping (``i32.load offset=4 (i32.const -2)`` traps),
-while the prefix would wrap it with the rest.  The address operand itself
-is any sum of at most two values, one of them possibly shifted left by 1-3
-(the scale), plus a constant (the displacement): all of it is i32
-arithmetic modulo 2^32, which the prefix computes exactly.
+Which loads: memory.py decides (``_addr32_load``), next to
+``effective_ptr`` and with the same predicates: a load that the segment-
+addressed memory would take unchecked (guard mode, 64 KiB pages), kept
+because it is not proven in bounds, with a memarg offset of 0.  The offset
+must be 0 because Wasm adds it WITHOUT wrapping (``i32.load offset=4
+(i32.const -2)`` traps), while the prefix would wrap it with the rest.
+This module says how: the address operand as at most two values, one of
+them possibly shifted left by 1-3 (the scale), plus a constant (the
+displacement), all of it i32 arithmetic modulo 2^32, which the prefix
+computes exactly (:func:`operands`), and the instruction (:func:`load`).
 
 How: an inline asm ``addr32 mov %gs:disp(base, index, scale), out`` (the
 32-bit register names alone make the assembler emit the prefix; the
@@ -35,9 +34,10 @@ LLVM can no longer fold the load into the instruction that uses it
 (``cmp %gs:(t), r``), so such a use costs the ``mov`` the ``lea`` saved.
 
 Measured (executed instructions, qemu, x86-64-v2, guard mode; outputs
-unchanged): brotli 2.788 G -> 2.557 G (-8.3%), SQLite 12.084 G -> 11.882 G
-(-1.7%), Lua 7.081 G -> 7.022 G (-0.8%); kernels (quick sizes) sort -7%,
-hashmap -4%, indirect -3%, wordfreq +1%, the others within 0.2%.  Time:
+unchanged): brotli 2.788 G -> 2.555 G (-8.4%), SQLite 12.084 G -> 11.887 G
+(-1.6%), Lua 7.081 G -> 6.999 G (-1.2%); kernels (quick sizes) sort -7%,
+strings -5%, hashmap -4%, indirect -3%, wordfreq -0.5%, the others within
+0.2% (geomean 1.064x -> 1.053x native).  Time:
 benchmarks/README.md, "Loads that compute their address in 32 bits".
 
 Trade-offs: the asm needs LLVM's x86 assembly parser, which llvmlite only
@@ -50,9 +50,10 @@ from __future__ import annotations
 
 import platform
 
-from ...ir.opcodes import ImmKind, MemFlags, Opcode
+from ...ir.opcodes import Opcode
+from ...ir.passes.trapelim import iconst_value, split_const
 from ...ir.types import F32, F64, I32, I64
-from . import traps
+from .common import LTYPE
 
 #: (opcode, result type) -> (mnemonic, output constraint, output modifier).
 #: The ``k`` modifier names the 32-bit half of an i64 result's register:
@@ -74,26 +75,17 @@ _MNEMONIC = {
     (Opcode.sload32, I64): ("movslq", "r", ""),
 }
 
-_LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double"}
-
 _host_ok: bool | None = None
 
 
 def available(target) -> bool:
-    """Whether this compiler can emit addr32 loads for ``target``: an x86-64
-    target with a segment-addressed memory, compiled on an x86-64 host
-    (whose assembly parser is the one llvmlite can initialise)."""
+    """Whether this compiler can emit addr32 loads for ``target``: x86-64
+    with %gs for its segment memory, compiled on an x86-64 host (whose
+    assembly parser is the one llvmlite can initialise)."""
     global _host_ok
     if _host_ok is None:
         _host_ok = platform.machine().lower() in ("x86_64", "amd64")
     return target.arch == "x86_64" and target.memory_segment == 256 and _host_ok
-
-
-def _const(dfg, v) -> int | None:
-    d = dfg.value_inst(v)
-    if d is None or dfg.op[d] != Opcode.iconst:
-        return None
-    return dfg.inst_imm(d, ImmKind.IMM64) & 0xFFFFFFFF
 
 
 def _scaled(dfg, v):
@@ -102,54 +94,35 @@ def _scaled(dfg, v):
     if d is None or dfg.op[d] != Opcode.ishl:
         return None
     x, k = dfg.inst_args(d)
-    k = _const(dfg, k)
+    k = iconst_value(dfg, k)
     if k is None or not 1 <= k & 31 <= 3:
         return None
     return x, 1 << (k & 31)
 
 
-def _split(dfg, v) -> tuple[list, int]:
-    """The non-constant terms and the constant of ``v`` as a sum: none and
-    ``v`` for a constant, the operands of ``v = iadd`` that has a constant
-    operand, else ``v`` itself."""
-    c = _const(dfg, v)
-    if c is not None:
-        return [], c
-    d = dfg.value_inst(v)
-    if d is None or dfg.op[d] != Opcode.iadd:
-        return [v], 0
-    args = dfg.inst_args(d)
-    consts = [_const(dfg, u) for u in args]
-    if all(c is None for c in consts):
-        return [v], 0
-    return [u for u, c in zip(args, consts) if c is None], sum(c for c in consts if c is not None)
-
-
 def operands(dfg, addr):
     """``(base, index, scale, disp)`` (values or None, an int, a signed
     32-bit int) whose 32-bit sum ``base + index * scale + disp`` is the i32
-    ``addr = iadd ...``, or None.  Constants fold into ``disp`` one level
-    down (``(a + c) + b``); a lone ``t + c`` whose ``t = iadd a, b`` becomes
-    ``a + b + c`` (brotli's ``data + j - 3``); more than two non-constant
-    terms do not fit an addressing mode."""
-    d = dfg.value_inst(addr)
-    if d is None or dfg.op[d] != Opcode.iadd:
-        return None
-    terms, disp = [], 0
-    for t in dfg.inst_args(d):
-        ts, c = _split(dfg, t)
-        terms += ts
-        disp += c
-    if len(terms) == 1 and disp:
-        # t + c with t = a + b (neither constant, or _split had split it):
-        # a + b + c saves the add that computes t.  It can lengthen the
-        # lives of a and b where t was the one register used (brotli: 8.3%
-        # fewer instructions with it, 3.3% without)
-        td = dfg.value_inst(terms[0])
-        if td is not None and dfg.op[td] == Opcode.iadd:
-            terms = list(dfg.inst_args(td))
-    if not terms or len(terms) > 2:
-        return None
+    ``addr``, when ``addr`` is a sum with at most two non-constant terms;
+    else None.  Constants peel off at any depth (``split_const``); a root
+    ``t = iadd a, b`` is taken apart, so ``(a + b) - 3`` is ``-3(a, b)``
+    (brotli's ``data + j - 3``: 8.3% fewer instructions with it, 3.3%
+    without; it can lengthen the lives of ``a`` and ``b`` where ``t`` was
+    the one register used)."""
+    root, disp = split_const(dfg, addr)
+    d = dfg.value_inst(root)
+    if d is not None and dfg.op[d] == Opcode.iadd:
+        terms = []
+        for t in dfg.inst_args(d):
+            r, k = split_const(dfg, t)
+            terms.append(r)
+            disp += k
+    elif disp:
+        terms = [root]
+    else:
+        return None                       # not a sum: nothing to compute
+    if any(iconst_value(dfg, t) is not None for t in terms):
+        return None                       # c1 + c2: not folded by the IR, not worth a rule
     disp &= 0xFFFFFFFF
     disp = disp - (1 << 32) if disp >= 1 << 31 else disp
     if len(terms) == 1:
@@ -163,32 +136,15 @@ def operands(dfg, addr):
     return a, b, 1, disp
 
 
-def try_load(fe, inst) -> bool:
-    """Emit load ``inst`` (plain or narrow) as an addr32 asm and return
-    True, or return False and emit nothing (the caller's usual path)."""
-    mc, dfg = fe.mc, fe.dfg
-    if not mc.addr32:
-        return False
+def load(fe, inst, ops) -> bool:
+    """Emit load ``inst`` (plain or narrow) at ``operands(...)`` as an
+    addr32 asm and return True; False, emitting nothing, for a kind of
+    load it has no instruction for (v128)."""
+    dfg = fe.dfg
     key = (dfg.op[inst], dfg.ctrl[inst])
     if key not in _MNEMONIC:
         return False
-    mem = dfg.inst_imm(inst, ImmKind.MEM)
-    if mem not in mc.segment_mems or dfg.inst_imm(inst, ImmKind.OFFSET) != 0:
-        return False
-    notrap = MemFlags.notrap(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
-    if not traps.keeps_volatile(fe, notrap):
-        return False
-    if traps.access_needs_check(fe, notrap, fe.func.module.memories[mem].page_size_log2):
-        return False        # 1-byte pages: checked even in guard mode (no fault at the end)
-    ops = operands(dfg, dfg.inst_args(inst)[0])
-    if ops is None:
-        return False
     base, index, scale, disp = ops
-    if index is None and fe.nowrap is not None and fe.nowrap.sum_fits(inst, base, disp & 0xFFFFFFFF):
-        # ``x + c`` that cannot wrap: memory.py puts ``c`` in the 64-bit
-        # displacement (_fold_offset), where LLVM can still fold the load
-        # into its use; the prefix would save nothing.
-        return False
     regs, args = [], []
     for v in (base, index):
         if v is not None:
@@ -199,7 +155,6 @@ def try_load(fe, inst) -> bool:
     mnem, out, mod = _MNEMONIC[key]
     addr = f"%gs:{disp or ''}({','.join(regs)})"
     cons = ",".join([f"={out}"] + ["r"] * len(args) + ["~{memory}"])
-    ty = _LTYPE[dfg.ctrl[inst]]
-    fe.emit(f'{fe.res(inst)} = call {ty} asm sideeffect "addr32 {mnem} {addr}, ${{0{mod}}}", '
-            f'"{cons}"({", ".join(args)}) nounwind')
+    fe.emit(f'{fe.res(inst)} = call {LTYPE[dfg.ctrl[inst]]} asm sideeffect '
+            f'"addr32 {mnem} {addr}, ${{0{mod}}}", "{cons}"({", ".join(args)}) nounwind')
     return True

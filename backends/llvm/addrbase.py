@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from ...ir.cfg import natural_loops
 from ...ir.opcodes import Opcode
+from ...ir.passes.trapelim import iconst_value
 from ...ir.types import I32
 
 
@@ -85,13 +86,8 @@ def _factorable(dfg, base: int, index: int) -> bool:
     if not _scaled(dfg, index):
         return False
     terms = dfg.inst_args(dfg.value_inst(base))
-    return (not any(_const(dfg, int(t)) for t in terms)
+    return (all(iconst_value(dfg, int(t)) is None for t in terms)
             and any(_scaled(dfg, int(t)) for t in terms))
-
-
-def _const(dfg, v: int) -> bool:
-    d = dfg.value_inst(v)
-    return d is not None and dfg.op[d] == Opcode.iconst
 
 
 def _scaled(dfg, v: int) -> bool:
@@ -99,4 +95,4 @@ def _scaled(dfg, v: int) -> bool:
     d = dfg.value_inst(v)
     if d is None or dfg.op[d] not in (Opcode.ishl, Opcode.imul):
         return False
-    return any(_const(dfg, int(a)) for a in dfg.inst_args(d))
+    return any(iconst_value(dfg, int(a)) is not None for a in dfg.inst_args(d))

@@ -167,9 +167,6 @@ class ModuleContext:
         # segment memory if this instance defines it or imports it.  Set
         # by program.emit_program.
         self.segment_mems: frozenset[int] = frozenset()
-        # Guard-mode loads from a segment memory may compute their address
-        # in 32 bits (addr32.py).  Set by program.emit_program.
-        self.addr32 = False
         self.tail_candidates: dict[int, list[int]] = {}   # calls.indirect_candidates
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants

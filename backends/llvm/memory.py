@@ -291,8 +291,31 @@ def emit_load(fe, inst, ty: str, p: str, dst: str) -> None:
     traps.guard_keep(fe, notrap, ty, dst)
 
 
+def _addr32_load(fe, inst) -> bool:
+    """Emit ``inst`` as an addr32 load (addr32.py) and return True when it
+    is one: a load of the segment memory that :func:`effective_ptr` would
+    address unchecked, with no memarg offset (Wasm does not wrap it), kept
+    because the IR did not prove it (``traps.keeps_volatile``), at a sum;
+    not an ``x + c`` that :func:`_fold_offset` folds into the displacement,
+    where LLVM can still fold the load into its use."""
+    dfg, mc = fe.dfg, fe.mc
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    if mem not in mc.segment_mems or dfg.inst_imm(inst, ImmKind.OFFSET) != 0 \
+            or not addr32.available(mc.target):
+        return False
+    notrap = MemFlags.notrap(dfg.inst_imm(inst, ImmKind.MEMFLAGS))
+    if not traps.keeps_volatile(fe, notrap) \
+            or traps.access_needs_check(fe, notrap, page_size_log2(fe, mem)):
+        return False
+    addr = dfg.inst_args(inst)[0]
+    ops = addr32.operands(dfg, addr)
+    if ops is None or (ops[1] is None and _fold_offset(fe, inst, addr, 0)[1]):
+        return False
+    return addr32.load(fe, inst, ops)
+
+
 def h_load(fe, inst):
-    if addr32.try_load(fe, inst):
+    if _addr32_load(fe, inst):
         return
     ctrl = fe.dfg.ctrl[inst]
     p = effective_ptr(fe, inst, bits(ctrl) // 8)
@@ -316,7 +339,7 @@ def _load_f64_words(fe, inst, p: str) -> None:
 
 
 def h_narrow_load(fe, inst):
-    if addr32.try_load(fe, inst):
+    if _addr32_load(fe, inst):
         return
     n, ext = _NARROW_LOAD[fe.dfg.op[inst]]
     ty = LTYPE[fe.dfg.ctrl[inst]]

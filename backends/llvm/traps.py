@@ -394,7 +394,8 @@ def _keeps(fe, notrap: bool, how: str) -> bool:
 def keeps_volatile(fe, notrap: bool) -> bool:
     """Whether a linear-memory load that ``notrap`` describes is kept the
     "volatile" way (behind a barrier, in order with every memory access):
-    what an addr32 load (addr32.py) keeps as well."""
+    the loads that may be addr32 ones (memory._addr32_load), which their
+    asm keeps the same way."""
     return _keeps(fe, notrap, "volatile")
 
 

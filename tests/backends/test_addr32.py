@@ -45,7 +45,9 @@ WAT = r'''(module (memory 1)
   (func (export "proven") (param i32 i32) (result i32) (local i32)
     (local.set 2 (i32.add (local.get 0) (local.get 1)))
     (i32.store (local.get 2) (i32.const 7))
-    (i32.load (local.get 2))))
+    (i32.load (local.get 2)))
+  (func (export "flat") (param i32 i32) (result i32)
+    (i32.load8_u (i32.sub (i32.add (local.get 0) (local.get 1)) (i32.const 3)))))
 '''
 
 #: export -> (bytes, signed, how the address is formed from the two args)
@@ -53,6 +55,7 @@ LOADS = {
     "add32": (4, False, lambda a, b: a + b),
     "scaled": (4, False, lambda a, b: a + (b << 2)),
     "disp_u8": (1, False, lambda a, b: a - 3 + b),
+    "flat": (1, False, lambda a, b: a + b - 3),
     "s8_64": (1, True, lambda a, b: a + b),
     "s16": (2, True, lambda a, b: a + b),
     "u32_64": (4, False, lambda a, b: a + b),
@@ -69,7 +72,7 @@ def _llvm(*, segment: bool = True, bounds: str = "guard", target: str = "x86_64-
 
 
 ORDER = ("add32", "scaled", "disp_u8", "s8_64", "s16", "u32_64", "f64_bits", "off4",
-         "plain", "proven")
+         "plain", "proven", "flat")
 
 
 def _body(src: str, name: str) -> str:
@@ -89,6 +92,8 @@ def test_which_loads_compute_their_address():
         "add32": r'"addr32 movl %gs:\(\$1,\$2\), \$\{0\}", "=r,r,r,~\{memory\}"',
         "scaled": r'"addr32 movl %gs:\(\$1,\$2,4\), \$\{0\}"',
         "disp_u8": r'"addr32 movzbl %gs:-3\(\$1,\$2\), \$\{0\}"',
+        # (a + b) - 3: the constant peeled off, the sum taken apart
+        "flat": r'"addr32 movzbl %gs:-3\(\$1,\$2\), \$\{0\}"',
         "s8_64": r'"addr32 movsbq %gs:\(\$1,\$2\), \$\{0\}"',
         "s16": r'"addr32 movswl %gs:\(\$1,\$2\), \$\{0\}"',
         "u32_64": r'"addr32 movl %gs:\(\$1,\$2\), \$\{0:k\}"',
