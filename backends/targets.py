@@ -254,6 +254,13 @@ class Target:
     # core the unrolled loop, with a third of the branches, was the better
     # code, and nothing would re-widen the rolled one.
     reroll: bool = False
+    # Run the prefetch pass (ir/passes/prefetch.py): a loop's base address,
+    # known before an earlier loop, is prefetched where it is known.  Only
+    # where a prefetch of any address is harmless (x86-64 prefetcht0,
+    # AArch64 prfm: neither faults), since the pass proves nothing about
+    # the address.  RISC-V has no prefetch without Zicbop, and on Cortex-M
+    # a firmware image has no cache to speak of.
+    prefetch: bool = False
     # LLVM CPU name -> features that tune code for that CPU beyond what
     # LLVM's own model of it says, added after the target's features and
     # before the user's (``--features`` can undo them): see

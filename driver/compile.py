@@ -176,7 +176,7 @@ def compile_bytes(data: bytes, filename: str, opts, *, emit: str = "exe",
     if passes is None:
         from .backends.targets import get_target
         t = get_target(opts.target)
-        passes = default_pipeline(opts.bounds, t.pointer_bytes, t.reroll)
+        passes = default_pipeline(opts.bounds, t.pointer_bytes, t.reroll, t.prefetch)
     pm = PassManager(list(passes), verify)
     comp = _component_input(data, filename)
     if comp is not None:

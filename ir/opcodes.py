@@ -37,7 +37,8 @@ Row format (whitespace separated)::
   (may do anything a function can: every effect, every trap), ``term``
   (block terminator), ``branch:1``/``branch:2``/``branch:table`` (number
   of successor block calls, stored after the operands), ``access:8|16|32|64|T``
-  (bytes touched by a memory access: width in bits, or the controlling type).
+  (bytes touched by a memory access: width in bits, or the controlling type),
+  ``hint`` (no effect on the program's state, but never removed: ``prefetch``).
 
 An instruction is *pure* when it has no flag at all: it may be removed when
 unused, hoisted, or folded.
@@ -190,6 +191,9 @@ class Flag(enum.IntFlag):
     CALL = 1 << 9
     TERMINATOR = 1 << 10
     BRANCH = 1 << 11
+    # No effect on the program's state, yet kept where it is (dce never
+    # removes it): a hint to the hardware (``prefetch``).
+    HINT = 1 << 12
 
 
 READS = Flag.READS_MEM | Flag.READS_TABLE | Flag.READS_GLOBAL | Flag.READS_SEG
@@ -322,6 +326,10 @@ memory_init       -      mem,data            A,i32,i32    -      trap:memory_out
 # sums wrap), else n.  It reads as the loop did, a + k and b + k for k = 0,
 # 1, ..., trapping at the first byte out of bounds before a difference.
 mismatch8         -      mem                 A,A,A        A      trap:memory_out_of_bounds reads:mem
+# prefetch memN A: the cache line of byte A will be read soon (the prefetch
+# pass).  A hint: it never traps, whatever A is (x86 prefetcht0 and AArch64
+# prfm do not fault), reads nothing the program sees, and stays put (hint).
+prefetch          -      mem                 A            -      hint
 data_drop         -      data                -            -      writes:seg
 # ---- globals and tables --------------------------------------------------------
 global_get        -      global              -            G      reads:global
@@ -528,6 +536,7 @@ class OpInfo:
     writes: bool = False       # writes memory/table/global/segment state, or calls
     reads: bool = False
     is_pure: bool = False      # no flag at all: removable when unused
+    is_hint: bool = False      # Flag.HINT: no effect, but never removed
 
     @property
     def is_branch(self) -> bool:
@@ -613,6 +622,8 @@ def _parse_table(text: str) -> list[OpInfo]:
                 branches = BRANCH_TABLE if val == "table" else int(val)
             elif key == "access":
                 access = -1 if val == "T" else int(val) // 8
+            elif key == "hint":
+                flags |= Flag.HINT
             else:
                 raise AssertionError(f"{name}: unknown flag {w}")
         if ctrl is None:
@@ -626,7 +637,8 @@ def _parse_table(text: str) -> list[OpInfo]:
                            may_trap=bool(flags & (Flag.TRAPS | Flag.CALL)),
                            writes=bool(flags & (WRITES | Flag.CALL)),
                            reads=bool(flags & (READS | Flag.CALL)),
-                           is_pure=not flags))
+                           is_pure=not flags,
+                           is_hint=bool(flags & Flag.HINT)))
     return rows
 
 

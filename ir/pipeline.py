@@ -48,7 +48,8 @@ from .verifier import VerifierError, verifier_errors
 PIPELINE = ["constfold", "unreachable", "dce", "bytecmp", "trapelim", "dce"]
 
 
-def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8, reroll: bool = False) -> list:
+def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8, reroll: bool = False,
+                     prefetch: bool = False) -> list:
     """The pipeline for a bounds mode: explicit mode adds checkmerge after
     trapelim (one check for a run of accesses off one address; in guard
     mode the accesses cost no instruction, so a check would only add one),
@@ -62,19 +63,22 @@ def default_pipeline(bounds: str = "guard", pointer_bytes: int = 8, reroll: bool
     no memory reaches 4 GiB (their ``for_pointer_bytes``): PassInfos, not
     names.  ``reroll`` (the target's :attr:`Target.reroll`) rolls unrolled
     loops back before trapelim, which then sees the rolled loop (factors
-    LLVM's vectorizer does not widen itself: reroll.for_vectorizer)."""
+    LLVM's vectorizer does not widen itself: reroll.for_vectorizer).
+    ``prefetch`` (the target's :attr:`Target.prefetch`) adds the prefetch
+    pass last, after the final dce (which keeps its hints anyway)."""
+    tail = ["prefetch"] if prefetch else []
     from .passes import checkmerge, loopversion, reroll as reroll_pass
     k = PIPELINE.index("trapelim") + 1
     head = PIPELINE[:k]
     if reroll:
         head = head[:-1] + [_variant("reroll", reroll_pass.for_vectorizer)] + head[-1:]
     if bounds != "explicit":
-        return head + [_variant("loopversion", loopversion.guard_mode)] + PIPELINE[k:]
+        return head + [_variant("loopversion", loopversion.guard_mode)] + PIPELINE[k:] + tail
     merge: list = ["checkmerge", "loopversion"]
     if pointer_bytes < 8:
         merge = [_variant("checkmerge", checkmerge.for_pointer_bytes(pointer_bytes)),
                  _variant("loopversion", loopversion.for_pointer_bytes(pointer_bytes))]
-    return head + merge + ["checkversion"] + PIPELINE[k:]
+    return head + merge + ["checkversion"] + PIPELINE[k:] + tail
 
 
 def _variant(name: str, run) -> "PassInfo":

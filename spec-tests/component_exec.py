@@ -525,7 +525,7 @@ def compile_component(flat, exe: Path, opts, filename: str) -> None:
     from ..ir.pipeline import PassManager, default_pipeline
     from ..ir.translate import translate_module
     t = get_target(opts.target)      # the passes `wasmaot compile` runs for this target and mode
-    pm = PassManager(default_pipeline(opts.bounds, t.pointer_bytes, t.reroll))
+    pm = PassManager(default_pipeline(opts.bounds, t.pointer_bytes, t.reroll, t.prefetch))
 
     def translate(fm):
         ir_module = translate_module(fm.module)

@@ -43,6 +43,7 @@ AARCH64_LINUX = Target(
     # under qemu-aarch64 7.2; root cause not found, real hardware not tried).
     internal_cc="fastcc",
     reroll=True,
+    prefetch=True,
 )
 
 TARGETS = (AARCH64_LINUX,)

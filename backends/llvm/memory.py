@@ -410,6 +410,31 @@ def h_bounds_check(fe, inst):
     fe.trap_if(_out_of_bounds(fe, inst), traps.MEMORY_OOB)
 
 
+def h_prefetch(fe, inst):
+    """``prefetch memN A``: ``llvm.prefetch`` (read, keep in all cache levels,
+    data) of the byte at A, with no check in either bounds mode: x86's
+    ``prefetcht0`` and AArch64's ``prfm`` never fault, whatever the address
+    (ir/passes/prefetch.py says which targets get the pass).  The address is
+    what an access at A with offset 0 uses: the segment's, or base + A."""
+    dfg = fe.dfg
+    mem = dfg.inst_imm(inst, ImmKind.MEM)
+    addr = dfg.inst_args(inst)[0]
+    p = fe.tmp("pf")
+    if mem in fe.mc.segment_mems:
+        ty = f"ptr addrspace({fe.mc.target.memory_segment})"
+        fe.emit(f"{p} = getelementptr i8, {ty} null, i64 {_index64(fe, inst, mem, addr)}")
+    else:
+        ty = "ptr"
+        base = memory_base(fe, memory_ptr(fe, mem), mem)
+        idx = (fe.val(addr) if fe.mc.ptr_bytes == 4 and not is64(fe, mem)
+               else _index64(fe, inst, mem, addr))
+        ity = "i32" if fe.mc.ptr_bytes == 4 and not is64(fe, mem) else "i64"
+        fe.emit(f"{p} = getelementptr i8, ptr {base}, {ity} {idx}")
+    suffix = "p0" if ty == "ptr" else f"p{fe.mc.target.memory_segment}"
+    f = fe.mc.intrinsic(f"llvm.prefetch.{suffix}", "void", f"{ty}, i32, i32, i32")
+    fe.emit(f"call void {f}({ty} {p}, i32 0, i32 3, i32 1)")
+
+
 def h_in_bounds(fe, inst):
     """``in_bounds``: :func:`h_bounds_check`'s compare, as an i32 0/1."""
     bad = _out_of_bounds(fe, inst)
@@ -764,6 +789,7 @@ HANDLERS = {
     **{op: h_store for op in _NARROW_STORE},
     Opcode.bounds_check: h_bounds_check,
     Opcode.in_bounds: h_in_bounds,
+    Opcode.prefetch: h_prefetch,
     Opcode.memory_size: h_memory_size, Opcode.memory_grow: h_memory_grow,
     Opcode.memory_fill: h_memory_fill, Opcode.memory_copy: h_memory_copy,
     Opcode.memory_init: h_memory_init, Opcode.data_drop: h_data_drop,

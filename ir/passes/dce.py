@@ -2,8 +2,8 @@
 
 What: removes every instruction none of whose results is (transitively)
 used by something that must stay.  "Must stay" = terminators, calls,
-anything that writes memory/tables/globals/segments, and anything that can
-trap -- a trap is observable behaviour, so an unused ``sdiv`` whose divisor
+anything that writes memory/tables/globals/segments, hints (``prefetch``),
+and anything that can trap -- a trap is observable behaviour, so an unused ``sdiv`` whose divisor
 may be zero, an unused trapping ``load`` or a ``bounds_check`` is kept.
 Pure instructions and non-trapping reads (``global_get``, ``memory_size``,
 ``notrap`` loads) are removable.  One refinement: ``udiv``/``urem`` by a
@@ -39,7 +39,7 @@ def removable(func: Function, inst: int) -> bool:
     """May ``inst`` be deleted when its results are unused?"""
     dfg = func.dfg
     info = OPINFO[dfg.op[inst]]
-    if info.is_terminator or info.writes:      # calls count as writes
+    if info.is_terminator or info.writes or info.is_hint:   # calls count as writes
         return False
     if not info.may_trap or not dfg.can_trap(inst):
         return True
@@ -55,9 +55,9 @@ def removable(func: Function, inst: int) -> bool:
 
 
 # Per-opcode answers, so the common case costs one list index.
-_PURE = [i.is_pure or (not i.is_terminator and not i.writes and not i.may_trap)
-         for i in OPINFO]
-_NEVER = [i.is_terminator or i.writes for i in OPINFO]
+_PURE = [i.is_pure or (not i.is_terminator and not i.writes and not i.may_trap
+                       and not i.is_hint) for i in OPINFO]
+_NEVER = [i.is_terminator or i.writes or i.is_hint for i in OPINFO]
 
 
 def run(func: Function) -> bool:

@@ -57,6 +57,8 @@ def test_flags():
     assert OPINFO[Opcode.load].reads and not OPINFO[Opcode.load].writes
     assert OPINFO[Opcode.store].writes and OPINFO[Opcode.call].writes
     assert OPINFO[Opcode.call].may_trap and OPINFO[Opcode.call].is_call
+    pf = OPINFO[Opcode.prefetch]
+    assert pf.is_hint and not (pf.may_trap or pf.writes or pf.reads or pf.is_pure)
     for t in ("return", "jump", "brif", "br_table", "trap", "unreachable"):
         assert OPINFO[BY_NAME[t].opcode].is_terminator, t
     assert not OPINFO[Opcode.trapz].is_terminator and OPINFO[Opcode.trapz].trap_imm

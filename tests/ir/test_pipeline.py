@@ -124,7 +124,7 @@ def test_broken_input_is_reported_as_input():
 
 def test_dce_never_removes_an_instruction_that_may_trap_or_has_effects():
     """Every opcode: if the table says it may trap / writes / calls / ends a
-    block, ``dce.removable`` must say no (checked on the all-ops function)."""
+    block / is a hint, ``dce.removable`` must say no (checked on the all-ops function)."""
     from pathlib import Path
     text = (Path(__file__).parent / "filetests" / "roundtrip_all_ops.ir").read_text()
     m = parse_module(text)
@@ -133,7 +133,8 @@ def test_dce_never_removes_an_instruction_that_may_trap_or_has_effects():
     for inst in f.all_insts():
         info = f.dfg.inst_info(inst)
         seen.add(info.opcode)
-        must_keep = info.is_terminator or info.writes or info.is_call or f.dfg.can_trap(inst)
+        must_keep = (info.is_terminator or info.writes or info.is_call or info.is_hint
+                     or f.dfg.can_trap(inst))
         if must_keep and info.opcode not in (Opcode.sdiv, Opcode.udiv, Opcode.srem, Opcode.urem):
             assert not dce.removable(f, inst), info.name
         if info.is_pure:
