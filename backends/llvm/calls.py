@@ -68,6 +68,7 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
         return bound
     pb = mc.ptr_bytes
     slot = b.inst_field(mc.layout.funcref[fn])
+    # hint: upper.IMPORT_FUNC (a call through it is a call into C)
     f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
     ci = b.load("ptr", b.gep(slot, abi.funcref(pb).instance), TBAA_INST, align=pb, invariant=True, hint="impi")
     return c_callee(mc, f, ci)

@@ -27,6 +27,11 @@ from typing import NamedTuple
 
 from ...ir.opcodes import FloatCC, IntCC, Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
+from . import upper
+
+#: The conventions of Wasm-to-Wasm calls (Target.internal_cc, tail_call_cc):
+#: a call in neither is a call into C (upper.calls_c).
+_INTERNAL_CC = ("fastcc ", "tailcc ")
 
 LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
          FUNCREF: "ptr", EXTERNREF: "ptr"}
@@ -167,6 +172,9 @@ class ModuleContext:
         # segment memory if this instance defines it or imports it.  Set
         # by program.emit_program.
         self.segment_mems: frozenset[int] = frozenset()
+        #: internal functions leave the AVX upper state dirty; direct calls
+        #: into C and returns to C clean it (upper.py).  Set by emit_program.
+        self.clean_upper = False
         self.tail_candidates: dict[int, list[int]] = {}   # calls.indirect_candidates
         self.decls: dict[str, str] = {}      # symbol -> declaration line
         self.globals_text: list[str] = []    # module-level constants
@@ -413,6 +421,14 @@ class FuncEmitter(Builder):
         self.scope_domains: dict | None = None
         #: iadd results to follow with a freeze (addrbase.py)
         self.frozen: frozenset[int] = frozenset()
+
+    def emit(self, line: str) -> None:
+        """Append ``line``; a direct call into C gets a ``vzeroupper``
+        first where internal functions leave the AVX upper state dirty
+        (upper.py)."""
+        if self.mc.clean_upper and upper.calls_c(line, _INTERNAL_CC):
+            self.cur.append("  " + upper.clean_call(self.mc))
+        self.cur.append("  " + line)
 
     # ---- values -------------------------------------------------------------------
     def val(self, v: int) -> str:

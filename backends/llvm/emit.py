@@ -39,7 +39,7 @@ from __future__ import annotations
 from ...ir.analysis.stackcheck import stack_check_block
 from ...ir.module import EXTERN_FUNC
 from ...ir.opcodes import OPINFO
-from . import arith, calls, control, exceptions, globals as globals_, memory, simd, tables, traps
+from . import arith, calls, control, exceptions, globals as globals_, memory, simd, tables, traps, upper
 from .common import LTYPE, Callee, FuncEmitter, ModuleContext, ret_type
 from .. import abi
 from .nowrap import NoWrap
@@ -127,7 +127,7 @@ def emit_function(mc: ModuleContext, func, index: int) -> str:
 
     # __wasmaot_init runs once and is straight-line code per segment: not
     # optimized (#3), as instantiate is (see .instance).
-    attrs = "#3" if index == mc.ir.init_func else "#0"
+    attrs = "#3" if index == mc.ir.init_func else ("#4" if mc.clean_upper else "#0")
     out = [f"define {mc.func_linkage(index)} {mc.cc} {ret_type(func.sig.results)} "
            f"@{mc.fname(index)}({params}) {attrs} {{"]
     out.append("entry:")
@@ -177,8 +177,18 @@ def c_entry_text(mc: ModuleContext, fn: int) -> str:
     params = [f"{LTYPE[t]} %a{k}" for k, t in enumerate(sig.params)]
     call = calls.call_line(calls.func_callee(mc, None, fn), rty, params)
     body = [f"  {call}", "  ret void"] if not sig.results else [f"  %r = {call}", f"  ret {rty} %r"]
-    return "\n".join([f"define {link}{mc.c_ret(rty)} @{name}({', '.join([_inst_param(mc)] + params)}) #0 {{",
+    # Mostly reached from generated code, through tables: no vzeroupper of
+    # its own where the internal functions have none (upper.py).
+    attrs = "#4" if mc.clean_upper else "#0"
+    return "\n".join([f"define {link}{mc.c_ret(rty)} @{name}({', '.join([_inst_param(mc)] + params)}) {attrs} {{",
                       "entry:", *body, "}"]) + "\n"
+
+
+def _without_vzeroupper(feats: str) -> str:
+    """The attribute text ``feats`` with upper.FEATURE in its target features."""
+    if '"target-features"="' in feats:
+        return feats.replace('"target-features"="', f'"target-features"="{upper.FEATURE},', 1)
+    return f'{feats} "target-features"="{upper.FEATURE}"'
 
 
 def func_symbol(prefix: str, index: int) -> str:
@@ -255,6 +265,11 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
     if any(mc.segment_mems for mc in contexts):
         feats = ' "no-builtins"' + feats
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
+    # internal functions where they leave the AVX upper state dirty
+    # (upper.py): #0 without LLVM's own vzeroupper
+    upper_attrs = ([f'attributes #4 = {{ nounwind "probe-stack"="inline-asm" "disable-tail-calls"="true" '
+                    f'"target-cpu"="{cpu}"{_without_vzeroupper(feats)} }}']
+                   if any(mc.clean_upper for mc in contexts) else [])
     tail = ["",
             # "disable-tail-calls": LLVM's tail-recursion elimination would turn
             # unbounded Wasm recursion into an endless loop instead of the
@@ -268,5 +283,6 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
             # 1.5 s of LLVM CPU on SQLite's shell (0.16 s without).
             f'attributes #3 = {{ noinline optnone nounwind "probe-stack"="inline-asm" '
             f'"target-cpu"="{cpu}"{feats} }}',
+            *upper_attrs,
             "", contexts[0].metadata()] + [line for mc in contexts for line in mc.md_lines]
     return "\n".join(head + consts + [desc] + list(decls.values()) + [""] + funcs + glue + tail)

@@ -54,6 +54,7 @@ from .. import abi
 from .arith import float_literal
 from .calls import call_line, func_callee
 from .common import LTYPE, TBAA_GLOBAL, TBAA_INST, Builder, ret_type
+from . import upper
 from .exceptions import check_uncaught
 
 
@@ -239,6 +240,8 @@ def start_text(mc) -> str | None:
     b = Builder()
     b.emit('call void asm sideeffect "", ""()')
     b.emit(call_line(func_callee(mc, b, mc.ir.start), "void", []))
+    if mc.clean_upper:                      # back to C (upper.py)
+        b.emit(upper.clean_call(mc))
     b.emit("ret void")
     return (f"define internal void @{mc.prefix}.start(ptr %inst) noinline #0 {{\nentry:\n"
             + "\n".join(b.cur) + "\n}\n")
@@ -611,6 +614,8 @@ def trampoline_text(mc, fn: int, name: str) -> str:
         else:
             b.emit(f"store {LTYPE[t]} {v}, ptr {p}, align 8")
         k += 2 if t == V128 else 1
+    if mc.clean_upper:                      # back to C (upper.py)
+        b.emit(upper.clean_call(mc))
     b.emit("ret void")
     return (f"define internal void @{name}(ptr %inst, ptr %slots) #0 {{\nentry:\n"
             + "\n".join(b.cur) + "\n}\n")

@@ -33,6 +33,7 @@ from ...ir.module import EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE
 from ...ir.types import I64
 from ...ir.plan import HostBinding, InstanceBinding, LinkPlan
 from .. import abi
+from . import upper
 from .common import TBAA_INST, Builder, Callee, ModuleContext
 from .emit import emit_instance, module_text, name_functions
 from .instance import InstanceLayout, descriptor_text, extern_type
@@ -107,6 +108,9 @@ def emit_program(plan: LinkPlan, opts, target, data_layout: str, cpu: str,
         mc.md_next = contexts[0].md_next
     for i, mems in segment_memories(plan, opts, target).items():
         contexts[i].segment_mems = frozenset(mems)
+    clean = upper.enabled(target, features)
+    for mc in contexts:
+        mc.clean_upper = clean
     for mc in contexts:        # names first: a body may call any instance's functions
         name_functions(mc)
     funcs, glue = [], []
