@@ -21,6 +21,7 @@ from ...ir.types import bits as bits_of
 from .. import abi
 from . import traps
 from .common import LTYPE, TBAA_INST, Builder, Callee, c_int, ret_type
+from . import upper
 
 
 def call_line(c: Callee, rty: str, args: list[str]) -> str:
@@ -68,8 +69,8 @@ def func_callee(mc, b: Builder, fn: int) -> Callee:
         return bound
     pb = mc.ptr_bytes
     slot = b.inst_field(mc.layout.funcref[fn])
-    # hint: upper.IMPORT_FUNC (a call through it is a call into C)
-    f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint="impf")
+    # named upper.IMPORT_FUNC: a call through it is a call into C
+    f = b.load("ptr", slot, TBAA_INST, align=pb, invariant=True, hint=upper.IMPORT_FUNC[1:])
     ci = b.load("ptr", b.gep(slot, abi.funcref(pb).instance), TBAA_INST, align=pb, invariant=True, hint="impi")
     return c_callee(mc, f, ci)
 

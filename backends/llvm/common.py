@@ -29,10 +29,6 @@ from ...ir.opcodes import FloatCC, IntCC, Opcode
 from ...ir.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128
 from . import upper
 
-#: The conventions of Wasm-to-Wasm calls (Target.internal_cc, tail_call_cc):
-#: a call in neither is a call into C (upper.calls_c).
-_INTERNAL_CC = ("fastcc ", "tailcc ")
-
 LTYPE = {I32: "i32", I64: "i64", F32: "float", F64: "double", V128: "<2 x i64>",
          FUNCREF: "ptr", EXTERNREF: "ptr"}
 
@@ -426,7 +422,7 @@ class FuncEmitter(Builder):
         """Append ``line``; a direct call into C gets a ``vzeroupper``
         first where internal functions leave the AVX upper state dirty
         (upper.py)."""
-        if self.mc.clean_upper and upper.calls_c(line, _INTERNAL_CC):
+        if self.mc.clean_upper and upper.calls_c(line, upper.internal_ccs(self.mc.target)):
             self.cur.append("  " + upper.clean_call(self.mc))
         self.cur.append("  " + line)
 

@@ -265,18 +265,18 @@ def module_text(target, data_layout: str, cpu: str, features: str, contexts: lis
     if any(mc.segment_mems for mc in contexts):
         feats = ' "no-builtins"' + feats
     head = [f'target triple = "{target.triple}"', f'target datalayout = "{data_layout}"', ""]
-    # internal functions where they leave the AVX upper state dirty
-    # (upper.py): #0 without LLVM's own vzeroupper
-    upper_attrs = ([f'attributes #4 = {{ nounwind "probe-stack"="inline-asm" "disable-tail-calls"="true" '
-                    f'"target-cpu"="{cpu}"{_without_vzeroupper(feats)} }}']
+    # "disable-tail-calls": LLVM's tail-recursion elimination would turn
+    # unbounded Wasm recursion into an endless loop instead of the
+    # "call stack exhausted" trap Wasm requires (spec
+    # skip-stack-guard-page, assert_exhaustion).  Costs sibling calls.
+    def code_attrs(f: str) -> str:
+        return f'{{ nounwind "probe-stack"="inline-asm" "disable-tail-calls"="true" "target-cpu"="{cpu}"{f} }}'
+    # #4: #0 without LLVM's own vzeroupper, where internal functions leave
+    # the AVX upper state dirty (upper.py)
+    upper_attrs = ([f"attributes #4 = {code_attrs(_without_vzeroupper(feats))}"]
                    if any(mc.clean_upper for mc in contexts) else [])
     tail = ["",
-            # "disable-tail-calls": LLVM's tail-recursion elimination would turn
-            # unbounded Wasm recursion into an endless loop instead of the
-            # "call stack exhausted" trap Wasm requires (spec
-            # skip-stack-guard-page, assert_exhaustion).  Costs sibling calls.
-            f'attributes #0 = {{ nounwind "probe-stack"="inline-asm" "disable-tail-calls"="true" '
-            f'"target-cpu"="{cpu}"{feats} }}',
+            f"attributes #0 = {code_attrs(feats)}",
             "attributes #1 = { cold noreturn nounwind }",
             "attributes #2 = { noinline }",
             # instantiate: runs once, straight-line stores; optimizing it cost

@@ -426,10 +426,11 @@ def h_prefetch(fe, inst):
     else:
         ty = "ptr"
         base = memory_base(fe, memory_ptr(fe, mem), mem)
-        idx = (fe.val(addr) if fe.mc.ptr_bytes == 4 and not is64(fe, mem)
-               else _index64(fe, inst, mem, addr))
-        ity = "i32" if fe.mc.ptr_bytes == 4 and not is64(fe, mem) else "i64"
-        fe.emit(f"{p} = getelementptr i8, ptr {base}, {ity} {idx}")
+        if fe.mc.ptr_bytes == 4 and not is64(fe, mem):     # wraps as the pointer does
+            idx = f"i32 {fe.val(addr)}"
+        else:
+            idx = f"i64 {_index64(fe, inst, mem, addr)}"
+        fe.emit(f"{p} = getelementptr i8, ptr {base}, {idx}")
     suffix = "p0" if ty == "ptr" else f"p{fe.mc.target.memory_segment}"
     f = fe.mc.intrinsic(f"llvm.prefetch.{suffix}", "void", f"{ty}, i32, i32, i32")
     fe.emit(f"call void {f}({ty} {p}, i32 0, i32 3, i32 1)")
